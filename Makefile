@@ -1,0 +1,45 @@
+# The README's commands. Each target creates the virtual environment it needs.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+
+.PHONY: help demo test lint bench train-default clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=25.1"
+
+$(VENV)/.demo-installed: $(BIN)/activate pyproject.toml
+	$(PY) -m pip install --quiet -e ".[plot]"
+	@touch $@
+
+$(VENV)/.test-installed: $(BIN)/activate pyproject.toml
+	$(PY) -m pip install --quiet -e ".[all]" --group test --group lint
+	@touch $@ $(VENV)/.demo-installed
+
+$(VENV)/.bench-installed: $(VENV)/.test-installed
+	$(PY) -m pip install --quiet --group bench
+	@touch $@
+
+demo: $(VENV)/.demo-installed  ## route the bundled sample workload offline and chart the savings
+	$(BIN)/tier-router demo --output demo_output
+
+test: $(VENV)/.test-installed  ## run the whole test suite (offline)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-installed  ## ruff + mypy
+	$(BIN)/ruff check shared_core langchain_router llamaindex_router tests benchmarks examples
+	$(BIN)/mypy
+
+bench: $(VENV)/.bench-installed  ## routing quality and speed benchmarks (needs ../shared/data)
+	$(PY) benchmarks/run_all.py
+
+train-default:  $(VENV)/.test-installed ## retrain the shipped embedded default from ../shared/data
+	$(PY) -m shared_core.training.train_default --data-dir ../shared/data
+
+clean:
+	rm -rf $(VENV) demo_output .pytest_cache

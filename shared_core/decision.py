@@ -1,0 +1,43 @@
+"""`RouteDecision`: what the router chose for one request, and why."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RouteDecision:
+    """The chosen tier with everything an adapter needs to call it."""
+
+    tier: str
+    model: str
+    system_prompt: str | None
+    max_tokens: int | None
+    confidence: float
+    scores: Mapping[str, float]
+    classifier: str
+    reasons: tuple[str, ...]
+    latency_us: float
+    index: int = 0
+    """Position of the tier in the config (0 = cheapest)."""
+    unsure: bool = False
+    call_id: str = ""
+    """Identifier of the call this decision starts; ``record_feedback`` takes it."""
+    forced: bool = False
+    eligible: tuple[str, ...] = field(default_factory=tuple)
+    """Tiers that could serve this request, cheapest first."""
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["scores"] = dict(self.scores)
+        d["reasons"] = list(self.reasons)
+        d["eligible"] = list(self.eligible)
+        return d
+
+    def __str__(self) -> str:
+        return (
+            f"RouteDecision(tier={self.tier!r}, model={self.model!r}, confidence={self.confidence:.2f}, "
+            f"classifier={self.classifier!r}, latency={self.latency_us:.0f}µs)"
+        )

@@ -1,0 +1,107 @@
+"""One exception hierarchy, rooted in :class:`RouterError`.
+
+Every message names what is wrong, the offending value, and what would be accepted,
+so a user can fix the problem from the message alone. API keys never appear in
+messages: :func:`redact` scrubs anything that looks like one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+_SECRET_RE = re.compile(
+    r"(sk-[A-Za-z0-9_\-]{8,}|(?i:api[_-]?key|authorization|bearer)\s*[:=]?\s*['\"]?[A-Za-z0-9_\-\.]{8,})"
+)
+
+
+def redact(text: str) -> str:
+    """Replace anything that looks like an API key or bearer token with ``***``."""
+    return _SECRET_RE.sub("***", text)
+
+
+class RouterError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class ConfigError(RouterError, ValueError):
+    """A configuration value is invalid. ``field`` names it, ``value`` is what was given."""
+
+    def __init__(self, message: str, *, field: str | None = None, value: Any = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.value = value
+
+
+class InputError(RouterError, ValueError):
+    """The request itself cannot be routed (e.g. no messages at all)."""
+
+
+class UnknownModelError(RouterError, KeyError):
+    """A tier, label or model name that is not in the configuration."""
+
+    def __init__(self, name: str, known: Sequence[str], what: str = "tier") -> None:
+        self.name = name
+        self.known = list(known)
+        msg = f"unknown {what} {name!r}; known: {', '.join(map(repr, self.known)) or '(none)'}"
+        super().__init__(msg)
+
+    def __str__(self) -> str:  # KeyError would repr() the message otherwise
+        return str(self.args[0])
+
+
+class DataFormatError(RouterError, ValueError):
+    """A data file (JSONL, models JSON, router file) is malformed: names file and line."""
+
+    def __init__(self, path: str, problem: str, line: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        self.problem = problem
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {problem}")
+
+
+class UnsafeFormatError(DataFormatError):
+    """A persisted file is in a format that could execute code (pickle) or is unknown."""
+
+
+class BudgetExceededError(RouterError):
+    """A hard budget limit would be passed; raised before any provider is called."""
+
+    def __init__(self, scope: str, limit_usd: float, spent_usd: float, period: str) -> None:
+        self.scope = scope
+        self.limit_usd = limit_usd
+        self.spent_usd = spent_usd
+        self.period = period
+        super().__init__(
+            f"budget for scope {scope!r} exceeded: spent ${spent_usd:.6f} of ${limit_usd:.6f} "
+            f"this {period}; the request was not sent to any provider"
+        )
+
+
+class RequestCostCapError(RouterError):
+    """The per-request cost cap leaves no tier that can be tried."""
+
+
+class TierAttemptError(RouterError):
+    """One failed attempt on one tier (kept inside :class:`AllTiersFailedError`)."""
+
+    def __init__(self, tier: str, error: BaseException, kind: str) -> None:
+        self.tier = tier
+        self.error = error
+        self.kind = kind
+        super().__init__(f"{tier}: {kind}: {redact(str(error))[:300]}")
+
+
+class AllTiersFailedError(RouterError):
+    """Every tier in the fallback chain failed; ``errors`` holds one entry per attempt."""
+
+    def __init__(self, errors: Sequence[TierAttemptError]) -> None:
+        self.errors = list(errors)
+        lines = "\n".join(f"  - {e}" for e in self.errors) or "  (no tier was eligible)"
+        super().__init__(f"all tiers failed ({len(self.errors)} attempts):\n{lines}")
+
+
+class NoEligibleTierError(RouterError):
+    """No tier can serve this request (context window, tools or vision)."""

@@ -1,0 +1,253 @@
+"""What the router looks at: plain-dict messages reduced to the text that matters.
+
+By default that is the last user turn plus a bounded slice of earlier turns, never
+a framework's whole template; text only from multimodal content (attachments are
+counted as a signal); long text is cut to head + tail, so a 1 MB prompt costs the
+same to classify as a 4 KB one.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .config import ExtractionConfig
+from .errors import InputError
+
+Message = Mapping[str, Any]
+
+_KNOWN_ROLES = {"system", "developer", "user", "human", "assistant", "ai", "tool", "function"}
+_ROLE_ALIASES = {"human": "user", "ai": "assistant", "developer": "system", "function": "tool"}
+# zero-width and bidi control characters carry no meaning for classification
+_INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\x00]")
+_MAX_DEPTH = 16
+_ATTACHMENT_TYPES = {
+    "image": "image", "image_url": "image", "input_image": "image",
+    "audio": "audio", "input_audio": "audio",
+    "file": "file", "input_file": "file", "document": "file", "video": "video",
+}
+
+
+def clean_text(text: str) -> str:
+    """Drop invisible characters and lone surrogates; keep everything else verbatim."""
+    if not text:
+        return ""
+    if _INVISIBLE_RE.search(text):
+        text = _INVISIBLE_RE.sub("", text)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def head_tail(text: str, max_chars: int, head_fraction: float = 0.75) -> str:
+    """Keep the first and last parts of a long text, joined by a marker."""
+    if len(text) <= max_chars:
+        return text
+    head = int(max_chars * head_fraction)
+    tail = max_chars - head
+    return text[:head] + "\n…\n" + text[len(text) - tail :]
+
+
+def content_text(content: Any, attachments: list[str] | None = None) -> str:
+    """Text of a message content: a string, a list of blocks, or ``None``.
+
+    Non-text blocks are appended to ``attachments`` by kind. Nesting deeper than
+    16 levels is ignored rather than recursed into.
+    """
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    parts: list[str] = []
+    stack: list[tuple[Any, int]] = [(content, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            continue
+        if isinstance(item, str):
+            parts.append(item)
+        elif isinstance(item, Mapping):
+            kind = str(item.get("type", "text"))
+            if kind in _ATTACHMENT_TYPES:
+                if attachments is not None:
+                    attachments.append(_ATTACHMENT_TYPES[kind])
+                continue
+            text = item.get("text")
+            if isinstance(text, str):
+                parts.append(text)
+            elif "content" in item:
+                stack.append((item["content"], depth + 1))
+        elif isinstance(item, (list, tuple)):
+            stack.extend((x, depth + 1) for x in reversed(item))
+        elif isinstance(item, bytes):
+            if attachments is not None:
+                attachments.append("file")
+    return "\n".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class Request:
+    """The routed view of one request."""
+
+    text: str
+    """The text that is classified (extracted, cleaned, bounded)."""
+    input_tokens: int = 0
+    """Estimated input tokens of the whole request (characters / 4), for eligibility."""
+    attachments: tuple[str, ...] = ()
+    n_messages: int = 1
+    has_tools: bool = False
+    tool_choice_required: bool = False
+    structured_output: bool = False
+    notes: tuple[str, ...] = ()
+    """Things noticed while extracting (unknown roles, no user turn ...)."""
+    thread_id: str | None = None
+    user: str | None = None
+    tags: tuple[str, ...] = ()
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def needs_vision(self) -> bool:
+        return any(a in ("image", "video") for a in self.attachments)
+
+    @classmethod
+    def coerce(cls, value: Request | str) -> Request:
+        if isinstance(value, Request):
+            return value
+        if isinstance(value, str):
+            text = clean_text(value)
+            return cls(text=head_tail(text, 4000), input_tokens=len(value) // 4 + 1)
+        raise InputError(f"expected a Request or a str, got {type(value).__name__}")
+
+
+def normalize_messages(messages: Any) -> list[dict[str, Any]]:
+    """Accept a string, one dict, or a list of dicts; return a list of role/content dicts."""
+    if messages is None:
+        raise InputError("no messages: got None; pass a string or a list of {role, content} dicts")
+    if isinstance(messages, str):
+        return [{"role": "user", "content": messages}]
+    if isinstance(messages, Mapping):
+        messages = [messages]
+    if not isinstance(messages, Sequence):
+        raise InputError(
+            f"messages must be a string or a list of {{role, content}} dicts, got {type(messages).__name__}"
+        )
+    out: list[dict[str, Any]] = []
+    for i, m in enumerate(messages):
+        if isinstance(m, str):
+            out.append({"role": "user", "content": m})
+        elif isinstance(m, Mapping):
+            out.append(dict(m))
+        else:
+            raise InputError(f"message {i} must be a dict with 'role' and 'content', got {type(m).__name__}")
+    if not out:
+        raise InputError("empty message list: there is nothing to route")
+    return out
+
+
+def extract(
+    messages: Any,
+    config: ExtractionConfig | None = None,
+    *,
+    has_tools: bool = False,
+    tool_choice_required: bool = False,
+    structured_output: bool = False,
+    thread_id: str | None = None,
+    user: str | None = None,
+    tags: Iterable[str] = (),
+    metadata: Mapping[str, Any] | None = None,
+) -> Request:
+    """Reduce messages to a :class:`Request` (see module docstring)."""
+    cfg = config or ExtractionConfig()
+    msgs = normalize_messages(messages)
+    notes: list[str] = []
+    attachments: list[str] = []
+    total_chars = 0
+    last_user = None
+    for idx in range(len(msgs) - 1, -1, -1):
+        role = _role(msgs[idx], notes)
+        if role == "user":
+            last_user = idx
+            break
+    # size of the whole request (cheap: no copies of the text)
+    for m in msgs:
+        c = m.get("content")
+        if isinstance(c, str):
+            total_chars += len(c)
+        elif c is not None:
+            total_chars += len(content_text(c, attachments))
+    if last_user is None:
+        # no user turn: classify what there is (system-only prompts, tool results)
+        notes.append("no user message; classified the last message with text")
+        focus = ""
+        for m in reversed(msgs):
+            focus = content_text(m.get("content"))
+            if focus.strip():
+                break
+        history: list[str] = []
+    else:
+        focus = content_text(msgs[last_user].get("content"))
+        history = []
+        budget = cfg.history_chars
+        turns = 0
+        for idx in range(last_user - 1, -1, -1):
+            if turns >= cfg.history_turns or budget <= 0:
+                break
+            role = _role(msgs[idx], notes)
+            if role not in ("user", "assistant"):
+                continue
+            t = content_text(msgs[idx].get("content"))
+            if not t:
+                continue
+            t = t[-budget:]
+            history.append(t)
+            budget -= len(t)
+            turns += 1
+        history.reverse()
+    system = ""
+    if cfg.include_system:
+        for m in msgs:
+            if _role(m, notes) == "system":
+                system = content_text(m.get("content"))[: cfg.history_chars]
+                break
+    focus = clean_text(focus)
+    pieces = [clean_text(s) for s in ([system] if system else []) + history]
+    text = head_tail(focus, cfg.max_chars, cfg.head_fraction)
+    if pieces:
+        ctx = "\n".join(pieces)
+        room = max(0, cfg.max_chars - len(text))
+        if room:
+            text = ctx[-room:] + "\n" + text
+    if attachments:
+        notes.append(f"attachments: {', '.join(sorted(set(attachments)))}")
+    return Request(
+        text=text,
+        input_tokens=total_chars // 4 + 4 * len(msgs) if len(msgs) < 100_000 else total_chars // 4,
+        attachments=tuple(attachments),
+        n_messages=len(msgs),
+        has_tools=has_tools,
+        tool_choice_required=tool_choice_required,
+        structured_output=structured_output,
+        notes=tuple(dict.fromkeys(notes)),
+        thread_id=thread_id,
+        user=user,
+        tags=tuple(tags),
+        metadata=dict(metadata or {}),
+    )
+
+
+def _role(m: Mapping[str, Any], notes: list[str]) -> str:
+    raw = m.get("role", "user")
+    role = str(raw).lower() if raw is not None else "user"
+    if role not in _KNOWN_ROLES:
+        notes.append(f"unknown role {str(raw)[:40]!r} treated as user")
+        return "user"
+    return _ROLE_ALIASES.get(role, role)
+
+
+def normalize_for_hash(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
