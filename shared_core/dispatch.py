@@ -1,0 +1,415 @@
+"""The per-call engine shared by both adapters: attempts, fallback, escalation, ledger.
+
+A :class:`CallPlan` is a small state machine. An adapter asks it for the next
+:class:`Attempt`, calls the inner model of that tier, and reports back with
+:meth:`CallPlan.failed` or :meth:`CallPlan.succeeded`. Sync and async adapters run the
+same plan, so fallback, escalation, cooldown, cost caps and recording exist once::
+
+    plan = router.plan(decision, request, framework="langchain")
+    while (attempt := plan.next_attempt()) is not None:
+        try:
+            result = call_inner_model(attempt)
+        except Exception as exc:
+            plan.failed(attempt, exc)          # re-raises when no fallback applies
+            continue
+        if plan.succeeded(attempt, usage=..., answer=Answer(text, n_tool_calls)):
+            return result
+    raise plan.failure()
+
+:func:`execute` / :func:`aexecute` run that loop for a plain callable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from .errors import AllTiersFailedError, RequestCostCapError, TierAttemptError, redact
+from .quality import Answer, failed_check
+from .request import Request
+from .tier import Tier
+
+if TYPE_CHECKING:
+    from .decision import RouteDecision
+    from .pricing import Usage
+    from .router import Router
+
+T = TypeVar("T")
+AttemptKind = Literal["primary", "fallback", "escalation"]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One try of one tier within a call."""
+
+    tier: Tier
+    index: int
+    number: int
+    kind: AttemptKind
+    max_tokens: int | None
+    """The tier's budget unless the caller set ``max_tokens`` (then the caller's)."""
+    timeout_s: float | None
+    """Per-attempt timeout, already bounded by the overall deadline."""
+
+    @property
+    def system_prompt(self) -> str | None:
+        return self.tier.system_prompt
+
+
+@dataclass
+class CallPlan:
+    """State of one routed call. Create with :meth:`Router.plan`."""
+
+    router: Router
+    decision: RouteDecision
+    request: Request
+    framework: str = "core"
+    caller_max_tokens: int | None = None
+    streaming: bool = False
+    prompt_text: str | None = None
+    attempts: list[Attempt] = field(default_factory=list)
+    errors: list[TierAttemptError] = field(default_factory=list)
+    spent_usd: float = 0.0
+    escalations: int = 0
+    final: Attempt | None = None
+    final_cost: float | None = None
+    final_baseline_cost: float | None = None
+    _pending: tuple[int, AttemptKind] | None = None
+    _tried: set[int] = field(default_factory=set)
+    _started: float = field(default_factory=time.monotonic)
+    _attempt_started: float = 0.0
+    _last_reason: str | None = None
+    _rejected: Attempt | None = None
+
+    def __post_init__(self) -> None:
+        self._pending = (self.decision.index, "primary")
+        budget = self.router.budget
+        if budget is not None:
+            from .router import budget_scopes
+
+            try:
+                budget.check(budget_scopes(self.request))
+            except Exception as exc:
+                self._record_refusal(exc)
+                raise
+
+    # -- the loop -------------------------------------------------------------
+    def next_attempt(self) -> Attempt | None:
+        """The next attempt to make, or ``None`` when the call has failed for good."""
+        cfg = self.router.config
+        if self._pending is None:
+            return None
+        idx, kind = self._pending
+        self._pending = None
+        deadline = cfg.fallback.deadline_s
+        remaining = None
+        if deadline is not None:
+            remaining = deadline - (time.monotonic() - self._started)
+            if remaining <= 0:
+                self.errors.append(
+                    TierAttemptError(cfg.tiers[idx].name, TimeoutError(f"deadline of {deadline}s passed"), "timeout")
+                )
+                return None
+        tier = cfg.tiers[idx]
+        cap = cfg.budget.per_request_cap_usd
+        if cap is not None:
+            from .budget import estimate_cost
+
+            budgeted = tier.model_copy(update={"max_tokens": self._max_tokens(tier)})
+            est = estimate_cost(budgeted, self.request.input_tokens, self.router.prices)
+            if est is not None and self.spent_usd + est > cap:
+                err = RequestCostCapError(
+                    f"per-request cap ${cap:.6f}: attempt on {tier.name!r} would cost about ${est:.6f} "
+                    f"after ${self.spent_usd:.6f} already spent"
+                )
+                self.errors.append(TierAttemptError(tier.name, err, "cost_cap"))
+                if not self.attempts:
+                    self._record_refusal(err)
+                    raise err
+                return None
+        per = tier.timeout_s or cfg.fallback.attempt_timeout_s
+        timeout = min(x for x in (per, remaining) if x is not None) if (per or remaining) else None
+        attempt = Attempt(
+            tier=tier, index=idx, number=len(self.attempts), kind=kind,
+            max_tokens=self._max_tokens(tier), timeout_s=timeout,
+        )
+        self.attempts.append(attempt)
+        self._tried.add(idx)
+        self._attempt_started = time.perf_counter()
+        return attempt
+
+    def failed(self, attempt: Attempt, exc: BaseException, *, after_first_token: bool = False) -> None:
+        """Report a provider error. Re-raises ``exc`` when no fallback applies."""
+        from .faults import classify_error
+
+        kind = classify_error(exc)
+        cfg = self.router.config
+        latency = self._elapsed_ms()
+        self.router.cooldown.failure(attempt.tier.name)
+        self.errors.append(TierAttemptError(attempt.tier.name, exc, kind))
+        self._record(attempt, status="failed", usage=None, latency_ms=latency, error_kind=kind, error=exc)
+        if self._rejected is not None and not after_first_token:
+            # an escalation failed: stop here, the caller returns the earlier answer
+            self._pending = None
+            return
+        retryable = cfg.fallback.enabled and kind in cfg.fallback.on and not after_first_token
+        if not retryable:
+            raise exc
+        nxt = self._fallback_target(attempt.index)
+        self._pending = (nxt, "fallback") if nxt is not None else None
+
+    def succeeded(
+        self,
+        attempt: Attempt,
+        *,
+        usage: Usage | None,
+        answer: Answer | None = None,
+        check: bool = True,
+    ) -> bool:
+        """Report an answer; returns ``True`` when it is accepted, ``False`` to escalate."""
+        cfg = self.router.config
+        latency = self._elapsed_ms()
+        self.router.cooldown.success(attempt.tier.name)
+        reason = None
+        up = self._escalation_target(attempt.index)
+        if check and answer is not None and cfg.escalation.enabled and up is not None:
+            if self.escalations < cfg.escalation.max_escalations:
+                reason = failed_check(
+                    answer, cfg.escalation,
+                    tool_choice_required=self.request.tool_choice_required,
+                    user_checks=self.router.checks,
+                )
+        cost, base = self._record(
+            attempt, status="rejected" if reason else "ok", usage=usage, latency_ms=latency,
+            error_kind="quality" if reason else None, error=reason,
+        )
+        if reason is not None:
+            self._last_reason = reason
+            self._rejected = attempt
+            self.escalations += 1
+            self.router.ledger.record_feedback(self.decision.call_id, 0.0, source="escalation")
+            self.router.note_thread(self.request.thread_id, up)  # type: ignore[arg-type]
+            self._pending = (up, "escalation")  # type: ignore[assignment]
+            return False
+        self.final, self.final_cost, self.final_baseline_cost = attempt, cost, base
+        if attempt.index != self.decision.index:
+            self.router.note_thread(self.request.thread_id, attempt.index)
+        return True
+
+    @property
+    def kept(self) -> Attempt | None:
+        """An answer that failed a check, kept in case every escalation after it fails."""
+        return self._rejected
+
+    def accept_rejected(self, attempt: Attempt) -> None:
+        """Return the kept answer after its escalation failed (adapters call this)."""
+        self.final = attempt
+        self._last_reason = (self._last_reason or "") + "; escalation failed, kept the earlier answer"
+
+    def failure(self) -> AllTiersFailedError:
+        """The error to raise when :meth:`next_attempt` returned ``None``."""
+        return AllTiersFailedError(self.errors)
+
+    # -- results --------------------------------------------------------------
+    def metadata(self) -> dict[str, Any]:
+        """The ``router`` metadata both adapters attach to the answer."""
+        att = self.final or (self.attempts[-1] if self.attempts else None)
+        d = self.decision
+        return {
+            "tier": att.tier.name if att else d.tier,
+            "model": att.tier.model if att else d.model,
+            "decided_tier": d.tier,
+            "confidence": d.confidence,
+            "classifier": d.classifier,
+            "scores": dict(d.scores),
+            "escalated": any(a.kind == "escalation" for a in self.attempts),
+            "escalation_reason": self._last_reason,
+            "fallbacks_tried": [e.tier for e in self.errors],
+            "attempts": len(self.attempts),
+            "cost_usd": self.final_cost,
+            "total_cost_usd": self.spent_usd,
+            "baseline_cost_usd": self.final_baseline_cost,
+            "call_id": d.call_id,
+            "decision_latency_us": d.latency_us,
+            "reasons": list(d.reasons),
+        }
+
+    # -- internals ------------------------------------------------------------
+    def _max_tokens(self, tier: Tier) -> int | None:
+        return self.caller_max_tokens if self.caller_max_tokens is not None else tier.max_tokens
+
+    def _elapsed_ms(self) -> float:
+        return (time.perf_counter() - self._attempt_started) * 1000.0
+
+    def _eligible(self, idx: int) -> bool:
+        name = self.router.config.tiers[idx].name
+        return name in self.decision.eligible or not self.decision.eligible
+
+    def _escalation_target(self, idx: int) -> int | None:
+        n = len(self.router.config.tiers)
+        for j in range(idx + 1, n):
+            if j not in self._tried and self._eligible(j) and self.router.cooldown.available(
+                self.router.config.tiers[j].name
+            ):
+                return j
+        return None
+
+    def _fallback_target(self, idx: int) -> int | None:
+        cfg = self.router.config
+        n = len(cfg.tiers)
+        if cfg.fallback.chain:
+            order = [cfg.index(name) for name in cfg.fallback.chain]
+        else:
+            order = list(range(idx + 1, n)) + list(range(idx - 1, -1, -1))
+        cool = self.router.cooldown
+        usable = [j for j in order if j not in self._tried and self._eligible(j)]
+        for j in usable:
+            if cool.available(cfg.tiers[j].name):
+                return j
+        return usable[0] if usable else None  # all cooling down: probe anyway
+
+    def _record(
+        self, attempt: Attempt, *, status: str, usage: Usage | None, latency_ms: float,
+        error_kind: str | None = None, error: BaseException | str | None = None,
+    ) -> tuple[float | None, float | None]:
+        from .ledger import CallRecord
+
+        prices = self.router.prices
+        tier = attempt.tier
+        cost = base = None
+        if usage is not None:
+            cost = prices.cost(tier.model, usage, tier=tier)
+            base = self._baseline_cost(usage)
+            if cost is not None:
+                self.spent_usd += cost
+        ledger = self.router.ledger
+        store = self.router.config.ledger.store_prompts
+        rec = CallRecord(
+            call_id=self.decision.call_id,
+            attempt=attempt.number,
+            ts=time.time(),
+            tier=tier.name,
+            model=tier.model,
+            status=status,
+            error_kind=error_kind,
+            error=redact(f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else error)[:500]
+            if error is not None else None,
+            input_tokens=usage.input_tokens if usage else 0,
+            output_tokens=usage.output_tokens if usage else 0,
+            cached_input_tokens=usage.cached_input_tokens if usage else 0,
+            cost_usd=cost,
+            baseline_model=self.router.baseline_model,
+            baseline_cost_usd=base,
+            latency_ms=latency_ms,
+            escalated=attempt.kind == "escalation",
+            fallback=attempt.kind == "fallback",
+            classifier=self.decision.classifier,
+            confidence=self.decision.confidence,
+            prompt_hash=ledger.hash_prompt(self.prompt_text or self.request.text),
+            prompt=(self.prompt_text or self.request.text) if store else None,
+            tags=tuple(self.request.tags),
+            metadata=dict(self.request.metadata),
+            user=self.request.user,
+            thread_id=self.request.thread_id,
+            framework=self.framework,
+            streamed=self.streaming,
+        )
+        ledger.record(rec)
+        return cost, base
+
+    def _baseline_cost(self, usage: Usage) -> float | None:
+        cfg = self.router.config
+        model = self.router.baseline_model
+        tier = next((t for t in cfg.tiers if t.model == model), None)
+        return self.router.prices.cost(model, usage, tier=tier)
+
+    def _record_refusal(self, exc: BaseException) -> None:
+        from .ledger import CallRecord
+
+        tier = self.router.config.tiers[self.decision.index]
+        self.router.ledger.record(
+            CallRecord(
+                call_id=self.decision.call_id, attempt=0, ts=time.time(), tier=tier.name,
+                model=tier.model, status="refused", error_kind=type(exc).__name__,
+                error=redact(str(exc))[:500], input_tokens=0, output_tokens=0,
+                cached_input_tokens=0, cost_usd=0.0, baseline_model=self.router.baseline_model,
+                baseline_cost_usd=None, latency_ms=0.0, escalated=False, fallback=False,
+                classifier=self.decision.classifier, confidence=self.decision.confidence,
+                prompt_hash=self.router.ledger.hash_prompt(self.prompt_text or self.request.text),
+                prompt=None, tags=tuple(self.request.tags), metadata=dict(self.request.metadata),
+                user=self.request.user, thread_id=self.request.thread_id,
+                framework=self.framework, streamed=self.streaming,
+            )
+        )
+
+
+# -- generic executors --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    """What a call function returns to :func:`execute`: the value plus what the plan needs."""
+
+    value: Any
+    usage: Usage | None = None
+    answer: Answer | None = None
+
+
+def execute(plan: CallPlan, call: Callable[[Attempt], AttemptResult]) -> AttemptResult:
+    """Run a plan with a synchronous call function; returns the accepted result."""
+    kept: AttemptResult | None = None
+    while (attempt := plan.next_attempt()) is not None:
+        try:
+            result = _with_timeout(call, attempt)
+        except Exception as exc:
+            plan.failed(attempt, exc)
+            continue
+        if plan.succeeded(attempt, usage=result.usage, answer=result.answer):
+            return result
+        kept = result
+    return _kept_or_raise(plan, kept)
+
+
+async def aexecute(plan: CallPlan, call: Callable[[Attempt], Awaitable[AttemptResult]]) -> AttemptResult:
+    """Async twin of :func:`execute`; the per-attempt timeout cancels the call."""
+    kept: AttemptResult | None = None
+    while (attempt := plan.next_attempt()) is not None:
+        try:
+            if attempt.timeout_s is not None:
+                result = await asyncio.wait_for(call(attempt), attempt.timeout_s)
+            else:
+                result = await call(attempt)
+        except Exception as exc:
+            plan.failed(attempt, exc)
+            continue
+        if plan.succeeded(attempt, usage=result.usage, answer=result.answer):
+            return result
+        kept = result
+    return _kept_or_raise(plan, kept)
+
+
+def _kept_or_raise(plan: CallPlan, kept: AttemptResult | None) -> AttemptResult:
+    if kept is not None and plan.kept is not None:
+        plan.accept_rejected(plan.kept)
+        return kept
+    raise plan.failure()
+
+
+def _with_timeout(call: Callable[[Attempt], T], attempt: Attempt) -> T:
+    if attempt.timeout_s is None:
+        return call(attempt)
+    import concurrent.futures as cf
+
+    pool = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="tier-router-attempt")
+    try:
+        fut = pool.submit(call, attempt)
+        try:
+            return fut.result(timeout=attempt.timeout_s)
+        except cf.TimeoutError:
+            fut.cancel()
+            raise TimeoutError(f"attempt on tier {attempt.tier.name!r} timed out after {attempt.timeout_s}s") from None
+    finally:
+        pool.shutdown(wait=False)

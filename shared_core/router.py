@@ -1,0 +1,396 @@
+"""`Router`: request in, `RouteDecision` out. Classifiers score; the policy decides."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import policy
+from .classifiers.base import Classification
+from .config import RouterConfig
+from .decision import RouteDecision
+from .errors import ConfigError, RouterError, UnknownModelError, redact
+from .request import Request, extract
+
+if TYPE_CHECKING:
+    from .budget import BudgetGuard
+    from .cooldown import Cooldown
+    from .dispatch import CallPlan
+    from .ledger import CostLedger
+    from .pricing import PriceTable
+    from .quality import AnswerCheck
+
+_MAX_THREADS = 10_000
+
+
+def default_config_path() -> Path:
+    """The bundled 4-tier difficulty config (simple / medium / complex / frontier)."""
+    return Path(str(resources.files("shared_core") / "data" / "default_config.yaml"))
+
+
+class Router:
+    """Routes requests to tiers. ``Router()`` uses the bundled 4-tier config.
+
+    Args:
+        config: a :class:`RouterConfig`, a path to a YAML/TOML file, or ``None``.
+        classifier: overrides the classifier built from ``config.classifier``.
+        ledger: a :class:`CostLedger`, a path (SQLite), or ``None`` for an in-memory ledger.
+        prices: a :class:`PriceTable` (default: genai-prices + tier overrides).
+        judge_complete / encoder: what the ``judge`` / ``embedding`` classifiers call.
+        checks: extra answer checks (``text -> bool``) for escalation.
+    """
+
+    def __init__(
+        self,
+        config: RouterConfig | str | Path | Mapping[str, Any] | None = None,
+        *,
+        classifier: Any = None,
+        ledger: CostLedger | str | Path | None = None,
+        prices: PriceTable | None = None,
+        judge_complete: Any = None,
+        encoder: Any = None,
+        checks: Sequence[AnswerCheck] = (),
+    ) -> None:
+        self.config = _as_config(config)
+        self._classifier = classifier
+        self._judge_complete = judge_complete
+        self._encoder = encoder
+        self._ledger_arg = ledger
+        self._ledger: CostLedger | None = None
+        self._prices = prices
+        self.checks: list[AnswerCheck] = list(checks)
+        self._threads: OrderedDict[str, int] = OrderedDict()
+        self._lock = threading.Lock()
+        self._cooldown: Cooldown | None = None
+        self._budget: BudgetGuard | None = None
+        self._relative_costs: list[float] | None = None
+        self._label_to_tier = {
+            label: i for i, t in enumerate(self.config.tiers) for label in t.labels
+        }
+        self._task_labels = list(self._label_to_tier)
+
+    # -- lazily built parts (keeps construction and import cheap) -----------------
+    @property
+    def classifier(self) -> Any:
+        if self._classifier is None:
+            from .classifiers import build_classifier
+
+            self._classifier = build_classifier(
+                self.config.classifier,
+                self.config,
+                judge_complete=self._judge_complete,
+                encoder=self._encoder,
+            )
+        return self._classifier
+
+    @property
+    def ledger(self) -> CostLedger:
+        if self._ledger is None:
+            from .ledger import InMemoryLedger, SQLiteLedger
+
+            arg = self._ledger_arg
+            self._ledger = (
+                InMemoryLedger() if arg is None
+                else SQLiteLedger(arg) if isinstance(arg, (str, Path))
+                else arg
+            )
+        return self._ledger
+
+    @property
+    def prices(self) -> PriceTable:
+        if self._prices is None:
+            from .pricing import PriceTable
+
+            self._prices = PriceTable()
+        return self._prices
+
+    @property
+    def cooldown(self) -> Cooldown:
+        if self._cooldown is None:
+            from .cooldown import Cooldown
+
+            fb = self.config.fallback
+            self._cooldown = Cooldown(fb.cooldown_failures, fb.cooldown_s)
+        return self._cooldown
+
+    @property
+    def budget(self) -> BudgetGuard | None:
+        if self._budget is None and self.config.budget.limits:
+            from .budget import BudgetGuard
+
+            self._budget = BudgetGuard(self.config.budget.limits, self.ledger)
+        return self._budget
+
+    @property
+    def baseline_model(self) -> str:
+        return self.config.baseline_model or self.config.tiers[-1].model
+
+    def relative_costs(self) -> list[float]:
+        """Blended price of each tier relative to the strongest (for the utility rule)."""
+        if self._relative_costs is None:
+            blended = []
+            for i, t in enumerate(self.config.tiers):
+                p = self.prices.price(t.model, tier=t)
+                blended.append(
+                    (p.input + 3 * p.output) / 4 if p is not None else float(i + 1)
+                )
+            top = max(blended) or 1.0
+            self._relative_costs = [b / top for b in blended]
+        return self._relative_costs
+
+    # -- deciding -----------------------------------------------------------------
+    def request(self, messages: Any, **kw: Any) -> Request:
+        """The :class:`Request` the classifier sees for these messages."""
+        return extract(messages, self.config.extraction, **kw)
+
+    def decide(self, messages: Any, *, force: str | None = None, **kw: Any) -> RouteDecision:
+        """Choose a tier for ``messages`` (a string or a list of ``{role, content}`` dicts).
+
+        Keyword arguments: ``tools``, ``tool_choice_required``, ``structured_output``,
+        ``thread_id``, ``user``, ``tags``, ``metadata``; ``force`` picks a tier or model.
+        """
+        t0 = time.perf_counter_ns()
+        request = self._request(messages, kw)
+        return self.decide_request(request, force=force, _t0=t0)
+
+    async def adecide(self, messages: Any, *, force: str | None = None, **kw: Any) -> RouteDecision:
+        """Async twin of :meth:`decide` (awaits classifiers that do I/O)."""
+        t0 = time.perf_counter_ns()
+        request = self._request(messages, kw)
+        return await self.adecide_request(request, force=force, _t0=t0)
+
+    def decide_request(self, request: Request, *, force: str | None = None, _t0: int | None = None) -> RouteDecision:
+        t0 = _t0 or time.perf_counter_ns()
+        eligible, reasons = self._eligible(request)
+        if force is not None:
+            return self._forced(request, force, eligible, reasons, t0)
+        try:
+            cls = self.classifier.classify(request)
+        except RouterError:
+            raise
+        except Exception as exc:
+            cls = self._classifier_failed(exc)
+        return self._finish(request, cls, eligible, reasons, t0)
+
+    async def adecide_request(
+        self, request: Request, *, force: str | None = None, _t0: int | None = None
+    ) -> RouteDecision:
+        t0 = _t0 or time.perf_counter_ns()
+        eligible, reasons = self._eligible(request)
+        if force is not None:
+            return self._forced(request, force, eligible, reasons, t0)
+        try:
+            cls = await self.classifier.aclassify(request)
+        except RouterError:
+            raise
+        except Exception as exc:
+            cls = self._classifier_failed(exc)
+        return self._finish(request, cls, eligible, reasons, t0)
+
+    def plan(self, decision: RouteDecision, request: Request, **kw: Any) -> CallPlan:
+        """The per-call engine (attempts, fallback, escalation, ledger) for a decision."""
+        from .dispatch import CallPlan
+
+        return CallPlan(self, decision, request, **kw)
+
+    def record_feedback(self, call_id: str, score: float, *, source: str = "user") -> None:
+        """Record a quality score in [0, 1] for a finished call (used by calibration)."""
+        if not 0.0 <= float(score) <= 1.0:
+            raise ConfigError(f"feedback score must be in [0, 1], got {score!r}", field="score", value=score)
+        self.ledger.record_feedback(call_id, float(score), source=source)
+
+    # -- stickiness ---------------------------------------------------------------
+    def thread_floor(self, thread_id: str | None) -> int:
+        if not (self.config.sticky and thread_id):
+            return 0
+        with self._lock:
+            return self._threads.get(thread_id, 0)
+
+    def note_thread(self, thread_id: str | None, index: int) -> None:
+        """Raise a thread's floor to ``index`` (sticky configs only)."""
+        if not (self.config.sticky and thread_id):
+            return
+        with self._lock:
+            if index > self._threads.get(thread_id, -1):
+                self._threads[thread_id] = index
+            self._threads.move_to_end(thread_id)
+            while len(self._threads) > _MAX_THREADS:
+                self._threads.popitem(last=False)
+
+    # -- internals ----------------------------------------------------------------
+    def _request(self, messages: Any, kw: dict[str, Any]) -> Request:
+        allowed = {"tools", "tool_choice_required", "structured_output", "thread_id", "user", "tags", "metadata"}
+        unknown = set(kw) - allowed
+        if unknown:
+            raise TypeError(f"unknown keyword(s) for decide: {sorted(unknown)}; allowed: {sorted(allowed)}")
+        if "tools" in kw:
+            kw["has_tools"] = bool(kw.pop("tools"))
+        return extract(messages, self.config.extraction, **kw)
+
+    def _eligible(self, request: Request) -> tuple[list[bool], list[str]]:
+        tiers = self.config.tiers
+        reasons: list[str] = list(request.notes)
+        ok = [True] * len(tiers)
+
+        def apply(mask: list[bool], why: str) -> None:
+            nonlocal ok
+            new = [a and b for a, b in zip(ok, mask)]
+            if any(new):
+                dropped = [t.name for t, a, b in zip(tiers, ok, new) if a and not b]
+                if dropped:
+                    reasons.append(f"ineligible ({why}): {', '.join(dropped)}")
+                ok = new
+            else:
+                reasons.append(f"no tier satisfies {why}; constraint relaxed")
+
+        if request.has_tools:
+            apply([t.supports_tools for t in tiers], "tool calling")
+        if request.needs_vision:
+            apply([t.supports_vision for t in tiers], "image input")
+        need = request.input_tokens
+        apply(
+            [t.context_window is None or need + (t.max_tokens or 0) <= t.context_window for t in tiers],
+            f"context window >= {need} tokens",
+        )
+        if self._cooldown is not None:
+            apply([self._cooldown.available(t.name) for t in tiers], "cooling down after failures")
+        return ok, reasons
+
+    def _forced(self, request: Request, force: str, eligible: list[bool], reasons: list[str], t0: int) -> RouteDecision:
+        idx = None
+        for i, t in enumerate(self.config.tiers):
+            if force in (t.name, t.model, t.bare_model):
+                idx = i
+                break
+        if idx is None:
+            names = self.config.tier_names + [t.model for t in self.config.tiers]
+            raise UnknownModelError(force, names, what="tier or model")
+        cls = Classification(scores={}, confidence=1.0, classifier="forced")
+        return self._decision(request, idx, cls, [*reasons, f"forced to {force!r}"], t0, unsure=False, forced=True, eligible=eligible)
+
+    def _classifier_failed(self, exc: Exception) -> Classification:
+        return Classification(
+            scores={},
+            confidence=0.0,
+            classifier=f"{getattr(self._classifier, 'name', 'classifier')}(failed)",
+            reasons=(f"classifier failed: {type(exc).__name__}: {redact(str(exc))[:200]}",),
+        )
+
+    def _finish(self, request: Request, cls: Classification, eligible: list[bool], reasons: list[str], t0: int) -> RouteDecision:
+        cfg = self.config
+        pol = cfg.policy
+        n = len(cfg.tiers)
+        reasons = [*reasons, *cls.reasons]
+        unsure = cls.confidence < pol.min_confidence
+        if not cls.scores:
+            # classifier failed or gave nothing: the fallback tier, else the strongest eligible
+            idx = cfg.index(pol.fallback_tier) if pol.fallback_tier else max(i for i in range(n) if eligible[i])
+            unsure = True
+        elif cfg.mode == "task":
+            labels = [lab for lab in self._task_labels if lab in cls.scores] or list(cls.scores)
+            found = policy.task_select(labels, dict(cls.scores), self._label_to_tier, eligible)
+            if cls.gap() < pol.min_gap:
+                unsure = True
+            if (unsure or found is None) and pol.fallback_tier is not None:
+                idx = cfg.index(pol.fallback_tier)
+                reasons.append(f"unsure (confidence {cls.confidence:.2f}, gap {cls.gap():.2f}): fallback tier")
+            elif found is None:
+                idx = max(i for i in range(n) if eligible[i])
+                reasons.append("no label maps to an eligible tier: strongest eligible tier")
+            else:
+                idx = found
+        else:
+            scores = [float(cls.scores.get(t.name, 0.0)) for t in cfg.tiers]
+            knob = pol.threshold
+            pressure = self._budget_pressure(request)
+            if pressure > 0:
+                knob = knob * (1.0 - pressure)
+                reasons.append(f"budget pressure {pressure:.2f}: knob lowered to {knob:.3f}")
+            idx = policy.select(
+                scores, knob, rule=pol.rule, eligible=eligible,
+                relative_costs=self.relative_costs() if pol.rule == "utility" else None,
+            )
+            if unsure:
+                if pol.unsure_go_up:
+                    up = [i for i in range(idx + 1, n) if eligible[i]]
+                    if up:
+                        idx = up[0]
+                        reasons.append(f"unsure (confidence {cls.confidence:.2f}): one tier up")
+                elif pol.fallback_tier is not None:
+                    idx = cfg.index(pol.fallback_tier)
+                    reasons.append(f"unsure (confidence {cls.confidence:.2f}): fallback tier")
+            floor = self.thread_floor(request.thread_id)
+            if floor > idx:
+                up = [i for i in range(floor, n) if eligible[i]]
+                if up:
+                    idx = up[0]
+                    reasons.append(f"sticky thread: kept at tier {cfg.tiers[idx].name!r}")
+        if not eligible[idx]:
+            # a fallback tier that cannot serve this request: nearest eligible above, else below
+            cands = [i for i in range(idx, n) if eligible[i]] or [i for i in range(idx, -1, -1) if eligible[i]]
+            idx = cands[0]
+        self.note_thread(request.thread_id, idx)
+        return self._decision(request, idx, cls, reasons, t0, unsure=unsure, forced=False, eligible=eligible)
+
+    def _budget_pressure(self, request: Request) -> float:
+        guard = self.budget
+        if guard is None:
+            return 0.0
+        return guard.pressure(budget_scopes(request))
+
+    def _decision(
+        self, request: Request, idx: int, cls: Classification, reasons: list[str], t0: int,
+        *, unsure: bool, forced: bool, eligible: list[bool],
+    ) -> RouteDecision:
+        tier = self.config.tiers[idx]
+        return RouteDecision(
+            tier=tier.name,
+            model=tier.model,
+            system_prompt=tier.system_prompt,
+            max_tokens=tier.max_tokens,
+            confidence=float(cls.confidence),
+            scores=dict(cls.scores),
+            classifier=cls.classifier,
+            reasons=tuple(reasons),
+            latency_us=(time.perf_counter_ns() - t0) / 1000.0,
+            index=idx,
+            unsure=unsure,
+            call_id=uuid.uuid4().hex,
+            forced=forced,
+            eligible=tuple(t.name for t, ok in zip(self.config.tiers, eligible) if ok),
+        )
+
+    def __repr__(self) -> str:
+        names = ", ".join(self.config.tier_names)
+        return f"Router(mode={self.config.mode!r}, tiers=[{names}], classifier={self.config.classifier.type!r})"
+
+
+def budget_scopes(request: Request) -> list[str]:
+    """The budget scopes a request counts against: global, each tag, its user."""
+    scopes = ["global", *(f"tag:{t}" for t in request.tags)]
+    if request.user:
+        scopes.append(f"user:{request.user}")
+    return scopes
+
+
+def _as_config(config: RouterConfig | str | Path | Mapping[str, Any] | None) -> RouterConfig:
+    if config is None:
+        return RouterConfig.from_file(default_config_path())
+    if isinstance(config, RouterConfig):
+        return config
+    if isinstance(config, (str, Path)):
+        return RouterConfig.from_file(config)
+    if isinstance(config, Mapping):
+        return RouterConfig.build(dict(config))
+    raise ConfigError(
+        f"config must be a RouterConfig, a file path or a dict, got {type(config).__name__}",
+        field="config", value=type(config).__name__,
+    )
+
+

@@ -1,0 +1,230 @@
+"""The per-call engine: fallback, escalation, cost caps, deadlines, ledger records."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared_core import AllTiersFailedError
+from shared_core.dispatch import aexecute, execute
+from shared_core.errors import BudgetExceededError, RequestCostCapError
+from shared_core.pricing import Usage
+from shared_core.quality import Answer
+from shared_core.testing import FakeRateLimitError, FakeServerError, ScriptedModel
+
+from .helpers import router_with, three_tiers
+
+
+def run(router, text, model, **kw):
+    d = router.decide(text)
+    plan = router.plan(d, router.request(text), **kw)
+    return plan, execute(plan, model)
+
+
+def test_first_attempt_answers_and_is_recorded_with_costs():
+    router = router_with(default="cheap")
+    plan, result = run(router, "hi", ScriptedModel(replies={"cheap": ["hello there"]}))
+    assert result.value == "hello there"
+    [rec] = router.ledger.records()
+    assert (rec.tier, rec.status, rec.attempt) == ("cheap", "ok", 0)
+    # 10 input + 2 output tokens at 0.1 / 0.4 per 1M; baseline = big at 10 / 40
+    assert rec.cost_usd == pytest.approx((10 * 0.1 + 2 * 0.4) / 1e6)
+    assert rec.baseline_cost_usd == pytest.approx((10 * 10 + 2 * 40) / 1e6)
+    meta = plan.metadata()
+    assert meta["tier"] == "cheap" and meta["escalated"] is False and meta["fallbacks_tried"] == []
+    assert meta["cost_usd"] == rec.cost_usd and meta["call_id"] == rec.call_id
+
+
+def test_rate_limit_falls_back_to_the_next_tier_and_both_attempts_are_recorded():
+    router = router_with(default="cheap")
+    model = ScriptedModel(replies={"cheap": [FakeRateLimitError("slow down")]})
+    plan, result = run(router, "hi", model)
+    assert result.value == "ok from mid"
+    recs = router.ledger.records()
+    assert [(r.tier, r.status, r.fallback) for r in recs] == [("cheap", "failed", False), ("mid", "ok", True)]
+    assert recs[0].error_kind == "rate_limit"
+    assert plan.metadata()["fallbacks_tried"] == ["cheap"]
+
+
+def test_explicit_fallback_chain_is_followed():
+    router = router_with(default="mid", config=three_tiers(fallback={"chain": ["cheap", "big"]}))
+    model = ScriptedModel(replies={"mid": [FakeServerError("boom")], "cheap": [FakeServerError("boom")]})
+    _, result = run(router, "hi", model)
+    assert [a.tier.name for a in model.calls] == ["mid", "cheap", "big"]
+    assert result.value == "ok from big"
+
+
+def test_non_provider_errors_are_raised_not_swallowed_but_still_recorded():
+    router = router_with(default="cheap")
+    with pytest.raises(ValueError, match="bad request"):
+        run(router, "hi", ScriptedModel(replies={"cheap": [ValueError("bad request")]}))
+    [rec] = router.ledger.records()
+    assert rec.status == "failed" and "bad request" in rec.error
+
+
+def test_all_tiers_failing_lists_every_error():
+    router = router_with(default="cheap")
+    model = ScriptedModel(replies={t: [FakeServerError(f"{t} down")] for t in ("cheap", "mid", "big")})
+    with pytest.raises(AllTiersFailedError) as err:
+        run(router, "hi", model)
+    assert [e.tier for e in err.value.errors] == ["cheap", "mid", "big"]
+    assert "cheap down" in str(err.value) and "big down" in str(err.value)
+    assert len(router.ledger.records(status="failed")) == 3
+
+
+def test_refusal_escalates_one_tier_up():
+    router = router_with(default="cheap")
+    model = ScriptedModel(replies={"cheap": ["I'm sorry, but I can't help with that."]})
+    plan, result = run(router, "hi", model)
+    assert result.value == "ok from mid"
+    recs = router.ledger.records()
+    assert [(r.tier, r.status, r.escalated) for r in recs] == [("cheap", "rejected", False), ("mid", "ok", True)]
+    meta = plan.metadata()
+    assert meta["escalated"] is True and "refusal" in meta["escalation_reason"]
+    # the rejected cheap answer is a free quality label
+    assert [(f.call_id, f.score, f.source) for f in router.ledger.feedback()] == [(plan.decision.call_id, 0.0, "escalation")]
+
+
+def test_escalation_is_bounded_by_max_escalations():
+    cfg = three_tiers(escalation={"min_length": 50, "max_escalations": 1})
+    router = router_with(default="cheap", config=cfg)
+    model = ScriptedModel(replies={"cheap": ["short"], "mid": ["also short"]})
+    _, result = run(router, "hi", model)
+    assert result.value == "also short"
+    assert [a.tier.name for a in model.calls] == ["cheap", "mid"]
+
+
+def test_failed_escalation_returns_the_earlier_answer():
+    router = router_with(default="cheap", config=three_tiers(escalation={"require_json": True}))
+    model = ScriptedModel(replies={"cheap": ["not json"], "mid": [FakeServerError("down")]})
+    plan, result = run(router, "hi", model)
+    assert result.value == "not json"
+    assert plan.metadata()["tier"] == "cheap"
+    assert [r.status for r in router.ledger.records()] == ["rejected", "failed"]
+
+
+def test_user_checks_can_escalate():
+    router = router_with(default="cheap", checks=[lambda text: "because" in text])
+    model = ScriptedModel(replies={"cheap": ["yes"], "mid": ["yes, because reasons"]})
+    _, result = run(router, "why?", model)
+    assert result.value == "yes, because reasons"
+
+
+def test_caller_max_tokens_wins_over_the_tier_budget():
+    router = router_with(default="cheap")
+    model = ScriptedModel()
+    run(router, "hi", model, caller_max_tokens=7)
+    assert model.calls[0].max_tokens == 7
+    run(router, "hi", model)
+    assert model.calls[1].max_tokens == 100
+
+
+def test_per_request_cost_cap_stops_expensive_attempts():
+    cfg = three_tiers(budget={"per_request_cap_usd": 0.002})
+    router = router_with(default="cheap", config=cfg)
+    model = ScriptedModel(replies={"cheap": [FakeServerError("down")]})
+    # mid would cost ~400 * 4 / 1e6 = 0.0016 -> allowed; big ~ 0.04 -> not
+    _, result = run(router, "hi", model)
+    assert result.value == "ok from mid"
+    model2 = ScriptedModel(replies={t: [FakeServerError("down")] for t in ("cheap", "mid")})
+    with pytest.raises(AllTiersFailedError) as err:
+        run(router, "hi", model2)
+    assert any(e.kind == "cost_cap" for e in err.value.errors)
+
+
+def test_a_request_over_the_cap_from_the_start_is_refused_and_recorded():
+    cfg = three_tiers(budget={"per_request_cap_usd": 0.00001})
+    router = router_with(default="big", config=cfg)
+    with pytest.raises(RequestCostCapError):
+        run(router, "hi", ScriptedModel())
+    [rec] = router.ledger.records()
+    assert rec.status == "refused"
+
+
+def test_hard_budget_refuses_before_any_provider_call():
+    cfg = three_tiers(budget={"limits": [{"scope": "global", "period": "day", "limit_usd": 0.000001}]})
+    router = router_with(default="big", config=cfg)
+    model = ScriptedModel()
+    run(router, "hi", model)  # spends more than the limit
+    with pytest.raises(BudgetExceededError) as err:
+        run(router, "hi", model)
+    assert err.value.scope == "global"
+    assert len(model.calls) == 1
+    assert router.ledger.records()[-1].status == "refused"
+
+
+def test_deadline_stops_further_attempts():
+    import time
+
+    cfg = three_tiers(fallback={"deadline_s": 0.05})
+    router = router_with(default="cheap", config=cfg)
+
+    def slow_fail(attempt):
+        time.sleep(0.06)
+        raise FakeServerError("down")
+
+    with pytest.raises(AllTiersFailedError) as err:
+        run(router, "hi", slow_fail)
+    assert err.value.errors[-1].kind == "timeout"
+
+
+def test_attempt_timeout_triggers_fallback():
+    import time
+
+    cfg = three_tiers(tiers=[
+        {"name": "cheap", "model": "cheap-model", "timeout_s": 0.05, "input_price": 0, "output_price": 0},
+        {"name": "mid", "model": "mid-model", "input_price": 0, "output_price": 0},
+    ])
+    router = router_with(default="cheap", config=cfg)
+    base = ScriptedModel()
+
+    def maybe_slow(attempt):
+        if attempt.tier.name == "cheap":
+            time.sleep(0.5)
+        return base(attempt)
+
+    _, result = run(router, "hi", maybe_slow)
+    assert result.value == "ok from mid"
+    assert router.ledger.records()[0].error_kind == "timeout"
+
+
+def test_a_failing_tier_cools_down_and_is_skipped():
+    cfg = three_tiers(fallback={"cooldown_failures": 2, "cooldown_s": 60})
+    router = router_with(default="cheap", config=cfg)
+    model = ScriptedModel(replies={"cheap": [FakeServerError("down")]})
+    for _ in range(2):
+        run(router, "hi", model)
+    calls_before = len(model.calls)
+    d = router.decide("hi")
+    assert d.tier == "mid" and "cheap" not in d.eligible
+    run(router, "hi", model)
+    assert [a.tier.name for a in model.calls[calls_before:]] == ["mid"]
+
+
+async def test_async_executor_shares_the_plan():
+    router = router_with(default="cheap")
+    model = ScriptedModel(replies={"cheap": [FakeRateLimitError("429")]})
+    d = await router.adecide("hi")
+    plan = router.plan(d, router.request("hi"))
+    result = await aexecute(plan, model.acall)
+    assert result.value == "ok from mid"
+    assert [r.status for r in router.ledger.records()] == ["failed", "ok"]
+
+
+def test_stream_failure_after_first_token_is_raised_and_recorded():
+    router = router_with(default="cheap")
+    d = router.decide("hi")
+    plan = router.plan(d, router.request("hi"), streaming=True)
+    attempt = plan.next_attempt()
+    with pytest.raises(FakeServerError):
+        plan.failed(attempt, FakeServerError("cut"), after_first_token=True)
+    [rec] = router.ledger.records()
+    assert rec.status == "failed" and rec.streamed
+
+
+def test_unchecked_stream_answers_are_not_escalated():
+    router = router_with(default="cheap")
+    d = router.decide("hi")
+    plan = router.plan(d, router.request("hi"), streaming=True)
+    attempt = plan.next_attempt()
+    ok = plan.succeeded(attempt, usage=Usage(5, 5), answer=Answer("I don't know"), check=False)
+    assert ok and plan.next_attempt() is None

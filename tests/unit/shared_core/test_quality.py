@@ -1,0 +1,61 @@
+"""Escalation checks on answers."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shared_core.config import EscalationConfig
+from shared_core.quality import Answer, failed_check
+
+CFG = EscalationConfig()
+
+
+@pytest.mark.parametrize("text", [
+    "I'm sorry, but I can't help with that.",
+    "I am unable to answer this question.",
+    "I'm not sure what you mean.",
+    "As an AI language model, I cannot browse the internet.",
+    "I don't know.",
+])
+def test_refusals_and_uncertainty_fail(text):
+    assert "refusal" in failed_check(Answer(text), CFG)
+
+
+@pytest.mark.parametrize("text", [
+    "Paris is the capital of France.",
+    "Sorry for the delay! Here is the code: print(1)",
+    "The function can't return None because of the guard clause.",
+])
+def test_ordinary_answers_pass(text):
+    assert failed_check(Answer(text), CFG) is None
+
+
+def test_min_length_and_json_and_custom_phrases():
+    cfg = EscalationConfig(min_length=10, require_json=True, refusal_phrases=["out of scope"])
+    assert "shorter" in failed_check(Answer("ok"), cfg)
+    assert "JSON" in failed_check(Answer("this is not json at all"), cfg)
+    assert failed_check(Answer('```json\n{"a": 1}\n```'), cfg) is None
+    assert "refusal" in failed_check(Answer('{"a": "That is out of scope"}'), cfg)
+
+
+def test_forced_tool_choice_needs_a_tool_call():
+    assert "tool_choice" in failed_check(Answer("text only"), CFG, tool_choice_required=True)
+    assert failed_check(Answer("", tool_calls=1), CFG, tool_choice_required=True) is None
+    # a tool call is a complete step even if the text is empty
+    assert failed_check(Answer("", tool_calls=2), EscalationConfig(min_length=5)) is None
+
+
+def test_user_check_that_raises_fails_the_answer_instead_of_the_call():
+    def broken(text):
+        raise KeyError("x")
+
+    assert "raised KeyError" in failed_check(Answer("fine"), CFG, user_checks=[broken])
+
+
+@given(st.text(max_size=2000), st.integers(min_value=0, max_value=3))
+def test_checks_never_raise(text, calls):
+    cfg = EscalationConfig(min_length=3, require_json=True)
+    result = failed_check(Answer(text, tool_calls=calls), cfg, tool_choice_required=True)
+    assert result is None or isinstance(result, str)
