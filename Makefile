@@ -23,6 +23,7 @@ $(VENV)/.test-installed: $(BIN)/activate pyproject.toml
 
 $(VENV)/.bench-installed: $(VENV)/.test-installed
 	$(PY) -m pip install --quiet --group bench
+	$(PY) -m pip install --quiet --no-deps --group bench-nodeps
 	@touch $@
 
 demo: $(VENV)/.demo-installed  ## route the bundled sample workload offline and chart the savings

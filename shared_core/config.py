@@ -227,6 +227,11 @@ class RouterConfig(_Strict):
             text = p.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise ConfigError(f"config file not found: {p}", field="path", value=str(p)) from None
+        except UnicodeDecodeError:
+            raise ConfigError(
+                f"{p}: not a UTF-8 text config (binary files such as pickles are never loaded)",
+                field="path", value=str(p),
+            ) from None
         suffix = p.suffix.lower()
         try:
             if suffix in (".yaml", ".yml"):

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 _SECRET_RE = re.compile(
-    r"(sk-[A-Za-z0-9_\-]{8,}|(?i:api[_-]?key|authorization|bearer)\s*[:=]?\s*['\"]?[A-Za-z0-9_\-\.]{8,})"
+    r"(sk-[A-Za-z0-9_\-]{8,}|AIza[A-Za-z0-9_\-]{20,}"
+    r"|(?i:api[_-]?key|authorization|bearer)['\"]?\s*[:=]?\s*['\"]?[A-Za-z0-9_\-\.]{8,})"
 )
 
 
@@ -23,6 +24,12 @@ def redact(text: str) -> str:
 
 class RouterError(Exception):
     """Base class of every error this package raises on purpose."""
+
+    def __str__(self) -> str:  # messages may quote user values: never show a key
+        return redact(super().__str__())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
 
 
 class ConfigError(RouterError, ValueError):
@@ -48,7 +55,7 @@ class UnknownModelError(RouterError, KeyError):
         super().__init__(msg)
 
     def __str__(self) -> str:  # KeyError would repr() the message otherwise
-        return str(self.args[0])
+        return redact(str(self.args[0]))
 
 
 class DataFormatError(RouterError, ValueError):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .config import ExtractionConfig
-from .errors import InputError
+from .errors import InputError, redact
 
 Message = Mapping[str, Any]
 
@@ -119,7 +119,7 @@ class Request:
         if isinstance(value, Request):
             return value
         if isinstance(value, str):
-            text = clean_text(value)
+            text = clean_text(head_tail(value, 8000))  # bounded work for any length
             return cls(text=head_tail(text, 4000), input_tokens=len(value) // 4 + 1)
         raise InputError(f"expected a Request or a str, got {type(value).__name__}")
 
@@ -130,6 +130,8 @@ def normalize_messages(messages: Any) -> list[dict[str, Any]]:
         raise InputError("no messages: got None; pass a string or a list of {role, content} dicts")
     if isinstance(messages, str):
         return [{"role": "user", "content": messages}]
+    if isinstance(messages, (bytes, bytearray, memoryview)):  # a Sequence of ints otherwise
+        raise InputError(f"messages must be text, got {type(messages).__name__}; decode it first")
     if isinstance(messages, Mapping):
         messages = [messages]
     if not isinstance(messages, Sequence):
@@ -214,7 +216,7 @@ def extract(
             if _role(m, notes) == "system":
                 system = content_text(m.get("content"))[: cfg.history_chars]
                 break
-    focus = clean_text(focus)
+    focus = clean_text(head_tail(focus, 2 * cfg.max_chars, cfg.head_fraction))  # O(max_chars)
     pieces = [clean_text(s) for s in ([system] if system else []) + history]
     text = head_tail(focus, cfg.max_chars, cfg.head_fraction)
     if pieces:
@@ -244,7 +246,7 @@ def _role(m: Mapping[str, Any], notes: list[str]) -> str:
     raw = m.get("role", "user")
     role = str(raw).lower() if raw is not None else "user"
     if role not in _KNOWN_ROLES:
-        notes.append(f"unknown role {str(raw)[:40]!r} treated as user")
+        notes.append(f"unknown role {redact(str(raw)[:40])!r} treated as user")
         return "user"
     return _ROLE_ALIASES.get(role, role)
 

@@ -1,0 +1,328 @@
+"""Pick the knob (``policy.threshold``) for a target, and write it into a config.
+
+Two ways:
+
+* **On a dev file** (:func:`pick_knob` / :func:`calibrate`): sweep the router (see
+  :mod:`.evaluate`) and choose, among real operating points,
+
+  - ``target_quality=0.95``: the cheapest point reaching 95% of the best single model's
+    quality (if none does, the best-quality point, flagged ``met=False``);
+  - ``max_strong_share=0.2``: the best-quality point sending at most 20% of calls to the
+    strongest model;
+  - ``budget_per_1k=0.5``: the best-quality point costing at most $0.50 per 1,000 requests.
+
+  Among points with the same cost and quality (the same decisions), the middle knob of the
+  run is chosen, so a small shift on new traffic does not flip decisions.
+
+* **From the ledger** (:func:`refit_from_ledger`): logged outcomes re-fit the threshold
+  rule. Each call's first attempt gives the routed tier and its predicted score; its outcome
+  is 0 when the call escalated (an ``escalation`` feedback or an escalated attempt), else the
+  mean user feedback score. An isotonic fit maps predicted score to observed success and the
+  new threshold is the smallest predicted score whose observed success reaches the target
+  (default: the current threshold, read as "the chance of answering well I asked for").
+  The predicted score is read from the record's ``scores`` (attribute or
+  ``metadata["router_scores"]``), else its ``confidence``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..config import RouterConfig
+from ..errors import ConfigError, DataFormatError
+from . import metrics as M
+from .data import Dataset
+from .evaluate import EvalResult, evaluate
+
+
+@dataclass(frozen=True)
+class CalibrationResult:
+    """The chosen knob and what it is expected to give on the calibration rows."""
+
+    knob: float
+    target: str
+    met: bool
+    rule: str
+    quality: float
+    quality_share: float
+    """Quality as a share of the best single model's quality."""
+    cost_per_1k: float
+    """Mean USD per 1,000 requests."""
+    strong_share: float
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def pick_knob(
+    result: EvalResult,
+    ds: Dataset,
+    *,
+    target_quality: float | None = None,
+    max_strong_share: float | None = None,
+    budget_per_1k: float | None = None,
+) -> CalibrationResult:
+    """Choose a knob on an evaluated sweep for exactly one target."""
+    given = [x is not None for x in (target_quality, max_strong_share, budget_per_1k)]
+    if sum(given) != 1:
+        raise ConfigError(
+            "give exactly one target: target_quality, max_strong_share or budget_per_1k",
+            field="target",
+        )
+    cv = result.curve
+    ref = M.Reference.of(ds.scores, ds.costs)
+    q_best = float(ref.q_single[ref.best])
+    q, cost, share = cv.quality, cv.cost, cv.strong_share
+    idx = np.arange(len(cv))
+    if target_quality is not None:
+        _check_unit("target_quality", target_quality)
+        goal = target_quality * q_best
+        ok = q >= goal - 1e-9
+        target = f"quality >= {target_quality:.3g} x best model ({goal:.4f})"
+        if ok.any():
+            best = _middle(idx[ok], cost[ok], -q[ok], cv.knobs[ok])
+            met = True
+        else:
+            best = _middle(idx, -q, cost, cv.knobs)
+            met = False
+    elif max_strong_share is not None:
+        _check_unit("max_strong_share", max_strong_share)
+        ok = share <= max_strong_share + 1e-9
+        target = f"share of calls to the strongest model <= {max_strong_share:.3g}"
+        met = bool(ok.any())
+        best = (
+            _middle(idx[ok], -q[ok], cost[ok], cv.knobs[ok])
+            if met
+            else _middle(idx, share, cost, cv.knobs)
+        )
+    else:
+        assert budget_per_1k is not None
+        if not budget_per_1k > 0:
+            raise ConfigError(
+                f"budget_per_1k must be > 0 USD, got {budget_per_1k!r}",
+                field="budget_per_1k",
+                value=budget_per_1k,
+            )
+        ok = cost * 1000.0 <= budget_per_1k * (1 + 1e-9)
+        target = f"cost <= ${budget_per_1k:.4g} per 1,000 requests"
+        met = bool(ok.any())
+        best = (
+            _middle(idx[ok], -q[ok], cost[ok], cv.knobs[ok])
+            if met
+            else _middle(idx, cost, -q, cv.knobs)
+        )
+    note = "" if met else "target not reachable on these rows: the closest point was chosen"
+    return CalibrationResult(
+        knob=float(cv.knobs[best]),
+        target=target,
+        met=met,
+        rule=result.rule,
+        quality=float(q[best]),
+        quality_share=float(q[best] / q_best) if q_best > 0 else float("nan"),
+        cost_per_1k=float(cost[best] * 1000.0),
+        strong_share=float(share[best]),
+        note=note,
+    )
+
+
+def _middle(idx: np.ndarray, key1: np.ndarray, key2: np.ndarray, knobs: np.ndarray) -> int:
+    """Index minimising (key1, key2); among exact ties, the median knob of the run."""
+    order = np.lexsort((knobs, key2, key1))
+    first = order[0]
+    tied = [i for i in order if key1[i] == key1[first] and key2[i] == key2[first]]
+    return int(idx[tied[len(tied) // 2]])
+
+
+def _check_unit(name: str, v: float) -> None:
+    if not 0.0 <= v <= 1.0:
+        raise ConfigError(f"{name} must be in [0, 1], got {v!r}", field=name, value=v)
+
+
+def calibrate(
+    router: Any, ds: Dataset, **target: float | None
+) -> tuple[CalibrationResult, EvalResult]:
+    """Evaluate ``router`` on ``ds`` and :func:`pick_knob` for the target."""
+    result = evaluate(router, ds)
+    return pick_knob(result, ds, **target), result
+
+
+def apply_to_config(
+    config: RouterConfig | str | Path,
+    knob: float,
+    *,
+    rule: str | None = None,
+    router_path: str | Path | None = None,
+    output: str | Path | None = None,
+    n_models: int | None = None,
+) -> RouterConfig:
+    """A copy of ``config`` with ``policy.threshold`` (and ``rule``, classifier path) set.
+
+    ``n_models``: the number of models the knob was calibrated on; a config with a
+    different number of tiers is refused (the knob would mean something else there).
+    Written to ``output`` when given (YAML/TOML/JSON by suffix).
+    """
+    cfg = config if isinstance(config, RouterConfig) else RouterConfig.from_file(config)
+    if n_models is not None and cfg.mode == "difficulty" and len(cfg.tiers) != n_models:
+        raise ConfigError(
+            f"the config has {len(cfg.tiers)} tiers ({cfg.tier_names}) but the calibration data has "
+            f"{n_models} models: calibrate on data whose models match the tiers, cheapest first",
+            field="tiers",
+            value=cfg.tier_names,
+        )
+    data = cfg.to_dict()
+    data.setdefault("policy", {})["threshold"] = float(knob)
+    if rule is not None:
+        data["policy"]["rule"] = rule
+    if router_path is not None:
+        rp = Path(router_path).resolve()
+        if output is not None:
+            try:
+                rp = rp.relative_to(Path(output).resolve().parent)
+            except ValueError:
+                pass
+        data["classifier"] = {"type": "trained", "path": str(rp)}
+    new = RouterConfig.build(data, source=str(output) if output else cfg.source_path)
+    if output is not None:
+        new.to_file(output)
+    return new
+
+
+# -- from the ledger ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerCalibration:
+    """A threshold re-fitted from logged outcomes."""
+
+    knob: float
+    old_knob: float
+    target_success: float
+    calls: int
+    """Calls with an outcome (feedback or escalation) and a predicted score."""
+    score_source: str
+    """Where predicted scores came from: ``scores`` or ``confidence``."""
+    per_tier: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Observed success rate and count of first attempts per tier."""
+    met: bool = True
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def ledger_outcomes(
+    records: Sequence[Any], feedback: Sequence[Any], tier_names: Sequence[str]
+) -> tuple[list[str], list[float | None], list[float], str]:
+    """Per call with an outcome: first tier, its predicted score (or None), outcome in [0, 1]."""
+    by_call: dict[str, list[Any]] = defaultdict(list)
+    for r in records:
+        by_call[r.call_id].append(r)
+    user_fb: dict[str, list[float]] = defaultdict(list)
+    failed: set[str] = set()
+    for f in feedback:
+        if getattr(f, "source", "user") == "escalation":
+            failed.add(f.call_id)
+        else:
+            user_fb[f.call_id].append(float(f.score))
+    tiers, preds, outs = [], [], []
+    used = "scores"
+    for cid, recs in by_call.items():
+        first = min(recs, key=lambda r: (getattr(r, "attempt", 0), r.ts))
+        if first.tier not in tier_names:
+            continue
+        escalated = cid in failed or any(getattr(r, "escalated", False) for r in recs)
+        if escalated:
+            out = 0.0
+        elif user_fb.get(cid):
+            out = float(np.mean(user_fb[cid]))
+        else:
+            continue
+        scores = getattr(first, "scores", None) or (getattr(first, "metadata", None) or {}).get(
+            "router_scores"
+        )
+        pred: float | None = None
+        if isinstance(scores, dict) and first.tier in scores:
+            pred = float(scores[first.tier])
+        elif getattr(first, "confidence", None) is not None:
+            pred = float(first.confidence)
+            used = "confidence"
+        tiers.append(first.tier)
+        preds.append(pred)
+        outs.append(out)
+    return tiers, preds, outs, used
+
+
+def isotonic(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pool-adjacent-violators: non-decreasing fit of ``y`` on sorted ``x`` (x, fitted)."""
+    order = np.argsort(x, kind="stable")
+    xs, ys = np.asarray(x, float)[order], np.asarray(y, float)[order]
+    blocks: list[list[float]] = []  # [sum, count]
+    for v in ys:
+        blocks.append([v, 1.0])
+        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] > blocks[-1][0] / blocks[-1][1]:
+            s, c = blocks.pop()
+            blocks[-1][0] += s
+            blocks[-1][1] += c
+    fit = np.concatenate([[b[0] / b[1]] * int(b[1]) for b in blocks])
+    return xs, fit
+
+
+def refit_from_ledger(
+    ledger: Any,
+    config: RouterConfig,
+    *,
+    target_success: float | None = None,
+    min_calls: int = 20,
+) -> LedgerCalibration:
+    """Re-fit ``policy.threshold`` from the ledger's feedback and escalations."""
+    if config.policy.rule != "threshold":
+        raise ConfigError(
+            f"--from-ledger re-fits the 'threshold' rule, but policy.rule is {config.policy.rule!r}; "
+            "calibrate that rule on a dev file instead (tier-router calibrate --data ...)",
+            field="policy.rule",
+            value=config.policy.rule,
+        )
+    target = config.policy.threshold if target_success is None else float(target_success)
+    _check_unit("target_success", target)
+    tiers, preds, outs, used = ledger_outcomes(
+        ledger.records(), ledger.feedback(), config.tier_names
+    )
+    per_tier: dict[str, dict[str, float]] = {}
+    for name in config.tier_names:
+        vals = [o for t, o in zip(tiers, outs) if t == name]
+        if vals:
+            per_tier[name] = {"calls": float(len(vals)), "success": float(np.mean(vals))}
+    have = [(p, o) for p, o in zip(preds, outs) if p is not None]
+    if len(have) < min_calls:
+        raise DataFormatError(
+            "ledger",
+            f"only {len(have)} calls have both an outcome (feedback or escalation) and a predicted "
+            f"score; at least {min_calls} are needed: record feedback with router.record_feedback()",
+        )
+    x = np.array([p for p, _ in have])
+    y = np.array([o for _, o in have])
+    xs, fit = isotonic(x, y)
+    ok = fit >= target - 1e-9
+    old = config.policy.threshold
+    if ok.any():
+        knob, met, note = float(xs[np.argmax(ok)]), True, ""
+    else:
+        knob, met = 1.0, False
+        note = f"no predicted score reaches {target:.2f} observed success: threshold set to 1.0 (strongest)"
+    return LedgerCalibration(
+        knob=round(min(1.0, max(0.0, knob)), 6),
+        old_knob=old,
+        target_success=target,
+        calls=len(have),
+        score_source=used,
+        per_tier=per_tier,
+        met=met,
+        note=note,
+    )

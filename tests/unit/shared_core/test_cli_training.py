@@ -1,0 +1,365 @@
+"""``tier-router train`` / ``eval`` / ``calibrate`` end to end on small files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import numpy as np
+import pytest
+
+from shared_core.cli import calibrate as cli_calibrate
+from shared_core.cli import eval as cli_eval
+from shared_core.cli import train as cli_train
+from shared_core.config import RouterConfig
+
+from ._training_fakes import MODELS, TWO_MODELS, write_files
+
+CONFIG = {
+    "tiers": [
+        {"name": "s", "model": "small", "input_price": 0.1, "output_price": 0.2},
+        {"name": "m", "model": "medium", "input_price": 1.0, "output_price": 2.0},
+        {"name": "l", "model": "large", "input_price": 10.0, "output_price": 30.0},
+    ],
+}
+
+
+def cli(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="tier-router")
+    sub = parser.add_subparsers()
+    for mod in (cli_train, cli_eval, cli_calibrate):
+        mod.register(sub)
+    args = parser.parse_args(list(argv))
+    return args.func(args)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    pytest.importorskip("shared_core.training.train")
+    d = tmp_path_factory.mktemp("cli")
+    data, models = write_files(d, n=160)
+    out = d / "router.json"
+    assert (
+        cli(
+            "train",
+            "--data",
+            str(data),
+            "--models",
+            str(models),
+            "--output",
+            str(out),
+            "--seed",
+            "3",
+        )
+        == 0
+    )
+    return d, data, models, out
+
+
+def test_train_writes_plain_data_reproducibly(trained, tmp_path):
+    _, data, models, out = trained
+    again = tmp_path / "again.json"
+    assert (
+        cli(
+            "train",
+            "--data",
+            str(data),
+            "--models",
+            str(models),
+            "--output",
+            str(again),
+            "--seed",
+            "3",
+        )
+        == 0
+    )
+    # plain data only (JSON + NPZ, no pickle), and the same seed gives the same weights
+    files = sorted(p.suffix for p in tmp_path.iterdir())
+    assert set(files) <= {".json", ".npz"}
+    from shared_core.classifiers.trained import TrainedRouter
+
+    a, b = TrainedRouter.load(out), TrainedRouter.load(again)
+    texts = ["say hello to a cat", "prove rigorously that graphs are fun"]
+    assert np.array_equal(a.predict(texts), b.predict(texts))
+    assert (a.rule, a.knob) == (b.rule, b.knob)
+
+
+def test_eval_json_decisions_and_plot(trained, capsys):
+    d, data, models, router = trained
+    dec, png = d / "dec.jsonl", d / "curve.png"
+    code = cli(
+        "eval",
+        "--data",
+        str(data),
+        "--models",
+        str(models),
+        "--router",
+        str(router),
+        "--json",
+        "--decisions",
+        str(dec),
+        "--plot",
+        str(png),
+    )
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["primary_metric"] == "cost_to_95" and out["rows"] == 160
+    assert set(out["baselines"]) == {"random", "always_cheapest", "always_best", "oracle"}
+    # the trained router beats random on data whose difficulty shows in the words
+    assert out["router"]["cost_to_95"] < out["baselines"]["random"]["cost_to_95"]
+    first = json.loads(dec.read_text().splitlines()[0])
+    assert set(first) == {"id", "knob", "model"} and first["model"] in MODELS
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_eval_prints_a_table(trained, capsys):
+    _, data, models, router = trained
+    assert cli("eval", "--data", str(data), "--models", str(models), "--router", str(router)) == 0
+    text = capsys.readouterr().out
+    for word in ("cost to 95%", "oracle", "always_cheapest", "random"):
+        assert word in text
+
+
+def test_calibrate_writes_the_knob_into_the_config(trained, capsys):
+    d, data, models, router = trained
+    cfg_in, cfg_out = d / "in.yaml", d / "out.yaml"
+    RouterConfig.build(CONFIG).to_file(cfg_in)
+    code = cli(
+        "calibrate",
+        "--data",
+        str(data),
+        "--models",
+        str(models),
+        "--router",
+        str(router),
+        "--target-quality",
+        "0.95",
+        "--config",
+        str(cfg_in),
+        "--output",
+        str(cfg_out),
+        "--json",
+    )
+    res = json.loads(capsys.readouterr().out)
+    assert code == (0 if res["met"] else 1)
+    cfg = RouterConfig.from_file(cfg_out)
+    assert cfg.policy.threshold == pytest.approx(res["knob"])
+    assert (
+        cfg.classifier.type == "trained"
+        and cfg.resolve_path(cfg.classifier.path) == router.resolve()
+    )
+    for flag, val in (("--max-strong-share", "0.2"), ("--budget-per-1k", "5")):
+        assert (
+            cli(
+                "calibrate",
+                "--data",
+                str(data),
+                "--models",
+                str(models),
+                "--router",
+                str(router),
+                flag,
+                val,
+                "--config",
+                str(cfg_in),
+                "--output",
+                str(cfg_out),
+            )
+            == 0
+        )
+
+
+@pytest.mark.parametrize(
+    ("line", "needle"),
+    [
+        ('{"id": 1, "prompt": "x", "scores": {"small": 2, "large": 1}}', "outside [0, 1]"),
+        ('{"id": 1, "prompt": "x", "scores": {"small": 1}}', "missing models"),
+        ('{"id": 1, "prompt": "x", "scores": {"small": 1, "large": 1, "gpt-x": 1}}', "'gpt-x'"),
+        ('{"id": 1, "prompt": "x", "scores": ', "broken JSON on line 2"),
+    ],
+)
+def test_bad_files_exit_non_zero_naming_file_and_line(tmp_path, capsys, line, needle):
+    models = tmp_path / "m.json"
+    models.write_text(json.dumps(TWO_MODELS))
+    data = tmp_path / "bad.jsonl"
+    good = '{"id": 0, "prompt": "fine", "scores": {"small": 1, "large": 1}}'
+    data.write_text(good + "\n" + line + "\n")
+    for argv in (
+        ["eval", "--data", str(data), "--models", str(models)],
+        [
+            "train",
+            "--data",
+            str(data),
+            "--models",
+            str(models),
+            "--output",
+            str(tmp_path / "r.json"),
+        ],
+    ):
+        assert cli(*argv) == 2
+        err = capsys.readouterr().err
+        assert f"{data}:2" in err and needle in err
+
+
+def test_empty_file_and_missing_target(tmp_path, capsys):
+    models = tmp_path / "m.json"
+    models.write_text(json.dumps(TWO_MODELS))
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    assert cli("eval", "--data", str(empty), "--models", str(models)) == 2
+    assert "empty file" in capsys.readouterr().err
+    cfg = tmp_path / "c.yaml"
+    RouterConfig.build(CONFIG).to_file(cfg)
+    assert (
+        cli(
+            "calibrate",
+            "--data",
+            str(empty),
+            "--models",
+            str(models),
+            "--config",
+            str(cfg),
+            "--output",
+            str(tmp_path / "o.yaml"),
+        )
+        == 2
+    )
+    assert "give one target" in capsys.readouterr().err
+
+
+def test_eval_with_the_shipped_default(tmp_path, capsys):
+    pytest.importorskip("shared_core.classifiers.embedded")
+    data, models = write_files(tmp_path, n=40, models=TWO_MODELS)
+    assert cli("eval", "--data", str(data), "--models", str(models), "--json") == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["router_file"] == "(shipped default)" and out["router"]["apgr"] is not None
+
+
+@pytest.mark.needs_data
+def test_train_eval_calibrate_on_public_files(shared_data_dir, tmp_path, capsys):
+    pytest.importorskip("shared_core.training.train")
+    rng = np.random.default_rng(0)
+    for source in ("routellm", "mmlupro"):
+        models = shared_data_dir / f"{source}_models.json"
+        sub = {}
+        for split, n in (("train", 150), ("dev", 80)):
+            lines = (
+                (shared_data_dir / f"{source}_{split}.jsonl")
+                .read_text(encoding="utf-8")
+                .split("\n")
+            )
+            lines = [x for x in lines if x.strip()]
+            pick = sorted(rng.choice(len(lines), size=min(n, len(lines)), replace=False))
+            sub[split] = tmp_path / f"{source}_{split}.jsonl"  # a subsample, in tmp only
+            sub[split].write_text("\n".join(lines[i] for i in pick) + "\n", encoding="utf-8")
+        router = tmp_path / f"{source}.json"
+        assert (
+            cli(
+                "train",
+                "--data",
+                str(sub["train"]),
+                "--models",
+                str(models),
+                "--output",
+                str(router),
+            )
+            == 0
+        )
+        assert (
+            cli(
+                "eval",
+                "--data",
+                str(sub["dev"]),
+                "--models",
+                str(models),
+                "--router",
+                str(router),
+                "--json",
+            )
+            == 0
+        )
+        out = json.loads(capsys.readouterr().out)
+        primary = out["primary_metric"]
+        assert out["router"][primary] is not None
+        tiers = [{"name": f"t{i}", "model": m} for i, m in enumerate(out["models"])]
+        cfg = tmp_path / f"{source}.yaml"
+        RouterConfig.build({"tiers": tiers}).to_file(cfg)
+        code = cli(
+            "calibrate",
+            "--data",
+            str(sub["dev"]),
+            "--models",
+            str(models),
+            "--router",
+            str(router),
+            "--max-strong-share",
+            "0.3",
+            "--config",
+            str(cfg),
+            "--output",
+            str(tmp_path / "o.yaml"),
+        )
+        assert code == 0
+        capsys.readouterr()
+
+
+def test_train_eval_loop_example_runs_offline(repo_root, tmp_path):
+    pytest.importorskip("shared_core.training.train")
+    import subprocess
+    import sys
+
+    out = tmp_path / "loop"
+    proc = subprocess.run(
+        [sys.executable, str(repo_root / "examples" / "train_eval_loop.py"), "--output", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "3. calibrated policy.threshold=" in proc.stdout
+    assert (out / "curve.png").read_bytes()[:4] == b"\x89PNG"
+    cfg = RouterConfig.from_file(out / "calibrated.yaml")
+    assert cfg.classifier.type == "trained"
+    assert "-> mini" in proc.stdout and "-> frontier" in proc.stdout
+
+
+def test_calibrate_from_ledger(tmp_path, capsys):
+    from shared_core.ledger import CallRecord, SQLiteLedger
+
+    db = tmp_path / "ledger.sqlite"
+    led = SQLiteLedger(db)
+    for i in range(60):
+        p = (i + 0.5) / 60
+        led.record(CallRecord(call_id=f"c{i}", tier="s", model="small", confidence=p))
+        led.record_feedback(f"c{i}", 1.0 if p >= 0.75 else 0.0)
+    led.close()
+    cfg_in, cfg_out = tmp_path / "in.yaml", tmp_path / "out.yaml"
+    RouterConfig.build({**CONFIG, "policy": {"threshold": 0.5}}).to_file(cfg_in)
+    argv = ["calibrate", "--from-ledger", str(db), "--target-success", "0.9"]
+    assert cli(*argv, "--config", str(cfg_in), "--output", str(cfg_out), "--json") == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["calls"] == 60 and res["old_knob"] == 0.5
+    assert RouterConfig.from_file(cfg_out).policy.threshold == pytest.approx(0.758, abs=0.01)
+    assert (
+        cli(
+            "calibrate",
+            "--from-ledger",
+            str(tmp_path / "nope.sqlite"),
+            "--config",
+            str(cfg_in),
+            "--output",
+            str(cfg_out),
+        )
+        == 2
+    )
+    assert "ledger file not found" in capsys.readouterr().err
+
+
+def test_eval_refuses_a_router_trained_for_other_models(trained, tmp_path, capsys):
+    _, _, _, router = trained
+    other = {"a": TWO_MODELS["small"], "b": TWO_MODELS["large"]}
+    data, models = write_files(tmp_path, n=20, models=other)
+    assert cli("eval", "--data", str(data), "--models", str(models), "--router", str(router)) == 2
+    err = capsys.readouterr().err
+    assert "trained for models" in err and "'a'" in err
