@@ -1,0 +1,397 @@
+"""`RoutedLLM`: a LlamaIndex function-calling LLM over one inner LLM per tier.
+
+Pass it wherever LlamaIndex takes ``llm=`` (or set ``Settings.llm``)::
+
+    llm = RoutedLLM(tiers={"cheap": OpenAI(model="gpt-4o-mini"), "strong": OpenAI(model="gpt-4o")})
+    index.as_query_engine(llm=llm).query("What is the capital of France?")
+
+Each call is classified, sent to the chosen tier with that tier's system prompt and token
+budget (applied once), and recorded in the router's ledger. The decision and cost are on
+every response: ``response.additional_kwargs["router"]`` (and ``raw["router"]`` when
+``raw`` is a dict); ``llm.last_route`` holds the latest one (per process, for convenience).
+
+What is classified: the last user turn plus a little history (the core's extraction). When a
+query engine or synthesizer calls ``predict`` / ``structured_predict`` with a template that
+has a ``query_str`` variable (every LlamaIndex QA, refine and summarise template does), only
+that question is classified, not the retrieved context around it; the whole prompt still
+counts for context-window eligibility. A templated prompt that reaches ``chat`` directly is
+recognised by its ``Query: ... Answer:`` tail. Per-call routing options travel in
+:func:`llamaindex_router.route_context` or a ``routing={...}`` keyword.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    LLMMetadata,
+)
+from llama_index.core.bridge.pydantic import Field, PrivateAttr
+from llama_index.core.llms import LLM
+from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+from llama_index.core.llms.function_calling import FunctionCallingLLM
+from llama_index.core.llms.llm import ToolSelection
+
+from shared_core.dispatch import aexecute, execute
+from shared_core.errors import ConfigError
+from shared_core.request import clean_text, head_tail
+
+from . import calls, context
+from .inner import InnerLLM
+from .messages import templated_question, to_core_messages
+from .responses import annotate, tier_of
+from .tools import PREPARED_KEY, PreparedTools, format_tools, tool_request_messages
+from .wiring import build_router, tier_metadata
+
+
+class RoutedLLM(FunctionCallingLLM):
+    """A LlamaIndex ``FunctionCallingLLM`` that routes each call to the cheapest adequate tier.
+
+    Args:
+        tiers: ``{tier name: LlamaIndex LLM}``, cheapest first.
+        config: a :class:`~shared_core.RouterConfig`, a dict or a YAML/TOML path; ``None``
+            builds one from the tiers (embedded default classifier).
+        ledger: a :class:`~shared_core.CostLedger`, a SQLite path, or ``None`` (in memory).
+        router: an existing :class:`~shared_core.Router` to share (e.g. with the LangChain
+            adapter: same decisions, same ledger); its tier names must match ``tiers``.
+        classifier / prices / checks: passed to the :class:`~shared_core.Router`.
+        embed_model: a LlamaIndex ``BaseEmbedding`` (or any encoder) for ``embedding``
+            classifiers.
+        judge_llm: a LlamaIndex LLM for ``judge`` classifiers (default: the cheapest tier's).
+    """
+
+    model: str = Field(default="tier-router", description="Model name reported in metadata.")
+    max_tokens: int | None = Field(
+        default=None,
+        gt=0,
+        description="Caller's output budget; when set it overrides every tier's.",
+    )
+    routing: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Default routing options for every call: thread_id, user, tags, metadata, force.",
+    )
+
+    _router: Any = PrivateAttr()
+    _inners: dict[str, InnerLLM] = PrivateAttr()
+    _metadata: tuple[int | None, LLMMetadata] | None = PrivateAttr(default=None)
+    _last: dict[str, Any] | None = PrivateAttr(default=None)
+
+    def __init__(
+        self,
+        tiers: Mapping[str, LLM],
+        config: Any = None,
+        ledger: Any = None,
+        *,
+        router: Any = None,
+        classifier: Any = None,
+        prices: Any = None,
+        checks: Sequence[Any] = (),
+        embed_model: Any = None,
+        judge_llm: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if not isinstance(tiers, Mapping) or not tiers:
+            raise ConfigError(
+                "tiers must be a non-empty dict {tier name: LlamaIndex LLM}, cheapest first",
+                field="tiers",
+                value=type(tiers).__name__,
+            )
+        for name, llm in tiers.items():
+            if not isinstance(llm, LLM):
+                raise ConfigError(
+                    f"tiers[{name!r}] must be a LlamaIndex LLM, got {type(llm).__name__}",
+                    field=f"tiers.{name}",
+                    value=type(llm).__name__,
+                )
+        context.Routing().merged(self.routing)  # validates the keys
+        self._router = build_router(
+            dict(tiers),
+            config,
+            ledger,
+            router=router,
+            classifier=classifier,
+            prices=prices,
+            checks=checks,
+            embed_model=embed_model,
+            judge_llm=judge_llm,
+        )
+        self._inners = {name: InnerLLM(llm) for name, llm in tiers.items()}
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "RoutedLLM"
+
+    # -- public extras -----------------------------------------------------------
+    @property
+    def router(self) -> Any:
+        """The :class:`~shared_core.Router` (config, ledger, prices, classifier)."""
+        return self._router
+
+    @property
+    def tiers(self) -> dict[str, LLM]:
+        """The inner LLMs by tier name, cheapest first."""
+        return {name: inner.llm for name, inner in self._inners.items()}
+
+    @property
+    def last_route(self) -> dict[str, Any] | None:
+        """Router metadata of the latest finished call (prefer the response's own copy)."""
+        return self._last
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        """Limits true for every tier that may be chosen (the minimum over them)."""
+        cached = self._metadata
+        if cached is None or cached[0] != self.max_tokens:
+            md = tier_metadata(self.model, self._router.config, self._inners, self.max_tokens)
+            cached = self._metadata = (self.max_tokens, md)
+        return cached[1]
+
+    # -- deciding ---------------------------------------------------------------
+    def _routing(self, kwargs: dict[str, Any]) -> context.Routing:
+        r = context.current().merged(self.routing)
+        return r.merged(kwargs.pop("routing", None))
+
+    def _request(
+        self, messages: Sequence[ChatMessage], r: context.Routing, *, tools: bool, required: bool
+    ) -> Any:
+        router = self._router
+        request = router.request(
+            to_core_messages(messages),
+            has_tools=tools,
+            tool_choice_required=required,
+            structured_output=r.structured_output,
+            thread_id=r.thread_id,
+            user=r.user,
+            tags=r.tags,
+            metadata=r.metadata,
+        )
+        question = r.question
+        if question is None and messages:
+            last = messages[-1]
+            if last.role == "user":
+                question = templated_question(last.content or "")
+        if question:
+            ext = router.config.extraction
+            request = dataclasses.replace(
+                request,
+                text=head_tail(clean_text(question), ext.max_chars, ext.head_fraction),
+                notes=(*request.notes, "classified the question of a templated prompt (query_str)"),
+            )
+        return request
+
+    def _plan(self, request: Any, decision: Any, kwargs: dict[str, Any], streaming: bool) -> Any:
+        caller = kwargs.pop("max_tokens", None) or self.max_tokens
+        return self._router.plan(
+            decision, request, framework="llamaindex", caller_max_tokens=caller, streaming=streaming
+        )
+
+    def _begin(
+        self,
+        messages: Sequence[ChatMessage],
+        kwargs: dict[str, Any],
+        *,
+        streaming: bool = False,
+        prompt: str | None = None,
+        formatted: bool = False,
+    ) -> calls.RoutedCall:
+        prepared: PreparedTools | None = kwargs.pop(PREPARED_KEY, None)
+        r = self._routing(kwargs)
+        if prepared is not None:
+            request, decision = prepared.request, prepared.decision
+        else:
+            request = self._request(messages, r, tools=False, required=False)
+            decision = self._router.decide_request(request, force=r.force)
+        plan = self._plan(request, decision, kwargs, streaming)
+        return calls.RoutedCall(
+            plan, self._inners, messages, prompt, formatted, kwargs, prepared, self._remember
+        )
+
+    async def _abegin(
+        self,
+        messages: Sequence[ChatMessage],
+        kwargs: dict[str, Any],
+        *,
+        streaming: bool = False,
+        prompt: str | None = None,
+        formatted: bool = False,
+    ) -> calls.RoutedCall:
+        prepared: PreparedTools | None = kwargs.pop(PREPARED_KEY, None)
+        r = self._routing(kwargs)
+        if prepared is not None:
+            request, decision = prepared.request, prepared.decision
+        else:
+            request = self._request(messages, r, tools=False, required=False)
+            decision = await self._router.adecide_request(request, force=r.force)
+        plan = self._plan(request, decision, kwargs, streaming)
+        return calls.RoutedCall(
+            plan, self._inners, messages, prompt, formatted, kwargs, prepared, self._remember
+        )
+
+    def _remember(self, meta: dict[str, Any]) -> None:
+        self._last = meta
+
+    def _done(self, call: calls.RoutedCall, response: Any) -> Any:
+        return annotate(response, call.finished())
+
+    @property
+    def _buffer(self) -> bool:
+        return bool(self._router.config.escalation.buffer_streams)
+
+    # -- chat -------------------------------------------------------------------
+    @llm_chat_callback()
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        call = self._begin(messages, kwargs)
+        return self._done(call, execute(call.plan, call.invoke).value)
+
+    @llm_chat_callback()
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        call = await self._abegin(messages, kwargs)
+        return self._done(call, (await aexecute(call.plan, call.ainvoke)).value)
+
+    @llm_chat_callback()
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        call = self._begin(messages, kwargs, streaming=True)
+        return calls.stream(call, self._buffer)  # type: ignore[return-value]
+
+    @llm_chat_callback()
+    async def astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        call = await self._abegin(messages, kwargs, streaming=True)
+        return calls.astream(call, self._buffer)  # type: ignore[return-value]
+
+    # -- completion ---------------------------------------------------------------
+    def _as_messages(self, prompt: str, formatted: bool) -> tuple[list[ChatMessage], str]:
+        if not formatted:
+            prompt = self.completion_to_prompt(prompt)  # type: ignore[misc]
+        return [ChatMessage(role="user", content=prompt)], prompt
+
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        msgs, prompt = self._as_messages(prompt, formatted)
+        call = self._begin(msgs, kwargs, prompt=prompt, formatted=formatted)
+        return self._done(call, execute(call.plan, call.invoke).value)
+
+    @llm_completion_callback()
+    async def acomplete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponse:
+        msgs, prompt = self._as_messages(prompt, formatted)
+        call = await self._abegin(msgs, kwargs, prompt=prompt, formatted=formatted)
+        return self._done(call, (await aexecute(call.plan, call.ainvoke)).value)
+
+    @llm_completion_callback()
+    def stream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseGen:
+        msgs, prompt = self._as_messages(prompt, formatted)
+        call = self._begin(msgs, kwargs, streaming=True, prompt=prompt, formatted=formatted)
+        return calls.stream(call, self._buffer)  # type: ignore[return-value]
+
+    @llm_completion_callback()
+    async def astream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseAsyncGen:
+        msgs, prompt = self._as_messages(prompt, formatted)
+        call = await self._abegin(msgs, kwargs, streaming=True, prompt=prompt, formatted=formatted)
+        return calls.astream(call, self._buffer)  # type: ignore[return-value]
+
+    # -- tools ------------------------------------------------------------------
+    def _prepare_chat_with_tools(
+        self,
+        tools: Sequence[Any],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Decide the tier for a tool call and let that tier format the tools."""
+        r = self._routing(kwargs)
+        messages = tool_request_messages(user_msg, chat_history)
+        request = self._request(messages, r, tools=bool(tools), required=tool_required)
+        decision = self._router.decide_request(request, force=r.force)
+        options = {
+            "verbose": verbose,
+            "allow_parallel_tool_calls": allow_parallel_tool_calls,
+            "tool_required": tool_required,
+            **kwargs,
+        }
+        prepared = PreparedTools(decision, request, list(tools), user_msg, chat_history, options)
+        name = decision.tier
+        prepared.formatted[name] = format_tools(
+            name, self._inners[name].llm, tools, user_msg, chat_history, options
+        )
+        return {"messages": messages, PREPARED_KEY: prepared}
+
+    def _tier_llm(self, response: Any) -> Any:
+        name = tier_of(response)
+        if name in self._inners:
+            return self._inners[name].llm
+        for inner in self._inners.values():  # not routed by us: the first tool-capable tier
+            if isinstance(inner.llm, FunctionCallingLLM):
+                return inner.llm
+        raise ConfigError("no tier can call tools", field="tiers", value=list(self._inners))
+
+    def _validate_chat_with_tools_response(
+        self,
+        response: ChatResponse,
+        tools: Sequence[Any],
+        allow_parallel_tool_calls: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponse:
+        return self._tier_llm(response)._validate_chat_with_tools_response(  # type: ignore[no-any-return]
+            response, tools, allow_parallel_tool_calls=allow_parallel_tool_calls, **kwargs
+        )
+
+    def get_tool_calls_from_response(
+        self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
+    ) -> list[ToolSelection]:
+        """Parsed by the tier that produced ``response``."""
+        return self._tier_llm(response).get_tool_calls_from_response(  # type: ignore[no-any-return]
+            response, error_on_no_tool_call=error_on_no_tool_call, **kwargs
+        )
+
+    # -- templated prompts: classify the question, not the template ---------------
+    def predict(self, prompt: Any, **prompt_args: Any) -> str:
+        with context.hint(prompt_args):
+            return super().predict(prompt, **prompt_args)
+
+    async def apredict(self, prompt: Any, **prompt_args: Any) -> str:
+        with context.hint(prompt_args):
+            return await super().apredict(prompt, **prompt_args)
+
+    def stream(self, prompt: Any, **prompt_args: Any) -> Any:
+        with context.hint(prompt_args):
+            return super().stream(prompt, **prompt_args)
+
+    async def astream(self, prompt: Any, **prompt_args: Any) -> Any:
+        with context.hint(prompt_args):
+            return await super().astream(prompt, **prompt_args)
+
+    def structured_predict(
+        self, output_cls: Any, prompt: Any, llm_kwargs: Any = None, **prompt_args: Any
+    ) -> Any:
+        with context.hint(prompt_args, structured=True):
+            return super().structured_predict(
+                output_cls, prompt, llm_kwargs=llm_kwargs, **prompt_args
+            )
+
+    async def astructured_predict(
+        self, output_cls: Any, prompt: Any, llm_kwargs: Any = None, **prompt_args: Any
+    ) -> Any:
+        with context.hint(prompt_args, structured=True):
+            return await super().astructured_predict(
+                output_cls, prompt, llm_kwargs=llm_kwargs, **prompt_args
+            )

@@ -1,0 +1,107 @@
+"""What the router reads from an inner LLM's response (usage, answer) and what it adds (metadata).
+
+Usage comes from the provider's response (``raw.usage`` / ``raw["usage"]`` with OpenAI or
+Anthropic key names, else the ``prompt_tokens`` / ``completion_tokens`` LlamaIndex copies into
+``additional_kwargs``); it is never guessed: no usage means an unknown cost (``None``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from llama_index.core.base.llms.types import ChatResponse, CompletionResponse, ToolCallBlock
+
+from shared_core.pricing import Usage
+from shared_core.quality import Answer
+
+ROUTER_KEY = "router"
+_IN = ("prompt_tokens", "input_tokens", "prompt_token_count")
+_OUT = ("completion_tokens", "output_tokens", "candidates_token_count")
+
+
+def _get(obj: Any, key: str) -> Any:
+    if obj is None:
+        return None
+    if isinstance(obj, Mapping):
+        return obj.get(key)
+    return getattr(obj, key, None)
+
+
+def _first_int(obj: Any, keys: tuple[str, ...]) -> int | None:
+    for k in keys:
+        v = _get(obj, k)
+        if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
+            return v
+    return None
+
+
+def _cached(usage: Any) -> int:
+    details = _get(usage, "prompt_tokens_details") or _get(usage, "input_tokens_details")
+    for v in (_get(details, "cached_tokens"), _get(usage, "cache_read_input_tokens")):
+        if isinstance(v, int) and v > 0:
+            return v
+    return 0
+
+
+def usage_of(response: ChatResponse | CompletionResponse) -> Usage | None:
+    """The provider-reported usage of a response (or streamed chunk), or ``None``."""
+    raw = response.raw
+    usage = _get(raw, "usage") or _get(raw, "usage_metadata")
+    if usage is None:
+        usage = response.additional_kwargs or None
+    if usage is None:
+        return None
+    inp = _first_int(usage, _IN)
+    out = _first_int(usage, _OUT)
+    if inp is None and out is None:
+        return None
+    inp = inp or 0
+    cached = min(_cached(usage), inp)
+    if _get(usage, "cache_read_input_tokens") and _get(usage, "input_tokens") is not None:
+        inp += cached  # Anthropic reports cached reads separately from input_tokens
+    return Usage(input_tokens=inp, output_tokens=out or 0, cached_input_tokens=cached)
+
+
+def tool_call_count(response: ChatResponse) -> int:
+    """How many tool calls the answer makes (content blocks or OpenAI-style kwargs)."""
+    msg = response.message
+    n = sum(1 for b in msg.blocks if isinstance(b, ToolCallBlock))
+    if n:
+        return n
+    calls = msg.additional_kwargs.get("tool_calls") if msg.additional_kwargs else None
+    return len(calls) if isinstance(calls, list) else 0
+
+
+def answer_of(response: ChatResponse | CompletionResponse) -> Answer:
+    """What the escalation checks look at."""
+    if isinstance(response, CompletionResponse):
+        return Answer(response.text or "")
+    return Answer(response.message.content or "", tool_calls=tool_call_count(response))
+
+
+def annotate(response: Any, meta: Mapping[str, Any]) -> Any:
+    """Attach the router metadata: ``response.additional_kwargs["router"]`` (and ``raw`` if a dict)."""
+    kwargs = dict(response.additional_kwargs or {})
+    kwargs[ROUTER_KEY] = dict(meta)
+    response.additional_kwargs = kwargs
+    if isinstance(response.raw, dict):
+        response.raw[ROUTER_KEY] = kwargs[ROUTER_KEY]
+    return response
+
+
+def tier_of(response: Any) -> str | None:
+    """The tier that produced a routed response, if it carries router metadata."""
+    meta = (getattr(response, "additional_kwargs", None) or {}).get(ROUTER_KEY)
+    return meta.get("tier") if isinstance(meta, Mapping) else None
+
+
+def to_completion(response: ChatResponse) -> CompletionResponse:
+    """A chat answer as a completion answer (same raw, usage and metadata)."""
+    return CompletionResponse(
+        text=response.message.content or "",
+        delta=response.delta,
+        raw=response.raw,
+        logprobs=None,
+        additional_kwargs=dict(response.additional_kwargs or {}),
+    )

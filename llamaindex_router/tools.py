@@ -1,0 +1,83 @@
+"""Tool calling through the router.
+
+``FunctionCallingLLM.chat_with_tools`` first calls ``_prepare_chat_with_tools`` and then
+``chat(**prepared)``. ``RoutedLLM`` decides the tier at the prepare step (the request has
+tools bound, so only tool-capable tiers are eligible), lets *that tier's* LLM format the tools
+(each provider has its own schema), and hands the result to ``chat`` inside a
+:class:`PreparedTools` under the ``router_tools`` keyword. When the call falls back or
+escalates to another tier, that tier formats the same tools again from the original
+arguments. ``get_tool_calls_from_response`` is answered by the tier that produced the response
+(``response.additional_kwargs["router"]["tier"]``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from llama_index.core.base.llms.types import ChatMessage
+from llama_index.core.llms.function_calling import FunctionCallingLLM
+
+from shared_core.decision import RouteDecision
+from shared_core.errors import ConfigError
+from shared_core.request import Request
+
+PREPARED_KEY = "router_tools"
+
+
+@dataclass
+class PreparedTools:
+    """A routing decision made while preparing a tool call, plus what each tier formatted."""
+
+    decision: RouteDecision
+    request: Request
+    tools: Sequence[Any]
+    user_msg: str | ChatMessage | None
+    chat_history: list[ChatMessage] | None
+    options: dict[str, Any]
+    """verbose, allow_parallel_tool_calls, tool_required and the caller's extra kwargs."""
+    formatted: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Tier name -> that tier's ``_prepare_chat_with_tools`` result."""
+
+    def for_tier(self, name: str, llm: Any) -> dict[str, Any]:
+        """``chat`` keyword arguments (``messages``, ``tools``, ``tool_choice`` ...) for one tier."""
+        kw = self.formatted.get(name)
+        if kw is None:
+            kw = format_tools(name, llm, self.tools, self.user_msg, self.chat_history, self.options)
+            self.formatted[name] = kw
+        return dict(kw)
+
+
+def format_tools(
+    name: str,
+    llm: Any,
+    tools: Sequence[Any],
+    user_msg: str | ChatMessage | None,
+    chat_history: list[ChatMessage] | None,
+    options: dict[str, Any],
+) -> dict[str, Any]:
+    """Let a tier's own LLM turn tools into its provider's request arguments."""
+    if not isinstance(llm, FunctionCallingLLM):
+        raise ConfigError(
+            f"tier {name!r} ({type(llm).__name__}) cannot call tools: it is not a FunctionCallingLLM; "
+            "set supports_tools: false for it in the router config or use a function-calling LLM",
+            field=f"tiers.{name}.supports_tools",
+            value=True,
+        )
+    history = list(chat_history) if chat_history is not None else None
+    return llm._prepare_chat_with_tools_compat(
+        tools, user_msg=user_msg, chat_history=history, **options
+    )
+
+
+def tool_request_messages(
+    user_msg: str | ChatMessage | None, chat_history: list[ChatMessage] | None
+) -> list[ChatMessage]:
+    """The conversation a tool call is about (history plus the new user message)."""
+    msgs = list(chat_history or [])
+    if isinstance(user_msg, str):
+        msgs.append(ChatMessage(role="user", content=user_msg))
+    elif user_msg is not None:
+        msgs.append(user_msg)
+    return msgs

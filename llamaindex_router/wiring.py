@@ -1,0 +1,124 @@
+"""Building the router for a ``RoutedLLM`` and the LlamaIndex metadata its tiers allow."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from llama_index.core.base.llms.types import LLMMetadata
+from llama_index.core.llms import LLM
+from llama_index.core.llms.function_calling import FunctionCallingLLM
+
+from shared_core.adapters_common import config_from_tiers, model_id
+from shared_core.config import RouterConfig
+from shared_core.router import Router
+
+if TYPE_CHECKING:
+    from .inner import InnerLLM
+
+logger = logging.getLogger(__name__)
+
+
+def _inner_metadata(llm: LLM) -> LLMMetadata | None:
+    try:
+        return llm.metadata
+    except Exception as exc:  # e.g. OpenAI(model=<a name it does not know>)
+        logger.debug("tier-router: metadata of %s unavailable: %s", type(llm).__name__, exc)
+        return None
+
+
+def can_call_tools(llm: LLM) -> bool:
+    """A tier can call tools when its LLM is a function-calling LLM that says it can."""
+    if not isinstance(llm, FunctionCallingLLM):
+        return False
+    md = _inner_metadata(llm)
+    return md is None or bool(md.is_function_calling_model)
+
+
+def clip_to_inner(cfg: RouterConfig, tiers: Mapping[str, LLM]) -> RouterConfig:
+    """The config with ``supports_tools`` off for tiers whose LLM cannot call tools."""
+    changed = False
+    new = []
+    for t in cfg.tiers:
+        if t.supports_tools and not can_call_tools(tiers[t.name]):
+            new.append(t.model_copy(update={"supports_tools": False}))
+            changed = True
+        else:
+            new.append(t)
+    if not changed:
+        return cfg
+    out = cfg.model_copy(update={"tiers": new})
+    out.source_path = cfg.source_path
+    return out
+
+
+def build_router(
+    tiers: dict[str, LLM],
+    config: Any,
+    ledger: Any,
+    *,
+    router: Router | None,
+    classifier: Any,
+    prices: Any,
+    checks: Sequence[Any],
+    embed_model: Any,
+    judge_llm: Any,
+) -> Router:
+    """The :class:`Router` a ``RoutedLLM`` runs on (a shared one is checked, not changed)."""
+    names = {name: model_id(llm) for name, llm in tiers.items()}
+    if router is not None:
+        config_from_tiers(names, router.config)  # raises a clear ConfigError on a mismatch
+        return router
+    cfg = clip_to_inner(config_from_tiers(names, config), tiers)
+    encoder = None
+    if embed_model is not None:
+        from .embeddings import as_encoder
+
+        encoder = as_encoder(embed_model)
+    from .judge import llm_judge
+
+    # a judge classifier asks judge_llm, by default the cheapest tier's LLM (as in LangChain)
+    judge = llm_judge(judge_llm if judge_llm is not None else tiers[cfg.tiers[0].name])
+    return Router(
+        cfg,
+        classifier=classifier,
+        ledger=ledger,
+        prices=prices,
+        checks=checks,
+        encoder=encoder,
+        judge_complete=judge,
+    )
+
+
+def tier_metadata(
+    model: str, cfg: RouterConfig, inners: Mapping[str, InnerLLM], caller_max_tokens: int | None
+) -> LLMMetadata:
+    """Context window and output budget true for every tier (the minimum over them)."""
+    windows: list[int] = []
+    outputs: list[int] = []
+    tools = False
+    for t in cfg.tiers:
+        llm = inners[t.name].llm
+        md = _inner_metadata(llm)
+        cw = [w for w in (t.context_window, md.context_window if md else None) if w and w > 0]
+        if cw:
+            windows.append(min(cw))
+        out = (
+            caller_max_tokens
+            or t.max_tokens
+            or (md.num_output if md and md.num_output > 0 else None)
+        )
+        if out:
+            outputs.append(out)
+        tools = tools or (t.supports_tools and can_call_tools(llm))
+    kw: dict[str, Any] = {}
+    if windows:
+        kw["context_window"] = min(windows)
+    return LLMMetadata(
+        num_output=min(outputs) if outputs else -1,
+        is_chat_model=True,
+        is_function_calling_model=tools,
+        model_name=model,
+        **kw,
+    )

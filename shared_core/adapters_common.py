@@ -1,0 +1,98 @@
+"""Framework-free helpers both adapters share (LangChain and LlamaIndex).
+
+* :func:`model_id` — the model id of an inner framework model (``model_name``, ``model`` ...).
+* :func:`config_from_tiers` — the :class:`RouterConfig` an adapter runs on, from the
+  ``{tier name: model id}`` it was given plus an optional config (object, dict or path).
+  With no config, tier names come from the dict keys (cheapest first), model ids from the
+  inner models, and the embedded default classifier maps difficulty onto however many
+  tiers there are. With a config, the names must match its tiers exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .config import RouterConfig
+from .errors import ConfigError
+
+_MODEL_ATTRS = ("model_name", "model", "model_id", "deployment_name", "azure_deployment")
+
+
+def model_id(obj: Any, default: str | None = None) -> str | None:
+    """The model id an inner model calls (first non-empty string of the usual attributes)."""
+    for attr in _MODEL_ATTRS:
+        try:
+            value = getattr(obj, attr, None)
+        except Exception:  # some frameworks raise from properties on half-built objects
+            continue
+        if isinstance(value, str) and value.strip():
+            return value
+    return default
+
+
+def config_from_tiers(
+    names_to_models: Mapping[str, str | None],
+    config: RouterConfig | str | Path | Mapping[str, Any] | None = None,
+) -> RouterConfig:
+    """The config for an adapter over ``{tier name: inner model id}`` (cheapest first).
+
+    Args:
+        names_to_models: tier names (the keys of the adapter's ``tiers=``) to the inner
+            models' ids; an id may be ``None`` when the model exposes none (the tier name is
+            used as the id, which prices as unknown).
+        config: ``None`` (build one: embedded default classifier), a :class:`RouterConfig`,
+            a dict, or a path to a YAML/TOML/JSON file.
+
+    Raises:
+        ConfigError: no tiers, or the names do not match the config's tier names (the
+            message lists what is missing on each side and how to fix it).
+    """
+    if not names_to_models:
+        raise ConfigError(
+            "tiers is empty: pass at least one tier, e.g. tiers={'cheap': model_a, 'strong': model_b}",
+            field="tiers",
+            value={},
+        )
+    names = list(names_to_models)
+    if config is None:
+        return RouterConfig.build(
+            {
+                "tiers": [{"name": n, "model": names_to_models[n] or n} for n in names],
+                "classifier": {"type": "embedded"},
+            }
+        )
+    cfg = _as_config(config)
+    cfg_names = cfg.tier_names
+    missing = [n for n in cfg_names if n not in names_to_models]
+    extra = [n for n in names if n not in cfg_names]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"the config has tier(s) {missing} with no inner model")
+        if extra:
+            parts.append(f"tiers= has {extra} that the config does not define")
+        raise ConfigError(
+            "tiers= and config do not match: "
+            + "; ".join(parts)
+            + f". Config tiers: {cfg_names}; tiers= keys: {names}. "
+            "Use the config's tier names as the keys of tiers=.",
+            field="tiers",
+            value=names,
+        )
+    return cfg
+
+
+def _as_config(config: RouterConfig | str | Path | Mapping[str, Any]) -> RouterConfig:
+    if isinstance(config, RouterConfig):
+        return config
+    if isinstance(config, (str, Path)):
+        return RouterConfig.from_file(config)
+    if isinstance(config, Mapping):
+        return RouterConfig.build(dict(config))
+    raise ConfigError(
+        f"config must be a RouterConfig, a dict or a path to a YAML/TOML file, got {type(config).__name__}",
+        field="config",
+        value=type(config).__name__,
+    )

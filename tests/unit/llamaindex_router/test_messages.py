@@ -1,0 +1,86 @@
+"""Message conversion, the tier system prompt, and finding the question in a template."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from llama_index.core.base.llms.types import ChatMessage, ImageBlock, MessageRole, TextBlock
+from llama_index.core.prompts.default_prompts import DEFAULT_REFINE_PROMPT, DEFAULT_TEXT_QA_PROMPT
+
+from llamaindex_router.messages import apply_system_prompt, templated_question, to_core_messages
+from shared_core import Tier
+
+
+def _msgs(*pairs: tuple[str, str]) -> list[ChatMessage]:
+    return [ChatMessage(role=r, content=c) for r, c in pairs]
+
+
+def test_to_core_messages_text_and_attachments() -> None:
+    img = ChatMessage(
+        role="user", blocks=[TextBlock(text="what is this"), ImageBlock(url="http://x/y.png")]
+    )
+    out = to_core_messages([*_msgs(("system", "s"), ("assistant", "a")), img])
+    assert out[0] == {"role": "system", "content": "s"}
+    assert out[1] == {"role": "assistant", "content": "a"}
+    assert out[2]["content"] == [{"type": "text", "text": "what is this"}, {"type": "image"}]
+
+
+@pytest.mark.parametrize("mode", ["merge", "prepend", "replace"])
+def test_tier_prompt_applied_exactly_once(mode: str) -> None:
+    tier = Tier(name="t", model="m", system_prompt="TIER", system_prompt_mode=mode)
+    msgs = _msgs(("system", "CALLER"), ("user", "hi"))
+    out = apply_system_prompt(msgs, tier)
+    joined = " ".join(m.content or "" for m in out)
+    assert joined.count("TIER") == 1
+    assert out[0].role == MessageRole.SYSTEM and out[0].content.startswith("TIER")
+    assert out[-1].content == "hi"
+    assert ("CALLER" in joined) is (mode != "replace")
+    assert msgs[0].content == "CALLER"  # the caller's list is not modified
+
+
+def test_tier_prompt_off_or_absent_leaves_messages() -> None:
+    msgs = _msgs(("user", "hi"))
+    assert apply_system_prompt(msgs, Tier(name="t", model="m")) == msgs
+    off = Tier(name="t", model="m", system_prompt="X", system_prompt_mode="off")
+    assert apply_system_prompt(msgs, off) == msgs
+
+
+def test_merge_without_caller_system_prepends() -> None:
+    out = apply_system_prompt(
+        _msgs(("user", "hi")), Tier(name="t", model="m", system_prompt="TIER")
+    )
+    assert [m.role for m in out] == [MessageRole.SYSTEM, MessageRole.USER]
+
+
+_question = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=200
+).filter(lambda s: s.strip() and "\n" not in s)
+
+
+@given(question=_question, context=st.text(max_size=2000))
+def test_question_found_in_qa_template(question: str, context: str) -> None:
+    prompt = DEFAULT_TEXT_QA_PROMPT.format(context_str=context, query_str=question)
+    assert templated_question(prompt) == question.strip()
+
+
+@given(question=_question)
+def test_question_found_in_refine_template(question: str) -> None:
+    prompt = DEFAULT_REFINE_PROMPT.format(
+        query_str=question, existing_answer="x", context_msg="ctx"
+    )
+    assert templated_question(prompt) == question.strip()
+
+
+@given(text=st.text(max_size=500))
+def test_plain_text_is_not_a_template(text: str) -> None:
+    if "---" in text or "Context information" in text:
+        return
+    assert templated_question(text) is None
+
+
+def test_react_observations_are_tool_results_not_requests() -> None:
+    out = to_core_messages(
+        _msgs(("user", "hard question"), ("assistant", "Thought: ..."), ("user", "Observation: 5"))
+    )
+    assert [m["role"] for m in out] == ["user", "assistant", "tool"]
