@@ -373,10 +373,9 @@ class Router:
 
 def budget_scopes(request: Request) -> list[str]:
     """The budget scopes a request counts against: global, each tag, its user."""
-    scopes = ["global", *(f"tag:{t}" for t in request.tags)]
-    if request.user:
-        scopes.append(f"user:{request.user}")
-    return scopes
+    from .budget import request_scopes
+
+    return request_scopes(request.tags, request.user)
 
 
 def _as_config(config: RouterConfig | str | Path | Mapping[str, Any] | None) -> RouterConfig:

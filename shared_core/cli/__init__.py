@@ -1,0 +1,1 @@
+"""The ``tier-router`` command (also ``python -m shared_core``); see :mod:`.main`."""

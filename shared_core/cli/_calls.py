@@ -1,0 +1,90 @@
+"""Simulated calls for ``tier-router demo --calls``: the whole per-call engine, offline.
+
+Every prompt goes through the router's call plan (fallback, escalation, ledger) with a
+simulated model per tier instead of a provider. A few deterministic faults show the
+engine at work: ~4% of cheapest-tier attempts hit a simulated rate limit (fallback) and
+~4% of answers on the two cheapest tiers are refusals (escalation). Every attempt lands
+in a SQLite ledger that ``tier-router stats`` can read.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import RouterError
+from ._common import PromptItem, progress
+
+
+class SimulatedModel:
+    """Answers with plausible token usage; faults are a pure function of the prompt id."""
+
+    def __init__(self, output_tokens: int) -> None:
+        self.output_tokens = output_tokens
+        self.item: PromptItem | None = None
+        self.index: dict[str, int] = {}
+
+    def _roll(self, *parts: object) -> int:
+        return zlib.crc32(":".join(map(str, parts)).encode()) % 100
+
+    def __call__(self, attempt: Any) -> Any:
+        from ..dispatch import AttemptResult
+        from ..pricing import Usage, estimate_tokens
+        from ..quality import Answer
+        from ..testing import FakeRateLimitError
+
+        assert self.item is not None
+        tier = attempt.tier
+        rank = self.index.get(tier.name, 0)
+        roll = self._roll(self.item.id, attempt.number, tier.name)
+        if rank == 0 and roll < 4:
+            raise FakeRateLimitError("simulated 429: rate limit reached")
+        n_in = estimate_tokens(self.item.text) + estimate_tokens(tier.system_prompt or "")
+        scale = 0.5 + self._roll("len", self.item.id) / 100.0
+        n_out = max(1, int(self.output_tokens * scale))
+        if tier.max_tokens:
+            n_out = min(n_out, tier.max_tokens)
+        if rank <= 1 and 4 <= roll < 8:
+            text = "I'm sorry, but I can't help with that."
+        else:
+            text = f"(simulated answer from {tier.name}) " + "lorem ipsum " * (n_out // 3)
+        return AttemptResult(value=text, usage=Usage(n_in, n_out), answer=Answer(text))
+
+
+def run_calls(
+    config: str | None,
+    items: Sequence[PromptItem],
+    ledger_path: Path,
+    output_tokens: int,
+) -> Any:
+    """Send every prompt through the call engine into a fresh SQLite ledger; its summary."""
+    from ..dispatch import execute
+    from ..ledger import SQLiteLedger
+    from ..router import Router
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{ledger_path}{suffix}").unlink(missing_ok=True)
+    ledger = SQLiteLedger(ledger_path)
+    try:
+        router = Router(config, ledger=ledger)
+        model = SimulatedModel(output_tokens)
+        model.index = {t.name: i for i, t in enumerate(router.config.tiers)}
+        with progress(len(items), "simulated calls") as advance:
+            for n, item in enumerate(items):
+                model.item = item
+                request = router.request(item.messages, tags=(item.kind,) if item.kind else ())
+                decision = router.decide_request(request)
+                plan = router.plan(decision, request, prompt_text=item.text)
+                try:
+                    execute(plan, model)
+                except RouterError:
+                    pass  # recorded as failed attempts; the summary counts them
+                if n % 4 == 0:  # some users leave feedback
+                    score = 0.6 + 0.4 * (model._roll("fb", item.id) / 99.0)
+                    router.record_feedback(decision.call_id, round(score, 2))
+                advance()
+        return ledger.summary()
+    finally:
+        ledger.close()

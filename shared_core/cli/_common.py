@@ -1,0 +1,350 @@
+"""Helpers shared by ``route``, ``simulate``, ``stats`` and ``demo``.
+
+Reading prompt files, routing them with a progress bar, projecting cost against the
+baseline model, and drawing the cost chart (matplotlib imported lazily, Agg backend).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import DataFormatError, InputError
+
+MAX_PROMPT_FILE_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class PromptItem:
+    """One prompt to route: plain text or a list of chat messages."""
+
+    id: str
+    prompt: str | list[dict[str, Any]]
+    kind: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The prompt as text (messages joined) for token estimates and display."""
+        if isinstance(self.prompt, str):
+            return self.prompt
+        parts = []
+        for m in self.prompt:
+            c = m.get("content")
+            parts.append(c if isinstance(c, str) else json.dumps(c, ensure_ascii=False))
+        return "\n".join(parts)
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        if isinstance(self.prompt, str):
+            return [{"role": "user", "content": self.prompt}]
+        return self.prompt
+
+
+def _item(obj: Any, path: str, line: int | None, default_id: str) -> PromptItem:
+    if isinstance(obj, str):
+        return PromptItem(default_id, obj)
+    if not isinstance(obj, dict):
+        raise DataFormatError(
+            path, f"expected an object with 'prompt' or 'messages', got {type(obj).__name__}", line
+        )
+    prompt = obj.get("prompt", obj.get("messages"))
+    if isinstance(prompt, str):
+        value: str | list[dict[str, Any]] = prompt
+    elif isinstance(prompt, list) and all(isinstance(m, dict) for m in prompt) and prompt:
+        value = prompt
+    else:
+        keys = ", ".join(sorted(map(str, obj))) or "(none)"
+        raise DataFormatError(
+            path,
+            "each row needs 'prompt' (a string) or 'messages' (a non-empty list of "
+            f"{{role, content}} objects); this row has keys: {keys}",
+            line,
+        )
+    kind = obj.get("kind") or obj.get("task")
+    return PromptItem(str(obj.get("id", default_id)), value, str(kind) if kind else None)
+
+
+def parse_prompts(text: str, path: str, fmt: str) -> list[PromptItem]:
+    """Prompts from file text: ``jsonl`` (one object per line), ``json`` (a list), ``txt``."""
+    items: list[PromptItem] = []
+    if fmt == "json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DataFormatError(path, f"invalid JSON: {exc.msg}", exc.lineno) from None
+        if not isinstance(data, list):
+            raise DataFormatError(path, "a .json prompt file must hold a list of prompts")
+        items = [_item(o, path, None, str(i)) for i, o in enumerate(data, 1)]
+    elif fmt == "jsonl":
+        for n, raw in enumerate(text.splitlines(), 1):
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise DataFormatError(
+                    path, f"invalid JSON ({exc.msg}); each line must be one JSON object", n
+                ) from None
+            items.append(_item(obj, path, n, str(n)))
+    else:
+        items = [
+            PromptItem(str(n), raw) for n, raw in enumerate(text.splitlines(), 1) if raw.strip()
+        ]
+    if not items:
+        raise DataFormatError(path, "no prompts found (the file is empty)")
+    return items
+
+
+def load_prompts(path: str | Path) -> list[PromptItem]:
+    """Read a prompt file (``-`` = stdin). The format follows the suffix: .jsonl, .json, else text."""
+    name = str(path)
+    if name == "-":
+        text = sys.stdin.read()
+        fmt = "jsonl" if text.lstrip().startswith("{") else "txt"
+        return parse_prompts(text, "<stdin>", fmt)
+    p = Path(path)
+    if not p.is_file():
+        raise DataFormatError(name, "prompt file not found" if not p.exists() else "not a file")
+    if p.stat().st_size > MAX_PROMPT_FILE_BYTES:
+        raise DataFormatError(name, f"larger than {MAX_PROMPT_FILE_BYTES // 2**20} MB")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataFormatError(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    suffix = p.suffix.lower()
+    fmt = "jsonl" if suffix in (".jsonl", ".ndjson") else "json" if suffix == ".json" else "txt"
+    return parse_prompts(text, name, fmt)
+
+
+def make_router(config: str | None) -> Any:
+    """A :class:`~shared_core.Router` on ``config`` (a YAML/TOML path) or the bundled default."""
+    from ..router import Router
+
+    if config is not None and not Path(config).is_file():
+        raise InputError(f"--config {config!r}: file not found")
+    return Router(config)
+
+
+@contextmanager
+def progress(total: int, label: str, enabled: bool = True) -> Iterator[Any]:
+    """A rich progress bar on stderr; yields ``advance()``. Hidden when ``enabled`` is false."""
+    if not enabled:
+        yield lambda n=1: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n=1: bar.advance(task, n)
+
+
+def route_all(router: Any, items: Sequence[PromptItem], *, show_progress: bool = True) -> list[Any]:
+    """Decide every prompt (no model is called); a bad prompt stops with its id named."""
+    decisions = []
+    with progress(len(items), "routing", show_progress and len(items) > 20) as advance:
+        for item in items:
+            try:
+                decisions.append(router.decide(item.messages))
+            except InputError as exc:
+                raise InputError(f"prompt {item.id!r}: {exc}") from None
+            advance()
+    return decisions
+
+
+# -- cost projection -----------------------------------------------------------------
+@dataclass
+class Projection:
+    """Projected cost of a workload as routed, against sending all of it to the baseline."""
+
+    baseline_model: str
+    output_tokens: int
+    tiers: list[str]
+    models: dict[str, str]
+    count: dict[str, int] = field(default_factory=dict)
+    cost: dict[str, float] = field(default_factory=dict)
+    routed_cost: float = 0.0
+    baseline_cost: float = 0.0
+    unpriced: int = 0
+    """Prompts whose tier or baseline model has no known price (left out of both totals)."""
+
+    @property
+    def total(self) -> int:
+        return sum(self.count.values())
+
+    @property
+    def savings_pct(self) -> float | None:
+        if self.baseline_cost <= 0:
+            return None
+        return 100.0 * (1.0 - self.routed_cost / self.baseline_cost)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "prompts": self.total,
+            "baseline_model": self.baseline_model,
+            "assumed_output_tokens": self.output_tokens,
+            "tiers": {
+                t: {
+                    "model": self.models[t],
+                    "count": self.count.get(t, 0),
+                    "share": (self.count.get(t, 0) / self.total) if self.total else 0.0,
+                    "cost_usd": self.cost.get(t, 0.0),
+                }
+                for t in self.tiers
+            },
+            "routed_cost_usd": self.routed_cost,
+            "baseline_cost_usd": self.baseline_cost,
+            "savings_pct": self.savings_pct,
+            "unpriced_prompts": self.unpriced,
+        }
+
+
+def project(
+    router: Any, items: Sequence[PromptItem], decisions: Sequence[Any], output_tokens: int
+) -> Projection:
+    """Cost of each prompt on its chosen tier vs on the baseline model, for the same tokens.
+
+    Input tokens are estimated (characters / 4, the tier's system prompt included); output
+    tokens are ``output_tokens`` capped at the tier's ``max_tokens``.
+    """
+    from ..pricing import Usage, estimate_tokens
+
+    cfg = router.config
+    baseline = router.baseline_model
+    base_tier = next((t for t in cfg.tiers if t.model == baseline), None)
+    proj = Projection(
+        baseline_model=baseline,
+        output_tokens=output_tokens,
+        tiers=cfg.tier_names,
+        models={t.name: t.model for t in cfg.tiers},
+    )
+    prices = router.prices
+    for item, d in zip(items, decisions):
+        tier = cfg.tier(d.tier)
+        proj.count[tier.name] = proj.count.get(tier.name, 0) + 1
+        n_in = estimate_tokens(item.text) + estimate_tokens(tier.system_prompt or "")
+        n_out = min(output_tokens, tier.max_tokens or output_tokens)
+        usage = Usage(n_in, n_out)
+        cost = prices.cost(tier.model, usage, tier=tier)
+        base = prices.cost(baseline, usage, tier=base_tier)
+        if cost is None or base is None:
+            proj.unpriced += 1
+            continue
+        proj.cost[tier.name] = proj.cost.get(tier.name, 0.0) + cost
+        proj.routed_cost += cost
+        proj.baseline_cost += base
+    return proj
+
+
+def usd(x: float | None) -> str:
+    """Money for tables: more decimals for small amounts."""
+    if x is None:
+        return "n/a"
+    if abs(x) >= 100:
+        return f"${x:,.2f}"
+    if abs(x) >= 1:
+        return f"${x:.3f}"
+    return f"${x:.5f}"
+
+
+def projection_tables(proj: Projection) -> list[Any]:
+    """Rich tables: the tier distribution with cost, and the totals against the baseline."""
+    from rich.table import Table
+
+    dist = Table(title="Tier distribution and projected cost", title_justify="left")
+    for col, just in (
+        ("tier", "left"),
+        ("model", "left"),
+        ("prompts", "right"),
+        ("share", "right"),
+        ("cost", "right"),
+    ):
+        dist.add_column(col, justify=just)  # type: ignore[arg-type]
+    for t in proj.tiers:
+        n = proj.count.get(t, 0)
+        share = n / proj.total if proj.total else 0.0
+        bar = "█" * round(share * 20)
+        dist.add_row(t, proj.models[t], str(n), f"{share:6.1%} {bar}", usd(proj.cost.get(t, 0.0)))
+    totals = Table(title="Projected cost vs baseline", title_justify="left")
+    totals.add_column("")
+    totals.add_column("USD", justify="right")
+    totals.add_row("routed (all tiers)", usd(proj.routed_cost))
+    totals.add_row(f"baseline: everything on {proj.baseline_model}", usd(proj.baseline_cost))
+    pct = proj.savings_pct
+    totals.add_row(
+        "savings",
+        f"{usd(proj.baseline_cost - proj.routed_cost)}"
+        + (f"  ({pct:.1f}%)" if pct is not None else ""),
+    )
+    if proj.unpriced:
+        totals.add_row("prompts without a known price (not counted)", str(proj.unpriced))
+    return [dist, totals]
+
+
+def write_chart(
+    proj: Projection, path: str | Path, title: str = "Cost by tier vs baseline"
+) -> Path:
+    """A PNG: prompts per tier, and routed cost (stacked by tier) beside the baseline cost."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise InputError("the chart needs matplotlib: pip install 'tier-router[plot]'") from None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    colors = ["#4caf50", "#2196f3", "#ff9800", "#e53935", "#8e24aa", "#00897b", "#6d4c41"]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.8), gridspec_kw={"width_ratios": [1.2, 1]})
+    try:
+        counts = [proj.count.get(t, 0) for t in proj.tiers]
+        labels = [f"{t}\n{proj.models[t]}" for t in proj.tiers]
+        bars = ax1.bar(labels, counts, color=[colors[i % len(colors)] for i in range(len(counts))])
+        ax1.bar_label(bars, labels=[f"{c} ({c / max(proj.total, 1):.0%})" for c in counts])
+        ax1.set_title(f"Prompts per tier (n={proj.total})")
+        ax1.set_ylabel("prompts")
+        ax1.margins(y=0.15)
+
+        bottom = 0.0
+        for i, t in enumerate(proj.tiers):
+            c = proj.cost.get(t, 0.0)
+            ax2.bar(["routed"], [c], bottom=bottom, color=colors[i % len(colors)], label=t)
+            bottom += c
+        ax2.bar([f"baseline\n{proj.baseline_model}"], [proj.baseline_cost], color="#616161")
+        ax2.text(0, proj.routed_cost, f"${proj.routed_cost:.4f}", ha="center", va="bottom")
+        ax2.text(1, proj.baseline_cost, f"${proj.baseline_cost:.4f}", ha="center", va="bottom")
+        pct = proj.savings_pct
+        ax2.set_title("Projected cost (USD)" + (f": {pct:.0f}% saved" if pct is not None else ""))
+        ax2.set_ylabel("USD")
+        ax2.legend(title="routed cost by tier", fontsize=8)
+        ax2.margins(y=0.12)
+        fig.suptitle(title)
+        fig.text(
+            0.01,
+            0.01,
+            f"input tokens = characters/4 (+ tier system prompt); output = "
+            f"{proj.output_tokens} tokens per prompt, capped at the tier's max_tokens",
+            fontsize=7,
+            color="#555555",
+        )
+        fig.tight_layout(rect=(0, 0.03, 1, 1))
+        fig.savefig(out, dpi=110)
+    finally:
+        plt.close(fig)
+    return out
+
+
+def print_json_line(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")

@@ -1,0 +1,208 @@
+"""``tier-router stats``: what a SQLite ledger says about cost, savings, routing and quality.
+
+tier-router stats ledger.db [--since 7d | --since 2026-11-01] [--until ...]
+                  [--tag TAG] [--window day|hour|week] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import calendar
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ._common import print_json_line, usd
+
+_WINDOWS = {"hour": 3600.0, "day": 86400.0, "week": 7 * 86400.0}
+_REL_RE = re.compile(r"^(\d+(?:\.\d+)?)([mhdw])$")
+_UNITS = {"m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "stats",
+        help="summarise a SQLite cost ledger (cost, savings, tiers, latency, quality drift)",
+        description="Cost and savings vs baseline by tier / model / tag / day, tier "
+        "distribution, escalation / fallback / failure rates, latency p50/p95 by tier and "
+        "per-tier mean feedback per time window (quality drift).",
+    )
+    p.add_argument("ledger", help="the SQLite ledger file")
+    p.add_argument(
+        "--since",
+        help="start: an ISO date/time (UTC), 'today', or a span back from now: 30m, 12h, 7d, 2w",
+    )
+    p.add_argument("--until", help="end (exclusive), same forms as --since")
+    p.add_argument("--tag", help="only calls with this tag")
+    p.add_argument(
+        "--window",
+        choices=sorted(_WINDOWS),
+        default="day",
+        help="time window of the quality-drift table (default: day)",
+    )
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=run)
+
+
+def parse_time(value: str | None, flag: str, now: float | None = None) -> float | None:
+    """``7d`` / ``12h`` / ``30m`` / ``2w`` back from now, or an ISO date/time taken as UTC."""
+    if value is None:
+        return None
+    v = value.strip()
+    if v == "today":
+        from ..budget import period_start
+
+        return period_start("day", now)
+    m = _REL_RE.match(v)
+    if m:
+        return (time.time() if now is None else now) - float(m.group(1)) * _UNITS[m.group(2)]
+    from datetime import datetime, timezone
+
+    try:
+        dt = datetime.fromisoformat(v.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(
+            f"{flag} {value!r}: expected an ISO date/time (2026-11-01, 2026-11-01T12:00) "
+            "or a span such as 30m, 12h, 7d, 2w"
+        ) from None
+    if dt.tzinfo is None:
+        return float(calendar.timegm(dt.timetuple())) + dt.microsecond / 1e6
+    return dt.astimezone(timezone.utc).timestamp()
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..ledger import SQLiteLedger
+
+    path = Path(args.ledger)
+    if not path.is_file():
+        raise InputError(f"ledger {args.ledger!r}: file not found (give a SQLite ledger path)")
+    with path.open("rb") as f:
+        if f.read(16) != b"SQLite format 3\x00":
+            raise InputError(f"ledger {args.ledger!r}: not a SQLite database")
+    since = parse_time(args.since, "--since")
+    until = parse_time(args.until, "--until")
+    ledger = SQLiteLedger(path)
+    try:
+        summary = ledger.summary(
+            since=since, until=until, tag=args.tag, window_s=_WINDOWS[args.window]
+        )
+    finally:
+        ledger.close()
+    if args.json:
+        print_json_line(summary.to_dict())
+        return 0
+    render(summary)
+    return 0
+
+
+def tier_order(s: Any, known: list[str] | None = None) -> list[str]:
+    """Tiers in config order when known, else cheapest first by mean cost per attempt."""
+    names = list(s.by_tier)
+    if known:
+        return sorted(names, key=lambda t: (known.index(t) if t in known else len(known), t))
+
+    def mean_cost(t: str) -> float:
+        g = s.by_tier[t]
+        return g.cost_usd / g.records if g.records else 0.0
+
+    return sorted(names, key=mean_cost)
+
+
+def render(s: Any, console: Any = None, tier_names: list[str] | None = None) -> None:
+    """Print a :class:`~shared_core.ledger.LedgerSummary` as rich tables.
+
+    ``tier_names``: the config's tiers, to list them in ladder order.
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console(highlight=False)
+    if not s.records:
+        console.print("the ledger holds no records for this selection")
+        return
+    span = ""
+    if s.first_ts is not None and s.last_ts is not None:
+        fmt = "%Y-%m-%d %H:%M"
+        span = (
+            f" ({time.strftime(fmt, time.gmtime(s.first_ts))} .. "
+            f"{time.strftime(fmt, time.gmtime(s.last_ts))} UTC)"
+        )
+    head = Table(title=f"Ledger summary{span}", title_justify="left", show_header=False)
+    head.add_column("")
+    head.add_column("", justify="right")
+    pct = s.savings_pct
+    for k, v in (
+        ("calls / attempt records", f"{s.calls} / {s.records}"),
+        ("cost", usd(s.cost_usd)),
+        ("baseline cost", usd(s.baseline_cost_usd)),
+        ("savings", usd(s.savings_usd) + (f" ({pct:.1f}%)" if pct is not None else "")),
+        ("escalation rate", f"{s.escalation_rate:.1%}"),
+        ("fallback rate", f"{s.fallback_rate:.1%}"),
+        ("failure rate", f"{s.failure_rate:.1%}"),
+        ("refused by budget", str(s.refused_calls)),
+        ("records with unknown price", str(s.unknown_cost_records)),
+    ):
+        head.add_row(k, v)
+    console.print(head)
+
+    tiers = Table(title="By tier", title_justify="left")
+    for col in ("tier", "calls", "share", "cost", "baseline", "savings", "p50 ms", "p95 ms"):
+        tiers.add_column(col, justify="left" if col == "tier" else "right")
+    order = tier_order(s, tier_names)
+    for name in order:
+        g = s.by_tier[name]
+        lat = s.latency_ms.get(name, {})
+        tiers.add_row(
+            name,
+            str(g.calls),
+            f"{s.tier_distribution.get(name, 0.0):.1%}",
+            usd(g.cost_usd),
+            usd(g.baseline_cost_usd),
+            usd(g.savings_usd),
+            _ms(lat.get("p50")),
+            _ms(lat.get("p95")),
+        )
+    console.print(tiers)
+    for title, groups in (
+        ("By model", s.by_model),
+        ("By tag", s.by_tag),
+        ("By day (UTC)", s.by_day),
+    ):
+        if not groups:
+            continue
+        t = Table(title=title, title_justify="left")
+        for col in ("", "calls", "attempts", "cost", "baseline", "savings"):
+            t.add_column(col, justify="left" if not col else "right")
+        for name, g in groups.items():
+            t.add_row(
+                name,
+                str(g.calls),
+                str(g.records),
+                usd(g.cost_usd),
+                usd(g.baseline_cost_usd),
+                usd(g.savings_usd),
+            )
+        console.print(t)
+    if s.quality:
+        q = Table(title="Quality drift (mean feedback)", title_justify="left")
+        windows = sorted({p.window_start for pts in s.quality.values() for p in pts})[-8:]
+        q.add_column("tier")
+        for w in windows:
+            q.add_column(w, justify="right")
+        for tier in sorted(s.quality, key=lambda t: order.index(t) if t in order else len(order)):
+            pts = s.quality[tier]
+            by_w = {p.window_start: p for p in pts}
+            q.add_row(
+                tier,
+                *(
+                    f"{by_w[w].mean_score:.2f} (n={by_w[w].n})" if w in by_w else "-"
+                    for w in windows
+                ),
+            )
+        console.print(q)
+
+
+def _ms(v: float | None) -> str:
+    return "-" if v is None else f"{v:.0f}"

@@ -1,0 +1,239 @@
+"""The ledger's values and contract: one :class:`CallRecord` per attempt, :class:`CostLedger`."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import math
+import secrets
+import time
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field, fields
+from typing import TYPE_CHECKING, Any, Literal
+
+from ..errors import InputError
+
+if TYPE_CHECKING:
+    from .summary import LedgerSummary
+
+Status = Literal["ok", "failed", "rejected", "refused"]
+Framework = Literal["core", "langchain", "llamaindex"]
+FeedbackSource = Literal["user", "escalation"]
+STATUSES: tuple[str, ...] = ("ok", "failed", "rejected", "refused")
+FEEDBACK_SOURCES: tuple[str, ...] = ("user", "escalation")
+
+
+def hash_prompt(text: str, salt: str) -> str:
+    """Salted SHA-256 of a prompt (hex): equal prompts match, the text cannot be read back."""
+    h = hashlib.sha256()
+    h.update(salt.encode("utf-8", "surrogatepass"))
+    h.update(b"\x00")
+    h.update(text.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def new_salt() -> str:
+    """A random salt for prompt hashes (32 hex characters)."""
+    return secrets.token_hex(16)
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One attempt of one call: what ran, what it cost, what it would have cost on the baseline.
+
+    A user request is one ``call_id``; each try on a tier (the first, an escalation, a
+    fallback) is one record with ``attempt`` 0, 1, 2... Convention for savings: the
+    attempt that answered (``status="ok"``) carries ``baseline_cost_usd``, the cost of the
+    same tokens on the baseline model; summaries count the baseline from ``ok`` records only,
+    so a call that escalated is compared with one baseline call, not with one per attempt.
+    """
+
+    call_id: str
+    tier: str
+    model: str
+    attempt: int = 0
+    ts: float = field(default_factory=time.time)
+    status: Status = "ok"
+    error_kind: str | None = None
+    error: str | None = None
+    """Already redacted error text (never an API key)."""
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_input_tokens: int = 0
+    cost_usd: float | None = None
+    """``None`` = unknown price (not free)."""
+    baseline_model: str | None = None
+    baseline_cost_usd: float | None = None
+    latency_ms: float = 0.0
+    escalated: bool = False
+    """This attempt is an escalation after a failed quality check."""
+    fallback: bool = False
+    """This attempt is a fallback after a provider error."""
+    classifier: str | None = None
+    confidence: float | None = None
+    prompt_hash: str | None = None
+    prompt: str | None = None
+    """The prompt text, only when the user opted in (``ledger.store_prompts``)."""
+    tags: tuple[str, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict)
+    user: str | None = None
+    thread_id: str | None = None
+    framework: Framework = "core"
+    streamed: bool = False
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise InputError(f"CallRecord.status must be one of {STATUSES}, got {self.status!r}")
+        if not isinstance(self.tags, tuple):
+            object.__setattr__(self, "tags", tuple(str(t) for t in self.tags))
+        if self.cost_usd is not None and not math.isfinite(self.cost_usd):
+            raise InputError(f"CallRecord.cost_usd must be finite or None, got {self.cost_usd!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["tags"] = list(self.tags)
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, default=str)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CallRecord:
+        names = {f.name for f in fields(cls)}
+        kw = {k: v for k, v in data.items() if k in names}
+        kw["tags"] = tuple(kw.get("tags") or ())
+        kw["metadata"] = dict(kw.get("metadata") or {})
+        return cls(**kw)
+
+    @property
+    def day(self) -> str:
+        """The UTC day of this record, ``YYYY-MM-DD``."""
+        return time.strftime("%Y-%m-%d", time.gmtime(self.ts))
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """A quality score for one call: from a user, or 0.0 from a failed check (escalation)."""
+
+    call_id: str
+    score: float
+    source: FeedbackSource = "user"
+    ts: float = field(default_factory=time.time)
+
+
+def validate_feedback(call_id: str, score: float, source: str) -> None:
+    if not isinstance(call_id, str) or not call_id:
+        raise InputError(f"record_feedback: call_id must be a non-empty string, got {call_id!r}")
+    if (
+        isinstance(score, bool)
+        or not isinstance(score, (int, float))
+        or not math.isfinite(score)
+        or not 0.0 <= score <= 1.0
+    ):
+        raise InputError(f"record_feedback: score must be a number in [0, 1], got {score!r}")
+    if source not in FEEDBACK_SOURCES:
+        raise InputError(
+            f"record_feedback: source must be one of {FEEDBACK_SOURCES}, got {source!r}"
+        )
+
+
+def record_matches(
+    rec: CallRecord,
+    since: float | None,
+    until: float | None,
+    tier: str | None,
+    tag: str | None,
+    status: str | None,
+) -> bool:
+    """The filter of :meth:`CostLedger.records`, for ledgers that filter in Python."""
+    return (
+        (since is None or rec.ts >= since)
+        and (until is None or rec.ts < until)
+        and (tier is None or rec.tier == tier)
+        and (tag is None or tag in rec.tags)
+        and (status is None or rec.status == status)
+    )
+
+
+def parse_scope(scope: str) -> tuple[str, str | None]:
+    """``"global"`` -> ``("global", None)``; ``"tag:x"`` -> ``("tag", "x")``; ``"user:u"``."""
+    if scope == "global":
+        return "global", None
+    kind, sep, value = scope.partition(":")
+    if sep and kind in ("tag", "user") and value:
+        return kind, value
+    raise InputError(f"budget scope must be 'global', 'tag:<name>' or 'user:<id>', got {scope!r}")
+
+
+class CostLedger(ABC):
+    """Where call records go. Recording never raises into the caller's request."""
+
+    salt: str
+    """Salt of prompt hashes (from config, or random per ledger)."""
+
+    @abstractmethod
+    def record(self, rec: CallRecord) -> None:
+        """Store one attempt's record."""
+
+    async def arecord(self, rec: CallRecord) -> None:
+        """Async twin of :meth:`record`."""
+        self.record(rec)
+
+    @abstractmethod
+    def records(
+        self,
+        since: float | None = None,
+        until: float | None = None,
+        tier: str | None = None,
+        tag: str | None = None,
+        status: str | None = None,
+    ) -> list[CallRecord]:
+        """Records with ``since <= ts < until`` (unix seconds) matching the filters, by time."""
+
+    @abstractmethod
+    def record_feedback(self, call_id: str, score: float, source: str = "user") -> None:
+        """A quality score in [0, 1] for a call (``source`` = ``user`` or ``escalation``)."""
+
+    @abstractmethod
+    def feedback(self) -> list[Feedback]:
+        """Every feedback entry, oldest first."""
+
+    @abstractmethod
+    def spend(self, scope: str, since: float) -> float:
+        """USD spent (known costs) since ``since`` in ``global``, ``tag:<t>`` or ``user:<u>``."""
+
+    def hash_prompt(self, text: str) -> str:
+        """The salted hash this ledger stores for a prompt."""
+        return hash_prompt(text, self.salt)
+
+    def summary(
+        self,
+        since: float | None = None,
+        until: float | None = None,
+        tag: str | None = None,
+        window_s: float = 86400.0,
+    ) -> LedgerSummary:
+        """Cost, savings, distribution, rates, latency and quality drift (see ``summary.py``)."""
+        from .summary import summarize
+
+        recs = self.records(since=since, until=until, tag=tag)
+        ids = {r.call_id for r in recs}
+        fb = [f for f in self.feedback() if f.call_id in ids]
+        return summarize(recs, fb, window_s=window_s)
+
+    def flush(self) -> int:
+        """Write any buffered records; returns how many are still pending."""
+        return 0
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release resources (flushes first where relevant)."""
+
+    async def _to_thread(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.to_thread(fn, *args)
+
+    def __enter__(self) -> CostLedger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,417 @@
+"""`SQLiteLedger`: the embedded persistent ledger, safe across threads and processes.
+
+WAL mode lets readers run beside one writer; a busy timeout makes concurrent writers
+(threads or processes) wait their turn instead of failing. SQL is parameterised only;
+tags and metadata are stored as JSON text, verbatim.
+
+If a write fails anyway (locked past the timeout, disk full, the folder removed), the
+record stays in an in-memory buffer, one warning is logged, and the buffer is written
+on the next successful write or :meth:`flush`. Reads and :meth:`spend` include buffered
+records, so budgets keep counting. Recording never raises into the caller's request.
+If the database file itself is removed while open, the next write re-creates it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from .base import (
+    CallRecord,
+    CostLedger,
+    Feedback,
+    new_salt,
+    parse_scope,
+    record_matches,
+    validate_feedback,
+)
+
+logger = logging.getLogger(__name__)
+
+_COLUMNS = (
+    "call_id",
+    "attempt",
+    "ts",
+    "tier",
+    "model",
+    "status",
+    "error_kind",
+    "error",
+    "input_tokens",
+    "output_tokens",
+    "cached_input_tokens",
+    "cost_usd",
+    "baseline_model",
+    "baseline_cost_usd",
+    "latency_ms",
+    "escalated",
+    "fallback",
+    "classifier",
+    "confidence",
+    "prompt_hash",
+    "prompt",
+    "tags",
+    "metadata",
+    "user",
+    "thread_id",
+    "framework",
+    "streamed",
+)
+_BOOL_COLUMNS = ("escalated", "fallback", "streamed")
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS calls (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    {
+    ", ".join(
+        c
+        + (
+            " REAL"
+            if c in ("ts", "cost_usd", "baseline_cost_usd", "latency_ms", "confidence")
+            else ""
+        )
+        for c in _COLUMNS
+    )
+}
+);
+CREATE INDEX IF NOT EXISTS calls_ts ON calls (ts);
+CREATE INDEX IF NOT EXISTS calls_user_ts ON calls (user, ts);
+CREATE INDEX IF NOT EXISTS calls_call_id ON calls (call_id);
+CREATE TABLE IF NOT EXISTS call_tags (
+    call_row INTEGER NOT NULL REFERENCES calls (id), tag TEXT NOT NULL, ts REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS call_tags_tag_ts ON call_tags (tag, ts);
+CREATE INDEX IF NOT EXISTS call_tags_row ON call_tags (call_row, tag);
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    call_id TEXT NOT NULL, score REAL NOT NULL, source TEXT NOT NULL, ts REAL NOT NULL
+);
+"""
+_INSERT = f"INSERT INTO calls ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+
+
+def _row_values(rec: CallRecord) -> tuple[Any, ...]:
+    out: list[Any] = []
+    for c in _COLUMNS:
+        v = getattr(rec, c)
+        if c == "tags":
+            v = json.dumps(list(v), ensure_ascii=False)
+        elif c == "metadata":
+            v = json.dumps(v, ensure_ascii=False, default=str)
+        elif c in _BOOL_COLUMNS:
+            v = int(bool(v))
+        out.append(v)
+    return tuple(out)
+
+
+def _tag_key(tag: str) -> str:
+    # JSON-escaped, so NUL and control characters compare exactly in SQL
+    return json.dumps(tag)
+
+
+def _from_row(row: sqlite3.Row) -> CallRecord:
+    d = {c: row[c] for c in _COLUMNS}
+    d["tags"] = tuple(json.loads(d["tags"] or "[]"))
+    d["metadata"] = json.loads(d["metadata"] or "{}")
+    for c in _BOOL_COLUMNS:
+        d[c] = bool(d[c])
+    return CallRecord(**d)
+
+
+class SQLiteLedger(CostLedger):
+    """A ledger in one SQLite file; many threads and several processes may share it.
+
+    Args:
+        path: the database file (created with its folder if missing), or ``":memory:"``.
+        salt: salt for prompt hashes; default: a random salt stored in the file on first use,
+            so every process sharing the file hashes alike.
+        busy_timeout_s: how long a write waits for another writer before it is buffered.
+    """
+
+    def __init__(
+        self, path: str | Path, *, salt: str | None = None, busy_timeout_s: float = 10.0
+    ) -> None:
+        self.path = str(path)
+        self.busy_timeout_s = busy_timeout_s
+        self._lock = threading.RLock()
+        self._pending: list[CallRecord] = []
+        self._pending_feedback: list[Feedback] = []
+        self._warned = False
+        self._conn: sqlite3.Connection | None = None
+        self._inode: tuple[int, int] | None = None
+        self._spend_cache: dict[tuple[str, float], tuple[float, int]] = {}
+        if self.path != ":memory:":
+            try:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(
+                    f"cannot create the ledger folder for {self.path!r}: {exc}",
+                    field="ledger.path",
+                    value=self.path,
+                ) from None
+        try:
+            conn = self._connect()
+            conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('salt', ?)", (new_salt(),)
+            )
+            stored = conn.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()[0]
+        except sqlite3.Error as exc:
+            raise ConfigError(
+                f"cannot open the SQLite ledger {self.path!r}: {exc}; "
+                "check the path is a writable file",
+                field="ledger.path",
+                value=self.path,
+            ) from None
+        self.salt = salt or str(stored)
+
+    # -- connection -----------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is not None:
+            return self._conn
+        conn = sqlite3.connect(
+            self.path,
+            timeout=self.busy_timeout_s,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+            if self.path != ":memory:":
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            conn.executescript(_SCHEMA)
+        except sqlite3.Error:
+            conn.close()
+            raise
+        self._conn = conn
+        self._inode = self._stat()
+        return conn
+
+    def _stat(self) -> tuple[int, int] | None:
+        if self.path == ":memory:":
+            return None
+        st = os.stat(self.path)
+        return (st.st_dev, st.st_ino)
+
+    def _live_connection(self) -> sqlite3.Connection:
+        """The connection, re-opened when the file was removed or replaced under us."""
+        if self._conn is not None and self.path != ":memory:":
+            try:
+                same = self._stat() == self._inode
+            except OSError:
+                same = False
+            if not same:
+                self._drop_connection()
+        return self._connect()
+
+    def _drop_connection(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except sqlite3.Error:  # pragma: no cover
+                pass
+            self._conn = None
+        self._spend_cache.clear()
+
+    # -- writes ---------------------------------------------------------------------
+    def record(self, rec: CallRecord) -> None:
+        with self._lock:
+            self._pending.append(rec)
+            self._flush_locked()
+
+    async def arecord(self, rec: CallRecord) -> None:
+        await self._to_thread(self.record, rec)
+
+    def record_feedback(self, call_id: str, score: float, source: str = "user") -> None:
+        validate_feedback(call_id, score, source)
+        with self._lock:
+            self._pending_feedback.append(Feedback(call_id, float(score), source))  # type: ignore[arg-type]
+            self._flush_locked()
+
+    def flush(self) -> int:
+        with self._lock:
+            self._flush_locked()
+            return len(self._pending) + len(self._pending_feedback)
+
+    def _flush_locked(self) -> None:
+        if not self._pending and not self._pending_feedback:
+            return
+        try:
+            conn = self._live_connection()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for rec in self._pending:
+                    row = conn.execute(_INSERT, _row_values(rec)).lastrowid
+                    if rec.tags:
+                        conn.executemany(
+                            "INSERT INTO call_tags (call_row, tag, ts) VALUES (?, ?, ?)",
+                            [(row, _tag_key(t), rec.ts) for t in dict.fromkeys(rec.tags)],
+                        )
+                if self._pending_feedback:
+                    conn.executemany(
+                        "INSERT INTO feedback (call_id, score, source, ts) VALUES (?, ?, ?, ?)",
+                        [(f.call_id, f.score, f.source, f.ts) for f in self._pending_feedback],
+                    )
+                conn.execute("COMMIT")
+            except BaseException:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+                raise
+        except Exception as exc:  # never into the caller's request
+            if not self._warned:
+                self._warned = True
+                logger.warning(
+                    "cost ledger %s: write failed (%s: %s); %d record(s) kept in memory and "
+                    "written on the next successful write or flush()",
+                    self.path,
+                    type(exc).__name__,
+                    exc,
+                    len(self._pending) + len(self._pending_feedback),
+                )
+            if isinstance(exc, (sqlite3.OperationalError, sqlite3.DatabaseError)):
+                self._drop_connection()
+            return
+        n = len(self._pending) + len(self._pending_feedback)
+        self._pending.clear()
+        self._pending_feedback.clear()
+        if self._warned:
+            self._warned = False
+            logger.warning(
+                "cost ledger %s: writable again; %d buffered item(s) written", self.path, n
+            )
+
+    @property
+    def pending(self) -> int:
+        """Records and feedback waiting in memory for the database to accept them."""
+        with self._lock:
+            return len(self._pending) + len(self._pending_feedback)
+
+    # -- reads ----------------------------------------------------------------------
+    def _query(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
+        with self._lock:
+            try:
+                return list(self._live_connection().execute(sql, params).fetchall())
+            except sqlite3.Error as exc:
+                logger.warning(
+                    "cost ledger %s: read failed (%s); showing buffered only", self.path, exc
+                )
+                self._drop_connection()
+                return []
+
+    def records(
+        self,
+        since: float | None = None,
+        until: float | None = None,
+        tier: str | None = None,
+        tag: str | None = None,
+        status: str | None = None,
+    ) -> list[CallRecord]:
+        where: list[str] = []
+        params: list[Any] = []
+        if since is not None:
+            where.append("ts >= ?")
+            params.append(since)
+        if until is not None:
+            where.append("ts < ?")
+            params.append(until)
+        if tier is not None:
+            where.append("tier = ?")
+            params.append(tier)
+        if status is not None:
+            where.append("status = ?")
+            params.append(status)
+        if tag is not None:
+            where.append("id IN (SELECT call_row FROM call_tags WHERE tag = ?)")
+            params.append(_tag_key(tag))
+        sql = (
+            f"SELECT * FROM calls {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY ts, id"
+        )
+        rows = self._query(sql, tuple(params))
+        out = [_from_row(r) for r in rows]
+        with self._lock:
+            pending = list(self._pending)
+        out.extend(r for r in pending if record_matches(r, since, until, tier, tag, status))
+        out.sort(key=lambda r: r.ts)
+        return out
+
+    def feedback(self) -> list[Feedback]:
+        rows = self._query("SELECT call_id, score, source, ts FROM feedback ORDER BY ts, id", ())
+        out = [Feedback(r["call_id"], r["score"], r["source"], r["ts"]) for r in rows]
+        with self._lock:
+            out.extend(self._pending_feedback)
+        return out
+
+    def spend(self, scope: str, since: float) -> float:
+        """Known costs in ``scope`` since ``since``, buffered records included.
+
+        Incremental: the total up to the last row seen is cached per ``(scope, since)``,
+        so a budget check reads only the rows written since the previous check.
+        """
+        kind, value = parse_scope(scope)
+        # the primary-key range (rows not yet counted) drives every query; unary + keeps
+        # SQLite from preferring the user/ts indexes, which would rescan the whole period
+        if kind == "global":
+            where, params = "+ts >= ?", (since,)
+        elif kind == "user":
+            where, params = "+user = ? AND +ts >= ?", (value, since)  # type: ignore[assignment]
+        else:
+            where = (
+                "+ts >= ? AND EXISTS (SELECT 1 FROM call_tags "
+                "WHERE call_tags.call_row = calls.id AND call_tags.tag = ?)"
+            )
+            params = (since, _tag_key(value or ""))  # type: ignore[assignment]
+        key = (scope, since)
+        with self._lock:
+            total, seen = self._spend_cache.get(key, (0.0, 0))
+            rows = self._query("SELECT MAX(id) FROM calls", ())
+            if rows:
+                top = int(rows[0][0] or 0)
+                if top > seen:
+                    new = self._query(
+                        f"SELECT TOTAL(cost_usd) FROM calls WHERE id > ? AND id <= ? AND {where}",
+                        (seen, top, *params),
+                    )
+                    if new:
+                        total += float(new[0][0])
+                        if len(self._spend_cache) > 256:
+                            self._spend_cache.clear()
+                        self._spend_cache[key] = (total, top)
+                elif top < seen:  # the file was replaced by a smaller one
+                    self._spend_cache.clear()
+                    return self.spend(scope, since)
+            pending = list(self._pending)
+        for r in pending:
+            if r.ts < since or r.cost_usd is None:
+                continue
+            if (kind == "tag" and value not in r.tags) or (kind == "user" and r.user != value):
+                continue
+            total += r.cost_usd
+        return total
+
+    def count(self) -> int:
+        """Records stored (including buffered ones)."""
+        rows = self._query("SELECT COUNT(*) FROM calls", ())
+        return (int(rows[0][0]) if rows else 0) + self.pending
+
+    def close(self) -> None:
+        with self._lock:
+            self._flush_locked()
+            if self._pending or self._pending_feedback:
+                logger.error(
+                    "cost ledger %s: closing with %d unwritten item(s); they are lost",
+                    self.path,
+                    len(self._pending) + len(self._pending_feedback),
+                )
+            self._drop_connection()
+
+    def __repr__(self) -> str:
+        return f"SQLiteLedger({self.path!r})"

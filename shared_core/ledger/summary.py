@@ -1,0 +1,205 @@
+"""`LedgerSummary`: what the ledger says about cost, savings, routing and quality.
+
+Counting rules: a *call* is one ``call_id`` (all its attempts); its *tier* is the tier of
+the attempt that answered (``ok``), else of its last attempt. Cost sums every attempt
+(failed and rejected attempts cost money too); the baseline counts ``ok`` attempts only
+(see :class:`~shared_core.ledger.base.CallRecord`). Unknown costs (``None``) are counted
+in ``unknown_cost_records``, never as zero silently.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .base import CallRecord, Feedback
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Linear-interpolated percentile (q in [0, 100]); ``None`` for no values."""
+    if not values:
+        return None
+    s = sorted(values)
+    pos = (len(s) - 1) * q / 100.0
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return s[lo] + (s[hi] - s[lo]) * (pos - lo)
+
+
+@dataclass
+class Group:
+    """Totals for one tier / model / tag / day."""
+
+    calls: int = 0
+    records: int = 0
+    cost_usd: float = 0.0
+    baseline_cost_usd: float = 0.0
+
+    @property
+    def savings_usd(self) -> float:
+        return self.baseline_cost_usd - self.cost_usd
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "savings_usd": self.savings_usd}
+
+
+@dataclass
+class QualityPoint:
+    """Mean feedback score of one tier in one time window."""
+
+    window_start: str
+    mean_score: float
+    n: int
+
+
+@dataclass
+class LedgerSummary:
+    """Totals, breakdowns, rates, latency and quality drift over a set of records."""
+
+    calls: int = 0
+    records: int = 0
+    cost_usd: float = 0.0
+    baseline_cost_usd: float = 0.0
+    unknown_cost_records: int = 0
+    by_tier: dict[str, Group] = field(default_factory=dict)
+    by_model: dict[str, Group] = field(default_factory=dict)
+    by_tag: dict[str, Group] = field(default_factory=dict)
+    by_day: dict[str, Group] = field(default_factory=dict)
+    tier_distribution: dict[str, float] = field(default_factory=dict)
+    """Share of calls answered by each tier (sums to 1 over answered calls)."""
+    escalation_rate: float = 0.0
+    """Share of calls with at least one escalated attempt."""
+    fallback_rate: float = 0.0
+    """Share of calls with at least one fallback attempt."""
+    failure_rate: float = 0.0
+    """Share of calls with no ``ok`` attempt (refused calls excluded)."""
+    refused_calls: int = 0
+    latency_ms: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    """Per tier: ``{"p50": ..., "p95": ...}`` over ``ok`` attempts."""
+    quality: dict[str, list[QualityPoint]] = field(default_factory=dict)
+    """Per tier: mean feedback per time window, oldest first (quality drift)."""
+    first_ts: float | None = None
+    last_ts: float | None = None
+
+    @property
+    def savings_usd(self) -> float:
+        return self.baseline_cost_usd - self.cost_usd
+
+    @property
+    def savings_pct(self) -> float | None:
+        """Savings as a percentage of the baseline cost (``None`` without a baseline)."""
+        if self.baseline_cost_usd <= 0:
+            return None
+        return 100.0 * self.savings_usd / self.baseline_cost_usd
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for key in ("by_tier", "by_model", "by_tag", "by_day"):
+            d[key] = {k: g.to_dict() for k, g in getattr(self, key).items()}
+        d["savings_usd"] = self.savings_usd
+        d["savings_pct"] = self.savings_pct
+        return d
+
+
+def _final(attempts: list[CallRecord]) -> CallRecord:
+    ok = [r for r in attempts if r.status == "ok"]
+    return ok[-1] if ok else max(attempts, key=lambda r: (r.attempt, r.ts))
+
+
+def summarize(
+    records: Iterable[CallRecord], feedback: Iterable[Feedback] = (), *, window_s: float = 86400.0
+) -> LedgerSummary:
+    """Build a :class:`LedgerSummary`; ``window_s`` is the quality-drift window (default 1 day)."""
+    if window_s <= 0:
+        raise ValueError(f"window_s must be > 0, got {window_s!r}")
+    recs = list(records)
+    s = LedgerSummary(records=len(recs))
+    if not recs:
+        return s
+    by_call: dict[str, list[CallRecord]] = defaultdict(list)
+    for r in recs:
+        by_call[r.call_id].append(r)
+    s.calls = len(by_call)
+    s.first_ts = min(r.ts for r in recs)
+    s.last_ts = max(r.ts for r in recs)
+
+    groups: dict[str, dict[str, Group]] = {k: {} for k in ("tier", "model", "tag", "day")}
+
+    def add(kind: str, key: str, cost: float, base: float, n_records: int, n_calls: int) -> None:
+        g = groups[kind].setdefault(key, Group())
+        g.cost_usd += cost
+        g.baseline_cost_usd += base
+        g.records += n_records
+        g.calls += n_calls
+
+    final_tier: dict[str, str] = {}
+    answered: dict[str, int] = defaultdict(int)
+    latencies: dict[str, list[float]] = defaultdict(list)
+    escalated = fallback = failed = 0
+    for call_id, attempts in by_call.items():
+        attempts.sort(key=lambda r: (r.attempt, r.ts))
+        last = _final(attempts)
+        final_tier[call_id] = last.tier
+        if any(r.escalated for r in attempts):
+            escalated += 1
+        if any(r.fallback for r in attempts):
+            fallback += 1
+        if all(r.status == "refused" for r in attempts):
+            s.refused_calls += 1
+        elif last.status != "ok":
+            failed += 1
+        else:
+            answered[last.tier] += 1
+        call_tags: set[str] = set()
+        for r in attempts:
+            cost = r.cost_usd or 0.0
+            if r.cost_usd is None and (r.input_tokens or r.output_tokens):
+                s.unknown_cost_records += 1
+            base = (r.baseline_cost_usd or 0.0) if r.status == "ok" else 0.0
+            s.cost_usd += cost
+            s.baseline_cost_usd += base
+            is_final = r is last
+            add("tier", r.tier, cost, base, 1, int(is_final))
+            add("model", r.model, cost, base, 1, int(is_final))
+            add("day", r.day, cost, base, 1, int(is_final))
+            for t in r.tags:
+                add("tag", t, cost, base, 1, int(is_final and t not in call_tags))
+                if is_final:
+                    call_tags.add(t)
+            if r.status == "ok":
+                latencies[r.tier].append(r.latency_ms)
+    s.by_tier, s.by_model = groups["tier"], groups["model"]
+    s.by_tag, s.by_day = groups["tag"], dict(sorted(groups["day"].items()))
+    n_answered = sum(answered.values())
+    s.tier_distribution = {t: n / n_answered for t, n in answered.items()} if n_answered else {}
+    s.escalation_rate = escalated / s.calls
+    s.fallback_rate = fallback / s.calls
+    denom = s.calls - s.refused_calls
+    s.failure_rate = failed / denom if denom else 0.0
+    s.latency_ms = {
+        t: {"p50": percentile(v, 50), "p95": percentile(v, 95)} for t, v in latencies.items()
+    }
+    s.quality = _quality(feedback, final_tier, window_s)
+    return s
+
+
+def _quality(
+    feedback: Iterable[Feedback], final_tier: dict[str, str], window_s: float
+) -> dict[str, list[QualityPoint]]:
+    buckets: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for f in feedback:
+        tier = final_tier.get(f.call_id)
+        if tier is None:
+            continue
+        buckets[tier][int(f.ts // window_s)].append(f.score)
+    out: dict[str, list[QualityPoint]] = {}
+    fmt = "%Y-%m-%d" if window_s >= 86400 and window_s % 86400 == 0 else "%Y-%m-%dT%H:%M"
+    for tier, windows in buckets.items():
+        out[tier] = [
+            QualityPoint(time.strftime(fmt, time.gmtime(w * window_s)), sum(v) / len(v), len(v))
+            for w, v in sorted(windows.items())
+        ]
+    return out

@@ -1,0 +1,257 @@
+"""Prices and token usage: what a call cost, and what it would have cost on the baseline.
+
+Known models are priced from ``genai-prices`` (Pydantic's offline price database);
+a tier's own ``input_price`` / ``output_price`` / ``cached_input_price`` win over it,
+and :meth:`PriceTable.register` adds custom models. An unknown model costs ``None``
+(never a silent zero) and logs one warning per model name per process.
+
+Lookups are cached, so pricing on the hot path is a dict hit; ``genai_prices`` itself
+is imported only on the first lookup of a model that was not registered.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .tier import Tier
+
+logger = logging.getLogger(__name__)
+
+_MTOK = 1_000_000.0
+_warned_models: set[str] = set()
+_warned_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Tokens of one call; ``cached_input_tokens`` is the cached part of ``input_tokens``.
+
+    Usages add up: ``Usage(10, 5) + Usage(3, 1) == Usage(13, 6)``.
+    """
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_input_tokens: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("input_tokens", "output_tokens", "cached_input_tokens"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"Usage.{name} must be an int >= 0, got {value!r}")
+        if self.cached_input_tokens > self.input_tokens:
+            raise ValueError(
+                f"Usage.cached_input_tokens ({self.cached_input_tokens}) cannot exceed "
+                f"input_tokens ({self.input_tokens}): cached tokens are part of the input"
+            )
+
+    def __add__(self, other: Usage) -> Usage:
+        if not isinstance(other, Usage):
+            return NotImplemented
+        return Usage(
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.cached_input_tokens + other.cached_input_tokens,
+        )
+
+    def __radd__(self, other: Any) -> Usage:
+        if other == 0:  # lets sum() start from 0
+            return self
+        return NotImplemented  # type: ignore[no-any-return]
+
+    @property
+    def total(self) -> int:
+        """Input plus output tokens."""
+        return self.input_tokens + self.output_tokens
+
+
+@dataclass(frozen=True)
+class Price:
+    """USD per 1M tokens. ``cached_input`` defaults to ``input`` when unknown."""
+
+    input: float
+    output: float
+    cached_input: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("input", "output", "cached_input"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, (int, float)) or value < 0):
+                raise ConfigError(
+                    f"Price.{name} must be a number >= 0 (USD per 1M tokens), got {value!r}",
+                    field=f"price.{name}",
+                    value=value,
+                )
+
+    @property
+    def cached(self) -> float:
+        """The price of cached input tokens (the input price when not set)."""
+        return self.input if self.cached_input is None else self.cached_input
+
+    def cost(self, usage: Usage) -> float:
+        """USD for this usage: cached input at the cached price, the rest at list price."""
+        uncached = usage.input_tokens - usage.cached_input_tokens
+        return (
+            uncached * self.input
+            + usage.cached_input_tokens * self.cached
+            + usage.output_tokens * self.output
+        ) / _MTOK
+
+
+def estimate_tokens(text: str) -> int:
+    """A rough token count for budgeting before a call: characters / 4, rounded up."""
+    return (len(text) + 3) // 4 if text else 0
+
+
+def split_provider(model: str) -> tuple[str | None, str]:
+    """``"openai:gpt-4o"`` -> ``("openai", "gpt-4o")``; ``"gpt-4o"`` -> ``(None, "gpt-4o")``."""
+    if ":" in model:
+        provider, bare = model.split(":", 1)
+        return (provider.strip() or None), bare.strip()
+    return None, model.strip()
+
+
+class PriceTable:
+    """Prices by model name, from genai-prices, registrations and per-tier overrides.
+
+    Thread-safe; every lookup after the first for a model is a dict hit.
+    """
+
+    def __init__(self, prices: dict[str, Price] | None = None, *, use_genai_prices: bool = True):
+        self._custom: dict[str, Price] = {}
+        self._cache: dict[str, Price | None] = {}
+        self._lock = threading.Lock()
+        self._use_genai_prices = use_genai_prices
+        for model, price in (prices or {}).items():
+            self.register(model, price)
+
+    def register(self, model: str, price: Price) -> None:
+        """Price a custom (or re-priced) model; wins over genai-prices."""
+        if not isinstance(price, Price):
+            raise ConfigError(
+                f"register({model!r}, ...) needs a Price, got {type(price).__name__}",
+                field="price",
+                value=price,
+            )
+        with self._lock:
+            self._custom[model] = price
+            self._cache.clear()
+
+    def price(self, model: str, *, tier: Tier | None = None) -> Price | None:
+        """The price of ``model``; a tier's own prices win field by field.
+
+        ``None`` when neither the tier nor the table knows the input and output price.
+        """
+        base = self._lookup(model)
+        if tier is None or (
+            tier.input_price is None
+            and tier.output_price is None
+            and tier.cached_input_price is None
+        ):
+            return base
+        inp = tier.input_price if tier.input_price is not None else (base.input if base else None)
+        out = (
+            tier.output_price if tier.output_price is not None else (base.output if base else None)
+        )
+        if inp is None or out is None:
+            return None
+        if tier.cached_input_price is not None:
+            cached: float | None = tier.cached_input_price
+        elif tier.input_price is not None:
+            # the tier re-priced input: the table's cached price is no longer comparable
+            cached = None
+        else:
+            cached = base.cached_input if base else None
+        return Price(inp, out, cached)
+
+    def cost(self, model: str, usage: Usage, *, tier: Tier | None = None) -> float | None:
+        """USD for ``usage`` on ``model`` (``None`` for an unknown model, with one warning)."""
+        p = self.price(model, tier=tier)
+        if p is None:
+            self._warn_unknown(model)
+            return None
+        return p.cost(usage)
+
+    def known(self, model: str) -> bool:
+        """Whether the table can price this model without a tier override."""
+        return self._lookup(model) is not None
+
+    # -- internals ----------------------------------------------------------------
+    def _lookup(self, model: str) -> Price | None:
+        try:
+            return self._cache[model]
+        except KeyError:
+            pass
+        provider, bare = split_provider(model)
+        found = self._custom.get(model) or self._custom.get(bare)
+        if found is None and self._use_genai_prices:
+            found = _genai_price(bare, provider)
+        with self._lock:
+            self._cache[model] = found
+        return found
+
+    @staticmethod
+    def _warn_unknown(model: str) -> None:
+        with _warned_lock:
+            if model in _warned_models:
+                return
+            _warned_models.add(model)
+        logger.warning(
+            "no price known for model %r: its cost is recorded as None (unknown), not 0; "
+            "set input_price/output_price on its tier or call PriceTable.register()",
+            model,
+        )
+
+
+def _as_float(value: Any) -> float | None:
+    """A genai-prices price (Decimal or TieredPrices) as float; tiered -> its base rate."""
+    if value is None:
+        return None
+    base = getattr(value, "base", value)
+    return float(base)
+
+
+def _genai_price(model: str, provider: str | None) -> Price | None:
+    """Look a model up in the bundled genai-prices snapshot (never the network)."""
+    try:
+        from datetime import datetime, timezone
+
+        from genai_prices import data_snapshot
+    except ImportError:  # pragma: no cover - it is a dependency
+        return None
+    snap = data_snapshot.get_snapshot()
+    found = None
+    for pid in (provider, None) if provider else (None,):
+        try:
+            found = snap.find_provider_model(model, None, pid, None)
+            break
+        except (LookupError, ValueError):
+            continue
+    if found is None:
+        return None
+    _, info = found
+    try:
+        mp = info.get_prices(datetime.now(timezone.utc))
+    except Exception:  # pragma: no cover - defensive: malformed snapshot entry
+        return None
+    inp = _as_float(getattr(mp, "input_mtok", None))
+    out = _as_float(getattr(mp, "output_mtok", None))
+    if inp is None or out is None:
+        return None
+    return Price(inp, out, _as_float(getattr(mp, "cache_read_mtok", None)))
+
+
+_default_table: PriceTable | None = None
+
+
+def default_price_table() -> PriceTable:
+    """A process-wide table (shared cache) for callers that do not bring their own."""
+    global _default_table
+    if _default_table is None:
+        _default_table = PriceTable()
+    return _default_table

@@ -1,0 +1,378 @@
+"""The ``tier-router`` command: route / simulate / stats / demo, and clean errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from shared_core.cli import main as cli_main
+from shared_core.cli.main import main
+from shared_core.ledger import CallRecord, SQLiteLedger
+
+ROOT = Path(__file__).resolve().parents[3]
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    """4 tiers on a fake classifier: deterministic decisions by keyword."""
+    data = {
+        "tiers": [
+            {"name": "simple", "model": "gpt-4o-mini", "max_tokens": 256},
+            {"name": "medium", "model": "gpt-4.1-mini", "max_tokens": 512},
+            {"name": "complex", "model": "gpt-4o", "max_tokens": 1024},
+            {"name": "frontier", "model": "o1", "max_tokens": 2048},
+        ],
+        "classifier": {
+            "type": "fake",
+            "options": {
+                "rules": {"hello": "simple", "prove": "frontier", "code": "medium"},
+                "default": "complex",
+            },
+        },
+        "baseline_model": "o1",
+    }
+    p = tmp_path / "cfg.yaml"
+    p.write_text(yaml.safe_dump(data))
+    return p
+
+
+@pytest.fixture
+def prompts(tmp_path: Path) -> Path:
+    p = tmp_path / "p.jsonl"
+    rows = [
+        {"id": "g", "prompt": "hello there", "kind": "greeting"},
+        {"id": "m", "messages": [{"role": "user", "content": "prove that 2 is prime"}]},
+        {"id": "c", "prompt": "write code for fizzbuzz"},
+        {"id": "x", "prompt": "explain the french revolution"},
+    ]
+    p.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n")
+    return p
+
+
+def lines(out: str) -> list[dict]:
+    return [json.loads(x) for x in out.splitlines() if x.strip()]
+
+
+def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    for cmd in ("route", "simulate", "stats", "demo"):
+        assert cmd in out
+
+
+def test_missing_command_module_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli_main, "COMMANDS", ["route", "not_written_yet"])
+    parser = cli_main.build_parser()
+    assert "route" in parser.format_help() and "not_written_yet" not in parser.format_help()
+
+
+def test_route_arguments_json(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["route", "--json", "-c", str(config), "hello", "prove it", "what?"]) == 0
+    got = lines(capsys.readouterr().out)
+    assert [d["tier"] for d in got] == ["simple", "frontier", "complex"]
+    assert [d["id"] for d in got] == ["1", "2", "3"]
+    assert got[0]["model"] == "gpt-4o-mini" and "confidence" in got[0] and "scores" in got[0]
+
+
+def test_route_file_and_table(
+    config: Path, prompts: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["route", "-c", str(config), "--file", str(prompts), "--reasons"]) == 0
+    out = capsys.readouterr().out
+    assert "4 decision(s)" in out
+    for tier in ("simple", "frontier", "medium", "complex"):
+        assert tier in out
+
+
+def test_route_stdin(
+    config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("hello\n\nprove fermat\n"))
+    assert main(["route", "--json", "-c", str(config)]) == 0
+    assert [d["tier"] for d in lines(capsys.readouterr().out)] == ["simple", "frontier"]
+
+
+def test_route_stdin_jsonl(
+    config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO('{"id": "a", "prompt": "some code"}\n'))
+    assert main(["route", "--json", "-c", str(config)]) == 0
+    got = lines(capsys.readouterr().out)
+    assert got[0]["id"] == "a" and got[0]["tier"] == "medium"
+
+
+def test_route_without_prompts_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdin", Tty())
+    assert main(["route"]) == 2
+    assert "no prompts" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('{"prompt": "ok"}\n{not json}\n', ":2: invalid JSON"),
+        ('{"prompt": "ok"}\n{"text": "wrong key"}\n', ":2: each row needs 'prompt'"),
+        ('["a list"]\n', ":1: expected an object"),
+        ("\n\n", "no prompts found"),
+        ('{"prompt": 5}\n', ":1: each row needs"),
+    ],
+)
+def test_bad_prompt_file_gives_clear_error(
+    content: str, expected: str, tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(content)
+    for argv in (
+        ["route", "-c", str(config), "--file", str(bad)],
+        ["simulate", "-c", str(config), str(bad)],
+    ):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert expected in err and str(bad) in err
+        assert "Traceback" not in err
+
+
+def test_missing_and_binary_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", str(tmp_path / "nope.jsonl")]) == 2
+    assert "not found" in capsys.readouterr().err
+    binary = tmp_path / "b.txt"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    assert main(["simulate", str(binary)]) == 2
+    assert "not UTF-8" in capsys.readouterr().err
+
+
+def test_bad_config_gives_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["route", "-c", str(tmp_path / "missing.yaml"), "hi"]) == 2
+    assert "not found" in capsys.readouterr().err
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("tiers:\n  - {name: a, model: x, input_price: -1}\n")
+    assert main(["route", "-c", str(bad), "hi"]) == 2
+    err = capsys.readouterr().err
+    assert "tiers.0.input_price" in err and "Traceback" not in err
+
+
+def test_simulate_projection_and_plot(
+    config: Path, prompts: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    png = tmp_path / "out" / "chart.png"
+    dec = tmp_path / "out" / "decisions.jsonl"
+    assert (
+        main(
+            [
+                "simulate",
+                str(prompts),
+                "-c",
+                str(config),
+                "--json",
+                "--plot",
+                str(png),
+                "--decisions",
+                str(dec),
+                "--output-tokens",
+                "200",
+            ]
+        )
+        == 0
+    )
+    proj = json.loads(capsys.readouterr().out)
+    assert proj["prompts"] == 4
+    assert {t: v["count"] for t, v in proj["tiers"].items()} == {
+        "simple": 1,
+        "medium": 1,
+        "complex": 1,
+        "frontier": 1,
+    }
+    assert sum(v["cost_usd"] for v in proj["tiers"].values()) == pytest.approx(
+        proj["routed_cost_usd"]
+    )
+    assert 0 < proj["routed_cost_usd"] < proj["baseline_cost_usd"]
+    assert 0 < proj["savings_pct"] < 100
+    assert png.read_bytes()[:8] == PNG_MAGIC and proj["chart"] == str(png)
+    assert len(dec.read_text().splitlines()) == 4
+
+
+def test_simulate_table(config: Path, prompts: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", str(prompts), "-c", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert "Tier distribution" in out and "baseline: everything on o1" in out and "savings" in out
+
+
+def _ledger(path: Path) -> None:
+    led = SQLiteLedger(path)
+    now = time.time()
+    led.record(
+        CallRecord(
+            call_id="1",
+            tier="simple",
+            model="gpt-4o-mini",
+            cost_usd=0.01,
+            baseline_cost_usd=0.5,
+            latency_ms=120,
+            tags=("chat",),
+            ts=now - 3600,
+        )
+    )
+    led.record(
+        CallRecord(
+            call_id="2",
+            tier="frontier",
+            model="o1",
+            cost_usd=0.4,
+            baseline_cost_usd=0.4,
+            latency_ms=900,
+            ts=now - 60,
+        )
+    )
+    led.record_feedback("1", 0.8)
+    led.close()
+
+
+def test_stats_json_and_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "l.db"
+    _ledger(db)
+    assert main(["stats", str(db), "--json"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert s["calls"] == 2 and s["cost_usd"] == pytest.approx(0.41)
+    assert s["savings_usd"] == pytest.approx(0.49)
+    assert s["quality"]["simple"][0]["mean_score"] == pytest.approx(0.8)
+    assert main(["stats", str(db), "--since", "30m", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["calls"] == 1
+    assert main(["stats", str(db), "--tag", "chat", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["calls"] == 1
+    assert main(["stats", str(db), "--window", "hour"]) == 0
+    out = capsys.readouterr().out
+    assert "By tier" in out and "Quality drift" in out and "0.80" in out
+    by_tier = out[out.index("By tier") :]
+    assert by_tier.index("simple") < by_tier.index("frontier")  # cheapest first
+
+
+def test_stats_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["stats", str(tmp_path / "none.db")]) == 2
+    assert "not found" in capsys.readouterr().err
+    junk = tmp_path / "junk.db"
+    junk.write_text("hello")
+    assert main(["stats", str(junk)]) == 2
+    assert "not a SQLite database" in capsys.readouterr().err
+    assert not (tmp_path / "none.db").exists()  # stats never creates a ledger
+    db = tmp_path / "l.db"
+    _ledger(db)
+    assert main(["stats", str(db), "--since", "last tuesday"]) == 2
+    assert "--since" in capsys.readouterr().err
+
+
+def test_stats_time_parsing() -> None:
+    from shared_core.cli.stats import parse_time
+
+    assert parse_time("2026-01-02", "--since") == 1767312000.0
+    assert parse_time("2026-01-02T01:00:00+01:00", "--since") == 1767312000.0
+    assert parse_time("7d", "--since", now=1_000_000.0) == 1_000_000.0 - 7 * 86400
+    assert parse_time("today", "--since", now=1767312000.0 + 5000) == 1767312000.0
+
+
+def test_demo_writes_chart_and_prints_savings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_dir = tmp_path / "demo"
+    assert main(["demo", "--output", str(out_dir), "--rows", "8"]) == 0
+    out = capsys.readouterr().out
+    for needle in (
+        "A sample of the decisions",
+        "Tier distribution",
+        "Projected cost vs baseline",
+        "Where each kind of prompt went",
+        "cost_by_tier.png",
+    ):
+        assert needle in out
+    assert (out_dir / "cost_by_tier.png").read_bytes()[:8] == PNG_MAGIC
+    proj = json.loads((out_dir / "projection.json").read_text())
+    assert proj["prompts"] >= 250
+    assert proj["baseline_model"] == "o1"
+    assert proj["routed_cost_usd"] <= proj["baseline_cost_usd"] + 1e-12
+    assert len((out_dir / "decisions.jsonl").read_text().splitlines()) == proj["prompts"]
+
+
+def test_demo_bad_workload(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "w.jsonl"
+    bad.write_text("oops\n")
+    assert main(["demo", "--workload", str(bad), "--output", str(tmp_path / "o")]) == 2
+    assert "invalid JSON" in capsys.readouterr().err
+
+
+def test_python_dash_m_entry_point() -> None:
+    r = subprocess.run(
+        [sys.executable, "-m", "shared_core", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 0 and "simulate" in r.stdout
+
+
+def test_workload_is_varied() -> None:
+    rows = [
+        json.loads(x)
+        for x in (ROOT / "examples/workload/sample_prompts.jsonl").read_text().splitlines()
+    ]
+    assert 250 <= len(rows) <= 400
+    assert len({r["id"] for r in rows}) == len(rows)
+    assert len({r["prompt"] for r in rows}) == len(rows)
+    assert len({r["kind"] for r in rows}) >= 12
+    assert max(len(r["prompt"]) for r in rows) > 2000  # long pasted documents included
+
+
+def test_workload_file_is_what_the_generator_writes(tmp_path: Path) -> None:
+    r = subprocess.run(
+        [sys.executable, "examples/workload/make_workload.py", str(tmp_path / "w.jsonl")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr
+    committed = (ROOT / "examples/workload/sample_prompts.jsonl").read_text(encoding="utf-8")
+    assert (tmp_path / "w.jsonl").read_text(encoding="utf-8") == committed
+
+
+def test_demo_calls_fill_a_ledger_that_stats_reads(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workload = tmp_path / "w.jsonl"
+    rows = [
+        {"id": f"p{i}", "prompt": p, "kind": k}
+        for i, (p, k) in enumerate(
+            [("hello", "greeting"), ("prove it", "proof"), ("write code", "coding")] * 10
+        )
+    ]
+    workload.write_text("\n".join(json.dumps(r) for r in rows))
+    out_dir = tmp_path / "demo"
+    argv = ["demo", "-c", str(config), "--workload", str(workload), "-o", str(out_dir), "--calls"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Simulated calls" in out and "Ledger summary" in out and "tier-router stats" in out
+    assert main(["stats", str(out_dir / "ledger.db"), "--json"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert s["calls"] == 30
+    assert s["records"] >= 30
+    assert set(s["by_tag"]) == {"greeting", "proof", "coding"}
+    assert 0 < s["cost_usd"] < s["baseline_cost_usd"]
+    assert s["quality"]  # some simulated feedback was recorded
+    # a second run starts a fresh ledger instead of appending to the old one
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main(["stats", str(out_dir / "ledger.db"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["calls"] == 30

@@ -1,0 +1,134 @@
+"""Shipped configs load; YAML/TOML round trips; validation errors name field, value, allowed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shared_core.config import RouterConfig
+from shared_core.errors import ConfigError
+from shared_core.pricing import PriceTable
+
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLE_CONFIGS = sorted((ROOT / "examples" / "configs").glob("*.*"))
+BUNDLED = ROOT / "shared_core" / "data" / "default_config.yaml"
+
+
+def test_there_are_example_configs() -> None:
+    names = {p.name for p in EXAMPLE_CONFIGS}
+    assert {"difficulty-4tier.yaml", "task-routes.yaml"} <= names
+
+
+@pytest.mark.parametrize("path", [*EXAMPLE_CONFIGS, BUNDLED], ids=lambda p: p.name)
+def test_config_loads_and_every_model_is_priced(path: Path) -> None:
+    cfg = RouterConfig.from_file(path)
+    assert cfg.tiers
+    prices = PriceTable()
+    for t in cfg.tiers:
+        assert prices.price(t.model, tier=t) is not None, f"{path.name}: {t.model} has no price"
+        assert t.system_prompt and t.max_tokens
+    if cfg.baseline_model:
+        assert prices.price(cfg.baseline_model) is not None
+
+
+def test_bundled_default_is_the_4tier_example() -> None:
+    bundled = RouterConfig.from_file(BUNDLED)
+    example = RouterConfig.from_file(ROOT / "examples" / "configs" / "difficulty-4tier.yaml")
+    assert bundled.tier_names == ["simple", "medium", "complex", "frontier"]
+    assert bundled.to_dict() == example.to_dict()
+    assert bundled.baseline_model == bundled.tiers[-1].model
+    assert bundled.classifier.type == "embedded"
+    prices = PriceTable()
+    blended = [prices.price(t.model).output for t in bundled.tiers]  # type: ignore[union-attr]
+    assert blended == sorted(blended), "tiers must be ordered cheapest to strongest"
+
+
+def test_task_config_routes() -> None:
+    cfg = RouterConfig.from_file(ROOT / "examples" / "configs" / "task-routes.yaml")
+    assert cfg.mode == "task" and cfg.classifier.type == "task"
+    assert set(cfg.tier_names) == {"coding", "creative", "factual", "reasoning"}
+    assert len({t.model for t in cfg.tiers}) == 4
+    assert len({t.system_prompt for t in cfg.tiers}) == 4
+    assert cfg.policy.fallback_tier in cfg.tier_names
+
+
+@pytest.mark.parametrize("path", [*EXAMPLE_CONFIGS, BUNDLED], ids=lambda p: p.name)
+@pytest.mark.parametrize("suffix", [".yaml", ".toml", ".json"])
+def test_round_trip(path: Path, suffix: str, tmp_path: Path) -> None:
+    cfg = RouterConfig.from_file(path)
+    out = cfg.to_file(tmp_path / f"cfg{suffix}")
+    assert RouterConfig.from_file(out).to_dict() == cfg.to_dict()
+
+
+def _base() -> dict:
+    return {"tiers": [{"name": "a", "model": "gpt-4o-mini"}, {"name": "b", "model": "gpt-4o"}]}
+
+
+def _error(data: dict, tmp_path: Path, fmt: str = "yaml") -> ConfigError:
+    import tomli_w
+    import yaml
+
+    p = tmp_path / f"bad.{fmt}"
+    p.write_text(yaml.safe_dump(data) if fmt == "yaml" else tomli_w.dumps(data))
+    with pytest.raises(ConfigError) as info:
+        RouterConfig.from_file(p)
+    assert str(p) in str(info.value)
+    return info.value
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "toml"])
+def test_negative_price_names_field_and_value(tmp_path: Path, fmt: str) -> None:
+    data = _base()
+    data["tiers"][0]["input_price"] = -1.5
+    e = _error(data, tmp_path, fmt)
+    assert e.field == "tiers.0.input_price" and e.value == -1.5
+    assert (
+        "tiers.0.input_price" in str(e)
+        and "-1.5" in str(e)
+        and "greater than or equal to 0" in str(e)
+    )
+
+
+def test_threshold_out_of_range(tmp_path: Path) -> None:
+    data = {**_base(), "policy": {"threshold": 1.7}}
+    e = _error(data, tmp_path)
+    assert e.field == "policy.threshold" and "1.7" in str(e) and "less than or equal to 1" in str(e)
+
+
+def test_duplicate_tier_names(tmp_path: Path) -> None:
+    data = {"tiers": [{"name": "a", "model": "x"}, {"name": "a", "model": "y"}]}
+    e = _error(data, tmp_path)
+    assert e.field == "tiers" and "duplicate tier name 'a'" in str(e)
+
+
+def test_empty_tiers(tmp_path: Path) -> None:
+    e = _error({"tiers": []}, tmp_path)
+    assert e.field == "tiers" and "at least one tier" in str(e)
+
+
+def test_unknown_fallback_tier(tmp_path: Path) -> None:
+    e = _error({**_base(), "policy": {"fallback_tier": "zzz"}}, tmp_path)
+    assert "'zzz'" in str(e) and "known" in str(e) and "'a'" in str(e)
+    e = _error({**_base(), "fallback": {"chain": ["a", "nope"]}}, tmp_path)
+    assert "'nope'" in str(e) and "fallback.chain" in str(e)
+
+
+def test_unknown_field_and_bad_enum_say_what_is_allowed(tmp_path: Path) -> None:
+    e = _error({**_base(), "policy": {"treshold": 0.5}}, tmp_path)
+    assert "policy.treshold" in str(e) and "check the spelling" in str(e)
+    e = _error({**_base(), "policy": {"rule": "magic"}}, tmp_path)
+    assert "'magic'" in str(e) and "threshold" in str(e) and "utility" in str(e)
+
+
+def test_unparseable_and_unknown_format(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("tiers: [unclosed")
+    with pytest.raises(ConfigError, match="cannot parse"):
+        RouterConfig.from_file(bad)
+    ini = tmp_path / "c.ini"
+    ini.write_text("x")
+    with pytest.raises(ConfigError, match="allowed"):
+        RouterConfig.from_file(ini)
+    with pytest.raises(ConfigError, match="not found"):
+        RouterConfig.from_file(tmp_path / "missing.yaml")

@@ -1,0 +1,447 @@
+"""Ledgers: records, filters, summaries, feedback, concurrency, hostile text, write failures."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from shared_core.errors import InputError
+from shared_core.ledger import (
+    CallRecord,
+    CostLedger,
+    InMemoryLedger,
+    SQLiteLedger,
+    hash_prompt,
+    summarize,
+)
+from shared_core.ledger.summary import percentile
+
+ROOT = Path(__file__).resolve().parents[3]
+DAY = 86400.0
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> CostLedger:
+    led: CostLedger = (
+        InMemoryLedger() if request.param == "memory" else SQLiteLedger(tmp_path / "l.db")
+    )
+    yield led
+    led.close()
+
+
+def rec(call_id: str, **kw: object) -> CallRecord:
+    base: dict[str, object] = {"tier": "simple", "model": "gpt-4o-mini", "cost_usd": 0.01}
+    base.update(kw)
+    return CallRecord(call_id=call_id, **base)  # type: ignore[arg-type]
+
+
+def test_round_trip_and_filters(ledger: CostLedger) -> None:
+    t0 = 1_700_000_000.0
+    ledger.record(rec("a", ts=t0, tags=("x",), status="ok"))
+    ledger.record(
+        rec(
+            "b",
+            ts=t0 + 10,
+            tier="frontier",
+            model="o1",
+            tags=("y",),
+            status="failed",
+            cost_usd=None,
+        )
+    )
+    ledger.record(rec("c", ts=t0 + 20, tags=("x", "y"), user="u1", metadata={"n": 1}))
+    got = ledger.records()
+    assert [r.call_id for r in got] == ["a", "b", "c"]
+    assert got[2] == rec("c", ts=t0 + 20, tags=("x", "y"), user="u1", metadata={"n": 1})
+    assert got[1].cost_usd is None
+    assert [r.call_id for r in ledger.records(since=t0 + 5)] == ["b", "c"]
+    assert [r.call_id for r in ledger.records(until=t0 + 10)] == ["a"]
+    assert [r.call_id for r in ledger.records(tier="frontier")] == ["b"]
+    assert [r.call_id for r in ledger.records(tag="x")] == ["a", "c"]
+    assert [r.call_id for r in ledger.records(status="failed")] == ["b"]
+
+
+def test_record_is_json_serialisable() -> None:
+    r = rec("a", tags=("t",), metadata={"k": [1, "v"]}, escalated=True)
+    d = json.loads(r.to_json())
+    assert d["tags"] == ["t"] and d["escalated"] is True
+    assert CallRecord.from_dict(d) == r
+    with pytest.raises(InputError, match="status"):
+        rec("a", status="weird")
+
+
+def test_spend_by_scope(ledger: CostLedger) -> None:
+    now = time.time()
+    ledger.record(rec("a", ts=now - 2 * DAY, cost_usd=5.0, tags=("t",), user="u"))
+    ledger.record(rec("b", ts=now, cost_usd=1.0, tags=("t",), user="u"))
+    ledger.record(rec("c", ts=now, cost_usd=2.0, tags=("other",), user="v"))
+    ledger.record(rec("d", ts=now, cost_usd=None, tags=("t",), user="u"))
+    assert ledger.spend("global", now - DAY) == pytest.approx(3.0)
+    assert ledger.spend("global", 0) == pytest.approx(8.0)
+    assert ledger.spend("tag:t", now - DAY) == pytest.approx(1.0)
+    assert ledger.spend("user:v", 0) == pytest.approx(2.0)
+    assert ledger.spend("tag:none", 0) == 0.0
+    with pytest.raises(InputError, match="scope"):
+        ledger.spend("team:x", 0)
+
+
+HOSTILE = [
+    "'; DROP TABLE calls; --",
+    'a"b\\c',
+    "null\x00byte",
+    "ctrl\x01\x1b[31m\r\n\t",
+    "emoji 🚀 and RTL \u202eabc\u200b",
+    "%_ LIKE wildcards %",
+]
+
+
+def test_sql_and_control_characters_stored_verbatim(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    led = SQLiteLedger(path)
+    for i, s in enumerate(HOSTILE):
+        led.record(
+            rec(
+                f"c{i}",
+                tags=(s, "plain"),
+                metadata={s: s, "nested": {"v": s}},
+                user=s,
+                error=s,
+                thread_id=s,
+            )
+        )
+    led.close()
+    again = SQLiteLedger(path)  # a fresh connection reads what was stored
+    got = again.records()
+    assert len(got) == len(HOSTILE)
+    for i, s in enumerate(HOSTILE):
+        r = got[i]
+        assert r.tags == (s, "plain") and r.metadata == {s: s, "nested": {"v": s}}
+        assert r.user == s and r.error == s and r.thread_id == s
+        assert [x.call_id for x in again.records(tag=s)] == [f"c{i}"]
+        assert again.spend(f"tag:{s}", 0) == pytest.approx(0.01)
+        assert again.spend(f"user:{s}", 0) == pytest.approx(0.01)
+    assert len(again.records(tag="plain")) == len(HOSTILE)
+    assert again.records(tag="%") == []
+    again.close()
+
+
+def test_eight_threads_lose_no_record(ledger: CostLedger) -> None:
+    def work(t: int) -> None:
+        for i in range(250):
+            ledger.record(rec(f"t{t}-{i}", cost_usd=0.001))
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    got = ledger.records()
+    assert len(got) == 2000
+    assert len({r.call_id for r in got}) == 2000
+    assert ledger.spend("global", 0) == pytest.approx(2.0)
+
+
+_WRITER = """
+import sys
+from shared_core.ledger import CallRecord, SQLiteLedger
+led = SQLiteLedger(sys.argv[1])
+for i in range(250):
+    led.record(CallRecord(call_id=f"p{sys.argv[2]}-{i}", tier="simple", model="m", cost_usd=0.002))
+led.close()
+print(led.salt)
+"""
+
+
+def test_threads_and_processes_share_one_sqlite_file(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    led = SQLiteLedger(path)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(path), str(p)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for p in range(2)
+    ]
+
+    def work(t: int) -> None:
+        for i in range(250):
+            led.record(rec(f"t{t}-{i}", cost_usd=0.001))
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    assert led.pending == 0
+    got = led.records()
+    assert len(got) == 2500 and len({r.call_id for r in got}) == 2500
+    assert led.spend("global", 0) == pytest.approx(2000 * 0.001 + 500 * 0.002)
+    # every process hashes prompts with the salt stored in the file
+    assert {o[0].strip() for o in outs} == {led.salt}
+    led.close()
+
+
+def test_summary_breakdowns_and_rates() -> None:
+    t = 1_700_000_000.0
+    recs = [
+        # call 1: simple answered, baseline 1.0
+        rec("1", ts=t, cost_usd=0.1, baseline_cost_usd=1.0, latency_ms=100, tags=("a",)),
+        # call 2: simple rejected, escalated to medium which answered
+        rec("2", ts=t, cost_usd=0.1, baseline_cost_usd=1.0, status="rejected", latency_ms=50),
+        rec(
+            "2",
+            ts=t + 1,
+            attempt=1,
+            tier="medium",
+            model="m2",
+            cost_usd=0.3,
+            baseline_cost_usd=1.0,
+            escalated=True,
+            latency_ms=300,
+        ),
+        # call 3: medium failed, fallback to frontier answered; next day
+        rec(
+            "3",
+            ts=t + DAY,
+            tier="medium",
+            model="m2",
+            cost_usd=None,
+            status="failed",
+            error_kind="rate_limit",
+        ),
+        rec(
+            "3",
+            ts=t + DAY,
+            attempt=1,
+            tier="frontier",
+            model="m3",
+            cost_usd=1.0,
+            baseline_cost_usd=1.0,
+            fallback=True,
+            latency_ms=1000,
+            tags=("a", "b"),
+        ),
+        # call 4: failed everywhere
+        rec("4", ts=t + DAY, tier="frontier", model="m3", status="failed", cost_usd=None),
+        # call 5: refused by budget
+        rec("5", ts=t + DAY, status="refused", cost_usd=0.0),
+    ]
+    s = summarize(recs)
+    assert s.calls == 5 and s.records == 7
+    assert s.cost_usd == pytest.approx(1.5)
+    assert s.baseline_cost_usd == pytest.approx(3.0)  # ok attempts only: one per answered call
+    assert s.savings_usd == pytest.approx(1.5) and s.savings_pct == pytest.approx(50.0)
+    assert s.tier_distribution == pytest.approx(
+        {"simple": 1 / 3, "medium": 1 / 3, "frontier": 1 / 3}
+    )
+    assert s.escalation_rate == pytest.approx(1 / 5)
+    assert s.fallback_rate == pytest.approx(1 / 5)
+    assert s.refused_calls == 1
+    assert s.failure_rate == pytest.approx(1 / 4)
+    assert s.by_tier["simple"].cost_usd == pytest.approx(0.2)
+    assert s.by_tier["medium"].calls == 1 and s.by_tier["medium"].records == 2
+    assert s.by_model["m3"].cost_usd == pytest.approx(1.0)
+    assert s.by_tag["a"].calls == 2 and s.by_tag["a"].cost_usd == pytest.approx(1.1)
+    assert list(s.by_day) == sorted(s.by_day) and len(s.by_day) == 2
+    assert s.latency_ms["frontier"]["p50"] == pytest.approx(1000)
+    assert s.unknown_cost_records == 0  # failed attempts without usage are not "unknown price"
+    json.dumps(s.to_dict())
+
+
+def test_summary_counts_unknown_prices() -> None:
+    s = summarize([rec("1", cost_usd=None, input_tokens=10, output_tokens=5)])
+    assert s.unknown_cost_records == 1 and s.cost_usd == 0.0
+
+
+def test_percentile() -> None:
+    assert percentile([], 50) is None
+    assert percentile([1, 2, 3, 4], 50) == pytest.approx(2.5)
+    assert percentile(list(range(101)), 95) == pytest.approx(95)
+
+
+def test_feedback_and_quality_drift(ledger: CostLedger) -> None:
+    t = time.time()
+    ledger.record(rec("1", ts=t))
+    ledger.record(rec("2", ts=t, tier="frontier"))
+    ledger.record_feedback("1", 1.0)
+    ledger.record_feedback("1", 0.5, source="escalation")
+    ledger.record_feedback("2", 0.0)
+    fb = ledger.feedback()
+    assert [(f.call_id, f.score, f.source) for f in fb] == [
+        ("1", 1.0, "user"),
+        ("1", 0.5, "escalation"),
+        ("2", 0.0, "user"),
+    ]
+    s = ledger.summary()
+    assert s.quality["simple"][0].mean_score == pytest.approx(0.75)
+    assert s.quality["simple"][0].n == 2
+    assert s.quality["frontier"][0].mean_score == 0.0
+    for bad in (-0.1, 1.5, float("nan"), True, "1"):
+        with pytest.raises(InputError, match="score"):
+            ledger.record_feedback("1", bad)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="source"):
+        ledger.record_feedback("1", 0.5, source="robot")
+
+
+def test_quality_windows_show_drift() -> None:
+    from shared_core.ledger import Feedback
+
+    t = 1_700_000_000.0 - (1_700_000_000.0 % DAY)
+    recs = [rec(f"c{i}", ts=t + i * DAY) for i in range(3)]
+    fb = [Feedback(f"c{i}", s, ts=t + i * DAY + 5) for i, s in enumerate([0.9, 0.7, 0.4])]
+    s = summarize(recs, fb)
+    assert [round(p.mean_score, 2) for p in s.quality["simple"]] == [0.9, 0.7, 0.4]
+    hourly = summarize(recs, fb, window_s=3600)
+    assert len(hourly.quality["simple"]) == 3 and "T" in hourly.quality["simple"][0].window_start
+
+
+def test_prompt_hash_salted_and_salt_persisted(tmp_path: Path) -> None:
+    assert hash_prompt("hi", "a") != hash_prompt("hi", "b")
+    assert hash_prompt("hi", "a") == hash_prompt("hi", "a")
+    led = SQLiteLedger(tmp_path / "s.db")
+    salt = led.salt
+    h = led.hash_prompt("secret prompt")
+    led.close()
+    again = SQLiteLedger(tmp_path / "s.db")
+    assert again.salt == salt and again.hash_prompt("secret prompt") == h
+    assert "secret prompt" not in h
+    assert SQLiteLedger(tmp_path / "s.db", salt="cfg").salt == "cfg"
+    assert InMemoryLedger().salt != InMemoryLedger().salt
+
+
+def test_locked_database_buffers_warns_once_then_flushes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "lock.db"
+    led = SQLiteLedger(path, busy_timeout_s=0.05)
+    led.record(rec("before"))
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    with caplog.at_level(logging.WARNING, logger="shared_core.ledger.sqlite"):
+        led.record(rec("during-1"))  # must not raise
+        led.record(rec("during-2"))
+        assert led.pending == 2
+        assert {r.call_id for r in led.records()} >= {"during-1", "during-2"}
+        assert led.spend("global", 0) == pytest.approx(0.03)  # budgets still see buffered spend
+    warnings = [r for r in caplog.records if "write failed" in r.getMessage()]
+    assert len(warnings) == 1
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    led.record(rec("after"))
+    assert led.pending == 0
+    led.close()
+    stored = SQLiteLedger(path).records()
+    assert [r.call_id for r in stored] == ["before", "during-1", "during-2", "after"]
+
+
+def test_removed_file_is_recreated(tmp_path: Path) -> None:
+    path = tmp_path / "gone.db"
+    led = SQLiteLedger(path)
+    led.record(rec("1"))
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    led.record(rec("2"))
+    assert path.exists()
+    assert [r.call_id for r in SQLiteLedger(path).records()] == ["2"]
+    led.close()
+
+
+def test_removed_folder_buffers_then_flush(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "dir"
+    led = SQLiteLedger(folder / "l.db")
+    shutil.rmtree(folder)
+    with caplog.at_level(logging.WARNING, logger="shared_core.ledger.sqlite"):
+        led.record(rec("1"))
+        led.record(rec("2"))
+    assert led.pending == 2
+    assert sum("write failed" in r.getMessage() for r in caplog.records) == 1
+    folder.mkdir()
+    assert led.flush() == 0
+    assert [r.call_id for r in SQLiteLedger(folder / "l.db").records()] == ["1", "2"]
+    led.close()
+
+
+def test_write_error_of_any_kind_never_reaches_caller(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    led = SQLiteLedger(tmp_path / "full.db")
+
+    def disk_full(*a: object, **k: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(led, "_live_connection", disk_full)
+    led.record(rec("1"))
+    assert led.pending == 1
+    monkeypatch.undo()
+    led.record(rec("2"))
+    assert led.pending == 0 and len(led.records()) == 2
+    led.close()
+
+
+def test_bad_ledger_path_fails_at_construction(tmp_path: Path) -> None:
+    from shared_core.errors import ConfigError
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ConfigError, match="ledger"):
+        SQLiteLedger(blocker / "sub" / "l.db")
+    not_db = tmp_path / "not.db"
+    not_db.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(ConfigError, match="cannot open"):
+        SQLiteLedger(not_db)
+
+
+async def test_arecord(ledger: CostLedger) -> None:
+    await ledger.arecord(rec("async"))
+    assert [r.call_id for r in ledger.records()] == ["async"]
+
+
+def test_spend_sees_writes_of_other_connections_incrementally(tmp_path: Path) -> None:
+    path = tmp_path / "inc.db"
+    a, b = SQLiteLedger(path), SQLiteLedger(path)
+    now = time.time()
+    for scope in ("global", "tag:t", "user:u"):
+        assert a.spend(scope, now - 10) == 0.0
+    b.record(rec("1", ts=now, cost_usd=1.0, tags=("t",), user="u"))
+    b.record(rec("2", ts=now - 100, cost_usd=5.0, tags=("t",), user="u"))  # before `since`
+    for scope in ("global", "tag:t", "user:u"):
+        assert a.spend(scope, now - 10) == pytest.approx(1.0)
+    a.record(rec("3", ts=now, cost_usd=2.0, tags=("x",)))
+    assert a.spend("global", now - 10) == pytest.approx(3.0)
+    assert a.spend("tag:t", now - 10) == pytest.approx(1.0)
+    assert a.spend("global", 0) == pytest.approx(8.0)
+    a.close()
+    b.close()
+
+
+def test_sqlite_in_memory_database() -> None:
+    led = SQLiteLedger(":memory:")
+    led.record(rec("a", tags=("x",), cost_usd=1.0))
+    assert [r.call_id for r in led.records(tag="x")] == ["a"]
+    assert led.spend("tag:x", 0) == 1.0 and led.count() == 1
+    led.close()
+
+
+def test_spend_is_incremental_and_exact(ledger: CostLedger) -> None:
+    now = time.time()
+    for i in range(50):
+        ledger.record(rec(str(i), ts=now + i, cost_usd=0.5, tags=("t",) if i % 2 else ()))
+        assert ledger.spend("global", now) == pytest.approx(0.5 * (i + 1))
+        assert ledger.spend("tag:t", now) == pytest.approx(0.5 * ((i + 1) // 2))
+    assert ledger.spend("global", now + 40) == pytest.approx(0.5 * 10)
