@@ -57,9 +57,10 @@ def usage_of(response: ChatResponse | CompletionResponse) -> Usage | None:
     if inp is None and out is None:
         return None
     inp = inp or 0
-    cached = min(_cached(usage), inp)
+    cached = _cached(usage)
     if _get(usage, "cache_read_input_tokens") and _get(usage, "input_tokens") is not None:
         inp += cached  # Anthropic reports cached reads separately from input_tokens
+    cached = min(cached, inp)
     return Usage(input_tokens=inp, output_tokens=out or 0, cached_input_tokens=cached)
 
 

@@ -1,0 +1,175 @@
+"""`CostCallbackHandler`: dollar cost and savings of ANY LangChain chat model, into the ledger.
+
+Attach it to a plain ``ChatOpenAI`` (or any chat model, chain or agent) and every model
+call becomes a :class:`~shared_core.ledger.CallRecord` in the same ledger the router
+writes to: tokens from ``usage_metadata``, cost from the price table, and the cost of the
+same tokens on the baseline model. Answers that already carry
+``response_metadata["router"]`` (made by :class:`RoutedChatModel`) are skipped: the router
+recorded them, so nothing is counted twice.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+from uuid import UUID
+
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.outputs import LLMResult
+
+from shared_core.ledger import CallRecord, CostLedger, InMemoryLedger
+from shared_core.pricing import PriceTable, Usage
+
+from .messages import usage_of
+
+_MODEL_KEYS = ("model_name", "model", "model_id", "deployment_name")
+
+
+class CostCallbackHandler(BaseCallbackHandler):
+    """Records each chat-model call's cost and savings into a :class:`CostLedger`.
+
+    Args:
+        ledger: where records go (default: a new in-memory ledger; share the router's
+            ledger with ``CostCallbackHandler(router=routed.router)``).
+        prices: the price table (default: the bundled one).
+        baseline_model: savings are measured against this model (``None``: no baseline).
+        router: take ledger, prices and baseline from a :class:`shared_core.Router`.
+
+    ``total_cost_usd`` and ``total_baseline_cost_usd`` sum what this handler recorded.
+    """
+
+    raise_error = False
+    run_inline = True
+
+    def __init__(
+        self,
+        ledger: CostLedger | None = None,
+        *,
+        prices: PriceTable | None = None,
+        baseline_model: str | None = None,
+        router: Any = None,
+    ) -> None:
+        if router is not None:
+            ledger = ledger or router.ledger
+            prices = prices or router.prices
+            baseline_model = baseline_model or router.baseline_model
+        self.ledger: CostLedger = ledger if ledger is not None else InMemoryLedger()
+        self.prices = prices or PriceTable()
+        self.baseline_model = baseline_model
+        self.total_cost_usd = 0.0
+        self.total_baseline_cost_usd = 0.0
+        self.calls = 0
+        self._runs: dict[UUID, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    # -- callbacks ----------------------------------------------------------------------
+    def on_chat_model_start(
+        self, serialized: dict[str, Any], messages: list[list[Any]], *, run_id: UUID, **kwargs: Any
+    ) -> None:
+        self._start(run_id, kwargs)
+
+    def on_llm_start(
+        self, serialized: dict[str, Any], prompts: list[str], *, run_id: UUID, **kwargs: Any
+    ) -> None:
+        self._start(run_id, kwargs)
+
+    def on_llm_end(self, response: LLMResult, *, run_id: UUID, **kwargs: Any) -> None:
+        with self._lock:
+            run = self._runs.pop(run_id, None) or {}
+        gens = [g for batch in response.generations for g in batch]
+        msg = getattr(gens[0], "message", None) if gens else None
+        if msg is not None and "router" in (msg.response_metadata or {}):
+            return  # recorded by RoutedChatModel itself
+        usage = usage_of(msg) if msg is not None else None
+        if usage is None:
+            usage = _usage_from_llm_output(response.llm_output)
+        model = None
+        if msg is not None:
+            model = (msg.response_metadata or {}).get("model_name")
+        model = (
+            model or (response.llm_output or {}).get("model_name") or run.get("model") or "unknown"
+        )
+        cost = base = None
+        if usage is not None:
+            cost = self.prices.cost(str(model), usage)
+            if self.baseline_model:
+                base = self.prices.cost(self.baseline_model, usage)
+        self._record(run_id, run, str(model), "ok", usage, cost, base)
+
+    def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
+        with self._lock:
+            run = self._runs.pop(run_id, None) or {}
+        self._record(run_id, run, run.get("model") or "unknown", "failed", None, None, None, error)
+
+    # -- internals ----------------------------------------------------------------------
+    def _start(self, run_id: UUID, kwargs: dict[str, Any]) -> None:
+        params = kwargs.get("invocation_params") or {}
+        md = kwargs.get("metadata") or {}
+        model = next((params[k] for k in _MODEL_KEYS if isinstance(params.get(k), str)), None)
+        model = model or md.get("ls_model_name")
+        with self._lock:
+            self._runs[run_id] = {
+                "t0": time.perf_counter(),
+                "model": model,
+                "tags": tuple(kwargs.get("tags") or ()),
+                "metadata": {
+                    k: v
+                    for k, v in md.items()
+                    if not k.startswith(("ls_", "__")) and isinstance(v, (str, int, float, bool))
+                },
+            }
+
+    def _record(
+        self,
+        run_id: UUID,
+        run: dict[str, Any],
+        model: str,
+        status: str,
+        usage: Usage | None,
+        cost: float | None,
+        base: float | None,
+        error: BaseException | None = None,
+    ) -> None:
+        latency = (time.perf_counter() - run["t0"]) * 1000.0 if "t0" in run else 0.0
+        md = run.get("metadata", {})
+        thread = md.get("thread_id") or md.get("session_id")
+        rec = CallRecord(
+            call_id=run_id.hex,
+            tier=str(md.get("tier") or model),
+            model=model,
+            status=status,  # type: ignore[arg-type]
+            error_kind=type(error).__name__ if error is not None else None,
+            error=str(error)[:500] if error is not None else None,
+            input_tokens=usage.input_tokens if usage else 0,
+            output_tokens=usage.output_tokens if usage else 0,
+            cached_input_tokens=usage.cached_input_tokens if usage else 0,
+            cost_usd=cost,
+            baseline_model=self.baseline_model,
+            baseline_cost_usd=base,
+            latency_ms=latency,
+            classifier=None,
+            tags=run.get("tags", ()),
+            metadata=dict(md),
+            thread_id=str(thread) if thread is not None else None,
+            framework="langchain",
+        )
+        self.ledger.record(rec)
+        with self._lock:
+            self.calls += 1
+            self.total_cost_usd += cost or 0.0
+            self.total_baseline_cost_usd += base or 0.0
+
+    @property
+    def savings_usd(self) -> float:
+        """Baseline cost minus actual cost over the calls recorded here."""
+        return self.total_baseline_cost_usd - self.total_cost_usd
+
+
+def _usage_from_llm_output(llm_output: dict[str, Any] | None) -> Usage | None:
+    tu = (llm_output or {}).get("token_usage") or (llm_output or {}).get("usage")
+    if not isinstance(tu, dict):
+        return None
+    inp = int(tu.get("prompt_tokens") or tu.get("input_tokens") or 0)
+    out = int(tu.get("completion_tokens") or tu.get("output_tokens") or 0)
+    return Usage(input_tokens=inp, output_tokens=out)

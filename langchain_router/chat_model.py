@@ -1,0 +1,473 @@
+"""`RoutedChatModel`: a LangChain chat model that routes each call to one inner model per tier.
+
+Swap ``ChatOpenAI(...)`` for ``RoutedChatModel(tiers={...})`` in a chain or agent and nothing
+else changes. Each call: convert the messages, ask the core router for a tier, apply the
+tier's system prompt and token budget, call the inner model's own ``_generate`` /
+``_agenerate`` / ``_stream`` / ``_astream`` (never its public ``invoke``, which would open a
+second callback run and double count), and let the core plan handle fallback,
+escalation and the ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.language_models.base import LangSmithParams
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import (
+    Runnable,
+    RunnableConfig,
+)
+from pydantic import ConfigDict, Field, PrivateAttr
+
+from shared_core.adapters_common import config_from_tiers, model_id
+from shared_core.dispatch import Attempt, AttemptResult, CallPlan, aexecute, execute
+from shared_core.errors import ConfigError
+from shared_core.router import Router
+
+from .context import THREAD_KWARG, keep_meta, scalar, thread_id_of, thread_kwargs
+from .inner import inner_astream, inner_stream, with_overrides
+from .judge import lazy_judge_pair
+from .messages import (
+    answer_of,
+    apply_system_prompt,
+    routed_tier_in_turn,
+    to_core_messages,
+    usage_of,
+)
+from .streaming import StreamRun
+from .tools import (
+    STRUCTURED_KEY,
+    BindingCache,
+    StructuredSpec,
+    structured_runnable,
+    tool_choice_required,
+)
+
+_TOOL_EXTRA = ("tool_choice", "strict", "parallel_tool_calls")
+
+
+class _Call:
+    """Everything one routed call needs between attempts."""
+
+    __slots__ = ("messages", "passthrough", "plan", "stop", "structured", "tool_extra", "tools")
+
+    def __init__(self) -> None:
+        self.messages: list[BaseMessage] = []
+        self.passthrough: dict[str, Any] = {}
+        self.tools: Sequence[Any] | None = None
+        self.tool_extra: dict[str, Any] = {}
+        self.structured: StructuredSpec | None = None
+        self.stop: list[str] | None = None
+        self.plan: CallPlan
+
+
+class RoutedChatModel(BaseChatModel):
+    """A chat model over one inner chat model per tier, cheapest first.
+
+    Example::
+
+        routed = RoutedChatModel(tiers={"cheap": ChatOpenAI(model="gpt-4o-mini"),
+                                        "strong": ChatOpenAI(model="gpt-4o")})
+        chain = prompt | routed | StrOutputParser()
+
+    Per-call options (``invoke(..., model=...)`` or ``bind(...)``): ``model`` forces a tier
+    name or model id; ``max_tokens`` overrides every tier's budget. The answering tier is in
+    ``response_metadata["router"]`` (tier, model, confidence, classifier, escalated,
+    fallbacks_tried, cost_usd, baseline_cost_usd, call_id ...).
+
+    Not supported: the inner models' own caches and rate limiters are bypassed (the router
+    calls their private ``_generate``); put a rate limiter on the router instead.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, protected_namespaces=())
+
+    tiers: dict[str, Any] = Field(exclude=True)
+    """One inner chat model per tier name, cheapest first (any provider)."""
+    config: Any = Field(default=None, exclude=True)
+    """A ``RouterConfig``, a dict or a path; ``None`` = embedded default over these tiers."""
+    ledger: Any = Field(default=None, exclude=True)
+    """A ``CostLedger`` or a SQLite path; ``None`` = in-memory (``routed.router.ledger``)."""
+    router: Any = Field(default=None, exclude=True)
+    """The core :class:`shared_core.Router` (config, classifier, ledger, prices). Pass one to
+    share it between models (its config must name these tiers); built from ``config`` otherwise."""
+    classifier: Any = Field(default=None, exclude=True)
+    """Overrides the classifier built from the config (e.g. ``FakeClassifier`` in tests)."""
+    prices: Any = Field(default=None, exclude=True)
+    """A ``PriceTable`` (default: the bundled price data plus tier overrides)."""
+    judge: Any = Field(default=None, exclude=True)
+    """Chat model asked by a ``judge`` classifier (default: the cheapest tier's model)."""
+    encoder: Any = Field(default=None, exclude=True)
+    """Encoder of an ``embedding`` classifier: any LangChain ``Embeddings`` or core ``Encoder``."""
+    max_tokens: int | None = None
+    """Caller's output budget for every tier; ``None`` = each tier's own ``max_tokens``."""
+    temperature: float | None = None
+    """Applied to inner models that have a ``temperature`` field; ``None`` leaves them alone."""
+    stop: list[str] | None = None
+    """Default stop sequences (a call's ``stop`` wins)."""
+    timeout: float | None = None
+    """Accepted for drop-in compatibility; set timeouts on the inner models or per tier."""
+    max_retries: int | None = None
+    """Accepted for drop-in compatibility; retries are the inner models' (fallback is ours)."""
+
+    _bindings: BindingCache = PrivateAttr(default_factory=BindingCache)
+    _names: frozenset[str] = PrivateAttr()
+    _ls_name: str = PrivateAttr(default="tier-router")
+
+    def __init__(self, **data: Any) -> None:
+        super().__init__(**data)
+        self._build_router()  # here, not in model_post_init: pydantic would wrap ConfigError
+
+    def _build_router(self) -> None:
+        for name, inner in self.tiers.items():
+            if not isinstance(inner, BaseChatModel):
+                raise ConfigError(
+                    f"tiers[{name!r}] must be a LangChain chat model (BaseChatModel), "
+                    f"got {type(inner).__name__}",
+                    field=f"tiers.{name}",
+                    value=type(inner).__name__,
+                )
+        ids = {n: model_id(m) for n, m in self.tiers.items()}
+        if self.router is not None:
+            if not isinstance(self.router, Router):
+                raise ConfigError(
+                    f"router must be a shared_core.Router, got {type(self.router).__name__}",
+                    field="router",
+                    value=type(self.router).__name__,
+                )
+            config_from_tiers(ids, self.router.config)  # checks the names
+        else:
+            cfg = config_from_tiers(ids, self.config)
+            self.router = Router(
+                cfg,
+                classifier=self.classifier,
+                ledger=self.ledger,
+                prices=self.prices,
+                judge_complete=lazy_judge_pair(
+                    lambda: self.judge or next(iter(self.tiers.values()))
+                ),
+                encoder=_encoder(self.encoder),
+            )
+        self._names = frozenset(self.tiers)
+        self._ls_name = "tier-router:" + "|".join(self.router.config.tier_names)
+
+    # -- construction from a config file ------------------------------------------------
+    @classmethod
+    def from_config(cls, path: str | Path, **init_kwargs: Any) -> RoutedChatModel:
+        """Build the inner models from the config's ``"provider:model"`` ids.
+
+        Uses ``langchain.chat_models.init_chat_model``; ``init_kwargs`` (``base_url``,
+        ``api_key``, ``temperature`` ...) go to every inner model. Router options
+        (``ledger``, ``classifier``, ``prices``, ``max_tokens``) go to the router.
+        """
+        from .factory import tiers_from_config
+
+        tiers, cfg, own = tiers_from_config(path, init_kwargs)
+        return cls(tiers=tiers, config=cfg, **own)
+
+    # -- LangChain plumbing --------------------------------------------------------------
+    @property
+    def _llm_type(self) -> str:
+        return "tier-router"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"tiers": {t.name: t.model for t in self.router.config.tiers}}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        forced = kwargs.get("model")
+        name = forced if isinstance(forced, str) else self._ls_name
+        params = LangSmithParams(
+            ls_provider="tier_router", ls_model_name=name, ls_model_type="chat"
+        )
+        mt = kwargs.get("max_tokens", self.max_tokens)
+        if isinstance(mt, int):
+            params["ls_max_tokens"] = mt
+        temp = kwargs.get("temperature", self.temperature)
+        if isinstance(temp, (int, float)):
+            params["ls_temperature"] = float(temp)
+        if stop or self.stop:
+            params["ls_stop"] = stop or self.stop
+        return params
+
+    def bind_tools(
+        self,
+        tools: Sequence[Any],
+        *,
+        tool_choice: Any = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools; the original objects are bound to the chosen inner model per call."""
+        if tool_choice is not None:
+            kwargs["tool_choice"] = tool_choice
+        return self.bind(tools=list(tools), **kwargs)
+
+    def with_structured_output(  # type: ignore[override]
+        self, schema: Any, *, include_raw: bool = False, **kwargs: Any
+    ) -> Runnable[LanguageModelInput, Any]:
+        """Structured output in the chosen inner model's native mode.
+
+        ``method`` (``json_schema`` / ``function_calling`` / ``json_mode``) is passed to the
+        inner model's own ``with_structured_output``; by default each inner model uses its own
+        default. A Pydantic schema gives an instance, other schemas a dict.
+        """
+        if schema is None:
+            raise ConfigError("with_structured_output needs a schema", field="schema", value=None)
+        method = kwargs.pop("method", None)
+        spec = StructuredSpec(schema=schema, method=method, kwargs=kwargs)
+        llm = self.bind(
+            **{STRUCTURED_KEY: spec},
+            ls_structured_output_format={
+                "kwargs": {"method": method or "native"},
+                "schema": schema,
+            },
+        )
+        return structured_runnable(llm, schema, include_raw=include_raw)
+
+    # -- public entry points: carry config["configurable"]["thread_id"] to the call -----------
+    def invoke(
+        self, input: LanguageModelInput, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AIMessage:  # type: ignore[override]
+        return super().invoke(input, config, **thread_kwargs(config, kwargs))
+
+    async def ainvoke(  # type: ignore[override]
+        self, input: LanguageModelInput, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AIMessage:
+        return await super().ainvoke(input, config, **thread_kwargs(config, kwargs))
+
+    def stream(  # type: ignore[override]
+        self, input: LanguageModelInput, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Iterator[AIMessageChunk]:
+        return super().stream(input, config, **thread_kwargs(config, kwargs))
+
+    def astream(  # type: ignore[override]
+        self, input: LanguageModelInput, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AsyncIterator[AIMessageChunk]:
+        return super().astream(input, config, **thread_kwargs(config, kwargs))
+
+    # -- one call: decide, then plan ---------------------------------------------------------
+    def _begin(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        run_manager: Any,
+        kwargs: dict[str, Any],
+        *,
+        streaming: bool,
+    ) -> tuple[_Call, Any, str | None]:
+        call = _Call()
+        kw = dict(kwargs)
+        force = kw.pop("model", None)
+        thread = kw.pop(THREAD_KWARG, None)
+        call.tools = kw.pop("tools", None) or None
+        call.structured = kw.pop(STRUCTURED_KEY, None)
+        kw.pop("ls_structured_output_format", None)
+        kw.pop("max_tokens", None)  # the plan applies it (see _caller_max)
+        call.tool_extra = {k: kw.pop(k) for k in _TOOL_EXTRA if k in kw}
+        call.passthrough = kw
+        call.messages = messages
+        call.stop = stop or self.stop or None
+        tags = list(run_manager.tags) if run_manager is not None else []
+        md = dict(run_manager.metadata) if run_manager is not None else {}
+        if force is None:
+            prev = routed_tier_in_turn(messages)
+            if prev is not None and prev in self._names:
+                force = prev  # an agent's tool loop stays on the tier that started the turn
+        request = self.router.request(
+            to_core_messages(messages),
+            has_tools=call.tools is not None,
+            tool_choice_required=call.tools is not None
+            and tool_choice_required(call.tool_extra.get("tool_choice")),
+            structured_output=call.structured is not None,
+            thread_id=thread or thread_id_of(md, tags),
+            user=scalar(md.get("user_id") or md.get("user")),
+            tags=tags,
+            metadata={k: v for k, v in md.items() if keep_meta(k, v)},
+        )
+        return call, request, force if isinstance(force, str) else None
+
+    def _start(
+        self,
+        messages: list[BaseMessage],
+        stop: Any,
+        run_manager: Any,
+        kwargs: dict[str, Any],
+        *,
+        streaming: bool,
+    ) -> _Call:
+        call, request, force = self._begin(messages, stop, run_manager, kwargs, streaming=streaming)
+        decision = self.router.decide_request(request, force=force)
+        call.plan = self.router.plan(
+            decision,
+            request,
+            framework="langchain",
+            caller_max_tokens=_caller_max(kwargs, self.max_tokens),
+            streaming=streaming,
+        )
+        return call
+
+    async def _astart(
+        self,
+        messages: list[BaseMessage],
+        stop: Any,
+        run_manager: Any,
+        kwargs: dict[str, Any],
+        *,
+        streaming: bool,
+    ) -> _Call:
+        call, request, force = self._begin(messages, stop, run_manager, kwargs, streaming=streaming)
+        decision = await self.router.adecide_request(request, force=force)
+        call.plan = self.router.plan(
+            decision,
+            request,
+            framework="langchain",
+            caller_max_tokens=_caller_max(kwargs, self.max_tokens),
+            streaming=streaming,
+        )
+        return call
+
+    def _prepare(
+        self, call: _Call, attempt: Attempt
+    ) -> tuple[BaseChatModel, list[BaseMessage], dict[str, Any]]:
+        """The inner model (with per-call overrides), its messages and its call kwargs."""
+        tier = attempt.tier
+        inner = self.tiers[tier.name]
+        msgs = apply_system_prompt(call.messages, tier.system_prompt, tier.system_prompt_mode)
+        kw = dict(call.passthrough)
+        if call.tools is not None:
+            kw.update(self._bindings.tool_kwargs(tier.name, inner, call.tools, call.tool_extra))
+        if call.structured is not None:
+            kw.update(self._bindings.structured_kwargs(tier.name, inner, call.structured))
+        inner, extra = with_overrides(inner, attempt.max_tokens, self.temperature)
+        kw.update(extra)
+        return inner, msgs, kw
+
+    def _finish(self, result: ChatResult, plan: CallPlan) -> ChatResult:
+        meta = plan.metadata()
+        final = plan.final
+        fallback_name = final.tier.bare_model if final is not None else meta["model"]
+        name = fallback_name
+        for gen in result.generations:
+            rm = gen.message.response_metadata
+            name = str(
+                rm.get("model_name")
+                or (gen.generation_info or {}).get("model_name")
+                or fallback_name
+            )
+            rm["model_name"] = name
+            rm["router"] = meta
+        llm_output = dict(result.llm_output or {})
+        llm_output.update(model_name=name, router=meta)
+        result.llm_output = llm_output  # the inner model's fresh result: safe to update
+        return result
+
+    # -- the four native entry points --------------------------------------------------------
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        call = self._start(messages, stop, run_manager, kwargs, streaming=False)
+
+        def attempt_call(attempt: Attempt) -> AttemptResult:
+            inner, msgs, kw = self._prepare(call, attempt)
+            result = inner._generate(msgs, stop=call.stop, run_manager=run_manager, **kw)
+            msg = result.generations[0].message
+            return AttemptResult(value=result, usage=usage_of(msg), answer=answer_of(msg))
+
+        out = execute(call.plan, attempt_call)
+        return self._finish(out.value, call.plan)
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        call = await self._astart(messages, stop, run_manager, kwargs, streaming=False)
+
+        async def attempt_call(attempt: Attempt) -> AttemptResult:
+            inner, msgs, kw = self._prepare(call, attempt)
+            result = await inner._agenerate(msgs, stop=call.stop, run_manager=run_manager, **kw)
+            msg = result.generations[0].message
+            return AttemptResult(value=result, usage=usage_of(msg), answer=answer_of(msg))
+
+        out = await aexecute(call.plan, attempt_call)
+        return self._finish(out.value, call.plan)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        call = self._start(messages, stop, run_manager, kwargs, streaming=True)
+        run = StreamRun(call.plan, buffer=self.router.config.escalation.buffer_streams)
+        while (attempt := call.plan.next_attempt()) is not None:
+            run.start(attempt)
+            try:
+                inner, msgs, kw = self._prepare(call, attempt)
+                for chunk in inner_stream(inner, msgs, call.stop, run_manager, kw):
+                    yield from run.feed(chunk)
+            except Exception as exc:
+                run.fail(exc)
+                continue
+            done = run.finish()
+            if done is not None:
+                yield from done
+                return
+        yield from run.exhausted()
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        call = await self._astart(messages, stop, run_manager, kwargs, streaming=True)
+        run = StreamRun(call.plan, buffer=self.router.config.escalation.buffer_streams)
+        while (attempt := call.plan.next_attempt()) is not None:
+            run.start(attempt)
+            try:
+                inner, msgs, kw = self._prepare(call, attempt)
+                async for chunk in inner_astream(inner, msgs, call.stop, run_manager, kw):
+                    for out in run.feed(chunk):
+                        yield out
+            except Exception as exc:
+                run.fail(exc)
+                continue
+            done = run.finish()
+            if done is not None:
+                for out in done:
+                    yield out
+                return
+        for out in run.exhausted():
+            yield out
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _encoder(encoder: Any) -> Any:
+    from langchain_core.embeddings import Embeddings
+
+    if isinstance(encoder, Embeddings):
+        from .embeddings import LangChainEncoder
+
+        return LangChainEncoder(encoder)
+    return encoder
+
+
+def _caller_max(kwargs: Mapping[str, Any], default: int | None) -> int | None:
+    value = kwargs.get("max_tokens")
+    return default if value is None else int(value)

@@ -1,0 +1,104 @@
+"""Calling one inner chat model for the router: per-call overrides and streaming shims.
+
+* :func:`with_overrides` — a per-call copy with the tier's budget / temperature set (the
+  shared inner model is never mutated);
+* :func:`inner_stream` / :func:`inner_astream` — the inner model's own ``_stream`` /
+  ``_astream`` (asking for usage where the provider supports it, e.g. ``ChatOpenAI``), or
+  its ``_generate`` as one chunk when it cannot stream.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
+from langchain_core.outputs import ChatGenerationChunk
+
+from .streaming import result_to_chunk
+
+_BUDGET_FIELDS = ("max_tokens", "max_output_tokens", "max_tokens_to_sample", "num_predict")
+_stream_usage_cache: dict[type, bool] = {}
+
+
+def with_overrides(
+    inner: BaseChatModel, max_tokens: int | None, temperature: float | None
+) -> tuple[BaseChatModel, dict[str, Any]]:
+    """A per-call copy of ``inner`` with the budget / temperature set (shared state untouched)."""
+    fields = type(inner).model_fields
+    update: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    if max_tokens is not None:
+        name = next((f for f in _BUDGET_FIELDS if f in fields), None)
+        if name is None:
+            extra["max_tokens"] = max_tokens
+        elif getattr(inner, name, None) != max_tokens:
+            update[name] = max_tokens
+    if (
+        temperature is not None
+        and "temperature" in fields
+        and getattr(inner, "temperature", None) != temperature
+    ):
+        update["temperature"] = temperature
+    return (inner.model_copy(update=update) if update else inner), extra
+
+
+def can_stream(inner: BaseChatModel, *, async_api: bool) -> bool:
+    cls = type(inner)
+    sync = cls._stream is not BaseChatModel._stream
+    if not async_api:
+        return sync
+    return sync or cls._astream is not BaseChatModel._astream
+
+
+def stream_kwargs(inner: BaseChatModel, kw: dict[str, Any]) -> dict[str, Any]:
+    """Ask for usage in streams where the provider supports it (e.g. ``ChatOpenAI``)."""
+    cls = type(inner)
+    accepts = _stream_usage_cache.get(cls)
+    if accepts is None:
+        accepts = "stream_usage" in cls.model_fields
+        for klass in cls.__mro__:
+            fn = klass.__dict__.get("_stream")
+            if accepts or fn is None:
+                continue
+            try:
+                accepts = "stream_usage" in inspect.signature(fn).parameters
+            except (TypeError, ValueError):
+                pass
+        _stream_usage_cache[cls] = accepts
+    if accepts and "stream_usage" not in kw:
+        return {**kw, "stream_usage": True}
+    return kw
+
+
+def inner_stream(
+    inner: BaseChatModel,
+    msgs: list[BaseMessage],
+    stop: list[str] | None,
+    run_manager: Any,
+    kw: dict[str, Any],
+) -> Iterator[ChatGenerationChunk]:
+    if not can_stream(inner, async_api=False):
+        yield result_to_chunk(inner._generate(msgs, stop=stop, run_manager=run_manager, **kw))
+        return
+    yield from inner._stream(msgs, stop=stop, run_manager=run_manager, **stream_kwargs(inner, kw))
+
+
+async def inner_astream(
+    inner: BaseChatModel,
+    msgs: list[BaseMessage],
+    stop: list[str] | None,
+    run_manager: Any,
+    kw: dict[str, Any],
+) -> AsyncIterator[ChatGenerationChunk]:
+    if not can_stream(inner, async_api=True):
+        yield result_to_chunk(
+            await inner._agenerate(msgs, stop=stop, run_manager=run_manager, **kw)
+        )
+        return
+    async for chunk in inner._astream(
+        msgs, stop=stop, run_manager=run_manager, **stream_kwargs(inner, kw)
+    ):
+        yield chunk

@@ -1,0 +1,105 @@
+"""LangChain messages <-> the core's plain ``{role, content}`` dicts, and per-tier rewrites.
+
+Nothing here decides anything: it converts messages for the classifier, applies a
+tier's system prompt, and reads usage and answers back out of ``AIMessage`` objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+
+from shared_core.pricing import Usage
+from shared_core.quality import Answer
+from shared_core.tier import SystemPromptMode
+
+_ROLES = {
+    "human": "user",
+    "ai": "assistant",
+    "system": "system",
+    "developer": "system",
+    "tool": "tool",
+    "function": "tool",
+}
+
+
+def to_core_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
+    """Plain ``{role, content}`` dicts for :meth:`shared_core.Router.decide`.
+
+    Content is passed as is (a string or OpenAI/LangChain-style blocks); the core reads
+    text from it and counts image/audio/file blocks as attachments.
+    """
+    out: list[dict[str, Any]] = []
+    for m in messages:
+        role = _ROLES.get(m.type)
+        if role is None:  # ChatMessage carries its own role
+            role = str(getattr(m, "role", None) or "user")
+        out.append({"role": role, "content": m.content})
+    return out
+
+
+def apply_system_prompt(
+    messages: Sequence[BaseMessage], text: str | None, mode: SystemPromptMode
+) -> list[BaseMessage]:
+    """The messages a tier sees, with its system prompt applied (never mutates the input).
+
+    ``merge`` (default): the tier text first, then the caller's first system message, in
+    one system message; ``prepend``: a separate system message before everything;
+    ``replace``: the caller's system messages are dropped; ``off``: unchanged.
+    """
+    msgs = list(messages)
+    if not text or mode == "off":
+        return msgs
+    if mode == "replace":
+        return [SystemMessage(text), *(m for m in msgs if m.type != "system")]
+    if mode == "prepend":
+        return [SystemMessage(text), *msgs]
+    for i, m in enumerate(msgs):
+        if m.type == "system":
+            content = m.content
+            if isinstance(content, str):
+                merged: Any = f"{text}\n\n{content}" if content else text
+            else:
+                merged = [{"type": "text", "text": text}, *content]
+            msgs[i] = m.model_copy(update={"content": merged})
+            return msgs
+    return [SystemMessage(text), *msgs]
+
+
+def routed_tier_in_turn(messages: Sequence[BaseMessage]) -> str | None:
+    """The tier that answered earlier in the current turn (an agent's tool loop), if any.
+
+    Looks back from the end to the last human message for an ``AIMessage`` this router
+    produced (``response_metadata["router"]["tier"]``).
+    """
+    for m in reversed(messages):
+        if isinstance(m, HumanMessage):
+            return None
+        if isinstance(m, AIMessage):
+            info = m.response_metadata.get("router") if m.response_metadata else None
+            if isinstance(info, dict) and isinstance(info.get("tier"), str):
+                return info["tier"]
+    return None
+
+
+def usage_of(message: BaseMessage) -> Usage | None:
+    """The provider's token usage on an ``AIMessage`` (``None`` when it reported none)."""
+    um = getattr(message, "usage_metadata", None)
+    if not um:
+        return None
+    inp = int(um.get("input_tokens") or 0)
+    out = int(um.get("output_tokens") or 0)
+    details = um.get("input_token_details") or {}
+    cached = min(int(details.get("cache_read") or 0), inp)
+    return Usage(input_tokens=inp, output_tokens=out, cached_input_tokens=cached)
+
+
+def answer_of(message: BaseMessage) -> Answer:
+    """What the escalation checks look at: the text and the number of tool calls."""
+    text = str(message.text)
+    n_tools = len(getattr(message, "tool_calls", None) or [])
+    if not n_tools:
+        n_tools = len(getattr(message, "tool_call_chunks", None) or [])
+    return Answer(text=text, tool_calls=n_tools)

@@ -1,0 +1,190 @@
+"""`RunnableRouter`: classify a chain's input with the core router, run one runnable per tier.
+
+Built on LangChain's own dynamic routing: a ``RunnableLambda`` whose function returns the
+chosen runnable, which LangChain then invokes / streams with the same input and config.
+So ``invoke``, ``ainvoke``, ``batch``, ``abatch``, ``stream``, ``astream`` and
+``astream_events`` all behave like the routes' own, and tracing shows the sub-run.
+
+The decision is available three ways: ``on_decision(decision)``, a custom callback event
+``"tier_router_decision"`` (``on_custom_event`` / ``astream_events``), and the sub-run's
+metadata (``tier``, ``router_call_id``) under the run name ``route:<tier>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks.manager import adispatch_custom_event, dispatch_custom_event
+from langchain_core.messages import BaseMessage, convert_to_messages
+from langchain_core.prompt_values import PromptValue
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
+from langchain_core.runnables.base import coerce_to_runnable
+
+from shared_core.adapters_common import config_from_tiers, model_id
+from shared_core.config import RouterConfig
+from shared_core.decision import RouteDecision
+from shared_core.errors import InputError
+from shared_core.router import Router
+
+from .messages import to_core_messages
+
+DECISION_EVENT = "tier_router_decision"
+_DEFAULT_KEYS = ("messages", "input", "question", "query", "text")
+
+
+class RunnableRouter(Runnable[Any, Any]):
+    """Routes each input to one runnable (chain, agent, model) per tier.
+
+    Args:
+        routes: ``{tier name: runnable or callable}``, cheapest first.
+        config: a ``RouterConfig`` / dict / path (its tier names must be the routes' names);
+            ``None`` = the embedded default classifier over these tiers.
+        router: a ready :class:`shared_core.Router` to share instead of ``config``.
+        classifier / ledger / prices: passed to the router built from ``config``.
+        input_key: for dict inputs, the key whose value is classified (default: the first
+            of ``messages``, ``input``, ``question``, ``query``, ``text`` present).
+        on_decision: called with each :class:`RouteDecision` before the route runs.
+    """
+
+    def __init__(
+        self,
+        routes: Mapping[str, Runnable[Any, Any] | Callable[..., Any]],
+        *,
+        config: RouterConfig | str | Path | Mapping[str, Any] | None = None,
+        router: Router | None = None,
+        classifier: Any = None,
+        ledger: Any = None,
+        prices: Any = None,
+        input_key: str | None = None,
+        on_decision: Callable[[RouteDecision], None] | None = None,
+    ) -> None:
+        self.routes: dict[str, Runnable[Any, Any]] = {
+            n: coerce_to_runnable(r) for n, r in routes.items()
+        }  # type: ignore[arg-type]
+        ids = {n: model_id(r) for n, r in self.routes.items()}
+        if router is not None:
+            config_from_tiers(ids, router.config)
+            self.router = router
+        else:
+            self.router = Router(
+                config_from_tiers(ids, config), classifier=classifier, ledger=ledger, prices=prices
+            )
+        self.input_key = input_key
+        self.on_decision = on_decision
+        self._dispatch: Runnable[Any, Any] = RunnableLambda(
+            self._route, afunc=self._aroute, name="RunnableRouter"
+        )
+
+    # -- Runnable API: everything delegates to the dispatching RunnableLambda ---------------
+    @property
+    def InputType(self) -> Any:
+        return Any
+
+    @property
+    def OutputType(self) -> Any:
+        return Any
+
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+        return self._dispatch.invoke(input, config, **kwargs)
+
+    async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+        return await self._dispatch.ainvoke(input, config, **kwargs)
+
+    def stream(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Iterator[Any]:
+        yield from self._dispatch.stream(input, config, **kwargs)
+
+    async def astream(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        async for chunk in self._dispatch.astream(input, config, **kwargs):
+            yield chunk
+
+    def batch(self, inputs: list[Any], config: Any = None, **kwargs: Any) -> list[Any]:
+        return self._dispatch.batch(inputs, config, **kwargs)
+
+    async def abatch(self, inputs: list[Any], config: Any = None, **kwargs: Any) -> list[Any]:
+        return await self._dispatch.abatch(inputs, config, **kwargs)
+
+    # -- deciding ---------------------------------------------------------------------------
+    def decide(self, input: Any, config: RunnableConfig | None = None) -> RouteDecision:
+        """The decision for ``input`` without running a route."""
+        return self.router.decide(self._messages(input), **_context(config))
+
+    def _route(self, input: Any, config: RunnableConfig) -> Runnable[Any, Any]:
+        decision = self.router.decide(self._messages(input), **_context(config))
+        self._announce(decision)
+        dispatch_custom_event(DECISION_EVENT, decision.to_dict(), config=config)
+        return self._target(decision)
+
+    async def _aroute(self, input: Any, config: RunnableConfig) -> Runnable[Any, Any]:
+        decision = await self.router.adecide(self._messages(input), **_context(config))
+        self._announce(decision)
+        await adispatch_custom_event(DECISION_EVENT, decision.to_dict(), config=config)
+        return self._target(decision)
+
+    def _announce(self, decision: RouteDecision) -> None:
+        if self.on_decision is not None:
+            self.on_decision(decision)
+
+    def _target(self, decision: RouteDecision) -> Runnable[Any, Any]:
+        return self.routes[decision.tier].with_config(
+            run_name=f"route:{decision.tier}",
+            metadata={
+                "tier": decision.tier,
+                "router_call_id": decision.call_id,
+                "router_confidence": decision.confidence,
+            },
+        )
+
+    def _messages(self, value: Any, depth: int = 0) -> list[dict[str, Any]]:
+        if isinstance(value, str):
+            return [{"role": "user", "content": value}]
+        if isinstance(value, PromptValue):
+            return to_core_messages(value.to_messages())
+        if isinstance(value, BaseMessage):
+            return to_core_messages([value])
+        if isinstance(value, Mapping) and depth == 0:
+            keys = (self.input_key,) if self.input_key else _DEFAULT_KEYS
+            for key in keys:
+                if key in value:
+                    return self._messages(value[key], depth + 1)
+            raise InputError(
+                f"RunnableRouter: dict input has none of the keys {list(keys)} (got {sorted(value)[:10]}); "
+                "pass input_key='<your key>' to say which value to classify"
+            )
+        if isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray)):
+            try:
+                return to_core_messages(convert_to_messages(value))  # type: ignore[arg-type]
+            except (ValueError, TypeError, NotImplementedError) as exc:
+                raise InputError(
+                    f"RunnableRouter: cannot read messages from the input list: {exc}"
+                ) from exc
+        raise InputError(
+            f"RunnableRouter: cannot classify input of type {type(value).__name__}; pass a string, "
+            "messages, a prompt value, or a dict (with input_key)"
+        )
+
+    def __repr__(self) -> str:
+        return f"RunnableRouter(routes={list(self.routes)}, router={self.router!r})"
+
+
+def _context(config: RunnableConfig | None) -> dict[str, Any]:
+    cfg = config or {}
+    configurable = cfg.get("configurable") or {}
+    md = dict(cfg.get("metadata") or {})
+    thread = configurable.get("thread_id") or md.get("thread_id") or md.get("session_id")
+    user = md.get("user_id") or md.get("user")
+    return {
+        "thread_id": str(thread) if thread is not None else None,
+        "user": str(user) if user is not None else None,
+        "tags": list(cfg.get("tags") or ()),
+        "metadata": {
+            k: v
+            for k, v in md.items()
+            if isinstance(v, (str, int, float, bool)) and not k.startswith("__")
+        },
+    }

@@ -1,0 +1,139 @@
+"""Streaming through the core plan: one state machine shared by ``_stream`` and ``_astream``.
+
+Rules (see :mod:`shared_core.dispatch`):
+
+* a stream that fails before its first token (text or tool-call chunk) falls back to the
+  next tier; leading empty chunks are held back so the caller never sees two tiers;
+* a stream that fails after it raises (the partial answer cannot be taken back);
+* whole-answer checks (refusal, minimum length, JSON) do not apply to streamed answers
+  unless ``escalation.buffer_streams`` is set, in which case the answer is buffered,
+  checked, and only then released (or escalated);
+* ``model_name`` is removed from the inner chunks and put once on the final chunk
+  (chunk merging concatenates strings), with ``response_metadata["router"]``;
+* the per-attempt timeout of the config is not enforced on streams (a stream cannot be
+  abandoned halfway without losing what was already sent); set the inner model's own
+  ``timeout``, which surfaces as an error before the first token and then falls back.
+"""
+
+from __future__ import annotations
+
+import json
+
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages.tool import tool_call_chunk
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+
+from shared_core.dispatch import Attempt, CallPlan
+
+from .messages import answer_of, usage_of
+
+
+class StreamRun:
+    """Tracks one routed stream across its attempts."""
+
+    def __init__(self, plan: CallPlan, *, buffer: bool) -> None:
+        self.plan = plan
+        self.buffer = buffer
+        self.attempt: Attempt | None = None
+        self._held: list[ChatGenerationChunk] = []
+        self._kept: list[ChatGenerationChunk] | None = None
+        self._merged: ChatGenerationChunk | None = None
+        self._started = False
+        self._model_name: str | None = None
+        self._kept_name: str | None = None
+        self._list_content = False
+
+    def start(self, attempt: Attempt) -> None:
+        self.attempt = attempt
+        self._held = []
+        self._merged = None
+        self._started = False
+        self._model_name = None
+
+    def feed(self, chunk: ChatGenerationChunk) -> list[ChatGenerationChunk]:
+        """The chunks to pass on now (possibly none while holding back)."""
+        msg = chunk.message
+        name = msg.response_metadata.pop("model_name", None) if msg.response_metadata else None
+        if chunk.generation_info and "model_name" in chunk.generation_info:
+            name = chunk.generation_info.pop("model_name") or name
+        if name:
+            self._model_name = str(name)
+        if isinstance(msg, AIMessageChunk) and msg.chunk_position == "last":
+            msg.chunk_position = None  # the router's own final chunk is the last one
+        self._list_content = isinstance(msg.content, list)
+        self._merged = chunk if self._merged is None else self._merged + chunk
+        if self.buffer:
+            self._held.append(chunk)
+            return []
+        if self._started:
+            return [chunk]
+        self._held.append(chunk)
+        if msg.content or getattr(msg, "tool_call_chunks", None):
+            self._started = True
+            out, self._held = self._held, []
+            return out
+        return []
+
+    def fail(self, exc: BaseException) -> None:
+        """Report a provider error (re-raises when it cannot fall back)."""
+        assert self.attempt is not None
+        self.plan.failed(self.attempt, exc, after_first_token=self._started)
+
+    def finish(self) -> list[ChatGenerationChunk] | None:
+        """End of one attempt's stream: the chunks to emit, or ``None`` to escalate."""
+        assert self.attempt is not None
+        msg = self._merged.message if self._merged is not None else AIMessageChunk(content="")
+        ok = self.plan.succeeded(
+            self.attempt, usage=usage_of(msg), answer=answer_of(msg), check=self.buffer
+        )
+        if not ok:
+            self._kept = self._held
+            self._kept_name = self._model_name
+            return None
+        return [*self._held, self._final()]
+
+    def exhausted(self) -> list[ChatGenerationChunk]:
+        """No attempt left: the kept (rejected) answer, else raise the plan's failure."""
+        if self._kept is not None and self.plan.kept is not None:
+            self.plan.accept_rejected(self.plan.kept)
+            self._model_name = self._kept_name
+            return [*self._kept, self._final()]
+        raise self.plan.failure()
+
+    def _final(self) -> ChatGenerationChunk:
+        final = self.plan.final or self.attempt
+        assert final is not None
+        meta = {
+            "model_name": self._model_name or final.tier.bare_model,
+            "router": self.plan.metadata(),
+        }
+        return ChatGenerationChunk(
+            message=AIMessageChunk(
+                content=[] if self._list_content else "",
+                response_metadata=meta,
+                chunk_position="last",
+            )
+        )
+
+
+def result_to_chunk(result: ChatResult) -> ChatGenerationChunk:
+    """One chunk holding a whole (non-streamed) answer: text, tool calls, usage, metadata."""
+    gen = result.generations[0]
+    msg = gen.message
+    chunks = []
+    if isinstance(msg, AIMessage):
+        for i, tc in enumerate(msg.tool_calls):
+            chunks.append(
+                tool_call_chunk(
+                    name=tc["name"], args=json.dumps(tc["args"]), id=tc.get("id"), index=i
+                )
+            )
+    chunk = AIMessageChunk(
+        content=msg.content,
+        additional_kwargs=dict(msg.additional_kwargs),
+        response_metadata=dict(msg.response_metadata),
+        usage_metadata=getattr(msg, "usage_metadata", None),
+        tool_call_chunks=chunks,
+        id=msg.id,
+    )
+    return ChatGenerationChunk(message=chunk, generation_info=gen.generation_info)

@@ -1,0 +1,219 @@
+"""Tools and structured output through the router.
+
+``bind_tools`` on the router stores the caller's ORIGINAL tool objects; at call time they
+are bound to the chosen inner model with that model's own ``bind_tools`` (so provider
+specific fields such as ``strict`` survive) and the resulting call kwargs are handed to
+the inner model's ``_generate`` / ``_stream``. Structured output works the same way
+through the inner model's own ``with_structured_output`` (its native mode: JSON schema
+for OpenAI, tool calling elsewhere), and one parser reads whichever shape came back.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from operator import itemgetter
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
+from langchain_core.runnables import (
+    Runnable,
+    RunnableBinding,
+    RunnableLambda,
+    RunnableMap,
+    RunnablePassthrough,
+)
+from typing_extensions import is_typeddict
+
+from shared_core.errors import ConfigError
+
+TOOLS_KEY = "tools"
+STRUCTURED_KEY = "router_structured_output"
+_CACHE_SIZE = 256
+
+
+@dataclass(frozen=True, eq=False)
+class StructuredSpec:
+    """What ``with_structured_output`` asked for; bound to the router, resolved per tier."""
+
+    schema: Any
+    method: str | None = None
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+def tool_choice_required(tool_choice: Any) -> bool:
+    """Whether ``tool_choice`` demands a tool call (``required``, ``any``, a name, a dict)."""
+    if tool_choice is None or tool_choice is False:
+        return False
+    if isinstance(tool_choice, str):
+        return tool_choice not in ("auto", "none")
+    return True
+
+
+class BindingCache:
+    """Per-tier call kwargs for bound tools / structured output, computed once per binding.
+
+    Keys hold the bound objects themselves (identity), so an id is never reused while cached.
+    """
+
+    def __init__(self) -> None:
+        self._data: OrderedDict[tuple[Any, ...], tuple[Any, dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def tool_kwargs(
+        self, tier: str, inner: BaseChatModel, tools: Sequence[Any], extra: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Kwargs for ``inner._generate`` that carry ``tools`` in the inner model's format."""
+        key = ("tools", tier, id(inner), id(tools), _freeze(extra))
+        return self._get(
+            key, tools, lambda: _binding_kwargs(inner, inner.bind_tools(tools, **extra))
+        )
+
+    def structured_kwargs(
+        self, tier: str, inner: BaseChatModel, spec: StructuredSpec
+    ) -> dict[str, Any]:
+        """Kwargs for ``inner._generate`` that ask for structured output in its native mode."""
+        key = ("structured", tier, id(inner), id(spec))
+
+        def build() -> dict[str, Any]:
+            kw = dict(spec.kwargs)
+            if spec.method is not None:
+                kw["method"] = spec.method
+            runnable = inner.with_structured_output(spec.schema, include_raw=True, **kw)
+            return _binding_kwargs(inner, runnable)
+
+        return self._get(key, spec, build)
+
+    def _get(self, key: tuple[Any, ...], anchor: Any, build: Any) -> dict[str, Any]:
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is not None and hit[0] is anchor:
+                self._data.move_to_end(key)
+                return hit[1]
+        value = build()
+        with self._lock:
+            self._data[key] = (anchor, value)
+            while len(self._data) > _CACHE_SIZE:
+                self._data.popitem(last=False)
+        return value
+
+
+def _freeze(d: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(sorted((k, repr(v)) for k, v in d.items()))
+
+
+def _binding_kwargs(inner: BaseChatModel, runnable: Runnable[Any, Any]) -> dict[str, Any]:
+    """The kwargs of the ``RunnableBinding`` over ``inner`` inside ``runnable``."""
+    found = _find_binding(inner, runnable, depth=0)
+    if found is None:
+        raise ConfigError(
+            f"cannot route tools/structured output to {type(inner).__name__}: its bind_tools / "
+            "with_structured_output did not return a binding of the model itself; "
+            "set supports_tools: false for this tier in the config",
+            field="tiers",
+            value=type(inner).__name__,
+        )
+    kw = dict(found.kwargs)
+    kw.pop("ls_structured_output_format", None)
+    kw.pop("structured_output_format", None)
+    return kw
+
+
+def _find_binding(inner: BaseChatModel, r: Any, depth: int) -> RunnableBinding[Any, Any] | None:
+    if depth > 8 or r is None:
+        return None
+    if isinstance(r, RunnableBinding):
+        if r.bound is inner:
+            return r
+        return _find_binding(inner, r.bound, depth + 1)
+    children: list[Any] = []
+    for attr in ("first", "last", "bound", "runnable"):
+        c = getattr(r, attr, None)
+        if isinstance(c, Runnable):
+            children.append(c)
+    children.extend(getattr(r, "middle", None) or [])
+    steps = getattr(r, "steps__", None)
+    if isinstance(steps, dict):
+        children.extend(steps.values())
+    for c in children:
+        hit = _find_binding(inner, c, depth + 1)
+        if hit is not None:
+            return hit
+    return None
+
+
+def structured_runnable(
+    llm: Runnable[Any, Any], schema: Any, *, include_raw: bool
+) -> Runnable[Any, Any]:
+    """``llm | parser``, or with ``include_raw`` the ``{raw, parsed, parsing_error}`` shape."""
+    parser = RunnableLambda(partial(parse_structured, schema=schema), name="RoutedOutputParser")
+    if not include_raw:
+        return llm | parser
+    parser_assign = RunnablePassthrough.assign(
+        parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+    )
+    parser_none = RunnablePassthrough.assign(parsed=lambda _: None)
+    with_fallback = parser_assign.with_fallbacks([parser_none], exception_key="parsing_error")
+    return RunnableMap(raw=llm) | with_fallback
+
+
+# -- parsing -------------------------------------------------------------------------
+
+
+def parse_structured(message: BaseMessage, schema: Any) -> Any:
+    """Read structured output from whichever native shape the answering tier used.
+
+    A tool call (function calling), ``additional_kwargs["parsed"]`` (OpenAI JSON schema
+    with a Pydantic class), or JSON text (JSON schema / JSON mode). Pydantic schemas give
+    an instance; dicts, JSON schemas and TypedDicts give a dict.
+    """
+    parsed = (getattr(message, "additional_kwargs", None) or {}).get("parsed")
+    if parsed is not None:
+        data: Any = parsed
+    else:
+        calls = getattr(message, "tool_calls", None) or []
+        if calls:
+            name = _schema_name(schema)
+            call = next((c for c in calls if c.get("name") == name), calls[0])
+            data = call.get("args") or {}
+        else:
+            text = str(message.text).strip()
+            if text.startswith("```"):
+                text = text.split("\n", 1)[1] if "\n" in text else ""
+                text = text.rsplit("```", 1)[0]
+            if not text:
+                raise ValueError("the model returned neither a tool call nor JSON text")
+            data = json.loads(text)
+    return _validate(schema, data)
+
+
+def _validate(schema: Any, data: Any) -> Any:
+    if is_typeddict(schema):
+        return data.model_dump() if hasattr(data, "model_dump") else dict(data)
+    if isinstance(schema, type):
+        if isinstance(data, schema):
+            return data
+        if hasattr(schema, "model_validate"):
+            if hasattr(data, "model_dump"):
+                data = data.model_dump()
+            return schema.model_validate(data)
+        if hasattr(schema, "parse_obj"):  # pydantic.v1
+            return schema.parse_obj(data)
+    if hasattr(data, "model_dump"):
+        return data.model_dump()
+    return data
+
+
+def _schema_name(schema: Any) -> str | None:
+    if isinstance(schema, type):
+        return schema.__name__
+    if isinstance(schema, dict):
+        if "function" in schema and isinstance(schema["function"], dict):
+            return schema["function"].get("name")
+        return schema.get("title") or schema.get("name")
+    return None

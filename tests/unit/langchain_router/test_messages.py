@@ -1,0 +1,98 @@
+"""Message conversion and the per-tier system prompt modes."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+from langchain_core.messages import AIMessage, ChatMessage, HumanMessage, SystemMessage, ToolMessage
+
+from langchain_router.messages import (
+    answer_of,
+    apply_system_prompt,
+    routed_tier_in_turn,
+    to_core_messages,
+    usage_of,
+)
+
+texts = st.text(min_size=0, max_size=40)
+
+
+def test_to_core_messages_roles_and_blocks() -> None:
+    blocks = [{"type": "text", "text": "look"}, {"type": "image_url", "image_url": {"url": "x"}}]
+    msgs = [
+        SystemMessage("s"),
+        HumanMessage(blocks),
+        AIMessage("a"),
+        ToolMessage("t", tool_call_id="1"),
+        ChatMessage(role="critic", content="c"),
+    ]
+    out = to_core_messages(msgs)
+    assert [m["role"] for m in out] == ["system", "user", "assistant", "tool", "critic"]
+    assert out[1]["content"] == blocks
+
+
+@given(tier=texts.filter(bool), caller=texts, user=texts)
+def test_merge_puts_tier_text_first_and_keeps_everything(tier: str, caller: str, user: str) -> None:
+    msgs = [SystemMessage(caller), HumanMessage(user)]
+    out = apply_system_prompt(msgs, tier, "merge")
+    assert len(out) == 2 and out[0].type == "system" and out[1] is msgs[1]
+    assert out[0].content.startswith(tier) and out[0].content.endswith(caller)
+    assert msgs[0].content == caller  # the caller's message is not mutated
+
+
+@given(tier=texts.filter(bool), user=texts)
+def test_modes_without_caller_system(tier: str, user: str) -> None:
+    msgs = [HumanMessage(user)]
+    for mode in ("merge", "prepend", "replace"):
+        out = apply_system_prompt(msgs, tier, mode)
+        assert [m.type for m in out] == ["system", "human"] and out[0].content == tier
+    assert apply_system_prompt(msgs, tier, "off") == msgs
+
+
+def test_prepend_replace_off_with_caller_system() -> None:
+    msgs = [SystemMessage("caller"), HumanMessage("hi")]
+    assert [m.content for m in apply_system_prompt(msgs, "tier", "prepend")] == [
+        "tier",
+        "caller",
+        "hi",
+    ]
+    assert [m.content for m in apply_system_prompt(msgs, "tier", "replace")] == ["tier", "hi"]
+    assert [m.content for m in apply_system_prompt(msgs, "tier", "off")] == ["caller", "hi"]
+    assert [m.content for m in apply_system_prompt(msgs, None, "merge")] == ["caller", "hi"]
+
+
+def test_merge_with_block_content() -> None:
+    msgs = [SystemMessage([{"type": "text", "text": "caller"}]), HumanMessage("hi")]
+    out = apply_system_prompt(msgs, "tier", "merge")
+    assert out[0].content == [{"type": "text", "text": "tier"}, {"type": "text", "text": "caller"}]
+
+
+def test_routed_tier_in_turn_only_looks_at_the_current_turn() -> None:
+    ai = AIMessage(
+        "",
+        tool_calls=[{"name": "f", "args": {}, "id": "1"}],
+        response_metadata={"router": {"tier": "strong"}},
+    )
+    old = AIMessage("x", response_metadata={"router": {"tier": "cheap"}})
+    assert (
+        routed_tier_in_turn([HumanMessage("q"), ai, ToolMessage("r", tool_call_id="1")]) == "strong"
+    )
+    assert routed_tier_in_turn([HumanMessage("q"), old, HumanMessage("next")]) is None
+    assert routed_tier_in_turn([HumanMessage("q"), AIMessage("plain")]) is None
+
+
+def test_usage_and_answer() -> None:
+    msg = AIMessage(
+        "hello",
+        usage_metadata={
+            "input_tokens": 10,
+            "output_tokens": 3,
+            "total_tokens": 13,
+            "input_token_details": {"cache_read": 4},
+        },
+    )
+    u = usage_of(msg)
+    assert (u.input_tokens, u.output_tokens, u.cached_input_tokens) == (10, 3, 4)
+    assert usage_of(AIMessage("x")) is None
+    tc = AIMessage("", tool_calls=[{"name": "f", "args": {}, "id": "1"}])
+    assert answer_of(tc).tool_calls == 1 and answer_of(msg).text == "hello"
