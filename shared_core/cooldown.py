@@ -1,0 +1,110 @@
+"""Skip a tier that keeps failing for a while, then probe it again (a circuit breaker).
+
+States per tier: *closed* (available; counts consecutive failures), *open* (after
+``failures`` consecutive failures: unavailable for ``seconds``), *half-open* (the
+cool-down has elapsed: available again; the next outcome decides - a success
+closes the circuit, a single failure opens it for another ``seconds``).
+
+:meth:`Cooldown.available` is a pure query, so the router may ask it as often as it
+likes while deciding. Thread-safe; the clock is injectable for tests.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from .errors import ConfigError
+
+CircuitState = Literal["closed", "open", "half_open"]
+
+
+@dataclass
+class _Entry:
+    consecutive: int = 0
+    opened_at: float | None = None
+
+
+class Cooldown:
+    """Per-tier consecutive-failure counter with a timed skip and a half-open probe."""
+
+    def __init__(
+        self, failures: int, seconds: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        if isinstance(failures, bool) or not isinstance(failures, int) or failures < 1:
+            raise ConfigError(
+                f"fallback.cooldown_failures must be an integer >= 1, got {failures!r}",
+                field="fallback.cooldown_failures",
+                value=failures,
+            )
+        if not isinstance(seconds, (int, float)) or not seconds >= 0:
+            raise ConfigError(
+                f"fallback.cooldown_s must be a number >= 0, got {seconds!r}",
+                field="fallback.cooldown_s",
+                value=seconds,
+            )
+        self.failures = failures
+        self.seconds = float(seconds)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._entries: dict[str, _Entry] = {}
+
+    def state(self, tier: str) -> CircuitState:
+        """``closed``, ``open`` (being skipped) or ``half_open`` (next call is a probe)."""
+        with self._lock:
+            return self._state(self._entries.get(tier))
+
+    def available(self, tier: str) -> bool:
+        """``False`` while ``tier`` is cooling down after too many consecutive failures."""
+        return self.state(tier) != "open"
+
+    def remaining(self, tier: str) -> float:
+        """Seconds until ``tier`` may be probed again (0 when available)."""
+        with self._lock:
+            entry = self._entries.get(tier)
+            if entry is None or entry.opened_at is None:
+                return 0.0
+            return max(0.0, entry.opened_at + self.seconds - self._clock())
+
+    def success(self, tier: str) -> None:
+        """A call on ``tier`` succeeded: close its circuit and reset the count."""
+        with self._lock:
+            self._entries.pop(tier, None)
+
+    def failure(self, tier: str) -> None:
+        """A call on ``tier`` failed: count it; at the threshold, or when a probe fails, the
+        tier is skipped for ``seconds`` from now."""
+        with self._lock:
+            entry = self._entries.setdefault(tier, _Entry())
+            state = self._state(entry)
+            entry.consecutive += 1
+            if state == "half_open" or entry.consecutive >= self.failures:
+                entry.opened_at = self._clock()  # (re)start the cool-down from now
+
+    def reset(self, tier: str | None = None) -> None:
+        """Forget the history of one tier, or of all tiers."""
+        with self._lock:
+            if tier is None:
+                self._entries.clear()
+            else:
+                self._entries.pop(tier, None)
+
+    def snapshot(self) -> dict[str, CircuitState]:
+        """State of every tier with a failure history (for logs and ``/health`` pages)."""
+        with self._lock:
+            return {name: self._state(e) for name, e in self._entries.items()}
+
+    def _state(self, entry: _Entry | None) -> CircuitState:
+        if entry is None or entry.opened_at is None:
+            return "closed"
+        if self._clock() - entry.opened_at < self.seconds:
+            return "open"
+        return "half_open"
+
+    def __repr__(self) -> str:
+        return (
+            f"Cooldown(failures={self.failures}, seconds={self.seconds}, states={self.snapshot()})"
+        )

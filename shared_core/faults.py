@@ -1,0 +1,248 @@
+"""Classify provider errors into a few kinds that decide fallback, by duck typing only.
+
+No provider SDK is imported: :func:`classify_error` looks at HTTP status attributes
+(``status_code``, ``status``, ``http_status``, ``response.status_code``), at the class
+names in the exception's MRO (``RateLimitError``, ``APITimeoutError``, ``ReadTimeout``,
+``APIConnectionError``, ``RemoteProtocolError``, ``InternalServerError``, ...), at
+builtins (``TimeoutError``, ``ConnectionError``, ``json.JSONDecodeError``), at Azure /
+OpenAI content-filter markers, and, when the error itself says nothing, at its
+``__cause__`` / ``__context__`` (wrappers such as LangChain's or tenacity's).
+
+=================  ==================================================================
+kind               meaning
+=================  ==================================================================
+``rate_limit``     HTTP 429, quota / throttling errors
+``timeout``        the provider did not answer in time (HTTP 408, client timeouts)
+``connection``     the connection could not be made or broke (reset, cut stream)
+``server``         HTTP 5xx, overloaded / unavailable
+``content_filter`` the provider's safety system refused the prompt or the answer
+``bad_response``   the provider answered with something unparsable (invalid JSON)
+``other``          anything else: a bug or a bad request; never retried by default
+=================  ==================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, get_args
+
+from .config import ErrorKind
+
+ERROR_KINDS: tuple[ErrorKind, ...] = get_args(ErrorKind)
+"""Every kind :func:`classify_error` can return."""
+
+DEFAULT_RETRYABLE: frozenset[ErrorKind] = frozenset(
+    {"rate_limit", "timeout", "connection", "server", "content_filter"}
+)
+
+# Class names, matched along the MRO (most derived first), so APITimeoutError (a subclass
+# of APIConnectionError) is a timeout and not a connection error.
+_NAMES: dict[str, ErrorKind] = {
+    **dict.fromkeys(
+        (
+            "RateLimitError",
+            "RateLimitExceeded",
+            "TooManyRequests",
+            "TooManyRequestsError",
+            "ResourceExhausted",
+            "ThrottlingException",
+            "ThrottlingError",
+            "QuotaExceededError",
+        ),
+        "rate_limit",
+    ),
+    **dict.fromkeys(
+        (
+            "APITimeoutError",
+            "Timeout",
+            "TimeoutError",
+            "TimeoutException",
+            "ReadTimeout",
+            "ConnectTimeout",
+            "WriteTimeout",
+            "PoolTimeout",
+            "ReadTimeoutError",
+            "ConnectTimeoutError",
+            "ServerTimeoutError",
+            "DeadlineExceeded",
+            "RequestTimeout",
+            "CancelledByDeadline",
+        ),
+        "timeout",
+    ),
+    **dict.fromkeys(
+        (
+            "APIConnectionError",
+            "ConnectError",
+            "ConnectionError",
+            "ConnectionResetError",
+            "ConnectionAbortedError",
+            "ConnectionRefusedError",
+            "BrokenPipeError",
+            "RemoteProtocolError",
+            "LocalProtocolError",
+            "ReadError",
+            "WriteError",
+            "NetworkError",
+            "ProtocolError",
+            "IncompleteRead",
+            "ChunkedEncodingError",
+            "ServerDisconnectedError",
+            "ClientConnectionError",
+            "ClientConnectorError",
+            "ClientOSError",
+            "ClientPayloadError",
+            "StreamInterruptedError",
+            "NewConnectionError",
+            "MaxRetryError",
+            "SSLError",
+        ),
+        "connection",
+    ),
+    **dict.fromkeys(
+        (
+            "InternalServerError",
+            "ServiceUnavailable",
+            "ServiceUnavailableError",
+            "BadGateway",
+            "GatewayTimeout",
+            "OverloadedError",
+            "ServerError",
+            "InternalError",
+            "APIServerError",
+        ),
+        "server",
+    ),
+    **dict.fromkeys(
+        (
+            "ContentFilterError",
+            "ContentFilterFinishReasonError",
+            "ContentPolicyViolationError",
+            "ResponsibleAIPolicyViolation",
+        ),
+        "content_filter",
+    ),
+    **dict.fromkeys(
+        (
+            "JSONDecodeError",
+            "APIResponseValidationError",
+            "DecodingError",
+            "OutputParserException",
+            "ResponseValidationError",
+            "LengthFinishReasonError",
+        ),
+        "bad_response",
+    ),
+}
+_FILTER_MARKERS = (
+    "content_filter",
+    "content management policy",
+    "responsibleaipolicyviolation",
+    "content_policy_violation",
+)
+_MAX_CHAIN = 8
+
+
+def classify_error(exc: BaseException) -> ErrorKind:
+    """The :data:`ErrorKind` of a provider exception (``"other"`` when unknown)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen and len(seen) < _MAX_CHAIN:
+        seen.add(id(current))
+        kind = _classify_one(current)
+        if kind != "other":
+            return kind
+        current = current.__cause__ or current.__context__
+    return "other"
+
+
+def is_retryable_kind(kind: str, allowed: Iterable[str] | None = None) -> bool:
+    """Whether errors of ``kind`` may fall back to another tier.
+
+    ``allowed`` is the configured list (``FallbackConfig.on``); ``None`` means
+    :data:`DEFAULT_RETRYABLE`. ``"other"`` is retried only when listed explicitly.
+    """
+    pool = DEFAULT_RETRYABLE if allowed is None else frozenset(allowed)
+    return kind in pool
+
+
+def status_code(exc: BaseException) -> int | None:
+    """The HTTP status carried by ``exc`` (or its ``response``), if any."""
+    for owner in (exc, getattr(exc, "response", None)):
+        if owner is None:
+            continue
+        for attr in ("status_code", "status", "http_status"):
+            code = _as_status(_safe_getattr(owner, attr))
+            if code is not None:
+                return code
+    return _as_status(_safe_getattr(exc, "code"))
+
+
+def retry_after_seconds(exc: BaseException) -> float | None:
+    """The ``Retry-After`` header of the error's response, in seconds, if numeric."""
+    headers = _safe_getattr(_safe_getattr(exc, "response"), "headers")
+    if headers is None:
+        return None
+    try:
+        value = headers.get("retry-after") or headers.get("Retry-After")
+        return max(0.0, float(value)) if value is not None else None
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _classify_one(exc: BaseException) -> ErrorKind:
+    if _is_content_filter(exc):
+        return "content_filter"
+    for cls in type(exc).__mro__:
+        kind = _NAMES.get(cls.__name__)
+        if kind is not None:
+            return kind
+    code = status_code(exc)
+    if code is not None:
+        if code == 429:
+            return "rate_limit"
+        if code == 408:
+            return "timeout"
+        if 500 <= code <= 599:
+            return "server"
+    return "other"
+
+
+def _is_content_filter(exc: BaseException) -> bool:
+    if _safe_getattr(exc, "finish_reason") == "content_filter":
+        return True
+    code = _safe_getattr(exc, "code")
+    if isinstance(code, str) and code.lower() in _FILTER_MARKERS:
+        return True
+    body = _safe_getattr(exc, "body")
+    if isinstance(body, Mapping) and _mentions_filter(repr(body)):
+        return True
+    try:
+        text = str(exc)
+    except Exception:
+        return False
+    return _mentions_filter(text)
+
+
+def _mentions_filter(text: str) -> bool:
+    low = text[:4000].lower()
+    return any(marker in low for marker in _FILTER_MARKERS)
+
+
+def _as_status(value: Any) -> int | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        code = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return code if 100 <= code <= 599 else None
+
+
+def _safe_getattr(obj: Any, name: str) -> Any:
+    if obj is None:
+        return None
+    try:
+        return getattr(obj, name, None)
+    except Exception:  # properties of half-built SDK errors can raise
+        return None

@@ -1,0 +1,333 @@
+"""Fault-injection matrix (issue 6): both adapters x sync/async x plain/stream x each fault.
+
+Real inner clients (LangChain ``ChatOpenAI``, LlamaIndex ``OpenAI``) call the loopback
+server; the cheap tier's model fails once in a scripted way. Documented outcomes with
+the default fallback settings (``fallback.on``: rate_limit, timeout, connection, server,
+content_filter):
+
+==================================  ========================================================
+fault on the cheap tier             outcome
+==================================  ========================================================
+429, 500, 503, timeout, reset       answered by the strong tier; ledger: cheap ``failed``
+content filter (400)                (with the error kind), strong ``ok``
+cut stream, non-streaming request   same (the connection broke before any answer)
+cut stream after output reached     the provider's error reaches the caller (no silent
+the caller                          restart on another tier); ledger: cheap ``failed`` /
+                                    ``connection``. (LlamaIndex holds one chunk back, so a
+                                    cut after the very first chunk still falls back there.)
+malformed body                      ``bad_response`` is not in ``fallback.on``: the error
+                                    reaches the caller; ledger: cheap ``failed``
+==================================  ========================================================
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from shared_core import AllTiersFailedError, RouterConfig
+from shared_core.faults import classify_error
+from shared_core.ledger import InMemoryLedger
+from shared_core.testing import FakeClassifier
+from tests.fake_openai_server import FakeOpenAIServer, default_reply
+
+pytestmark = pytest.mark.integration
+
+CHEAP, STRONG = "gpt-4o-mini", "gpt-4o"
+TIMEOUT = 0.2  # the inner clients' timeout; the server sleeps longer on "timeout"
+
+FALLBACK_FAULTS: dict[str, tuple[dict[str, Any], str]] = {
+    "429": ({"status": 429}, "rate_limit"),
+    "500": ({"status": 500}, "server"),
+    "503": ({"status": 503}, "server"),
+    "timeout": ({"kind": "timeout", "delay": 1.0}, "timeout"),
+    "reset": ({"kind": "reset"}, "connection"),
+    "content_filter": ({"kind": "content_filter"}, "content_filter"),
+}
+MODES = ["invoke", "ainvoke", "stream", "astream"]
+
+
+def _config() -> RouterConfig:
+    return RouterConfig.build(
+        {
+            "tiers": [
+                {
+                    "name": "cheap",
+                    "model": CHEAP,
+                    "max_tokens": 64,
+                    "input_price": 0.15,
+                    "output_price": 0.60,
+                },
+                {
+                    "name": "strong",
+                    "model": STRONG,
+                    "max_tokens": 256,
+                    "input_price": 2.50,
+                    "output_price": 10.00,
+                },
+            ],
+        }
+    )
+
+
+def _classifier() -> FakeClassifier:
+    return FakeClassifier(default="cheap", labels=["cheap", "strong"])
+
+
+def _langchain(server: FakeOpenAIServer) -> tuple[Any, Callable[[Any, str], Any]]:
+    pytest.importorskip("langchain_openai")
+    from langchain_openai import ChatOpenAI
+
+    from langchain_router import RoutedChatModel
+
+    def inner(model: str) -> ChatOpenAI:
+        return ChatOpenAI(
+            model=model,
+            base_url=server.base_url,
+            api_key="sk-test",
+            max_retries=0,
+            timeout=TIMEOUT,
+            http_async_client=httpx.AsyncClient(),
+        )
+
+    routed = RoutedChatModel(
+        tiers={"cheap": inner(CHEAP), "strong": inner(STRONG)},
+        config=_config(),
+        classifier=_classifier(),
+        ledger=InMemoryLedger(),
+    )
+
+    async def run(model: Any, mode: str) -> str:
+        if mode == "invoke":
+            return model.invoke("hello").content
+        if mode == "ainvoke":
+            return (await model.ainvoke("hello")).content
+        if mode == "stream":
+            return "".join(c.text for c in model.stream("hello"))
+        return "".join([c.text async for c in model.astream("hello")])
+
+    return routed, run
+
+
+def _llamaindex(server: FakeOpenAIServer) -> tuple[Any, Callable[[Any, str], Any]]:
+    pytest.importorskip("llama_index.llms.openai")
+    from llama_index.core.base.llms.types import ChatMessage
+    from llama_index.llms.openai import OpenAI
+
+    from llamaindex_router import RoutedLLM
+
+    def inner(model: str) -> OpenAI:
+        return OpenAI(
+            model=model, api_base=server.base_url, api_key="sk-test", max_retries=0, timeout=TIMEOUT
+        )
+
+    routed = RoutedLLM(
+        {"cheap": inner(CHEAP), "strong": inner(STRONG)},
+        _config(),
+        classifier=_classifier(),
+        ledger=InMemoryLedger(),
+    )
+    msgs = [ChatMessage(role="user", content="hello")]
+
+    async def run(llm: Any, mode: str) -> str:
+        if mode == "invoke":
+            return llm.chat(msgs).message.content
+        if mode == "ainvoke":
+            return (await llm.achat(msgs)).message.content
+        if mode == "stream":
+            return "".join(r.delta or "" for r in llm.stream_chat(msgs))
+        return "".join([r.delta or "" async for r in await llm.astream_chat(msgs)])
+
+    return routed, run
+
+
+ADAPTERS = {"langchain": _langchain, "llamaindex": _llamaindex}
+
+
+def _records(routed: Any) -> list[tuple[str, str, str | None]]:
+    return [(r.tier, r.status, r.error_kind) for r in routed.router.ledger.records()]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("fault", sorted(FALLBACK_FAULTS))
+@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
+async def test_fault_before_any_output_falls_back(
+    openai_server: FakeOpenAIServer, adapter: str, fault: str, mode: str
+) -> None:
+    routed, run = ADAPTERS[adapter](openai_server)
+    spec, kind = FALLBACK_FAULTS[fault]
+    openai_server.fail(model=CHEAP, **spec)
+    text = await run(routed, mode)
+    assert text == default_reply(STRONG)
+    assert openai_server.models == [CHEAP, STRONG]
+    assert _records(routed) == [("cheap", "failed", kind), ("strong", "ok", None)]
+    records = routed.router.ledger.records()
+    assert len({r.call_id for r in records}) == 1, "both attempts belong to one call"
+    assert records[1].fallback and records[1].cost_usd and records[1].cost_usd > 0
+    assert records[0].cost_usd in (None, 0.0), "a failed attempt is not billed"
+
+
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
+@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
+async def test_cut_connection_on_a_plain_request_falls_back(
+    openai_server: FakeOpenAIServer, adapter: str, mode: str
+) -> None:
+    routed, run = ADAPTERS[adapter](openai_server)
+    openai_server.fail(model=CHEAP, kind="cut_stream")
+    assert await run(routed, mode) == default_reply(STRONG)
+    assert _records(routed) == [("cheap", "failed", "connection"), ("strong", "ok", None)]
+
+
+@pytest.mark.parametrize("mode", ["stream", "astream"])
+@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
+async def test_stream_cut_after_output_reached_the_caller_surfaces_the_error(
+    openai_server: FakeOpenAIServer, adapter: str, mode: str
+) -> None:
+    routed, run = ADAPTERS[adapter](openai_server)
+    # three chunks: whatever an adapter holds back, the caller has seen part of the answer
+    openai_server.fail(model=CHEAP, kind="cut_stream", after_chunks=3)
+    with pytest.raises(Exception) as info:  # the provider's own error type
+        await run(routed, mode)
+    assert not isinstance(info.value, AllTiersFailedError)
+    assert classify_error(info.value) == "connection"
+    assert openai_server.models == [CHEAP], "no silent restart on another tier"
+    assert _records(routed) == [("cheap", "failed", "connection")]
+
+
+@pytest.mark.parametrize("mode", ["stream", "astream"])
+@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
+async def test_stream_cut_after_the_first_chunk(
+    openai_server: FakeOpenAIServer, adapter: str, mode: str
+) -> None:
+    """LangChain passes the first chunk on at once, so the cut surfaces; LlamaIndex holds one
+    chunk back (for the final metadata), so nothing reached the caller and it falls back."""
+    routed, run = ADAPTERS[adapter](openai_server)
+    openai_server.fail(model=CHEAP, kind="cut_stream", after_chunks=1)
+    if adapter == "llamaindex":
+        assert await run(routed, mode) == default_reply(STRONG)
+        assert _records(routed) == [("cheap", "failed", "connection"), ("strong", "ok", None)]
+        return
+    with pytest.raises(Exception) as info:  # the provider's own error type
+        await run(routed, mode)
+    assert not isinstance(info.value, AllTiersFailedError)
+    assert classify_error(info.value) == "connection"
+    assert openai_server.models == [CHEAP]
+    assert _records(routed) == [("cheap", "failed", "connection")]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
+async def test_malformed_body_is_not_retried_by_default(
+    openai_server: FakeOpenAIServer, adapter: str, mode: str
+) -> None:
+    routed, run = ADAPTERS[adapter](openai_server)
+    openai_server.fail(model=CHEAP, kind="malformed")
+    with pytest.raises(Exception) as info:  # the provider's own decode error
+        await run(routed, mode)
+    assert classify_error(info.value) == "bad_response"
+    assert openai_server.models == [CHEAP]
+    assert _records(routed) == [("cheap", "failed", "bad_response")]
+
+
+@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
+async def test_dead_cheap_tier_is_skipped_after_cooldown_threshold(
+    openai_server: FakeOpenAIServer, adapter: str
+) -> None:
+    routed, run = ADAPTERS[adapter](openai_server)
+    openai_server.fail(model=CHEAP, status=503, times=None)
+    for _ in range(3):  # default cooldown_failures = 3
+        assert await run(routed, "invoke") == default_reply(STRONG)
+    openai_server.reset()
+    assert await run(routed, "invoke") == default_reply(STRONG)
+    assert openai_server.models == [STRONG], "the cooling tier was not tried again"
+
+
+def _without_client_timeout(adapter: str, server: FakeOpenAIServer) -> Any:
+    """The same routed model, but the inner clients have no short timeout of their own:
+    only the router's ``fallback.attempt_timeout_s`` can stop a hung attempt."""
+    data = _config().to_dict()
+    data["fallback"] = {"attempt_timeout_s": 0.3}
+    config = RouterConfig.build(data)
+    if adapter == "langchain":
+        from langchain_openai import ChatOpenAI
+
+        from langchain_router import RoutedChatModel
+
+        def lc(model: str) -> Any:
+            return ChatOpenAI(
+                model=model,
+                base_url=server.base_url,
+                api_key="sk-test",
+                max_retries=0,
+                http_async_client=httpx.AsyncClient(),
+            )
+
+        return RoutedChatModel(
+            tiers={"cheap": lc(CHEAP), "strong": lc(STRONG)},
+            config=config,
+            classifier=_classifier(),
+            ledger=InMemoryLedger(),
+        )
+    from llama_index.llms.openai import OpenAI
+
+    from llamaindex_router import RoutedLLM
+
+    def li(model: str) -> Any:
+        return OpenAI(model=model, api_base=server.base_url, api_key="sk-test", max_retries=0)
+
+    return RoutedLLM(
+        {"cheap": li(CHEAP), "strong": li(STRONG)},
+        config,
+        classifier=_classifier(),
+        ledger=InMemoryLedger(),
+    )
+
+
+_STREAM_TIMEOUT_BUG = pytest.mark.xfail(
+    strict=True,
+    reason="LangChain adapter: attempt_timeout_s is not applied to streamed attempts, so a "
+    "provider that never sends the first chunk blocks until its own client timeout",
+)
+_TIMEOUT_CASES = [
+    pytest.param(adapter, mode, marks=_STREAM_TIMEOUT_BUG)
+    if adapter == "langchain" and "stream" in mode
+    else pytest.param(adapter, mode)
+    for adapter in sorted(ADAPTERS)
+    for mode in MODES
+]
+
+
+@pytest.mark.parametrize(("adapter", "mode"), _TIMEOUT_CASES)
+async def test_router_attempt_timeout_bounds_a_hung_provider(
+    openai_server: FakeOpenAIServer, adapter: str, mode: str
+) -> None:
+    _, run = ADAPTERS[adapter](openai_server)  # skips when the framework is not installed
+    routed = _without_client_timeout(adapter, openai_server)
+    openai_server.fail(model=CHEAP, kind="timeout", delay=1.0)
+    t0 = time.perf_counter()
+    text = await run(routed, mode)
+    elapsed = time.perf_counter() - t0
+    assert text == default_reply(STRONG)
+    assert _records(routed) == [("cheap", "failed", "timeout"), ("strong", "ok", None)]
+    assert elapsed < 0.9, f"the hung attempt was not cut at 0.3 s (took {elapsed:.2f} s)"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="an empty answer with finish_reason='content_filter' (a filtered completion) is "
+    "accepted as ok: Answer has no finish_reason and an empty text passes failed_check",
+)
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
+@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
+async def test_filtered_completion_is_not_accepted(
+    openai_server: FakeOpenAIServer, adapter: str, mode: str
+) -> None:
+    routed, run = ADAPTERS[adapter](openai_server)
+    openai_server.script(model=CHEAP, reply="", finish_reason="content_filter")
+    assert await run(routed, mode) == default_reply(STRONG)
+    first = routed.router.ledger.records()[0]
+    assert (first.tier, first.status) in {("cheap", "failed"), ("cheap", "rejected")}

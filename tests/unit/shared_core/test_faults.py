@@ -1,0 +1,220 @@
+"""classify_error: real SDK / transport / builtin exceptions, built offline, map to kinds."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import openai
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shared_core.faults import (
+    DEFAULT_RETRYABLE,
+    ERROR_KINDS,
+    classify_error,
+    is_retryable_kind,
+    retry_after_seconds,
+    status_code,
+)
+
+REQ = httpx.Request("POST", "https://api.example.com/v1/chat/completions")
+
+
+def status_error(cls: type[openai.APIStatusError], code: int, body=None, headers=None):
+    response = httpx.Response(code, request=REQ, headers=headers or {})
+    return cls(f"Error code: {code}", response=response, body=body)
+
+
+@pytest.mark.parametrize(
+    ("exc", "kind"),
+    [
+        (status_error(openai.RateLimitError, 429), "rate_limit"),
+        (status_error(openai.InternalServerError, 500), "server"),
+        (status_error(openai.InternalServerError, 503), "server"),
+        (status_error(openai.APIStatusError, 502), "server"),
+        (status_error(openai.APIStatusError, 408), "timeout"),
+        (status_error(openai.BadRequestError, 400), "other"),
+        (status_error(openai.AuthenticationError, 401), "other"),
+        (status_error(openai.NotFoundError, 404), "other"),
+        (openai.APITimeoutError(request=REQ), "timeout"),
+        (openai.APIConnectionError(request=REQ), "connection"),
+        (openai.APIResponseValidationError(httpx.Response(200, request=REQ), None), "bad_response"),
+        (openai.ContentFilterFinishReasonError(), "content_filter"),
+    ],
+    ids=lambda v: type(v).__name__ if isinstance(v, BaseException) else v,
+)
+def test_openai_exceptions(exc: BaseException, kind: str) -> None:
+    assert classify_error(exc) == kind
+
+
+def test_azure_content_filter_400_is_content_filter_not_other() -> None:
+    body = {
+        "message": "The response was filtered due to the prompt triggering Azure OpenAI's "
+        "content management policy.",
+        "type": None,
+        "param": "prompt",
+        "code": "content_filter",
+    }
+    exc = status_error(openai.BadRequestError, 400, body=body)
+    assert exc.code == "content_filter"
+    assert classify_error(exc) == "content_filter"
+    # the marker in the message alone is enough (some gateways drop the code)
+    assert (
+        classify_error(ValueError("blocked by the content management policy")) == "content_filter"
+    )
+
+
+@pytest.mark.parametrize(
+    ("exc", "kind"),
+    [
+        (httpx.ReadTimeout("read timed out", request=REQ), "timeout"),
+        (httpx.ConnectTimeout("connect timed out", request=REQ), "timeout"),
+        (httpx.PoolTimeout("pool", request=REQ), "timeout"),
+        (httpx.ConnectError("refused", request=REQ), "connection"),
+        (httpx.ReadError("reset", request=REQ), "connection"),
+        (
+            httpx.RemoteProtocolError(
+                "peer closed connection (incomplete chunked read)", request=REQ
+            ),
+            "connection",
+        ),
+        (httpx.DecodingError("bad gzip", request=REQ), "bad_response"),
+        (
+            httpx.HTTPStatusError("429", request=REQ, response=httpx.Response(429, request=REQ)),
+            "rate_limit",
+        ),
+        (
+            httpx.HTTPStatusError("503", request=REQ, response=httpx.Response(503, request=REQ)),
+            "server",
+        ),
+        (
+            httpx.HTTPStatusError("400", request=REQ, response=httpx.Response(400, request=REQ)),
+            "other",
+        ),
+    ],
+    ids=lambda v: type(v).__name__ if isinstance(v, BaseException) else v,
+)
+def test_httpx_exceptions(exc: BaseException, kind: str) -> None:
+    assert classify_error(exc) == kind
+
+
+@pytest.mark.parametrize(
+    ("exc", "kind"),
+    [
+        (TimeoutError(), "timeout"),
+        (asyncio.TimeoutError(), "timeout"),
+        (ConnectionError("x"), "connection"),
+        (ConnectionResetError(104, "Connection reset by peer"), "connection"),
+        (BrokenPipeError(), "connection"),
+        (json.JSONDecodeError("Expecting value", "{", 1), "bad_response"),
+        (ValueError("timeout must be positive"), "other"),  # no guessing from words
+        (KeyError("choices"), "other"),
+        (RuntimeError("boom"), "other"),
+        (asyncio.CancelledError(), "other"),
+    ],
+    ids=repr,
+)
+def test_builtin_exceptions(exc: BaseException, kind: str) -> None:
+    assert classify_error(exc) == kind
+
+
+def test_duck_typed_status_attributes() -> None:
+    class ProviderError(Exception):
+        def __init__(self, status: object) -> None:
+            super().__init__("provider said no")
+            self.status = status
+
+    class Resp:
+        status_code = 529
+
+    class WithResponse(Exception):
+        response = Resp()
+
+    assert classify_error(ProviderError(429)) == "rate_limit"
+    assert classify_error(ProviderError("503")) == "server"
+    assert classify_error(ProviderError("error")) == "other"
+    assert classify_error(WithResponse()) == "server"
+    assert status_code(WithResponse()) == 529
+
+
+def test_class_names_anywhere_in_the_mro() -> None:
+    class RateLimitError(Exception):
+        pass
+
+    class MyThrottle(RateLimitError):
+        pass
+
+    class ServiceUnavailable(Exception):
+        pass
+
+    assert classify_error(MyThrottle()) == "rate_limit"
+    assert classify_error(ServiceUnavailable()) == "server"
+
+
+def test_wrapped_errors_use_their_cause() -> None:
+    inner = status_error(openai.RateLimitError, 429)
+    try:
+        try:
+            raise inner
+        except openai.RateLimitError as e:
+            raise RuntimeError("chain failed") from e
+    except RuntimeError as outer:
+        assert classify_error(outer) == "rate_limit"
+    # implicit context works too, and cycles terminate
+    a, b = RuntimeError("a"), RuntimeError("b")
+    a.__context__, b.__context__ = b, a
+    assert classify_error(a) == "other"
+
+
+def test_finish_reason_attribute_and_hostile_attributes() -> None:
+    class Filtered(Exception):
+        finish_reason = "content_filter"
+
+    class Hostile(Exception):
+        @property
+        def status_code(self) -> int:
+            raise RuntimeError("half-built error")
+
+        def __str__(self) -> str:
+            raise RuntimeError("cannot print")
+
+    assert classify_error(Filtered()) == "content_filter"
+    assert classify_error(Hostile()) == "other"
+
+
+def test_retry_after_header() -> None:
+    exc = status_error(openai.RateLimitError, 429, headers={"retry-after": "2.5"})
+    assert retry_after_seconds(exc) == 2.5
+    assert retry_after_seconds(status_error(openai.RateLimitError, 429)) is None
+    assert retry_after_seconds(ValueError()) is None
+
+
+def test_is_retryable_kind() -> None:
+    assert set(DEFAULT_RETRYABLE) == {
+        "rate_limit",
+        "timeout",
+        "connection",
+        "server",
+        "content_filter",
+    }
+    assert is_retryable_kind("rate_limit", None)
+    assert not is_retryable_kind("other", None)
+    assert not is_retryable_kind("bad_response", None)
+    assert is_retryable_kind("other", ["other"])
+    assert not is_retryable_kind("timeout", ["rate_limit"])
+    assert not is_retryable_kind("server", [])
+
+
+@given(
+    name=st.text(min_size=1, max_size=30).filter(str.isidentifier),
+    message=st.text(max_size=200),
+    status=st.one_of(st.none(), st.integers(), st.text(max_size=5), st.floats(allow_nan=True)),
+)
+def test_never_raises_and_returns_a_known_kind(name: str, message: str, status: object) -> None:
+    cls = type(name, (Exception,), {})
+    exc = cls(message)
+    exc.status_code = status  # type: ignore[attr-defined]
+    assert classify_error(exc) in ERROR_KINDS
