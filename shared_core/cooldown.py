@@ -59,6 +59,8 @@ class Cooldown:
 
     def available(self, tier: str) -> bool:
         """``False`` while ``tier`` is cooling down after too many consecutive failures."""
+        if tier not in self._entries:  # hot path: no failure on record, no lock needed
+            return True
         return self.state(tier) != "open"
 
     def remaining(self, tier: str) -> float:
@@ -71,6 +73,8 @@ class Cooldown:
 
     def success(self, tier: str) -> None:
         """A call on ``tier`` succeeded: close its circuit and reset the count."""
+        if tier not in self._entries:  # hot path: nothing to reset
+            return
         with self._lock:
             self._entries.pop(tier, None)
 

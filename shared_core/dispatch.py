@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from .errors import AllTiersFailedError, RequestCostCapError, TierAttemptError, redact
+from .ledger.base import CallRecord
 from .quality import Answer, failed_check
 from .request import Request
 from .tier import Tier
@@ -174,14 +175,22 @@ class CallPlan:
         latency = self._elapsed_ms()
         self.router.cooldown.success(attempt.tier.name)
         reason = None
-        up = self._escalation_target(attempt.index)
-        if check and answer is not None and cfg.escalation.enabled and up is not None:
-            if self.escalations < cfg.escalation.max_escalations:
-                reason = failed_check(
-                    answer, cfg.escalation,
-                    tool_choice_required=self.request.tool_choice_required,
-                    user_checks=self.router.checks,
-                )
+        up = None
+        if (
+            check
+            and answer is not None
+            and cfg.escalation.enabled
+            and self.escalations < cfg.escalation.max_escalations
+        ):
+            reason = failed_check(
+                answer, cfg.escalation,
+                tool_choice_required=self.request.tool_choice_required,
+                user_checks=self.router.checks,
+            )
+            if reason is not None:
+                up = self._escalation_target(attempt.index)
+                if up is None:  # nowhere to escalate: the answer stands
+                    reason = None
         cost, base = self._record(
             attempt, status="rejected" if reason else "ok", usage=usage, latency_ms=latency,
             error_kind="quality" if reason else None, error=reason,
@@ -275,8 +284,6 @@ class CallPlan:
         self, attempt: Attempt, *, status: str, usage: Usage | None, latency_ms: float,
         error_kind: str | None = None, error: BaseException | str | None = None,
     ) -> tuple[float | None, float | None]:
-        from .ledger import CallRecord
-
         prices = self.router.prices
         tier = attempt.tier
         cost = base = None
@@ -321,14 +328,10 @@ class CallPlan:
         return cost, base
 
     def _baseline_cost(self, usage: Usage) -> float | None:
-        cfg = self.router.config
-        model = self.router.baseline_model
-        tier = next((t for t in cfg.tiers if t.model == model), None)
-        return self.router.prices.cost(model, usage, tier=tier)
+        router = self.router
+        return router.prices.cost(router.baseline_model, usage, tier=router._baseline_tier)
 
     def _record_refusal(self, exc: BaseException) -> None:
-        from .ledger import CallRecord
-
         tier = self.router.config.tiers[self.decision.index]
         self.router.ledger.record(
             CallRecord(

@@ -14,11 +14,13 @@ rule a higher knob never picks a cheaper tier:
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .config import RoutingRule
 from .errors import ConfigError, NoEligibleTierError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def utility_weight(knob: float) -> float:
@@ -80,6 +82,8 @@ def select_batch(
     relative_costs: Sequence[float] | None = None,
 ) -> np.ndarray:
     """Vectorised :func:`select` over rows of ``scores`` (n_prompts x n_tiers), all eligible."""
+    import numpy as np
+
     s = np.asarray(scores, dtype=float)
     n, k = s.shape
     if rule == "threshold":

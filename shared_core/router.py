@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 import uuid
@@ -74,6 +75,15 @@ class Router:
             label: i for i, t in enumerate(self.config.tiers) for label in t.labels
         }
         self._task_labels = list(self._label_to_tier)
+        self._all_names = tuple(self.config.tier_names)
+        self._max_budget = max((t.max_tokens or 0) for t in self.config.tiers)
+        self._min_window = min(
+            (t.context_window for t in self.config.tiers if t.context_window is not None),
+            default=1 << 62,
+        )
+        self._baseline_tier = next(
+            (t for t in self.config.tiers if t.model == self.baseline_model), None
+        )
 
     # -- lazily built parts (keeps construction and import cheap) -----------------
     @property
@@ -237,6 +247,14 @@ class Router:
         tiers = self.config.tiers
         reasons: list[str] = list(request.notes)
         ok = [True] * len(tiers)
+        cool = self._cooldown
+        if (
+            not request.has_tools
+            and not request.needs_vision
+            and request.input_tokens + self._max_budget <= self._min_window
+            and (cool is None or all(cool.available(t.name) for t in tiers))
+        ):
+            return ok, reasons  # hot path: every tier can serve this request
 
         def apply(mask: list[bool], why: str) -> None:
             nonlocal ok
@@ -361,14 +379,24 @@ class Router:
             latency_us=(time.perf_counter_ns() - t0) / 1000.0,
             index=idx,
             unsure=unsure,
-            call_id=uuid.uuid4().hex,
+            call_id=new_call_id(),
             forced=forced,
-            eligible=tuple(t.name for t, ok in zip(self.config.tiers, eligible) if ok),
+            eligible=self._all_names if all(eligible)
+            else tuple(t.name for t, ok in zip(self.config.tiers, eligible) if ok),
         )
 
     def __repr__(self) -> str:
         names = ", ".join(self.config.tier_names)
         return f"Router(mode={self.config.mode!r}, tiers=[{names}], classifier={self.config.classifier.type!r})"
+
+
+_CALL_PREFIX = uuid.uuid4().hex[:16]
+_call_counter = itertools.count()
+
+
+def new_call_id() -> str:
+    """A unique call id (32 hex chars): a random per-process prefix plus a counter."""
+    return f"{_CALL_PREFIX}{next(_call_counter):016x}"
 
 
 def budget_scopes(request: Request) -> list[str]:

@@ -12,14 +12,42 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
 from .base import BaseClassifier, Classification, Classifier
-from .cascade import CascadeClassifier
-from .embedding import CachedEncoder, CentroidClassifier, Encoder, HashingEncoder, HeadClassifier
-from .judge import LLMJudgeClassifier
-from .ladder import difficulty_to_tier_scores
-from .rules import RulesClassifier
 
 if TYPE_CHECKING:
     from ..config import ClassifierConfig, RouterConfig
+    from .cascade import CascadeClassifier
+    from .embedding import (
+        CachedEncoder,
+        CentroidClassifier,
+        Encoder,
+        HashingEncoder,
+        HeadClassifier,
+    )
+    from .judge import LLMJudgeClassifier
+    from .ladder import difficulty_to_tier_scores
+    from .rules import RulesClassifier
+
+# numpy-backed and optional classifiers load on first use, so `import shared_core` stays cheap
+_LAZY = {
+    "CascadeClassifier": ".cascade",
+    "CachedEncoder": ".embedding",
+    "CentroidClassifier": ".embedding",
+    "Encoder": ".embedding",
+    "HashingEncoder": ".embedding",
+    "HeadClassifier": ".embedding",
+    "LLMJudgeClassifier": ".judge",
+    "difficulty_to_tier_scores": ".ladder",
+    "RulesClassifier": ".rules",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "BaseClassifier",
@@ -78,6 +106,10 @@ def build_classifier(
         encoder: for ``embedding``: any :class:`Encoder` (default :class:`HashingEncoder`);
             it is wrapped in a :class:`CachedEncoder` unless it already is one.
     """
+    from .cascade import CascadeClassifier
+    from .judge import LLMJudgeClassifier
+    from .rules import RulesClassifier
+
     labels = config_labels(router_config)
     ordinal = router_config.mode == "difficulty"
     kind = cfg.type
@@ -191,6 +223,8 @@ def _build_embedding(
     encoder: Any,
     where: str,
 ) -> Any:
+    from .embedding import CachedEncoder, CentroidClassifier, HashingEncoder, HeadClassifier
+
     enc = encoder if encoder is not None else HashingEncoder()
     if not isinstance(enc, CachedEncoder):
         enc = CachedEncoder(enc, maxsize=int(opts.get("cache_size", 4096)))

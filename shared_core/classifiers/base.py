@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -89,4 +88,6 @@ class BaseClassifier:
 
 
 async def run_in_thread(fn: Any, *args: Any) -> Any:
+    import asyncio
+
     return await asyncio.to_thread(fn, *args)
