@@ -82,9 +82,11 @@ class BudgetGuard:
                 raise BudgetExceededError(lim.scope, lim.limit_usd, spent, lim.period)
 
     def pressure(self, scopes: Iterable[str], now: float | None = None) -> float:
-        """0 below ``soft_fraction`` of every limit, rising linearly to 1 at the limit.
+        """0 below ``soft_fraction`` of every limit, rising to 1 at the limit.
 
-        The worst applicable limit wins. The router lowers its knob by this share.
+        The rise follows ``((share - soft) / (1 - soft)) ** curve`` (``curve`` 1 = linear,
+        above 1 = gentle at first then steep, below 1 = steep at first). The worst
+        applicable limit wins. The router multiplies its knob by ``1 - pressure``.
         """
         worst = 0.0
         for lim in self.applicable(scopes):
@@ -93,7 +95,7 @@ class BudgetGuard:
                 return 1.0
             soft = lim.soft_fraction
             if soft < 1.0 and share > soft:
-                worst = max(worst, (share - soft) / (1.0 - soft))
+                worst = max(worst, ((share - soft) / (1.0 - soft)) ** lim.curve)
         return min(1.0, worst)
 
     def __repr__(self) -> str:

@@ -131,6 +131,8 @@ class BudgetLimit(_Strict):
     limit_usd: float = Field(gt=0)
     soft_fraction: float = Field(default=0.8, gt=0, le=1)
     """From this share of the limit on, routing shifts toward cheaper tiers."""
+    curve: float = Field(default=1.0, gt=0, le=10)
+    """Shape of that shift: pressure = ((share - soft) / (1 - soft)) ** curve."""
 
 
 class BudgetConfig(_Strict):

@@ -183,3 +183,18 @@ def test_overspend_bounded_by_requests_in_flight(tmp_path: Path) -> None:
     assert 1.0 <= spent <= 1.0 + 8 * per_call + 1e-9
     assert all(r > 0 for r in refused)
     led.close()
+
+
+def test_pressure_curve_shapes_the_shift_toward_cheaper_tiers():
+    from shared_core.budget import BudgetGuard
+    from shared_core.config import BudgetLimit
+    from shared_core.ledger import CallRecord, InMemoryLedger
+
+    ledger = InMemoryLedger()
+    ledger.record(CallRecord(call_id="a", tier="t", model="m", cost_usd=0.9))  # 90% of the limit
+    linear = BudgetGuard([BudgetLimit(limit_usd=1.0, soft_fraction=0.8)], ledger)
+    gentle = BudgetGuard([BudgetLimit(limit_usd=1.0, soft_fraction=0.8, curve=2.0)], ledger)
+    steep = BudgetGuard([BudgetLimit(limit_usd=1.0, soft_fraction=0.8, curve=0.5)], ledger)
+    assert linear.pressure(["global"]) == pytest.approx(0.5)
+    assert gentle.pressure(["global"]) == pytest.approx(0.25)
+    assert steep.pressure(["global"]) == pytest.approx(0.5**0.5)
