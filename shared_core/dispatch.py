@@ -152,14 +152,16 @@ class CallPlan:
         self.router.cooldown.failure(attempt.tier.name)
         self.errors.append(TierAttemptError(attempt.tier.name, exc, kind))
         self._record(attempt, status="failed", usage=None, latency_ms=latency, error_kind=kind, error=exc)
-        if self._rejected is not None and not after_first_token:
-            # an escalation failed: stop here, the caller returns the earlier answer
-            self._pending = None
-            return
         retryable = cfg.fallback.enabled and kind in cfg.fallback.on and not after_first_token
+        kept = self._rejected
         if not retryable:
+            if kept is not None and not after_first_token:
+                # an escalation failed for good: the caller returns the earlier answer
+                self._pending = None
+                return
             raise exc
-        nxt = self._fallback_target(attempt.index)
+        # after a rejected answer only stronger tiers are worth trying
+        nxt = self._fallback_target(attempt.index, above=kept.index if kept is not None else -1)
         self._pending = (nxt, "fallback") if nxt is not None else None
 
     def succeeded(
@@ -266,7 +268,7 @@ class CallPlan:
                 return j
         return None
 
-    def _fallback_target(self, idx: int) -> int | None:
+    def _fallback_target(self, idx: int, above: int = -1) -> int | None:
         cfg = self.router.config
         n = len(cfg.tiers)
         if cfg.fallback.chain:
@@ -274,7 +276,7 @@ class CallPlan:
         else:
             order = list(range(idx + 1, n)) + list(range(idx - 1, -1, -1))
         cool = self.router.cooldown
-        usable = [j for j in order if j not in self._tried and self._eligible(j)]
+        usable = [j for j in order if j > above and j not in self._tried and self._eligible(j)]
         for j in usable:
             if cool.available(cfg.tiers[j].name):
                 return j

@@ -93,12 +93,28 @@ def test_escalation_is_bounded_by_max_escalations():
     assert [a.tier.name for a in model.calls] == ["cheap", "mid"]
 
 
-def test_failed_escalation_returns_the_earlier_answer():
+def test_failed_escalation_falls_back_upward_then_returns_the_earlier_answer():
     router = router_with(default="cheap", config=three_tiers(escalation={"require_json": True}))
     model = ScriptedModel(replies={"cheap": ["not json"], "mid": [FakeServerError("down")]})
     plan, result = run(router, "hi", model)
-    assert result.value == "not json"
+    assert result.value == "ok from big"  # the escalation's provider error falls back upward
+    assert [r.status for r in router.ledger.records()] == ["rejected", "failed", "ok"]
+
+    router = router_with(default="cheap", config=three_tiers(escalation={"require_json": True}))
+    model = ScriptedModel(replies={"cheap": ["not json"], "mid": [FakeServerError("down")],
+                                   "big": [FakeServerError("down")]})
+    plan, result = run(router, "hi", model)
+    assert result.value == "not json"  # nothing better could be had: the earlier answer stands
     assert plan.metadata()["tier"] == "cheap"
+    assert [r.status for r in router.ledger.records()] == ["rejected", "failed", "failed"]
+    assert [a.tier.name for a in model.calls] == ["cheap", "mid", "big"]
+
+
+def test_failed_escalation_with_a_non_provider_error_returns_the_earlier_answer():
+    router = router_with(default="cheap", config=three_tiers(escalation={"require_json": True}))
+    model = ScriptedModel(replies={"cheap": ["not json"], "mid": [ValueError("bad request")]})
+    plan, result = run(router, "hi", model)
+    assert result.value == "not json"
     assert [r.status for r in router.ledger.records()] == ["rejected", "failed"]
 
 
