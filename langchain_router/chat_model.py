@@ -11,6 +11,7 @@ escalation and the ledger.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from pydantic import ConfigDict, Field, PrivateAttr
 from shared_core.adapters_common import config_from_tiers, model_id
 from shared_core.dispatch import Attempt, AttemptResult, CallPlan, aexecute, execute
 from shared_core.errors import ConfigError
+from shared_core.first_chunk import astream_within, stream_within
 from shared_core.router import Router
 
 from .context import THREAD_KWARG, keep_meta, scalar, thread_id_of, thread_kwargs
@@ -379,8 +381,9 @@ class RoutedChatModel(BaseChatModel):
         def attempt_call(attempt: Attempt) -> AttemptResult:
             inner, msgs, kw = self._prepare(call, attempt)
             result = inner._generate(msgs, stop=call.stop, run_manager=run_manager, **kw)
-            msg = result.generations[0].message
-            return AttemptResult(value=result, usage=usage_of(msg), answer=answer_of(msg))
+            gen = result.generations[0]
+            answer = answer_of(gen.message, gen.generation_info)
+            return AttemptResult(value=result, usage=usage_of(gen.message), answer=answer)
 
         out = execute(call.plan, attempt_call)
         return self._finish(out.value, call.plan)
@@ -397,8 +400,9 @@ class RoutedChatModel(BaseChatModel):
         async def attempt_call(attempt: Attempt) -> AttemptResult:
             inner, msgs, kw = self._prepare(call, attempt)
             result = await inner._agenerate(msgs, stop=call.stop, run_manager=run_manager, **kw)
-            msg = result.generations[0].message
-            return AttemptResult(value=result, usage=usage_of(msg), answer=answer_of(msg))
+            gen = result.generations[0]
+            answer = answer_of(gen.message, gen.generation_info)
+            return AttemptResult(value=result, usage=usage_of(gen.message), answer=answer)
 
         out = await aexecute(call.plan, attempt_call)
         return self._finish(out.value, call.plan)
@@ -416,7 +420,12 @@ class RoutedChatModel(BaseChatModel):
             run.start(attempt)
             try:
                 inner, msgs, kw = self._prepare(call, attempt)
-                for chunk in inner_stream(inner, msgs, call.stop, run_manager, kw):
+                chunks = stream_within(
+                    partial(inner_stream, inner, msgs, call.stop, run_manager, kw),
+                    attempt.timeout_s,
+                    tier=attempt.tier.name,
+                )
+                for chunk in chunks:
                     yield from run.feed(chunk)
             except Exception as exc:
                 run.fail(exc)
@@ -440,7 +449,12 @@ class RoutedChatModel(BaseChatModel):
             run.start(attempt)
             try:
                 inner, msgs, kw = self._prepare(call, attempt)
-                async for chunk in inner_astream(inner, msgs, call.stop, run_manager, kw):
+                chunks = astream_within(
+                    _opener(inner_astream(inner, msgs, call.stop, run_manager, kw)),
+                    attempt.timeout_s,
+                    tier=attempt.tier.name,
+                )
+                async for chunk in chunks:
                     for out in run.feed(chunk):
                         yield out
             except Exception as exc:
@@ -466,6 +480,15 @@ def _encoder(encoder: Any) -> Any:
 
         return LangChainEncoder(encoder)
     return encoder
+
+
+def _opener(stream: AsyncIterator[ChatGenerationChunk]) -> Any:
+    """``stream`` as the awaitable factory :func:`astream_within` takes."""
+
+    async def open_stream() -> AsyncIterator[ChatGenerationChunk]:
+        return stream
+
+    return open_stream
 
 
 def _caller_max(kwargs: Mapping[str, Any], default: int | None) -> int | None:

@@ -6,7 +6,7 @@ tier's system prompt, and reads usage and answers back out of ``AIMessage`` obje
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -96,10 +96,29 @@ def usage_of(message: BaseMessage) -> Usage | None:
     return Usage(input_tokens=inp, output_tokens=out, cached_input_tokens=cached)
 
 
-def answer_of(message: BaseMessage) -> Answer:
-    """What the escalation checks look at: the text and the number of tool calls."""
+def answer_of(message: BaseMessage, generation_info: Mapping[str, Any] | None = None) -> Answer:
+    """What the escalation checks look at: the text, the tool calls and the finish reason.
+
+    The finish reason is read from ``response_metadata`` (``finish_reason``, or Anthropic's
+    ``stop_reason``), else from the generation's ``generation_info`` (where ``ChatOpenAI``
+    puts it when its private ``_generate`` / ``_stream`` is called directly).
+    """
     text = str(message.text)
     n_tools = len(getattr(message, "tool_calls", None) or [])
     if not n_tools:
         n_tools = len(getattr(message, "tool_call_chunks", None) or [])
-    return Answer(text=text, tool_calls=n_tools)
+    return Answer(
+        text=text, tool_calls=n_tools, finish_reason=finish_reason_of(message, generation_info)
+    )
+
+
+def finish_reason_of(
+    message: BaseMessage, generation_info: Mapping[str, Any] | None = None
+) -> str | None:
+    """The provider's finish / stop reason for an answer, if it reported one."""
+    for source in (message.response_metadata, generation_info):
+        for key in ("finish_reason", "stop_reason"):
+            value = source.get(key) if source else None
+            if isinstance(value, str) and value:
+                return value
+    return None

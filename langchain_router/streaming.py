@@ -7,12 +7,15 @@ Rules (see :mod:`shared_core.dispatch`):
 * a stream that fails after it raises (the partial answer cannot be taken back);
 * whole-answer checks (refusal, minimum length, JSON) do not apply to streamed answers
   unless ``escalation.buffer_streams`` is set, in which case the answer is buffered,
-  checked, and only then released (or escalated);
+  checked, and only then released (or escalated); a stream that ends before sending any
+  text or tool call (empty, or stopped by the provider's content filter) is checked
+  anyway, since nothing reached the caller;
 * ``model_name`` is removed from the inner chunks and put once on the final chunk
   (chunk merging concatenates strings), with ``response_metadata["router"]``;
-* the per-attempt timeout of the config is not enforced on streams (a stream cannot be
-  abandoned halfway without losing what was already sent); set the inner model's own
-  ``timeout``, which surfaces as an error before the first token and then falls back.
+* the per-attempt timeout (``fallback.attempt_timeout_s`` / ``Tier.timeout_s``) bounds the
+  wait for the first chunk (see :mod:`shared_core.first_chunk`): a provider that never
+  starts falls back like any timeout; once chunks flow, the inner model's own ``timeout``
+  applies (a stream cannot be abandoned halfway without losing what was already sent).
 """
 
 from __future__ import annotations
@@ -82,10 +85,12 @@ class StreamRun:
     def finish(self) -> list[ChatGenerationChunk] | None:
         """End of one attempt's stream: the chunks to emit, or ``None`` to escalate."""
         assert self.attempt is not None
-        msg = self._merged.message if self._merged is not None else AIMessageChunk(content="")
-        ok = self.plan.succeeded(
-            self.attempt, usage=usage_of(msg), answer=answer_of(msg), check=self.buffer
-        )
+        merged = self._merged
+        msg = merged.message if merged is not None else AIMessageChunk(content="")
+        answer = answer_of(msg, merged.generation_info if merged is not None else None)
+        # nothing reached the caller yet (an empty or filtered answer): checks still apply
+        check = self.buffer or not self._started
+        ok = self.plan.succeeded(self.attempt, usage=usage_of(msg), answer=answer, check=check)
         if not ok:
             self._kept = self._held
             self._kept_name = self._model_name

@@ -1,23 +1,27 @@
 """One routed call: the decision's plan, and how each attempt calls its tier (plain or streamed).
 
 Non-streamed calls run through :func:`shared_core.dispatch.execute` / ``aexecute`` (fallback,
-escalation and the ledger live there). Streams run the same plan by hand: an error before the
-first chunk reaches the caller falls back to the next tier; after it, it is recorded and
-re-raised. One chunk is held back so the last one can carry the final metadata (cost,
-usage). Whole-answer checks apply to streams only with ``escalation.buffer_streams`` (then
-chunks are released once the answer passed); otherwise a streamed answer is never escalated.
-A per-attempt timeout (``fallback.attempt_timeout_s`` / ``Tier.timeout_s``) bounds the time to
-the first chunk (a hung provider falls back); once chunks flow, the inner client's own
-timeouts apply. A stream the caller stops reading is recorded as answered (its cost is known
-only if usage had arrived).
+escalation and the ledger live there). Streams run the same plan by hand:
+
+* an error before the first output (text or tool call) reaches the caller falls back to the
+  next tier (leading empty chunks are held back until then); after it, it is recorded and
+  re-raised;
+* one chunk is held back so the last one can carry the final metadata (cost, usage);
+* whole-answer checks apply only with ``escalation.buffer_streams`` (then chunks are
+  released once the answer passed); without it, only an empty or filtered answer that has
+  not reached the caller is escalated;
+* a per-attempt timeout (``fallback.attempt_timeout_s`` / ``Tier.timeout_s``) bounds the
+  time to the first chunk (a hung provider falls back, see :mod:`shared_core.first_chunk`);
+  once chunks flow, the inner client's own timeouts apply;
+* a stream the caller stops reading is recorded as answered (its cost is known only if
+  usage had arrived).
 """
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures as cf
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.types import (
@@ -28,16 +32,25 @@ from llama_index.core.base.llms.types import (
 )
 
 from shared_core.dispatch import Attempt, AttemptResult, CallPlan
+from shared_core.first_chunk import astream_within, stream_within
+from shared_core.quality import Answer, is_filtered
 
 from .messages import apply_system_prompt, prompt_with_system
-from .responses import ROUTER_KEY, annotate, answer_of, to_completion, usage_of
+from .responses import (
+    ROUTER_KEY,
+    annotate,
+    answer_of,
+    finish_reason_of,
+    to_completion,
+    tool_call_count,
+    usage_of,
+)
 from .tools import PreparedTools
 
 if TYPE_CHECKING:
     from .inner import InnerLLM
 
 Response = ChatResponse | CompletionResponse
-_END = object()
 
 
 @dataclass
@@ -128,55 +141,6 @@ class RoutedCall:
         chunk.additional_kwargs = kw
 
 
-def _first_in_time(call: RoutedCall, attempt: Attempt) -> Iterator[Response]:
-    """The attempt's stream; opening it and its first chunk must come within ``timeout_s``."""
-    timeout = attempt.timeout_s
-    if timeout is None:
-        yield from call.open_stream(attempt)
-        return
-
-    def first() -> tuple[Iterator[Response], Any]:
-        it = call.open_stream(attempt)
-        return it, next(it, _END)
-
-    pool = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="tier-router-stream")
-    try:
-        it, head = pool.submit(first).result(timeout=timeout)
-    except cf.TimeoutError:
-        raise _timeout(attempt, timeout) from None
-    finally:
-        pool.shutdown(wait=False)
-    if head is _END:
-        return
-    yield head
-    yield from it
-
-
-async def _afirst_in_time(call: RoutedCall, attempt: Attempt) -> AsyncIterator[Response]:
-    """Async twin of :func:`_first_in_time` (the hung attempt is cancelled)."""
-
-    async def first() -> tuple[AsyncIterator[Response], Any]:
-        it = await call.aopen_stream(attempt)
-        return it, await anext(it, _END)
-
-    timeout = attempt.timeout_s
-    try:
-        it, head = await asyncio.wait_for(first(), timeout) if timeout else await first()
-    except asyncio.TimeoutError:
-        raise _timeout(attempt, timeout or 0.0) from None
-    if head is _END:
-        return
-    yield head
-    async for chunk in it:
-        yield chunk
-
-
-def _timeout(attempt: Attempt, timeout: float) -> TimeoutError:
-    return TimeoutError(
-        f"stream on tier {attempt.tier.name!r} sent no first chunk within {timeout}s"
-    )
-
-
 async def _aconvert(it: AsyncIterator[ChatResponse]) -> AsyncIterator[CompletionResponse]:
     async for c in it:
         yield to_completion(c)
@@ -190,18 +154,23 @@ def stream(call: RoutedCall, buffer: bool) -> Iterator[Response]:
         held: list[Response] = []
         prev: Response | None = None
         usage = None
+        reason: str | None = None
         yielded = False
         try:
-            for chunk in _first_in_time(call, attempt):
+            for chunk in stream_within(
+                partial(call.open_stream, attempt), attempt.timeout_s, tier=attempt.tier.name
+            ):
                 usage = usage_of(chunk) or usage
+                reason = finish_reason_of(chunk) or reason
                 call.tag(chunk, attempt)
                 if prev is not None:
-                    if buffer:
-                        held.append(prev)
+                    if buffer or not (yielded or has_output(prev)):
+                        held.append(prev)  # leading empty chunks wait for the first output
                     else:
+                        out, held = [*held, prev], []
                         yielded = True
                         try:
-                            yield prev
+                            yield from out
                         except GeneratorExit:  # the caller stopped reading: record the attempt
                             plan.succeeded(attempt, usage=usage, answer=None, check=False)
                             raise
@@ -209,8 +178,8 @@ def stream(call: RoutedCall, buffer: bool) -> Iterator[Response]:
         except Exception as exc:
             plan.failed(attempt, exc, after_first_token=yielded)
             continue
-        done = _finish_attempt(plan, attempt, prev, usage, buffer)
-        if done or not buffer:
+        done = _finish_attempt(plan, attempt, prev, usage, reason, buffer=buffer, shown=yielded)
+        if done:
             yield from held
             if prev is not None:
                 yield annotate(prev, call.finished())
@@ -227,18 +196,24 @@ async def astream(call: RoutedCall, buffer: bool) -> AsyncIterator[Response]:
         held: list[Response] = []
         prev: Response | None = None
         usage = None
+        reason: str | None = None
         yielded = False
         try:
-            async for chunk in _afirst_in_time(call, attempt):
+            async for chunk in astream_within(
+                partial(call.aopen_stream, attempt), attempt.timeout_s, tier=attempt.tier.name
+            ):
                 usage = usage_of(chunk) or usage
+                reason = finish_reason_of(chunk) or reason
                 call.tag(chunk, attempt)
                 if prev is not None:
-                    if buffer:
-                        held.append(prev)
+                    if buffer or not (yielded or has_output(prev)):
+                        held.append(prev)  # leading empty chunks wait for the first output
                     else:
+                        out, held = [*held, prev], []
                         yielded = True
                         try:
-                            yield prev
+                            for c in out:
+                                yield c
                         except GeneratorExit:  # the caller stopped reading: record the attempt
                             plan.succeeded(attempt, usage=usage, answer=None, check=False)
                             raise
@@ -246,8 +221,8 @@ async def astream(call: RoutedCall, buffer: bool) -> AsyncIterator[Response]:
         except Exception as exc:
             plan.failed(attempt, exc, after_first_token=yielded)
             continue
-        done = _finish_attempt(plan, attempt, prev, usage, buffer)
-        if done or not buffer:
+        done = _finish_attempt(plan, attempt, prev, usage, reason, buffer=buffer, shown=yielded)
+        if done:
             for c in held:
                 yield c
             if prev is not None:
@@ -259,10 +234,34 @@ async def astream(call: RoutedCall, buffer: bool) -> AsyncIterator[Response]:
 
 
 def _finish_attempt(
-    plan: CallPlan, attempt: Attempt, last: Response | None, usage: Any, buffer: bool
+    plan: CallPlan,
+    attempt: Attempt,
+    last: Response | None,
+    usage: Any,
+    reason: str | None,
+    *,
+    buffer: bool,
+    shown: bool,
 ) -> bool:
-    answer = answer_of(last) if last is not None else None
-    return plan.succeeded(attempt, usage=usage, answer=answer, check=buffer)
+    """Report a finished stream; ``False`` = escalate (its chunks were not released).
+
+    Without ``buffer_streams`` only an empty or filtered answer that the caller has not
+    seen yet is checked (the other checks need the whole answer before release).
+    """
+    answer = answer_of(last, reason) if last is not None else Answer("", finish_reason=reason)
+    check = buffer or (not shown and _empty_or_filtered(answer))
+    return plan.succeeded(attempt, usage=usage, answer=answer, check=check)
+
+
+def has_output(chunk: Response) -> bool:
+    """Whether a streamed chunk carries output (text or a tool call) the caller would see."""
+    if chunk.delta:
+        return True
+    return isinstance(chunk, ChatResponse) and tool_call_count(chunk) > 0
+
+
+def _empty_or_filtered(answer: Answer) -> bool:
+    return is_filtered(answer.finish_reason) or (not answer.text.strip() and not answer.tool_calls)
 
 
 def _kept(call: RoutedCall, kept: list[Response] | None) -> list[Response]:

@@ -74,11 +74,35 @@ def tool_call_count(response: ChatResponse) -> int:
     return len(calls) if isinstance(calls, list) else 0
 
 
-def answer_of(response: ChatResponse | CompletionResponse) -> Answer:
-    """What the escalation checks look at."""
+def finish_reason_of(response: ChatResponse | CompletionResponse) -> str | None:
+    """The provider's finish / stop reason, if the response carries one.
+
+    Read from ``raw.choices[0].finish_reason`` (OpenAI-compatible), ``raw["finish_reason"]`` /
+    ``raw["stop_reason"]`` (Anthropic and others), else ``additional_kwargs``.
+    """
+    raw = response.raw
+    choices = _get(raw, "choices")
+    if isinstance(choices, (list, tuple)) and choices:
+        value = _get(choices[0], "finish_reason")
+        if isinstance(value, str) and value:
+            return value
+    for source in (raw, response.additional_kwargs):
+        for key in ("finish_reason", "stop_reason"):
+            value = _get(source, key)
+            if isinstance(value, str) and value:
+                return value
+    return None
+
+
+def answer_of(
+    response: ChatResponse | CompletionResponse, finish_reason: str | None = None
+) -> Answer:
+    """What the escalation checks look at (``finish_reason`` wins over the response's own)."""
+    reason = finish_reason or finish_reason_of(response)
     if isinstance(response, CompletionResponse):
-        return Answer(response.text or "")
-    return Answer(response.message.content or "", tool_calls=tool_call_count(response))
+        return Answer(response.text or "", finish_reason=reason)
+    text = response.message.content or ""
+    return Answer(text, tool_calls=tool_call_count(response), finish_reason=reason)
 
 
 def annotate(response: Any, meta: Mapping[str, Any]) -> Any:

@@ -114,8 +114,12 @@ class FallbackConfig(_Strict):
     """Order of tiers to try after the chosen one fails; default: the tiers above it,
     then the ones below it."""
     on: list[ErrorKind] = Field(
-        default_factory=lambda: ["rate_limit", "timeout", "connection", "server", "content_filter"]
+        default_factory=lambda: [
+            "rate_limit", "timeout", "connection", "server", "content_filter", "bad_response"
+        ]
     )
+    """Error kinds that fall back to the next tier (``bad_response``: a malformed body is a
+    provider failure too); ``other`` only when listed."""
     attempt_timeout_s: float | None = Field(default=None, gt=0)
     deadline_s: float | None = Field(default=None, gt=0)
     """Overall time for one request across all attempts."""

@@ -407,10 +407,11 @@ def _with_timeout(call: Callable[[Attempt], T], attempt: Attempt) -> T:
     if attempt.timeout_s is None:
         return call(attempt)
     import concurrent.futures as cf
+    import contextvars
 
     pool = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="tier-router-attempt")
-    try:
-        fut = pool.submit(call, attempt)
+    try:  # the caller's context variables (tracing, callbacks) go with the call
+        fut = pool.submit(contextvars.copy_context().run, call, attempt)
         try:
             return fut.result(timeout=attempt.timeout_s)
         except cf.TimeoutError:

@@ -32,7 +32,7 @@ ERROR_KINDS: tuple[ErrorKind, ...] = get_args(ErrorKind)
 """Every kind :func:`classify_error` can return."""
 
 DEFAULT_RETRYABLE: frozenset[ErrorKind] = frozenset(
-    {"rate_limit", "timeout", "connection", "server", "content_filter"}
+    {"rate_limit", "timeout", "connection", "server", "content_filter", "bad_response"}
 )
 
 # Class names, matched along the MRO (most derived first), so APITimeoutError (a subclass

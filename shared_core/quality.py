@@ -24,12 +24,21 @@ _REFUSAL_PATTERNS = [
 _REFUSAL_RE = re.compile("|".join(_REFUSAL_PATTERNS), re.IGNORECASE)
 
 
+# Finish / stop reasons meaning a provider's safety system cut the answer (lower case):
+# OpenAI and Azure ``content_filter``, Gemini ``SAFETY`` and friends, Anthropic ``refusal``.
+FILTER_FINISH_REASONS = frozenset(
+    {"content_filter", "safety", "prohibited_content", "blocklist", "spii", "refusal"}
+)
+
+
 @dataclass(frozen=True)
 class Answer:
-    """What the checks look at: the answer text and how many tool calls it made."""
+    """What the checks look at: the answer text, its tool calls and why the provider stopped."""
 
     text: str
     tool_calls: int = 0
+    finish_reason: str | None = None
+    """The provider's finish (stop) reason, e.g. ``"stop"``, ``"length"``, ``"content_filter"``."""
 
 
 def failed_check(
@@ -39,13 +48,21 @@ def failed_check(
     tool_choice_required: bool = False,
     user_checks: Sequence[AnswerCheck] = (),
 ) -> str | None:
-    """The first check the answer fails, as a short reason, or ``None`` if it passes."""
+    """The first check the answer fails, as a short reason, or ``None`` if it passes.
+
+    A filtered answer (finish reason in :data:`FILTER_FINISH_REASONS`) and an empty answer
+    (no text, no tool call) always fail, whatever the other settings.
+    """
     text = answer.text or ""
+    if is_filtered(answer.finish_reason):
+        return f"provider's content filter stopped the answer ({answer.finish_reason})"
     if tool_choice_required and config.require_tool_call_when_forced and answer.tool_calls == 0:
         return "tool_choice demanded a tool call and the answer made none"
     if answer.tool_calls:
         return None  # a tool call is a complete answer for this step
     stripped = text.strip()
+    if not stripped:
+        return "empty answer"
     if config.min_length and len(stripped) < config.min_length:
         return f"answer shorter than {config.min_length} characters ({len(stripped)})"
     if config.refusal_check and _looks_like_refusal(stripped, config.refusal_phrases):
@@ -64,6 +81,11 @@ def failed_check(
         if not ok:
             return f"check {name} failed"
     return None
+
+
+def is_filtered(finish_reason: str | None) -> bool:
+    """Whether a finish reason says a provider's content filter stopped the answer."""
+    return isinstance(finish_reason, str) and finish_reason.lower() in FILTER_FINISH_REASONS
 
 
 def _looks_like_refusal(text: str, extra: Sequence[str]) -> bool:

@@ -130,8 +130,13 @@ def test_lcel_chain_invoke_batch_stream(
         [{"topic": "a", "question": "easy"}, {"topic": "b", "question": "a hard proof"}]
     )
     assert outs[0].startswith("Reply from gpt-4o-mini") and outs[1].startswith("Reply from gpt-4o:")
-    strong_req = next(r for r in openai_server.chat_requests if r.model == "gpt-4o")
-    assert strong_req.system_prompt.startswith(STRONG_SYSTEM) and strong_req.token_limit == 256
+    # batch runs its two calls concurrently: they reach the server in either order
+    batch_reqs = openai_server.chat_requests[1:3]
+    assert sorted(r.model or "" for r in batch_reqs) == ["gpt-4o", "gpt-4o-mini"]
+    by_model = {r.model: r for r in batch_reqs}
+    assert by_model["gpt-4o-mini"].system_prompt == f"{CHEAP_SYSTEM}\n\nYou help with a."
+    assert by_model["gpt-4o"].system_prompt == f"{STRONG_SYSTEM}\n\nYou help with b."
+    assert by_model["gpt-4o-mini"].token_limit == 64 and by_model["gpt-4o"].token_limit == 256
 
     pieces = list(chain.stream({"topic": "c", "question": "hard streaming"}))
     assert len(pieces) > 2 and "".join(pieces).startswith("Reply from gpt-4o:")

@@ -96,3 +96,14 @@ def test_usage_and_answer() -> None:
     assert usage_of(AIMessage("x")) is None
     tc = AIMessage("", tool_calls=[{"name": "f", "args": {}, "id": "1"}])
     assert answer_of(tc).tool_calls == 1 and answer_of(msg).text == "hello"
+
+
+def test_answer_carries_the_finish_reason() -> None:
+    # ChatOpenAI's private _generate puts it in generation_info, not response_metadata
+    empty = AIMessage("")
+    assert answer_of(empty, {"finish_reason": "content_filter"}).finish_reason == "content_filter"
+    meta = AIMessage("", response_metadata={"finish_reason": "stop"})
+    assert answer_of(meta, {"finish_reason": "length"}).finish_reason == "stop"  # message wins
+    anthropic = AIMessage("", response_metadata={"stop_reason": "refusal"})
+    assert answer_of(anthropic).finish_reason == "refusal"
+    assert answer_of(AIMessage("hi")).finish_reason is None

@@ -8,7 +8,7 @@ from llama_index.core.base.llms.types import ChatMessage, ChatResponse, Completi
 from llama_index.core.embeddings import MockEmbedding
 
 from llamaindex_router import HashingEmbedding, LlamaIndexEncoder, RoutedLLM, llm_judge
-from llamaindex_router.responses import answer_of, usage_of
+from llamaindex_router.responses import answer_of, finish_reason_of, usage_of
 from shared_core import ConfigError, Router
 from shared_core.pricing import Usage
 
@@ -119,3 +119,22 @@ def test_answer_counts_tool_calls() -> None:
     )
     assert answer_of(ChatResponse(message=msg)).tool_calls == 2
     assert answer_of(CompletionResponse(text="hi")).text == "hi"
+
+
+@pytest.mark.parametrize(
+    ("raw", "extra", "expected"),
+    [
+        ({"choices": [{"finish_reason": "content_filter"}]}, {}, "content_filter"),
+        (type("R", (), {"choices": [type("C", (), {"finish_reason": "stop"})()]})(), {}, "stop"),
+        ({"choices": [], "usage": {}}, {}, None),  # the usage-only last chunk of a stream
+        ({"stop_reason": "refusal"}, {}, "refusal"),  # Anthropic
+        (None, {"finish_reason": "SAFETY"}, "SAFETY"),
+        (None, {}, None),
+    ],
+)
+def test_finish_reason_of(raw: object, extra: dict, expected: str | None) -> None:
+    resp = ChatResponse(message=ChatMessage(role="assistant", content=""), raw=raw)
+    resp.additional_kwargs = extra
+    assert finish_reason_of(resp) == expected
+    assert answer_of(resp).finish_reason == expected
+    assert answer_of(resp, "content_filter").finish_reason == "content_filter"

@@ -244,3 +244,47 @@ def test_unchecked_stream_answers_are_not_escalated():
     attempt = plan.next_attempt()
     ok = plan.succeeded(attempt, usage=Usage(5, 5), answer=Answer("I don't know"), check=False)
     assert ok and plan.next_attempt() is None
+
+
+def test_attempt_timeout_keeps_the_callers_context_variables():
+    import contextvars
+
+    var = contextvars.ContextVar("run_id", default="none")
+    var.set("run-7")
+    cfg = three_tiers(tiers=[
+        {"name": "cheap", "model": "cheap-model", "timeout_s": 5, "input_price": 0, "output_price": 0},
+        {"name": "mid", "model": "mid-model", "input_price": 0, "output_price": 0},
+    ])
+    router = router_with(default="cheap", config=cfg)
+    seen = []
+
+    def call(attempt):
+        seen.append(var.get())  # runs in a worker thread because of timeout_s
+        return ScriptedModel()(attempt)
+
+    run(router, "hi", call)
+    assert seen == ["run-7"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (Answer(""), "empty answer"),
+        (Answer("partial", finish_reason="content_filter"), "content filter"),
+    ],
+)
+def test_empty_or_filtered_answer_escalates_with_default_checks(answer, reason):
+    router = router_with(default="cheap")
+    base = ScriptedModel()
+
+    def call(attempt):
+        result = base(attempt)
+        if attempt.tier.name == "cheap":
+            return type(result)(value="", usage=result.usage, answer=answer)
+        return result
+
+    plan, result = run(router, "hi", call)
+    assert result.value == "ok from mid"
+    first = router.ledger.records()[0]
+    assert (first.tier, first.status, first.error_kind) == ("cheap", "rejected", "quality")
+    assert reason in first.error and reason in plan.metadata()["escalation_reason"]

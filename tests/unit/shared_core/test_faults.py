@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shared_core.config import FallbackConfig
 from shared_core.faults import (
     DEFAULT_RETRYABLE,
     ERROR_KINDS,
@@ -199,10 +200,13 @@ def test_is_retryable_kind() -> None:
         "connection",
         "server",
         "content_filter",
+        "bad_response",
     }
+    assert set(DEFAULT_RETRYABLE) == set(FallbackConfig().on), "one default, two places"
     assert is_retryable_kind("rate_limit", None)
     assert not is_retryable_kind("other", None)
-    assert not is_retryable_kind("bad_response", None)
+    assert is_retryable_kind("bad_response", None)  # a malformed body is a provider failure
+    assert not is_retryable_kind("bad_response", ["rate_limit"])
     assert is_retryable_kind("other", ["other"])
     assert not is_retryable_kind("timeout", ["rate_limit"])
     assert not is_retryable_kind("server", [])

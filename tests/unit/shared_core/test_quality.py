@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared_core.config import EscalationConfig
-from shared_core.quality import Answer, failed_check
+from shared_core.quality import Answer, failed_check, is_filtered
 
 CFG = EscalationConfig()
 
@@ -59,3 +59,44 @@ def test_checks_never_raise(text, calls):
     cfg = EscalationConfig(min_length=3, require_json=True)
     result = failed_check(Answer(text, tool_calls=calls), cfg, tool_choice_required=True)
     assert result is None or isinstance(result, str)
+
+
+# -- filtered and empty answers: checked whatever the other settings ------------------------
+
+OFF = EscalationConfig(refusal_check=False, min_length=0, require_json=False)
+
+
+@pytest.mark.parametrize("reason", ["content_filter", "CONTENT_FILTER", "SAFETY", "refusal"])
+def test_filtered_answer_fails_even_with_text_and_checks_off(reason):
+    for cfg in (CFG, OFF):
+        out = failed_check(Answer("Here is half of it", finish_reason=reason), cfg)
+        assert out is not None and "content filter" in out
+        assert "content filter" in failed_check(Answer("", finish_reason=reason), cfg)
+    # a filter beats a tool call too: the provider stopped the step
+    assert failed_check(Answer("", tool_calls=1, finish_reason=reason), OFF) is not None
+
+
+@pytest.mark.parametrize("reason", [None, "stop", "length", "tool_calls", "end_turn"])
+def test_ordinary_finish_reasons_do_not_fail(reason):
+    assert failed_check(Answer("Paris.", finish_reason=reason), OFF) is None
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+def test_empty_answer_fails_even_with_refusal_check_off(text):
+    assert failed_check(Answer(text), OFF) == "empty answer"
+    assert failed_check(Answer(text), CFG) == "empty answer"
+    assert failed_check(Answer(text, tool_calls=1), OFF) is None  # a tool call is an answer
+
+
+def test_is_filtered():
+    assert is_filtered("content_filter") and is_filtered("Safety")
+    assert not is_filtered(None) and not is_filtered("stop") and not is_filtered("")
+
+
+@given(st.text(max_size=200), st.integers(0, 2), st.one_of(st.none(), st.text(max_size=20)))
+def test_filtered_or_empty_always_fails(text, calls, reason):
+    out = failed_check(Answer(text, tool_calls=calls, finish_reason=reason), OFF)
+    if is_filtered(reason) or (not text.strip() and not calls):
+        assert out is not None
+    else:
+        assert out is None  # nothing else is checked with these settings
