@@ -1,0 +1,473 @@
+"""The embedded default classifiers: small trained models shipped inside the package.
+
+* :class:`EmbeddedClassifier` (``"embedded"``) predicts difficulty and maps it onto any
+  number of tiers (cheapest first): ``scores[tier]`` is the predicted chance that the
+  tier answers well, non-decreasing along the ladder.
+* :class:`EmbeddedTaskClassifier` (``"embedded-task"``) predicts a task type
+  (coding, math, knowledge_qa, creative_writing, ...) and maps it onto the user's own
+  route labels; examples per label sharpen it with a nearest-centroid head.
+* :func:`default_router_for` gives a :class:`~.trained.TrainedRouter` for a list of
+  models: the shipped per-ladder head when the models match one it was trained for,
+  else the generic difficulty head spread over the ladder.
+
+Weights are JSON + NPZ under ``shared_core/data/models`` (rebuild them with
+``python -m shared_core.training.train_default``); they load lazily, once per process.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConfigError, DataFormatError, UnknownModelError
+from ..features import SIGNAL_NAMES, FeatureExtractor
+from ..request import Request
+from .base import BaseClassifier, Classification
+from .trained import TrainedRouter, dense_rows, read_json_safely, read_npz, sparse_rows, write_npz
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "data" / "models"
+TASK_FORMAT = "tier-router.task-model"
+DIFFICULTY_FILE = "difficulty.json"
+TASK_FILE = "task.json"
+
+DEFAULT_LABEL_MAP: dict[str, tuple[str, ...]] = {
+    # shipped task type -> user labels it may stand for, most specific first
+    "coding": ("coding", "code", "programming", "technical"),
+    "math": ("math", "reasoning", "analysis", "technical"),
+    "reasoning": ("reasoning", "analysis", "logic", "math"),
+    "reasoning_mcq": ("reasoning", "factual", "knowledge", "qa"),
+    "knowledge_qa": ("factual", "knowledge", "qa", "general", "chat"),
+    "knowledge_mcq": ("factual", "knowledge", "qa", "general"),
+    "creative_writing": ("creative", "writing", "creative_writing", "chat", "general"),
+    "roleplay": ("creative", "roleplay", "chat", "general"),
+    "constrained_generation": ("creative", "writing", "rewrite", "general"),
+    "summarization": ("summarization", "summarize", "summary", "rewrite", "writing", "general"),
+    "extraction": ("extraction", "extract", "factual", "general"),
+    "classification": ("classification", "classify", "extraction", "factual", "general"),
+    "rewrite_paraphrase": ("rewrite", "editing", "paraphrase", "writing", "creative", "general"),
+}
+
+_lock = threading.Lock()
+_cache: dict[Path, Any] = {}
+
+
+def _cached(path: Path, loader: Any) -> Any:
+    with _lock:
+        hit = _cache.get(path)
+        if hit is None:
+            hit = loader(path)
+            _cache[path] = hit
+        return hit
+
+
+def load_difficulty(models_dir: Path | None = None) -> TrainedRouter:
+    """The shipped generic difficulty model (a ladder head), loaded once."""
+    return _cached((models_dir or MODELS_DIR) / DIFFICULTY_FILE, TrainedRouter.load)
+
+
+def shipped_heads(models_dir: Path | None = None) -> list[Path]:
+    """Router files of the shipped per-ladder heads (``source_*.json``)."""
+    return sorted((models_dir or MODELS_DIR).glob("source_*.json"))
+
+
+def default_router_for(
+    models: Sequence[str],
+    relative_costs: Sequence[float] | None = None,
+    *,
+    models_dir: Path | None = None,
+) -> TrainedRouter:
+    """A router scoring ``models`` (cheapest first) from the prompt text alone.
+
+    When the set of models equals one a shipped head was trained for, that head is
+    used (with its tuned rule and knob); otherwise the generic difficulty head is
+    spread over the ladder (rule ``threshold``, knob 0.5).
+    """
+    models = list(models)
+    if not models:
+        raise ConfigError(
+            "default_router_for needs at least one model", field="models", value=models
+        )
+    wanted = set(models)
+    for path in shipped_heads(models_dir):
+        head: TrainedRouter = _cached(path, TrainedRouter.load)
+        if set(head.models) == wanted:
+            return head.with_models(models, relative_costs)
+    return load_difficulty(models_dir).with_models(models, relative_costs)
+
+
+# Prior ease of each shipped task type (1 = a small model will do). Benchmark prompts are
+# all test questions, so the learned ease alone under-rates everyday requests (a short
+# fact question looks like a hard trivia item); the task prior and the length prior
+# carry what the benchmarks cannot see.
+TYPE_EASE: dict[str, float] = {
+    "knowledge_qa": 0.85,
+    "classification": 0.8,
+    "extraction": 0.75,
+    "rewrite_paraphrase": 0.8,
+    "summarization": 0.7,
+    "roleplay": 0.65,
+    "creative_writing": 0.65,
+    "knowledge_mcq": 0.55,
+    "constrained_generation": 0.5,
+    "coding": 0.35,
+    "reasoning_mcq": 0.4,
+    "reasoning": 0.25,
+    "math": 0.25,
+}
+BLEND = {"learned": 0.35, "task": 0.4, "length": 0.25}
+"""Weights of the three ease estimates (sum to 1)."""
+
+
+class EmbeddedClassifier(BaseClassifier):
+    """Difficulty for any tier ladder from the shipped models; no network, well under 1 ms.
+
+    ``bind_labels(tier_names)`` (cheapest first, 1..N tiers) fixes the ladder. The
+    prompt's *ease* in [0, 1] blends three estimates over one shared feature vector:
+    the learned difficulty head (a percentile over the benchmark training prompts),
+    the predicted task type's prior ease (:data:`TYPE_EASE`), and a length prior;
+    greetings are easy, proofs / step-by-step requests harder. The score of tier
+    ``i`` is ``ease ** gamma_i`` with ``gamma`` falling from 1 (cheapest) to ~0.37
+    (strongest), so scores never decrease along the ladder and with the default
+    knob 0.5 a prompt stays on the cheapest tier when its ease is at least 0.5.
+    """
+
+    name = "embedded"
+
+    def __init__(
+        self, labels: Sequence[str] | None = None, *, models_dir: str | Path | None = None
+    ) -> None:
+        self._dir = Path(models_dir) if models_dir else None
+        self._labels = list(labels) if labels else ["simple", "medium", "complex", "frontier"]
+        self._router: TrainedRouter | None = None
+        self._task: TaskModel | None = None
+        self._type_ease: np.ndarray | None = None
+        self._gammas = _gammas(len(self._labels))
+
+    @property
+    def router(self) -> TrainedRouter:
+        if self._router is None:
+            self._router = load_difficulty(self._dir)
+        return self._router
+
+    @property
+    def task_model(self) -> TaskModel:
+        if self._task is None:
+            self._task = load_task_model(self._dir)
+            self._type_ease = np.array([TYPE_EASE.get(t, 0.5) for t in self._task.types])
+            if self._task.fx.config() != self.router.features:
+                raise DataFormatError(
+                    str(self._dir or MODELS_DIR), "difficulty and task models must share features"
+                )
+        return self._task
+
+    def bind_labels(self, labels: list[str]) -> EmbeddedClassifier:
+        if not labels:
+            raise ConfigError(
+                "the embedded classifier needs at least one tier", field="tiers", value=labels
+            )
+        self._labels = list(labels)
+        self._gammas = _gammas(len(self._labels))
+        return self
+
+    def _ease_parts(self, idx: np.ndarray, val: np.ndarray) -> tuple[float, float, str, float]:
+        r, tm = self.router, self.task_model
+        learned = float(r.ease_from_raw(np.atleast_1d(val @ r.W[idx, 0] + r.b[0]))[0])
+        p = _softmax((val @ tm.W[idx] + tm.b) / tm.temperature)[0]
+        assert self._type_ease is not None
+        task = float(p @ self._type_ease)
+        top = tm.types[int(np.argmax(p))]
+        return learned, task, top, _length_prior(val)
+
+    def _combine(
+        self, learned: float, task: float, top: str, length: float, val: np.ndarray, text: str
+    ) -> float:
+        if top in _INPUT_HEAVY:
+            # a long document to summarise / extract from is not a hard request by size alone
+            length = max(length, 0.6)
+        e = BLEND["learned"] * learned + BLEND["task"] * task + BLEND["length"] * length
+        if val[_SIG["greeting"]] > 0 or (len(text.strip()) <= 12 and not _DIGIT_RE.search(text)):
+            e = max(e, 0.9)  # greetings, acknowledgements, one-word messages
+        if val[_SIG["step_by_step"]] > 0:
+            e *= 0.75
+        if _HARD_RE.search(text[:2000]):
+            e *= 0.7
+        return float(min(1.0, max(0.0, e)))
+
+    def ease(self, text: str) -> float:
+        """Predicted ease of ``text`` in [0, 1] (1 = the cheapest model will do)."""
+        idx, val = self.router._fx.transform_one(text)  # type: ignore[union-attr]
+        learned, task, top, length = self._ease_parts(idx, val)
+        return self._combine(learned, task, top, length, val, text)
+
+    def _classify(self, request: Request) -> Classification:
+        idx, val = self.router._fx.transform_one(request.text)  # type: ignore[union-attr]
+        learned, task, top, length = self._ease_parts(idx, val)
+        e = self._combine(learned, task, top, length, val, request.text)
+        vals = np.power(e, self._gammas)
+        scores = {lab: float(v) for lab, v in zip(self._labels, vals)}
+        conf = float(np.clip(0.5 + np.abs(vals - 0.5).min(), 0.0, 1.0))
+        return Classification(
+            scores=scores,
+            confidence=conf,
+            classifier=self.name,
+            reasons=(
+                f"ease {e:.2f} (learned {learned:.2f}, task {top} {task:.2f}, length {length:.2f})",
+            ),
+            extra={"ease": e, "task_type": top},
+        )
+
+    def predict_batch(self, texts: Sequence[str]) -> np.ndarray:
+        """Tier scores for many texts, shape ``(n, n_tiers)`` (same values as :meth:`classify`)."""
+        out = np.zeros((len(texts), len(self._labels)))
+        for i, t in enumerate(texts):
+            out[i] = np.power(self.ease(Request.coerce(t).text), self._gammas)
+        return out
+
+
+_SIG = {name: i for i, name in enumerate(SIGNAL_NAMES)}
+_INPUT_HEAVY = frozenset({"summarization", "extraction", "classification", "rewrite_paraphrase"})
+_DIGIT_RE = re.compile(r"\d")
+# requests whose answers need depth whatever their length
+_HARD_RE = re.compile(
+    r"(?i)\b(design (a|an|the)\b|architect|trade-?offs?|distributed|scalab|concurren|"
+    r"rigorous|formal proof|prove that|derive|optimi[sz]e .* (complexity|performance)|"
+    r"threat model|multi-step|research plan)"
+)
+
+
+def _length_prior(val: np.ndarray) -> float:
+    """Ease from size alone: ~0.85 for a 60-character prompt, ~0.5 for 2,000 characters."""
+    log_chars = float(val[_SIG["log_chars"]]) * 10.0  # the signal is log1p(chars) / 10
+    return float(min(1.0, max(0.0, 1.25 - 0.1 * log_chars)))
+
+
+def _gammas(n: int) -> np.ndarray:
+    from .trained import ladder_exponents
+
+    return ladder_exponents(n)
+
+
+# -- task types ---------------------------------------------------------------------------
+class TaskModel:
+    """A linear softmax over hashed features: text -> probability per shipped task type."""
+
+    def __init__(
+        self,
+        types: Sequence[str],
+        W: np.ndarray,
+        b: np.ndarray,
+        features: dict[str, Any],
+        temperature: float = 1.0,
+        info: dict[str, Any] | None = None,
+    ) -> None:
+        self.types = list(types)
+        self.W = np.asarray(W, dtype=np.float32)
+        self.b = np.asarray(b, dtype=np.float64)
+        self.features = dict(features)
+        self.temperature = float(temperature)
+        self.info = dict(info or {})
+        self.fx = FeatureExtractor.from_config(self.features)
+        if self.W.shape != (self.fx.dim, len(self.types)):
+            raise DataFormatError(
+                "task model",
+                f"W{self.W.shape} does not fit {len(self.types)} types, dim {self.fx.dim}",
+            )
+
+    def logits_one(self, text: str) -> np.ndarray:
+        idx, val = self.fx.transform_one(text)
+        return (val @ self.W[idx] + self.b) / self.temperature
+
+    def proba(self, texts: Sequence[str]) -> np.ndarray:
+        z = (self.fx.transform(texts).dot(self.W.astype(np.float64)) + self.b) / self.temperature
+        return _softmax(z)
+
+    def save(self, path: str | Path) -> Path:
+        import json
+
+        p = Path(path)
+        npz = p.with_suffix(".npz")
+        arrays = {"b": self.b}
+        arrays.update(sparse_rows(self.W.astype(np.float16)))
+        write_npz(npz, arrays)
+        meta = {
+            "format": TASK_FORMAT,
+            "version": 1,
+            "types": self.types,
+            "features": self.features,
+            "temperature": self.temperature,
+            "weights_file": npz.name,
+            "info": self.info,
+        }
+        p.write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        return p
+
+    @classmethod
+    def load(cls, path: str | Path) -> TaskModel:
+        p = Path(path)
+        meta = read_json_safely(p, TASK_FORMAT)
+        arrays = read_npz(p.parent / meta["weights_file"])
+        W = dense_rows(arrays, int(meta["features"]["dim"]), len(meta["types"]))
+        return cls(
+            meta["types"],
+            W,
+            arrays["b"],
+            meta["features"],
+            meta.get("temperature", 1.0),
+            meta.get("info"),
+        )
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = np.atleast_2d(z)
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def load_task_model(models_dir: Path | None = None) -> TaskModel:
+    return _cached((models_dir or MODELS_DIR) / TASK_FILE, TaskModel.load)
+
+
+class EmbeddedTaskClassifier(BaseClassifier):
+    """Task routes (unordered labels) from the shipped task-type model.
+
+    ``labels`` are the user's routes (e.g. coding / creative / factual / reasoning).
+    ``label_map`` maps shipped types to them ({"creative_writing": "creative", ...});
+    missing entries use :data:`DEFAULT_LABEL_MAP` synonyms, and types that match no
+    label spread their probability evenly. ``examples`` ({label: [texts]}) add a
+    nearest-centroid head over the same features, blended with the shipped prior
+    (weight ``examples_weight``, rising with the number of examples).
+    """
+
+    name = "embedded-task"
+
+    def __init__(
+        self,
+        labels: Sequence[str],
+        *,
+        label_map: Mapping[str, str] | None = None,
+        examples: Mapping[str, Sequence[str]] | None = None,
+        examples_weight: float | None = None,
+        models_dir: str | Path | None = None,
+    ) -> None:
+        if not labels:
+            raise ConfigError(
+                "task classifier needs at least one label", field="labels", value=labels
+            )
+        self._labels = list(labels)
+        self._dir = Path(models_dir) if models_dir else None
+        self._label_map = dict(label_map or {})
+        for lab in self._label_map.values():
+            if lab not in self._labels:
+                raise UnknownModelError(lab, self._labels, what="label in label_map")
+        self._examples = {k: list(v) for k, v in (examples or {}).items() if v}
+        for lab in self._examples:
+            if lab not in self._labels:
+                raise UnknownModelError(lab, self._labels, what="label in examples")
+        self._examples_weight = examples_weight
+        self._model: TaskModel | None = None
+        self._M: np.ndarray | None = None
+        self._centroids: np.ndarray | None = None
+
+    def bind_labels(self, labels: list[str]) -> EmbeddedTaskClassifier:
+        self._labels = list(labels)
+        self._M = None
+        self._centroids = None
+        return self
+
+    @property
+    def model(self) -> TaskModel:
+        if self._model is None:
+            self._model = load_task_model(self._dir)
+        return self._model
+
+    def _mapping(self) -> np.ndarray:
+        """(n_types, n_labels): how each shipped type's probability is shared out."""
+        if self._M is not None:
+            return self._M
+        types, labs = self.model.types, self._labels
+        lower = {lab.lower(): j for j, lab in enumerate(labs)}
+        M = np.zeros((len(types), len(labs)))
+        for i, t in enumerate(types):
+            j = None
+            if t in self._label_map and self._label_map[t] in labs:
+                j = labs.index(self._label_map[t])
+            elif t.lower() in lower:
+                j = lower[t.lower()]
+            else:
+                for syn in DEFAULT_LABEL_MAP.get(t, ()):
+                    if syn in lower:
+                        j = lower[syn]
+                        break
+            if j is None:
+                M[i, :] = 1.0 / len(labs)
+            else:
+                M[i, j] = 1.0
+        self._M = M
+        return M
+
+    def _centroid_matrix(self) -> np.ndarray | None:
+        if not self._examples:
+            return None
+        if self._centroids is None:
+            fx = self.model.fx
+            C = np.zeros((fx.dim, len(self._labels)), dtype=np.float32)
+            for lab, texts in self._examples.items():
+                j = self._labels.index(lab)
+                for t in texts:
+                    idx, val = fx.transform_one(t)
+                    np.add.at(C[:, j], idx, val)
+                C[:, j] /= max(1e-9, float(np.linalg.norm(C[:, j])))
+            self._centroids = C
+        return self._centroids
+
+    def _blend(self, prior: np.ndarray, sims: np.ndarray | None) -> np.ndarray:
+        if sims is None:
+            return prior
+        has = np.array([lab in self._examples for lab in self._labels])
+        sims = np.where(has[None, :], sims, -1.0)
+        head = _softmax(sims * 20.0)
+        n_ex = sum(len(v) for v in self._examples.values())
+        w = (
+            self._examples_weight
+            if self._examples_weight is not None
+            else min(0.8, 0.3 + 0.05 * n_ex)
+        )
+        return (1.0 - w) * prior + w * head
+
+    def _classify(self, request: Request) -> Classification:
+        m = self.model
+        idx, val = m.fx.transform_one(request.text)
+        p_types = _softmax((val @ m.W[idx] + m.b) / m.temperature)[0]
+        prior = p_types @ self._mapping()
+        C = self._centroid_matrix()
+        sims = None if C is None else (val @ C[idx])[None, :]
+        p = self._blend(prior[None, :], sims)[0]
+        scores = {lab: float(v) for lab, v in zip(self._labels, p)}
+        top = int(np.argmax(p_types))
+        srt = np.sort(p)[::-1]
+        conf = float(srt[0] - (srt[1] if len(srt) > 1 else 0.0))
+        return Classification(
+            scores=scores,
+            confidence=float(np.clip(0.5 * conf + 0.5 * srt[0], 0, 1)),
+            classifier=self.name,
+            reasons=(f"task type {m.types[top]} ({p_types[top]:.2f})",),
+            extra={"task_type": m.types[top]},
+        )
+
+    def predict_batch(self, texts: Sequence[str]) -> np.ndarray:
+        """Label probabilities for many texts, shape ``(n, n_labels)``."""
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, len(self._labels)))
+        m = self.model
+        X = m.fx.transform(texts)
+        prior = _softmax((X.dot(m.W.astype(np.float64)) + m.b) / m.temperature) @ self._mapping()
+        C = self._centroid_matrix()
+        sims = None if C is None else X.dot(C.astype(np.float64))
+        return self._blend(prior, sims)

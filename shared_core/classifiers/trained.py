@@ -1,0 +1,446 @@
+"""Trained routers: per-model predicted quality from a plain-data file, and its classifier.
+
+A router file is JSON (the description: models, rule, knob, relative costs, feature
+settings, head layout) plus an NPZ beside it holding the weights. Loading never
+executes code: pickle and unknown formats are refused with
+:class:`~shared_core.errors.UnsafeFormatError`, and NPZ arrays load with
+``allow_pickle=False``.
+
+Head kinds:
+
+* ``linear``: ``scores = clip(x @ W + b, 0, 1)``, one column per model;
+* ``ladder``: one "ease" output ``e`` in [0, 1] (a percentile of predicted ease over
+  the training prompts) mapped onto any number of models ordered cheapest first as
+  ``e ** gamma_i`` with ``gamma`` falling from 1 (cheapest) to ~0.37 (strongest), so
+  scores never decrease along the ladder (see :func:`ladder_exponents`).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from ..errors import ConfigError, DataFormatError, UnknownModelError, UnsafeFormatError
+from ..features import FeatureExtractor
+from ..request import Request
+from .base import BaseClassifier, Classification
+
+FORMAT = "tier-router.trained-router"
+VERSION = 1
+_PICKLE_SUFFIXES = {".pkl", ".pickle", ".joblib", ".pt", ".pth", ".bin", ".sav"}
+_RULES = ("threshold", "margin", "utility")
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Anything that turns texts into a dense ``(n, d)`` array."""
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def ladder_exponents(n: int) -> np.ndarray:
+    """Exponents mapping an ease in [0, 1] onto ``n`` tiers, cheapest first.
+
+    Tier ``i``'s score ``ease ** gamma_i`` crosses 0.5 at an ease falling evenly from
+    0.5 (cheapest) to 0.15 (strongest), so with knob 0.5 the cheapest tier takes
+    prompts of ease >= 0.5 and each step up takes a slice of harder prompts.
+    """
+    if n <= 1:
+        return np.ones(max(n, 1))
+    crossing = 0.5 - 0.35 * np.arange(n) / (n - 1)
+    return np.log(0.5) / np.log(crossing)
+
+
+def _encode(encoder: Any, texts: Sequence[str]) -> np.ndarray:
+    fn = encoder.encode if hasattr(encoder, "encode") else encoder
+    arr = np.asarray(fn(list(texts)), dtype=np.float64)
+    if arr.ndim != 2 or arr.shape[0] != len(texts):
+        raise ConfigError(
+            f"encoder returned shape {arr.shape}; expected ({len(texts)}, d)",
+            field="encoder",
+            value=type(encoder).__name__,
+        )
+    return arr
+
+
+class TrainedRouter:
+    """Predicts each model's quality on a prompt; carries its routing rule and knob.
+
+    ``models`` are ordered cheapest first. ``predict(texts)`` returns an array
+    ``(n, len(models))`` in [0, 1]. ``features`` is either a hashed-n-gram config
+    (see :class:`~shared_core.features.FeatureExtractor`) or ``{"kind": "encoder",
+    "dim": d}``, in which case an ``encoder`` must be given.
+    """
+
+    def __init__(
+        self,
+        models: Sequence[str],
+        weights: np.ndarray,
+        bias: np.ndarray,
+        *,
+        features: dict[str, Any],
+        head: str = "linear",
+        link: str = "identity",
+        rule: str = "threshold",
+        knob: float = 0.5,
+        relative_costs: Sequence[float] | None = None,
+        quantiles: np.ndarray | None = None,
+        encoder: Encoder | None = None,
+        info: dict[str, Any] | None = None,
+    ) -> None:
+        if not models:
+            raise ConfigError("a trained router needs at least one model", field="models", value=[])
+        if rule not in _RULES:
+            raise ConfigError(
+                f"unknown rule {rule!r}; allowed: {', '.join(_RULES)}", field="rule", value=rule
+            )
+        if head not in ("linear", "ladder"):
+            raise ConfigError(
+                f"unknown head {head!r}; allowed: linear, ladder", field="head", value=head
+            )
+        self.models = list(models)
+        self.W = np.asarray(weights, dtype=np.float32)
+        self.b = np.asarray(bias, dtype=np.float64).reshape(-1)
+        self.features = dict(features)
+        self.head = head
+        if link not in ("identity", "sigmoid"):
+            raise ConfigError(
+                f"unknown link {link!r}; allowed: identity, sigmoid", field="link", value=link
+            )
+        self.link = link
+        self.rule = rule
+        self.knob = round(float(knob), 6)
+        n = len(self.models)
+        if relative_costs is None:
+            relative_costs = [i / max(1, n - 1) for i in range(n)]
+        rc = np.asarray(relative_costs, dtype=np.float64)
+        if len(rc) != n:
+            raise ConfigError(
+                f"relative_costs has {len(rc)} values for {n} models",
+                field="relative_costs",
+                value=list(rc),
+            )
+        self.relative_costs = [float(c) for c in rc / (rc.max() or 1.0)]
+        self.quantiles = None if quantiles is None else np.asarray(quantiles, dtype=np.float64)
+        self.info = dict(info or {})
+        self.encoder = encoder
+        outs = n if head == "linear" else 1
+        if self.W.ndim != 2 or self.W.shape[1] != outs or len(self.b) != outs:
+            raise DataFormatError(
+                "weights", f"expected {outs} output column(s), got W{self.W.shape}, b{self.b.shape}"
+            )
+        self._fx: FeatureExtractor | None = None
+        if self.features.get("kind") == "encoder":
+            if self.W.shape[0] != int(self.features.get("dim", -1)):
+                raise DataFormatError(
+                    "weights",
+                    f"W has {self.W.shape[0]} rows, encoder dim {self.features.get('dim')}",
+                )
+        else:
+            self._fx = FeatureExtractor.from_config(self.features)
+            if self.W.shape[0] != self._fx.dim:
+                raise DataFormatError(
+                    "weights", f"W has {self.W.shape[0]} rows, feature dim {self._fx.dim}"
+                )
+
+    # -- prediction -----------------------------------------------------------------
+    def _raw_one(self, text: str) -> np.ndarray:
+        if self._fx is None:
+            return self._raw_batch([text])[0]
+        idx, val = self._fx.transform_one(text)
+        return val @ self.W[idx] + self.b
+
+    def _raw_batch(self, texts: Sequence[str]) -> np.ndarray:
+        if self._fx is None:
+            if self.encoder is None:
+                raise ConfigError(
+                    "this router was trained on an encoder; pass encoder= when loading it",
+                    field="encoder",
+                    value=None,
+                )
+            return _encode(self.encoder, texts) @ self.W + self.b
+        return self._fx.transform(texts).dot(self.W.astype(np.float64)) + self.b
+
+    def _finish(self, raw: np.ndarray) -> np.ndarray:
+        raw = np.atleast_2d(raw)
+        if self.head == "linear":
+            if self.link == "sigmoid":
+                return 1.0 / (1.0 + np.exp(-np.clip(raw, -40.0, 40.0)))
+            return np.clip(raw, 0.0, 1.0)
+        e = self.ease_from_raw(raw[:, 0])
+        return np.power(e[:, None], ladder_exponents(len(self.models))[None, :])
+
+    def ease_from_raw(self, raw: np.ndarray) -> np.ndarray:
+        """Ladder heads: raw ease -> percentile in [0, 1] over the training prompts."""
+        raw = np.asarray(raw, dtype=np.float64)
+        if self.quantiles is None or len(self.quantiles) < 2:
+            return np.clip(raw, 0.0, 1.0)
+        q = self.quantiles
+        return np.interp(raw, q, np.linspace(0.0, 1.0, len(q)))
+
+    def predict(self, texts: Sequence[str] | str) -> np.ndarray:
+        """Predicted quality per model, shape ``(len(texts), len(models))``, in [0, 1]."""
+        if isinstance(texts, str):
+            texts = [texts]
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, len(self.models)))
+        raw = self._raw_one(texts[0])[None, :] if len(texts) == 1 else self._raw_batch(texts)
+        return self._finish(raw)
+
+    def predict_one(self, text: str) -> np.ndarray:
+        """:meth:`predict` for one text, shape ``(len(models),)``."""
+        return self._finish(self._raw_one(text)[None, :])[0]
+
+    def with_models(
+        self, models: Sequence[str], relative_costs: Sequence[float] | None = None
+    ) -> TrainedRouter:
+        """The same router over ``models`` (a reordering/subset of linear heads; any list for ladders)."""
+        if self.head == "ladder":
+            W, b = self.W, self.b
+        else:
+            missing = [m for m in models if m not in self.models]
+            if missing:
+                raise UnknownModelError(missing[0], self.models, what="model")
+            cols = [self.models.index(m) for m in models]
+            W, b = self.W[:, cols], self.b[cols]
+            if relative_costs is None:
+                relative_costs = [self.relative_costs[c] for c in cols]
+        r = TrainedRouter(
+            models,
+            W,
+            b,
+            features=self.features,
+            head=self.head,
+            link=self.link,
+            rule=self.rule,
+            knob=self.knob,
+            relative_costs=relative_costs,
+            quantiles=self.quantiles,
+            encoder=self.encoder,
+            info=self.info,
+        )
+        r._fx = self._fx  # share the per-word memo
+        return r
+
+    # -- persistence ------------------------------------------------------------------
+    def to_json(self, weights_file: str) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "models": self.models,
+            "head": self.head,
+            "link": self.link,
+            "rule": self.rule,
+            "knob": round(self.knob, 6),
+            "relative_costs": [round(c, 8) for c in self.relative_costs],
+            "features": self.features,
+            "weights_file": weights_file,
+            "info": self.info,
+        }
+
+    def save(self, path: str | Path, *, precision: str = "float32") -> Path:
+        """Write ``path`` (JSON) and ``path`` with suffix ``.npz`` (weights). Byte-stable.
+
+        ``precision="float16"`` halves the file (used for the shipped weights).
+        """
+        if precision not in ("float32", "float16"):
+            raise ConfigError(
+                f"precision must be float32 or float16, got {precision!r}",
+                field="precision",
+                value=precision,
+            )
+        p = Path(path)
+        if p.suffix.lower() != ".json":
+            p = p.with_suffix(".json")
+        npz = p.with_suffix(".npz")
+        arrays = {"b": self.b.astype(np.float64)}
+        arrays.update(sparse_rows(self.W, dtype=np.dtype(precision)))
+        if self.quantiles is not None:
+            arrays["quantiles"] = self.quantiles.astype(np.float64)
+        write_npz(npz, arrays)
+        p.write_text(
+            json.dumps(self.to_json(npz.name), indent=1, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        return p
+
+    @classmethod
+    def load(cls, path: str | Path, *, encoder: Encoder | None = None) -> TrainedRouter:
+        """Read a router file written by :meth:`save`; refuses pickle and unknown formats."""
+        p = Path(path)
+        meta = read_json_safely(p, FORMAT)
+        try:
+            wf = str(meta["weights_file"])
+            if Path(wf).name != wf or not wf.endswith(".npz"):
+                raise UnsafeFormatError(
+                    str(p), f"weights_file must be a .npz name beside the JSON, got {wf!r}"
+                )
+            npz = p.parent / wf
+            arrays = read_npz(npz)
+            W = dense_rows(
+                arrays,
+                int(meta["features"].get("dim")),
+                len(meta["models"]) if meta["head"] == "linear" else 1,
+            )
+            return cls(
+                meta["models"],
+                W,
+                arrays["b"],
+                features=meta["features"],
+                head=meta["head"],
+                link=meta.get("link", "identity"),
+                rule=meta["rule"],
+                knob=meta["knob"],
+                relative_costs=meta["relative_costs"],
+                quantiles=arrays.get("quantiles"),
+                encoder=encoder,
+                info=meta.get("info"),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, DataFormatError):
+                raise
+            raise DataFormatError(str(p), f"invalid router file: {exc!r}") from None
+
+    def __repr__(self) -> str:
+        return f"TrainedRouter(models={self.models!r}, head={self.head!r}, rule={self.rule!r}, knob={self.knob})"
+
+
+# -- safe file helpers (also used by the embedded classifiers) ---------------------------
+def _refuse_pickle(p: Path) -> None:
+    if p.suffix.lower() in _PICKLE_SUFFIXES:
+        raise UnsafeFormatError(
+            str(p),
+            f"refusing {p.suffix!r} files: pickle-like formats can execute code; use JSON + NPZ",
+        )
+    try:
+        with p.open("rb") as fh:
+            head = fh.read(2)
+    except FileNotFoundError:
+        raise DataFormatError(str(p), "file not found") from None
+    if head[:1] == b"\x80" and len(head) == 2 and head[1] <= 5:
+        raise UnsafeFormatError(str(p), "this is a pickle; refusing to load it (use JSON + NPZ)")
+
+
+def read_json_safely(p: Path, fmt: str) -> dict[str, Any]:
+    """Parse a JSON description file and check its ``format`` marker."""
+    _refuse_pickle(p)
+    try:
+        meta = json.loads(p.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UnsafeFormatError(
+            str(p), f"not a JSON router file ({exc.__class__.__name__}); expected format {fmt!r}"
+        ) from None
+    if not isinstance(meta, dict) or meta.get("format") != fmt:
+        got = meta.get("format") if isinstance(meta, dict) else type(meta).__name__
+        raise UnsafeFormatError(str(p), f"unknown format {got!r}; expected {fmt!r}")
+    if int(meta.get("version", 0)) > VERSION:
+        raise UnsafeFormatError(
+            str(p), f"format version {meta.get('version')} is newer than supported ({VERSION})"
+        )
+    return meta
+
+
+def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """An NPZ with fixed timestamps and sorted members, so equal arrays give equal bytes."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(arrays):
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, np.ascontiguousarray(arrays[name]), allow_pickle=False)
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, buf.getvalue())
+
+
+def read_npz(path: Path) -> dict[str, np.ndarray]:
+    _refuse_pickle(path)
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except FileNotFoundError:
+        raise DataFormatError(
+            str(path), "weights file not found (it must sit beside the JSON)"
+        ) from None
+    except (ValueError, OSError, zipfile.BadZipFile) as exc:
+        raise UnsafeFormatError(str(path), f"cannot read weights without pickle: {exc}") from None
+
+
+def sparse_rows(W: np.ndarray, prefix: str = "W", dtype: Any = np.float32) -> dict[str, np.ndarray]:
+    """Store only non-zero rows of ``W`` (most hash buckets are never seen)."""
+    W = np.asarray(W, dtype=dtype)
+    rows = np.flatnonzero(np.any(W != 0, axis=1)).astype(np.int32)
+    return {f"{prefix}_rows": rows, f"{prefix}_values": W[rows]}
+
+
+def dense_rows(arrays: dict[str, np.ndarray], dim: int, k: int, prefix: str = "W") -> np.ndarray:
+    rows = arrays[f"{prefix}_rows"].astype(np.int64)
+    vals = arrays[f"{prefix}_values"].astype(np.float32).reshape(len(rows), k)
+    if len(rows) and (rows.min() < 0 or rows.max() >= dim):
+        raise ValueError(f"weight rows outside [0, {dim})")
+    W = np.zeros((dim, k), dtype=np.float32)
+    W[rows] = vals
+    return W
+
+
+class TrainedRouterClassifier(BaseClassifier):
+    """Scores tiers with a :class:`TrainedRouter`: tiers map to models by order or by name.
+
+    ``tier_models`` maps tier name -> model name; without it, tiers are matched to the
+    router's models in order (cheapest first; a length mismatch maps tiers evenly).
+    The policy's rule and knob are the config's; the router's own are in ``extra``.
+    """
+
+    name = "trained"
+
+    def __init__(self, router: TrainedRouter, tier_models: dict[str, str] | None = None) -> None:
+        self.router = router
+        self.tier_models = dict(tier_models or {})
+        self._labels = []
+        self._cols: list[int] = []
+
+    @classmethod
+    def from_file(cls, path: str | Path, **kw: Any) -> TrainedRouterClassifier:
+        return cls(TrainedRouter.load(path), **kw)
+
+    def bind_labels(self, labels: list[str]) -> TrainedRouterClassifier:
+        self._labels = list(labels)
+        models = self.router.models
+        cols: list[int] = []
+        for i, lab in enumerate(labels):
+            if lab in self.tier_models:
+                m = self.tier_models[lab]
+                if m not in models:
+                    raise UnknownModelError(m, models, what="model")
+                cols.append(models.index(m))
+            elif lab in models:
+                cols.append(models.index(lab))
+            else:
+                n = len(labels)
+                cols.append(
+                    round(i * (len(models) - 1) / max(1, n - 1)) if n > 1 else len(models) - 1
+                )
+        self._cols = cols
+        return self
+
+    def _classify(self, request: Request) -> Classification:
+        if not self._cols:
+            self.bind_labels(list(self.router.models))
+        p = self.router.predict_one(request.text)
+        vals = np.maximum.accumulate(p[self._cols])  # non-decreasing along the ladder
+        scores = {lab: float(v) for lab, v in zip(self._labels, vals)}
+        conf = float(np.clip(2 * np.abs(vals - 0.5).min(), 0.0, 1.0))
+        return Classification(
+            scores=scores,
+            confidence=conf,
+            classifier=self.name,
+            reasons=(
+                f"predicted model quality {dict(zip(self.router.models, np.round(p, 3).tolist()))}",
+            ),
+            extra={"rule": self.router.rule, "knob": self.router.knob},
+        )

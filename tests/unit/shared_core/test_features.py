@@ -1,0 +1,106 @@
+"""Hashed features: stable across processes, sparse, bounded, and the signals mean what they say."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shared_core.features import N_SIGNALS, SIGNAL_NAMES, FeatureExtractor, SparseBatch, signals
+
+
+def _sig(text: str) -> dict[str, float]:
+    return dict(zip(SIGNAL_NAMES, signals(text)))
+
+
+def test_same_text_same_features_and_sorted_buckets_in_range() -> None:
+    fx = FeatureExtractor(1 << 12)
+    i1, v1 = fx.transform_one("Write a Python function that reverses a linked list.")
+    i2, v2 = FeatureExtractor(1 << 12).transform_one(
+        "Write a Python function that reverses a linked list."
+    )
+    assert np.array_equal(i1, i2) and np.allclose(v1, v2)
+    assert i1.min() >= 0 and i1.max() < 1 << 12
+    # the hashed part is L2-normalised
+    hashed = v1[i1 >= N_SIGNALS]
+    assert abs(float(hashed @ hashed) - 1.0) < 1e-9
+
+
+def test_hash_is_stable_across_processes() -> None:
+    """Python's salted hash() would differ between interpreters; crc32 must not."""
+    code = (
+        "from shared_core.features import FeatureExtractor;"
+        "i,v=FeatureExtractor(4096).transform_one('stable hashing please');"
+        "print(sorted(i.tolist()))"
+    )
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": str(seed), "PATH": ""},
+        ).stdout
+        for seed in (1, 2)
+    }
+    assert len(outs) == 1
+
+
+def test_signals_detect_code_math_choices_and_greetings() -> None:
+    code = _sig("```python\ndef f(x):\n    return x == 1;\n```")
+    assert code["code_fence"] == 1.0 and code["code_tokens"] > 0.5
+    plain = _sig("Tell me about the history of Rome.")
+    assert plain["code_tokens"] < code["code_tokens"]
+    mc = _sig("Which is a mammal?\nA) shark\nB) whale\nC) trout\nD) eel\nAnswer:")
+    assert mc["multiple_choice"] > 0.5 and mc["few_shot"] > 0
+    assert _sig("hello there!")["greeting"] == 1.0
+    assert _sig("hello " * 50)["greeting"] == 0.0
+    assert _sig("Solve 3x + 5 = 20 for x")["math_symbols"] > _sig("Name a colour")["math_symbols"]
+    assert _sig("x" * 5000)["long"] == 1.0 and _sig("hi")["short"] == 1.0
+
+
+def test_long_text_costs_the_same_as_its_head_and_tail() -> None:
+    fx = FeatureExtractor(1 << 12)
+    big = "word " * 200_000
+    idx, _val = fx.transform_one(big)
+    assert len(idx) < 100  # bounded regardless of input size
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_gives_finite_bounded_features(text: str) -> None:
+    fx = FeatureExtractor(1 << 10)
+    idx, val = fx.transform_one(text)
+    assert len(idx) == len(val) >= len(SIGNAL_NAMES)
+    assert np.all(np.isfinite(val)) and np.all(val >= 0) and np.all(val <= 1.0 + 1e-9)
+    assert idx.min() >= 0 and idx.max() < 1 << 10
+
+
+def test_sparse_batch_products_match_dense() -> None:
+    fx = FeatureExtractor(512)
+    X = fx.transform(["a b c", "what is the capital of france", "def f(): return 1", ""])
+    D = np.zeros((X.n_rows, X.dim))
+    for r in range(X.n_rows):
+        s, e = X.indptr[r], X.indptr[r + 1]
+        np.add.at(D[r], X.indices[s:e], X.data[s:e])
+    w = np.random.default_rng(0).normal(size=(512, 3))
+    assert np.allclose(X.dot(w), D @ w)
+    r = np.random.default_rng(1).normal(size=(4, 2))
+    assert np.allclose(X.tdot(r), D.T @ r)
+    sub = X.take([2, 0])
+    assert isinstance(sub, SparseBatch) and np.allclose(sub.dot(w), (D @ w)[[2, 0]])
+
+
+def test_config_round_trip_and_bad_kind() -> None:
+    fx = FeatureExtractor(2048, char_ngrams=(3,), bigrams=False)
+    fx2 = FeatureExtractor.from_config(fx.config())
+    assert fx2.config() == fx.config()
+    try:
+        FeatureExtractor.from_config({"kind": "nope"})
+    except ValueError as exc:
+        assert "nope" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("unknown kind accepted")
