@@ -21,6 +21,8 @@ from .streaming import result_to_chunk
 
 _BUDGET_FIELDS = ("max_tokens", "max_output_tokens", "max_tokens_to_sample", "num_predict")
 _stream_usage_cache: dict[type, bool] = {}
+_COPIES_MAX = 256
+_copies: dict[tuple[int, tuple[tuple[str, Any], ...]], tuple[BaseChatModel, BaseChatModel]] = {}
 
 
 def with_overrides(
@@ -42,7 +44,22 @@ def with_overrides(
         and getattr(inner, "temperature", None) != temperature
     ):
         update["temperature"] = temperature
-    return (inner.model_copy(update=update) if update else inner), extra
+    if not update:
+        return inner, extra
+    return _copy(inner, update), extra
+
+
+def _copy(inner: BaseChatModel, update: dict[str, Any]) -> BaseChatModel:
+    """A cached per-call copy: inner models are configuration, built once and not mutated."""
+    key = (id(inner), tuple(sorted(update.items())))
+    hit = _copies.get(key)
+    if hit is not None and hit[0] is inner:
+        return hit[1]
+    copy = inner.model_copy(update=update)
+    if len(_copies) >= _COPIES_MAX:
+        _copies.pop(next(iter(_copies)))
+    _copies[key] = (inner, copy)
+    return copy
 
 
 def can_stream(inner: BaseChatModel, *, async_api: bool) -> bool:

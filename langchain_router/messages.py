@@ -6,6 +6,8 @@ tier's system prompt, and reads usage and answers back out of ``AIMessage`` obje
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -53,9 +55,9 @@ def apply_system_prompt(
     if not text or mode == "off":
         return msgs
     if mode == "replace":
-        return [SystemMessage(text), *(m for m in msgs if m.type != "system")]
+        return [_system(text), *(m for m in msgs if m.type != "system")]
     if mode == "prepend":
-        return [SystemMessage(text), *msgs]
+        return [_system(text), *msgs]
     for i, m in enumerate(msgs):
         if m.type == "system":
             content = m.content
@@ -65,7 +67,13 @@ def apply_system_prompt(
                 merged = [{"type": "text", "text": text}, *content]
             msgs[i] = m.model_copy(update={"content": merged})
             return msgs
-    return [SystemMessage(text), *msgs]
+    return [_system(text), *msgs]
+
+
+@functools.lru_cache(maxsize=256)
+def _system(text: str) -> SystemMessage:
+    """One shared ``SystemMessage`` per tier text (messages are not mutated downstream)."""
+    return SystemMessage(text)
 
 
 def routed_tier_in_turn(messages: Sequence[BaseMessage]) -> str | None:
