@@ -189,7 +189,7 @@ def build_classifier(
         return clf.bind_labels(list(router_config.tier_names))
 
     if kind == "task":
-        from .embedded import EmbeddedTaskClassifier
+        from .task import EmbeddedTaskClassifier
 
         _resolve_dir(opts, router_config)
         return _construct(EmbeddedTaskClassifier, _where, labels=labels, **opts)

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from shared_core.classifiers import embedded as emb
 from shared_core.classifiers.embedded import (
     EmbeddedClassifier,
-    EmbeddedTaskClassifier,
     TaskModel,
     default_router_for,
     load_difficulty,
 )
+from shared_core.classifiers.task import EmbeddedTaskClassifier
 from shared_core.classifiers.trained import TrainedRouter, ladder_exponents
 from shared_core.errors import ConfigError, UnknownModelError, UnsafeFormatError
 from shared_core.policy import select
