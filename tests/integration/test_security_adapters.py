@@ -1,0 +1,76 @@
+"""API keys never reach ledger records, logs, exceptions or reprs through either adapter."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from langchain_openai import ChatOpenAI
+from llama_index.llms.openai import OpenAI
+
+from langchain_router import RoutedChatModel
+from llamaindex_router import RoutedLLM
+from shared_core import AllTiersFailedError
+from shared_core.ledger import InMemoryLedger
+
+KEY = "sk-test-SECRETSECRETSECRET0123456789"
+CFG = {
+    "tiers": [
+        {"name": "cheap", "model": "gpt-4o-mini"},
+        {"name": "strong", "model": "gpt-4o"},
+    ],
+    "classifier": {"type": "rules"},
+}
+
+
+def _no_key(*texts: str) -> None:
+    for t in texts:
+        assert KEY not in t and "SECRETSECRET" not in t, t[:500]
+
+
+def _ledger_text(ledger: InMemoryLedger) -> str:
+    return "\n".join(r.to_json() for r in ledger.records())
+
+
+def test_langchain_keys_stay_out_of_reprs_errors_ledger_and_logs(openai_server, caplog):
+    ledger = InMemoryLedger()
+    llm = RoutedChatModel(
+        tiers={
+            t: ChatOpenAI(model=m, base_url=openai_server.base_url, api_key=KEY, max_retries=0)
+            for t, m in (("cheap", "gpt-4o-mini"), ("strong", "gpt-4o"))
+        },
+        config=CFG,
+        ledger=ledger,
+    )
+    caplog.set_level(logging.DEBUG)
+    msg = llm.invoke("hello")
+    _no_key(repr(llm), str(llm), repr(msg), str(msg.response_metadata))
+    openai_server.fail(status=401, message=f"Incorrect API key provided: {KEY}", times=2)
+    openai_server.fail(status=500, message=f"upstream said key={KEY}", times=4)
+    with pytest.raises(Exception) as err:
+        llm.invoke("hello again")
+    _no_key(_ledger_text(ledger), caplog.text)
+    if isinstance(err.value, AllTiersFailedError):
+        _no_key(str(err.value), repr(err.value))
+
+
+def test_llamaindex_keys_stay_out_of_reprs_errors_ledger_and_logs(openai_server, caplog):
+    from llama_index.core.llms import ChatMessage
+
+    ledger = InMemoryLedger()
+    llm = RoutedLLM(
+        tiers={
+            t: OpenAI(model=m, api_base=openai_server.base_url, api_key=KEY, max_retries=0)
+            for t, m in (("cheap", "gpt-4o-mini"), ("strong", "gpt-4o"))
+        },
+        config=CFG,
+        ledger=ledger,
+    )
+    caplog.set_level(logging.DEBUG)
+    resp = llm.chat([ChatMessage(role="user", content="hello")])
+    # (llama-index's own OpenAI repr shows its key; the router's repr must not)
+    _no_key(repr(llm), str(llm), repr(resp.additional_kwargs), str(resp))
+    openai_server.fail(status=500, message=f"upstream said key={KEY}", times=4)
+    with pytest.raises(AllTiersFailedError) as err:
+        llm.chat([ChatMessage(role="user", content="hello again")])
+    _no_key(str(err.value), repr(err.value), _ledger_text(ledger), caplog.text)
