@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from .quality import AnswerCheck
 
 _MAX_THREADS = 10_000
+_REQUEST_KEYWORDS = frozenset(
+    {"tools", "has_tools", "tool_choice_required", "structured_output", "thread_id", "user",
+     "tags", "metadata"}
+)
 
 
 def default_config_path() -> Path:
@@ -156,8 +160,11 @@ class Router:
 
     # -- deciding -----------------------------------------------------------------
     def request(self, messages: Any, **kw: Any) -> Request:
-        """The :class:`Request` the classifier sees for these messages."""
-        return extract(messages, self.config.extraction, **kw)
+        """The :class:`Request` the classifier sees for these messages.
+
+        Takes the same keywords as :meth:`decide` (``tools`` or ``has_tools``, ...).
+        """
+        return self._request(messages, kw)
 
     def decide(self, messages: Any, *, force: str | None = None, **kw: Any) -> RouteDecision:
         """Choose a tier for ``messages`` (a string or a list of ``{role, content}`` dicts).
@@ -235,10 +242,11 @@ class Router:
 
     # -- internals ----------------------------------------------------------------
     def _request(self, messages: Any, kw: dict[str, Any]) -> Request:
-        allowed = {"tools", "tool_choice_required", "structured_output", "thread_id", "user", "tags", "metadata"}
-        unknown = set(kw) - allowed
+        unknown = set(kw) - _REQUEST_KEYWORDS
         if unknown:
-            raise TypeError(f"unknown keyword(s) for decide: {sorted(unknown)}; allowed: {sorted(allowed)}")
+            raise TypeError(
+                f"unknown keyword(s) for decide: {sorted(unknown)}; allowed: {sorted(_REQUEST_KEYWORDS)}"
+            )
         if "tools" in kw:
             kw["has_tools"] = bool(kw.pop("tools"))
         return extract(messages, self.config.extraction, **kw)
