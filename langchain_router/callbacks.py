@@ -18,6 +18,7 @@ from uuid import UUID
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.outputs import LLMResult
 
+from shared_core.errors import redact
 from shared_core.ledger import CallRecord, CostLedger, InMemoryLedger
 from shared_core.pricing import PriceTable, Usage
 
@@ -140,7 +141,7 @@ class CostCallbackHandler(BaseCallbackHandler):
             model=model,
             status=status,  # type: ignore[arg-type]
             error_kind=type(error).__name__ if error is not None else None,
-            error=str(error)[:500] if error is not None else None,
+            error=redact(str(error))[:500] if error is not None else None,
             input_tokens=usage.input_tokens if usage else 0,
             output_tokens=usage.output_tokens if usage else 0,
             cached_input_tokens=usage.cached_input_tokens if usage else 0,

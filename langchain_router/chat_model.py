@@ -122,6 +122,7 @@ class RoutedChatModel(BaseChatModel):
     _ls_name: str = PrivateAttr(default="tier-router")
 
     def __init__(self, **data: Any) -> None:
+        _reject_typos(type(self), data)
         super().__init__(**data)
         self._build_router()  # here, not in model_post_init: pydantic would wrap ConfigError
 
@@ -494,3 +495,24 @@ def _opener(stream: AsyncIterator[ChatGenerationChunk]) -> Any:
 def _caller_max(kwargs: Mapping[str, Any], default: int | None) -> int | None:
     value = kwargs.get("max_tokens")
     return default if value is None else int(value)
+
+
+def _reject_typos(cls: type, data: dict[str, Any]) -> None:
+    """A misspelt argument of ours (``confg=``) is an error, not silently ignored.
+
+    Other unknown arguments (``api_key=`` ...) are accepted for drop-in compatibility with
+    provider chat models and ignored: set them on the inner models.
+    """
+    import difflib
+
+    fields = set(cls.model_fields)
+    for key in data:
+        if key in fields:
+            continue
+        close = difflib.get_close_matches(key, sorted(fields), n=1, cutoff=0.8)
+        if close:
+            raise ConfigError(
+                f"RoutedChatModel got an unknown argument {key!r}; did you mean {close[0]!r}?",
+                field=key,
+                value=key,
+            )

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -22,6 +23,7 @@ from .streaming import result_to_chunk
 _BUDGET_FIELDS = ("max_tokens", "max_output_tokens", "max_tokens_to_sample", "num_predict")
 _stream_usage_cache: dict[type, bool] = {}
 _COPIES_MAX = 256
+_copies_lock = threading.Lock()
 _copies: dict[tuple[int, tuple[tuple[str, Any], ...]], tuple[BaseChatModel, BaseChatModel]] = {}
 
 
@@ -56,9 +58,10 @@ def _copy(inner: BaseChatModel, update: dict[str, Any]) -> BaseChatModel:
     if hit is not None and hit[0] is inner:
         return hit[1]
     copy = inner.model_copy(update=update)
-    if len(_copies) >= _COPIES_MAX:
-        _copies.pop(next(iter(_copies)))
-    _copies[key] = (inner, copy)
+    with _copies_lock:
+        while len(_copies) >= _COPIES_MAX:
+            _copies.pop(next(iter(_copies)))
+        _copies[key] = (inner, copy)
     return copy
 
 

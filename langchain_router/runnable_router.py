@@ -23,6 +23,7 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from langchain_core.runnables.base import coerce_to_runnable
 
 from shared_core.adapters_common import config_from_tiers, model_id
+from shared_core.budget import request_scopes
 from shared_core.config import RouterConfig
 from shared_core.decision import RouteDecision
 from shared_core.errors import InputError
@@ -115,16 +116,30 @@ class RunnableRouter(Runnable[Any, Any]):
         return self.router.decide(self._messages(input), **_context(config))
 
     def _route(self, input: Any, config: RunnableConfig) -> Runnable[Any, Any]:
-        decision = self.router.decide(self._messages(input), **_context(config))
+        ctx = _context(config)
+        self._check_budget(ctx)
+        decision = self.router.decide(self._messages(input), **ctx)
         self._announce(decision)
         dispatch_custom_event(DECISION_EVENT, decision.to_dict(), config=config)
         return self._target(decision)
 
     async def _aroute(self, input: Any, config: RunnableConfig) -> Runnable[Any, Any]:
-        decision = await self.router.adecide(self._messages(input), **_context(config))
+        ctx = _context(config)
+        self._check_budget(ctx)
+        decision = await self.router.adecide(self._messages(input), **ctx)
         self._announce(decision)
         await adispatch_custom_event(DECISION_EVENT, decision.to_dict(), config=config)
         return self._target(decision)
+
+    def _check_budget(self, ctx: dict[str, Any]) -> None:
+        """Hard budgets apply to routed runnables too: refuse before any route runs.
+
+        (Spend comes from the ledger: put a ``CostCallbackHandler`` on the routes so their
+        model calls are recorded; the runnable router itself does not call a model.)
+        """
+        guard = self.router.budget
+        if guard is not None:
+            guard.check(request_scopes(ctx["tags"], ctx["user"]))
 
     def _announce(self, decision: RouteDecision) -> None:
         if self.on_decision is not None:

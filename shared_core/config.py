@@ -109,6 +109,14 @@ class EscalationConfig(_Strict):
 class FallbackConfig(_Strict):
     """What happens when a provider fails."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_on_key(cls, data: Any) -> Any:
+        # YAML 1.1 reads a bare `on:` key as the boolean True; take it as "on"
+        if isinstance(data, dict) and True in data and "on" not in data:
+            data = {("on" if k is True else k): v for k, v in data.items()}
+        return data
+
     enabled: bool = True
     chain: list[str] | None = None
     """Order of tiers to try after the chosen one fails; default: the tiers above it,

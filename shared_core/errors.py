@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 _SECRET_RE = re.compile(
-    r"(sk-[A-Za-z0-9_\-]{8,}|AIza[A-Za-z0-9_\-]{20,}"
+    r"((?:sk|gsk|xai|pk|rk)[-_][A-Za-z0-9_\-]{8,}|AIza[A-Za-z0-9_\-]{20,}"
+    r"|(?:hf|ghp|gho|ghs|github_pat|glpat)_[A-Za-z0-9_]{16,}|AKIA[0-9A-Z]{16}"
     r"|(?i:api[_-]?key|authorization|bearer)['\"]?\s*[:=]?\s*['\"]?[A-Za-z0-9_\-\.]{8,})"
 )
 

@@ -72,6 +72,7 @@ class Router:
         self.checks: list[AnswerCheck] = list(checks)
         self._threads: OrderedDict[str, int] = OrderedDict()
         self._lock = threading.Lock()
+        self._init_lock = threading.RLock()
         self._cooldown: Cooldown | None = None
         self._budget: BudgetGuard | None = None
         self._relative_costs: list[float] | None = None
@@ -90,56 +91,80 @@ class Router:
         )
 
     # -- lazily built parts (keeps construction and import cheap) -----------------
+    # Each is built once, under a lock, so threads sharing a fresh Router share one
+    # classifier, one ledger (no record lost to an orphaned in-memory ledger), one cooldown.
+    def _once(self, attr: str, build: Any) -> Any:
+        with self._init_lock:
+            value = getattr(self, attr)
+            if value is None:
+                value = build()
+                setattr(self, attr, value)
+        return value
+
     @property
     def classifier(self) -> Any:
-        if self._classifier is None:
-            from .classifiers import build_classifier
+        c = self._classifier
+        return c if c is not None else self._once("_classifier", self._build_classifier)
 
-            self._classifier = build_classifier(
-                self.config.classifier,
-                self.config,
-                judge_complete=self._judge_complete,
-                encoder=self._encoder,
-            )
-        return self._classifier
+    def _build_classifier(self) -> Any:
+        from .classifiers import build_classifier
+
+        return build_classifier(
+            self.config.classifier,
+            self.config,
+            judge_complete=self._judge_complete,
+            encoder=self._encoder,
+        )
 
     @property
     def ledger(self) -> CostLedger:
-        if self._ledger is None:
-            from .ledger import InMemoryLedger, SQLiteLedger
+        led = self._ledger
+        return led if led is not None else self._once("_ledger", self._build_ledger)
 
-            arg = self._ledger_arg
-            self._ledger = (
-                InMemoryLedger() if arg is None
-                else SQLiteLedger(arg) if isinstance(arg, (str, Path))
-                else arg
-            )
-        return self._ledger
+    def _build_ledger(self) -> CostLedger:
+        from .ledger import InMemoryLedger, SQLiteLedger
+
+        arg = self._ledger_arg
+        if arg is None:
+            return InMemoryLedger()
+        return SQLiteLedger(arg) if isinstance(arg, (str, Path)) else arg
 
     @property
     def prices(self) -> PriceTable:
-        if self._prices is None:
+        if self._prices is not None:
+            return self._prices
+
+        def build() -> PriceTable:
             from .pricing import PriceTable
 
-            self._prices = PriceTable()
-        return self._prices
+            return PriceTable()
+
+        return self._once("_prices", build)
 
     @property
     def cooldown(self) -> Cooldown:
-        if self._cooldown is None:
+        if self._cooldown is not None:
+            return self._cooldown
+
+        def build() -> Cooldown:
             from .cooldown import Cooldown
 
             fb = self.config.fallback
-            self._cooldown = Cooldown(fb.cooldown_failures, fb.cooldown_s)
-        return self._cooldown
+            return Cooldown(fb.cooldown_failures, fb.cooldown_s)
+
+        return self._once("_cooldown", build)
 
     @property
     def budget(self) -> BudgetGuard | None:
-        if self._budget is None and self.config.budget.limits:
+        if self._budget is not None or not self.config.budget.limits:
+            return self._budget
+
+        def build() -> BudgetGuard:
             from .budget import BudgetGuard
 
-            self._budget = BudgetGuard(self.config.budget.limits, self.ledger)
-        return self._budget
+            return BudgetGuard(self.config.budget.limits, self.ledger)
+
+        return self._once("_budget", build)
 
     @property
     def baseline_model(self) -> str:

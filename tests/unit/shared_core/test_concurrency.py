@@ -94,3 +94,28 @@ def test_hard_budget_overspend_is_bounded_by_requests_in_flight(tmp_path: Path):
     assert spent >= limit
     assert spent <= limit + 8 * COST_PER_CALL + 1e-12
     assert refused and len(ledger.records(status="refused")) == len(refused)
+
+
+def test_threads_sharing_one_fresh_router_share_one_ledger_and_classifier():
+    """Lazy parts are built once: no record goes to an orphaned in-memory ledger."""
+    from shared_core.ledger import InMemoryLedger  # noqa: F401  (the default)
+
+    for _ in range(5):
+        router = Router(three_tiers(classifier={"type": "rules"}))
+        barrier = threading.Barrier(8)
+        model = ScriptedModel()
+        seen = []
+
+        def work(i, router=router, barrier=barrier, model=model, seen=seen):
+            barrier.wait()
+            d = router.decide(f"question {i}")
+            execute(router.plan(d, router.request(f"question {i}")), model)
+            seen.append((id(router.ledger), id(router.classifier)))
+
+        ts = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        assert len(set(seen)) == 1
+        assert len(router.ledger.records()) == 8

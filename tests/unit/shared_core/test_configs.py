@@ -132,3 +132,32 @@ def test_unparseable_and_unknown_format(tmp_path: Path) -> None:
         RouterConfig.from_file(ini)
     with pytest.raises(ConfigError, match="not found"):
         RouterConfig.from_file(tmp_path / "missing.yaml")
+
+
+def test_readme_style_fallback_on_key_loads_from_yaml(tmp_path):
+    """YAML 1.1 reads a bare `on:` as True; the config still understands it."""
+    p = tmp_path / "c.yaml"
+    p.write_text(
+        "tiers: [{name: a, model: gpt-4o-mini}, {name: b, model: gpt-4o}]\n"
+        "fallback: {on: [rate_limit, timeout], cooldown_failures: 3}\n",
+        encoding="utf-8",
+    )
+    from shared_core import RouterConfig
+
+    cfg = RouterConfig.from_file(p)
+    assert cfg.fallback.on == ["rate_limit", "timeout"]
+
+
+def test_the_readme_config_example_loads(repo_root):
+    """The YAML block under README's Configuration section is a working config."""
+    import re
+
+    import yaml
+
+    from shared_core import RouterConfig
+
+    text = (repo_root / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(# examples/configs/difficulty-4tier.yaml.*?)```", text, re.S)
+    assert block, "README lost its configuration example"
+    cfg = RouterConfig.build(yaml.safe_load(block.group(1)))
+    assert cfg.tier_names == ["simple", "frontier"] and "rate_limit" in cfg.fallback.on

@@ -200,3 +200,13 @@ def test_pickled_trained_routers_are_refused(tmp_path: Path, evil_pickle) -> Non
         with pytest.raises(DataFormatError):
             trained.TrainedRouter.load(path)
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("key", [
+    "gsk_abcdefghijklmnopqrstuvwx", "hf_abcdefghijklmnopqrstuvwx", "ghp_abcdefghijklmnopqrstuvwx",
+    "AKIAABCDEFGHIJKLMNOP", "xai-abcdefghijklmnopqrstuvwx", "sk-proj-abcdefghijklmnop",
+])
+def test_redact_knows_common_provider_key_shapes(key: str) -> None:
+    from shared_core.errors import redact
+
+    assert key not in redact(f"error: bad credentials {key} rejected")

@@ -1,0 +1,55 @@
+"""Regressions from the independent review: typos, budgets on RunnableRouter, redaction."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from langchain_core.language_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+from langchain_core.runnables import RunnableLambda
+
+from langchain_router import CostCallbackHandler, RoutedChatModel, RunnableRouter
+from shared_core import BudgetExceededError
+from shared_core.ledger import CallRecord, InMemoryLedger
+
+
+def _fake() -> GenericFakeChatModel:
+    return GenericFakeChatModel(messages=iter([AIMessage("hi")] * 10))
+
+
+def test_a_misspelt_argument_is_an_error_not_silently_ignored():
+    with pytest.raises(Exception, match="confg"):
+        RoutedChatModel(tiers={"a": _fake(), "b": _fake()}, confg="router.yaml")
+
+
+def test_runnable_router_refuses_past_a_hard_budget_before_running_a_route():
+    ledger = InMemoryLedger()
+    ran = []
+    config = {
+        "tiers": [{"name": "a", "model": "m1"}, {"name": "b", "model": "m2"}],
+        "classifier": {"type": "rules"},
+        "budget": {"limits": [{"scope": "global", "period": "day", "limit_usd": 0.01}]},
+    }
+    rr = RunnableRouter(
+        routes={"a": RunnableLambda(lambda x: ran.append(x) or "a"),
+                "b": RunnableLambda(lambda x: ran.append(x) or "b")},
+        config=config, ledger=ledger,
+    )
+    assert rr.invoke("hello") in ("a", "b")
+    ledger.record(CallRecord(call_id="x", tier="a", model="m1", cost_usd=0.02))
+    with pytest.raises(BudgetExceededError):
+        rr.invoke("hello again")
+    assert len(ran) == 1
+
+
+def test_cost_callback_redacts_keys_in_errors():
+    ledger = InMemoryLedger()
+    handler = CostCallbackHandler(ledger=ledger)
+    run_id = uuid.uuid4()
+    handler.on_chat_model_start({"kwargs": {"model_name": "gpt-4o-mini"}}, [[]], run_id=run_id,
+                                invocation_params={"model_name": "gpt-4o-mini"})
+    handler.on_llm_error(RuntimeError("Incorrect API key provided: sk-proj-ABCDEFGHIJKLMNOP1234"),
+                         run_id=run_id)
+    [rec] = ledger.records()
+    assert rec.status == "failed" and "sk-proj-ABCDEFGHIJKLMNOP1234" not in (rec.error or "")
