@@ -344,13 +344,21 @@ class Router:
             idx = cfg.index(pol.fallback_tier) if pol.fallback_tier else max(i for i in range(n) if eligible[i])
             unsure = True
         elif cfg.mode == "task":
-            labels = [lab for lab in self._task_labels if lab in cls.scores] or list(cls.scores)
-            found = policy.task_select(labels, dict(cls.scores), self._label_to_tier, eligible)
-            if cls.gap() < pol.min_gap:
+            # labels that share a tier pool their scores: a split between two routes of
+            # the same tier is not "unsure"
+            tier_scores = [0.0] * n
+            for label, score in cls.scores.items():
+                t = self._label_to_tier.get(label)
+                if t is not None:
+                    tier_scores[t] += float(score)
+            ranked = sorted((i for i in range(n) if eligible[i]), key=lambda i: -tier_scores[i])
+            found = ranked[0] if ranked and tier_scores[ranked[0]] > 0 else None
+            gap = tier_scores[ranked[0]] - tier_scores[ranked[1]] if len(ranked) > 1 else 1.0
+            if gap < pol.min_gap:
                 unsure = True
             if (unsure or found is None) and pol.fallback_tier is not None:
                 idx = cfg.index(pol.fallback_tier)
-                reasons.append(f"unsure (confidence {cls.confidence:.2f}, gap {cls.gap():.2f}): fallback tier")
+                reasons.append(f"unsure (confidence {cls.confidence:.2f}, gap {gap:.2f}): fallback tier")
             elif found is None:
                 idx = max(i for i in range(n) if eligible[i])
                 reasons.append("no label maps to an eligible tier: strongest eligible tier")

@@ -155,3 +155,13 @@ def test_unknown_decide_keyword_is_a_type_error():
 
 def test_router_repr_names_tiers():
     assert "cheap, mid, big" in repr(router_with())
+
+
+def test_task_labels_sharing_a_tier_pool_their_scores():
+    cfg = three_tiers(mode="task", tiers=[
+        {"name": "general", "model": "m1", "routes": ["chat", "factual"]},
+        {"name": "reasoning", "model": "m2", "routes": ["math", "logic"]},
+    ], policy={"fallback_tier": "general", "min_gap": 0.2})
+    scores = {"chat": 0.05, "factual": 0.05, "math": 0.48, "logic": 0.42}
+    d = Router(cfg, classifier=_Scores(scores)).decide("a tricky puzzle")
+    assert d.tier == "reasoning" and not d.unsure  # 0.90 vs 0.10, not math-vs-logic 0.06
