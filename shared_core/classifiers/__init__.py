@@ -142,9 +142,13 @@ def build_classifier(
     if kind == "judge":
         complete, acomplete = _split_complete(judge_complete, _where)
         clamp = None
-        if opts.get("clamp") is not None:
+        # by default the judge is clamped to the offline model's band (max_shift tiers / top
+        # labels), so a request cannot talk the judge outside what other signals allow;
+        # `clamp: null` (or false) turns that off
+        clamp_opt = opts.get("clamp", {"type": "embedded" if ordinal else "task"})
+        if clamp_opt not in (None, False):
             clamp = build_classifier(
-                _sub_config(opts["clamp"], f"{_where}.options.clamp"),
+                _sub_config(clamp_opt, f"{_where}.options.clamp"),
                 router_config,
                 judge_complete=judge_complete,
                 encoder=encoder,
