@@ -38,6 +38,11 @@ _LAZY = {
     "LLMJudgeClassifier": ".judge",
     "difficulty_to_tier_scores": ".ladder",
     "RulesClassifier": ".rules",
+    "SentenceTransformerEncoder": ".local_encoder",
+    "EmbeddedClassifier": ".embedded",
+    "EmbeddedTaskClassifier": ".task",
+    "TrainedRouter": ".trained",
+    "TrainedRouterClassifier": ".trained",
 }
 
 
@@ -60,7 +65,12 @@ __all__ = [
     "HashingEncoder",
     "HeadClassifier",
     "LLMJudgeClassifier",
+    "EmbeddedClassifier",
+    "EmbeddedTaskClassifier",
     "RulesClassifier",
+    "SentenceTransformerEncoder",
+    "TrainedRouter",
+    "TrainedRouterClassifier",
     "build_classifier",
     "difficulty_to_tier_scores",
 ]
