@@ -85,7 +85,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         help="measure a router on a data file (metrics beside random / oracle / single models)",
         description=(
             "Sweep the router's knob over a dense grid and report APGR / CPT (two models) or "
-            "cost to reach 95%% of the best model (any number), beside random, always-cheapest, "
+            "cost to reach 95% of the best model (any number), beside random, always-cheapest, "
             "always-best and oracle on the same rows."
         ),
     )
