@@ -38,12 +38,18 @@ plan = router.plan(decision, router.request(text, tags=["demo"]))
 result = execute(plan, model)
 meta = plan.metadata()
 print(f"\nanswer: {result.value!r}")
-print(f"answered by {meta['tier']} after {meta['attempts']} attempts; escalated={meta['escalated']}, "
-      f"fallbacks tried={meta['fallbacks_tried']}")
+print(
+    f"answered by {meta['tier']} after {meta['attempts']} attempts; escalated={meta['escalated']}, "
+    f"fallbacks tried={meta['fallbacks_tried']}"
+)
 for rec in router.ledger.records():
-    print(f"  attempt {rec.attempt}: {rec.tier:<8} {rec.status:<8} {rec.error_kind or '':<10} "
-          f"cost=${rec.cost_usd or 0:.8f}")
+    print(
+        f"  attempt {rec.attempt}: {rec.tier:<8} {rec.status:<8} {rec.error_kind or '':<10} "
+        f"cost=${rec.cost_usd or 0:.8f}"
+    )
 summary = router.ledger.summary()
-print(f"\nledger: {summary.calls} call, {summary.records} attempt records, "
-      f"cost ${summary.cost_usd:.8f} vs baseline ${summary.baseline_cost_usd:.8f}")
+print(
+    f"\nledger: {summary.calls} call, {summary.records} attempt records, "
+    f"cost ${summary.cost_usd:.8f} vs baseline ${summary.baseline_cost_usd:.8f}"
+)
 assert meta["tier"] == "complex" and meta["escalated"] and meta["fallbacks_tried"] == ["medium"]

@@ -12,21 +12,16 @@ then answers); real OpenAI when ``OPENAI_API_KEY`` is set::
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # run from a clone without installing
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _offline.py, also when loaded by path
+from _offline import fake_openai, langchain_kwargs, live_from_env
+from langchain.agents import create_agent
+from langchain_core.tools import tool
+from langchain_openai import ChatOpenAI
 
-from langchain.agents import create_agent  # noqa: E402
-from langchain_core.tools import tool  # noqa: E402
-from langchain_openai import ChatOpenAI  # noqa: E402
-
-from langchain_router import RoutedChatModel  # noqa: E402
+from langchain_router import RoutedChatModel
 
 CONFIG = {
     "tiers": [
@@ -60,25 +55,15 @@ def convert_celsius(celsius: float) -> str:
     return f"{celsius * 9 / 5 + 32:.1f}°F"
 
 
-@contextlib.contextmanager
-def openai_endpoint() -> Iterator[dict[str, Any]]:
-    """Real OpenAI when OPENAI_API_KEY is set, else the loopback fake server."""
-    if os.environ.get("OPENAI_API_KEY") and not os.environ.get("TIER_ROUTER_OFFLINE"):
-        yield {}
-        return
-    from tests.fake_openai_server import FakeOpenAIServer
-
-    with FakeOpenAIServer() as server:
-        # the stand-in model calls a tool on each of the first two steps, then answers
-        server.script(
-            tool_calls=True,
-            match=lambda r: bool(r.tools) and sum(m["role"] == "tool" for m in r.messages) < 2,
-        )
-        yield {"base_url": server.base_url, "api_key": "sk-offline"}
-
-
 def main() -> int:
-    with openai_endpoint() as endpoint:
+    with fake_openai(live_from_env()) as server:
+        if server is not None:
+            # the stand-in model calls a tool on each of the first two steps, then answers
+            server.script(
+                tool_calls=True,
+                match=lambda r: bool(r.tools) and sum(m["role"] == "tool" for m in r.messages) < 2,
+            )
+        endpoint = langchain_kwargs(server)
         routed = RoutedChatModel(
             tiers={
                 "cheap": ChatOpenAI(model="gpt-4o-mini", max_retries=1, **endpoint),

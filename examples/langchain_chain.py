@@ -12,21 +12,16 @@ gpt-4o; invoke, batch and stream all work; the ledger shows cost against gpt-4o 
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # run from a clone without installing
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _offline.py, also when loaded by path
+from _offline import fake_openai, langchain_kwargs, live_from_env
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate
+from langchain_openai import ChatOpenAI
 
-from langchain_core.output_parsers import StrOutputParser  # noqa: E402
-from langchain_core.prompts import ChatPromptTemplate  # noqa: E402
-from langchain_openai import ChatOpenAI  # noqa: E402
-
-from langchain_router import RoutedChatModel  # noqa: E402
+from langchain_router import RoutedChatModel
 
 CONFIG = {
     "tiers": [
@@ -56,20 +51,9 @@ QUESTIONS = [
 ]
 
 
-@contextlib.contextmanager
-def openai_endpoint() -> Iterator[dict[str, Any]]:
-    """Real OpenAI when OPENAI_API_KEY is set, else the loopback fake server."""
-    if os.environ.get("OPENAI_API_KEY") and not os.environ.get("TIER_ROUTER_OFFLINE"):
-        yield {}
-        return
-    from tests.fake_openai_server import FakeOpenAIServer
-
-    with FakeOpenAIServer() as server:
-        yield {"base_url": server.base_url, "api_key": "sk-offline"}
-
-
 def main() -> int:
-    with openai_endpoint() as endpoint:
+    with fake_openai(live_from_env()) as server:
+        endpoint = langchain_kwargs(server)
         routed = RoutedChatModel(
             tiers={
                 "cheap": ChatOpenAI(model="gpt-4o-mini", max_retries=1, **endpoint),

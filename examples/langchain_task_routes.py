@@ -13,20 +13,15 @@ Offline by default (loopback fake OpenAI server); real OpenAI when ``OPENAI_API_
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # run from a clone without installing
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _offline.py, also when loaded by path
+from _offline import fake_openai, langchain_kwargs, live_from_env
+from langchain_openai import ChatOpenAI
 
-from langchain_openai import ChatOpenAI  # noqa: E402
-
-from langchain_router import RoutedChatModel  # noqa: E402
-from shared_core import RouterConfig  # noqa: E402
+from langchain_router import RoutedChatModel
+from shared_core import RouterConfig
 
 CONFIG = RouterConfig.build(
     {
@@ -89,21 +84,9 @@ REQUESTS = [
 ]
 
 
-@contextlib.contextmanager
-def openai_endpoint() -> Iterator[dict[str, Any]]:
-    """Real OpenAI when OPENAI_API_KEY is set, else the loopback fake server."""
-    if os.environ.get("OPENAI_API_KEY") and not os.environ.get("TIER_ROUTER_OFFLINE"):
-        yield {}
-        return
-    from tests.fake_openai_server import FakeOpenAIServer
-
-    with FakeOpenAIServer() as server:
-        yield {"base_url": server.base_url, "api_key": "sk-offline", "server": server}
-
-
 def main() -> int:
-    with openai_endpoint() as endpoint:
-        server = endpoint.pop("server", None)
+    with fake_openai(live_from_env()) as server:
+        endpoint = langchain_kwargs(server)
         routed = RoutedChatModel(
             tiers={
                 t.name: ChatOpenAI(model=t.model, max_retries=1, **endpoint) for t in CONFIG.tiers

@@ -17,20 +17,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _offline.py, also when loaded by path
+from _offline import fake_openai, llamaindex_kwargs
 from llama_index.core.agent.workflow import FunctionAgent
 from llama_index.core.tools import FunctionTool
 from llama_index.llms.openai import OpenAI
 
 from llamaindex_router import RoutedLLM, route_context
 from shared_core import RouterConfig
-
-ROOT = Path(__file__).resolve().parent.parent
 
 CONFIG = {
     "tiers": [
@@ -67,41 +65,34 @@ def multiply(a: float, b: float) -> float:
     return a * b
 
 
-@contextlib.contextmanager
-def openai_endpoint(live: bool) -> Iterator[dict[str, Any]]:
-    """Keyword arguments for LlamaIndex's OpenAI LLM: the real API or the scripted loopback server."""
-    if live:
-        yield {}
-        return
-    sys.path.insert(0, str(ROOT))
-    from tests.fake_openai_server import FakeOpenAIServer
+def after_tool(req: Any) -> bool:
+    return bool(req.messages) and req.messages[-1].get("role") == "tool"
 
-    def after_tool(req: Any) -> bool:
-        return bool(req.messages) and req.messages[-1].get("role") == "tool"
 
-    with FakeOpenAIServer() as server:
-        # task 1 on the cheap tier: one tool call, then an answer
-        server.script(
-            "gpt-4o-mini", tool_calls=[{"name": "add", "arguments": {"a": 12, "b": 30}}], times=1
-        )
-        server.script("gpt-4o-mini", "12 + 30 = 42.", match=after_tool)
-        # task 2 on the strong tier: two tool calls in sequence, then an answer
-        # (the most recently added matching rule wins; a rule with times=1 is then used up)
-        server.script("gpt-4o", "3 + 4 = 7 and 7 * 6 = 42, so (3 + 4) * 6 = 42.", match=after_tool)
-        server.script(
-            "gpt-4o",
-            tool_calls=[{"name": "multiply", "arguments": {"a": 7, "b": 6}}],
-            times=1,
-            match=after_tool,
-        )
-        server.script(
-            "gpt-4o", tool_calls=[{"name": "add", "arguments": {"a": 3, "b": 4}}], times=1
-        )
-        yield {"api_base": server.base_url, "api_key": "sk-offline", "max_retries": 0}
+def script_offline(server: Any) -> None:
+    """Script the loopback server: the answers and tool calls the two tasks need."""
+    # task 1 on the cheap tier: one tool call, then an answer
+    server.script(
+        "gpt-4o-mini", tool_calls=[{"name": "add", "arguments": {"a": 12, "b": 30}}], times=1
+    )
+    server.script("gpt-4o-mini", "12 + 30 = 42.", match=after_tool)
+    # task 2 on the strong tier: two tool calls in sequence, then an answer
+    # (the most recently added matching rule wins; a rule with times=1 is then used up)
+    server.script("gpt-4o", "3 + 4 = 7 and 7 * 6 = 42, so (3 + 4) * 6 = 42.", match=after_tool)
+    server.script(
+        "gpt-4o",
+        tool_calls=[{"name": "multiply", "arguments": {"a": 7, "b": 6}}],
+        times=1,
+        match=after_tool,
+    )
+    server.script("gpt-4o", tool_calls=[{"name": "add", "arguments": {"a": 3, "b": 4}}], times=1)
 
 
 async def run(live: bool) -> None:
-    with openai_endpoint(live) as endpoint:
+    with fake_openai(live) as server:
+        if server is not None:
+            script_offline(server)
+        endpoint = llamaindex_kwargs(server)
         llm = RoutedLLM(
             tiers={
                 "cheap": OpenAI(model="gpt-4o-mini", **endpoint),

@@ -15,19 +15,16 @@ still goes to the cheap tier. Every answer carries its tier and cost; the ledger
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _offline.py, also when loaded by path
+from _offline import fake_openai, llamaindex_kwargs
 from llama_index.core import Document, VectorStoreIndex
 from llama_index.llms.openai import OpenAI
 
 from llamaindex_router import HashingEmbedding, RoutedLLM
 from shared_core import RouterConfig
-
-ROOT = Path(__file__).resolve().parent.parent
 
 CONFIG = {
     "tiers": [
@@ -63,25 +60,13 @@ QUESTIONS = [
 ]
 
 
-@contextlib.contextmanager
-def openai_endpoint(live: bool) -> Iterator[dict[str, Any]]:
-    """Keyword arguments for LlamaIndex's OpenAI LLM: the real API or the loopback server."""
-    if live:
-        yield {}
-        return
-    sys.path.insert(0, str(ROOT))
-    from tests.fake_openai_server import FakeOpenAIServer
-
-    with FakeOpenAIServer() as server:
-        yield {"api_base": server.base_url, "api_key": "sk-offline", "max_retries": 0}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--live", action="store_true", help="call the real OpenAI API")
     args = parser.parse_args(argv)
 
-    with openai_endpoint(args.live) as endpoint:
+    with fake_openai(args.live) as server:
+        endpoint = llamaindex_kwargs(server)
         llm = RoutedLLM(
             tiers={
                 "cheap": OpenAI(model="gpt-4o-mini", **endpoint),

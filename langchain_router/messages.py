@@ -7,7 +7,6 @@ tier's system prompt, and reads usage and answers back out of ``AIMessage`` obje
 from __future__ import annotations
 
 import functools
-
 from collections.abc import Mapping, Sequence
 from typing import Any
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
@@ -35,6 +35,7 @@ from shared_core.dispatch import Attempt, AttemptResult, CallPlan
 from shared_core.first_chunk import astream_within, stream_within
 from shared_core.quality import Answer, is_filtered
 
+from .inner import InnerLLM
 from .messages import apply_system_prompt, prompt_with_system
 from .responses import (
     ROUTER_KEY,
@@ -47,10 +48,8 @@ from .responses import (
 )
 from .tools import PreparedTools
 
-if TYPE_CHECKING:
-    from .inner import InnerLLM
-
 Response = ChatResponse | CompletionResponse
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -88,47 +87,34 @@ class RoutedCall:
             msgs = [ChatMessage(role=MessageRole.USER, content=self.prompt)]
         return inner, llm, apply_system_prompt(msgs, attempt.tier), kw
 
-    def _completion_direct(self, inner: InnerLLM) -> bool:
-        return self.prompt is not None and not inner.is_chat
+    def _target(
+        self, attempt: Attempt, complete: Callable[..., _T], chat: Callable[..., _T]
+    ) -> tuple[Callable[[], _T], bool]:
+        """The inner call for ``attempt`` (``complete`` or ``chat`` flavour of one kind) and
+        whether its chat answers must be turned into completion answers."""
+        inner, llm, msgs, kw = self._args(attempt)
+        if self.prompt is not None and not inner.is_chat:
+            prompt = prompt_with_system(self.prompt, attempt.tier)
+            return partial(complete, inner, llm, prompt, self.formatted, **kw), False
+        return partial(chat, inner, llm, msgs, **kw), self.prompt is not None
 
     def invoke(self, attempt: Attempt) -> AttemptResult:
-        inner, llm, msgs, kw = self._args(attempt)
-        if self._completion_direct(inner):
-            out: Response = inner.complete(
-                llm, prompt_with_system(self.prompt or "", attempt.tier), self.formatted, **kw
-            )
-        else:
-            out = inner.chat(llm, msgs, **kw)
-            if self.prompt is not None:
-                out = to_completion(out)
-        return AttemptResult(out, usage_of(out), answer_of(out))
+        fn, convert = self._target(attempt, InnerLLM.complete, InnerLLM.chat)
+        return _result(fn(), convert)
 
     async def ainvoke(self, attempt: Attempt) -> AttemptResult:
-        inner, llm, msgs, kw = self._args(attempt)
-        if self._completion_direct(inner):
-            prompt = prompt_with_system(self.prompt or "", attempt.tier)
-            out: Response = await inner.acomplete(llm, prompt, self.formatted, **kw)
-        else:
-            out = await inner.achat(llm, msgs, **kw)
-            if self.prompt is not None:
-                out = to_completion(out)
-        return AttemptResult(out, usage_of(out), answer_of(out))
+        fn, convert = self._target(attempt, InnerLLM.acomplete, InnerLLM.achat)
+        return _result(await fn(), convert)
 
     def open_stream(self, attempt: Attempt) -> Iterator[Response]:
-        inner, llm, msgs, kw = self._args(attempt)
-        if self._completion_direct(inner):
-            prompt = prompt_with_system(self.prompt or "", attempt.tier)
-            return inner.stream_complete(llm, prompt, self.formatted, **kw)
-        it = inner.stream_chat(llm, msgs, **kw)
-        return (to_completion(c) for c in it) if self.prompt is not None else it
+        fn, convert = self._target(attempt, InnerLLM.stream_complete, InnerLLM.stream_chat)
+        it: Iterator[Any] = fn()
+        return (to_completion(c) for c in it) if convert else it
 
     async def aopen_stream(self, attempt: Attempt) -> AsyncIterator[Response]:
-        inner, llm, msgs, kw = self._args(attempt)
-        if self._completion_direct(inner):
-            prompt = prompt_with_system(self.prompt or "", attempt.tier)
-            return await inner.astream_complete(llm, prompt, self.formatted, **kw)
-        it = await inner.astream_chat(llm, msgs, **kw)
-        return _aconvert(it) if self.prompt is not None else it
+        fn, convert = self._target(attempt, InnerLLM.astream_complete, InnerLLM.astream_chat)
+        it: AsyncIterator[Any] = await fn()
+        return _aconvert(it) if convert else it
 
     def tag(self, chunk: Response, attempt: Attempt) -> None:
         """Mark a streamed chunk with its tier (tool-call parsing needs it on every chunk)."""
@@ -141,116 +127,150 @@ class RoutedCall:
         chunk.additional_kwargs = kw
 
 
+def _result(out: Any, convert: bool) -> AttemptResult:
+    if convert:
+        out = to_completion(out)
+    return AttemptResult(out, usage_of(out), answer_of(out))
+
+
 async def _aconvert(it: AsyncIterator[ChatResponse]) -> AsyncIterator[CompletionResponse]:
     async for c in it:
         yield to_completion(c)
 
 
+class StreamRun:
+    """One routed stream across its attempts: takes chunks, says what to yield and when.
+
+    The sync and async loops (:func:`stream`, :func:`astream`) only open each attempt's
+    stream and pass its chunks through :meth:`feed`; every rule lives here.
+    """
+
+    def __init__(self, call: RoutedCall, *, buffer: bool) -> None:
+        self.call = call
+        self.plan = call.plan
+        self.buffer = buffer
+        self.attempt: Attempt | None = None
+        self._kept: list[Response] | None = None
+        self._start()
+
+    def _start(self) -> None:
+        self._held: list[Response] = []
+        self._prev: Response | None = None
+        self._usage: Any = None
+        self._reason: str | None = None
+        self._shown = False
+
+    def next_attempt(self) -> Attempt | None:
+        """The plan's next attempt (state reset for it), ``None`` when none is left."""
+        self.attempt = self.plan.next_attempt()
+        self._start()
+        return self.attempt
+
+    def feed(self, chunk: Response) -> list[Response]:
+        """The chunks to pass on now (none while holding back; one is always held)."""
+        assert self.attempt is not None
+        self._usage = usage_of(chunk) or self._usage
+        self._reason = finish_reason_of(chunk) or self._reason
+        self.call.tag(chunk, self.attempt)
+        prev, self._prev = self._prev, chunk
+        if prev is None:
+            return []
+        if self.buffer or not (self._shown or has_output(prev)):
+            self._held.append(prev)  # leading empty chunks wait for the first output
+            return []
+        out, self._held = [*self._held, prev], []
+        self._shown = True
+        return out
+
+    def stopped(self) -> None:
+        """The caller stopped reading: record the attempt as answered."""
+        assert self.attempt is not None
+        self.plan.succeeded(self.attempt, usage=self._usage, answer=None, check=False)
+
+    def fail(self, exc: BaseException) -> None:
+        """Report a provider error (re-raises when it cannot fall back)."""
+        assert self.attempt is not None
+        self.plan.failed(self.attempt, exc, after_first_token=self._shown)
+
+    def finish(self) -> Iterator[Response] | None:
+        """End of one attempt's stream: the chunks left to emit, or ``None`` to escalate.
+
+        Without ``buffer_streams`` only an empty or filtered answer that the caller has not
+        seen yet is checked (the other checks need the whole answer before release).
+        """
+        assert self.attempt is not None
+        last = self._prev
+        if last is not None:
+            answer = answer_of(last, self._reason)
+        else:
+            answer = Answer("", finish_reason=self._reason)
+        check = self.buffer or (not self._shown and _empty_or_filtered(answer))
+        if self.plan.succeeded(self.attempt, usage=self._usage, answer=answer, check=check):
+            return self._release(self._held, last)
+        self._kept = [*self._held, *([last] if last is not None else [])]
+        return None
+
+    def _release(self, held: list[Response], last: Response | None) -> Iterator[Response]:
+        yield from held
+        if last is not None:  # annotated (and reported) once the rest is out
+            yield annotate(last, self.call.finished())
+
+    def exhausted(self) -> list[Response]:
+        """No attempt left: the kept (rejected) answer, else raise the plan's failure."""
+        plan = self.plan
+        if self._kept is not None and plan.kept is not None:
+            plan.accept_rejected(plan.kept)
+            meta = self.call.finished()
+            if self._kept:
+                annotate(self._kept[-1], meta)
+            return self._kept
+        raise plan.failure()
+
+
 def stream(call: RoutedCall, buffer: bool) -> Iterator[Response]:
     """Run a plan over streamed attempts (see the module docstring)."""
-    plan = call.plan
-    kept: list[Response] | None = None
-    while (attempt := plan.next_attempt()) is not None:
-        held: list[Response] = []
-        prev: Response | None = None
-        usage = None
-        reason: str | None = None
-        yielded = False
+    run = StreamRun(call, buffer=buffer)
+    while (attempt := run.next_attempt()) is not None:
         try:
-            for chunk in stream_within(
-                partial(call.open_stream, attempt), attempt.timeout_s, tier=attempt.tier.name
-            ):
-                usage = usage_of(chunk) or usage
-                reason = finish_reason_of(chunk) or reason
-                call.tag(chunk, attempt)
-                if prev is not None:
-                    if buffer or not (yielded or has_output(prev)):
-                        held.append(prev)  # leading empty chunks wait for the first output
-                    else:
-                        out, held = [*held, prev], []
-                        yielded = True
-                        try:
-                            yield from out
-                        except GeneratorExit:  # the caller stopped reading: record the attempt
-                            plan.succeeded(attempt, usage=usage, answer=None, check=False)
-                            raise
-                prev = chunk
+            opener = partial(call.open_stream, attempt)
+            for chunk in stream_within(opener, attempt.timeout_s, tier=attempt.tier.name):
+                out = run.feed(chunk)
+                try:
+                    yield from out
+                except GeneratorExit:
+                    run.stopped()
+                    raise
         except Exception as exc:
-            plan.failed(attempt, exc, after_first_token=yielded)
+            run.fail(exc)
             continue
-        done = _finish_attempt(plan, attempt, prev, usage, reason, buffer=buffer, shown=yielded)
-        if done:
-            yield from held
-            if prev is not None:
-                yield annotate(prev, call.finished())
+        if (done := run.finish()) is not None:
+            yield from done
             return
-        kept = [*held, *([prev] if prev is not None else [])]
-    yield from _kept(call, kept)
+    yield from run.exhausted()
 
 
 async def astream(call: RoutedCall, buffer: bool) -> AsyncIterator[Response]:
-    """Async twin of :func:`stream`."""
-    plan = call.plan
-    kept: list[Response] | None = None
-    while (attempt := plan.next_attempt()) is not None:
-        held: list[Response] = []
-        prev: Response | None = None
-        usage = None
-        reason: str | None = None
-        yielded = False
+    """Async twin of :func:`stream` (same :class:`StreamRun`, async inner stream)."""
+    run = StreamRun(call, buffer=buffer)
+    while (attempt := run.next_attempt()) is not None:
         try:
-            async for chunk in astream_within(
-                partial(call.aopen_stream, attempt), attempt.timeout_s, tier=attempt.tier.name
-            ):
-                usage = usage_of(chunk) or usage
-                reason = finish_reason_of(chunk) or reason
-                call.tag(chunk, attempt)
-                if prev is not None:
-                    if buffer or not (yielded or has_output(prev)):
-                        held.append(prev)  # leading empty chunks wait for the first output
-                    else:
-                        out, held = [*held, prev], []
-                        yielded = True
-                        try:
-                            for c in out:
-                                yield c
-                        except GeneratorExit:  # the caller stopped reading: record the attempt
-                            plan.succeeded(attempt, usage=usage, answer=None, check=False)
-                            raise
-                prev = chunk
+            opener = partial(call.aopen_stream, attempt)
+            async for chunk in astream_within(opener, attempt.timeout_s, tier=attempt.tier.name):
+                for c in run.feed(chunk):
+                    try:
+                        yield c
+                    except GeneratorExit:
+                        run.stopped()
+                        raise
         except Exception as exc:
-            plan.failed(attempt, exc, after_first_token=yielded)
+            run.fail(exc)
             continue
-        done = _finish_attempt(plan, attempt, prev, usage, reason, buffer=buffer, shown=yielded)
-        if done:
-            for c in held:
+        if (done := run.finish()) is not None:
+            for c in done:
                 yield c
-            if prev is not None:
-                yield annotate(prev, call.finished())
             return
-        kept = [*held, *([prev] if prev is not None else [])]
-    for c in _kept(call, kept):
+    for c in run.exhausted():
         yield c
-
-
-def _finish_attempt(
-    plan: CallPlan,
-    attempt: Attempt,
-    last: Response | None,
-    usage: Any,
-    reason: str | None,
-    *,
-    buffer: bool,
-    shown: bool,
-) -> bool:
-    """Report a finished stream; ``False`` = escalate (its chunks were not released).
-
-    Without ``buffer_streams`` only an empty or filtered answer that the caller has not
-    seen yet is checked (the other checks need the whole answer before release).
-    """
-    answer = answer_of(last, reason) if last is not None else Answer("", finish_reason=reason)
-    check = buffer or (not shown and _empty_or_filtered(answer))
-    return plan.succeeded(attempt, usage=usage, answer=answer, check=check)
 
 
 def has_output(chunk: Response) -> bool:
@@ -262,14 +282,3 @@ def has_output(chunk: Response) -> bool:
 
 def _empty_or_filtered(answer: Answer) -> bool:
     return is_filtered(answer.finish_reason) or (not answer.text.strip() and not answer.tool_calls)
-
-
-def _kept(call: RoutedCall, kept: list[Response] | None) -> list[Response]:
-    plan = call.plan
-    if kept is not None and plan.kept is not None:
-        plan.accept_rejected(plan.kept)
-        meta = call.finished()
-        if kept:
-            annotate(kept[-1], meta)
-        return kept
-    raise plan.failure()

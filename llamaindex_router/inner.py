@@ -83,19 +83,13 @@ class InnerLLM:
     def chat(self, llm: LLM, messages: Sequence[ChatMessage], **kw: Any) -> ChatResponse:
         acquire_rate_limit(llm)
         if self._custom_chat:
-            prompt = llm.messages_to_prompt(messages)  # type: ignore[misc]
-            return completion_response_to_chat_response(
-                raw_method(llm, "complete")(prompt, formatted=True, **kw)
-            )
+            return _chat_by_complete(llm, messages, kw)
         return raw_method(llm, "chat")(messages, **kw)  # type: ignore[no-any-return]
 
     async def achat(self, llm: LLM, messages: Sequence[ChatMessage], **kw: Any) -> ChatResponse:
         await aacquire_rate_limit(llm)
         if self._custom_chat:
-            prompt = llm.messages_to_prompt(messages)  # type: ignore[misc]
-            return completion_response_to_chat_response(
-                raw_method(llm, "complete")(prompt, formatted=True, **kw)
-            )
+            return _chat_by_complete(llm, messages, kw)
         return await raw_method(llm, "achat")(messages, **kw)  # type: ignore[no-any-return]
 
     def stream_chat(
@@ -152,6 +146,16 @@ class InnerLLM:
         return await raw_method(llm, "astream_complete")(
             prompt, formatted=formatted, **self.stream_kwargs(kw)
         )  # type: ignore[no-any-return]
+
+
+def _chat_by_complete(
+    llm: LLM, messages: Sequence[ChatMessage], kw: dict[str, Any]
+) -> ChatResponse:
+    """A ``CustomLLM``'s chat: its own ``complete`` on the formatted prompt (as LlamaIndex does)."""
+    prompt = llm.messages_to_prompt(messages)  # type: ignore[misc]
+    return completion_response_to_chat_response(
+        raw_method(llm, "complete")(prompt, formatted=True, **kw)
+    )
 
 
 async def _aiter(it: Iterator[Any]) -> AsyncIterator[Any]:

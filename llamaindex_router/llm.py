@@ -21,9 +21,8 @@ recognised by its ``Query: ... Answer:`` tail. Per-call routing options travel i
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
@@ -40,17 +39,28 @@ from llama_index.core.llms import LLM
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
+from typing_extensions import Unpack
 
 from shared_core.dispatch import aexecute, execute
 from shared_core.errors import ConfigError
-from shared_core.request import clean_text, head_tail
 
 from . import calls, context
 from .inner import InnerLLM
-from .messages import templated_question, to_core_messages
+from .messages import core_request
 from .responses import annotate, tier_of
 from .tools import PREPARED_KEY, PreparedTools, format_tools, tool_request_messages
 from .wiring import build_router, tier_metadata
+
+
+class _How(TypedDict, total=False):
+    """How a call runs, not how it is routed (``prompt``: set for completion calls)."""
+
+    streaming: bool
+    prompt: str | None
+    formatted: bool
+
+
+_Routed = tuple[PreparedTools | None, Any, Any]
 
 
 class RoutedLLM(FunctionCallingLLM):
@@ -161,81 +171,54 @@ class RoutedLLM(FunctionCallingLLM):
         r = context.current().merged(self.routing)
         return r.merged(kwargs.pop("routing", None))
 
-    def _request(
-        self, messages: Sequence[ChatMessage], r: context.Routing, *, tools: bool, required: bool
-    ) -> Any:
-        router = self._router
-        request = router.request(
-            to_core_messages(messages),
-            has_tools=tools,
-            tool_choice_required=required,
-            structured_output=r.structured_output,
-            thread_id=r.thread_id,
-            user=r.user,
-            tags=r.tags,
-            metadata=r.metadata,
-        )
-        question = r.question
-        if question is None and messages:
-            last = messages[-1]
-            if last.role == "user":
-                question = templated_question(last.content or "")
-        if question:
-            ext = router.config.extraction
-            request = dataclasses.replace(
-                request,
-                text=head_tail(clean_text(question), ext.max_chars, ext.head_fraction),
-                notes=(*request.notes, "classified the question of a templated prompt (query_str)"),
-            )
-        return request
+    def _intake(
+        self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
+    ) -> tuple[PreparedTools | None, Any, str | None]:
+        """Pop the per-call options from ``kwargs``: (tools prepared earlier, request, force)."""
+        prepared: PreparedTools | None = kwargs.pop(PREPARED_KEY, None)
+        r = self._routing(kwargs)
+        if prepared is not None:
+            return prepared, prepared.request, r.force
+        return None, core_request(self._router, messages, r, tools=False, required=False), r.force
 
-    def _plan(self, request: Any, decision: Any, kwargs: dict[str, Any], streaming: bool) -> Any:
-        caller = kwargs.pop("max_tokens", None) or self.max_tokens
-        return self._router.plan(
-            decision, request, framework="llamaindex", caller_max_tokens=caller, streaming=streaming
+    def _call(
+        self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], routed: _Routed, how: _How
+    ) -> calls.RoutedCall:
+        """The call's plan and input; ``routed``: (tools prepared earlier, request, decision)."""
+        prepared, request, decision = routed
+        plan = self._router.plan(
+            decision,
+            request,
+            framework="llamaindex",
+            caller_max_tokens=kwargs.pop("max_tokens", None) or self.max_tokens,
+            streaming=how.get("streaming", False),
+        )
+        prompt, formatted = how.get("prompt"), how.get("formatted", False)
+        return calls.RoutedCall(
+            plan, self._inners, messages, prompt, formatted, kwargs, prepared, self._remember
         )
 
     def _begin(
-        self,
-        messages: Sequence[ChatMessage],
-        kwargs: dict[str, Any],
-        *,
-        streaming: bool = False,
-        prompt: str | None = None,
-        formatted: bool = False,
+        self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], **how: Unpack[_How]
     ) -> calls.RoutedCall:
-        prepared: PreparedTools | None = kwargs.pop(PREPARED_KEY, None)
-        r = self._routing(kwargs)
+        """A decided routed call."""
+        prepared, request, force = self._intake(messages, kwargs)
         if prepared is not None:
-            request, decision = prepared.request, prepared.decision
+            decision = prepared.decision
         else:
-            request = self._request(messages, r, tools=False, required=False)
-            decision = self._router.decide_request(request, force=r.force)
-        plan = self._plan(request, decision, kwargs, streaming)
-        return calls.RoutedCall(
-            plan, self._inners, messages, prompt, formatted, kwargs, prepared, self._remember
-        )
+            decision = self._router.decide_request(request, force=force)
+        return self._call(messages, kwargs, (prepared, request, decision), how)
 
     async def _abegin(
-        self,
-        messages: Sequence[ChatMessage],
-        kwargs: dict[str, Any],
-        *,
-        streaming: bool = False,
-        prompt: str | None = None,
-        formatted: bool = False,
+        self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], **how: Unpack[_How]
     ) -> calls.RoutedCall:
-        prepared: PreparedTools | None = kwargs.pop(PREPARED_KEY, None)
-        r = self._routing(kwargs)
+        """Async twin of :meth:`_begin` (the classifier may be async)."""
+        prepared, request, force = self._intake(messages, kwargs)
         if prepared is not None:
-            request, decision = prepared.request, prepared.decision
+            decision = prepared.decision
         else:
-            request = self._request(messages, r, tools=False, required=False)
-            decision = await self._router.adecide_request(request, force=r.force)
-        plan = self._plan(request, decision, kwargs, streaming)
-        return calls.RoutedCall(
-            plan, self._inners, messages, prompt, formatted, kwargs, prepared, self._remember
-        )
+            decision = await self._router.adecide_request(request, force=force)
+        return self._call(messages, kwargs, (prepared, request, decision), how)
 
     def _remember(self, meta: dict[str, Any]) -> None:
         self._last = meta
@@ -320,7 +303,7 @@ class RoutedLLM(FunctionCallingLLM):
         """Decide the tier for a tool call and let that tier format the tools."""
         r = self._routing(kwargs)
         messages = tool_request_messages(user_msg, chat_history)
-        request = self._request(messages, r, tools=bool(tools), required=tool_required)
+        request = core_request(self._router, messages, r, tools=bool(tools), required=tool_required)
         decision = self._router.decide_request(request, force=r.force)
         options = {
             "verbose": verbose,

@@ -8,6 +8,7 @@ question after ``Query:`` (``"...---------------------\\nQuery: {query_str}\\nAn
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -22,7 +23,10 @@ from llama_index.core.base.llms.types import (
     VideoBlock,
 )
 
+from shared_core.request import clean_text, head_tail
 from shared_core.tier import Tier
+
+from .context import Routing
 
 _ATTACHMENTS: tuple[tuple[type, str], ...] = (
     (ImageBlock, "image"),
@@ -113,3 +117,33 @@ def prompt_with_system(prompt: str, tier: Tier) -> str:
     if not tier.system_prompt or tier.system_prompt_mode == "off":
         return prompt
     return f"{tier.system_prompt}\n\n{prompt}"
+
+
+def core_request(
+    router: Any, messages: Sequence[ChatMessage], r: Routing, *, tools: bool, required: bool
+) -> Any:
+    """The core request for a call; a templated prompt's question (``r.question`` or found
+    in the last user turn) replaces the text that is classified."""
+    request = router.request(
+        to_core_messages(messages),
+        has_tools=tools,
+        tool_choice_required=required,
+        structured_output=r.structured_output,
+        thread_id=r.thread_id,
+        user=r.user,
+        tags=r.tags,
+        metadata=r.metadata,
+    )
+    question = r.question
+    if question is None and messages:
+        last = messages[-1]
+        if last.role == "user":
+            question = templated_question(last.content or "")
+    if question:
+        ext = router.config.extraction
+        request = dataclasses.replace(
+            request,
+            text=head_tail(clean_text(question), ext.max_chars, ext.head_fraction),
+            notes=(*request.notes, "classified the question of a templated prompt (query_str)"),
+        )
+    return request

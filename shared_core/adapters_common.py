@@ -16,6 +16,7 @@ from typing import Any
 
 from .config import RouterConfig
 from .errors import ConfigError
+from .router import _as_config
 
 _MODEL_ATTRS = ("model_name", "model", "model_id", "deployment_name", "azure_deployment")
 
@@ -82,17 +83,3 @@ def config_from_tiers(
             value=names,
         )
     return cfg
-
-
-def _as_config(config: RouterConfig | str | Path | Mapping[str, Any]) -> RouterConfig:
-    if isinstance(config, RouterConfig):
-        return config
-    if isinstance(config, (str, Path)):
-        return RouterConfig.from_file(config)
-    if isinstance(config, Mapping):
-        return RouterConfig.build(dict(config))
-    raise ConfigError(
-        f"config must be a RouterConfig, a dict or a path to a YAML/TOML file, got {type(config).__name__}",
-        field="config",
-        value=type(config).__name__,
-    )

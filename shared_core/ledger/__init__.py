@@ -4,7 +4,7 @@
 persistent default (threads and processes may share one file).
 """
 
-from .base import CallRecord, CostLedger, Feedback, hash_prompt, new_salt
+from .base import CallRecord, CostLedger, Feedback, RecordFilter, hash_prompt, new_salt
 from .memory import InMemoryLedger
 from .sqlite import SQLiteLedger
 from .summary import LedgerSummary, summarize
@@ -15,6 +15,7 @@ __all__ = [
     "Feedback",
     "InMemoryLedger",
     "LedgerSummary",
+    "RecordFilter",
     "SQLiteLedger",
     "hash_prompt",
     "new_salt",

@@ -138,22 +138,27 @@ def validate_feedback(call_id: str, score: float, source: str) -> None:
         )
 
 
-def record_matches(
-    rec: CallRecord,
-    since: float | None,
-    until: float | None,
-    tier: str | None,
-    tag: str | None,
-    status: str | None,
-) -> bool:
-    """The filter of :meth:`CostLedger.records`, for ledgers that filter in Python."""
-    return (
-        (since is None or rec.ts >= since)
-        and (until is None or rec.ts < until)
-        and (tier is None or rec.tier == tier)
-        and (tag is None or tag in rec.tags)
-        and (status is None or rec.status == status)
-    )
+@dataclass(frozen=True)
+class RecordFilter:
+    """The filters of :meth:`CostLedger.records` (``None`` = any)."""
+
+    since: float | None = None
+    """Unix seconds, inclusive."""
+    until: float | None = None
+    """Unix seconds, exclusive."""
+    tier: str | None = None
+    tag: str | None = None
+    status: str | None = None
+
+    def matches(self, rec: CallRecord) -> bool:
+        """Whether ``rec`` passes every filter (for ledgers that filter in Python)."""
+        return (
+            (self.since is None or rec.ts >= self.since)
+            and (self.until is None or rec.ts < self.until)
+            and (self.tier is None or rec.tier == self.tier)
+            and (self.tag is None or self.tag in rec.tags)
+            and (self.status is None or rec.status == self.status)
+        )
 
 
 def parse_scope(scope: str) -> tuple[str, str | None]:
@@ -180,7 +185,6 @@ class CostLedger(ABC):
         """Async twin of :meth:`record`."""
         self.record(rec)
 
-    @abstractmethod
     def records(
         self,
         since: float | None = None,
@@ -190,6 +194,11 @@ class CostLedger(ABC):
         status: str | None = None,
     ) -> list[CallRecord]:
         """Records with ``since <= ts < until`` (unix seconds) matching the filters, by time."""
+        return self.select(RecordFilter(since, until, tier, tag, status))
+
+    @abstractmethod
+    def select(self, where: RecordFilter) -> list[CallRecord]:
+        """The records :meth:`records` returns: those ``where`` matches, sorted by time."""
 
     @abstractmethod
     def record_feedback(self, call_id: str, score: float, source: str = "user") -> None:

@@ -8,9 +8,9 @@ from .base import (
     CallRecord,
     CostLedger,
     Feedback,
+    RecordFilter,
     new_salt,
     parse_scope,
-    record_matches,
     validate_feedback,
 )
 
@@ -29,17 +29,10 @@ class InMemoryLedger(CostLedger):
         with self._lock:
             self._records.append(rec)
 
-    def records(
-        self,
-        since: float | None = None,
-        until: float | None = None,
-        tier: str | None = None,
-        tag: str | None = None,
-        status: str | None = None,
-    ) -> list[CallRecord]:
+    def select(self, where: RecordFilter) -> list[CallRecord]:
         with self._lock:
             snapshot = list(self._records)
-        out = [r for r in snapshot if record_matches(r, since, until, tier, tag, status)]
+        out = [r for r in snapshot if where.matches(r)]
         out.sort(key=lambda r: (r.ts, r.call_id, r.attempt))
         return out
 

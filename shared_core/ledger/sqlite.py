@@ -26,9 +26,9 @@ from .base import (
     CallRecord,
     CostLedger,
     Feedback,
+    RecordFilter,
     new_salt,
     parse_scope,
-    record_matches,
     validate_feedback,
 )
 
@@ -307,39 +307,26 @@ class SQLiteLedger(CostLedger):
                 self._drop_connection()
                 return []
 
-    def records(
-        self,
-        since: float | None = None,
-        until: float | None = None,
-        tier: str | None = None,
-        tag: str | None = None,
-        status: str | None = None,
-    ) -> list[CallRecord]:
-        where: list[str] = []
-        params: list[Any] = []
-        if since is not None:
-            where.append("ts >= ?")
-            params.append(since)
-        if until is not None:
-            where.append("ts < ?")
-            params.append(until)
-        if tier is not None:
-            where.append("tier = ?")
-            params.append(tier)
-        if status is not None:
-            where.append("status = ?")
-            params.append(status)
-        if tag is not None:
-            where.append("id IN (SELECT call_row FROM call_tags WHERE tag = ?)")
-            params.append(_tag_key(tag))
+    def select(self, where: RecordFilter) -> list[CallRecord]:
+        tag = None if where.tag is None else _tag_key(where.tag)
+        clauses = (
+            ("ts >= ?", where.since),
+            ("ts < ?", where.until),
+            ("tier = ?", where.tier),
+            ("status = ?", where.status),
+            ("id IN (SELECT call_row FROM call_tags WHERE tag = ?)", tag),
+        )
+        sql_where = [clause for clause, value in clauses if value is not None]
+        params = [value for _, value in clauses if value is not None]
         sql = (
-            f"SELECT * FROM calls {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY ts, id"
+            f"SELECT * FROM calls {'WHERE ' + ' AND '.join(sql_where) if sql_where else ''}"
+            " ORDER BY ts, id"
         )
         rows = self._query(sql, tuple(params))
         out = [_from_row(r) for r in rows]
         with self._lock:
             pending = list(self._pending)
-        out.extend(r for r in pending if record_matches(r, since, until, tier, tag, status))
+        out.extend(r for r in pending if where.matches(r))
         out.sort(key=lambda r: r.ts)
         return out
 

@@ -30,8 +30,8 @@ def percentile(values: Sequence[float], q: float) -> float | None:
 
 
 @dataclass
-class Group:
-    """Totals for one tier / model / tag / day."""
+class Totals:
+    """Calls, attempt records and cost against the baseline model."""
 
     calls: int = 0
     records: int = 0
@@ -41,6 +41,11 @@ class Group:
     @property
     def savings_usd(self) -> float:
         return self.baseline_cost_usd - self.cost_usd
+
+
+@dataclass
+class Group(Totals):
+    """Totals for one tier / model / tag / day."""
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "savings_usd": self.savings_usd}
@@ -56,13 +61,9 @@ class QualityPoint:
 
 
 @dataclass
-class LedgerSummary:
+class LedgerSummary(Totals):
     """Totals, breakdowns, rates, latency and quality drift over a set of records."""
 
-    calls: int = 0
-    records: int = 0
-    cost_usd: float = 0.0
-    baseline_cost_usd: float = 0.0
     unknown_cost_records: int = 0
     by_tier: dict[str, Group] = field(default_factory=dict)
     by_model: dict[str, Group] = field(default_factory=dict)
@@ -83,10 +84,6 @@ class LedgerSummary:
     """Per tier: mean feedback per time window, oldest first (quality drift)."""
     first_ts: float | None = None
     last_ts: float | None = None
-
-    @property
-    def savings_usd(self) -> float:
-        return self.baseline_cost_usd - self.cost_usd
 
     @property
     def savings_pct(self) -> float | None:

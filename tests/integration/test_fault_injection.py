@@ -83,9 +83,20 @@ def _classifier() -> FakeClassifier:
     return FakeClassifier(default="cheap", labels=["cheap", "strong"])
 
 
+def _routed(cls: Any, inner: Callable[[str], Any], config: RouterConfig | None) -> Any:
+    return cls(
+        tiers={"cheap": inner(CHEAP), "strong": inner(STRONG)},
+        config=config or _config(),
+        classifier=_classifier(),
+        ledger=InMemoryLedger(),
+    )
+
+
 def _langchain(
-    server: FakeOpenAIServer, config: RouterConfig | None = None
+    server: FakeOpenAIServer, config: RouterConfig | None = None, timeout: float | None = TIMEOUT
 ) -> tuple[Any, Callable[[Any, str], Any]]:
+    """A routed LangChain model over the server, and how to call it in each mode.
+    ``timeout=None``: the inner clients have no timeout of their own."""
     pytest.importorskip("langchain_openai")
     from langchain_openai import ChatOpenAI
 
@@ -97,16 +108,9 @@ def _langchain(
             base_url=server.base_url,
             api_key="sk-test",
             max_retries=0,
-            timeout=TIMEOUT,
+            timeout=timeout,
             http_async_client=httpx.AsyncClient(),
         )
-
-    routed = RoutedChatModel(
-        tiers={"cheap": inner(CHEAP), "strong": inner(STRONG)},
-        config=config or _config(),
-        classifier=_classifier(),
-        ledger=InMemoryLedger(),
-    )
 
     async def run(model: Any, mode: str) -> str:
         if mode == "invoke":
@@ -117,29 +121,26 @@ def _langchain(
             return "".join(c.text for c in model.stream("hello"))
         return "".join([c.text async for c in model.astream("hello")])
 
-    return routed, run
+    return _routed(RoutedChatModel, inner, config), run
 
 
 def _llamaindex(
-    server: FakeOpenAIServer, config: RouterConfig | None = None
+    server: FakeOpenAIServer, config: RouterConfig | None = None, timeout: float | None = TIMEOUT
 ) -> tuple[Any, Callable[[Any, str], Any]]:
+    """The same for LlamaIndex (``timeout=None``: the client's own default, 60 s)."""
     pytest.importorskip("llama_index.llms.openai")
     from llama_index.core.base.llms.types import ChatMessage
     from llama_index.llms.openai import OpenAI
 
     from llamaindex_router import RoutedLLM
 
+    limit = {} if timeout is None else {"timeout": timeout}
+
     def inner(model: str) -> OpenAI:
         return OpenAI(
-            model=model, api_base=server.base_url, api_key="sk-test", max_retries=0, timeout=TIMEOUT
+            model=model, api_base=server.base_url, api_key="sk-test", max_retries=0, **limit
         )
 
-    routed = RoutedLLM(
-        {"cheap": inner(CHEAP), "strong": inner(STRONG)},
-        config or _config(),
-        classifier=_classifier(),
-        ledger=InMemoryLedger(),
-    )
     msgs = [ChatMessage(role="user", content="hello")]
 
     async def run(llm: Any, mode: str) -> str:
@@ -151,7 +152,7 @@ def _llamaindex(
             return "".join(r.delta or "" for r in llm.stream_chat(msgs))
         return "".join([r.delta or "" async for r in await llm.astream_chat(msgs)])
 
-    return routed, run
+    return _routed(RoutedLLM, inner, config), run
 
 
 ADAPTERS = {"langchain": _langchain, "llamaindex": _llamaindex}
@@ -257,54 +258,15 @@ async def test_dead_cheap_tier_is_skipped_after_cooldown_threshold(
     assert openai_server.models == [STRONG], "the cooling tier was not tried again"
 
 
-def _without_client_timeout(adapter: str, server: FakeOpenAIServer) -> Any:
-    """The same routed model, but the inner clients have no short timeout of their own:
-    only the router's ``fallback.attempt_timeout_s`` can stop a hung attempt."""
-    data = _config().to_dict()
-    data["fallback"] = {"attempt_timeout_s": 0.3}
-    config = RouterConfig.build(data)
-    if adapter == "langchain":
-        from langchain_openai import ChatOpenAI
-
-        from langchain_router import RoutedChatModel
-
-        def lc(model: str) -> Any:
-            return ChatOpenAI(
-                model=model,
-                base_url=server.base_url,
-                api_key="sk-test",
-                max_retries=0,
-                http_async_client=httpx.AsyncClient(),
-            )
-
-        return RoutedChatModel(
-            tiers={"cheap": lc(CHEAP), "strong": lc(STRONG)},
-            config=config,
-            classifier=_classifier(),
-            ledger=InMemoryLedger(),
-        )
-    from llama_index.llms.openai import OpenAI
-
-    from llamaindex_router import RoutedLLM
-
-    def li(model: str) -> Any:
-        return OpenAI(model=model, api_base=server.base_url, api_key="sk-test", max_retries=0)
-
-    return RoutedLLM(
-        {"cheap": li(CHEAP), "strong": li(STRONG)},
-        config,
-        classifier=_classifier(),
-        ledger=InMemoryLedger(),
-    )
-
-
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("adapter", sorted(ADAPTERS))
 async def test_router_attempt_timeout_bounds_a_hung_provider(
     openai_server: FakeOpenAIServer, adapter: str, mode: str
 ) -> None:
-    _, run = ADAPTERS[adapter](openai_server)  # skips when the framework is not installed
-    routed = _without_client_timeout(adapter, openai_server)
+    # the inner clients have no short timeout of their own: only the router's
+    # fallback.attempt_timeout_s can stop the hung attempt
+    config = _config(fallback={"attempt_timeout_s": 0.3})
+    routed, run = ADAPTERS[adapter](openai_server, config, timeout=None)
     openai_server.fail(model=CHEAP, kind="timeout", delay=3.0)
     t0 = time.perf_counter()
     text = await run(routed, mode)
