@@ -18,6 +18,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -132,13 +133,23 @@ class SQLiteLedger(CostLedger):
         salt: salt for prompt hashes; default: a random salt stored in the file on first use,
             so every process sharing the file hashes alike.
         busy_timeout_s: how long a write waits for another writer before it is buffered.
+        retry_after_s: after a failed write, records go straight to the in-memory buffer
+            for this long, and the next try waits at most 50 ms: a locked or broken
+            database never stalls every call by ``busy_timeout_s``.
     """
 
     def __init__(
-        self, path: str | Path, *, salt: str | None = None, busy_timeout_s: float = 10.0
+        self,
+        path: str | Path,
+        *,
+        salt: str | None = None,
+        busy_timeout_s: float = 2.0,
+        retry_after_s: float = 2.0,
     ) -> None:
         self.path = str(path)
         self.busy_timeout_s = busy_timeout_s
+        self.retry_after_s = retry_after_s
+        self._retry_at = 0.0
         self._lock = threading.RLock()
         self._pending: list[CallRecord] = []
         self._pending_feedback: list[Feedback] = []
@@ -224,7 +235,8 @@ class SQLiteLedger(CostLedger):
     def record(self, rec: CallRecord) -> None:
         with self._lock:
             self._pending.append(rec)
-            self._flush_locked()
+            if time.monotonic() >= self._retry_at:
+                self._flush_locked()
 
     async def arecord(self, rec: CallRecord) -> None:
         await self._to_thread(self.record, rec)
@@ -233,18 +245,22 @@ class SQLiteLedger(CostLedger):
         validate_feedback(call_id, score, source)
         with self._lock:
             self._pending_feedback.append(Feedback(call_id, float(score), source))  # type: ignore[arg-type]
-            self._flush_locked()
+            if time.monotonic() >= self._retry_at:
+                self._flush_locked()
 
     def flush(self) -> int:
         with self._lock:
-            self._flush_locked()
+            self._flush_locked(patient=True)
             return len(self._pending) + len(self._pending_feedback)
 
-    def _flush_locked(self) -> None:
+    def _flush_locked(self, *, patient: bool = False) -> None:
         if not self._pending and not self._pending_feedback:
             return
+        degraded = self._warned and not patient
         try:
             conn = self._live_connection()
+            if degraded:  # a retry: do not stall the caller's request on a locked database
+                conn.execute("PRAGMA busy_timeout = 50")
             conn.execute("BEGIN IMMEDIATE")
             try:
                 for rec in self._pending:
@@ -267,6 +283,7 @@ class SQLiteLedger(CostLedger):
                     pass
                 raise
         except Exception as exc:  # never into the caller's request
+            self._retry_at = time.monotonic() + self.retry_after_s
             if not self._warned:
                 self._warned = True
                 logger.warning(
@@ -283,6 +300,9 @@ class SQLiteLedger(CostLedger):
         n = len(self._pending) + len(self._pending_feedback)
         self._pending.clear()
         self._pending_feedback.clear()
+        self._retry_at = 0.0
+        if degraded:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
         if self._warned:
             self._warned = False
             logger.warning(
@@ -391,7 +411,7 @@ class SQLiteLedger(CostLedger):
 
     def close(self) -> None:
         with self._lock:
-            self._flush_locked()
+            self._flush_locked(patient=True)
             if self._pending or self._pending_feedback:
                 logger.error(
                     "cost ledger %s: closing with %d unwritten item(s); they are lost",

@@ -327,7 +327,7 @@ def test_locked_database_buffers_warns_once_then_flushes(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "lock.db"
-    led = SQLiteLedger(path, busy_timeout_s=0.05)
+    led = SQLiteLedger(path, busy_timeout_s=0.05, retry_after_s=0)
     led.record(rec("before"))
     blocker = sqlite3.connect(path, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
@@ -380,7 +380,7 @@ def test_removed_folder_buffers_then_flush(
 def test_write_error_of_any_kind_never_reaches_caller(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    led = SQLiteLedger(tmp_path / "full.db")
+    led = SQLiteLedger(tmp_path / "full.db", retry_after_s=0)
 
     def disk_full(*a: object, **k: object) -> None:
         raise sqlite3.OperationalError("database or disk is full")
@@ -445,3 +445,45 @@ def test_spend_is_incremental_and_exact(ledger: CostLedger) -> None:
         assert ledger.spend("global", now) == pytest.approx(0.5 * (i + 1))
         assert ledger.spend("tag:t", now) == pytest.approx(0.5 * ((i + 1) // 2))
     assert ledger.spend("global", now + 40) == pytest.approx(0.5 * 10)
+
+
+def test_a_locked_database_does_not_stall_every_call(tmp_path):
+    """After one failed write, records are buffered at once; nothing is lost when it frees."""
+    import sqlite3
+    import time as _time
+
+    from shared_core.ledger import CallRecord, SQLiteLedger
+
+    path = tmp_path / "locked.sqlite"
+    ledger = SQLiteLedger(path, busy_timeout_s=0.3, retry_after_s=0.5)
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    t0 = _time.perf_counter()
+    ledger.record(CallRecord(call_id="a", tier="t", model="m"))  # waits busy_timeout once
+    first = _time.perf_counter() - t0
+    t1 = _time.perf_counter()
+    for i in range(20):
+        ledger.record(CallRecord(call_id=f"b{i}", tier="t", model="m"))
+    rest = _time.perf_counter() - t1
+    assert first >= 0.25 and rest < 0.25  # 20 calls together cost less than one busy wait
+    assert ledger.pending == 21
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    _time.sleep(0.55)
+    ledger.record(CallRecord(call_id="c", tier="t", model="m"))
+    assert ledger.pending == 0
+    assert len(ledger.records()) == 22
+
+
+def test_in_memory_ledger_is_bounded_and_budgets_keep_counting_dropped_records():
+    from shared_core.ledger import CallRecord, InMemoryLedger
+
+    led = InMemoryLedger(max_records=100)
+    led.record(CallRecord(call_id="first", tier="t", model="m", cost_usd=1.0, tags=("a",)))
+    assert led.spend("global", 0) == 1.0 and led.spend("tag:a", 0) == 1.0  # tracked scopes
+    for i in range(1000):
+        led.record(CallRecord(call_id=f"c{i}", tier="t", model="m", cost_usd=0.5))
+    assert len(led) <= 100
+    assert "first" not in {r.call_id for r in led.records()}
+    assert led.spend("global", 0) == pytest.approx(1.0 + 1000 * 0.5)
+    assert led.spend("tag:a", 0) == pytest.approx(1.0)
