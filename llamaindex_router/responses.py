@@ -58,8 +58,14 @@ def usage_of(response: ChatResponse | CompletionResponse) -> Usage | None:
         return None
     inp = inp or 0
     cached = _cached(usage)
-    if _get(usage, "cache_read_input_tokens") and _get(usage, "input_tokens") is not None:
-        inp += cached  # Anthropic reports cached reads separately from input_tokens
+    if _get(usage, "input_tokens") is not None:
+        # Anthropic reports cache reads and cache writes apart from input_tokens; count
+        # both as input (writes at the input price), as LangChain's usage_metadata does
+        if _get(usage, "cache_read_input_tokens"):
+            inp += cached
+        written = _get(usage, "cache_creation_input_tokens")
+        if isinstance(written, int) and written > 0:
+            inp += written
     cached = min(cached, inp)
     return Usage(input_tokens=inp, output_tokens=out or 0, cached_input_tokens=cached)
 

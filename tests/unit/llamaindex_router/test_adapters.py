@@ -103,6 +103,12 @@ def test_judge_defaults_to_the_cheapest_tier() -> None:
             {},
             Usage(8, 2, 3),
         ),
+        (  # Anthropic cache reads larger than the uncached input, plus a cache write
+            {"usage": {"input_tokens": 2, "output_tokens": 1, "cache_read_input_tokens": 50,
+                       "cache_creation_input_tokens": 10}},
+            {},
+            Usage(62, 1, 50),
+        ),
         (None, {"prompt_tokens": 7, "completion_tokens": 1}, Usage(7, 1)),
         (None, {}, None),
         ({"id": "x"}, {}, None),
