@@ -113,7 +113,8 @@ class RoutedChatModel(BaseChatModel):
     stop: list[str] | None = None
     """Default stop sequences (a call's ``stop`` wins)."""
     timeout: float | None = None
-    """Accepted for drop-in compatibility; set timeouts on the inner models or per tier."""
+    """Per-attempt timeout in seconds (``fallback.attempt_timeout_s`` when the config sets
+    none): an attempt that takes longer falls back to the next tier."""
     max_retries: int | None = None
     """Accepted for drop-in compatibility; retries are the inner models' (fallback is ours)."""
 
@@ -146,6 +147,10 @@ class RoutedChatModel(BaseChatModel):
             config_from_tiers(ids, self.router.config)  # checks the names
         else:
             cfg = config_from_tiers(ids, self.config)
+            if self.timeout is not None and cfg.fallback.attempt_timeout_s is None:
+                # ChatOpenAI(timeout=...) habits carry over: a per-attempt timeout, then fallback
+                cfg = cfg.model_copy(deep=True)
+                cfg.fallback.attempt_timeout_s = float(self.timeout)
             self.router = Router(
                 cfg,
                 classifier=self.classifier,

@@ -53,3 +53,10 @@ def test_cost_callback_redacts_keys_in_errors():
                          run_id=run_id)
     [rec] = ledger.records()
     assert rec.status == "failed" and "sk-proj-ABCDEFGHIJKLMNOP1234" not in (rec.error or "")
+
+
+def test_timeout_becomes_the_per_attempt_timeout():
+    routed = RoutedChatModel(tiers={"a": _fake(), "b": _fake()}, timeout=7)
+    assert routed.router.config.fallback.attempt_timeout_s == 7.0
+    plain = RoutedChatModel(tiers={"a": _fake(), "b": _fake()})
+    assert plain.router.config.fallback.attempt_timeout_s is None
