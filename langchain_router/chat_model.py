@@ -26,15 +26,13 @@ from langchain_core.runnables import (
 )
 from pydantic import ConfigDict, Field, PrivateAttr
 
-from shared_core.adapters_common import config_from_tiers, model_id
 from shared_core.dispatch import Attempt, AttemptResult, CallPlan, aexecute, execute
 from shared_core.errors import ConfigError
 from shared_core.first_chunk import astream_within, stream_within
-from shared_core.router import Router
 
+from .construction import build_router, reject_typos
 from .context import THREAD_KWARG, keep_meta, scalar, thread_id_of, thread_kwargs
 from .inner import inner_astream, inner_stream, with_overrides
-from .judge import lazy_judge_pair
 from .messages import (
     answer_of,
     apply_system_prompt,
@@ -123,44 +121,12 @@ class RoutedChatModel(BaseChatModel):
     _ls_name: str = PrivateAttr(default="tier-router")
 
     def __init__(self, **data: Any) -> None:
-        _reject_typos(type(self), data)
+        reject_typos(type(self), data)
         super().__init__(**data)
         self._build_router()  # here, not in model_post_init: pydantic would wrap ConfigError
 
     def _build_router(self) -> None:
-        for name, inner in self.tiers.items():
-            if not isinstance(inner, BaseChatModel):
-                raise ConfigError(
-                    f"tiers[{name!r}] must be a LangChain chat model (BaseChatModel), "
-                    f"got {type(inner).__name__}",
-                    field=f"tiers.{name}",
-                    value=type(inner).__name__,
-                )
-        ids = {n: model_id(m) for n, m in self.tiers.items()}
-        if self.router is not None:
-            if not isinstance(self.router, Router):
-                raise ConfigError(
-                    f"router must be a shared_core.Router, got {type(self.router).__name__}",
-                    field="router",
-                    value=type(self.router).__name__,
-                )
-            config_from_tiers(ids, self.router.config)  # checks the names
-        else:
-            cfg = config_from_tiers(ids, self.config)
-            if self.timeout is not None and cfg.fallback.attempt_timeout_s is None:
-                # ChatOpenAI(timeout=...) habits carry over: a per-attempt timeout, then fallback
-                cfg = cfg.model_copy(deep=True)
-                cfg.fallback.attempt_timeout_s = float(self.timeout)
-            self.router = Router(
-                cfg,
-                classifier=self.classifier,
-                ledger=self.ledger,
-                prices=self.prices,
-                judge_complete=lazy_judge_pair(
-                    lambda: self.judge or next(iter(self.tiers.values()))
-                ),
-                encoder=_encoder(self.encoder),
-            )
+        self.router = build_router(self)
         self._names = frozenset(self.tiers)
         self._ls_name = "tier-router:" + "|".join(self.router.config.tier_names)
 
@@ -478,16 +444,6 @@ class RoutedChatModel(BaseChatModel):
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _encoder(encoder: Any) -> Any:
-    from langchain_core.embeddings import Embeddings
-
-    if isinstance(encoder, Embeddings):
-        from .embeddings import LangChainEncoder
-
-        return LangChainEncoder(encoder)
-    return encoder
-
-
 def _opener(stream: AsyncIterator[ChatGenerationChunk]) -> Any:
     """``stream`` as the awaitable factory :func:`astream_within` takes."""
 
@@ -500,24 +456,3 @@ def _opener(stream: AsyncIterator[ChatGenerationChunk]) -> Any:
 def _caller_max(kwargs: Mapping[str, Any], default: int | None) -> int | None:
     value = kwargs.get("max_tokens")
     return default if value is None else int(value)
-
-
-def _reject_typos(cls: type, data: dict[str, Any]) -> None:
-    """A misspelt argument of ours (``confg=``) is an error, not silently ignored.
-
-    Other unknown arguments (``api_key=`` ...) are accepted for drop-in compatibility with
-    provider chat models and ignored: set them on the inner models.
-    """
-    import difflib
-
-    fields = set(cls.model_fields)
-    for key in data:
-        if key in fields:
-            continue
-        close = difflib.get_close_matches(key, sorted(fields), n=1, cutoff=0.8)
-        if close:
-            raise ConfigError(
-                f"RoutedChatModel got an unknown argument {key!r}; did you mean {close[0]!r}?",
-                field=key,
-                value=key,
-            )

@@ -1,0 +1,81 @@
+"""Building a RoutedChatModel's core router from its arguments (kept apart from the model)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+
+from shared_core.adapters_common import config_from_tiers, model_id
+from shared_core.errors import ConfigError
+from shared_core.router import Router
+
+from .judge import lazy_judge_pair
+
+
+def build_router(model: Any) -> Router:
+    """The core router for ``model`` (a RoutedChatModel): its own ``router=`` after checking
+    that the tier names match, or one built from ``config`` over the inner models' ids."""
+    for name, inner in model.tiers.items():
+        if not isinstance(inner, BaseChatModel):
+            raise ConfigError(
+                f"tiers[{name!r}] must be a LangChain chat model (BaseChatModel), "
+                f"got {type(inner).__name__}",
+                field=f"tiers.{name}",
+                value=type(inner).__name__,
+            )
+    ids = {n: model_id(m) for n, m in model.tiers.items()}
+    if model.router is not None:
+        if not isinstance(model.router, Router):
+            raise ConfigError(
+                f"router must be a shared_core.Router, got {type(model.router).__name__}",
+                field="router",
+                value=type(model.router).__name__,
+            )
+        config_from_tiers(ids, model.router.config)  # checks the names
+        return model.router
+    else:
+        cfg = config_from_tiers(ids, model.config)
+        if model.timeout is not None and cfg.fallback.attempt_timeout_s is None:
+            # ChatOpenAI(timeout=...) habits carry over: a per-attempt timeout, then fallback
+            cfg = cfg.model_copy(deep=True)
+            cfg.fallback.attempt_timeout_s = float(model.timeout)
+        return Router(
+            cfg,
+            classifier=model.classifier,
+            ledger=model.ledger,
+            prices=model.prices,
+            judge_complete=lazy_judge_pair(lambda: model.judge or next(iter(model.tiers.values()))),
+            encoder=_encoder(model.encoder),
+        )
+
+
+def _encoder(encoder: Any) -> Any:
+    from langchain_core.embeddings import Embeddings
+
+    if isinstance(encoder, Embeddings):
+        from .embeddings import LangChainEncoder
+
+        return LangChainEncoder(encoder)
+    return encoder
+
+
+def reject_typos(cls: type, data: dict[str, Any]) -> None:
+    """A misspelt argument of ours (``confg=``) is an error, not silently ignored.
+
+    Other unknown arguments (``api_key=`` ...) are accepted for drop-in compatibility with
+    provider chat models and ignored: set them on the inner models.
+    """
+    import difflib
+
+    fields = set(cls.model_fields)
+    for key in data:
+        if key in fields:
+            continue
+        close = difflib.get_close_matches(key, sorted(fields), n=1, cutoff=0.8)
+        if close:
+            raise ConfigError(
+                f"RoutedChatModel got an unknown argument {key!r}; did you mean {close[0]!r}?",
+                field=key,
+                value=key,
+            )
