@@ -60,7 +60,7 @@ def _encoder(encoder: Any) -> Any:
     return encoder
 
 
-def reject_typos(cls: type, data: dict[str, Any]) -> None:
+def reject_typos(cls: Any, data: dict[str, Any]) -> None:
     """A misspelt argument of ours (``confg=``) is an error, not silently ignored.
 
     Other unknown arguments (``api_key=`` ...) are accepted for drop-in compatibility with

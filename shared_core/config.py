@@ -29,6 +29,11 @@ ErrorKind = Literal[
 ]
 
 
+DEFAULT_FALLBACK_ON: tuple[ErrorKind, ...] = (
+    "rate_limit", "timeout", "connection", "server", "content_filter", "bad_response"
+)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
@@ -121,11 +126,7 @@ class FallbackConfig(_Strict):
     chain: list[str] | None = None
     """Order of tiers to try after the chosen one fails; default: the tiers above it,
     then the ones below it."""
-    on: list[ErrorKind] = Field(
-        default_factory=lambda: [
-            "rate_limit", "timeout", "connection", "server", "content_filter", "bad_response"
-        ]
-    )
+    on: list[ErrorKind] = Field(default_factory=lambda: list(DEFAULT_FALLBACK_ON))
     """Error kinds that fall back to the next tier (``bad_response``: a malformed body is a
     provider failure too); ``other`` only when listed."""
     attempt_timeout_s: float | None = Field(default=None, gt=0)

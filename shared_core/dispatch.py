@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from .errors import AllTiersFailedError, RequestCostCapError, TierAttemptError, redact
-from .ledger.base import CallRecord
+from .ledger.base import CallRecord, Framework, Status
 from .quality import Answer, failed_check
 from .request import Request
 from .tier import Tier
@@ -67,7 +67,7 @@ class CallPlan:
     router: Router
     decision: RouteDecision
     request: Request
-    framework: str = "core"
+    framework: Framework = "core"
     caller_max_tokens: int | None = None
     streaming: bool = False
     prompt_text: str | None = None
@@ -283,7 +283,7 @@ class CallPlan:
         return usable[0] if usable else None  # all cooling down: probe anyway
 
     def _record(
-        self, attempt: Attempt, *, status: str, usage: Usage | None, latency_ms: float,
+        self, attempt: Attempt, *, status: Status, usage: Usage | None, latency_ms: float,
         error_kind: str | None = None, error: BaseException | str | None = None,
     ) -> tuple[float | None, float | None]:
         prices = self.router.prices
