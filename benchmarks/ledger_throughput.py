@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from shared_core import Router  # noqa: E402
-from shared_core.dispatch import execute  # noqa: E402
-from shared_core.ledger import CallRecord, InMemoryLedger, SQLiteLedger  # noqa: E402
-from shared_core.testing import ScriptedModel  # noqa: E402
+from shared_core import Router
+from shared_core.dispatch import execute
+from shared_core.ledger import CallRecord, InMemoryLedger, SQLiteLedger
+from shared_core.testing import ScriptedModel
 
 PROMPTS = [
     "hi there",

@@ -113,7 +113,7 @@ def test_failed_escalation_falls_back_upward_then_returns_the_earlier_answer():
 def test_failed_escalation_with_a_non_provider_error_returns_the_earlier_answer():
     router = router_with(default="cheap", config=three_tiers(escalation={"require_json": True}))
     model = ScriptedModel(replies={"cheap": ["not json"], "mid": [ValueError("bad request")]})
-    plan, result = run(router, "hi", model)
+    _plan, result = run(router, "hi", model)
     assert result.value == "not json"
     assert [r.status for r in router.ledger.records()] == ["rejected", "failed"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import types
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from shared_core.errors import ConfigError
 class _FakeST:
     """Stands in for sentence_transformers.SentenceTransformer (no weights here)."""
 
-    calls: list[dict] = []
+    calls: ClassVar[list[dict]] = []
 
     def __init__(self, name, device="cpu", local_files_only=False):
         _FakeST.calls.append({"name": name, "device": device, "local_files_only": local_files_only})

@@ -99,7 +99,7 @@ def test_task_mode_picks_the_best_label_and_falls_back_when_unsure():
 
 class _Broken(BaseClassifier):
     name = "broken"
-    _labels = ["cheap", "mid", "big"]
+    _labels = ["cheap", "mid", "big"]  # noqa: RUF012
 
     def _classify(self, request):
         raise RuntimeError("model file corrupt, key sk-abcdefghijklmnop")
