@@ -7,8 +7,10 @@
   (coding, math, knowledge_qa, creative_writing, ...) and maps it onto the user's own
   route labels; examples per label sharpen it with a nearest-centroid head.
 * :func:`default_router_for` gives a :class:`~.trained.TrainedRouter` for a list of
-  models: the shipped per-ladder head when the models match one it was trained for,
-  else the generic difficulty head spread over the ladder.
+  models: the shipped per-ladder head when the models match one it was trained for
+  (per-model logistic heads, blended where it helps on dev with a compact kNN over the
+  training prompts' sketches, see :mod:`.knn`), else the generic difficulty head spread
+  over the ladder.
 
 Weights are JSON + NPZ under ``shared_core/data/models`` (rebuild them with
 ``python -m shared_core.training.train_default``); they load lazily, once per process.

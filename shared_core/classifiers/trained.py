@@ -13,13 +13,14 @@ Head kinds:
   the training prompts) mapped onto any number of models ordered cheapest first as
   ``e ** gamma_i`` with ``gamma`` falling from 1 (cheapest) to ~0.37 (strongest), so
   scores never decrease along the ladder (see :func:`ladder_exponents`).
+
+A linear head over hashed features may carry a nearest-neighbour part
+(:class:`~.knn.KnnHead`), blended as ``(1 - weight) * linear + weight * knn``.
 """
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -30,10 +31,30 @@ from ..errors import ConfigError, DataFormatError, UnknownModelError, UnsafeForm
 from ..features import FeatureExtractor
 from ..request import Request
 from .base import BaseClassifier, Classification
+from .files import (
+    MAX_VERSION,
+    dense_rows,
+    read_json_safely,
+    read_npz,
+    sparse_rows,
+    write_npz,
+)
+from .knn import KnnHead
+
+__all__ = [
+    "Encoder",
+    "TrainedRouter",
+    "TrainedRouterClassifier",
+    "dense_rows",
+    "ladder_exponents",
+    "read_json_safely",
+    "read_npz",
+    "sparse_rows",
+    "write_npz",
+]
 
 FORMAT = "tier-router.trained-router"
-VERSION = 1
-_PICKLE_SUFFIXES = {".pkl", ".pickle", ".joblib", ".pt", ".pth", ".bin", ".sav"}
+VERSION = MAX_VERSION
 _RULES = ("threshold", "margin", "utility")
 
 
@@ -93,6 +114,7 @@ class TrainedRouter:
         quantiles: np.ndarray | None = None,
         encoder: Encoder | None = None,
         info: dict[str, Any] | None = None,
+        knn: KnnHead | None = None,
     ) -> None:
         if not models:
             raise ConfigError("a trained router needs at least one model", field="models", value=[])
@@ -148,6 +170,20 @@ class TrainedRouter:
                 raise DataFormatError(
                     "weights", f"W has {self.W.shape[0]} rows, feature dim {self._fx.dim}"
                 )
+        self.knn = knn
+        if knn is not None:
+            if self._fx is None or head != "linear":
+                raise ConfigError(
+                    "a kNN part needs a linear head over hashed features",
+                    field="knn",
+                    value=head if self._fx is not None else "encoder",
+                )
+            if knn.targets.shape[1] != n or knn.n_buckets != self._fx.dim:
+                raise DataFormatError(
+                    "knn",
+                    f"kNN targets cover {knn.targets.shape[1]} models over {knn.n_buckets} "
+                    f"buckets; the router has {n} models over {self._fx.dim}",
+                )
 
     # -- prediction -----------------------------------------------------------------
     def _raw_one(self, text: str) -> np.ndarray:
@@ -191,17 +227,27 @@ class TrainedRouter:
         texts = list(texts)
         if not texts:
             return np.zeros((0, len(self.models)))
-        raw = self._raw_one(texts[0])[None, :] if len(texts) == 1 else self._raw_batch(texts)
-        return self._finish(raw)
+        if len(texts) == 1:
+            return self.predict_one(texts[0])[None, :]
+        if self.knn is None or self._fx is None:
+            return self._finish(self._raw_batch(texts))
+        X = self._fx.transform(texts)
+        return self.knn.blend_batch(self._finish(X.dot(self.W.astype(np.float64)) + self.b), X)
 
     def predict_one(self, text: str) -> np.ndarray:
         """:meth:`predict` for one text, shape ``(len(models),)``."""
-        return self._finish(self._raw_one(text)[None, :])[0]
+        if self.knn is None or self._fx is None:
+            return self._finish(self._raw_one(text)[None, :])[0]
+        idx, val = self._fx.transform_one(text)
+        return self.knn.blend_sparse(
+            self._finish((val @ self.W[idx] + self.b)[None, :])[0], idx, val
+        )
 
     def with_models(
         self, models: Sequence[str], relative_costs: Sequence[float] | None = None
     ) -> TrainedRouter:
         """The same router over ``models`` (a reordering/subset of linear heads; any list for ladders)."""
+        knn = self.knn
         if self.head == "ladder":
             W, b = self.W, self.b
         else:
@@ -210,6 +256,8 @@ class TrainedRouter:
                 raise UnknownModelError(missing[0], self.models, what="model")
             cols = [self.models.index(m) for m in models]
             W, b = self.W[:, cols], self.b[cols]
+            if knn is not None:
+                knn = knn.take_models(cols)
             if relative_costs is None:
                 relative_costs = [self.relative_costs[c] for c in cols]
         r = TrainedRouter(
@@ -225,13 +273,14 @@ class TrainedRouter:
             quantiles=self.quantiles,
             encoder=self.encoder,
             info=self.info,
+            knn=knn,
         )
         r._fx = self._fx  # share the per-word memo
         return r
 
     # -- persistence ------------------------------------------------------------------
     def to_json(self, weights_file: str) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "format": FORMAT,
             "version": VERSION,
             "models": self.models,
@@ -244,6 +293,9 @@ class TrainedRouter:
             "weights_file": weights_file,
             "info": self.info,
         }
+        if self.knn is not None:
+            out["knn"] = self.knn.config()
+        return out
 
     def save(self, path: str | Path, *, precision: str = "float32") -> Path:
         """Write ``path`` (JSON) and ``path`` with suffix ``.npz`` (weights). Byte-stable.
@@ -264,6 +316,8 @@ class TrainedRouter:
         arrays.update(sparse_rows(self.W, dtype=np.dtype(precision)))
         if self.quantiles is not None:
             arrays["quantiles"] = self.quantiles.astype(np.float64)
+        if self.knn is not None:
+            arrays.update(self.knn.arrays())
         write_npz(npz, arrays)
         p.write_text(
             json.dumps(self.to_json(npz.name), indent=1, sort_keys=True) + "\n", encoding="utf-8"
@@ -283,11 +337,14 @@ class TrainedRouter:
                 )
             npz = p.parent / wf
             arrays = read_npz(npz)
-            W = dense_rows(
-                arrays,
-                int(meta["features"].get("dim")),
-                len(meta["models"]) if meta["head"] == "linear" else 1,
-            )
+            dim = int(meta["features"].get("dim"))
+            W = dense_rows(arrays, dim, len(meta["models"]) if meta["head"] == "linear" else 1)
+            knn_cfg = meta.get("knn")
+            knn = None
+            if knn_cfg is not None:
+                if not isinstance(knn_cfg, dict):
+                    raise DataFormatError(str(p), f"'knn' must be an object, got {knn_cfg!r}")
+                knn = KnnHead.from_arrays(knn_cfg, arrays, dim)
             return cls(
                 meta["models"],
                 W,
@@ -301,6 +358,7 @@ class TrainedRouter:
                 quantiles=arrays.get("quantiles"),
                 encoder=encoder,
                 info=meta.get("info"),
+                knn=knn,
             )
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, DataFormatError):
@@ -308,84 +366,15 @@ class TrainedRouter:
             raise DataFormatError(str(p), f"invalid router file: {exc!r}") from None
 
     def __repr__(self) -> str:
-        return f"TrainedRouter(models={self.models!r}, head={self.head!r}, rule={self.rule!r}, knob={self.knob})"
-
-
-# -- safe file helpers (also used by the embedded classifiers) ---------------------------
-def _refuse_pickle(p: Path) -> None:
-    if p.suffix.lower() in _PICKLE_SUFFIXES:
-        raise UnsafeFormatError(
-            str(p),
-            f"refusing {p.suffix!r} files: pickle-like formats can execute code; use JSON + NPZ",
+        knn = (
+            ""
+            if self.knn is None
+            else f", knn(k={self.knn.k}, weight={self.knn.weight}, cost_weight={self.knn.cost_weight})"
         )
-    try:
-        with p.open("rb") as fh:
-            head = fh.read(2)
-    except FileNotFoundError:
-        raise DataFormatError(str(p), "file not found") from None
-    if head[:1] == b"\x80" and len(head) == 2 and head[1] <= 5:
-        raise UnsafeFormatError(str(p), "this is a pickle; refusing to load it (use JSON + NPZ)")
-
-
-def read_json_safely(p: Path, fmt: str) -> dict[str, Any]:
-    """Parse a JSON description file and check its ``format`` marker."""
-    _refuse_pickle(p)
-    try:
-        meta = json.loads(p.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UnsafeFormatError(
-            str(p), f"not a JSON router file ({exc.__class__.__name__}); expected format {fmt!r}"
-        ) from None
-    if not isinstance(meta, dict) or meta.get("format") != fmt:
-        got = meta.get("format") if isinstance(meta, dict) else type(meta).__name__
-        raise UnsafeFormatError(str(p), f"unknown format {got!r}; expected {fmt!r}")
-    if int(meta.get("version", 0)) > VERSION:
-        raise UnsafeFormatError(
-            str(p), f"format version {meta.get('version')} is newer than supported ({VERSION})"
+        return (
+            f"TrainedRouter(models={self.models!r}, head={self.head!r}, rule={self.rule!r}, "
+            f"knob={self.knob}{knn})"
         )
-    return meta
-
-
-def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """An NPZ with fixed timestamps and sorted members, so equal arrays give equal bytes."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name in sorted(arrays):
-            buf = io.BytesIO()
-            np.lib.format.write_array(buf, np.ascontiguousarray(arrays[name]), allow_pickle=False)
-            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, buf.getvalue())
-
-
-def read_npz(path: Path) -> dict[str, np.ndarray]:
-    _refuse_pickle(path)
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
-    except FileNotFoundError:
-        raise DataFormatError(
-            str(path), "weights file not found (it must sit beside the JSON)"
-        ) from None
-    except (ValueError, OSError, zipfile.BadZipFile) as exc:
-        raise UnsafeFormatError(str(path), f"cannot read weights without pickle: {exc}") from None
-
-
-def sparse_rows(W: np.ndarray, prefix: str = "W", dtype: Any = np.float32) -> dict[str, np.ndarray]:
-    """Store only non-zero rows of ``W`` (most hash buckets are never seen)."""
-    W = np.asarray(W, dtype=dtype)
-    rows = np.flatnonzero(np.any(W != 0, axis=1)).astype(np.int32)
-    return {f"{prefix}_rows": rows, f"{prefix}_values": W[rows]}
-
-
-def dense_rows(arrays: dict[str, np.ndarray], dim: int, k: int, prefix: str = "W") -> np.ndarray:
-    rows = arrays[f"{prefix}_rows"].astype(np.int64)
-    vals = arrays[f"{prefix}_values"].astype(np.float32).reshape(len(rows), k)
-    if len(rows) and (rows.min() < 0 or rows.max() >= dim):
-        raise ValueError(f"weight rows outside [0, {dim})")
-    W = np.zeros((dim, k), dtype=np.float32)
-    W[rows] = vals
-    return W
 
 
 class TrainedRouterClassifier(BaseClassifier):

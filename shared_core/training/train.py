@@ -7,6 +7,12 @@ numpy only, then picks the regularisation, the routing rule (threshold / margin 
 the default knob on a seeded hold-out: the cheapest operating point that keeps 95% of
 the best single model's quality. The final weights are refit on all rows. A fixed
 seed gives byte-identical files.
+
+``knn={"k": 40, "power": 3.0, "weight": 0.3, "dim": 256}`` adds a nearest-neighbour
+part over the same hashed features (see :class:`~shared_core.classifiers.knn.KnnHead`),
+blended into the linear head's predictions (on the hold-out as well); with
+``"cost_weight": beta`` (or ``"with_costs": True`` to keep them for later) it also keeps
+each row's per-model cost and makes the scores cost-aware.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ..classifiers.knn import KnnHead
 from ..classifiers.trained import Encoder, TrainedRouter, _encode
 from ..errors import ConfigError, DataFormatError
 from ..features import DEFAULT_DIM, FeatureExtractor, SparseBatch
@@ -168,6 +175,13 @@ def operating_point(
     return best_cost, best_knob
 
 
+def _fit_knn(X: SparseBatch, S: np.ndarray, C: np.ndarray, knn: Mapping[str, Any]) -> KnnHead:
+    """The kNN part; ``with_costs`` (default: when ``cost_weight`` > 0) keeps per-row costs."""
+    opts = dict(knn)
+    with_costs = bool(opts.pop("with_costs", float(opts.get("cost_weight", 0.0)) > 0))
+    return KnnHead.fit(X, S, costs=C if with_costs else None, **opts)
+
+
 def _design(
     texts: Sequence[str], fx: FeatureExtractor | None, encoder: Encoder | None
 ) -> SparseBatch | np.ndarray:
@@ -200,6 +214,7 @@ def train_router(
     loss: str = "ridge",
     iters: int | None = None,
     info: Mapping[str, Any] | None = None,
+    knn: Mapping[str, Any] | None = None,
 ) -> TrainedRouter:
     """Learn each model's quality from ``rows`` (dicts with ``prompt`` and ``scores``).
 
@@ -207,7 +222,8 @@ def train_router(
     models cheapest first; prices give the relative costs). With ``encoder`` the
     features are its embeddings instead of hashed n-grams. ``loss`` is ``"ridge"``
     (squared error, ``lams`` are ridge strengths) or ``"logistic"`` (per-model
-    logistic regression, ``lams`` are L2 weights such as ``1e-4``).
+    logistic regression, ``lams`` are L2 weights such as ``1e-4``). ``knn`` (hashed
+    features only) adds a nearest-neighbour part with these settings.
     """
     if loss not in ("ridge", "logistic"):
         raise ConfigError(
@@ -215,6 +231,10 @@ def train_router(
         )
     if not rows:
         raise DataFormatError("rows", "no training rows")
+    if knn is not None and encoder is not None:
+        raise ConfigError(
+            "the kNN part works on hashed features; drop knn= or encoder=", field="knn", value=knn
+        )
     models_meta = models_meta_dict(models_meta)
     if models is None:
         models = sorted(models_meta, key=lambda m: (models_meta[m].get("tier_rank", 0), m))
@@ -248,6 +268,10 @@ def train_router(
         for lam in lams:
             Wv, bv = _fit(Xtr, S[tr], float(lam), loss, iters)
             P = _apply(_dot(Xva, Wv) + bv, loss)
+            if knn is not None:
+                assert isinstance(Xtr, SparseBatch) and isinstance(Xva, SparseBatch)
+                part = _fit_knn(Xtr, S[tr], C[tr], knn)
+                P = part.blend_batch(P, Xva)
             for rule in rules:
                 cost, knob = operating_point(P, S[va], C[va], rule, rel, target)
                 if cost < best[0] - 1e-9:
@@ -274,4 +298,5 @@ def train_router(
         relative_costs=rel.tolist(),
         encoder=encoder,
         info=meta,
+        knn=None if knn is None else _fit_knn(X, S, C, knn),  # type: ignore[arg-type]
     )

@@ -107,6 +107,24 @@ def test_default_router_for_known_and_unknown_ladders() -> None:
         default_router_for([])
 
 
+def test_shipped_source_heads_load_fast_and_predict_one_like_the_batch() -> None:
+    texts = EASY + HARD + ["", "x" * 20_000]
+    for path in emb.shipped_heads():
+        t = time.perf_counter()
+        head = TrainedRouter.load(path)
+        assert time.perf_counter() - t < 1.0, path.name
+        batch = head.predict(texts)
+        assert batch.shape == (len(texts), len(head.models))
+        assert np.all((batch >= 0) & (batch <= 1))
+        for i, text in enumerate(texts):
+            assert np.allclose(head.predict_one(text), batch[i], atol=1e-6), (path.name, i)
+        if head.knn is not None:  # the kNN part covers every model and is used
+            assert head.knn.targets.shape[1] == len(head.models)
+            assert 0.0 <= head.knn.weight < 1.0
+            assert head.knn.weight > 0 or head.knn.cost_weight > 0
+            assert (head.knn.costs is not None) == (head.knn.cost_weight > 0)
+
+
 def test_load_difficulty_is_cached() -> None:
     assert load_difficulty() is load_difficulty()
 

@@ -104,3 +104,24 @@ def test_config_round_trip_and_bad_kind() -> None:
         assert "nope" in str(exc)
     else:  # pragma: no cover
         raise AssertionError("unknown kind accepted")
+
+
+def test_sketch_is_unit_norm_deterministic_and_matches_the_batch() -> None:
+    from shared_core.features import sketch, sketch_batch
+
+    fx = FeatureExtractor(1 << 12)
+    texts = ["sort a list in python", "sort a list in python please", "the french revolution", ""]
+    X = fx.transform(texts)
+    B = sketch_batch(X, 64)
+    assert B.shape == (4, 64) and B.dtype == np.float32
+    for i, t in enumerate(texts):
+        idx, val = fx.transform_one(t)
+        one = sketch(idx, val, 64, n_buckets=fx.dim)
+        assert np.allclose(one, B[i], atol=1e-6)
+    assert np.allclose(np.linalg.norm(B[:3], axis=1), 1.0, atol=1e-5)
+    # the empty text has only signal buckets, which stay out of the sketch
+    assert not B[3].any()
+    # near-duplicates are closer than unrelated texts
+    assert B[0] @ B[1] > B[0] @ B[2] + 0.3
+    assert np.array_equal(sketch_batch(X, 64), B)
+    assert not np.allclose(sketch_batch(X, 64, seed=2), B)

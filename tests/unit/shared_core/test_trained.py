@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 from pathlib import Path
 
@@ -207,3 +208,108 @@ def test_train_default_source_head_and_missing_data(tmp_path: Path) -> None:
     assert r.models == ["cheap", "mid", "big"] and r.rule in td.RULES
     assert r.info["source"] == "toy"
     assert td.main(["--data-dir", str(tmp_path / "nowhere")]) == 2
+
+
+KNN = {"k": 5, "power": 3.0, "weight": 0.4, "dim": 64}
+
+
+@pytest.fixture(scope="module")
+def knn_router() -> TrainedRouter:
+    return train_router(_rows(), META, dim=1 << 12, lams=(1.0,), seed=0, knn=KNN)
+
+
+def test_knn_part_round_trips_byte_stably_and_one_equals_batch(
+    tmp_path: Path, knn_router: TrainedRouter
+) -> None:
+    assert knn_router.knn is not None and knn_router.knn.weight == 0.4
+    p1 = knn_router.save(tmp_path / "k.json")
+    meta = json.loads(p1.read_text())
+    assert meta["knn"]["k"] == 5 and meta["knn"]["rows"] == 90
+    loaded = TrainedRouter.load(p1)
+    texts = ["say hello please", "prove the riemann hypothesis rigorously step by step", ""]
+    assert np.allclose(loaded.predict(texts), knn_router.predict(texts), atol=1e-6)
+    for i, t in enumerate(texts):
+        assert np.allclose(loaded.predict_one(t), loaded.predict(texts)[i], atol=1e-9)
+    again = train_router(_rows(), META, dim=1 << 12, lams=(1.0,), seed=0, knn=KNN)
+    p2 = again.save(tmp_path / "k2.json")
+    assert p1.with_suffix(".npz").read_bytes() == p2.with_suffix(".npz").read_bytes()
+
+
+def test_knn_part_blends_into_the_linear_head(knn_router: TrainedRouter) -> None:
+    texts = ["say hello please", "derive the navier stokes existence proof step by step 1"]
+    assert knn_router.knn is not None
+    linear = knn_router._finish(knn_router._raw_batch(texts))
+    near = knn_router.knn.predict_batch(knn_router._fx.transform(texts))  # type: ignore[union-attr]
+    assert np.allclose(knn_router.predict(texts), 0.6 * linear + 0.4 * near, atol=1e-9)
+    # the neighbours of a training prompt carry its scores: the hard one needs "big"
+    assert near[1, 2] > 0.9 and near[1, 0] < 0.1 and near[0, 0] > 0.9
+    knn_router.knn.weight = 0.0
+    try:
+        assert np.allclose(knn_router.predict(texts), linear, atol=1e-9)
+    finally:
+        knn_router.knn.weight = 0.4
+
+
+def test_knn_part_follows_a_model_reordering(knn_router: TrainedRouter) -> None:
+    text = ["prove that P differs from NP formally step by step 3"]
+    sub = knn_router.with_models(["big", "cheap"])
+    assert np.allclose(sub.predict(text)[0], knn_router.predict(text)[0][[2, 0]], atol=1e-9)
+
+
+def test_bad_knn_settings_and_files_are_errors(tmp_path: Path, knn_router: TrainedRouter) -> None:
+    with pytest.raises(ConfigError, match="knn weight must be in"):
+        train_router(_rows(), META, dim=1 << 12, lams=(1.0,), knn={**KNN, "weight": 1.5})
+    with pytest.raises(ConfigError, match="knn"):
+        train_router(_rows(), META, encoder=lambda ts: np.ones((len(ts), 2)), knn=KNN)
+    p = knn_router.save(tmp_path / "k.json")
+    meta = json.loads(p.read_text())
+    meta["knn"] = {"k": 5}
+    p.write_text(json.dumps(meta))
+    with pytest.raises(DataFormatError, match="knn"):
+        TrainedRouter.load(p)
+
+
+def test_knn_with_more_neighbours_than_rows_uses_them_all() -> None:
+    rows = _rows(8)
+    r = train_router(rows, META, dim=1 << 10, lams=(1.0,), knn={**KNN, "k": 50, "weight": 1.0})
+    assert r.knn is not None and r.knn.k == 8
+    p = r.predict(["anything at all", "prove the riemann hypothesis rigorously"])
+    assert p.shape == (2, 3) and np.all((p >= 0) & (p <= 1))
+    assert np.allclose(r.predict_one("anything at all"), p[0], atol=1e-9)
+
+
+def test_cost_aware_scores_mark_down_a_model_where_it_costs_more(tmp_path: Path) -> None:
+    rows = _rows()
+    for r in rows:  # "navier" prompts make the big model write (and bill) ten times more
+        r["costs"] = {"cheap": 0.001, "mid": 0.01, "big": 1.0 if "navier" in r["prompt"] else 0.1}
+    plain = train_router(rows, META, dim=1 << 12, lams=(1.0,), knn={**KNN, "with_costs": True})
+    aware = train_router(rows, META, dim=1 << 12, lams=(1.0,), knn={**KNN, "cost_weight": 0.3})
+    assert aware.knn is not None and aware.knn.costs is not None
+    texts = [
+        "derive the navier stokes existence proof step by step 1",
+        "derive a closed form for the integral of exotic kernels step by step 1",
+    ]
+    drop = plain.predict(texts) - aware.predict(texts)
+    assert drop[0, 2] > 0.1  # big costs more than its average here: lower score
+    assert drop[1, 2] <= 1e-9  # and less than its average here: never lower
+    assert np.allclose(drop[:, 0], 0.0, atol=1e-3)  # cheap's cost never varies
+    loaded = TrainedRouter.load(aware.save(tmp_path / "c.json"))
+    assert loaded.knn is not None and loaded.knn.cost_weight == 0.3
+    assert np.allclose(loaded.predict(texts), aware.predict(texts), atol=1e-6)
+    assert np.allclose(loaded.predict_one(texts[0]), aware.predict(texts)[0], atol=1e-6)
+    sub = loaded.with_models(["big", "cheap"])
+    assert np.allclose(sub.predict(texts), aware.predict(texts)[:, [2, 0]], atol=1e-6)
+
+
+def test_cost_weight_without_costs_is_a_config_error() -> None:
+    from shared_core.classifiers.knn import KnnHead
+
+    with pytest.raises(ConfigError, match="cost_weight"):
+        KnnHead(
+            np.zeros((2, 4), np.int8),
+            np.ones(2),
+            np.zeros((2, 3)),
+            dim=4,
+            n_buckets=1 << 10,
+            cost_weight=0.2,
+        )
