@@ -16,7 +16,7 @@ def _blocks(repo_root, lang: str) -> list[str]:
 def test_core_quickstart_snippet_runs(repo_root):
     [core] = [b for b in _blocks(repo_root, "python") if "from shared_core import Router" in b]
     namespace: dict = {}
-    exec(compile(core, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    exec(compile(core, "README.md", "exec"), namespace)
     assert namespace["d"].tier == "simple"
 
 
