@@ -132,6 +132,7 @@ class EmbeddedClassifier(BaseClassifier):
         self._router: TrainedRouter | None = None
         self._task: TaskModel | None = None
         self._type_ease: np.ndarray | None = None
+        self._load_lock = threading.Lock()
         self._gammas = _gammas(len(self._labels))
 
     @property
@@ -143,12 +144,16 @@ class EmbeddedClassifier(BaseClassifier):
     @property
     def task_model(self) -> TaskModel:
         if self._task is None:
-            self._task = load_task_model(self._dir)
-            self._type_ease = np.array([TYPE_EASE.get(t, 0.5) for t in self._task.types])
-            if self._task.fx.config() != self.router.features:
-                raise DataFormatError(
-                    str(self._dir or MODELS_DIR), "difficulty and task models must share features"
-                )
+            with self._load_lock:  # threads sharing a fresh classifier load it once, fully
+                if self._task is None:
+                    task = load_task_model(self._dir)
+                    if task.fx.config() != self.router.features:
+                        raise DataFormatError(
+                            str(self._dir or MODELS_DIR),
+                            "difficulty and task models must share features",
+                        )
+                    self._type_ease = np.array([TYPE_EASE.get(t, 0.5) for t in task.types])
+                    self._task = task  # published last: readers never see it half set up
         return self._task
 
     def bind_labels(self, labels: list[str]) -> EmbeddedClassifier:

@@ -197,3 +197,35 @@ def test_weights_file_outside_the_folder_is_refused(tmp_path) -> None:
     p.write_text(json.dumps(meta))
     with pytest.raises(UnsafeFormatError, match="weights_file"):
         TrainedRouter.load(p)
+
+
+def test_threads_sharing_a_fresh_classifier_all_get_its_decision(monkeypatch):
+    """Lazy loading is published whole: no thread sees a half-loaded model (and fails over)."""
+    import threading
+    import time
+
+    class SlowPriors(dict):  # widens the window in which a half-loaded model could be seen
+        def get(self, key, default=None):
+            time.sleep(0.001)
+            return super().get(key, default)
+
+    monkeypatch.setattr(emb, "TYPE_EASE", SlowPriors(emb.TYPE_EASE))
+    for _ in range(3):
+        emb._cache.clear()  # force a real load in each trial
+        clf = EmbeddedClassifier(["simple", "medium", "complex", "frontier"])
+        barrier = threading.Barrier(8)
+        results, errors = [], []
+
+        def work(clf=clf, barrier=barrier, results=results, errors=errors):
+            barrier.wait()
+            try:
+                results.append(clf.classify("What is the capital of France?").best)
+            except Exception as exc:  # pragma: no cover - the regression
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors and len(set(results)) == 1
