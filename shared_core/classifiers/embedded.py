@@ -183,6 +183,8 @@ class EmbeddedClassifier(BaseClassifier):
         e = BLEND["learned"] * learned + BLEND["task"] * task + BLEND["length"] * length
         if val[_SIG["greeting"]] > 0 or (len(text.strip()) <= 12 and not _DIGIT_RE.search(text)):
             e = max(e, 0.9)  # greetings, acknowledgements, one-word messages
+        if _is_bare_arithmetic(text):
+            e = max(e, 0.8)  # "what is 17*23?": any model will do, though it looks like math
         if val[_SIG["step_by_step"]] > 0:
             e *= 0.75
         if _HARD_RE.search(text[:2000]):
@@ -224,6 +226,22 @@ _SIG = {name: i for i, name in enumerate(SIGNAL_NAMES)}
 _INPUT_HEAVY = frozenset({"summarization", "extraction", "classification", "rewrite_paraphrase"})
 _DIGIT_RE = re.compile(r"\d")
 # requests whose answers need depth whatever their length
+_ARITH_PREFIX_RE = re.compile(
+    r"^\s*(?:what\s+is|what's|whats|calculate|compute|how\s+much\s+is|evaluate)?\s*", re.I
+)
+_ARITH_WORDS_RE = re.compile(r"\b(?:plus|minus|times|divided\s+by|multiplied\s+by|over|of)\b", re.I)
+_ARITH_RE = re.compile(r"[\d\s.,+\-*/×÷x^%()=]+\??")
+
+
+def _is_bare_arithmetic(text: str) -> bool:
+    """A short request that is only a small calculation ("What is 10 divided by 2?")."""
+    t = text.strip()
+    if len(t) > 60 or not _DIGIT_RE.search(t):
+        return False
+    rest = _ARITH_WORDS_RE.sub("+", _ARITH_PREFIX_RE.sub("", t, count=1))
+    return bool(_ARITH_RE.fullmatch(rest.strip()))
+
+
 _HARD_RE = re.compile(
     r"(?i)\b(design (a|an|the)\b|architect|trade-?offs?|distributed|scalab|concurren|"
     r"rigorous|formal proof|prove that|derive|optimi[sz]e .* (complexity|performance)|"

@@ -229,3 +229,17 @@ def test_threads_sharing_a_fresh_classifier_all_get_its_decision(monkeypatch):
         for t in threads:
             t.join()
         assert not errors and len(set(results)) == 1
+
+
+@pytest.mark.parametrize("prompt", ["What is 2+2?", "What is 10 divided by 2?", "Calculate 17*23"])
+def test_bare_arithmetic_goes_to_the_cheapest_tier(prompt):
+    clf = EmbeddedClassifier(["simple", "medium", "complex", "frontier"])
+    assert select([clf.classify(prompt).scores[t] for t in clf.labels], 0.5) == 0
+
+
+def test_real_math_is_not_mistaken_for_arithmetic():
+    from shared_core.classifiers.embedded import _is_bare_arithmetic
+
+    assert not _is_bare_arithmetic("Solve for x: 3x + 7 = 22")
+    assert not _is_bare_arithmetic("Prove that 2+2=4 in Peano arithmetic")
+    assert not _is_bare_arithmetic("What is " + "12345 + " * 20 + "1?")  # long: not "small"
