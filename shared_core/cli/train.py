@@ -30,6 +30,16 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--models", required=True, help="the matching <source>_models.json")
     p.add_argument("--output", required=True, help="where to write the router (.json)")
     p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same file)")
+    p.add_argument(
+        "--knn-weight", type=float, default=0.0,
+        help="blend a nearest-neighbour part over hashed sketches of the training prompts "
+        "with this weight in [0, 1] (0 = off; the shipped heads use 0.2-0.5)",
+    )
+    p.add_argument(
+        "--cost-weight", type=float, default=0.0,
+        help="with --knn-weight: mark a model down where its neighbours' cost is above its "
+        "average (per-prompt costs; the shipped heads use 0.2 where costs vary by prompt)",
+    )
     p.set_defaults(func=run)
     return p
 
@@ -40,6 +50,11 @@ def run(args: argparse.Namespace) -> int:
     from ..training.data import load_models, load_rows
     from ..training.train import train_router
 
+    if not 0.0 <= args.knn_weight <= 1.0 or args.cost_weight < 0:
+        return fail(
+            f"--knn-weight must be in [0, 1] and --cost-weight >= 0, "
+            f"got {args.knn_weight} and {args.cost_weight}"
+        )
     models = load_models(args.models)
     rows = load_rows(args.data, models)
     if len(rows) < 2:
@@ -47,7 +62,10 @@ def run(args: argparse.Namespace) -> int:
     con = console(stderr=True)
     t0 = time.perf_counter()
     with con.status(f"training on {len(rows)} prompts, {len(models)} models", spinner="dots"):
-        router = train_router(rows, models, seed=args.seed)
+        knn = None
+        if args.knn_weight > 0:
+            knn = {"weight": args.knn_weight, "cost_weight": args.cost_weight}
+        router = train_router(rows, models, seed=args.seed, knn=knn)
         out = router.save(args.output)
     took = time.perf_counter() - t0
     print(

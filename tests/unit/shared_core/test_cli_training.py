@@ -363,3 +363,20 @@ def test_eval_refuses_a_router_trained_for_other_models(trained, tmp_path, capsy
     assert cli("eval", "--data", str(data), "--models", str(models), "--router", str(router)) == 2
     err = capsys.readouterr().err
     assert "trained for models" in err and "'a'" in err
+
+
+def test_train_with_a_nearest_neighbour_part(trained, tmp_path, capsys):
+    _, data, models, out = trained
+    knn_out = tmp_path / "knn.json"
+    argv = ["train", "--data", str(data), "--models", str(models), "--output", str(knn_out),
+            "--seed", "3", "--knn-weight", "0.4", "--cost-weight", "0.2"]
+    assert cli(*argv) == 0
+    from shared_core.classifiers.trained import TrainedRouter
+
+    plain, knn = TrainedRouter.load(out), TrainedRouter.load(knn_out)
+    assert plain.knn is None and knn.knn is not None
+    texts = ["say hello to a cat", "prove rigorously that graphs are fun"]
+    assert knn.predict(texts).shape == plain.predict(texts).shape
+    assert cli("train", "--data", str(data), "--models", str(models), "--output",
+               str(tmp_path / "bad.json"), "--knn-weight", "2") == 2
+    assert "--knn-weight" in capsys.readouterr().err
