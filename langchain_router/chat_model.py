@@ -31,7 +31,7 @@ from shared_core.errors import ConfigError
 from shared_core.first_chunk import astream_within, stream_within
 
 from .construction import build_router, reject_typos
-from .context import THREAD_KWARG, keep_meta, scalar, thread_id_of, thread_kwargs
+from .context import THREAD_KWARG, kept_meta, scalar, thread_id_of, thread_kwargs
 from .inner import inner_astream, inner_stream, with_overrides
 from .messages import (
     answer_of,
@@ -55,9 +55,19 @@ _TOOL_EXTRA = ("tool_choice", "strict", "parallel_tool_calls")
 class _Call:
     """Everything one routed call needs between attempts."""
 
-    __slots__ = ("messages", "passthrough", "plan", "stop", "structured", "tool_extra", "tools")
+    __slots__ = (
+        "caller_max",
+        "messages",
+        "passthrough",
+        "plan",
+        "stop",
+        "structured",
+        "tool_extra",
+        "tools",
+    )
 
     def __init__(self) -> None:
+        self.caller_max: int | None = None
         self.messages: list[BaseMessage] = []
         self.passthrough: dict[str, Any] = {}
         self.tools: Sequence[Any] | None = None
@@ -231,23 +241,27 @@ class RoutedChatModel(BaseChatModel):
         stop: list[str] | None,
         run_manager: Any,
         kwargs: dict[str, Any],
-        *,
-        streaming: bool,
     ) -> tuple[_Call, Any, str | None]:
+        """The call's state, its core :class:`Request` and the forced tier (if any).
+
+        ``kwargs`` is the call's own ``**kwargs`` dict (fresh per call): the router's keys
+        are popped from it and the rest passes through to the inner model.
+        """
         call = _Call()
-        kw = dict(kwargs)
-        force = kw.pop("model", None)
-        thread = kw.pop(THREAD_KWARG, None)
-        call.tools = kw.pop("tools", None) or None
-        call.structured = kw.pop(STRUCTURED_KEY, None)
-        kw.pop("ls_structured_output_format", None)
-        kw.pop("max_tokens", None)  # the plan applies it (see _caller_max)
-        call.tool_extra = {k: kw.pop(k) for k in _TOOL_EXTRA if k in kw}
-        call.passthrough = kw
+        call.caller_max = _caller_max(kwargs.pop("max_tokens", None), self.max_tokens)
+        force = kwargs.pop("model", None)
+        thread = kwargs.pop(THREAD_KWARG, None)
+        call.tools = kwargs.pop("tools", None) or None
+        call.structured = kwargs.pop(STRUCTURED_KEY, None)
+        kwargs.pop("ls_structured_output_format", None)
+        if kwargs:
+            call.tool_extra = {k: kwargs.pop(k) for k in _TOOL_EXTRA if k in kwargs}
+        call.passthrough = kwargs
         call.messages = messages
         call.stop = stop or self.stop or None
-        tags = list(run_manager.tags) if run_manager is not None else []
-        md = dict(run_manager.metadata) if run_manager is not None else {}
+        # read only here (extract copies what it keeps): no copies of the run's tags/metadata
+        tags: Sequence[str] = run_manager.tags if run_manager is not None else ()
+        md: Mapping[str, Any] = run_manager.metadata if run_manager is not None else {}
         if force is None:
             prev = routed_tier_in_turn(messages)
             if prev is not None and prev in self._names:
@@ -261,7 +275,7 @@ class RoutedChatModel(BaseChatModel):
             thread_id=thread or thread_id_of(md, tags),
             user=scalar(md.get("user_id") or md.get("user")),
             tags=tags,
-            metadata={k: v for k, v in md.items() if keep_meta(k, v)},
+            metadata=kept_meta(md),
         )
         return call, request, force if isinstance(force, str) else None
 
@@ -274,13 +288,13 @@ class RoutedChatModel(BaseChatModel):
         *,
         streaming: bool,
     ) -> _Call:
-        call, request, force = self._begin(messages, stop, run_manager, kwargs, streaming=streaming)
+        call, request, force = self._begin(messages, stop, run_manager, kwargs)
         decision = self.router.decide_request(request, force=force)
         call.plan = self.router.plan(
             decision,
             request,
             framework="langchain",
-            caller_max_tokens=_caller_max(kwargs, self.max_tokens),
+            caller_max_tokens=call.caller_max,
             streaming=streaming,
         )
         return call
@@ -294,13 +308,13 @@ class RoutedChatModel(BaseChatModel):
         *,
         streaming: bool,
     ) -> _Call:
-        call, request, force = self._begin(messages, stop, run_manager, kwargs, streaming=streaming)
+        call, request, force = self._begin(messages, stop, run_manager, kwargs)
         decision = await self.router.adecide_request(request, force=force)
         call.plan = self.router.plan(
             decision,
             request,
             framework="langchain",
-            caller_max_tokens=_caller_max(kwargs, self.max_tokens),
+            caller_max_tokens=call.caller_max,
             streaming=streaming,
         )
         return call
@@ -453,6 +467,6 @@ def _opener(stream: AsyncIterator[ChatGenerationChunk]) -> Any:
     return open_stream
 
 
-def _caller_max(kwargs: Mapping[str, Any], default: int | None) -> int | None:
-    value = kwargs.get("max_tokens")
+def _caller_max(value: Any, default: int | None) -> int | None:
+    """The call's ``max_tokens`` (wins over every tier's budget), else the model's own."""
     return default if value is None else int(value)

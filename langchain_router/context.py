@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from langchain_core.runnables import RunnableConfig, ensure_config
+from langchain_core.runnables import RunnableConfig
+from langchain_core.runnables.config import var_child_runnable_config
 
 THREAD_KWARG = "router_thread_id"
 """Call kwarg carrying the conversation id (set from ``config["configurable"]["thread_id"]``)."""
@@ -21,7 +22,15 @@ _THREAD_TAGS = ("thread:", "session:")
 
 
 def thread_kwargs(config: RunnableConfig | None, kwargs: dict[str, Any]) -> dict[str, Any]:
-    configurable = (config or {}).get("configurable") or ensure_config().get("configurable") or {}
+    """``kwargs`` plus :data:`THREAD_KWARG` from the call's (or the enclosing run's) config."""
+    # The enclosing run's config is read straight from LangChain's context variable: the
+    # same "configurable" that ``ensure_config()`` would copy, without building a whole
+    # config dict on every call.
+    configurable = (
+        (config or {}).get("configurable")
+        or (var_child_runnable_config.get() or {}).get("configurable")
+        or {}
+    )
     for key in _THREAD_KEYS:
         value = configurable.get(key)
         if value is not None and THREAD_KWARG not in kwargs:
@@ -45,7 +54,14 @@ def scalar(v: Any) -> str | None:
     return str(v) if isinstance(v, (str, int)) and not isinstance(v, bool) else None
 
 
-def keep_meta(key: str, value: Any) -> bool:
-    return not key.startswith(("ls_", "__", "checkpoint_")) and isinstance(
-        value, (str, int, float, bool)
-    )
+_DROPPED_META = ("ls_", "__", "checkpoint_")
+
+
+def kept_meta(md: Mapping[str, Any]) -> dict[str, Any]:
+    """The run metadata that goes to the request (and the ledger): plain values only, not
+    LangSmith's ``ls_*``, private ``__*`` or LangGraph's ``checkpoint_*`` keys."""
+    return {
+        k: v
+        for k, v in md.items()
+        if not k.startswith(_DROPPED_META) and isinstance(v, (str, int, float, bool))
+    }

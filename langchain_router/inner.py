@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -31,24 +32,31 @@ def with_overrides(
     inner: BaseChatModel, max_tokens: int | None, temperature: float | None
 ) -> tuple[BaseChatModel, dict[str, Any]]:
     """A per-call copy of ``inner`` with the budget / temperature set (shared state untouched)."""
-    fields = type(inner).model_fields
+    budget_field, has_temperature = _override_fields(type(inner))
     update: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     if max_tokens is not None:
-        name = next((f for f in _BUDGET_FIELDS if f in fields), None)
-        if name is None:
+        if budget_field is None:
             extra["max_tokens"] = max_tokens
-        elif getattr(inner, name, None) != max_tokens:
-            update[name] = max_tokens
+        elif getattr(inner, budget_field, None) != max_tokens:
+            update[budget_field] = max_tokens
     if (
         temperature is not None
-        and "temperature" in fields
+        and has_temperature
         and getattr(inner, "temperature", None) != temperature
     ):
         update["temperature"] = temperature
     if not update:
         return inner, extra
     return _copy(inner, update), extra
+
+
+@functools.cache
+def _override_fields(cls: type[BaseChatModel]) -> tuple[str | None, bool]:
+    """A model class's budget field (``None`` if it has none) and whether it has a
+    ``temperature`` field: fixed per class, and ``cls.model_fields`` costs ~0.7 µs a call."""
+    fields = cls.model_fields
+    return next((f for f in _BUDGET_FIELDS if f in fields), None), "temperature" in fields
 
 
 def _copy(inner: BaseChatModel, update: dict[str, Any]) -> BaseChatModel:

@@ -286,43 +286,47 @@ class CallPlan:
         self, attempt: Attempt, *, status: Status, usage: Usage | None, latency_ms: float,
         error_kind: str | None = None, error: BaseException | str | None = None,
     ) -> tuple[float | None, float | None]:
-        prices = self.router.prices
+        router = self.router
+        request = self.request
+        decision = self.decision
         tier = attempt.tier
         cost = base = None
         if usage is not None:
-            cost = prices.cost(tier.model, usage, tier=tier)
+            cost = router.prices.cost(tier.model, usage, tier=tier)
             base = self._baseline_cost(usage)
             if cost is not None:
                 self.spent_usd += cost
-        ledger = self.router.ledger
-        store = self.router.config.ledger.store_prompts
+        ledger = router.ledger
+        prompt = self.prompt_text or request.text
+        if error is not None:
+            text = f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else error
+            error = redact(text)[:500]
         rec = CallRecord(
-            call_id=self.decision.call_id,
+            call_id=decision.call_id,
             attempt=attempt.number,
             ts=time.time(),
             tier=tier.name,
             model=tier.model,
             status=status,
             error_kind=error_kind,
-            error=redact(f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else error)[:500]
-            if error is not None else None,
+            error=error,
             input_tokens=usage.input_tokens if usage else 0,
             output_tokens=usage.output_tokens if usage else 0,
             cached_input_tokens=usage.cached_input_tokens if usage else 0,
             cost_usd=cost,
-            baseline_model=self.router.baseline_model,
+            baseline_model=router.baseline_model,
             baseline_cost_usd=base,
             latency_ms=latency_ms,
             escalated=attempt.kind == "escalation",
             fallback=attempt.kind == "fallback",
-            classifier=self.decision.classifier,
-            confidence=self.decision.confidence,
-            prompt_hash=ledger.hash_prompt(self.prompt_text or self.request.text),
-            prompt=(self.prompt_text or self.request.text) if store else None,
-            tags=tuple(self.request.tags),
-            metadata=dict(self.request.metadata),
-            user=self.request.user,
-            thread_id=self.request.thread_id,
+            classifier=decision.classifier,
+            confidence=decision.confidence,
+            prompt_hash=ledger.hash_prompt(prompt),
+            prompt=prompt if router.config.ledger.store_prompts else None,
+            tags=request.tags,  # CallRecord makes a tuple of any other sequence
+            metadata=dict(request.metadata),
+            user=request.user,
+            thread_id=request.thread_id,
             framework=self.framework,
             streamed=self.streaming,
         )

@@ -40,6 +40,11 @@ class Usage:
     cached_input_tokens: int = 0
 
     def __post_init__(self) -> None:
+        inp, out, cached = self.input_tokens, self.output_tokens, self.cached_input_tokens
+        if type(inp) is int and type(out) is int and type(cached) is int:
+            # hot path (one Usage per call): plain ints, only the ranges left to check
+            if out >= 0 and 0 <= cached <= inp:
+                return
         for name in ("input_tokens", "output_tokens", "cached_input_tokens"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:

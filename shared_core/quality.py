@@ -92,6 +92,8 @@ def _looks_like_refusal(text: str, extra: Sequence[str]) -> bool:
     head = text[:400]
     if _REFUSAL_RE.search(head):
         return True
+    if not extra:
+        return False
     low = head.lower()
     return any(p.lower() in low for p in extra)
 

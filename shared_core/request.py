@@ -35,6 +35,8 @@ def clean_text(text: str) -> str:
     """Drop invisible characters and lone surrogates; keep everything else verbatim."""
     if not text:
         return ""
+    if text.isascii() and "\x00" not in text:
+        return text  # fast path: NUL is the only ASCII character removed below
     if _INVISIBLE_RE.search(text):
         text = _INVISIBLE_RE.sub("", text)
     try:
@@ -165,7 +167,7 @@ def extract(
 ) -> Request:
     """Reduce messages to a :class:`Request` (see module docstring)."""
     cfg = config or ExtractionConfig()
-    msgs = normalize_messages(messages)
+    msgs = _message_list(messages)
     notes: list[str] = []
     attachments: list[str] = []
     total_chars = 0
@@ -240,6 +242,14 @@ def extract(
         tags=tuple(tags),
         metadata=dict(metadata or {}),
     )
+
+
+def _message_list(messages: Any) -> Sequence[Message]:
+    """The messages as a list of mappings, for reading only (``extract`` never mutates them)."""
+    if type(messages) is list and messages and all(type(m) is dict for m in messages):
+        # hot path (adapters pass a fresh list of plain dicts): no copies, no ABC checks
+        return messages
+    return normalize_messages(messages)
 
 
 def _role(m: Mapping[str, Any], notes: list[str]) -> str:

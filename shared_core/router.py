@@ -283,7 +283,7 @@ class Router:
         cool = self._cooldown
         if (
             not request.has_tools
-            and not request.needs_vision
+            and not (request.attachments and request.needs_vision)  # most have no attachment
             and request.input_tokens + self._max_budget <= self._min_window
             and (cool is None or all(cool.available(t.name) for t in tiers))
         ):

@@ -26,11 +26,8 @@ FEEDBACK_SOURCES: tuple[str, ...] = ("user", "escalation")
 
 def hash_prompt(text: str, salt: str) -> str:
     """Salted SHA-256 of a prompt (hex): equal prompts match, the text cannot be read back."""
-    h = hashlib.sha256()
-    h.update(salt.encode("utf-8", "surrogatepass"))
-    h.update(b"\x00")
-    h.update(text.encode("utf-8", "surrogatepass"))
-    return h.hexdigest()
+    data = salt.encode("utf-8", "surrogatepass") + b"\x00" + text.encode("utf-8", "surrogatepass")
+    return hashlib.sha256(data).hexdigest()
 
 
 def new_salt() -> str:
