@@ -290,14 +290,7 @@ class RoutedChatModel(BaseChatModel):
     ) -> _Call:
         call, request, force = self._begin(messages, stop, run_manager, kwargs)
         decision = self.router.decide_request(request, force=force)
-        call.plan = self.router.plan(
-            decision,
-            request,
-            framework="langchain",
-            caller_max_tokens=call.caller_max,
-            streaming=streaming,
-        )
-        return call
+        return self._planned(call, request, decision, streaming)
 
     async def _astart(
         self,
@@ -310,6 +303,10 @@ class RoutedChatModel(BaseChatModel):
     ) -> _Call:
         call, request, force = self._begin(messages, stop, run_manager, kwargs)
         decision = await self.router.adecide_request(request, force=force)
+        return self._planned(call, request, decision, streaming)
+
+    def _planned(self, call: _Call, request: Any, decision: Any, streaming: bool) -> _Call:
+        """The call with its plan: the part ``_start`` and ``_astart`` share."""
         call.plan = self.router.plan(
             decision,
             request,
