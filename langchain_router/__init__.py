@@ -5,6 +5,7 @@
 * :class:`CostCallbackHandler` — cost and savings of any chat model into the ledger.
 * :class:`LangChainEncoder` — any LangChain ``Embeddings`` as the router's encoder.
 * :func:`chat_model_judge` — any chat model as the LLM-judge classifier.
+* :func:`allow_in_load_all` — let ``load(..., allowed_objects="all")`` rebuild the router.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from .chat_model import RoutedChatModel
 from .embeddings import LangChainEncoder
 from .judge import ChatModelJudge, chat_model_judge
 from .runnable_router import RunnableRouter
+from .serde import allow_in_load_all
 
 __all__ = [
     "ChatModelJudge",
@@ -21,5 +23,6 @@ __all__ = [
     "LangChainEncoder",
     "RoutedChatModel",
     "RunnableRouter",
+    "allow_in_load_all",
     "chat_model_judge",
 ]

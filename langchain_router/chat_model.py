@@ -26,12 +26,14 @@ from langchain_core.runnables import (
 )
 from pydantic import ConfigDict, Field, PrivateAttr
 
+from shared_core.adapters_common import as_config
 from shared_core.dispatch import Attempt, AttemptResult, CallPlan, aexecute, execute
 from shared_core.errors import ConfigError
 from shared_core.first_chunk import astream_within, stream_within
 
 from .construction import build_router, reject_typos
 from .context import THREAD_KWARG, kept_meta, scalar, thread_id_of, thread_kwargs
+from .factory import config_for_tierless, inner_models
 from .inner import inner_astream, inner_stream, with_overrides
 from .messages import (
     answer_of,
@@ -40,6 +42,7 @@ from .messages import (
     to_core_messages,
     usage_of,
 )
+from .serde import constructor_kwargs
 from .streaming import StreamRun
 from .tools import (
     STRUCTURED_KEY,
@@ -97,8 +100,10 @@ class RoutedChatModel(BaseChatModel):
 
     model_config = ConfigDict(arbitrary_types_allowed=True, protected_namespaces=())
 
-    tiers: dict[str, Any] = Field(exclude=True)
-    """One inner chat model per tier name, cheapest first (any provider)."""
+    tiers: dict[str, Any] = Field(default_factory=dict, exclude=True)
+    """One inner chat model per tier name, cheapest first (any provider). Not given: built
+    with ``init_chat_model`` from the config's ``"provider:model"`` ids (``config=``, else the
+    file named by ``$TIER_ROUTER_CONFIG``)."""
     config: Any = Field(default=None, exclude=True)
     """A ``RouterConfig``, a dict or a path; ``None`` = embedded default over these tiers."""
     ledger: Any = Field(default=None, exclude=True)
@@ -114,6 +119,9 @@ class RoutedChatModel(BaseChatModel):
     """Chat model asked by a ``judge`` classifier (default: the cheapest tier's model)."""
     encoder: Any = Field(default=None, exclude=True)
     """Encoder of an ``embedding`` classifier: any LangChain ``Embeddings`` or core ``Encoder``."""
+    checks: list[Any] = Field(default_factory=list, exclude=True)
+    """Your own escalation checks: ``check(answer_text) -> bool`` (``False`` retries one tier
+    up), run after the config's checks."""
     max_tokens: int | None = None
     """Caller's output budget for every tier; ``None`` = each tier's own ``max_tokens``."""
     temperature: float | None = None
@@ -129,13 +137,18 @@ class RoutedChatModel(BaseChatModel):
     _bindings: BindingCache = PrivateAttr(default_factory=BindingCache)
     _names: frozenset[str] = PrivateAttr()
     _ls_name: str = PrivateAttr(default="tier-router")
+    _given: frozenset[str] = PrivateAttr(default=frozenset())
 
     def __init__(self, **data: Any) -> None:
         reject_typos(type(self), data)
         super().__init__(**data)
+        self._given = frozenset(k for k in ("tiers", "router") if data.get(k) is not None)
         self._build_router()  # here, not in model_post_init: pydantic would wrap ConfigError
 
     def _build_router(self) -> None:
+        if "tiers" not in self._given:
+            self.config = config_for_tierless(self.config)
+            self.tiers = inner_models(as_config(self.config), {})
         self.router = build_router(self)
         self._names = frozenset(self.tiers)
         self._ls_name = "tier-router:" + "|".join(self.router.config.tier_names)
@@ -153,6 +166,27 @@ class RoutedChatModel(BaseChatModel):
 
         tiers, cfg, own = tiers_from_config(path, init_kwargs)
         return cls(tiers=tiers, config=cfg, **own)
+
+    # -- serialisation (dumpd / load) -----------------------------------------------------
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_router"]
+
+    def to_json(self) -> Any:
+        """LangChain's constructor form; "not implemented" when a part cannot be kept
+        (see :mod:`langchain_router.serde`)."""
+        own = constructor_kwargs(
+            self, tiers_given="tiers" in self._given, router_given="router" in self._given
+        )
+        out = super().to_json()
+        if own is None or out.get("type") != "constructor":
+            return self.to_json_not_implemented()
+        out["kwargs"].update(own)  # type: ignore[typeddict-item]
+        return out
 
     # -- LangChain plumbing --------------------------------------------------------------
     @property

@@ -33,6 +33,13 @@ def build_router(model: Any) -> Router:
                 value=type(model.router).__name__,
             )
         config_from_tiers(ids, model.router.config)  # checks the names
+        if model.checks:
+            raise ConfigError(
+                "checks= and router= together: give the checks to the Router "
+                "(Router(config, checks=[...])), which runs them",
+                field="checks",
+                value=len(model.checks),
+            )
         return model.router
     else:
         cfg = config_from_tiers(ids, model.config)
@@ -47,6 +54,7 @@ def build_router(model: Any) -> Router:
             prices=model.prices,
             judge_complete=lazy_judge_pair(lambda: model.judge or next(iter(model.tiers.values()))),
             encoder=_encoder(model.encoder),
+            checks=model.checks,
         )
 
 

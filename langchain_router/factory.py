@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from shared_core.config import RouterConfig
 from shared_core.errors import ConfigError
 
-ROUTER_OPTIONS = ("ledger", "classifier", "prices", "router", "max_tokens", "judge", "encoder")
+ROUTER_OPTIONS = (
+    "ledger", "classifier", "prices", "router", "max_tokens", "judge", "encoder", "checks"
+)
+
+
+ENV_CONFIG = "TIER_ROUTER_CONFIG"
+"""Environment variable naming a config file: ``RoutedChatModel()`` with no ``tiers`` and no
+``config`` reads it (as ``ChatOpenAI()`` reads ``OPENAI_API_KEY``)."""
 
 
 def tiers_from_config(
@@ -19,18 +27,41 @@ def tiers_from_config(
     ``init_kwargs`` go to every ``init_chat_model`` call except the router's own options
     (``ledger``, ``classifier``, ``prices``, ``router``, ``max_tokens``, ``judge``, ``encoder``).
     """
+    init_kwargs = dict(init_kwargs)
+    cfg = RouterConfig.from_file(path)
+    own = {k: init_kwargs.pop(k) for k in ROUTER_OPTIONS if k in init_kwargs}
+    return inner_models(cfg, init_kwargs), cfg, own
+
+
+def config_for_tierless(config: Any) -> Any:
+    """The config a model built without ``tiers=`` reads: its own, else ``$TIER_ROUTER_CONFIG``.
+
+    Raises:
+        ConfigError: neither is set.
+    """
+    if config is None:
+        config = os.environ.get(ENV_CONFIG) or None
+    if config is None:
+        raise ConfigError(
+            "RoutedChatModel needs tiers={name: chat_model, ...}, or a config whose tiers name "
+            f"'provider:model' ids (config= or the {ENV_CONFIG} environment variable)",
+            field="tiers",
+            value=None,
+        )
+    return config
+
+
+def inner_models(cfg: RouterConfig, init_kwargs: dict[str, Any]) -> dict[str, Any]:
+    """One ``init_chat_model(tier.model, **init_kwargs)`` per tier of ``cfg``, cheapest first."""
     try:
         from langchain.chat_models import init_chat_model
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ConfigError(
-            "RoutedChatModel.from_config needs the 'langchain' package "
+            "building inner models from a config needs the 'langchain' package "
             "(pip install 'langchain>=1'); or build the inner models yourself and pass tiers=",
             field="langchain",
             value=None,
         ) from exc
-    init_kwargs = dict(init_kwargs)
-    cfg = RouterConfig.from_file(path)
-    own = {k: init_kwargs.pop(k) for k in ROUTER_OPTIONS if k in init_kwargs}
     tiers = {}
     for t in cfg.tiers:
         try:
@@ -42,4 +73,4 @@ def tiers_from_config(
                 field=f"tiers.{t.name}.model",
                 value=t.model,
             ) from exc
-    return tiers, cfg, own
+    return tiers

@@ -21,6 +21,11 @@ from .router import _as_config
 _MODEL_ATTRS = ("model_name", "model", "model_id", "deployment_name", "azure_deployment")
 
 
+def as_config(config: RouterConfig | str | Path | Mapping[str, Any]) -> RouterConfig:
+    """A :class:`RouterConfig` from a config, a file path or a dict (validated)."""
+    return _as_config(config)
+
+
 def model_id(obj: Any, default: str | None = None) -> str | None:
     """The model id an inner model calls (first non-empty string of the usual attributes)."""
     for attr in _MODEL_ATTRS:
