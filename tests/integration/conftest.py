@@ -3,10 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
+from langchain_tests.conftest import CustomPersister, CustomSerializer, base_vcr_config
+from vcr import VCR
 
 from tests.fake_openai_server import FakeOpenAIServer
+
+CASSETTES = Path(__file__).parent / "cassettes"
+
+
+@pytest.fixture(scope="session")
+def vcr_config() -> dict[str, Any]:
+    """VCR for the standard suite's recorded tests (``test_stream_time``).
+
+    The cassettes were recorded against the loopback server (no real provider), whose port
+    changes per run: requests match on method, path and body, not the full URI.
+    """
+    config = base_vcr_config()
+    config["cassette_library_dir"] = str(CASSETTES)
+    config["match_on"] = ["method", "path", "body"]
+    config["serializer"] = "yaml.gz"  # LangChain's safe (yaml.safe_load) gzip serializer
+    config["path_transformer"] = VCR.ensure_suffix(".yaml.gz")
+    config["before_record_response"] = _without_headers
+    return config
+
+
+def _without_headers(response: dict[str, Any]) -> dict[str, Any]:
+    response["headers"] = {}
+    return response
+
+
+def pytest_recording_configure(config: Any, vcr: VCR) -> None:
+    vcr.register_serializer("yaml.gz", CustomSerializer())
+    vcr.register_persister(CustomPersister())
 
 
 @pytest.fixture(scope="session")

@@ -108,3 +108,13 @@ class TestRoutedChatModelStandardIntegration(ChatModelIntegrationTests):
     @property
     def supports_json_mode(self) -> bool:
         return True
+
+    @property
+    def supports_anthropic_inputs(self) -> bool:
+        return True
+
+    @property
+    def enable_vcr_tests(self) -> bool:
+        # test_stream_time replays tests/integration/cassettes/ (recorded from the loopback
+        # server) under pytest-benchmark
+        return True
