@@ -6,17 +6,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from shared_core.config import RouterConfig
+from shared_core.config import CONFIG_ENV, RouterConfig
 from shared_core.errors import ConfigError
 
 ROUTER_OPTIONS = (
     "ledger", "classifier", "prices", "router", "max_tokens", "judge", "encoder", "checks"
 )
-
-
-ENV_CONFIG = "TIER_ROUTER_CONFIG"
-"""Environment variable naming a config file: ``RoutedChatModel()`` with no ``tiers`` and no
-``config`` reads it (as ``ChatOpenAI()`` reads ``OPENAI_API_KEY``)."""
 
 
 def tiers_from_config(
@@ -40,11 +35,11 @@ def config_for_tierless(config: Any) -> Any:
         ConfigError: neither is set.
     """
     if config is None:
-        config = os.environ.get(ENV_CONFIG) or None
+        config = os.environ.get(CONFIG_ENV) or None
     if config is None:
         raise ConfigError(
             "RoutedChatModel needs tiers={name: chat_model, ...}, or a config whose tiers name "
-            f"'provider:model' ids (config= or the {ENV_CONFIG} environment variable)",
+            f"'provider:model' ids (config= or the {CONFIG_ENV} environment variable)",
             field="tiers",
             value=None,
         )

@@ -29,6 +29,10 @@ ErrorKind = Literal[
 ]
 
 
+CONFIG_ENV = "TIER_ROUTER_CONFIG"
+"""Environment variable naming a config file, read where no config is given: the
+``tier-router`` commands and a ``RoutedChatModel`` built with neither ``tiers`` nor ``config``."""
+
 DEFAULT_FALLBACK_ON: tuple[ErrorKind, ...] = (
     "rate_limit", "timeout", "connection", "server", "content_filter", "bad_response"
 )

@@ -26,3 +26,9 @@ def shared_data_dir() -> Path:
 @pytest.fixture
 def repo_root() -> Path:
     return ROOT
+
+
+@pytest.fixture(autouse=True)
+def _no_config_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's ``$TIER_ROUTER_CONFIG`` must not change what the tests route on."""
+    monkeypatch.delenv("TIER_ROUTER_CONFIG", raising=False)

@@ -7,6 +7,7 @@ baseline model, and drawing the cost chart (matplotlib imported lazily, Agg back
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -122,11 +123,16 @@ def load_prompts(path: str | Path) -> list[PromptItem]:
 
 
 def make_router(config: str | None) -> Any:
-    """A :class:`~shared_core.Router` on ``config`` (a YAML/TOML path) or the bundled default."""
+    """A :class:`~shared_core.Router` on ``config`` (a YAML/TOML path), else on the file named by
+    ``$TIER_ROUTER_CONFIG``, else on the bundled default."""
+    from ..config import CONFIG_ENV
     from ..router import Router
 
+    where = "--config"
+    if config is None and os.environ.get(CONFIG_ENV):
+        config, where = os.environ[CONFIG_ENV], f"${CONFIG_ENV}"
     if config is not None and not Path(config).is_file():
-        raise InputError(f"--config {config!r}: file not found")
+        raise InputError(f"{where} {config!r}: file not found")
     return Router(config)
 
 

@@ -376,3 +376,18 @@ def test_demo_calls_fill_a_ledger_that_stats_reads(
     capsys.readouterr()
     assert main(["stats", str(out_dir / "ledger.db"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["calls"] == 30
+
+
+def test_config_from_environment_when_no_flag(
+    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TIER_ROUTER_CONFIG", str(config))
+    assert main(["route", "--json", "hello", "prove it"]) == 0
+    assert [d["tier"] for d in lines(capsys.readouterr().out)] == ["simple", "frontier"]
+    # the flag wins over the environment
+    monkeypatch.setenv("TIER_ROUTER_CONFIG", str(tmp_path / "elsewhere.yaml"))
+    assert main(["route", "--json", "-c", str(config), "hello"]) == 0
+    capsys.readouterr()
+    # a missing file named by the environment says where the path came from
+    assert main(["route", "hello"]) == 2
+    assert "$TIER_ROUTER_CONFIG" in capsys.readouterr().err
