@@ -57,6 +57,11 @@ class Cooldown:
         with self._lock:
             return self._state(self._entries.get(tier))
 
+    @property
+    def idle(self) -> bool:
+        """No tier has a failure on record: every tier is available (a lock-free read)."""
+        return not self._entries
+
     def available(self, tier: str) -> bool:
         """``False`` while ``tier`` is cooling down after too many consecutive failures."""
         if tier not in self._entries:  # hot path: no failure on record, no lock needed

@@ -290,10 +290,12 @@ class CallPlan:
         request = self.request
         decision = self.decision
         tier = attempt.tier
+        baseline_model = router.baseline_model
         cost = base = None
         if usage is not None:
-            cost = router.prices.cost(tier.model, usage, tier=tier)
-            base = self._baseline_cost(usage)
+            prices = router.prices
+            cost = prices.cost(tier.model, usage, tier=tier)
+            base = prices.cost(baseline_model, usage, tier=router._baseline_tier)
             if cost is not None:
                 self.spent_usd += cost
         ledger = router.ledger
@@ -314,7 +316,7 @@ class CallPlan:
             output_tokens=usage.output_tokens if usage else 0,
             cached_input_tokens=usage.cached_input_tokens if usage else 0,
             cost_usd=cost,
-            baseline_model=router.baseline_model,
+            baseline_model=baseline_model,
             baseline_cost_usd=base,
             latency_ms=latency_ms,
             escalated=attempt.kind == "escalation",
@@ -332,10 +334,6 @@ class CallPlan:
         )
         ledger.record(rec)
         return cost, base
-
-    def _baseline_cost(self, usage: Usage) -> float | None:
-        router = self.router
-        return router.prices.cost(router.baseline_model, usage, tier=router._baseline_tier)
 
     def _record_refusal(self, exc: BaseException) -> None:
         tier = self.router.config.tiers[self.decision.index]
@@ -372,7 +370,7 @@ def execute(plan: CallPlan, call: Callable[[Attempt], AttemptResult]) -> Attempt
     kept: AttemptResult | None = None
     while (attempt := plan.next_attempt()) is not None:
         try:
-            result = _with_timeout(call, attempt)
+            result = call(attempt) if attempt.timeout_s is None else _with_timeout(call, attempt)
         except Exception as exc:
             plan.failed(attempt, exc)
             continue

@@ -43,16 +43,15 @@ def select(
         raise NoEligibleTierError("no tiers to choose from")
     if not 0.0 <= knob <= 1.0 or knob != knob:
         raise ConfigError(f"knob must be in [0, 1], got {knob!r}", field="policy.threshold", value=knob)
-    ok = [True] * n if eligible is None else list(eligible)
-    idx = [i for i in range(n) if ok[i]]
+    idx = list(range(n)) if eligible is None else [i for i in range(n) if eligible[i]]
     if not idx:
         raise NoEligibleTierError("no tier is eligible for this request")
-    s = [float(scores[i]) for i in range(n)]
-    if rule == "threshold":
+    if rule == "threshold":  # the default rule, on every call: no copy of the scores
         for i in idx:
-            if s[i] >= knob:
+            if float(scores[i]) >= knob:
                 return i
         return idx[-1]
+    s = [float(scores[i]) for i in range(n)]
     if rule == "margin":
         best = max(s[i] for i in idx)
         margin = 1.0 - knob

@@ -22,6 +22,10 @@ _REFUSAL_PATTERNS = [
     r"\bbeyond my (?:capabilities|ability)\b",
 ]
 _REFUSAL_RE = re.compile("|".join(_REFUSAL_PATTERNS), re.IGNORECASE)
+# Every pattern above contains one of these (lower case). For plain-ASCII text, where
+# ``str.lower`` folds case exactly as the regex does, an answer without any of them
+# cannot match: a substring test is ~15x cheaper than the regex on a 400-character answer.
+_REFUSAL_CUES = ("i'm ", "i am ", "i can", "i won't", "i do", "as an ai", "beyond my")
 
 
 # Finish / stop reasons meaning a provider's safety system cut the answer (lower case):
@@ -90,12 +94,23 @@ def is_filtered(finish_reason: str | None) -> bool:
 
 def _looks_like_refusal(text: str, extra: Sequence[str]) -> bool:
     head = text[:400]
-    if _REFUSAL_RE.search(head):
+    if _may_match_refusal(head) and _REFUSAL_RE.search(head):
         return True
     if not extra:
         return False
     low = head.lower()
     return any(p.lower() in low for p in extra)
+
+
+def _may_match_refusal(head: str) -> bool:
+    """``False`` only when :data:`_REFUSAL_RE` certainly finds nothing in ``head``."""
+    if not head.isascii():
+        return True  # the regex folds a few non-ASCII letters (dotless i, long s) too
+    low = head.lower()
+    for cue in _REFUSAL_CUES:
+        if cue in low:
+            return True
+    return False
 
 
 def _strip_fence(text: str) -> str:

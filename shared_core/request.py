@@ -21,6 +21,7 @@ Message = Mapping[str, Any]
 
 _KNOWN_ROLES = {"system", "developer", "user", "human", "assistant", "ai", "tool", "function"}
 _ROLE_ALIASES = {"human": "user", "ai": "assistant", "developer": "system", "function": "tool"}
+_CANONICAL_ROLES = {role: _ROLE_ALIASES.get(role, role) for role in _KNOWN_ROLES}
 # zero-width and bidi control characters carry no meaning for classification
 _INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\x00]")
 _MAX_DEPTH = 16
@@ -219,10 +220,9 @@ def extract(
                 system = content_text(m.get("content"))[: cfg.history_chars]
                 break
     focus = clean_text(head_tail(focus, 2 * cfg.max_chars, cfg.head_fraction))  # O(max_chars)
-    pieces = [clean_text(s) for s in ([system] if system else []) + history]
     text = head_tail(focus, cfg.max_chars, cfg.head_fraction)
-    if pieces:
-        ctx = "\n".join(pieces)
+    if system or history:
+        ctx = "\n".join(clean_text(s) for s in ([system] if system else []) + history)
         room = max(0, cfg.max_chars - len(text))
         if room:
             text = ctx[-room:] + "\n" + text
@@ -236,24 +236,31 @@ def extract(
         has_tools=has_tools,
         tool_choice_required=tool_choice_required,
         structured_output=structured_output,
-        notes=tuple(dict.fromkeys(notes)),
+        notes=tuple(dict.fromkeys(notes)) if notes else (),
         thread_id=thread_id,
         user=user,
         tags=tuple(tags),
-        metadata=dict(metadata or {}),
+        metadata=dict(metadata) if metadata else {},
     )
 
 
 def _message_list(messages: Any) -> Sequence[Message]:
     """The messages as a list of mappings, for reading only (``extract`` never mutates them)."""
-    if type(messages) is list and messages and all(type(m) is dict for m in messages):
-        # hot path (adapters pass a fresh list of plain dicts): no copies, no ABC checks
-        return messages
+    if type(messages) is list and messages:
+        for m in messages:
+            if type(m) is not dict:
+                break
+        else:  # hot path (adapters pass a fresh list of plain dicts): no copies, no ABC checks
+            return messages
     return normalize_messages(messages)
 
 
 def _role(m: Mapping[str, Any], notes: list[str]) -> str:
     raw = m.get("role", "user")
+    if type(raw) is str:  # hot path: a known role, already lower case
+        known = _CANONICAL_ROLES.get(raw)
+        if known is not None:
+            return known
     role = str(raw).lower() if raw is not None else "user"
     if role not in _KNOWN_ROLES:
         notes.append(f"unknown role {redact(str(raw)[:40])!r} treated as user")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 import time
@@ -237,9 +238,7 @@ class Router:
 
     def plan(self, decision: RouteDecision, request: Request, **kw: Any) -> CallPlan:
         """The per-call engine (attempts, fallback, escalation, ledger) for a decision."""
-        from .dispatch import CallPlan
-
-        return CallPlan(self, decision, request, **kw)
+        return _call_plan_class()(self, decision, request, **kw)
 
     def record_feedback(self, call_id: str, score: float, *, source: str = "user") -> None:
         """Record a quality score in [0, 1] for a finished call (used by calibration)."""
@@ -267,8 +266,8 @@ class Router:
 
     # -- internals ----------------------------------------------------------------
     def _request(self, messages: Any, kw: dict[str, Any]) -> Request:
-        unknown = set(kw) - _REQUEST_KEYWORDS
-        if unknown:
+        if not _REQUEST_KEYWORDS.issuperset(kw):
+            unknown = set(kw) - _REQUEST_KEYWORDS
             raise TypeError(
                 f"unknown keyword(s) for decide: {sorted(unknown)}; allowed: {sorted(_REQUEST_KEYWORDS)}"
             )
@@ -285,7 +284,7 @@ class Router:
             not request.has_tools
             and not (request.attachments and request.needs_vision)  # most have no attachment
             and request.input_tokens + self._max_budget <= self._min_window
-            and (cool is None or all(cool.available(t.name) for t in tiers))
+            and (cool is None or cool.idle or all(cool.available(t.name) for t in tiers))
         ):
             return ok, reasons  # hot path: every tier can serve this request
 
@@ -438,6 +437,15 @@ _call_counter = itertools.count()
 def new_call_id() -> str:
     """A unique call id (32 hex chars): a random per-process prefix plus a counter."""
     return f"{_CALL_PREFIX}{next(_call_counter):016x}"
+
+
+@functools.cache
+def _call_plan_class() -> type[CallPlan]:
+    """:class:`CallPlan`, imported on first use (its module loads the ledger package); a
+    function-level import would cost ~0.5 µs on every call."""
+    from .dispatch import CallPlan
+
+    return CallPlan
 
 
 def budget_scopes(request: Request) -> list[str]:

@@ -100,3 +100,23 @@ def test_filtered_or_empty_always_fails(text, calls, reason):
         assert out is not None
     else:
         assert out is None  # nothing else is checked with these settings
+
+
+_REFUSAL_WORDS = ["I", "i", "I'm", "am", "can't", "cannot", "won't", "do", "don't", "not", "know",
+                  "sure", "sorry", "but", "as", "an", "AI", "beyond", "my", "ability", "unable",
+                  "to", "help", "Paris", ",", "'"]
+
+
+@given(st.lists(st.sampled_from(_REFUSAL_WORDS), max_size=12), st.text(max_size=8))
+def test_refusal_prefilter_never_hides_a_match(words, noise):
+    """The cheap substring test in front of the refusal regex only skips texts it cannot match."""
+    from shared_core.quality import _REFUSAL_RE, _may_match_refusal
+
+    for text in (" ".join(words), noise + " ".join(words), " ".join(words) + noise):
+        if _REFUSAL_RE.search(text):
+            assert _may_match_refusal(text)
+
+
+@pytest.mark.parametrize("text", ["ı'm sorry, but ı can't", "I'm ſorry, but I can't"])
+def test_refusal_regex_folding_beyond_ascii_still_applies(text):
+    assert "refusal" in failed_check(Answer(text), CFG)
