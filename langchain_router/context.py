@@ -29,8 +29,9 @@ def thread_kwargs(config: RunnableConfig | None, kwargs: dict[str, Any]) -> dict
     configurable = (
         (config or {}).get("configurable")
         or (var_child_runnable_config.get() or {}).get("configurable")
-        or {}
     )
+    if not configurable:
+        return kwargs
     for key in _THREAD_KEYS:
         value = configurable.get(key)
         if value is not None and THREAD_KWARG not in kwargs:

@@ -61,7 +61,7 @@ def _override_fields(cls: type[BaseChatModel]) -> tuple[str | None, bool]:
 
 def _copy(inner: BaseChatModel, update: dict[str, Any]) -> BaseChatModel:
     """A cached per-call copy: inner models are configuration, built once and not mutated."""
-    key = (id(inner), tuple(sorted(update.items())))
+    key = (id(inner), tuple(update.items()))  # with_overrides fills update in a fixed order
     hit = _copies.get(key)
     if hit is not None and hit[0] is inner:
         return hit[1]

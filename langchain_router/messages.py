@@ -65,19 +65,42 @@ def apply_system_prompt(
         return [_system(text), *msgs]
     for i, m in enumerate(msgs):
         if m.type == "system":
-            content = m.content
-            if isinstance(content, str):
-                merged: Any = f"{text}\n\n{content}" if content else text
-            else:
-                merged = [{"type": "text", "text": text}, *content]
-            msgs[i] = m.model_copy(update={"content": merged})
+            msgs[i] = _merged(m, text)
             return msgs
     return [_system(text), *msgs]
 
 
+_SHARED_MAX_CHARS = 4000
+"""Merged system prompts up to this size are shared through :func:`_system`'s cache."""
+
+
+def _merged(m: BaseMessage, text: str) -> BaseMessage:
+    """The caller's system message ``m`` with the tier text merged in front of its content."""
+    content = m.content
+    if isinstance(content, str):
+        merged: Any = f"{text}\n\n{content}" if content else text
+        if len(merged) <= _SHARED_MAX_CHARS and _plain_system(m):
+            return _system(merged)  # the same message model_copy would give, ~1.5 µs cheaper
+    else:
+        merged = [{"type": "text", "text": text}, *content]
+    return m.model_copy(update={"content": merged})
+
+
+def _plain_system(m: BaseMessage) -> bool:
+    """A ``SystemMessage`` with nothing but its content set (no id, name or extra fields)."""
+    return (
+        type(m) is SystemMessage
+        and m.id is None
+        and not m.name
+        and not m.additional_kwargs
+        and not m.response_metadata
+    )
+
+
 @functools.lru_cache(maxsize=256)
 def _system(text: str) -> SystemMessage:
-    """One shared ``SystemMessage`` per tier text (messages are not mutated downstream)."""
+    """One shared ``SystemMessage`` per text: a tier's prompt, or a short merged prompt
+    (messages are not mutated downstream)."""
     return SystemMessage(text)
 
 
@@ -104,8 +127,8 @@ def usage_of(message: BaseMessage) -> Usage | None:
         return None
     inp = int(um.get("input_tokens") or 0)
     out = int(um.get("output_tokens") or 0)
-    details = um.get("input_token_details") or {}
-    cached = min(int(details.get("cache_read") or 0), inp)
+    details = um.get("input_token_details")
+    cached = min(int(details.get("cache_read") or 0), inp) if details else 0
     return Usage(input_tokens=inp, output_tokens=out, cached_input_tokens=cached)
 
 
@@ -116,7 +139,9 @@ def answer_of(message: BaseMessage, generation_info: Mapping[str, Any] | None = 
     ``stop_reason``), else from the generation's ``generation_info`` (where ``ChatOpenAI``
     puts it when its private ``_generate`` / ``_stream`` is called directly).
     """
-    text = str(message.text)
+    content = message.content
+    # ``message.text`` of a string content is that string (and costs ~0.3 µs to build)
+    text = content if isinstance(content, str) else str(message.text)
     n_tools = len(getattr(message, "tool_calls", None) or [])
     if not n_tools and isinstance(message, AIMessageChunk):
         # only chunks have tool_call_chunks (a missing attribute costs ~2 µs through pydantic)
@@ -131,8 +156,9 @@ def finish_reason_of(
 ) -> str | None:
     """The provider's finish / stop reason for an answer, if it reported one."""
     for source in (message.response_metadata, generation_info):
-        for key in ("finish_reason", "stop_reason"):
-            value = source.get(key) if source else None
-            if isinstance(value, str) and value:
-                return value
+        if source:
+            for key in ("finish_reason", "stop_reason"):
+                value = source.get(key)
+                if isinstance(value, str) and value:
+                    return value
     return None

@@ -61,6 +61,20 @@ def test_prepend_replace_off_with_caller_system() -> None:
     assert [m.content for m in apply_system_prompt(msgs, None, "merge")] == ["caller", "hi"]
 
 
+def test_merge_of_a_plain_system_message_equals_a_copy() -> None:
+    """A plain system message's merge is shared (cached); one with an id or name is copied."""
+    plain = [SystemMessage("caller"), HumanMessage("hi")]
+    first, again = apply_system_prompt(plain, "tier", "merge"), apply_system_prompt(plain, "tier", "merge")
+    expected = plain[0].model_copy(update={"content": "tier\n\ncaller"})
+    assert first[0] == expected and again[0] is first[0]
+    for extra in ({"id": "m1"}, {"name": "ops"}, {"additional_kwargs": {"k": 1}}):
+        msgs = [SystemMessage("caller", **extra), HumanMessage("hi")]
+        out = apply_system_prompt(msgs, "tier", "merge")[0]
+        assert out == msgs[0].model_copy(update={"content": "tier\n\ncaller"})
+    long = [SystemMessage("x" * 5000)]
+    assert apply_system_prompt(long, "tier", "merge")[0] is not apply_system_prompt(long, "tier", "merge")[0]
+
+
 def test_merge_with_block_content() -> None:
     msgs = [SystemMessage([{"type": "text", "text": "caller"}]), HumanMessage("hi")]
     out = apply_system_prompt(msgs, "tier", "merge")
