@@ -51,6 +51,7 @@ from .tools import (
     structured_runnable,
     tool_choice_required,
 )
+from .tracing import trace_info, with_trace_info
 
 _TOOL_EXTRA = ("tool_choice", "strict", "parallel_tool_calls")
 
@@ -137,6 +138,7 @@ class RoutedChatModel(BaseChatModel):
     _bindings: BindingCache = PrivateAttr(default_factory=BindingCache)
     _names: frozenset[str] = PrivateAttr()
     _ls_name: str = PrivateAttr(default="tier-router")
+    _trace: dict[str, dict[str, str] | None] = PrivateAttr(default_factory=dict)
     _given: frozenset[str] = PrivateAttr(default=frozenset())
 
     def __init__(self, **data: Any) -> None:
@@ -151,6 +153,7 @@ class RoutedChatModel(BaseChatModel):
             self.tiers = inner_models(as_config(self.config), {})
         self.router = build_router(self)
         self._names = frozenset(self.tiers)
+        self._trace = {name: trace_info(inner, name) for name, inner in self.tiers.items()}
         self._ls_name = "tier-router:" + "|".join(self.router.config.tier_names)
 
     # -- construction from a config file ------------------------------------------------
@@ -370,6 +373,8 @@ class RoutedChatModel(BaseChatModel):
 
     def _finish(self, result: ChatResult, plan: CallPlan) -> ChatResult:
         meta = plan.metadata()
+        final = plan.final
+        traced = _private(self, "_trace")[final.tier.name] if final is not None else None
         name = None
         for gen in result.generations:
             rm = gen.message.response_metadata
@@ -380,6 +385,7 @@ class RoutedChatModel(BaseChatModel):
             )
             rm["model_name"] = name
             rm["router"] = meta
+            gen.generation_info = with_trace_info(gen.generation_info, traced)
         if name is None:
             name = _answering_model(plan, meta)
         # the inner model's fresh result: safe to update
@@ -433,7 +439,11 @@ class RoutedChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         call = self._start(messages, stop, run_manager, kwargs, streaming=True)
-        run = StreamRun(call.plan, buffer=self.router.config.escalation.buffer_streams)
+        run = StreamRun(
+            call.plan,
+            buffer=self.router.config.escalation.buffer_streams,
+            trace=_private(self, "_trace"),
+        )
         while (attempt := call.plan.next_attempt()) is not None:
             run.start(attempt)
             try:
@@ -462,7 +472,11 @@ class RoutedChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         call = await self._astart(messages, stop, run_manager, kwargs, streaming=True)
-        run = StreamRun(call.plan, buffer=self.router.config.escalation.buffer_streams)
+        run = StreamRun(
+            call.plan,
+            buffer=self.router.config.escalation.buffer_streams,
+            trace=_private(self, "_trace"),
+        )
         while (attempt := call.plan.next_attempt()) is not None:
             run.start(attempt)
             try:

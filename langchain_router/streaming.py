@@ -11,7 +11,8 @@ Rules (see :mod:`shared_core.dispatch`):
   text or tool call (empty, or stopped by the provider's content filter) is checked
   anyway, since nothing reached the caller;
 * ``model_name`` is removed from the inner chunks and put once on the final chunk
-  (chunk merging concatenates strings), with ``response_metadata["router"]``;
+  (chunk merging concatenates strings), with ``response_metadata["router"]`` and the
+  answering model for traces (:mod:`langchain_router.tracing`);
 * the per-attempt timeout (``fallback.attempt_timeout_s`` / ``Tier.timeout_s``) bounds the
   wait for the first chunk (see :mod:`shared_core.first_chunk`): a provider that never
   starts falls back like any timeout; once chunks flow, the inner model's own ``timeout``
@@ -21,6 +22,7 @@ Rules (see :mod:`shared_core.dispatch`):
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.tool import tool_call_chunk
@@ -29,14 +31,22 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from shared_core.dispatch import Attempt, CallPlan
 
 from .messages import answer_of, usage_of
+from .tracing import TRACE_KEY, with_trace_info
 
 
 class StreamRun:
     """Tracks one routed stream across its attempts."""
 
-    def __init__(self, plan: CallPlan, *, buffer: bool) -> None:
+    def __init__(
+        self,
+        plan: CallPlan,
+        *,
+        buffer: bool,
+        trace: Mapping[str, Mapping[str, str] | None] | None = None,
+    ) -> None:
         self.plan = plan
         self.buffer = buffer
+        self.trace = trace or {}  # tier name -> what traces name (tracing.trace_info)
         self.attempt: Attempt | None = None
         self._held: list[ChatGenerationChunk] = []
         self._kept: list[ChatGenerationChunk] | None = None
@@ -45,6 +55,7 @@ class StreamRun:
         self._model_name: str | None = None
         self._kept_name: str | None = None
         self._list_content = False
+        self._inner_traced = self._kept_traced = False
 
     def start(self, attempt: Attempt) -> None:
         self.attempt = attempt
@@ -52,13 +63,17 @@ class StreamRun:
         self._merged = None
         self._started = False
         self._model_name = None
+        self._inner_traced = False
 
     def feed(self, chunk: ChatGenerationChunk) -> list[ChatGenerationChunk]:
         """The chunks to pass on now (possibly none while holding back)."""
         msg = chunk.message
         name = msg.response_metadata.pop("model_name", None) if msg.response_metadata else None
-        if chunk.generation_info and "model_name" in chunk.generation_info:
-            name = chunk.generation_info.pop("model_name") or name
+        if chunk.generation_info:
+            if "model_name" in chunk.generation_info:
+                name = chunk.generation_info.pop("model_name") or name
+            if TRACE_KEY in chunk.generation_info:
+                self._inner_traced = True  # a gateway named the model: merging would garble it
         if name:
             self._model_name = str(name)
         if isinstance(msg, AIMessageChunk) and msg.chunk_position == "last":
@@ -94,6 +109,7 @@ class StreamRun:
         if not ok:
             self._kept = self._held
             self._kept_name = self._model_name
+            self._kept_traced = self._inner_traced
             return None
         return [*self._held, self._final()]
 
@@ -102,6 +118,7 @@ class StreamRun:
         if self._kept is not None and self.plan.kept is not None:
             self.plan.accept_rejected(self.plan.kept)
             self._model_name = self._kept_name
+            self._inner_traced = self._kept_traced
             return [*self._kept, self._final()]
         raise self.plan.failure()
 
@@ -112,12 +129,14 @@ class StreamRun:
             "model_name": self._model_name or final.tier.bare_model,
             "router": self.plan.metadata(),
         }
+        traced = None if self._inner_traced else self.trace.get(final.tier.name)
         return ChatGenerationChunk(
             message=AIMessageChunk(
                 content=[] if self._list_content else "",
                 response_metadata=meta,
                 chunk_position="last",
-            )
+            ),
+            generation_info=with_trace_info(None, traced),
         )
 
 
