@@ -22,12 +22,14 @@ same plan, so fallback, escalation, cooldown, cost caps and recording exist once
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from .errors import AllTiersFailedError, RequestCostCapError, TierAttemptError, redact
+from ._construct import construct
+from .errors import AllTiersFailedError, InputError, RequestCostCapError, TierAttemptError, redact
 from .ledger.base import CallRecord, Framework, Status
 from .quality import Answer, failed_check
 from .request import Request
@@ -133,10 +135,10 @@ class CallPlan:
                 return None
         per = tier.timeout_s or cfg.fallback.attempt_timeout_s
         timeout = min(x for x in (per, remaining) if x is not None) if (per or remaining) else None
-        attempt = Attempt(
-            tier=tier, index=idx, number=len(self.attempts), kind=kind,
-            max_tokens=self._max_tokens(tier), timeout_s=timeout,
-        )
+        attempt = construct(Attempt, {
+            "tier": tier, "index": idx, "number": len(self.attempts), "kind": kind,
+            "max_tokens": self._max_tokens(tier), "timeout_s": timeout,
+        })
         self.attempts.append(attempt)
         self._tried.add(idx)
         self._attempt_started = time.perf_counter()
@@ -303,35 +305,41 @@ class CallPlan:
         if error is not None:
             text = f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else error
             error = redact(text)[:500]
-        rec = CallRecord(
-            call_id=decision.call_id,
-            attempt=attempt.number,
-            ts=time.time(),
-            tier=tier.name,
-            model=tier.model,
-            status=status,
-            error_kind=error_kind,
-            error=error,
-            input_tokens=usage.input_tokens if usage else 0,
-            output_tokens=usage.output_tokens if usage else 0,
-            cached_input_tokens=usage.cached_input_tokens if usage else 0,
-            cost_usd=cost,
-            baseline_model=baseline_model,
-            baseline_cost_usd=base,
-            latency_ms=latency_ms,
-            escalated=attempt.kind == "escalation",
-            fallback=attempt.kind == "fallback",
-            classifier=decision.classifier,
-            confidence=decision.confidence,
-            prompt_hash=ledger.hash_prompt(prompt),
-            prompt=prompt if router.config.ledger.store_prompts else None,
-            tags=request.tags,  # CallRecord makes a tuple of any other sequence
-            metadata=dict(request.metadata),
-            user=request.user,
-            thread_id=request.thread_id,
-            framework=self.framework,
-            streamed=self.streaming,
-        )
+        if cost is not None and not math.isfinite(cost):  # what CallRecord's own check refuses
+            raise InputError(f"cost of {tier.model!r} is not finite: {cost!r} (check its prices)")
+        tags = request.tags
+        if not isinstance(tags, tuple):  # as CallRecord's own __post_init__ does
+            tags = tuple(str(t) for t in tags)
+        # every value below is built here and valid: construct() skips the frozen __init__
+        rec = construct(CallRecord, {
+            "call_id": decision.call_id,
+            "tier": tier.name,
+            "model": tier.model,
+            "attempt": attempt.number,
+            "ts": time.time(),
+            "status": status,
+            "error_kind": error_kind,
+            "error": error,
+            "input_tokens": usage.input_tokens if usage else 0,
+            "output_tokens": usage.output_tokens if usage else 0,
+            "cached_input_tokens": usage.cached_input_tokens if usage else 0,
+            "cost_usd": cost,
+            "baseline_model": baseline_model,
+            "baseline_cost_usd": base,
+            "latency_ms": latency_ms,
+            "escalated": attempt.kind == "escalation",
+            "fallback": attempt.kind == "fallback",
+            "classifier": decision.classifier,
+            "confidence": decision.confidence,
+            "prompt_hash": ledger.hash_prompt(prompt),
+            "prompt": prompt if router.config.ledger.store_prompts else None,
+            "tags": tags,
+            "metadata": dict(request.metadata),
+            "user": request.user,
+            "thread_id": request.thread_id,
+            "framework": self.framework,
+            "streamed": self.streaming,
+        })
         ledger.record(rec)
         return cost, base
 

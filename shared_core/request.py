@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._construct import construct
 from .config import ExtractionConfig
 from .errors import InputError, redact
 
@@ -228,20 +229,21 @@ def extract(
             text = ctx[-room:] + "\n" + text
     if attachments:
         notes.append(f"attachments: {', '.join(sorted(set(attachments)))}")
-    return Request(
-        text=text,
-        input_tokens=total_chars // 4 + 4 * len(msgs) if len(msgs) < 100_000 else total_chars // 4,
-        attachments=tuple(attachments),
-        n_messages=len(msgs),
-        has_tools=has_tools,
-        tool_choice_required=tool_choice_required,
-        structured_output=structured_output,
-        notes=tuple(dict.fromkeys(notes)) if notes else (),
-        thread_id=thread_id,
-        user=user,
-        tags=tuple(tags),
-        metadata=dict(metadata) if metadata else {},
-    )
+    # every value is built here: construct() skips the frozen dataclass's __init__
+    return construct(Request, {
+        "text": text,
+        "input_tokens": total_chars // 4 + 4 * len(msgs) if len(msgs) < 100_000 else total_chars // 4,
+        "attachments": tuple(attachments),
+        "n_messages": len(msgs),
+        "has_tools": has_tools,
+        "tool_choice_required": tool_choice_required,
+        "structured_output": structured_output,
+        "notes": tuple(dict.fromkeys(notes)) if notes else (),
+        "thread_id": thread_id,
+        "user": user,
+        "tags": tuple(tags),
+        "metadata": dict(metadata) if metadata else {},
+    })
 
 
 def _message_list(messages: Any) -> Sequence[Message]:

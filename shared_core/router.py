@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from . import policy
 from .classifiers.base import Classification
 from .config import RouterConfig
+from ._construct import construct
 from .decision import RouteDecision
 from .errors import ConfigError, RouterError, UnknownModelError, redact
 from .request import Request, extract
@@ -407,23 +408,24 @@ class Router:
         *, unsure: bool, forced: bool, eligible: list[bool],
     ) -> RouteDecision:
         tier = self.config.tiers[idx]
-        return RouteDecision(
-            tier=tier.name,
-            model=tier.model,
-            system_prompt=tier.system_prompt,
-            max_tokens=tier.max_tokens,
-            confidence=float(cls.confidence),
-            scores=dict(cls.scores),
-            classifier=cls.classifier,
-            reasons=tuple(reasons),
-            latency_us=(time.perf_counter_ns() - t0) / 1000.0,
-            index=idx,
-            unsure=unsure,
-            call_id=new_call_id(),
-            forced=forced,
-            eligible=self._all_names if all(eligible)
+        # every value is built here: construct() skips the frozen dataclass's __init__
+        return construct(RouteDecision, {
+            "tier": tier.name,
+            "model": tier.model,
+            "system_prompt": tier.system_prompt,
+            "max_tokens": tier.max_tokens,
+            "confidence": float(cls.confidence),
+            "scores": dict(cls.scores),
+            "classifier": cls.classifier,
+            "reasons": tuple(reasons),
+            "latency_us": (time.perf_counter_ns() - t0) / 1000.0,
+            "index": idx,
+            "unsure": unsure,
+            "call_id": new_call_id(),
+            "forced": forced,
+            "eligible": self._all_names if all(eligible)
             else tuple(t.name for t, ok in zip(self.config.tiers, eligible) if ok),
-        )
+        })
 
     def __repr__(self) -> str:
         names = ", ".join(self.config.tier_names)

@@ -1,0 +1,29 @@
+"""Building frozen result values on the per-call path without their generated ``__init__``.
+
+A frozen dataclass's ``__init__`` sets every field through ``object.__setattr__`` (to get
+past its own ``__setattr__``, which refuses): about 0.12 µs a field, 3.4 µs for the 28
+fields of a :class:`~shared_core.ledger.CallRecord`. The router builds four such values per
+call. :func:`construct` is to these classes what pydantic's ``model_construct`` is to a
+model: the instance from already-valid values, filled in one step (~1 µs for 28 fields).
+The result is the same frozen object (equal, immutable, same ``repr``).
+
+Only for the router's own hot path, where the values are built by the code that calls it;
+anything from outside goes through the normal constructor and its checks. The caller passes
+every field: ``tests/unit/shared_core/test_construct.py`` checks each call site against the
+class's fields, so a field added later cannot be silently missing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_new = object.__new__
+
+
+def construct(cls: type[T], values: dict[str, Any]) -> T:
+    """An instance of the frozen dataclass ``cls`` holding ``values`` (every field, valid)."""
+    obj = _new(cls)
+    obj.__dict__.update(values)
+    return obj
