@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import policy
+from ._construct import construct
 from .classifiers.base import Classification
 from .config import RouterConfig
-from ._construct import construct
 from .decision import RouteDecision
 from .errors import ConfigError, RouterError, UnknownModelError, redact
 from .request import Request, extract
