@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -26,12 +27,33 @@ _stream_usage_cache: dict[type, bool] = {}
 _COPIES_MAX = 256
 _copies_lock = threading.Lock()
 _copies: dict[tuple[int, tuple[tuple[str, Any], ...]], tuple[BaseChatModel, BaseChatModel]] = {}
+_overrides: dict[
+    tuple[int, int | None, float | None],
+    tuple[BaseChatModel, BaseChatModel, Mapping[str, Any]],
+] = {}
 
 
 def with_overrides(
     inner: BaseChatModel, max_tokens: int | None, temperature: float | None
+) -> tuple[BaseChatModel, Mapping[str, Any]]:
+    """A per-call copy of ``inner`` with the budget / temperature set (shared state untouched),
+    and the call kwargs that carry what the model has no field for (read-only, shared)."""
+    key = (id(inner), max_tokens, temperature)
+    hit = _overrides.get(key)  # the hot path: one lookup per call
+    if hit is not None and hit[0] is inner:
+        return hit[1], hit[2]
+    model, extra = _with_overrides(inner, max_tokens, temperature)
+    out = (model, MappingProxyType(extra))
+    with _copies_lock:
+        while len(_overrides) >= _COPIES_MAX:
+            _overrides.pop(next(iter(_overrides)))
+        _overrides[key] = (inner, *out)
+    return out
+
+
+def _with_overrides(
+    inner: BaseChatModel, max_tokens: int | None, temperature: float | None
 ) -> tuple[BaseChatModel, dict[str, Any]]:
-    """A per-call copy of ``inner`` with the budget / temperature set (shared state untouched)."""
     budget_field, has_temperature = _override_fields(type(inner))
     update: dict[str, Any] = {}
     extra: dict[str, Any] = {}

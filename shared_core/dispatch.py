@@ -238,9 +238,11 @@ class CallPlan:
             "confidence": d.confidence,
             "classifier": d.classifier,
             "scores": dict(d.scores),
-            "escalated": any(a.kind == "escalation" for a in self.attempts),
+            # an escalation attempt follows a rejected answer, so none without one
+            "escalated": self.escalations > 0
+            and any(a.kind == "escalation" for a in self.attempts),
             "escalation_reason": self._last_reason,
-            "fallbacks_tried": [e.tier for e in self.errors],
+            "fallbacks_tried": [e.tier for e in self.errors] if self.errors else [],
             "attempts": len(self.attempts),
             "cost_usd": self.final_cost,
             "total_cost_usd": self.spent_usd,
