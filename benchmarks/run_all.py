@@ -24,7 +24,7 @@ def main() -> int:
     n = ["--n", "300"] if args.quick else []
     runs = [
         ["decision_latency.py", *n],
-        ["langchain_overhead.py", *(["--n", "300"] if args.quick else ["--n", "3000"])],
+        ["langchain_overhead.py", *(["--n", "300"] if args.quick else ["--n", "3000", "--repeat", "3"])],
         ["llamaindex_overhead.py", *(["--calls", "300"] if args.quick else ["--calls", "3000"])],
         ["ledger_throughput.py", *(["--calls", "300"] if args.quick else [])],
         ["judge_injection.py"],

@@ -90,6 +90,8 @@ class RecordedRequest:
     path: str
     body: dict[str, Any]
     headers: dict[str, str]
+    usage: dict[str, Any] | None = None
+    """The usage the server reported for this request (``None``: it failed or sent none)."""
 
     @property
     def model(self) -> str | None:
@@ -442,6 +444,8 @@ class _Handler(BaseHTTPRequestHandler):
         cut: int = 0,
     ) -> None:
         whole, chunks = result
+        if not cut and (not req.stream or (req.body.get("stream_options") or {}).get("include_usage")):
+            req.usage = whole.get("usage")  # what the client is told
         if not req.stream:
             self._json(200, whole)
             return

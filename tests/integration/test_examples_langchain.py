@@ -37,3 +37,27 @@ def test_example_runs_offline(script: Path) -> None:
     )
     assert proc.returncode == 0, f"{script.name} failed:\n{proc.stdout}\n{proc.stderr}"
     assert "Reply from" in proc.stdout or "route=" in proc.stdout
+
+
+@pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
+def test_example_live_variant(script: Path) -> None:
+    """With ``OPENAI_API_KEY`` set an example takes its real-provider path: plain
+    ``ChatOpenAI`` from the environment. Here the environment points the OpenAI client at a
+    loopback server (``OPENAI_BASE_URL``), which is how a real run would reach the API."""
+    from tests.fake_openai_server import FakeOpenAIServer
+
+    with FakeOpenAIServer() as server:
+        env = {k: v for k, v in os.environ.items() if k != "TIER_ROUTER_OFFLINE"}
+        env.update(OPENAI_API_KEY="sk-live-variant", OPENAI_BASE_URL=server.base_url)
+        proc = subprocess.run(
+            [sys.executable, str(script)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 0, f"{script.name} failed:\n{proc.stdout}\n{proc.stderr}"
+        reqs = server.chat_requests
+        assert reqs, "the live variant sent nothing to the endpoint the environment names"
+        assert {r.headers.get("authorization") for r in reqs} == {"Bearer sk-live-variant"}

@@ -22,6 +22,14 @@ def _load(name: str) -> ModuleType:
     return mod
 
 
+TESTED = {"llamaindex_query_engine", "llamaindex_agent"}
+
+
+def test_every_llamaindex_example_has_a_test_here() -> None:
+    """A new ``llamaindex_*.py`` example fails here until a test below runs it."""
+    assert {p.stem for p in EXAMPLES.glob("llamaindex_*.py")} == TESTED
+
+
 def test_query_engine_example(capsys) -> None:
     assert _load("llamaindex_query_engine").main([]) == 0
     out = capsys.readouterr().out

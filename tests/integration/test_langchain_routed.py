@@ -88,16 +88,21 @@ def routed(openai_server: FakeOpenAIServer) -> Iterator[RoutedChatModel]:
 
 
 def assert_costs_match_server(routed: RoutedChatModel, server: FakeOpenAIServer) -> None:
-    """Every ok record's tokens are the server's usage, and its cost is usage x price."""
+    """Each answered attempt in the ledger (ok, or rejected by a check) is one response of the
+    server: the same model, input and output tokens as the usage the server reported. Its
+    cost is those tokens times the tier's prices; an answer's baseline, times gpt-4o's."""
     ok = [r for r in routed.router.ledger.records() if r.status in ("ok", "rejected")]
-    reqs = server.chat_requests
-    assert ok and len(ok) <= len(reqs)
-    by_model: dict[str, list[int]] = {}
-    for req in reqs:
-        by_model.setdefault(req.model or "", []).append(prompt_tokens(req.body))
+    reported = [
+        (req.model, req.usage["prompt_tokens"], req.usage["completion_tokens"])
+        for req in server.chat_requests
+        if req.usage is not None
+    ]
+    assert ok, "nothing answered"
+    assert sorted((r.model, r.input_tokens, r.output_tokens) for r in ok) == sorted(reported)
+    for req in server.chat_requests:  # the server's usage is its documented rule
+        if req.usage is not None:
+            assert req.usage["prompt_tokens"] == prompt_tokens(req.body)
     for rec in ok:
-        assert rec.input_tokens in by_model[rec.model], (rec, by_model)
-        assert rec.output_tokens > 0
         pin, pout = PRICES[rec.model]
         expected = (rec.input_tokens * pin + rec.output_tokens * pout) / 1e6
         assert rec.cost_usd == pytest.approx(expected, rel=1e-9)
@@ -140,9 +145,9 @@ def test_lcel_chain_invoke_batch_stream(
 
     pieces = list(chain.stream({"topic": "c", "question": "hard streaming"}))
     assert len(pieces) > 2 and "".join(pieces).startswith("Reply from gpt-4o:")
-    assert openai_server.last.stream and openai_server.last.body["stream_options"] == {
-        "include_usage": True
-    }
+    req = openai_server.last
+    assert req.stream and req.body["stream_options"] == {"include_usage": True}
+    assert req.system_prompt == f"{STRONG_SYSTEM}\n\nYou help with c." and req.token_limit == 256
 
     records = routed.router.ledger.records()
     tiers = [r.tier for r in records]
@@ -158,13 +163,28 @@ async def test_lcel_chain_async(routed: RoutedChatModel, openai_server: FakeOpen
     chain = PROMPT | routed | StrOutputParser()
     out = await chain.ainvoke({"topic": "x", "question": "a hard one"})
     assert out.startswith("Reply from gpt-4o:")
+    req = openai_server.last
+    assert req.model == "gpt-4o" and req.token_limit == 256
+    assert req.system_prompt == f"{STRONG_SYSTEM}\n\nYou help with x."
+
     outs = await chain.abatch(
         [{"topic": "x", "question": "hi"}, {"topic": "y", "question": "hard"}]
     )
     assert [o.split(":")[0] for o in outs] == ["Reply from gpt-4o-mini", "Reply from gpt-4o"]
+    by_model = {r.model: r for r in openai_server.chat_requests[1:3]}  # in either order
+    assert by_model["gpt-4o-mini"].system_prompt == f"{CHEAP_SYSTEM}\n\nYou help with x."
+    assert by_model["gpt-4o"].system_prompt == f"{STRONG_SYSTEM}\n\nYou help with y."
+    assert by_model["gpt-4o-mini"].token_limit == 64 and by_model["gpt-4o"].token_limit == 256
+
     pieces = [p async for p in chain.astream({"topic": "z", "question": "hello"})]
     assert "".join(pieces).startswith("Reply from gpt-4o-mini")
-    assert openai_server.last.token_limit == 64 and openai_server.last.stream
+    req = openai_server.last
+    assert req.stream and req.token_limit == 64
+    assert req.system_prompt == f"{CHEAP_SYSTEM}\n\nYou help with z."
+
+    tiers = [r.tier for r in routed.router.ledger.records()]
+    assert tiers[0] == "strong" and sorted(tiers[1:3]) == ["cheap", "strong"]
+    assert tiers[3] == "cheap" and len(tiers) == 4
     assert_costs_match_server(routed, openai_server)
 
 
@@ -283,14 +303,18 @@ def test_structured_output_native_mode(
     out = routed.with_structured_output(Person).invoke("Extract: Ann is 31")
     assert isinstance(out, Person)
     req = openai_server.last
+    assert req.model == "gpt-4o-mini" and routed.router.ledger.records()[-1].tier == "cheap"
     assert req.response_format["type"] == "json_schema"  # ChatOpenAI's native mode
     assert req.response_format["json_schema"]["name"] == "Person"
+    assert req.system_prompt == CHEAP_SYSTEM and req.token_limit == 64  # no caller system message
     raw = routed.with_structured_output(Person, method="function_calling", include_raw=True).invoke(
         "hard: Ann"
     )
     assert isinstance(raw["parsed"], Person) and raw["parsing_error"] is None
     assert raw["raw"].response_metadata["router"]["tier"] == "strong"
-    assert openai_server.last.tools[0]["function"]["name"] == "Person"
+    req = openai_server.last
+    assert req.tools[0]["function"]["name"] == "Person"
+    assert req.system_prompt == STRONG_SYSTEM and req.token_limit == 256
     assert_costs_match_server(routed, openai_server)
 
 
@@ -352,8 +376,10 @@ def test_routed_model_in_langgraph_node(
     ]
     text = "".join(c.text for c in chunks)
     assert text.startswith("Reply from gpt-4o-mini") and len(chunks) > 2
-    assert openai_server.last.stream and openai_server.last.token_limit == 64
+    req = openai_server.last
+    assert req.stream and req.token_limit == 64 and req.system_prompt == CHEAP_SYSTEM
     assert sum("router" in c.response_metadata for c in chunks) == 1
+    assert chunks[-1].response_metadata["router"]["tier"] == "cheap"
     assert routed.router.ledger.records()[-1].output_tokens > 0
     assert_costs_match_server(routed, openai_server)
 
@@ -499,3 +525,41 @@ def test_judge_classifier_over_a_real_chat_model(openai_server: FakeOpenAIServer
     assert "What is 2+2?" in openai_server.chat_requests[0].last_user_text
     complete, _ = chat_model_judge(judge_model)
     assert complete("anything") == "STRONG"
+
+
+def _texts(value: Any) -> list[Any]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def test_langchain_embeddings_as_the_encoder(openai_server: FakeOpenAIServer) -> None:
+    """Any LangChain ``Embeddings`` passed as ``encoder=`` drives an embedding classifier:
+    here a real ``OpenAIEmbeddings`` on the loopback server's ``/v1/embeddings``."""
+    from langchain_openai import OpenAIEmbeddings
+
+    embeddings = OpenAIEmbeddings(
+        model="text-embedding-3-small",
+        base_url=openai_server.base_url,
+        api_key="sk-test",
+        max_retries=0,
+        check_embedding_ctx_length=False,  # plain strings: tiktoken would fetch its tables
+    )
+    examples = {"cheap": ["hi", "thanks a lot"], "strong": ["prove the theorem", "design it"]}
+    routed = RoutedChatModel(
+        tiers={
+            "cheap": inner(openai_server, "gpt-4o-mini"),
+            "strong": inner(openai_server, "gpt-4o"),
+        },
+        config=make_config(classifier={"type": "embedding", "options": {"examples": examples}}),
+        encoder=embeddings,
+        ledger=InMemoryLedger(),
+    )
+    # the server's embedding is a function of the text: an example's own text lands on its label
+    hard = routed.invoke("prove the theorem")
+    assert hard.response_metadata["router"]["tier"] == "strong"
+    assert hard.response_metadata["router"]["classifier"] == "centroid"  # the embedding head
+    assert routed.invoke("hi").response_metadata["router"]["tier"] == "cheap"
+    embedded = [r for r in openai_server.requests if r.path.endswith("/embeddings")]
+    sent = [t for r in embedded for t in _texts(r.body["input"])]
+    assert "prove the theorem" in sent and "hi" in sent
+    assert [r.model for r in openai_server.chat_requests] == ["gpt-4o", "gpt-4o-mini"]
+    assert_costs_match_server(routed, openai_server)
