@@ -28,7 +28,7 @@ _COPIES_MAX = 256
 _copies_lock = threading.Lock()
 _copies: dict[tuple[int, tuple[tuple[str, Any], ...]], tuple[BaseChatModel, BaseChatModel]] = {}
 _overrides: dict[
-    tuple[int, int | None, float | None],
+    tuple[int, int | None, float | None, Any, Any],
     tuple[BaseChatModel, BaseChatModel, Mapping[str, Any]],
 ] = {}
 
@@ -38,7 +38,16 @@ def with_overrides(
 ) -> tuple[BaseChatModel, Mapping[str, Any]]:
     """A per-call copy of ``inner`` with the budget / temperature set (shared state untouched),
     and the call kwargs that carry what the model has no field for (read-only, shared)."""
-    key = (id(inner), max_tokens, temperature)
+    budget_field, has_temperature = _override_fields(type(inner))
+    # the inner's own current values are part of the key: a model changed after its first
+    # call is not answered from a stale entry
+    key = (
+        id(inner),
+        max_tokens,
+        temperature,
+        getattr(inner, budget_field, None) if budget_field else None,
+        getattr(inner, "temperature", None) if has_temperature else None,
+    )
     hit = _overrides.get(key)  # the hot path: one lookup per call
     if hit is not None and hit[0] is inner:
         return hit[1], hit[2]

@@ -91,9 +91,10 @@ def _plain_system(m: BaseMessage) -> bool:
     return (
         type(m) is SystemMessage
         and m.id is None
-        and not m.name
+        and m.name is None
         and not m.additional_kwargs
         and not m.response_metadata
+        and not m.model_extra  # fields of the caller's own (messages allow extras)
     )
 
 

@@ -68,11 +68,16 @@ class StreamRun:
     def feed(self, chunk: ChatGenerationChunk) -> list[ChatGenerationChunk]:
         """The chunks to pass on now (possibly none while holding back)."""
         msg = chunk.message
-        name = msg.response_metadata.pop("model_name", None) if msg.response_metadata else None
+        name = None
+        if msg.response_metadata:
+            name = msg.response_metadata.pop("model_name", None)
+            # a routed inner model's own router metadata: ours replaces it on the final chunk
+            # (merging two would fail on their differing numbers)
+            msg.response_metadata.pop("router", None)
         if chunk.generation_info:
             if "model_name" in chunk.generation_info:
                 name = chunk.generation_info.pop("model_name") or name
-            if TRACE_KEY in chunk.generation_info:
+            if TRACE_KEY is not None and TRACE_KEY in chunk.generation_info:
                 self._inner_traced = True  # a gateway named the model: merging would garble it
         if name:
             self._model_name = str(name)

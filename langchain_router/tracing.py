@@ -20,30 +20,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+TRACE_KEY: str | None
 try:  # private in langchain-core ("the contract consumed by the LangSmith tracer")
     from langchain_core.utils._gateway import GATEWAY_METADATA_RESPONSE_KEY as TRACE_KEY
-except ImportError:  # pragma: no cover - langchain-core < 1.3 has no gateway metadata
-    TRACE_KEY = "lc_gateway_metadata"
+except ImportError:  # pragma: no cover - an older langchain-core: nothing reads the key, and
+    TRACE_KEY = None  # it would copy generation_info into response_metadata, so add nothing
 
 
 def trace_info(inner: Any, tier: str) -> dict[str, str] | None:
     """What a trace should name for an answer from ``inner`` (the model of ``tier``):
     the model's own ``ls_model_name`` / ``ls_provider``, as tracing it directly shows.
 
-    ``None`` when the inner model reports neither (or its tracing hook fails: tracing
-    must never fail the call it traces).
+    ``None`` when the inner model names no model, when its tracing hook fails (tracing must
+    never fail the call it traces), or when this langchain-core has no gateway hook.
     """
+    if TRACE_KEY is None:
+        return None
     try:
         params = inner._get_ls_params()
+        model, provider = params.get("ls_model_name"), params.get("ls_provider")
+        if not isinstance(provider, str) or not provider:
+            provider = inner._llm_type  # never the router's provider beside the inner's model
     except Exception:
         return None
-    model, provider = params.get("ls_model_name"), params.get("ls_provider")
-    if not isinstance(model, str) or not model:
+    if not isinstance(model, str) or not model or not isinstance(provider, str):
         return None
-    info = {"model": model, "tier": tier}
-    if isinstance(provider, str) and provider:
-        info["provider"] = provider
-    return info
+    return {"model": model, "provider": provider, "tier": tier}
 
 
 def with_trace_info(
@@ -51,6 +53,6 @@ def with_trace_info(
 ) -> dict[str, Any] | None:
     """``generation_info`` with ``info`` under the trace key, unless it has one already
     (a copy: the inner model's dict is not written into)."""
-    if info is None or (generation_info and TRACE_KEY in generation_info):
+    if info is None or TRACE_KEY is None or (generation_info and TRACE_KEY in generation_info):
         return generation_info
     return {**(generation_info or {}), TRACE_KEY: dict(info)}

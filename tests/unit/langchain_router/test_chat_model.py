@@ -187,3 +187,34 @@ def test_shared_router_and_judge_wiring(two_tiers: Any) -> None:
     assert two_tiers["cheap"].seen[-1]["kwargs"]["max_tokens"] == 16  # short judge answers
     other = RoutedChatModel(tiers=two_tiers, router=r.router)
     assert other.router is r.router
+
+
+def test_inner_model_changed_after_its_first_call(two_tiers: Any, fake_classifier: Any) -> None:
+    """Per-call budget copies are cached; an inner model whose own budget changes later still
+    gets the tier's budget (and the shared model is still not written into)."""
+    r = RoutedChatModel(tiers=two_tiers, config=tier_config(), classifier=fake_classifier)
+    cheap = two_tiers["cheap"]
+    cheap.max_tokens = 50  # already the tier's budget: no copy needed on the first call
+    r.invoke("hi")
+    cheap.max_tokens = 4000
+    r.invoke("hi")
+    assert [s["max_tokens"] for s in cheap.seen] == [50, 50]
+    assert cheap.max_tokens == 4000
+
+
+def test_a_routed_model_as_a_tier_streams(two_tiers: Any, fake_classifier: Any) -> None:
+    """A tier that is itself a RoutedChatModel: its own router metadata does not clash with
+    ours when the chunks merge."""
+    nested = RoutedChatModel(tiers=two_tiers, config=tier_config(), classifier=fake_classifier)
+    outer = RoutedChatModel(
+        tiers={"cheap": nested, "strong": two_tiers["strong"]},
+        config=tier_config(),
+        classifier=fake_classifier,
+    )
+    chunks = list(outer.stream("hello"))
+    full = chunks[0]
+    for c in chunks[1:]:
+        full = full + c
+    assert full.content == "cheap: hello"
+    assert full.response_metadata["router"]["tier"] == "cheap"
+    assert outer.invoke("hello").response_metadata["router"]["tier"] == "cheap"

@@ -67,7 +67,13 @@ def test_merge_of_a_plain_system_message_equals_a_copy() -> None:
     first, again = apply_system_prompt(plain, "tier", "merge"), apply_system_prompt(plain, "tier", "merge")
     expected = plain[0].model_copy(update={"content": "tier\n\ncaller"})
     assert first[0] == expected and again[0] is first[0]
-    for extra in ({"id": "m1"}, {"name": "ops"}, {"additional_kwargs": {"k": 1}}):
+    for extra in (
+        {"id": "m1"},
+        {"name": "ops"},
+        {"name": ""},
+        {"additional_kwargs": {"k": 1}},
+        {"team_field": "kept"},  # messages accept extra fields of the caller's own
+    ):
         msgs = [SystemMessage("caller", **extra), HumanMessage("hi")]
         out = apply_system_prompt(msgs, "tier", "merge")[0]
         assert out == msgs[0].model_copy(update={"content": "tier\n\ncaller"})

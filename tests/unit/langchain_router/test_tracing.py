@@ -7,7 +7,7 @@ from typing import Any
 from unittest.mock import MagicMock
 
 import pytest
-from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatGenerationChunk
 from langchain_core.tracers.langchain import LangChainTracer
 from langchain_core.tracers.run_collector import RunCollectorCallbackHandler
@@ -170,3 +170,31 @@ def test_chunk_without_usage_stays_plain() -> None:
     """Sanity for the fake above: only the chunk with usage carries the gateway report."""
     chunks = list(GatewayChat(name_="g")._stream([AIMessageChunk("x")]))
     assert [TRACE_KEY in (c.generation_info or {}) for c in chunks] == [False, True]
+
+
+def test_an_inner_model_without_a_provider(two_tiers: Any, fake_classifier: Any) -> None:
+    """The trace never pairs the router's provider with the inner model's name."""
+
+    class NoProvider(StreamingEchoChat):
+        def _get_ls_params(self, stop: Any = None, **kwargs: Any) -> Any:
+            return {"ls_model_name": self.model_name, "ls_model_type": "chat"}
+
+    tiers = {"cheap": NoProvider(name_="cheap", model_name="x-model"), "strong": two_tiers["strong"]}
+    collector = RunCollectorCallbackHandler()
+    make(tiers, fake_classifier).invoke("hello", config={"callbacks": [collector]})
+    assert traced_model(collector) == ("echo", "x-model")  # the inner's _llm_type
+
+
+def test_without_the_gateway_hook_nothing_is_added(
+    two_tiers: Any, fake_classifier: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An older langchain-core copies generation_info into response_metadata: with no hook
+    to read it, the router adds nothing there."""
+    import langchain_router.tracing as tracing
+
+    monkeypatch.setattr(tracing, "TRACE_KEY", None)
+    model = make(two_tiers, fake_classifier)
+    result = model._generate([HumanMessage("hello")])
+    assert not (result.generations[0].generation_info or {})
+    chunks = list(model._stream([HumanMessage("hello")]))
+    assert all(not (c.generation_info or {}) for c in chunks)
