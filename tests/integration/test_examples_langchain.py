@@ -23,10 +23,8 @@ def test_examples_are_found() -> None:
     }
 
 
-@pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
-def test_example_runs_offline(script: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
-    env["TIER_ROUTER_OFFLINE"] = "1"
+def run_example(script: Path, env: dict[str, str]) -> str:
+    """Run one example as a user would; its own asserts check its results. Its stdout."""
     proc = subprocess.run(
         [sys.executable, str(script)],
         cwd=ROOT,
@@ -36,7 +34,15 @@ def test_example_runs_offline(script: Path) -> None:
         timeout=120,
     )
     assert proc.returncode == 0, f"{script.name} failed:\n{proc.stdout}\n{proc.stderr}"
-    assert "Reply from" in proc.stdout or "route=" in proc.stdout
+    return proc.stdout
+
+
+@pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
+def test_example_runs_offline(script: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+    env["TIER_ROUTER_OFFLINE"] = "1"
+    out = run_example(script, env)
+    assert "Reply from" in out or "route=" in out
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
@@ -49,15 +55,7 @@ def test_example_live_variant(script: Path) -> None:
     with FakeOpenAIServer() as server:
         env = {k: v for k, v in os.environ.items() if k != "TIER_ROUTER_OFFLINE"}
         env.update(OPENAI_API_KEY="sk-live-variant", OPENAI_BASE_URL=server.base_url)
-        proc = subprocess.run(
-            [sys.executable, str(script)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert proc.returncode == 0, f"{script.name} failed:\n{proc.stdout}\n{proc.stderr}"
+        run_example(script, env)
         reqs = server.chat_requests
         assert reqs, "the live variant sent nothing to the endpoint the environment names"
         assert {r.headers.get("authorization") for r in reqs} == {"Bearer sk-live-variant"}
