@@ -26,8 +26,9 @@ _BUDGET_FIELDS = ("max_tokens", "max_output_tokens", "max_tokens_to_sample", "nu
 _stream_usage_cache: dict[type, bool] = {}
 _COPIES_MAX = 256
 _copies_lock = threading.Lock()
-_copies: dict[tuple[int, tuple[tuple[str, Any], ...]], tuple[BaseChatModel, BaseChatModel]] = {}
-_overrides: dict[
+# (id of the inner model, budget, temperature, the inner's own budget and temperature) ->
+# (the inner model, its per-call copy or itself, extra call kwargs)
+_copies: dict[
     tuple[int, int | None, float | None, Any, Any],
     tuple[BaseChatModel, BaseChatModel, Mapping[str, Any]],
 ] = {}
@@ -37,49 +38,35 @@ def with_overrides(
     inner: BaseChatModel, max_tokens: int | None, temperature: float | None
 ) -> tuple[BaseChatModel, Mapping[str, Any]]:
     """A per-call copy of ``inner`` with the budget / temperature set (shared state untouched),
-    and the call kwargs that carry what the model has no field for (read-only, shared)."""
+    and the call kwargs that carry what the model has no field for (read-only, shared).
+
+    Copies are cached: one dict lookup per call. The inner's own current budget and
+    temperature are part of the key, so a model changed after its first call is not answered
+    from a stale entry (other fields changed later are not seen by an existing copy).
+    """
     budget_field, has_temperature = _override_fields(type(inner))
-    # the inner's own current values are part of the key: a model changed after its first
-    # call is not answered from a stale entry
-    key = (
-        id(inner),
-        max_tokens,
-        temperature,
-        getattr(inner, budget_field, None) if budget_field else None,
-        getattr(inner, "temperature", None) if has_temperature else None,
-    )
-    hit = _overrides.get(key)  # the hot path: one lookup per call
-    if hit is not None and hit[0] is inner:
+    own_budget = getattr(inner, budget_field, None) if budget_field else None
+    own_temperature = getattr(inner, "temperature", None) if has_temperature else None
+    key = (id(inner), max_tokens, temperature, own_budget, own_temperature)
+    hit = _copies.get(key)
+    if hit is not None and hit[0] is inner:  # the entry holds inner: its id is not reused
         return hit[1], hit[2]
-    model, extra = _with_overrides(inner, max_tokens, temperature)
-    out = (model, MappingProxyType(extra))
-    with _copies_lock:
-        while len(_overrides) >= _COPIES_MAX:
-            _overrides.pop(next(iter(_overrides)))
-        _overrides[key] = (inner, *out)
-    return out
-
-
-def _with_overrides(
-    inner: BaseChatModel, max_tokens: int | None, temperature: float | None
-) -> tuple[BaseChatModel, dict[str, Any]]:
-    budget_field, has_temperature = _override_fields(type(inner))
     update: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     if max_tokens is not None:
         if budget_field is None:
             extra["max_tokens"] = max_tokens
-        elif getattr(inner, budget_field, None) != max_tokens:
+        elif own_budget != max_tokens:
             update[budget_field] = max_tokens
-    if (
-        temperature is not None
-        and has_temperature
-        and getattr(inner, "temperature", None) != temperature
-    ):
+    if temperature is not None and has_temperature and own_temperature != temperature:
         update["temperature"] = temperature
-    if not update:
-        return inner, extra
-    return _copy(inner, update), extra
+    model = inner.model_copy(update=update) if update else inner
+    out = (model, MappingProxyType(extra))
+    with _copies_lock:
+        while len(_copies) >= _COPIES_MAX:
+            _copies.pop(next(iter(_copies)))
+        _copies[key] = (inner, *out)
+    return out
 
 
 @functools.cache
@@ -88,20 +75,6 @@ def _override_fields(cls: type[BaseChatModel]) -> tuple[str | None, bool]:
     ``temperature`` field: fixed per class, and ``cls.model_fields`` costs ~0.7 µs a call."""
     fields = cls.model_fields
     return next((f for f in _BUDGET_FIELDS if f in fields), None), "temperature" in fields
-
-
-def _copy(inner: BaseChatModel, update: dict[str, Any]) -> BaseChatModel:
-    """A cached per-call copy: inner models are configuration, built once and not mutated."""
-    key = (id(inner), tuple(update.items()))  # with_overrides fills update in a fixed order
-    hit = _copies.get(key)
-    if hit is not None and hit[0] is inner:
-        return hit[1]
-    copy = inner.model_copy(update=update)
-    with _copies_lock:
-        while len(_copies) >= _COPIES_MAX:
-            _copies.pop(next(iter(_copies)))
-        _copies[key] = (inner, copy)
-    return copy
 
 
 def can_stream(inner: BaseChatModel, *, async_api: bool) -> bool:

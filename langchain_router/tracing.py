@@ -11,8 +11,9 @@ way, from ``invoke``, ``batch``, ``stream`` and their async twins alike, and aft
 escalation or fallback.
 
 An inner model that already reports gateway metadata (it went through a gateway) is left
-alone: the gateway knows the resolved model better than the router does. With a
-langchain-core that predates the key, the extra ``generation_info`` entry is inert.
+alone: the gateway knows the resolved model better than the router does. A
+langchain-core that predates the key gets nothing added (it would copy the entry into
+``response_metadata``), and its traces keep ``tier-router:<tiers>``.
 """
 
 from __future__ import annotations

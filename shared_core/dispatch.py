@@ -22,14 +22,13 @@ same plan, so fallback, escalation, cooldown, cost caps and recording exist once
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from ._construct import construct
-from .errors import AllTiersFailedError, InputError, RequestCostCapError, TierAttemptError, redact
+from .errors import AllTiersFailedError, RequestCostCapError, TierAttemptError, redact
 from .ledger.base import CallRecord, Framework, Status
 from .quality import Answer, failed_check
 from .request import Request
@@ -242,7 +241,7 @@ class CallPlan:
             "escalated": self.escalations > 0
             and any(a.kind == "escalation" for a in self.attempts),
             "escalation_reason": self._last_reason,
-            "fallbacks_tried": [e.tier for e in self.errors] if self.errors else [],
+            "fallbacks_tried": [e.tier for e in self.errors],
             "attempts": len(self.attempts),
             "cost_usd": self.final_cost,
             "total_cost_usd": self.spent_usd,
@@ -307,12 +306,7 @@ class CallPlan:
         if error is not None:
             text = f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else error
             error = redact(text)[:500]
-        if cost is not None and not math.isfinite(cost):  # what CallRecord's own check refuses
-            raise InputError(f"cost of {tier.model!r} is not finite: {cost!r} (check its prices)")
-        tags = request.tags
-        if not isinstance(tags, tuple):  # as CallRecord's own __post_init__ does
-            tags = tuple(str(t) for t in tags)
-        # every value below is built here and valid: construct() skips the frozen __init__
+        # construct(): the frozen __init__'s work in one step, CallRecord's own checks included
         rec = construct(CallRecord, {
             "call_id": decision.call_id,
             "tier": tier.name,
@@ -335,7 +329,7 @@ class CallPlan:
             "confidence": decision.confidence,
             "prompt_hash": ledger.hash_prompt(prompt),
             "prompt": prompt if router.config.ledger.store_prompts else None,
-            "tags": tags,
+            "tags": request.tags,  # CallRecord makes a tuple of any other sequence
             "metadata": dict(request.metadata),
             "user": request.user,
             "thread_id": request.thread_id,
@@ -380,7 +374,7 @@ def execute(plan: CallPlan, call: Callable[[Attempt], AttemptResult]) -> Attempt
     kept: AttemptResult | None = None
     while (attempt := plan.next_attempt()) is not None:
         try:
-            result = call(attempt) if attempt.timeout_s is None else _with_timeout(call, attempt)
+            result = _with_timeout(call, attempt)
         except Exception as exc:
             plan.failed(attempt, exc)
             continue

@@ -152,10 +152,7 @@ class PriceTable:
 
         ``None`` when neither the tier nor the table knows the input and output price.
         """
-        try:
-            base = self._cache[model]  # the hot path: a model priced before
-        except KeyError:
-            base = self._lookup(model)
+        base = self._lookup(model)
         if tier is None or (
             tier.input_price is None
             and tier.output_price is None

@@ -229,7 +229,7 @@ def extract(
             text = ctx[-room:] + "\n" + text
     if attachments:
         notes.append(f"attachments: {', '.join(sorted(set(attachments)))}")
-    # every value is built here: construct() skips the frozen dataclass's __init__
+    # every value is built here: construct() fills the frozen dataclass in one step
     return construct(Request, {
         "text": text,
         "input_tokens": total_chars // 4 + 4 * len(msgs) if len(msgs) < 100_000 else total_chars // 4,

@@ -368,7 +368,7 @@ class Router:
         else:
             scores = [float(cls.scores.get(t.name, 0.0)) for t in cfg.tiers]
             knob = pol.threshold
-            pressure = self._budget_pressure(request) if cfg.budget.limits else 0.0
+            pressure = self._budget_pressure(request)
             if pressure > 0:
                 knob = knob * (1.0 - pressure)
                 reasons.append(f"budget pressure {pressure:.2f}: knob lowered to {knob:.3f}")
@@ -385,7 +385,7 @@ class Router:
                 elif pol.fallback_tier is not None:
                     idx = cfg.index(pol.fallback_tier)
                     reasons.append(f"unsure (confidence {cls.confidence:.2f}): fallback tier")
-            floor = self.thread_floor(request.thread_id) if cfg.sticky else 0
+            floor = self.thread_floor(request.thread_id)
             if floor > idx:
                 up = [i for i in range(floor, n) if eligible[i]]
                 if up:
@@ -395,8 +395,7 @@ class Router:
             # a fallback tier that cannot serve this request: nearest eligible above, else below
             cands = [i for i in range(idx, n) if eligible[i]] or [i for i in range(idx, -1, -1) if eligible[i]]
             idx = cands[0]
-        if cfg.sticky:
-            self.note_thread(request.thread_id, idx)
+        self.note_thread(request.thread_id, idx)
         return self._decision(request, idx, cls, reasons, t0, unsure=unsure, forced=False, eligible=eligible)
 
     def _budget_pressure(self, request: Request) -> float:
@@ -410,7 +409,7 @@ class Router:
         *, unsure: bool, forced: bool, eligible: list[bool],
     ) -> RouteDecision:
         tier = self.config.tiers[idx]
-        # every value is built here: construct() skips the frozen dataclass's __init__
+        # every value is built here: construct() fills the frozen dataclass in one step
         return construct(RouteDecision, {
             "tier": tier.name,
             "model": tier.model,

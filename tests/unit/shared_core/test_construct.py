@@ -88,3 +88,17 @@ def test_records_match_the_ledger_view(built: list[Any]) -> None:
     (rec,) = router.ledger.records()
     assert rec.to_dict()["tier"] == "cheap" and rec.tags == ()
     assert type(rec).from_dict(rec.to_dict()) == rec
+
+
+def test_construct_runs_the_class_checks() -> None:
+    """construct() skips only the per-field setattr: __post_init__ checks still apply."""
+    from shared_core._construct import construct
+    from shared_core.errors import InputError
+    from shared_core.ledger.base import CallRecord
+
+    values = {f.name: getattr(CallRecord("c", "t", "m"), f.name) for f in dataclasses.fields(CallRecord)}
+    with pytest.raises(InputError, match="status"):
+        construct(CallRecord, {**values, "status": "bogus"})
+    with pytest.raises(InputError, match="cost_usd"):
+        construct(CallRecord, {**values, "cost_usd": float("nan")})
+    assert construct(CallRecord, {**values, "tags": ["a", 1]}).tags == ("a", "1")
