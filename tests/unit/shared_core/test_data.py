@@ -174,9 +174,12 @@ def test_every_public_file_loads(shared_data_dir):
     for models in sorted(shared_data_dir.glob("*_models.json")):
         source = models.name.removesuffix("_models.json")
         for split in ("train", "dev"):
-            ds = load_dataset(shared_data_dir / f"{source}_{split}.jsonl", models)
-            assert len(ds) > 100
-            assert ((ds.scores >= 0) & (ds.scores <= 1)).all() and (ds.costs >= 0).all()
+            path = shared_data_dir / f"{source}_{split}.jsonl"
+            ds = load_dataset(path, models)
+            rows = sum(1 for line in path.read_text(encoding="utf-8").split("\n") if line.strip())
+            assert len(ds) == rows >= 100, f"{path.name}: {len(ds)} of {rows} rows loaded"
+            assert ((ds.scores >= 0) & (ds.scores <= 1)).all()
+            assert (ds.costs >= 0).all()
 
 
 _json = st.recursive(
