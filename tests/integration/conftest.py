@@ -56,3 +56,24 @@ def openai_server(_openai_server_session: FakeOpenAIServer) -> Iterator[FakeOpen
     _openai_server_session.reset()
     yield _openai_server_session
     _openai_server_session.reset()
+
+
+@pytest.fixture
+def docs_env(
+    openai_server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[FakeOpenAIServer]:
+    """What a documentation block runs in: OpenAI clients built with no arguments reach the
+    loopback server (``OPENAI_BASE_URL`` for the OpenAI SDK and LangChain, ``OPENAI_API_BASE``
+    for llama-index), files land in a temporary folder, and llama-index's global
+    ``Settings.llm`` is restored afterwards."""
+    from llama_index.core import Settings
+
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
+    monkeypatch.setenv("OPENAI_API_BASE", openai_server.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-docs")
+    monkeypatch.chdir(tmp_path)
+    saved = Settings._llm
+    try:
+        yield openai_server
+    finally:
+        Settings._llm = saved
