@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from .._version import __version__
 from ..errors import RouterError
 
-COMMANDS = ["route", "simulate", "stats", "demo", "train", "eval", "calibrate"]
+COMMANDS = ["route", "simulate", "stats", "report", "demo", "train", "eval", "calibrate"]
 
 
 def build_parser() -> argparse.ArgumentParser:

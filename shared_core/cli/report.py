@@ -1,0 +1,76 @@
+"""``tier-router report``: a cost ledger as one self-contained HTML page.
+
+tier-router report ledger.db -o report.html [--since 7d] [--until ...] [--tag TAG]
+                   [--config router.yaml] [--top 15] [--title TEXT]
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from .stats import parse_time
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "report",
+        help="write a cost ledger as one self-contained HTML report (charts, no network)",
+        description="Spend and savings over time against the baseline, tier mix over time, "
+        "escalation and fallback rates per tier, cost per tag and per user, and the most "
+        "expensive calls, in one HTML file that needs no network to view.",
+    )
+    p.add_argument("ledger", help="the SQLite ledger file")
+    p.add_argument("-o", "--output", default="report.html", help="HTML file to write")
+    p.add_argument("--since", help="start: ISO date/time (UTC), 'today', or 30m / 12h / 7d / 2w")
+    p.add_argument("--until", help="end (exclusive), same forms as --since")
+    p.add_argument("--tag", help="only calls with this tag")
+    p.add_argument("-c", "--config", help="router config, to list tiers in ladder order")
+    p.add_argument("--top", type=int, default=15, help="most expensive calls to list (default 15)")
+    p.add_argument("--title", default="tier-router cost report", help="the page's title")
+    p.set_defaults(func=run)
+
+
+def open_ledger(value: str) -> Any:
+    """The ledger named on the command line (a SQLite file), with a clear error otherwise."""
+    from ..ledger import SQLiteLedger
+
+    path = Path(value)
+    if not path.is_file():
+        raise InputError(f"ledger {value!r}: file not found (give a SQLite ledger path)")
+    with path.open("rb") as f:
+        if f.read(16) != b"SQLite format 3\x00":
+            raise InputError(f"ledger {value!r}: not a SQLite database")
+    return SQLiteLedger(path)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..report import write_report
+
+    if args.top < 0:
+        raise InputError(f"--top must be >= 0, got {args.top}")
+    since = parse_time(args.since, "--since")
+    until = parse_time(args.until, "--until")
+    tiers = None
+    if args.config:
+        from ..config import RouterConfig
+
+        tiers = RouterConfig.from_file(args.config).tier_names
+    out = Path(args.output)
+    if out.is_dir():
+        raise InputError(f"--output {args.output!r} is a folder; give a file name such as report.html")
+    ledger = open_ledger(args.ledger)
+    try:
+        try:
+            path = write_report(
+                ledger, out, title=args.title, source=Path(args.ledger).name,
+                since=since, until=until, tag=args.tag, tier_order=tiers, top=args.top,
+            )
+        except OSError as exc:
+            raise InputError(f"cannot write {args.output!r}: {exc.strerror or exc}") from None
+    finally:
+        ledger.close()
+    print(f"wrote {path}")
+    return 0
