@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 
-.PHONY: help demo test lint bench train-default clean
+.PHONY: help demo test lint docs docs-serve bench train-default clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -21,6 +21,10 @@ $(VENV)/.test-installed: $(BIN)/activate pyproject.toml
 	$(PY) -m pip install --quiet -e ".[all]" --group test --group lint
 	@touch $@ $(VENV)/.demo-installed
 
+$(VENV)/.docs-installed: $(BIN)/activate pyproject.toml
+	$(PY) -m pip install --quiet -e . --group docs
+	@touch $@
+
 $(VENV)/.bench-installed: $(VENV)/.test-installed
 	$(PY) -m pip install --quiet --group bench
 	$(PY) -m pip install --quiet --no-deps --group bench-nodeps
@@ -33,8 +37,14 @@ test: $(VENV)/.test-installed  ## run the whole test suite (offline)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-installed  ## ruff + mypy
-	$(BIN)/ruff check shared_core langchain_router llamaindex_router tests benchmarks examples
+	$(BIN)/ruff check shared_core langchain_router llamaindex_router tests benchmarks examples docs
 	$(BIN)/mypy
+
+docs: $(VENV)/.docs-installed  ## build the documentation site into site/ (warnings are errors)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+docs-serve: $(VENV)/.docs-installed  ## serve the documentation site on 127.0.0.1:8000
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 bench: $(VENV)/.bench-installed  ## routing quality and speed benchmarks (needs ../shared/data)
 	$(PY) benchmarks/run_all.py
@@ -43,4 +53,4 @@ train-default:  $(VENV)/.test-installed ## retrain the shipped embedded default 
 	$(PY) -m shared_core.training.train_default --data-dir ../shared/data
 
 clean:
-	rm -rf $(VENV) demo_output .pytest_cache
+	rm -rf $(VENV) demo_output .pytest_cache site

@@ -43,7 +43,9 @@ class RunnableRouter(Runnable[Any, Any]):
         config: a ``RouterConfig`` / dict / path (its tier names must be the routes' names);
             ``None`` = the embedded default classifier over these tiers.
         router: a ready :class:`shared_core.Router` to share instead of ``config``.
-        classifier / ledger / prices: passed to the router built from ``config``.
+        classifier: passed to the router built from ``config``.
+        ledger: passed to the router built from ``config``.
+        prices: passed to the router built from ``config``.
         input_key: for dict inputs, the key whose value is classified (default: the first
             of ``messages``, ``input``, ``question``, ``query``, ``text`` present).
         on_decision: called with each :class:`RouteDecision` before the route runs.

@@ -73,7 +73,9 @@ class RoutedLLM(FunctionCallingLLM):
         ledger: a :class:`~shared_core.CostLedger`, a SQLite path, or ``None`` (in memory).
         router: an existing :class:`~shared_core.Router` to share (e.g. with the LangChain
             adapter: same decisions, same ledger); its tier names must match ``tiers``.
-        classifier / prices / checks: passed to the :class:`~shared_core.Router`.
+        classifier: passed to the :class:`~shared_core.Router`.
+        prices: passed to the :class:`~shared_core.Router`.
+        checks: passed to the :class:`~shared_core.Router`.
         embed_model: a LlamaIndex ``BaseEmbedding`` (or any encoder) for ``embedding``
             classifiers.
         judge_llm: a LlamaIndex LLM for ``judge`` classifiers (default: the cheapest tier's).

@@ -49,7 +49,8 @@ class Router:
         classifier: overrides the classifier built from ``config.classifier``.
         ledger: a :class:`CostLedger`, a path (SQLite), or ``None`` for an in-memory ledger.
         prices: a :class:`PriceTable` (default: genai-prices + tier overrides).
-        judge_complete / encoder: what the ``judge`` / ``embedding`` classifiers call.
+        judge_complete: what the ``judge`` classifier calls to label a request.
+        encoder: what the ``embedding`` classifier calls to embed a request.
         checks: extra answer checks (``text -> bool``) for escalation.
     """
 

@@ -32,9 +32,12 @@ class Tier(BaseModel):
     cached_input_price: float | None = Field(default=None, ge=0)
     """USD per 1M cached input tokens; defaults to the input price when unknown."""
     context_window: int | None = Field(default=None, gt=0)
-    """Largest prompt + output in tokens; ``None`` = unknown (never excluded for size)."""
+    """Largest prompt + output in tokens: a request whose input tokens plus this tier's
+    ``max_tokens`` do not fit skips the tier; ``None`` = unknown (never excluded for size)."""
     supports_tools: bool = True
+    """The model can call tools: a request with tools bound skips tiers where this is false."""
     supports_vision: bool = False
+    """The model takes images: a request with an image skips tiers where this is not true."""
     routes: list[str] = Field(default_factory=list)
     """Task configs: the classifier labels this tier serves (default: its own name)."""
     timeout_s: float | None = Field(default=None, gt=0)
