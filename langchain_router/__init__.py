@@ -10,6 +10,14 @@
 
 from __future__ import annotations
 
+try:
+    import langchain_core  # noqa: F401
+except ImportError as exc:  # pragma: no cover - exercised in a subprocess
+    raise ImportError(
+        "langchain_router needs LangChain, which is not installed: "
+        "pip install 'tier-router[langchain]' (or 'tier-router[all]')"
+    ) from exc
+
 from .callbacks import CostCallbackHandler
 from .chat_model import RoutedChatModel
 from .embeddings import LangChainEncoder

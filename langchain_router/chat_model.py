@@ -19,7 +19,7 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.language_models.base import LangSmithParams
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import (
     Runnable,
     RunnableConfig,
@@ -30,7 +30,9 @@ from shared_core.adapters_common import as_config
 from shared_core.dispatch import Attempt, AttemptResult, CallPlan, aexecute, execute
 from shared_core.errors import ConfigError
 from shared_core.first_chunk import astream_within, stream_within
+from shared_core.pricing import estimate_tokens
 
+from .cache import mark_cached, served_from_cache
 from .construction import build_router, reject_typos
 from .context import THREAD_KWARG, kept_meta, scalar, thread_id_of, thread_kwargs
 from .factory import config_for_tierless, inner_models
@@ -123,6 +125,9 @@ class RoutedChatModel(BaseChatModel):
     checks: list[Any] = Field(default_factory=list, exclude=True)
     """Your own escalation checks: ``check(answer_text) -> bool`` (``False`` retries one tier
     up), run after the config's checks."""
+    allow_unordered: bool = False
+    """Accept tiers whose known prices fall along the ladder (otherwise an error here); the
+    same as ``allow_unordered: true`` in the config."""
     max_tokens: int | None = None
     """Caller's output budget for every tier; ``None`` = each tier's own ``max_tokens``."""
     temperature: float | None = None
@@ -391,6 +396,32 @@ class RoutedChatModel(BaseChatModel):
         # the inner model's fresh result: safe to update
         result.llm_output = {**(result.llm_output or {}), "model_name": name, "router": meta}
         return result
+
+    def get_num_tokens(self, text: str) -> int:
+        """Tokens in ``text``: ``custom_get_token_ids`` when set, else the router's own
+        estimate (characters / 4), which needs no tokenizer download (LangChain's default
+        loads GPT-2's from the Hugging Face hub through ``transformers``)."""
+        if self.custom_get_token_ids is not None:
+            return len(self.custom_get_token_ids(text))
+        return estimate_tokens(text)
+
+    # -- LangChain's cache: a hit calls no model, so it costs 0 ---------------------------------
+    def _generate_with_cache(
+        self, messages: list[BaseMessage], stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
+    ) -> ChatResult:
+        result = super()._generate_with_cache(messages, stop, run_manager, **kwargs)
+        return served_from_cache(self.router, result, run_manager)
+
+    async def _agenerate_with_cache(
+        self, messages: list[BaseMessage], stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any,
+    ) -> ChatResult:
+        result = await super()._agenerate_with_cache(messages, stop, run_manager, **kwargs)
+        return served_from_cache(self.router, result, run_manager)
+
+    def _convert_cached_generations(self, cache_val: list[Any]) -> list[ChatGeneration]:
+        return mark_cached(super()._convert_cached_generations(cache_val))
 
     # -- the four native entry points --------------------------------------------------------
     def _generate(

@@ -9,7 +9,9 @@ from langchain_core.language_models import BaseChatModel
 from shared_core.adapters_common import config_from_tiers, model_id
 from shared_core.errors import ConfigError
 from shared_core.router import Router
+from shared_core.tier_defaults import with_capabilities
 
+from .capabilities import profile_capabilities
 from .judge import lazy_judge_pair
 
 
@@ -43,6 +45,9 @@ def build_router(model: Any) -> Router:
         return model.router
     else:
         cfg = config_from_tiers(ids, model.config)
+        cfg = with_capabilities(cfg, {n: profile_capabilities(m) for n, m in model.tiers.items()})
+        if model.allow_unordered and not cfg.allow_unordered:
+            cfg = cfg.model_copy(update={"allow_unordered": True})
         if model.timeout is not None and cfg.fallback.attempt_timeout_s is None:
             # ChatOpenAI(timeout=...) habits carry over: a per-attempt timeout, then fallback
             cfg = cfg.model_copy(deep=True)

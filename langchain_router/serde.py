@@ -54,6 +54,8 @@ def constructor_kwargs(model: Any, *, tiers_given: bool, router_given: bool) -> 
         value = getattr(model, name)
         if value is not None:
             kwargs[name] = value
+    if model.allow_unordered:
+        kwargs["allow_unordered"] = True
     return kwargs
 
 

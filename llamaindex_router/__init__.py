@@ -6,6 +6,14 @@ llm = RoutedLLM(tiers={"cheap": cheap_llm, "strong": strong_llm}, config="router
 
 from __future__ import annotations
 
+try:
+    import llama_index.core  # noqa: F401
+except ImportError as exc:  # pragma: no cover - exercised in a subprocess
+    raise ImportError(
+        "llamaindex_router needs LlamaIndex, which is not installed: "
+        "pip install 'tier-router[llamaindex]' (or 'tier-router[all]')"
+    ) from exc
+
 from .context import route_context
 from .embeddings import HashingEmbedding, LlamaIndexEncoder
 from .judge import llm_judge

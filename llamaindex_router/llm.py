@@ -79,6 +79,8 @@ class RoutedLLM(FunctionCallingLLM):
         embed_model: a LlamaIndex ``BaseEmbedding`` (or any encoder) for ``embedding``
             classifiers.
         judge_llm: a LlamaIndex LLM for ``judge`` classifiers (default: the cheapest tier's).
+        allow_unordered: accept tiers whose known prices fall along the ladder (otherwise a
+            :class:`~shared_core.ConfigError` here); as ``allow_unordered: true`` in the config.
     """
 
     model: str = Field(default="tier-router", description="Model name reported in metadata.")
@@ -109,6 +111,7 @@ class RoutedLLM(FunctionCallingLLM):
         checks: Sequence[Any] = (),
         embed_model: Any = None,
         judge_llm: Any = None,
+        allow_unordered: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -136,6 +139,7 @@ class RoutedLLM(FunctionCallingLLM):
             checks=checks,
             embed_model=embed_model,
             judge_llm=judge_llm,
+            allow_unordered=allow_unordered,
         )
         self._inners = {name: InnerLLM(llm) for name, llm in tiers.items()}
 

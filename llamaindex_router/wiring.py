@@ -7,12 +7,14 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.types import LLMMetadata
+from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW
 from llama_index.core.llms import LLM
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 
 from shared_core.adapters_common import config_from_tiers, model_id
 from shared_core.config import RouterConfig
 from shared_core.router import Router
+from shared_core.tier_defaults import Capabilities, with_capabilities
 
 if TYPE_CHECKING:
     from .inner import InnerLLM
@@ -26,6 +28,23 @@ def _inner_metadata(llm: LLM) -> LLMMetadata | None:
     except Exception as exc:  # e.g. OpenAI(model=<a name it does not know>)
         logger.debug("tier-router: metadata of %s unavailable: %s", type(llm).__name__, exc)
         return None
+
+
+def metadata_capabilities(llm: LLM) -> Capabilities:
+    """Function calling, context window and (when the metadata says) image input of ``llm``.
+
+    LlamaIndex's placeholder window (``DEFAULT_CONTEXT_WINDOW``, 3900) counts as unknown.
+    """
+    md = _inner_metadata(llm)
+    if md is None:
+        return Capabilities()
+    window = md.context_window
+    vision = getattr(md, "is_multimodal", None)
+    return Capabilities(
+        supports_tools=can_call_tools(llm),
+        supports_vision=vision if isinstance(vision, bool) else None,
+        context_window=window if window > 0 and window != DEFAULT_CONTEXT_WINDOW else None,
+    )
 
 
 def can_call_tools(llm: LLM) -> bool:
@@ -64,13 +83,17 @@ def build_router(
     checks: Sequence[Any],
     embed_model: Any,
     judge_llm: Any,
+    allow_unordered: bool = False,
 ) -> Router:
     """The :class:`Router` a ``RoutedLLM`` runs on (a shared one is checked, not changed)."""
     names = {name: model_id(llm) for name, llm in tiers.items()}
     if router is not None:
         config_from_tiers(names, router.config)  # raises a clear ConfigError on a mismatch
         return router
-    cfg = clip_to_inner(config_from_tiers(names, config), tiers)
+    cfg = config_from_tiers(names, config)
+    cfg = clip_to_inner(with_capabilities(cfg, {n: metadata_capabilities(m) for n, m in tiers.items()}), tiers)
+    if allow_unordered and not cfg.allow_unordered:
+        cfg = cfg.model_copy(update={"allow_unordered": True})
     encoder = None
     if embed_model is not None:
         from .embeddings import as_encoder

@@ -5,7 +5,8 @@
   ``{tier name: model id}`` it was given plus an optional config (object, dict or path).
   With no config, tier names come from the dict keys (cheapest first), model ids from the
   inner models, and the embedded default classifier maps difficulty onto however many
-  tiers there are. With a config, the names must match its tiers exactly.
+  tiers there are; tiers named like the bundled ladder's get its system prompts and
+  ``max_tokens`` (:mod:`shared_core.tier_defaults`). With a config, the names must match its tiers exactly.
 """
 
 from __future__ import annotations
@@ -63,11 +64,10 @@ def config_from_tiers(
         )
     names = list(names_to_models)
     if config is None:
+        from .tier_defaults import ladder_tiers
+
         return RouterConfig.build(
-            {
-                "tiers": [{"name": n, "model": names_to_models[n] or n} for n in names],
-                "classifier": {"type": "embedded"},
-            }
+            {"tiers": ladder_tiers(names_to_models), "classifier": {"type": "embedded"}}
         )
     cfg = _as_config(config)
     cfg_names = cfg.tier_names

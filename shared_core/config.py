@@ -178,6 +178,9 @@ class RouterConfig(_Strict):
     """Savings are measured against this model (default: the strongest tier's model)."""
     sticky: bool = False
     """Within one thread/session, never drop to a cheaper tier than earlier turns used."""
+    allow_unordered: bool = False
+    """Difficulty configs: accept tiers whose known prices fall along the ladder (by default
+    that is an error at construction: tiers go cheapest first)."""
     source_path: str | None = Field(default=None, exclude=True)
 
     @field_validator("tiers")

@@ -17,6 +17,7 @@ from typing import Any
 from ._construct import construct
 from .config import ExtractionConfig
 from .errors import InputError, redact
+from .tags import user_tags
 
 Message = Mapping[str, Any]
 
@@ -241,7 +242,7 @@ def extract(
         "notes": tuple(dict.fromkeys(notes)) if notes else (),
         "thread_id": thread_id,
         "user": user,
-        "tags": tuple(tags),
+        "tags": user_tags(tags) if tags else (),
         "metadata": dict(metadata) if metadata else {},
     })
 

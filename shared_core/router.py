@@ -92,6 +92,11 @@ class Router:
         self._baseline_tier = next(
             (t for t in self.config.tiers if t.model == self.baseline_model), None
         )
+        if self.config.mode == "difficulty" and not self.config.allow_unordered:
+            from .pricing import default_price_table
+            from .tier_defaults import check_price_order
+
+            check_price_order(self.config, prices or default_price_table())
 
     # -- lazily built parts (keeps construction and import cheap) -----------------
     # Each is built once, under a lock, so threads sharing a fresh Router share one

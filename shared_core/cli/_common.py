@@ -157,8 +157,23 @@ def progress(total: int, label: str, enabled: bool = True) -> Iterator[Any]:
         yield lambda n=1: bar.advance(task, n)
 
 
+def warm_up(router: Any) -> float:
+    """One throwaway decision, so the classifier's model is loaded before decisions are
+    timed (their µs then show routing alone); returns the milliseconds it took."""
+    import time
+
+    t0 = time.perf_counter()
+    router.decide("Hello")
+    return (time.perf_counter() - t0) * 1000.0
+
+
 def route_all(router: Any, items: Sequence[PromptItem], *, show_progress: bool = True) -> list[Any]:
-    """Decide every prompt (no model is called); a bad prompt stops with its id named."""
+    """Decide every prompt (no model is called); a bad prompt stops with its id named.
+
+    The router is warmed up first (:func:`warm_up`), so no decision's latency includes
+    loading the classifier."""
+    if items:
+        warm_up(router)
     decisions = []
     with progress(len(items), "routing", show_progress and len(items) > 20) as advance:
         for item in items:
@@ -299,57 +314,11 @@ def projection_tables(proj: Projection) -> list[Any]:
     return [dist, totals]
 
 
-def write_chart(
-    proj: Projection, path: str | Path, title: str = "Cost by tier vs baseline"
-) -> Path:
-    """A PNG: prompts per tier, and routed cost (stacked by tier) beside the baseline cost."""
-    try:
-        import matplotlib
-    except ImportError:
-        raise InputError("the chart needs matplotlib: pip install 'tier-router[plot]'") from None
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def write_chart(proj: Projection, path: str | Path, title: str = "Cost by tier vs baseline") -> Path:
+    """The cost chart as a PNG (see :mod:`shared_core.cli.chart`)."""
+    from .chart import write_chart as write
 
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    colors = ["#4caf50", "#2196f3", "#ff9800", "#e53935", "#8e24aa", "#00897b", "#6d4c41"]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.8), gridspec_kw={"width_ratios": [1.2, 1]})
-    try:
-        counts = [proj.count.get(t, 0) for t in proj.tiers]
-        labels = [f"{t}\n{proj.models[t]}" for t in proj.tiers]
-        bars = ax1.bar(labels, counts, color=[colors[i % len(colors)] for i in range(len(counts))])
-        ax1.bar_label(bars, labels=[f"{c} ({c / max(proj.total, 1):.0%})" for c in counts])
-        ax1.set_title(f"Prompts per tier (n={proj.total})")
-        ax1.set_ylabel("prompts")
-        ax1.margins(y=0.15)
-
-        bottom = 0.0
-        for i, t in enumerate(proj.tiers):
-            c = proj.cost.get(t, 0.0)
-            ax2.bar(["routed"], [c], bottom=bottom, color=colors[i % len(colors)], label=t)
-            bottom += c
-        ax2.bar([f"baseline\n{proj.baseline_model}"], [proj.baseline_cost], color="#616161")
-        ax2.text(0, proj.routed_cost, f"${proj.routed_cost:.4f}", ha="center", va="bottom")
-        ax2.text(1, proj.baseline_cost, f"${proj.baseline_cost:.4f}", ha="center", va="bottom")
-        pct = proj.savings_pct
-        ax2.set_title("Projected cost (USD)" + (f": {pct:.0f}% saved" if pct is not None else ""))
-        ax2.set_ylabel("USD")
-        ax2.legend(title="routed cost by tier", fontsize=8)
-        ax2.margins(y=0.12)
-        fig.suptitle(title)
-        fig.text(
-            0.01,
-            0.01,
-            f"input tokens = characters/4 (+ tier system prompt); output = "
-            f"{proj.output_tokens} tokens per prompt, capped at the tier's max_tokens",
-            fontsize=7,
-            color="#555555",
-        )
-        fig.tight_layout(rect=(0, 0.03, 1, 1))
-        fig.savefig(out, dpi=110)
-    finally:
-        plt.close(fig)
-    return out
+    return write(proj, path, title)
 
 
 def print_json_line(obj: Any) -> None:

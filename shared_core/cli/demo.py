@@ -5,8 +5,8 @@
 Routes ~300 prompts of mixed kinds (examples/workload/sample_prompts.jsonl) with the
 embedded default classifier on the bundled 4-tier config, prints a sample of the
 decisions, the tier distribution (overall and by kind of prompt) and the projected cost
-against the baseline model, and writes into DIR: ``cost_by_tier.png``,
-``decisions.jsonl`` and ``projection.json``. No network, no model is called.
+against the baseline model, and writes into DIR: ``decisions.jsonl``, ``projection.json``,
+``cost_by_tier.csv`` and, with the ``plot`` extra (matplotlib), ``cost_by_tier.png``. No network, no model is called.
 With ``--calls`` every prompt also goes through the call engine with simulated models
 into ``DIR/ledger.db``, and the ledger summary is printed.
 """
@@ -27,8 +27,10 @@ from ._common import (
     project,
     projection_tables,
     route_all,
+    warm_up,
     write_chart,
 )
+from .chart import NEEDS_PLOT, can_chart
 from .route import preview
 
 WORKLOAD_NAME = "sample_prompts.jsonl"
@@ -90,6 +92,7 @@ def sample_rows(items: list[PromptItem], decisions: list[Any], n: int) -> list[i
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     if args.rows < 0 or args.output_tokens < 0:
         raise InputError("--rows and --output-tokens must be >= 0")
@@ -108,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
         f"classifier '{router.config.classifier.type}', baseline {router.baseline_model}. "
         "Offline: no model is called."
     )
+    load_ms = warm_up(router)
     decisions = route_all(router, items)
     proj = project(router, items, decisions, args.output_tokens)
 
@@ -132,20 +136,17 @@ def run(args: argparse.Namespace) -> int:
             f"[yellow]warning: the classifier failed on {failed} prompt(s); those "
             "went to the fallback tier (run with -v for details)[/yellow]"
         )
-    # the first decision loads the classifier's weights: leave it out of the figures
-    lat = sorted(d.latency_us for d in decisions[1:]) or [decisions[0].latency_us]
+    lat = sorted(d.latency_us for d in decisions) or [0.0]
     console.print(
-        f"decision latency per prompt (after the first, which loads the model): median "
+        f"decision latency per prompt (the classifier loaded beforehand, in {load_ms:.0f} ms): median "
         f"{lat[len(lat) // 2]:.0f} µs, p95 {lat[min(len(lat) - 1, int(len(lat) * 0.95))]:.0f} µs"
     )
 
     out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
-    chart = write_chart(
-        proj,
-        out / "cost_by_tier.png",
-        title=f"{len(items)} sample prompts: cost by tier vs {proj.baseline_model}",
-    )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder {str(out)!r}: {exc.strerror or exc}") from None
     with (out / "decisions.jsonl").open("w", encoding="utf-8") as f:
         for item, d in zip(items, decisions):
             f.write(
@@ -161,7 +162,16 @@ def run(args: argparse.Namespace) -> int:
                 + "\n"
             )
     (out / "projection.json").write_text(json.dumps(proj.to_dict(), indent=2), encoding="utf-8")
-    written = [chart, out / "decisions.jsonl", out / "projection.json"]
+    write_cost_csv(proj, out / "cost_by_tier.csv")
+    written = [out / "decisions.jsonl", out / "projection.json", out / "cost_by_tier.csv"]
+    if can_chart():
+        written.insert(0, write_chart(
+            proj,
+            out / "cost_by_tier.png",
+            title=f"{len(items)} sample prompts: cost by tier vs {proj.baseline_model}",
+        ))
+    else:
+        console.print(Text(f"no chart: {NEEDS_PLOT}", style="yellow"), soft_wrap=True)
     if args.calls:
         from ._calls import run_calls
         from .stats import render
@@ -178,6 +188,22 @@ def run(args: argparse.Namespace) -> int:
     if args.calls:
         console.print(f"read it again with: tier-router stats {out / 'ledger.db'}", soft_wrap=True)
     return 0
+
+
+def write_cost_csv(proj: Any, path: Path) -> Path:
+    """The chart's numbers as CSV: one row per tier, then the routed total and the baseline."""
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["tier", "model", "prompts", "share", "cost_usd"])
+        for t in proj.tiers:
+            n = proj.count.get(t, 0)
+            share = n / proj.total if proj.total else 0.0
+            w.writerow([t, proj.models[t], n, f"{share:.4f}", f"{proj.cost.get(t, 0.0):.6f}"])
+        w.writerow(["(routed)", "", proj.total, "1.0000" if proj.total else "0", f"{proj.routed_cost:.6f}"])
+        w.writerow(["(baseline)", proj.baseline_model, proj.total, "", f"{proj.baseline_cost:.6f}"])
+    return path
 
 
 def kind_table(items: list[PromptItem], decisions: list[Any], tiers: list[str]) -> Any:

@@ -12,7 +12,14 @@ import sys
 from typing import Any
 
 from ..errors import InputError
-from ._common import PromptItem, load_prompts, make_router, print_json_line, route_all
+from ._common import (
+    PromptItem,
+    load_prompts,
+    make_router,
+    print_json_line,
+    route_all,
+    warm_up,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -46,15 +53,34 @@ def _items(args: argparse.Namespace) -> list[PromptItem]:
 def run(args: argparse.Namespace) -> int:
     items = _items(args)
     router = make_router(args.config)
+    load_ms = warm_up(router)
     decisions = route_all(router, items, show_progress=not args.json)
     if args.json:
         for item, d in zip(items, decisions):
             print_json_line({"id": item.id, **d.to_dict()})
         return 0
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table(title=f"{len(items)} decision(s)", title_justify="left")
+    console = Console(highlight=False)
+    if not console.is_terminal:  # piped or redirected: plain lines, no table to wrap
+        for item, d in zip(items, decisions):
+            print(
+                f"{item.id}\t{d.tier}\t{d.model}\t{d.confidence:.2f}\t{d.classifier}\t"
+                f"{d.latency_us:.0f} µs\t{preview(item.text)}"
+            )
+            if args.reasons:
+                for reason in d.reasons:
+                    print(f"    {reason}")
+        return 0
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(
+        title=f"{len(items)} decision(s)",
+        title_justify="left",
+        caption=f"µs: routing alone (the classifier loaded first, in {load_ms:.0f} ms)",
+        caption_justify="left",
+    )
     for col in ("id", "tier", "model", "conf.", "classifier", "µs", "prompt"):
         table.add_column(
             col,
@@ -64,19 +90,19 @@ def run(args: argparse.Namespace) -> int:
     if args.reasons:
         table.add_column("reasons", overflow="fold")
     for item, d in zip(items, decisions):
-        row = [
-            item.id,
+        row: list[Any] = [
+            Text(item.id),
             d.tier,
             d.model,
             f"{d.confidence:.2f}",
             d.classifier,
             f"{d.latency_us:.0f}",
-            preview(item.text),
+            Text(preview(item.text)),
         ]
         if args.reasons:
-            row.append("; ".join(d.reasons))
+            row.append(Text("; ".join(d.reasons)))
         table.add_row(*row)
-    Console(highlight=False).print(table)
+    console.print(table)
     return 0
 
 

@@ -117,6 +117,7 @@ def render(s: Any, console: Any = None, tier_names: list[str] | None = None) -> 
     """
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = console or Console(highlight=False)
     if not s.records:
@@ -155,7 +156,7 @@ def render(s: Any, console: Any = None, tier_names: list[str] | None = None) -> 
         g = s.by_tier[name]
         lat = s.latency_ms.get(name, {})
         tiers.add_row(
-            name,
+            Text(name),  # names are data: no rich markup or :emoji: codes (map:key:raw)
             str(g.calls),
             f"{s.tier_distribution.get(name, 0.0):.1%}",
             usd(g.cost_usd),
@@ -177,7 +178,7 @@ def render(s: Any, console: Any = None, tier_names: list[str] | None = None) -> 
             t.add_column(col, justify="left" if not col else "right")
         for name, g in groups.items():
             t.add_row(
-                name,
+                Text(name),
                 str(g.calls),
                 str(g.records),
                 usd(g.cost_usd),
@@ -195,7 +196,7 @@ def render(s: Any, console: Any = None, tier_names: list[str] | None = None) -> 
             pts = s.quality[tier]
             by_w = {p.window_start: p for p in pts}
             q.add_row(
-                tier,
+                Text(tier),
                 *(
                     f"{by_w[w].mean_score:.2f} (n={by_w[w].n})" if w in by_w else "-"
                     for w in windows

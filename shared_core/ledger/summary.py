@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..tags import user_tags
 from .base import CallRecord, Feedback
 
 
@@ -133,6 +134,7 @@ def summarize(
         g.calls += n_calls
 
     final_tier: dict[str, str] = {}
+    rejected_tiers: dict[str, list[str]] = {}
     answered: dict[str, int] = defaultdict(int)
     latencies: dict[str, list[float]] = defaultdict(list)
     escalated = fallback = failed = 0
@@ -140,6 +142,9 @@ def summarize(
         attempts.sort(key=lambda r: (r.attempt, r.ts))
         last = _final(attempts)
         final_tier[call_id] = last.tier
+        rejected = [r.tier for r in attempts if r.status == "rejected"]
+        if rejected:
+            rejected_tiers[call_id] = rejected
         if any(r.escalated for r in attempts):
             escalated += 1
         if any(r.fallback for r in attempts):
@@ -162,7 +167,7 @@ def summarize(
             add("tier", r.tier, cost, base, 1, int(is_final))
             add("model", r.model, cost, base, 1, int(is_final))
             add("day", r.day, cost, base, 1, int(is_final))
-            for t in r.tags:
+            for t in user_tags(r.tags):
                 add("tag", t, cost, base, 1, int(is_final and t not in call_tags))
                 if is_final:
                     call_tags.add(t)
@@ -179,16 +184,29 @@ def summarize(
     s.latency_ms = {
         t: {"p50": percentile(v, 50), "p95": percentile(v, 95)} for t, v in latencies.items()
     }
-    s.quality = _quality(feedback, final_tier, window_s)
+    s.quality = _quality(feedback, final_tier, rejected_tiers, window_s)
     return s
 
 
 def _quality(
-    feedback: Iterable[Feedback], final_tier: dict[str, str], window_s: float
+    feedback: Iterable[Feedback],
+    final_tier: dict[str, str],
+    rejected_tiers: dict[str, list[str]],
+    window_s: float,
 ) -> dict[str, list[QualityPoint]]:
+    """Mean score per tier and window. A score is the answering tier's, except the 0 an
+    escalation records: that belongs to the tier whose answer was rejected (the n-th
+    escalation feedback of a call to its n-th rejected attempt)."""
     buckets: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for f in feedback:
+    escalations_seen: dict[str, int] = defaultdict(int)
+    for f in sorted(feedback, key=lambda f: f.ts):
         tier = final_tier.get(f.call_id)
+        if f.source == "escalation":
+            rejected = rejected_tiers.get(f.call_id, [])
+            n = escalations_seen[f.call_id]
+            escalations_seen[f.call_id] += 1
+            if n < len(rejected):
+                tier = rejected[n]
         if tier is None:
             continue
         buckets[tier][int(f.ts // window_s)].append(f.score)

@@ -83,13 +83,29 @@ def test_route_arguments_json(config: Path, capsys: pytest.CaptureFixture[str]) 
 
 
 def test_route_file_and_table(
-    config: Path, prompts: Path, capsys: pytest.CaptureFixture[str]
+    config: Path, prompts: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich: a terminal, so the table is drawn
+    monkeypatch.setenv("NO_COLOR", "1")
     assert main(["route", "-c", str(config), "--file", str(prompts), "--reasons"]) == 0
     out = capsys.readouterr().out
     assert "4 decision(s)" in out
+    assert "the classifier loaded first, in" in out
     for tier in ("simple", "frontier", "medium", "complex"):
         assert tier in out
+
+
+def test_route_reasons_piped_are_plain_lines(
+    config: Path, prompts: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not a terminal: one tab-separated line per decision, each reason on its own line."""
+    assert main(["route", "-c", str(config), "--file", str(prompts), "--reasons"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    rows = [ln.split("\t") for ln in out if not ln.startswith("    ")]
+    assert [r[1] for r in rows] == ["simple", "frontier", "medium", "complex"]
+    assert all(len(r) == 7 and r[5].endswith(" µs") for r in rows)
+    assert out[1] == "    fake: simple"
+    assert not any(c in "".join(out) for c in "│┃━─")
 
 
 def test_route_stdin(

@@ -1,0 +1,156 @@
+"""What a tier gets that its config does not say: the bundled ladder's prompts and budgets,
+capabilities the inner model reports, and the price-order check of a difficulty ladder.
+
+* :func:`ladder_tiers` — the tiers an adapter builds when given no config: a tier named like
+  one of the bundled ladder's (``simple`` / ``medium`` / ``complex`` / ``frontier``) gets that
+  tier's system prompt and ``max_tokens``; other names get a one-line
+  :class:`TierDefaultsWarning` saying what to configure.
+* :class:`Capabilities` and :func:`with_capabilities` — tool calling, image input and context
+  window as the inner model reports them (LangChain's ``profile``, LlamaIndex's
+  ``metadata``), else as the bundled ladder knows them for the same model id; fields a tier
+  sets itself always win.
+* :func:`check_price_order` — a difficulty ladder whose known prices fall from one tier to a
+  later one is a :class:`~shared_core.errors.ConfigError` unless ``allow_unordered``.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
+
+from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .config import RouterConfig
+    from .pricing import PriceTable
+    from .tier import Tier
+
+_LADDER_FIELDS = ("system_prompt", "system_prompt_mode", "max_tokens")
+
+
+class TierDefaultsWarning(UserWarning):
+    """A tier was built with no system prompt or output budget (no config names it)."""
+
+
+@functools.cache
+def bundled_ladder() -> RouterConfig:
+    """The bundled 4-tier config (read once)."""
+    from .config import RouterConfig
+    from .router import default_config_path
+
+    return RouterConfig.from_file(default_config_path())
+
+
+def ladder_tiers(names_to_models: Mapping[str, str | None]) -> list[dict[str, Any]]:
+    """Tier dicts for an adapter given no config, in the order of ``names_to_models``.
+
+    Warns once (:class:`TierDefaultsWarning`) naming the tiers that match no ladder tier.
+    """
+    ladder = {t.name: t for t in bundled_ladder().tiers}
+    out: list[dict[str, Any]] = []
+    unknown: list[str] = []
+    for name, model in names_to_models.items():
+        entry: dict[str, Any] = {"name": name, "model": model or name}
+        own = ladder.get(name)
+        if own is None:
+            unknown.append(name)
+        else:
+            entry.update({f: getattr(own, f) for f in _LADDER_FIELDS})
+        out.append(entry)
+    if unknown:
+        warnings.warn(
+            f"tier-router: tier(s) {', '.join(map(repr, unknown))} get no system prompt and no "
+            f"max_tokens: name tiers after the bundled ladder ({', '.join(ladder)}) or pass "
+            "config= with each tier's system_prompt and max_tokens",
+            TierDefaultsWarning,
+            stacklevel=2,
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What an inner model can do; ``None`` = it does not say."""
+
+    supports_tools: bool | None = None
+    supports_vision: bool | None = None
+    context_window: int | None = None
+
+    def or_else(self, other: Capabilities) -> Capabilities:
+        """These values, with ``other``'s where these are unknown."""
+        return Capabilities(
+            **{
+                f.name: getattr(self, f.name)
+                if getattr(self, f.name) is not None
+                else getattr(other, f.name)
+                for f in fields(self)
+            }
+        )
+
+
+def known_capabilities(model: str) -> Capabilities:
+    """What the bundled ladder states for this model id (unknown models: nothing)."""
+    bare = model.split(":", 1)[-1]
+    for t in bundled_ladder().tiers:
+        if t.bare_model == bare:
+            return Capabilities(
+                **{f.name: getattr(t, f.name) for f in fields(Capabilities) if f.name in t.model_fields_set}
+            )
+    return Capabilities()
+
+
+def with_capabilities(cfg: RouterConfig, caps: Mapping[str, Capabilities]) -> RouterConfig:
+    """``cfg`` with each tier's unset capability fields taken from ``caps[tier name]``, then
+    from :func:`known_capabilities`; fields the tier sets itself are kept."""
+    new: list[Tier] = []
+    changed = False
+    for t in cfg.tiers:
+        found = caps.get(t.name, Capabilities()).or_else(known_capabilities(t.model))
+        update = {
+            f.name: getattr(found, f.name)
+            for f in fields(Capabilities)
+            if f.name not in t.model_fields_set
+            and getattr(found, f.name) is not None
+            and getattr(found, f.name) != getattr(t, f.name)
+        }
+        if update:
+            changed = True
+            t = t.model_copy(update=update)
+        new.append(t)
+    if not changed:
+        return cfg
+    out = cfg.model_copy(update={"tiers": new})
+    out.source_path = cfg.source_path
+    return out
+
+
+def check_price_order(cfg: RouterConfig, prices: PriceTable) -> None:
+    """Raise :class:`ConfigError` when a difficulty ladder's known prices fall along it.
+
+    A tier's price is its blended USD per 1M tokens, ``(input + 3 * output) / 4``; tiers
+    whose price is unknown are not compared. Task configs and ``allow_unordered`` skip it.
+    """
+    if cfg.mode != "difficulty" or cfg.allow_unordered or len(cfg.tiers) < 2:
+        return
+    dearest: tuple[Tier, float] | None = None
+    for t in cfg.tiers:
+        p = prices.price(t.model, tier=t)
+        if p is None:
+            continue
+        blended = (p.input + 3 * p.output) / 4
+        if dearest is not None and blended < dearest[1]:
+            before, price = dearest
+            raise ConfigError(
+                f"tiers are not in price order: {before.name!r} ({before.model}, "
+                f"${price:.4g}/1M tokens blended) comes before {t.name!r} ({t.model}, "
+                f"${blended:.4g}/1M), but tiers go cheapest first. Reorder them, or set "
+                "allow_unordered: true in the config (allow_unordered=True on "
+                "RoutedChatModel / RoutedLLM) if this order is intended",
+                field="tiers",
+                value=[x.name for x in cfg.tiers],
+            )
+        if dearest is None or blended >= dearest[1]:
+            dearest = (t, blended)

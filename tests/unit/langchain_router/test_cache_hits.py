@@ -1,0 +1,57 @@
+"""A LangChain cache hit calls no model: it reports and records cost 0, not the first call's."""
+
+from __future__ import annotations
+
+from langchain_core.caches import InMemoryCache
+
+from langchain_router import RoutedChatModel
+from shared_core.testing import FakeClassifier
+from tests.unit.langchain_router.conftest import EchoChat
+
+
+def _model() -> RoutedChatModel:
+    return RoutedChatModel(
+        tiers={
+            "simple": EchoChat(model_name="gpt-4o-mini", reply="Paris."),
+            "complex": EchoChat(model_name="gpt-4o", reply="Paris."),
+        },
+        config={"tiers": [{"name": "simple", "model": "gpt-4o-mini"}, {"name": "complex", "model": "gpt-4o"}]},
+        classifier=FakeClassifier(default="simple"),
+        cache=InMemoryCache(),
+    )
+
+
+def test_a_cache_hit_costs_nothing_in_metadata_and_ledger():
+    llm = _model()
+    first = llm.invoke("Capital of France?").response_metadata["router"]
+    hit = llm.invoke("Capital of France?").response_metadata["router"]
+    assert first["cost_usd"] == 0.15 * 10 / 1e6 + 0.6 * 5 / 1e6  # gpt-4o-mini, 10 in / 5 out
+    assert (hit["cost_usd"], hit["total_cost_usd"], hit["baseline_cost_usd"]) == (0.0, 0.0, 0.0)
+    assert hit["cache_hit"] is True
+    assert hit["cached_call_id"] == first["call_id"] != hit["call_id"]
+    assert (hit["tier"], hit["model"]) == ("simple", "gpt-4o-mini")
+    records = llm.router.ledger.records()
+    assert [(r.call_id, r.cost_usd) for r in records] == [
+        (first["call_id"], first["cost_usd"]),
+        (hit["call_id"], 0.0),
+    ]
+    assert records[1].metadata == {"cache_hit": True, "cached_call_id": first["call_id"]}
+    assert llm.router.ledger.summary().cost_usd == first["cost_usd"]
+    assert len(llm.tiers["simple"].seen) == 1  # the model was called once
+
+
+def test_the_cached_answer_keeps_its_own_cost_for_the_next_hit():
+    llm = _model()
+    first = llm.invoke("Capital of France?")
+    llm.invoke("Capital of France?")
+    again = llm.invoke("Capital of France?").response_metadata["router"]
+    assert again["cost_usd"] == 0.0 and again["cached_call_id"] == first.response_metadata["router"]["call_id"]
+    assert first.response_metadata["router"]["cost_usd"] > 0  # nothing written back into it
+
+
+async def test_an_async_cache_hit_costs_nothing_too():
+    llm = _model()
+    await llm.ainvoke("Capital of France?")
+    hit = (await llm.ainvoke("Capital of France?")).response_metadata["router"]
+    assert hit["cost_usd"] == 0.0 and hit["cache_hit"] is True
+    assert [r.cost_usd for r in llm.router.ledger.records()][1] == 0.0
