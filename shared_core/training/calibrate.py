@@ -190,8 +190,33 @@ def apply_to_config(
         data["classifier"] = {"type": "trained", "path": str(rp)}
     new = RouterConfig.build(data, source=str(output) if output else cfg.source_path)
     if output is not None:
-        new.to_file(output)
+        edits: list[tuple[tuple[str, ...], Any]] = [(("policy", "threshold"), float(knob))]
+        if rule is not None and rule != cfg.policy.rule:
+            edits.append((("policy", "rule"), rule))
+        if router_path is not None:
+            edits.append((("classifier",), data["classifier"]))
+        if not _edit_yaml(cfg.source_path, output, edits):
+            new.to_file(output)
     return new
+
+
+def _edit_yaml(
+    source: str | None, output: str | Path, edits: list[tuple[tuple[str, ...], Any]]
+) -> bool:
+    """Write ``output`` as the YAML ``source`` with only ``edits`` changed (comments, order
+    and every other line kept); ``False`` when either file is not YAML."""
+    yaml_suffixes = (".yaml", ".yml")
+    if source is None or Path(source).suffix.lower() not in yaml_suffixes:
+        return False
+    if Path(output).suffix.lower() not in yaml_suffixes:
+        return False
+    from ..yaml_edit import set_value
+
+    text = Path(source).read_text(encoding="utf-8")
+    for path, value in edits:
+        text = set_value(text, path, value)
+    Path(output).write_text(text, encoding="utf-8")
+    return True
 
 
 # -- from the ledger ---------------------------------------------------------------------
