@@ -72,7 +72,11 @@ class RunnableRouter(Runnable[Any, Any]):
             self.router = router
         else:
             self.router = Router(
-                config_from_tiers(ids, config), classifier=classifier, ledger=ledger, prices=prices
+                # whole chains: no tier system prompt or budget to apply, so no ladder defaults
+                config_from_tiers(ids, config, ladder_defaults=False),
+                classifier=classifier,
+                ledger=ledger,
+                prices=prices,
             )
         self.input_key = input_key
         self.on_decision = on_decision

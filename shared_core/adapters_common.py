@@ -42,6 +42,8 @@ def model_id(obj: Any, default: str | None = None) -> str | None:
 def config_from_tiers(
     names_to_models: Mapping[str, str | None],
     config: RouterConfig | str | Path | Mapping[str, Any] | None = None,
+    *,
+    ladder_defaults: bool = True,
 ) -> RouterConfig:
     """The config for an adapter over ``{tier name: inner model id}`` (cheapest first).
 
@@ -49,6 +51,9 @@ def config_from_tiers(
         names_to_models: tier names (the keys of the adapter's ``tiers=``) to the inner
             models' ids; an id may be ``None`` when the model exposes none (the tier name is
             used as the id, which prices as unknown).
+        ladder_defaults: with no config, give tiers named like the bundled ladder's its
+            system prompts and budgets (and warn about other names); ``False`` for adapters
+            that apply neither (``RunnableRouter`` dispatches whole chains).
         config: ``None`` (build one: embedded default classifier), a :class:`RouterConfig`,
             a dict, or a path to a YAML/TOML/JSON file.
 
@@ -66,9 +71,12 @@ def config_from_tiers(
     if config is None:
         from .tier_defaults import ladder_tiers
 
-        return RouterConfig.build(
-            {"tiers": ladder_tiers(names_to_models), "classifier": {"type": "embedded"}}
+        tiers = (
+            ladder_tiers(names_to_models)
+            if ladder_defaults
+            else [{"name": n, "model": m or n} for n, m in names_to_models.items()]
         )
+        return RouterConfig.build({"tiers": tiers, "classifier": {"type": "embedded"}})
     cfg = _as_config(config)
     cfg_names = cfg.tier_names
     missing = [n for n in cfg_names if n not in names_to_models]

@@ -111,3 +111,18 @@ def test_routes_must_match_config(fake_classifier: Any) -> None:
 
     with pytest.raises(ConfigError):
         RunnableRouter({"cheap": lambda x: x}, config=tier_config(), classifier=fake_classifier)
+
+
+def test_a_runnable_router_with_no_config_does_not_warn_about_prompts():
+    """It dispatches whole chains: no tier system prompt or budget applies, so none is promised."""
+    import warnings
+
+    from langchain_core.runnables import RunnableLambda
+
+    from langchain_router import RunnableRouter
+    from shared_core.tier_defaults import TierDefaultsWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TierDefaultsWarning)
+        rr = RunnableRouter({"faq": RunnableLambda(lambda x: "a"), "expert": RunnableLambda(lambda x: "b")})
+    assert [t.system_prompt for t in rr.router.config.tiers] == [None, None]
