@@ -10,6 +10,7 @@ escalation and the ledger.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
@@ -475,6 +476,15 @@ class RoutedChatModel(BaseChatModel):
             buffer=self.router.config.escalation.buffer_streams,
             trace=_private(self, "_trace"),
         )
+        try:
+            yield from self._stream_attempts(call, run, run_manager)
+        except GeneratorExit:  # the caller closed the stream: the provider is paid anyway
+            run.abandon()
+            raise
+
+    def _stream_attempts(
+        self, call: _Call, run: StreamRun, run_manager: CallbackManagerForLLMRun | None
+    ) -> Iterator[ChatGenerationChunk]:
         while (attempt := call.plan.next_attempt()) is not None:
             run.start(attempt)
             try:
@@ -508,6 +518,19 @@ class RoutedChatModel(BaseChatModel):
             buffer=self.router.config.escalation.buffer_streams,
             trace=_private(self, "_trace"),
         )
+        attempts = self._astream_attempts(call, run, run_manager)
+        try:
+            async for out in attempts:
+                yield out
+        except (GeneratorExit, asyncio.CancelledError):  # the caller stopped: still paid for
+            run.abandon()
+            raise
+        finally:
+            await attempts.aclose()  # releases the inner stream now, not at garbage collection
+
+    async def _astream_attempts(
+        self, call: _Call, run: StreamRun, run_manager: AsyncCallbackManagerForLLMRun | None
+    ) -> AsyncIterator[ChatGenerationChunk]:
         while (attempt := call.plan.next_attempt()) is not None:
             run.start(attempt)
             try:

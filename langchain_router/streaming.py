@@ -56,9 +56,13 @@ class StreamRun:
         self._kept_name: str | None = None
         self._list_content = False
         self._inner_traced = self._kept_traced = False
+        self._open = False
+        self._chunks = 0
 
     def start(self, attempt: Attempt) -> None:
         self.attempt = attempt
+        self._open = True
+        self._chunks = 0
         self._held = []
         self._merged = None
         self._started = False
@@ -68,6 +72,7 @@ class StreamRun:
     def feed(self, chunk: ChatGenerationChunk) -> list[ChatGenerationChunk]:
         """The chunks to pass on now (possibly none while holding back)."""
         msg = chunk.message
+        self._chunks += 1
         name = None
         if msg.response_metadata:
             name = msg.response_metadata.pop("model_name", None)
@@ -100,11 +105,29 @@ class StreamRun:
     def fail(self, exc: BaseException) -> None:
         """Report a provider error (re-raises when it cannot fall back)."""
         assert self.attempt is not None
+        self._open = False
         self.plan.failed(self.attempt, exc, after_first_token=self._started)
+
+    def abandon(self) -> None:
+        """The caller closed the stream: record the open attempt as ``abandoned`` (once).
+
+        Its cost comes from the usage received so far, else it is estimated from the text
+        sent and received, so budgets count it (see :meth:`CallPlan.abandoned`).
+        """
+        if not self._open or self.attempt is None:
+            return
+        self._open = False
+        merged = self._merged
+        msg = merged.message if merged is not None else AIMessageChunk(content="")
+        text = answer_of(msg).text
+        for tc in getattr(msg, "tool_call_chunks", None) or ():
+            text += (tc.get("name") or "") + (tc.get("args") or "")
+        self.plan.abandoned(self.attempt, usage=usage_of(msg), received_text=text, chunks=self._chunks)
 
     def finish(self) -> list[ChatGenerationChunk] | None:
         """End of one attempt's stream: the chunks to emit, or ``None`` to escalate."""
         assert self.attempt is not None
+        self._open = False
         merged = self._merged
         msg = merged.message if merged is not None else AIMessageChunk(content="")
         answer = answer_of(msg, merged.generation_info if merged is not None else None)

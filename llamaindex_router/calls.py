@@ -13,13 +13,16 @@ escalation and the ledger live there). Streams run the same plan by hand:
 * a per-attempt timeout (``fallback.attempt_timeout_s`` / ``Tier.timeout_s``) bounds the
   time to the first chunk (a hung provider falls back, see :mod:`shared_core.first_chunk`);
   once chunks flow, the inner client's own timeouts apply;
-* a stream the caller stops reading is recorded as answered (its cost is known only if
-  usage had arrived).
+* a stream the caller closes (``close()`` / ``aclose()``, a cancelled task) is recorded as
+  ``abandoned``, costed from the usage received so far, else estimated from the text sent
+  and received, so budgets count it.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
@@ -159,6 +162,8 @@ class StreamRun:
         self._usage: Any = None
         self._reason: str | None = None
         self._shown = False
+        self._received: list[str] = []
+        self._open = self.attempt is not None
 
     def next_attempt(self) -> Attempt | None:
         """The plan's next attempt (state reset for it), ``None`` when none is left."""
@@ -171,6 +176,8 @@ class StreamRun:
         assert self.attempt is not None
         self._usage = usage_of(chunk) or self._usage
         self._reason = finish_reason_of(chunk) or self._reason
+        if chunk.delta:
+            self._received.append(chunk.delta)
         self.call.tag(chunk, self.attempt)
         prev, self._prev = self._prev, chunk
         if prev is None:
@@ -182,14 +189,23 @@ class StreamRun:
         self._shown = True
         return out
 
-    def stopped(self) -> None:
-        """The caller stopped reading: record the attempt as answered."""
-        assert self.attempt is not None
-        self.plan.succeeded(self.attempt, usage=self._usage, answer=None, check=False)
+    def abandon(self) -> None:
+        """The caller closed the stream: record the open attempt as ``abandoned`` (once), with
+        the usage received so far, else a cost estimated from the text sent and received."""
+        if not self._open or self.attempt is None:
+            return
+        self._open = False
+        self.plan.abandoned(
+            self.attempt,
+            usage=self._usage,
+            received_text="".join(self._received),
+            chunks=len(self._received),
+        )
 
     def fail(self, exc: BaseException) -> None:
         """Report a provider error (re-raises when it cannot fall back)."""
         assert self.attempt is not None
+        self._open = False
         self.plan.failed(self.attempt, exc, after_first_token=self._shown)
 
     def finish(self) -> Iterator[Response] | None:
@@ -205,6 +221,7 @@ class StreamRun:
         else:
             answer = Answer("", finish_reason=self._reason)
         check = self.buffer or (not self._shown and _empty_or_filtered(answer))
+        self._open = False
         if self.plan.succeeded(self.attempt, usage=self._usage, answer=answer, check=check):
             return self._release(self._held, last)
         self._kept = [*self._held, *([last] if last is not None else [])]
@@ -227,19 +244,34 @@ class StreamRun:
         raise plan.failure()
 
 
+OPENED: ContextVar[Any] = ContextVar("tier_router_opened_stream", default=None)
+"""The routed generator :func:`stream` / :func:`astream` made last in this context, so the
+public ``stream_chat`` & co. can close it themselves when the caller closes theirs (LlamaIndex's
+callback wrapper in between never closes the generator it wraps)."""
+
+
 def stream(call: RoutedCall, buffer: bool) -> Iterator[Response]:
     """Run a plan over streamed attempts (see the module docstring)."""
+    gen = _stream(call, buffer)
+    OPENED.set(gen)
+    return gen
+
+
+def _stream(call: RoutedCall, buffer: bool) -> Iterator[Response]:
     run = StreamRun(call, buffer=buffer)
+    try:
+        yield from _attempts(call, run)
+    except GeneratorExit:  # the caller closed the stream: the provider is paid anyway
+        run.abandon()
+        raise
+
+
+def _attempts(call: RoutedCall, run: StreamRun) -> Iterator[Response]:
     while (attempt := run.next_attempt()) is not None:
         try:
             opener = partial(call.open_stream, attempt)
             for chunk in stream_within(opener, attempt.timeout_s, tier=attempt.tier.name):
-                out = run.feed(chunk)
-                try:
-                    yield from out
-                except GeneratorExit:
-                    run.stopped()
-                    raise
+                yield from run.feed(chunk)
         except Exception as exc:
             run.fail(exc)
             continue
@@ -249,19 +281,33 @@ def stream(call: RoutedCall, buffer: bool) -> Iterator[Response]:
     yield from run.exhausted()
 
 
-async def astream(call: RoutedCall, buffer: bool) -> AsyncIterator[Response]:
+def astream(call: RoutedCall, buffer: bool) -> AsyncIterator[Response]:
     """Async twin of :func:`stream` (same :class:`StreamRun`, async inner stream)."""
+    gen = _astream(call, buffer)
+    OPENED.set(gen)
+    return gen
+
+
+async def _astream(call: RoutedCall, buffer: bool) -> AsyncIterator[Response]:
     run = StreamRun(call, buffer=buffer)
+    attempts = _aattempts(call, run)
+    try:
+        async for c in attempts:
+            yield c
+    except (GeneratorExit, asyncio.CancelledError):  # the caller stopped: still paid for
+        run.abandon()
+        raise
+    finally:
+        await attempts.aclose()  # releases the inner stream now, not at garbage collection
+
+
+async def _aattempts(call: RoutedCall, run: StreamRun) -> AsyncIterator[Response]:
     while (attempt := run.next_attempt()) is not None:
         try:
             opener = partial(call.aopen_stream, attempt)
             async for chunk in astream_within(opener, attempt.timeout_s, tier=attempt.tier.name):
                 for c in run.feed(chunk):
-                    try:
-                        yield c
-                    except GeneratorExit:
-                        run.stopped()
-                        raise
+                    yield c
         except Exception as exc:
             run.fail(exc)
             continue
@@ -271,6 +317,27 @@ async def astream(call: RoutedCall, buffer: bool) -> AsyncIterator[Response]:
             return
     for c in run.exhausted():
         yield c
+
+
+def closing(outer: Iterator[_T], ours: Any) -> Iterator[_T]:
+    """``outer`` (LlamaIndex's wrapper around ``ours``); closing it closes ``ours`` too, now."""
+    try:
+        yield from outer
+    finally:
+        outer.close()
+        if ours is not None:
+            ours.close()  # records the attempt as abandoned if it was still open
+
+
+async def aclosing(outer: AsyncIterator[_T], ours: Any) -> AsyncIterator[_T]:
+    """Async twin of :func:`closing`."""
+    try:
+        async for item in outer:
+            yield item
+    finally:
+        await outer.aclose()  # type: ignore[attr-defined]
+        if ours is not None:
+            await ours.aclose()
 
 
 def has_output(chunk: Response) -> bool:

@@ -248,16 +248,34 @@ class RoutedLLM(FunctionCallingLLM):
         return self._done(call, (await aexecute(call.plan, call.ainvoke)).value)
 
     @llm_chat_callback()
-    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+    def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         call = self._begin(messages, kwargs, streaming=True)
         return calls.stream(call, self._buffer)  # type: ignore[return-value]
 
     @llm_chat_callback()
-    async def astream_chat(
+    async def _astream_chat(
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
         call = await self._abegin(messages, kwargs, streaming=True)
         return calls.astream(call, self._buffer)  # type: ignore[return-value]
+
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        token = calls.OPENED.set(None)
+        try:
+            outer = self._stream_chat(messages, **kwargs)
+            return calls.closing(outer, calls.OPENED.get())
+        finally:
+            calls.OPENED.reset(token)
+
+    async def astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        token = calls.OPENED.set(None)
+        try:
+            outer = await self._astream_chat(messages, **kwargs)
+            return calls.aclosing(outer, calls.OPENED.get())
+        finally:
+            calls.OPENED.reset(token)
 
     # -- completion ---------------------------------------------------------------
     def _as_messages(self, prompt: str, formatted: bool) -> tuple[list[ChatMessage], str]:
@@ -280,7 +298,7 @@ class RoutedLLM(FunctionCallingLLM):
         return self._done(call, (await aexecute(call.plan, call.ainvoke)).value)
 
     @llm_completion_callback()
-    def stream_complete(
+    def _stream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseGen:
         msgs, prompt = self._as_messages(prompt, formatted)
@@ -288,12 +306,32 @@ class RoutedLLM(FunctionCallingLLM):
         return calls.stream(call, self._buffer)  # type: ignore[return-value]
 
     @llm_completion_callback()
-    async def astream_complete(
+    async def _astream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseAsyncGen:
         msgs, prompt = self._as_messages(prompt, formatted)
         call = await self._abegin(msgs, kwargs, streaming=True, prompt=prompt, formatted=formatted)
         return calls.astream(call, self._buffer)  # type: ignore[return-value]
+
+    def stream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseGen:
+        token = calls.OPENED.set(None)
+        try:
+            outer = self._stream_complete(prompt, formatted, **kwargs)
+            return calls.closing(outer, calls.OPENED.get())
+        finally:
+            calls.OPENED.reset(token)
+
+    async def astream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseAsyncGen:
+        token = calls.OPENED.set(None)
+        try:
+            outer = await self._astream_complete(prompt, formatted, **kwargs)
+            return calls.aclosing(outer, calls.OPENED.get())
+        finally:
+            calls.OPENED.reset(token)
 
     # -- tools ------------------------------------------------------------------
     def _prepare_chat_with_tools(

@@ -211,6 +211,31 @@ class CallPlan:
             self.router.note_thread(self.request.thread_id, attempt.index)
         return True
 
+    def abandoned(
+        self, attempt: Attempt, *, usage: Usage | None, received_text: str = "", chunks: int = 0
+    ) -> None:
+        """The caller closed a stream before its end: record the attempt as ``abandoned``.
+
+        The provider is paid for what it generated, so the record carries a cost that budgets
+        count: from the provider's usage when it arrived, else estimated from what was sent
+        (the request's estimated input tokens plus the tier's system prompt) and what was
+        received (``received_text``, characters / 4).
+        """
+        from .pricing import Usage, estimate_tokens
+
+        estimated = usage is None
+        if usage is None:
+            sent = self.request.input_tokens + estimate_tokens(attempt.system_prompt or "")
+            usage = Usage(max(0, int(sent)), estimate_tokens(received_text))
+        note = (
+            f"caller closed the stream after {chunks} chunk(s)"
+            + ("; tokens estimated from the text sent and received" if estimated else "")
+        )
+        self._record(
+            attempt, status="abandoned", usage=usage, latency_ms=self._elapsed_ms(),
+            error_kind="abandoned", error=note,
+        )
+
     @property
     def kept(self) -> Attempt | None:
         """An answer that failed a check, kept in case every escalation after it fails."""

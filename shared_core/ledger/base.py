@@ -17,10 +17,12 @@ from ..errors import InputError
 if TYPE_CHECKING:
     from .summary import LedgerSummary
 
-Status = Literal["ok", "failed", "rejected", "refused"]
+Status = Literal["ok", "failed", "rejected", "refused", "abandoned"]
 Framework = Literal["core", "langchain", "llamaindex"]
 FeedbackSource = Literal["user", "escalation"]
-STATUSES: tuple[str, ...] = ("ok", "failed", "rejected", "refused")
+STATUSES: tuple[str, ...] = ("ok", "failed", "rejected", "refused", "abandoned")
+"""``abandoned``: the caller closed a stream before its end; the provider was paid anyway
+(cost from the provider's usage when it came, else estimated from what was sent and received)."""
 FEEDBACK_SOURCES: tuple[str, ...] = ("user", "escalation")
 
 

@@ -151,7 +151,7 @@ def summarize(
             fallback += 1
         if all(r.status == "refused" for r in attempts):
             s.refused_calls += 1
-        elif last.status != "ok":
+        elif last.status not in ("ok", "abandoned"):  # a caller that left was still answered
             failed += 1
         else:
             answered[last.tier] += 1

@@ -268,5 +268,5 @@ def test_abandoned_stream_is_still_recorded() -> None:
     next(gen)
     gen.close()
     assert [(r.tier, r.status, r.streamed) for r in llm.router.ledger.records()] == [
-        ("cheap", "ok", True)
+        ("cheap", "abandoned", True)
     ]
