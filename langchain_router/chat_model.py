@@ -11,7 +11,7 @@ escalation and the ledger.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -530,7 +530,7 @@ class RoutedChatModel(BaseChatModel):
 
     async def _astream_attempts(
         self, call: _Call, run: StreamRun, run_manager: AsyncCallbackManagerForLLMRun | None
-    ) -> AsyncIterator[ChatGenerationChunk]:
+    ) -> AsyncGenerator[ChatGenerationChunk, None]:
         while (attempt := call.plan.next_attempt()) is not None:
             run.start(attempt)
             try:

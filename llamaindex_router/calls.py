@@ -21,7 +21,7 @@ escalation and the ledger live there). Streams run the same plan by hand:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import partial
@@ -301,7 +301,7 @@ async def _astream(call: RoutedCall, buffer: bool) -> AsyncIterator[Response]:
         await attempts.aclose()  # releases the inner stream now, not at garbage collection
 
 
-async def _aattempts(call: RoutedCall, run: StreamRun) -> AsyncIterator[Response]:
+async def _aattempts(call: RoutedCall, run: StreamRun) -> AsyncGenerator[Response, None]:
     while (attempt := run.next_attempt()) is not None:
         try:
             opener = partial(call.aopen_stream, attempt)
@@ -319,7 +319,7 @@ async def _aattempts(call: RoutedCall, run: StreamRun) -> AsyncIterator[Response
         yield c
 
 
-def closing(outer: Iterator[_T], ours: Any) -> Iterator[_T]:
+def closing(outer: Generator[_T, None, None], ours: Any) -> Generator[_T, None, None]:
     """``outer`` (LlamaIndex's wrapper around ``ours``); closing it closes ``ours`` too, now."""
     try:
         yield from outer
@@ -329,13 +329,13 @@ def closing(outer: Iterator[_T], ours: Any) -> Iterator[_T]:
             ours.close()  # records the attempt as abandoned if it was still open
 
 
-async def aclosing(outer: AsyncIterator[_T], ours: Any) -> AsyncIterator[_T]:
+async def aclosing(outer: AsyncGenerator[_T, None], ours: Any) -> AsyncGenerator[_T, None]:
     """Async twin of :func:`closing`."""
     try:
         async for item in outer:
             yield item
     finally:
-        await outer.aclose()  # type: ignore[attr-defined]
+        await outer.aclose()
         if ours is not None:
             await ours.aclose()
 

@@ -263,7 +263,7 @@ class RoutedLLM(FunctionCallingLLM):
         token = calls.OPENED.set(None)
         try:
             outer = self._stream_chat(messages, **kwargs)
-            return calls.closing(outer, calls.OPENED.get())
+            return calls.closing(outer, calls.OPENED.get())  # type: ignore[arg-type]
         finally:
             calls.OPENED.reset(token)
 
@@ -273,7 +273,7 @@ class RoutedLLM(FunctionCallingLLM):
         token = calls.OPENED.set(None)
         try:
             outer = await self._astream_chat(messages, **kwargs)
-            return calls.aclosing(outer, calls.OPENED.get())
+            return calls.aclosing(outer, calls.OPENED.get())  # type: ignore[arg-type]
         finally:
             calls.OPENED.reset(token)
 
@@ -319,7 +319,7 @@ class RoutedLLM(FunctionCallingLLM):
         token = calls.OPENED.set(None)
         try:
             outer = self._stream_complete(prompt, formatted, **kwargs)
-            return calls.closing(outer, calls.OPENED.get())
+            return calls.closing(outer, calls.OPENED.get())  # type: ignore[arg-type]
         finally:
             calls.OPENED.reset(token)
 
@@ -329,7 +329,7 @@ class RoutedLLM(FunctionCallingLLM):
         token = calls.OPENED.set(None)
         try:
             outer = await self._astream_complete(prompt, formatted, **kwargs)
-            return calls.aclosing(outer, calls.OPENED.get())
+            return calls.aclosing(outer, calls.OPENED.get())  # type: ignore[arg-type]
         finally:
             calls.OPENED.reset(token)
 
