@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ..ledger.base import CallRecord, CostLedger
 from ..ledger.summary import LedgerSummary
+from ..tags import user_tags
 
 HOUR = 3600.0
 DAY = 86400.0
@@ -141,8 +142,8 @@ def build(
     """Read ``ledger`` (any backend) and compute the report's series and tables.
 
     ``tier_order``: the config's tiers, cheapest first (default: by mean cost per attempt).
-    ``hidden_tag``: a predicate; tags for which it returns true are left out of the
-    per-tag chart (framework-internal tags such as LangChain's ``seq:step:1``).
+    Framework bookkeeping tags (LangChain's ``seq:step:1``...) are never the user's and are
+    left out; ``hidden_tag``: a predicate for more tags to leave out of the per-tag chart.
     """
     summary = ledger.summary(since=since, until=until, tag=tag)
     records = ledger.records(since=since, until=until, tag=tag)
@@ -181,7 +182,7 @@ def build(
             counts[3] += r.status == "failed"
         c = sum(r.cost_usd or 0.0 for r in attempts)
         bl = sum(r.baseline_cost_usd or 0.0 for r in attempts if r.status == "ok")
-        call_tags = tuple(dict.fromkeys(t for r in attempts for t in r.tags))
+        call_tags = user_tags(dict.fromkeys(t for r in attempts for t in r.tags))
         user = next((r.user for r in attempts if r.user), None)
         for name, acc in [(t, tags) for t in call_tags] + ([(user, users)] if user else []):
             entry = acc[name]

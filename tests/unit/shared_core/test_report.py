@@ -184,3 +184,15 @@ def test_write_report_returns_the_path(tmp_path: Path) -> None:
     led.record(rec("a", ts=T0))
     p = write_report(led, tmp_path / "r.html", title="Team costs")
     assert "<title>Team costs</title>" in p.read_text(encoding="utf-8")
+
+
+def test_framework_tags_are_not_the_users(ledger: CostLedger) -> None:
+    """LangChain / LangGraph bookkeeping tags (seq:step:1, map:key:raw...) stay out of 'cost per tag'."""
+    ledger.record(rec("a", ts=T0, tags=("seq:step:1", "map:key:raw", "search", "graph:step:2")))
+    ledger.record(rec("b", ts=T0 + 5, tags=("nostream", "langsmith:hidden")))
+    d = build(ledger)
+    assert [s.name for s in d.by_tag] == ["search"]
+    assert [c.tags for c in d.top_calls] == [("search",), ()]
+    page = render(d)
+    assert "seq:step:1" not in page
+    assert "map:key:raw" not in page
