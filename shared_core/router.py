@@ -71,6 +71,11 @@ class Router:
         self._encoder = encoder
         self._ledger_arg = ledger
         self._ledger: CostLedger | None = None
+        if isinstance(ledger, (str, Path)):
+            # opened (and checked writable) now: a bad path fails here, not after a paid call
+            from .ledger import SQLiteLedger
+
+            self._ledger = SQLiteLedger(ledger)
         self._prices = prices
         self.checks: list[AnswerCheck] = list(checks)
         self._threads: OrderedDict[str, int] = OrderedDict()

@@ -9,6 +9,11 @@ record stays in an in-memory buffer, one warning is logged, and the buffer is wr
 on the next successful write or :meth:`flush`. Reads and :meth:`spend` include buffered
 records, so budgets keep counting. Recording never raises into the caller's request.
 If the database file itself is removed while open, the next write re-creates it.
+
+Nothing pending dies with the process: an ``atexit`` hook flushes (waiting a bounded time),
+and what still cannot be written at exit or :meth:`SQLiteLedger.close` is appended to a spill
+file beside the database (``<file>.pending.jsonl``) that the next ledger opened on the file
+writes (see :mod:`shared_core.ledger.spill`).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from . import spill
 from .base import (
     CallRecord,
     CostLedger,
@@ -173,13 +179,29 @@ class SQLiteLedger(CostLedger):
             )
             stored = conn.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()[0]
         except sqlite3.Error as exc:
+            self._drop_connection()
+            if "locked" in str(exc) or "busy" in str(exc):
+                hint = (
+                    f"the file is locked by another connection or process (waited "
+                    f"{self.busy_timeout_s:g} s); retry when it is released, or pass a longer "
+                    "busy_timeout_s"
+                )
+            else:
+                hint = "check the path is a writable file in a writable folder"
             raise ConfigError(
-                f"cannot open the SQLite ledger {self.path!r}: {exc}; "
-                "check the path is a writable file",
+                f"cannot open the SQLite ledger {self.path!r}: {exc}; {hint}",
                 field="ledger.path",
                 value=self.path,
             ) from None
         self.salt = salt or str(stored)
+        if self.path != ":memory:":
+            # records a previous process could not write before it exited
+            records, feedback = spill.claim(self.path)
+            if records or feedback:
+                self._pending.extend(records)
+                self._pending_feedback.extend(feedback)
+                self.flush()
+            spill.register(self)
 
     # -- connection -----------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -410,15 +432,43 @@ class SQLiteLedger(CostLedger):
         return (int(rows[0][0]) if rows else 0) + self.pending
 
     def close(self) -> None:
+        """Flush, keep what still cannot be written in the spill file, release the file."""
         with self._lock:
             self._flush_locked(patient=True)
-            if self._pending or self._pending_feedback:
-                logger.error(
-                    "cost ledger %s: closing with %d unwritten item(s); they are lost",
-                    self.path,
-                    len(self._pending) + len(self._pending_feedback),
-                )
+            self._spill_locked()
             self._drop_connection()
+
+    def exit_flush(self, wait_s: float) -> None:
+        """At interpreter exit: write what is pending, waiting at most ``wait_s`` for a lock;
+        what is still pending then goes to the spill file (see :mod:`.spill`)."""
+        with self._lock:
+            if not self._pending and not self._pending_feedback:
+                return
+            saved = self.busy_timeout_s
+            self.busy_timeout_s = min(saved, wait_s)
+            try:
+                self._drop_connection()  # a fresh connection with the shorter wait
+                self._warned = False  # not "degraded": use the whole wait
+                self._flush_locked(patient=True)
+            finally:
+                self.busy_timeout_s = saved
+            self._spill_locked()
+            self._drop_connection()
+
+    def _spill_locked(self) -> None:
+        if not self._pending and not self._pending_feedback:
+            return
+        if self.path != ":memory:" and spill.write(
+            self.path, list(self._pending), list(self._pending_feedback)
+        ):
+            self._pending.clear()
+            self._pending_feedback.clear()
+        elif self.path == ":memory:":
+            logger.error(
+                "cost ledger %s: closing with %d unwritten item(s); they are lost",
+                self.path,
+                len(self._pending) + len(self._pending_feedback),
+            )
 
     def __repr__(self) -> str:
         return f"SQLiteLedger({self.path!r})"

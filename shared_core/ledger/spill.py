@@ -1,0 +1,140 @@
+"""Records that outlive their process: flush at exit, and a spill file for what still fails.
+
+A persistent ledger keeps records that could not be written yet (file locked, disk full) in
+memory. Two things stop them from dying with the process:
+
+* :func:`register` puts a ledger on a list that one ``atexit`` hook flushes, waiting at most
+  :data:`EXIT_WAIT_S` seconds in all (a locked file must not hang the exit);
+* whatever is still pending then (or at ``close()``) is appended to a *spill file* beside the
+  ledger (``<ledger file>.pending.jsonl``, one JSON object per line), which the next
+  ledger opened on that file reads back and writes (:func:`claim`).
+
+The spill file is claimed by an atomic rename before it is read, so two processes opening the
+same ledger never both ingest it. A process killed without running its exit hooks (``SIGKILL``,
+power loss) still loses what it held in memory.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import logging
+import os
+import threading
+import time
+import weakref
+from pathlib import Path
+from typing import Any, Protocol
+
+from .base import CallRecord, Feedback
+
+logger = logging.getLogger(__name__)
+
+EXIT_WAIT_S = 5.0
+"""Longest the exit hook waits, in total, for locked ledgers to accept their records."""
+SUFFIX = ".pending.jsonl"
+
+
+class Spillable(Protocol):
+    def exit_flush(self, wait_s: float) -> None: ...
+
+
+_open: weakref.WeakSet[Any] = weakref.WeakSet()
+_lock = threading.Lock()
+_hooked = False
+
+
+def register(ledger: Spillable) -> None:
+    """Flush ``ledger`` (and spill what is left) when the interpreter exits normally."""
+    global _hooked
+    with _lock:
+        _open.add(ledger)
+        if not _hooked:
+            atexit.register(_at_exit)
+            _hooked = True
+
+
+def _at_exit() -> None:
+    deadline = time.monotonic() + EXIT_WAIT_S
+    with _lock:
+        ledgers = list(_open)
+    for led in ledgers:
+        try:
+            led.exit_flush(max(0.05, deadline - time.monotonic()))
+        except Exception:  # pragma: no cover - an exit hook must not raise
+            logger.exception("cost ledger: flush at exit failed")
+
+
+def spill_path(db_path: str) -> Path:
+    """The spill file of the ledger file ``db_path``."""
+    return Path(db_path + SUFFIX)
+
+
+def write(db_path: str, records: list[CallRecord], feedback: list[Feedback]) -> bool:
+    """Append records and feedback to the spill file (one ``write``); ``True`` when stored."""
+    if not records and not feedback:
+        return True
+    lines = [json.dumps({"record": r.to_dict()}, ensure_ascii=False, default=str) for r in records]
+    lines += [
+        json.dumps({"feedback": [f.call_id, f.score, f.source, f.ts]}) for f in feedback
+    ]
+    data = ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass")
+    path = spill_path(db_path)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        logger.error(
+            "cost ledger %s: %d record(s) could not be written to the database nor to %s (%s); "
+            "they are lost",
+            db_path, len(records) + len(feedback), path, exc,
+        )
+        return False
+    logger.warning(
+        "cost ledger %s: %d item(s) could not be written before exit; kept in %s and written "
+        "the next time this ledger is opened",
+        db_path, len(records) + len(feedback), path,
+    )
+    return True
+
+
+def claim(db_path: str) -> tuple[list[CallRecord], list[Feedback]]:
+    """Take the spill file of ``db_path`` (if any): its records and feedback, file removed.
+
+    A line that cannot be read (a torn write) is skipped with a warning.
+    """
+    path = spill_path(db_path)
+    if not path.exists():
+        return [], []
+    taken = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.claim")
+    try:
+        os.rename(path, taken)  # atomic: only one opener gets it
+    except OSError:
+        return [], []
+    records: list[CallRecord] = []
+    feedback: list[Feedback] = []
+    try:
+        text = taken.read_bytes().decode("utf-8", "surrogatepass")
+    except OSError as exc:
+        logger.error("cost ledger %s: cannot read %s (%s)", db_path, taken, exc)
+        return [], []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            if "record" in obj:
+                records.append(CallRecord.from_dict(obj["record"]))
+            else:
+                call_id, score, source, ts = obj["feedback"]
+                feedback.append(Feedback(call_id, float(score), source, float(ts)))
+        except Exception as exc:
+            logger.warning("cost ledger %s: skipped line %d of %s (%s)", db_path, n, taken, exc)
+    with contextlib.suppress(OSError):
+        taken.unlink()
+    return records, feedback
