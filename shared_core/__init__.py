@@ -25,6 +25,7 @@ from .errors import (
 )
 from .router import Router
 from .tier import Tier
+from .tier_defaults import TierDefaultsWarning
 
 if TYPE_CHECKING:
     from .ledger import CallRecord, CostLedger, InMemoryLedger, SQLiteLedger
@@ -66,6 +67,7 @@ __all__ = [
     "RouterError",
     "SQLiteLedger",
     "Tier",
+    "TierDefaultsWarning",
     "UnknownModelError",
     "UnsafeFormatError",
     "Usage",

@@ -45,3 +45,14 @@ def test_task_configs_have_no_price_order():
             classifier={"type": "task"},
         )
     )
+
+
+def test_the_bundled_ladder_is_in_price_order():
+    """``Router()`` skips the check (no price lookups at construction): it must hold."""
+    from shared_core.pricing import PriceTable
+    from shared_core.tier_defaults import bundled_ladder, check_price_order
+
+    check_price_order(bundled_ladder(), PriceTable())
+    prices = [PriceTable().price(t.model) for t in bundled_ladder().tiers]
+    blended = [(p.input + 3 * p.output) / 4 for p in prices]
+    assert blended == sorted(blended)
