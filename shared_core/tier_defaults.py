@@ -66,9 +66,27 @@ def ladder_tiers(names_to_models: Mapping[str, str | None]) -> list[dict[str, An
             f"max_tokens: name tiers after the bundled ladder ({', '.join(ladder)}) or pass "
             "config= with each tier's system_prompt and max_tokens",
             TierDefaultsWarning,
-            stacklevel=2,
+            stacklevel=_caller_level(),
         )
     return out
+
+
+_OWN_PACKAGES = frozenset(
+    {"shared_core", "langchain_router", "llamaindex_router", "pydantic", "langchain_core", "llama_index"}
+)
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` that points a warning at the user's line (the first frame outside
+    this package, its adapters and the frameworks' constructors), not at our own code."""
+    import sys
+
+    frame = sys._getframe(1)  # the function that warns
+    level = 1
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").split(".")[0] in _OWN_PACKAGES:
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 @dataclass(frozen=True)

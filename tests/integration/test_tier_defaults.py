@@ -69,10 +69,17 @@ def test_names_outside_the_ladder_get_one_warning_saying_what_to_configure(opena
             tiers={"cheap": _lc(openai_server, "gpt-4o-mini"), "complex": _lc(openai_server, "gpt-4o")}
         )
     [w] = caught
+    assert w.filename == __file__  # it points at the line that built the model
     text = str(w.message)
     assert "\n" not in text
     assert "'cheap'" in text and "'complex'" not in text
     assert "system_prompt" in text and "max_tokens" in text and "config=" in text
+
+
+def test_the_llamaindex_warning_points_at_the_callers_line(openai_server):
+    with pytest.warns(TierDefaultsWarning) as caught:
+        RoutedLLM(tiers={"cheap": _li(openai_server, "gpt-4o-mini"), "strong": _li(openai_server, "gpt-4o")})
+    assert [w.filename for w in caught] == [__file__]
 
 
 def test_ladder_names_and_a_config_warn_about_nothing(openai_server):
