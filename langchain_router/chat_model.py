@@ -45,6 +45,7 @@ from .messages import (
     to_core_messages,
     usage_of,
 )
+from .retries import without_retries
 from .serde import constructor_kwargs
 from .streaming import StreamRun
 from .tools import (
@@ -139,7 +140,8 @@ class RoutedChatModel(BaseChatModel):
     """Per-attempt timeout in seconds (``fallback.attempt_timeout_s`` when the config sets
     none): an attempt that takes longer falls back to the next tier."""
     max_retries: int | None = None
-    """Accepted for drop-in compatibility; retries are the inner models' (fallback is ours)."""
+    """Accepted for drop-in compatibility and ignored: the router's fallback is the retry, and
+    the inner models' own retries are turned off where the router may (:mod:`.retries`)."""
 
     _bindings: BindingCache = PrivateAttr(default_factory=BindingCache)
     _names: frozenset[str] = PrivateAttr()
@@ -158,6 +160,7 @@ class RoutedChatModel(BaseChatModel):
             self.config = config_for_tierless(self.config)
             self.tiers = inner_models(as_config(self.config), {})
         self.router = build_router(self)
+        self.tiers = without_retries(self.tiers)  # fallback is the retry (see .retries)
         self._names = frozenset(self.tiers)
         self._trace = {name: trace_info(inner, name) for name, inner in self.tiers.items()}
         self._ls_name = "tier-router:" + "|".join(self.router.config.tier_names)

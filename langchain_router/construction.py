@@ -48,7 +48,9 @@ def build_router(model: Any) -> Router:
         cfg = with_capabilities(cfg, {n: profile_capabilities(m) for n, m in model.tiers.items()})
         if model.allow_unordered and not cfg.allow_unordered:
             cfg = cfg.model_copy(update={"allow_unordered": True})
-        if model.timeout is not None and cfg.fallback.attempt_timeout_s is None:
+        if model.timeout is not None and (
+            model.config is None or cfg.fallback.attempt_timeout_s is None
+        ):
             # ChatOpenAI(timeout=...) habits carry over: a per-attempt timeout, then fallback
             cfg = cfg.model_copy(deep=True)
             cfg.fallback.attempt_timeout_s = float(model.timeout)

@@ -47,7 +47,9 @@ def config_for_tierless(config: Any) -> Any:
 
 
 def inner_models(cfg: RouterConfig, init_kwargs: dict[str, Any]) -> dict[str, Any]:
-    """One ``init_chat_model(tier.model, **init_kwargs)`` per tier of ``cfg``, cheapest first."""
+    """One ``init_chat_model(tier.model, **init_kwargs)`` per tier of ``cfg``, cheapest first.
+
+    ``max_retries=0`` unless ``init_kwargs`` sets it: the router's fallback is the retry."""
     try:
         from langchain.chat_models import init_chat_model
     except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -60,7 +62,7 @@ def inner_models(cfg: RouterConfig, init_kwargs: dict[str, Any]) -> dict[str, An
     tiers = {}
     for t in cfg.tiers:
         try:
-            tiers[t.name] = init_chat_model(t.model, **init_kwargs)
+            tiers[t.name] = _without_retries(init_chat_model, t.model, init_kwargs)
         except Exception as exc:
             raise ConfigError(
                 f"tier {t.name!r}: cannot build a chat model from model {t.model!r}: {exc}. "
@@ -69,3 +71,14 @@ def inner_models(cfg: RouterConfig, init_kwargs: dict[str, Any]) -> dict[str, An
                 value=t.model,
             ) from exc
     return tiers
+
+
+def _without_retries(init_chat_model: Any, model: str, init_kwargs: dict[str, Any]) -> Any:
+    """``init_chat_model`` with ``max_retries=0`` unless the caller chose a value (a provider
+    class without that field is built as asked)."""
+    if "max_retries" in init_kwargs:
+        return init_chat_model(model, **init_kwargs)
+    try:
+        return init_chat_model(model, max_retries=0, **init_kwargs)
+    except Exception:
+        return init_chat_model(model, **init_kwargs)

@@ -48,6 +48,7 @@ from . import calls, context
 from .inner import InnerLLM
 from .messages import core_request
 from .responses import annotate, tier_of
+from .retries import without_retries
 from .tools import PREPARED_KEY, PreparedTools, format_tools, tool_request_messages
 from .wiring import build_router, tier_metadata
 
@@ -141,7 +142,8 @@ class RoutedLLM(FunctionCallingLLM):
             judge_llm=judge_llm,
             allow_unordered=allow_unordered,
         )
-        self._inners = {name: InnerLLM(llm) for name, llm in tiers.items()}
+        # fallback is the retry: the inner LLMs' own retries are off where the router may
+        self._inners = {name: InnerLLM(without_retries(name, llm)) for name, llm in tiers.items()}
 
     @classmethod
     def class_name(cls) -> str:

@@ -6,7 +6,8 @@
   With no config, tier names come from the dict keys (cheapest first), model ids from the
   inner models, and the embedded default classifier maps difficulty onto however many
   tiers there are; tiers named like the bundled ladder's get its system prompts and
-  ``max_tokens`` (:mod:`shared_core.tier_defaults`). With a config, the names must match its tiers exactly.
+  ``max_tokens`` (:mod:`shared_core.tier_defaults`); each attempt is bounded by the bundled
+  config's attempt timeout. With a config, the names must match its tiers exactly.
 """
 
 from __future__ import annotations
@@ -37,6 +38,14 @@ def model_id(obj: Any, default: str | None = None) -> str | None:
         if isinstance(value, str) and value.strip():
             return value
     return default
+
+
+def default_attempt_timeout() -> float | None:
+    """The bundled config's ``fallback.attempt_timeout_s`` (also used by an adapter given
+    tiers but no config): one value, kept in ``shared_core/data/default_config.yaml``."""
+    from .tier_defaults import bundled_ladder
+
+    return bundled_ladder().fallback.attempt_timeout_s
 
 
 def config_from_tiers(
@@ -76,7 +85,11 @@ def config_from_tiers(
             if ladder_defaults
             else [{"name": n, "model": m or n} for n, m in names_to_models.items()]
         )
-        return RouterConfig.build({"tiers": tiers, "classifier": {"type": "embedded"}})
+        return RouterConfig.build({
+            "tiers": tiers,
+            "classifier": {"type": "embedded"},
+            "fallback": {"attempt_timeout_s": default_attempt_timeout()},
+        })
     cfg = _as_config(config)
     cfg_names = cfg.tier_names
     missing = [n for n in cfg_names if n not in names_to_models]

@@ -134,6 +134,9 @@ class FallbackConfig(_Strict):
     """Error kinds that fall back to the next tier (``bad_response``: a malformed body is a
     provider failure too); ``other`` only when listed."""
     attempt_timeout_s: float | None = Field(default=None, gt=0)
+    """Time one attempt may take (a stream: until its first chunk) before it counts as a
+    ``timeout`` and falls back; a tier's ``timeout_s`` wins. The bundled config, and an
+    adapter given tiers but no config, use 60 s; ``None``: no bound but the inner client's."""
     deadline_s: float | None = Field(default=None, gt=0)
     """Overall time for one request across all attempts."""
     cooldown_failures: int = Field(default=3, ge=1)
@@ -162,6 +165,15 @@ class LedgerConfig(_Strict):
     """Store prompt text (off: only a salted hash)."""
 
 
+class TelemetryConfig(_Strict):
+    """OpenTelemetry output (the ``otel`` extra). Fallback and escalation WARNINGs on the
+    ``tier_router`` logger are always on."""
+
+    opentelemetry: bool = False
+    """A span per routed call and the router's metrics, through the global tracer and meter
+    providers (``Router(telemetry=OpenTelemetry(...))`` names others)."""
+
+
 class RouterConfig(_Strict):
     """Everything the router needs. Tiers are ordered cheapest to strongest."""
 
@@ -174,6 +186,7 @@ class RouterConfig(_Strict):
     fallback: FallbackConfig = Field(default_factory=FallbackConfig)
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
     ledger: LedgerConfig = Field(default_factory=LedgerConfig)
+    telemetry: TelemetryConfig = Field(default_factory=TelemetryConfig)
     baseline_model: str | None = None
     """Savings are measured against this model (default: the strongest tier's model)."""
     sticky: bool = False

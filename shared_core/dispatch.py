@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from . import telemetry
 from ._construct import construct
 from .errors import AllTiersFailedError, RequestCostCapError, TierAttemptError, redact
 from .ledger.base import CallRecord, Framework, Status
@@ -85,9 +86,14 @@ class CallPlan:
     _attempt_started: float = 0.0
     _last_reason: str | None = None
     _rejected: Attempt | None = None
+    otel: Any = None
+    """This call's OpenTelemetry span and metrics (:class:`shared_core.otel.CallSpan`), when on."""
 
     def __post_init__(self) -> None:
         self._pending = (self.decision.index, "primary")
+        tel = self.router.telemetry
+        if tel is not None:
+            self.otel = tel.start(self)
         budget = self.router.budget
         if budget is not None:
             from .router import budget_scopes
@@ -160,10 +166,14 @@ class CallPlan:
                 # an escalation failed for good: the caller returns the earlier answer
                 self._pending = None
                 return
+            if self.otel is not None:
+                self.otel.end(self, exc)
             raise exc
         # after a rejected answer only stronger tiers are worth trying
         nxt = self._fallback_target(attempt.index, above=kept.index if kept is not None else -1)
         self._pending = (nxt, "fallback") if nxt is not None else None
+        if nxt is not None:
+            telemetry.fallback(self, attempt, kind, exc, nxt, latency)
 
     def succeeded(
         self,
@@ -205,10 +215,13 @@ class CallPlan:
             self.router.ledger.record_feedback(self.decision.call_id, 0.0, source="escalation")
             self.router.note_thread(self.request.thread_id, up)  # type: ignore[arg-type]
             self._pending = (up, "escalation")  # type: ignore[assignment]
+            telemetry.escalation(self, attempt, reason, up, latency)  # type: ignore[arg-type]
             return False
         self.final, self.final_cost, self.final_baseline_cost = attempt, cost, base
         if attempt.index != self.decision.index:
             self.router.note_thread(self.request.thread_id, attempt.index)
+        if self.otel is not None:
+            self.otel.end(self)
         return True
 
     def abandoned(
@@ -245,10 +258,15 @@ class CallPlan:
         """Return the kept answer after its escalation failed (adapters call this)."""
         self.final = attempt
         self._last_reason = (self._last_reason or "") + "; escalation failed, kept the earlier answer"
+        if self.otel is not None:
+            self.otel.end(self)
 
     def failure(self) -> AllTiersFailedError:
         """The error to raise when :meth:`next_attempt` returned ``None``."""
-        return AllTiersFailedError(self.errors)
+        err = AllTiersFailedError(self.errors)
+        if self.otel is not None:
+            self.otel.end(self, err)
+        return err
 
     # -- results --------------------------------------------------------------
     def metadata(self) -> dict[str, Any]:
@@ -362,6 +380,8 @@ class CallPlan:
             "streamed": self.streaming,
         })
         ledger.record(rec)
+        if self.otel is not None:
+            self.otel.attempt(attempt, status, usage, cost)
         return cost, base
 
     def _record_refusal(self, exc: BaseException) -> None:
@@ -380,6 +400,8 @@ class CallPlan:
                 framework=self.framework, streamed=self.streaming,
             )
         )
+        if self.otel is not None:
+            self.otel.end(self, exc, refused=True)
 
 
 # -- generic executors --------------------------------------------------------------

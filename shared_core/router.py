@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .cooldown import Cooldown
     from .dispatch import CallPlan
     from .ledger import CostLedger
+    from .otel import OpenTelemetry
     from .pricing import PriceTable
     from .quality import AnswerCheck
 
@@ -52,6 +53,9 @@ class Router:
         judge_complete: what the ``judge`` classifier calls to label a request.
         encoder: what the ``embedding`` classifier calls to embed a request.
         checks: extra answer checks (``text -> bool``) for escalation.
+        telemetry: OpenTelemetry spans and metrics: an :class:`~shared_core.otel.OpenTelemetry`
+            (its own tracer / meter providers), ``True`` (the global providers), ``False``
+            (off), or ``None`` (``config.telemetry.opentelemetry`` decides; off by default).
     """
 
     def __init__(
@@ -64,6 +68,7 @@ class Router:
         judge_complete: Any = None,
         encoder: Any = None,
         checks: Sequence[AnswerCheck] = (),
+        telemetry: OpenTelemetry | bool | None = None,
     ) -> None:
         self.config = _as_config(config)
         self._classifier = classifier
@@ -103,6 +108,8 @@ class Router:
             from .tier_defaults import check_price_order
 
             check_price_order(self.config, prices or default_price_table())
+        self.telemetry: OpenTelemetry | None = _telemetry(telemetry, self.config)
+        """The router's OpenTelemetry output, ``None`` when off."""
 
     # -- lazily built parts (keeps construction and import cheap) -----------------
     # Each is built once, under a lock, so threads sharing a fresh Router share one
@@ -468,6 +475,24 @@ def budget_scopes(request: Request) -> list[str]:
     from .budget import request_scopes
 
     return request_scopes(request.tags, request.user)
+
+
+def _telemetry(arg: Any, config: RouterConfig) -> OpenTelemetry | None:
+    """The router's OpenTelemetry output (imported only when turned on)."""
+    if arg is None:
+        arg = config.telemetry.opentelemetry
+    if arg is False:
+        return None
+    from .otel import OpenTelemetry
+
+    if arg is True:
+        return OpenTelemetry()
+    if isinstance(arg, OpenTelemetry):
+        return arg
+    raise ConfigError(
+        f"telemetry must be an OpenTelemetry(...), True, False or None, got {type(arg).__name__}",
+        field="telemetry", value=type(arg).__name__,
+    )
 
 
 def _as_config(config: RouterConfig | str | Path | Mapping[str, Any] | None) -> RouterConfig:

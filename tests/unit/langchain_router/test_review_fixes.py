@@ -59,4 +59,5 @@ def test_timeout_becomes_the_per_attempt_timeout():
     routed = RoutedChatModel(tiers={"a": _fake(), "b": _fake()}, timeout=7)
     assert routed.router.config.fallback.attempt_timeout_s == 7.0
     plain = RoutedChatModel(tiers={"a": _fake(), "b": _fake()})
-    assert plain.router.config.fallback.attempt_timeout_s is None
+    # no config: the bundled config's attempt timeout (issue 14: a hung provider is bounded)
+    assert plain.router.config.fallback.attempt_timeout_s == 60.0

@@ -1,0 +1,118 @@
+"""What the router tells operators about each call, beside the ledger.
+
+* **Logs** (always on): a WARNING on the ``tier_router`` logger for every fallback and every
+  escalation, so that traffic silently shifting to a pricier tier shows up in the logs.
+  Each record carries structured fields (``record.event``, ``tier``, ``model``,
+  ``next_tier``, ``next_model``, ``fault``, ``error_type``, ``reason``, ``attempt_s``,
+  ``elapsed_s``, ``call_id``) for log processors; the message says the same in words.
+  Provider error texts are not logged (they can echo keys): only the fault kind and the
+  exception's class name.
+* **OpenTelemetry** (off unless turned on): a span per routed call and metrics, see
+  :mod:`shared_core.otel`. The per-call engine (:mod:`shared_core.dispatch`) calls the hooks
+  here; with OpenTelemetry off they cost one attribute test per call.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from .errors import redact
+
+if TYPE_CHECKING:
+    from .dispatch import Attempt, CallPlan
+
+logger = logging.getLogger("tier_router")
+"""The router's operational log (fallbacks, escalations, inner clients' retries)."""
+
+
+def fallback(
+    plan: CallPlan, attempt: Attempt, fault: str, exc: BaseException, target: int, attempt_ms: float
+) -> None:
+    """An attempt failed with a fault that falls back: the plan tries tier ``target`` next."""
+    nxt = plan.router.config.tiers[target]
+    elapsed = time.monotonic() - plan._started
+    fields = {
+        "event": "fallback",
+        "tier": attempt.tier.name,
+        "model": attempt.tier.model,
+        "next_tier": nxt.name,
+        "next_model": nxt.model,
+        "fault": fault,
+        "error_type": type(exc).__name__,
+        "reason": None,
+        "attempt_s": attempt_ms / 1000.0,
+        "elapsed_s": elapsed,
+        "call_id": plan.decision.call_id,
+    }
+    logger.warning(
+        "fallback from tier %r (%s) to %r (%s): %s (%s) after %.2f s; %.2f s since the call "
+        "began [call %s]",
+        attempt.tier.name, attempt.tier.model, nxt.name, nxt.model, fault, type(exc).__name__,
+        fields["attempt_s"], elapsed, plan.decision.call_id,
+        extra=fields,
+    )
+    if plan.otel is not None:
+        plan.otel.event(fields)
+
+
+def escalation(
+    plan: CallPlan, attempt: Attempt, reason: str, target: int, attempt_ms: float
+) -> None:
+    """An answer failed a check: the plan asks tier ``target`` next."""
+    nxt = plan.router.config.tiers[target]
+    elapsed = time.monotonic() - plan._started
+    why = redact(reason)[:500]  # the same text as the ledger's ``error``
+    fields = {
+        "event": "escalation",
+        "tier": attempt.tier.name,
+        "model": attempt.tier.model,
+        "next_tier": nxt.name,
+        "next_model": nxt.model,
+        "fault": "quality",
+        "error_type": None,
+        "reason": why,
+        "attempt_s": attempt_ms / 1000.0,
+        "elapsed_s": elapsed,
+        "call_id": plan.decision.call_id,
+    }
+    logger.warning(
+        "escalation from tier %r (%s) to %r (%s): the answer failed a check (%s) after %.2f s; "
+        "%.2f s since the call began [call %s]",
+        attempt.tier.name, attempt.tier.model, nxt.name, nxt.model, why, fields["attempt_s"],
+        elapsed, plan.decision.call_id,
+        extra=fields,
+    )
+    if plan.otel is not None:
+        plan.otel.event(fields)
+
+
+def inner_retries(tier: str, inner: Any, retries: int, *, turned_off: bool) -> None:
+    """Log (once per inner model object) what an inner client's own retries do.
+
+    ``turned_off``: the router calls a copy with retries off (DEBUG); otherwise the inner
+    client keeps retrying a failing tier before the router falls back (WARNING).
+    """
+    key = (id(inner), tier, retries, turned_off)
+    if key in _said:
+        return
+    if len(_said) >= 4096:
+        _said.clear()
+    _said.add(key)
+    owner = type(inner).__name__
+    if turned_off:
+        logger.debug(
+            "tier %r: %s retries failed requests itself by default (max_retries=%d); the router "
+            "calls a copy with max_retries=0 so that fallback is the retry", tier, owner, retries,
+        )
+        return
+    logger.warning(
+        "tier %r: %s(max_retries=%d) retries a failing request itself (%d more request(s) and "
+        "its back-off) before the router falls back; pass max_retries=0 to let the router's "
+        "fallback be the retry", tier, owner, retries, retries,
+        extra={"event": "inner_retries", "tier": tier, "retries": retries},
+    )
+
+
+_said: set[tuple[int, str, int, bool]] = set()
