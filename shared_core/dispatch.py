@@ -22,8 +22,10 @@ same plan, so fallback, escalation, cooldown, cost caps and recording exist once
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -421,7 +423,8 @@ def execute(plan: CallPlan, call: Callable[[Attempt], AttemptResult]) -> Attempt
     kept: AttemptResult | None = None
     while (attempt := plan.next_attempt()) is not None:
         try:
-            result = _with_timeout(call, attempt)
+            with _in_span(plan):
+                result = _with_timeout(call, attempt)
         except Exception as exc:
             plan.failed(attempt, exc)
             continue
@@ -436,10 +439,11 @@ async def aexecute(plan: CallPlan, call: Callable[[Attempt], Awaitable[AttemptRe
     kept: AttemptResult | None = None
     while (attempt := plan.next_attempt()) is not None:
         try:
-            if attempt.timeout_s is not None:
-                result = await asyncio.wait_for(call(attempt), attempt.timeout_s)
-            else:
-                result = await call(attempt)
+            with _in_span(plan):
+                if attempt.timeout_s is not None:
+                    result = await asyncio.wait_for(call(attempt), attempt.timeout_s)
+                else:
+                    result = await call(attempt)
         except Exception as exc:
             plan.failed(attempt, exc)
             continue
@@ -447,6 +451,15 @@ async def aexecute(plan: CallPlan, call: Callable[[Attempt], Awaitable[AttemptRe
             return result
         kept = result
     return _kept_or_raise(plan, kept)
+
+
+def _in_span(plan: CallPlan) -> AbstractContextManager[Any]:
+    """The call's span as the current one while an attempt runs (OpenTelemetry on), so that
+    the provider's own instrumented spans are its children."""
+    return _NO_SPAN if plan.otel is None else plan.otel.current()
+
+
+_NO_SPAN = contextlib.nullcontext()
 
 
 def _kept_or_raise(plan: CallPlan, kept: AttemptResult | None) -> AttemptResult:

@@ -7,7 +7,8 @@ exist; cost, which they lack, has project-owned names under ``tier_router.``.
 
 **One span per routed call** (kind ``INTERNAL``; the provider's own HTTP instrumentation makes
 the ``CLIENT`` spans), named ``chat {gen_ai.request.model}``, from the routing decision to the
-accepted answer or the error:
+accepted answer or the error. While a non-streamed attempt runs (:func:`~shared_core.dispatch.execute`
+/ ``aexecute``) it is the current span, so those provider spans are its children:
 
 =====================================  =========================================================
 attribute                              value
@@ -191,6 +192,12 @@ class CallSpan:
                 "gen_ai.response.model": model,
                 "tier_router.status": status,
             })
+
+    def current(self) -> Any:
+        """A context manager making this span the current one (for one attempt's call)."""
+        return self._owner._trace.use_span(
+            self.span, end_on_exit=False, record_exception=False, set_status_on_exception=False
+        )
 
     def event(self, fields: dict[str, Any]) -> None:
         """A fallback or escalation (the fields of its log line)."""

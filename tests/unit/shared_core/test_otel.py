@@ -227,6 +227,38 @@ def test_the_router_span_is_a_child_of_the_callers_span(cap: Captured) -> None:
     assert routed.parent.span_id == parent.get_span_context().span_id
 
 
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_spans_made_by_the_inner_call_are_children_of_the_router_span(
+    cap: Captured, mode: str
+) -> None:
+    """What a provider's own instrumentation records during an attempt nests under the call."""
+    router = _router(cap)
+    tracer = cap.tracer_provider.get_tracer("provider")
+    model = ScriptedModel(replies={"cheap": [FakeServerError("boom")]})
+
+    def call(attempt):
+        with tracer.start_as_current_span(f"http {attempt.tier.name}"):
+            return model(attempt)
+
+    async def acall(attempt):
+        return call(attempt)
+
+    d = router.decide("hi")
+    plan = router.plan(d, router.request("hi"))
+    if mode == "sync":
+        execute(plan, call)
+    else:
+        await aexecute(plan, acall)
+    spans = {s.name: s for s in cap.spans()}
+    routed = spans["chat cheap-model"]
+    for name in ("http cheap", "http mid"):
+        assert spans[name].parent is not None
+        assert spans[name].parent.span_id == routed.context.span_id
+    # the failed attempt's exception did not mark the routed call as failed
+    assert routed.status.status_code.name == "UNSET"
+    assert [e.name for e in routed.events] == ["tier_router.fallback"]
+
+
 def test_the_config_switch_needs_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "opentelemetry", None)
     with pytest.raises(ConfigError, match=r"tier-router\[otel\]"):
