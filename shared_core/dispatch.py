@@ -250,6 +250,8 @@ class CallPlan:
             attempt, status="abandoned", usage=usage, latency_ms=self._elapsed_ms(),
             error_kind="abandoned", error=note,
         )
+        if self.otel is not None:
+            self.otel.end(self, outcome="abandoned")
 
     @property
     def kept(self) -> Attempt | None:
@@ -403,7 +405,7 @@ class CallPlan:
             )
         )
         if self.otel is not None:
-            self.otel.end(self, exc, refused=True)
+            self.otel.end(self, exc, outcome="refused")
 
 
 # -- generic executors --------------------------------------------------------------

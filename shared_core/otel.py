@@ -27,6 +27,7 @@ attribute                              value
 ``tier_router.decided_tier``
 ``tier_router.outcome``                ``ok``, ``fallback``, ``escalated``, ``kept`` (an
                                        escalation failed, the earlier answer was returned),
+                                       ``abandoned`` (the caller closed the stream early),
                                        ``failed``, ``refused`` (budget or cost cap)
 ``tier_router.cost.usd``               the call's cost over all attempts (when priced)
 ``tier_router.attempts``               attempts made
@@ -205,18 +206,24 @@ class CallSpan:
         attrs = {f"tier_router.{k}": v for k, v in fields.items() if k != "event" and v is not None}
         self.span.add_event(name, attrs)
 
-    def end(self, plan: CallPlan, error: BaseException | None = None, *, refused: bool = False) -> None:
-        """End the span and record the call's metrics (only the first call counts)."""
+    def end(
+        self, plan: CallPlan, error: BaseException | None = None, *, outcome: str | None = None
+    ) -> None:
+        """End the span and record the call's metrics (only the first call counts).
+
+        ``outcome``: ``refused`` or ``abandoned`` (the caller closed the stream); otherwise it
+        follows from the plan and ``error``."""
         with self._lock:
             if self._done:
                 return
             self._done = True
         owner = self._owner
         span = self.span
-        final = plan.final
-        last = final or (plan.attempts[-1] if plan.attempts else None)
+        last = plan.final or (plan.attempts[-1] if plan.attempts else None)
+        # an abandoned stream's attempt answered, in part
+        final = last if outcome == "abandoned" else plan.final
         tier = last.tier.name if last is not None else plan.decision.tier
-        outcome = _outcome(plan, error, refused)
+        outcome = outcome or _outcome(plan, error)
         attrs: dict[str, Any] = {
             "tier_router.tier": tier,
             "tier_router.outcome": outcome,
@@ -253,9 +260,7 @@ class CallSpan:
         owner.calls.add(1, {"tier_router.tier": tier, "tier_router.outcome": outcome})
 
 
-def _outcome(plan: CallPlan, error: BaseException | None, refused: bool) -> str:
-    if refused:
-        return "refused"
+def _outcome(plan: CallPlan, error: BaseException | None) -> str:
     if error is not None or plan.final is None:
         return "failed"
     if plan.final is plan.kept:

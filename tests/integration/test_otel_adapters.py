@@ -125,3 +125,38 @@ async def test_nothing_is_emitted_when_telemetry_is_off(
     assert routed.router.telemetry is None
     assert _routed_spans(cap) == []
     assert cap.metrics() == {}
+
+
+@pytest.mark.parametrize("mode", ["stream", "astream"])
+@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
+async def test_a_stream_the_caller_closes_ends_its_span_as_abandoned(
+    openai_server: FakeOpenAIServer, cap: Captured, adapter: str, mode: str
+) -> None:
+    from llama_index.core.base.llms.types import ChatMessage
+
+    routed, _ = ADAPTERS[adapter](openai_server, _config())
+    prompt = "Tell me a long story about a lighthouse keeper. " * 8
+    if adapter == "langchain":
+        stream: Any = routed.stream(prompt) if mode == "stream" else routed.astream(prompt)
+    else:
+        msgs = [ChatMessage(role="user", content=prompt)]
+        stream = routed.stream_chat(msgs) if mode == "stream" else await routed.astream_chat(msgs)
+    if mode == "stream":
+        next(stream)
+        stream.close()
+    else:
+        await anext(stream)
+        await stream.aclose()
+    [rec] = routed.router.ledger.records()
+    assert rec.status == "abandoned"
+    [span] = _routed_spans(cap)
+    a = dict(span.attributes or {})
+    assert (a["tier_router.outcome"], a["tier_router.tier"]) == ("abandoned", "cheap")
+    assert a["gen_ai.response.model"] == CHEAP
+    assert (a["gen_ai.usage.input_tokens"], a["gen_ai.usage.output_tokens"]) == (
+        rec.input_tokens, rec.output_tokens,
+    )
+    assert a["tier_router.cost.usd"] == rec.cost_usd
+    assert span.status.status_code.name == "UNSET"
+    [calls] = cap.metrics()["tier_router.calls"][1]
+    assert calls.attributes == {"tier_router.tier": "cheap", "tier_router.outcome": "abandoned"}
