@@ -1,0 +1,86 @@
+"""Everyday routing: does zero-config ``Router()`` place everyday requests as people do?
+
+    python benchmarks/everyday_routing.py [--data ../shared/data/everyday_dev.jsonl] [--json OUT]
+    python benchmarks/everyday_routing.py --heldout     # the project's own held-out ladder set
+
+Each row is a request labelled with the tier a practitioner would pick on the four-tier
+ladder (1 simple ... 4 frontier). The request goes through ``Router().decide`` exactly as
+an application sends it (``messages`` when the row has them); the chosen tier and its
+confidence are scored by :func:`shared_core.training.ladder_metrics.ladder_report`.
+The dev file is read at run time and never copied; nothing here trains on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from shared_core.training.ladder_metrics import (  # noqa: E402
+    format_report,
+    ladder_report,
+    read_ladder_rows,
+    request_of,
+)
+
+DEV = ROOT.parent / "shared" / "data" / "everyday_dev.jsonl"
+
+
+def route_rows(rows: list[dict]) -> tuple[list[int], list[float], float]:
+    """Chosen tier index and confidence per row from ``Router()``; mean µs per decision."""
+    from shared_core import Router
+
+    router = Router()
+    router.decide("warm-up")
+    chosen, conf = [], []
+    t = time.perf_counter()
+    for r in rows:
+        d = router.decide(request_of(r))
+        chosen.append(d.index)
+        conf.append(d.confidence)
+    us = (time.perf_counter() - t) * 1e6 / max(1, len(rows))
+    return chosen, conf, us
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", default=str(DEV), help="ladder file (JSONL with prompt/messages, tier)")
+    ap.add_argument("--heldout", action="store_true", help="use the project's own held-out ladder set")
+    ap.add_argument("--json", dest="json_out", help="also write the figures as JSON here")
+    ap.add_argument("--misses", type=int, default=0, help="print this many misplaced requests")
+    args = ap.parse_args(argv)
+    if args.heldout:
+        from shared_core.training.ladder_data import heldout_rows
+
+        rows, name = heldout_rows(), "own held-out ladder set"
+    else:
+        path = Path(args.data)
+        if not path.exists():
+            print(f"everyday_routing skipped: no ladder file at {path}")
+            return 0
+        rows, name = read_ladder_rows(path), path.name
+    chosen, conf, us = route_rows(rows)
+    rep = ladder_report([int(r["tier"]) for r in rows], chosen, conf)
+    rep["mean_decide_us"] = round(us, 1)
+    print(format_report(f"Router() on {name}", rep))
+    print(f"\nmean decide: {us:.0f} µs")
+    shown = 0
+    for r, c, p in zip(rows, chosen, conf):
+        if shown >= args.misses:
+            break
+        if c + 1 != int(r["tier"]):
+            shown += 1
+            text = str(r.get("prompt", ""))[:110].replace("\n", " ")
+            print(f"  label {r['tier']} chose {c + 1} conf {p:.2f} [{r.get('category', '')}] {text}")
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(rep, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
