@@ -29,6 +29,9 @@ def main() -> int:
         ["ledger_throughput.py", *(["--calls", "300"] if args.quick else [])],
         ["judge_injection.py"],
     ]
+    runs.append(["everyday_routing.py", "--heldout"])
+    if (DATA / "everyday_dev.jsonl").exists():
+        runs.append(["everyday_routing.py"])
     if (DATA / "routellm_dev.jsonl").exists():
         runs.append(["routing_quality.py"])
     else:

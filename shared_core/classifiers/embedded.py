@@ -30,12 +30,15 @@ from ..errors import ConfigError, DataFormatError
 from ..features import SIGNAL_NAMES, FeatureExtractor
 from ..request import Request
 from .base import BaseClassifier, Classification
+from .ladder import difficulty_to_tier_scores
+from .ladder_model import LEVELS, LadderModel
 from .trained import TrainedRouter, dense_rows, read_json_safely, read_npz, sparse_rows, write_npz
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "data" / "models"
 TASK_FORMAT = "tier-router.task-model"
 DIFFICULTY_FILE = "difficulty.json"
 TASK_FILE = "task.json"
+LADDER_FILE = "ladder.json"
 
 
 _lock = threading.Lock()
@@ -86,10 +89,8 @@ def default_router_for(
     return load_difficulty(models_dir).with_models(models, relative_costs)
 
 
-# Prior ease of each shipped task type (1 = a small model will do). Benchmark prompts are
-# all test questions, so the learned ease alone under-rates everyday requests (a short
-# fact question looks like a hard trivia item); the task prior and the length prior
-# carry what the benchmarks cannot see.
+# Prior ease of each shipped task type (1 = a small model will do); used by the task
+# classifier's callers and kept for configs that refer to it.
 TYPE_EASE: dict[str, float] = {
     "knowledge_qa": 0.85,
     "classification": 0.8,
@@ -105,21 +106,30 @@ TYPE_EASE: dict[str, float] = {
     "reasoning": 0.25,
     "math": 0.25,
 }
-BLEND = {"learned": 0.35, "task": 0.4, "length": 0.25}
-"""Weights of the three ease estimates (sum to 1)."""
+
+OOD_CONFIDENCE = 0.35
+"""Confidence reported for a request unlike the training data (it is sent one level up)."""
+
+
+def load_ladder(models_dir: Path | None = None) -> LadderModel:
+    """The shipped ladder model (``ladder.json``), loaded once per process."""
+    return _cached((models_dir or MODELS_DIR) / LADDER_FILE, LadderModel.load)
 
 
 class EmbeddedClassifier(BaseClassifier):
-    """Difficulty for any tier ladder from the shipped models; no network, well under 1 ms.
+    """Difficulty for any tier ladder from the shipped ladder model; no network, well under 1 ms.
 
     ``bind_labels(tier_names)`` (cheapest first, 1..N tiers) fixes the ladder. The
-    prompt's *ease* in [0, 1] blends three estimates over one shared feature vector:
-    the learned difficulty head (a percentile over the benchmark training prompts),
-    the predicted task type's prior ease (:data:`TYPE_EASE`), and a length prior;
-    greetings are easy, proofs / step-by-step requests harder. The score of tier
-    ``i`` is ``ease ** gamma_i`` with ``gamma`` falling from 1 (cheapest) to ~0.37
-    (strongest), so scores never decrease along the ladder and with the default
-    knob 0.5 a prompt stays on the cheapest tier when its ease is at least 0.5.
+    shipped :class:`~.ladder_model.LadderModel` gives the probability of each of the four
+    ladder levels (simple, medium, complex, frontier); tier ``i`` of ``N`` scores the
+    probability that the request needs at most its band of the ladder (see
+    :func:`~.ladder.difficulty_to_tier_scores`), so scores never fall along the ladder
+    and with the default knob 0.5 the chosen tier holds the median level.
+
+    ``confidence`` is the calibrated probability that the chosen tier is the right one
+    (isotonic on cross-validated predictions). A request unlike the training data
+    (feature coverage below the model's ``ood_coverage``) is moved one level up and
+    reported with confidence :data:`OOD_CONFIDENCE`; ``extra["ood"]`` says so.
     """
 
     name = "embedded"
@@ -130,31 +140,22 @@ class EmbeddedClassifier(BaseClassifier):
         self._dir = Path(models_dir) if models_dir else None
         self._labels = list(labels) if labels else ["simple", "medium", "complex", "frontier"]
         self._router: TrainedRouter | None = None
-        self._task: TaskModel | None = None
-        self._type_ease: np.ndarray | None = None
-        self._load_lock = threading.Lock()
-        self._gammas = _gammas(len(self._labels))
+        self._ladder: LadderModel | None = None
 
     @property
     def router(self) -> TrainedRouter:
+        """The generic benchmark difficulty head (for :func:`default_router_for` users)."""
         if self._router is None:
             self._router = load_difficulty(self._dir)
         return self._router
 
     @property
-    def task_model(self) -> TaskModel:
-        if self._task is None:
-            with self._load_lock:  # threads sharing a fresh classifier load it once, fully
-                if self._task is None:
-                    task = load_task_model(self._dir)
-                    if task.fx.config() != self.router.features:
-                        raise DataFormatError(
-                            str(self._dir or MODELS_DIR),
-                            "difficulty and task models must share features",
-                        )
-                    self._type_ease = np.array([TYPE_EASE.get(t, 0.5) for t in task.types])
-                    self._task = task  # published last: readers never see it half set up
-        return self._task
+    def ladder(self) -> LadderModel:
+        model = self._ladder
+        if model is None:
+            model = load_ladder(self._dir)  # cached and locked: threads share one load
+            self._ladder = model
+        return model
 
     def bind_labels(self, labels: list[str]) -> EmbeddedClassifier:
         if not labels:
@@ -162,68 +163,59 @@ class EmbeddedClassifier(BaseClassifier):
                 "the embedded classifier needs at least one tier", field="tiers", value=labels
             )
         self._labels = list(labels)
-        self._gammas = _gammas(len(self._labels))
         return self
 
-    def _ease_parts(self, idx: np.ndarray, val: np.ndarray) -> tuple[float, float, str, float]:
-        r, tm = self.router, self.task_model
-        learned = float(r.ease_from_raw(np.atleast_1d(val @ r.W[idx, 0] + r.b[0]))[0])
-        p = _softmax((val @ tm.W[idx] + tm.b) / tm.temperature)[0]
-        assert self._type_ease is not None
-        task = float(p @ self._type_ease)
-        top = tm.types[int(np.argmax(p))]
-        return learned, task, top, _length_prior(val)
-
-    def _combine(
-        self, learned: float, task: float, top: str, length: float, val: np.ndarray, text: str
-    ) -> float:
-        if top in _INPUT_HEAVY:
-            # a long document to summarise / extract from is not a hard request by size alone
-            length = max(length, 0.6)
-        e = BLEND["learned"] * learned + BLEND["task"] * task + BLEND["length"] * length
-        if val[_SIG["greeting"]] > 0 or (len(text.strip()) <= 12 and not _DIGIT_RE.search(text)):
-            e = max(e, 0.9)  # greetings, acknowledgements, one-word messages
-        if _is_bare_arithmetic(text):
-            e = max(e, 0.8)  # "what is 17*23?": any model will do, though it looks like math
-        if val[_SIG["step_by_step"]] > 0:
-            e *= 0.75
-        if _HARD_RE.search(text[:2000]):
-            e *= 0.7
-        return float(min(1.0, max(0.0, e)))
+    def level_probs(self, text: str) -> tuple[np.ndarray, bool, float]:
+        """``(probabilities of the four levels, out of distribution?, coverage)``."""
+        m = self.ladder
+        idx, val = m.featurize(text)
+        p = m.proba_sparse(idx, val)
+        cov = m.coverage(text)
+        ood = cov < m.ood_coverage
+        t = text.strip()
+        if (val[_SIG["greeting"]] > 0 and len(t) <= 40) or _is_bare_arithmetic(t):
+            p = np.array([1.0, 0.0, 0.0, 0.0])  # greetings and "what is 17*23?": any model
+            ood = False
+        elif ood:
+            p = np.concatenate([[0.0], p[:-2], [p[-2] + p[-1]]])  # unsure: one level up
+        return p, bool(ood), cov
 
     def ease(self, text: str) -> float:
-        """Predicted ease of ``text`` in [0, 1] (1 = the cheapest model will do)."""
-        idx, val = self.router._fx.transform_one(text)  # type: ignore[union-attr]
-        learned, task, top, length = self._ease_parts(idx, val)
-        return self._combine(learned, task, top, length, val, text)
+        """Predicted ease of ``text`` in [0, 1]: 1 - expected level / 3 (1 = the cheapest will do)."""
+        p, _, _ = self.level_probs(Request.coerce(text).text)
+        return float(1.0 - p @ np.arange(4) / 3.0)
+
+    def _scores(self, p: np.ndarray) -> list[float]:
+        return difficulty_to_tier_scores(p.tolist(), len(self._labels))
 
     def _classify(self, request: Request) -> Classification:
-        idx, val = self.router._fx.transform_one(request.text)  # type: ignore[union-attr]
-        learned, task, top, length = self._ease_parts(idx, val)
-        e = self._combine(learned, task, top, length, val, request.text)
-        vals = np.power(e, self._gammas)
-        scores = {lab: float(v) for lab, v in zip(self._labels, vals)}
-        conf = float(np.clip(0.5 + np.abs(vals - 0.5).min(), 0.0, 1.0))
+        p, ood, cov = self.level_probs(request.text)
+        vals = self._scores(p)
+        chosen = next(i for i, v in enumerate(vals) if v >= 0.5)
+        band = vals[chosen] - (vals[chosen - 1] if chosen else 0.0)
+        conf = OOD_CONFIDENCE if ood else float(self.ladder.calibrate(band))
+        level = int(np.argmax(p))
         return Classification(
-            scores=scores,
+            scores={lab: float(v) for lab, v in zip(self._labels, vals)},
             confidence=conf,
             classifier=self.name,
             reasons=(
-                f"ease {e:.2f} (learned {learned:.2f}, task {top} {task:.2f}, length {length:.2f})",
+                "levels " + " ".join(f"{n} {q:.2f}" for n, q in zip(LEVELS, p))
+                + (f"; unlike the training data (coverage {cov:.2f}): one level up" if ood else ""),
             ),
-            extra={"ease": e, "task_type": top},
+            extra={"levels": [float(q) for q in p], "level": LEVELS[level], "ood": ood,
+                   "coverage": cov},
         )
 
     def predict_batch(self, texts: Sequence[str]) -> np.ndarray:
         """Tier scores for many texts, shape ``(n, n_tiers)`` (same values as :meth:`classify`)."""
         out = np.zeros((len(texts), len(self._labels)))
         for i, t in enumerate(texts):
-            out[i] = np.power(self.ease(Request.coerce(t).text), self._gammas)
+            out[i] = self._scores(self.level_probs(Request.coerce(t).text)[0])
         return out
 
 
 _SIG = {name: i for i, name in enumerate(SIGNAL_NAMES)}
-_INPUT_HEAVY = frozenset({"summarization", "extraction", "classification", "rewrite_paraphrase"})
 _DIGIT_RE = re.compile(r"\d")
 # requests whose answers need depth whatever their length
 _ARITH_PREFIX_RE = re.compile(
@@ -240,25 +232,6 @@ def _is_bare_arithmetic(text: str) -> bool:
         return False
     rest = _ARITH_WORDS_RE.sub("+", _ARITH_PREFIX_RE.sub("", t, count=1))
     return bool(_ARITH_RE.fullmatch(rest.strip()))
-
-
-_HARD_RE = re.compile(
-    r"(?i)\b(design (a|an|the)\b|architect|trade-?offs?|distributed|scalab|concurren|"
-    r"rigorous|formal proof|prove that|derive|optimi[sz]e .* (complexity|performance)|"
-    r"threat model|multi-step|research plan)"
-)
-
-
-def _length_prior(val: np.ndarray) -> float:
-    """Ease from size alone: ~0.85 for a 60-character prompt, ~0.5 for 2,000 characters."""
-    log_chars = float(val[_SIG["log_chars"]]) * 10.0  # the signal is log1p(chars) / 10
-    return float(min(1.0, max(0.0, 1.25 - 0.1 * log_chars)))
-
-
-def _gammas(n: int) -> np.ndarray:
-    from .trained import ladder_exponents
-
-    return ladder_exponents(n)
 
 
 # -- task types ---------------------------------------------------------------------------

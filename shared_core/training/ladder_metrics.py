@@ -41,7 +41,9 @@ def request_of(row: dict[str, Any]) -> list[dict[str, str]]:
     return [{"role": "user", "content": str(row["prompt"])}]
 
 
-def expected_calibration_error(conf: Sequence[float], correct: Sequence[bool], bins: int = 10) -> float:
+def expected_calibration_error(
+    conf: Sequence[float] | np.ndarray, correct: Sequence[bool] | np.ndarray, bins: int = 10
+) -> float:
     """Mean |accuracy - confidence| over equal-width confidence bins, weighted by bin size."""
     c = np.asarray(conf, dtype=np.float64)
     ok = np.asarray(correct, dtype=np.float64)
@@ -71,7 +73,7 @@ def ladder_report(true_tier: Sequence[int], chosen: Sequence[int], conf: Sequenc
 
     sure = c >= CONFIDENT
     return {
-        "n": int(len(t)),
+        "n": len(t),
         "confusion": confusion.tolist(),
         "exact": float(ok.mean()) if len(t) else 0.0,
         "within_one": float((np.abs(t - p) <= 1).mean()) if len(t) else 0.0,

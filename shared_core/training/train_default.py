@@ -13,7 +13,10 @@ Writes into ``shared_core/data/models`` (or ``--out``):
   weight, the cost-aware weight (``COST_WEIGHTS``; 0 ships no costs, both 0 drop the
   kNN part) and the rule are chosen on the dev split with the evaluation's knob grid
   and primary metric, and the knob with them;
-* ``task.json/.npz`` — the task-type model over ``labelled_prompts.jsonl``.
+* ``task.json/.npz`` — the task-type model over ``labelled_prompts.jsonl``;
+* ``ladder.json/.npz`` — the everyday ladder model behind zero-config ``Router()``
+  (:mod:`.train_ladder`: the project's own labelled prompts, calibrated confidence and
+  an out-of-distribution threshold; ``everyday_dev.jsonl`` is never read).
 
 Deterministic: the same data gives byte-identical files.
 """
@@ -225,6 +228,15 @@ def train_task(data_dir: Path, dim: int = SHIPPED_DIM, seed: int = 0) -> TaskMod
     )
 
 
+def train_ladder_default(data_dir: Path, out: Path) -> None:
+    """The ladder model (kept apart from the per-source heads so they retrain alone)."""
+    from .train_ladder import train_ladder
+
+    m = train_ladder(data_dir)
+    m.save(out / "ladder.json")
+    _log(f"  ladder: cross-validated exact tier on own prompts {m.info.get('cv_exact_own')}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m shared_core.training.train_default", description=__doc__.split("\n")[0]
@@ -234,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument("--out", default=str(MODELS_DIR), help="where the shipped weights are written")
     ap.add_argument(
-        "--only", nargs="*", choices=[*SOURCES, "difficulty", "task"], help="retrain only these"
+        "--only", nargs="*", choices=[*SOURCES, "difficulty", "task", "ladder"], help="retrain only these"
     )
     args = ap.parse_args(argv)
     data_dir, out = Path(args.data_dir), Path(args.out)
@@ -244,13 +256,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     out.mkdir(parents=True, exist_ok=True)
-    todo = args.only or [*SOURCES, "difficulty", "task"]
+    todo = args.only or [*SOURCES, "difficulty", "task", "ladder"]
     for name in todo:
         t0 = time.perf_counter()
         if name == "difficulty":
             train_difficulty(data_dir).save(out / "difficulty.json", precision="float16")
         elif name == "task":
             train_task(data_dir).save(out / "task.json")
+        elif name == "ladder":
+            train_ladder_default(data_dir, out)
         else:
             r = train_source(data_dir, name)
             r.save(out / f"source_{name}.json", precision="float16")

@@ -1,0 +1,193 @@
+"""The ladder model: text -> probability of each of the four ladder levels, calibrated.
+
+Levels are the practitioners' four-tier ladder (0 simple: greetings, look-ups,
+conversions, FAQs; 1 medium: summarise, extract, short emails; 2 complex: real code,
+debugging, analysis, long-form; 3 frontier: research synthesis, proofs, large system
+design). A softmax over hashed n-gram features of the whole request and, separately,
+of its edges (the first and last characters, where the real ask usually sits when an
+application wraps it in context), plus character bigrams for scripts written without
+spaces (Chinese, Japanese).
+
+Beside the weights the file carries:
+
+* ``calibration``: isotonic points mapping the raw probability of the chosen level to
+  the probability that the choice is right (fit on cross-validated predictions), so
+  ``confidence`` means what it says;
+* ``seen``: which words (hashed into :data:`WORD_BITS` buckets; CJK character bigrams
+  count as words) occur in the training data. ``coverage`` is the share of a request's
+  distinct words seen there; below ``ood_coverage`` the request is unlike the training
+  data and the classifier falls back to a safe choice.
+
+Plain JSON + NPZ; loading never executes code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import DataFormatError, RouterError, UnsafeFormatError
+from ..features import FeatureExtractor, SparseBatch
+from .files import dense_rows, read_json_safely, read_npz, sparse_rows, write_npz
+
+__all__ = ["LADDER_FORMAT", "LEVELS", "LadderModel", "ladder_text"]
+
+LADDER_FORMAT = "tier-router.ladder-model"
+LEVELS = ("simple", "medium", "complex", "frontier")
+EDGE_HEAD, EDGE_TAIL, EDGE_MIN = 160, 260, 480
+WORD_BITS = 1 << 18
+MIN_WORDS = 4
+"""Texts with fewer distinct words are never called out of distribution (too little to judge)."""
+_WORD_RE = re.compile(r"[^\W\d_]{2,}")
+
+
+def words_of(text: str) -> set[str]:
+    """Distinct lower-case words of ``ladder_text(text)`` (letters only, 2+ long; first 2,000 chars)."""
+    return set(_WORD_RE.findall(ladder_text(text[:2000]).lower()))
+
+
+def word_ids(words: set[str]) -> np.ndarray:
+    return np.fromiter((zlib.crc32(w.encode()) % WORD_BITS for w in words), dtype=np.int64, count=len(words))
+
+
+_CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_NON_CJK_RE = re.compile("[^\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
+
+
+def ladder_text(text: str) -> str:
+    """``text`` plus its CJK character bigrams as extra words (those scripts have no spaces)."""
+    if not _CJK_RE.search(text, 0, 400):
+        return text
+    grams = [
+        run[i : i + 2] for run in _NON_CJK_RE.split(text[:1500]) for i in range(len(run) - 1)
+    ]
+    return text + "\n" + " ".join(grams)
+
+
+def _edges(text: str) -> str:
+    if len(text) <= EDGE_MIN:
+        return text
+    return text[:EDGE_HEAD] + "\n" + text[-EDGE_TAIL:]
+
+
+class LadderModel:
+    """Softmax over the four ladder levels; ``W`` has ``2 * dim`` rows (whole text, edges)."""
+
+    def __init__(
+        self,
+        W: np.ndarray,
+        b: np.ndarray,
+        features: dict[str, Any],
+        *,
+        calibration: tuple[Sequence[float], Sequence[float]] = ((0.0, 1.0), (0.0, 1.0)),
+        seen: np.ndarray | None = None,
+        ood_coverage: float = 0.0,
+        info: dict[str, Any] | None = None,
+    ) -> None:
+        self.features = dict(features)
+        self.fx = FeatureExtractor.from_config(self.features)
+        self.dim = self.fx.dim
+        self.W = np.asarray(W, dtype=np.float32)
+        self.b = np.asarray(b, dtype=np.float64).reshape(-1)
+        if self.W.shape != (2 * self.dim, len(LEVELS)) or len(self.b) != len(LEVELS):
+            raise DataFormatError("ladder model", f"W{self.W.shape} b{self.b.shape} do not fit dim {self.dim}")
+        self.cal_x = np.asarray(calibration[0], dtype=np.float64)
+        self.cal_y = np.asarray(calibration[1], dtype=np.float64)
+        if len(self.cal_x) != len(self.cal_y) or len(self.cal_x) < 2:
+            raise DataFormatError("ladder model", "calibration needs two equal-length lists of >= 2 points")
+        self.seen = (
+            np.ones(WORD_BITS, dtype=bool) if seen is None else np.asarray(seen, dtype=bool).reshape(-1)
+        )
+        self.ood_coverage = float(ood_coverage)
+        self.info = dict(info or {})
+
+    # -- features --------------------------------------------------------------------
+    def featurize(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Sparse features over ``2 * dim`` buckets: whole text, then its edges."""
+        t = ladder_text(text)
+        i1, v1 = self.fx.transform_one(t)
+        if len(text) <= EDGE_MIN:
+            return np.concatenate([i1, i1 + self.dim]), np.concatenate([v1, v1])
+        i2, v2 = self.fx.transform_one(ladder_text(_edges(text)))
+        return np.concatenate([i1, i2 + self.dim]), np.concatenate([v1, v2])
+
+    def batch(self, texts: Sequence[str]) -> SparseBatch:
+        rows = [self.featurize(t) for t in texts]
+        indptr = np.concatenate([[0], np.cumsum([len(i) for i, _ in rows])])
+        idx = np.concatenate([i for i, _ in rows]) if rows else np.zeros(0, dtype=np.int64)
+        val = np.concatenate([v for _, v in rows]) if rows else np.zeros(0)
+        return SparseBatch(indptr, idx, val, 2 * self.dim)
+
+    # -- prediction ------------------------------------------------------------------
+    def proba_sparse(self, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
+        z = val @ self.W[idx] + self.b
+        z = z - z.max()
+        e = np.exp(z)
+        return e / e.sum()
+
+    def proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Level probabilities, shape ``(n, 4)``."""
+        return np.array([self.proba_sparse(*self.featurize(t)) for t in texts]).reshape(-1, len(LEVELS))
+
+    def coverage(self, text: str) -> float:
+        """Share of the distinct words of ``text`` seen in training (1.0 below :data:`MIN_WORDS` words)."""
+        ids = word_ids(words_of(text))
+        return 1.0 if len(ids) < MIN_WORDS else float(self.seen[ids].mean())
+
+    def calibrate(self, p_chosen: float | np.ndarray) -> Any:
+        """Raw probability of the chosen level -> probability that the choice is right."""
+        return np.interp(p_chosen, self.cal_x, self.cal_y)
+
+    # -- persistence -----------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        p = Path(path)
+        npz = p.with_suffix(".npz")
+        arrays: dict[str, np.ndarray] = {"b": self.b, "seen": np.packbits(self.seen)}
+        arrays.update(sparse_rows(self.W, dtype=np.float16))
+        write_npz(npz, arrays)
+        meta = {
+            "format": LADDER_FORMAT,
+            "version": 1,
+            "levels": list(LEVELS),
+            "features": self.features,
+            "weights_file": npz.name,
+            "calibration": {"x": [round(float(x), 6) for x in self.cal_x],
+                            "y": [round(float(y), 6) for y in self.cal_y]},
+            "ood_coverage": round(self.ood_coverage, 6),
+            "info": self.info,
+        }
+        p.write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        return p
+
+    @classmethod
+    def load(cls, path: str | Path) -> LadderModel:
+        p = Path(path)
+        meta = read_json_safely(p, LADDER_FORMAT)
+        try:
+            wf = str(meta["weights_file"])
+            if Path(wf).name != wf or not wf.endswith(".npz"):
+                raise UnsafeFormatError(str(p), f"weights_file must be a .npz name beside the JSON, got {wf!r}")
+            arrays = read_npz(p.parent / wf)
+            dim = int(meta["features"]["dim"])
+            W = dense_rows(arrays, 2 * dim, len(LEVELS))
+            seen = np.unpackbits(arrays["seen"])[:WORD_BITS].astype(bool)
+            cal = meta["calibration"]
+            return cls(
+                W,
+                arrays["b"],
+                meta["features"],
+                calibration=(cal["x"], cal["y"]),
+                seen=seen,
+                ood_coverage=float(meta.get("ood_coverage", 0.0)),
+                info=meta.get("info"),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, RouterError):
+                raise
+            raise DataFormatError(str(p), f"invalid ladder model file: {exc!r}") from None

@@ -1,0 +1,182 @@
+"""The project's own ladder training data: seed templates filled, wrapped as applications send them.
+
+Rows look like ``everyday_dev.jsonl`` rows: ``prompt`` (the real ask), ``tier`` 1..4,
+``category``, ``lang``, and for wrapped requests ``messages`` (system prompts, retrieved
+context, agent harness text, tool results or earlier turns around the ask; the tier is
+the ask's). Everything is generated deterministically from
+:mod:`.ladder_seeds_en`, :mod:`.ladder_seeds_intl` and :mod:`.ladder_slots`.
+
+A fifth of the templates (chosen by a stable hash of the template text) never reach
+training: :func:`heldout_rows` is the project's own held-out set, so its figures measure
+new phrasings, not slot fills of seen templates.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import zlib
+from typing import Any
+
+from .ladder_seeds_en import SEEDS_EN
+from .ladder_seeds_intl import SEEDS_INTL
+from .ladder_seeds_more import SEEDS_MORE, SLOTS_MORE
+from .ladder_slots import SLOTS as _BASE_SLOTS
+
+SLOTS = {**_BASE_SLOTS, **SLOTS_MORE}
+
+__all__ = ["all_rows", "heldout_rows", "is_heldout", "train_rows"]
+
+FILLS_PER_TEMPLATE = 6
+WRAP_SHARE = 0.35
+_SLOT_RE = re.compile(r"\{([a-z_0-9]+)\}")
+
+_SYSTEMS = [
+    "You are a helpful assistant.",
+    "You are Ava, the customer-support assistant for Brightside Home. Be friendly and concise. Never "
+    "promise refunds above 100 EUR without escalation. Answer in the customer's language.",
+    "You are a senior software engineer helping colleagues. Prefer idiomatic code, explain trade-offs "
+    "briefly, and ask for missing details only when essential.",
+    "You are an internal knowledge assistant for Acme Corp. Use only the provided documents; if the answer "
+    "is not in them, say so. Cite document titles in square brackets.",
+    "You are a writing assistant. Keep the user's voice, fix grammar, and do not add facts.",
+    "Du bist ein hilfreicher Assistent. Antworte präzise und freundlich.",
+    "Tu es un assistant utile et concis.",
+]
+_DOCS = [
+    "[Returns policy] Items can be returned within 30 days of delivery if unused and in original packaging. "
+    "Refunds are issued to the original payment method within 5-7 business days. Sale items are final.",
+    "[Shipping] Standard shipping takes 3-5 business days within the EU and 7-12 days internationally. "
+    "Express shipping is available for orders placed before 2pm.",
+    "[Employee handbook, section 4] Employees accrue 2.5 days of paid leave per month. Requests longer "
+    "than five days need approval two weeks in advance. Unused leave carries over until March 31.",
+    "[API docs: /v2/orders] GET returns a paginated list of orders. Query params: status, created_after, "
+    "limit (max 200), cursor. Rate limit: 600 requests per minute per key. Errors use RFC 7807 bodies.",
+    "[Product sheet] The X200 blender has a 1.5 L jar, 1200 W motor, 6 speeds and a pulse mode. Warranty: "
+    "2 years. Dishwasher-safe parts: jar, lid, tamper.",
+]
+_HARNESS = (
+    "You are an autonomous agent. Tools available:\n- search(query: str) -> list of results\n"
+    "- python(code: str) -> stdout\n- read_file(path: str) -> str\nThink step by step, call one tool at a "
+    "time, and reply with a JSON object {\"thought\": ..., \"action\": ..., \"action_input\": ...} or "
+    "{\"final_answer\": ...}."
+)
+_TOOL_RESULTS = [
+    '{"results": [{"title": "Company wiki: onboarding", "snippet": "New hires get laptop on day 1..."}, '
+    '{"title": "HR portal", "snippet": "Leave requests are filed under My Time."}]}',
+    '{"status": "ok", "stdout": "rows=1532\\ncolumns=[date, region, revenue, units]\\nnulls: revenue=12"}',
+    '{"file": "config.yaml", "content": "server:\\n  port: 8080\\n  workers: 4\\nlogging:\\n  level: info"}',
+]
+_EARLIER = [
+    ("hi there", "Hi! How can I help you today?"),
+    ("I have a couple of questions", "Sure, go ahead."),
+    ("can you help me with something for work?", "Of course. What do you need?"),
+    ("thanks for the last answer", "You're welcome! Anything else?"),
+]
+_STRING_WRAPS = [
+    "### Instruction:\n{ask}\n\n### Response:",
+    "User question: {ask}\nAnswer:",
+    "Context:\n{doc}\n\nUsing the context if relevant, answer the question.\nQuestion: {ask}",
+    "<context>\n{doc}\n{doc2}\n</context>\n\n{ask}",
+    "[conversation so far]\nuser: hi\nassistant: Hello! How can I help?\n[new message]\nuser: {ask}",
+]
+
+
+def _template_key(lang: str, template: str) -> int:
+    return zlib.crc32(f"{lang}|{template}".encode())
+
+
+def is_heldout(lang: str, template: str) -> bool:
+    """Whether a template belongs to the project's own held-out slice (about one in five)."""
+    return _template_key(lang, template) % 5 == 0
+
+
+def _fill(template: str, rng: random.Random) -> str:
+    return _SLOT_RE.sub(lambda m: rng.choice(SLOTS[m.group(1)]) if m.group(1) in SLOTS else m.group(0), template)
+
+
+_PREFIXES = ["hey, quick question: ", "Hi! ", "pls help: ", "Hello, ", "ok so ", "Question: ", "Can you help? "]
+
+
+def _vary(ask: str, rng: random.Random) -> str:
+    """Surface variation people produce: lower case, no final punctuation, a chatty prefix."""
+    k = rng.randrange(5)
+    if k == 0 and len(ask) < 300:
+        return ask.lower().rstrip("?.!")
+    if k == 1:
+        return rng.choice(_PREFIXES) + ask[:1].lower() + ask[1:]
+    return ask
+
+
+def _wrap(ask: str, rng: random.Random) -> tuple[list[dict[str, str]] | None, str]:
+    """``(messages, prompt)``: the ask wrapped one of the ways applications send it."""
+    kind = rng.randrange(6)
+    if kind == 0:
+        return [{"role": "system", "content": rng.choice(_SYSTEMS)}, {"role": "user", "content": ask}], ask
+    if kind == 1:
+        u, a = rng.choice(_EARLIER)
+        return [
+            {"role": "system", "content": rng.choice(_SYSTEMS)},
+            {"role": "user", "content": u},
+            {"role": "assistant", "content": a},
+            {"role": "user", "content": ask},
+        ], ask
+    if kind == 2:
+        docs = "\n\n".join(rng.sample(_DOCS, 2))
+        return [
+            {"role": "system", "content": _SYSTEMS[3] + "\n\nDocuments:\n" + docs},
+            {"role": "user", "content": ask},
+        ], ask
+    if kind == 3:
+        return [
+            {"role": "system", "content": _HARNESS},
+            {"role": "user", "content": ask},
+            {"role": "assistant", "content": '{"thought": "I should look this up.", "action": "search", '
+             '"action_input": "' + ask[:40].replace('"', "'") + '"}'},
+            {"role": "tool", "content": rng.choice(_TOOL_RESULTS)},
+            {"role": "user", "content": "Tool results are above. Now: " + ask},
+        ], ask
+    wrap = rng.choice(_STRING_WRAPS)
+    d1, d2 = rng.sample(_DOCS, 2)
+    text = wrap.replace("{doc}", d1).replace("{doc2}", d2).replace("{ask}", ask)
+    return None, text
+
+
+def all_rows(seed: int = 0) -> list[dict[str, Any]]:
+    """Every generated row (train and held-out), in a fixed order."""
+    seeds: list[tuple[str, int, str, str]] = [("en", t, c, s) for t, c, s in SEEDS_EN + SEEDS_MORE]
+    for lang in sorted(SEEDS_INTL):
+        seeds += [(lang, t, c, s) for t, c, s in SEEDS_INTL[lang]]
+    out: list[dict[str, Any]] = []
+    for lang, tier, cat, template in seeds:
+        rng = random.Random(_template_key(lang, template) ^ seed)
+        n = FILLS_PER_TEMPLATE if _SLOT_RE.search(template) else 2
+        seen: set[str] = set()
+        for i in range(n):
+            ask = _fill(template, rng)
+            if i > 0 and lang == "en":
+                ask = _vary(ask, rng)
+            if ask in seen and i > 0:
+                continue
+            seen.add(ask)
+            row: dict[str, Any] = {"prompt": ask, "tier": tier, "category": cat, "lang": lang,
+                                   "heldout": is_heldout(lang, template)}
+            if i > 0 or rng.random() < WRAP_SHARE:
+                if rng.random() < WRAP_SHARE * 1.5:
+                    msgs, text = _wrap(ask, rng)
+                    if msgs is not None:
+                        row["messages"] = msgs
+                    else:
+                        row["prompt"] = text
+            out.append(row)
+    return out
+
+
+def train_rows(seed: int = 0) -> list[dict[str, Any]]:
+    """Rows the shipped ladder model may learn from."""
+    return [r for r in all_rows(seed) if not r["heldout"]]
+
+
+def heldout_rows(seed: int = 0) -> list[dict[str, Any]]:
+    """The project's own held-out rows (whole templates never trained on)."""
+    return [r for r in all_rows(seed) if r["heldout"]]

@@ -1,0 +1,204 @@
+"""Train the shipped ladder model (``ladder.json/.npz``); called by ``make train-default``.
+
+Data: the project's own everyday prompts (:mod:`.ladder_data`, held-out templates
+excluded) plus a capped, down-weighted sample of the public benchmark sources with a
+tier from their task (:data:`BENCH_TIERS`: trivia look-ups are simple, multiple-choice
+knowledge medium, grade-school maths and code complex, competition maths and GPQA
+frontier). ``everyday_dev.jsonl`` is never read here.
+
+Steps, all deterministic: a softmax regression (full-batch Adam, L2) over
+:class:`~shared_core.classifiers.ladder_model.LadderModel` features; five-fold
+cross-validated predictions (folds by template, so a fold's fills are all unseen) give
+the isotonic calibration of the confidence and the out-of-distribution threshold (the
+coverage below which 2% of unseen own prompts fall); the final model is refit on all rows.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..classifiers.ladder_model import LEVELS, WORD_BITS, LadderModel, word_ids, words_of
+from ..features import FeatureExtractor, SparseBatch
+from ..request import extract
+from .ladder_data import train_rows
+from .ladder_metrics import request_of
+
+LADDER_DIM = 1 << 15
+LADDER_L2 = 3e-5
+LADDER_ITERS = 150
+BENCH_WEIGHT = 0.0
+BENCH_CAP = 30
+OOD_COVERAGE = 0.2
+"""A request with under 20% of its words seen in training is out of distribution."""
+BENCH_SOURCES = ("routellm", "routerbench", "llmrouter", "mmlupro", "arenahard")
+
+# tier (1..4) of a benchmark row from its task; None leaves the task out
+BENCH_TIERS: dict[str, int | None] = {
+    "gsm8k": 3, "winogrande": 1, "arc-challenge": 2, "arc_challenge": 2, "mbpp": 3,
+    "commonsense_qa": 1, "natural_qa": 1, "openbook_qa": 1, "trivia_qa": 1, "math": 4,
+    "mmlu": 2, "gpqa": 4, "commongen": 2, "agentverse-mgsm": 3, "human_eval": 3,
+    "agentverse-logicgrid": 4,
+}
+_MMLUPRO_HARD = {"math", "physics", "chemistry", "engineering"}
+
+
+def bench_tier(source: str, task: str) -> int | None:
+    if source == "routellm":
+        return 3 if task == "gsm8k" else 2
+    if source == "mmlupro":
+        return 3 if task in _MMLUPRO_HARD else 2
+    if source == "arenahard":
+        return 3
+    return BENCH_TIERS.get(task)
+
+
+def bench_rows(data_dir: Path, sources: Sequence[str] = BENCH_SOURCES) -> list[dict[str, Any]]:
+    """Up to :data:`BENCH_CAP` train rows per (source, task), tier from the task."""
+    out: list[dict[str, Any]] = []
+    for src in sources:
+        path = data_dir / f"{src}_train.jsonl"
+        if not path.exists():
+            continue
+        by_task: dict[str, list[dict[str, Any]]] = {}
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    r = json.loads(line)
+                    by_task.setdefault(str(r.get("task", "")), []).append(r)
+        for task in sorted(by_task):
+            tier = bench_tier(src, task)
+            if tier is None:
+                continue
+            rows = sorted(by_task[task], key=lambda r: zlib.crc32(str(r["id"]).encode()))[:BENCH_CAP]
+            out += [{"prompt": r["prompt"], "tier": tier, "group": f"{src}:{task}", "bench": True} for r in rows]
+    return out
+
+
+def texts_of(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """What the router classifies for each row (the same extraction as ``Router.decide``)."""
+    return [extract(request_of(r)).text for r in rows]
+
+
+def fit_softmax(
+    X: SparseBatch, y: np.ndarray, w: np.ndarray, l2: float = LADDER_L2, iters: int = LADDER_ITERS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted multinomial logistic regression by full-batch Adam (deterministic)."""
+    k = len(LEVELS)
+    Y = np.eye(k)[y]
+    w = w / w.sum()
+    W = np.zeros((X.dim, k))
+    b = np.log(np.clip((Y * w[:, None]).sum(0), 1e-3, None))
+    m, v = np.zeros_like(W), np.zeros_like(W)
+    lr = 0.05
+    for it in range(1, iters + 1):
+        Z = X.dot(W) + b
+        Z -= Z.max(1, keepdims=True)
+        P = np.exp(Z)
+        P /= P.sum(1, keepdims=True)
+        G = (P - Y) * w[:, None]
+        gW = X.tdot(G) + l2 * W
+        m = 0.9 * m + 0.1 * gW
+        v = 0.999 * v + 0.001 * gW * gW
+        W -= lr * (m / (1 - 0.9**it)) / (np.sqrt(v / (1 - 0.999**it)) + 1e-8)
+        b -= 0.5 * G.sum(0)
+    return W, b
+
+
+def chosen_level(P: np.ndarray) -> np.ndarray:
+    """The level the threshold policy at knob 0.5 picks: the first whose cumulative mass is >= 0.5."""
+    return (np.cumsum(P, axis=1) < 0.5 - 1e-12).sum(1).clip(0, P.shape[1] - 1)
+
+
+def isotonic(x: np.ndarray, y: np.ndarray, bins: int = 12) -> tuple[list[float], list[float]]:
+    """Non-decreasing fit of ``y`` on ``x`` (pool adjacent violators), as interpolation points."""
+    order = np.argsort(x, kind="stable")
+    xs, ys = x[order], y[order].astype(np.float64)
+    blocks: list[list[float]] = []  # [sum_y, count, sum_x]
+    for xi, yi in zip(xs, ys):
+        blocks.append([yi, 1.0, xi])
+        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] >= blocks[-1][0] / blocks[-1][1]:
+            s, c, sx = blocks.pop()
+            blocks[-1][0] += s
+            blocks[-1][1] += c
+            blocks[-1][2] += sx
+    px = [b[2] / b[1] for b in blocks]
+    py = [b[0] / b[1] for b in blocks]
+    # thin to at most `bins` points (keeps the file small), ends pinned
+    if len(px) > bins:
+        keep = np.unique(np.linspace(0, len(px) - 1, bins).round().astype(int))
+        px, py = [px[i] for i in keep], [py[i] for i in keep]
+    if len(px) == 1:
+        px, py = [px[0], px[0] + 1e-6], [py[0], py[0]]
+    return [float(a) for a in px], [float(c) for c in py]
+
+
+def seen_words(texts: Sequence[str]) -> np.ndarray:
+    """Bitmap of the hashed words occurring in ``texts``."""
+    seen = np.zeros(WORD_BITS, dtype=bool)
+    for t in texts:
+        seen[word_ids(words_of(t))] = True
+    return seen
+
+
+def _groups(rows: Sequence[dict[str, Any]]) -> np.ndarray:
+    return np.array([zlib.crc32(str(r.get("group") or r.get("template") or r["prompt"][:60]).encode()) % 5 for r in rows])
+
+
+def train_ladder(
+    data_dir: Path | None,
+    *,
+    sources: Sequence[str] = BENCH_SOURCES,
+    dim: int = LADDER_DIM,
+    bench_weight: float = BENCH_WEIGHT,
+    calibrate: bool = True,
+) -> LadderModel:
+    """The ladder model from own rows plus benchmark rows of ``sources`` (when ``data_dir`` has them)."""
+    own = train_rows()
+    bench = bench_rows(data_dir, sources) if data_dir is not None and bench_weight > 0 else []
+    rows = own + bench
+    y = np.array([int(r["tier"]) - 1 for r in rows])
+    w = np.array([bench_weight if r.get("bench") else 1.0 for r in rows])
+    for c in range(len(LEVELS)):  # each level weighs the same in total
+        m = y == c
+        if m.any():
+            w[m] *= len(rows) / (len(LEVELS) * w[m].sum())
+    fx = FeatureExtractor(dim)
+    probe = LadderModel(np.zeros((2 * dim, len(LEVELS))), np.zeros(len(LEVELS)), fx.config())
+    texts = texts_of(rows)
+    X = probe.batch(texts)
+    cal: tuple[Sequence[float], Sequence[float]] = ((0.0, 1.0), (0.0, 1.0))
+    ood = OOD_COVERAGE
+    info: dict[str, Any] = {
+        "own_rows": len(own), "bench_rows": len(bench), "bench_sources": list(sources) if bench else [],
+        "bench_weight": bench_weight, "l2": LADDER_L2, "iters": LADDER_ITERS,
+    }
+    if calibrate:
+        fold = _groups([{**r, "template": r["prompt"][:40]} for r in rows])
+        oof = np.zeros((len(rows), len(LEVELS)))
+        cover = np.ones(len(rows))
+        for f in range(5):
+            te, tr = np.flatnonzero(fold == f), np.flatnonzero(fold != f)
+            Wf, bf = fit_softmax(X.take(tr), y[tr], w[tr])
+            Z = X.take(te).dot(Wf) + bf
+            Z -= Z.max(1, keepdims=True)
+            oof[te] = np.exp(Z) / np.exp(Z).sum(1, keepdims=True)
+            probe.seen = seen_words([texts[j] for j in tr])
+            for j in te:
+                cover[j] = probe.coverage(texts[j])
+        ch = chosen_level(oof)
+        ok = (ch == y).astype(float)
+        p_ch = oof[np.arange(len(rows)), ch]
+        own_m = np.array([not r.get("bench") for r in rows])
+        cal = isotonic(p_ch[own_m], ok[own_m])
+        info["cv_ood_share_own"] = round(float((cover[own_m] < OOD_COVERAGE).mean()), 4)
+        info["cv_exact_own"] = round(float(ok[own_m].mean()), 4)
+        info["cv_exact_bench"] = round(float(ok[~own_m].mean()), 4) if (~own_m).any() else None
+    W, b = fit_softmax(X, y, w)
+    seen = seen_words(texts)
+    return LadderModel(W, b, fx.config(), calibration=cal, seen=seen, ood_coverage=ood, info=info)

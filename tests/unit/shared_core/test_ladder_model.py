@@ -1,0 +1,133 @@
+"""The shipped ladder model: everyday placement, calibrated confidence, out-of-distribution fallback."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+
+import numpy as np
+import pytest
+
+from shared_core import Router
+from shared_core.classifiers import embedded as emb
+from shared_core.classifiers.embedded import OOD_CONFIDENCE, EmbeddedClassifier, load_ladder
+from shared_core.classifiers.ladder_model import LadderModel
+from shared_core.errors import UnsafeFormatError
+from shared_core.training.ladder_data import all_rows, heldout_rows, train_rows
+from shared_core.training.ladder_metrics import (
+    expected_calibration_error,
+    ladder_report,
+    request_of,
+)
+
+LADDER = ["simple", "medium", "complex", "frontier"]
+
+
+@pytest.fixture(scope="module")
+def heldout_report() -> dict:
+    rows = heldout_rows()
+    router = Router()
+    decisions = [router.decide(request_of(r)) for r in rows]
+    return ladder_report(
+        [r["tier"] for r in rows], [d.index for d in decisions], [d.confidence for d in decisions]
+    )
+
+
+def test_heldout_templates_are_never_trained_on() -> None:
+    train = {r["prompt"] for r in train_rows()}
+    held = heldout_rows()
+    assert len(held) > 150
+    assert not [r for r in held if r["prompt"] in train and "messages" not in r]
+    assert {r["tier"] for r in held} == {1, 2, 3, 4}
+    assert len(all_rows()) == len(held) + len(train_rows())
+
+
+def test_router_places_own_heldout_requests_as_people_do(heldout_report: dict) -> None:
+    rep = heldout_report
+    assert rep["exact"] >= 0.80
+    assert rep["within_one"] >= 0.97
+    assert rep["tier1_cheapest"] >= 0.88
+    assert rep["tier12_lower_half"] >= 0.95
+    assert rep["tier4_top"] >= 0.80
+
+
+def test_confidence_is_calibrated_and_often_sure(heldout_report: dict) -> None:
+    rep = heldout_report
+    assert rep["ece"] <= 0.10
+    assert rep["confident_share"] >= 1 / 3
+    assert rep["confident_accuracy"] >= 0.90
+
+
+@pytest.mark.parametrize(
+    ("prompt", "tier"),
+    [
+        ("hi, how are you?", "simple"),
+        ("How many centimetres are in 3 inches?", "simple"),
+        ("Convert 100 °F to Celsius", "simple"),
+        ("What does 'distributed system' mean, one sentence", "simple"),
+        ("Prove Fermat's little theorem.", "frontier"),
+    ],
+)
+def test_issue_examples_land_on_their_tier(prompt: str, tier: str) -> None:
+    assert Router().decide(prompt).tier == tier
+
+
+def test_shipped_calibration_loads_and_is_monotone() -> None:
+    m = load_ladder()
+    meta = json.loads((emb.MODELS_DIR / "ladder.json").read_text())
+    assert meta["format"] == "tier-router.ladder-model"
+    assert np.all(np.diff(m.cal_x) > 0) and np.all(np.diff(m.cal_y) >= 0)
+    assert 0.0 <= m.cal_y[0] and m.cal_y[-1] <= 1.0
+    clf = EmbeddedClassifier(LADDER)
+    c = clf.classify("Summarise this email in two sentences: the meeting moved to Friday.")
+    p = np.array(c.extra["levels"])
+    chosen = int(np.argmax(np.cumsum(p) >= 0.5))
+    assert c.confidence == pytest.approx(float(m.calibrate(p[chosen])))
+
+
+def test_calibration_error_of_a_known_case() -> None:
+    # two bins: conf 0.95 all right (error 0.05), conf 0.55 half right (error 0.05)
+    conf = [0.95] * 4 + [0.55] * 4
+    ok = [True] * 4 + [True, True, False, False]
+    assert expected_calibration_error(conf, ok) == pytest.approx(0.05)
+
+
+def test_unfamiliar_request_goes_one_level_up_with_low_confidence() -> None:
+    clf = EmbeddedClassifier(LADDER)
+    text = "zqxv blorptang quimfrazzle vexnodrup kappatronix ulmquor snertwazzle frobnagle"
+    m = load_ladder()
+    idx, val = m.featurize(text)
+    raw = m.proba_sparse(idx, val)
+    assert m.coverage(text) < m.ood_coverage
+    c = clf.classify(text)
+    assert c.extra["ood"] is True and c.confidence == OOD_CONFIDENCE
+    raw_tier = int(np.argmax(np.cumsum(raw) >= 0.5))
+    got = LADDER.index(next(t for t in LADDER if c.scores[t] >= 0.5))
+    assert got == min(3, raw_tier + 1)
+    familiar = clf.classify("What is the capital of France?")
+    assert familiar.extra["ood"] is False
+
+
+def test_ladder_file_with_weights_outside_its_folder_is_refused(tmp_path) -> None:
+    meta = json.loads((emb.MODELS_DIR / "ladder.json").read_text())
+    meta["weights_file"] = "../elsewhere.npz"
+    p = tmp_path / "ladder.json"
+    p.write_text(json.dumps(meta))
+    with pytest.raises(UnsafeFormatError, match="weights_file"):
+        LadderModel.load(p)
+    meta["format"] = "pickle"
+    p.write_text(json.dumps(meta))
+    with pytest.raises(UnsafeFormatError):
+        LadderModel.load(p)
+
+
+def test_short_decision_stays_cheap() -> None:
+    router = Router()
+    router.decide("warm up")
+    lat = []
+    for _ in range(200):
+        t = time.perf_counter()
+        router.decide("hi, how are you?")
+        lat.append(time.perf_counter() - t)
+    assert statistics.median(lat) < 0.002  # loose bound; the benchmark gives the real figure
