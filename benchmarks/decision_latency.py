@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -65,11 +67,63 @@ def pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, round(q / 100 * (len(s) - 1)))]
 
 
+def litellm_heuristic_v2() -> Any:
+    """LiteLLM's complexity router with its ``heuristic_v2`` classifier (local, no network)."""
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    from litellm.router_strategy.complexity_router.complexity_router import ComplexityRouter
+
+    tiers = {"SIMPLE": "t0", "MEDIUM": "t1", "COMPLEX": "t2", "REASONING": "t3"}
+    return ComplexityRouter(
+        "bench",
+        ctx=None,
+        complexity_router_config={"tiers": tiers, "classifier_type": "heuristic_v2"},
+        derive_savings_baseline=False,
+    )
+
+
+def side_by_side(router: Any, prompts: list[str], rounds: int = 3) -> dict[str, Any]:
+    """Median µs of ``Router().decide``, its classifier alone and LiteLLM heuristic_v2, interleaved."""
+    try:
+        lite = litellm_heuristic_v2()
+    except ImportError as exc:
+        return {"skipped": f"litellm not installed ({exc}); make bench installs it"}
+    fns = {
+        "Router().decide": router.decide,
+        "embedded classifier alone": router.classifier.classify,
+        "LiteLLM heuristic_v2 classify": lite.classify,
+    }
+    for f in fns.values():  # warm-up
+        for p in prompts[:100]:
+            f(p)
+    lat: dict[str, list[float]] = {k: [] for k in fns}
+    for r in range(rounds):
+        order = list(fns.items())
+        if r % 2:
+            order.reverse()
+        for p in prompts:
+            for name, f in order:
+                t = time.perf_counter()
+                f(p)
+                lat[name].append((time.perf_counter() - t) * 1e6)
+    med = {k: round(statistics.median(v), 1) for k, v in lat.items()}
+    p99 = {k: round(pct(v, 99), 1) for k, v in lat.items()}
+    base = med["LiteLLM heuristic_v2 classify"]
+    return {
+        "median_us": med,
+        "p99_us": p99,
+        "decide_over_litellm": round(med["Router().decide"] / base, 2),
+        "classifier_over_litellm": round(med["embedded classifier alone"] / base, 2),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data-dir", default=str(ROOT.parent / "shared" / "data"))
     ap.add_argument("--n", type=int, default=2000, help="prompts timed one at a time")
     ap.add_argument("--json", dest="json_out", help="also write the figures as JSON here")
+    ap.add_argument(
+        "--vs-litellm", action="store_true", help="also time LiteLLM's heuristic_v2 side by side"
+    )
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
@@ -113,6 +167,15 @@ def main(argv: list[str] | None = None) -> int:
     print("decision latency of Router().decide (embedded default, 4 tiers)")
     for k, v in res.items():
         print(f"  {k:<{width}}  {v}")
+    if args.vs_litellm:
+        sbs = side_by_side(router, prompts[: min(len(prompts), 1000)])
+        res["side_by_side"] = sbs
+        print("side by side, same prompts, interleaved (median / p99 µs):")
+        for k, v in sbs.get("median_us", {}).items():
+            print(f"  {k:<32} {v:>8} / {sbs['p99_us'][k]}")
+        for k in ("decide_over_litellm", "classifier_over_litellm", "skipped"):
+            if k in sbs:
+                print(f"  {k}: {sbs[k]}")
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
     return 0

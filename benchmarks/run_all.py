@@ -23,7 +23,7 @@ def main() -> int:
     args = ap.parse_args()
     n = ["--n", "300"] if args.quick else []
     runs = [
-        ["decision_latency.py", *n],
+        ["decision_latency.py", "--vs-litellm", *n],
         ["langchain_overhead.py", *(["--n", "300"] if args.quick else ["--n", "3000", "--repeat", "3"])],
         ["llamaindex_overhead.py", *(["--calls", "300"] if args.quick else ["--calls", "3000"])],
         ["ledger_throughput.py", *(["--calls", "300"] if args.quick else [])],
@@ -32,6 +32,9 @@ def main() -> int:
     runs.append(["everyday_routing.py", "--heldout"])
     if (DATA / "everyday_dev.jsonl").exists():
         runs.append(["everyday_routing.py"])
+        runs.append(["cascade_judge_calls.py"])
+    if (DATA / "routellm_dev.jsonl").exists():
+        runs.append(["leave_one_source_out.py"])
     if (DATA / "routellm_dev.jsonl").exists():
         runs.append(["routing_quality.py"])
     else:

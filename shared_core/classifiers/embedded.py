@@ -186,6 +186,12 @@ class EmbeddedClassifier(BaseClassifier):
         return float(1.0 - p @ np.arange(4) / 3.0)
 
     def _scores(self, p: np.ndarray) -> list[float]:
+        if len(self._labels) == len(LEVELS):  # one tier per level: the cumulative mass
+            acc, out = 0.0, []
+            for q in p.tolist()[:-1]:
+                acc = min(1.0, acc + q)
+                out.append(acc)
+            return [*out, 1.0]
         return difficulty_to_tier_scores(p.tolist(), len(self._labels))
 
     def _classify(self, request: Request) -> Classification:
@@ -193,18 +199,18 @@ class EmbeddedClassifier(BaseClassifier):
         vals = self._scores(p)
         chosen = next(i for i, v in enumerate(vals) if v >= 0.5)
         band = vals[chosen] - (vals[chosen - 1] if chosen else 0.0)
-        conf = OOD_CONFIDENCE if ood else float(self.ladder.calibrate(band))
-        level = int(np.argmax(p))
+        conf = OOD_CONFIDENCE if ood else self.ladder.calibrate_one(band)
+        pl = p.tolist()
+        level = pl.index(max(pl))
+        reason = "levels " + " ".join(f"{n} {q:.2f}" for n, q in zip(LEVELS, pl))
+        if ood:
+            reason += f"; unlike the training data (coverage {cov:.2f}): one level up"
         return Classification(
-            scores={lab: float(v) for lab, v in zip(self._labels, vals)},
+            scores=dict(zip(self._labels, vals)),
             confidence=conf,
             classifier=self.name,
-            reasons=(
-                "levels " + " ".join(f"{n} {q:.2f}" for n, q in zip(LEVELS, p))
-                + (f"; unlike the training data (coverage {cov:.2f}): one level up" if ood else ""),
-            ),
-            extra={"levels": [float(q) for q in p], "level": LEVELS[level], "ood": ood,
-                   "coverage": cov},
+            reasons=(reason,),
+            extra={"levels": pl, "level": LEVELS[level], "ood": ood, "coverage": cov},
         )
 
     def predict_batch(self, texts: Sequence[str]) -> np.ndarray:

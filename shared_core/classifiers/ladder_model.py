@@ -23,6 +23,7 @@ Plain JSON + NPZ; loading never executes code.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import zlib
@@ -99,8 +100,11 @@ class LadderModel:
             raise DataFormatError("ladder model", f"W{self.W.shape} b{self.b.shape} do not fit dim {self.dim}")
         self.cal_x = np.asarray(calibration[0], dtype=np.float64)
         self.cal_y = np.asarray(calibration[1], dtype=np.float64)
-        if len(self.cal_x) != len(self.cal_y) or len(self.cal_x) < 2:
-            raise DataFormatError("ladder model", "calibration needs two equal-length lists of >= 2 points")
+        if len(self.cal_x) != len(self.cal_y) or len(self.cal_x) < 2 or np.any(np.diff(self.cal_x) <= 0):
+            raise DataFormatError(
+                "ladder model", "calibration needs two equal-length lists of >= 2 points, x increasing"
+            )
+        self._cal = (self.cal_x.tolist(), self.cal_y.tolist())
         self.seen = (
             np.ones(WORD_BITS, dtype=bool) if seen is None else np.asarray(seen, dtype=bool).reshape(-1)
         )
@@ -139,6 +143,17 @@ class LadderModel:
         """Share of the distinct words of ``text`` seen in training (1.0 below :data:`MIN_WORDS` words)."""
         ids = word_ids(words_of(text))
         return 1.0 if len(ids) < MIN_WORDS else float(self.seen[ids].mean())
+
+    def calibrate_one(self, p_chosen: float) -> float:
+        """:meth:`calibrate` for one value, without numpy (the per-request path)."""
+        xs, ys = self._cal
+        if p_chosen <= xs[0]:
+            return ys[0]
+        if p_chosen >= xs[-1]:
+            return ys[-1]
+        i = bisect.bisect_right(xs, p_chosen)
+        x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
+        return y0 + (y1 - y0) * (p_chosen - x0) / (x1 - x0)
 
     def calibrate(self, p_chosen: float | np.ndarray) -> Any:
         """Raw probability of the chosen level -> probability that the choice is right."""

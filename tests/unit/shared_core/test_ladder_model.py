@@ -84,6 +84,8 @@ def test_shipped_calibration_loads_and_is_monotone() -> None:
     p = np.array(c.extra["levels"])
     chosen = int(np.argmax(np.cumsum(p) >= 0.5))
     assert c.confidence == pytest.approx(float(m.calibrate(p[chosen])))
+    for x in (0.0, 0.3, 0.55, 0.77, 0.999, 1.0):
+        assert m.calibrate_one(x) == pytest.approx(float(m.calibrate(x)))
 
 
 def test_calibration_error_of_a_known_case() -> None:
