@@ -28,6 +28,8 @@ def main() -> int:
         ["llamaindex_overhead.py", *(["--calls", "300"] if args.quick else ["--calls", "3000"])],
         ["ledger_throughput.py", *(["--calls", "300"] if args.quick else [])],
         ["judge_injection.py"],
+        ["inner_retries.py", *(["--repeat", "1"] if args.quick else [])],
+        ["otel_overhead.py", *(["--n", "300", "--repeat", "1"] if args.quick else [])],
     ]
     runs.append(["everyday_routing.py", "--heldout"])
     if (DATA / "everyday_dev.jsonl").exists():
