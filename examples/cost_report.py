@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import random
 import sys
 import time
@@ -65,10 +66,12 @@ class SimulatedTiers:
 def simulate(path: Path, seed: int = 7) -> int:
     """Write two weeks of calls into a fresh SQLite ledger at ``path``; the number of calls.
 
-    On day 9 the team lowers the knob (``policy.threshold``) from 0.5 to 0.4, as
+    On day 10 the team lowers the knob (``policy.threshold``) from 0.5 to 0.25, as
     ``tier-router calibrate`` might suggest, and more calls go to cheaper tiers.
     """
     rng = random.Random(seed)
+    # the simulated faults are expected: do not log a WARNING for each fallback and escalation
+    logging.getLogger("tier_router").setLevel(logging.ERROR)
     prompts = [json.loads(line) for line in (ROOT / "workload" / "sample_prompts.jsonl").open()]
     memory = InMemoryLedger()
     base = Router(ledger=memory)
@@ -78,7 +81,7 @@ def simulate(path: Path, seed: int = 7) -> int:
     stamps: dict[str, float] = {}
     for day in range(DAYS):
         # one router per simulated day: its cool-downs (wall-clock seconds) start afresh
-        config["policy"]["threshold"] = 0.5 if day < 9 else 0.4
+        config["policy"]["threshold"] = 0.5 if day < 9 else 0.25
         router = Router(config, ledger=memory, classifier=base.classifier)
         model.incident = day == 5
         for _ in range(60 + 6 * day + rng.randrange(20)):
