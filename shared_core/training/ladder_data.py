@@ -20,10 +20,11 @@ from typing import Any
 
 from .ladder_seeds_en import SEEDS_EN
 from .ladder_seeds_intl import SEEDS_INTL
+from .ladder_seeds_extra import SEEDS_EXTRA, SLOTS_EXTRA
 from .ladder_seeds_more import SEEDS_MORE, SLOTS_MORE
 from .ladder_slots import SLOTS as _BASE_SLOTS
 
-SLOTS = {**_BASE_SLOTS, **SLOTS_MORE}
+SLOTS = {**_BASE_SLOTS, **SLOTS_MORE, **SLOTS_EXTRA}
 
 __all__ = ["all_rows", "heldout_rows", "is_heldout", "train_rows"]
 
@@ -144,7 +145,7 @@ def _wrap(ask: str, rng: random.Random) -> tuple[list[dict[str, str]] | None, st
 
 def all_rows(seed: int = 0) -> list[dict[str, Any]]:
     """Every generated row (train and held-out), in a fixed order."""
-    seeds: list[tuple[str, int, str, str]] = [("en", t, c, s) for t, c, s in SEEDS_EN + SEEDS_MORE]
+    seeds: list[tuple[str, int, str, str]] = [("en", t, c, s) for t, c, s in SEEDS_EN + SEEDS_MORE + SEEDS_EXTRA]
     for lang in sorted(SEEDS_INTL):
         seeds += [(lang, t, c, s) for t, c, s in SEEDS_INTL[lang]]
     out: list[dict[str, Any]] = []
