@@ -19,8 +19,8 @@ import zlib
 from typing import Any
 
 from .ladder_seeds_en import SEEDS_EN
-from .ladder_seeds_intl import SEEDS_INTL
 from .ladder_seeds_extra import SEEDS_EXTRA, SLOTS_EXTRA
+from .ladder_seeds_intl import SEEDS_INTL
 from .ladder_seeds_more import SEEDS_MORE, SLOTS_MORE
 from .ladder_slots import SLOTS as _BASE_SLOTS
 
