@@ -20,7 +20,7 @@ from langchain_core.outputs import LLMResult
 
 from shared_core.errors import redact
 from shared_core.ledger import CallRecord, CostLedger, InMemoryLedger
-from shared_core.pricing import PriceTable, Usage
+from shared_core.pricing import PriceTable, Usage, provider_usage
 
 from .messages import usage_of
 
@@ -171,6 +171,6 @@ def _usage_from_llm_output(llm_output: dict[str, Any] | None) -> Usage | None:
     tu = (llm_output or {}).get("token_usage") or (llm_output or {}).get("usage")
     if not isinstance(tu, dict):
         return None
-    inp = int(tu.get("prompt_tokens") or tu.get("input_tokens") or 0)
-    out = int(tu.get("completion_tokens") or tu.get("output_tokens") or 0)
-    return Usage(input_tokens=inp, output_tokens=out)
+    inp = tu.get("prompt_tokens", tu.get("input_tokens"))
+    out = tu.get("completion_tokens", tu.get("output_tokens"))
+    return provider_usage(inp, out, source=str((llm_output or {}).get("model_name") or "unknown"))

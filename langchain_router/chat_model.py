@@ -29,7 +29,7 @@ from pydantic import ConfigDict, Field, PrivateAttr
 
 from shared_core.adapters_common import as_config
 from shared_core.dispatch import Attempt, AttemptResult, CallPlan, aexecute, execute
-from shared_core.errors import ConfigError
+from shared_core.errors import BadResponseError, ConfigError
 from shared_core.first_chunk import astream_within, stream_within
 from shared_core.pricing import estimate_tokens
 
@@ -439,7 +439,12 @@ class RoutedChatModel(BaseChatModel):
 
         def attempt_call(attempt: Attempt) -> AttemptResult:
             inner, msgs, kw = self._prepare(call, attempt)
-            result = inner._generate(msgs, stop=call.stop, run_manager=run_manager, **kw)
+            try:
+                result = inner._generate(msgs, stop=call.stop, run_manager=run_manager, **kw)
+            except IndexError as exc:  # the client indexed an empty ``choices``
+                raise BadResponseError.no_choices(attempt.tier.name, exc) from exc
+            if not result.generations:
+                raise BadResponseError.no_choices(attempt.tier.name)
             gen = result.generations[0]
             answer = answer_of(gen.message, gen.generation_info)
             return AttemptResult(value=result, usage=usage_of(gen.message), answer=answer)
@@ -458,7 +463,12 @@ class RoutedChatModel(BaseChatModel):
 
         async def attempt_call(attempt: Attempt) -> AttemptResult:
             inner, msgs, kw = self._prepare(call, attempt)
-            result = await inner._agenerate(msgs, stop=call.stop, run_manager=run_manager, **kw)
+            try:
+                result = await inner._agenerate(msgs, stop=call.stop, run_manager=run_manager, **kw)
+            except IndexError as exc:  # the client indexed an empty ``choices``
+                raise BadResponseError.no_choices(attempt.tier.name, exc) from exc
+            if not result.generations:
+                raise BadResponseError.no_choices(attempt.tier.name)
             gen = result.generations[0]
             answer = answer_of(gen.message, gen.generation_info)
             return AttemptResult(value=result, usage=usage_of(gen.message), answer=answer)

@@ -18,7 +18,7 @@ from langchain_core.messages import (
     SystemMessage,
 )
 
-from shared_core.pricing import Usage
+from shared_core.pricing import Usage, provider_usage
 from shared_core.quality import Answer
 from shared_core.tier import SystemPromptMode
 
@@ -126,11 +126,16 @@ def usage_of(message: BaseMessage) -> Usage | None:
     um = getattr(message, "usage_metadata", None)
     if not um:
         return None
-    inp = int(um.get("input_tokens") or 0)
-    out = int(um.get("output_tokens") or 0)
     details = um.get("input_token_details")
-    cached = min(int(details.get("cache_read") or 0), inp) if details else 0
-    return Usage(input_tokens=inp, output_tokens=out, cached_input_tokens=cached)
+    cached = details.get("cache_read") if isinstance(details, Mapping) else None
+    return provider_usage(
+        um.get("input_tokens"), um.get("output_tokens"), cached, source=_model_name(message)
+    )
+
+
+def _model_name(message: BaseMessage) -> str:
+    meta = message.response_metadata or {}
+    return str(meta.get("model_name") or meta.get("model") or "unknown model")
 
 
 def answer_of(message: BaseMessage, generation_info: Mapping[str, Any] | None = None) -> Answer:

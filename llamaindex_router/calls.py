@@ -35,6 +35,7 @@ from llama_index.core.base.llms.types import (
 )
 
 from shared_core.dispatch import Attempt, AttemptResult, CallPlan
+from shared_core.errors import BadResponseError
 from shared_core.first_chunk import astream_within, stream_within
 from shared_core.quality import Answer, is_filtered
 
@@ -103,11 +104,19 @@ class RoutedCall:
 
     def invoke(self, attempt: Attempt) -> AttemptResult:
         fn, convert = self._target(attempt, InnerLLM.complete, InnerLLM.chat)
-        return _result(fn(), convert)
+        try:
+            out = fn()
+        except IndexError as exc:  # the client indexed an empty ``choices``
+            raise BadResponseError.no_choices(attempt.tier.name, exc) from exc
+        return _result(out, convert)
 
     async def ainvoke(self, attempt: Attempt) -> AttemptResult:
         fn, convert = self._target(attempt, InnerLLM.acomplete, InnerLLM.achat)
-        return _result(await fn(), convert)
+        try:
+            out = await fn()
+        except IndexError as exc:  # the client indexed an empty ``choices``
+            raise BadResponseError.no_choices(attempt.tier.name, exc) from exc
+        return _result(out, convert)
 
     def open_stream(self, attempt: Attempt) -> Iterator[Response]:
         fn, convert = self._target(attempt, InnerLLM.stream_complete, InnerLLM.stream_chat)

@@ -12,7 +12,7 @@ from typing import Any
 
 from llama_index.core.base.llms.types import ChatResponse, CompletionResponse, ToolCallBlock
 
-from shared_core.pricing import Usage
+from shared_core.pricing import Usage, provider_usage
 from shared_core.quality import Answer
 
 ROUTER_KEY = "router"
@@ -28,46 +28,46 @@ def _get(obj: Any, key: str) -> Any:
     return getattr(obj, key, None)
 
 
-def _first_int(obj: Any, keys: tuple[str, ...]) -> int | None:
+def _first(obj: Any, keys: tuple[str, ...]) -> Any:
     for k in keys:
         v = _get(obj, k)
-        if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
+        if v is not None:
             return v
     return None
 
 
-def _cached(usage: Any) -> int:
+def _cached(usage: Any) -> Any:
     details = _get(usage, "prompt_tokens_details") or _get(usage, "input_tokens_details")
     for v in (_get(details, "cached_tokens"), _get(usage, "cache_read_input_tokens")):
-        if isinstance(v, int) and v > 0:
+        if v:
             return v
     return 0
 
 
 def usage_of(response: ChatResponse | CompletionResponse) -> Usage | None:
-    """The provider-reported usage of a response (or streamed chunk), or ``None``."""
+    """The provider-reported usage of a response (or streamed chunk), or ``None``.
+
+    Counts that are not believable (negative, huge, not ints) make it ``None`` with a
+    WARNING (:func:`shared_core.pricing.provider_usage`)."""
     raw = response.raw
     usage = _get(raw, "usage") or _get(raw, "usage_metadata")
     if usage is None:
         usage = response.additional_kwargs or None
     if usage is None:
         return None
-    inp = _first_int(usage, _IN)
-    out = _first_int(usage, _OUT)
+    inp, out = _first(usage, _IN), _first(usage, _OUT)
     if inp is None and out is None:
         return None
-    inp = inp or 0
     cached = _cached(usage)
-    if _get(usage, "input_tokens") is not None:
+    if _get(usage, "input_tokens") is not None and type(inp) is int:
         # Anthropic reports cache reads and cache writes apart from input_tokens; count
         # both as input (writes at the input price), as LangChain's usage_metadata does
-        if _get(usage, "cache_read_input_tokens"):
+        if _get(usage, "cache_read_input_tokens") and type(cached) is int:
             inp += cached
         written = _get(usage, "cache_creation_input_tokens")
-        if isinstance(written, int) and written > 0:
+        if type(written) is int and written > 0:
             inp += written
-    cached = min(cached, inp)
-    return Usage(input_tokens=inp, output_tokens=out or 0, cached_input_tokens=cached)
+    return provider_usage(inp, out, cached, source=str(_get(raw, "model") or "unknown model"))
 
 
 def tool_call_count(response: ChatResponse) -> int:

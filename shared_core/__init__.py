@@ -14,6 +14,7 @@ from .config import RouterConfig
 from .decision import RouteDecision
 from .errors import (
     AllTiersFailedError,
+    BadResponseError,
     BudgetExceededError,
     ConfigError,
     DataFormatError,
@@ -51,6 +52,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "AllTiersFailedError",
+    "BadResponseError",
     "BudgetExceededError",
     "CallRecord",
     "Classification",

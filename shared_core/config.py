@@ -12,8 +12,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from .bounds import MAX_SECONDS, refuse_bool_number
 from .errors import ConfigError
 from .tier import Tier
 
@@ -38,8 +47,17 @@ DEFAULT_FALLBACK_ON: tuple[ErrorKind, ...] = (
 )
 
 
+MAX_YAML_NODES = 1_000_000
+"""A YAML config may not expand (aliases followed) to more values than this."""
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, v: Any, info: ValidationInfo) -> Any:
+        return refuse_bool_number(cls, info.field_name, v)
 
 
 class ClassifierConfig(_Strict):
@@ -133,15 +151,15 @@ class FallbackConfig(_Strict):
     on: list[ErrorKind] = Field(default_factory=lambda: list(DEFAULT_FALLBACK_ON))
     """Error kinds that fall back to the next tier (``bad_response``: a malformed body is a
     provider failure too); ``other`` only when listed."""
-    attempt_timeout_s: float | None = Field(default=None, gt=0)
+    attempt_timeout_s: float | None = Field(default=None, gt=0, le=MAX_SECONDS)
     """Time one attempt may take (a stream: until its first chunk) before it counts as a
     ``timeout`` and falls back; a tier's ``timeout_s`` wins. The bundled config, and an
     adapter given tiers but no config, use 60 s; ``None``: no bound but the inner client's."""
-    deadline_s: float | None = Field(default=None, gt=0)
+    deadline_s: float | None = Field(default=None, gt=0, le=MAX_SECONDS)
     """Overall time for one request across all attempts."""
     cooldown_failures: int = Field(default=3, ge=1)
     """Consecutive failures after which a tier is skipped for ``cooldown_s``."""
-    cooldown_s: float = Field(default=30.0, ge=0)
+    cooldown_s: float = Field(default=30.0, ge=0, le=MAX_SECONDS)
 
 
 class BudgetLimit(_Strict):
@@ -271,6 +289,7 @@ class RouterConfig(_Strict):
         try:
             if suffix in (".yaml", ".yml"):
                 data = yaml.safe_load(text)
+                _check_expansion(data, p)
             elif suffix == ".toml":
                 data = tomllib.loads(text)
             elif suffix == ".json":
@@ -283,6 +302,10 @@ class RouterConfig(_Strict):
                 )
         except (yaml.YAMLError, tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
             raise ConfigError(f"{p}: cannot parse: {exc}", field="(file)", value=str(p)) from None
+        except RecursionError:
+            raise ConfigError(
+                f"{p}: cannot parse: nested too deeply", field="(file)", value=str(p)
+            ) from None
         return cls.build(data, source=str(p))
 
     def to_dict(self) -> dict[str, Any]:
@@ -315,6 +338,45 @@ class RouterConfig(_Strict):
         if not p.is_absolute() and self.source_path:
             p = Path(self.source_path).parent / p
         return p
+
+
+def _check_expansion(data: Any, path: Path) -> None:
+    """Refuse YAML whose aliases expand to more than :data:`MAX_YAML_NODES` values (an
+    "alias bomb": a few lines that any later copy or walk would blow up) or refer to
+    themselves. Shared values are sized once, so this takes time in the file's size."""
+    sizes: dict[int, int] = {}
+    open_ids: set[int] = set()
+
+    def size(obj: Any) -> int:
+        key = id(obj)
+        if key in sizes:
+            return sizes[key]
+        if isinstance(obj, dict):
+            children: Any = list(obj.keys()) + list(obj.values())
+        elif isinstance(obj, (list, tuple, set)):
+            children = obj
+        else:
+            return 1
+        if key in open_ids:
+            raise ConfigError(
+                f"{path}: a YAML alias refers to a value that contains it (a recursive config)",
+                field="(file)", value=str(path),
+            )
+        open_ids.add(key)
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > MAX_YAML_NODES:
+                raise ConfigError(
+                    f"{path}: YAML aliases expand this config to more than {MAX_YAML_NODES:,} "
+                    "values (an alias bomb?); write the values out or use fewer aliases",
+                    field="(file)", value=str(path),
+                )
+        open_ids.discard(key)
+        sizes[key] = total
+        return total
+
+    size(data)
 
 
 def _config_error(exc: ValidationError, source: str | None) -> ConfigError:

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from .pricing import Usage
     from .router import Router
 
+logger = logging.getLogger(__name__)
 T = TypeVar("T")
 AttemptKind = Literal["primary", "fallback", "escalation"]
 
@@ -344,8 +347,16 @@ class CallPlan:
         cost = base = None
         if usage is not None:
             prices = router.prices
-            cost = prices.cost(tier.model, usage, tier=tier)
-            base = prices.cost(baseline_model, usage, tier=router._baseline_tier)
+            try:
+                cost = prices.cost(tier.model, usage, tier=tier)
+                base = prices.cost(baseline_model, usage, tier=router._baseline_tier)
+            except OverflowError:  # a Usage built by hand with counts no provider sends
+                cost = base = math.inf
+            if not (cost is None or math.isfinite(cost)) or not (base is None or math.isfinite(base)):
+                logger.warning(
+                    "token counts on tier %r too large to price: cost recorded as unknown", tier.name
+                )
+                cost = base = None
             if cost is not None:
                 self.spent_usd += cost
         ledger = router.ledger

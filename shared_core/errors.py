@@ -92,6 +92,16 @@ class RequestCostCapError(RouterError):
     """The per-request cost cap leaves no tier that can be tried."""
 
 
+class BadResponseError(RouterError):
+    """A provider answered (HTTP 200) with something that holds no answer, such as
+    ``"choices": []``. A fault of kind ``bad_response``: it falls back to the next tier."""
+
+    @classmethod
+    def no_choices(cls, tier: str, cause: BaseException | None = None) -> BadResponseError:
+        why = f" ({type(cause).__name__} while the client read it)" if cause is not None else ""
+        return cls(f"tier {tier!r}: the provider's answer holds no choices{why}")
+
+
 class TierAttemptError(RouterError):
     """One failed attempt on one tier (kept inside :class:`AllTiersFailedError`)."""
 

@@ -125,6 +125,7 @@ _NAMES: dict[str, ErrorKind] = {
     **dict.fromkeys(
         (
             "JSONDecodeError",
+            "BadResponseError",
             "APIResponseValidationError",
             "DecodingError",
             "OutputParserException",

@@ -16,6 +16,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .bounds import check_price, shown, token_count
 from .errors import ConfigError
 
 if TYPE_CHECKING:
@@ -86,12 +87,9 @@ class Price:
     def __post_init__(self) -> None:
         for name in ("input", "output", "cached_input"):
             value = getattr(self, name)
-            if value is not None and (not isinstance(value, (int, float)) or value < 0):
-                raise ConfigError(
-                    f"Price.{name} must be a number >= 0 (USD per 1M tokens), got {value!r}",
-                    field=f"price.{name}",
-                    value=value,
-                )
+            problem = None if value is None else check_price(name, value)
+            if problem is not None:
+                raise ConfigError(f"Price.{name} {problem}", field=f"price.{name}", value=value)
 
     @property
     def cached(self) -> float:
@@ -106,6 +104,30 @@ class Price:
             + usage.cached_input_tokens * self.cached
             + usage.output_tokens * self.output
         ) / _MTOK
+
+
+def provider_usage(
+    input_tokens: Any, output_tokens: Any, cached_input_tokens: Any = 0, *, source: str
+) -> Usage | None:
+    """The usage a provider reported, or ``None`` when a count is not believable.
+
+    Counts must be ints in ``[0, MAX_PROVIDER_TOKENS]`` (``None`` counts as 0). A negative,
+    huge (``10**400``), boolean, fractional or text count makes the whole usage unknown, as
+    if the provider had sent none: one WARNING naming ``source`` (the model), and the call's
+    record is still written, with an unknown cost. Cached tokens above the input are
+    clamped to the input (they are part of it).
+    """
+    inp, out, cached = (
+        token_count(input_tokens), token_count(output_tokens), token_count(cached_input_tokens)
+    )
+    if inp is None or out is None or cached is None:
+        logger.warning(
+            "provider usage for %r is not believable (input_tokens=%s, output_tokens=%s, "
+            "cached_input_tokens=%s): treated as missing, the call's cost is recorded as unknown",
+            source, shown(input_tokens), shown(output_tokens), shown(cached_input_tokens),
+        )
+        return None
+    return Usage(inp, out, min(cached, inp))
 
 
 def estimate_tokens(text: str) -> int:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from .bounds import MAX_PRICE_PER_MTOK, MAX_SECONDS, refuse_bool_number
 
 SystemPromptMode = Literal["merge", "prepend", "replace", "off"]
 
@@ -12,7 +14,7 @@ SystemPromptMode = Literal["merge", "prepend", "replace", "off"]
 class Tier(BaseModel):
     """One rung of the ladder (difficulty configs) or one route (task configs)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     name: str = Field(min_length=1)
     """Tier name, unique in a config (``simple``, ``coding``...)."""
@@ -25,11 +27,11 @@ class Tier(BaseModel):
     message before the caller's; replace: drop the caller's; off: never add it."""
     max_tokens: int | None = Field(default=None, gt=0)
     """Output budget applied unless the caller set one."""
-    input_price: float | None = Field(default=None, ge=0)
+    input_price: float | None = Field(default=None, ge=0, le=MAX_PRICE_PER_MTOK)
     """USD per 1M input tokens; from the price table when omitted."""
-    output_price: float | None = Field(default=None, ge=0)
+    output_price: float | None = Field(default=None, ge=0, le=MAX_PRICE_PER_MTOK)
     """USD per 1M output tokens; from the price table when omitted."""
-    cached_input_price: float | None = Field(default=None, ge=0)
+    cached_input_price: float | None = Field(default=None, ge=0, le=MAX_PRICE_PER_MTOK)
     """USD per 1M cached input tokens; defaults to the input price when unknown."""
     context_window: int | None = Field(default=None, gt=0)
     """Largest prompt + output in tokens: a request whose input tokens plus this tier's
@@ -40,8 +42,13 @@ class Tier(BaseModel):
     """The model takes images: a request with an image skips tiers where this is not true."""
     routes: list[str] = Field(default_factory=list)
     """Task configs: the classifier labels this tier serves (default: its own name)."""
-    timeout_s: float | None = Field(default=None, gt=0)
+    timeout_s: float | None = Field(default=None, gt=0, le=MAX_SECONDS)
     """Per-attempt timeout for this tier (falls back to the config's)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, v: Any, info: ValidationInfo) -> Any:
+        return refuse_bool_number(cls, info.field_name, v)
 
     @field_validator("name")
     @classmethod

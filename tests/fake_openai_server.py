@@ -33,7 +33,9 @@ predicate over the :class:`RecordedRequest`; ``times=None`` = forever):
 
 * ``server.script(model=, reply=str | [str, ...] | callable(req)->str, tool_calls=
   [{"name":..., "arguments": {...}}] | True | False, refusal=True, finish_reason=,
-  cached_tokens=N, usage={...}, delay=seconds, times=, match=)``: a rule naming the
+  cached_tokens=N, usage={...}, delay=seconds, first_chunk_delay=seconds, times=, match=)``:
+  ``delay`` waits before anything is sent, ``first_chunk_delay`` (streams) sends the
+  headers at once and waits before the first chunk; a rule naming the
   model beats a wildcard rule, then the newest wins; a list reply is consumed one per
   call and its last item repeats.
 * ``server.refuse(model=)``: answer :data:`REFUSAL` ("I'm sorry, I can't help with that.").
@@ -48,7 +50,9 @@ predicate over the :class:`RecordedRequest`; ``times=None`` = forever):
     is invalid JSON);
   - ``cut_stream``: send ``after_chunks`` SSE chunks, then close mid-body (on a
     non-streaming request: like ``reset``);
-  - ``content_filter``: Azure's 400 with ``code="content_filter"``.
+  - ``content_filter``: Azure's 400 with ``code="content_filter"``;
+  - ``empty_choices``: 200 with ``"choices": []`` and a usage (streaming: one chunk with
+    no choices, then ``[DONE]``).
 * ``server.reset()`` forgets rules and recorded requests.
 
 Note: ``server.models`` is in arrival order; calls made concurrently (``batch``,
@@ -75,7 +79,7 @@ from typing import Any
 from tests.fake_responses import build_chat, build_completion, build_embeddings, message_text
 
 REFUSAL = "I'm sorry, I can't help with that."
-FAIL_KINDS = ("timeout", "reset", "malformed", "cut_stream", "content_filter")
+FAIL_KINDS = ("timeout", "reset", "malformed", "cut_stream", "content_filter", "empty_choices")
 
 
 def default_reply(model: str) -> str:
@@ -230,7 +234,10 @@ class FakeOpenAIServer:
         **params: Any,
     ) -> None:
         """Script answers (see module docstring for the keyword arguments)."""
-        allowed = {"tool_calls", "refusal", "finish_reason", "cached_tokens", "usage", "delay"}
+        allowed = {
+            "tool_calls", "refusal", "finish_reason", "cached_tokens", "usage", "delay",
+            "first_chunk_delay",
+        }
         unknown = set(params) - allowed
         if unknown:
             raise TypeError(
@@ -382,7 +389,8 @@ class _Handler(BaseHTTPRequestHandler):
             params["reply"] = reply(req)
         path = req.path.rstrip("/")
         if path.endswith("/chat/completions"):
-            self._respond(req, build_chat(req.body, params, n, default_reply), cut)
+            first_wait = float(params.get("first_chunk_delay") or 0.0)
+            self._respond(req, build_chat(req.body, params, n, default_reply), cut, first_wait, stop)
         elif path.endswith("/completions"):
             self._respond(req, build_completion(req.body, params, n, default_reply), cut)
         elif path.endswith("/embeddings"):
@@ -414,6 +422,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._drop(rst=False)
         elif kind in ("reset", "cut_stream"):  # cut_stream on a non-streaming request
             self._drop(rst=True)
+        elif kind == "empty_choices":
+            whole, chunks = build_chat(req.body, {}, 0, default_reply)
+            whole["choices"] = []
+            empty = [{**chunks[0], "choices": [], "usage": whole["usage"]}]
+            self._respond(req, (whole, empty))
         elif kind == "malformed":
             payload = b'{"id": "chatcmpl-broken", "choices": [{"message": '
             ctype = "application/json"
@@ -442,11 +455,15 @@ class _Handler(BaseHTTPRequestHandler):
         req: RecordedRequest,
         result: tuple[dict[str, Any], list[dict[str, Any]]],
         cut: int = 0,
+        first_wait: float = 0.0,
+        stop: threading.Event | None = None,
     ) -> None:
         whole, chunks = result
         if not cut and (not req.stream or (req.body.get("stream_options") or {}).get("include_usage")):
             req.usage = whole.get("usage")  # what the client is told
         if not req.stream:
+            if first_wait and stop is not None:
+                stop.wait(first_wait)
             self._json(200, whole)
             return
         self.send_response(200)
@@ -455,6 +472,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("transfer-encoding", "chunked")
         self.end_headers()
         try:
+            if first_wait and stop is not None:
+                self.wfile.flush()  # the headers are out; the first chunk is late
+                if stop.wait(first_wait):
+                    self._drop(rst=False)
+                    return
             for i, chunk in enumerate(chunks):
                 self._chunk(f"data: {json.dumps(chunk)}\n\n".encode())
                 if cut and i == cut - 1:
