@@ -48,7 +48,8 @@ predicate over the :class:`RecordedRequest`; ``times=None`` = forever):
   - ``reset``: close the socket (RST) right after reading the request;
   - ``malformed``: 200 with an invalid JSON body (streaming: an SSE event whose data
     is invalid JSON);
-  - ``cut_stream``: send ``after_chunks`` SSE chunks, then close mid-body (on a
+  - ``cut_stream``: send ``after_chunks`` SSE chunks (0: only the headers), then close
+    mid-body (on a
     non-streaming request: like ``reset``);
   - ``content_filter``: Azure's 400 with ``code="content_filter"``;
   - ``empty_choices``: 200 with ``"choices": []`` and a usage (streaming: one chunk with
@@ -275,7 +276,7 @@ class FakeOpenAIServer:
             "delay": delay,
             "message": message,
             "retry_after": retry_after,
-            "after_chunks": max(1, int(after_chunks)),
+            "after_chunks": max(0, int(after_chunks)),
         }
         with self._lock:
             self._fails.append(_Rule(model, times, match, params))
@@ -374,10 +375,10 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         req = RecordedRequest(self.path.split("?")[0], body, headers)
         failure, params, n, stop = self.server_ref._record(req)
-        cut = 0
+        cut: int | None = None
         if failure is not None and failure["kind"] == "cut_stream" and req.stream:
             cut = failure["after_chunks"]
-        if failure is not None and not cut:
+        if failure is not None and cut is None:
             self._inject(failure, req, stop)
             return
         if params.get("delay"):
@@ -454,12 +455,12 @@ class _Handler(BaseHTTPRequestHandler):
         self,
         req: RecordedRequest,
         result: tuple[dict[str, Any], list[dict[str, Any]]],
-        cut: int = 0,
+        cut: int | None = None,
         first_wait: float = 0.0,
         stop: threading.Event | None = None,
     ) -> None:
         whole, chunks = result
-        if not cut and (not req.stream or (req.body.get("stream_options") or {}).get("include_usage")):
+        if cut is None and (not req.stream or (req.body.get("stream_options") or {}).get("include_usage")):
             req.usage = whole.get("usage")  # what the client is told
         if not req.stream:
             if first_wait and stop is not None:
@@ -472,6 +473,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("transfer-encoding", "chunked")
         self.end_headers()
         try:
+            if cut == 0:  # the headers only, then the connection closes
+                self.wfile.flush()
+                self._drop(rst=False)
+                return
             if first_wait and stop is not None:
                 self.wfile.flush()  # the headers are out; the first chunk is late
                 if stop.wait(first_wait):

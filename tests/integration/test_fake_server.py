@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 import openai
@@ -259,12 +260,31 @@ def test_transport_failures(openai_server):
     openai_server.fail(model="m", kind="cut_stream")
     stream = client.chat.completions.create(model="m", messages=USER, stream=True)
     received = []
-    with pytest.raises((httpx.RemoteProtocolError, openai.APIConnectionError)):
+    with pytest.raises(httpx.RemoteProtocolError):
         for chunk in stream:
             received.append(chunk.choices[0].delta.content)
     assert received and received[0]  # the first chunk arrived before the drop
     # every failure was one-shot: the next call succeeds
     assert client.chat.completions.create(model="m", messages=USER).choices[0].message.content
+
+
+def test_empty_choices_cut_before_the_first_chunk_and_a_late_first_chunk(client, openai_server):
+    openai_server.fail(model="m", kind="empty_choices")
+    plain = client.chat.completions.create(model="m", messages=USER)
+    assert plain.choices == [] and plain.usage is not None and plain.usage.prompt_tokens > 0
+    openai_server.fail(model="m", kind="empty_choices")
+    chunks = list(client.chat.completions.create(model="m", messages=USER, stream=True))
+    assert [c.choices for c in chunks] == [[]]
+    openai_server.fail(model="m", kind="cut_stream", after_chunks=0)
+    stream = client.chat.completions.create(model="m", messages=USER, stream=True)
+    with pytest.raises(httpx.RemoteProtocolError):
+        next(iter(stream))
+    openai_server.script(model="m", first_chunk_delay=0.4, times=1)
+    stream = client.chat.completions.create(model="m", messages=USER, stream=True)
+    t0 = time.perf_counter()
+    first = next(iter(stream))
+    assert time.perf_counter() - t0 >= 0.35
+    assert first.choices[0].delta.content
 
 
 async def test_async_failure_injection(aclient, openai_server):

@@ -1,4 +1,8 @@
-"""Fault-injection matrix (issue 6): both adapters x sync/async x plain/stream x each fault.
+"""Fault injection beyond the matrix (issue 6): strict ``fallback.on``, cooldown, a cut after
+output reached the caller, the router's own attempt timeout, filtered and empty answers.
+
+The matrix of every fault x both adapters x every mode, with exact ledger records, is
+``tests/integration/test_fault_matrix.py``.
 
 Real inner clients (LangChain ``ChatOpenAI``, LlamaIndex ``OpenAI``) call the loopback
 server; the cheap tier's model fails once in a scripted way. Documented outcomes with
@@ -25,6 +29,7 @@ hung provider, no client timeout    ``fallback.attempt_timeout_s`` cuts the atte
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -32,7 +37,7 @@ from typing import Any
 import httpx
 import pytest
 
-from shared_core import AllTiersFailedError, RouterConfig
+from shared_core import RouterConfig
 from shared_core.faults import classify_error
 from shared_core.ledger import InMemoryLedger
 from shared_core.testing import FakeClassifier
@@ -43,15 +48,6 @@ pytestmark = pytest.mark.integration
 CHEAP, STRONG = "gpt-4o-mini", "gpt-4o"
 TIMEOUT = 0.5  # the inner clients' timeout (loaded CI needs slack); the server sleeps longer
 
-FALLBACK_FAULTS: dict[str, tuple[dict[str, Any], str]] = {
-    "429": ({"status": 429}, "rate_limit"),
-    "500": ({"status": 500}, "server"),
-    "503": ({"status": 503}, "server"),
-    "timeout": ({"kind": "timeout", "delay": 1.5}, "timeout"),
-    "reset": ({"kind": "reset"}, "connection"),
-    "content_filter": ({"kind": "content_filter"}, "content_filter"),
-    "malformed": ({"kind": "malformed"}, "bad_response"),
-}
 MODES = ["invoke", "ainvoke", "stream", "astream"]
 
 
@@ -162,36 +158,6 @@ def _records(routed: Any) -> list[tuple[str, str, str | None]]:
     return [(r.tier, r.status, r.error_kind) for r in routed.router.ledger.records()]
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("fault", sorted(FALLBACK_FAULTS))
-@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
-async def test_fault_before_any_output_falls_back(
-    openai_server: FakeOpenAIServer, adapter: str, fault: str, mode: str
-) -> None:
-    routed, run = ADAPTERS[adapter](openai_server)
-    spec, kind = FALLBACK_FAULTS[fault]
-    openai_server.fail(model=CHEAP, **spec)
-    text = await run(routed, mode)
-    assert text == default_reply(STRONG)
-    assert openai_server.models == [CHEAP, STRONG]
-    assert _records(routed) == [("cheap", "failed", kind), ("strong", "ok", None)]
-    records = routed.router.ledger.records()
-    assert len({r.call_id for r in records}) == 1, "both attempts belong to one call"
-    assert records[1].fallback and records[1].cost_usd and records[1].cost_usd > 0
-    assert records[0].cost_usd in (None, 0.0), "a failed attempt is not billed"
-
-
-@pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
-@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
-async def test_cut_connection_on_a_plain_request_falls_back(
-    openai_server: FakeOpenAIServer, adapter: str, mode: str
-) -> None:
-    routed, run = ADAPTERS[adapter](openai_server)
-    openai_server.fail(model=CHEAP, kind="cut_stream")
-    assert await run(routed, mode) == default_reply(STRONG)
-    assert _records(routed) == [("cheap", "failed", "connection"), ("strong", "ok", None)]
-
-
 @pytest.mark.parametrize("mode", ["stream", "astream"])
 @pytest.mark.parametrize("adapter", sorted(ADAPTERS))
 async def test_stream_cut_after_output_reached_the_caller_surfaces_the_error(
@@ -200,32 +166,10 @@ async def test_stream_cut_after_output_reached_the_caller_surfaces_the_error(
     routed, run = ADAPTERS[adapter](openai_server)
     # three chunks: whatever an adapter holds back, the caller has seen part of the answer
     openai_server.fail(model=CHEAP, kind="cut_stream", after_chunks=3)
-    with pytest.raises(Exception) as info:  # the provider's own error type
+    with pytest.raises(httpx.RemoteProtocolError) as info:  # the provider's own error, unwrapped
         await run(routed, mode)
-    assert not isinstance(info.value, AllTiersFailedError)
     assert classify_error(info.value) == "connection"
     assert openai_server.models == [CHEAP], "no silent restart on another tier"
-    assert _records(routed) == [("cheap", "failed", "connection")]
-
-
-@pytest.mark.parametrize("mode", ["stream", "astream"])
-@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
-async def test_stream_cut_after_the_first_chunk(
-    openai_server: FakeOpenAIServer, adapter: str, mode: str
-) -> None:
-    """LangChain passes the first chunk on at once, so the cut surfaces; LlamaIndex holds one
-    chunk back (for the final metadata), so nothing reached the caller and it falls back."""
-    routed, run = ADAPTERS[adapter](openai_server)
-    openai_server.fail(model=CHEAP, kind="cut_stream", after_chunks=1)
-    if adapter == "llamaindex":
-        assert await run(routed, mode) == default_reply(STRONG)
-        assert _records(routed) == [("cheap", "failed", "connection"), ("strong", "ok", None)]
-        return
-    with pytest.raises(Exception) as info:  # the provider's own error type
-        await run(routed, mode)
-    assert not isinstance(info.value, AllTiersFailedError)
-    assert classify_error(info.value) == "connection"
-    assert openai_server.models == [CHEAP]
     assert _records(routed) == [("cheap", "failed", "connection")]
 
 
@@ -238,7 +182,7 @@ async def test_malformed_body_surfaces_when_bad_response_is_not_in_fallback_on(
     strict = _config(fallback={"on": ["rate_limit", "timeout", "connection", "server"]})
     routed, run = ADAPTERS[adapter](openai_server, strict)
     openai_server.fail(model=CHEAP, kind="malformed")
-    with pytest.raises(Exception) as info:  # the provider's own decode error
+    with pytest.raises(json.JSONDecodeError) as info:  # the provider's own decode error
         await run(routed, mode)
     assert classify_error(info.value) == "bad_response"
     assert openai_server.models == [CHEAP]

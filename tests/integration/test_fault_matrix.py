@@ -1,0 +1,295 @@
+"""The fault matrix (issue 14): every fault x both adapters x invoke / ainvoke / stream / astream.
+
+Real inner clients (LangChain ``ChatOpenAI``, LlamaIndex ``OpenAI``, both with
+``max_retries=0`` so that the router's fallback is the only retry) call the loopback server
+(``tests/fake_openai_server.py``); the cheap tier's model misbehaves once. Each cell asserts
+the outcome (the answer, or the exact error type), the requests the provider saw, an
+elapsed-time bound, and the exact ledger records: tier, status, attempt index, error kind,
+fallback / escalation flags, tokens (the usage the server reported) and the cost to the
+last digit (those tokens at the tier's prices).
+
+==========================  ===================================================================
+fault on the cheap tier     outcome (both adapters, every mode unless said)
+==========================  ===================================================================
+429 + Retry-After, 500,     answered by the strong tier: cheap ``failed`` (error kind), strong
+503, reset, hang, slow      ``ok`` (a fallback). Retry-After is not slept on: the next tier
+first token, malformed      answers at once. A hang / slow first token is cut by the cheap
+JSON, content filter (400)  tier's ``timeout_s`` (streams: the wait for the first chunk).
+empty ``choices``           invoke: cheap ``failed`` / ``bad_response``, then a fallback;
+                            stream: an empty answer, cheap ``rejected`` / ``quality``, then an
+                            escalation. Both: the strong tier answers.
+stream cut before the       answered by the strong tier; cheap ``failed`` / ``connection``
+first chunk                 (invoke modes: the connection breaks before any answer)
+stream cut after the        invoke: a fallback as above. LangChain streams: the chunk reached
+first chunk                 the caller, so the provider's error surfaces and nothing else is
+                            tried; LlamaIndex holds one chunk back, so it falls back.
+filtered completion (200,   cheap ``rejected`` / ``quality``, strong ``ok`` (an escalation)
+content_filter finish)
+malformed usage (10**400    answered by the cheap tier; its record has 0 tokens and an unknown
+or -5 tokens)               cost (``None``), with a WARNING; nothing raises
+==========================  ===================================================================
+
+Elapsed bounds are generous for a loaded 2-core CI machine; they still catch a slept
+Retry-After (30 s), an uncut hang (3 s) and inner retries.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from shared_core import RouterConfig
+from shared_core.ledger import CallRecord, InMemoryLedger
+from shared_core.testing import FakeClassifier
+from tests.fake_openai_server import FakeOpenAIServer, RecordedRequest, default_reply
+
+pytestmark = pytest.mark.integration
+
+CHEAP, STRONG = "gpt-4o-mini", "gpt-4o"
+PRICES = {"cheap": (0.15, 0.60), "strong": (2.50, 10.00)}
+CUT_S = 0.8  # the cheap tier's timeout_s: bounds a hung attempt / the wait for a first chunk
+SLOW_S = 3.0  # how long the hung server sleeps (the strong tier never hangs)
+QUICK_S = 4.0  # bound for a cell whose fault is answered at once (a loaded CI machine)
+MODES = ("invoke", "ainvoke", "stream", "astream")
+ADAPTERS = ("langchain", "llamaindex")
+
+
+@dataclass(frozen=True)
+class Row:
+    """What one ledger record must hold (tokens and cost come from the server's usage)."""
+
+    tier: str
+    status: str
+    error_kind: str | None = None
+    fallback: bool = False
+    escalated: bool = False
+    usage: bool = True
+    """The provider reported a usage the record must carry (else 0 tokens, cost ``None``)."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One fault and what every mode of every adapter must do with it."""
+
+    fail: dict[str, Any] = field(default_factory=dict)
+    script: dict[str, Any] = field(default_factory=dict)
+    records: tuple[Row, ...] = ()
+    models: tuple[str, ...] = (CHEAP, STRONG)
+    answer_tier: str = "strong"
+    bound_s: float = QUICK_S
+    stream_records: tuple[Row, ...] | None = None
+    """Streams differ (``None``: the same as invoke)."""
+    raises_in: tuple[str, ...] = ()
+    """``"<adapter>-<mode>"`` cells where the provider's error reaches the caller."""
+    warns: str | None = None
+
+
+FALLBACK = (Row("cheap", "failed", usage=False), Row("strong", "ok", fallback=True))
+
+
+def _fallback(kind: str) -> tuple[Row, ...]:
+    return (Row("cheap", "failed", kind, usage=False), Row("strong", "ok", fallback=True))
+
+
+ESCALATION = (Row("cheap", "rejected", "quality"), Row("strong", "ok", escalated=True))
+
+CELLS: dict[str, Cell] = {
+    "429_retry_after": Cell(
+        fail={"status": 429, "retry_after": 30}, records=_fallback("rate_limit")
+    ),
+    "500": Cell(fail={"status": 500}, records=_fallback("server")),
+    "503": Cell(fail={"status": 503}, records=_fallback("server")),
+    "reset": Cell(fail={"kind": "reset"}, records=_fallback("connection")),
+    "hang": Cell(
+        fail={"kind": "timeout", "delay": SLOW_S}, records=_fallback("timeout"),
+        bound_s=CUT_S + QUICK_S,
+    ),
+    "slow_first_token": Cell(
+        script={"first_chunk_delay": SLOW_S}, records=_fallback("timeout"),
+        bound_s=CUT_S + QUICK_S,
+    ),
+    "malformed_json": Cell(fail={"kind": "malformed"}, records=_fallback("bad_response")),
+    "empty_choices": Cell(
+        fail={"kind": "empty_choices"},
+        records=_fallback("bad_response"),
+        stream_records=ESCALATION,
+    ),
+    "cut_before_first_chunk": Cell(
+        fail={"kind": "cut_stream", "after_chunks": 0}, records=_fallback("connection")
+    ),
+    "cut_after_first_chunk": Cell(
+        fail={"kind": "cut_stream", "after_chunks": 1},
+        records=_fallback("connection"),
+        raises_in=("langchain-stream", "langchain-astream"),
+    ),
+    "content_filter_400": Cell(fail={"kind": "content_filter"}, records=_fallback("content_filter")),
+    "content_filter_200": Cell(
+        script={"reply": "", "finish_reason": "content_filter"}, records=ESCALATION
+    ),
+    "usage_huge": Cell(
+        script={"usage": {"prompt_tokens": 10**400}},
+        records=(Row("cheap", "ok", usage=False),),
+        models=(CHEAP,), answer_tier="cheap", warns="not believable",
+    ),
+    "usage_negative": Cell(
+        script={"usage": {"completion_tokens": -5}},
+        records=(Row("cheap", "ok", usage=False),),
+        models=(CHEAP,), answer_tier="cheap", warns="not believable",
+    ),
+}
+
+
+def _config() -> RouterConfig:
+    return RouterConfig.build(
+        {
+            "tiers": [
+                {"name": "cheap", "model": CHEAP, "max_tokens": 64, "timeout_s": CUT_S,
+                 "input_price": PRICES["cheap"][0], "output_price": PRICES["cheap"][1]},
+                {"name": "strong", "model": STRONG, "max_tokens": 256,
+                 "input_price": PRICES["strong"][0], "output_price": PRICES["strong"][1]},
+            ],
+            "fallback": {"cooldown_failures": 100},
+        }
+    )
+
+
+def _routed(cls: Any, inner: Callable[[str], Any]) -> Any:
+    return cls(
+        tiers={"cheap": inner(CHEAP), "strong": inner(STRONG)},
+        config=_config(),
+        classifier=FakeClassifier(default="cheap", labels=["cheap", "strong"]),
+        ledger=InMemoryLedger(),
+    )
+
+
+def _langchain(server: FakeOpenAIServer) -> tuple[Any, Callable[[Any, str], Any]]:
+    from langchain_openai import ChatOpenAI
+
+    from langchain_router import RoutedChatModel
+
+    def inner(model: str) -> ChatOpenAI:
+        return ChatOpenAI(
+            model=model, base_url=server.base_url, api_key="sk-test", max_retries=0,
+            timeout=30, http_async_client=httpx.AsyncClient(),
+        )
+
+    async def run(model: Any, mode: str) -> str:
+        if mode == "invoke":
+            return str(model.invoke("hello").content)
+        if mode == "ainvoke":
+            return str((await model.ainvoke("hello")).content)
+        if mode == "stream":
+            return "".join(c.text for c in model.stream("hello"))
+        return "".join([c.text async for c in model.astream("hello")])
+
+    return _routed(RoutedChatModel, inner), run
+
+
+def _llamaindex(server: FakeOpenAIServer) -> tuple[Any, Callable[[Any, str], Any]]:
+    from llama_index.core.base.llms.types import ChatMessage
+    from llama_index.llms.openai import OpenAI
+
+    from llamaindex_router import RoutedLLM
+
+    def inner(model: str) -> OpenAI:
+        return OpenAI(
+            model=model, api_base=server.base_url, api_key="sk-test", max_retries=0, timeout=30
+        )
+
+    msgs = [ChatMessage(role="user", content="hello")]
+
+    async def run(llm: Any, mode: str) -> str:
+        if mode == "invoke":
+            return str(llm.chat(msgs).message.content)
+        if mode == "ainvoke":
+            return str((await llm.achat(msgs)).message.content)
+        if mode == "stream":
+            return "".join(r.delta or "" for r in llm.stream_chat(msgs))
+        return "".join([r.delta or "" async for r in await llm.astream_chat(msgs)])
+
+    return _routed(RoutedLLM, inner), run
+
+
+BUILD = {"langchain": _langchain, "llamaindex": _llamaindex}
+
+
+def _cost(tier: str, usage: dict[str, Any]) -> float:
+    inp, out = PRICES[tier]
+    return (usage["prompt_tokens"] * inp + usage["completion_tokens"] * out) / 1_000_000.0
+
+
+def _expected(row: Row, number: int, sent: RecordedRequest) -> dict[str, Any]:
+    usage = sent.usage if row.usage else None
+    if row.usage:
+        assert usage is not None, f"the server reported no usage for attempt {number}"
+    return {
+        "tier": row.tier,
+        "model": CHEAP if row.tier == "cheap" else STRONG,
+        "attempt": number,
+        "status": row.status,
+        "error_kind": row.error_kind,
+        "fallback": row.fallback,
+        "escalated": row.escalated,
+        "input_tokens": usage["prompt_tokens"] if usage else 0,
+        "output_tokens": usage["completion_tokens"] if usage else 0,
+        "cost_usd": _cost(row.tier, usage) if usage else None,
+    }
+
+
+def _actual(rec: CallRecord) -> dict[str, Any]:
+    keys = ("tier", "model", "attempt", "status", "error_kind", "fallback", "escalated",
+            "input_tokens", "output_tokens", "cost_usd")
+    return {k: getattr(rec, k) for k in keys}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("adapter", ADAPTERS)
+@pytest.mark.parametrize("fault", list(CELLS))
+async def test_fault_matrix(
+    openai_server: FakeOpenAIServer,
+    caplog: pytest.LogCaptureFixture,
+    fault: str,
+    adapter: str,
+    mode: str,
+) -> None:
+    cell = CELLS[fault]
+    routed, run = BUILD[adapter](openai_server)
+    if cell.fail:
+        openai_server.fail(model=CHEAP, **cell.fail)
+    if cell.script:
+        openai_server.script(model=CHEAP, times=1, **cell.script)
+    streaming = mode in ("stream", "astream")
+    raises = f"{adapter}-{mode}" in cell.raises_in
+    rows = cell.stream_records if streaming and cell.stream_records else cell.records
+    if raises:
+        rows = rows[:1]
+
+    caplog.set_level(logging.WARNING)
+    t0 = time.perf_counter()
+    if raises:
+        with pytest.raises(httpx.RemoteProtocolError):  # the provider's own error, unwrapped
+            await run(routed, mode)
+    else:
+        text = await run(routed, mode)
+        tier_model = CHEAP if cell.answer_tier == "cheap" else STRONG
+        assert text == default_reply(tier_model)
+    elapsed = time.perf_counter() - t0
+
+    assert elapsed < cell.bound_s, f"{fault} took {elapsed:.2f} s (bound {cell.bound_s} s)"
+    assert tuple(openai_server.models) == (cell.models[:1] if raises else cell.models)
+    sent = openai_server.chat_requests
+    records = routed.router.ledger.records()
+    assert [_actual(r) for r in records] == [
+        _expected(row, i, sent[i]) for i, row in enumerate(rows)
+    ]
+    assert len({r.call_id for r in records}) == 1, "every attempt belongs to one call"
+    assert {r.framework for r in records} == {adapter}
+    assert {r.streamed for r in records} == {streaming}
+    if cell.warns:
+        assert cell.warns in caplog.text
