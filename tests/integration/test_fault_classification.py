@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import httpx
 import openai
 import pytest
 
@@ -13,27 +16,30 @@ USER = [{"role": "user", "content": "hi"}]
 
 
 @pytest.mark.parametrize(
-    ("fault", "kind"),
+    ("fault", "kind", "error"),
     [
-        ({"status": 429}, "rate_limit"),
-        ({"status": 500}, "server"),
-        ({"status": 503}, "server"),
-        ({"status": 400}, "other"),
-        ({"kind": "timeout", "delay": 1.0}, "timeout"),
-        ({"kind": "reset"}, "connection"),
-        ({"kind": "malformed"}, "bad_response"),
-        ({"kind": "content_filter"}, "content_filter"),
-        ({"kind": "cut_stream"}, "connection"),  # non-streaming: the socket is closed
+        ({"status": 429}, "rate_limit", openai.RateLimitError),
+        ({"status": 500}, "server", openai.InternalServerError),
+        ({"status": 503}, "server", openai.InternalServerError),
+        ({"status": 400}, "other", openai.BadRequestError),
+        ({"kind": "timeout", "delay": 1.0}, "timeout", openai.APITimeoutError),
+        ({"kind": "reset"}, "connection", openai.APIConnectionError),
+        ({"kind": "malformed"}, "bad_response", json.JSONDecodeError),
+        ({"kind": "content_filter"}, "content_filter", openai.BadRequestError),
+        # plain: the socket is closed before any answer; stream: after the first chunk
+        ({"kind": "cut_stream"}, "connection", openai.APIConnectionError),
     ],
-    ids=lambda v: str(v.get("status") or v.get("kind")) if isinstance(v, dict) else v,
+    ids=lambda v: str(v.get("status") or v.get("kind")) if isinstance(v, dict) else None,
 )
 @pytest.mark.parametrize("stream", [False, True], ids=["plain", "stream"])
-async def test_real_client_errors_classify(openai_server, fault, kind, stream) -> None:
+async def test_real_client_errors_classify(openai_server, fault, kind, error, stream) -> None:
     client = openai.AsyncOpenAI(
         base_url=openai_server.base_url, api_key="sk-test", max_retries=0, timeout=0.3
     )
     openai_server.fail(model="m", **fault)
-    with pytest.raises(Exception) as info:
+    if stream and fault.get("kind") == "cut_stream":
+        error = httpx.RemoteProtocolError  # raised by the SSE reader, not wrapped by openai
+    with pytest.raises(error) as info:
         if stream:
             async for _ in await client.chat.completions.create(
                 model="m", messages=USER, stream=True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import openai
 import pytest
 from langchain_openai import ChatOpenAI
 from llama_index.llms.openai import OpenAI
@@ -45,13 +46,36 @@ def test_langchain_keys_stay_out_of_reprs_errors_ledger_and_logs(openai_server, 
     caplog.set_level(logging.DEBUG)
     msg = llm.invoke("hello")
     _no_key(repr(llm), str(llm), repr(msg), str(msg.response_metadata))
-    openai_server.fail(status=401, message=f"Incorrect API key provided: {KEY}", times=2)
     openai_server.fail(status=500, message=f"upstream said key={KEY}", times=4)
-    with pytest.raises(Exception) as err:
+    with pytest.raises(AllTiersFailedError) as err:
         llm.invoke("hello again")
+    assert [e.kind for e in err.value.errors] == ["server", "server"]
+    _no_key(str(err.value), repr(err.value), _ledger_text(ledger), caplog.text)
+
+
+def test_langchain_a_401_is_not_retried_and_its_key_stays_out_of_the_ledger_and_logs(
+    openai_server, caplog
+):
+    """A 401 is the caller's own fault: the provider's ``AuthenticationError`` is raised as
+    is (its text is the provider's; the router does not rewrite foreign exceptions), and
+    the router's ledger record and logs of it hold no key."""
+    ledger = InMemoryLedger()
+    llm = RoutedChatModel(
+        tiers={
+            t: ChatOpenAI(model=m, base_url=openai_server.base_url, api_key=KEY, max_retries=0)
+            for t, m in (("cheap", "gpt-4o-mini"), ("strong", "gpt-4o"))
+        },
+        config=CFG,
+        ledger=ledger,
+    )
+    caplog.set_level(logging.DEBUG)
+    openai_server.fail(status=401, message=f"Incorrect API key provided: {KEY}", times=2)
+    with pytest.raises(openai.AuthenticationError):
+        llm.invoke("hello again")
+    assert len(openai_server.chat_requests) == 1, "a 401 is not retried on another tier"
+    [rec] = ledger.records()
+    assert (rec.status, rec.error_kind) == ("failed", "other")
     _no_key(_ledger_text(ledger), caplog.text)
-    if isinstance(err.value, AllTiersFailedError):
-        _no_key(str(err.value), repr(err.value))
 
 
 def test_llamaindex_keys_stay_out_of_reprs_errors_ledger_and_logs(openai_server, caplog):

@@ -11,6 +11,7 @@ from langchain_core.runnables import RunnableLambda
 
 from langchain_router import CostCallbackHandler, RoutedChatModel, RunnableRouter
 from shared_core import BudgetExceededError
+from shared_core.errors import ConfigError
 from shared_core.ledger import CallRecord, InMemoryLedger
 
 
@@ -19,7 +20,7 @@ def _fake() -> GenericFakeChatModel:
 
 
 def test_a_misspelt_argument_is_an_error_not_silently_ignored():
-    with pytest.raises(Exception, match="confg"):
+    with pytest.raises(ConfigError, match="confg"):
         RoutedChatModel(tiers={"a": _fake(), "b": _fake()}, confg="router.yaml")
 
 

@@ -83,6 +83,21 @@ def test_judge_defaults_to_the_cheapest_tier() -> None:
     assert r.additional_kwargs["router"]["classifier"].startswith("judge")
 
 
+def test_the_default_judge_is_asked_on_the_cheapest_tier_only() -> None:
+    """The strong tier's default reply names a label too, so only the calls each LLM
+    received tell which one judged."""
+    cheap = ScriptedLLM(name="cheap", replies=['{"label": "strong"}'])
+    strong = ScriptedLLM(name="strong", replies=["the strong answer"])
+    llm = RoutedLLM({"cheap": cheap, "strong": strong}, make_config(classifier={"type": "judge"}))
+    r = llm.chat([ChatMessage(role="user", content="route me")])
+    assert r.message.content == "the strong answer"
+    assert len(cheap.calls) == 1
+    assert "request classifier" in cheap.calls[0]["prompt"]
+    assert "route me" in cheap.calls[0]["prompt"]
+    assert len(strong.calls) == 1
+    assert "request classifier" not in strong.calls[0]["prompt"]
+
+
 @pytest.mark.parametrize(
     ("raw", "extra", "expected"),
     [

@@ -39,6 +39,23 @@ def test_tier_prompt_applied_exactly_once(mode: str) -> None:
     assert msgs[0].content == "CALLER"  # the caller's list is not modified
 
 
+def test_merged_system_message_keeps_the_callers_extra_fields() -> None:
+    """Provider options on the caller's system message (prompt caching) survive the merge."""
+    extra = {"cache_control": {"type": "ephemeral"}, "name": "house-rules"}
+    caller = ChatMessage(role="system", content="CALLER", additional_kwargs=dict(extra))
+    out = apply_system_prompt(
+        [caller, ChatMessage(role="user", content="hi")],
+        Tier(name="t", model="m", system_prompt="TIER", system_prompt_mode="merge"),
+    )
+    assert [(m.role, m.content) for m in out] == [
+        (MessageRole.SYSTEM, "TIER\n\nCALLER"),
+        (MessageRole.USER, "hi"),
+    ]
+    assert out[0].additional_kwargs == extra
+    assert out[0].additional_kwargs is not caller.additional_kwargs  # a copy, not shared
+    assert caller.content == "CALLER"
+
+
 def test_tier_prompt_off_or_absent_leaves_messages() -> None:
     msgs = _msgs(("user", "hi"))
     assert apply_system_prompt(msgs, Tier(name="t", model="m")) == msgs

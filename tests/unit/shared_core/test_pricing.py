@@ -56,6 +56,29 @@ def test_tier_override_wins_field_by_field(table: PriceTable) -> None:
     assert table.cost("x", Usage(1_000_000, 0, 1_000_000), tier=cached) == pytest.approx(0.1)
 
 
+def test_a_tier_repricing_input_of_a_known_model_drops_the_tables_cached_price(
+    table: PriceTable,
+) -> None:
+    """gpt-4o's table price caches input at 1.25; a tier that re-prices input at 1.0 has not
+    said what cached input costs, so cached tokens cost that 1.0, never the table's 1.25."""
+    assert table.price("gpt-4o") == Price(2.5, 10.0, 1.25)
+    tier = Tier(name="t", model="gpt-4o", input_price=1.0)
+    assert table.price("gpt-4o", tier=tier) == Price(1.0, 10.0, None)
+    usage = Usage(1_000_000, 1_000_000, cached_input_tokens=400_000)
+    assert table.cost("gpt-4o", usage, tier=tier) == (600_000 * 1.0 + 400_000 * 1.0 + 1e6 * 10.0) / 1e6
+    # a tier that re-prices only the output keeps the table's input and cached prices
+    out_only = Tier(name="t", model="gpt-4o", output_price=8.0)
+    assert table.price("gpt-4o", tier=out_only) == Price(2.5, 8.0, 1.25)
+
+
+def test_a_registration_after_a_lookup_replaces_the_cached_price() -> None:
+    table = PriceTable()
+    assert table.price("gpt-4o-mini") == Price(0.15, 0.6, 0.075)  # now cached
+    table.register("gpt-4o-mini", Price(0.1, 0.2))
+    assert table.price("gpt-4o-mini") == Price(0.1, 0.2)
+    assert table.cost("gpt-4o-mini", Usage(1_000_000, 1_000_000)) == 0.3
+
+
 def test_unknown_model_is_none_with_one_warning(
     table: PriceTable, caplog: pytest.LogCaptureFixture
 ) -> None:

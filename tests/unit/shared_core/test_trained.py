@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from shared_core.classifiers.trained import TrainedRouter, TrainedRouterClassifier
-from shared_core.errors import ConfigError, DataFormatError, UnsafeFormatError
+from shared_core.errors import ConfigError, DataFormatError, UnknownModelError, UnsafeFormatError
 from shared_core.policy import select
 from shared_core.training.train import train_router
 
@@ -168,7 +168,7 @@ def test_classifier_maps_tiers_by_order_and_by_name(router: TrainedRouter) -> No
     ).bind_labels(["small", "large"])
     c2 = two.classify("say hello please")
     assert set(c2.scores) == {"small", "large"} and c2.scores["small"] > 0.7
-    with pytest.raises(Exception, match="nope"):
+    with pytest.raises(UnknownModelError, match="nope"):
         TrainedRouterClassifier(router, tier_models={"a": "nope"}).bind_labels(["a"])
 
 
