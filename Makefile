@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 
-.PHONY: help demo test lint docs docs-serve bench train-default clean
+.PHONY: help demo test lint docs docs-serve bench mutation train-default clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -48,6 +48,12 @@ docs-serve: $(VENV)/.docs-installed  ## serve the documentation site on 127.0.0.
 
 bench: $(VENV)/.bench-installed  ## routing quality and speed benchmarks (needs ../shared/data)
 	$(PY) benchmarks/run_all.py
+
+MUTATION_JOBS ?= 2
+mutation: $(VENV)/.test-installed  ## mutation testing of the promise-carrying modules (mutmut; long, not in CI)
+	$(PY) -m pip install --quiet --group mutation
+	nice -n 10 $(BIN)/mutmut run --max-children $(MUTATION_JOBS) $(MUTANTS)
+	$(PY) benchmarks/mutation_score.py
 
 train-default:  $(VENV)/.test-installed ## retrain the shipped embedded default from ../shared/data
 	$(PY) -m shared_core.training.train_default --data-dir ../shared/data
