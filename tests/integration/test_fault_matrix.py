@@ -27,6 +27,8 @@ filtered completion (200,   cheap ``rejected`` / ``quality``, strong ``ok`` (an 
 content_filter finish)
 malformed usage (10**400    answered by the cheap tier; its record has 0 tokens and an unknown
 or -5 tokens)               cost (``None``), with a WARNING; nothing raises
+caller closes the stream    (stream modes) cheap ``abandoned``: tokens estimated from the text
+after its first chunk       sent and read, cost from them; nothing else is tried
 ==========================  ===================================================================
 
 Elapsed bounds are generous for a loaded 2-core CI machine; they still catch a slept
@@ -36,6 +38,7 @@ Retry-After (30 s), an uncut hang (3 s) and inner retries.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -293,3 +296,59 @@ async def test_fault_matrix(
     assert {r.streamed for r in records} == {streaming}
     if cell.warns:
         assert cell.warns in caplog.text
+
+
+@pytest.mark.parametrize("mode", ["stream", "astream"])
+@pytest.mark.parametrize("adapter", ADAPTERS)
+async def test_caller_closes_the_stream(
+    openai_server: FakeOpenAIServer, adapter: str, mode: str
+) -> None:
+    """The caller closes the stream after its first chunk (a web client that went away): the
+    provider was paid, so the attempt is recorded ``abandoned`` with a cost estimated from
+    the text sent (``"hello"``: 5 // 4 + 4 tokens for one message) and read from the provider
+    (chars / 4, rounded up), and nothing else is tried."""
+    from shared_core.pricing import estimate_tokens
+
+    routed, _ = BUILD[adapter](openai_server)
+    t0 = time.perf_counter()
+    if adapter == "langchain":
+        if mode == "stream":
+            it = routed.stream("hello")
+            received = next(it).text
+            it.close()
+        else:
+            ait = routed.astream("hello")
+            received = (await anext(ait)).text
+            await ait.aclose()
+    else:
+        from llama_index.core.base.llms.types import ChatMessage
+
+        msgs = [ChatMessage(role="user", content="hello")]
+        if mode == "stream":
+            gen = routed.stream_chat(msgs)
+            received = next(gen).delta or ""
+            gen.close()
+        else:
+            agen = await routed.astream_chat(msgs)
+            received = (await anext(agen)).delta or ""
+            await agen.aclose()
+    elapsed = time.perf_counter() - t0
+
+    assert received, "the first chunk carried text"
+    assert elapsed < QUICK_S
+    assert openai_server.models == [CHEAP]
+    # what the router read from the provider: LlamaIndex holds one chunk back, so it had read
+    # the second of the server's three text chunks too
+    reply = default_reply(CHEAP)
+    piece = math.ceil(len(reply) / 3)
+    assert received == reply[:piece]
+    read = reply[: 2 * piece] if adapter == "llamaindex" else received
+    tokens_in, tokens_out = len("hello") // 4 + 4, estimate_tokens(read)
+    [rec] = routed.router.ledger.records()
+    assert _actual(rec) == {
+        "tier": "cheap", "model": CHEAP, "attempt": 0, "status": "abandoned",
+        "error_kind": "abandoned", "fallback": False, "escalated": False,
+        "input_tokens": tokens_in, "output_tokens": tokens_out,
+        "cost_usd": (tokens_in * PRICES["cheap"][0] + tokens_out * PRICES["cheap"][1]) / 1e6,
+    }
+    assert (rec.framework, rec.streamed) == (adapter, True)
