@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError, DataFormatError
-from ..features import SIGNAL_NAMES, FeatureExtractor
+from ..features import FeatureExtractor
 from ..request import Request
 from .base import BaseClassifier, Classification
 from .ladder import difficulty_to_tier_scores
@@ -168,12 +168,11 @@ class EmbeddedClassifier(BaseClassifier):
     def level_probs(self, text: str) -> tuple[np.ndarray, bool, float]:
         """``(probabilities of the four levels, out of distribution?, coverage)``."""
         m = self.ladder
-        idx, val = m.featurize(text)
-        p = m.proba_sparse(idx, val)
+        p = m.proba_text(text)
         cov = m.coverage(text)
         ood = cov < m.ood_coverage
         t = text.strip()
-        if (val[_SIG["greeting"]] > 0 and len(t) <= 40) or _is_bare_arithmetic(t):
+        if (len(t) <= 40 and _is_greeting(t)) or _is_bare_arithmetic(t):
             p = np.array([1.0, 0.0, 0.0, 0.0])  # greetings and "what is 17*23?": any model
             ood = False
         elif ood:
@@ -221,7 +220,6 @@ class EmbeddedClassifier(BaseClassifier):
         return out
 
 
-_SIG = {name: i for i, name in enumerate(SIGNAL_NAMES)}
 _DIGIT_RE = re.compile(r"\d")
 # requests whose answers need depth whatever their length
 _ARITH_PREFIX_RE = re.compile(
@@ -229,6 +227,18 @@ _ARITH_PREFIX_RE = re.compile(
 )
 _ARITH_WORDS_RE = re.compile(r"\b(?:plus|minus|times|divided\s+by|multiplied\s+by|over|of)\b", re.I)
 _ARITH_RE = re.compile(r"[\d\s.,+\-*/×÷x^%()=]+\??")
+
+
+_GREETING_WORDS = frozenset("hi hello hey thanks thank morning evening".split())
+
+
+def _is_greeting(text: str) -> bool:
+    """The features' ``greeting`` signal: a short message opening with a greeting word."""
+    toks = text.lower().translate(_PUNCT).split()
+    return bool(toks) and toks[0] in _GREETING_WORDS and len(toks) <= 12
+
+
+_PUNCT = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~"})
 
 
 def _is_bare_arithmetic(text: str) -> bool:

@@ -110,6 +110,9 @@ class LadderModel:
         )
         self.ood_coverage = float(ood_coverage)
         self.info = dict(info or {})
+        # a short text is its own edge: both halves see the same features, so sum them once
+        self._W_short = (self.W[: self.dim] + self.W[self.dim :]).astype(np.float32)
+        self._word_memo: dict[str, bool] = {}
 
     # -- features --------------------------------------------------------------------
     def featurize(self, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -141,8 +144,32 @@ class LadderModel:
 
     def coverage(self, text: str) -> float:
         """Share of the distinct words of ``text`` seen in training (1.0 below :data:`MIN_WORDS` words)."""
-        ids = word_ids(words_of(text))
-        return 1.0 if len(ids) < MIN_WORDS else float(self.seen[ids].mean())
+        words = words_of(text)
+        if len(words) < MIN_WORDS:
+            return 1.0
+        memo, seen = self._word_memo, self.seen
+        hits = 0
+        for w in words:
+            hit = memo.get(w)
+            if hit is None:
+                hit = bool(seen[zlib.crc32(w.encode()) % WORD_BITS])
+                if len(memo) >= 100_000:
+                    memo.clear()
+                memo[w] = hit
+            hits += hit
+        return hits / len(words)
+
+    def proba_text(self, text: str) -> np.ndarray:
+        """Level probabilities of one text (the per-request path of :meth:`proba`)."""
+        if len(text) <= EDGE_MIN:
+            idx, val = self.fx.transform_one(ladder_text(text))
+            z = val @ self._W_short[idx] + self.b
+        else:
+            idx, val = self.featurize(text)
+            z = val @ self.W[idx] + self.b
+        z = z - z.max()
+        e = np.exp(z)
+        return e / e.sum()
 
     def calibrate_one(self, p_chosen: float) -> float:
         """:meth:`calibrate` for one value, without numpy (the per-request path)."""
