@@ -86,8 +86,9 @@ class OpenTelemetry:
     """Where a router's spans and metrics go.
 
     Args:
-        tracer_provider / meter_provider: OpenTelemetry SDK providers; ``None`` = the global
-            ones (``opentelemetry.trace.set_tracer_provider`` ...), looked up when first used.
+        tracer_provider: an OpenTelemetry SDK tracer provider; ``None`` = the global one
+            (``opentelemetry.trace.set_tracer_provider``), looked up when first used.
+        meter_provider: likewise for metrics (``opentelemetry.metrics.set_meter_provider``).
 
     Raises:
         ConfigError: the ``opentelemetry-api`` package is not installed
