@@ -74,6 +74,40 @@ _EARLIER = [
     ("can you help me with something for work?", "Of course. What do you need?"),
     ("thanks for the last answer", "You're welcome! Anything else?"),
 ]
+_HEAVY_TURNS = [
+    ("My Flask endpoint returns 500 with 'TypeError: Object of type datetime is not JSON serializable':\n```python\n"
+     "@app.get('/events')\ndef events():\n    return jsonify([e.__dict__ for e in Event.query.all()])\n```",
+     "jsonify cannot encode datetime objects. Convert them with .isoformat() in a to_dict() method, or register a "
+     "custom JSON provider. Here is a version with an explicit schema and a test..."),
+    ("Compare Postgres and DynamoDB for our order service: 2k writes/s, strong consistency for payments, ad-hoc "
+     "reporting. Give me a recommendation with the trade-offs.",
+     "Short version: Postgres. It gives you transactions for payments, flexible queries for reporting, and 2k "
+     "writes/s is comfortably within one well-tuned primary. DynamoDB would force you to design access patterns..."),
+    ("Design the schema and API for a multi-tenant booking system with rooms, resources and recurring events.",
+     "Here is a design: tenants, resources, bookings with an exclusion constraint on (resource, tstzrange), "
+     "recurrence stored as RRULE with materialised instances for the next 12 months, and these endpoints..."),
+]
+_LIGHT_FOLLOWUPS = [
+    (1, "that worked, cheers"), (1, "great, thank you"), (1, "ok got it"), (1, "perfect 👍"),
+    (1, "what was the name of the function you used again?"), (1, "cool. is it free?"),
+    (2, "Write that up as a short Slack message for the channel."),
+    (2, "Summarise your answer in three bullet points."),
+    (2, "can you make that shorter and friendlier?"),
+    (2, "rewrite that explanation for a non-technical manager, one paragraph"),
+]
+
+
+def light_followup_rows() -> list[dict[str, Any]]:
+    """Light last turns after heavy earlier turns: the tier is the last message's."""
+    out: list[dict[str, Any]] = []
+    for i, (tier, ask) in enumerate(_LIGHT_FOLLOWUPS):
+        for j, (u, a) in enumerate(_HEAVY_TURNS):
+            msgs = [{"role": "user", "content": u}, {"role": "assistant", "content": a}, {"role": "user", "content": ask}]
+            out.append({"prompt": ask, "messages": msgs, "tier": tier, "category": "followup", "lang": "en",
+                        "heldout": (i + j) % 5 == 0})
+    return out
+
+
 _STRING_WRAPS = [
     "### Instruction:\n{ask}\n\n### Response:",
     "User question: {ask}\nAnswer:",
@@ -170,7 +204,7 @@ def all_rows(seed: int = 0) -> list[dict[str, Any]]:
                     else:
                         row["prompt"] = text
             out.append(row)
-    return out
+    return out + light_followup_rows()
 
 
 def train_rows(seed: int = 0) -> list[dict[str, Any]]:

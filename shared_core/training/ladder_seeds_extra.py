@@ -17,6 +17,7 @@ SEEDS_EXTRA: list[tuple[int, str, str]] = [
     (1, "spelling", "Check the spelling: '{misspelled_sentence}'"),
     (1, "sentiment", "Is the tone of this message angry, neutral or happy? '{review}'"),
     (1, "capitalization", "write this in ALL CAPS: {lower_title}"),
+    (1, "sentiment", "{review} <- positive or negative?"),
     (2, "explain_code", "{code_block}\n\nWhat does this code do? Explain it briefly for a junior developer."),
     (2, "explain_code", "Explain in plain English what this function returns and when:\n\n{code_block}"),
     (2, "explain_code", "Add comments to this code explaining each step (don't change the logic):\n\n{code_block}"),
@@ -44,6 +45,13 @@ SEEDS_EXTRA: list[tuple[int, str, str]] = [
 ]
 
 SLOTS_EXTRA: dict[str, list[str]] = {
+    "lower_sentence": ["i saw mr. jones in london on monday", "we flew to new york with aunt rosa in july"],
+    "word_pair": ["'their' or 'there'", "'then' or 'than'", "'lose' or 'loose'"],
+    "blank_sentence": ["I left my keys over ___.", "She is taller ___ me.", "Don't ___ your ticket."],
+    "spell_clue": ["a doctor who treats children", "the fear of spiders", "a person who studies birds"],
+    "small_measure": ["teaspoons", "tablespoons", "ounces", "millilitres"],
+    "big_measure": ["a cup", "half a cup", "a pint", "a tablespoon"],
+    "chatty_tail": ["my measuring spoons are lost lol", "baking right now", "quick one"],
     "table": [
         "region | q1 | q2 | q3\nNorth | 120 | 135 | 90\nSouth | 98 | 101 | 130\nEast | 143 | 150 | 149\nWest | 77 | 80 | 85",
         "product,units,returns\nkettle,540,12\ntoaster,310,40\nblender,220,5\nmixer,180,9",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 SEEDS_INTL: dict[str, list[tuple[int, str, str]]] = {
     "es": [
+        (2, "email", "Redacta un correo breve y profesional para pedir un presupuesto a una empresa de mudanzas: piso de 70 m², tercer piso sin ascensor, fecha el 15 de junio."),
+        (4, "threat_model", "Elabora un modelo de amenazas completo para una app de telemedicina con videollamadas, recetas electrónicas e integración con el historial clínico: fronteras de confianza, STRIDE por componente y mitigaciones priorizadas."),
         (1, "greeting", "hola, ¿qué tal?"),
         (1, "thanks", "¡muchas gracias, perfecto!"),
         (1, "fact_lookup", "¿Cuál es la capital de Australia?"),
@@ -30,6 +32,8 @@ SEEDS_INTL: dict[str, list[tuple[int, str, str]]] = {
         (4, "competition_math", "Encuentra todos los enteros positivos n tales que n² + 2ⁿ sea un cuadrado perfecto, con demostración completa."),
     ],
     "fr": [
+        (2, "summarize", "Résume ce courriel en deux phrases :\n\n« Bonjour à tous, la réunion de lundi est déplacée à mardi 14 h en salle B. Merci d'apporter vos chiffres du trimestre et de confirmer votre présence avant vendredi. »"),
+        (2, "explain_concept", "Explique-moi en un paragraphe ce qu'est l'inflation et pourquoi les banques centrales montent leurs taux."),
         (1, "greeting", "bonjour !"),
         (1, "thanks", "merci beaucoup, c'est parfait"),
         (1, "fact_lookup", "Quelle est la capitale du Canada ?"),
@@ -52,6 +56,8 @@ SEEDS_INTL: dict[str, list[tuple[int, str, str]]] = {
         (4, "research_synthesis", "Fais une synthèse de la recherche sur la semaine de quatre jours et la productivité, en évaluant la qualité des preuves."),
     ],
     "de": [
+        (2, "email", "Schreib eine kurze, freundliche E-Mail an unser Team: Das Büro bleibt am Freitag wegen Wartungsarbeiten geschlossen."),
+        (2, "summarize", "Fass diesen Text in drei Stichpunkten zusammen:\n\nDie Stadt plant neue Radwege im Zentrum. Die Kosten liegen bei 12 Millionen Euro. Händler befürchten weniger Parkplätze."),
         (1, "greeting", "Hallo, wie geht's?"),
         (1, "thanks", "Danke, das hilft mir sehr!"),
         (1, "fact_lookup", "Wie hoch ist die Zugspitze?"),
@@ -65,7 +71,6 @@ SEEDS_INTL: dict[str, list[tuple[int, str, str]]] = {
         (2, "explain_concept", "Erklär kurz den Unterschied zwischen Brutto und Netto."),
         (2, "extract", "Liste alle Termine aus diesem Text auf: „Am 3. Mai Zahnarzt, am 10. Mai Elternabend, am 21. Mai Urlaub.“"),
         (3, "code_generation", "Schreib ein Go-Programm, das Logdateien streamt, Fehlerraten pro Minute berechnet und bei Spitzen alarmiert, mit Tests."),
-        (3, "long_form", "Schreib einen ausführlichen Ratgeber-Artikel (ca. 1.000 Wörter): Lohnt sich eine Wärmepumpe im unsanierten Altbau? Mit Zwischenüberschriften und Fazit."),
         (3, "debugging", "Unser Kubernetes-Pod startet ständig neu mit Exit-Code 137. Wie finde ich die Ursache und behebe sie?"),
         (3, "financial_analysis", "Ich habe 40.000 € Erspartes. Sondertilgung für den Kredit mit 3,8 % oder ETF-Sparplan? Rechne beide Varianten über 10 Jahre durch."),
         (4, "proof", "Beweise, dass die Wurzel aus 2 irrational ist, und verallgemeinere auf die Wurzel jeder Nicht-Quadratzahl."),
@@ -74,6 +79,7 @@ SEEDS_INTL: dict[str, list[tuple[int, str, str]]] = {
         (4, "research_programme", "Entwirf ein dreijähriges Forschungsprogramm zu Mikroplastik und Gesundheit: Hypothesen, Methoden, Meilensteine, Risiken."),
     ],
     "pt": [
+        (4, "threat_model", "Faça um modelo de ameaças completo para uma plataforma de pagamentos instantâneos (Pix) com app, API aberta e parceiros: fronteiras de confiança, STRIDE por componente e mitigações priorizadas."),
         (1, "greeting", "olá, tudo bem?"),
         (1, "thanks", "valeu, obrigado!"),
         (1, "fact_lookup", "Qual é a capital do Brasil?"),
@@ -96,10 +102,13 @@ SEEDS_INTL: dict[str, list[tuple[int, str, str]]] = {
         (4, "agent_planning", "Planeje um fluxo de agentes autônomos para migrar um monólito Java de 500 mil linhas para microsserviços, com verificações e recuperação de falhas."),
     ],
     "zh": [
+        (2, "explain_code", "请解释这段代码在做什么，初学者也能看懂：\n\n```python\nnums = [x * x for x in range(10) if x % 2 == 0]\n```"),
+        (4, "proof", "请严格证明：任何有界实数数列都有收敛子列，不要直接引用紧致性定理。"),
+        (1, "sentiment", "这条评论是正面还是负面：“快递很快，东西也不错！”"),
         (1, "greeting", "你好！"),
         (1, "thanks", "谢谢，太好了"),
-        (1, "fact_lookup", "法国的首都是哪里？"),
         (1, "fact_lookup", "《红楼梦》的作者是谁？"),
+        (1, "fact_lookup", "日本的首都是哪里？"),
         (1, "unit_conversion", "{n}英寸等于多少厘米？"),
         (1, "arithmetic", "{n}乘以{m}等于多少？"),
         (1, "support_faq", "怎么修改我的密码？"),
@@ -110,7 +119,6 @@ SEEDS_INTL: dict[str, list[tuple[int, str, str]]] = {
         (2, "extract_json", "从这段话中提取姓名和电话，输出 JSON：“我是王伟，电话 138 0013 8000。”"),
         (3, "code_generation", "用 Python 写一个带过期时间的 LRU 缓存，处理并发访问，并附上单元测试。"),
         (3, "long_form", "写一篇约1500字的文章，讨论远程办公对团队协作的影响，要有小标题和结论。"),
-        (3, "debugging", "我的 React 组件一直重复请求接口，控制台提示 Maximum update depth exceeded。请解释原因并修复。"),
         (3, "analysis", "比较 PostgreSQL 和 MongoDB 用于电商后台的优缺点，从性能、成本和运维角度给出建议。"),
         (4, "proof", "证明费马小定理。"),
         (4, "system_design", "设计一个支持一亿日活用户的视频推荐系统，包括数据模型、一致性、故障处理和容量估算。"),
@@ -118,6 +126,8 @@ SEEDS_INTL: dict[str, list[tuple[int, str, str]]] = {
         (4, "competition_math", "求所有正整数 n，使得 n² + 2ⁿ 是完全平方数，并给出完整证明。"),
     ],
     "ja": [
+        (2, "explain_code", "次のJavaScriptのコードが何をしているか、初心者向けに説明してください。\n\n```js\nconst total = items.reduce((s, it) => s + it.price, 0);\n```"),
+        (1, "fact_lookup", "東京タワーの高さは何メートルですか？"),
         (1, "greeting", "こんにちは！"),
         (1, "thanks", "ありがとう、助かりました"),
         (1, "fact_lookup", "日本で一番高い山は何ですか？"),
@@ -140,6 +150,8 @@ SEEDS_INTL: dict[str, list[tuple[int, str, str]]] = {
         (4, "concurrency_debugging", "C++でロックフリーのSPSCリングバッファを実装し、メモリモデルの観点から正しさを論証してください。"),
     ],
     "hi": [
+        (2, "explain_code", "यह कोड क्या करता है, आसान शब्दों में समझाइए:\n\n```python\nprint(sorted(set(names)))\n```"),
+        (4, "agent_planning", "एक स्वायत्त एजेंट की विस्तृत योजना बनाइए जो हमारे बड़े कोडबेस में बग ठीक करे, टेस्ट चलाए और PR खोले: उपकरण, सत्यापन, बजट और विफलता से उबरना।"),
         (1, "greeting", "नमस्ते, आप कैसे हैं?"),
         (1, "thanks", "बहुत धन्यवाद!"),
         (1, "fact_lookup", "भारत की राजधानी क्या है?"),

@@ -73,8 +73,8 @@ _SNIPPETS_LONG = [
 _TRACEBACKS = [
     "Traceback (most recent call last):\n  File \"app.py\", line 42, in <module>\n    main()\n  File \"app.py\", "
     "line 37, in main\n    total += row['amount']\nTypeError: unsupported operand type(s) for +=: 'int' and 'str'",
-    "Traceback (most recent call last):\n  File \"report.py\", line 12, in <module>\n    by_region = df.groupby("
-    "'region')['revenue'].sum()\nKeyError: 'revenue'",
+    "Traceback (most recent call last):\n  File \"sync.py\", line 88, in <module>\n    client.upload(batch)\n"
+    "  File \"sync.py\", line 51, in upload\n    resp.raise_for_status()\nrequests.exceptions.HTTPError: 413 Payload Too Large",
     "Exception in thread \"main\" java.lang.NullPointerException\n\tat com.shop.OrderService.total("
     "OrderService.java:58)\n\tat com.shop.Main.main(Main.java:14)",
 ]
