@@ -130,8 +130,11 @@ class RoutedLLM(FunctionCallingLLM):
                     value=type(llm).__name__,
                 )
         context.Routing().merged(self.routing)  # validates the keys
+        # fallback is the retry: the inner LLMs' own retries are off where the router may
+        # (the default judge, the cheapest tier, is called through the same copy)
+        own = {name: without_retries(name, llm) for name, llm in tiers.items()}
         self._router = build_router(
-            dict(tiers),
+            own,
             config,
             ledger,
             router=router,
@@ -142,8 +145,7 @@ class RoutedLLM(FunctionCallingLLM):
             judge_llm=judge_llm,
             allow_unordered=allow_unordered,
         )
-        # fallback is the retry: the inner LLMs' own retries are off where the router may
-        self._inners = {name: InnerLLM(without_retries(name, llm)) for name, llm in tiers.items()}
+        self._inners = {name: InnerLLM(llm) for name, llm in own.items()}
 
     @classmethod
     def class_name(cls) -> str:

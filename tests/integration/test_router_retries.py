@@ -190,6 +190,38 @@ def test_explicit_inner_retries_are_kept_and_named_in_a_warning(
     assert openai_server.models == [CHEAP, CHEAP, STRONG]
 
 
+@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
+async def test_the_default_judge_does_not_retry_either(
+    openai_server: FakeOpenAIServer, adapter: str
+) -> None:
+    """A ``judge`` classifier asks the cheapest tier's model by default: through the same
+    retries-off copy, so a failing judge costs one request (its default label then sends the
+    call to the failing cheap tier, one request again, and the strong tier answers)."""
+    build = _chat_openai if adapter == "langchain" else _llama_openai
+    config = _config(classifier={"type": "judge"})
+    if adapter == "langchain":
+        from langchain_router import RoutedChatModel
+
+        routed: Any = RoutedChatModel(
+            tiers={"cheap": build(openai_server, CHEAP), "strong": build(openai_server, STRONG)},
+            config=config,
+        )
+    else:
+        from llamaindex_router import RoutedLLM
+
+        routed = RoutedLLM(
+            tiers={"cheap": build(openai_server, CHEAP), "strong": build(openai_server, STRONG)},
+            config=config,
+        )
+    _, run = ADAPTERS[adapter](openai_server, _config())
+    openai_server.fail(model=CHEAP, status=500, times=None)
+    assert await run(routed, "invoke") == default_reply(STRONG)
+    assert openai_server.models == [CHEAP, CHEAP, STRONG], "the judge's request was retried"
+    judge, attempt = openai_server.chat_requests[:2]
+    assert attempt.last_user_text == "hello"  # the routed attempt; the first was the judge's
+    assert judge.last_user_text != "hello"
+
+
 def test_from_config_builds_inner_models_without_retries(
     tmp_path: Path, openai_server: FakeOpenAIServer
 ) -> None:
