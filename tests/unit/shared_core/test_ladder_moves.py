@@ -101,3 +101,101 @@ def test_two_escalations_then_a_fallback_number_their_attempts_in_order() -> Non
         ("t3", 1, "rejected"),
         ("t4", 2, "failed"),
     ]
+
+
+def _fields(rec: object, names: tuple[str, ...]) -> dict[str, object]:
+    return {n: getattr(rec, n) for n in names}
+
+
+RECORD_FIELDS = (
+    "tier", "model", "attempt", "status", "error_kind", "input_tokens", "output_tokens",
+    "cached_input_tokens", "cost_usd", "baseline_model", "baseline_cost_usd", "escalated",
+    "fallback", "classifier", "confidence", "prompt", "tags", "metadata", "user", "thread_id",
+    "framework", "streamed",
+)
+
+
+def test_a_refusal_is_recorded_field_by_field_before_any_call() -> None:
+    from shared_core.errors import RequestCostCapError
+
+    router = router_with(default="t1", config=_ladder(budget={"per_request_cap_usd": 1e-9}))
+    decision = router.decide("hi")
+    request = router.request("hi", user="u1", tags=["t"], thread_id="th", metadata={"k": 1})
+    with pytest.raises(RequestCostCapError):
+        router.plan(decision, request, framework="langchain", streaming=True).next_attempt()
+    [rec] = router.ledger.records()
+    assert _fields(rec, RECORD_FIELDS) == {
+        "tier": "t1", "model": "model-1", "attempt": 0, "status": "refused",
+        "error_kind": "RequestCostCapError", "input_tokens": 0, "output_tokens": 0,
+        "cached_input_tokens": 0, "cost_usd": 0.0, "baseline_model": "model-4",
+        "baseline_cost_usd": None, "escalated": False, "fallback": False,
+        "classifier": decision.classifier, "confidence": decision.confidence, "prompt": None,
+        "tags": ("t",), "metadata": {"k": 1}, "user": "u1", "thread_id": "th",
+        "framework": "langchain", "streamed": True,
+    }
+    assert rec.call_id == decision.call_id
+    assert rec.prompt_hash == router.ledger.hash_prompt(request.text)
+    assert rec.latency_ms == 0.0 and rec.ts > 0
+    assert rec.error is not None and rec.error.startswith("per-request cap $0.000000")
+
+
+def test_answered_and_failed_attempts_are_recorded_field_by_field() -> None:
+    model = ScriptedModel(replies={"t1": [FakeServerError("down")], "t3": ["x" * 40]})
+    router, plan, _ = _run(model)
+    execute(plan, model)
+    failed, ok = router.ledger.records()
+    common = {
+        "baseline_model": "model-4", "classifier": plan.decision.classifier,
+        "confidence": plan.decision.confidence, "prompt": None, "tags": (), "metadata": {},
+        "user": None, "thread_id": None, "framework": "core", "streamed": False,
+        "escalated": False, "cached_input_tokens": 0,
+    }
+    assert _fields(failed, RECORD_FIELDS) == {
+        **common, "tier": "t1", "model": "model-1", "attempt": 0, "status": "failed",
+        "error_kind": "server", "input_tokens": 0, "output_tokens": 0, "cost_usd": None,
+        "baseline_cost_usd": None, "fallback": False,
+    }
+    # ScriptedModel: 10 input tokens, len // 4 = 10 output tokens; t3 at 8 / 32, t4 at 16 / 64
+    assert _fields(ok, RECORD_FIELDS) == {
+        **common, "tier": "t3", "model": "model-3", "attempt": 1, "status": "ok",
+        "error_kind": None, "input_tokens": 10, "output_tokens": 10,
+        "cost_usd": (10 * 8.0 + 10 * 32.0) / 1e6, "baseline_cost_usd": (10 * 16.0 + 10 * 64.0) / 1e6,
+        "fallback": True,
+    }
+    assert failed.error == "FakeServerError: down"
+    assert failed.call_id == ok.call_id == plan.decision.call_id
+    assert 0.0 <= failed.latency_ms < 5_000 and 0.0 <= ok.latency_ms < 5_000
+
+
+def test_metadata_of_a_call_that_fell_back_then_escalated() -> None:
+    refusal = "I'm sorry, I can't help with that."
+    model = ScriptedModel(replies={"t1": [FakeServerError("down")], "t3": [refusal]})
+    router, plan, _ = _run(model)
+    result = execute(plan, model)
+    assert result.value == "ok from t4"
+    d = plan.decision
+    meta = plan.metadata()
+    records = router.ledger.records()
+    assert meta == {
+        "tier": "t4", "model": "model-4", "decided_tier": "t1", "confidence": d.confidence,
+        "classifier": d.classifier, "scores": dict(d.scores), "escalated": True,
+        "escalation_reason": meta["escalation_reason"], "fallbacks_tried": ["t1"],
+        "attempts": 3, "cost_usd": records[-1].cost_usd,
+        "total_cost_usd": records[1].cost_usd + records[2].cost_usd,
+        "baseline_cost_usd": records[-1].baseline_cost_usd, "call_id": d.call_id,
+        "decision_latency_us": d.latency_us, "reasons": list(d.reasons),
+    }
+    assert "refusal" in meta["escalation_reason"]
+    assert [(r.tier, r.status, r.fallback, r.escalated) for r in records] == [
+        ("t1", "failed", False, False), ("t3", "rejected", True, False), ("t4", "ok", False, True),
+    ]
+
+
+def test_metadata_before_any_attempt_names_the_decided_tier() -> None:
+    router = router_with(default="t1", config=_ladder())
+    plan = router.plan(router.decide(LONG), router.request(LONG))
+    meta = plan.metadata()
+    assert (meta["tier"], meta["model"], meta["attempts"], meta["escalated"]) == (
+        "t1", "model-1", 0, False,
+    )
+    assert (meta["cost_usd"], meta["total_cost_usd"], meta["fallbacks_tried"]) == (None, 0.0, [])
