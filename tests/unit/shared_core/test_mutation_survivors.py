@@ -1,0 +1,79 @@
+"""Tests for behaviour the mutation run (``make mutation``) found untested: each one fails on
+a mutant that survived the rest of the suite (BENCHMARKS.md, "Mutation testing")."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from shared_core.bounds import shown
+from shared_core.budget import BudgetGuard, estimate_cost
+from shared_core.config import BudgetLimit, EscalationConfig
+from shared_core.errors import BudgetExceededError, ConfigError
+from shared_core.ledger import CallRecord, InMemoryLedger
+from shared_core.pricing import PriceTable
+from shared_core.quality import Answer, failed_check
+from shared_core.tier import Tier
+
+
+def test_shown_describes_huge_ints_and_cuts_long_text() -> None:
+    assert shown(10**400) == "<an integer of 1329 bits>"
+    assert shown(2**64 - 1) == repr(2**64 - 1)  # 64 bits: still printed
+    assert shown(True) == "True"
+    assert shown("x" * 100) == repr("x" * 100)[:37] + "..."
+    assert len(shown("x" * 100)) == 40
+    assert shown("short") == "'short'"
+    assert shown("y" * 10, limit=8) == "'yyyy..."
+
+
+def test_registering_something_else_than_a_price_names_it() -> None:
+    with pytest.raises(ConfigError) as info:
+        PriceTable().register("mine", {"input": 1.0})  # type: ignore[arg-type]
+    assert str(info.value) == "register('mine', ...) needs a Price, got dict"
+    assert (info.value.field, info.value.value) == ("price", {"input": 1.0})
+
+
+def test_estimate_with_no_input_is_the_output_budget_alone() -> None:
+    tier = Tier(name="t", model="m", max_tokens=100, input_price=3.0, output_price=5.0)
+    assert estimate_cost(tier, 0, PriceTable()) == 100 * 5.0 / 1e6
+    assert estimate_cost(tier, -7, PriceTable()) == 100 * 5.0 / 1e6
+
+
+def test_budget_checks_the_period_of_the_time_given() -> None:
+    """Spend from 40 days ago counts in that day's period, not in today's."""
+    ledger = InMemoryLedger()
+    then = time.time() - 40 * 86_400
+    ledger.record(CallRecord(call_id="c", tier="t", model="m", cost_usd=1.0, ts=then))
+    guard = BudgetGuard([BudgetLimit(scope="global", period="day", limit_usd=0.5)], ledger)
+    guard.check(["global"])  # today: nothing spent
+    assert guard.pressure(["global"]) == 0.0
+    with pytest.raises(BudgetExceededError):
+        guard.check(["global"], now=then)
+    assert guard.pressure(["global"], now=then) == 1.0
+    assert guard.spent(guard.limits[0], now=then) == 1.0
+
+
+def test_a_global_limit_applies_whatever_scopes_the_request_names() -> None:
+    ledger = InMemoryLedger()
+    ledger.record(CallRecord(call_id="c", tier="t", model="m", cost_usd=1.0))
+    guard = BudgetGuard([BudgetLimit(scope="global", period="day", limit_usd=0.5)], ledger)
+    with pytest.raises(BudgetExceededError):
+        guard.check(["user:alice"])
+    assert [lim.scope for lim in guard.applicable([])] == ["global"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('```json\n{"a": 1}\n```', None),
+        ("```\n[1, 2]```", None),
+        ("```", "answer is not valid JSON"),
+        ('```{"a": 1}```', "answer is not valid JSON"),  # no newline after the fence
+        ('{"a": 1}', None),
+        ("not json", "answer is not valid JSON"),
+    ],
+)
+def test_json_check_reads_fenced_answers(text: str, reason: str | None) -> None:
+    config = EscalationConfig(require_json=True, refusal_check=False)
+    assert failed_check(Answer(text), config) == reason
