@@ -40,6 +40,18 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         "--max-strong-share", type=float, help="max share of calls to the strongest tier"
     )
     tg.add_argument("--budget-per-1k", type=float, help="max USD per 1,000 requests")
+    p.add_argument(
+        "--folds",
+        type=int,
+        default=5,
+        help="dev file: the knob must meet the target on this many held-out folds with a "
+        "margin (mean minus one standard deviation); default 5",
+    )
+    p.add_argument(
+        "--no-margin",
+        action="store_true",
+        help="dev file: meet the target on the pooled rows only (no held-out folds)",
+    )
     p.add_argument("--from-ledger", help="a SQLite ledger with feedback / escalations")
     p.add_argument(
         "--target-success",
@@ -81,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
         target_quality=args.target_quality,
         max_strong_share=args.max_strong_share,
         budget_per_1k=args.budget_per_1k,
+        folds=0 if args.no_margin else args.folds,
     )
     new = apply_to_config(
         cfg,
@@ -101,6 +114,18 @@ def run(args: argparse.Namespace) -> int:
             f"({100 * res.quality_share:.1f}% of best), ${res.cost_per_1k:.4f} per 1k requests, "
             f"{100 * res.strong_share:.1f}% to the strongest model, on {len(ds)} dev prompts"
         )
+        if res.folds and res.fold_bound is not None:
+            shown = (
+                f"{100 * res.fold_bound:.1f}% of the best model's quality"
+                if args.target_quality is not None
+                else f"{100 * res.fold_bound:.1f}% to the strongest model"
+                if args.max_strong_share is not None
+                else f"${res.fold_bound:.4f} per 1k requests"
+            )
+            con.print(
+                f"margin: on {res.folds} held-out folds, mean -/+ one standard deviation gives "
+                f"{shown} at this knob"
+            )
         if res.note:
             con.print(f"[yellow]{res.note}[/yellow]")
         con.print(f"wrote {args.output} ({len(new.tiers)} tiers)")

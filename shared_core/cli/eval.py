@@ -96,6 +96,13 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--plot", help="write the cost-quality curves as a PNG here")
     p.add_argument("--points", type=int, default=101, help="even knob points (default 101, >= 50)")
+    p.add_argument(
+        "--resamples",
+        type=int,
+        default=200,
+        help="bootstrap resamples for the 95%% confidence intervals (default 200; 0 = none)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     p.set_defaults(func=run)
     return p
 
@@ -108,10 +115,19 @@ def run(args: argparse.Namespace) -> int:
 
     if args.points < 50:
         return fail(f"--points must be at least 50, got {args.points}")
+    if args.resamples < 0:
+        return fail(f"--resamples must be >= 0, got {args.resamples}")
     ds = load_dataset(args.data, args.models)
     router = load_router(args.router, ds.models, ds)
     with progress_bar(f"scoring {len(ds)} prompts", len(ds)) as tick:
-        result = evaluate(router, ds, points=args.points, progress=tick)
+        result = evaluate(
+            router,
+            ds,
+            points=args.points,
+            progress=tick,
+            resamples=args.resamples,
+            seed=args.seed,
+        )
     if args.decisions:
         n = write_decisions(args.decisions, result, ds.ids)
         print(f"wrote {n} decisions to {args.decisions}", file=sys.stderr)
@@ -128,6 +144,22 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _with_ci(m: dict[str, Any], iv: dict[str, Any], key: str, kind: str = "float") -> str:
+    """``value [low, high]`` when an interval is known; "not reached" reads as such."""
+    v = m.get(key)
+    text = fmt(v, kind) if v is not None else ("not reached" if key == "cost_to_95" else "—")
+    ci = iv.get(key)
+    if not ci:
+        return text
+
+    def end(x: Any) -> str:
+        return fmt(x, kind) if x is not None else "not reached"
+
+    from rich.markup import escape
+
+    return escape(f"{text} [{end(ci['low'])}, {end(ci['high'])}]")
+
+
 def print_table(data: dict[str, Any], con: Any) -> None:
     """The side-by-side table of an eval result (``EvalResult.to_dict()``)."""
     from rich.table import Table
@@ -142,18 +174,30 @@ def print_table(data: dict[str, Any], con: Any) -> None:
     table.add_column("quality at C*", justify="right")
     table.add_column("max quality", justify="right")
     rows = [(f"router ({data['rule']})", data["router"]), *list(data["baselines"].items())]
+    iv = data.get("intervals") or {}
     for name, m in rows:
+        own = iv if name.startswith("router") else {}
         cells = [name]
         if two:
-            cells += [fmt(m.get("apgr")), fmt(m.get("cpt50"), "pct"), fmt(m.get("cpt80"), "pct")]
-        c95 = m.get("cost_to_95")
+            cells += [
+                _with_ci(m, own, "apgr"),
+                _with_ci(m, own, "cpt50", "pct"),
+                _with_ci(m, own, "cpt80", "pct"),
+            ]
         cells += [
-            fmt(c95, "pct") if c95 is not None else "not reached",
-            fmt(m.get("quality_at_cstar")),
-            fmt(m.get("max_quality")),
+            _with_ci(m, own, "cost_to_95", "pct"),
+            _with_ci(m, own, "quality_at_cstar"),
+            _with_ci(m, own, "max_quality"),
         ]
         table.add_row(*cells)
     con.print(table)
+    if iv:
+        from rich.markup import escape
+
+        con.print(escape(f"router cells: value [95% bootstrap interval, {data['rows']} rows resampled]"))
+    edge = data.get("knife_edge") or {}
+    if edge.get("on_edge"):
+        con.print(f"[yellow]{edge['message']}[/yellow]")
     best = max(data["single_models"].items(), key=lambda kv: kv[1]["quality"])
     con.print(
         f"best single model: {best[0]} (quality {best[1]['quality']:.3f}, "

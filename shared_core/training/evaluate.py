@@ -50,6 +50,10 @@ class EvalResult:
     choices: np.ndarray
     """(n_points, n_rows) chosen model index per knob point and row."""
     single: dict[str, dict[str, float]] = field(default_factory=dict)
+    intervals: dict[str, Any] = field(default_factory=dict)
+    """Bootstrap intervals per metric (:class:`.bootstrap.Interval`), when asked for."""
+    edge: Any = None
+    """The knife-edge check (:class:`.bootstrap.KnifeEdge`), when intervals were asked for."""
 
     @property
     def primary(self) -> str:
@@ -57,7 +61,7 @@ class EvalResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (curve included, per-row decisions not)."""
-        return {
+        out = {
             "data": self.name,
             "rows": self.n_rows,
             "models": self.models,
@@ -73,6 +77,11 @@ class EvalResult:
                 "strong_share": self.curve.strong_share.round(6).tolist(),
             },
         }
+        if self.intervals:
+            out["intervals"] = {k: v.to_dict() for k, v in self.intervals.items()}
+        if self.edge is not None:
+            out["knife_edge"] = self.edge.to_dict()
+        return out
 
 
 def predict_scores(
@@ -168,8 +177,13 @@ def evaluate(
     points: int = GRID_POINTS,
     change_points: int = CHANGE_POINTS,
     progress: Callable[[int], None] | None = None,
+    resamples: int = 0,
+    seed: int = 0,
 ) -> EvalResult:
-    """Predict once, sweep the knob, compute the router's metrics and the baselines."""
+    """Predict once, sweep the knob, compute the router's metrics and the baselines.
+
+    ``resamples > 0`` adds bootstrap intervals for every metric and the knife-edge check.
+    """
     pred = predict_scores(router, ds.texts, progress=progress)
     k = len(ds.models)
     if pred.shape != (len(ds), k):
@@ -187,16 +201,30 @@ def evaluate(
     single = {
         m: {"quality": float(q[i]), "cost": float(c[i])} for i, m in enumerate(ds.models.names)
     }
+    metrics = M.summarise_curve(curve, ds.scores, ds.costs)
+    intervals: dict[str, Any] = {}
+    edge = None
+    if resamples > 0:
+        from .bootstrap import bootstrap, knife_edge
+
+        intervals = dict(
+            bootstrap(choices, ds.scores, ds.costs, knobs, resamples=resamples, seed=seed)
+        )
+        edge = knife_edge(
+            metrics["max_quality"], ds.scores, ds.costs, intervals.get("cost_to_95")
+        )
     return EvalResult(
         name=ds.name,
         models=ds.models.names,
         n_rows=len(ds),
         rule=rule,
         curve=curve,
-        metrics=M.summarise_curve(curve, ds.scores, ds.costs),
+        metrics=metrics,
         baselines=M.baselines(ds.scores, ds.costs),
         choices=choices,
         single=single,
+        intervals=intervals,
+        edge=edge,
     )
 
 

@@ -72,24 +72,80 @@ def fit_logistic(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-column logistic regression (targets in [0, 1]) by full-batch Adam; deterministic.
 
-    Returns ``(W, b)`` with ``P = sigmoid(X @ W + b)``.
+    Returns ``(W, b)`` with ``P = sigmoid(X @ W + b)``. Over sparse designs only the
+    buckets some row uses are updated (the others' gradient is zero, so they stay 0).
     """
     Y = np.asarray(Y, dtype=np.float64).reshape(Y.shape[0], -1)
     n = Y.shape[0]
-    mv, tmv, dim = _products(X)
+    compact = _Compact(X) if isinstance(X, SparseBatch) else None
+    if compact is not None:
+        mv, tmv, dim = compact.dot, compact.tdot, compact.dim
+    else:
+        mv, tmv, dim = _products(X)
     mu = np.clip(Y.mean(0), 1e-3, 1 - 1e-3)
     b = np.log(mu / (1 - mu))
     W = np.zeros((dim, Y.shape[1]))
     m = np.zeros_like(W)
     v = np.zeros_like(W)
+    step = np.empty_like(W)
     for it in range(1, iters + 1):
         G = (_sigmoid(mv(W) + b) - Y) / n
-        gW = tmv(G) + l2 * W
-        m = 0.9 * m + 0.1 * gW
-        v = 0.999 * v + 0.001 * gW * gW
-        W -= lr * (m / (1 - 0.9**it)) / (np.sqrt(v / (1 - 0.999**it)) + 1e-8)
+        gW = tmv(G)
+        gW += l2 * W
+        m *= 0.9
+        m += 0.1 * gW
+        gW *= gW
+        v *= 0.999
+        v += 0.001 * gW
+        np.divide(v, 1 - 0.999**it, out=step)
+        np.sqrt(step, out=step)
+        step += 1e-8
+        np.divide(m, step, out=step)
+        step *= lr / (1 - 0.9**it)
+        W -= step
         b -= 0.5 * G.sum(0)
+    if compact is not None:
+        W = compact.expand(W)
     return W, b
+
+
+class _Compact:
+    """A sparse design over only the buckets its rows use, with column-major products."""
+
+    def __init__(self, X: SparseBatch) -> None:
+        self.used, inverse = np.unique(X.indices, return_inverse=True)
+        self.idx = inverse.astype(np.int64)
+        self.data = X.data
+        self.rows = X._rows
+        self.n = X.n_rows
+        self.full = X.dim
+        self.dim = len(self.used)
+        starts = X.indptr[:-1]
+        self.nonempty = starts < X.indptr[1:]
+        self.starts = np.minimum(starts, max(len(self.idx) - 1, 0))
+
+    def dot(self, W: np.ndarray) -> np.ndarray:
+        WT = np.ascontiguousarray(W.T)
+        out = np.zeros((self.n, W.shape[1]))
+        if len(self.idx):
+            for j in range(W.shape[1]):
+                sums = np.add.reduceat(self.data * WT[j][self.idx], self.starts)
+                out[:, j] = np.where(self.nonempty, sums, 0.0)
+        return out
+
+    def tdot(self, R: np.ndarray) -> np.ndarray:
+        RT = np.ascontiguousarray(R.T)
+        out = np.empty((self.dim, R.shape[1]))
+        for j in range(R.shape[1]):
+            out[:, j] = np.bincount(
+                self.idx, weights=self.data * RT[j][self.rows], minlength=self.dim
+            )
+        return out
+
+    def expand(self, W: np.ndarray) -> np.ndarray:
+        full = np.zeros((self.full, W.shape[1]))
+        full[self.used] = W
+        return full
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

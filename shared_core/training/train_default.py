@@ -8,11 +8,10 @@ Writes into ``shared_core/data/models`` (or ``--out``):
   train splits: target = the row's mean score over its source's models; stored with
   the quantiles of its predictions so ease becomes a percentile;
 * ``source_<name>.json/.npz`` — one per-ladder head per source (each model's
-  quality; logistic, see ``SOURCE_LOSS``, plus a compact kNN part over the train
-  prompts' sketches, see ``SOURCE_KNN``), trained on the train split; the kNN blend
-  weight, the cost-aware weight (``COST_WEIGHTS``; 0 ships no costs, both 0 drop the
-  kNN part) and the rule are chosen on the dev split with the evaluation's knob grid
-  and primary metric, and the knob with them;
+  quality: a logistic head plus a compact kNN part over the prompts' sketches), trained
+  on every public row of the source (train + dev) by :func:`.recipe.train_best`: the
+  rule, the kNN blend weight, the cost-aware weight and the knob are chosen by grouped
+  5-fold cross-validation, the same procedure as ``tier-router train``'s default;
 * ``task.json/.npz`` — the task-type model over ``labelled_prompts.jsonl``;
 * ``ladder.json/.npz`` — the everyday ladder model behind zero-config ``Router()``
   (:mod:`.train_ladder`: the project's own labelled prompts, calibrated confidence and
@@ -36,32 +35,14 @@ import numpy as np
 from ..classifiers.embedded import MODELS_DIR, TaskModel
 from ..classifiers.trained import TrainedRouter
 from ..features import FeatureExtractor
-from .train import estimate_costs, fit_ridge, operating_point, train_router
+from .train import fit_ridge
 
 SOURCES = ("routellm", "routerbench", "llmrouter", "mmlupro")
 SHIPPED_DIM = 1 << 16
-# ridge strength per source, chosen on dev (see the report / BENCHMARKS.md)
-# (for logistic heads the value is the L2 weight, for ridge heads the ridge strength)
-SOURCE_LAMBDA = {"routellm": 1e-4, "routerbench": 1e-4, "llmrouter": 1e-4, "mmlupro": 1e-3}
-# logistic heads rank these mostly 0/1 scores better than ridge on every dev split
-# (ridge stays available: train_router(loss="ridge"); figures in BENCHMARKS.md)
-SOURCE_LOSS = {
-    "routellm": "logistic",
-    "routerbench": "logistic",
-    "llmrouter": "logistic",
-    "mmlupro": "logistic",
-}
-# the nearest-neighbour part (k neighbours, similarity power, sketch size) and the blend
-# weights tried on dev (see the report / BENCHMARKS.md for the figures)
-SOURCE_KNN: dict[str, dict[str, Any]] = {
-    src: {"k": 40, "power": 3.0, "dim": 256} for src in SOURCES
-}
-KNN_WEIGHTS = (0.0, 0.2, 0.35, 0.5)
-COST_WEIGHTS = (0.0, 0.1, 0.2, 0.4)
-"""Cost-aware score weights tried on dev (0 keeps the scores pure predicted quality)."""
+SOURCE_SPLITS = ("train", "dev")
+"""Every public row of a source: choices are cross-validated, so no split is held back."""
 DIFFICULTY_LAMBDA = 10.0
 TASK_LAMBDA = 3.0
-RULES = ("threshold", "margin", "utility")
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -73,89 +54,32 @@ def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def train_source(data_dir: Path, source: str, dim: int = SHIPPED_DIM) -> TrainedRouter:
-    """Per-source head: fit on train, choose rule + knob on dev."""
+def train_source(
+    data_dir: Path, source: str, dim: int = SHIPPED_DIM, splits: Sequence[str] = SOURCE_SPLITS
+) -> TrainedRouter:
+    """Per-source head: the cross-validated recipe (:func:`.recipe.train_best`) on ``splits``.
+
+    The same procedure as ``tier-router train``'s default: rule, blend weight, cost weight
+    and knob chosen by grouped 5-fold cross-validation over every public row of the source.
+    """
+    from .recipe import train_best
+
     meta = json.loads((data_dir / f"{source}_models.json").read_text(encoding="utf-8"))
-    train = _read_jsonl(data_dir / f"{source}_train.jsonl")
-    lam = SOURCE_LAMBDA.get(source, 10.0)
-    loss = SOURCE_LOSS.get(source, "ridge")
-    knn = SOURCE_KNN.get(source)
-    router = train_router(
-        train,
+    rows = [
+        r
+        for split in splits
+        if (data_dir / f"{source}_{split}.jsonl").exists()
+        for r in _read_jsonl(data_dir / f"{source}_{split}.jsonl")
+    ]
+    router, result = train_best(
+        rows,
         meta,
-        lams=(lam,),
-        holdout=0.0,
         dim=dim,
-        info={"source": source},
-        loss=loss,
-        knn=None if knn is None else {**knn, "weight": 0.0, "with_costs": True},
+        info={"source": source, "splits": list(splits)},
+        progress=lambda msg: _log(f"  {source}: {msg}"),
     )
-    dev_path = data_dir / f"{source}_dev.jsonl"
-    if dev_path.exists():
-        dev = _read_jsonl(dev_path)
-        assert router._fx is not None
-        X = router._fx.transform([r["prompt"] for r in dev])
-        P_lin = router._finish(X.dot(router.W.astype(np.float64)) + router.b)
-        S = np.array([[r["scores"][m] for m in router.models] for r in dev])
-        C = estimate_costs(dev, router.models, meta)
-        rel = router.relative_costs
-        head = router.knn
-        best: tuple[float, float, float, str] = (float("inf"), 0.0, 0.0, router.rule)
-        for weight in KNN_WEIGHTS if head is not None else (0.0,):
-            for beta in COST_WEIGHTS if head is not None else (0.0,):
-                P = P_lin
-                if head is not None:
-                    head.weight, head.cost_weight = weight, beta
-                    P = head.blend_batch(P_lin, X)
-                for rule in RULES:
-                    # the primary metric on the evaluation's knob grid (a lone spike on
-                    # a finer grid would flatter the rule)
-                    loss_ = _grid_loss(P, S, C, rule, rel)
-                    if loss_ < best[0] - 1e-9:
-                        best = (loss_, weight, beta, rule)
-        _, weight, beta, rule = best
-        if head is not None:
-            head.weight, head.cost_weight = weight, beta
-            if beta == 0:
-                head.costs = head.mean_costs = None  # pure quality scores: no costs shipped
-            if weight == 0 and beta == 0:
-                router.knn = None
-        P = router.predict([r["prompt"] for r in dev])
-        cost, knob = operating_point(P, S, C, rule, rel)
-        router.rule, router.knob = rule, knob
-        router.info["dev_cost_share_at_95"] = None if cost == float("inf") else round(cost, 6)
-        if S.shape[1] == 2:
-            router.info["dev_apgr"] = round(-best[0], 6)
+    _log(f"  {source}: " + result.summary().replace("\n", f"\n  {source}: "))
     return router
-
-
-def _grid_loss(
-    P: np.ndarray, S: np.ndarray, C: np.ndarray, rule: str, rel: Sequence[float]
-) -> float:
-    """The primary metric as a loss: ``-APGR`` for two models, else the cost share at 95%."""
-    if S.shape[1] != 2:
-        return _grid_cost(P, S, C, rule, rel)
-    from . import metrics
-    from .evaluate import knob_grid, sweep
-
-    knobs = knob_grid(P, rule, rel)
-    curve = metrics.curve_from_choices(sweep(P, knobs, rule, rel), S, C, knobs)
-    return -float(metrics.summarise_curve(curve, S, C)["apgr"])
-
-
-def _grid_cost(
-    P: np.ndarray, S: np.ndarray, C: np.ndarray, rule: str, rel: Sequence[float]
-) -> float:
-    from . import metrics
-    from .evaluate import knob_grid, sweep
-
-    knobs = knob_grid(P, rule, rel)
-    ch = sweep(P, knobs, rule, rel)
-    curve = metrics.curve_from_choices(ch, S, C, knobs)
-    best = int(np.argmax(S.mean(0)))
-    return float(
-        metrics.cost_to_reach(curve.cost, curve.quality, 0.95 * S.mean(0)[best]) / C[:, best].mean()
-    )
 
 
 def train_difficulty(
@@ -268,9 +192,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             r = train_source(data_dir, name)
             r.save(out / f"source_{name}.json", precision="float16")
-            _log(
-                f"  {name}: rule={r.rule} knob={r.knob:.3f} dev cost share at 95%: {r.info.get('dev_cost_share_at_95')}"
-            )
         _log(f"trained {name} in {time.perf_counter() - t0:.1f}s")
     return 0
 

@@ -47,7 +47,7 @@ def _replay(router, ds, knob):
 
 def test_target_quality_is_met_at_the_lowest_cost(swept):
     router, ds, res = swept
-    cal = pick_knob(res, ds, target_quality=0.95)
+    cal = pick_knob(res, ds, target_quality=0.95, folds=0)
     q_best = ds.scores.mean(axis=0).max()
     assert cal.met and cal.quality >= 0.95 * q_best - 1e-9
     # replaying the chosen knob on the rows gives what was promised
@@ -77,7 +77,7 @@ def test_unreachable_quality_is_flagged(tmp_path):
 @pytest.mark.parametrize("share", [0.0, 0.1, 0.3, 1.0])
 def test_max_strong_share(swept, share):
     router, ds, res = swept
-    cal = pick_knob(res, ds, max_strong_share=share)
+    cal = pick_knob(res, ds, max_strong_share=share, folds=0)
     assert cal.met and cal.strong_share <= share + 1e-9
     assert _replay(router, ds, cal.knob)[2] == pytest.approx(cal.strong_share)
     allowed = res.curve.strong_share <= share + 1e-9
@@ -87,7 +87,7 @@ def test_max_strong_share(swept, share):
 def test_budget_per_1k(swept):
     router, ds, res = swept
     mid = float(np.median(res.curve.cost)) * 1000
-    cal = pick_knob(res, ds, budget_per_1k=mid)
+    cal = pick_knob(res, ds, budget_per_1k=mid, folds=0)
     assert cal.met and cal.cost_per_1k <= mid * (1 + 1e-9)
     assert _replay(router, ds, cal.knob)[1] * 1000 == pytest.approx(cal.cost_per_1k)
     too_low = pick_knob(res, ds, budget_per_1k=1e-9)
@@ -214,3 +214,41 @@ def test_isotonic_is_monotone_and_keeps_the_mean(pairs):
     assert (np.diff(fit) >= -1e-12).all()
     assert fit.mean() == pytest.approx(y.mean())
     assert (np.diff(xs) >= 0).all()
+
+
+def _noisy_rows(ds, seed):
+    """Scores where each model is right with its own probability, so samples differ."""
+    rng = np.random.default_rng(seed)
+    out = ds.subset(np.arange(len(ds)))
+    out.scores = (rng.random(ds.scores.shape) < np.array([0.55, 0.75, 0.9])).astype(float)
+    easy = np.array(["hard" not in r.task for r in ds.rows])
+    out.scores[easy, 0] = (rng.random(int(easy.sum())) < 0.85).astype(float)
+    return out
+
+
+def test_margin_meets_the_target_on_new_rows_where_the_exact_knob_misses(tmp_path):
+    ds = load_dataset(*write_files(tmp_path, n=300))
+    router = StandInRouter(3)
+    misses = {0: 0, 5: 0}
+    for trial in range(12):
+        fit = _noisy_rows(ds, 2 * trial)
+        new = _noisy_rows(ds, 2 * trial + 1)
+        res = evaluate(router, fit)
+        for folds in misses:
+            cal = pick_knob(res, fit, target_quality=0.95, folds=folds)
+            q, _, _ = _replay(router, new, cal.knob)
+            if q < 0.95 * new.scores.mean(axis=0).max() - 1e-9:
+                misses[folds] += 1
+            if folds:
+                assert cal.folds == 5 and cal.fold_bound is not None
+                assert cal.met == (cal.fold_bound >= 0.95 - 1e-9)
+    # the knob fitted exactly to the rows misses the target on new rows far more often
+    assert misses[5] <= 2 and misses[0] >= misses[5] + 3, misses
+
+
+def test_margin_never_picks_a_cheaper_knob(swept):
+    _, ds, res = swept
+    exact = pick_knob(res, ds, target_quality=0.9, folds=0)
+    margin = pick_knob(res, ds, target_quality=0.9, folds=5)
+    assert margin.cost_per_1k >= exact.cost_per_1k - 1e-12
+    assert margin.quality >= exact.quality - 1e-12

@@ -366,11 +366,11 @@ def test_eval_refuses_a_router_trained_for_other_models(trained, tmp_path, capsy
 
 
 def test_train_with_a_nearest_neighbour_part(trained, tmp_path, capsys):
-    _, data, models, out = trained
-    knn_out = tmp_path / "knn.json"
-    argv = ["train", "--data", str(data), "--models", str(models), "--output", str(knn_out),
-            "--seed", "3", "--knn-weight", "0.4", "--cost-weight", "0.2"]
-    assert cli(*argv) == 0
+    _, data, models, _ = trained
+    knn_out, out = tmp_path / "knn.json", tmp_path / "plain.json"
+    argv = ["train", "--data", str(data), "--models", str(models), "--seed", "3", "--fast"]
+    assert cli(*argv, "--output", str(knn_out), "--knn-weight", "0.4", "--cost-weight", "0.2") == 0
+    assert cli(*argv, "--output", str(out)) == 0
     from shared_core.classifiers.trained import TrainedRouter
 
     plain, knn = TrainedRouter.load(out), TrainedRouter.load(knn_out)
@@ -380,3 +380,33 @@ def test_train_with_a_nearest_neighbour_part(trained, tmp_path, capsys):
     assert cli("train", "--data", str(data), "--models", str(models), "--output",
                str(tmp_path / "bad.json"), "--knn-weight", "2") == 2
     assert "--knn-weight" in capsys.readouterr().err
+
+
+def test_train_prints_the_cross_validated_choice_and_spread(trained, tmp_path, capsys):
+    _, data, models, out = trained
+    from shared_core.classifiers.trained import TrainedRouter
+
+    router = TrainedRouter.load(out)
+    cv = router.info["cv"]
+    assert router.info["recipe"] == "cross-validated" and cv["folds"] == 5
+    assert cv["recipe"]["rule"] == router.rule and cv["knob"] == router.knob
+    assert len(cv["figure"]["folds"]) == 5
+    assert cv["figure"]["low"] <= cv["figure"]["mean"] <= cv["figure"]["high"]
+    again = tmp_path / "again.json"
+    argv = ["train", "--data", str(data), "--models", str(models), "--output", str(again)]
+    assert cli(*argv, "--seed", "3", "--json", "--folds", "3") == 0
+    cap = capsys.readouterr()
+    shown = json.loads(cap.out)
+    assert shown["folds"] == 3 and len(shown["figure"]["folds"]) == 3
+    assert "by 3-fold grouped CV" in cap.err and "cross-validated cost to 95%" in cap.err
+    assert f"rule={shown['recipe']['rule']}" in cap.err
+    assert cli(*argv, "--folds", "1") == 2
+    assert "--folds must be at least 2" in capsys.readouterr().err
+
+
+def test_train_refuses_too_few_rows_for_cross_validation(tmp_path, capsys):
+    data, models = write_files(tmp_path, n=30)
+    argv = ["train", "--data", str(data), "--models", str(models)]
+    assert cli(*argv, "--output", str(tmp_path / "r.json")) == 2
+    assert "too few for 5-fold cross-validation" in capsys.readouterr().err
+    assert cli(*argv, "--output", str(tmp_path / "r.json"), "--fast") == 0
