@@ -192,6 +192,43 @@ class TelemetryConfig(_Strict):
     providers (``Router(telemetry=OpenTelemetry(...))`` names others)."""
 
 
+class FeedbackConfig(_Strict):
+    """The closed loop: move the knob from logged outcomes (feedback scores, escalations).
+
+    Opt-in. Outcomes of calls answered below the strongest tier are read from the ledger
+    over a sliding ``window``; a success rate under ``low`` moves ``policy.threshold`` up
+    one ``step``, one at or above ``high`` lets it come down one step, never outside
+    ``bounds``. After a change only calls routed with the new knob count, so one piece of
+    evidence never moves it twice. The knob lives in the ledger: workers sharing a ledger
+    share it. See :mod:`shared_core.feedback_loop`.
+    """
+
+    auto_adjust: bool = False
+    window: int = Field(default=200, ge=10)
+    """Outcomes (calls with feedback or an escalation) per decision."""
+    bounds: tuple[float, float] = (0.0, 1.0)
+    """Floor and ceiling of the knob."""
+    step: float = Field(default=0.05, gt=0, le=0.5)
+    low: float = Field(default=0.8, ge=0, le=1)
+    """Success rate below which the cheaper tiers under-serve: knob up."""
+    high: float = Field(default=0.97, ge=0, le=1)
+    """Success rate at or above which they over-serve: knob down."""
+    key: str = "default"
+    """Name of the shared knob in the ledger (routers with different configs: different keys)."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FeedbackConfig:
+        lo, hi = self.bounds
+        if not 0.0 <= lo <= hi <= 1.0:
+            raise ValueError(f"feedback.bounds must satisfy 0 <= floor <= ceiling <= 1, got {self.bounds}")
+        if self.low >= self.high:
+            raise ValueError(
+                f"feedback.low ({self.low}) must be below feedback.high ({self.high}): the band "
+                "between them is where the knob holds still"
+            )
+        return self
+
+
 class RouterConfig(_Strict):
     """Everything the router needs. Tiers are ordered cheapest to strongest."""
 
@@ -205,6 +242,7 @@ class RouterConfig(_Strict):
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
     ledger: LedgerConfig = Field(default_factory=LedgerConfig)
     telemetry: TelemetryConfig = Field(default_factory=TelemetryConfig)
+    feedback: FeedbackConfig = Field(default_factory=FeedbackConfig)
     baseline_model: str | None = None
     """Savings are measured against this model (default: the strongest tier's model)."""
     sticky: bool = False
@@ -232,6 +270,12 @@ class RouterConfig(_Strict):
         if self.policy.fallback_tier is not None and self.policy.fallback_tier not in names:
             raise ValueError(
                 f"policy.fallback_tier {self.policy.fallback_tier!r} is not a tier; known: {names}"
+            )
+        lo, hi = self.feedback.bounds
+        if self.feedback.auto_adjust and not lo <= self.policy.threshold <= hi:
+            raise ValueError(
+                f"policy.threshold {self.policy.threshold} is outside feedback.bounds {list(self.feedback.bounds)}: "
+                "start the knob inside its floor and ceiling"
             )
         for n in self.fallback.chain or []:
             if n not in names:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .budget import BudgetGuard
     from .cooldown import Cooldown
     from .dispatch import CallPlan
+    from .feedback_loop import KnobController
     from .ledger import CostLedger
     from .otel import OpenTelemetry
     from .pricing import PriceTable
@@ -88,6 +89,7 @@ class Router:
         self._init_lock = threading.RLock()
         self._cooldown: Cooldown | None = None
         self._budget: BudgetGuard | None = None
+        self._feedback_loop: KnobController | None = None
         self._relative_costs: list[float] | None = None
         self._label_to_tier = {
             label: i for i, t in enumerate(self.config.tiers) for label in t.labels
@@ -261,10 +263,34 @@ class Router:
         return _call_plan_class()(self, decision, request, **kw)
 
     def record_feedback(self, call_id: str, score: float, *, source: str = "user") -> None:
-        """Record a quality score in [0, 1] for a finished call (used by calibration)."""
+        """Record a quality score in [0, 1] for a finished call (calibration, the feedback loop)."""
         if not 0.0 <= float(score) <= 1.0:
             raise ConfigError(f"feedback score must be in [0, 1], got {score!r}", field="score", value=score)
         self.ledger.record_feedback(call_id, float(score), source=source)
+        loop = self.feedback_loop
+        if loop is not None:
+            loop.note()
+
+    @property
+    def feedback_loop(self) -> KnobController | None:
+        """The closed loop moving the knob (``feedback.auto_adjust``), else ``None``."""
+        if not self.config.feedback.auto_adjust:
+            return None
+        loop = self._feedback_loop
+        if loop is not None:
+            return loop
+
+        def build() -> KnobController:
+            from .feedback_loop import KnobController
+
+            return KnobController(self.config, self.ledger)
+
+        return self._once("_feedback_loop", build)  # type: ignore[no-any-return]
+
+    def knob(self) -> float:
+        """The knob decisions use now: the shared one under the feedback loop, else the config's."""
+        loop = self.feedback_loop
+        return self.config.policy.threshold if loop is None else loop.knob()
 
     # -- stickiness ---------------------------------------------------------------
     def thread_floor(self, thread_id: str | None) -> int:
@@ -386,7 +412,12 @@ class Router:
                 idx = found
         else:
             scores = [float(cls.scores.get(t.name, 0.0)) for t in cfg.tiers]
-            knob = pol.threshold
+            loop = self.feedback_loop
+            if loop is None:
+                knob = pol.threshold
+            else:
+                knob = loop.knob()
+                loop.note()
             pressure = self._budget_pressure(request)
             if pressure > 0:
                 knob = knob * (1.0 - pressure)

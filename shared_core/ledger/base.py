@@ -121,6 +121,16 @@ class Feedback:
     ts: float = field(default_factory=time.time)
 
 
+@dataclass(frozen=True)
+class StateChange:
+    """One write of a shared value (the feedback loop's knob): what, when, which version."""
+
+    key: str
+    value: dict[str, Any]
+    version: int
+    ts: float
+
+
 def validate_feedback(call_id: str, score: float, source: str) -> None:
     if not isinstance(call_id, str) or not call_id:
         raise InputError(f"record_feedback: call_id must be a non-empty string, got {call_id!r}")
@@ -210,6 +220,44 @@ class CostLedger(ABC):
     @abstractmethod
     def spend(self, scope: str, since: float) -> float:
         """USD spent (known costs) since ``since`` in ``global``, ``tag:<t>`` or ``user:<u>``."""
+
+    # -- shared state (the feedback loop's knob) --------------------------------------
+    # Defaults keep the state in this object (one process); persistent ledgers override
+    # the three methods so every worker sharing the ledger reads and writes one value.
+    def get_state(self, key: str) -> tuple[dict[str, Any] | None, int]:
+        """The value stored under ``key`` and its version (``(None, 0)`` when never written)."""
+        with self._state_lock():
+            hist = self._state_log().get(key)
+            return (dict(hist[-1].value), hist[-1].version) if hist else (None, 0)
+
+    def put_state(self, key: str, value: dict[str, Any], expected_version: int) -> bool:
+        """Write ``value`` if the stored version is still ``expected_version`` (compare-and-set).
+
+        Returns False, writing nothing, when another writer got there first. Every write
+        is kept: :meth:`state_history` lists them.
+        """
+        with self._state_lock():
+            hist = self._state_log().setdefault(key, [])
+            if (hist[-1].version if hist else 0) != expected_version:
+                return False
+            hist.append(StateChange(key, dict(value), expected_version + 1, time.time()))
+            return True
+
+    def state_history(self, key: str) -> list[StateChange]:
+        """Every write of ``key``, oldest first."""
+        with self._state_lock():
+            return list(self._state_log().get(key, []))
+
+    def _state_lock(self) -> Any:
+        lock = self.__dict__.get("_state_mutex")
+        if lock is None:
+            import threading
+
+            lock = self.__dict__.setdefault("_state_mutex", threading.Lock())
+        return lock
+
+    def _state_log(self) -> dict[str, list[StateChange]]:
+        return self.__dict__.setdefault("_state_changes", {})  # type: ignore[no-any-return]
 
     def hash_prompt(self, text: str) -> str:
         """The salted hash this ledger stores for a prompt."""

@@ -34,6 +34,7 @@ from .base import (
     CostLedger,
     Feedback,
     RecordFilter,
+    StateChange,
     new_salt,
     parse_scope,
     validate_feedback,
@@ -98,6 +99,10 @@ CREATE INDEX IF NOT EXISTS call_tags_row ON call_tags (call_row, tag);
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     call_id TEXT NOT NULL, score REAL NOT NULL, source TEXT NOT NULL, ts REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS state_log (
+    key TEXT NOT NULL, version INTEGER NOT NULL, value TEXT NOT NULL, ts REAL NOT NULL,
+    PRIMARY KEY (key, version)
 );
 """
 _INSERT = f"INSERT INTO calls ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
@@ -425,6 +430,52 @@ class SQLiteLedger(CostLedger):
                 continue
             total += r.cost_usd
         return total
+
+    # -- shared state (the feedback loop's knob) -----------------------------------------
+    def get_state(self, key: str) -> tuple[dict[str, Any] | None, int]:
+        rows = self._query(
+            "SELECT value, version FROM state_log WHERE key = ? ORDER BY version DESC LIMIT 1",
+            (key,),
+        )
+        if not rows:
+            return None, 0
+        return dict(json.loads(rows[0]["value"])), int(rows[0]["version"])
+
+    def put_state(self, key: str, value: dict[str, Any], expected_version: int) -> bool:
+        """Compare-and-set across processes: the (key, version) primary key admits one writer."""
+        with self._lock:
+            try:
+                conn = self._live_connection()
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    top = conn.execute(
+                        "SELECT MAX(version) FROM state_log WHERE key = ?", (key,)
+                    ).fetchone()[0]
+                    if int(top or 0) != expected_version:
+                        conn.execute("ROLLBACK")
+                        return False
+                    conn.execute(
+                        "INSERT INTO state_log (key, version, value, ts) VALUES (?, ?, ?, ?)",
+                        (key, expected_version + 1, json.dumps(value), time.time()),
+                    )
+                    conn.execute("COMMIT")
+                    return True
+                except BaseException:
+                    try:
+                        conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
+                    raise
+            except sqlite3.Error as exc:
+                logger.warning("cost ledger %s: state write failed (%s)", self.path, exc)
+                self._drop_connection()
+                return False
+
+    def state_history(self, key: str) -> list[StateChange]:
+        rows = self._query(
+            "SELECT value, version, ts FROM state_log WHERE key = ? ORDER BY version", (key,)
+        )
+        return [StateChange(key, json.loads(r["value"]), int(r["version"]), r["ts"]) for r in rows]
 
     def count(self) -> int:
         """Records stored (including buffered ones)."""

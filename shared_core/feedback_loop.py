@@ -1,0 +1,167 @@
+"""The closed loop: the knob follows logged outcomes, in bounded steps, shared through the ledger.
+
+A :class:`KnobController` (built by the router when ``feedback.auto_adjust`` is on) reads,
+from the ledger, the outcomes of calls first answered *below the strongest tier* (an
+escalation counts 0, otherwise the mean user feedback score; see
+:func:`~shared_core.training.calibrate.ledger_outcomes`) routed since the knob last changed.
+Once ``window`` of them are in, it looks at the latest ``window``:
+
+* success rate below ``low``: the cheaper tiers under-serve, the knob goes up one ``step``;
+* at or above ``high``: they over-serve, the knob comes down one step;
+* in between: it holds.
+
+Never outside ``bounds``. After a change only calls routed with the new knob count, so
+the same evidence never moves it twice; and turning back (down after up, or up after
+down) needs two full fresh windows agreeing, so one lucky or unlucky window cannot flip
+it back and forth step after step. The knob is stored in the ledger
+(:meth:`~shared_core.ledger.CostLedger.put_state`, compare-and-set), so every worker
+sharing the ledger routes with the same knob and a change is made once; every change
+is kept in the ledger's state history and logged on the ``tier_router`` logger.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .config import RouterConfig
+    from .ledger.base import CostLedger
+
+logger = logging.getLogger("tier_router")
+
+__all__ = ["Adjustment", "KnobController"]
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """One evaluation of the window: the knob before and after, and why."""
+
+    old: float
+    new: float
+    success: float
+    calls: int
+    reason: str
+
+
+class KnobController:
+    """Holds the shared knob of one router config and moves it from the ledger's outcomes.
+
+    ``refresh_s``: how long a read of the shared knob is reused before the ledger is asked
+    again; ``check_every``: evaluate the window after this many feedback entries or
+    decisions (default: a tenth of the window).
+    """
+
+    def __init__(
+        self,
+        config: RouterConfig,
+        ledger: CostLedger,
+        *,
+        refresh_s: float = 1.0,
+        check_every: int | None = None,
+    ) -> None:
+        self.config = config
+        self.fb = config.feedback
+        self.ledger = ledger
+        self.key = f"knob:{self.fb.key}"
+        self.refresh_s = refresh_s
+        self.check_every = check_every or max(1, self.fb.window // 10)
+        self._lock = threading.Lock()
+        self._cached: tuple[float, float, int, float] | None = None  # knob, since, version, read at
+        self._events = 0
+
+    # -- reading --------------------------------------------------------------------------
+    def _state(self, fresh: bool = False) -> tuple[float, float, int]:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cached
+            if hit is not None and not fresh and now - hit[3] < self.refresh_s:
+                return hit[0], hit[1], hit[2]
+        value, version = self.ledger.get_state(self.key)
+        if value is None:
+            knob, since = float(self.config.policy.threshold), 0.0
+        else:
+            knob, since = float(value["knob"]), float(value.get("since", 0.0))
+        with self._lock:
+            self._cached = (knob, since, version, now)
+        return knob, since, version
+
+    def knob(self) -> float:
+        """The knob every worker sharing the ledger routes with now."""
+        return self._state()[0]
+
+    # -- moving -----------------------------------------------------------------------------
+    def note(self) -> Adjustment | None:
+        """Count one event (a decision or a feedback); every ``check_every`` events, :meth:`check`."""
+        with self._lock:
+            self._events += 1
+            due = self._events % self.check_every == 0
+        return self.check() if due else None
+
+    def check(self) -> Adjustment | None:
+        """Evaluate the window now; returns the change made (None: held, or too few outcomes)."""
+        from .training.calibrate import ledger_outcomes
+
+        knob, since, version = self._state(fresh=True)
+        top = self.config.tier_names[-1]
+        records = self.ledger.records(since=since)
+        if not records:
+            return None
+        ids = {r.call_id for r in records}
+        feedback = [f for f in self.ledger.feedback() if f.call_id in ids]
+        tiers, _, outcomes, _ = ledger_outcomes(records, feedback, self.config.tier_names)
+        below = [o for t, o in zip(tiers, outcomes) if t != top]
+        if len(below) < self.fb.window:
+            return None
+        recent = below[-self.fb.window :]
+        success = sum(recent) / len(recent)
+        if success < self.fb.low:
+            direction = 1
+        elif success >= self.fb.high:
+            direction = -1
+        else:
+            return None
+        if direction == -self._last_direction():
+            # turning back needs twice the evidence: a lucky window cannot undo a step
+            if len(below) < 2 * self.fb.window:
+                return None
+            recent = below[-2 * self.fb.window :]
+            success = sum(recent) / len(recent)
+            if (success < self.fb.low) != (direction == 1) or (
+                success >= self.fb.high
+            ) != (direction == -1):
+                return None
+        lo, hi = self.fb.bounds
+        new = round(min(hi, max(lo, knob + direction * self.fb.step)), 6)
+        if new == knob:
+            return None  # at a bound already
+        side = f"below low {self.fb.low}" if direction == 1 else f"at or above high {self.fb.high}"
+        why = f"success {success:.3f} over {len(recent)} calls {side}"
+        value = {
+            "knob": new,
+            "since": time.time(),
+            "success": round(success, 6),
+            "calls": len(recent),
+            "direction": direction,
+        }
+        if not self.ledger.put_state(self.key, value, version):
+            self._state(fresh=True)  # another worker moved it first: follow theirs
+            return None
+        with self._lock:
+            self._cached = (new, value["since"], version + 1, time.monotonic())
+        logger.info("feedback loop %s: knob %.3f -> %.3f (%s)", self.key, knob, new, why)
+        return Adjustment(knob, new, success, len(recent), why)
+
+    def _last_direction(self) -> int:
+        value, _ = self.ledger.get_state(self.key)
+        return int((value or {}).get("direction", 0))
+
+    def history(self) -> list[dict[str, Any]]:
+        """Every change of this knob kept in the ledger, oldest first."""
+        return [
+            {"version": c.version, "ts": c.ts, **c.value}
+            for c in self.ledger.state_history(self.key)
+        ]

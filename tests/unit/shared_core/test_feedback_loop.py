@@ -1,0 +1,146 @@
+"""The closed loop on a simulated stream: the knob follows quality, within bounds, shared."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from shared_core import Router
+from shared_core.classifiers.base import BaseClassifier, Classification
+from shared_core.config import RouterConfig
+from shared_core.errors import ConfigError
+from shared_core.ledger import CallRecord, InMemoryLedger, SQLiteLedger
+
+PRICES = {"cheap": 0.001, "strong": 0.02}
+
+
+class Scored(BaseClassifier):
+    """The prompt carries the cheap tier's predicted success: ``"p=0.63 ..."``."""
+
+    name = "scored"
+
+    def _classify(self, request):
+        p = float(request.text.split()[0][2:])
+        return Classification(scores={"cheap": p, "strong": 1.0}, confidence=1.0, classifier="scored")
+
+
+def _config(window=40, bounds=(0.2, 0.8), threshold=0.5, **fb):
+    return RouterConfig.build(
+        {
+            "tiers": [
+                {"name": "cheap", "model": "gpt-4o-mini"},
+                {"name": "strong", "model": "gpt-4o"},
+            ],
+            "policy": {"threshold": threshold},
+            "feedback": {"auto_adjust": True, "window": window, "bounds": list(bounds), **fb},
+        }
+    )
+
+
+def _stream(router, n, drop, rng):
+    """``n`` requests; the cheap tier answers well with probability p + 0.45 - drop."""
+    knobs, spend = [], []
+    router.cheap_calls = []
+    for _ in range(n):
+        p = float(rng.random())
+        d = router.decide(f"p={p:.4f} question")
+        cost = PRICES[d.tier]
+        spend.append(cost)
+        router.ledger.record(CallRecord(call_id=d.call_id, tier=d.tier, model=d.model, cost_usd=cost))
+        ok = d.tier == "strong" or rng.random() < min(1.0, p + 0.45 - drop)
+        router.record_feedback(d.call_id, 1.0 if ok else 0.0)
+        knobs.append(router.knob())
+        router.cheap_calls.append(d.tier == "cheap")
+    return np.array(knobs), np.array(spend)
+
+
+def test_knob_moves_up_when_quality_drops_and_back_down_when_it_recovers(caplog):
+    caplog.set_level(logging.INFO, logger="tier_router")
+    rng = np.random.default_rng(0)
+    router = Router(_config(), classifier=Scored(), ledger=InMemoryLedger())
+    calm, calm_spend = _stream(router, 400, 0.0, rng)
+    before = calm[-1]
+    bad, bad_spend = _stream(router, 600, 0.35, rng)
+    # it moves up within the window: turning back up needs two windows of 40 outcomes below
+    # the top tier agreeing, and the older one still holds outcomes from before the drop
+    first_up = int(np.argmax(bad > before))
+    outcomes = sum(router.cheap_calls[: first_up + 1])
+    assert bad[first_up] > before and outcomes <= 3 * 40, outcomes
+    assert bad[-1] >= before + 0.15
+    assert bad_spend[-200:].mean() > 1.3 * calm_spend[-200:].mean()  # spend shifts upward
+    good, good_spend = _stream(router, 1200, 0.0, rng)
+    assert good[-1] <= bad[-1] - 0.15  # it comes back down once quality recovers
+    assert good_spend[-200:].mean() < bad_spend[-200:].mean()
+    knobs = np.concatenate([calm, bad, good])
+    assert knobs.min() >= 0.2 - 1e-9 and knobs.max() <= 0.8 + 1e-9
+    steps = np.diff(knobs)[np.diff(knobs) != 0]
+    assert np.all(np.abs(np.abs(steps) - 0.05) < 1e-9)  # one bounded step at a time
+    # no flip-flopping: the direction changes only where the stream's quality changed
+    assert int(np.sum(np.sign(steps[1:]) != np.sign(steps[:-1]))) <= 3
+    history = router.feedback_loop.history()
+    assert len(history) == len(steps) and [h["version"] for h in history] == list(
+        range(1, len(steps) + 1)
+    )
+    logged = [r.getMessage() for r in caplog.records if "feedback loop" in r.getMessage()]
+    assert len(logged) == len(steps) and "knob:default: knob" in logged[0]
+
+
+def test_the_knob_stays_within_its_bounds():
+    rng = np.random.default_rng(1)
+    router = Router(_config(bounds=(0.4, 0.6)), classifier=Scored(), ledger=InMemoryLedger())
+    knobs, _ = _stream(router, 800, 0.6, rng)  # quality is bad whatever the knob
+    assert knobs.max() == pytest.approx(0.6) and knobs.min() >= 0.5 - 1e-9
+    router2 = Router(_config(bounds=(0.4, 0.6)), classifier=Scored(), ledger=InMemoryLedger())
+    knobs, _ = _stream(router2, 800, -0.6, rng)  # perfect whatever the knob
+    assert knobs.min() == pytest.approx(0.4) and knobs.max() <= 0.5 + 1e-9
+
+
+def test_off_by_default_and_bad_bounds_fail_at_build():
+    cfg = RouterConfig.build({"tiers": [{"name": "a", "model": "gpt-4o-mini"}]})
+    assert cfg.feedback.auto_adjust is False
+    assert Router(cfg, classifier=Scored()).feedback_loop is None
+    with pytest.raises(ConfigError, match=r"outside feedback\.bounds"):
+        _config(bounds=(0.6, 0.9), threshold=0.5)
+    with pytest.raises(ConfigError, match="floor <= ceiling"):
+        _config(bounds=(0.9, 0.6), threshold=0.7)
+    with pytest.raises(ConfigError, match=r"must be below feedback\.high"):
+        _config(low=0.9, high=0.8)
+
+
+WORKER = textwrap.dedent(
+    """
+    import sys, numpy as np
+    sys.path[:0] = [{root!r}, {tests!r}]
+    from test_feedback_loop import Router, Scored, SQLiteLedger, _config, _stream
+    router = Router(_config(), classifier=Scored(), ledger=SQLiteLedger({db!r}))
+    knobs, _ = _stream(router, {n}, {drop}, np.random.default_rng({seed}))
+    router.ledger.close()
+    print(knobs[-1])
+    """
+)
+
+
+def test_two_processes_sharing_a_ledger_agree_on_the_knob(tmp_path, repo_root):
+    db = str(tmp_path / "shared.sqlite")
+    tests = str(repo_root / "tests" / "unit" / "shared_core")
+
+    def worker(seed):
+        src = WORKER.format(root=str(repo_root), tests=tests, db=db, n=500, drop=0.35, seed=seed)
+        return subprocess.Popen([sys.executable, "-c", src], stdout=subprocess.PIPE, text=True)
+
+    procs = [worker(1), worker(2)]  # two workers at once, same quality drop
+    outs = [p.communicate(timeout=240)[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    here = Router(_config(), classifier=Scored(), ledger=SQLiteLedger(db))
+    knob = here.knob()
+    assert knob > 0.5  # they pushed it up together
+    history = here.feedback_loop.history()
+    # one shared sequence: every version once, each a single step from the one before
+    assert [h["version"] for h in history] == list(range(1, len(history) + 1))
+    values = [0.5] + [h["knob"] for h in history]
+    assert np.allclose(np.abs(np.diff(values)), 0.05) and values[-1] == pytest.approx(knob)
