@@ -28,6 +28,8 @@ class RouteDecision:
     forced: bool = False
     eligible: tuple[str, ...] = field(default_factory=tuple)
     """Tiers that could serve this request, cheapest first."""
+    variant: str | None = None
+    """The A/B variant that made this decision (:mod:`shared_core.variants`), else ``None``."""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -393,6 +393,7 @@ class CallPlan:
             "thread_id": request.thread_id,
             "framework": self.framework,
             "streamed": self.streaming,
+            "variant": decision.variant,
         })
         ledger.record(rec)
         if self.otel is not None:
@@ -412,7 +413,7 @@ class CallPlan:
                 prompt_hash=self.router.ledger.hash_prompt(self.prompt_text or self.request.text),
                 prompt=None, tags=tuple(self.request.tags), metadata=dict(self.request.metadata),
                 user=self.request.user, thread_id=self.request.thread_id,
-                framework=self.framework, streamed=self.streaming,
+                framework=self.framework, streamed=self.streaming, variant=self.decision.variant,
             )
         )
         if self.otel is not None:

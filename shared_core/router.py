@@ -476,6 +476,7 @@ class Router:
             "forced": forced,
             "eligible": self._all_names if all(eligible)
             else tuple(t.name for t, ok in zip(self.config.tiers, eligible) if ok),
+            "variant": None,
         })
 
     def __repr__(self) -> str:

@@ -42,6 +42,12 @@ def register(subparsers: Any) -> None:
         default="day",
         help="time window of the quality-drift table (default: day)",
     )
+    p.add_argument(
+        "--by",
+        choices=("variant",),
+        help="compare A/B variants: cost per call, escalation and fallback rates and feedback, "
+        "each with a 95%% interval, and each candidate's difference from the control",
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=run)
 
@@ -84,6 +90,11 @@ def run(args: argparse.Namespace) -> int:
     since = parse_time(args.since, "--since")
     until = parse_time(args.until, "--until")
     ledger = SQLiteLedger(path)
+    if getattr(args, "by", None) == "variant":
+        try:
+            return _by_variant(ledger, since, until, args.tag, args.json)
+        finally:
+            ledger.close()
     try:
         summary = ledger.summary(
             since=since, until=until, tag=args.tag, window_s=_WINDOWS[args.window]
@@ -207,3 +218,53 @@ def render(s: Any, console: Any = None, tier_names: list[str] | None = None) -> 
 
 def _ms(v: float | None) -> str:
     return "-" if v is None else f"{v:.0f}"
+
+
+def _by_variant(ledger: Any, since: float | None, until: float | None, tag: str | None, as_json: bool) -> int:
+    from ..variant_stats import METRICS, compare_variants
+
+    recs = ledger.records(since=since, until=until, tag=tag)
+    ids = {r.call_id for r in recs}
+    cmp = compare_variants(recs, [f for f in ledger.feedback() if f.call_id in ids])
+    if as_json:
+        print_json_line(cmp.to_dict())
+        return 0
+    if not cmp.variants:
+        print("no calls in this range")
+        return 0
+    labels = {
+        "cost_per_call": "cost per call",
+        "escalation_rate": "escalation rate",
+        "fallback_rate": "fallback rate",
+        "feedback": "feedback (mean score)",
+    }
+    counts = ", ".join(f"{v}: {ms['cost_per_call'].n} calls" for v, ms in cmp.variants.items())
+    print(f"variants (control: {cmp.control}; {counts}); value [95% interval]")
+    for m in METRICS:
+        print(f"{labels[m]}:")
+        for v, ms in cmp.variants.items():
+            e = ms[m]
+            print(f"  {v:<14} {_est(e.mean, e.low, e.high, m) if e.n else '—'}")
+        for v, ds in cmp.differences.items():
+            d = ds[m]
+            note = "" if d.significant else " (not yet significant)"
+            print(f"  {v} - {cmp.control}: {_est(d.diff, d.low, d.high, m, signed=True)}{note}")
+    return 0
+
+
+def _est(mean: float, low: float, high: float, metric: str, *, signed: bool = False) -> str:
+    import math
+
+    if not math.isfinite(mean):
+        return "—"
+    def fmt(v: float) -> str:
+        sign = "+" if signed and v >= 0 else ""
+        if metric == "cost_per_call":
+            return f"{sign}${v:.6f}"
+        if metric == "feedback":
+            return f"{sign}{v:.3f}"
+        return f"{sign}{100 * v:.1f}%"
+
+    if not math.isfinite(low):
+        return fmt(mean)
+    return f"{fmt(mean)} [{fmt(low)}, {fmt(high)}]"

@@ -80,6 +80,8 @@ class CallRecord:
     thread_id: str | None = None
     framework: Framework = "core"
     streamed: bool = False
+    variant: str | None = None
+    """The A/B variant (control / candidate name) whose decision this call followed."""
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:

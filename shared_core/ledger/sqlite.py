@@ -70,6 +70,7 @@ _COLUMNS = (
     "thread_id",
     "framework",
     "streamed",
+    "variant",
 )
 _BOOL_COLUMNS = ("escalated", "fallback", "streamed")
 _SCHEMA = f"""
@@ -225,6 +226,13 @@ class SQLiteLedger(CostLedger):
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
             conn.executescript(_SCHEMA)
+            have = {r[1] for r in conn.execute("PRAGMA table_info(calls)")}
+            if "variant" not in have:  # a ledger file from before A/B variants
+                try:
+                    conn.execute("ALTER TABLE calls ADD COLUMN variant TEXT")
+                except sqlite3.OperationalError as exc:  # another process added it first
+                    if "duplicate column" not in str(exc):
+                        raise
         except sqlite3.Error:
             conn.close()
             raise

@@ -27,7 +27,7 @@ from ..policy import select_batch
 from . import cv as CV
 from .train import _apply, _field, _fit, estimate_costs, models_meta_dict
 
-__all__ = ["CVResult", "Recipe", "train_best"]
+__all__ = ["CVResult", "Recipe", "fit_recipe", "train_best"]
 
 LAMS = (1e-4,)
 """L2 weights of the logistic head tried by default (each one costs a fit per fold: pass more
@@ -185,18 +185,7 @@ def train_best(
     fold_P = [(va, _blend(head, est, lin[best.lam], best)) for va, lin, head, est in kept]
     knob, q_share, c_share = _knob(fold_P, S, C, best.rule, rel, target)
     say(f"refitting on all {len(rows)} rows")
-    W, b = _fit(X, S, best.lam, "logistic", iters)
-    with_costs = best.cost_weight > 0
-    final_knn: KnnHead | None = None
-    if best.knn_weight > 0 or with_costs:
-        final_knn = KnnHead.fit(
-            X,
-            S,
-            costs=C if with_costs else None,
-            weight=best.knn_weight,
-            cost_weight=best.cost_weight,
-            **knn_opts,
-        )
+    W, b, final_knn = _fit_all(X, S, C, best, knn_opts, iters)
     result = CVResult(
         recipe=best,
         spread=spread,
@@ -233,6 +222,57 @@ def train_best(
         knn=final_knn,
     )
     return router, result
+
+
+def _fit_all(
+    X: Any, S: np.ndarray, C: np.ndarray, r: Recipe, knn_opts: Mapping[str, Any], iters: int | None
+) -> tuple[np.ndarray, np.ndarray, KnnHead | None]:
+    W, b = _fit(X, S, r.lam, "logistic", iters)
+    with_costs = r.cost_weight > 0
+    head: KnnHead | None = None
+    if r.knn_weight > 0 or with_costs:
+        head = KnnHead.fit(
+            X,
+            S,
+            costs=C if with_costs else None,
+            weight=r.knn_weight,
+            cost_weight=r.cost_weight,
+            **knn_opts,
+        )
+    return W, b, head
+
+
+def fit_recipe(
+    rows: Sequence[Any],
+    models_meta: Any,
+    recipe: Recipe,
+    *,
+    knob: float = 0.5,
+    dim: int = RECIPE_DIM,
+    knn: Mapping[str, Any] | None = None,
+    info: Mapping[str, Any] | None = None,
+) -> TrainedRouter:
+    """Fit one given recipe on ``rows`` without cross-validation (e.g. to measure it on dev)."""
+    models_meta = models_meta_dict(models_meta)
+    models = sorted(models_meta, key=lambda m: (models_meta[m].get("tier_rank", 0), m))
+    S = _scores(rows, models)
+    C = estimate_costs(rows, models, models_meta)
+    rel = C.mean(0) / (C.mean(0).max() or 1.0)
+    fx = FeatureExtractor(dim)
+    X = fx.transform([str(_field(r, "prompt")) for r in rows])
+    W, b, head = _fit_all(X, S, C, recipe, {**KNN, **dict(knn or {})}, None)
+    return TrainedRouter(
+        models,
+        W,
+        b,
+        features=fx.config(),
+        link="sigmoid",
+        rule=recipe.rule,
+        knob=knob,
+        relative_costs=rel.tolist(),
+        info={"recipe": asdict(recipe), "n_rows": len(rows), **dict(info or {})},
+        knn=head,
+    )
 
 
 def _scores(rows: Sequence[Any], models: Sequence[str]) -> np.ndarray:

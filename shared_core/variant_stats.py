@@ -1,0 +1,135 @@
+"""Compare A/B variants from the ledger: cost, escalation, fallback, feedback quality, with intervals.
+
+Per variant (the ``variant`` of each record; ``None`` reads as ``"control"``), per *call*
+(all attempts of one ``call_id`` together): mean cost per call, escalation rate (a call
+with an escalated attempt), fallback rate, mean feedback score (user feedback only; calls
+without feedback are left out of that mean). Each with a 95% normal-approximation
+interval; each candidate is compared with the control (the variant named ``control``,
+else the largest) as a difference with its interval, and a difference whose interval
+holds 0 is reported as *not yet significant*.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["MetricEstimate", "VariantComparison", "compare_variants"]
+
+Z = 1.959964
+METRICS = ("cost_per_call", "escalation_rate", "fallback_rate", "feedback")
+
+
+@dataclass(frozen=True)
+class MetricEstimate:
+    """A mean with its standard error and 95% interval over ``n`` calls."""
+
+    mean: float
+    se: float
+    n: int
+
+    @property
+    def low(self) -> float:
+        return self.mean - Z * self.se
+
+    @property
+    def high(self) -> float:
+        return self.mean + Z * self.se
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> MetricEstimate:
+        n = len(values)
+        if n == 0:
+            return cls(float("nan"), float("nan"), 0)
+        mean = sum(values) / n
+        var = sum((v - mean) ** 2 for v in values) / (n - 1) if n > 1 else 0.0
+        return cls(mean, math.sqrt(var / n), n)
+
+    def to_dict(self) -> dict[str, Any]:
+        def clean(v: float) -> float | None:
+            return round(v, 8) if math.isfinite(v) else None
+
+        return {"mean": clean(self.mean), "low": clean(self.low), "high": clean(self.high), "n": self.n}
+
+
+@dataclass(frozen=True)
+class Difference:
+    """``candidate - control`` for one metric, with its interval."""
+
+    metric: str
+    diff: float
+    low: float
+    high: float
+
+    @property
+    def significant(self) -> bool:
+        return math.isfinite(self.low) and (self.low > 0 or self.high < 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        def clean(v: float) -> float | None:
+            return round(v, 8) if math.isfinite(v) else None
+
+        return {
+            "diff": clean(self.diff),
+            "low": clean(self.low),
+            "high": clean(self.high),
+            "significant": self.significant,
+        }
+
+
+@dataclass(frozen=True)
+class VariantComparison:
+    """Per-variant estimates and each candidate's differences from the control."""
+
+    control: str
+    variants: dict[str, dict[str, MetricEstimate]]
+    differences: dict[str, dict[str, Difference]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "control": self.control,
+            "variants": {
+                v: {m: e.to_dict() for m, e in ms.items()} for v, ms in self.variants.items()
+            },
+            "differences": {
+                v: {m: d.to_dict() for m, d in ds.items()} for v, ds in self.differences.items()
+            },
+        }
+
+
+def compare_variants(records: Sequence[Any], feedback: Sequence[Any]) -> VariantComparison:
+    """Group ``records`` by variant and compare every variant with the control."""
+    calls: dict[str, list[Any]] = defaultdict(list)
+    for r in records:
+        calls[r.call_id].append(r)
+    user_fb: dict[str, list[float]] = defaultdict(list)
+    for f in feedback:
+        if getattr(f, "source", "user") == "user":
+            user_fb[f.call_id].append(float(f.score))
+    per: dict[str, dict[str, list[float]]] = defaultdict(lambda: {m: [] for m in METRICS})
+    for cid, recs in calls.items():
+        variant = next((r.variant for r in recs if getattr(r, "variant", None)), None) or "control"
+        vals = per[variant]
+        vals["cost_per_call"].append(sum(r.cost_usd or 0.0 for r in recs))
+        vals["escalation_rate"].append(float(any(r.escalated for r in recs)))
+        vals["fallback_rate"].append(float(any(r.fallback for r in recs)))
+        if user_fb.get(cid):
+            vals["feedback"].append(sum(user_fb[cid]) / len(user_fb[cid]))
+    est = {v: {m: MetricEstimate.of(vals[m]) for m in METRICS} for v, vals in per.items()}
+    if not est:
+        return VariantComparison("control", {}, {})
+    control = "control" if "control" in est else max(est, key=lambda v: est[v]["cost_per_call"].n)
+    diffs: dict[str, dict[str, Difference]] = {}
+    for v, ms in sorted(est.items()):
+        if v == control:
+            continue
+        diffs[v] = {}
+        for m in METRICS:
+            a, b = est[control][m], ms[m]
+            d = b.mean - a.mean
+            se = math.sqrt(a.se**2 + b.se**2) if a.n and b.n else float("nan")
+            diffs[v][m] = Difference(m, d, d - Z * se, d + Z * se)
+    return VariantComparison(control, dict(sorted(est.items())), diffs)
