@@ -72,7 +72,9 @@ def test_the_figure_on_unseen_rows_lands_within_the_printed_spread(shared_data_d
     rng = np.random.default_rng(7)
     pick = rng.permutation(len(rows))[:1000]
     half, other = [rows[i] for i in pick[:500]], [rows[i] for i in pick[500:]]
-    router, res = train_best(half, models, knn_weights=(0.35,), cost_weights=(0.0,))
+    router, res = train_best(
+        half, models, lams=(1e-4,), knn_weights=(0.35,), cost_weights=(0.0,)
+    )
     ds = build_dataset(other, models)
     unseen = evaluate(router, ds).metrics["apgr"]
     lo, hi = res.spread.mean - 2 * res.spread.std, res.spread.mean + 2 * res.spread.std
