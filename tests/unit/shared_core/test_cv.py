@@ -70,8 +70,8 @@ def test_the_figure_on_unseen_rows_lands_within_the_printed_spread(shared_data_d
     models = load_models(shared_data_dir / "routellm_models.json")
     rows = load_rows(shared_data_dir / "routellm_train.jsonl", models)
     rng = np.random.default_rng(7)
-    pick = rng.permutation(len(rows))[:1000]
-    half, other = [rows[i] for i in pick[:500]], [rows[i] for i in pick[500:]]
+    pick = rng.permutation(len(rows))[:1600]
+    half, other = [rows[i] for i in pick[:800]], [rows[i] for i in pick[800:]]
     router, res = train_best(
         half, models, lams=(1e-4,), knn_weights=(0.35,), cost_weights=(0.0,)
     )
