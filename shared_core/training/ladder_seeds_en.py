@@ -38,7 +38,6 @@ SEEDS_EN: list[tuple[int, str, str]] = [
     (1, "fact_lookup", "What currency does {country} use?"),
     (1, "fact_lookup", "What's the boiling point of water in Fahrenheit?"),
     (1, "fact_lookup", "How many players are on a {sport} team?"),
-    (1, "fact_lookup", "Which planet is closest to the sun?"),
     (1, "fact_lookup", "What language do they speak in {country}?"),
     (1, "fact_lookup", "What is the chemical symbol for {element}?"),
     (1, "fact_lookup", "how many days are in a leap year"),

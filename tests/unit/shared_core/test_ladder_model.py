@@ -133,3 +133,14 @@ def test_short_decision_stays_cheap() -> None:
         router.decide("hi, how are you?")
         lat.append(time.perf_counter() - t)
     assert statistics.median(lat) < 0.002  # loose bound; the benchmark gives the real figure
+
+
+def test_training_prompts_share_no_request_with_the_everyday_dev_file() -> None:
+    from pathlib import Path
+
+    dev = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "everyday_dev.jsonl"
+    if not dev.exists():
+        pytest.skip(f"needs {dev} (the shared benchmark data beside the repo)")
+    dev_prompts = {json.loads(line)["prompt"].strip().lower() for line in dev.read_text().splitlines() if line.strip()}
+    own = {r["prompt"].strip().lower() for r in all_rows()}
+    assert not dev_prompts & own
