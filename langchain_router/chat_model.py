@@ -544,7 +544,7 @@ class RoutedChatModel(BaseChatModel):
     async def _astream_attempts(
         self, call: _Call, run: StreamRun, run_manager: AsyncCallbackManagerForLLMRun | None
     ) -> AsyncGenerator[ChatGenerationChunk, None]:
-        while (attempt := call.plan.next_attempt()) is not None:
+        while (attempt := await call.plan.anext_attempt()) is not None:
             run.start(attempt)
             try:
                 inner, msgs, kw = self._prepare(call, attempt)

@@ -180,6 +180,12 @@ class StreamRun:
         self._start()
         return self.attempt
 
+    async def anext_attempt(self) -> Attempt | None:
+        """Async twin of :meth:`next_attempt` (the budget reservation awaits the ledger)."""
+        self.attempt = await self.plan.anext_attempt()
+        self._start()
+        return self.attempt
+
     def feed(self, chunk: Response) -> list[Response]:
         """The chunks to pass on now (none while holding back; one is always held)."""
         assert self.attempt is not None
@@ -311,7 +317,7 @@ async def _astream(call: RoutedCall, buffer: bool) -> AsyncIterator[Response]:
 
 
 async def _aattempts(call: RoutedCall, run: StreamRun) -> AsyncGenerator[Response, None]:
-    while (attempt := run.next_attempt()) is not None:
+    while (attempt := await run.anext_attempt()) is not None:
         try:
             opener = partial(call.aopen_stream, attempt)
             async for chunk in astream_within(opener, attempt.timeout_s, tier=attempt.tier.name):

@@ -5,31 +5,41 @@ A :class:`~shared_core.config.BudgetLimit` applies to one scope (``global``,
 Spend is read from the ledger, so every thread and process sharing a ledger shares
 the budget.
 
-**Overspend bound.** :meth:`BudgetGuard.check` reads the spend recorded so far; calls
-already past their check but not yet recorded are invisible to it. So the spend in a
-scope can pass its limit by at most the cost of the requests in flight at that moment:
-``in_flight x max_cost_per_request``, where one request's max cost is bounded by the
-per-request cap (``budget.per_request_cap_usd``) when set, else by the sum over the
-tiers it may try of (input tokens + the tier's ``max_tokens``) at that tier's prices.
-Nothing is reserved, so the bound holds without locks across processes.
+**Reservations make hard limits hard.** Before its first attempt a call reserves the
+most it may cost (the per-request cap when set, else :func:`estimate_cost` of its first
+tier) against every applicable limit in one atomic ledger step; a reservation that does
+not fit refuses the call with :class:`BudgetExceededError`. An escalation or fallback
+that would cost more than is held extends the reservation the same way. When the call
+ends its records are written and then the reservation is released, so spend plus
+reservations never passes a limit, across threads, processes and hosts sharing the
+ledger. Reservations expire after ``budget.reservation_ttl_s`` (a crashed worker's hold
+lapses). The guarantee assumes known prices and a ``max_tokens`` per tier (or a
+per-request cap): a call whose cost cannot be estimated reserves nothing and is only
+checked against what is already spent and held.
 """
 
 from __future__ import annotations
 
 import calendar
+import logging
+import queue
+import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .config import BudgetConfig, BudgetLimit
-from .errors import BudgetExceededError
-from .ledger.base import parse_scope
-from .pricing import Usage
+from .errors import BudgetExceededError, BudgetUnavailableError, LedgerUnavailableError
+from .ledger.base import LimitCheck, Refusal, parse_scope
+from .pricing import Usage, estimate_tokens
 
 if TYPE_CHECKING:
     from .ledger.base import CostLedger
     from .pricing import PriceTable
     from .tier import Tier
+
+logger = logging.getLogger("tier_router")
 
 
 def period_start(period: str, now: float | None = None) -> float:
@@ -52,62 +62,257 @@ def request_scopes(tags: Iterable[str] = (), user: str | None = None) -> list[st
     return scopes
 
 
-class BudgetGuard:
-    """Checks hard limits and computes soft pressure from the ledger's spend."""
+@dataclass(frozen=True)
+class BudgetAlert:
+    """A limit's spend crossed one of its ``alert_at`` fractions (fired once per period)."""
 
-    def __init__(self, limits: Sequence[BudgetLimit], ledger: CostLedger) -> None:
+    scope: str
+    period: str
+    period_start: float
+    fraction: float
+    limit_usd: float
+    spent_usd: float
+
+
+AlertCallback = Callable[[BudgetAlert], None]
+
+
+class BudgetGuard:
+    """Reserves against hard limits, computes soft pressure, fires spend alerts."""
+
+    def __init__(
+        self,
+        limits: Sequence[BudgetLimit],
+        ledger: CostLedger,
+        *,
+        ttl_s: float = 600.0,
+        on_ledger_error: str = "open",
+    ) -> None:
         for lim in limits:
             parse_scope(lim.scope)  # fail at construction on a malformed scope
         self.limits = list(limits)
         self.ledger = ledger
+        self.ttl_s = ttl_s
+        self.on_ledger_error = on_ledger_error
+        self._callbacks: list[AlertCallback] = []
+        self._alerts = _AlertWatch(self) if any(lim.alert_at for lim in self.limits) else None
+        self._warned_at = 0.0
 
     @classmethod
     def from_config(cls, config: BudgetConfig, ledger: CostLedger) -> BudgetGuard:
-        return cls(config.limits, ledger)
+        return cls(
+            config.limits, ledger, ttl_s=config.reservation_ttl_s,
+            on_ledger_error=config.on_ledger_error,
+        )
 
     def applicable(self, scopes: Iterable[str]) -> list[BudgetLimit]:
         """The limits whose scope is among ``scopes`` (``global`` always applies)."""
         wanted = set(scopes) | {"global"}
         return [lim for lim in self.limits if lim.scope in wanted]
 
+    def checks(self, scopes: Iterable[str], now: float | None = None) -> list[LimitCheck]:
+        """The applicable limits as the ledger sees them (scope, period start, limit)."""
+        return [
+            LimitCheck(lim.scope, period_start(lim.period, now), lim.limit_usd, lim.period)
+            for lim in self.applicable(scopes)
+        ]
+
     def spent(self, limit: BudgetLimit, now: float | None = None) -> float:
         """USD spent in the limit's scope during its current period."""
         return self.ledger.spend(limit.scope, period_start(limit.period, now))
 
     def check(self, scopes: Iterable[str], now: float | None = None) -> None:
-        """Raise :class:`BudgetExceededError` if any applicable hard limit is reached."""
+        """Raise :class:`BudgetExceededError` if any applicable limit is reached (spent +
+        held). A read, not a reservation: :meth:`reserve` is what calls use."""
         for lim in self.applicable(scopes):
-            spent = self.spent(lim, now)
-            if spent >= lim.limit_usd:
-                raise BudgetExceededError(lim.scope, lim.limit_usd, spent, lim.period)
+            held = self.spent(lim, now) + self.ledger.reserved(lim.scope)
+            if held >= lim.limit_usd:
+                raise BudgetExceededError(lim.scope, lim.limit_usd, held, lim.period)
 
+    # -- reservations -----------------------------------------------------------------
+    def reserve(self, reservation_id: str, amount: float, scopes: Iterable[str]) -> bool:
+        """Hold ``amount`` against every applicable limit, or raise; ``False`` when the
+        ledger was unreachable and ``on_ledger_error`` let the call through unheld."""
+        checks = self.checks(scopes)
+        if not checks:
+            return False
+        try:
+            refusal = self.ledger.reserve(reservation_id, amount, checks, self.ttl_s)
+        except LedgerUnavailableError as exc:
+            return self._unavailable(checks, exc)
+        self._raise_if_refused(refusal)
+        return True
+
+    async def areserve(self, reservation_id: str, amount: float, scopes: Iterable[str]) -> bool:
+        """Async twin of :meth:`reserve` (native on ledgers that speak async)."""
+        checks = self.checks(scopes)
+        if not checks:
+            return False
+        try:
+            refusal = await self.ledger.areserve(reservation_id, amount, checks, self.ttl_s)
+        except LedgerUnavailableError as exc:
+            return self._unavailable(checks, exc)
+        self._raise_if_refused(refusal)
+        return True
+
+    def release(self, reservation_id: str, scopes: Iterable[str]) -> None:
+        """The call's records are in: drop its hold, then look for crossed alerts."""
+        try:
+            self.ledger.release(reservation_id)
+        except LedgerUnavailableError:  # the hold lapses at its TTL
+            pass
+        if self._alerts is not None:
+            self._alerts.poke(tuple(scopes))
+
+    @staticmethod
+    def _raise_if_refused(refusal: Refusal | None) -> None:
+        if refusal is not None:
+            lim = refusal.limit
+            raise BudgetExceededError(lim.scope, lim.limit_usd, refusal.held_usd, lim.period)
+
+    def _unavailable(self, checks: list[LimitCheck], exc: Exception) -> bool:
+        first = checks[0]
+        if self.on_ledger_error == "closed":
+            raise BudgetUnavailableError(first.scope, first.limit_usd, first.period, str(exc))
+        now = time.monotonic()
+        if now - self._warned_at > 60.0:
+            self._warned_at = now
+            logger.warning(
+                "budget: ledger unreachable (%s); on_ledger_error=open lets calls through "
+                "unreserved until it is back, so spend may pass the limit meanwhile", exc,
+            )
+        return False
+
+    # -- soft pressure ------------------------------------------------------------------
     def pressure(self, scopes: Iterable[str], now: float | None = None) -> float:
         """0 below ``soft_fraction`` of every limit, rising to 1 at the limit.
 
-        The rise follows ``((share - soft) / (1 - soft)) ** curve`` (``curve`` 1 = linear,
-        above 1 = gentle at first then steep, below 1 = steep at first). The worst
-        applicable limit wins. The router multiplies its knob by ``1 - pressure``.
+        Reserved money counts as spent. The rise follows
+        ``((share - soft) / (1 - soft)) ** curve`` (``curve`` 1 = linear, above 1 = gentle
+        at first then steep, below 1 = steep at first). The worst applicable limit wins.
+        The router multiplies its knob by ``1 - pressure``.
         """
-        worst = 0.0
+        lims = self.applicable(scopes)
+        held = [self.spent(lim, now) + self.ledger.reserved(lim.scope) for lim in lims]
+        return _pressure(lims, held)
+
+    async def apressure(self, scopes: Iterable[str], now: float | None = None) -> float:
+        """Async twin of :meth:`pressure`."""
+        lims = self.applicable(scopes)
+        held = [
+            await self.ledger.aspend(lim.scope, period_start(lim.period, now))
+            + await self.ledger.areserved(lim.scope)
+            for lim in lims
+        ]
+        return _pressure(lims, held)
+
+    # -- alerts ---------------------------------------------------------------------------
+    def on_alert(self, callback: AlertCallback) -> AlertCallback:
+        """Register ``callback(BudgetAlert)``; usable as a decorator."""
+        self._callbacks.append(callback)
+        return callback
+
+    def check_alerts(self, scopes: Iterable[str] = ("global",)) -> list[BudgetAlert]:
+        """Fire (and return) the alerts crossed now that no worker has fired yet."""
+        fired: list[BudgetAlert] = []
         for lim in self.applicable(scopes):
-            share = self.spent(lim, now) / lim.limit_usd
-            if share >= 1.0:
-                return 1.0
-            soft = lim.soft_fraction
-            if soft < 1.0 and share > soft:
-                worst = max(worst, ((share - soft) / (1.0 - soft)) ** lim.curve)
-        return min(1.0, worst)
+            if not lim.alert_at:
+                continue
+            since = period_start(lim.period)
+            spent = self.ledger.spend(lim.scope, since)
+            for f in lim.alert_at:
+                if spent < f * lim.limit_usd:
+                    break
+                if self.ledger.claim_alert(lim.scope, lim.period, since, f):
+                    alert = BudgetAlert(lim.scope, lim.period, since, f, lim.limit_usd, spent)
+                    fired.append(alert)
+                    self._fire(alert)
+        return fired
+
+    def wait_alerts(self, timeout_s: float = 10.0) -> None:
+        """Block until the alert checks queued so far have run (tests, shutdown)."""
+        if self._alerts is not None:
+            self._alerts.drain(timeout_s)
+
+    def _fire(self, alert: BudgetAlert) -> None:
+        logger.warning(
+            "budget alert: scope %r spent $%.6f this %s, %.0f%% of its $%.6f limit",
+            alert.scope, alert.spent_usd, alert.period, alert.fraction * 100, alert.limit_usd,
+        )
+        for cb in list(self._callbacks):
+            try:
+                cb(alert)
+            except Exception:  # a user's callback never breaks a call
+                logger.exception("budget alert callback %r failed", cb)
 
     def __repr__(self) -> str:
         return f"BudgetGuard(limits={len(self.limits)}, ledger={self.ledger!r})"
 
 
+def _pressure(limits: Sequence[BudgetLimit], held: Sequence[float]) -> float:
+    worst = 0.0
+    for lim, h in zip(limits, held):
+        share = h / lim.limit_usd
+        if share >= 1.0:
+            return 1.0
+        soft = lim.soft_fraction
+        if soft < 1.0 and share > soft:
+            worst = max(worst, ((share - soft) / (1.0 - soft)) ** lim.curve)
+    return min(1.0, worst)
+
+
+class _AlertWatch:
+    """Checks alerts off the call path, in one daemon thread: a finished call only queues
+    its scopes, so neither sync nor async callers wait on the ledger for it."""
+
+    def __init__(self, guard: BudgetGuard) -> None:
+        self.guard = guard
+        self.queue: queue.Queue[tuple[str, ...]] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def poke(self, scopes: tuple[str, ...]) -> None:
+        self.queue.put(scopes)
+        if self._thread is None or not self._thread.is_alive():
+            with self._lock:
+                if self._thread is None or not self._thread.is_alive():
+                    self._thread = threading.Thread(
+                        target=self._run, name="tier-router-alerts", daemon=True
+                    )
+                    self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            scopes = self.queue.get()
+            wanted = set(scopes)
+            while True:  # coalesce a burst into one check
+                try:
+                    more = self.queue.get_nowait()
+                except queue.Empty:
+                    break
+                wanted.update(more)
+                self.queue.task_done()
+            try:
+                self.guard.check_alerts(wanted)
+            except Exception as exc:  # the ledger may be down: the next call tries again
+                logger.debug("budget alert check failed: %s", exc)
+            finally:
+                self.queue.task_done()
+
+    def drain(self, timeout_s: float) -> None:
+        end = time.monotonic() + timeout_s
+        while self.queue.unfinished_tasks and time.monotonic() < end:
+            time.sleep(0.01)
+
+
 def estimate_cost(tier: Tier, input_tokens: int, prices: PriceTable) -> float | None:
-    """Most one attempt on ``tier`` can cost: the input plus the tier's whole output budget.
+    """Most one attempt on ``tier`` can cost: the input (plus the tier's system prompt)
+    and the tier's whole output budget.
 
     ``None`` when the tier's model has no known price (or no ``max_tokens``, which leaves
     the output unbounded).
     """
     if tier.max_tokens is None:
         return None
-    return prices.cost(tier.model, Usage(max(0, int(input_tokens)), tier.max_tokens), tier=tier)
+    n_in = max(0, int(input_tokens)) + estimate_tokens(tier.system_prompt or "")
+    return prices.cost(tier.model, Usage(n_in, tier.max_tokens), tier=tier)

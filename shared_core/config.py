@@ -171,16 +171,38 @@ class BudgetLimit(_Strict):
     """From this share of the limit on, routing shifts toward cheaper tiers."""
     curve: float = Field(default=1.0, gt=0, le=10)
     """Shape of that shift: pressure = ((share - soft) / (1 - soft)) ** curve."""
+    alert_at: list[float] = Field(default_factory=list)
+    """Fractions of the limit (e.g. ``[0.5, 0.8, 1.0]``) whose crossing fires the alert
+    callbacks and a WARNING on the ``tier_router`` logger, once per period across every
+    worker sharing the ledger."""
+
+    @field_validator("alert_at")
+    @classmethod
+    def _fractions_ok(cls, v: list[float]) -> list[float]:
+        for f in v:
+            if not 0.0 < f <= 1.0:
+                raise ValueError(f"alert_at fractions must be in (0, 1], got {f!r}")
+        return sorted(set(v))
 
 
 class BudgetConfig(_Strict):
     limits: list[BudgetLimit] = Field(default_factory=list)
     per_request_cap_usd: float | None = Field(default=None, gt=0)
+    reservation_ttl_s: float = Field(default=600.0, gt=0)
+    """A call's reservation expires after this long, so a crashed worker cannot hold
+    budget for ever; each escalation or fallback renews it."""
+    on_ledger_error: Literal["open", "closed"] = "open"
+    """When the ledger cannot be reached to reserve: ``open`` lets the call through
+    unreserved (a WARNING is logged; spend may pass the limit while it lasts), ``closed``
+    refuses it with ``BudgetUnavailableError``."""
 
 
 class LedgerConfig(_Strict):
     store_prompts: bool = False
     """Store prompt text (off: only a salted hash)."""
+    url: str | None = None
+    """Where records go when no ledger is passed: a SQLite file path, or a
+    ``postgresql://`` URL (needs the ``postgres`` extra). ``None``: in memory."""
 
 
 class TelemetryConfig(_Strict):

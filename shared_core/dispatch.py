@@ -93,25 +93,141 @@ class CallPlan:
     _rejected: Attempt | None = None
     otel: Any = None
     """This call's OpenTelemetry span and metrics (:class:`shared_core.otel.CallSpan`), when on."""
+    _step_kind: tuple[int, AttemptKind, float | None] | None = None
+    _opened: bool = False
+    _closed: bool = False
+    _hold: float | None = None
+    """USD reserved for this call (``None``: no hard limit applies, or none was held)."""
 
     def __post_init__(self) -> None:
         self._pending = (self.decision.index, "primary")
         tel = self.router.telemetry
         if tel is not None:
             self.otel = tel.start(self)
-        budget = self.router.budget
-        if budget is not None:
-            from .router import budget_scopes
 
+    # -- the reservation: opened before the first attempt, released when the call ends --
+    def open(self) -> None:
+        """Reserve the call's most likely-maximal cost against every applicable hard
+        limit (``Router.plan`` does this); raises :class:`BudgetExceededError`, recorded
+        as a refusal, when it does not fit."""
+        if self._opened:
+            return
+        self._opened = True
+        guard = self.router.budget
+        if guard is not None:
+            amount = self._opening_amount()
             try:
-                budget.check(budget_scopes(self.request))
+                held = guard.reserve(self.decision.call_id, amount, self._scopes())
             except Exception as exc:
                 self._record_refusal(exc)
                 raise
+            self._hold = amount if held else None
+
+    async def aopen(self) -> None:
+        """Async twin of :meth:`open` (``Router.aplan``): no blocking ledger round trip."""
+        if self._opened:
+            return
+        self._opened = True
+        guard = self.router.budget
+        if guard is not None:
+            amount = self._opening_amount()
+            try:
+                held = await guard.areserve(self.decision.call_id, amount, self._scopes())
+            except Exception as exc:
+                self._record_refusal(exc)
+                raise
+            self._hold = amount if held else None
+
+    def _scopes(self) -> list[str]:
+        from .router import budget_scopes
+
+        return budget_scopes(self.request)
+
+    def _opening_amount(self) -> float:
+        cap = self.router.config.budget.per_request_cap_usd
+        if cap is not None:
+            return cap
+        return self._estimate(self.router.config.tiers[self.decision.index]) or 0.0
+
+    def _estimate(self, tier: Tier) -> float | None:
+        from .budget import estimate_cost
+
+        budgeted = tier.model_copy(update={"max_tokens": self._max_tokens(tier)})
+        return estimate_cost(budgeted, self.request.input_tokens, self.router.prices)
+
+    def _extension(self, tier: Tier) -> float:
+        """How much more than is held the next attempt may cost (0: it fits)."""
+        if self._hold is None or not self.attempts:
+            return 0.0
+        need = self.spent_usd + (self._estimate(tier) or 0.0) - self._hold
+        return need if need > 1e-15 else 0.0
+
+    def _extended(self, tier: Tier, need: float, exc: BaseException | None) -> bool:
+        if exc is not None:
+            self.errors.append(TierAttemptError(tier.name, exc, "budget"))
+            return False
+        self._hold = (self._hold or 0.0) + need
+        return True
+
+    def close(self) -> None:
+        """The call is over: its records are in, so its reservation is released."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._hold is not None:
+            guard = self.router.budget
+            assert guard is not None
+            guard.release(self.decision.call_id, self._scopes())
 
     # -- the loop -------------------------------------------------------------
     def next_attempt(self) -> Attempt | None:
         """The next attempt to make, or ``None`` when the call has failed for good."""
+        if not self._opened:
+            self.open()
+        tier = self._step()
+        if tier is not None and (need := self._extension(tier)):
+            err = None
+            try:
+                self.router.budget.reserve(self.decision.call_id, need, self._scopes())  # type: ignore[union-attr]
+            except Exception as exc:
+                err = exc
+            if not self._extended(tier, need, err):
+                tier = None
+        return self._begin(tier)
+
+    async def anext_attempt(self) -> Attempt | None:
+        """Async twin of :meth:`next_attempt` (an extension awaits the ledger)."""
+        if not self._opened:
+            await self.aopen()
+        tier = self._step()
+        if tier is not None and (need := self._extension(tier)):
+            err = None
+            try:
+                await self.router.budget.areserve(self.decision.call_id, need, self._scopes())  # type: ignore[union-attr]
+            except Exception as exc:
+                err = exc
+            if not self._extended(tier, need, err):
+                tier = None
+        return self._begin(tier)
+
+    def _begin(self, tier: Tier | None) -> Attempt | None:
+        if tier is None:
+            self._pending = None
+            self.close()
+            return None
+        assert self._step_kind is not None
+        idx, kind, timeout = self._step_kind
+        attempt = construct(Attempt, {
+            "tier": tier, "index": idx, "number": len(self.attempts), "kind": kind,
+            "max_tokens": self._max_tokens(tier), "timeout_s": timeout,
+        })
+        self.attempts.append(attempt)
+        self._tried.add(idx)
+        self._attempt_started = time.perf_counter()
+        return attempt
+
+    def _step(self) -> Tier | None:
+        """The next tier to try (deadline and per-request cap applied), or ``None``."""
         cfg = self.router.config
         if self._pending is None:
             return None
@@ -129,10 +245,7 @@ class CallPlan:
         tier = cfg.tiers[idx]
         cap = cfg.budget.per_request_cap_usd
         if cap is not None:
-            from .budget import estimate_cost
-
-            budgeted = tier.model_copy(update={"max_tokens": self._max_tokens(tier)})
-            est = estimate_cost(budgeted, self.request.input_tokens, self.router.prices)
+            est = self._estimate(tier)
             if est is not None and self.spent_usd + est > cap:
                 err = RequestCostCapError(
                     f"per-request cap ${cap:.6f}: attempt on {tier.name!r} would cost about ${est:.6f} "
@@ -141,18 +254,13 @@ class CallPlan:
                 self.errors.append(TierAttemptError(tier.name, err, "cost_cap"))
                 if not self.attempts:
                     self._record_refusal(err)
+                    self.close()
                     raise err
                 return None
         per = tier.timeout_s or cfg.fallback.attempt_timeout_s
         timeout = min(x for x in (per, remaining) if x is not None) if (per or remaining) else None
-        attempt = construct(Attempt, {
-            "tier": tier, "index": idx, "number": len(self.attempts), "kind": kind,
-            "max_tokens": self._max_tokens(tier), "timeout_s": timeout,
-        })
-        self.attempts.append(attempt)
-        self._tried.add(idx)
-        self._attempt_started = time.perf_counter()
-        return attempt
+        self._step_kind = (idx, kind, timeout)
+        return tier
 
     def failed(self, attempt: Attempt, exc: BaseException, *, after_first_token: bool = False) -> None:
         """Report a provider error. Re-raises ``exc`` when no fallback applies."""
@@ -173,6 +281,7 @@ class CallPlan:
                 return
             if self.otel is not None:
                 self.otel.end(self, exc)
+            self.close()
             raise exc
         # after a rejected answer only stronger tiers are worth trying
         nxt = self._fallback_target(attempt.index, above=kept.index if kept is not None else -1)
@@ -227,6 +336,7 @@ class CallPlan:
             self.router.note_thread(self.request.thread_id, attempt.index)
         if self.otel is not None:
             self.otel.end(self)
+        self.close()
         return True
 
     def abandoned(
@@ -451,7 +561,7 @@ def execute(plan: CallPlan, call: Callable[[Attempt], AttemptResult]) -> Attempt
 async def aexecute(plan: CallPlan, call: Callable[[Attempt], Awaitable[AttemptResult]]) -> AttemptResult:
     """Async twin of :func:`execute`; the per-attempt timeout cancels the call."""
     kept: AttemptResult | None = None
-    while (attempt := plan.next_attempt()) is not None:
+    while (attempt := await plan.anext_attempt()) is not None:
         try:
             with _in_span(plan):
                 if attempt.timeout_s is not None:

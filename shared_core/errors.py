@@ -88,6 +88,26 @@ class BudgetExceededError(RouterError):
         )
 
 
+class BudgetUnavailableError(BudgetExceededError):
+    """The ledger could not be reached to check a hard limit and ``on_ledger_error`` is
+    ``closed``: the request is refused before any provider is called."""
+
+    def __init__(self, scope: str, limit_usd: float, period: str, cause: str) -> None:
+        RouterError.__init__(
+            self,
+            f"budget for scope {scope!r} could not be checked ({cause}); "
+            "budget.on_ledger_error is 'closed', so the request was not sent to any provider",
+        )
+        self.scope = scope
+        self.limit_usd = limit_usd
+        self.spent_usd = float("nan")
+        self.period = period
+
+
+class LedgerUnavailableError(RouterError):
+    """A ledger's database did not answer (down, unreachable, locked past its timeout)."""
+
+
 class RequestCostCapError(RouterError):
     """The per-request cost cap leaves no tier that can be tried."""
 

@@ -49,7 +49,8 @@ class Router:
     Args:
         config: a :class:`RouterConfig`, a path to a YAML/TOML file, or ``None``.
         classifier: overrides the classifier built from ``config.classifier``.
-        ledger: a :class:`CostLedger`, a path (SQLite), or ``None`` for an in-memory ledger.
+        ledger: a :class:`CostLedger`, a SQLite path, a ``postgresql://`` URL, or ``None``
+            for ``config.ledger.url`` (in memory when that is unset too).
         prices: a :class:`PriceTable` (default: genai-prices + tier overrides).
         judge_complete: what the ``judge`` classifier calls to label a request.
         encoder: what the ``embedding`` classifier calls to embed a request.
@@ -145,12 +146,10 @@ class Router:
         return led if led is not None else self._once("_ledger", self._build_ledger)
 
     def _build_ledger(self) -> CostLedger:
-        from .ledger import InMemoryLedger, SQLiteLedger
+        from .ledger.factory import open_ledger
 
         arg = self._ledger_arg
-        if arg is None:
-            return InMemoryLedger()
-        return SQLiteLedger(arg) if isinstance(arg, (str, Path)) else arg
+        return open_ledger(arg if arg is not None else self.config.ledger.url)
 
     @property
     def prices(self) -> PriceTable:
@@ -185,7 +184,7 @@ class Router:
         def build() -> BudgetGuard:
             from .budget import BudgetGuard
 
-            return BudgetGuard(self.config.budget.limits, self.ledger)
+            return BudgetGuard.from_config(self.config.budget, self.ledger)
 
         return self._once("_budget", build)
 
@@ -256,11 +255,37 @@ class Router:
             raise
         except Exception as exc:
             cls = self._classifier_failed(exc)
-        return self._finish(request, cls, eligible, reasons, t0)
+        guard = self.budget
+        pressure = 0.0
+        if guard is not None and self.config.mode != "task":
+            pressure = await guard.apressure(budget_scopes(request))
+        return self._finish(request, cls, eligible, reasons, t0, pressure=pressure)
 
     def plan(self, decision: RouteDecision, request: Request, **kw: Any) -> CallPlan:
-        """The per-call engine (attempts, fallback, escalation, ledger) for a decision."""
+        """The per-call engine (attempts, fallback, escalation, ledger) for a decision.
+
+        The call's budget reservation is taken by its first ``next_attempt()`` (or
+        ``await anext_attempt()``, which does not block the event loop): a hard limit it
+        does not fit raises :class:`BudgetExceededError` before any provider is called.
+        """
         return _call_plan_class()(self, decision, request, **kw)
+
+    async def aplan(self, decision: RouteDecision, request: Request, **kw: Any) -> CallPlan:
+        """Async twin of :meth:`plan`: the reservation awaits the ledger."""
+        plan = _call_plan_class()(self, decision, request, **kw)
+        await plan.aopen()
+        return plan
+
+    def on_budget_alert(self, callback: Any) -> Any:
+        """Register ``callback(BudgetAlert)`` for the limits' ``alert_at`` crossings (also a
+        decorator). Needs at least one budget limit."""
+        guard = self.budget
+        if guard is None:
+            raise ConfigError(
+                "on_budget_alert needs a budget limit with alert_at in the config",
+                field="budget.limits", value=[],
+            )
+        return guard.on_alert(callback)
 
     def record_feedback(self, call_id: str, score: float, *, source: str = "user") -> None:
         """Record a quality score in [0, 1] for a finished call (calibration, the feedback loop)."""
@@ -378,7 +403,10 @@ class Router:
             reasons=(f"classifier failed: {type(exc).__name__}: {redact(str(exc))[:200]}",),
         )
 
-    def _finish(self, request: Request, cls: Classification, eligible: list[bool], reasons: list[str], t0: int) -> RouteDecision:
+    def _finish(
+        self, request: Request, cls: Classification, eligible: list[bool], reasons: list[str],
+        t0: int, *, pressure: float | None = None,
+    ) -> RouteDecision:
         cfg = self.config
         pol = cfg.policy
         n = len(cfg.tiers)
@@ -418,7 +446,8 @@ class Router:
             else:
                 knob = loop.knob()
                 loop.note()
-            pressure = self._budget_pressure(request)
+            if pressure is None:
+                pressure = self._budget_pressure(request)
             if pressure > 0:
                 knob = knob * (1.0 - pressure)
                 reasons.append(f"budget pressure {pressure:.2f}: knob lowered to {knob:.3f}")

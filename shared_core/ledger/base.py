@@ -9,6 +9,7 @@ import math
 import secrets
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -172,6 +173,48 @@ class RecordFilter:
         )
 
 
+DAY_S = 86400.0
+
+
+def day_start(ts: float) -> float:
+    """The UTC day a unix time falls in, as the unix time of its midnight."""
+    return ts - ts % DAY_S
+
+
+def record_scopes(rec: CallRecord) -> list[str]:
+    """The budget scopes a record's cost counts toward: ``global``, each tag, its user."""
+    scopes = ["global", *(f"tag:{t}" for t in dict.fromkeys(rec.tags))]
+    if rec.user:
+        scopes.append(f"user:{rec.user}")
+    return scopes
+
+
+@dataclass(frozen=True)
+class LimitCheck:
+    """One hard limit as a ledger sees it: a scope, its period's start, the limit."""
+
+    scope: str
+    since: float
+    limit_usd: float
+    period: str = "day"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why :meth:`CostLedger.reserve` refused: the limit and what it already holds."""
+
+    limit: LimitCheck
+    held_usd: float
+    """Recorded spend plus live reservations in the limit's scope and period."""
+
+
+def fits(held: float, amount: float, limit_usd: float) -> bool:
+    """Whether ``amount`` more fits under a limit that already holds ``held``."""
+    if amount <= 0.0:
+        return held < limit_usd
+    return held + amount <= limit_usd * (1.0 + 1e-12)
+
+
 def parse_scope(scope: str) -> tuple[str, str | None]:
     """``"global"`` -> ``("global", None)``; ``"tag:x"`` -> ``("tag", "x")``; ``"user:u"``."""
     if scope == "global":
@@ -260,6 +303,47 @@ class CostLedger(ABC):
 
     def _state_log(self) -> dict[str, list[StateChange]]:
         return self.__dict__.setdefault("_state_changes", {})  # type: ignore[no-any-return]
+
+    async def aspend(self, scope: str, since: float) -> float:
+        """Async twin of :meth:`spend`."""
+        return self.spend(scope, since)
+
+    # -- reservations: what makes a hard limit hard ---------------------------------
+    @abstractmethod
+    def reserve(
+        self, reservation_id: str, amount: float, limits: Sequence[LimitCheck], ttl_s: float
+    ) -> Refusal | None:
+        """Hold ``amount`` USD against every limit in one atomic step, or hold nothing.
+
+        Fits when, for every limit, recorded spend + live reservations + ``amount`` stays
+        within it. Reserving again under the same id adds to that reservation (an
+        escalation extending it) and renews its expiry to ``now + ttl_s``. Returns ``None``
+        when held, else the first limit that does not fit. Raises
+        :class:`~shared_core.errors.LedgerUnavailableError` when the ledger cannot answer.
+        """
+
+    async def areserve(
+        self, reservation_id: str, amount: float, limits: Sequence[LimitCheck], ttl_s: float
+    ) -> Refusal | None:
+        """Async twin of :meth:`reserve`."""
+        return self.reserve(reservation_id, amount, limits, ttl_s)
+
+    @abstractmethod
+    def release(self, reservation_id: str) -> None:
+        """Drop a reservation once the call's records are in (after them, never before)."""
+
+    @abstractmethod
+    def reserved(self, scope: str) -> float:
+        """USD held by live (unexpired) reservations in ``scope``."""
+
+    async def areserved(self, scope: str) -> float:
+        """Async twin of :meth:`reserved`."""
+        return self.reserved(scope)
+
+    # -- alerts: claimed once across every process sharing the ledger -----------------
+    @abstractmethod
+    def claim_alert(self, scope: str, period: str, since: float, fraction: float) -> bool:
+        """``True`` for exactly one caller per (scope, period start, fraction), ever."""
 
     def hash_prompt(self, text: str) -> str:
         """The salted hash this ledger stores for a prompt."""

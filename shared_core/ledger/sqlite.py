@@ -24,21 +24,28 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, LedgerUnavailableError
 from . import spill
 from .base import (
     CallRecord,
     CostLedger,
     Feedback,
+    LimitCheck,
     RecordFilter,
+    Refusal,
     StateChange,
+    day_start,
+    fits,
     new_salt,
     parse_scope,
+    record_scopes,
     validate_feedback,
 )
+from .counters import pending_spend
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +112,39 @@ CREATE TABLE IF NOT EXISTS state_log (
     key TEXT NOT NULL, version INTEGER NOT NULL, value TEXT NOT NULL, ts REAL NOT NULL,
     PRIMARY KEY (key, version)
 );
+CREATE TABLE IF NOT EXISTS spend_days (
+    scope TEXT NOT NULL, day REAL NOT NULL, total REAL NOT NULL, PRIMARY KEY (scope, day)
+);
+CREATE TABLE IF NOT EXISTS reservations (
+    id TEXT NOT NULL, scope TEXT NOT NULL, amount REAL NOT NULL, expires REAL NOT NULL,
+    PRIMARY KEY (id, scope)
+);
+CREATE INDEX IF NOT EXISTS reservations_scope ON reservations (scope, expires);
+CREATE TABLE IF NOT EXISTS alerts (
+    scope TEXT NOT NULL, period TEXT NOT NULL, since REAL NOT NULL, fraction REAL NOT NULL,
+    ts REAL NOT NULL, PRIMARY KEY (scope, period, since, fraction)
+);
 """
+SCHEMA_VERSION = 2
+# version 1 files (calls, tags, feedback only) get their day counters from their rows
+_DAY = "CAST(ts / 86400 AS INTEGER) * 86400.0"
+_BACKFILL = f"""
+DELETE FROM spend_days;
+INSERT INTO spend_days (scope, day, total)
+    SELECT 'global', {_DAY}, TOTAL(cost_usd) FROM calls WHERE cost_usd IS NOT NULL GROUP BY 2;
+INSERT INTO spend_days (scope, day, total)
+    SELECT 'user:' || user, {_DAY}, TOTAL(cost_usd) FROM calls
+    WHERE cost_usd IS NOT NULL AND user IS NOT NULL AND user != '' GROUP BY 1, 2;
+INSERT INTO spend_days (scope, day, total)
+    SELECT 'tag:' || json_extract(t.tag, '$'), CAST(c.ts / 86400 AS INTEGER) * 86400.0,
+           TOTAL(c.cost_usd)
+    FROM call_tags t JOIN calls c ON c.id = t.call_row
+    WHERE c.cost_usd IS NOT NULL GROUP BY 1, 2;
+"""
+_COUNT = (
+    "INSERT INTO spend_days (scope, day, total) VALUES (?, ?, ?) "
+    "ON CONFLICT (scope, day) DO UPDATE SET total = total + excluded.total"
+)
 _INSERT = f"INSERT INTO calls ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 
 
@@ -165,10 +204,10 @@ class SQLiteLedger(CostLedger):
         self._lock = threading.RLock()
         self._pending: list[CallRecord] = []
         self._pending_feedback: list[Feedback] = []
+        self._pending_release: list[str] = []
         self._warned = False
         self._conn: sqlite3.Connection | None = None
         self._inode: tuple[int, int] | None = None
-        self._spend_cache: dict[tuple[str, float], tuple[float, int]] = {}
         if self.path != ":memory:":
             try:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -233,6 +272,7 @@ class SQLiteLedger(CostLedger):
                 except sqlite3.OperationalError as exc:  # another process added it first
                     if "duplicate column" not in str(exc):
                         raise
+            _migrate(conn)
         except sqlite3.Error:
             conn.close()
             raise
@@ -264,7 +304,6 @@ class SQLiteLedger(CostLedger):
             except sqlite3.Error:  # pragma: no cover
                 pass
             self._conn = None
-        self._spend_cache.clear()
 
     # -- writes ---------------------------------------------------------------------
     def record(self, rec: CallRecord) -> None:
@@ -283,13 +322,20 @@ class SQLiteLedger(CostLedger):
             if time.monotonic() >= self._retry_at:
                 self._flush_locked()
 
+    def release(self, reservation_id: str) -> None:
+        """Queued behind the call's records: written in the same transaction as them."""
+        with self._lock:
+            self._pending_release.append(reservation_id)
+            if time.monotonic() >= self._retry_at:
+                self._flush_locked()
+
     def flush(self) -> int:
         with self._lock:
             self._flush_locked(patient=True)
             return len(self._pending) + len(self._pending_feedback)
 
     def _flush_locked(self, *, patient: bool = False) -> None:
-        if not self._pending and not self._pending_feedback:
+        if not self._pending and not self._pending_feedback and not self._pending_release:
             return
         degraded = self._warned and not patient
         try:
@@ -305,6 +351,16 @@ class SQLiteLedger(CostLedger):
                             "INSERT INTO call_tags (call_row, tag, ts) VALUES (?, ?, ?)",
                             [(row, _tag_key(t), rec.ts) for t in dict.fromkeys(rec.tags)],
                         )
+                    if rec.cost_usd is not None:
+                        day = day_start(rec.ts)
+                        conn.executemany(
+                            _COUNT, [(sc, day, rec.cost_usd) for sc in record_scopes(rec)]
+                        )
+                if self._pending_release:
+                    conn.executemany(
+                        "DELETE FROM reservations WHERE id = ?",
+                        [(rid,) for rid in self._pending_release],
+                    )
                 if self._pending_feedback:
                     conn.executemany(
                         "INSERT INTO feedback (call_id, score, source, ts) VALUES (?, ?, ?, ?)",
@@ -335,6 +391,7 @@ class SQLiteLedger(CostLedger):
         n = len(self._pending) + len(self._pending_feedback)
         self._pending.clear()
         self._pending_feedback.clear()
+        self._pending_release.clear()
         self._retry_at = 0.0
         if degraded:
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
@@ -395,49 +452,86 @@ class SQLiteLedger(CostLedger):
     def spend(self, scope: str, since: float) -> float:
         """Known costs in ``scope`` since ``since``, buffered records included.
 
-        Incremental: the total up to the last row seen is cached per ``(scope, since)``,
-        so a budget check reads only the rows written since the previous check.
+        A sum over per-day counters (at most a period's days), plus the first day's rows
+        when ``since`` is not a UTC midnight.
         """
-        kind, value = parse_scope(scope)
-        # the primary-key range (rows not yet counted) drives every query; unary + keeps
-        # SQLite from preferring the user/ts indexes, which would rescan the whole period
-        if kind == "global":
-            where, params = "+ts >= ?", (since,)
-        elif kind == "user":
-            where, params = "+user = ? AND +ts >= ?", (value, since)  # type: ignore[assignment]
-        else:
-            where = (
-                "+ts >= ? AND EXISTS (SELECT 1 FROM call_tags "
-                "WHERE call_tags.call_row = calls.id AND call_tags.tag = ?)"
-            )
-            params = (since, _tag_key(value or ""))  # type: ignore[assignment]
-        key = (scope, since)
         with self._lock:
-            total, seen = self._spend_cache.get(key, (0.0, 0))
-            rows = self._query("SELECT MAX(id) FROM calls", ())
-            if rows:
-                top = int(rows[0][0] or 0)
-                if top > seen:
-                    new = self._query(
-                        f"SELECT TOTAL(cost_usd) FROM calls WHERE id > ? AND id <= ? AND {where}",
-                        (seen, top, *params),
+            try:
+                total = _spend_sql(self._live_connection(), scope, since)
+            except sqlite3.Error as exc:
+                logger.warning("cost ledger %s: read failed (%s); buffered only", self.path, exc)
+                self._drop_connection()
+                total = 0.0
+            return total + pending_spend(self._pending, scope, since)
+
+    # -- reservations -----------------------------------------------------------------
+    def reserve(
+        self, reservation_id: str, amount: float, limits: Sequence[LimitCheck], ttl_s: float
+    ) -> Refusal | None:
+        """One ``BEGIN IMMEDIATE`` transaction: every process sharing the file waits its turn."""
+        with self._lock:
+            if self._pending and time.monotonic() >= self._retry_at:
+                self._flush_locked()
+            now = time.time()
+            try:
+                conn = self._live_connection()
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    conn.execute("DELETE FROM reservations WHERE expires <= ?", (now,))
+                    for lim in limits:
+                        held = (
+                            _spend_sql(conn, lim.scope, lim.since)
+                            + pending_spend(self._pending, lim.scope, lim.since)
+                            + _reserved_sql(conn, lim.scope, now)
+                        )
+                        if not fits(held, amount, lim.limit_usd):
+                            conn.execute("ROLLBACK")
+                            return Refusal(lim, held)
+                    conn.executemany(
+                        "INSERT INTO reservations (id, scope, amount, expires) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (id, scope) DO UPDATE SET "
+                        "amount = amount + excluded.amount, expires = excluded.expires",
+                        [
+                            (reservation_id, sc, max(0.0, amount), now + ttl_s)
+                            for sc in dict.fromkeys(lim.scope for lim in limits)
+                        ],
                     )
-                    if new:
-                        total += float(new[0][0])
-                        if len(self._spend_cache) > 256:
-                            self._spend_cache.clear()
-                        self._spend_cache[key] = (total, top)
-                elif top < seen:  # the file was replaced by a smaller one
-                    self._spend_cache.clear()
-                    return self.spend(scope, since)
-            pending = list(self._pending)
-        for r in pending:
-            if r.ts < since or r.cost_usd is None:
-                continue
-            if (kind == "tag" and value not in r.tags) or (kind == "user" and r.user != value):
-                continue
-            total += r.cost_usd
-        return total
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                self._drop_connection()
+                raise LedgerUnavailableError(
+                    f"cost ledger {self.path}: cannot reserve ({type(exc).__name__}: {exc})"
+                ) from exc
+        return None
+
+    async def areserve(
+        self, reservation_id: str, amount: float, limits: Sequence[LimitCheck], ttl_s: float
+    ) -> Refusal | None:
+        return await self._to_thread(self.reserve, reservation_id, amount, limits, ttl_s)
+
+    def reserved(self, scope: str) -> float:
+        rows = self._query(
+            "SELECT TOTAL(amount) FROM reservations WHERE scope = ? AND expires > ?",
+            (scope, time.time()),
+        )
+        return float(rows[0][0]) if rows else 0.0
+
+    def claim_alert(self, scope: str, period: str, since: float, fraction: float) -> bool:
+        with self._lock:
+            try:
+                cur = self._live_connection().execute(
+                    "INSERT OR IGNORE INTO alerts (scope, period, since, fraction, ts) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (scope, period, since, fraction, time.time()),
+                )
+            except sqlite3.Error as exc:
+                self._drop_connection()
+                raise LedgerUnavailableError(f"cost ledger {self.path}: {exc}") from exc
+            return cur.rowcount == 1
 
     # -- shared state (the feedback loop's knob) -----------------------------------------
     def get_state(self, key: str) -> tuple[dict[str, Any] | None, int]:
@@ -531,3 +625,54 @@ class SQLiteLedger(CostLedger):
 
     def __repr__(self) -> str:
         return f"SQLiteLedger({self.path!r})"
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring an older file to :data:`SCHEMA_VERSION` (once, under the write lock)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if row is not None and int(row[0]) >= SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None or int(row[0]) < SCHEMA_VERSION:
+            for stmt in _BACKFILL.split(";"):
+                if stmt.strip():
+                    conn.execute(stmt)
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _spend_sql(conn: sqlite3.Connection, scope: str, since: float) -> float:
+    kind, value = parse_scope(scope)
+    first = day_start(since)
+    if since == first:
+        row = conn.execute(
+            "SELECT TOTAL(total) FROM spend_days WHERE scope = ? AND day >= ?", (scope, first)
+        ).fetchone()
+        return float(row[0])
+    row = conn.execute(
+        "SELECT TOTAL(total) FROM spend_days WHERE scope = ? AND day > ?", (scope, first)
+    ).fetchone()
+    where = "ts >= ? AND ts < ?"
+    params: list[Any] = [since, first + 86400.0]
+    if kind == "user":
+        where, params = where + " AND user = ?", [*params, value]
+    elif kind == "tag":
+        where += " AND id IN (SELECT call_row FROM call_tags WHERE tag = ?)"
+        params.append(_tag_key(value or ""))
+    part = conn.execute(f"SELECT TOTAL(cost_usd) FROM calls WHERE {where}", params).fetchone()
+    return float(row[0]) + float(part[0])
+
+
+def _reserved_sql(conn: sqlite3.Connection, scope: str, now: float) -> float:
+    row = conn.execute(
+        "SELECT TOTAL(amount) FROM reservations WHERE scope = ? AND expires > ?", (scope, now)
+    ).fetchone()
+    return float(row[0])

@@ -66,7 +66,7 @@ def test_8_threads_and_2_processes_lose_no_record(tmp_path: Path):
     assert ledger.spend("tag:proc1", 0) == pytest.approx(CALLS * COST_PER_CALL)
 
 
-def test_hard_budget_overspend_is_bounded_by_requests_in_flight(tmp_path: Path):
+def test_hard_budget_is_never_passed_by_8_threads(tmp_path: Path):
     limit = 100 * COST_PER_CALL
     path = str(tmp_path / "budget.sqlite")
     cfg = {"budget": {"limits": [{"scope": "global", "period": "day", "limit_usd": limit}]}}
@@ -90,10 +90,12 @@ def test_hard_budget_overspend_is_bounded_by_requests_in_flight(tmp_path: Path):
         t.join()
     ledger = SQLiteLedger(path)
     spent = ledger.spend("global", 0)
-    # documented bound: at most one request in flight per worker past the limit
-    assert spent >= limit
-    assert spent <= limit + 8 * COST_PER_CALL + 1e-12
+    # reservations: never past the limit, and refusals start only once the next call's
+    # reservation (100 output tokens + input on cheap) no longer fits
+    reservation = (100 * 0.4 + 10 * 0.1) / 1e6
+    assert limit - reservation <= spent <= limit
     assert refused and len(ledger.records(status="refused")) == len(refused)
+    assert ledger.reserved("global") == 0.0
 
 
 def test_threads_sharing_one_fresh_router_share_one_ledger_and_classifier():

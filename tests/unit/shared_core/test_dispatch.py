@@ -7,6 +7,7 @@ import pytest
 from shared_core import AllTiersFailedError
 from shared_core.dispatch import aexecute, execute
 from shared_core.errors import BudgetExceededError, RequestCostCapError
+from shared_core.ledger import CallRecord
 from shared_core.pricing import Usage
 from shared_core.quality import Answer
 from shared_core.testing import FakeRateLimitError, FakeServerError, ScriptedModel
@@ -157,15 +158,30 @@ def test_a_request_over_the_cap_from_the_start_is_refused_and_recorded():
 
 
 def test_hard_budget_refuses_before_any_provider_call():
-    cfg = three_tiers(budget={"limits": [{"scope": "global", "period": "day", "limit_usd": 0.000001}]})
+    # big reserves (1 + 3 input tokens) x $10/1M + 1000 output tokens x $40/1M = $0.04004
+    cfg = three_tiers(budget={"limits": [{"scope": "global", "period": "day", "limit_usd": 0.05}]})
     router = router_with(default="big", config=cfg)
     model = ScriptedModel()
-    run(router, "hi", model)  # spends more than the limit
+    run(router, "hi", model)  # fits: $0.04004 held, then settled to its real cost
+    assert router.ledger.reserved("global") == 0.0
+    router.ledger.record(CallRecord(call_id="other", tier="big", model="m", cost_usd=0.02))
     with pytest.raises(BudgetExceededError) as err:
-        run(router, "hi", model)
+        run(router, "hi", model)  # 0.02 + its real cost + 0.04004 > 0.05
     assert err.value.scope == "global"
     assert len(model.calls) == 1
     assert router.ledger.records()[-1].status == "refused"
+
+
+def test_a_call_whose_reservation_cannot_fit_is_refused_before_its_first_attempt():
+    cfg = three_tiers(budget={"limits": [{"scope": "global", "period": "day", "limit_usd": 0.000001}]})
+    router = router_with(default="big", config=cfg)
+    model = ScriptedModel()
+    with pytest.raises(BudgetExceededError):
+        run(router, "hi", model)
+    assert model.calls == []
+    [rec] = router.ledger.records()
+    assert rec.status == "refused" and rec.cost_usd == 0.0
+    assert router.ledger.reserved("global") == 0.0
 
 
 def test_deadline_stops_further_attempts():

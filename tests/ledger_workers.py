@@ -1,0 +1,83 @@
+"""Worker processes for the shared-budget tests: real processes routing into one ledger.
+
+Each function here runs in a child process (``multiprocessing`` spawn) or a thread, so it
+imports what it needs and talks to the parent through a queue.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Any
+
+from shared_core import Router
+from shared_core.dispatch import Attempt, AttemptResult, execute
+from shared_core.errors import BudgetExceededError
+from shared_core.ledger import CostLedger
+from shared_core.pricing import Usage
+from shared_core.quality import Answer
+from shared_core.testing import FakeClassifier
+
+# one tier: $50 per 1M output tokens, 1000 max -> a call reserves $0.05 and costs $0.02-0.05
+PRICE_OUT = 50.0
+MAX_TOKENS = 1000
+RESERVATION = MAX_TOKENS * PRICE_OUT / 1e6
+
+
+def budget_config(limit_usd: float = 1.0, **budget: Any) -> dict[str, Any]:
+    return {
+        "tiers": [{"name": "t", "model": "budget-model", "max_tokens": MAX_TOKENS,
+                   "input_price": 0.0, "output_price": PRICE_OUT}],
+        "budget": {"limits": [{"scope": "global", "period": "day", "limit_usd": limit_usd}],
+                   **budget},
+    }
+
+
+def budget_router(ledger: CostLedger | str, limit_usd: float = 1.0, **budget: Any) -> Router:
+    return Router(budget_config(limit_usd, **budget), classifier=FakeClassifier(default="t"),
+                  ledger=ledger)
+
+
+def priced_call(rng: random.Random, pause_s: float = 0.003):
+    def call(attempt: Attempt) -> AttemptResult:
+        time.sleep(rng.uniform(0, pause_s))
+        n = rng.randint(400, MAX_TOKENS)
+        return AttemptResult(value="ok", usage=Usage(0, n), answer=Answer("x" * 40))
+
+    return call
+
+
+def fire_at_budget(router: Router, calls: int, seed: int) -> tuple[int, int]:
+    """``calls`` routed calls as fast as possible; (answered, refused)."""
+    rng = random.Random(seed)
+    call = priced_call(rng)
+    answered = refused = 0
+    for i in range(calls):
+        text = f"worker {seed} question {i}"
+        try:
+            d = router.decide(text)
+            execute(router.plan(d, router.request(text)), call)
+            answered += 1
+        except BudgetExceededError:
+            refused += 1
+    return answered, refused
+
+
+def budget_process(target: str, calls: int, seed: int, start: Any, out: Any) -> None:
+    router = budget_router(target)
+    router.ledger  # noqa: B018 - open it before the start line
+    start.wait()
+    out.put(fire_at_budget(router, calls, seed))
+    router.ledger.close()
+
+
+def hang_after_reserving(target: str, ttl_s: float) -> None:
+    """Reserve, then hang in the provider call until killed."""
+    router = budget_router(target, reservation_ttl_s=ttl_s)
+
+    def call(attempt: Attempt) -> AttemptResult:
+        time.sleep(3600)
+        raise AssertionError("unreachable")
+
+    d = router.decide("hang")
+    execute(router.plan(d, router.request("hang")), call)
