@@ -32,3 +32,33 @@ def repo_root() -> Path:
 def _no_config_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """A developer's ``$TIER_ROUTER_CONFIG`` must not change what the tests route on."""
     monkeypatch.delenv("TIER_ROUTER_CONFIG", raising=False)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server for the PostgresLedger tests; skipped with the reason when none
+    can be started, except under CI=true, where they must run."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("psycopg is not installed: the postgres extra is missing from the CI install")
+        pytest.skip("psycopg not installed (pip install 'tier-router[postgres]')")
+    from . import pg_server as pg
+
+    try:
+        server = pg.start()
+    except Exception as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the PostgreSQL tests, but no server could be started: {exc}")
+        pytest.skip(f"no PostgreSQL server could be started: {exc}")
+    yield server
+    pg.remove(server)
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """The URL of a fresh, empty database on the test server."""
+    from . import pg_server as pg
+
+    return pg.fresh_database(pg_server.url)

@@ -24,12 +24,13 @@ _UNITS = {"m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "stats",
-        help="summarise a SQLite cost ledger (cost, savings, tiers, latency, quality drift)",
+        help="summarise a cost ledger, SQLite or PostgreSQL (cost, savings, tiers, latency, "
+        "quality drift)",
         description="Cost and savings vs baseline by tier / model / tag / day, tier "
         "distribution, escalation / fallback / failure rates, latency p50/p95 by tier and "
         "per-tier mean feedback per time window (quality drift).",
     )
-    p.add_argument("ledger", help="the SQLite ledger file")
+    p.add_argument("ledger", help="the SQLite ledger file, or a postgresql:// URL")
     p.add_argument(
         "--since",
         help="start: an ISO date/time (UTC), 'today', or a span back from now: 30m, 12h, 7d, 2w",
@@ -79,17 +80,25 @@ def parse_time(value: str | None, flag: str, now: float | None = None) -> float 
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..ledger import SQLiteLedger
+    from ..ledger import SQLiteLedger, is_postgres_url, open_ledger
 
-    path = Path(args.ledger)
-    if not path.is_file():
-        raise InputError(f"ledger {args.ledger!r}: file not found (give a SQLite ledger path)")
-    with path.open("rb") as f:
-        if f.read(16) != b"SQLite format 3\x00":
-            raise InputError(f"ledger {args.ledger!r}: not a SQLite database")
-    since = parse_time(args.since, "--since")
-    until = parse_time(args.until, "--until")
-    ledger = SQLiteLedger(path)
+    if is_postgres_url(args.ledger):
+        since = parse_time(args.since, "--since")
+        until = parse_time(args.until, "--until")
+        ledger = open_ledger(args.ledger)
+    else:
+        path = Path(args.ledger)
+        if not path.is_file():
+            raise InputError(
+                f"ledger {args.ledger!r}: file not found (give a SQLite ledger path or a "
+                "postgresql:// URL)"
+            )
+        with path.open("rb") as f:
+            if f.read(16) != b"SQLite format 3\x00":
+                raise InputError(f"ledger {args.ledger!r}: not a SQLite database")
+        since = parse_time(args.since, "--since")
+        until = parse_time(args.until, "--until")
+        ledger = SQLiteLedger(path)
     if getattr(args, "by", None) == "variant":
         try:
             return _by_variant(ledger, since, until, args.tag, args.json)

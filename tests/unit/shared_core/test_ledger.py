@@ -21,6 +21,7 @@ from shared_core.ledger import (
     InMemoryLedger,
     SQLiteLedger,
     hash_prompt,
+    open_ledger,
     summarize,
 )
 from shared_core.ledger.summary import percentile
@@ -29,10 +30,11 @@ ROOT = Path(__file__).resolve().parents[3]
 DAY = 86400.0
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> CostLedger:
-    led: CostLedger = (
-        InMemoryLedger() if request.param == "memory" else SQLiteLedger(tmp_path / "l.db")
+    led = open_ledger(
+        {"memory": None, "sqlite": str(tmp_path / "l.db")}.get(request.param)
+        or request.getfixturevalue("pg_url")
     )
     yield led
     led.close()

@@ -33,9 +33,12 @@ from ...ledger_workers import (
 DAY = [LimitCheck("global", 0.0, 1.0)]
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def ledger(request, tmp_path: Path):
-    led = InMemoryLedger() if request.param == "memory" else SQLiteLedger(tmp_path / "r.db")
+    led = open_ledger(
+        {"memory": None, "sqlite": str(tmp_path / "r.db")}.get(request.param)
+        or request.getfixturevalue("pg_url")
+    )
     yield led
     led.close()
 

@@ -1,0 +1,136 @@
+"""The SQL of :class:`PostgresLedger`, shared by its sync and async paths (psycopg 3).
+
+Tables are prefixed ``tier_router_``; ``"user"`` is quoted (a reserved word). The schema
+is created and versioned under a transaction-level advisory lock, so any number of
+processes may open a fresh database at once.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .base import CallRecord, day_start, record_scopes
+
+SCHEMA_VERSION = 1
+SCHEMA_LOCK = 0x7469_6572_5F72  # pg_advisory_xact_lock key while creating or migrating
+BUDGET_LOCK = 0x7469_6572_5F62  # held while a reservation is checked and written
+
+COLUMNS = (
+    "call_id", "attempt", "ts", "tier", "model", "status", "error_kind", "error",
+    "input_tokens", "output_tokens", "cached_input_tokens", "cost_usd", "baseline_model",
+    "baseline_cost_usd", "latency_ms", "escalated", "fallback", "classifier", "confidence",
+    "prompt_hash", "prompt", "tags", "metadata", "user", "thread_id", "framework", "streamed",
+)
+_TYPES = {
+    "attempt": "integer NOT NULL", "call_id": "text NOT NULL", "ts": "double precision NOT NULL",
+    "input_tokens": "integer", "output_tokens": "integer", "cached_input_tokens": "integer",
+    "cost_usd": "double precision", "baseline_cost_usd": "double precision",
+    "latency_ms": "double precision", "confidence": "double precision",
+    "escalated": "boolean", "fallback": "boolean", "streamed": "boolean",
+    "tags": "text[] NOT NULL DEFAULT '{}'",
+}
+
+
+def q(col: str) -> str:
+    return f'"{col}"'
+
+
+SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS tier_router_meta (key text PRIMARY KEY, value text NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS tier_router_calls (id bigserial PRIMARY KEY, "
+    + ", ".join(f"{q(c)} {_TYPES.get(c, 'text')}" for c in COLUMNS)
+    + ", UNIQUE (call_id, attempt))",
+    "CREATE INDEX IF NOT EXISTS tier_router_calls_ts ON tier_router_calls (ts)",
+    "CREATE TABLE IF NOT EXISTS tier_router_feedback (id bigserial PRIMARY KEY, "
+    "call_id text NOT NULL, score double precision NOT NULL, source text NOT NULL, "
+    "ts double precision NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS tier_router_spend (scope text NOT NULL, "
+    "day double precision NOT NULL, total double precision NOT NULL, PRIMARY KEY (scope, day))",
+    "CREATE TABLE IF NOT EXISTS tier_router_reservations (id text NOT NULL, scope text NOT NULL, "
+    "amount double precision NOT NULL, expires double precision NOT NULL, PRIMARY KEY (id, scope))",
+    "CREATE INDEX IF NOT EXISTS tier_router_reservations_scope "
+    "ON tier_router_reservations (scope, expires)",
+    "CREATE TABLE IF NOT EXISTS tier_router_alerts (scope text NOT NULL, period text NOT NULL, "
+    "since double precision NOT NULL, fraction double precision NOT NULL, "
+    "ts double precision NOT NULL, PRIMARY KEY (scope, period, since, fraction))",
+]
+
+# one statement per record: the row, and its cost into the day counters only if the row is
+# new (a retried batch after a lost COMMIT acknowledgement adds nothing twice)
+INSERT_RECORD = (
+    "WITH ins AS (INSERT INTO tier_router_calls ("
+    + ", ".join(q(c) for c in COLUMNS)
+    + ") VALUES ("
+    + ", ".join(["%s"] * len(COLUMNS))
+    + ") ON CONFLICT (call_id, attempt) DO NOTHING RETURNING cost_usd) "
+    "INSERT INTO tier_router_spend (scope, day, total) "
+    "SELECT s, %s, ins.cost_usd FROM ins, unnest(%s::text[]) AS s "
+    "WHERE ins.cost_usd IS NOT NULL "
+    "ON CONFLICT (scope, day) DO UPDATE SET total = tier_router_spend.total + EXCLUDED.total"
+)
+INSERT_FEEDBACK = (
+    "INSERT INTO tier_router_feedback (call_id, score, source, ts) VALUES (%s, %s, %s, %s)"
+)
+RELEASE = "DELETE FROM tier_router_reservations WHERE id = ANY(%s)"
+EXPIRE = "DELETE FROM tier_router_reservations WHERE expires <= %s"
+HELD = (
+    "SELECT l.scope, "
+    "COALESCE((SELECT SUM(total) FROM tier_router_spend d "
+    "WHERE d.scope = l.scope AND d.day >= l.since), 0), "
+    "COALESCE((SELECT SUM(amount) FROM tier_router_reservations r "
+    "WHERE r.scope = l.scope AND r.expires > %s AND NOT r.id = ANY(%s)), 0) "
+    "FROM unnest(%s::text[], %s::float8[]) WITH ORDINALITY AS l(scope, since, n) ORDER BY l.n"
+)
+HOLD = (
+    "INSERT INTO tier_router_reservations (id, scope, amount, expires) "
+    "SELECT %s, s, %s, %s FROM unnest(%s::text[]) AS s "
+    "ON CONFLICT (id, scope) DO UPDATE SET "
+    "amount = tier_router_reservations.amount + EXCLUDED.amount, expires = EXCLUDED.expires"
+)
+RESERVED = (
+    "SELECT COALESCE(SUM(amount), 0) FROM tier_router_reservations "
+    "WHERE scope = %s AND expires > %s AND NOT id = ANY(%s)"
+)
+DAYS_SPEND = "SELECT COALESCE(SUM(total), 0) FROM tier_router_spend WHERE scope = %s AND day >= %s"
+CLAIM_ALERT = (
+    "INSERT INTO tier_router_alerts (scope, period, since, fraction, ts) "
+    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+)
+
+
+def partial_day_sql(kind: str) -> str:
+    """Spend in ``[since, end of its day)`` for a scope kind (a since that is not midnight)."""
+    where = "ts >= %s AND ts < %s AND cost_usd IS NOT NULL"
+    if kind == "user":
+        where += ' AND "user" = %s'
+    elif kind == "tag":
+        where += " AND %s = ANY(tags)"
+    return f"SELECT COALESCE(SUM(cost_usd), 0) FROM tier_router_calls WHERE {where}"
+
+
+def _clean(text: Any) -> Any:
+    # PostgreSQL text cannot hold NUL; everything else is stored verbatim
+    return text.replace("\x00", "\ufffd") if isinstance(text, str) else text
+
+
+def record_params(rec: CallRecord) -> tuple[Any, ...]:
+    out: list[Any] = []
+    for c in COLUMNS:
+        v = getattr(rec, c)
+        if c == "tags":
+            v = [_clean(t) for t in dict.fromkeys(v)]
+        elif c == "metadata":
+            v = json.dumps(v, ensure_ascii=False, default=str)
+        out.append(_clean(v))
+    scopes = [_clean(s) for s in record_scopes(rec)]
+    return (*out, day_start(rec.ts), scopes)
+
+
+def from_row(row: dict[str, Any]) -> CallRecord:
+    d = {c: row[c] for c in COLUMNS}
+    d["tags"] = tuple(d["tags"] or ())
+    d["metadata"] = json.loads(d["metadata"] or "{}")
+    for c in ("escalated", "fallback", "streamed"):
+        d[c] = bool(d[c])
+    return CallRecord(**d)

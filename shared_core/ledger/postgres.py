@@ -1,0 +1,449 @@
+"""`PostgresLedger`: one ledger and one budget for many workers on many hosts.
+
+Needs the ``postgres`` extra (psycopg 3 and psycopg_pool): one driver, the same SQL for
+the sync and the async path. Chosen by a ``postgresql://`` or ``postgres://`` URL wherever
+a ledger is named.
+
+* **Records never wait for the database.** :meth:`record` queues the record; one writer
+  thread writes queued records, feedback and reservation releases in batches, each batch
+  one transaction (a call's records and the release of its hold commit together).
+* **Outages lose nothing.** While the server is unreachable the queue is kept in memory
+  and retried; each record is keyed by ``(call_id, attempt)`` and inserted with
+  ``ON CONFLICT DO NOTHING``, so a batch retried after a lost acknowledgement is not
+  written twice. Reads include the queued records.
+* **Budgets.** Spend is kept in per-scope, per-UTC-day counters updated in the record's
+  own statement; a reservation takes an advisory lock, reads spend and holds in one
+  snapshot and writes its hold in the same transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Sequence
+from typing import Any
+
+from ..errors import ConfigError, LedgerUnavailableError
+from . import pg_sql as sql
+from .base import (
+    CallRecord,
+    CostLedger,
+    Feedback,
+    LimitCheck,
+    RecordFilter,
+    Refusal,
+    day_start,
+    fits,
+    new_salt,
+    parse_scope,
+    validate_feedback,
+)
+from .counters import pending_spend
+
+logger = logging.getLogger(__name__)
+
+
+def _drivers() -> tuple[Any, Any]:
+    try:
+        import psycopg
+        import psycopg_pool
+    except ImportError:  # pragma: no cover - exercised without the extra
+        raise ConfigError(
+            "a postgresql:// ledger needs the postgres extra: pip install 'tier-router[postgres]'",
+            field="ledger", value="postgresql://...",
+        ) from None
+    return psycopg, psycopg_pool
+
+
+def _redacted(url: str) -> str:
+    """The URL without its password (for messages and ``repr``)."""
+    head, sep, tail = url.partition("://")
+    if "@" not in tail:
+        return url
+    creds, at, rest = tail.rpartition("@")
+    user = creds.split(":", 1)[0]
+    return f"{head}{sep}{user}{':***' if ':' in creds else ''}{at}{rest}"
+
+
+class PostgresLedger(CostLedger):
+    """A ledger in a PostgreSQL database, shared by every worker that names its URL.
+
+    Args:
+        url: ``postgresql://user:password@host:5432/db`` (libpq URL or key=value string).
+        salt: salt of prompt hashes; default: one stored in the database on first use.
+        pool_size: most connections this process opens (sync path; async has its own).
+        connect_timeout_s: how long opening a connection may take.
+        retry_after_s: after a failed write or reservation, the database is treated as
+            down for this long (calls do not wait on it) before the next try.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        salt: str | None = None,
+        pool_size: int = 4,
+        connect_timeout_s: float = 3.0,
+        retry_after_s: float = 1.0,
+    ) -> None:
+        psycopg, pool_mod = _drivers()
+        self.url = url
+        self.retry_after_s = retry_after_s
+        self._psycopg = psycopg
+        self._pool_mod = pool_mod
+        self._timeout = connect_timeout_s
+        self._kwargs = {"autocommit": True, "connect_timeout": max(1, int(connect_timeout_s))}
+        self._pool_size = pool_size
+        self._pool = pool_mod.ConnectionPool(
+            url, min_size=1, max_size=pool_size, kwargs=self._kwargs, open=False,
+            timeout=connect_timeout_s, name="tier-router-ledger",
+        )
+        self._apools: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+        # held while a batch is written and dequeued, so a sync read of database + queue
+        # sees each record exactly once (async reads read the queue first: never less)
+        self._commit = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._queue: list[tuple[str, Any]] = []
+        self._down_until = 0.0
+        self._warned = False
+        self._closed = False
+        try:
+            self._pool.open(wait=True, timeout=connect_timeout_s)
+            with self._pool.connection() as conn:
+                self.salt = salt or _create_schema(conn)
+        except Exception as exc:
+            self._pool.close()
+            raise ConfigError(
+                f"cannot open the PostgreSQL ledger {_redacted(url)}: {type(exc).__name__}: "
+                f"{exc}; check the URL and that the server accepts connections",
+                field="ledger.url", value=_redacted(url),
+            ) from None
+        self._writer = threading.Thread(target=self._write_loop, name="tier-router-pg", daemon=True)
+        self._writer.start()
+        atexit.register(self.close)
+
+    # -- writes: queued, written by one thread in batches --------------------------------
+    def record(self, rec: CallRecord) -> None:
+        self._put("record", rec)
+
+    def record_feedback(self, call_id: str, score: float, source: str = "user") -> None:
+        validate_feedback(call_id, score, source)
+        self._put("feedback", Feedback(call_id, float(score), source))  # type: ignore[arg-type]
+
+    def release(self, reservation_id: str) -> None:
+        self._put("release", reservation_id)
+
+    def _put(self, kind: str, item: Any) -> None:
+        with self._lock:
+            self._queue.append((kind, item))
+            self._wake.notify()
+
+    def _write_loop(self) -> None:
+        while True:
+            with self._lock:
+                while not self._queue and not self._closed:
+                    self._wake.wait()
+                if not self._queue and self._closed:
+                    return
+                wait = self._down_until - time.monotonic()
+            if wait > 0:
+                with self._lock:
+                    self._wake.wait(wait)
+                continue
+            with self._commit:
+                with self._lock:
+                    batch = self._queue[:1000]
+                try:
+                    self._write(batch)
+                except Exception as exc:
+                    self._failed(exc, len(batch))
+                    continue
+                with self._lock:
+                    del self._queue[: len(batch)]
+                    recovered = self._warned
+                    self._warned = False
+                    self._wake.notify_all()
+            if recovered:
+                logger.warning("cost ledger %s: reachable again; queued items written", self)
+
+    def _write(self, batch: list[tuple[str, Any]]) -> None:
+        recs = [sql.record_params(x) for k, x in batch if k == "record"]
+        fb = [(f.call_id, f.score, f.source, f.ts) for k, f in batch if k == "feedback"]
+        rel = [x for k, x in batch if k == "release"]
+        with self._pool.connection() as conn, conn.transaction():
+            cur = conn.cursor()
+            if recs:
+                cur.executemany(sql.INSERT_RECORD, recs)
+            if fb:
+                cur.executemany(sql.INSERT_FEEDBACK, fb)
+            if rel:
+                cur.execute(sql.RELEASE, (rel,))
+
+    def _failed(self, exc: BaseException, n: int) -> None:
+        with self._lock:
+            self._down_until = time.monotonic() + self.retry_after_s
+            first = not self._warned
+            self._warned = True
+        if first:
+            logger.warning(
+                "cost ledger %s: write failed (%s: %s); %d item(s) kept in memory and retried "
+                "every %.1fs until the server is back", self, type(exc).__name__, exc, n,
+                self.retry_after_s,
+            )
+
+    def flush(self, timeout_s: float = 10.0) -> int:
+        """Wait (up to ``timeout_s``) for queued items to be written; returns how many remain."""
+        end = time.monotonic() + timeout_s
+        with self._lock:
+            self._down_until = 0.0
+            self._wake.notify_all()
+            while self._queue and self._writer.is_alive():
+                left = end - time.monotonic()
+                if left <= 0:
+                    break
+                self._wake.wait(min(left, 0.05))
+            return len(self._queue)
+
+    @property
+    def pending(self) -> int:
+        """Records, feedback and releases queued for the database."""
+        with self._lock:
+            return len(self._queue)
+
+    def _pending_records(self) -> list[CallRecord]:
+        with self._lock:
+            return [x for k, x in self._queue if k == "record"]
+
+    def _queued(self) -> tuple[list[CallRecord], list[str]]:
+        """Queued records and queued releases (their holds no longer count)."""
+        with self._lock:
+            return (
+                [x for k, x in self._queue if k == "record"],
+                [x for k, x in self._queue if k == "release"],
+            )
+
+    # -- reads ----------------------------------------------------------------------
+    def _read(self, query: str, params: Sequence[Any]) -> list[Any]:
+        if time.monotonic() < self._down_until:
+            raise LedgerUnavailableError(f"cost ledger {self}: server unreachable (retrying)")
+        try:
+            with self._pool.connection() as conn:
+                return conn.execute(query, params).fetchall()
+        except self._psycopg.Error as exc:
+            raise self._unavailable(exc) from exc
+        except self._pool_mod.PoolTimeout as exc:
+            raise self._unavailable(exc) from exc
+
+    def _unavailable(self, exc: BaseException) -> LedgerUnavailableError:
+        self._down_until = time.monotonic() + self.retry_after_s
+        return LedgerUnavailableError(f"cost ledger {self}: {type(exc).__name__}: {exc}")
+
+    def select(self, where: RecordFilter) -> list[CallRecord]:
+        self.flush()
+        clauses = (
+            ("ts >= %s", where.since), ("ts < %s", where.until), ("tier = %s", where.tier),
+            ("status = %s", where.status), ("%s = ANY(tags)", where.tag),
+        )
+        conds = [c for c, v in clauses if v is not None]
+        params = [v for _, v in clauses if v is not None]
+        text = "SELECT * FROM tier_router_calls"
+        if conds:
+            text += " WHERE " + " AND ".join(conds)
+        psycopg = self._psycopg
+        try:
+            with self._pool.connection() as conn:
+                cur = conn.cursor(row_factory=psycopg.rows.dict_row)
+                rows = cur.execute(text + " ORDER BY ts, id", params).fetchall()
+        except (psycopg.Error, self._pool_mod.PoolTimeout) as exc:
+            logger.warning("cost ledger %s: read failed (%s); showing queued only", self, exc)
+            rows = []
+        out = [sql.from_row(r) for r in rows]
+        out.extend(r for r in self._pending_records() if where.matches(r))
+        out.sort(key=lambda r: r.ts)
+        return out
+
+    def feedback(self) -> list[Feedback]:
+        self.flush()
+        rows = self._read(
+            "SELECT call_id, score, source, ts FROM tier_router_feedback ORDER BY ts, id", ()
+        )
+        out = [Feedback(r[0], r[1], r[2], r[3]) for r in rows]
+        with self._lock:
+            out.extend(f for k, f in self._queue if k == "feedback")
+        return out
+
+    def spend(self, scope: str, since: float) -> float:
+        """Known costs in ``scope`` since ``since``: day counters plus queued records."""
+        text, params = _spend_query(scope, since)
+        with self._commit:
+            queued = self._pending_records()
+            total = sum(float(r[0]) for r in self._read(text, params))
+        return total + pending_spend(queued, scope, since)
+
+    async def aspend(self, scope: str, since: float) -> float:
+        text, params = _spend_query(scope, since)
+        queued = self._pending_records()
+        rows = await self._aread(text, params)
+        return sum(float(r[0]) for r in rows) + pending_spend(queued, scope, since)
+
+    def count(self) -> int:
+        self.flush()
+        return int(self._read("SELECT count(*) FROM tier_router_calls", ())[0][0]) + self.pending
+
+    # -- reservations -----------------------------------------------------------------
+    def reserve(
+        self, reservation_id: str, amount: float, limits: Sequence[LimitCheck], ttl_s: float
+    ) -> Refusal | None:
+        if time.monotonic() < self._down_until:
+            raise LedgerUnavailableError(f"cost ledger {self}: server unreachable (retrying)")
+        now = time.time()
+        try:
+            with self._commit, self._pool.connection() as conn, conn.transaction():
+                queued, released = self._queued()
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (sql.BUDGET_LOCK,))
+                conn.execute(sql.EXPIRE, (now,))
+                rows = conn.execute(*_held_query(limits, now, released)).fetchall()
+                refusal = _judge(limits, rows, amount, queued)
+                if refusal is None:
+                    conn.execute(*_hold_query(reservation_id, amount, limits, now + ttl_s))
+                return refusal
+        except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
+            raise self._unavailable(exc) from exc
+
+    async def areserve(
+        self, reservation_id: str, amount: float, limits: Sequence[LimitCheck], ttl_s: float
+    ) -> Refusal | None:
+        if time.monotonic() < self._down_until:
+            raise LedgerUnavailableError(f"cost ledger {self}: server unreachable (retrying)")
+        now = time.time()
+        try:
+            pool = await self._apool()
+            async with pool.connection() as conn, conn.transaction():
+                await conn.execute("SELECT pg_advisory_xact_lock(%s)", (sql.BUDGET_LOCK,))
+                await conn.execute(sql.EXPIRE, (now,))
+                # queue read after the lock: a record may count twice (never not at all)
+                queued, _ = self._queued()
+                rows = await (await conn.execute(*_held_query(limits, now, []))).fetchall()
+                refusal = _judge(limits, rows, amount, queued)
+                if refusal is None:
+                    await conn.execute(*_hold_query(reservation_id, amount, limits, now + ttl_s))
+                return refusal
+        except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
+            raise self._unavailable(exc) from exc
+
+    def reserved(self, scope: str) -> float:
+        released = self._queued()[1]
+        return float(self._read(sql.RESERVED, (scope, time.time(), released))[0][0])
+
+    async def areserved(self, scope: str) -> float:
+        released = self._queued()[1]
+        return float((await self._aread(sql.RESERVED, (scope, time.time(), released)))[0][0])
+
+    def claim_alert(self, scope: str, period: str, since: float, fraction: float) -> bool:
+        try:
+            with self._pool.connection() as conn:
+                cur = conn.execute(sql.CLAIM_ALERT, (scope, period, since, fraction, time.time()))
+                return cur.rowcount == 1
+        except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
+            raise self._unavailable(exc) from exc
+
+    # -- async plumbing ---------------------------------------------------------------
+    async def _apool(self) -> Any:
+        loop = asyncio.get_running_loop()
+        pool = self._apools.get(loop)
+        if pool is None:
+            pool = self._pool_mod.AsyncConnectionPool(
+                self.url, min_size=1, max_size=self._pool_size, kwargs=self._kwargs,
+                open=False, timeout=self._timeout, name="tier-router-ledger-async",
+            )
+            await pool.open(wait=False)
+            self._apools[loop] = pool
+        return pool
+
+    async def _aread(self, query: str, params: Sequence[Any]) -> list[Any]:
+        if time.monotonic() < self._down_until:
+            raise LedgerUnavailableError(f"cost ledger {self}: server unreachable (retrying)")
+        try:
+            pool = await self._apool()
+            async with pool.connection() as conn:
+                return await (await conn.execute(query, params)).fetchall()
+        except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
+            raise self._unavailable(exc) from exc
+
+    async def aclose(self) -> None:
+        """Close this event loop's async pool (then :meth:`close` for the rest)."""
+        pool = self._apools.pop(asyncio.get_running_loop(), None)
+        if pool is not None:
+            await pool.close()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        left = self.flush()
+        with self._lock:
+            self._closed = True
+            self._wake.notify_all()
+        self._writer.join(timeout=5)
+        if left:
+            logger.error("cost ledger %s: closing with %d unwritten item(s)", self, left)
+        self._pool.close()
+        atexit.unregister(self.close)
+
+    def __repr__(self) -> str:
+        return f"PostgresLedger({_redacted(self.url)!r})"
+
+
+def _create_schema(conn: Any) -> str:
+    """Create or upgrade the tables under an advisory lock; the stored salt."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (sql.SCHEMA_LOCK,))
+        for stmt in sql.SCHEMA:
+            conn.execute(stmt)
+        conn.execute(
+            "INSERT INTO tier_router_meta (key, value) VALUES ('schema_version', %s), "
+            "('salt', %s) ON CONFLICT (key) DO NOTHING",
+            (str(sql.SCHEMA_VERSION), new_salt()),
+        )
+        row = conn.execute("SELECT value FROM tier_router_meta WHERE key = 'salt'").fetchone()
+    return str(row[0])
+
+
+def _spend_query(scope: str, since: float) -> tuple[str, tuple[Any, ...]]:
+    kind, value = parse_scope(scope)
+    first = day_start(since)
+    if since == first:
+        return sql.DAYS_SPEND, (scope, first)
+    part = sql.partial_day_sql(kind)
+    params: tuple[Any, ...] = (since, first + 86400.0) + (() if kind == "global" else (value,))
+    text = f"({sql.DAYS_SPEND.replace('day >= %s', 'day > %s')}) UNION ALL ({part})"
+    return text, (scope, first, *params)
+
+
+def _held_query(
+    limits: Sequence[LimitCheck], now: float, released: list[str]
+) -> tuple[str, tuple[Any, ...]]:
+    scopes = [lim.scope for lim in limits]
+    return sql.HELD, (now, released, scopes, [day_start(lim.since) for lim in limits])
+
+
+def _hold_query(
+    rid: str, amount: float, limits: Sequence[LimitCheck], expires: float
+) -> tuple[str, tuple[Any, ...]]:
+    scopes = list(dict.fromkeys(lim.scope for lim in limits))
+    return sql.HOLD, (rid, max(0.0, amount), expires, scopes)
+
+
+def _judge(
+    limits: Sequence[LimitCheck], rows: list[Any], amount: float, queued: list[CallRecord]
+) -> Refusal | None:
+    """The first limit the reservation does not fit (rows: scope, spent, reserved)."""
+    for lim, (_, spent, reserved) in zip(limits, rows):
+        held = float(spent) + float(reserved) + pending_spend(queued, lim.scope, lim.since)
+        if not fits(held, amount, lim.limit_usd):
+            return Refusal(lim, held)
+    return None

@@ -1,0 +1,182 @@
+"""PostgresLedger against a real server: URL everywhere, schema races, budgets, async, CLI.
+
+The server comes from ``$TIER_ROUTER_TEST_PG_URL`` (``.ci/run`` starts one) or is started
+by the ``pg_server`` fixture; without either the tests skip (under CI=true they fail).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import subprocess
+import sys
+
+import pytest
+
+from shared_core import Router, RouterConfig
+from shared_core.dispatch import aexecute
+from shared_core.ledger import CallRecord, LimitCheck, open_ledger
+from shared_core.testing import ScriptedModel
+
+from ...ledger_workers import RESERVATION, budget_config, budget_router
+from .test_reservations import kill_mid_call, run_processes
+
+pytestmark = pytest.mark.usefixtures("pg_server")
+
+
+def _pg_class():
+    from shared_core.ledger import PostgresLedger
+
+    return PostgresLedger
+
+
+def test_a_postgres_url_picks_postgres_wherever_a_ledger_is_named(pg_url, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    pg = _pg_class()
+    router = Router(ledger=pg_url)
+    assert isinstance(router.ledger, pg)
+    cfg = RouterConfig.build({**budget_config(), "ledger": {"url": pg_url}})
+    from_config = Router(cfg)
+    assert isinstance(from_config.ledger, pg)
+    assert isinstance(open_ledger(pg_url.replace("postgresql://", "postgres://", 1)), pg)
+    router.ledger.record(CallRecord(call_id="a", tier="t", model="m", cost_usd=0.25))
+    router.ledger.flush()
+    assert [r.call_id for r in from_config.ledger.records()] == ["a"]
+    assert list(tmp_path.iterdir()) == []  # no folder named "postgresql:"
+
+
+def test_adapters_take_a_postgres_url(pg_url):
+    pytest.importorskip("langchain_core")
+    pytest.importorskip("llama_index.core")
+    from langchain_core.language_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+    from llama_index.core.llms import MockLLM
+
+    from langchain_router import RoutedChatModel
+    from llamaindex_router import RoutedLLM
+
+    pg = _pg_class()
+    chat = RoutedChatModel(
+        tiers={"t": GenericFakeChatModel(messages=iter([AIMessage("hi")]))},
+        config=budget_config(), ledger=pg_url,
+    )
+    assert isinstance(chat.router.ledger, pg)
+    chat.invoke("hello")
+    llm = RoutedLLM(tiers={"t": MockLLM(max_tokens=5)}, config=budget_config(), ledger=pg_url)
+    assert isinstance(llm.router.ledger, pg)
+    llm.complete("hello")
+    chat.router.ledger.flush()
+    llm.router.ledger.flush()
+    frameworks = sorted(r.framework for r in open_ledger(pg_url).records())
+    assert frameworks == ["langchain", "llamaindex"]
+
+
+def test_stats_reads_a_postgres_ledger(pg_url):
+    led = open_ledger(pg_url)
+    led.record(CallRecord(call_id="a", tier="t", model="m", cost_usd=0.25, tags=("x",)))
+    led.record(CallRecord(call_id="b", tier="t", model="m", cost_usd=0.5, user="u"))
+    led.close()
+    out = subprocess.run(
+        [sys.executable, "-m", "shared_core", "stats", pg_url, "--json"],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    summary = json.loads(out.stdout)
+    assert summary["calls"] == 2
+    assert summary["cost_usd"] == pytest.approx(0.75)
+
+
+def _open(url: str, q) -> None:  # pragma: no cover - runs in a child
+    try:
+        led = open_ledger(url)
+        q.put(led.salt)
+        led.close()
+    except Exception as exc:
+        q.put(f"error: {exc!r}")
+
+
+@pytest.mark.slow
+def test_eight_processes_creating_the_schema_at_once(pg_url):
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    procs = [ctx.Process(target=_open, args=(pg_url, q)) for _ in range(8)]
+    for p in procs:
+        p.start()
+    salts = [q.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+    assert len(set(salts)) == 1 and not salts[0].startswith("error")
+
+
+def test_user_and_hostile_text_round_trip(pg_url):
+    led = open_ledger(pg_url)
+    text = "'; DROP TABLE tier_router_calls; --"
+    led.record(CallRecord(call_id="a", tier="t", model="m", user=text, tags=(text, "b\\c"),
+                          metadata={"k": text}, cost_usd=0.1))
+    [rec] = led.records(tag=text)
+    assert rec.user == text and rec.tags == (text, "b\\c") and rec.metadata == {"k": text}
+    assert led.spend(f"user:{text}", 0) == pytest.approx(0.1)
+    led.close()
+
+
+async def test_async_path_never_calls_the_blocking_methods(pg_url, monkeypatch):
+    router = budget_router(pg_url)
+    led = router.ledger
+
+    def blocked(*a, **k):
+        raise AssertionError("a blocking ledger round trip on the event loop")
+
+    for name in ("reserve", "spend", "reserved"):
+        monkeypatch.setattr(led, name, blocked)
+    model = ScriptedModel()
+    d = await router.adecide("hi")
+    out = await aexecute(router.plan(d, router.request("hi")), model.acall)
+    assert out.value == "ok from t"
+    monkeypatch.undo()
+    led.flush()
+    assert [r.status for r in led.records()] == ["ok"]
+    assert led.reserved("global") == 0.0
+    await led.aclose()
+    led.close()
+
+
+@pytest.mark.slow
+def test_16_processes_never_pass_a_postgres_hard_limit(pg_url):
+    open_ledger(pg_url).close()
+    results = run_processes(pg_url)
+    led = open_ledger(pg_url)
+    spent = led.spend("global", 0)
+    assert 1.0 - RESERVATION <= spent <= 1.0
+    assert sum(r for _, r in results) > 0
+    assert sum(a for a, _ in results) == len(led.records(status="ok"))
+    assert led.reserved("global") == 0.0
+    led.close()
+
+
+@pytest.mark.slow
+def test_a_killed_worker_leaks_no_postgres_reservation_past_its_ttl(pg_url):
+    open_ledger(pg_url).close()
+    kill_mid_call(pg_url, ttl_s=2.0)
+
+
+def test_reserve_extends_and_refuses_atomically(pg_url):
+    led = open_ledger(pg_url)
+    checks = [LimitCheck("global", 0.0, 1.0)]
+    assert led.reserve("a", 0.6, checks, 60) is None
+    assert led.reserve("b", 0.6, checks, 60) is not None
+    assert led.reserve("a", 0.3, checks, 60) is None
+    assert led.reserved("global") == pytest.approx(0.9)
+    led.release("a")
+    assert led.reserved("global") == 0.0
+    led.close()
+
+
+def test_bad_url_fails_when_built(tmp_path):
+    from shared_core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="cannot open the PostgreSQL ledger"):
+        open_ledger("postgresql://nobody:secret@127.0.0.1:1/none?connect_timeout=1")
+    try:
+        open_ledger("postgresql://nobody:secret@127.0.0.1:1/none?connect_timeout=1")
+    except ConfigError as exc:
+        assert "secret" not in str(exc)
+
