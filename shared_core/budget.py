@@ -125,7 +125,11 @@ class BudgetGuard:
         """Raise :class:`BudgetExceededError` if any applicable limit is reached (spent +
         held). A read, not a reservation: :meth:`reserve` is what calls use."""
         for lim in self.applicable(scopes):
-            held = self.spent(lim, now) + self.ledger.reserved(lim.scope)
+            try:
+                held = self.spent(lim, now) + self.ledger.reserved(lim.scope)
+            except LedgerUnavailableError as exc:
+                self._unavailable(self.checks([lim.scope]), exc)
+                continue
             if held >= lim.limit_usd:
                 raise BudgetExceededError(lim.scope, lim.limit_usd, held, lim.period)
 
@@ -193,17 +197,23 @@ class BudgetGuard:
         The router multiplies its knob by ``1 - pressure``.
         """
         lims = self.applicable(scopes)
-        held = [self.spent(lim, now) + self.ledger.reserved(lim.scope) for lim in lims]
+        try:
+            held = [self.spent(lim, now) + self.ledger.reserved(lim.scope) for lim in lims]
+        except LedgerUnavailableError:  # no pressure without numbers; reserve() decides
+            return 0.0
         return _pressure(lims, held)
 
     async def apressure(self, scopes: Iterable[str], now: float | None = None) -> float:
         """Async twin of :meth:`pressure`."""
         lims = self.applicable(scopes)
-        held = [
-            await self.ledger.aspend(lim.scope, period_start(lim.period, now))
-            + await self.ledger.areserved(lim.scope)
-            for lim in lims
-        ]
+        try:
+            held = [
+                await self.ledger.aspend(lim.scope, period_start(lim.period, now))
+                + await self.ledger.areserved(lim.scope)
+                for lim in lims
+            ]
+        except LedgerUnavailableError:
+            return 0.0
         return _pressure(lims, held)
 
     # -- alerts ---------------------------------------------------------------------------

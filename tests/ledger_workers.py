@@ -24,18 +24,24 @@ MAX_TOKENS = 1000
 RESERVATION = MAX_TOKENS * PRICE_OUT / 1e6
 
 
-def budget_config(limit_usd: float = 1.0, **budget: Any) -> dict[str, Any]:
+def budget_config(
+    limit_usd: float = 1.0, alert_at: tuple[float, ...] = (), **budget: Any
+) -> dict[str, Any]:
+    limit = {"scope": "global", "period": "day", "limit_usd": limit_usd,
+             "alert_at": list(alert_at)}
     return {
         "tiers": [{"name": "t", "model": "budget-model", "max_tokens": MAX_TOKENS,
                    "input_price": 0.0, "output_price": PRICE_OUT}],
-        "budget": {"limits": [{"scope": "global", "period": "day", "limit_usd": limit_usd}],
-                   **budget},
+        "budget": {"limits": [limit], **budget},
     }
 
 
-def budget_router(ledger: CostLedger | str, limit_usd: float = 1.0, **budget: Any) -> Router:
-    return Router(budget_config(limit_usd, **budget), classifier=FakeClassifier(default="t"),
-                  ledger=ledger)
+def budget_router(
+    ledger: CostLedger | str, limit_usd: float = 1.0, alert_at: tuple[float, ...] = (),
+    **budget: Any,
+) -> Router:
+    return Router(budget_config(limit_usd, alert_at, **budget),
+                  classifier=FakeClassifier(default="t"), ledger=ledger)
 
 
 def priced_call(rng: random.Random, pause_s: float = 0.003):
@@ -81,3 +87,71 @@ def hang_after_reserving(target: str, ttl_s: float) -> None:
 
     d = router.decide("hang")
     execute(router.plan(d, router.request("hang")), call)
+
+
+def alert_process(target: str, calls: int, seed: int, start: Any, flushed: Any, out: Any) -> None:
+    """Spend toward a limit with ``alert_at`` [0.5, 0.8]; report the alerts this worker fired."""
+    router = budget_router(target, limit_usd=1.0, alert_at=(0.5, 0.8))
+    fired: list[float] = []
+    router.on_budget_alert(lambda alert: fired.append(alert.fraction))
+    start.wait()
+    fire_at_budget(router, calls, seed)
+    router.ledger.flush()
+    flushed.wait()  # every worker's records are in: a last look sees the final spend
+    guard = router.budget
+    assert guard is not None
+    guard.check_alerts(["global"])
+    guard.wait_alerts()
+    out.put(fired)
+    router.ledger.close()
+
+
+def mixed_thread(router: Router, calls: int, seed: int) -> int:
+    """Routed calls with answers, escalations and provider faults; attempts made."""
+    from shared_core.testing import FakeServerError
+
+    made = [0]
+    lock = __import__("threading").Lock()
+
+    def call(attempt: Attempt) -> AttemptResult:
+        with lock:
+            made[0] += 1
+        roll = (seed * 7919 + attempt.number * 31 + len(attempt.tier.name)) % 100
+        if attempt.tier.name == "cheap" and roll % 10 == 0:
+            raise FakeServerError("simulated 500")
+        text = "I'm sorry, but I can't help with that." if (
+            attempt.tier.name == "cheap" and roll % 7 == 0) else "a fine answer " * 3
+        return AttemptResult(value=text, usage=Usage(20, 12), answer=Answer(text))
+
+    for i in range(calls):
+        seed += 1
+        text = f"mixed {seed} {i}"
+        d = router.decide(text)
+        execute(router.plan(d, router.request(text)), call)
+    return made[0]
+
+
+def mixed_process(target: str, threads: int, calls: int, seed: int, out: Any) -> None:
+    import threading
+
+    config = {
+        "tiers": [
+            {"name": "cheap", "model": "cheap-m", "max_tokens": 50, "input_price": 0.1,
+             "output_price": 0.4},
+            {"name": "mid", "model": "mid-m", "max_tokens": 50, "input_price": 1.0,
+             "output_price": 4.0},
+            {"name": "big", "model": "big-m", "max_tokens": 50, "input_price": 10.0,
+             "output_price": 40.0},
+        ],
+        "budget": {"limits": [{"scope": "global", "period": "day", "limit_usd": 1000.0}]},
+    }
+    router = Router(config, classifier=FakeClassifier(default="cheap"), ledger=target)
+    counts: list[int] = []
+    ts = [threading.Thread(target=lambda k=k: counts.append(
+        mixed_thread(router, calls, seed * 100_000 + k * 10_000))) for k in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    router.ledger.close()
+    out.put(sum(counts))

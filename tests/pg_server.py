@@ -64,13 +64,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start() -> Server:
-    """A server to test against: the one ``$TIER_ROUTER_TEST_PG_URL`` names, else a new one.
+def start(*, own: bool = False) -> Server:
+    """A server to test against: the one ``$TIER_ROUTER_TEST_PG_URL`` names, else (or with
+    ``own``: always) a new one that the caller may stop and start.
 
     Raises ``RuntimeError`` saying why none could be started.
     """
     url = os.environ.get(ENV)
-    if url:
+    if url and not own:
         return Server(url)
     bdir = bindir()
     if bdir is None:
