@@ -247,3 +247,10 @@ def _safe_getattr(obj: Any, name: str) -> Any:
         return getattr(obj, name, None)
     except Exception:  # properties of half-built SDK errors can raise
         return None
+
+
+class SimulatedRateLimitError(Exception):
+    """A provider's 429 as :func:`classify_error` sees it (``tier-router simulate``'s
+    faults; ``shared_core.testing.FakeRateLimitError`` in tests)."""
+
+    status_code = 429

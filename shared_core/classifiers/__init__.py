@@ -217,7 +217,7 @@ def build_classifier(
         return clf.bind_labels(list(router_config.tier_names))
 
     if kind == "fake":
-        from ..testing import FakeClassifier
+        from .fake import FakeClassifier
 
         opts.setdefault("ordered", ordinal)
         fake = FakeClassifier(**opts)

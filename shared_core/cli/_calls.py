@@ -33,14 +33,14 @@ class SimulatedModel:
         from ..dispatch import AttemptResult
         from ..pricing import Usage, estimate_tokens
         from ..quality import Answer
-        from ..testing import FakeRateLimitError
+        from ..faults import SimulatedRateLimitError
 
         assert self.item is not None
         tier = attempt.tier
         rank = self.index.get(tier.name, 0)
         roll = self._roll(self.item.id, attempt.number, tier.name)
         if rank == 0 and roll < 4:
-            raise FakeRateLimitError("simulated 429: rate limit reached")
+            raise SimulatedRateLimitError("simulated 429: rate limit reached")
         n_in = estimate_tokens(self.item.text) + estimate_tokens(tier.system_prompt or "")
         scale = 0.5 + self._roll("len", self.item.id) / 100.0
         n_out = max(1, int(self.output_tokens * scale))
