@@ -31,9 +31,9 @@ class SimulatedModel:
 
     def __call__(self, attempt: Any) -> Any:
         from ..dispatch import AttemptResult
+        from ..faults import SimulatedRateLimitError
         from ..pricing import Usage, estimate_tokens
         from ..quality import Answer
-        from ..faults import SimulatedRateLimitError
 
         assert self.item is not None
         tier = attempt.tier
