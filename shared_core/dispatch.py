@@ -365,6 +365,7 @@ class CallPlan:
         )
         if self.otel is not None:
             self.otel.end(self, outcome="abandoned")
+        self.close()  # the call is over: its reservation is released behind the record
 
     @property
     def kept(self) -> Attempt | None:
