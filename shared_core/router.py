@@ -78,11 +78,10 @@ class Router:
         self._encoder = encoder
         self._ledger_arg = ledger
         self._ledger: CostLedger | None = None
-        if isinstance(ledger, (str, Path)):
-            # opened (and checked writable) now: a bad path fails here, not after a paid call
-            from .ledger import SQLiteLedger
-
-            self._ledger = SQLiteLedger(ledger)
+        if isinstance(ledger, (str, Path)) or (ledger is None and self.config.ledger.url):
+            # opened (and checked writable) now: a bad path or URL fails here, not after a
+            # paid call; a postgresql:// URL opens a PostgresLedger, anything else SQLite
+            self._ledger = self._build_ledger()
         self._prices = prices
         self.checks: list[AnswerCheck] = list(checks)
         self._threads: OrderedDict[str, int] = OrderedDict()

@@ -162,8 +162,17 @@ def _bulk(target: str, n: int) -> None:
                 "+ EXCLUDED.total", (now - now % 86400, n * 1e-6),
             )
     else:
-        led._pending.extend(recs)  # type: ignore[attr-defined]
-        led.flush()
+        import sqlite3
+
+        from shared_core.ledger import sqlite as sq
+
+        led.close()
+        conn = sqlite3.connect(target)
+        with conn:
+            conn.executemany(sq._INSERT, [sq._row_values(r) for r in recs])
+            conn.execute(sq._COUNT, ("global", now - now % 86400, n * 1e-6))
+        conn.close()
+        return
     led.close()
 
 
