@@ -14,7 +14,7 @@ from typing import Any
 
 from .classifiers.fake import FakeClassifier
 from .dispatch import Attempt, AttemptResult
-from .faults import SimulatedRateLimitError as FakeRateLimitError
+from .faults import SimulatedRateLimitError
 from .pricing import Usage
 from .quality import Answer
 
@@ -53,6 +53,10 @@ class ScriptedModel:
         return self(attempt)
 
 
+
+
+class FakeRateLimitError(SimulatedRateLimitError):
+    """Looks like a provider's 429 to :func:`shared_core.faults.classify_error`."""
 
 
 class FakeServerError(Exception):
