@@ -21,6 +21,7 @@ COLUMNS = (
     "input_tokens", "output_tokens", "cached_input_tokens", "cost_usd", "baseline_model",
     "baseline_cost_usd", "latency_ms", "escalated", "fallback", "classifier", "confidence",
     "prompt_hash", "prompt", "tags", "metadata", "user", "thread_id", "framework", "streamed",
+    "variant",
 )
 _TYPES = {
     "attempt": "integer NOT NULL", "call_id": "text NOT NULL", "ts": "double precision NOT NULL",
@@ -54,7 +55,15 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS tier_router_alerts (scope text NOT NULL, period text NOT NULL, "
     "since double precision NOT NULL, fraction double precision NOT NULL, "
     "ts double precision NOT NULL, PRIMARY KEY (scope, period, since, fraction))",
+    "CREATE TABLE IF NOT EXISTS tier_router_state (key text NOT NULL, version integer NOT NULL, "
+    "value text NOT NULL, ts double precision NOT NULL, PRIMARY KEY (key, version))",
 ]
+# compare-and-set: version n+1 only on top of version n (a gap or a taken version writes nothing)
+PUT_STATE = (
+    "INSERT INTO tier_router_state (key, version, value, ts) SELECT %(k)s, %(v)s + 1, %(val)s, %(ts)s "
+    "WHERE %(v)s = 0 OR EXISTS (SELECT 1 FROM tier_router_state WHERE key = %(k)s AND version = %(v)s) "
+    "ON CONFLICT DO NOTHING"
+)
 
 # one statement per record: the row, and its cost into the day counters only if the row is
 # new (a retried batch after a lost COMMIT acknowledgement adds nothing twice)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import json
 import logging
 import threading
 import time
@@ -36,6 +37,7 @@ from .base import (
     LimitCheck,
     RecordFilter,
     Refusal,
+    StateChange,
     day_start,
     fits,
     new_salt,
@@ -351,6 +353,32 @@ class PostgresLedger(CostLedger):
                 return cur.rowcount == 1
         except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
             raise self._unavailable(exc) from exc
+
+    # -- shared state (the feedback loop's knob), one value for every worker -------------
+    def get_state(self, key: str) -> tuple[dict[str, Any] | None, int]:
+        rows = self._read(
+            "SELECT value, version FROM tier_router_state WHERE key = %s "
+            "ORDER BY version DESC LIMIT 1", (key,),
+        )
+        return (dict(json.loads(rows[0][0])), int(rows[0][1])) if rows else (None, 0)
+
+    def put_state(self, key: str, value: dict[str, Any], expected_version: int) -> bool:
+        try:
+            with self._pool.connection() as conn:
+                cur = conn.execute(sql.PUT_STATE, {
+                    "k": key, "v": expected_version, "val": json.dumps(value), "ts": time.time(),
+                })
+                return cur.rowcount == 1
+        except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
+            logger.warning("cost ledger %s: state write failed (%s)", self, exc)
+            return False
+
+    def state_history(self, key: str) -> list[StateChange]:
+        rows = self._read(
+            "SELECT value, version, ts FROM tier_router_state WHERE key = %s ORDER BY version",
+            (key,),
+        )
+        return [StateChange(key, json.loads(v), int(n), float(t)) for v, n, t in rows]
 
     # -- async plumbing ---------------------------------------------------------------
     async def _apool(self) -> Any:

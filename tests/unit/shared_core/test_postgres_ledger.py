@@ -180,3 +180,23 @@ def test_bad_url_fails_when_built(tmp_path):
     except ConfigError as exc:
         assert "secret" not in str(exc)
 
+
+
+def test_shared_state_is_one_value_for_every_worker(pg_url):
+    a, b = open_ledger(pg_url), open_ledger(pg_url)
+    assert a.get_state("knob") == (None, 0)
+    assert a.put_state("knob", {"threshold": 0.4}, 0)
+    assert not b.put_state("knob", {"threshold": 0.9}, 0)  # a got there first
+    assert b.get_state("knob") == ({"threshold": 0.4}, 1)
+    assert not b.put_state("knob", {"threshold": 0.9}, 5)  # no gap in versions
+    assert b.put_state("knob", {"threshold": 0.5}, 1)
+    assert [c.version for c in a.state_history("knob")] == [1, 2]
+    a.close()
+    b.close()
+
+
+def test_variant_round_trips(pg_url):
+    led = open_ledger(pg_url)
+    led.record(CallRecord(call_id="v", tier="t", model="m", variant="candidate"))
+    assert [r.variant for r in led.records()] == ["candidate"]
+    led.close()
