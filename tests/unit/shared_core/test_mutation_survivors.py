@@ -77,3 +77,43 @@ def test_a_global_limit_applies_whatever_scopes_the_request_names() -> None:
 def test_json_check_reads_fenced_answers(text: str, reason: str | None) -> None:
     config = EscalationConfig(require_json=True, refusal_check=False)
     assert failed_check(Answer(text), config) == reason
+
+
+def test_policy_errors_name_the_field_and_the_value() -> None:
+    import numpy as np
+
+    from shared_core.errors import NoEligibleTierError
+    from shared_core.policy import select, select_batch, utility_weight
+
+    with pytest.raises(NoEligibleTierError) as empty:
+        select([], 0.5)
+    assert str(empty.value) == "no tiers to choose from"
+    with pytest.raises(ConfigError) as knob:
+        select([0.5, 0.5], 1.5)
+    assert str(knob.value) == "knob must be in [0, 1], got 1.5"
+    assert (knob.value.field, knob.value.value) == ("policy.threshold", 1.5)
+    with pytest.raises(NoEligibleTierError) as none:
+        select([0.5, 0.5], 0.5, eligible=[False, False])
+    assert str(none.value) == "no tier is eligible for this request"
+    with pytest.raises(ConfigError) as rule:
+        select([0.5, 0.5], 0.5, rule="vibes")  # type: ignore[arg-type]
+    assert str(rule.value) == "unknown rule 'vibes'; allowed: threshold, margin, utility"
+    assert (rule.value.field, rule.value.value) == ("policy.rule", "vibes")
+    with pytest.raises(ConfigError) as batch:
+        select_batch(np.array([[0.5, 0.5]]), 0.5, rule="vibes")  # type: ignore[arg-type]
+    assert str(batch.value) == "unknown rule 'vibes'"
+    assert (batch.value.field, batch.value.value) == ("policy.rule", "vibes")
+    assert utility_weight(0.0) == float("inf")
+    assert utility_weight(0.25) == 3.0
+    assert utility_weight(1.0) == 0.0
+
+
+def test_the_threshold_rule_is_the_default() -> None:
+    import numpy as np
+
+    from shared_core.policy import select, select_batch
+
+    scores = [0.45, 0.6, 0.9]
+    assert select(scores, 0.5) == select(scores, 0.5, rule="threshold") == 1
+    assert select(scores, 0.5, rule="margin") == 0  # 0.45 is within 0.5 of the best
+    assert list(select_batch(np.array([scores]), 0.5)) == [1]
