@@ -117,3 +117,74 @@ def test_the_threshold_rule_is_the_default() -> None:
     assert select(scores, 0.5) == select(scores, 0.5, rule="threshold") == 1
     assert select(scores, 0.5, rule="margin") == 0  # 0.45 is within 0.5 of the best
     assert list(select_batch(np.array([scores]), 0.5)) == [1]
+
+
+def test_check_reasons_are_exact() -> None:
+    plain = EscalationConfig(refusal_check=False)
+    assert failed_check(Answer("hi"), plain, tool_choice_required=True) == (
+        "tool_choice demanded a tool call and the answer made none"
+    )
+    assert failed_check(Answer("I'm sorry, I can't help with that."), EscalationConfig()) == (
+        "answer is a refusal or says it is unsure"
+    )
+    assert failed_check(Answer("nope"), EscalationConfig(require_json=True)) == (
+        "answer is not valid JSON"
+    )
+    at_least = EscalationConfig(min_length=5, refusal_check=False)
+    assert failed_check(Answer("12345"), at_least) is None  # exactly the minimum passes
+    assert failed_check(Answer("1234"), at_least) == "answer shorter than 5 characters (4)"
+
+
+def test_user_checks_see_the_text_and_are_named_in_the_reason() -> None:
+    seen: list[str] = []
+
+    def has_a_digit(text: str) -> bool:
+        seen.append(text)
+        return any(c.isdigit() for c in text)
+
+    class Callable:
+        def __call__(self, text: str) -> bool:
+            raise ValueError("broken")
+
+    plain = EscalationConfig(refusal_check=False)
+    assert failed_check(Answer("abc"), plain, user_checks=[has_a_digit]) == "check has_a_digit failed"
+    assert seen == ["abc"]
+    assert failed_check(Answer("a1"), plain, user_checks=[has_a_digit]) is None
+    assert failed_check(Answer("a1"), plain, user_checks=[Callable()]) == (
+        "check Callable raised ValueError: broken"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "refusal"),
+    [
+        ("Paris is the capital of France.", False),
+        ("I'm sorry, I can't help with that.", True),
+        ("x" * 401 + " I'm sorry, I can't help with that.", False),  # only the head is read
+    ],
+)
+def test_refusals_are_found_in_the_head_only(text: str, refusal: bool) -> None:
+    reason = failed_check(Answer(text), EscalationConfig())
+    assert (reason == "answer is a refusal or says it is unsure") is refusal
+
+
+def test_token_counts_and_prices_at_their_bounds() -> None:
+    from typing import Annotated
+
+    from shared_core.bounds import (
+        MAX_PRICE_PER_MTOK,
+        MAX_PROVIDER_TOKENS,
+        _numeric,
+        check_price,
+        token_count,
+    )
+    from shared_core.pricing import Usage, provider_usage
+
+    assert token_count(None) == 0
+    assert token_count(MAX_PROVIDER_TOKENS) == MAX_PROVIDER_TOKENS
+    assert token_count(MAX_PROVIDER_TOKENS + 1) is None
+    assert provider_usage(None, 7, None, source="m") == Usage(0, 7, 0)
+    assert check_price("p", MAX_PRICE_PER_MTOK) is None
+    assert check_price("p", MAX_PRICE_PER_MTOK * 1.01) is not None
+    assert _numeric(Annotated[int, "x"]) and _numeric(float | None)
+    assert not _numeric(bool) and not _numeric(bool | int) and not _numeric(str | None)
