@@ -126,7 +126,7 @@ class BudgetGuard:
         held). A read, not a reservation: :meth:`reserve` is what calls use."""
         for lim in self.applicable(scopes):
             try:
-                held = self.spent(lim, now) + self.ledger.reserved(lim.scope)
+                held = self.ledger.held(lim.scope, period_start(lim.period, now))
             except LedgerUnavailableError as exc:
                 self._unavailable(self.checks([lim.scope]), exc)
                 continue
@@ -198,7 +198,7 @@ class BudgetGuard:
         """
         lims = self.applicable(scopes)
         try:
-            held = [self.spent(lim, now) + self.ledger.reserved(lim.scope) for lim in lims]
+            held = [self.ledger.held(lim.scope, period_start(lim.period, now)) for lim in lims]
         except LedgerUnavailableError:  # no pressure without numbers; reserve() decides
             return 0.0
         return _pressure(lims, held)
@@ -208,9 +208,7 @@ class BudgetGuard:
         lims = self.applicable(scopes)
         try:
             held = [
-                await self.ledger.aspend(lim.scope, period_start(lim.period, now))
-                + await self.ledger.areserved(lim.scope)
-                for lim in lims
+                await self.ledger.aheld(lim.scope, period_start(lim.period, now)) for lim in lims
             ]
         except LedgerUnavailableError:
             return 0.0

@@ -340,6 +340,14 @@ class CostLedger(ABC):
         """Async twin of :meth:`reserved`."""
         return self.reserved(scope)
 
+    def held(self, scope: str, since: float) -> float:
+        """Spend since ``since`` plus live reservations in ``scope`` (what pressure reads)."""
+        return self.spend(scope, since) + self.reserved(scope)
+
+    async def aheld(self, scope: str, since: float) -> float:
+        """Async twin of :meth:`held`."""
+        return await self.aspend(scope, since) + await self.areserved(scope)
+
     # -- alerts: claimed once across every process sharing the ledger -----------------
     @abstractmethod
     def claim_alert(self, scope: str, period: str, since: float, fraction: float) -> bool:

@@ -346,6 +346,23 @@ class PostgresLedger(CostLedger):
         released = self._queued()[1]
         return float((await self._aread(sql.RESERVED, (scope, time.time(), released)))[0][0])
 
+    def held(self, scope: str, since: float) -> float:
+        """Spend and live reservations in one round trip (aligned periods)."""
+        if since != day_start(since):
+            return super().held(scope, since)
+        now = time.time()
+        with self._commit:
+            queued, released = self._queued()
+            rows = self._read(*_held_query([LimitCheck(scope, since, 0.0)], now, released))
+        return float(rows[0][1]) + float(rows[0][2]) + pending_spend(queued, scope, since)
+
+    async def aheld(self, scope: str, since: float) -> float:
+        if since != day_start(since):
+            return await super().aheld(scope, since)
+        queued, released = self._queued()
+        rows = await self._aread(*_held_query([LimitCheck(scope, since, 0.0)], time.time(), released))
+        return float(rows[0][1]) + float(rows[0][2]) + pending_spend(queued, scope, since)
+
     def claim_alert(self, scope: str, period: str, since: float, fraction: float) -> bool:
         try:
             with self._pool.connection() as conn:
