@@ -22,7 +22,7 @@ def register(subparsers: Any) -> None:
         "escalation and fallback rates per tier, cost per tag and per user, and the most "
         "expensive calls, in one HTML file that needs no network to view.",
     )
-    p.add_argument("ledger", help="the SQLite ledger file")
+    p.add_argument("ledger", help="the SQLite ledger file, or a postgresql:// URL")
     p.add_argument("-o", "--output", default="report.html", help="HTML file to write")
     p.add_argument("--since", help="start: ISO date/time (UTC), 'today', or 30m / 12h / 7d / 2w")
     p.add_argument("--until", help="end (exclusive), same forms as --since")
@@ -34,12 +34,17 @@ def register(subparsers: Any) -> None:
 
 
 def open_ledger(value: str) -> Any:
-    """The ledger named on the command line (a SQLite file), with a clear error otherwise."""
-    from ..ledger import SQLiteLedger
+    """The ledger named on the command line (a SQLite file or a ``postgresql://`` URL)."""
+    from ..ledger import SQLiteLedger, is_postgres_url
+    from ..ledger import open_ledger as open_url
 
+    if is_postgres_url(value):
+        return open_url(value)
     path = Path(value)
     if not path.is_file():
-        raise InputError(f"ledger {value!r}: file not found (give a SQLite ledger path)")
+        raise InputError(
+            f"ledger {value!r}: file not found (give a SQLite ledger path or a postgresql:// URL)"
+        )
     with path.open("rb") as f:
         if f.read(16) != b"SQLite format 3\x00":
             raise InputError(f"ledger {value!r}: not a SQLite database")
@@ -65,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         try:
             path = write_report(
-                ledger, out, title=args.title, source=Path(args.ledger).name,
+                ledger, out, title=args.title, source=_source(args.ledger),
                 since=since, until=until, tag=args.tag, tier_order=tiers, top=args.top,
             )
         except OSError as exc:
@@ -74,3 +79,15 @@ def run(args: argparse.Namespace) -> int:
         ledger.close()
     print(f"wrote {path}")
     return 0
+
+
+def _source(value: str) -> str:
+    """How the page names its ledger: a file's name, or a URL's database (never its password)."""
+    from ..ledger import is_postgres_url
+
+    if is_postgres_url(value):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value.strip())
+        return f"PostgreSQL {parts.hostname or 'localhost'}/{parts.path.lstrip('/') or '(default)'}"
+    return Path(value).name

@@ -196,3 +196,20 @@ def test_framework_tags_are_not_the_users(ledger: CostLedger) -> None:
     page = render(d)
     assert "seq:step:1" not in page
     assert "map:key:raw" not in page
+
+
+def test_command_reads_a_postgres_ledger(pg_url: str, tmp_path: Path) -> None:
+    """`tier-router report postgresql://...` reads the shared ledger, as `stats` does."""
+    from shared_core.ledger import open_ledger
+
+    led = open_ledger(pg_url)
+    try:
+        fill(led)
+    finally:
+        led.close()
+    out = tmp_path / "report.html"
+    assert main(["report", pg_url, "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert page.count('<tr title="call ') == 4
+    assert 'data-chart="by-user"' in page
+    assert "postgresql://" not in page  # the URL (it may hold a password) is not written out
