@@ -33,7 +33,13 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from . import telemetry
 from ._construct import construct
-from .errors import AllTiersFailedError, RequestCostCapError, TierAttemptError, redact
+from .errors import (
+    AllTiersFailedError,
+    RequestCostCapError,
+    TierAttemptError,
+    redact,
+    scrub_exception,
+)
 from .ledger.base import CallRecord, Framework, Status
 from .quality import Answer, failed_check
 from .request import Request
@@ -282,7 +288,7 @@ class CallPlan:
             if self.otel is not None:
                 self.otel.end(self, exc)
             self.close()
-            raise exc
+            raise scrub_exception(exc)  # e.g. a 401 that echoes the key
         # after a rejected answer only stronger tiers are worth trying
         nxt = self._fallback_target(attempt.index, above=kept.index if kept is not None else -1)
         self._pending = (nxt, "fallback") if nxt is not None else None

@@ -12,15 +12,52 @@ from collections.abc import Sequence
 from typing import Any
 
 _SECRET_RE = re.compile(
-    r"((?:sk|gsk|xai|pk|rk)[-_][A-Za-z0-9_\-]{8,}|AIza[A-Za-z0-9_\-]{20,}"
-    r"|(?:hf|ghp|gho|ghs|github_pat|glpat)_[A-Za-z0-9_]{16,}|AKIA[0-9A-Z]{16}"
-    r"|(?i:api[_-]?key|authorization|bearer)['\"]?\s*[:=]?\s*['\"]?[A-Za-z0-9_\-\.]{8,})"
+    # provider-prefixed keys (OpenAI, Anthropic, Groq, xAI, Stripe-style, Google, Hugging Face,
+    # GitHub, GitLab, AWS, Slack, Replicate, Perplexity, Fireworks ...)
+    r"((?:sk|gsk|xai|pk|rk|sk-ant|sk-proj|pplx|fw|r8|key)[-_][A-Za-z0-9_\-]{8,}"
+    r"|AIza[A-Za-z0-9_\-]{20,}"
+    r"|(?:hf|ghp|gho|ghs|ghu|ghr|github_pat|glpat|xox[abprs])[_-][A-Za-z0-9_\-]{16,}"
+    r"|(?:AKIA|ASIA)[0-9A-Z]{16}"
+    r"|(?i:api[_-]?key|authorization|bearer|token|secret|password)['\"]?\s*[:=]?\s*['\"]?"
+    r"[A-Za-z0-9_\-\.+/=]{8,}"
+    # no prefix: long hex (>= 32 digits, e.g. Azure / Mistral keys) ...
+    r"|\b[0-9a-fA-F]{32,}\b"
+    # ... and long base64-like runs mixing upper and lower case and digits (>= 32 characters)
+    r"|(?<![A-Za-z0-9+/_\-])(?=[A-Za-z0-9+/_\-]*[0-9])(?=[A-Za-z0-9+/_\-]*[a-z])"
+    r"(?=[A-Za-z0-9+/_\-]*[A-Z])"
+    r"[A-Za-z0-9+/_\-]{32,}={0,2})"
 )
 
 
 def redact(text: str) -> str:
-    """Replace anything that looks like an API key or bearer token with ``***``."""
+    """Replace anything that looks like a secret with ``***``: provider-prefixed keys, bearer
+    tokens and ``key=...`` pairs, long hex strings and long base64-like strings."""
     return _SECRET_RE.sub("***", text)
+
+
+def scrub_exception(exc: BaseException) -> BaseException:
+    """Redact secrets from an exception's message in place (its type is kept, so callers'
+    ``except`` clauses still match): ``args`` and the ``message`` / ``body`` attributes that
+    provider SDKs (``openai.APIStatusError`` ...) show in ``str()``. Returns ``exc``."""
+    try:
+        exc.args = tuple(redact(a) if isinstance(a, str) else a for a in exc.args)
+        for attr in ("message", "body", "detail"):
+            value = getattr(exc, attr, None)
+            if isinstance(value, (str, dict, list)):
+                setattr(exc, attr, _redact_value(value))
+    except Exception:  # a read-only attribute: keep what could be scrubbed
+        pass
+    return exc
+
+
+def _redact_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: _redact_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_value(v) for v in value]
+    return value
 
 
 class RouterError(Exception):

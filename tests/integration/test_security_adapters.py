@@ -56,9 +56,9 @@ def test_langchain_keys_stay_out_of_reprs_errors_ledger_and_logs(openai_server, 
 def test_langchain_a_401_is_not_retried_and_its_key_stays_out_of_the_ledger_and_logs(
     openai_server, caplog
 ):
-    """A 401 is the caller's own fault: the provider's ``AuthenticationError`` is raised as
-    is (its text is the provider's; the router does not rewrite foreign exceptions), and
-    the router's ledger record and logs of it hold no key."""
+    """A 401 is the caller's own fault: the provider's ``AuthenticationError`` is raised with
+    its own type (so ``except openai.AuthenticationError`` still works) but its message
+    scrubbed of the key the provider echoed; the ledger record and logs hold no key either."""
     ledger = InMemoryLedger()
     llm = RoutedChatModel(
         tiers={
@@ -70,12 +70,42 @@ def test_langchain_a_401_is_not_retried_and_its_key_stays_out_of_the_ledger_and_
     )
     caplog.set_level(logging.DEBUG)
     openai_server.fail(status=401, message=f"Incorrect API key provided: {KEY}", times=2)
-    with pytest.raises(openai.AuthenticationError):
+    with pytest.raises(openai.AuthenticationError) as auth:
         llm.invoke("hello again")
+    # the provider's error reaches the caller with its type, its message scrubbed
+    _no_key(str(auth.value), repr(auth.value), str(auth.value.body), auth.value.message)
     assert len(openai_server.chat_requests) == 1, "a 401 is not retried on another tier"
     [rec] = ledger.records()
     assert (rec.status, rec.error_kind) == ("failed", "other")
     _no_key(_ledger_text(ledger), caplog.text)
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "0123456789abcdef0123456789abcdef",  # a bare hex key (Azure, Mistral ...)
+        "Zk3qL9vX2mP8rT5wY1aB4cD7eF0gH6jK",  # a bare base64-like key
+        "gsk_SECRETSECRETSECRET0123456789",  # provider-prefixed (Groq)
+    ],
+    ids=["hex", "base64", "prefixed"],
+)
+def test_keys_echoed_in_provider_errors_are_redacted_by_pattern(openai_server, secret):
+    ledger = InMemoryLedger()
+    llm = RoutedChatModel(
+        tiers={
+            t: ChatOpenAI(model=m, base_url=openai_server.base_url, api_key=secret, max_retries=0)
+            for t, m in (("cheap", "gpt-4o-mini"), ("strong", "gpt-4o"))
+        },
+        config=CFG,
+        ledger=ledger,
+    )
+    openai_server.fail(status=500, message=f"bad upstream credentials {secret}", times=2)
+    with pytest.raises(AllTiersFailedError) as err:
+        llm.invoke("hello")
+    text = str(err.value) + repr(err.value) + _ledger_text(ledger)
+    assert secret not in text
+    assert text.count("***") >= 2
+    assert [r.error_kind for r in ledger.records()] == ["server", "server"]
 
 
 def test_llamaindex_keys_stay_out_of_reprs_errors_ledger_and_logs(openai_server, caplog):
