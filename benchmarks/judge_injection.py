@@ -18,7 +18,12 @@ differs from the label of the base prompt alone; ``hijacked`` = share where the 
 became the attacker's target; ``out_of_band`` = share more than one tier away from the
 rules' estimate for the same text.
 
-Run: ``.venv/bin/python benchmarks/judge_injection.py [--json]``
+And the worst case (issue 14): a judge that obeys ANY label command in the request, fence or
+not (``ObedientJudge``), on the bundled workload prompts x every upward injection (plus a
+held-out set written after the sanitiser's patterns) x 4 attack styles (append, prepend,
+fenced, JSON-style): the share of decisions more than one tier above the clean request's.
+
+Run: ``.venv/bin/python benchmarks/judge_injection.py [--json] [--obedient-only] [--step N]``
 """
 
 from __future__ import annotations
@@ -31,13 +36,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from shared_core.classifiers import LLMJudgeClassifier, RulesClassifier  # noqa: E402
+from shared_core.classifiers import (  # noqa: E402
+    EmbeddedClassifier,
+    LLMJudgeClassifier,
+    RulesClassifier,
+)
+from shared_core.request import Request  # noqa: E402
 from tests.unit.shared_core.judge_injections import (  # noqa: E402
+    ATTACK_STYLES,
     BASE_PROMPTS,
+    HELD_OUT_INJECTIONS,
     INJECTIONS,
     LABELS,
+    UPWARD_INJECTIONS,
     GullibleJudge,
+    ObedientJudge,
     injected,
+    tiers_above_clean,
+    workload_prompts,
 )
 
 
@@ -109,10 +125,74 @@ def measure(
     }
 
 
+class FullTextCentre(LLMJudgeClassifier):
+    """The clamp before issue 14: centred on the clamp's estimate of the whole (attacked) text."""
+
+    def _clamp_views(self, request: Request) -> list[Request]:
+        return [request]
+
+
+OBEDIENT_CONFIGS = (
+    ("before: clamp on whole text, raw request", FullTextCentre, True, False),
+    ("clamp on lower estimate, raw request", LLMJudgeClassifier, True, False),
+    ("no clamp, sanitised request", LLMJudgeClassifier, False, True),
+    ("shipped: lower-estimate clamp + sanitised", LLMJudgeClassifier, True, True),
+)
+
+
+def measure_obedient(step: int = 1) -> list[dict[str, object]]:
+    """A judge that obeys any label command in the request (the worst case), on the workload
+    prompts x the upward injections x 4 attack styles: the share of decisions more than one
+    tier above the clean request's decision, overall and per style."""
+    bases = workload_prompts(step)
+    clamp = EmbeddedClassifier()
+    rows: list[dict[str, object]] = []
+    for set_name, injections in (("seen", UPWARD_INJECTIONS), ("held-out", HELD_OUT_INJECTIONS)):
+        for name, kind, clamped, sanitize in OBEDIENT_CONFIGS:
+            clf = kind(
+                ObedientJudge(), labels=LABELS, clamp=clamp if clamped else None, sanitize=sanitize
+            )
+            moves = tiers_above_clean(clf, bases, injections)
+            flat = [m for v in moves.values() for m in v]
+            rows.append({
+                "injections": set_name,
+                "config": name,
+                "decisions": len(flat),
+                "above_1": sum(m > 1 for m in flat) / len(flat),
+                "any_up": sum(m > 0 for m in flat) / len(flat),
+                **{f"above_1_{st}": sum(m > 1 for m in moves[st]) / len(moves[st]) for st in ATTACK_STYLES},
+            })
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+    ap.add_argument(
+        "--obedient-only", action="store_true", help="only the obedient-judge (worst case) table"
+    )
+    ap.add_argument("--step", type=int, default=1, help="use every STEP-th workload prompt")
     args = ap.parse_args(argv)
+    obedient = measure_obedient(args.step)
+    if args.json:
+        for r in obedient:
+            print(json.dumps(r))
+    else:
+        print(
+            f"obedient judge: {len(workload_prompts(args.step))} workload prompts x "
+            f"{len(UPWARD_INJECTIONS)} seen / {len(HELD_OUT_INJECTIONS)} held-out injections x "
+            f"{len(ATTACK_STYLES)} styles"
+        )
+        print(f"{'injections':10} {'config':44} {'>1 tier up':>10} {'any up':>7}  " + " ".join(
+            f"{st:>8}" for st in ATTACK_STYLES))
+        for r in obedient:
+            print(
+                f"{r['injections']:10} {r['config']:44} {r['above_1']:10.1%} {r['any_up']:7.1%}  "
+                + " ".join(f"{r[f'above_1_{st}']:8.1%}" for st in ATTACK_STYLES)
+            )
+        print()
+    if args.obedient_only:
+        return 0
     rows = []
     for strong in (False, True):
         for mode in ("labels", "score"):

@@ -87,6 +87,7 @@ _OPTIONS: dict[str, set[str]] = {
         "max_shift",
         "confidence",
         "failure_confidence",
+        "sanitize",
     },
 }
 
@@ -172,6 +173,7 @@ def build_classifier(
                 "max_shift",
                 "confidence",
                 "failure_confidence",
+                "sanitize",
             )
             if k in opts
         }

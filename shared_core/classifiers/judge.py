@@ -14,10 +14,17 @@ How the prompt resists injection (the request is untrusted data):
    label); anything else — and any exception from the model — gives ``default_label``
    with low confidence and the reason in ``reasons``.
 
+5. Before it is fenced, the request is sanitised (``sanitize=True``): segments that look like
+   instructions to a classifier (commands naming a label, fake JSON answers, fake markers,
+   ``[SYSTEM]`` lines; see :mod:`.injection`) are replaced by a placeholder and invisible /
+   bidirectional control characters are removed.
+
 **Clamp.** No prompt is proof against every model. With ``clamp=<classifier>`` (e.g. the
 rules or the embedded default) the judge's label may move the decision at most
 ``max_shift`` tiers away from that classifier's estimate (its median tier, the first tier
-whose score reaches 0.5). For task labels the judge's label must be among the
+whose score reaches 0.5). The estimate the band is centred on is the *lower* of the clamp's
+estimates on the whole text and on the text without its instruction-like segments, so the
+words an attacker adds to command the judge cannot also move the band up. For task labels the judge's label must be among the
 ``max_shift + 1`` labels the clamp classifier ranks highest, else its best label is used.
 This is how "an injected request must not move the decision outside what the other
 signals allow" is enforced: the judge refines within a band the request text cannot
@@ -27,6 +34,7 @@ widen. ``benchmarks/judge_injection.py`` measures the label change rate with and
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
@@ -34,6 +42,7 @@ from typing import Any
 from ..errors import ConfigError, RouterError, redact
 from ..request import Request, head_tail
 from .base import BaseClassifier, Classification
+from .injection import sanitize_for_judge, strip_instructions
 from .judge_parse import as_text, parse_judge_output
 from .ladder import difficulty_to_tier_scores, ordinal_scores
 
@@ -45,6 +54,9 @@ DEFAULT_DESCRIPTIONS: dict[str, str] = {
     "complex": "multi-step reasoning or maths, substantial code or debugging, analysis with constraints",
     "frontier": "proofs, research-level or expert problems, system design, long tasks with many constraints",
 }
+
+_Ref = list[Classification] | BaseException | None
+"""The clamp's estimates (whole text, then without instruction-like segments), or its error."""
 
 _MARKER_BREAK = (("<<<", "< < <"), (">>>", "> > >"))
 
@@ -69,6 +81,8 @@ class LLMJudgeClassifier(BaseClassifier):
         confidence: confidence of a parsed answer; failures get ``failure_confidence``.
         nonce_factory: makes the per-call boundary nonce (tests pass a fixed one).
         max_chars: longest request text shown to the model (head + tail beyond it).
+        sanitize: show the model the request with instruction-like segments replaced by a
+            placeholder and invisible control characters removed (:mod:`.injection`).
     """
 
     name = "judge"
@@ -89,6 +103,7 @@ class LLMJudgeClassifier(BaseClassifier):
         failure_confidence: float = 0.1,
         nonce_factory: Callable[[], str] | None = None,
         max_chars: int = 4000,
+        sanitize: bool = True,
     ) -> None:
         if complete is None and acomplete is None:
             raise ConfigError(
@@ -128,6 +143,7 @@ class LLMJudgeClassifier(BaseClassifier):
         self.ordinal = ordinal
         self.descriptions = dict(descriptions or {})
         self.clamp = clamp
+        self.sanitize = bool(sanitize)
         self.max_shift = int(max_shift)
         self.confidence = float(confidence)
         self.failure_confidence = float(failure_confidence)
@@ -166,8 +182,11 @@ class LLMJudgeClassifier(BaseClassifier):
 
     # -- the prompt ----------------------------------------------------------------------
     def build_prompt(self, text: str) -> tuple[str, str]:
-        """``(prompt, nonce)`` for one request text (cut to ``max_chars``, head + tail)."""
+        """``(prompt, nonce)`` for one request text (cut to ``max_chars``, head + tail;
+        instruction-like segments replaced by a placeholder, see :mod:`.injection`)."""
         text = head_tail(text, self.max_chars)
+        if self.sanitize:
+            text = sanitize_for_judge(text, self._labels)
         nonce = self._nonce()
         while nonce in text:
             nonce = secrets.token_hex(8)
@@ -250,25 +269,32 @@ class LLMJudgeClassifier(BaseClassifier):
             err = None
         except Exception as exc:
             out, err = None, exc
-        ref: Classification | BaseException | None = None
+        ref: _Ref = None
         if self.clamp is not None:
             try:
-                ref = await self.clamp.aclassify(req)
+                ref = [await self.clamp.aclassify(r) for r in self._clamp_views(req)]
             except Exception as exc:
                 ref = exc
         return self._finish(out, err, ref)
 
-    def _reference_sync(self, request: Request) -> Classification | BaseException | None:
+    def _reference_sync(self, request: Request) -> _Ref:
         if self.clamp is None:
             return None
         try:
-            return self.clamp.classify(request)
+            return [self.clamp.classify(r) for r in self._clamp_views(request)]
         except Exception as exc:
             return exc
 
-    def _finish(
-        self, out: Any, err: BaseException | None, ref: Classification | BaseException | None
-    ) -> Classification:
+    def _clamp_views(self, request: Request) -> list[Request]:
+        """The request as the clamp sees it: whole, and without instruction-like segments
+        (when that differs). The clamp is centred on the lower of the two estimates, so text
+        appended or prepended to command the router cannot widen its band."""
+        stripped = strip_instructions(request.text, self._labels)
+        if stripped == request.text.strip():
+            return [request]
+        return [request, dataclasses.replace(request, text=stripped)]
+
+    def _finish(self, out: Any, err: BaseException | None, ref: _Ref) -> Classification:
         n = len(self._labels)
         reasons: list[str] = []
         raw_score = None
@@ -323,21 +349,30 @@ class LLMJudgeClassifier(BaseClassifier):
             return ordinal_scores(p)
         return [0.8 if i == idx else 0.2 / (n - 1) for i in range(n)]
 
-    def _apply_clamp(
-        self, idx: int, ref: Classification | BaseException | None, reasons: list[str]
-    ) -> int:
-        if ref is None:
+    def _apply_clamp(self, idx: int, refs: _Ref, reasons: list[str]) -> int:
+        if refs is None:
             return idx
-        if isinstance(ref, BaseException):
+        if isinstance(refs, BaseException):
             reasons.append(
-                f"clamp classifier failed ({type(ref).__name__}); judge label not bounded"
+                f"clamp classifier failed ({type(refs).__name__}); judge label not bounded"
             )
             return idx
+        ref = refs[-1]  # task labels: ranked on the text without instruction-like segments
         ref_scores = [float(ref.scores.get(lab, 0.0)) for lab in self._labels]
         if not ref.scores:
             return idx
         if self.ordinal:
-            center = _median_index(ref_scores)
+            centers = [
+                _median_index([float(r.scores.get(lab, 0.0)) for lab in self._labels])
+                for r in refs
+                if r.scores
+            ]
+            center = min(centers)
+            if len(set(centers)) > 1:
+                reasons.append(
+                    f"clamp centred on {self._labels[center]!r}, its estimate without the "
+                    f"instruction-like text ({self._labels[max(centers)]!r} with it)"
+                )
             lo, hi = (
                 max(0, center - self.max_shift),
                 min(len(self._labels) - 1, center + self.max_shift),
