@@ -31,6 +31,7 @@ from shared_core.adapters_common import as_config
 from shared_core.dispatch import Attempt, AttemptResult, CallPlan, aexecute, execute
 from shared_core.errors import BadResponseError, ConfigError
 from shared_core.first_chunk import astream_within, stream_within
+from shared_core.request import ensure_sendable
 from shared_core.pricing import estimate_tokens
 
 from .cache import mark_cached, served_from_cache
@@ -312,8 +313,10 @@ class RoutedChatModel(BaseChatModel):
             prev = routed_tier_in_turn(messages)
             if prev is not None and prev in _private(self, "_names"):
                 force = prev  # an agent's tool loop stays on the tier that started the turn
+        core = to_core_messages(messages)
+        ensure_sendable(core)  # typed InputError before any provider call
         request = self.router.request(
-            to_core_messages(messages),
+            core,
             has_tools=call.tools is not None,
             tool_choice_required=call.tools is not None
             and tool_choice_required(call.tool_extra.get("tool_choice")),

@@ -23,7 +23,7 @@ from llama_index.core.base.llms.types import (
     VideoBlock,
 )
 
-from shared_core.request import clean_text, head_tail
+from shared_core.request import clean_text, ensure_sendable, head_tail
 from shared_core.tier import Tier
 
 from .context import Routing
@@ -124,8 +124,10 @@ def core_request(
 ) -> Any:
     """The core request for a call; a templated prompt's question (``r.question`` or found
     in the last user turn) replaces the text that is classified."""
+    core = to_core_messages(messages)
+    ensure_sendable(core)  # typed InputError before any provider call
     request = router.request(
-        to_core_messages(messages),
+        core,
         has_tools=tools,
         tool_choice_required=required,
         structured_output=r.structured_output,

@@ -184,6 +184,16 @@ class BudgetLimit(_Strict):
                 raise ValueError(f"alert_at fractions must be in (0, 1], got {f!r}")
         return sorted(set(v))
 
+    @field_validator("scope")
+    @classmethod
+    def _known_scope(cls, v: str) -> str:
+        kind, sep, value = v.partition(":")
+        if v != "global" and not (sep and kind in ("tag", "user") and value):
+            raise ValueError(
+                f"budget scope must be 'global', 'tag:<name>' or 'user:<id>', got {v!r}"
+            )
+        return v
+
 
 class BudgetConfig(_Strict):
     limits: list[BudgetLimit] = Field(default_factory=list)

@@ -49,6 +49,40 @@ def clean_text(text: str) -> str:
     return text
 
 
+MAX_SEND_DEPTH = 64
+"""Deepest content nesting a request may have to be sent to a provider."""
+
+
+def ensure_sendable(messages: Sequence[Mapping[str, Any]]) -> None:
+    """Raise :class:`InputError` for what a provider client cannot send: a lone surrogate
+    in a text (it cannot be encoded as UTF-8) or content nested deeper than
+    :data:`MAX_SEND_DEPTH` (clients recurse into it). Adapters call this before any provider
+    call; :meth:`Router.decide` itself tolerates both (it only classifies)."""
+    for i, m in enumerate(messages):
+        stack: list[tuple[Any, int]] = [(m.get("content"), 0)]
+        while stack:
+            item, depth = stack.pop()
+            if depth > MAX_SEND_DEPTH:
+                raise InputError(
+                    f"message {i}: content is nested more than {MAX_SEND_DEPTH} levels deep; "
+                    "flatten it (a provider cannot take it and clients fail on it)"
+                )
+            if isinstance(item, str):
+                if not item.isascii():
+                    try:
+                        item.encode("utf-8")
+                    except UnicodeEncodeError as exc:
+                        raise InputError(
+                            f"message {i}: text has a lone surrogate {item[exc.start]!r} at "
+                            f"character {exc.start}, which cannot be encoded as UTF-8; fix the "
+                            "text, e.g. text.encode('utf-8', 'replace').decode('utf-8')"
+                        ) from None
+            elif isinstance(item, Mapping):
+                stack.extend((v, depth + 1) for v in item.values())
+            elif isinstance(item, (list, tuple)):
+                stack.extend((v, depth + 1) for v in item)
+
+
 def head_tail(text: str, max_chars: int, head_fraction: float = 0.75) -> str:
     """Keep the first and last parts of a long text, joined by a marker."""
     if len(text) <= max_chars:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import itertools
 import threading
 import time
@@ -41,6 +42,17 @@ _REQUEST_KEYWORDS = frozenset(
 def default_config_path() -> Path:
     """The bundled 4-tier difficulty config (simple / medium / complex / frontier)."""
     return Path(str(resources.files("shared_core") / "data" / "default_config.yaml"))
+
+
+_logger = logging.getLogger("tier_router")
+
+
+def _builds_offline(cfg: Any) -> bool:
+    """Whether a classifier config can be built at construction without calling anything
+    (an ``embedding`` classifier may call its encoder on its examples: built at first use)."""
+    if cfg.type == "embedding":
+        return False
+    return all(_builds_offline(st) for st in cfg.stages)
 
 
 class Router:
@@ -112,6 +124,24 @@ class Router:
             check_price_order(self.config, prices or default_price_table())
         self.telemetry: OpenTelemetry | None = _telemetry(telemetry, self.config)
         """The router's OpenTelemetry output, ``None`` when off."""
+        # every option is checked now, not at the first (possibly paid) call
+        if classifier is None and _builds_offline(self.config.classifier):
+            self._classifier = self._build_classifier()
+        if self.config.budget.limits or self.config.budget.per_request_cap_usd is not None:
+            self._check_prices_for_budgets()
+
+    def _check_prices_for_budgets(self) -> None:
+        """Budgets count known costs only, so a tier with no price would never be limited:
+        refuse it at construction (the conservative choice) unless a price is given."""
+        unpriced = [t.name for t in self.config.tiers if self.prices.price(t.model, tier=t) is None]
+        if unpriced:
+            raise ConfigError(
+                f"budget limits are set but tier(s) {unpriced} have no known price, so their calls "
+                "could never be counted against a budget; set input_price and output_price (USD per "
+                "1M tokens) on those tiers, or register the models with PriceTable.register()",
+                field="tiers.input_price",
+                value=unpriced,
+            )
 
     # -- lazily built parts (keeps construction and import cheap) -----------------
     # Each is built once, under a lock, so threads sharing a fresh Router share one
@@ -233,6 +263,8 @@ class Router:
         eligible, reasons = self._eligible(request)
         if force is not None:
             return self._forced(request, force, eligible, reasons, t0)
+        if not request.text.strip():
+            return self._no_text(request, eligible, reasons, t0)
         try:
             cls = self.classifier.classify(request)
         except RouterError:
@@ -248,6 +280,8 @@ class Router:
         eligible, reasons = self._eligible(request)
         if force is not None:
             return self._forced(request, force, eligible, reasons, t0)
+        if not request.text.strip():
+            return self._no_text(request, eligible, reasons, t0)
         try:
             cls = await self.classifier.aclassify(request)
         except RouterError:
@@ -393,6 +427,26 @@ class Router:
             raise UnknownModelError(force, names, what="tier or model")
         cls = Classification(scores={}, confidence=1.0, classifier="forced")
         return self._decision(request, idx, cls, [*reasons, f"forced to {force!r}"], t0, unsure=False, forced=True, eligible=eligible)
+
+    def _no_text(
+        self, request: Request, eligible: list[bool], reasons: list[str], t0: int
+    ) -> RouteDecision:
+        """A request with no text to classify (empty, whitespace, or attachments only) is not
+        classified: it goes to ``policy.fallback_tier`` when set, else the cheapest eligible
+        tier (for attachments, the cheapest that can read them); the reason is logged."""
+        cfg = self.config
+        fb = cfg.policy.fallback_tier
+        idx = cfg.index(fb) if fb is not None and eligible[cfg.index(fb)] else eligible.index(True)
+        what = "attachments only" if request.attachments else "empty or whitespace-only text"
+        why = (
+            f"no text to classify ({what}): routed to {cfg.tiers[idx].name!r} "
+            f"({'policy.fallback_tier' if fb is not None and cfg.tiers[idx].name == fb else 'cheapest eligible tier'})"
+        )
+        _logger.warning("tier-router: %s", why)
+        cls = Classification(scores={}, confidence=0.0, classifier="none")
+        return self._decision(
+            request, idx, cls, [*reasons, why], t0, unsure=True, forced=False, eligible=eligible
+        )
 
     def _classifier_failed(self, exc: Exception) -> Classification:
         return Classification(

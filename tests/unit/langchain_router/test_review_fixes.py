@@ -28,7 +28,9 @@ def test_runnable_router_refuses_past_a_hard_budget_before_running_a_route():
     ledger = InMemoryLedger()
     ran = []
     config = {
-        "tiers": [{"name": "a", "model": "m1"}, {"name": "b", "model": "m2"}],
+        # budgets need a price for every tier (an unpriced one could never be limited)
+        "tiers": [{"name": "a", "model": "m1", "input_price": 1.0, "output_price": 1.0},
+                  {"name": "b", "model": "m2", "input_price": 2.0, "output_price": 2.0}],
         "classifier": {"type": "rules"},
         "budget": {"limits": [{"scope": "global", "period": "day", "limit_usd": 0.01}]},
     }

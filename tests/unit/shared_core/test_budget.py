@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -138,8 +139,12 @@ def test_worst_scope_wins_pressure() -> None:
 
 
 def test_bad_scope_fails_at_construction() -> None:
+    with pytest.raises(ValidationError, match="budget scope must be 'global'"):
+        BudgetLimit(scope="team:x", limit_usd=1.0)
+    # a limit built without validation is still refused by the guard
+    bad = BudgetLimit.model_construct(scope="team:x", limit_usd=1.0)
     with pytest.raises(InputError, match="scope"):
-        BudgetGuard([BudgetLimit(scope="team:x", limit_usd=1.0)], InMemoryLedger())
+        BudgetGuard([bad], InMemoryLedger())
 
 
 def test_estimate_cost_uses_input_and_whole_output_budget() -> None:
