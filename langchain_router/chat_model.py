@@ -31,8 +31,8 @@ from shared_core.adapters_common import as_config
 from shared_core.dispatch import Attempt, AttemptResult, CallPlan, aexecute, execute
 from shared_core.errors import BadResponseError, ConfigError
 from shared_core.first_chunk import astream_within, stream_within
-from shared_core.request import ensure_sendable
 from shared_core.pricing import estimate_tokens
+from shared_core.request import ensure_sendable
 
 from .cache import mark_cached, served_from_cache
 from .construction import build_router, reject_typos

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
-import logging
 import itertools
+import logging
 import threading
 import time
 import uuid

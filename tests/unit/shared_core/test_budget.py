@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from shared_core.budget import BudgetGuard, estimate_cost, period_start, request_scopes
 from shared_core.config import BudgetLimit
