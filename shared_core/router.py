@@ -47,14 +47,6 @@ def default_config_path() -> Path:
 _logger = logging.getLogger("tier_router")
 
 
-def _builds_offline(cfg: Any) -> bool:
-    """Whether a classifier config can be built at construction without calling anything
-    (an ``embedding`` classifier may call its encoder on its examples: built at first use)."""
-    if cfg.type == "embedding":
-        return False
-    return all(_builds_offline(st) for st in cfg.stages)
-
-
 class Router:
     """Routes requests to tiers. ``Router()`` uses the bundled 4-tier config.
 
@@ -125,8 +117,12 @@ class Router:
         self.telemetry: OpenTelemetry | None = _telemetry(telemetry, self.config)
         """The router's OpenTelemetry output, ``None`` when off."""
         # every option is checked now, not at the first (possibly paid) call
-        if classifier is None and _builds_offline(self.config.classifier):
-            self._classifier = self._build_classifier()
+        if classifier is None:
+            from .classifiers import check_classifier_config
+
+            check_classifier_config(
+                self.config.classifier, self.config, judge_complete=judge_complete
+            )
         if self.config.budget.limits or self.config.budget.per_request_cap_usd is not None:
             self._check_prices_for_budgets()
 

@@ -8,6 +8,7 @@ when their type is asked for, so ``import shared_core`` stays cheap.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
@@ -76,6 +77,9 @@ __all__ = [
 ]
 
 _OPTIONS: dict[str, set[str]] = {
+    # embedded / task: their constructors' keywords (tests check these stay in step)
+    "embedded": {"models_dir"},
+    "task": {"label_map", "examples", "examples_weight", "seeds", "models_dir"},
     "rules": {"keywords", "no_signal_confidence"},
     "embedding": {"examples", "method", "temperature", "l2", "max_iter", "cache_size"},
     "trained": {"tier_models"},
@@ -90,6 +94,46 @@ _OPTIONS: dict[str, set[str]] = {
         "sanitize",
     },
 }
+
+
+def check_classifier_config(
+    cfg: ClassifierConfig,
+    router_config: RouterConfig,
+    *,
+    judge_complete: Any = None,
+    _where: str = "classifier",
+) -> None:
+    """Check a classifier config without building it (no weights loaded, no model called):
+    unknown options, a router / head file that is missing or pickle-like, a judge with no
+    model to ask. :class:`~shared_core.Router` runs this at construction."""
+    opts = dict(cfg.options)
+    kind = cfg.type
+    allowed: set[str] | None = _OPTIONS.get(kind)
+    if allowed is not None:
+        unknown = sorted(set(opts) - allowed)
+        if unknown:
+            raise ConfigError(
+                f"{_where}.options: unknown option(s) {unknown} for type {kind!r}; "
+                f"allowed: {sorted(allowed)}",
+                field=f"{_where}.options.{unknown[0]}",
+                value=unknown,
+            )
+    if cfg.path and kind in ("trained", "embedding"):
+        from .files import _refuse_pickle  # (imports numpy: only when there is a file)
+
+        _refuse_pickle(Path(router_config.resolve_path(cfg.path)))
+    if kind == "judge":
+        _split_complete(judge_complete, _where)
+        clamp_opt = opts.get("clamp", {"type": "embedded" if router_config.mode == "difficulty" else "task"})
+        if clamp_opt not in (None, False):
+            check_classifier_config(
+                _sub_config(clamp_opt, f"{_where}.options.clamp"), router_config,
+                judge_complete=judge_complete, _where=f"{_where}.options.clamp",
+            )
+    for i, st in enumerate(cfg.stages):
+        check_classifier_config(
+            st, router_config, judge_complete=judge_complete, _where=f"{_where}.stages[{i}]"
+        )
 
 
 def config_labels(router_config: RouterConfig) -> list[str]:

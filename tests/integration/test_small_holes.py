@@ -136,3 +136,14 @@ def test_bad_options_fail_when_the_model_is_built(openai_server, tmp_path):
                             "budget": {"limits": [{"scope": "team:x", "limit_usd": 1}]}})
     assert "'team:x'" in str(err4.value)
     assert openai_server.chat_requests == []
+
+
+def test_option_lists_match_the_constructors():
+    """The build-time check knows each shipped classifier's options without importing it."""
+    import inspect
+
+    from shared_core.classifiers import _OPTIONS, EmbeddedClassifier
+    from shared_core.classifiers.task import EmbeddedTaskClassifier
+
+    for kind, cls in (("embedded", EmbeddedClassifier), ("task", EmbeddedTaskClassifier)):
+        assert _OPTIONS[kind] == set(inspect.signature(cls.__init__).parameters) - {"self", "labels"}
