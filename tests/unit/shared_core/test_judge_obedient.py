@@ -71,18 +71,25 @@ def test_clamp_and_sanitising_hold_against_an_obedient_judge(clamp, injections) 
         assert sum(x > 1 for x in m) / len(m) <= 0.10, style
 
 
-def test_lower_centre_alone_bounds_a_judge_shown_the_raw_request(clamp) -> None:
+def test_lower_centre_alone_beats_the_old_clamp_on_a_raw_request(clamp) -> None:
     """Without sanitising, the obedient judge always obeys, and the clamp is all that is left:
-    centred on the lower estimate, the decision never goes more than one tier above that
-    centre, where the old clamp's centre rose with the injected words. (It can still land two
-    tiers above a clean decision the honest judge put one tier *below* the centre: ~19% here,
-    which is why the judge is also shown the request sanitised; see BENCHMARKS.md.)"""
+    centred on the lower estimate it never lets the decision go more than one tier above that
+    centre, where the old clamp's centre rose with the injected words. It can still land two
+    tiers above a clean decision the honest judge put one tier *below* the centre, which is
+    why the judge is also shown the request sanitised (figures in BENCHMARKS.md)."""
     raw = LLMJudgeClassifier(ObedientJudge(), labels=LABELS, clamp=clamp, sanitize=False)
     old = FullTextCentre(ObedientJudge(), labels=LABELS, clamp=clamp, sanitize=False)
-    new_share = _share_above_one(tiers_above_clean(raw, BASES, INJECTIONS))
-    old_share = _share_above_one(tiers_above_clean(old, BASES, INJECTIONS))
-    assert new_share < 0.25
-    assert old_share > new_share + 0.10
+    new_moves = tiers_above_clean(raw, BASES, INJECTIONS)
+    old_moves = tiers_above_clean(old, BASES, INJECTIONS)
+    assert _share_above_one(old_moves) > _share_above_one(new_moves)
+    # the bound that does hold: never above the lower estimate's band
+    for text in (attack(b, i, s) for b in BASES[:20] for i in INJECTIONS for s in ATTACK_STYLES):
+        c = raw.classify(text)
+        centre = min(
+            next(j for j, lab in enumerate(LABELS) if r.scores[lab] >= 0.5)
+            for r in (clamp.classify(v) for v in raw._clamp_views(Request.coerce(text)))
+        )
+        assert LABELS.index(c.extra["label"]) <= centre + 1
 
 
 def test_clamp_reasons_name_the_lower_centre(clamp) -> None:
