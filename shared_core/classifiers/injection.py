@@ -37,7 +37,7 @@ _COMMAND_WORDS = (
     r"|\bnew (?:instructions?|rules?)\b|\bsystem\s*(?:prompt|message|override)\b|^\W*system\s*:"
     r"|\[\s*(?:system|admin|developer|instructions?)\s*\]|\badmin(?:istrator)? (?:override|mode)\b"
     r"|\bdeveloper (?:mode|message|override)\b|\bas the (?:developer|admin|system)\b|\bjailbreak"
-    r"|\b(?:classify|label|mark|tag|rate|route) (?:this|it|me|the (?:request|following|above|prompt))\b"
+    r"|\b(?:classify|label|mark|tag|rate|route) (?:this|it|the (?:request|following|above|prompt))\b"
     r"|\b(?:to|dear|hey|attention|note to|message for) the (?:classifier|router|grader|judge)\b"
     r"|\bif you are an? (?:ai |llm |language model )?(?:classifier|router|judge|grader)\b"
     r"|\bthe (?:grader|judge|router|classifier) (?:expects|wants|must|should)\b"

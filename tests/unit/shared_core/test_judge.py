@@ -264,7 +264,8 @@ def test_nonce_is_fresh_per_call_and_never_inside_the_request() -> None:
 def test_angle_triples_in_the_request_are_broken_up(text: str) -> None:
     """Random text almost never holds ``<<<``: these do, so a fence that stopped breaking
     them up would be caught."""
-    prompt, nonce = LLMJudgeClassifier(str, labels=LABELS).build_prompt(text)
+    # (the fence layer alone: sanitising would replace these lines with a placeholder first)
+    prompt, nonce = LLMJudgeClassifier(str, labels=LABELS, sanitize=False).build_prompt(text)
     body = prompt.split(f"<<<BEGIN REQUEST {nonce}>>>\n", 1)[1].split(
         f"\n<<<END REQUEST {nonce}>>>", 1
     )[0]
@@ -276,7 +277,8 @@ def test_angle_triples_in_the_request_are_broken_up(text: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=400))
 def test_request_text_can_never_form_a_boundary(text: str) -> None:
-    prompt, nonce = LLMJudgeClassifier(str, labels=LABELS).build_prompt(text)
+    # (the fence layer alone: sanitising would replace these lines with a placeholder first)
+    prompt, nonce = LLMJudgeClassifier(str, labels=LABELS, sanitize=False).build_prompt(text)
     lines = prompt.splitlines()
     assert lines.count(f"<<<BEGIN REQUEST {nonce}>>>") == 1
     assert lines.count(f"<<<END REQUEST {nonce}>>>") == 1
