@@ -19,6 +19,7 @@ import asyncio
 import concurrent.futures as cf
 import contextlib
 import contextvars
+import gc
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
@@ -40,7 +41,12 @@ def stream_within(
 ) -> Iterator[T]:
     """The stream ``open_stream()`` returns; opening it and its first chunk take <= ``timeout``."""
     if timeout is None:
-        yield from open_stream()
+        opened = open_stream()
+        try:
+            for chunk in opened:  # not ``yield from``: that closes ``opened`` before we can look
+                yield chunk
+        finally:
+            _close(opened)
         return
     state: dict[str, Any] = {}
     lock = threading.Lock()
@@ -79,7 +85,8 @@ def stream_within(
         if head is _END:
             return
         yield head
-        yield from it
+        for chunk in it:  # not ``yield from``: see above
+            yield chunk
     finally:
         _close(it)
 
@@ -115,9 +122,39 @@ async def astream_within(
 
 def _close(it: Any) -> None:
     close = getattr(it, "close", None)
-    if close is not None:
-        with contextlib.suppress(Exception):  # a broken stream must not mask the real error
-            close()
+    if close is None:
+        return
+    held = _held_responses(it)
+    with contextlib.suppress(Exception):  # a broken stream must not mask the real error
+        close()
+    for stream in held:
+        with contextlib.suppress(Exception):
+            stream.close()
+
+
+def _held_responses(it: Any, depth: int = 4) -> list[Any]:
+    """HTTP streams that a suspended generator chain ``it`` is reading, to be closed with it.
+
+    A generator closed mid-way drops the iterators its ``for`` loops hold without closing them.
+    openai's ``Stream`` (what llama-index's ``OpenAI`` iterates without a ``with``) refers to
+    itself through its own iterator, so once dropped it is cyclic garbage, closed whenever the
+    collector next runs. If that happens while httpcore holds its connection pool's lock in the
+    same thread (a later request), closing the stream takes that non-reentrant lock again and
+    the thread hangs for good. Closing such streams now, when the caller walks away, leaves
+    the collector nothing to close. Walks only the suspended frames' own references (µs).
+    """
+    found: dict[int, Any] = {}
+    todo = [it] if getattr(it, "gi_frame", None) is not None else []
+    while todo and depth > 0:
+        depth -= 1
+        # a generator's referents are what its suspended frame holds: locals and the iterators
+        # its loops are reading
+        todo = [g for g in gc.get_referents(*todo) if getattr(g, "gi_frame", None) is not None]
+        for g in todo:
+            owner = g.gi_frame.f_locals.get("self")
+            if hasattr(owner, "response") and callable(getattr(owner, "close", None)):
+                found[id(owner)] = owner
+    return list(found.values())
 
 
 async def _aclose(it: Any) -> None:

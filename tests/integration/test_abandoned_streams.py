@@ -139,3 +139,37 @@ def test_abandoned_stream_with_usage_keeps_the_providers_tokens(openai_server):
     assert rec.cost_usd == pytest.approx(
         (usage["prompt_tokens"] + usage["completion_tokens"]) * PRICE / 1e6, rel=1e-12
     )
+
+
+def test_a_collection_inside_the_connection_pool_lock_does_not_deadlock(openai_server, monkeypatch):
+    """An abandoned llama-index stream must not be left for the garbage collector to close.
+
+    openai's ``Stream`` refers to itself through its iterator, so a stream nobody closed is
+    cyclic garbage; when a collection later runs while httpcore holds its (non-reentrant)
+    pool lock, closing the stream there takes the same lock and the thread hangs for good.
+    The collection is forced into that window here, so the hang is certain, not luck.
+    """
+    import gc
+    import threading
+
+    from httpcore._sync import connection_pool
+
+    original = connection_pool.PoolRequest.__init__
+
+    def collecting_init(self, request):  # runs under ConnectionPool._optional_thread_lock
+        gc.collect()
+        original(self, request)
+
+    ledger = InMemoryLedger()
+    llm = _llamaindex(openai_server, ledger)
+    monkeypatch.setattr(connection_pool.PoolRequest, "__init__", collecting_init)
+    done = threading.Event()
+
+    def two_calls() -> None:
+        _close_after_first_chunk(llm, "llamaindex")
+        _close_after_first_chunk(llm, "llamaindex")
+        done.set()
+
+    threading.Thread(target=two_calls, daemon=True).start()
+    assert done.wait(20), "the second request hung on the pool lock (deadlock)"
+    assert [r.status for r in ledger.records()] == ["abandoned", "abandoned"]
