@@ -25,7 +25,7 @@ from ..errors import ConfigError, DataFormatError
 from ..features import FeatureExtractor
 from ..policy import select_batch
 from . import cv as CV
-from .train import _apply, _field, _fit, estimate_costs, models_meta_dict
+from .train import _apply, _field, _fit, estimate_costs, models_meta_dict, score_matrix
 
 __all__ = ["CVResult", "Recipe", "fit_recipe", "train_best"]
 
@@ -134,7 +134,7 @@ def train_best(
             value=group_by,
         )
     say = progress or (lambda _msg: None)
-    S = _scores(rows, models)
+    S = score_matrix(rows, models)
     C = estimate_costs(rows, models, models_meta)
     rel = C.mean(0) / (C.mean(0).max() or 1.0)
     texts = [str(_field(r, "prompt")) for r in rows]
@@ -256,7 +256,7 @@ def fit_recipe(
     """Fit one given recipe on ``rows`` without cross-validation (e.g. to measure it on dev)."""
     models_meta = models_meta_dict(models_meta)
     models = sorted(models_meta, key=lambda m: (models_meta[m].get("tier_rank", 0), m))
-    S = _scores(rows, models)
+    S = score_matrix(rows, models)
     C = estimate_costs(rows, models, models_meta)
     rel = C.mean(0) / (C.mean(0).max() or 1.0)
     fx = FeatureExtractor(dim)
@@ -274,19 +274,6 @@ def fit_recipe(
         info={"recipe": asdict(recipe), "n_rows": len(rows), **dict(info or {})},
         knn=head,
     )
-
-
-def _scores(rows: Sequence[Any], models: Sequence[str]) -> np.ndarray:
-    S = np.zeros((len(rows), len(models)))
-    for i, r in enumerate(rows):
-        sc = _field(r, "scores") or {}
-        for j, m in enumerate(models):
-            if m not in sc:
-                raise DataFormatError(
-                    "rows", f"row {i} ({_field(r, 'id', '?')}) has no score for model {m!r}"
-                )
-            S[i, j] = float(sc[m])
-    return S
 
 
 def _blend(head: KnnHead, est: np.ndarray, linear: np.ndarray, r: Recipe) -> np.ndarray:

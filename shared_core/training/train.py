@@ -165,6 +165,20 @@ def _apply(raw: np.ndarray, loss: str) -> np.ndarray:
     return _sigmoid(raw) if loss == "logistic" else np.clip(raw, 0.0, 1.0)
 
 
+def score_matrix(rows: Sequence[Any], models: Sequence[str]) -> np.ndarray:
+    """Each row's score for each model, rows x models; a missing score is a DataFormatError."""
+    S = np.zeros((len(rows), len(models)))
+    for i, r in enumerate(rows):
+        sc = _field(r, "scores") or {}
+        for j, m in enumerate(models):
+            if m not in sc:
+                raise DataFormatError(
+                    "rows", f"row {i} ({_field(r, 'id', '?')}) has no score for model {m!r}"
+                )
+            S[i, j] = float(sc[m])
+    return S
+
+
 def _field(row: Any, name: str, default: Any = None) -> Any:
     """A row's field, for dict rows and for :class:`~shared_core.training.data.Row` alike."""
     if isinstance(row, Mapping):
@@ -297,15 +311,7 @@ def train_router(
     models = list(models)
     if not models:
         raise ConfigError("no models to train for", field="models", value=[])
-    S = np.zeros((len(rows), len(models)))
-    for i, r in enumerate(rows):
-        sc = _field(r, "scores") or {}
-        for j, m in enumerate(models):
-            if m not in sc:
-                raise DataFormatError(
-                    "rows", f"row {i} ({_field(r, 'id', '?')}) has no score for model {m!r}"
-                )
-            S[i, j] = float(sc[m])
+    S = score_matrix(rows, models)
     C = estimate_costs(rows, models, models_meta)
     rel = C.mean(0)
     rel = rel / (rel.max() or 1.0)
