@@ -2,6 +2,7 @@
 
     python benchmarks/everyday_routing.py [--data ../shared/data/everyday_dev.jsonl] [--json OUT]
     python benchmarks/everyday_routing.py --heldout     # the project's own held-out ladder set
+    python benchmarks/everyday_routing.py --check       # the own check set (benchmarks/data/everyday_check.jsonl)
 
 Each row is a request labelled with the tier a practitioner would pick on the four-tier
 ladder (1 simple ... 4 frontier). The request goes through ``Router().decide`` exactly as
@@ -29,6 +30,8 @@ from shared_core.training.ladder_metrics import (  # noqa: E402
 )
 
 DEV = ROOT.parent / "shared" / "data" / "everyday_dev.jsonl"
+CHECK = ROOT / "benchmarks" / "data" / "everyday_check.jsonl"
+"""120 requests written separately from the training templates and never trained on."""
 
 
 def route_rows(rows: list[dict]) -> tuple[list[int], list[float], float]:
@@ -51,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default=str(DEV), help="ladder file (JSONL with prompt/messages, tier)")
     ap.add_argument("--heldout", action="store_true", help="use the project's own held-out ladder set")
+    ap.add_argument("--check", action="store_true", help=f"use the own check set ({CHECK.name})")
     ap.add_argument("--json", dest="json_out", help="also write the figures as JSON here")
     ap.add_argument("--misses", type=int, default=0, help="print this many misplaced requests")
     args = ap.parse_args(argv)
@@ -58,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         from shared_core.training.ladder_data import heldout_rows
 
         rows, name = heldout_rows(), "own held-out ladder set"
+    elif args.check:
+        rows, name = read_ladder_rows(CHECK), "own check set"
     else:
         path = Path(args.data)
         if not path.exists():

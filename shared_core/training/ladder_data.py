@@ -104,7 +104,7 @@ def light_followup_rows() -> list[dict[str, Any]]:
         for j, (u, a) in enumerate(_HEAVY_TURNS):
             msgs = [{"role": "user", "content": u}, {"role": "assistant", "content": a}, {"role": "user", "content": ask}]
             out.append({"prompt": ask, "messages": msgs, "tier": tier, "category": "followup", "lang": "en",
-                        "heldout": (i + j) % 5 == 0})
+                        "template": f"followup|{ask}", "heldout": (i + j) % 5 == 0})
     return out
 
 
@@ -195,7 +195,7 @@ def all_rows(seed: int = 0) -> list[dict[str, Any]]:
                 continue
             seen.add(ask)
             row: dict[str, Any] = {"prompt": ask, "tier": tier, "category": cat, "lang": lang,
-                                   "heldout": is_heldout(lang, template)}
+                                   "template": f"{lang}|{template}", "heldout": is_heldout(lang, template)}
             if i > 0 or rng.random() < WRAP_SHARE:
                 if rng.random() < WRAP_SHARE * 1.5:
                     msgs, text = _wrap(ask, rng)

@@ -27,7 +27,7 @@ from ..classifiers.ladder_model import LEVELS, WORD_BITS, LadderModel, word_ids,
 from ..features import FeatureExtractor, SparseBatch
 from ..request import extract
 from .ladder_data import train_rows
-from .ladder_metrics import request_of
+from .ladder_metrics import ladder_report, request_of
 
 LADDER_DIM = 1 << 15
 LADDER_L2 = 3e-5
@@ -36,6 +36,7 @@ BENCH_WEIGHT = 0.0
 BENCH_CAP = 30
 OOD_COVERAGE = 0.2
 """A request with under 20% of its words seen in training is out of distribution."""
+CV_FIGURES = ("exact", "within_one", "tier1_cheapest", "tier12_lower_half", "tier34_upper_half", "tier4_top", "ece")
 BENCH_SOURCES = ("routellm", "routerbench", "llmrouter", "mmlupro", "arenahard")
 
 # tier (1..4) of a benchmark row from its task; None leaves the task out
@@ -157,9 +158,12 @@ def train_ladder(
     dim: int = LADDER_DIM,
     bench_weight: float = BENCH_WEIGHT,
     calibrate: bool = True,
+    l2: float = LADDER_L2,
+    iters: int = LADDER_ITERS,
+    own: Sequence[dict[str, Any]] | None = None,
 ) -> LadderModel:
     """The ladder model from own rows plus benchmark rows of ``sources`` (when ``data_dir`` has them)."""
-    own = train_rows()
+    own = list(train_rows() if own is None else own)
     bench = bench_rows(data_dir, sources) if data_dir is not None and bench_weight > 0 else []
     rows = own + bench
     y = np.array([int(r["tier"]) - 1 for r in rows])
@@ -176,15 +180,15 @@ def train_ladder(
     ood = OOD_COVERAGE
     info: dict[str, Any] = {
         "own_rows": len(own), "bench_rows": len(bench), "bench_sources": list(sources) if bench else [],
-        "bench_weight": bench_weight, "l2": LADDER_L2, "iters": LADDER_ITERS,
+        "bench_weight": bench_weight, "l2": l2, "iters": iters,
     }
     if calibrate:
-        fold = _groups([{**r, "template": r["prompt"][:40]} for r in rows])
+        fold = _groups(rows)  # by template: a fold's phrasings are all unseen
         oof = np.zeros((len(rows), len(LEVELS)))
         cover = np.ones(len(rows))
         for f in range(5):
             te, tr = np.flatnonzero(fold == f), np.flatnonzero(fold != f)
-            Wf, bf = fit_softmax(X.take(tr), y[tr], w[tr])
+            Wf, bf = fit_softmax(X.take(tr), y[tr], w[tr], l2, iters)
             Z = X.take(te).dot(Wf) + bf
             Z -= Z.max(1, keepdims=True)
             oof[te] = np.exp(Z) / np.exp(Z).sum(1, keepdims=True)
@@ -198,7 +202,9 @@ def train_ladder(
         cal = isotonic(p_ch[own_m], ok[own_m])
         info["cv_ood_share_own"] = round(float((cover[own_m] < OOD_COVERAGE).mean()), 4)
         info["cv_exact_own"] = round(float(ok[own_m].mean()), 4)
+        rep = ladder_report(y[own_m] + 1, ch[own_m], np.interp(p_ch[own_m], *cal))
+        info["cv_own"] = {k: round(float(rep[k]), 4) for k in CV_FIGURES}
         info["cv_exact_bench"] = round(float(ok[~own_m].mean()), 4) if (~own_m).any() else None
-    W, b = fit_softmax(X, y, w)
+    W, b = fit_softmax(X, y, w, l2, iters)
     seen = seen_words(texts)
     return LadderModel(W, b, fx.config(), calibration=cal, seen=seen, ood_coverage=ood, info=info)
