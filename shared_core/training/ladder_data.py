@@ -22,9 +22,10 @@ from .ladder_seeds_en import SEEDS_EN
 from .ladder_seeds_extra import SEEDS_EXTRA, SLOTS_EXTRA
 from .ladder_seeds_intl import SEEDS_INTL
 from .ladder_seeds_more import SEEDS_MORE, SLOTS_MORE
+from .ladder_seeds_wide import SEEDS_WIDE, SEEDS_WIDE_INTL, SLOTS_WIDE
 from .ladder_slots import SLOTS as _BASE_SLOTS
 
-SLOTS = {**_BASE_SLOTS, **SLOTS_MORE, **SLOTS_EXTRA}
+SLOTS = {**_BASE_SLOTS, **SLOTS_MORE, **SLOTS_EXTRA, **SLOTS_WIDE}
 
 __all__ = ["all_rows", "heldout_rows", "is_heldout", "train_rows"]
 
@@ -179,9 +180,10 @@ def _wrap(ask: str, rng: random.Random) -> tuple[list[dict[str, str]] | None, st
 
 def all_rows(seed: int = 0) -> list[dict[str, Any]]:
     """Every generated row (train and held-out), in a fixed order."""
-    seeds: list[tuple[str, int, str, str]] = [("en", t, c, s) for t, c, s in SEEDS_EN + SEEDS_MORE + SEEDS_EXTRA]
+    en = SEEDS_EN + SEEDS_MORE + SEEDS_EXTRA + SEEDS_WIDE
+    seeds: list[tuple[str, int, str, str]] = [("en", t, c, s) for t, c, s in en]
     for lang in sorted(SEEDS_INTL):
-        seeds += [(lang, t, c, s) for t, c, s in SEEDS_INTL[lang]]
+        seeds += [(lang, t, c, s) for t, c, s in SEEDS_INTL[lang] + SEEDS_WIDE_INTL.get(lang, [])]
     out: list[dict[str, Any]] = []
     for lang, tier, cat, template in seeds:
         rng = random.Random(_template_key(lang, template) ^ seed)

@@ -116,6 +116,12 @@ def chosen_level(P: np.ndarray) -> np.ndarray:
     return (np.cumsum(P, axis=1) < 0.5 - 1e-12).sum(1).clip(0, P.shape[1] - 1)
 
 
+def softmax(Z: np.ndarray) -> np.ndarray:
+    Z = Z - Z.max(1, keepdims=True)
+    P = np.exp(Z)
+    return np.asarray(P / P.sum(1, keepdims=True))
+
+
 def isotonic(x: np.ndarray, y: np.ndarray, bins: int = 12) -> tuple[list[float], list[float]]:
     """Non-decreasing fit of ``y`` on ``x`` (pool adjacent violators), as interpolation points."""
     order = np.argsort(x, kind="stable")
@@ -184,21 +190,20 @@ def train_ladder(
     }
     if calibrate:
         fold = _groups(rows)  # by template: a fold's phrasings are all unseen
-        oof = np.zeros((len(rows), len(LEVELS)))
+        oof_z = np.zeros((len(rows), len(LEVELS)))
         cover = np.ones(len(rows))
         for f in range(5):
             te, tr = np.flatnonzero(fold == f), np.flatnonzero(fold != f)
             Wf, bf = fit_softmax(X.take(tr), y[tr], w[tr], l2, iters)
-            Z = X.take(te).dot(Wf) + bf
-            Z -= Z.max(1, keepdims=True)
-            oof[te] = np.exp(Z) / np.exp(Z).sum(1, keepdims=True)
+            oof_z[te] = X.take(te).dot(Wf) + bf
             probe.seen = seen_words([texts[j] for j in tr])
             for j in te:
                 cover[j] = probe.coverage(texts[j])
+        own_m = np.array([not r.get("bench") for r in rows])
+        oof = softmax(oof_z)
         ch = chosen_level(oof)
         ok = (ch == y).astype(float)
         p_ch = oof[np.arange(len(rows)), ch]
-        own_m = np.array([not r.get("bench") for r in rows])
         cal = isotonic(p_ch[own_m], ok[own_m])
         info["cv_ood_share_own"] = round(float((cover[own_m] < OOD_COVERAGE).mean()), 4)
         info["cv_exact_own"] = round(float(ok[own_m].mean()), 4)

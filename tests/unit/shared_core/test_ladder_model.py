@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from shared_core.training.ladder_data import all_rows, heldout_rows, train_rows
 from shared_core.training.ladder_metrics import (
     expected_calibration_error,
     ladder_report,
+    read_ladder_rows,
     request_of,
 )
 
@@ -144,3 +146,27 @@ def test_training_prompts_share_no_request_with_the_everyday_dev_file() -> None:
     dev_prompts = {json.loads(line)["prompt"].strip().lower() for line in dev.read_text().splitlines() if line.strip()}
     own = {r["prompt"].strip().lower() for r in all_rows()}
     assert not dev_prompts & own
+
+
+CHECK = Path(__file__).resolve().parents[3] / "benchmarks" / "data" / "everyday_check.jsonl"
+
+
+def test_training_prompts_share_no_request_with_the_own_check_set() -> None:
+    check = {r["prompt"].strip().lower() for r in read_ladder_rows(CHECK)}
+    assert len(check) == 120
+    assert not check & {r["prompt"].strip().lower() for r in all_rows()}
+
+
+def test_router_places_the_own_check_set_as_people_do() -> None:
+    """120 requests written apart from the training templates (8 languages, some wrapped)."""
+    rows = read_ladder_rows(CHECK)
+    router = Router()
+    decisions = [router.decide(request_of(r)) for r in rows]
+    rep = ladder_report([r["tier"] for r in rows], [d.index for d in decisions], [d.confidence for d in decisions])
+    assert rep["exact"] >= 0.80
+    assert rep["within_one"] >= 0.97
+    assert rep["tier1_cheapest"] >= 0.88
+    assert rep["tier12_lower_half"] >= 0.95
+    assert rep["tier34_upper_half"] >= 0.90
+    assert rep["tier4_top"] >= 0.80
+    assert rep["ece"] <= 0.10
