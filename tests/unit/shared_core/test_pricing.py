@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
 import pytest
 from hypothesis import given
@@ -82,7 +83,8 @@ def test_a_registration_after_a_lookup_replaces_the_cached_price() -> None:
 def test_unknown_model_is_none_with_one_warning(
     table: PriceTable, caplog: pytest.LogCaptureFixture
 ) -> None:
-    name = "totally-unknown-model-xyz-123"
+    # a fresh name: the warning is once per process, and a runner may run this test twice in one
+    name = f"totally-unknown-model-{uuid.uuid4().hex}"
     with caplog.at_level(logging.WARNING, logger="shared_core.pricing"):
         assert table.cost(name, Usage(100, 100)) is None
         assert table.cost(name, Usage(5, 5)) is None
