@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from langchain_core.messages import AIMessage, ChatMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    ChatMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
 
 from langchain_router.messages import (
     answer_of,
@@ -64,7 +75,10 @@ def test_prepend_replace_off_with_caller_system() -> None:
 def test_merge_of_a_plain_system_message_equals_a_copy() -> None:
     """A plain system message's merge is shared (cached); one with an id or name is copied."""
     plain = [SystemMessage("caller"), HumanMessage("hi")]
-    first, again = apply_system_prompt(plain, "tier", "merge"), apply_system_prompt(plain, "tier", "merge")
+    first, again = (
+        apply_system_prompt(plain, "tier", "merge"),
+        apply_system_prompt(plain, "tier", "merge"),
+    )
     expected = plain[0].model_copy(update={"content": "tier\n\ncaller"})
     assert first[0] == expected and again[0] is first[0]
     for extra in (
@@ -78,7 +92,10 @@ def test_merge_of_a_plain_system_message_equals_a_copy() -> None:
         out = apply_system_prompt(msgs, "tier", "merge")[0]
         assert out == msgs[0].model_copy(update={"content": "tier\n\ncaller"})
     long = [SystemMessage("x" * 5000)]
-    assert apply_system_prompt(long, "tier", "merge")[0] is not apply_system_prompt(long, "tier", "merge")[0]
+    assert (
+        apply_system_prompt(long, "tier", "merge")[0]
+        is not apply_system_prompt(long, "tier", "merge")[0]
+    )
 
 
 def test_merge_with_block_content() -> None:
@@ -127,3 +144,71 @@ def test_answer_carries_the_finish_reason() -> None:
     anthropic = AIMessage("", response_metadata={"stop_reason": "refusal"})
     assert answer_of(anthropic).finish_reason == "refusal"
     assert answer_of(AIMessage("hi")).finish_reason is None
+
+
+# -- edges a user's messages reach (found by mutation testing, issue 14) -------------------
+
+
+class _NoRoleMessage(BaseMessage):
+    """A message type of the caller's own: no ``role`` attribute, a type the router does not know."""
+
+    type: str = "custom"
+
+
+def test_a_message_of_unknown_type_counts_as_the_user_s() -> None:
+    out = to_core_messages([_NoRoleMessage(content="q"), ChatMessage(role="", content="r")])
+    assert out == [{"role": "user", "content": "q"}, {"role": "user", "content": "r"}]
+
+
+def test_merging_into_an_empty_system_message_gives_the_tier_text_alone() -> None:
+    out = apply_system_prompt([SystemMessage(""), HumanMessage("hi")], "Be brief.", "merge")
+    assert out[0].content == "Be brief."
+
+
+def test_usage_of_a_message_without_usage_is_none() -> None:
+    assert usage_of(HumanMessage("hi")) is None
+    assert usage_of(AIMessage("hi")) is None
+
+
+@pytest.mark.parametrize(
+    ("meta", "named"),
+    [
+        ({"model_name": "gpt-4o-mini", "model": "other"}, "'gpt-4o-mini'"),
+        ({"model": "claude-x"}, "'claude-x'"),
+        ({}, "'unknown model'"),
+    ],
+)
+def test_unbelievable_usage_is_logged_with_the_model_that_reported_it(
+    meta: dict[str, str], named: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    msg = AIMessage(
+        "x",
+        response_metadata=meta,
+        usage_metadata={"input_tokens": -5, "output_tokens": 3, "total_tokens": -2},
+    )
+    with caplog.at_level(logging.WARNING, logger="shared_core.pricing"):
+        assert usage_of(msg) is None
+    [record] = [r for r in caplog.records if "not believable" in r.getMessage()]
+    assert record.getMessage().startswith(f"provider usage for {named} is not believable")
+
+
+def test_answer_text_of_block_content_is_the_joined_text() -> None:
+    msg = AIMessage([{"type": "text", "text": "hel"}, {"type": "text", "text": "lo"}])
+    assert answer_of(msg).text == "hello"
+
+
+def test_a_chunk_with_only_unparsed_tool_call_chunks_counts_its_tool_calls() -> None:
+    # mid-stream, arguments that do not parse (yet) leave ``tool_calls`` empty
+    chunk = AIMessageChunk(
+        content="",
+        tool_call_chunks=[{"name": "search", "args": '"q', "id": "c1", "index": 0}],
+    )
+    assert chunk.tool_calls == []
+    assert answer_of(chunk).tool_calls == 1
+
+
+def test_a_finish_reason_that_is_not_a_string_is_ignored() -> None:
+    msg = AIMessage(
+        "x", response_metadata={"finish_reason": {"odd": 1}, "stop_reason": "max_tokens"}
+    )
+    assert answer_of(msg).finish_reason == "max_tokens"

@@ -8,8 +8,14 @@ from hypothesis import strategies as st
 from llama_index.core.base.llms.types import ChatMessage, ImageBlock, MessageRole, TextBlock
 from llama_index.core.prompts.default_prompts import DEFAULT_REFINE_PROMPT, DEFAULT_TEXT_QA_PROMPT
 
-from llamaindex_router.messages import apply_system_prompt, templated_question, to_core_messages
-from shared_core import Tier
+from llamaindex_router.context import Routing
+from llamaindex_router.messages import (
+    apply_system_prompt,
+    core_request,
+    templated_question,
+    to_core_messages,
+)
+from shared_core import Router, RouterConfig, Tier
 
 
 def _msgs(*pairs: tuple[str, str]) -> list[ChatMessage]:
@@ -101,3 +107,96 @@ def test_react_observations_are_tool_results_not_requests() -> None:
         _msgs(("user", "hard question"), ("assistant", "Thought: ..."), ("user", "Observation: 5"))
     )
     assert [m["role"] for m in out] == ["user", "assistant", "tool"]
+
+
+# -- what a call carries into the core (found by mutation testing, issue 14) ---------------
+
+
+def test_text_blocks_join_without_separator_and_attachments_keep_the_role() -> None:
+    text_only = ChatMessage(role="user", blocks=[TextBlock(text="ab"), TextBlock(text="cd")])
+    with_image = ChatMessage(
+        role="user", blocks=[TextBlock(text="x"), ImageBlock(url="http://x/y.png")]
+    )
+    assert to_core_messages([text_only, with_image]) == [
+        {"role": "user", "content": "abcd"},
+        {"role": "user", "content": [{"type": "text", "text": "x"}, {"type": "image"}]},
+    ]
+
+
+def test_query_and_answer_lines_without_context_markers_are_not_a_template() -> None:
+    assert templated_question("Query: what is 2+2?\nAnswer:") is None
+    assert (
+        templated_question("Context information\n---------------------\nQuery: what?\nAnswer:")
+        == "what?"
+    )
+
+
+@pytest.mark.parametrize("caller", ["", "   "])
+def test_merge_into_an_empty_caller_system_message_is_the_tier_text_alone(caller: str) -> None:
+    tier = Tier(name="t", model="m", system_prompt="TIER", system_prompt_mode="merge")
+    out = apply_system_prompt(_msgs(("system", caller), ("user", "hi")), tier)
+    assert [(m.role, m.content) for m in out] == [
+        (MessageRole.SYSTEM, "TIER"),
+        (MessageRole.USER, "hi"),
+    ]
+
+
+def _router() -> Router:
+    return Router(
+        RouterConfig.build(
+            {
+                "tiers": [
+                    {"name": "cheap", "model": "gpt-4o-mini"},
+                    {"name": "strong", "model": "gpt-4o"},
+                ],
+                "classifier": {"type": "rules"},
+                "extraction": {"max_chars": 100, "head_fraction": 0.5},
+            }
+        )
+    )
+
+
+def test_core_request_carries_the_call_s_context() -> None:
+    r = Routing(thread_id="t1", user="u1", tags=("a",), metadata={"k": "v"}, structured_output=True)
+    req = core_request(_router(), _msgs(("user", "hello")), r, tools=True, required=True)
+    assert (req.text, req.has_tools, req.tool_choice_required, req.structured_output) == (
+        "hello",
+        True,
+        True,
+        True,
+    )
+    assert (req.thread_id, req.user, req.tags, dict(req.metadata)) == (
+        "t1",
+        "u1",
+        ("a",),
+        {"k": "v"},
+    )
+    assert req.notes == ()
+
+
+def test_core_request_classifies_a_template_s_question_cut_by_the_extraction_settings() -> None:
+    question = "q" * 60 + "z" * 60
+    prompt = DEFAULT_TEXT_QA_PROMPT.format(context_str="some retrieved text", query_str=question)
+    req = core_request(_router(), _msgs(("user", prompt)), Routing(), tools=False, required=False)
+    assert req.text == "q" * 50 + "\n…\n" + "z" * 50  # max_chars 100, head_fraction 0.5
+    assert req.notes == ("classified the question of a templated prompt (query_str)",)
+
+
+def test_core_request_prefers_the_question_the_caller_gave() -> None:
+    prompt = DEFAULT_TEXT_QA_PROMPT.format(context_str="ctx", query_str="the template's question")
+    req = core_request(
+        _router(), _msgs(("user", prompt)), Routing(question="mine"), tools=False, required=False
+    )
+    assert req.text == "mine"
+
+
+def test_core_request_leaves_a_last_assistant_turn_alone() -> None:
+    prompt = DEFAULT_TEXT_QA_PROMPT.format(context_str="ctx", query_str="inner")
+    req = core_request(
+        _router(),
+        _msgs(("user", "outer"), ("assistant", prompt)),
+        Routing(),
+        tools=False,
+        required=False,
+    )
+    assert req.notes == ()  # the question of a template is looked for in the user's turn only
