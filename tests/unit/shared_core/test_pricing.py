@@ -10,7 +10,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared_core.errors import ConfigError
-from shared_core.pricing import Price, PriceTable, Usage, estimate_tokens, split_provider
+from shared_core.pricing import (
+    Price,
+    PriceTable,
+    Usage,
+    default_price_table,
+    estimate_tokens,
+    provider_usage,
+    split_provider,
+)
 from shared_core.tier import Tier
 
 
@@ -66,7 +74,9 @@ def test_a_tier_repricing_input_of_a_known_model_drops_the_tables_cached_price(
     tier = Tier(name="t", model="gpt-4o", input_price=1.0)
     assert table.price("gpt-4o", tier=tier) == Price(1.0, 10.0, None)
     usage = Usage(1_000_000, 1_000_000, cached_input_tokens=400_000)
-    assert table.cost("gpt-4o", usage, tier=tier) == (600_000 * 1.0 + 400_000 * 1.0 + 1e6 * 10.0) / 1e6
+    assert (
+        table.cost("gpt-4o", usage, tier=tier) == (600_000 * 1.0 + 400_000 * 1.0 + 1e6 * 10.0) / 1e6
+    )
     # a tier that re-prices only the output keeps the table's input and cached prices
     out_only = Tier(name="t", model="gpt-4o", output_price=8.0)
     assert table.price("gpt-4o", tier=out_only) == Price(2.5, 8.0, 1.25)
@@ -153,3 +163,97 @@ def test_lookup_is_cached_and_fast(table: PriceTable) -> None:
         table.cost("gpt-4o", Usage(100, 100, 10))
     per_call_us = (time.perf_counter() - t0) / 2000 * 1e6
     assert per_call_us < 50
+
+
+# -- edges a user's bill depends on (found by mutation testing, issue 14) ------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        ((-1, 0, 0), "input_tokens"),
+        ((0, -1, 0), "output_tokens"),
+        ((0, 0, -1), "cached_input_tokens"),
+        ((True, 0, 0), "input_tokens"),
+        ((0, 1.5, 0), "output_tokens"),
+        ((0, 0, "3"), "cached_input_tokens"),
+    ],
+)
+def test_usage_refuses_counts_that_are_not_non_negative_ints(args: tuple, field: str) -> None:
+    with pytest.raises(ValueError, match=rf"^Usage\.{field} must be an int >= 0, got "):
+        Usage(*args)
+
+
+def test_usage_refuses_more_cached_than_input_tokens() -> None:
+    with pytest.raises(
+        ValueError, match=r"^Usage.cached_input_tokens \(6\) cannot exceed input_tokens \(5\)"
+    ):
+        Usage(5, 1, 6)
+    assert Usage(5, 0, 5) == Usage(input_tokens=5, output_tokens=0, cached_input_tokens=5)
+
+
+def test_provider_usage_without_cached_count_has_none_cached() -> None:
+    assert provider_usage(10, 5, source="m") == Usage(10, 5, 0)
+    assert provider_usage(10, 5, 99, source="m") == Usage(10, 5, 10)  # clamped to the input
+
+
+def test_unbelievable_provider_usage_logs_every_count_as_sent(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="shared_core.pricing"):
+        assert provider_usage(-1, "x", 2.5, source="gpt-4o") is None
+    assert [r.getMessage() for r in caplog.records] == [
+        "provider usage for 'gpt-4o' is not believable (input_tokens=-1, output_tokens='x', "
+        "cached_input_tokens=2.5): treated as missing, the call's cost is recorded as unknown"
+    ]
+
+
+def test_split_provider_splits_at_the_first_colon_only() -> None:
+    assert split_provider("openai:ft:gpt-4o:my-org") == ("openai", "ft:gpt-4o:my-org")
+    assert split_provider(" :gpt-4o ") == (None, "gpt-4o")
+
+
+def test_prices_given_to_the_table_are_registered() -> None:
+    table = PriceTable({"house-model": Price(1.0, 2.0)}, use_genai_prices=False)
+    assert table.price("house-model") == Price(1.0, 2.0)
+    assert table.price("acme:house-model") == Price(
+        1.0, 2.0
+    )  # a registered bare name, any provider
+
+
+def test_a_tier_that_sets_only_the_cached_price_keeps_the_table_s_list_prices() -> None:
+    tier = Tier(name="t", model="gpt-4o", cached_input_price=0.1)
+    assert PriceTable().price("gpt-4o", tier=tier) == Price(2.5, 10.0, 0.1)
+
+
+def test_a_tier_that_sets_only_the_output_price_of_an_unknown_model_is_unpriced() -> None:
+    tier = Tier(name="t", model="house-model-unknown", output_price=3.0)
+    assert PriceTable(use_genai_prices=False).price("house-model-unknown", tier=tier) is None
+
+
+def test_the_provider_prefix_picks_the_provider_s_price() -> None:
+    table = PriceTable()
+    assert table.price("groq:llama-3.1-8b-instant") == Price(0.05, 0.08)  # listed under groq only
+    assert table.price("llama-3.1-8b-instant") is None
+    # an unknown provider falls back to the model's price under any provider
+    assert table.price("nosuch-provider:gpt-4o") == table.price("gpt-4o") == Price(2.5, 10.0, 1.25)
+
+
+def test_a_model_priced_for_input_only_is_unknown() -> None:
+    # embedding models have an input price and no output price
+    assert PriceTable().price("text-embedding-3-small") is None
+
+
+def test_the_unknown_model_warning_says_what_to_do(caplog: pytest.LogCaptureFixture) -> None:
+    name = f"unknown-{uuid.uuid4().hex}"
+    with caplog.at_level(logging.WARNING, logger="shared_core.pricing"):
+        PriceTable().cost(name, Usage(1, 1))
+    assert [r.getMessage() for r in caplog.records] == [
+        f"no price known for model {name!r}: its cost is recorded as None (unknown), not 0; "
+        "set input_price/output_price on its tier or call PriceTable.register()"
+    ]
+
+
+def test_the_default_table_is_one_shared_table() -> None:
+    first = default_price_table()
+    assert isinstance(first, PriceTable) and default_price_table() is first
