@@ -6,6 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# `make mutation` runs the tests with `--hypothesis-profile=mutation`: mutmut's trampolines slow
+# every call down, so wall-clock deadlines would fail clean code; examples are derandomized so a
+# mutant is judged by the same inputs each time.
+settings.register_profile("mutation", deadline=None, derandomize=True, max_examples=50)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("TIER_ROUTER_DATA", ROOT.parent / "shared" / "data"))
