@@ -273,3 +273,61 @@ def test_a_failing_judge_still_routes(exc: Exception) -> None:
 
     router = _router_with({"type": "judge"}, judge_complete=complete)
     assert router.decide("hello there").tier in router.config.tier_names
+
+
+def _utility_oracle(scores: list[float], knob: float, costs: list[float] | None) -> int:
+    """The utility rule as the README states it: highest score - lam * relative cost, where
+    relative costs are the given ones over their maximum (or evenly spaced 0..1), ties and
+    knob 0 going to the cheapest."""
+    n = len(scores)
+    rel = (
+        [i / max(1, n - 1) for i in range(n)] if costs is None else [c / max(costs) for c in costs]
+    )
+    if knob == 0:
+        return min(range(n), key=lambda i: (rel[i], i))
+    lam = (1 - knob) / knob
+    u = [s - lam * c for s, c in zip(scores, rel)]
+    return next(i for i in range(n) if u[i] >= max(u) - 1e-9)
+
+
+@settings(max_examples=300)
+@given(
+    rows=st.integers(1, 5).flatmap(
+        lambda k: st.lists(
+            st.lists(st.floats(0, 1).map(lambda x: round(x, 3)), min_size=k, max_size=k),
+            min_size=1,
+            max_size=4,
+        )
+    ),
+    knob=st.sampled_from([0.0, 0.1, 0.25, 0.4, 0.5, 0.7, 0.9, 1.0]),
+    scale=st.sampled_from([None, 1.0, 4.0, 0.25]),
+)
+def test_the_utility_rule_trades_score_against_relative_cost(
+    rows: list[list[float]], knob: float, scale: float | None
+) -> None:
+    k = len(rows[0])
+    costs = None if scale is None else [scale * (i + 1) for i in range(k)]
+    want = [_utility_oracle(r, knob, costs) for r in rows]
+    assert [select(r, knob, rule="utility", relative_costs=costs) for r in rows] == want
+    assert list(select_batch(np.array(rows), knob, rule="utility", relative_costs=costs)) == want
+
+
+def test_utility_examples_with_default_costs() -> None:
+    # 3 tiers, costs 0, 0.5, 1; knob 0.5 -> lam 1
+    assert select([0.2, 0.9, 1.0], 0.5, rule="utility") == 1
+    assert select([0.2, 0.5, 0.9], 0.5, rule="utility") == 0
+    # 2 tiers, costs 0, 1
+    assert select([0.3, 0.9], 0.5, rule="utility") == 0
+    assert select([0.3, 1.0], 0.8, rule="utility") == 1  # lam 0.25: 0.3 against 0.75
+    # equal utility: the cheaper tier
+    assert select([0.5, 0.5], 0.5, rule="utility", relative_costs=[0.0, 0.0]) == 0
+    # knob 0: the cheapest by cost, not by position
+    assert select([0.1, 0.9], 0.0, rule="utility", relative_costs=[1.0, 0.2]) == 1
+    assert list(
+        select_batch(np.array([[0.1, 0.9]]), 0.0, rule="utility", relative_costs=[1.0, 0.2])
+    ) == [1]
+
+
+def test_select_batch_finds_each_row_s_own_best() -> None:
+    rows = np.array([[0.9, 0.95], [0.1, 0.2]])
+    assert list(select_batch(rows, 0.5, rule="utility", relative_costs=[0.0, 0.0])) == [1, 1]

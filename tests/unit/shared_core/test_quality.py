@@ -12,22 +12,28 @@ from shared_core.quality import Answer, failed_check, is_filtered
 CFG = EscalationConfig()
 
 
-@pytest.mark.parametrize("text", [
-    "I'm sorry, but I can't help with that.",
-    "I am unable to answer this question.",
-    "I'm not sure what you mean.",
-    "As an AI language model, I cannot browse the internet.",
-    "I don't know.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm sorry, but I can't help with that.",
+        "I am unable to answer this question.",
+        "I'm not sure what you mean.",
+        "As an AI language model, I cannot browse the internet.",
+        "I don't know.",
+    ],
+)
 def test_refusals_and_uncertainty_fail(text):
     assert "refusal" in failed_check(Answer(text), CFG)
 
 
-@pytest.mark.parametrize("text", [
-    "Paris is the capital of France.",
-    "Sorry for the delay! Here is the code: print(1)",
-    "The function can't return None because of the guard clause.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Paris is the capital of France.",
+        "Sorry for the delay! Here is the code: print(1)",
+        "The function can't return None because of the guard clause.",
+    ],
+)
 def test_ordinary_answers_pass(text):
     assert failed_check(Answer(text), CFG) is None
 
@@ -102,9 +108,34 @@ def test_filtered_or_empty_always_fails(text, calls, reason):
         assert out is None  # nothing else is checked with these settings
 
 
-_REFUSAL_WORDS = ["I", "i", "I'm", "am", "can't", "cannot", "won't", "do", "don't", "not", "know",
-                  "sure", "sorry", "but", "as", "an", "AI", "beyond", "my", "ability", "unable",
-                  "to", "help", "Paris", ",", "'"]
+_REFUSAL_WORDS = [
+    "I",
+    "i",
+    "I'm",
+    "am",
+    "can't",
+    "cannot",
+    "won't",
+    "do",
+    "don't",
+    "not",
+    "know",
+    "sure",
+    "sorry",
+    "but",
+    "as",
+    "an",
+    "AI",
+    "beyond",
+    "my",
+    "ability",
+    "unable",
+    "to",
+    "help",
+    "Paris",
+    ",",
+    "'",
+]
 
 
 @given(st.lists(st.sampled_from(_REFUSAL_WORDS), max_size=12), st.text(max_size=8))
@@ -120,3 +151,27 @@ def test_refusal_prefilter_never_hides_a_match(words, noise):
 @pytest.mark.parametrize("text", ["ı'm sorry, but ı can't", "I'm ſorry, but I can't"])
 def test_refusal_regex_folding_beyond_ascii_still_applies(text):
     assert "refusal" in failed_check(Answer(text), CFG)
+
+
+# -- edges found by mutation testing (issue 14) --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I am happy to help: the answer is 4.", "I can confirm the meeting is at noon.", "I do."],
+)
+def test_answers_with_a_refusal_cue_but_no_refusal_pass(text):
+    # "i am", "i can", "i do" are only the cheap pre-filter's cues, not refusals
+    assert failed_check(Answer(text), CFG) is None
+
+
+@pytest.mark.parametrize(
+    "fenced",
+    [
+        '``` json\n{"a": 1}\n```',  # a space before the language tag
+        '```json\n{\n  "a": [1,\n 2]\n}\n```',  # JSON over several lines
+        '```\n{"a": 1}```',  # the closing fence on the last line of the JSON
+    ],
+)
+def test_fenced_json_answers_pass_the_json_check(fenced):
+    assert failed_check(Answer(fenced), EscalationConfig(require_json=True)) is None
