@@ -20,6 +20,8 @@ from shared_core.tier import Tier
 def test_shown_describes_huge_ints_and_cuts_long_text() -> None:
     assert shown(10**400) == "<an integer of 1329 bits>"
     assert shown(2**64 - 1) == repr(2**64 - 1)  # 64 bits: still printed
+    assert shown(2**64) == "<an integer of 65 bits>"
+    assert shown("x" * 38) == repr("x" * 38)  # exactly the limit (40 characters): not cut
     assert shown(True) == "True"
     assert shown("x" * 100) == repr("x" * 100)[:37] + "..."
     assert len(shown("x" * 100)) == 40
