@@ -257,3 +257,23 @@ def test_the_unknown_model_warning_says_what_to_do(caplog: pytest.LogCaptureFixt
 def test_the_default_table_is_one_shared_table() -> None:
     first = default_price_table()
     assert isinstance(first, PriceTable) and default_price_table() is first
+
+
+def test_a_price_that_changed_on_a_date_is_today_s() -> None:
+    from datetime import date, datetime, timezone
+
+    from genai_prices import data_snapshot
+
+    snap = data_snapshot.get_snapshot()
+    dated = next(
+        (p.id, m.id, m)
+        for p in snap.providers
+        for m in p.models
+        if isinstance(m.prices, list)
+        and any(getattr(c.constraint, "start_date", date.max) <= date.today() for c in m.prices)
+    )
+    provider, model, info = dated
+    today = info.get_prices(datetime.now(timezone.utc))
+    got = PriceTable().price(f"{provider}:{model}")
+    assert got is not None
+    assert (got.input, got.output) == (float(today.input_mtok), float(today.output_mtok))
