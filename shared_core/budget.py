@@ -96,7 +96,7 @@ class BudgetGuard:
         self.on_ledger_error = on_ledger_error
         self._callbacks: list[AlertCallback] = []
         self._alerts = _AlertWatch(self) if any(lim.alert_at for lim in self.limits) else None
-        self._warned_at = 0.0
+        self._warned_at: float | None = None
 
     @classmethod
     def from_config(cls, config: BudgetConfig, ledger: CostLedger) -> BudgetGuard:
@@ -179,7 +179,7 @@ class BudgetGuard:
         if self.on_ledger_error == "closed":
             raise BudgetUnavailableError(first.scope, first.limit_usd, first.period, str(exc))
         now = time.monotonic()
-        if now - self._warned_at > 60.0:
+        if self._warned_at is None or now - self._warned_at > 60.0:
             self._warned_at = now
             logger.warning(
                 "budget: ledger unreachable (%s); on_ledger_error=open lets calls through "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import threading
 import time
 from pathlib import Path
 
@@ -11,10 +12,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from shared_core.budget import BudgetGuard, estimate_cost, period_start, request_scopes
-from shared_core.config import BudgetLimit
-from shared_core.errors import BudgetExceededError, InputError
-from shared_core.ledger import CallRecord, InMemoryLedger
+from shared_core.budget import (
+    BudgetAlert,
+    BudgetGuard,
+    estimate_cost,
+    period_start,
+    request_scopes,
+)
+from shared_core.config import BudgetConfig, BudgetLimit
+from shared_core.errors import (
+    BudgetExceededError,
+    BudgetUnavailableError,
+    InputError,
+    LedgerUnavailableError,
+)
+from shared_core.ledger import CallRecord, InMemoryLedger, LimitCheck
 from shared_core.pricing import PriceTable, Usage
 from shared_core.tier import Tier
 
@@ -203,3 +215,234 @@ def test_pressure_curve_shapes_the_shift_toward_cheaper_tiers():
     assert linear.pressure(["global"]) == pytest.approx(0.5)
     assert gentle.pressure(["global"]) == pytest.approx(0.25)
     assert steep.pressure(["global"]) == pytest.approx(0.5**0.5)
+
+
+# -- the guard's contract, pinned field by field (make mutation found these untested) ------
+
+
+class _Unreachable(InMemoryLedger):
+    """A ledger whose database is down for the scopes in ``down`` (every scope by default)."""
+
+    def __init__(self, down: tuple[str, ...] | None = None) -> None:
+        super().__init__()
+        self.down = down
+        self.ttls: list[float] = []
+
+    def _fail(self, scope: str) -> None:
+        if self.down is None or scope in self.down:
+            raise LedgerUnavailableError("database down")
+
+    def held(self, scope: str, since: float) -> float:
+        self._fail(scope)
+        return super().held(scope, since)
+
+    def reserve(self, reservation_id, amount, limits, ttl_s):  # type: ignore[no-untyped-def]
+        for lim in limits:
+            self._fail(lim.scope)
+        self.ttls.append(ttl_s)
+        return super().reserve(reservation_id, amount, limits, ttl_s)
+
+
+def test_checks_are_the_limits_as_the_ledger_sees_them_at_the_time_given() -> None:
+    then = calendar.timegm((2026, 3, 15, 13, 0, 0))
+    guard = BudgetGuard(
+        [
+            BudgetLimit(scope="global", period="month", limit_usd=30.0),
+            BudgetLimit(scope="user:u", period="day", limit_usd=2.0),
+            BudgetLimit(scope="tag:t", period="total", limit_usd=5.0),
+        ],
+        InMemoryLedger(),
+    )
+    assert guard.checks(["user:u"], now=then) == [
+        LimitCheck("global", calendar.timegm((2026, 3, 1, 0, 0, 0)), 30.0, "month"),
+        LimitCheck("user:u", calendar.timegm((2026, 3, 15, 0, 0, 0)), 2.0, "day"),
+    ]
+    assert [c.since for c in guard.checks(["tag:t"])] == [period_start("month"), 0.0]
+
+
+def test_a_refused_reservation_names_the_limit_its_period_and_what_it_holds() -> None:
+    led = InMemoryLedger()
+    guard = BudgetGuard(
+        [
+            BudgetLimit(scope="global", period="day", limit_usd=10.0),
+            BudgetLimit(scope="user:u", period="month", limit_usd=1.0),
+        ],
+        led,
+    )
+    spend(led, 0.75, user="u")
+    assert guard.reserve("r1", 0.25, ["user:u"]) is True  # exactly up to the limit
+    with pytest.raises(BudgetExceededError) as info:
+        guard.reserve("r2", 0.01, ["user:u"])
+    e = info.value
+    assert (e.scope, e.limit_usd, e.spent_usd, e.period) == ("user:u", 1.0, 1.0, "month")
+    assert str(e) == (
+        "budget for scope 'user:u' exceeded: spent $1.000000 of $1.000000 this month; "
+        "the request was not sent to any provider"
+    )
+    assert led.reserved("global") == pytest.approx(0.25)  # r2 held nothing
+
+
+def test_no_applicable_limit_reserves_nothing() -> None:
+    led = InMemoryLedger()
+    guard = BudgetGuard([BudgetLimit(scope="user:u", limit_usd=1.0)], led)
+    assert guard.reserve("r", 5.0, ["user:someone-else"]) is False
+    assert led.reserved("user:u") == 0.0 and led.reserved("global") == 0.0
+
+
+async def test_async_reserve_holds_refuses_and_skips_like_the_sync_one() -> None:
+    led = InMemoryLedger()
+    guard = BudgetGuard([BudgetLimit(scope="user:u", period="month", limit_usd=1.0)], led)
+    assert await guard.areserve("r", 5.0, ["global"]) is False
+    assert await guard.areserve("r", 0.6, ["user:u"]) is True
+    assert led.reserved("user:u") == pytest.approx(0.6)
+    with pytest.raises(BudgetExceededError) as info:
+        await guard.areserve("s", 0.5, ["user:u"])
+    assert (info.value.scope, info.value.period, info.value.spent_usd) == ("user:u", "month", 0.6)
+    down = BudgetGuard([BudgetLimit(limit_usd=1.0)], _Unreachable(), on_ledger_error="closed")
+    with pytest.raises(BudgetUnavailableError, match=r"\(database down\)"):
+        await down.areserve("r", 0.1, ["global"])
+
+
+def test_the_guard_reserves_for_the_configured_ttl_default_600_s() -> None:
+    led = _Unreachable(down=())
+    BudgetGuard([BudgetLimit(limit_usd=1.0)], led).reserve("a", 0.1, ["global"])
+    config = BudgetConfig(limits=[BudgetLimit(limit_usd=1.0)], reservation_ttl_s=7.5)
+    BudgetGuard.from_config(config, led).reserve("b", 0.1, ["global"])
+    assert led.ttls == [600.0, 7.5]
+
+
+def test_closed_refuses_when_the_ledger_is_down_naming_the_limit_and_the_cause() -> None:
+    limits = [BudgetLimit(scope="global", period="month", limit_usd=3.0)]
+    config = BudgetConfig(limits=limits, on_ledger_error="closed")
+    guard = BudgetGuard.from_config(config, _Unreachable())
+    for attempt in (lambda: guard.reserve("r", 0.1, ["global"]), lambda: guard.check(["global"])):
+        with pytest.raises(BudgetUnavailableError) as info:
+            attempt()
+        e = info.value
+        assert (e.scope, e.limit_usd, e.period) == ("global", 3.0, "month")
+        assert str(e) == (
+            "budget for scope 'global' could not be checked (database down); "
+            "budget.on_ledger_error is 'closed', so the request was not sent to any provider"
+        )
+
+
+def test_open_lets_the_call_through_unheld_and_warns_at_most_once_a_minute(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [5.0]  # seconds since boot: the first outage warns even on a fresh machine
+    monkeypatch.setattr("shared_core.budget.time.monotonic", lambda: clock[0])
+    guard = BudgetGuard([BudgetLimit(limit_usd=1.0)], _Unreachable())  # open by default
+    warning = "budget: ledger unreachable (database down)"
+    with caplog.at_level("WARNING", logger="tier_router"):
+        assert guard.reserve("r", 0.1, ["global"]) is False
+        assert caplog.text.count(warning) == 1
+        clock[0] = 65.0
+        assert guard.reserve("r", 0.1, ["global"]) is False
+        guard.check(["global"])  # a read lets the call through too
+        assert caplog.text.count(warning) == 1
+        clock[0] = 65.5
+        assert guard.reserve("r", 0.1, ["global"]) is False
+        assert caplog.text.count(warning) == 2
+
+
+def test_check_skips_an_unreachable_limit_and_still_enforces_the_next() -> None:
+    led = _Unreachable(down=("user:u",))
+    guard = BudgetGuard(
+        [
+            BudgetLimit(scope="user:u", limit_usd=1.0),
+            BudgetLimit(scope="tag:t", limit_usd=1.0),
+        ],
+        led,
+    )
+    spend(led, 2.0, tags=("t",), user="u")
+    with pytest.raises(BudgetExceededError, match="tag:t"):
+        guard.check(request_scopes(("t",), "u"))
+
+
+def test_no_pressure_without_numbers() -> None:
+    guard = BudgetGuard([BudgetLimit(limit_usd=1.0)], _Unreachable())
+    assert guard.pressure(["global"]) == 0.0
+
+
+async def test_async_pressure_reads_held_money_like_the_sync_one() -> None:
+    led = InMemoryLedger()
+    guard = BudgetGuard([BudgetLimit(limit_usd=1.0, soft_fraction=0.5)], led)
+    spend(led, 0.6)
+    led.reserve("r", 0.1, [LimitCheck("global", 0.0, 1.0)], 60)
+    assert await guard.apressure(["global"]) == pytest.approx(0.4)
+    assert guard.pressure(["global"]) == pytest.approx(0.4)
+    down = BudgetGuard([BudgetLimit(limit_usd=1.0)], _Unreachable())
+    assert await down.apressure(["global"]) == 0.0
+
+
+def test_pressure_with_no_soft_zone_is_zero_until_the_limit_then_one() -> None:
+    led = InMemoryLedger()
+    guard = BudgetGuard([BudgetLimit(limit_usd=1.0, soft_fraction=1.0)], led)
+    spend(led, 0.5)
+    assert guard.pressure(["global"]) == 0.0
+    spend(led, 0.5)
+    assert guard.pressure(["global"]) == 1.0
+
+
+def test_below_the_soft_zone_a_steep_curve_adds_no_pressure() -> None:
+    led = InMemoryLedger()
+    spend(led, 0.5)
+    guard = BudgetGuard([BudgetLimit(limit_usd=1.0, soft_fraction=0.8, curve=0.5)], led)
+    assert guard.pressure(["global"]) == 0.0
+
+
+def test_the_estimate_counts_the_tiers_system_prompt_as_input() -> None:
+    prices = PriceTable()
+    plain = Tier(name="s", model="gpt-4o-mini", max_tokens=10)
+    prompted = Tier(name="s", model="gpt-4o-mini", max_tokens=10, system_prompt="x" * 400)
+    assert estimate_cost(prompted, 50, prices) == pytest.approx(
+        prices.cost("gpt-4o-mini", Usage(50 + 100, 10))
+    )
+    assert estimate_cost(plain, 50, prices) == pytest.approx(
+        prices.cost("gpt-4o-mini", Usage(50, 10))
+    )
+
+
+def test_alerts_fire_once_per_fraction_after_a_release_with_the_numbers(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    led = InMemoryLedger()
+    guard = BudgetGuard(
+        [BudgetLimit(scope="tag:t", period="month", limit_usd=2.0, alert_at=[0.5, 0.9])], led
+    )
+    seen: list[BudgetAlert] = []
+    assert guard.on_alert(seen.append) == seen.append
+
+    def broken(alert: BudgetAlert) -> None:
+        raise RuntimeError("user callback bug")
+
+    guard.on_alert(broken)
+    spend(led, 1.2, tags=("t",))
+    with caplog.at_level("WARNING", logger="tier_router"):
+        guard.release("call-1", ["global", "tag:t"])
+        guard.wait_alerts()
+        guard.release("call-2", ["global", "tag:t"])
+        guard.wait_alerts()
+    assert seen == [BudgetAlert("tag:t", "month", period_start("month"), 0.5, 2.0, 1.2)]
+    assert "budget alert: scope 'tag:t' spent $1.200000 this month, 50% of its $2.000000 limit" in (
+        caplog.text
+    )
+    assert "budget alert callback" in caplog.text and "user callback bug" in caplog.text
+    spend(led, 0.7, tags=("t",))
+    assert [a.fraction for a in guard.check_alerts(["tag:t"])] == [0.9]
+    assert [a.fraction for a in seen] == [0.5, 0.9]
+    assert guard.check_alerts(["tag:t"]) == []
+
+
+def watchers() -> int:
+    return sum(t.name == "tier-router-alerts" for t in threading.enumerate())
+
+
+def test_a_guard_without_alerts_starts_no_watcher_thread() -> None:
+    guard = BudgetGuard([BudgetLimit(limit_usd=1.0)], InMemoryLedger())
+    before = watchers()
+    guard.release("r", ["global"])
+    assert watchers() == before
+    guard.wait_alerts(timeout_s=0.0)
+    assert guard.check_alerts() == []
+    assert repr(guard) == "BudgetGuard(limits=1, ledger=InMemoryLedger(records=0))"

@@ -19,11 +19,13 @@ from shared_core.ledger import (
     CallRecord,
     CostLedger,
     InMemoryLedger,
+    LimitCheck,
     SQLiteLedger,
     hash_prompt,
     open_ledger,
     summarize,
 )
+from shared_core.ledger.base import RecordFilter, Refusal, fits, new_salt, parse_scope
 from shared_core.ledger.summary import percentile
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -489,3 +491,231 @@ def test_in_memory_ledger_is_bounded_and_budgets_keep_counting_dropped_records()
     assert "first" not in {r.call_id for r in led.records()}
     assert led.spend("global", 0) == pytest.approx(1.0 + 1000 * 0.5)
     assert led.spend("tag:a", 0) == pytest.approx(1.0)
+
+
+# -- records, filters and hashes, pinned field by field (make mutation found these untested) --
+
+
+def test_prompt_hashes_are_stable_across_versions_and_take_any_text() -> None:
+    """A stored hash must match the same prompt after an upgrade: the format is fixed."""
+    import hashlib
+
+    assert hash_prompt("hello", "salt") == hashlib.sha256(b"salt\x00hello").hexdigest()
+    lone = "\ud800"  # a lone surrogate (a broken client's text) still hashes, distinctly
+    assert hash_prompt(lone, "s") == hashlib.sha256(b"s\x00\xed\xa0\x80").hexdigest()
+    assert hash_prompt("x", lone) == hashlib.sha256(b"\xed\xa0\x80\x00x").hexdigest()
+    assert hash_prompt("ab", "s") != hash_prompt("b", "sa")  # the separator keeps them apart
+
+
+def test_a_new_salt_is_32_hex_characters() -> None:
+    salt = new_salt()
+    assert len(salt) == 32 and int(salt, 16) >= 0
+    assert len(InMemoryLedger().salt) == 32
+
+
+def test_tags_are_kept_as_a_tuple_of_strings() -> None:
+    r = rec("a", tags=["x", 7])  # type: ignore[arg-type]
+    assert r.tags == ("x", "7")
+    assert rec("b", tags=("y",)).tags == ("y",)
+    assert r.to_dict()["tags"] == ["x", "7"]
+
+
+def test_a_cost_that_is_not_finite_is_refused_with_its_value() -> None:
+    with pytest.raises(InputError) as info:
+        rec("a", cost_usd=float("inf"))
+    assert str(info.value) == "CallRecord.cost_usd must be finite or None, got inf"
+    with pytest.raises(InputError) as bad_status:
+        rec("a", status="weird")
+    assert str(bad_status.value) == (
+        "CallRecord.status must be one of ('ok', 'failed', 'rejected', 'refused', 'abandoned'), "
+        "got 'weird'"
+    )
+
+
+def test_json_keeps_text_readable_and_writes_odd_metadata_as_text() -> None:
+    r = rec("a", error="délai dépassé", metadata={"path": Path("/tmp/x"), "n": 1})
+    text = r.to_json()
+    assert '"error": "délai dépassé"' in text
+    assert json.loads(text)["metadata"] == {"path": "/tmp/x", "n": 1}
+
+
+def test_feedback_for_no_call_is_refused_with_its_value() -> None:
+    led = InMemoryLedger()
+    for bad in ("", None, 5):
+        with pytest.raises(InputError) as info:
+            led.record_feedback(bad, 0.5)  # type: ignore[arg-type]
+        assert str(info.value) == (
+            f"record_feedback: call_id must be a non-empty string, got {bad!r}"
+        )
+    assert led.feedback() == []
+
+
+def test_feedback_defaults_to_the_user_and_comes_back_oldest_first() -> None:
+    led = InMemoryLedger()
+    led.record_feedback("a", 1)
+    led.record_feedback("b", 0.25, source="escalation")
+    led.record_feedback("c", 0.5)
+    got = led.feedback()
+    assert [(f.call_id, f.score, f.source) for f in got] == [
+        ("a", 1.0, "user"), ("b", 0.25, "escalation"), ("c", 0.5, "user")
+    ]
+    assert isinstance(got[0].score, float)
+
+
+def test_filters_since_inclusive_until_exclusive_and_every_one_must_match() -> None:
+    t = 1_700_000_000.0
+    a = rec("a", ts=t, tier="x", tags=("p",), status="ok")
+    b = rec("b", ts=t + 1, tier="y", tags=("q",), status="failed")
+    f = RecordFilter
+    assert f(since=t).matches(a) and not f(since=t + 0.5).matches(a)
+    assert f(until=t + 1).matches(a) and not f(until=t + 1).matches(b)
+    assert f(tier="x").matches(a) and not f(tier="x").matches(b)
+    assert f(tag="p").matches(a) and not f(tag="p").matches(b)
+    assert f(status="ok").matches(a) and not f(status="ok").matches(b)
+    # each filter alone can exclude a record the others let through
+    assert not f(since=t + 1, until=t + 5, tier="x").matches(a)
+    assert not f(since=t, until=t + 5, tier="y").matches(a)
+    assert not f(tier="x", tag="q").matches(a)
+    assert not f(tag="p", status="failed").matches(a)
+    assert not f(since=t + 0.5, until=t + 5).matches(a)
+    assert not f(until=t + 0.5, since=t - 5).matches(b)
+    assert f(since=t, until=t + 1, tier="x", tag="p", status="ok").matches(a)
+
+
+@pytest.mark.parametrize(
+    ("held", "amount", "limit", "expected"),
+    [
+        (0.5, 0.5, 1.0, True),  # filling a limit exactly fits
+        (0.1, 0.2, 0.3, True),  # 0.1 + 0.2 rounds above 0.3: still fits
+        (0.5, 0.51, 1.0, False),
+        (0.99, 0.0, 1.0, True),  # nothing to reserve: fits while the limit is not reached
+        (1.0, 0.0, 1.0, False),
+        (1.0, -1.0, 1.0, False),
+    ],
+)
+def test_what_fits_under_a_limit(held: float, amount: float, limit: float, expected: bool) -> None:
+    assert fits(held, amount, limit) is expected
+
+
+def test_scopes_parse_and_a_user_id_may_hold_a_colon() -> None:
+    assert parse_scope("global") == ("global", None)
+    assert parse_scope("tag:search") == ("tag", "search")
+    assert parse_scope("user:org:alice") == ("user", "org:alice")
+    for bad in ("team:x", "user:", "tag", ""):
+        with pytest.raises(InputError) as info:
+            parse_scope(bad)
+        assert str(info.value) == (
+            f"budget scope must be 'global', 'tag:<name>' or 'user:<id>', got {bad!r}"
+        )
+
+
+def test_held_is_spend_plus_live_reservations(ledger: CostLedger) -> None:
+    ledger.record(rec("a", cost_usd=0.25, user="u"))
+    ledger.reserve("r", 0.5, [LimitCheck("user:u", 0.0, 10.0)], 60)
+    assert ledger.held("user:u", 0.0) == pytest.approx(0.75)
+    assert ledger.held("global", 0.0) == pytest.approx(0.25)
+
+
+def test_summary_reads_only_the_records_asked_for() -> None:
+    led = InMemoryLedger()
+    t = 1_700_000_000.0 - (1_700_000_000.0 % DAY)
+    led.record(rec("old", ts=t - 10, tags=("k",), cost_usd=1.0))
+    led.record(rec("in", ts=t + 10, tags=("k",), cost_usd=2.0))
+    led.record(rec("other", ts=t + 20, tags=("j",), cost_usd=4.0))
+    led.record(rec("late", ts=t + 100, tags=("k",), cost_usd=8.0))
+    led.record_feedback("in", 0.5)
+    led.record_feedback("old", 1.0)
+    assert led.summary().cost_usd == pytest.approx(15.0)
+    s = led.summary(since=t, until=t + 50, tag="k")
+    assert (s.calls, s.cost_usd) == (1, pytest.approx(2.0))
+    given = led.feedback()[0].ts  # quality windows follow when the feedback came
+    assert [(p.window_start, p.mean_score, p.n) for p in s.quality["simple"]] == [
+        (time.strftime("%Y-%m-%d", time.gmtime(given)), 0.5, 1)
+    ]
+    hourly = led.summary(since=t, window_s=3600)
+    assert hourly.quality["simple"][0].window_start == time.strftime(
+        "%Y-%m-%dT%H:00", time.gmtime(given)
+    )
+
+
+# -- the in-memory ledger's bounds, spend and reservations, exactly ---------------------
+
+
+def test_in_memory_ledger_keeps_100k_records_by_default_then_drops_the_oldest_tenth() -> None:
+    assert InMemoryLedger().max_records == 100_000
+    led = InMemoryLedger(max_records=20)
+    for i in range(20):
+        led.record(rec(f"c{i}"))
+    assert len(led) == 20  # at the bound: nothing dropped yet
+    led.record(rec("c20"))
+    assert [r.call_id for r in led.select(RecordFilter())][:2] == ["c2", "c3"]
+    assert len(led) == 19  # a tenth (2) of 20 dropped
+    small = InMemoryLedger(max_records=5)
+    for i in range(6):
+        small.record(rec(f"s{i}"))
+    assert len(small) == 5  # a tenth of 5 rounds to 0: one record goes
+    small.max_records = 2  # lowered on a live ledger: trimmed to it at the next record
+    small.record(rec("s6"))
+    assert [r.call_id for r in small.records()] == ["s5", "s6"]
+    unbounded = InMemoryLedger(max_records=None)
+    for i in range(30):
+        unbounded.record(rec(f"u{i}"))
+    assert len(unbounded) == 30
+
+
+def test_spend_since_mid_day_counts_only_what_came_after() -> None:
+    led = InMemoryLedger()
+    t = 1_700_000_000.0 - (1_700_000_000.0 % DAY)
+    led.record(rec("early", ts=t + 100, cost_usd=1.0, user="u"))
+    led.record(rec("later", ts=t + 200, cost_usd=2.0, user="u"))
+    led.record(rec("next-day", ts=t + DAY + 5, cost_usd=4.0, user="u"))
+    led.record(rec("not-u", ts=t + 300, cost_usd=8.0, user="v"))
+    assert led.spend("user:u", t) == pytest.approx(7.0)
+    assert led.spend("user:u", t + 150) == pytest.approx(6.0)
+    assert led.spend("user:u", t + 200) == pytest.approx(6.0)
+    assert led.spend("user:u", t + DAY + 10) == 0.0
+    assert led.spend("global", t + 150) == pytest.approx(14.0)
+
+
+def test_alerts_are_claimed_once_per_scope_period_and_fraction() -> None:
+    led = InMemoryLedger()
+    assert led.claim_alert("global", "day", 0.0, 0.5) is True
+    assert led.claim_alert("global", "day", 0.0, 0.5) is False
+    assert led.claim_alert("global", "day", 0.0, 0.8) is True
+    assert led.claim_alert("global", "day", DAY, 0.5) is True
+    assert led.claim_alert("tag:t", "day", 0.0, 0.5) is True
+
+
+def test_releasing_an_unknown_or_released_reservation_is_harmless() -> None:
+    led = InMemoryLedger()
+    led.release("never-held")
+    led.reserve("r", 0.5, [LimitCheck("global", 0.0, 1.0)], 60)
+    led.release("r")
+    led.release("r")
+    assert led.reserved("global") == 0.0
+
+
+def test_a_reservation_lives_exactly_its_ttl_and_each_extension_renews_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import shared_core.ledger.memory as memory
+
+    clock = [1000.0]
+    monkeypatch.setattr(memory, "time", type("Clock", (), {"time": staticmethod(lambda: clock[0])}))
+    led = InMemoryLedger()
+    checks = [LimitCheck("global", 0.0, 1.0), LimitCheck("user:u", 0.0, 1.0)]
+    assert led.reserve("a", 0.25, checks, 10.0) is None
+    assert led.reserve("b", 0.5, checks[:1], 100.0) is None
+    clock[0] = 1009.0
+    assert led.reserved("global") == 0.75 and led.reserved("user:u") == 0.25
+    assert led.reserve("a", 0.125, checks, 10.0) is None  # extends a, renews it to 1019
+    assert led.reserved("user:u") == 0.375 and led.reserved("global") == 0.875
+    assert led.reserve("a", 0.0, checks, 10.0) is None  # renews, adds nothing
+    assert led.reserve("a", -5.0, checks, 10.0) is None  # a negative amount holds nothing more
+    assert led.reserved("user:u") == 0.375
+    clock[0] = 1018.999
+    assert led.reserved("user:u") == 0.375
+    clock[0] = 1019.0  # ttl_s after the last renewal: lapsed
+    assert led.reserved("user:u") == 0.0 and led.reserved("global") == 0.5
+    refusal = led.reserve("c", 0.6, checks, 10.0)  # b's 0.5 is still held globally
+    assert refusal == Refusal(checks[0], 0.5)
