@@ -446,3 +446,12 @@ def test_a_guard_without_alerts_starts_no_watcher_thread() -> None:
     guard.wait_alerts(timeout_s=0.0)
     assert guard.check_alerts() == []
     assert repr(guard) == "BudgetGuard(limits=1, ledger=InMemoryLedger(records=0))"
+
+
+def test_a_guard_built_directly_has_the_configs_defaults() -> None:
+    """TTL 600 s and ``on_ledger_error='open'``, as ``budget:`` in a config file."""
+    limits = [BudgetLimit(limit_usd=1.0)]
+    direct = BudgetGuard(limits, InMemoryLedger())
+    configured = BudgetGuard.from_config(BudgetConfig(limits=limits), InMemoryLedger())
+    assert (direct.ttl_s, direct.on_ledger_error) == (600.0, "open")
+    assert (configured.ttl_s, configured.on_ledger_error) == (600.0, "open")
