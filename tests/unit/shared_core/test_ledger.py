@@ -719,3 +719,69 @@ def test_a_reservation_lives_exactly_its_ttl_and_each_extension_renews_it(
     assert led.reserved("user:u") == 0.0 and led.reserved("global") == 0.5
     refusal = led.reserve("c", 0.6, checks, 10.0)  # b's 0.5 is still held globally
     assert refusal == Refusal(checks[0], 0.5)
+
+
+def test_shared_state_is_compare_and_set_with_every_write_kept(ledger: CostLedger) -> None:
+    assert ledger.get_state("knob") == (None, 0)
+    assert ledger.state_history("knob") == []
+    value = {"threshold": 0.5}
+    assert ledger.put_state("knob", value, 0) is True
+    value["threshold"] = 0.9  # the caller's dict is not the stored one
+    assert ledger.get_state("knob") == ({"threshold": 0.5}, 1)
+    assert ledger.put_state("knob", {"threshold": 0.6}, 0) is False  # another writer got there
+    assert ledger.put_state("knob", {"threshold": 0.6}, 2) is False  # no version from the future
+    assert ledger.get_state("knob") == ({"threshold": 0.5}, 1)
+    before = time.time()
+    assert ledger.put_state("knob", {"threshold": 0.7}, 1) is True
+    got, version = ledger.get_state("knob")
+    assert (got, version) == ({"threshold": 0.7}, 2)
+    got["threshold"] = 0.0  # nor is the dict handed back
+    assert ledger.get_state("knob") == ({"threshold": 0.7}, 2)
+    history = ledger.state_history("knob")
+    assert [(h.key, h.value, h.version) for h in history] == [
+        ("knob", {"threshold": 0.5}, 1),
+        ("knob", {"threshold": 0.7}, 2),
+    ]
+    assert before - 1 <= history[1].ts <= time.time() + 1
+    assert ledger.get_state("other") == (None, 0)  # keys are independent
+    assert ledger.put_state("other", {"x": 1}, 0) is True
+    assert ledger.state_history("knob")[-1].version == 2
+
+
+async def test_async_twins_answer_as_the_sync_methods(ledger: CostLedger) -> None:
+    await ledger.arecord(rec("a", cost_usd=0.25, user="u"))
+    checks = [LimitCheck("user:u", 0.0, 1.0)]
+    assert await ledger.areserve("r", 0.5, checks, 60) is None
+    refusal = await ledger.areserve("s", 0.5, checks, 60)
+    assert refusal == Refusal(checks[0], 0.75)
+    assert await ledger.aspend("user:u", 0.0) == 0.25
+    assert await ledger.areserved("user:u") == 0.5
+    assert await ledger.aheld("user:u", 0.0) == 0.75
+    assert await ledger._to_thread(ledger.spend, "user:u", 0.0) == 0.25
+    assert ledger.flush() == 0
+
+
+def test_a_ledger_used_as_a_context_manager_closes(tmp_path: Path) -> None:
+    closed: list[bool] = []
+
+    class Tracked(InMemoryLedger):
+        def close(self) -> None:
+            closed.append(True)
+
+    with Tracked() as led:
+        assert isinstance(led, Tracked)
+        assert closed == []
+    assert closed == [True]
+    with InMemoryLedger() as plain:  # the base close() is a no-op hook
+        plain.record(rec("a"))
+    assert len(plain) == 1
+
+
+def test_a_record_round_trips_through_dict_ignoring_unknown_keys() -> None:
+    r = rec("a", ts=86400.0 * 3 + 5, tags=("x",), metadata={"k": 1})
+    d = r.to_dict()
+    d["column_from_a_newer_version"] = 1
+    assert CallRecord.from_dict(d) == r
+    bare = CallRecord.from_dict({"call_id": "b", "tier": "t", "model": "m", "tags": None})
+    assert (bare.tags, bare.metadata) == ((), {})
+    assert r.day == "1970-01-04"
