@@ -232,9 +232,9 @@ class _Unreachable(InMemoryLedger):
         if self.down is None or scope in self.down:
             raise LedgerUnavailableError("database down")
 
-    def held(self, scope: str, since: float) -> float:
+    def spend(self, scope: str, since: float) -> float:
         self._fail(scope)
-        return super().held(scope, since)
+        return super().spend(scope, since)
 
     def reserve(self, reservation_id, amount, limits, ttl_s):  # type: ignore[no-untyped-def]
         for lim in limits:
@@ -373,6 +373,10 @@ async def test_async_pressure_reads_held_money_like_the_sync_one() -> None:
     assert guard.pressure(["global"]) == pytest.approx(0.4)
     down = BudgetGuard([BudgetLimit(limit_usd=1.0)], _Unreachable())
     assert await down.apressure(["global"]) == 0.0
+    then = time.time() - 40 * 86_400  # the period of the time given, as the sync one
+    spend(led, 5.0, ts=then)
+    assert await guard.apressure(["global"], now=then) == 1.0
+    assert await guard.apressure(["global"]) == pytest.approx(0.4)
 
 
 def test_pressure_with_no_soft_zone_is_zero_until_the_limit_then_one() -> None:
@@ -418,20 +422,93 @@ def test_alerts_fire_once_per_fraction_after_a_release_with_the_numbers(
 
     guard.on_alert(broken)
     spend(led, 1.2, tags=("t",))
+    before = watchers()
     with caplog.at_level("WARNING", logger="tier_router"):
         guard.release("call-1", ["global", "tag:t"])
         guard.wait_alerts()
         guard.release("call-2", ["global", "tag:t"])
         guard.wait_alerts()
-    assert seen == [BudgetAlert("tag:t", "month", period_start("month"), 0.5, 2.0, 1.2)]
-    assert "budget alert: scope 'tag:t' spent $1.200000 this month, 50% of its $2.000000 limit" in (
-        caplog.text
-    )
-    assert "budget alert callback" in caplog.text and "user callback bug" in caplog.text
-    spend(led, 0.7, tags=("t",))
-    assert [a.fraction for a in guard.check_alerts(["tag:t"])] == [0.9]
+        assert seen == [BudgetAlert("tag:t", "month", period_start("month"), 0.5, 2.0, 1.2)]
+        # one watcher, named, a daemon: a process with alerts still exits
+        assert watchers() == before + 1
+        assert all(t.daemon for t in threading.enumerate() if t.name == "tier-router-alerts")
+        spend(led, 0.7, tags=("t",))
+        assert [a.fraction for a in guard.check_alerts(["tag:t"])] == [0.9]
     assert [a.fraction for a in seen] == [0.5, 0.9]
     assert guard.check_alerts(["tag:t"]) == []
+    logged = [(r.levelname, r.getMessage()) for r in caplog.records]
+    failed = f"budget alert callback {broken!r} failed"
+    assert logged == [
+        ("WARNING", "budget alert: scope 'tag:t' spent $1.200000 this month, 50% of its $2.000000 limit"),
+        ("ERROR", failed),
+        ("WARNING", "budget alert: scope 'tag:t' spent $1.900000 this month, 90% of its $2.000000 limit"),
+        ("ERROR", failed),
+    ]
+    assert "RuntimeError: user callback bug" in caplog.text  # with its traceback
+
+
+class _SlowStart(threading.Thread):
+    def start(self) -> None:
+        time.sleep(0.05)  # every caller of the burst is past the first look meanwhile
+        super().start()
+
+
+def test_a_burst_of_finished_calls_starts_one_watcher(monkeypatch: pytest.MonkeyPatch) -> None:
+    guard = BudgetGuard([BudgetLimit(limit_usd=1.0, alert_at=[0.5])], InMemoryLedger())
+    monkeypatch.setattr("shared_core.budget.threading.Thread", _SlowStart)
+    gate = threading.Barrier(6)
+
+    def finish(n: int) -> None:
+        gate.wait()
+        guard.release(f"r{n}", ["global"])
+
+    before = watchers()
+    callers = [threading.Thread(target=finish, args=(n,)) for n in range(6)]
+    for c in callers:
+        c.start()
+    for c in callers:
+        c.join()
+    guard.wait_alerts()
+    assert watchers() == before + 1
+
+
+class _Gated(InMemoryLedger):
+    """The first spend read waits for ``gate``; counts every read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.reads: list[str] = []
+
+    def spend(self, scope: str, since: float) -> float:
+        self.reads.append(scope)
+        if len(self.reads) == 1:
+            self.gate.wait(10)
+        return super().spend(scope, since)
+
+
+def test_alert_checks_queued_meanwhile_are_coalesced_into_one() -> None:
+    led = _Gated()
+    guard = BudgetGuard(
+        [
+            BudgetLimit(scope="tag:a", limit_usd=1.0, alert_at=[0.5]),
+            BudgetLimit(scope="tag:b", limit_usd=1.0, alert_at=[0.5]),
+        ],
+        led,
+    )
+    fired: list[BudgetAlert] = []
+    guard.on_alert(fired.append)
+    guard.release("first", ["tag:a"])  # the watcher reads tag:a and waits
+    deadline = time.monotonic() + 10
+    while not led.reads and time.monotonic() < deadline:
+        time.sleep(0.005)
+    spend(led, 0.6, tags=("a", "b"))
+    for n in range(3):
+        guard.release(f"r{n}", ["tag:b"] if n == 1 else ["tag:a"])
+    led.gate.set()
+    guard.wait_alerts()
+    assert led.reads == ["tag:a", "tag:a", "tag:b"]  # the three queued: one check of both
+    assert sorted(a.scope for a in fired) == ["tag:a", "tag:b"]
 
 
 def watchers() -> int:
