@@ -36,6 +36,11 @@ LAMS_SHIPPED = (1e-4,)
 fit per fold per value on 2,000-10,000 rows)."""
 KNN_WEIGHTS = (0.0, 0.2, 0.35, 0.5)
 COST_WEIGHTS = (0.0, 0.1, 0.2, 0.4)
+KNN_KS = (40,)
+"""Neighbours per kNN lookup tried (one kNN fit per fold per value; the blend grid reuses
+them). Wider grids (blend to 0.9, cost to 0.8, k 20-160) score better on some sources'
+folds (BENCHMARKS.md, benchmarks/recipe_ablation.py) but are not the default until the
+shipped heads are retrained with them: both must run the same procedure."""
 RULES = ("threshold", "margin", "utility")
 KNN = {"k": 40, "power": 3.0, "dim": 256}
 RECIPE_DIM = 1 << 16
@@ -52,11 +57,13 @@ class Recipe:
     knn_weight: float
     cost_weight: float
     rule: str
+    k: int = 40
+    """Neighbours per kNN lookup."""
 
     def text(self) -> str:
         return (
             f"rule={self.rule} l2={self.lam:g} knn_weight={self.knn_weight:g} "
-            f"cost_weight={self.cost_weight:g}"
+            f"cost_weight={self.cost_weight:g} k={self.k}"
         )
 
 
@@ -115,6 +122,7 @@ def train_best(
     knn_weights: Sequence[float] = KNN_WEIGHTS,
     cost_weights: Sequence[float] = COST_WEIGHTS,
     rules: Sequence[str] = RULES,
+    ks: Sequence[int] = KNN_KS,
     knn: Mapping[str, Any] | None = None,
     target: float = 0.95,
     group_by: str = "near-duplicates",
@@ -153,16 +161,22 @@ def train_best(
     fx = FeatureExtractor(dim)
     X = fx.transform(texts)
     knn_opts = {**KNN, **dict(knn or {})}
+    given_k = knn_opts.pop("k")
+    if knn and "k" in knn and tuple(ks) == KNN_KS:  # an explicit knn={"k": ...} still holds
+        ks = (int(given_k),)
+    ks = sorted({int(k) for k in ks})
     recipes = [
-        Recipe(float(lam), float(w), float(b), rule)
+        Recipe(float(lam), float(w), float(b), rule, k if w > 0 or b > 0 else ks[0])
         for lam in lams
+        for k in ks
         for w in knn_weights
         for b in cost_weights
         for rule in rules
+        if k == ks[0] or w > 0 or b > 0  # without a kNN part, k changes nothing
     ]
     losses = np.zeros((len(recipes), folds))
     figures = np.zeros((len(recipes), folds))
-    kept: list[tuple[np.ndarray, dict[float, np.ndarray], KnnHead, np.ndarray]] = []
+    kept: list[tuple[np.ndarray, dict[float, np.ndarray], dict[int, tuple[KnnHead, np.ndarray]]]] = []
     for f in range(folds):
         va, tr = np.flatnonzero(fold == f), np.flatnonzero(fold != f)
         Xtr, Xva = X.take(tr), X.take(va)
@@ -171,11 +185,13 @@ def train_best(
             say(f"fold {f + 1}/{folds}: fitting the head (l2={lam:g}) on {len(tr)} rows")
             W, b = _fit(Xtr, S[tr], float(lam), "logistic", iters)
             lin[float(lam)] = _apply(Xva.dot(W) + b, "logistic")
-        head = KnnHead.fit(Xtr, S[tr], costs=C[tr], **knn_opts)
-        est = head._estimate_batch(Xva)
-        kept.append((va, lin, head, est))
+        near: dict[int, tuple[KnnHead, np.ndarray]] = {}
+        for k in ks:
+            head = KnnHead.fit(Xtr, S[tr], costs=C[tr], k=k, **knn_opts)
+            near[k] = (head, head._estimate_batch(Xva))
+        kept.append((va, lin, near))
         for i, r in enumerate(recipes):
-            P = _blend(head, est, lin[r.lam], r)
+            P = _blend(*near[r.k], lin[r.lam], r)
             figures[i, f] = CV.fold_figure(P, S[va], C[va], r.rule, rel)
             losses[i, f] = CV.fold_loss(figures[i, f], len(models))
     score = losses.mean(1) + STABILITY * losses.std(1, ddof=1)
@@ -183,7 +199,7 @@ def train_best(
     best = recipes[int(order[0])]
     metric = "apgr" if len(models) == 2 else "cost_to_95"
     spread = CV.Spread.of(metric, figures[order[0]].tolist())
-    fold_P = [(va, _blend(head, est, lin[best.lam], best)) for va, lin, head, est in kept]
+    fold_P = [(va, _blend(*near[best.k], lin[best.lam], best)) for va, lin, near in kept]
     knob, q_share, c_share = _knob(fold_P, S, C, best.rule, rel, target)
     say(f"refitting on all {len(rows)} rows")
     W, b, final_knn = _fit_all(X, S, C, best, knn_opts, iters)
@@ -238,7 +254,7 @@ def _fit_all(
             costs=C if with_costs else None,
             weight=r.knn_weight,
             cost_weight=r.cost_weight,
-            **knn_opts,
+            **{**knn_opts, "k": r.k},
         )
     return W, b, head
 

@@ -80,3 +80,15 @@ def test_the_figure_on_unseen_rows_lands_within_the_printed_spread(shared_data_d
     lo, hi = res.spread.mean - 2 * res.spread.std, res.spread.mean + 2 * res.spread.std
     assert lo <= unseen <= hi, (unseen, json.dumps(res.to_dict()["figure"]))
     assert 0.0 < res.spread.std < 0.1  # a spread that says something
+
+
+def test_the_number_of_neighbours_is_cross_validated_and_kept_in_the_head():
+    rows = make_rows(150, MODELS, seed=2)
+    router, res = train_best(
+        rows, MODELS, folds=3, lams=(1e-3,), knn_weights=(0.5,), cost_weights=(0.0,), ks=(3, 12)
+    )
+    assert {r.k for r, _, _ in res.ranking} == {3, 12}  # both were scored on the folds
+    assert res.recipe.k in (3, 12) and f"k={res.recipe.k}" in res.summary()
+    assert router.knn is not None and router.knn.k == res.recipe.k
+    assert res.to_dict()["recipe"]["k"] == res.recipe.k
+
