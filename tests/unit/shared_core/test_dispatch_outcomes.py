@@ -1,0 +1,515 @@
+"""The per-call engine's outcomes, field by field: what each path writes to the ledger, tells
+the caller (metadata, errors) and tells operators (log lines), and in which order it tries
+tiers. Found untested by the mutation run (``make mutation``, BENCHMARKS.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import threading
+import time
+import types
+
+import pytest
+
+from shared_core import AllTiersFailedError
+from shared_core.budget import estimate_cost
+from shared_core.dispatch import AttemptResult, aexecute, execute
+from shared_core.errors import RequestCostCapError
+from shared_core.pricing import Usage
+from shared_core.quality import Answer
+from shared_core.request import Request
+from shared_core.testing import FakeServerError, ScriptedModel
+
+from .helpers import router_with, three_tiers
+
+REFUSAL = "I'm sorry, but I can't help with that."
+
+
+def run(router, text, model, **kw):
+    req_kw = {k: kw.pop(k) for k in ("thread_id", "tool_choice_required", "tags", "metadata") if k in kw}
+    d = router.decide(text, **req_kw)
+    plan = router.plan(d, router.request(text, **req_kw), **kw)
+    return plan, execute(plan, model)
+
+
+def four_tiers(**overrides):
+    tiers = [
+        {"name": n, "model": f"{n}-model", "input_price": p, "output_price": 4 * p, "max_tokens": 100}
+        for n, p in (("t0", 0.1), ("t1", 1.0), ("t2", 2.0), ("t3", 3.0))
+    ]
+    return three_tiers(tiers=tiers, **overrides)
+
+
+# -- abandoned streams ---------------------------------------------------------------------
+
+
+def test_an_abandoned_stream_without_usage_is_recorded_with_estimated_tokens_and_cost() -> None:
+    router = router_with(default="mid")
+    d = router.decide("hello world, how are you")
+    request = router.request("hello world, how are you")
+    plan = router.plan(d, request, streaming=True)
+    attempt = plan.next_attempt()
+    assert attempt.kind == "primary"
+    plan.abandoned(attempt, usage=None, received_text="x" * 10, chunks=3)
+    [rec] = router.ledger.records()
+    # sent: the request's own estimate plus the tier's system prompt "Be careful." (11 chars: 3)
+    assert (rec.input_tokens, rec.output_tokens) == (request.input_tokens + 3, 3)
+    assert (rec.status, rec.error_kind, rec.tier, rec.streamed) == ("abandoned", "abandoned", "mid", True)
+    assert rec.error == "caller closed the stream after 3 chunk(s); tokens estimated from the text sent and received"
+    assert rec.cost_usd == pytest.approx(((request.input_tokens + 3) * 1.0 + 3 * 4.0) / 1e6)
+    assert isinstance(rec.latency_ms, float) and rec.latency_ms >= 0.0
+    assert plan.next_attempt() is None  # the call is over
+
+
+def test_an_abandoned_stream_with_the_providers_usage_records_it_as_is() -> None:
+    router = router_with(default="cheap")
+    plan = router.plan(router.decide("hi"), router.request("hi"), streaming=True)
+    attempt = plan.next_attempt()
+    plan.abandoned(attempt, usage=Usage(40, 7))
+    [rec] = router.ledger.records()
+    assert (rec.input_tokens, rec.output_tokens) == (40, 7)
+    assert rec.error == "caller closed the stream after 0 chunk(s)"
+    assert rec.cost_usd == pytest.approx((40 * 0.1 + 7 * 0.4) / 1e6)
+
+
+def test_an_abandoned_stream_estimate_counts_only_what_was_sent_and_received() -> None:
+    """No system prompt, nothing received, a hand-built request of no tokens: all zero."""
+    cfg = three_tiers(tiers=[{"name": "bare", "model": "bare-model", "input_price": 1.0, "output_price": 2.0}])
+    router = router_with(default="bare", config=cfg)
+    plan = router.plan(router.decide("hi"), Request(text="", input_tokens=0), streaming=True)
+    attempt = plan.next_attempt()
+    plan.abandoned(attempt, usage=None)
+    [rec] = router.ledger.records()
+    assert (rec.input_tokens, rec.output_tokens, rec.cost_usd) == (0, 0, 0.0)
+    assert rec.error == "caller closed the stream after 0 chunk(s); tokens estimated from the text sent and received"
+
+
+# -- what the records say --------------------------------------------------------------------
+
+
+def test_records_carry_cached_tokens_latency_prompt_thread_and_variant() -> None:
+    router = router_with(default="big", config=three_tiers(ledger={"store_prompts": True}))
+    d = dataclasses.replace(router.decide("what is 2+2?"), variant="B")
+    request = router.request("what is 2+2?", thread_id="th-9")
+    plan = router.plan(d, request)
+    attempt = plan.next_attempt()
+    assert plan.succeeded(attempt, usage=Usage(100, 10, cached_input_tokens=60), answer=Answer("4, because 2+2=4"))
+    [rec] = router.ledger.records()
+    assert rec.cached_input_tokens == 60
+    # 40 uncached at $10 + 60 cached at $5 + 10 out at $40 per 1M
+    assert rec.cost_usd == pytest.approx((40 * 10 + 60 * 5 + 10 * 40) / 1e6)
+    assert (rec.thread_id, rec.variant) == ("th-9", "B")
+    assert rec.prompt == "what is 2+2?"
+    assert rec.prompt_hash == router.ledger.hash_prompt("what is 2+2?")
+    assert isinstance(rec.latency_ms, float)
+
+
+def test_latency_is_the_attempts_wall_time_in_milliseconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    import shared_core.dispatch as dispatch
+
+    clock = iter([1000.0, 1000.25])
+    fake_time = types.SimpleNamespace(
+        perf_counter=lambda: next(clock), monotonic=time.monotonic, time=time.time
+    )
+    router = router_with(default="cheap")
+    plan = router.plan(router.decide("hi"), router.request("hi"))
+    monkeypatch.setattr(dispatch, "time", fake_time)
+    attempt = plan.next_attempt()  # starts at 1000.0
+    plan.succeeded(attempt, usage=Usage(1, 1), answer=Answer("fine answer"))  # ends at 1000.25
+    assert router.ledger.records()[0].latency_ms == 250.0
+
+
+def test_a_rejected_answers_reason_is_recorded_as_is_and_errors_are_cut_at_500_chars() -> None:
+    router = router_with(default="cheap", config=three_tiers(escalation={"require_json": True}))
+    _, result = run(router, "hi", ScriptedModel(replies={"cheap": ["not json"], "mid": ['{"a": 1}']}))
+    rejected = router.ledger.records()[0]
+    assert rejected.error == "answer is not valid JSON"  # a reason, not an exception's repr
+
+    router = router_with(default="cheap")
+    with pytest.raises(ValueError):
+        run(router, "hi", ScriptedModel(replies={"cheap": [ValueError("no way " * 150)]}))
+    [rec] = router.ledger.records()
+    assert rec.error == ("ValueError: " + "no way " * 150)[:500]
+
+
+def test_a_refusal_record_names_the_variant_and_cuts_its_error_at_500_chars() -> None:
+    cap = 0.00001
+    router = router_with(default="big", config=three_tiers(budget={"per_request_cap_usd": cap}))
+    d = dataclasses.replace(router.decide("hi"), variant="A")
+    with pytest.raises(RequestCostCapError):
+        execute(router.plan(d, router.request("hi")), ScriptedModel())
+    [rec] = router.ledger.records()
+    assert (rec.status, rec.variant, rec.attempt, rec.cost_usd, rec.error_kind) == (
+        "refused", "A", 0, 0.0, "RequestCostCapError"
+    )
+
+    class LongRefusal(Exception):
+        pass
+
+    router = router_with(default="cheap")
+    plan = router.plan(router.decide("hi"), router.request("hi"))
+    plan._record_refusal(LongRefusal("no way " * 150))
+    assert router.ledger.records()[0].error == ("no way " * 150)[:500]
+
+
+def test_token_counts_too_large_to_price_are_recorded_with_an_unknown_cost(caplog) -> None:
+    cfg = three_tiers(tiers=[
+        {"name": "cheap", "model": "cheap-model", "input_price": 10_000.0, "output_price": 0.0},
+        {"name": "big", "model": "big-model", "input_price": 1.0, "output_price": 1.0},
+    ], allow_unordered=True)
+    router = router_with(default="cheap", config=cfg)
+    plan = router.plan(router.decide("hi"), router.request("hi"))
+    attempt = plan.next_attempt()
+    with caplog.at_level(logging.WARNING, logger="shared_core.dispatch"):
+        plan.succeeded(attempt, usage=Usage(10**305, 0), answer=Answer("fine answer"))
+    [rec] = router.ledger.records()
+    assert (rec.cost_usd, rec.baseline_cost_usd) == (None, None)  # the tier's cost alone overflows
+    assert plan.spent_usd == 0.0
+    assert [r.getMessage() for r in caplog.records if r.name == "shared_core.dispatch"] == [
+        "token counts on tier 'cheap' too large to price: cost recorded as unknown"
+    ]
+
+
+def test_a_model_or_baseline_with_no_known_price_records_an_unknown_cost() -> None:
+    cfg = three_tiers(tiers=[
+        {"name": "cheap", "model": "no-such-model-xyz"},
+        {"name": "big", "model": "big-model", "input_price": 1.0, "output_price": 1.0},
+    ])
+    router = router_with(default="cheap", config=cfg)
+    run(router, "hi", ScriptedModel())
+    [rec] = router.ledger.records()
+    assert rec.cost_usd is None and rec.baseline_cost_usd == pytest.approx(13 / 1e6)
+
+    cfg = three_tiers(baseline_model="no-such-baseline-xyz")
+    router = router_with(default="cheap", config=cfg)
+    run(router, "hi", ScriptedModel())
+    [rec] = router.ledger.records()
+    assert rec.baseline_cost_usd is None and rec.cost_usd == pytest.approx((10 * 0.1 + 3 * 0.4) / 1e6)
+
+
+# -- the order tiers are tried in ------------------------------------------------------------
+
+
+def test_fallback_from_the_top_tier_goes_down_one_tier_at_a_time() -> None:
+    router = router_with(default="big")
+    model = ScriptedModel(replies={t: [FakeServerError(f"{t} down")] for t in ("cheap", "mid", "big")})
+    with pytest.raises(AllTiersFailedError) as err:
+        run(router, "hi", model)
+    assert [a.tier.name for a in model.calls] == ["big", "mid", "cheap"]
+    assert [(e.tier, e.kind) for e in err.value.errors] == [
+        ("big", "server"), ("mid", "server"), ("cheap", "server")
+    ]
+
+
+def test_fallback_skips_a_cooling_tier_and_probes_the_nearest_when_all_are_cooling() -> None:
+    cfg = three_tiers(fallback={"cooldown_failures": 1, "cooldown_s": 60})
+    router = router_with(default="cheap", config=cfg)
+    d = router.decide("hi")
+    router.cooldown.failure("mid")  # mid starts cooling after the decision was made
+    model = ScriptedModel(replies={"cheap": [FakeServerError("down")]})
+    execute(router.plan(d, router.request("hi")), model)
+    assert [a.tier.name for a in model.calls] == ["cheap", "big"]
+
+    router = router_with(default="cheap", config=cfg)
+    d = router.decide("hi")
+    router.cooldown.failure("mid")
+    router.cooldown.failure("big")
+    model = ScriptedModel(replies={"cheap": [FakeServerError("down")]})
+    result = execute(router.plan(d, router.request("hi")), model)
+    assert [a.tier.name for a in model.calls] == ["cheap", "mid"]  # every tier cooling: probe the next
+    assert result.value == "ok from mid"
+
+
+def test_escalation_skips_a_cooling_tier() -> None:
+    cfg = three_tiers(fallback={"cooldown_failures": 1, "cooldown_s": 60})
+    router = router_with(default="cheap", config=cfg)
+    d = router.decide("hi")
+    router.cooldown.failure("mid")
+    model = ScriptedModel(replies={"cheap": [REFUSAL]})
+    result = execute(router.plan(d, router.request("hi")), model)
+    assert [a.tier.name for a in model.calls] == ["cheap", "big"]
+    assert result.value == "ok from big"
+
+
+def test_a_success_resets_the_tiers_failure_count() -> None:
+    cfg = three_tiers(fallback={"cooldown_failures": 2, "cooldown_s": 60})
+    router = router_with(default="cheap", config=cfg)
+    model = ScriptedModel(replies={"cheap": [FakeServerError("down"), "fine", FakeServerError("down"), "fine"]})
+    for _ in range(3):
+        run(router, "hi", model)  # fail, succeed, fail: never two failures in a row
+    assert router.cooldown.available("cheap")
+    assert router.decide("hi").tier == "cheap"
+
+
+def test_escalations_are_counted_up_to_max_escalations() -> None:
+    router = router_with(default="t0", config=four_tiers(escalation={"max_escalations": 2}))
+    model = ScriptedModel(replies={t: [REFUSAL] for t in ("t0", "t1", "t2")})
+    plan, result = run(router, "hi", model)
+    assert [a.tier.name for a in model.calls] == ["t0", "t1", "t2"]
+    assert result.value == REFUSAL  # the second escalation's answer stands: no third
+    assert plan.escalations == 2
+
+
+def test_a_failed_check_on_the_top_tier_is_accepted_as_an_answer() -> None:
+    router = router_with(default="big")
+    plan, result = run(router, "hi", ScriptedModel(replies={"big": [REFUSAL]}))
+    assert result.value == REFUSAL
+    [rec] = router.ledger.records()
+    assert (rec.status, rec.error_kind, rec.error) == ("ok", None, None)
+    meta = plan.metadata()
+    assert (meta["escalated"], meta["escalation_reason"]) == (False, None)
+
+
+def test_a_forced_tool_call_that_did_not_come_escalates() -> None:
+    cfg = three_tiers(tiers=[
+        {"name": "cheap", "model": "cheap-model", "input_price": 0.1, "output_price": 0.4},
+        {"name": "mid", "model": "mid-model", "input_price": 1.0, "output_price": 4.0},
+    ])
+    router = router_with(default="cheap", config=cfg)
+    model = ScriptedModel()
+    plan, result = run(router, "hi", model, tool_choice_required=True)
+    assert [a.tier.name for a in model.calls] == ["cheap", "mid"]
+    assert router.ledger.records()[0].status == "rejected"
+
+
+def test_next_attempt_keeps_returning_none_once_the_call_is_over() -> None:
+    router = router_with(default="cheap")
+    plan = router.plan(router.decide("hi"), router.request("hi"))
+    attempt = plan.next_attempt()
+    plan.failed(attempt, FakeServerError("down"))
+    plan.failed(plan.next_attempt(), FakeServerError("down"))
+    plan.failed(plan.next_attempt(), FakeServerError("down"))
+    assert plan.next_attempt() is None
+    assert plan.next_attempt() is None
+
+
+# -- sticky threads --------------------------------------------------------------------------
+
+
+def test_a_fallback_that_answers_raises_the_threads_floor() -> None:
+    router = router_with(default="cheap", config=three_tiers(sticky=True))
+    run(router, "hi", ScriptedModel(replies={"cheap": [FakeServerError("down")]}), thread_id="t1")
+    assert router.decide("hi", thread_id="t1").tier == "mid"
+    assert router.decide("hi", thread_id="other").tier == "cheap"
+
+
+def test_an_escalation_raises_the_threads_floor_even_when_the_earlier_answer_is_kept() -> None:
+    router = router_with(default="cheap", config=three_tiers(sticky=True))
+    model = ScriptedModel(replies={"cheap": [REFUSAL], "mid": [ValueError("bad request")]})
+    _, result = run(router, "hi", model, thread_id="t1")
+    assert result.value == REFUSAL
+    assert router.decide("hi", thread_id="t1").tier == "mid"
+
+
+# -- deadlines, caps and what the caller is told ---------------------------------------------
+
+
+def test_a_deadline_not_yet_reached_lets_the_attempt_run() -> None:
+    router = router_with(default="cheap", config=three_tiers(fallback={"deadline_s": 0.9}))
+    plan, result = run(router, "hi", ScriptedModel())
+    assert result.value == "ok from cheap"
+    assert 0.0 < plan.attempts[0].timeout_s <= 0.9
+
+
+def test_a_passed_deadline_names_the_tier_it_stopped_before() -> None:
+    router = router_with(default="cheap", config=three_tiers(fallback={"deadline_s": 0.05}))
+
+    def slow_fail(attempt):
+        time.sleep(0.06)
+        raise FakeServerError("down")
+
+    with pytest.raises(AllTiersFailedError) as err:
+        run(router, "hi", slow_fail)
+    last = err.value.errors[-1]
+    assert (last.tier, last.kind) == ("mid", "timeout")
+    assert isinstance(last.error, TimeoutError) and str(last.error) == "deadline of 0.05s passed"
+
+
+def test_an_attempt_that_exactly_fits_the_per_request_cap_runs() -> None:
+    cfg = three_tiers()
+    router = router_with(default="mid", config=cfg)
+    request = router.request("hi")
+    mid = router.config.tiers[1]
+    cap = estimate_cost(mid, request.input_tokens, router.prices)
+    router = router_with(default="mid", config=three_tiers(budget={"per_request_cap_usd": cap}))
+    _, result = run(router, "hi", ScriptedModel())
+    assert result.value == "ok from mid"
+
+
+def test_a_cost_capped_fallback_names_the_tier_and_the_amounts() -> None:
+    cfg = three_tiers(budget={"per_request_cap_usd": 0.002})
+    router = router_with(default="mid", config=cfg)
+    model = ScriptedModel(replies={"mid": [FakeServerError("down")], "cheap": [FakeServerError("down")]})
+    with pytest.raises(AllTiersFailedError) as err:
+        run(router, "hi", model)
+    [*_, capped] = err.value.errors
+    assert (capped.tier, capped.kind) == ("big", "cost_cap")
+    assert isinstance(capped.error, RequestCostCapError)
+    assert str(capped.error).startswith("per-request cap $0.002000: attempt on 'big' would cost about $0.04")
+
+
+def test_metadata_after_every_tier_failed_names_the_last_tier_tried() -> None:
+    router = router_with(default="cheap")
+    model = ScriptedModel(replies={t: [FakeServerError("down")] for t in ("cheap", "mid", "big")})
+    d = router.decide("hi")
+    plan = router.plan(d, router.request("hi"))
+    with pytest.raises(AllTiersFailedError):
+        execute(plan, model)
+    meta = plan.metadata()
+    assert (meta["tier"], meta["model"], meta["attempts"]) == ("big", "big-model", 3)
+    assert meta["fallbacks_tried"] == ["cheap", "mid", "big"]
+
+
+def test_a_kept_answer_says_why_in_the_escalation_reason() -> None:
+    router = router_with(default="cheap", config=three_tiers(escalation={"require_json": True}))
+    model = ScriptedModel(replies={"cheap": ["not json"], "mid": [ValueError("bad request")]})
+    plan, result = run(router, "hi", model)
+    assert result.value == "not json"
+    assert plan.metadata()["escalation_reason"] == "answer is not valid JSON; escalation failed, kept the earlier answer"
+
+
+def test_an_escalation_the_budget_cannot_hold_is_not_reported_as_escalated() -> None:
+    # cheap holds (1 + 2 input) x $0.1 + 100 x $0.4 per 1M; mid would need ~$0.0016 more
+    cfg = three_tiers(budget={"limits": [{"scope": "global", "period": "day", "limit_usd": 0.0001}]})
+    router = router_with(default="cheap", config=cfg)
+    model = ScriptedModel(replies={"cheap": [REFUSAL]})
+    plan, result = run(router, "hi", model)
+    assert result.value == REFUSAL
+    assert [a.tier.name for a in model.calls] == ["cheap"]
+    meta = plan.metadata()
+    assert meta["escalated"] is False
+    assert [(e.tier, e.kind) for e in plan.errors] == [("mid", "budget")]
+    assert router.ledger.reserved("global") == 0.0
+
+
+def test_a_fallback_is_logged_with_its_fault_and_error_type(caplog) -> None:
+    router = router_with(default="cheap")
+    with caplog.at_level(logging.WARNING, logger="tier_router"):
+        run(router, "hi", ScriptedModel(replies={"cheap": [FakeServerError("secret body")]}))
+    [rec] = [r for r in caplog.records if r.name == "tier_router"]
+    assert (rec.event, rec.tier, rec.next_tier, rec.fault, rec.error_type) == (
+        "fallback", "cheap", "mid", "server", "FakeServerError"
+    )
+    assert "server (FakeServerError)" in rec.getMessage()
+
+
+# -- timeouts --------------------------------------------------------------------------------
+
+
+def _slow_cheap_config():
+    return three_tiers(tiers=[
+        {"name": "cheap", "model": "cheap-model", "timeout_s": 0.05, "input_price": 0, "output_price": 0},
+        {"name": "mid", "model": "mid-model", "input_price": 0, "output_price": 0},
+    ])
+
+
+def test_a_timed_out_attempt_does_not_hold_the_caller_and_says_which_tier() -> None:
+    router = router_with(default="cheap", config=_slow_cheap_config())
+    release = threading.Event()
+    threads = []
+
+    def call(attempt):
+        threads.append(threading.current_thread().name)
+        if attempt.tier.name == "cheap":
+            release.wait(5)
+        return ScriptedModel()(attempt)
+
+    t0 = time.monotonic()
+    try:
+        _, result = run(router, "hi", call)
+        took = time.monotonic() - t0
+    finally:
+        release.set()
+    assert result.value == "ok from mid"
+    assert took < 3.0  # not the 5 s the hung attempt would take
+    first = router.ledger.records()[0]
+    assert (first.status, first.error_kind) == ("failed", "timeout")
+    assert first.error == "TimeoutError: attempt on tier 'cheap' timed out after 0.05s"
+    assert threads[0].startswith("tier-router-attempt")
+
+
+async def test_async_attempt_timeout_cancels_and_falls_back() -> None:
+    router = router_with(default="cheap", config=_slow_cheap_config())
+    base = ScriptedModel()
+    seen = []
+
+    async def call(attempt):
+        seen.append(attempt.tier.name)
+        if attempt.tier.name == "cheap":
+            await asyncio.sleep(5)
+        return base(attempt)
+
+    plan = await router.aplan(router.decide("hi"), router.request("hi"))
+    t0 = time.monotonic()
+    result = await aexecute(plan, call)
+    assert time.monotonic() - t0 < 3.0
+    assert result.value == "ok from mid" and seen == ["cheap", "mid"]
+    assert router.ledger.records()[0].error_kind == "timeout"
+
+
+async def test_async_escalation_and_kept_answer() -> None:
+    router = router_with(default="cheap")
+    model = ScriptedModel(replies={"cheap": [REFUSAL]})
+    plan = await router.aplan(router.decide("hi"), router.request("hi"))
+    result = await aexecute(plan, model.acall)
+    assert result.value == "ok from mid"
+    assert [r.status for r in router.ledger.records()] == ["rejected", "ok"]
+
+    router = router_with(default="cheap")
+    model = ScriptedModel(replies={"cheap": [REFUSAL], "mid": [ValueError("bad request")]})
+    plan = await router.aplan(router.decide("hi"), router.request("hi"))
+    result = await aexecute(plan, model.acall)
+    assert isinstance(result, AttemptResult) and result.value == REFUSAL
+    assert plan.metadata()["tier"] == "cheap"
+
+
+# -- OpenTelemetry: the span ends once, however the call ends ----------------------------------
+
+
+def _traced_router(**kw):
+    from shared_core.otel import OpenTelemetry
+    from tests.otel_support import captured
+
+    cap = captured()
+    tel = OpenTelemetry(tracer_provider=cap.tracer_provider, meter_provider=cap.meter_provider)
+    return cap, router_with(telemetry=tel, **kw)
+
+
+def test_an_abandoned_stream_ends_its_span_as_abandoned_with_the_tokens_paid_for() -> None:
+    cap, router = _traced_router(default="cheap")
+    plan = router.plan(router.decide("hi"), router.request("hi"), streaming=True)
+    attempt = plan.next_attempt()
+    plan.abandoned(attempt, usage=Usage(12, 5), chunks=2)
+    [span] = cap.spans()
+    a = dict(span.attributes or {})
+    assert (a["tier_router.outcome"], a["tier_router.tier"], a["gen_ai.response.model"]) == (
+        "abandoned", "cheap", "cheap-model"
+    )
+    assert (a["gen_ai.usage.input_tokens"], a["gen_ai.usage.output_tokens"]) == (12, 5)
+    assert a["tier_router.cost.usd"] == pytest.approx((12 * 0.1 + 5 * 0.4) / 1e6)
+    assert "error.type" not in a
+
+
+def test_a_kept_answer_ends_its_span_as_kept() -> None:
+    cap, router = _traced_router(default="cheap")
+    model = ScriptedModel(replies={"cheap": [REFUSAL], "mid": [ValueError("bad request")]})
+    _, result = run(router, "hi", model)
+    assert result.value == REFUSAL
+    [span] = cap.spans()
+    a = dict(span.attributes or {})
+    assert (a["tier_router.outcome"], a["tier_router.attempts"]) == ("kept", 2)
+    assert "error.type" not in a
+
+
+def test_a_fallback_event_on_the_span_names_the_fault_and_error_type() -> None:
+    cap, router = _traced_router(default="cheap")
+    run(router, "hi", ScriptedModel(replies={"cheap": [FakeServerError("down")]}))
+    [span] = cap.spans()
+    [event] = span.events
+    attrs = dict(event.attributes or {})
+    assert event.name == "tier_router.fallback"
+    assert (attrs["tier_router.fault"], attrs["tier_router.error_type"], attrs["tier_router.next_tier"]) == (
+        "server", "FakeServerError", "mid"
+    )
