@@ -124,6 +124,7 @@ def test_latency_is_the_attempts_wall_time_in_milliseconds(monkeypatch: pytest.M
 def test_a_rejected_answers_reason_is_recorded_as_is_and_errors_are_cut_at_500_chars() -> None:
     router = router_with(default="cheap", config=three_tiers(escalation={"require_json": True}))
     _, result = run(router, "hi", ScriptedModel(replies={"cheap": ["not json"], "mid": ['{"a": 1}']}))
+    assert result.value == '{"a": 1}'
     rejected = router.ledger.records()[0]
     assert rejected.error == "answer is not valid JSON"  # a reason, not an exception's repr
 
@@ -269,7 +270,8 @@ def test_a_forced_tool_call_that_did_not_come_escalates() -> None:
     ])
     router = router_with(default="cheap", config=cfg)
     model = ScriptedModel()
-    plan, result = run(router, "hi", model, tool_choice_required=True)
+    _, result = run(router, "hi", model, tool_choice_required=True)
+    assert result.value == "ok from mid"
     assert [a.tier.name for a in model.calls] == ["cheap", "mid"]
     assert router.ledger.records()[0].status == "rejected"
 
@@ -513,3 +515,98 @@ def test_a_fallback_event_on_the_span_names_the_fault_and_error_type() -> None:
     assert (attrs["tier_router.fault"], attrs["tier_router.error_type"], attrs["tier_router.next_tier"]) == (
         "server", "FakeServerError", "mid"
     )
+
+
+# -- reservations: the hold follows the call ----------------------------------------------------
+
+
+def _held_during(router):
+    """A scripted model that notes what the ledger holds while each attempt runs."""
+    base = ScriptedModel(replies={"cheap": [REFUSAL]})
+    held = []
+
+    def call(attempt):
+        held.append((attempt.tier.name, router.ledger.reserved("global")))
+        return base(attempt)
+
+    async def acall(attempt):
+        return call(attempt)
+
+    return call, acall, held
+
+
+def _mid_estimate(router, request):
+    return estimate_cost(router.config.tiers[1], request.input_tokens, router.prices)
+
+
+@pytest.mark.parametrize("limit", [1.0, None])
+def test_an_escalation_extends_the_hold_to_what_was_spent_plus_the_next_attempt(limit) -> None:
+    limits = [{"scope": "global", "period": "day", "limit_usd": 1.0}] if limit else []
+    router = router_with(default="cheap", config=three_tiers(budget={"limits": limits}))
+    call, _, held = _held_during(router)
+    request = router.request("hi")
+    plan = router.plan(router.decide("hi"), request)
+    result = execute(plan, call)
+    assert result.value == "ok from mid"
+    if limit is None:  # no hard limit: nothing is held
+        assert held == [("cheap", 0.0), ("mid", 0.0)]
+        return
+    cheap_cost = router.ledger.records()[0].cost_usd
+    cheap_hold = estimate_cost(router.config.tiers[0], request.input_tokens, router.prices)
+    assert held[0] == ("cheap", pytest.approx(cheap_hold))
+    assert held[1] == ("mid", pytest.approx(cheap_cost + _mid_estimate(router, request)))
+    assert router.ledger.reserved("global") == 0.0
+
+
+async def test_async_escalation_extends_the_hold_or_keeps_the_earlier_answer() -> None:
+    router = router_with(default="cheap", config=three_tiers(
+        budget={"limits": [{"scope": "global", "period": "day", "limit_usd": 1.0}]}))
+    _, acall, held = _held_during(router)
+    request = router.request("hi")
+    plan = await router.aplan(router.decide("hi"), request)
+    result = await aexecute(plan, acall)
+    assert result.value == "ok from mid"
+    cheap_cost = router.ledger.records()[0].cost_usd
+    assert held[1] == ("mid", pytest.approx(cheap_cost + _mid_estimate(router, request)))
+    assert router.ledger.reserved("global") == 0.0
+
+    router = router_with(default="cheap", config=three_tiers(
+        budget={"limits": [{"scope": "global", "period": "day", "limit_usd": 0.0001}]}))
+    _, acall, held = _held_during(router)
+    plan = await router.aplan(router.decide("hi"), router.request("hi"))
+    result = await aexecute(plan, acall)
+    assert result.value == REFUSAL
+    assert [name for name, _ in held] == ["cheap"]
+    assert [(e.tier, e.kind) for e in plan.errors] == [("mid", "budget")]
+    assert plan.metadata()["escalated"] is False
+    assert router.ledger.reserved("global") == 0.0
+
+
+@pytest.mark.parametrize("use_async", [False, True])
+def test_a_budget_refusal_is_recorded_with_its_error(use_async) -> None:
+    from shared_core.errors import BudgetExceededError
+
+    router = router_with(default="big", config=three_tiers(
+        budget={"limits": [{"scope": "global", "period": "day", "limit_usd": 0.000001}]}))
+    d = router.decide("hi")
+    with pytest.raises(BudgetExceededError) as err:
+        if use_async:
+            asyncio.run(router.aplan(d, router.request("hi")))
+        else:
+            router.plan(d, router.request("hi")).next_attempt()
+    [rec] = router.ledger.records()
+    assert (rec.status, rec.error_kind, rec.error) == ("refused", "BudgetExceededError", str(err.value))
+    assert (rec.tier, rec.attempt, rec.cost_usd) == ("big", 0, 0.0)
+
+
+def test_the_deadline_is_passed_once_the_time_left_is_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    import shared_core.dispatch as dispatch
+
+    router = router_with(default="cheap", config=three_tiers(fallback={"deadline_s": 1.0}))
+    plan = router.plan(router.decide("hi"), router.request("hi"))
+    plan._started = 100.0
+    monkeypatch.setattr(dispatch, "time", types.SimpleNamespace(
+        perf_counter=time.perf_counter, monotonic=lambda: 101.0, time=time.time))
+    assert plan.next_attempt() is None
+    [err] = plan.errors
+    assert (err.tier, err.kind, str(err.error)) == ("cheap", "timeout", "deadline of 1.0s passed")
