@@ -28,7 +28,7 @@ REFUSAL = "I'm sorry, but I can't help with that."
 
 
 def run(router, text, model, **kw):
-    req_kw = {k: kw.pop(k) for k in ("thread_id", "tool_choice_required", "tags", "metadata") if k in kw}
+    req_kw = {k: kw.pop(k) for k in ("thread_id", "tool_choice_required", "tags", "metadata", "user") if k in kw}
     d = router.decide(text, **req_kw)
     plan = router.plan(d, router.request(text, **req_kw), **kw)
     return plan, execute(plan, model)
@@ -610,3 +610,16 @@ def test_the_deadline_is_passed_once_the_time_left_is_zero(monkeypatch: pytest.M
     assert plan.next_attempt() is None
     [err] = plan.errors
     assert (err.tier, err.kind, str(err.error)) == ("cheap", "timeout", "deadline of 1.0s passed")
+
+
+def test_the_end_of_a_held_call_checks_the_alerts_of_the_requests_own_scopes() -> None:
+    from shared_core.ledger import CallRecord
+
+    router = router_with(default="cheap", config=three_tiers(budget={"limits": [
+        {"scope": "user:alice", "period": "day", "limit_usd": 1.0, "alert_at": [0.5]}]}))
+    seen = []
+    router.on_budget_alert(seen.append)
+    router.ledger.record(CallRecord(call_id="x", tier="cheap", model="m", cost_usd=0.6, user="alice"))
+    run(router, "hi", ScriptedModel(), user="alice")
+    router.budget.wait_alerts()
+    assert [(a.scope, a.fraction) for a in seen] == [("user:alice", 0.5)]
