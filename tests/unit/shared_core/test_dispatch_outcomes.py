@@ -308,11 +308,16 @@ def test_an_escalation_raises_the_threads_floor_even_when_the_earlier_answer_is_
 # -- deadlines, caps and what the caller is told ---------------------------------------------
 
 
-def test_a_deadline_not_yet_reached_lets_the_attempt_run() -> None:
-    router = router_with(default="cheap", config=three_tiers(fallback={"deadline_s": 0.9}))
-    plan, result = run(router, "hi", ScriptedModel())
-    assert result.value == "ok from cheap"
-    assert 0.0 < plan.attempts[0].timeout_s <= 0.9
+def test_a_deadline_not_yet_reached_lets_the_attempt_run_with_the_time_left(monkeypatch) -> None:
+    import shared_core.dispatch as dispatch
+
+    router = router_with(default="cheap", config=three_tiers(fallback={"deadline_s": 1.0}))
+    plan = router.plan(router.decide("hi"), router.request("hi"))
+    plan._started = 100.0
+    monkeypatch.setattr(dispatch, "time", types.SimpleNamespace(
+        perf_counter=time.perf_counter, monotonic=lambda: 100.75, time=time.time))
+    attempt = plan.next_attempt()
+    assert attempt is not None and attempt.timeout_s == 0.25
 
 
 def test_a_passed_deadline_names_the_tier_it_stopped_before() -> None:
@@ -623,3 +628,39 @@ def test_the_end_of_a_held_call_checks_the_alerts_of_the_requests_own_scopes() -
     run(router, "hi", ScriptedModel(), user="alice")
     router.budget.wait_alerts()
     assert [(a.scope, a.fraction) for a in seen] == [("user:alice", 0.5)]
+
+
+def test_a_per_request_cap_is_the_hold_and_covers_the_escalation_without_more() -> None:
+    router = router_with(default="cheap", config=three_tiers(budget={
+        "per_request_cap_usd": 0.05,
+        "limits": [{"scope": "global", "period": "day", "limit_usd": 0.06}],
+    }))
+    call, _, held = _held_during(router)
+    _, result = run(router, "hi", call)
+    assert result.value == "ok from mid"
+    assert held == [("cheap", pytest.approx(0.05)), ("mid", pytest.approx(0.05))]
+    assert router.ledger.reserved("global") == 0.0
+
+
+def test_the_hold_is_priced_at_the_callers_max_tokens() -> None:
+    router = router_with(default="big", config=three_tiers(
+        budget={"limits": [{"scope": "global", "period": "day", "limit_usd": 1.0}]}))
+    request = router.request("hi")
+    held = []
+
+    def call(attempt):
+        held.append(router.ledger.reserved("global"))
+        return ScriptedModel()(attempt)
+
+    execute(router.plan(router.decide("hi"), request, caller_max_tokens=10), call)
+    assert held == [pytest.approx((request.input_tokens * 10.0 + 3 * 10.0 + 10 * 40.0) / 1e6)]
+
+
+def test_free_tiers_hold_nothing_under_a_hard_limit() -> None:
+    free = [{"name": n, "model": f"{n}-model", "input_price": 0.0, "output_price": 0.0} for n in ("a", "b")]
+    router = router_with(default="a", config=three_tiers(
+        tiers=free, budget={"limits": [{"scope": "global", "period": "day", "limit_usd": 0.5}]}))
+    model = ScriptedModel(replies={"a": [REFUSAL]})
+    _, result = run(router, "hi", model)
+    assert result.value == "ok from b"
+    assert [a.tier.name for a in model.calls] == ["a", "b"]
