@@ -591,6 +591,8 @@ def test_filters_since_inclusive_until_exclusive_and_every_one_must_match() -> N
         (0.99, 0.0, 1.0, True),  # nothing to reserve: fits while the limit is not reached
         (1.0, 0.0, 1.0, False),
         (1.0, -1.0, 1.0, False),
+        (0.0, 1.0 * (1.0 + 1e-12), 1.0, True),  # the rounding slack, 1e-12 of the limit, fits
+        (0.0, 1.0 + 1e-11, 1.0, False),  # past the slack
     ],
 )
 def test_what_fits_under_a_limit(held: float, amount: float, limit: float, expected: bool) -> None:
