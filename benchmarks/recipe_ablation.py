@@ -63,7 +63,7 @@ OLD = {  # the per-source heads before cross-validation (commit d450c89): chosen
 
 
 def _read(path: Path) -> list[dict]:
-    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").split("\n") if x.strip()]
 
 
 def prepare(data: Path, src: str, lams: list[float], ks: list[int], cache: Path) -> dict:
