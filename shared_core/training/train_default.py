@@ -4,9 +4,11 @@
 
 Writes into ``shared_core/data/models`` (or ``--out``):
 
-* ``difficulty.json/.npz`` — the generic difficulty (ease) head over all sources'
-  train splits: target = the row's mean score over its source's models; stored with
-  the quantiles of its predictions so ease becomes a percentile;
+* ``difficulty.json/.npz`` — the generic difficulty (ease) head over every public row
+  (train + dev) of the five sources (arenahard included): target = half the row's mean
+  score over its source's models, half that mean's percentile within the source (chosen by
+  leave-one-source-out, ``benchmarks/generic_head_recipes.py``); stored with the quantiles
+  of its predictions so ease becomes a percentile;
 * ``source_<name>.json/.npz`` — one per-ladder head per source (each model's
   quality: a logistic head plus a compact kNN part over the prompts' sketches), trained
   on every public row of the source (train + dev) by :func:`.recipe.train_best`: the
@@ -34,7 +36,7 @@ import numpy as np
 
 from ..classifiers.embedded import MODELS_DIR, TaskModel
 from ..classifiers.trained import TrainedRouter
-from ..features import FeatureExtractor
+from ..features import FeatureExtractor, SparseBatch
 from .train import fit_ridge
 
 SOURCES = ("routellm", "routerbench", "llmrouter", "mmlupro")
@@ -45,6 +47,16 @@ per fold; mmlupro is the source where 1e-3 beat 1e-4 on dev before cross-validat
 SOURCE_SPLITS = ("train", "dev")
 """Every public row of a source: choices are cross-validated, so no split is held back."""
 DIFFICULTY_LAMBDA = 10.0
+DIFFICULTY_SOURCES = (*SOURCES, "arenahard")
+"""The generic head also learns from arenahard (real Chatbot Arena prompts); it gets no head of its own."""
+DIFFICULTY_SPLITS = ("train", "dev")
+DIFFICULTY_TARGET = "blend"
+TARGETS = {
+    "mean": "mean score over the source's models",
+    "blend": "half the mean score over the source's models, half its percentile within the source",
+}
+"""Targets of the generic head; ``blend`` was chosen by leave-one-source-out
+(``benchmarks/generic_head_recipes.py``)."""
 TASK_LAMBDA = 3.0
 
 
@@ -88,21 +100,64 @@ def train_source(
     return router
 
 
-def train_difficulty(
-    data_dir: Path, sources: Sequence[str] = SOURCES, dim: int = SHIPPED_DIM
-) -> TrainedRouter:
-    """The generic ease head: mean score of the row's models, over every source."""
+def difficulty_target(mean_scores: np.ndarray, target: str = DIFFICULTY_TARGET) -> np.ndarray:
+    """Ease target of one source's rows from each row's mean score over the source's models.
+
+    ``"mean"``: the mean score itself (the recipe before 0.x: sources whose models are weak
+    overall read as hard, whatever the prompt). ``"blend"`` (shipped): half the mean score,
+    half its percentile within the source (ties share their mid-rank), so every source spans
+    the whole range and the head learns which prompts are hard *within* a source more than
+    which source a prompt comes from.
+    """
+    m = np.asarray(mean_scores, dtype=np.float64)
+    if target == "mean":
+        return m
+    if target != "blend":
+        raise ValueError(f"unknown difficulty target {target!r}; allowed: mean, blend")
+    _, inverse, counts = np.unique(m, return_inverse=True, return_counts=True)
+    mid = np.cumsum(counts) - counts + (counts - 1) / 2.0
+    return 0.5 * m + 0.5 * (mid[inverse] + 0.5) / len(m)
+
+
+def difficulty_rows(
+    data_dir: Path,
+    sources: Sequence[str] = DIFFICULTY_SOURCES,
+    splits: Sequence[str] = DIFFICULTY_SPLITS,
+    target: str = DIFFICULTY_TARGET,
+) -> tuple[list[str], np.ndarray, list[str]]:
+    """``(prompts, ease targets, source of each row)`` over the files that exist.
+
+    The target is computed per source over all its rows in ``splits`` together.
+    """
     texts: list[str] = []
-    ease: list[float] = []
+    ease: list[np.ndarray] = []
+    owner: list[str] = []
     for src in sources:
-        for r in _read_jsonl(data_dir / f"{src}_train.jsonl"):
-            texts.append(r["prompt"])
-            ease.append(float(np.mean(list(r["scores"].values()))))
-    fx = FeatureExtractor(dim)
-    X = fx.transform(texts)
-    y = np.asarray(ease)
+        rows = [
+            r
+            for split in splits
+            if (data_dir / f"{src}_{split}.jsonl").exists()
+            for r in _read_jsonl(data_dir / f"{src}_{split}.jsonl")
+        ]
+        if not rows:
+            continue
+        texts.extend(r["prompt"] for r in rows)
+        means = np.array([float(np.mean(list(r["scores"].values()))) for r in rows])
+        ease.append(difficulty_target(means, target))
+        owner.extend([src] * len(rows))
+    return texts, (np.concatenate(ease) if ease else np.zeros(0)), owner
+
+
+def fit_difficulty(
+    X: SparseBatch,
+    y: np.ndarray,
+    features: dict[str, Any],
+    info: dict[str, Any],
+    lam: float = DIFFICULTY_LAMBDA,
+) -> TrainedRouter:
+    """Ridge from hashed features ``X`` to ease ``y``; stores the quantiles of its predictions."""
     mu = float(y.mean())
-    W = fit_ridge(X, (y - mu)[:, None], DIFFICULTY_LAMBDA)
+    W = fit_ridge(X, (y - mu)[:, None], lam)
     raw = X.dot(W)[:, 0] + mu
     quantiles = np.quantile(raw, np.linspace(0.0, 1.0, 101))
     quantiles = np.maximum.accumulate(quantiles + np.arange(101) * 1e-9)
@@ -110,18 +165,33 @@ def train_difficulty(
         ["weak", "strong"],
         W,
         np.array([mu]),
-        features=fx.config(),
+        features=features,
         head="ladder",
         rule="threshold",
         knob=0.5,
         quantiles=quantiles,
-        info={
-            "target": "mean score over the source's models",
-            "sources": list(sources),
-            "n_rows": len(texts),
-            "lam": DIFFICULTY_LAMBDA,
-        },
+        info={**info, "n_rows": len(y), "lam": lam},
     )
+
+
+def train_difficulty(
+    data_dir: Path,
+    sources: Sequence[str] = DIFFICULTY_SOURCES,
+    dim: int = SHIPPED_DIM,
+    splits: Sequence[str] = DIFFICULTY_SPLITS,
+    target: str = DIFFICULTY_TARGET,
+) -> TrainedRouter:
+    """The generic ease head over ``sources`` (see :func:`difficulty_target`)."""
+    texts, y, owner = difficulty_rows(data_dir, sources, splits, target)
+    if not texts:
+        raise FileNotFoundError(f"no rows of {list(sources)} ({list(splits)}) in {data_dir}")
+    fx = FeatureExtractor(dim)
+    info = {
+        "target": TARGETS[target],
+        "sources": [s for s in sources if s in set(owner)],
+        "splits": list(splits),
+    }
+    return fit_difficulty(fx.transform(texts), y, fx.config(), info)
 
 
 def train_task(data_dir: Path, dim: int = SHIPPED_DIM, seed: int = 0) -> TaskModel:
@@ -176,7 +246,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument("--out", default=str(MODELS_DIR), help="where the shipped weights are written")
     ap.add_argument(
-        "--only", nargs="*", choices=[*SOURCES, "difficulty", "task", "ladder"], help="retrain only these"
+        "--only",
+        nargs="*",
+        choices=[*SOURCES, "difficulty", "task", "ladder"],
+        help="retrain only these",
     )
     args = ap.parse_args(argv)
     data_dir, out = Path(args.data_dir), Path(args.out)
