@@ -219,7 +219,7 @@ def fmt(cell: dict[str, Any], key: str = "value") -> str:
     if v is None:
         return "not reached"
     s = f"{v:.3f}" if cell["metric"] == "apgr" else f"{100 * v:.1f}%"
-    if key == "value" and "low" in cell:
+    if key == "value" and cell.get("high", cell.get("low")) is not None:
         lo, hi = cell["low"], cell["high"]
         if cell["metric"] == "apgr":
             s += f" [{lo:.3f}, {hi:.3f}]"
