@@ -664,3 +664,35 @@ def test_free_tiers_hold_nothing_under_a_hard_limit() -> None:
     _, result = run(router, "hi", model)
     assert result.value == "ok from b"
     assert [a.tier.name for a in model.calls] == ["a", "b"]
+
+
+def test_a_hold_larger_than_needed_is_kept_whole_through_escalation_and_fallback() -> None:
+    router = router_with(default="cheap", config=three_tiers(budget={
+        "per_request_cap_usd": 0.05,
+        "limits": [{"scope": "global", "period": "day", "limit_usd": 0.06}],
+    }))
+    base = ScriptedModel(replies={"cheap": [REFUSAL], "mid": [FakeServerError("down")]})
+    held = []
+
+    def call(attempt):
+        held.append((attempt.tier.name, router.ledger.reserved("global")))
+        return base(attempt)
+
+    _, result = run(router, "hi", call)
+    assert result.value == "ok from big"  # big's ~$0.04 fits in what the cap already holds
+    assert held == [("cheap", pytest.approx(0.05)), ("mid", pytest.approx(0.05)), ("big", pytest.approx(0.05))]
+
+
+async def test_a_sync_plan_run_by_the_async_executor_takes_its_hold_first() -> None:
+    router = router_with(default="big", config=three_tiers(
+        budget={"limits": [{"scope": "global", "period": "day", "limit_usd": 1.0}]}))
+    request = router.request("hi")
+    held = []
+
+    async def call(attempt):
+        held.append(router.ledger.reserved("global"))
+        return ScriptedModel()(attempt)
+
+    await aexecute(router.plan(router.decide("hi"), request), call)
+    assert held == [pytest.approx(estimate_cost(router.config.tiers[2], request.input_tokens, router.prices))]
+    assert router.ledger.reserved("global") == 0.0
