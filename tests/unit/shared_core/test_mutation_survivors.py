@@ -12,7 +12,7 @@ from shared_core.budget import BudgetGuard, estimate_cost
 from shared_core.config import BudgetLimit, EscalationConfig
 from shared_core.errors import BudgetExceededError, ConfigError
 from shared_core.ledger import CallRecord, InMemoryLedger
-from shared_core.pricing import PriceTable
+from shared_core.pricing import Price, PriceTable, Usage
 from shared_core.quality import Answer, failed_check
 from shared_core.tier import Tier
 
@@ -190,3 +190,40 @@ def test_token_counts_and_prices_at_their_bounds() -> None:
     assert check_price("p", MAX_PRICE_PER_MTOK * 1.01) is not None
     assert _numeric(Annotated[int, "x"]) and _numeric(float | None)
     assert not _numeric(bool) and not _numeric(bool | int) and not _numeric(str | None)
+
+
+def test_a_bool_for_a_number_says_how_to_write_it() -> None:
+    from pydantic import ValidationError
+
+    from shared_core.tier import Tier
+
+    with pytest.raises(ValidationError) as info:
+        Tier(name="t", model="m", max_tokens=True)
+    [err] = info.value.errors()
+    assert err["msg"] == (
+        "Value error, must be a number, got the bool True (YAML reads yes/no/on/off/true/false "
+        "as booleans); write the number itself"
+    )
+
+
+def test_a_bad_price_error_carries_the_field_and_the_value() -> None:
+    with pytest.raises(ConfigError) as info:
+        Price(-1.0, 1.0)
+    assert str(info.value).startswith(
+        "Price.input must be a finite number >= 0 (USD per 1M tokens), got -1.0"
+    )
+    assert (info.value.field, info.value.value) == ("price.input", -1.0)
+
+
+def test_usage_of_int_subclasses_is_checked_like_ints() -> None:
+    class Count(int):
+        pass
+
+    assert Usage(Count(5), Count(0), Count(5)) == Usage(5, 0, 5)
+    with pytest.raises(ValueError, match="cannot exceed"):
+        Usage(Count(5), Count(0), Count(6))
+
+
+def test_a_model_priced_for_input_only_has_no_price() -> None:
+    # embedding models: an input price and no output price in genai-prices
+    assert PriceTable().price("cohere:embed-v4.0") is None
