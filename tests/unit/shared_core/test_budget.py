@@ -619,3 +619,27 @@ def test_waiting_for_alerts_gives_up_after_ten_seconds_polling_every_10_ms(
     finally:
         led.gate.set()
     assert clock[0] == 10.0 and len(naps) == 40 and set(naps) == {0.01}
+
+
+def test_on_the_first_of_a_month_a_day_and_a_month_limit_each_fire(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Both periods start at the same midnight then: the alert is claimed per period too."""
+    import shared_core.budget as budget
+
+    first = float(calendar.timegm((2026, 12, 1, 12, 0, 0)))
+    fake = type("Clock", (), {"time": staticmethod(lambda: first), "gmtime": time.gmtime})
+    monkeypatch.setattr(budget, "time", fake)
+    led = InMemoryLedger()
+    guard = BudgetGuard(
+        [
+            BudgetLimit(scope="tag:a", period="day", limit_usd=2.0, alert_at=[0.5]),
+            BudgetLimit(scope="tag:a", period="month", limit_usd=2.0, alert_at=[0.5]),
+        ],
+        led,
+    )
+    spend(led, 1.0, tags=("a",), ts=first)
+    assert [(a.period, a.period_start) for a in guard.check_alerts(["tag:a"])] == [
+        ("day", calendar.timegm((2026, 12, 1, 0, 0, 0))),
+        ("month", calendar.timegm((2026, 12, 1, 0, 0, 0))),
+    ]
