@@ -35,10 +35,13 @@ DAY = [LimitCheck("global", 0.0, 1.0)]
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def ledger(request, tmp_path: Path):
-    led = open_ledger(
-        {"memory": None, "sqlite": str(tmp_path / "r.db")}.get(request.param)
-        or request.getfixturevalue("pg_url")
-    )
+    # "memory" is open_ledger(None): a mapping to None fell through to Postgres
+    if request.param == "memory":
+        led = open_ledger(None)
+    elif request.param == "sqlite":
+        led = open_ledger(str(tmp_path / "r.db"))
+    else:
+        led = open_ledger(request.getfixturevalue("pg_url"))
     yield led
     led.close()
 
