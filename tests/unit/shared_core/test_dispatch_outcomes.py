@@ -388,6 +388,7 @@ def test_an_escalation_the_budget_cannot_hold_is_not_reported_as_escalated() -> 
     meta = plan.metadata()
     assert meta["escalated"] is False
     assert [(e.tier, e.kind) for e in plan.errors] == [("mid", "budget")]
+    assert type(plan.errors[0].error).__name__ == "BudgetExceededError"
     assert router.ledger.reserved("global") == 0.0
 
 
