@@ -184,16 +184,18 @@ def _bulk(target: str, n: int) -> None:
     led.close()
 
 
-def _check_time(guard: BudgetGuard) -> float:
-    best = []
-    for _ in range(5):
-        t = []
-        for _ in range(40):
-            t0 = time.perf_counter()
-            guard.check(["global"])
-            t.append(time.perf_counter() - t0)
-        best.append(statistics.median(t))
-    return min(best)
+def _check_times(*guards: BudgetGuard) -> list[float]:
+    """Best-of-7 median time of one ``check`` per guard, the guards measured in alternation."""
+    best: list[list[float]] = [[] for _ in guards]
+    for _ in range(7):
+        for g, out in zip(guards, best):
+            t = []
+            for _ in range(40):
+                t0 = time.perf_counter()
+                g.check(["global"])
+                t.append(time.perf_counter() - t0)
+            out.append(statistics.median(t))
+    return [min(b) for b in best]
 
 
 @pytest.mark.slow
@@ -208,7 +210,9 @@ def test_budget_check_at_500k_calls_costs_within_2x_of_50(shared_target, tmp_pat
     _bulk(small, 50)
     _bulk(shared_target, 500_000)
     a, b = open_ledger(small), open_ledger(shared_target)
-    at_50, at_500k = _check_time(BudgetGuard(limit, a)), _check_time(BudgetGuard(limit, b))
+    # measured in alternation, so a burst of other work on the host (autovacuum after the bulk
+    # load, another test's process) weighs on both sides alike
+    at_50, at_500k = _check_times(BudgetGuard(limit, a), BudgetGuard(limit, b))
     assert b.spend("global", 0) == pytest.approx(0.5)
     assert at_500k <= 2 * at_50, (at_50, at_500k)
     a.close()
