@@ -16,31 +16,28 @@ same plan, so fallback, escalation, cooldown, cost caps and recording exist once
             return result
     raise plan.failure()
 
-:func:`execute` / :func:`aexecute` run that loop for a plain callable.
+:func:`execute` / :func:`aexecute` run that loop for a plain callable
+(:mod:`shared_core.executors`, re-exported here).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-import math
 import time
-from collections.abc import Awaitable, Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import telemetry
 from ._construct import construct
+from .attempt_records import AttemptRecords
+from .call_hold import CallHold
 from .errors import (
     AllTiersFailedError,
     RequestCostCapError,
     TierAttemptError,
-    redact,
     scrub_exception,
 )
-from .ledger.base import CallRecord, Framework, Status
+from .executors import AttemptResult, aexecute, execute
+from .ledger.base import Framework
 from .quality import Answer, failed_check
 from .request import Request
 from .tier import Tier
@@ -50,8 +47,8 @@ if TYPE_CHECKING:
     from .pricing import Usage
     from .router import Router
 
-logger = logging.getLogger(__name__)
-T = TypeVar("T")
+__all__ = ["Attempt", "AttemptKind", "AttemptResult", "CallPlan", "aexecute", "execute"]
+
 AttemptKind = Literal["primary", "fallback", "escalation"]
 
 
@@ -74,8 +71,11 @@ class Attempt:
 
 
 @dataclass
-class CallPlan:
-    """State of one routed call. Create with :meth:`Router.plan`."""
+class CallPlan(CallHold, AttemptRecords):
+    """State of one routed call. Create with :meth:`Router.plan`.
+
+    Its budget reservation is :class:`~shared_core.call_hold.CallHold`'s job, its ledger
+    records :class:`~shared_core.attempt_records.AttemptRecords`'; the loop is here."""
 
     router: Router
     decision: RouteDecision
@@ -110,80 +110,6 @@ class CallPlan:
         tel = self.router.telemetry
         if tel is not None:
             self.otel = tel.start(self)
-
-    # -- the reservation: opened before the first attempt, released when the call ends --
-    def open(self) -> None:
-        """Reserve the call's most likely-maximal cost against every applicable hard
-        limit (``Router.plan`` does this); raises :class:`BudgetExceededError`, recorded
-        as a refusal, when it does not fit."""
-        if self._opened:
-            return
-        self._opened = True
-        guard = self.router.budget
-        if guard is not None:
-            amount = self._opening_amount()
-            try:
-                held = guard.reserve(self.decision.call_id, amount, self._scopes())
-            except Exception as exc:
-                self._record_refusal(exc)
-                raise
-            self._hold = amount if held else None
-
-    async def aopen(self) -> None:
-        """Async twin of :meth:`open` (``Router.aplan``): no blocking ledger round trip."""
-        if self._opened:
-            return
-        self._opened = True
-        guard = self.router.budget
-        if guard is not None:
-            amount = self._opening_amount()
-            try:
-                held = await guard.areserve(self.decision.call_id, amount, self._scopes())
-            except Exception as exc:
-                self._record_refusal(exc)
-                raise
-            self._hold = amount if held else None
-
-    def _scopes(self) -> list[str]:
-        from .router import budget_scopes
-
-        return budget_scopes(self.request)
-
-    def _opening_amount(self) -> float:
-        cap = self.router.config.budget.per_request_cap_usd
-        if cap is not None:
-            return cap
-        return self._estimate(self.router.config.tiers[self.decision.index]) or 0.0
-
-    def _estimate(self, tier: Tier) -> float | None:
-        from .budget import estimate_cost
-
-        budgeted = tier.model_copy(update={"max_tokens": self._max_tokens(tier)})
-        return estimate_cost(budgeted, self.request.input_tokens, self.router.prices)
-
-    def _extension(self, tier: Tier) -> float:
-        """How much more than is held the next attempt may cost (0: it fits)."""
-        if self._hold is None or not self.attempts:
-            return 0.0
-        need = self.spent_usd + (self._estimate(tier) or 0.0) - self._hold
-        return need if need > 1e-15 else 0.0
-
-    def _extended(self, tier: Tier, need: float, exc: BaseException | None) -> bool:
-        if exc is not None:
-            self.errors.append(TierAttemptError(tier.name, exc, "budget"))
-            return False
-        self._hold = (self._hold or 0.0) + need
-        return True
-
-    def close(self) -> None:
-        """The call is over: its records are in, so its reservation is released."""
-        if self._closed:
-            return
-        self._closed = True
-        if self._hold is not None:
-            guard = self.router.budget
-            assert guard is not None
-            guard.release(self.decision.call_id, self._scopes())
 
     # -- the loop -------------------------------------------------------------
     def next_attempt(self) -> Attempt | None:
@@ -452,167 +378,3 @@ class CallPlan:
                 return j
         return usable[0] if usable else None  # all cooling down: probe anyway
 
-    def _record(
-        self, attempt: Attempt, *, status: Status, usage: Usage | None, latency_ms: float,
-        error_kind: str | None = None, error: BaseException | str | None = None,
-    ) -> tuple[float | None, float | None]:
-        router = self.router
-        request = self.request
-        decision = self.decision
-        tier = attempt.tier
-        baseline_model = router.baseline_model
-        cost = base = None
-        if usage is not None:
-            prices = router.prices
-            try:
-                cost = prices.cost(tier.model, usage, tier=tier)
-                base = prices.cost(baseline_model, usage, tier=router._baseline_tier)
-            except OverflowError:  # a Usage built by hand with counts no provider sends
-                cost = base = math.inf
-            if not (cost is None or math.isfinite(cost)) or not (base is None or math.isfinite(base)):
-                logger.warning(
-                    "token counts on tier %r too large to price: cost recorded as unknown", tier.name
-                )
-                cost = base = None
-            if cost is not None:
-                self.spent_usd += cost
-        ledger = router.ledger
-        prompt = self.prompt_text or request.text
-        if error is not None:
-            text = f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else error
-            error = redact(text)[:500]
-        # construct(): the frozen __init__'s work in one step, CallRecord's own checks included
-        rec = construct(CallRecord, {
-            "call_id": decision.call_id,
-            "tier": tier.name,
-            "model": tier.model,
-            "attempt": attempt.number,
-            "ts": time.time(),
-            "status": status,
-            "error_kind": error_kind,
-            "error": error,
-            "input_tokens": usage.input_tokens if usage else 0,
-            "output_tokens": usage.output_tokens if usage else 0,
-            "cached_input_tokens": usage.cached_input_tokens if usage else 0,
-            "cost_usd": cost,
-            "baseline_model": baseline_model,
-            "baseline_cost_usd": base,
-            "latency_ms": latency_ms,
-            "escalated": attempt.kind == "escalation",
-            "fallback": attempt.kind == "fallback",
-            "classifier": decision.classifier,
-            "confidence": decision.confidence,
-            "prompt_hash": ledger.hash_prompt(prompt),
-            "prompt": prompt if router.config.ledger.store_prompts else None,
-            "tags": request.tags,  # CallRecord makes a tuple of any other sequence
-            "metadata": dict(request.metadata),
-            "user": request.user,
-            "thread_id": request.thread_id,
-            "framework": self.framework,
-            "streamed": self.streaming,
-            "variant": decision.variant,
-        })
-        ledger.record(rec)
-        if self.otel is not None:
-            self.otel.attempt(attempt, status, usage, cost)
-        return cost, base
-
-    def _record_refusal(self, exc: BaseException) -> None:
-        tier = self.router.config.tiers[self.decision.index]
-        self.router.ledger.record(
-            CallRecord(
-                call_id=self.decision.call_id, attempt=0, ts=time.time(), tier=tier.name,
-                model=tier.model, status="refused", error_kind=type(exc).__name__,
-                error=redact(str(exc))[:500], input_tokens=0, output_tokens=0,
-                cached_input_tokens=0, cost_usd=0.0, baseline_model=self.router.baseline_model,
-                baseline_cost_usd=None, latency_ms=0.0, escalated=False, fallback=False,
-                classifier=self.decision.classifier, confidence=self.decision.confidence,
-                prompt_hash=self.router.ledger.hash_prompt(self.prompt_text or self.request.text),
-                prompt=None, tags=tuple(self.request.tags), metadata=dict(self.request.metadata),
-                user=self.request.user, thread_id=self.request.thread_id,
-                framework=self.framework, streamed=self.streaming, variant=self.decision.variant,
-            )
-        )
-        if self.otel is not None:
-            self.otel.end(self, exc, outcome="refused")
-
-
-# -- generic executors --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AttemptResult:
-    """What a call function returns to :func:`execute`: the value plus what the plan needs."""
-
-    value: Any
-    usage: Usage | None = None
-    answer: Answer | None = None
-
-
-def execute(plan: CallPlan, call: Callable[[Attempt], AttemptResult]) -> AttemptResult:
-    """Run a plan with a synchronous call function; returns the accepted result."""
-    kept: AttemptResult | None = None
-    while (attempt := plan.next_attempt()) is not None:
-        try:
-            with _in_span(plan):
-                result = _with_timeout(call, attempt)
-        except Exception as exc:
-            plan.failed(attempt, exc)
-            continue
-        if plan.succeeded(attempt, usage=result.usage, answer=result.answer):
-            return result
-        kept = result
-    return _kept_or_raise(plan, kept)
-
-
-async def aexecute(plan: CallPlan, call: Callable[[Attempt], Awaitable[AttemptResult]]) -> AttemptResult:
-    """Async twin of :func:`execute`; the per-attempt timeout cancels the call."""
-    kept: AttemptResult | None = None
-    while (attempt := await plan.anext_attempt()) is not None:
-        try:
-            with _in_span(plan):
-                if attempt.timeout_s is not None:
-                    result = await asyncio.wait_for(call(attempt), attempt.timeout_s)
-                else:
-                    result = await call(attempt)
-        except Exception as exc:
-            plan.failed(attempt, exc)
-            continue
-        if plan.succeeded(attempt, usage=result.usage, answer=result.answer):
-            return result
-        kept = result
-    return _kept_or_raise(plan, kept)
-
-
-def _in_span(plan: CallPlan) -> AbstractContextManager[Any]:
-    """The call's span as the current one while an attempt runs (OpenTelemetry on), so that
-    the provider's own instrumented spans are its children."""
-    return _NO_SPAN if plan.otel is None else plan.otel.current()
-
-
-_NO_SPAN = contextlib.nullcontext()
-
-
-def _kept_or_raise(plan: CallPlan, kept: AttemptResult | None) -> AttemptResult:
-    if kept is not None and plan.kept is not None:
-        plan.accept_rejected(plan.kept)
-        return kept
-    raise plan.failure()
-
-
-def _with_timeout(call: Callable[[Attempt], T], attempt: Attempt) -> T:
-    if attempt.timeout_s is None:
-        return call(attempt)
-    import concurrent.futures as cf
-    import contextvars
-
-    pool = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="tier-router-attempt")
-    try:  # the caller's context variables (tracing, callbacks) go with the call
-        fut = pool.submit(contextvars.copy_context().run, call, attempt)
-        try:
-            return fut.result(timeout=attempt.timeout_s)
-        except cf.TimeoutError:
-            fut.cancel()
-            raise TimeoutError(f"attempt on tier {attempt.tier.name!r} timed out after {attempt.timeout_s}s") from None
-    finally:
-        pool.shutdown(wait=False)

@@ -1,0 +1,127 @@
+"""How a call's attempts become ledger records: one :class:`CallRecord` per attempt.
+
+:class:`AttemptRecords` is the part of :class:`~shared_core.dispatch.CallPlan` that prices an
+attempt (cost and baseline cost from the provider's usage), adds it to what the call has
+spent, and writes it to the ledger; a call refused before any attempt is recorded too, as
+``refused`` (nothing is silently lost).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from typing import TYPE_CHECKING, Any
+
+from ._construct import construct
+from .errors import redact
+from .ledger.base import CallRecord, Framework, Status
+
+if TYPE_CHECKING:
+    from .decision import RouteDecision
+    from .dispatch import Attempt
+    from .pricing import Usage
+    from .request import Request
+    from .router import Router
+
+# the logger the plan has always warned on (callers filter by its name)
+logger = logging.getLogger("shared_core.dispatch")
+
+
+class AttemptRecords:
+    """The recording half of :class:`~shared_core.dispatch.CallPlan` (a mixin: the state it
+    reads and writes is the plan's own)."""
+
+    if TYPE_CHECKING:
+        router: Router
+        decision: RouteDecision
+        request: Request
+        framework: Framework
+        streaming: bool
+        prompt_text: str | None
+        spent_usd: float
+        otel: Any
+
+    def _record(
+        self, attempt: Attempt, *, status: Status, usage: Usage | None, latency_ms: float,
+        error_kind: str | None = None, error: BaseException | str | None = None,
+    ) -> tuple[float | None, float | None]:
+        router = self.router
+        request = self.request
+        decision = self.decision
+        tier = attempt.tier
+        baseline_model = router.baseline_model
+        cost = base = None
+        if usage is not None:
+            prices = router.prices
+            try:
+                cost = prices.cost(tier.model, usage, tier=tier)
+                base = prices.cost(baseline_model, usage, tier=router._baseline_tier)
+            except OverflowError:  # a Usage built by hand with counts no provider sends
+                cost = base = math.inf
+            if not (cost is None or math.isfinite(cost)) or not (base is None or math.isfinite(base)):
+                logger.warning(
+                    "token counts on tier %r too large to price: cost recorded as unknown", tier.name
+                )
+                cost = base = None
+            if cost is not None:
+                self.spent_usd += cost
+        ledger = router.ledger
+        prompt = self.prompt_text or request.text
+        if error is not None:
+            text = f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else error
+            error = redact(text)[:500]
+        # construct(): the frozen __init__'s work in one step, CallRecord's own checks included
+        rec = construct(CallRecord, {
+            "call_id": decision.call_id,
+            "tier": tier.name,
+            "model": tier.model,
+            "attempt": attempt.number,
+            "ts": time.time(),
+            "status": status,
+            "error_kind": error_kind,
+            "error": error,
+            "input_tokens": usage.input_tokens if usage else 0,
+            "output_tokens": usage.output_tokens if usage else 0,
+            "cached_input_tokens": usage.cached_input_tokens if usage else 0,
+            "cost_usd": cost,
+            "baseline_model": baseline_model,
+            "baseline_cost_usd": base,
+            "latency_ms": latency_ms,
+            "escalated": attempt.kind == "escalation",
+            "fallback": attempt.kind == "fallback",
+            "classifier": decision.classifier,
+            "confidence": decision.confidence,
+            "prompt_hash": ledger.hash_prompt(prompt),
+            "prompt": prompt if router.config.ledger.store_prompts else None,
+            "tags": request.tags,  # CallRecord makes a tuple of any other sequence
+            "metadata": dict(request.metadata),
+            "user": request.user,
+            "thread_id": request.thread_id,
+            "framework": self.framework,
+            "streamed": self.streaming,
+            "variant": decision.variant,
+        })
+        ledger.record(rec)
+        if self.otel is not None:
+            self.otel.attempt(attempt, status, usage, cost)
+        return cost, base
+
+    def _record_refusal(self, exc: BaseException) -> None:
+        tier = self.router.config.tiers[self.decision.index]
+        self.router.ledger.record(
+            CallRecord(
+                call_id=self.decision.call_id, attempt=0, ts=time.time(), tier=tier.name,
+                model=tier.model, status="refused", error_kind=type(exc).__name__,
+                error=redact(str(exc))[:500], input_tokens=0, output_tokens=0,
+                cached_input_tokens=0, cost_usd=0.0, baseline_model=self.router.baseline_model,
+                baseline_cost_usd=None, latency_ms=0.0, escalated=False, fallback=False,
+                classifier=self.decision.classifier, confidence=self.decision.confidence,
+                prompt_hash=self.router.ledger.hash_prompt(self.prompt_text or self.request.text),
+                prompt=None, tags=tuple(self.request.tags), metadata=dict(self.request.metadata),
+                user=self.request.user, thread_id=self.request.thread_id,
+                framework=self.framework, streamed=self.streaming, variant=self.decision.variant,
+            )
+        )
+        if self.otel is not None:
+            self.otel.end(self, exc, outcome="refused")

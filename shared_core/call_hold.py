@@ -1,0 +1,123 @@
+"""A call's budget reservation: held before its first attempt, extended, released at its end.
+
+:class:`CallHold` is the part of :class:`~shared_core.dispatch.CallPlan` that talks to
+the :class:`~shared_core.budget.BudgetGuard` (see :mod:`shared_core.budget` for why
+reservations make hard limits hard). The sync and async twins share every step but the
+ledger round trip itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from .errors import TierAttemptError
+
+if TYPE_CHECKING:
+    from .budget import BudgetGuard
+    from .decision import RouteDecision
+    from .dispatch import Attempt
+    from .request import Request
+    from .router import Router
+    from .tier import Tier
+
+
+class CallHold:
+    """The reservation half of :class:`~shared_core.dispatch.CallPlan` (a mixin: the state
+    it reads and writes is the plan's own)."""
+
+    if TYPE_CHECKING:
+        router: Router
+        decision: RouteDecision
+        request: Request
+        attempts: list[Attempt]
+        errors: list[TierAttemptError]
+        spent_usd: float
+        _opened: bool
+        _closed: bool
+        _hold: float | None
+
+        def _max_tokens(self, tier: Tier) -> int | None: ...
+        def _record_refusal(self, exc: BaseException) -> None: ...
+
+    # -- the reservation: opened before the first attempt, released when the call ends --
+    def open(self) -> None:
+        """Reserve the call's most likely-maximal cost against every applicable hard
+        limit (``Router.plan`` does this); raises :class:`BudgetExceededError`, recorded
+        as a refusal, when it does not fit."""
+        if (opening := self._opening()) is not None:
+            guard, amount = opening
+            with self._refusal_recorded():
+                held = guard.reserve(self.decision.call_id, amount, self._scopes())
+            self._hold = amount if held else None
+
+    async def aopen(self) -> None:
+        """Async twin of :meth:`open` (``Router.aplan``): no blocking ledger round trip."""
+        if (opening := self._opening()) is not None:
+            guard, amount = opening
+            with self._refusal_recorded():
+                held = await guard.areserve(self.decision.call_id, amount, self._scopes())
+            self._hold = amount if held else None
+
+    def _opening(self) -> tuple[BudgetGuard, float] | None:
+        """What :meth:`open` / :meth:`aopen` reserve: the guard and the amount, or ``None``
+        when the plan is already open or no budget applies (the plan is open after this)."""
+        if self._opened:
+            return None
+        self._opened = True
+        guard = self.router.budget
+        if guard is None:
+            return None
+        return guard, self._opening_amount()
+
+    @contextlib.contextmanager
+    def _refusal_recorded(self) -> Iterator[None]:
+        """A reservation that fails (refused, or the ledger unreachable) is recorded as a
+        refusal, then its error goes on to the caller."""
+        try:
+            yield
+        except Exception as exc:
+            self._record_refusal(exc)
+            raise
+
+    def _scopes(self) -> list[str]:
+        from .router import budget_scopes
+
+        return budget_scopes(self.request)
+
+    def _opening_amount(self) -> float:
+        cap = self.router.config.budget.per_request_cap_usd
+        if cap is not None:
+            return cap
+        return self._estimate(self.router.config.tiers[self.decision.index]) or 0.0
+
+    def _estimate(self, tier: Tier) -> float | None:
+        from .budget import estimate_cost
+
+        budgeted = tier.model_copy(update={"max_tokens": self._max_tokens(tier)})
+        return estimate_cost(budgeted, self.request.input_tokens, self.router.prices)
+
+    def _extension(self, tier: Tier) -> float:
+        """How much more than is held the next attempt may cost (0: it fits)."""
+        if self._hold is None or not self.attempts:
+            return 0.0
+        need = self.spent_usd + (self._estimate(tier) or 0.0) - self._hold
+        return need if need > 1e-15 else 0.0
+
+    def _extended(self, tier: Tier, need: float, exc: BaseException | None) -> bool:
+        if exc is not None:
+            self.errors.append(TierAttemptError(tier.name, exc, "budget"))
+            return False
+        self._hold = (self._hold or 0.0) + need
+        return True
+
+    def close(self) -> None:
+        """The call is over: its records are in, so its reservation is released."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._hold is not None:
+            guard = self.router.budget
+            assert guard is not None
+            guard.release(self.decision.call_id, self._scopes())
