@@ -39,11 +39,13 @@ def built(monkeypatch: pytest.MonkeyPatch) -> list[tuple[type, dict[str, Any], A
         seen.append((cls, dict(values), obj))
         return obj
 
+    import shared_core.attempt_records
     import shared_core.dispatch
     import shared_core.request
     import shared_core.router
 
-    for module in (shared_core.dispatch, shared_core.request, shared_core.router):
+    modules = (shared_core.attempt_records, shared_core.dispatch, shared_core.request, shared_core.router)
+    for module in modules:
         monkeypatch.setattr(module, "construct", checked)
     return seen
 
