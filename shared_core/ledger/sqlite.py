@@ -18,166 +18,52 @@ writes (see :mod:`shared_core.ledger.spill`).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, LedgerUnavailableError
+from ..errors import ConfigError
 from . import spill
 from .base import (
     CallRecord,
     CostLedger,
     Feedback,
-    LimitCheck,
     RecordFilter,
-    Refusal,
-    StateChange,
     day_start,
-    fits,
     new_salt,
-    parse_scope,
     record_scopes,
     validate_feedback,
 )
 from .counters import pending_spend
+from .sqlite_reservations import SQLiteReservations
+from .sqlite_sql import (
+    _COUNT,
+    _INSERT,
+    _SCHEMA,
+    SCHEMA_VERSION,
+    _from_row,
+    _migrate,
+    _row_values,
+    _spend_sql,
+    _tag_key,
+)
+from .sqlite_state import SQLiteState
+
+__all__ = ["SCHEMA_VERSION", "SQLiteLedger"]
 
 logger = logging.getLogger(__name__)
 
-_COLUMNS = (
-    "call_id",
-    "attempt",
-    "ts",
-    "tier",
-    "model",
-    "status",
-    "error_kind",
-    "error",
-    "input_tokens",
-    "output_tokens",
-    "cached_input_tokens",
-    "cost_usd",
-    "baseline_model",
-    "baseline_cost_usd",
-    "latency_ms",
-    "escalated",
-    "fallback",
-    "classifier",
-    "confidence",
-    "prompt_hash",
-    "prompt",
-    "tags",
-    "metadata",
-    "user",
-    "thread_id",
-    "framework",
-    "streamed",
-    "variant",
-)
-_BOOL_COLUMNS = ("escalated", "fallback", "streamed")
-_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS calls (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    {
-    ", ".join(
-        c
-        + (
-            " REAL"
-            if c in ("ts", "cost_usd", "baseline_cost_usd", "latency_ms", "confidence")
-            else ""
-        )
-        for c in _COLUMNS
-    )
-}
-);
-CREATE INDEX IF NOT EXISTS calls_ts ON calls (ts);
-CREATE INDEX IF NOT EXISTS calls_user_ts ON calls (user, ts);
-CREATE INDEX IF NOT EXISTS calls_call_id ON calls (call_id);
-CREATE TABLE IF NOT EXISTS call_tags (
-    call_row INTEGER NOT NULL REFERENCES calls (id), tag TEXT NOT NULL, ts REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS call_tags_tag_ts ON call_tags (tag, ts);
-CREATE INDEX IF NOT EXISTS call_tags_row ON call_tags (call_row, tag);
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    call_id TEXT NOT NULL, score REAL NOT NULL, source TEXT NOT NULL, ts REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS state_log (
-    key TEXT NOT NULL, version INTEGER NOT NULL, value TEXT NOT NULL, ts REAL NOT NULL,
-    PRIMARY KEY (key, version)
-);
-CREATE TABLE IF NOT EXISTS spend_days (
-    scope TEXT NOT NULL, day REAL NOT NULL, total REAL NOT NULL, PRIMARY KEY (scope, day)
-);
-CREATE TABLE IF NOT EXISTS reservations (
-    id TEXT NOT NULL, scope TEXT NOT NULL, amount REAL NOT NULL, expires REAL NOT NULL,
-    PRIMARY KEY (id, scope)
-);
-CREATE INDEX IF NOT EXISTS reservations_scope ON reservations (scope, expires);
-CREATE TABLE IF NOT EXISTS alerts (
-    scope TEXT NOT NULL, period TEXT NOT NULL, since REAL NOT NULL, fraction REAL NOT NULL,
-    ts REAL NOT NULL, PRIMARY KEY (scope, period, since, fraction)
-);
-"""
-SCHEMA_VERSION = 2
-# version 1 files (calls, tags, feedback only) get their day counters from their rows
-_DAY = "CAST(ts / 86400 AS INTEGER) * 86400.0"
-_BACKFILL = f"""
-DELETE FROM spend_days;
-INSERT INTO spend_days (scope, day, total)
-    SELECT 'global', {_DAY}, TOTAL(cost_usd) FROM calls WHERE cost_usd IS NOT NULL GROUP BY 2;
-INSERT INTO spend_days (scope, day, total)
-    SELECT 'user:' || user, {_DAY}, TOTAL(cost_usd) FROM calls
-    WHERE cost_usd IS NOT NULL AND user IS NOT NULL AND user != '' GROUP BY 1, 2;
-INSERT INTO spend_days (scope, day, total)
-    SELECT 'tag:' || json_extract(t.tag, '$'), CAST(c.ts / 86400 AS INTEGER) * 86400.0,
-           TOTAL(c.cost_usd)
-    FROM call_tags t JOIN calls c ON c.id = t.call_row
-    WHERE c.cost_usd IS NOT NULL GROUP BY 1, 2;
-"""
-_COUNT = (
-    "INSERT INTO spend_days (scope, day, total) VALUES (?, ?, ?) "
-    "ON CONFLICT (scope, day) DO UPDATE SET total = total + excluded.total"
-)
-_INSERT = f"INSERT INTO calls ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 
-
-def _row_values(rec: CallRecord) -> tuple[Any, ...]:
-    out: list[Any] = []
-    for c in _COLUMNS:
-        v = getattr(rec, c)
-        if c == "tags":
-            v = json.dumps(list(v), ensure_ascii=False)
-        elif c == "metadata":
-            v = json.dumps(v, ensure_ascii=False, default=str)
-        elif c in _BOOL_COLUMNS:
-            v = int(bool(v))
-        out.append(v)
-    return tuple(out)
-
-
-def _tag_key(tag: str) -> str:
-    # JSON-escaped, so NUL and control characters compare exactly in SQL
-    return json.dumps(tag)
-
-
-def _from_row(row: sqlite3.Row) -> CallRecord:
-    d = {c: row[c] for c in _COLUMNS}
-    d["tags"] = tuple(json.loads(d["tags"] or "[]"))
-    d["metadata"] = json.loads(d["metadata"] or "{}")
-    for c in _BOOL_COLUMNS:
-        d[c] = bool(d[c])
-    return CallRecord(**d)
-
-
-class SQLiteLedger(CostLedger):
+class SQLiteLedger(SQLiteReservations, SQLiteState, CostLedger):
     """A ledger in one SQLite file; many threads and several processes may share it.
+
+    Its SQL is in :mod:`~shared_core.ledger.sqlite_sql`, its reservations and alert claims
+    in :mod:`~shared_core.ledger.sqlite_reservations`, its shared state in
+    :mod:`~shared_core.ledger.sqlite_state`.
 
     Args:
         path: the database file (created with its folder if missing), or ``":memory:"``.
@@ -464,121 +350,6 @@ class SQLiteLedger(CostLedger):
                 total = 0.0
             return total + pending_spend(self._pending, scope, since)
 
-    # -- reservations -----------------------------------------------------------------
-    def reserve(
-        self, reservation_id: str, amount: float, limits: Sequence[LimitCheck], ttl_s: float
-    ) -> Refusal | None:
-        """One ``BEGIN IMMEDIATE`` transaction: every process sharing the file waits its turn."""
-        with self._lock:
-            if self._pending and time.monotonic() >= self._retry_at:
-                self._flush_locked()
-            now = time.time()
-            try:
-                conn = self._live_connection()
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    conn.execute("DELETE FROM reservations WHERE expires <= ?", (now,))
-                    for lim in limits:
-                        held = (
-                            _spend_sql(conn, lim.scope, lim.since)
-                            + pending_spend(self._pending, lim.scope, lim.since)
-                            + _reserved_sql(conn, lim.scope, now)
-                        )
-                        if not fits(held, amount, lim.limit_usd):
-                            conn.execute("ROLLBACK")
-                            return Refusal(lim, held)
-                    conn.executemany(
-                        "INSERT INTO reservations (id, scope, amount, expires) VALUES (?, ?, ?, ?) "
-                        "ON CONFLICT (id, scope) DO UPDATE SET "
-                        "amount = amount + excluded.amount, expires = excluded.expires",
-                        [
-                            (reservation_id, sc, max(0.0, amount), now + ttl_s)
-                            for sc in dict.fromkeys(lim.scope for lim in limits)
-                        ],
-                    )
-                    conn.execute("COMMIT")
-                except BaseException:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as exc:
-                self._drop_connection()
-                raise LedgerUnavailableError(
-                    f"cost ledger {self.path}: cannot reserve ({type(exc).__name__}: {exc})"
-                ) from exc
-        return None
-
-    async def areserve(
-        self, reservation_id: str, amount: float, limits: Sequence[LimitCheck], ttl_s: float
-    ) -> Refusal | None:
-        return await self._to_thread(self.reserve, reservation_id, amount, limits, ttl_s)
-
-    def reserved(self, scope: str) -> float:
-        rows = self._query(
-            "SELECT TOTAL(amount) FROM reservations WHERE scope = ? AND expires > ?",
-            (scope, time.time()),
-        )
-        return float(rows[0][0]) if rows else 0.0
-
-    def claim_alert(self, scope: str, period: str, since: float, fraction: float) -> bool:
-        with self._lock:
-            try:
-                cur = self._live_connection().execute(
-                    "INSERT OR IGNORE INTO alerts (scope, period, since, fraction, ts) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (scope, period, since, fraction, time.time()),
-                )
-            except sqlite3.Error as exc:
-                self._drop_connection()
-                raise LedgerUnavailableError(f"cost ledger {self.path}: {exc}") from exc
-            return cur.rowcount == 1
-
-    # -- shared state (the feedback loop's knob) -----------------------------------------
-    def get_state(self, key: str) -> tuple[dict[str, Any] | None, int]:
-        rows = self._query(
-            "SELECT value, version FROM state_log WHERE key = ? ORDER BY version DESC LIMIT 1",
-            (key,),
-        )
-        if not rows:
-            return None, 0
-        return dict(json.loads(rows[0]["value"])), int(rows[0]["version"])
-
-    def put_state(self, key: str, value: dict[str, Any], expected_version: int) -> bool:
-        """Compare-and-set across processes: the (key, version) primary key admits one writer."""
-        with self._lock:
-            try:
-                conn = self._live_connection()
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    top = conn.execute(
-                        "SELECT MAX(version) FROM state_log WHERE key = ?", (key,)
-                    ).fetchone()[0]
-                    if int(top or 0) != expected_version:
-                        conn.execute("ROLLBACK")
-                        return False
-                    conn.execute(
-                        "INSERT INTO state_log (key, version, value, ts) VALUES (?, ?, ?, ?)",
-                        (key, expected_version + 1, json.dumps(value), time.time()),
-                    )
-                    conn.execute("COMMIT")
-                    return True
-                except BaseException:
-                    try:
-                        conn.execute("ROLLBACK")
-                    except sqlite3.Error:
-                        pass
-                    raise
-            except sqlite3.Error as exc:
-                logger.warning("cost ledger %s: state write failed (%s)", self.path, exc)
-                self._drop_connection()
-                return False
-
-    def state_history(self, key: str) -> list[StateChange]:
-        rows = self._query(
-            "SELECT value, version, ts FROM state_log WHERE key = ? ORDER BY version", (key,)
-        )
-        return [StateChange(key, json.loads(r["value"]), int(r["version"]), r["ts"]) for r in rows]
-
     def count(self) -> int:
         """Records stored (including buffered ones)."""
         rows = self._query("SELECT COUNT(*) FROM calls", ())
@@ -625,54 +396,3 @@ class SQLiteLedger(CostLedger):
 
     def __repr__(self) -> str:
         return f"SQLiteLedger({self.path!r})"
-
-
-def _migrate(conn: sqlite3.Connection) -> None:
-    """Bring an older file to :data:`SCHEMA_VERSION` (once, under the write lock)."""
-    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    if row is not None and int(row[0]) >= SCHEMA_VERSION:
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if row is None or int(row[0]) < SCHEMA_VERSION:
-            for stmt in _BACKFILL.split(";"):
-                if stmt.strip():
-                    conn.execute(stmt)
-            conn.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
-                (str(SCHEMA_VERSION),),
-            )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-
-
-def _spend_sql(conn: sqlite3.Connection, scope: str, since: float) -> float:
-    kind, value = parse_scope(scope)
-    first = day_start(since)
-    if since == first:
-        row = conn.execute(
-            "SELECT TOTAL(total) FROM spend_days WHERE scope = ? AND day >= ?", (scope, first)
-        ).fetchone()
-        return float(row[0])
-    row = conn.execute(
-        "SELECT TOTAL(total) FROM spend_days WHERE scope = ? AND day > ?", (scope, first)
-    ).fetchone()
-    where = "ts >= ? AND ts < ?"
-    params: list[Any] = [since, first + 86400.0]
-    if kind == "user":
-        where, params = where + " AND user = ?", [*params, value]
-    elif kind == "tag":
-        where += " AND id IN (SELECT call_row FROM call_tags WHERE tag = ?)"
-        params.append(_tag_key(value or ""))
-    part = conn.execute(f"SELECT TOTAL(cost_usd) FROM calls WHERE {where}", params).fetchone()
-    return float(row[0]) + float(part[0])
-
-
-def _reserved_sql(conn: sqlite3.Connection, scope: str, now: float) -> float:
-    row = conn.execute(
-        "SELECT TOTAL(amount) FROM reservations WHERE scope = ? AND expires > ?", (scope, now)
-    ).fetchone()
-    return float(row[0])

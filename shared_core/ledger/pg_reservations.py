@@ -1,0 +1,137 @@
+"""Budget holds in a PostgreSQL ledger: reservations, held money and alert claims.
+
+:class:`PostgresReservations` is the part of :class:`~shared_core.ledger.postgres.PostgresLedger`
+that budgets use (see :mod:`shared_core.budget`): a reservation takes an advisory lock, reads
+spend and holds in one snapshot and writes its hold in the same transaction, on the sync
+and the async path alike.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..errors import LedgerUnavailableError
+from . import pg_sql as sql
+from .base import CallRecord, CostLedger, LimitCheck, Refusal, day_start, fits
+from .counters import pending_spend
+
+
+class PostgresReservations(CostLedger):
+    """Reservations and alert claims of :class:`~shared_core.ledger.postgres.PostgresLedger`
+    (a mixin: the pools, locks and queue it uses are the ledger's own; ``held`` falls back
+    on :class:`CostLedger`'s for periods that do not start at a UTC midnight)."""
+
+    if TYPE_CHECKING:
+        _pool: Any
+        _psycopg: Any
+        _pool_mod: Any
+        _commit: threading.Lock
+        _down_until: float
+
+        def _queued(self) -> tuple[list[CallRecord], list[str]]: ...
+        def _read(self, query: str, params: Sequence[Any]) -> list[Any]: ...
+        async def _aread(self, query: str, params: Sequence[Any]) -> list[Any]: ...
+        async def _apool(self) -> Any: ...
+        def _unavailable(self, exc: BaseException) -> LedgerUnavailableError: ...
+
+    # -- reservations -----------------------------------------------------------------
+    def reserve(
+        self, reservation_id: str, amount: float, limits: Sequence[LimitCheck], ttl_s: float
+    ) -> Refusal | None:
+        if time.monotonic() < self._down_until:
+            raise LedgerUnavailableError(f"cost ledger {self}: server unreachable (retrying)")
+        now = time.time()
+        try:
+            with self._commit, self._pool.connection() as conn, conn.transaction():
+                queued, released = self._queued()
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (sql.BUDGET_LOCK,))
+                conn.execute(sql.EXPIRE, (now,))
+                rows = conn.execute(*_held_query(limits, now, released)).fetchall()
+                refusal = _judge(limits, rows, amount, queued)
+                if refusal is None:
+                    conn.execute(*_hold_query(reservation_id, amount, limits, now + ttl_s))
+                return refusal
+        except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
+            raise self._unavailable(exc) from exc
+
+    async def areserve(
+        self, reservation_id: str, amount: float, limits: Sequence[LimitCheck], ttl_s: float
+    ) -> Refusal | None:
+        if time.monotonic() < self._down_until:
+            raise LedgerUnavailableError(f"cost ledger {self}: server unreachable (retrying)")
+        now = time.time()
+        try:
+            pool = await self._apool()
+            async with pool.connection() as conn, conn.transaction():
+                await conn.execute("SELECT pg_advisory_xact_lock(%s)", (sql.BUDGET_LOCK,))
+                await conn.execute(sql.EXPIRE, (now,))
+                # queue read after the lock: a record may count twice (never not at all)
+                queued, _ = self._queued()
+                rows = await (await conn.execute(*_held_query(limits, now, []))).fetchall()
+                refusal = _judge(limits, rows, amount, queued)
+                if refusal is None:
+                    await conn.execute(*_hold_query(reservation_id, amount, limits, now + ttl_s))
+                return refusal
+        except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
+            raise self._unavailable(exc) from exc
+
+    def reserved(self, scope: str) -> float:
+        released = self._queued()[1]
+        return float(self._read(sql.RESERVED, (scope, time.time(), released))[0][0])
+
+    async def areserved(self, scope: str) -> float:
+        released = self._queued()[1]
+        return float((await self._aread(sql.RESERVED, (scope, time.time(), released)))[0][0])
+
+    def held(self, scope: str, since: float) -> float:
+        """Spend and live reservations in one round trip (aligned periods)."""
+        if since != day_start(since):
+            return super().held(scope, since)
+        now = time.time()
+        with self._commit:
+            queued, released = self._queued()
+            rows = self._read(*_held_query([LimitCheck(scope, since, 0.0)], now, released))
+        return float(rows[0][1]) + float(rows[0][2]) + pending_spend(queued, scope, since)
+
+    async def aheld(self, scope: str, since: float) -> float:
+        if since != day_start(since):
+            return await super().aheld(scope, since)
+        queued, released = self._queued()
+        rows = await self._aread(*_held_query([LimitCheck(scope, since, 0.0)], time.time(), released))
+        return float(rows[0][1]) + float(rows[0][2]) + pending_spend(queued, scope, since)
+
+    def claim_alert(self, scope: str, period: str, since: float, fraction: float) -> bool:
+        try:
+            with self._pool.connection() as conn:
+                cur = conn.execute(sql.CLAIM_ALERT, (scope, period, since, fraction, time.time()))
+                return cur.rowcount == 1
+        except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
+            raise self._unavailable(exc) from exc
+
+
+def _held_query(
+    limits: Sequence[LimitCheck], now: float, released: list[str]
+) -> tuple[str, tuple[Any, ...]]:
+    scopes = [lim.scope for lim in limits]
+    return sql.HELD, (now, released, scopes, [day_start(lim.since) for lim in limits])
+
+
+def _hold_query(
+    rid: str, amount: float, limits: Sequence[LimitCheck], expires: float
+) -> tuple[str, tuple[Any, ...]]:
+    scopes = list(dict.fromkeys(lim.scope for lim in limits))
+    return sql.HOLD, (rid, max(0.0, amount), expires, scopes)
+
+
+def _judge(
+    limits: Sequence[LimitCheck], rows: list[Any], amount: float, queued: list[CallRecord]
+) -> Refusal | None:
+    """The first limit the reservation does not fit (rows: scope, spent, reserved)."""
+    for lim, (_, spent, reserved) in zip(limits, rows):
+        held = float(spent) + float(reserved) + pending_spend(queued, lim.scope, lim.since)
+        if not fits(held, amount, lim.limit_usd):
+            return Refusal(lim, held)
+    return None
