@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import functools
-import itertools
-import logging
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import policy
-from ._construct import construct
-from .classifiers.base import Classification
 from .config import RouterConfig
 from .decision import RouteDecision
-from .errors import ConfigError, RouterError, UnknownModelError, redact
+from .errors import ConfigError, RouterError
 from .request import Request, extract
+from .router_parts import RouterParts
+from .tier_choice import TierChoice, new_call_id
 
 if TYPE_CHECKING:
     from .budget import BudgetGuard
@@ -31,6 +27,8 @@ if TYPE_CHECKING:
     from .otel import OpenTelemetry
     from .pricing import PriceTable
     from .quality import AnswerCheck
+
+__all__ = ["Router", "budget_scopes", "default_config_path", "new_call_id"]
 
 _MAX_THREADS = 10_000
 _REQUEST_KEYWORDS = frozenset(
@@ -44,10 +42,7 @@ def default_config_path() -> Path:
     return Path(str(resources.files("shared_core") / "data" / "default_config.yaml"))
 
 
-_logger = logging.getLogger("tier_router")
-
-
-class Router:
+class Router(RouterParts, TierChoice):
     """Routes requests to tiers. ``Router()`` uses the bundled 4-tier config.
 
     Args:
@@ -138,80 +133,6 @@ class Router:
                 field="tiers.input_price",
                 value=unpriced,
             )
-
-    # -- lazily built parts (keeps construction and import cheap) -----------------
-    # Each is built once, under a lock, so threads sharing a fresh Router share one
-    # classifier, one ledger (no record lost to an orphaned in-memory ledger), one cooldown.
-    def _once(self, attr: str, build: Any) -> Any:
-        with self._init_lock:
-            value = getattr(self, attr)
-            if value is None:
-                value = build()
-                setattr(self, attr, value)
-        return value
-
-    @property
-    def classifier(self) -> Any:
-        c = self._classifier
-        return c if c is not None else self._once("_classifier", self._build_classifier)
-
-    def _build_classifier(self) -> Any:
-        from .classifiers import build_classifier
-
-        return build_classifier(
-            self.config.classifier,
-            self.config,
-            judge_complete=self._judge_complete,
-            encoder=self._encoder,
-        )
-
-    @property
-    def ledger(self) -> CostLedger:
-        led = self._ledger
-        return led if led is not None else self._once("_ledger", self._build_ledger)
-
-    def _build_ledger(self) -> CostLedger:
-        from .ledger.factory import open_ledger
-
-        arg = self._ledger_arg
-        return open_ledger(arg if arg is not None else self.config.ledger.url)
-
-    @property
-    def prices(self) -> PriceTable:
-        if self._prices is not None:
-            return self._prices
-
-        def build() -> PriceTable:
-            from .pricing import PriceTable
-
-            return PriceTable()
-
-        return self._once("_prices", build)
-
-    @property
-    def cooldown(self) -> Cooldown:
-        if self._cooldown is not None:
-            return self._cooldown
-
-        def build() -> Cooldown:
-            from .cooldown import Cooldown
-
-            fb = self.config.fallback
-            return Cooldown(fb.cooldown_failures, fb.cooldown_s)
-
-        return self._once("_cooldown", build)
-
-    @property
-    def budget(self) -> BudgetGuard | None:
-        if self._budget is not None or not self.config.budget.limits:
-            return self._budget
-
-        def build() -> BudgetGuard:
-            from .budget import BudgetGuard
-
-            return BudgetGuard.from_config(self.config.budget, self.ledger)
-
-        return self._once("_budget", build)
 
     @property
     def baseline_model(self) -> str:
@@ -375,200 +296,15 @@ class Router:
             kw["has_tools"] = bool(kw.pop("tools"))
         return extract(messages, self.config.extraction, **kw)
 
-    def _eligible(self, request: Request) -> tuple[list[bool], list[str]]:
-        tiers = self.config.tiers
-        reasons: list[str] = list(request.notes)
-        ok = [True] * len(tiers)
-        cool = self._cooldown
-        if (
-            not request.has_tools
-            and not (request.attachments and request.needs_vision)  # most have no attachment
-            and request.input_tokens + self._max_budget <= self._min_window
-            and (cool is None or cool.idle or all(cool.available(t.name) for t in tiers))
-        ):
-            return ok, reasons  # hot path: every tier can serve this request
-
-        def apply(mask: list[bool], why: str) -> None:
-            nonlocal ok
-            new = [a and b for a, b in zip(ok, mask)]
-            if any(new):
-                dropped = [t.name for t, a, b in zip(tiers, ok, new) if a and not b]
-                if dropped:
-                    reasons.append(f"ineligible ({why}): {', '.join(dropped)}")
-                ok = new
-            else:
-                reasons.append(f"no tier satisfies {why}; constraint relaxed")
-
-        if request.has_tools:
-            apply([t.supports_tools for t in tiers], "tool calling")
-        if request.needs_vision:
-            apply([t.supports_vision for t in tiers], "image input")
-        need = request.input_tokens
-        apply(
-            [t.context_window is None or need + (t.max_tokens or 0) <= t.context_window for t in tiers],
-            f"context window >= {need} tokens",
-        )
-        if self._cooldown is not None:
-            apply([self._cooldown.available(t.name) for t in tiers], "cooling down after failures")
-        return ok, reasons
-
-    def _forced(self, request: Request, force: str, eligible: list[bool], reasons: list[str], t0: int) -> RouteDecision:
-        idx = None
-        for i, t in enumerate(self.config.tiers):
-            if force in (t.name, t.model, t.bare_model):
-                idx = i
-                break
-        if idx is None:
-            names = self.config.tier_names + [t.model for t in self.config.tiers]
-            raise UnknownModelError(force, names, what="tier or model")
-        cls = Classification(scores={}, confidence=1.0, classifier="forced")
-        return self._decision(request, idx, cls, [*reasons, f"forced to {force!r}"], t0, unsure=False, forced=True, eligible=eligible)
-
-    def _no_text(
-        self, request: Request, eligible: list[bool], reasons: list[str], t0: int
-    ) -> RouteDecision:
-        """A request with no text to classify (empty, whitespace, or attachments only) is not
-        classified: it goes to ``policy.fallback_tier`` when set, else the cheapest eligible
-        tier (for attachments, the cheapest that can read them); the reason is logged."""
-        cfg = self.config
-        fb = cfg.policy.fallback_tier
-        idx = cfg.index(fb) if fb is not None and eligible[cfg.index(fb)] else eligible.index(True)
-        what = "attachments only" if request.attachments else "empty or whitespace-only text"
-        why = (
-            f"no text to classify ({what}): routed to {cfg.tiers[idx].name!r} "
-            f"({'policy.fallback_tier' if fb is not None and cfg.tiers[idx].name == fb else 'cheapest eligible tier'})"
-        )
-        _logger.warning("tier-router: %s", why)
-        cls = Classification(scores={}, confidence=0.0, classifier="none")
-        return self._decision(
-            request, idx, cls, [*reasons, why], t0, unsure=True, forced=False, eligible=eligible
-        )
-
-    def _classifier_failed(self, exc: Exception) -> Classification:
-        return Classification(
-            scores={},
-            confidence=0.0,
-            classifier=f"{getattr(self._classifier, 'name', 'classifier')}(failed)",
-            reasons=(f"classifier failed: {type(exc).__name__}: {redact(str(exc))[:200]}",),
-        )
-
-    def _finish(
-        self, request: Request, cls: Classification, eligible: list[bool], reasons: list[str],
-        t0: int, *, pressure: float | None = None,
-    ) -> RouteDecision:
-        cfg = self.config
-        pol = cfg.policy
-        n = len(cfg.tiers)
-        if cls.reasons:
-            reasons = [*reasons, *cls.reasons]
-        unsure = cls.confidence < pol.min_confidence
-        if not cls.scores:
-            # classifier failed or gave nothing: the fallback tier, else the strongest eligible
-            idx = cfg.index(pol.fallback_tier) if pol.fallback_tier else max(i for i in range(n) if eligible[i])
-            unsure = True
-        elif cfg.mode == "task":
-            # labels that share a tier pool their scores: a split between two routes of
-            # the same tier is not "unsure"
-            tier_scores = [0.0] * n
-            for label, score in cls.scores.items():
-                t = self._label_to_tier.get(label)
-                if t is not None:
-                    tier_scores[t] += float(score)
-            ranked = sorted((i for i in range(n) if eligible[i]), key=lambda i: -tier_scores[i])
-            found = ranked[0] if ranked and tier_scores[ranked[0]] > 0 else None
-            gap = tier_scores[ranked[0]] - tier_scores[ranked[1]] if len(ranked) > 1 else 1.0
-            if gap < pol.min_gap:
-                unsure = True
-            if (unsure or found is None) and pol.fallback_tier is not None:
-                idx = cfg.index(pol.fallback_tier)
-                reasons.append(f"unsure (confidence {cls.confidence:.2f}, gap {gap:.2f}): fallback tier")
-            elif found is None:
-                idx = max(i for i in range(n) if eligible[i])
-                reasons.append("no label maps to an eligible tier: strongest eligible tier")
-            else:
-                idx = found
-        else:
-            scores = [float(cls.scores.get(t.name, 0.0)) for t in cfg.tiers]
-            loop = self.feedback_loop
-            if loop is None:
-                knob = pol.threshold
-            else:
-                knob = loop.knob()
-                loop.note()
-            if pressure is None:
-                pressure = self._budget_pressure(request)
-            if pressure > 0:
-                knob = knob * (1.0 - pressure)
-                reasons.append(f"budget pressure {pressure:.2f}: knob lowered to {knob:.3f}")
-            idx = policy.select(
-                scores, knob, rule=pol.rule, eligible=eligible,
-                relative_costs=self.relative_costs() if pol.rule == "utility" else None,
-            )
-            if unsure:
-                if pol.unsure_go_up:
-                    up = [i for i in range(idx + 1, n) if eligible[i]]
-                    if up:
-                        idx = up[0]
-                        reasons.append(f"unsure (confidence {cls.confidence:.2f}): one tier up")
-                elif pol.fallback_tier is not None:
-                    idx = cfg.index(pol.fallback_tier)
-                    reasons.append(f"unsure (confidence {cls.confidence:.2f}): fallback tier")
-            floor = self.thread_floor(request.thread_id)
-            if floor > idx:
-                up = [i for i in range(floor, n) if eligible[i]]
-                if up:
-                    idx = up[0]
-                    reasons.append(f"sticky thread: kept at tier {cfg.tiers[idx].name!r}")
-        if not eligible[idx]:
-            # a fallback tier that cannot serve this request: nearest eligible above, else below
-            cands = [i for i in range(idx, n) if eligible[i]] or [i for i in range(idx, -1, -1) if eligible[i]]
-            idx = cands[0]
-        self.note_thread(request.thread_id, idx)
-        return self._decision(request, idx, cls, reasons, t0, unsure=unsure, forced=False, eligible=eligible)
-
     def _budget_pressure(self, request: Request) -> float:
         guard = self.budget
         if guard is None:
             return 0.0
         return guard.pressure(budget_scopes(request))
 
-    def _decision(
-        self, request: Request, idx: int, cls: Classification, reasons: list[str], t0: int,
-        *, unsure: bool, forced: bool, eligible: list[bool],
-    ) -> RouteDecision:
-        tier = self.config.tiers[idx]
-        # every value is built here: construct() fills the frozen dataclass in one step
-        return construct(RouteDecision, {
-            "tier": tier.name,
-            "model": tier.model,
-            "system_prompt": tier.system_prompt,
-            "max_tokens": tier.max_tokens,
-            "confidence": float(cls.confidence),
-            "scores": dict(cls.scores),
-            "classifier": cls.classifier,
-            "reasons": tuple(reasons),
-            "latency_us": (time.perf_counter_ns() - t0) / 1000.0,
-            "index": idx,
-            "unsure": unsure,
-            "call_id": new_call_id(),
-            "forced": forced,
-            "eligible": self._all_names if all(eligible)
-            else tuple(t.name for t, ok in zip(self.config.tiers, eligible) if ok),
-            "variant": None,
-        })
-
     def __repr__(self) -> str:
         names = ", ".join(self.config.tier_names)
         return f"Router(mode={self.config.mode!r}, tiers=[{names}], classifier={self.config.classifier.type!r})"
-
-
-_CALL_PREFIX = uuid.uuid4().hex[:16]
-_call_counter = itertools.count()
-
-
-def new_call_id() -> str:
-    """A unique call id (32 hex chars): a random per-process prefix plus a counter."""
-    return f"{_CALL_PREFIX}{next(_call_counter):016x}"
 
 
 @functools.cache

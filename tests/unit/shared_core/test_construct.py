@@ -42,9 +42,11 @@ def built(monkeypatch: pytest.MonkeyPatch) -> list[tuple[type, dict[str, Any], A
     import shared_core.attempt_records
     import shared_core.dispatch
     import shared_core.request
-    import shared_core.router
+    import shared_core.tier_choice
 
-    modules = (shared_core.attempt_records, shared_core.dispatch, shared_core.request, shared_core.router)
+    modules = (
+        shared_core.attempt_records, shared_core.dispatch, shared_core.request, shared_core.tier_choice
+    )
     for module in modules:
         monkeypatch.setattr(module, "construct", checked)
     return seen
