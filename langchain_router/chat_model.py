@@ -10,9 +10,7 @@ escalation and the ledger.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping, Sequence
-from functools import partial
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +18,7 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.language_models.base import LangSmithParams
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import (
     Runnable,
     RunnableConfig,
@@ -28,65 +26,32 @@ from langchain_core.runnables import (
 from pydantic import ConfigDict, Field, PrivateAttr
 
 from shared_core.adapters_common import as_config
-from shared_core.dispatch import Attempt, AttemptResult, CallPlan, aexecute, execute
+from shared_core.dispatch import Attempt, AttemptResult, aexecute, execute
 from shared_core.errors import BadResponseError, ConfigError
-from shared_core.first_chunk import astream_within, stream_within
 from shared_core.pricing import estimate_tokens
-from shared_core.request import ensure_sendable
 
 from .cache import mark_cached, served_from_cache
+from .calls import CallSteps, _private
 from .construction import build_router, reject_typos
-from .context import THREAD_KWARG, kept_meta, scalar, thread_id_of, thread_kwargs
+from .context import thread_kwargs
 from .factory import config_for_tierless, inner_models
-from .inner import inner_astream, inner_stream, with_overrides
 from .messages import (
     answer_of,
-    apply_system_prompt,
-    routed_tier_in_turn,
-    to_core_messages,
     usage_of,
 )
 from .retries import without_retries
 from .serde import constructor_kwargs
-from .streaming import StreamRun
+from .stream_calls import StreamCalls
 from .tools import (
     STRUCTURED_KEY,
     BindingCache,
     StructuredSpec,
     structured_runnable,
-    tool_choice_required,
 )
-from .tracing import trace_info, with_trace_info
-
-_TOOL_EXTRA = ("tool_choice", "strict", "parallel_tool_calls")
+from .tracing import trace_info
 
 
-class _Call:
-    """Everything one routed call needs between attempts."""
-
-    __slots__ = (
-        "caller_max",
-        "messages",
-        "passthrough",
-        "plan",
-        "stop",
-        "structured",
-        "tool_extra",
-        "tools",
-    )
-
-    def __init__(self) -> None:
-        self.caller_max: int | None = None
-        self.messages: list[BaseMessage] = []
-        self.passthrough: dict[str, Any] = {}
-        self.tools: Sequence[Any] | None = None
-        self.tool_extra: dict[str, Any] = {}
-        self.structured: StructuredSpec | None = None
-        self.stop: list[str] | None = None
-        self.plan: CallPlan
-
-
-class RoutedChatModel(BaseChatModel):
+class RoutedChatModel(CallSteps, StreamCalls, BaseChatModel):
     """A chat model over one inner chat model per tier, cheapest first.
 
     Example::
@@ -102,6 +67,9 @@ class RoutedChatModel(BaseChatModel):
 
     Not supported: the inner models' own caches and rate limiters are bypassed (the router
     calls their private ``_generate``); put a rate limiter on the router instead.
+
+    The per-call steps are :class:`~langchain_router.calls.CallSteps`, the streamed calls
+    :class:`~langchain_router.stream_calls.StreamCalls`.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True, protected_namespaces=())
@@ -281,129 +249,6 @@ class RoutedChatModel(BaseChatModel):
     ) -> AsyncIterator[AIMessageChunk]:
         return super().astream(input, config, **thread_kwargs(config, kwargs))
 
-    # -- one call: decide, then plan ---------------------------------------------------------
-    def _begin(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None,
-        run_manager: Any,
-        kwargs: dict[str, Any],
-    ) -> tuple[_Call, Any, str | None]:
-        """The call's state, its core :class:`Request` and the forced tier (if any).
-
-        ``kwargs`` is the call's own ``**kwargs`` dict (fresh per call): the router's keys
-        are popped from it and the rest passes through to the inner model.
-        """
-        call = _Call()
-        call.caller_max = _caller_max(kwargs.pop("max_tokens", None), self.max_tokens)
-        force = kwargs.pop("model", None)
-        thread = kwargs.pop(THREAD_KWARG, None)
-        call.tools = kwargs.pop("tools", None) or None
-        call.structured = kwargs.pop(STRUCTURED_KEY, None)
-        kwargs.pop("ls_structured_output_format", None)
-        if kwargs:
-            call.tool_extra = {k: kwargs.pop(k) for k in _TOOL_EXTRA if k in kwargs}
-        call.passthrough = kwargs
-        call.messages = messages
-        call.stop = stop or self.stop or None
-        # read only here (extract copies what it keeps): no copies of the run's tags/metadata
-        tags: Sequence[str] = run_manager.tags if run_manager is not None else ()
-        md: Mapping[str, Any] = run_manager.metadata if run_manager is not None else {}
-        if force is None:
-            prev = routed_tier_in_turn(messages)
-            if prev is not None and prev in _private(self, "_names"):
-                force = prev  # an agent's tool loop stays on the tier that started the turn
-        core = to_core_messages(messages)
-        ensure_sendable(core)  # typed InputError before any provider call
-        request = self.router.request(
-            core,
-            has_tools=call.tools is not None,
-            tool_choice_required=call.tools is not None
-            and tool_choice_required(call.tool_extra.get("tool_choice")),
-            structured_output=call.structured is not None,
-            thread_id=thread or thread_id_of(md, tags),
-            user=scalar(md.get("user_id") or md.get("user")),
-            tags=tags,
-            metadata=kept_meta(md),
-        )
-        return call, request, force if isinstance(force, str) else None
-
-    def _start(
-        self,
-        messages: list[BaseMessage],
-        stop: Any,
-        run_manager: Any,
-        kwargs: dict[str, Any],
-        *,
-        streaming: bool,
-    ) -> _Call:
-        call, request, force = self._begin(messages, stop, run_manager, kwargs)
-        decision = self.router.decide_request(request, force=force)
-        return self._planned(call, request, decision, streaming)
-
-    async def _astart(
-        self,
-        messages: list[BaseMessage],
-        stop: Any,
-        run_manager: Any,
-        kwargs: dict[str, Any],
-        *,
-        streaming: bool,
-    ) -> _Call:
-        call, request, force = self._begin(messages, stop, run_manager, kwargs)
-        decision = await self.router.adecide_request(request, force=force)
-        return self._planned(call, request, decision, streaming)
-
-    def _planned(self, call: _Call, request: Any, decision: Any, streaming: bool) -> _Call:
-        """The call with its plan: the part ``_start`` and ``_astart`` share."""
-        call.plan = self.router.plan(
-            decision,
-            request,
-            framework="langchain",
-            caller_max_tokens=call.caller_max,
-            streaming=streaming,
-        )
-        return call
-
-    def _prepare(
-        self, call: _Call, attempt: Attempt
-    ) -> tuple[BaseChatModel, list[BaseMessage], dict[str, Any]]:
-        """The inner model (with per-call overrides), its messages and its call kwargs."""
-        tier = attempt.tier
-        inner = self.tiers[tier.name]
-        msgs = apply_system_prompt(call.messages, tier.system_prompt, tier.system_prompt_mode)
-        kw = dict(call.passthrough)
-        if call.tools is not None:
-            bindings = _private(self, "_bindings")
-            kw.update(bindings.tool_kwargs(tier.name, inner, call.tools, call.tool_extra))
-        if call.structured is not None:
-            bindings = _private(self, "_bindings")
-            kw.update(bindings.structured_kwargs(tier.name, inner, call.structured))
-        inner, extra = with_overrides(inner, attempt.max_tokens, self.temperature)
-        kw.update(extra)
-        return inner, msgs, kw
-
-    def _finish(self, result: ChatResult, plan: CallPlan) -> ChatResult:
-        meta = plan.metadata()
-        final = plan.final
-        traced = _private(self, "_trace")[final.tier.name] if final is not None else None
-        name = None
-        for gen in result.generations:
-            rm = gen.message.response_metadata
-            name = str(
-                rm.get("model_name")
-                or (gen.generation_info or {}).get("model_name")
-                or _answering_model(plan, meta)
-            )
-            rm["model_name"] = name
-            rm["router"] = meta
-            gen.generation_info = with_trace_info(gen.generation_info, traced)
-        if name is None:
-            name = _answering_model(plan, meta)
-        # the inner model's fresh result: safe to update
-        result.llm_output = {**(result.llm_output or {}), "model_name": name, "router": meta}
-        return result
-
     def get_num_tokens(self, text: str) -> int:
         """Tokens in ``text``: ``custom_get_token_ids`` when set, else the router's own
         estimate (characters / 4), which needs no tokenizer download (LangChain's default
@@ -478,124 +323,3 @@ class RoutedChatModel(BaseChatModel):
 
         out = await aexecute(call.plan, attempt_call)
         return self._finish(out.value, call.plan)
-
-    def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> Iterator[ChatGenerationChunk]:
-        call = self._start(messages, stop, run_manager, kwargs, streaming=True)
-        run = StreamRun(
-            call.plan,
-            buffer=self.router.config.escalation.buffer_streams,
-            trace=_private(self, "_trace"),
-        )
-        try:
-            yield from self._stream_attempts(call, run, run_manager)
-        except GeneratorExit:  # the caller closed the stream: the provider is paid anyway
-            run.abandon()
-            raise
-
-    def _stream_attempts(
-        self, call: _Call, run: StreamRun, run_manager: CallbackManagerForLLMRun | None
-    ) -> Iterator[ChatGenerationChunk]:
-        while (attempt := call.plan.next_attempt()) is not None:
-            run.start(attempt)
-            try:
-                inner, msgs, kw = self._prepare(call, attempt)
-                chunks = stream_within(
-                    partial(inner_stream, inner, msgs, call.stop, run_manager, kw),
-                    attempt.timeout_s,
-                    tier=attempt.tier.name,
-                )
-                for chunk in chunks:
-                    yield from run.feed(chunk)
-            except Exception as exc:
-                run.fail(exc)
-                continue
-            done = run.finish()
-            if done is not None:
-                yield from done
-                return
-        yield from run.exhausted()
-
-    async def _astream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> AsyncIterator[ChatGenerationChunk]:
-        call = await self._astart(messages, stop, run_manager, kwargs, streaming=True)
-        run = StreamRun(
-            call.plan,
-            buffer=self.router.config.escalation.buffer_streams,
-            trace=_private(self, "_trace"),
-        )
-        attempts = self._astream_attempts(call, run, run_manager)
-        try:
-            async for out in attempts:
-                yield out
-        except (GeneratorExit, asyncio.CancelledError):  # the caller stopped: still paid for
-            run.abandon()
-            raise
-        finally:
-            await attempts.aclose()  # releases the inner stream now, not at garbage collection
-
-    async def _astream_attempts(
-        self, call: _Call, run: StreamRun, run_manager: AsyncCallbackManagerForLLMRun | None
-    ) -> AsyncGenerator[ChatGenerationChunk, None]:
-        while (attempt := await call.plan.anext_attempt()) is not None:
-            run.start(attempt)
-            try:
-                inner, msgs, kw = self._prepare(call, attempt)
-                chunks = astream_within(
-                    _opener(inner_astream(inner, msgs, call.stop, run_manager, kw)),
-                    attempt.timeout_s,
-                    tier=attempt.tier.name,
-                )
-                async for chunk in chunks:
-                    for out in run.feed(chunk):
-                        yield out
-            except Exception as exc:
-                run.fail(exc)
-                continue
-            done = run.finish()
-            if done is not None:
-                for out in done:
-                    yield out
-                return
-        for out in run.exhausted():
-            yield out
-
-
-# -- helpers ---------------------------------------------------------------------------------
-
-
-def _opener(stream: AsyncIterator[ChatGenerationChunk]) -> Any:
-    """``stream`` as the awaitable factory :func:`astream_within` takes."""
-
-    async def open_stream() -> AsyncIterator[ChatGenerationChunk]:
-        return stream
-
-    return open_stream
-
-
-def _answering_model(plan: CallPlan, meta: dict[str, Any]) -> str:
-    """The model that answered, without its ``provider:`` prefix (for ``model_name``)."""
-    final = plan.final
-    return final.tier.bare_model if final is not None else str(meta["model"])
-
-
-def _private(model: BaseChatModel, name: str) -> Any:
-    """A pydantic private attribute of ``model``, read where pydantic keeps it. The per-call
-    paths use this: ``model._name`` goes through pydantic's ``__getattr__``, which raises and
-    catches an ``AttributeError`` on every read (~1.3 µs)."""
-    return model.__pydantic_private__[name]  # type: ignore[index]
-
-
-def _caller_max(value: Any, default: int | None) -> int | None:
-    """The call's ``max_tokens`` (wins over every tier's budget), else the model's own."""
-    return default if value is None else int(value)

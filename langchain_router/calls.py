@@ -1,0 +1,204 @@
+"""One call of :class:`~langchain_router.RoutedChatModel`, from its arguments to its answer.
+
+:class:`CallSteps` holds the steps every entry point shares: read the call's own keywords
+(forced tier, ``max_tokens``, tools, structured output, thread), build the core request,
+decide and plan; prepare the inner model of each attempt (system prompt, budget, tools);
+put the ``router`` metadata on the answer. Nothing here decides: the core does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
+from langchain_core.outputs import ChatResult
+
+from shared_core.dispatch import Attempt, CallPlan
+from shared_core.request import ensure_sendable
+
+from .context import THREAD_KWARG, kept_meta, scalar, thread_id_of
+from .inner import with_overrides
+from .messages import apply_system_prompt, routed_tier_in_turn, to_core_messages
+from .tools import STRUCTURED_KEY, StructuredSpec, tool_choice_required
+from .tracing import with_trace_info
+
+_TOOL_EXTRA = ("tool_choice", "strict", "parallel_tool_calls")
+
+
+class _Call:
+    """Everything one routed call needs between attempts."""
+
+    __slots__ = (
+        "caller_max",
+        "messages",
+        "passthrough",
+        "plan",
+        "stop",
+        "structured",
+        "tool_extra",
+        "tools",
+    )
+
+    def __init__(self) -> None:
+        self.caller_max: int | None = None
+        self.messages: list[BaseMessage] = []
+        self.passthrough: dict[str, Any] = {}
+        self.tools: Sequence[Any] | None = None
+        self.tool_extra: dict[str, Any] = {}
+        self.structured: StructuredSpec | None = None
+        self.stop: list[str] | None = None
+        self.plan: CallPlan
+
+
+class CallSteps:
+    """The per-call steps of :class:`~langchain_router.RoutedChatModel` (a mixin: the fields
+    it reads are the model's own)."""
+
+    if TYPE_CHECKING:
+        tiers: dict[str, Any]
+        router: Any
+        max_tokens: int | None
+        temperature: float | None
+        stop: list[str] | None
+
+    def _begin(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        run_manager: Any,
+        kwargs: dict[str, Any],
+    ) -> tuple[_Call, Any, str | None]:
+        """The call's state, its core :class:`Request` and the forced tier (if any).
+
+        ``kwargs`` is the call's own ``**kwargs`` dict (fresh per call): the router's keys
+        are popped from it and the rest passes through to the inner model.
+        """
+        call = _Call()
+        call.caller_max = _caller_max(kwargs.pop("max_tokens", None), self.max_tokens)
+        force = kwargs.pop("model", None)
+        thread = kwargs.pop(THREAD_KWARG, None)
+        call.tools = kwargs.pop("tools", None) or None
+        call.structured = kwargs.pop(STRUCTURED_KEY, None)
+        kwargs.pop("ls_structured_output_format", None)
+        if kwargs:
+            call.tool_extra = {k: kwargs.pop(k) for k in _TOOL_EXTRA if k in kwargs}
+        call.passthrough = kwargs
+        call.messages = messages
+        call.stop = stop or self.stop or None
+        # read only here (extract copies what it keeps): no copies of the run's tags/metadata
+        tags: Sequence[str] = run_manager.tags if run_manager is not None else ()
+        md: Mapping[str, Any] = run_manager.metadata if run_manager is not None else {}
+        if force is None:
+            prev = routed_tier_in_turn(messages)
+            if prev is not None and prev in _private(self, "_names"):
+                force = prev  # an agent's tool loop stays on the tier that started the turn
+        core = to_core_messages(messages)
+        ensure_sendable(core)  # typed InputError before any provider call
+        request = self.router.request(
+            core,
+            has_tools=call.tools is not None,
+            tool_choice_required=call.tools is not None
+            and tool_choice_required(call.tool_extra.get("tool_choice")),
+            structured_output=call.structured is not None,
+            thread_id=thread or thread_id_of(md, tags),
+            user=scalar(md.get("user_id") or md.get("user")),
+            tags=tags,
+            metadata=kept_meta(md),
+        )
+        return call, request, force if isinstance(force, str) else None
+
+    def _start(
+        self,
+        messages: list[BaseMessage],
+        stop: Any,
+        run_manager: Any,
+        kwargs: dict[str, Any],
+        *,
+        streaming: bool,
+    ) -> _Call:
+        call, request, force = self._begin(messages, stop, run_manager, kwargs)
+        decision = self.router.decide_request(request, force=force)
+        return self._planned(call, request, decision, streaming)
+
+    async def _astart(
+        self,
+        messages: list[BaseMessage],
+        stop: Any,
+        run_manager: Any,
+        kwargs: dict[str, Any],
+        *,
+        streaming: bool,
+    ) -> _Call:
+        call, request, force = self._begin(messages, stop, run_manager, kwargs)
+        decision = await self.router.adecide_request(request, force=force)
+        return self._planned(call, request, decision, streaming)
+
+    def _planned(self, call: _Call, request: Any, decision: Any, streaming: bool) -> _Call:
+        """The call with its plan: the part ``_start`` and ``_astart`` share."""
+        call.plan = self.router.plan(
+            decision,
+            request,
+            framework="langchain",
+            caller_max_tokens=call.caller_max,
+            streaming=streaming,
+        )
+        return call
+
+    def _prepare(
+        self, call: _Call, attempt: Attempt
+    ) -> tuple[BaseChatModel, list[BaseMessage], dict[str, Any]]:
+        """The inner model (with per-call overrides), its messages and its call kwargs."""
+        tier = attempt.tier
+        inner = self.tiers[tier.name]
+        msgs = apply_system_prompt(call.messages, tier.system_prompt, tier.system_prompt_mode)
+        kw = dict(call.passthrough)
+        if call.tools is not None:
+            bindings = _private(self, "_bindings")
+            kw.update(bindings.tool_kwargs(tier.name, inner, call.tools, call.tool_extra))
+        if call.structured is not None:
+            bindings = _private(self, "_bindings")
+            kw.update(bindings.structured_kwargs(tier.name, inner, call.structured))
+        inner, extra = with_overrides(inner, attempt.max_tokens, self.temperature)
+        kw.update(extra)
+        return inner, msgs, kw
+
+    def _finish(self, result: ChatResult, plan: CallPlan) -> ChatResult:
+        meta = plan.metadata()
+        final = plan.final
+        traced = _private(self, "_trace")[final.tier.name] if final is not None else None
+        name = None
+        for gen in result.generations:
+            rm = gen.message.response_metadata
+            name = str(
+                rm.get("model_name")
+                or (gen.generation_info or {}).get("model_name")
+                or _answering_model(plan, meta)
+            )
+            rm["model_name"] = name
+            rm["router"] = meta
+            gen.generation_info = with_trace_info(gen.generation_info, traced)
+        if name is None:
+            name = _answering_model(plan, meta)
+        # the inner model's fresh result: safe to update
+        result.llm_output = {**(result.llm_output or {}), "model_name": name, "router": meta}
+        return result
+
+
+def _answering_model(plan: CallPlan, meta: dict[str, Any]) -> str:
+    """The model that answered, without its ``provider:`` prefix (for ``model_name``)."""
+    final = plan.final
+    return final.tier.bare_model if final is not None else str(meta["model"])
+
+
+def _private(model: Any, name: str) -> Any:
+    """A pydantic private attribute of ``model``, read where pydantic keeps it. The per-call
+    paths use this: ``model._name`` goes through pydantic's ``__getattr__``, which raises and
+    catches an ``AttributeError`` on every read (~1.3 µs)."""
+    return model.__pydantic_private__[name]
+
+
+def _caller_max(value: Any, default: int | None) -> int | None:
+    """The call's ``max_tokens`` (wins over every tier's budget), else the model's own."""
+    return default if value is None else int(value)
