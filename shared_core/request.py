@@ -148,6 +148,14 @@ class Request:
     user: str | None = None
     tags: tuple[str, ...] = ()
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    ask_start: int = 0
+    """Where in :attr:`text` the last user message (the ask) begins; 0 when the text is only
+    the ask. Earlier turns and the system prompt sit before it as context."""
+
+    @property
+    def ask(self) -> str:
+        """The last user message as classified (``text`` without the context before it)."""
+        return self.text[self.ask_start :] if self.ask_start else self.text
 
     @property
     def needs_vision(self) -> bool:
@@ -257,11 +265,14 @@ def extract(
                 break
     focus = clean_text(head_tail(focus, 2 * cfg.max_chars, cfg.head_fraction))  # O(max_chars)
     text = head_tail(focus, cfg.max_chars, cfg.head_fraction)
+    ask_start = 0
     if system or history:
         ctx = "\n".join(clean_text(s) for s in ([system] if system else []) + history)
         room = max(0, cfg.max_chars - len(text))
         if room:
+            ask_len = len(text)
             text = ctx[-room:] + "\n" + text
+            ask_start = len(text) - ask_len
     if attachments:
         notes.append(f"attachments: {', '.join(sorted(set(attachments)))}")
     # every value is built here: construct() fills the frozen dataclass in one step
@@ -278,6 +289,7 @@ def extract(
         "user": user,
         "tags": user_tags(tags) if tags else (),
         "metadata": dict(metadata) if metadata else {},
+        "ask_start": ask_start,
     })
 
 

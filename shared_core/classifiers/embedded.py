@@ -165,13 +165,16 @@ class EmbeddedClassifier(BaseClassifier):
         self._labels = list(labels)
         return self
 
-    def level_probs(self, text: str) -> tuple[np.ndarray, bool, float]:
-        """``(probabilities of the four levels, out of distribution?, coverage)``."""
+    def level_probs(self, text: str, ask_start: int = 0) -> tuple[np.ndarray, bool, float]:
+        """``(probabilities of the four levels, out of distribution?, coverage)``.
+
+        ``ask_start``: where the last user message begins in ``text`` (``Request.ask_start``).
+        """
         m = self.ladder
-        p = m.proba_text(text)
+        p = m.proba_text(text, ask_start)
         cov = m.coverage(text)
         ood = cov < m.ood_coverage
-        t = text.strip()
+        t = (text[ask_start:] if ask_start else text).strip()
         if (len(t) <= 40 and _is_greeting(t)) or _is_bare_arithmetic(t):
             p = np.array([1.0, 0.0, 0.0, 0.0])  # greetings and "what is 17*23?": any model
             ood = False
@@ -181,7 +184,8 @@ class EmbeddedClassifier(BaseClassifier):
 
     def ease(self, text: str) -> float:
         """Predicted ease of ``text`` in [0, 1]: 1 - expected level / 3 (1 = the cheapest will do)."""
-        p, _, _ = self.level_probs(Request.coerce(text).text)
+        r = Request.coerce(text)
+        p, _, _ = self.level_probs(r.text, r.ask_start)
         return float(1.0 - p @ np.arange(4) / 3.0)
 
     def _scores(self, p: np.ndarray) -> list[float]:
@@ -194,7 +198,7 @@ class EmbeddedClassifier(BaseClassifier):
         return difficulty_to_tier_scores(p.tolist(), len(self._labels))
 
     def _classify(self, request: Request) -> Classification:
-        p, ood, cov = self.level_probs(request.text)
+        p, ood, cov = self.level_probs(request.text, request.ask_start)
         vals = self._scores(p)
         chosen = next(i for i, v in enumerate(vals) if v >= 0.5)
         band = vals[chosen] - (vals[chosen - 1] if chosen else 0.0)
@@ -216,7 +220,8 @@ class EmbeddedClassifier(BaseClassifier):
         """Tier scores for many texts, shape ``(n, n_tiers)`` (same values as :meth:`classify`)."""
         out = np.zeros((len(texts), len(self._labels)))
         for i, t in enumerate(texts):
-            out[i] = self._scores(self.level_probs(Request.coerce(t).text)[0])
+            r = Request.coerce(t)
+            out[i] = self._scores(self.level_probs(r.text, r.ask_start)[0])
         return out
 
 

@@ -86,6 +86,12 @@ def texts_of(rows: Sequence[dict[str, Any]]) -> list[str]:
     return [extract(request_of(r)).text for r in rows]
 
 
+def requests_of(rows: Sequence[dict[str, Any]]) -> tuple[list[str], list[int]]:
+    """``(texts, ask starts)`` the router classifies for each row (as ``Router.decide`` extracts)."""
+    reqs = [extract(request_of(r)) for r in rows]
+    return [q.text for q in reqs], [q.ask_start for q in reqs]
+
+
 def fit_softmax(
     X: SparseBatch, y: np.ndarray, w: np.ndarray, l2: float = LADDER_L2, iters: int = LADDER_ITERS
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -180,8 +186,8 @@ def train_ladder(
             w[m] *= len(rows) / (len(LEVELS) * w[m].sum())
     fx = FeatureExtractor(dim)
     probe = LadderModel(np.zeros((2 * dim, len(LEVELS))), np.zeros(len(LEVELS)), fx.config())
-    texts = texts_of(rows)
-    X = probe.batch(texts)
+    texts, asks = requests_of(rows)
+    X = probe.batch(texts, asks)
     cal: tuple[Sequence[float], Sequence[float]] = ((0.0, 1.0), (0.0, 1.0))
     ood = OOD_COVERAGE
     info: dict[str, Any] = {

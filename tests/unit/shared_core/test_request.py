@@ -24,6 +24,35 @@ def test_last_user_turn_plus_bounded_history():
     assert "lorem" in extract(msgs, ExtractionConfig(include_system=True)).text
 
 
+def test_ask_start_marks_where_the_last_user_message_begins():
+    msgs = [
+        {"role": "system", "content": "You are a support bot for Brightside."},
+        {"role": "user", "content": "my order is late"},
+        {"role": "assistant", "content": "Sorry to hear that! What is the order number?"},
+        {"role": "user", "content": "A-5582, thanks"},
+    ]
+    req = extract(msgs, ExtractionConfig(include_system=True))
+    assert req.ask == "A-5582, thanks"
+    assert req.text[: req.ask_start].startswith("You are a support bot")
+    assert req.text[: req.ask_start].endswith("What is the order number?\n")
+    # a lone user message is all ask
+    lone = extract([{"role": "user", "content": "What is 2+2?"}])
+    assert (lone.ask_start, lone.ask) == (0, "What is 2+2?")
+    assert extract("hello there").ask_start == 0
+
+
+def test_ask_of_a_long_last_message_is_its_bounded_text():
+    msgs = [
+        {"role": "user", "content": "earlier turn"},
+        {"role": "assistant", "content": "earlier answer"},
+        {"role": "user", "content": "word " * 5000},
+    ]
+    req = extract(msgs)
+    # the ask fills the classified text; no room was left for the history
+    assert req.ask_start == 0 and "earlier" not in req.text
+    assert req.ask == req.text
+
+
 def test_multimodal_content_keeps_text_and_notes_attachments():
     content = [
         {"type": "text", "text": "Describe"},
