@@ -20,12 +20,19 @@ from typing import Any
 
 from .ladder_seeds_en import SEEDS_EN
 from .ladder_seeds_extra import SEEDS_EXTRA, SLOTS_EXTRA
+from .ladder_seeds_gap_easy import CONVERSATIONS_GAP_EASY, SEEDS_GAP_EASY, SLOTS_GAP_EASY
+from .ladder_seeds_gap_easy2 import CONVERSATIONS_GAP_EASY2, SEEDS_GAP_EASY2, SLOTS_GAP_EASY2
+from .ladder_seeds_gap_hard import SEEDS_GAP_HARD, SEEDS_GAP_HARD_INTL, SLOTS_GAP_HARD
+from .ladder_seeds_gap_hard2 import SEEDS_GAP_HARD2, SLOTS_GAP_HARD2
 from .ladder_seeds_intl import SEEDS_INTL
 from .ladder_seeds_more import SEEDS_MORE, SLOTS_MORE
 from .ladder_seeds_wide import SEEDS_WIDE, SEEDS_WIDE_INTL, SLOTS_WIDE
 from .ladder_slots import SLOTS as _BASE_SLOTS
 
-SLOTS = {**_BASE_SLOTS, **SLOTS_MORE, **SLOTS_EXTRA, **SLOTS_WIDE}
+SLOTS = {**_BASE_SLOTS, **SLOTS_MORE, **SLOTS_EXTRA, **SLOTS_WIDE, **SLOTS_GAP_EASY, **SLOTS_GAP_EASY2,
+         **SLOTS_GAP_HARD, **SLOTS_GAP_HARD2}
+CONVERSATIONS = CONVERSATIONS_GAP_EASY + CONVERSATIONS_GAP_EASY2
+"""``(tier, category, system prompt or "", earlier (user, assistant) turns, last user message)``."""
 
 __all__ = ["all_rows", "heldout_rows", "is_heldout", "train_rows"]
 
@@ -109,6 +116,19 @@ def light_followup_rows() -> list[dict[str, Any]]:
     return out
 
 
+def conversation_rows() -> list[dict[str, Any]]:
+    """Whole conversations written as such; the tier is the last message's."""
+    out: list[dict[str, Any]] = []
+    for tier, cat, system, turns, last in CONVERSATIONS:
+        msgs = [{"role": "system", "content": system}] if system else []
+        for u, a in turns:
+            msgs += [{"role": "user", "content": u}, {"role": "assistant", "content": a}]
+        msgs.append({"role": "user", "content": last})
+        out.append({"prompt": last, "messages": msgs, "tier": tier, "category": cat, "lang": "en",
+                    "template": f"conversation|{last}", "heldout": is_heldout("conversation", last)})
+    return out
+
+
 _STRING_WRAPS = [
     "### Instruction:\n{ask}\n\n### Response:",
     "User question: {ask}\nAnswer:",
@@ -180,10 +200,12 @@ def _wrap(ask: str, rng: random.Random) -> tuple[list[dict[str, str]] | None, st
 
 def all_rows(seed: int = 0) -> list[dict[str, Any]]:
     """Every generated row (train and held-out), in a fixed order."""
-    en = SEEDS_EN + SEEDS_MORE + SEEDS_EXTRA + SEEDS_WIDE
+    en = (SEEDS_EN + SEEDS_MORE + SEEDS_EXTRA + SEEDS_WIDE + SEEDS_GAP_EASY + SEEDS_GAP_EASY2
+          + SEEDS_GAP_HARD + SEEDS_GAP_HARD2)
     seeds: list[tuple[str, int, str, str]] = [("en", t, c, s) for t, c, s in en]
     for lang in sorted(SEEDS_INTL):
-        seeds += [(lang, t, c, s) for t, c, s in SEEDS_INTL[lang] + SEEDS_WIDE_INTL.get(lang, [])]
+        more = SEEDS_WIDE_INTL.get(lang, []) + SEEDS_GAP_HARD_INTL.get(lang, [])
+        seeds += [(lang, t, c, s) for t, c, s in SEEDS_INTL[lang] + more]
     out: list[dict[str, Any]] = []
     for lang, tier, cat, template in seeds:
         rng = random.Random(_template_key(lang, template) ^ seed)
@@ -206,7 +228,7 @@ def all_rows(seed: int = 0) -> list[dict[str, Any]]:
                     else:
                         row["prompt"] = text
             out.append(row)
-    return out + light_followup_rows()
+    return out + light_followup_rows() + conversation_rows()
 
 
 def train_rows(seed: int = 0) -> list[dict[str, Any]]:

@@ -96,7 +96,7 @@ SEEDS_INTL: dict[str, list[tuple[int, str, str]]] = {
         (3, "long_form", "Escreva um guia detalhado sobre como começar uma horta urbana, com custos, erros comuns e um plano passo a passo."),
         (3, "debugging", "Minha API em Node demora 5 segundos por requisição depois do último deploy. Como investigo e corrijo?"),
         (3, "math_word_problem", "Um empréstimo de R$ 20.000 a 1,5% ao mês será pago em 24 parcelas. Qual é a parcela e o total de juros? Mostre os passos."),
-        (4, "proof", "Prove que existem infinitos primos da forma 4k+3."),
+        (4, "proof", "Prove que a série harmônica diverge."),
         (4, "system_design", "Projete um sistema de despacho de corridas em escala global, com modelo de dados, consistência, falhas e estimativas de capacidade."),
         (4, "research_synthesis", "Faça uma síntese da pesquisa sobre tempo de tela e saúde mental de adolescentes, avaliando a qualidade das evidências."),
         (4, "agent_planning", "Planeje um fluxo de agentes autônomos para migrar um monólito Java de 500 mil linhas para microsserviços, com verificações e recuperação de falhas."),

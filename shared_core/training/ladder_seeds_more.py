@@ -27,7 +27,7 @@ SEEDS_MORE: list[tuple[int, str, str]] = [
     (1, "formatting", "remove the extra spaces from: '  hello    world   again '"),
     (1, "grammar_word", "is it 'fewer' or 'less' people?"),
     (1, "grammar_word", "what's the past tense of '{verb}'?"),
-    (1, "grammar_word", "which is correct: 'its' or 'it's' in 'the dog wagged ___ tail'?"),
+    (1, "grammar_word", "which is correct: 'your' or 'you're' in '___ welcome to join us'?"),
     (1, "sentiment", "is this tweet sarcastic or sincere: '{tweet}'"),
     (1, "yes_no", "quick one: is {food} gluten-free?"),
     (1, "yes_no", "Does {country} drive on the left?"),

@@ -75,7 +75,7 @@ SLOTS_WIDE: dict[str, list[str]] = {
 
 SEEDS_WIDE: list[tuple[int, str, str]] = [
     # -- tier 1: look-ups, conversions, FAQs, one-line definitions -------------------------
-    (1, "fact_lookup", "which planet is closest to the sun"),
+    (1, "fact_lookup", "which planet has the most moons"),
     (1, "fact_lookup", "What's the official language of Brazil?"),
     (1, "fact_lookup", "how long is a football match"),
     (1, "fact_lookup", "What's the area code for London?"),

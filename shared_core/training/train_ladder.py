@@ -8,8 +8,8 @@ frontier). ``everyday_dev.jsonl`` is never read here.
 
 Steps, all deterministic: a softmax regression (full-batch Adam, L2) over
 :class:`~shared_core.classifiers.ladder_model.LadderModel` features; five-fold
-cross-validated predictions (folds by template, so a fold's fills are all unseen) give
-the isotonic calibration of the confidence and the out-of-distribution threshold (the
+cross-validated predictions (folds by template, so a fold's fills are all unseen) choose
+the L2 weight among :data:`LADDER_L2S` and give the isotonic calibration of the confidence and the out-of-distribution threshold (the
 coverage below which 2% of unseen own prompts fall); the final model is refit on all rows.
 """
 
@@ -30,7 +30,10 @@ from .ladder_data import train_rows
 from .ladder_metrics import ladder_report, request_of
 
 LADDER_DIM = 1 << 15
-LADDER_L2 = 3e-5
+LADDER_L2 = 3e-6
+LADDER_L2S = (1e-6, 3e-6, 1e-5, 3e-5, 1e-4)
+"""L2 weights tried by grouped 5-fold cross-validation; the best cross-validated exact tier on
+own prompts wins (ties: the larger weight). ``LADDER_L2`` is the one chosen last time."""
 LADDER_ITERS = 150
 BENCH_WEIGHT = 0.0
 BENCH_CAP = 30
@@ -160,7 +163,22 @@ def seen_words(texts: Sequence[str]) -> np.ndarray:
 
 
 def _groups(rows: Sequence[dict[str, Any]]) -> np.ndarray:
-    return np.array([zlib.crc32(str(r.get("group") or r.get("template") or r["prompt"][:60]).encode()) % 5 for r in rows])
+    """Fold 0..4 of each row, by template (salted: the held-out split hashes the same key,
+    unsalted every training template would have a remainder other than 0 and fold 0 would be empty)."""
+    keys = (str(r.get("group") or r.get("template") or r["prompt"][:60]) for r in rows)
+    return np.array([zlib.crc32(("fold|" + k).encode()) % 5 for k in keys])
+
+
+def cv_predictions(
+    X: SparseBatch, y: np.ndarray, w: np.ndarray, fold: np.ndarray, l2: float, iters: int
+) -> np.ndarray:
+    """Out-of-fold logits: each fold predicted by a model fit on the other four."""
+    oof_z = np.zeros((len(y), len(LEVELS)))
+    for f in range(5):
+        te, tr = np.flatnonzero(fold == f), np.flatnonzero(fold != f)
+        Wf, bf = fit_softmax(X.take(tr), y[tr], w[tr], l2, iters)
+        oof_z[te] = X.take(te).dot(Wf) + bf
+    return oof_z
 
 
 def train_ladder(
@@ -170,11 +188,14 @@ def train_ladder(
     dim: int = LADDER_DIM,
     bench_weight: float = BENCH_WEIGHT,
     calibrate: bool = True,
-    l2: float = LADDER_L2,
+    l2: float | Sequence[float] = LADDER_L2S,
     iters: int = LADDER_ITERS,
     own: Sequence[dict[str, Any]] | None = None,
 ) -> LadderModel:
-    """The ladder model from own rows plus benchmark rows of ``sources`` (when ``data_dir`` has them)."""
+    """The ladder model from own rows plus benchmark rows of ``sources`` (when ``data_dir`` has them).
+
+    ``l2``: one weight, or several to choose from by cross-validation (needs ``calibrate``).
+    """
     own = list(train_rows() if own is None else own)
     bench = bench_rows(data_dir, sources) if data_dir is not None and bench_weight > 0 else []
     rows = own + bench
@@ -190,22 +211,37 @@ def train_ladder(
     X = probe.batch(texts, asks)
     cal: tuple[Sequence[float], Sequence[float]] = ((0.0, 1.0), (0.0, 1.0))
     ood = OOD_COVERAGE
+    grid = [float(l2)] if isinstance(l2, (int, float)) else [float(v) for v in l2]
+    if not grid or (len(grid) > 1 and not calibrate):
+        raise ValueError("several l2 weights are chosen by cross-validation: pass calibrate=True")
     info: dict[str, Any] = {
         "own_rows": len(own), "bench_rows": len(bench), "bench_sources": list(sources) if bench else [],
-        "bench_weight": bench_weight, "l2": l2, "iters": iters,
+        "bench_weight": bench_weight, "l2": grid[0], "iters": iters,
     }
     if calibrate:
         fold = _groups(rows)  # by template: a fold's phrasings are all unseen
-        oof_z = np.zeros((len(rows), len(LEVELS)))
+        own_m = np.array([not r.get("bench") for r in rows])
+        best: tuple[float, float, np.ndarray] | None = None
+        by_l2: dict[str, dict[str, float]] = {}
+        for lam in sorted(grid, reverse=True):  # larger first: a tie keeps the larger weight
+            z = cv_predictions(X, y, w, fold, lam, iters)
+            ok = chosen_level(softmax(z)) == y
+            per_fold = [float(ok[own_m & (fold == f)].mean()) for f in range(5) if (own_m & (fold == f)).any()]
+            exact = float(ok[own_m].mean())
+            by_l2[f"{lam:g}"] = {"exact": round(exact, 4), "fold_sd": round(float(np.std(per_fold, ddof=1)), 4)}
+            if best is None or exact > best[1] + 1e-12:
+                best = (lam, exact, z)
+        assert best is not None
+        chosen_l2, _, oof_z = best
+        info["l2"] = chosen_l2
+        if len(grid) > 1:
+            info["cv_by_l2"] = by_l2
         cover = np.ones(len(rows))
         for f in range(5):
-            te, tr = np.flatnonzero(fold == f), np.flatnonzero(fold != f)
-            Wf, bf = fit_softmax(X.take(tr), y[tr], w[tr], l2, iters)
-            oof_z[te] = X.take(te).dot(Wf) + bf
-            probe.seen = seen_words([texts[j] for j in tr])
+            te = np.flatnonzero(fold == f)
+            probe.seen = seen_words([texts[j] for j in np.flatnonzero(fold != f)])
             for j in te:
                 cover[j] = probe.coverage(texts[j])
-        own_m = np.array([not r.get("bench") for r in rows])
         oof = softmax(oof_z)
         ch = chosen_level(oof)
         ok = (ch == y).astype(float)
@@ -216,6 +252,6 @@ def train_ladder(
         rep = ladder_report(y[own_m] + 1, ch[own_m], np.interp(p_ch[own_m], *cal))
         info["cv_own"] = {k: round(float(rep[k]), 4) for k in CV_FIGURES}
         info["cv_exact_bench"] = round(float(ok[~own_m].mean()), 4) if (~own_m).any() else None
-    W, b = fit_softmax(X, y, w, l2, iters)
+    W, b = fit_softmax(X, y, w, float(info["l2"]), iters)
     seen = seen_words(texts)
     return LadderModel(W, b, fx.config(), calibration=cal, seen=seen, ood_coverage=ood, info=info)

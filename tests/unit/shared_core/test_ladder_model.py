@@ -170,3 +170,16 @@ def test_router_places_the_own_check_set_as_people_do() -> None:
     assert rep["tier34_upper_half"] >= 0.90
     assert rep["tier4_top"] >= 0.80
     assert rep["ece"] <= 0.10
+
+
+def test_calibration_folds_split_the_training_templates_evenly() -> None:
+    """Folds and the held-out split hash the same template key: unsalted, fold 0 was empty."""
+    from shared_core.training.train_ladder import _groups
+
+    rows = train_rows()
+    sizes = np.bincount(_groups(rows), minlength=5)
+    assert sizes.min() >= 0.15 * len(rows)
+    by_template: dict[str, set[int]] = {}
+    for r, f in zip(rows, _groups(rows)):
+        by_template.setdefault(r["template"], set()).add(int(f))
+    assert all(len(fs) == 1 for fs in by_template.values())  # a template never straddles folds
