@@ -151,6 +151,33 @@ def test_training_prompts_share_no_request_with_the_everyday_dev_file() -> None:
 CHECK = Path(__file__).resolve().parents[3] / "benchmarks" / "data" / "everyday_check.jsonl"
 
 
+def _near_twins(own: set[str], others: list[str], limit: float = 0.8) -> list[tuple[str, str]]:
+    """Pairs whose word sets overlap by ``limit`` or more (Jaccard; prompts of 4+ words)."""
+    import re
+
+    def words(s: str) -> frozenset[str]:
+        return frozenset(re.findall(r"\w+", s.lower()))
+
+    other_words = [(o, words(o)) for o in others]
+    out = []
+    for p in own:
+        a = words(p)
+        if len(a) < 4:
+            continue
+        out += [(p, o) for o, b in other_words if len(a & b) >= limit * len(a | b)]
+    return out
+
+
+def test_no_training_prompt_is_a_near_twin_of_an_evaluation_request() -> None:
+    """Beyond exact copies: a training prompt sharing 80% of its words with a dev or check
+    request would make that request's figure a memory test."""
+    own = {r["prompt"] for r in all_rows()}
+    assert not _near_twins(own, [r["prompt"] for r in read_ladder_rows(CHECK)])
+    dev = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "everyday_dev.jsonl"
+    if dev.exists():
+        assert not _near_twins(own, [r["prompt"] for r in read_ladder_rows(dev)])
+
+
 def test_training_prompts_share_no_request_with_the_own_check_set() -> None:
     check = {r["prompt"].strip().lower() for r in read_ladder_rows(CHECK)}
     assert len(check) == 120
