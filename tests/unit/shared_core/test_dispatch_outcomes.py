@@ -17,6 +17,7 @@ from shared_core import AllTiersFailedError
 from shared_core.budget import estimate_cost
 from shared_core.dispatch import AttemptResult, aexecute, execute
 from shared_core.errors import RequestCostCapError
+from shared_core.ledger import InMemoryLedger
 from shared_core.pricing import Usage
 from shared_core.quality import Answer
 from shared_core.request import Request
@@ -562,6 +563,60 @@ def test_an_escalation_extends_the_hold_to_what_was_spent_plus_the_next_attempt(
     assert held[0] == ("cheap", pytest.approx(cheap_hold))
     assert held[1] == ("mid", pytest.approx(cheap_cost + _mid_estimate(router, request)))
     assert router.ledger.reserved("global") == 0.0
+
+
+@pytest.mark.parametrize("cheap_price", [0.1, 0.0])
+def test_a_second_escalation_extends_the_hold_from_what_the_first_left(cheap_price) -> None:
+    # a free cheapest tier opens a hold of exactly $0, which is still a hold to extend
+    cfg = three_tiers(
+        escalation={"max_escalations": 2},
+        budget={"limits": [{"scope": "global", "period": "day", "limit_usd": 1.0}]},
+    )
+    tiers = [t.model_copy(update={"input_price": cheap_price, "output_price": 4 * cheap_price})
+             if t.name == "cheap" else t for t in cfg.tiers]
+    router = router_with(default="cheap", config=cfg.model_copy(update={"tiers": tiers}))
+    base = ScriptedModel(replies={"cheap": [REFUSAL], "mid": [REFUSAL]})
+    held = []
+
+    def call(attempt):
+        held.append((attempt.tier.name, router.ledger.reserved("global")))
+        return base(attempt)
+
+    request = router.request("hi")
+    result = execute(router.plan(router.decide("hi"), request), call)
+    assert result.value == "ok from big"
+    spent = sum(r.cost_usd for r in router.ledger.records()[:2])
+    big = estimate_cost(router.config.tiers[2], request.input_tokens, router.prices)
+    # the third attempt holds what the first two spent plus its own estimate, no more
+    assert [name for name, _ in held] == ["cheap", "mid", "big"]
+    assert held[2][1] == pytest.approx(spent + big)
+    assert router.ledger.reserved("global") == 0.0
+
+
+class _Releases(InMemoryLedger):
+    def __init__(self) -> None:
+        super().__init__()
+        self.released: list[str] = []
+
+    def release(self, reservation_id: str) -> None:
+        self.released.append(reservation_id)
+        super().release(reservation_id)
+
+
+@pytest.mark.parametrize("use_async", [False, True])
+def test_a_call_no_hard_limit_applies_to_holds_and_releases_nothing(use_async) -> None:
+    ledger = _Releases()
+    router = router_with(default="cheap", ledger=ledger, config=three_tiers(
+        budget={"limits": [{"scope": "user:bob", "period": "day", "limit_usd": 1.0}]}))
+    d = router.decide("hi", user="alice")
+    request = router.request("hi", user="alice")
+
+    async def acall():
+        return await aexecute(await router.aplan(d, request), ScriptedModel().acall)
+
+    result = asyncio.run(acall()) if use_async else execute(router.plan(d, request), ScriptedModel())
+    assert result.value == "ok from cheap"
+    assert ledger.released == []  # nothing was held, so there is nothing to release
 
 
 async def test_async_escalation_extends_the_hold_or_keeps_the_earlier_answer() -> None:
