@@ -30,10 +30,8 @@ from .train import _apply, _field, _fit, estimate_costs, models_meta_dict, score
 __all__ = ["CVResult", "Recipe", "fit_recipe", "train_best"]
 
 LAMS = (1e-4, 1e-3)
-"""L2 weights of the logistic head tried by ``tier-router train`` (each costs a fit per fold)."""
-LAMS_SHIPPED = (1e-4,)
-"""The grid the shipped heads use where ``train_default.SOURCE_LAMS`` names none (time: one
-fit per fold per value on 2,000-10,000 rows)."""
+"""L2 weights of the logistic head tried by ``tier-router train`` and ``make train-default``
+alike, on every source (each costs a fit per fold)."""
 KNN_WEIGHTS = (0.0, 0.2, 0.35, 0.5)
 COST_WEIGHTS = (0.0, 0.1, 0.2, 0.4)
 KNN_KS = (40,)

@@ -41,9 +41,6 @@ from .train import fit_ridge
 
 SOURCES = ("routellm", "routerbench", "llmrouter", "mmlupro")
 SHIPPED_DIM = 1 << 16
-SOURCE_LAMS: dict[str, tuple[float, ...]] = {"mmlupro": (1e-4, 1e-3)}
-"""L2 weights cross-validated per source (default: ``recipe.LAMS_SHIPPED``): each costs one fit
-per fold; mmlupro is the source where 1e-3 beat 1e-4 on dev before cross-validation."""
 SOURCE_SPLITS = ("train", "dev")
 """Every public row of a source: choices are cross-validated, so no split is held back."""
 DIFFICULTY_LAMBDA = 10.0
@@ -86,13 +83,12 @@ def train_source(
         if (data_dir / f"{source}_{split}.jsonl").exists()
         for r in _read_jsonl(data_dir / f"{source}_{split}.jsonl")
     ]
-    from .recipe import LAMS_SHIPPED
-
+    # Every grid (L2, blend, cost weight, rule, k) is train_best's default, as for
+    # ``tier-router train``: the shipped heads and a user's router run one procedure.
     router, result = train_best(
         rows,
         meta,
         dim=dim,
-        lams=SOURCE_LAMS.get(source, LAMS_SHIPPED),
         info={"source": source, "splits": list(splits)},
         progress=lambda msg: _log(f"  {source}: {msg}"),
     )

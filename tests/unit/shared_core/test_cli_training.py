@@ -410,3 +410,52 @@ def test_train_refuses_too_few_rows_for_cross_validation(tmp_path, capsys):
     assert cli(*argv, "--output", str(tmp_path / "r.json")) == 2
     assert "too few for 5-fold cross-validation" in capsys.readouterr().err
     assert cli(*argv, "--output", str(tmp_path / "r.json"), "--fast") == 0
+
+
+def test_train_default_and_train_cross_validate_the_same_grids(tmp_path, monkeypatch):
+    """``make train-default`` and ``tier-router train`` (default options) run one procedure:
+    for every shipped source, the grids cross-validation searches (L2, blend and cost
+    weights, rules, k), the folds, the seed, the grouping and the features are the same."""
+    import inspect
+    import shutil
+
+    from shared_core.training import recipe
+    from shared_core.training import train_default as td
+
+    real = recipe.train_best
+    calls: list[dict] = []
+
+    class _Stub:  # what train_best returns, as far as both callers use it
+        def save(self, path, **_):
+            return path
+
+        def summary(self) -> str:
+            return "stub"
+
+    def spy(*args, **kwargs):
+        bound = inspect.signature(real).bind(*args, **kwargs)
+        bound.apply_defaults()
+        skip = ("rows", "models_meta", "info", "progress")
+        calls.append(
+            {
+                k: tuple(v) if isinstance(v, (list, tuple)) else v
+                for k, v in bound.arguments.items()
+                if k not in skip
+            }
+        )
+        return _Stub(), _Stub()
+
+    monkeypatch.setattr(recipe, "train_best", spy)
+    data, models = write_files(tmp_path, n=60)
+    for source in td.SOURCES:
+        shutil.copy(data, tmp_path / f"{source}_train.jsonl")
+        shutil.copy(models, tmp_path / f"{source}_models.json")
+        td.train_source(tmp_path, source)
+    argv = ["train", "--data", str(data), "--models", str(models)]
+    assert cli(*argv, "--output", str(tmp_path / "r.json")) == 0
+    assert len(calls) == len(td.SOURCES) + 1
+    user = calls[-1]
+    assert user["lams"] == recipe.LAMS == (1e-4, 1e-3)
+    assert user["knn_weights"] == recipe.KNN_WEIGHTS and user["ks"] == recipe.KNN_KS
+    for source, shipped in zip(td.SOURCES, calls[:-1], strict=True):
+        assert shipped == user, source
