@@ -754,16 +754,23 @@ def test_shared_state_is_compare_and_set_with_every_write_kept(ledger: CostLedge
 
 
 async def test_async_twins_answer_as_the_sync_methods(ledger: CostLedger) -> None:
-    await ledger.arecord(rec("a", cost_usd=0.25, user="u"))
-    checks = [LimitCheck("user:u", 0.0, 1.0)]
-    assert await ledger.areserve("r", 0.5, checks, 60) is None
-    refusal = await ledger.areserve("s", 0.5, checks, 60)
-    assert refusal == Refusal(checks[0], 0.75)
-    assert await ledger.aspend("user:u", 0.0) == 0.25
-    assert await ledger.areserved("user:u") == 0.5
-    assert await ledger.aheld("user:u", 0.0) == 0.75
-    assert await ledger._to_thread(ledger.spend, "user:u", 0.0) == 0.25
-    assert ledger.flush() == 0
+    try:
+        await ledger.arecord(rec("a", cost_usd=0.25, user="u"))
+        checks = [LimitCheck("user:u", 0.0, 1.0)]
+        assert await ledger.areserve("r", 0.5, checks, 60) is None
+        refusal = await ledger.areserve("s", 0.5, checks, 60)
+        assert refusal == Refusal(checks[0], 0.75)
+        assert await ledger.aspend("user:u", 0.0) == 0.25
+        assert await ledger.areserved("user:u") == 0.5
+        assert await ledger.aheld("user:u", 0.0) == 0.75
+        assert await ledger._to_thread(ledger.spend, "user:u", 0.0) == 0.25
+        assert ledger.flush() == 0
+    finally:
+        # as an async application does: close this event loop's pool before the loop ends
+        # (left to the loop's teardown, a Postgres pool once hung it for the 300 s timeout)
+        aclose = getattr(ledger, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 def test_a_ledger_used_as_a_context_manager_closes(tmp_path: Path) -> None:
