@@ -130,9 +130,12 @@ def test_two_processes_sharing_a_ledger_agree_on_the_knob(tmp_path, repo_root):
     tests = str(repo_root / "tests" / "unit" / "shared_core")
 
     def worker(seed):
-        src = WORKER.format(root=str(repo_root), tests=tests, db=db, n=500, drop=0.35, seed=seed)
+        src = WORKER.format(root=str(repo_root), tests=tests, db=db, n=500, drop=0.5, seed=seed)
         return subprocess.Popen([sys.executable, "-c", src], stdout=subprocess.PIPE, text=True)
 
+    # at knob 0.5 the cheap tier then succeeds ~70% of the time, well under feedback.low 0.8, so
+    # the knob must rise (with drop 0.35 it succeeded ~84%: only noise moved it, and a final
+    # knob of 0.5 was possible with two processes interleaving)
     procs = [worker(1), worker(2)]  # two workers at once, same quality drop
     outs = [p.communicate(timeout=240)[0] for p in procs]
     assert all(p.returncode == 0 for p in procs), outs
