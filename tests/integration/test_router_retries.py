@@ -286,7 +286,8 @@ async def test_every_escalation_logs_a_warning(
         "escalation", "cheap", "strong", "quality"
     )
     assert rec.reason == routed.router.ledger.records()[0].error  # type: ignore[attr-defined]
-    assert 0.0 <= rec.elapsed_s < 1.0  # type: ignore[attr-defined]
+    # a duration, not a timestamp; generous: one local round trip took 1.78 s on a loaded machine
+    assert 0.0 <= rec.elapsed_s < 10.0  # type: ignore[attr-defined]
     assert "escalat" in rec.getMessage() and rec.reason in rec.getMessage()  # type: ignore[attr-defined]
 
 
