@@ -1,6 +1,7 @@
 """``tier-router calibrate``: set the knob for a target and write it into a config.
 
 tier-router calibrate --data DEV.jsonl --models MODELS.json [--router R]
+    (without --router: the config's own classifier is measured, and must run offline)
     (--target-quality 0.95 | --max-strong-share 0.2 | --budget-per-1k USD)
     --config IN.yaml --output OUT.yaml
 tier-router calibrate --from-ledger LEDGER.sqlite [--target-success P]
@@ -31,7 +32,11 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--data", help="dev <source>_<split>.jsonl")
     p.add_argument("--models", help="the matching <source>_models.json")
-    p.add_argument("--router", help="trained router file (default: the shipped default)")
+    p.add_argument(
+        "--router",
+        help="trained router file to calibrate (written into the config); default: the "
+        "config's own classifier",
+    )
     tg = p.add_mutually_exclusive_group()
     tg.add_argument(
         "--target-quality", type=float, help="share of the best model's quality, e.g. 0.95"
@@ -78,13 +83,22 @@ def run(args: argparse.Namespace) -> int:
     if all(t is None for t in targets):
         return fail("give one target: --target-quality, --max-strong-share or --budget-per-1k")
     from ..config import RouterConfig
-    from ..training.calibrate import apply_to_config, pick_knob
+    from ..training.calibrate import apply_to_config, check_tier_count, pick_knob
+    from ..training.config_scorer import ConfigScorer, MeasuredClassifier
     from ..training.data import load_dataset
     from ..training.evaluate import evaluate, load_router
 
     cfg = RouterConfig.from_file(args.config)  # fail early on a bad config
     ds = load_dataset(args.data, args.models)
-    router = load_router(args.router, ds.models, ds)
+    check_tier_count(cfg, len(ds.models))  # before scoring: nothing is written on a mismatch
+    router: Any
+    if args.router is not None:
+        router = load_router(args.router, ds.models, ds)
+        measured = MeasuredClassifier("trained", str(args.router), "--router")
+    else:
+        # the knob written must be the knob of the classifier the config routes with
+        router = ConfigScorer(cfg)
+        measured = router.measured
     with progress_bar(f"scoring {len(ds)} prompts", len(ds)) as tick:
         result = evaluate(router, ds, progress=tick)
     res = pick_knob(
@@ -104,9 +118,12 @@ def run(args: argparse.Namespace) -> int:
         n_models=len(ds.models),
     )
     if args.json:
-        print(json.dumps({**res.to_dict(), "config": str(args.output)}, indent=2))
+        out = {**res.to_dict(), "classifier": measured.to_dict(), "config": str(args.output)}
+        print(json.dumps(out, indent=2))
     else:
         con = console()
+        # plain print: a long path must stay on one line
+        print(f"classifier measured: {measured.describe(args.config)}")
         status = "met" if res.met else "NOT met"
         con.print(f"target: {res.target} -> {status}")
         con.print(

@@ -236,6 +236,18 @@ def calibrate(
     return cal, result
 
 
+def check_tier_count(cfg: RouterConfig, n_models: int) -> None:
+    """A difficulty config must have one tier per calibration model (else the knob would
+    mean something else there): :class:`ConfigError` when it does not."""
+    if cfg.mode == "difficulty" and len(cfg.tiers) != n_models:
+        raise ConfigError(
+            f"the config has {len(cfg.tiers)} tiers ({cfg.tier_names}) but the calibration data has "
+            f"{n_models} models: calibrate on data whose models match the tiers, cheapest first",
+            field="tiers",
+            value=cfg.tier_names,
+        )
+
+
 def apply_to_config(
     config: RouterConfig | str | Path,
     knob: float,
@@ -252,13 +264,8 @@ def apply_to_config(
     Written to ``output`` when given (YAML/TOML/JSON by suffix).
     """
     cfg = config if isinstance(config, RouterConfig) else RouterConfig.from_file(config)
-    if n_models is not None and cfg.mode == "difficulty" and len(cfg.tiers) != n_models:
-        raise ConfigError(
-            f"the config has {len(cfg.tiers)} tiers ({cfg.tier_names}) but the calibration data has "
-            f"{n_models} models: calibrate on data whose models match the tiers, cheapest first",
-            field="tiers",
-            value=cfg.tier_names,
-        )
+    if n_models is not None:
+        check_tier_count(cfg, n_models)
     data = cfg.to_dict()
     data.setdefault("policy", {})["threshold"] = float(knob)
     if rule is not None:
