@@ -103,7 +103,7 @@ def test_the_text_output_names_the_measured_classifier(tmp_path, capsys):
     code = cli(
         "calibrate",
         "--data", str(data), "--models", str(models),
-        "--target-quality", "0.9", "--no-margin",
+        "--max-strong-share", "0.2", "--no-margin",
         "--config", str(FOUR_TIER), "--output", str(tmp_path / "o.yaml"),
     )  # fmt: skip
     assert code in (0, 1)
@@ -232,4 +232,49 @@ def test_a_tier_count_mismatch_is_refused_before_scoring(tmp_path, capsys):
     )  # fmt: skip
     assert code == 2
     assert "the config has 4 tiers" in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        {"min_confidence": 0.7, "unsure_go_up": True},
+        {"min_confidence": 0.7, "unsure_go_up": False, "fallback_tier": "medium"},
+    ],
+)
+def test_the_unsure_step_is_measured_as_the_router_takes_it(tmp_path, capsys, policy):
+    """Requests below min_confidence go one tier up (or to the fallback tier) in the
+    router: the figures calibrate reports include that step."""
+    data, models, rows = write_data(tmp_path, FOUR_MODELS, n=80, seed=2)
+    base = RouterConfig.from_file(FOUR_TIER).to_dict()
+    base["policy"].update(policy)
+    cfg_in, out = tmp_path / "unsure.yaml", tmp_path / "out.yaml"
+    RouterConfig.build(base).to_file(cfg_in)
+    router = Router(cfg_in)
+    unsure = [r for r in rows if router.decide(r["prompt"]).confidence < 0.7]
+    assert len(unsure) >= 5  # the step is exercised
+    code, res = calibrate_json(
+        capsys,
+        "--data", str(data), "--models", str(models), "--max-strong-share", "0.2", "--no-margin",
+        "--config", str(cfg_in), "--output", str(out),
+    )  # fmt: skip
+    assert code in (0, 1)
+    strong, quality = routed(out, rows, FOUR_MODELS)
+    assert res["strong_share"] == pytest.approx(strong)
+    assert res["quality"] == pytest.approx(quality)
+
+
+def test_min_confidence_with_another_rule_is_refused(tmp_path, capsys):
+    data, models, _ = write_data(tmp_path, FOUR_MODELS, n=40)
+    base = RouterConfig.from_file(FOUR_TIER).to_dict()
+    base["policy"].update({"min_confidence": 0.5, "rule": "utility"})
+    cfg_in, out = tmp_path / "u.yaml", tmp_path / "out.yaml"
+    RouterConfig.build(base).to_file(cfg_in)
+    code = cli(
+        "calibrate",
+        "--data", str(data), "--models", str(models), "--target-quality", "0.9",
+        "--config", str(cfg_in), "--output", str(out),
+    )  # fmt: skip
+    assert code == 2
+    assert "policy.min_confidence 0.5 with rule 'utility'" in capsys.readouterr().err
     assert not out.exists()
