@@ -3,6 +3,7 @@
     python benchmarks/everyday_routing.py [--data ../shared/data/everyday_dev.jsonl] [--json OUT]
     python benchmarks/everyday_routing.py --heldout     # the project's own held-out ladder set
     python benchmarks/everyday_routing.py --check       # the own check set (benchmarks/data/everyday_check.jsonl)
+    python benchmarks/everyday_routing.py --check --after-heavy   # each request after a heavy earlier exchange
 
 Each row is a request labelled with the tier a practitioner would pick on the four-tier
 ladder (1 simple ... 4 frontier). The request goes through ``Router().decide`` exactly as
@@ -34,6 +35,34 @@ CHECK = ROOT / "benchmarks" / "data" / "everyday_check.jsonl"
 """120 requests written separately from the training templates and never trained on."""
 
 
+HEAVY_EXCHANGES = [
+    (
+        "Our Kubernetes pods restart every few minutes with exit code 137 and the liveness probe times "
+        "out. Here is the deployment spec and the last events:\n```yaml\nresources:\n  limits:\n    "
+        "memory: 256Mi\nlivenessProbe:\n  httpGet: {path: /health, port: 8080}\n  timeoutSeconds: 1\n```\n"
+        "Events: OOMKilled (x14), Liveness probe failed: context deadline exceeded.",
+        "Exit code 137 with OOMKilled means the container hit its 256Mi limit; the probe failures are a "
+        "symptom (the JVM is in GC thrash before the kill). Raise the limit, set -XX:MaxRAMPercentage=75, "
+        "give the probe a 5 s timeout and an initialDelaySeconds, and add a readiness probe so traffic ...",
+    ),
+    (
+        "Derive the closed-form solution of ridge regression, show it is unique for any lambda > 0, and "
+        "explain its bias-variance trade-off in terms of the SVD of X.",
+        "Setting the gradient of ||y - Xb||^2 + lambda ||b||^2 to zero gives (X^T X + lambda I) b = X^T y; "
+        "X^T X is positive semi-definite, so adding lambda I makes it positive definite and invertible ...",
+    ),
+]
+"""Earlier turns written for this benchmark (not in the training data): with ``--after-heavy``
+each request follows one of them, so a light ask must not be lifted by its context."""
+
+
+def after_heavy(row: dict, i: int) -> dict:
+    """``row`` as the last turn of a conversation that began with a heavy exchange."""
+    u, a = HEAVY_EXCHANGES[i % len(HEAVY_EXCHANGES)]
+    msgs = [{"role": "user", "content": u}, {"role": "assistant", "content": a}, *request_of(row)]
+    return {**row, "messages": msgs}
+
+
 def route_rows(rows: list[dict]) -> tuple[list[int], list[float], float]:
     """Chosen tier index and confidence per row from ``Router()``; mean µs per decision."""
     from shared_core import Router
@@ -57,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true", help=f"use the own check set ({CHECK.name})")
     ap.add_argument("--json", dest="json_out", help="also write the figures as JSON here")
     ap.add_argument("--misses", type=int, default=0, help="print this many misplaced requests")
+    ap.add_argument(
+        "--after-heavy",
+        action="store_true",
+        help="send each request as the last turn after a heavy earlier exchange (context robustness)",
+    )
     args = ap.parse_args(argv)
     if args.heldout:
         from shared_core.training.ladder_data import heldout_rows
@@ -70,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"everyday_routing skipped: no ladder file at {path}")
             return 0
         rows, name = read_ladder_rows(path), path.name
+    if args.after_heavy:
+        rows = [after_heavy(r, i) for i, r in enumerate(rows) if not r.get("messages")]
+        name += ", each after a heavy earlier exchange (single-turn requests only)"
     chosen, conf, us = route_rows(rows)
     rep = ladder_report([int(r["tier"]) for r in rows], chosen, conf)
     rep["mean_decide_us"] = round(us, 1)

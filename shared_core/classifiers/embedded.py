@@ -171,10 +171,11 @@ class EmbeddedClassifier(BaseClassifier):
         ``ask_start``: where the last user message begins in ``text`` (``Request.ask_start``).
         """
         m = self.ladder
-        p = m.proba_text(text, ask_start)
+        text = m.view(text, ask_start)  # the last user message, for models that read only it
+        p = m.proba_text(text)
         cov = m.coverage(text)
         ood = cov < m.ood_coverage
-        t = (text[ask_start:] if ask_start else text).strip()
+        t = text.strip()
         if (len(t) <= 40 and _is_greeting(t)) or _is_bare_arithmetic(t):
             p = np.array([1.0, 0.0, 0.0, 0.0])  # greetings and "what is 17*23?": any model
             ood = False

@@ -3,10 +3,12 @@
 Levels are the practitioners' four-tier ladder (0 simple: greetings, look-ups,
 conversions, FAQs; 1 medium: summarise, extract, short emails; 2 complex: real code,
 debugging, analysis, long-form; 3 frontier: research synthesis, proofs, large system
-design). A softmax over hashed n-gram features of the whole request and, separately,
-of its edges (the first and last characters, where the real ask usually sits when an
-application wraps it in context), plus character bigrams for scripts written without
-spaces (Chinese, Japanese).
+design). A softmax over hashed n-gram features of the request and, separately, of its
+edges (the first and last characters, where the real ask usually sits when an application
+wraps it in retrieved text or a template), plus character bigrams for scripts written
+without spaces (Chinese, Japanese). In a conversation the model reads the last user
+message only (``reads: ask``): the tier is that message's, and earlier heavy turns must not
+lift a light follow-up.
 
 Beside the weights the file carries:
 
@@ -78,7 +80,7 @@ def _edges(text: str) -> str:
 
 
 class LadderModel:
-    """Softmax over the four ladder levels; ``W`` has ``2 * dim`` rows (whole text, ask edges)."""
+    """Softmax over the four ladder levels; ``W`` has ``2 * dim`` rows (whole text, edges)."""
 
     def __init__(
         self,
@@ -90,12 +92,12 @@ class LadderModel:
         seen: np.ndarray | None = None,
         ood_coverage: float = 0.0,
         info: dict[str, Any] | None = None,
-        ask_block: bool = True,
+        reads_ask: bool = True,
     ) -> None:
         self.features = dict(features)
-        self.ask_block = bool(ask_block)
-        """Whether the second block is the ask's edges (``second_block: ask_edges`` in the file)
-        or the whole text's (files written before it, which have no ``second_block``)."""
+        self.reads_ask = bool(reads_ask)
+        """Whether the model reads only the last user message of a conversation (``reads: ask``
+        in the file) or the whole classified text (files written before, without ``reads``)."""
         self.fx = FeatureExtractor.from_config(self.features)
         self.dim = self.fx.dim
         self.W = np.asarray(W, dtype=np.float32)
@@ -119,24 +121,23 @@ class LadderModel:
         self._word_memo: dict[str, bool] = {}
 
     # -- features --------------------------------------------------------------------
-    def featurize(self, text: str, ask_start: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """Sparse features over ``2 * dim`` buckets: whole text, then its ask's edges.
+    def view(self, text: str, ask_start: int = 0) -> str:
+        """What the model reads of a classified text whose last user message starts at ``ask_start``."""
+        return text[ask_start:] if (ask_start > 0 and self.reads_ask) else text
 
-        The second block is the edges of the ask (``text[ask_start:]``, the last user
-        message) when the model was trained that way (``ask_block``) and the text has
-        context before the ask; otherwise the edges of the whole text.
-        """
+    def featurize(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Sparse features over ``2 * dim`` buckets: whole text, then its edges."""
         t = ladder_text(text)
         i1, v1 = self.fx.transform_one(t)
-        part = text[ask_start:] if (ask_start > 0 and self.ask_block) else text
-        if part is text and len(text) <= EDGE_MIN:
+        if len(text) <= EDGE_MIN:
             return np.concatenate([i1, i1 + self.dim]), np.concatenate([v1, v1])
-        i2, v2 = self.fx.transform_one(ladder_text(_edges(part)))
+        i2, v2 = self.fx.transform_one(ladder_text(_edges(text)))
         return np.concatenate([i1, i2 + self.dim]), np.concatenate([v1, v2])
 
     def batch(self, texts: Sequence[str], ask_starts: Sequence[int] | None = None) -> SparseBatch:
+        """Features of many texts; ``ask_starts`` as ``Request.ask_start`` (see :meth:`view`)."""
         starts = [0] * len(texts) if ask_starts is None else list(ask_starts)
-        rows = [self.featurize(t, a) for t, a in zip(texts, starts)]
+        rows = [self.featurize(self.view(t, a)) for t, a in zip(texts, starts)]
         indptr = np.concatenate([[0], np.cumsum([len(i) for i, _ in rows])])
         idx = np.concatenate([i for i, _ in rows]) if rows else np.zeros(0, dtype=np.int64)
         val = np.concatenate([v for _, v in rows]) if rows else np.zeros(0)
@@ -170,13 +171,14 @@ class LadderModel:
             hits += hit
         return hits / len(words)
 
-    def proba_text(self, text: str, ask_start: int = 0) -> np.ndarray:
-        """Level probabilities of one text (the per-request path of :meth:`proba`)."""
-        if len(text) <= EDGE_MIN and not (ask_start > 0 and self.ask_block):
+    def proba_text(self, text: str) -> np.ndarray:
+        """Level probabilities of one text (the per-request path of :meth:`proba`; pass
+        :meth:`view` of a classified text)."""
+        if len(text) <= EDGE_MIN:
             idx, val = self.fx.transform_one(ladder_text(text))
             z = val @ self._W_short[idx] + self.b
         else:
-            idx, val = self.featurize(text, ask_start)
+            idx, val = self.featurize(text)
             z = val @ self.W[idx] + self.b
         z = z - z.max()
         e = np.exp(z)
@@ -207,7 +209,7 @@ class LadderModel:
         meta = {
             "format": LADDER_FORMAT,
             "version": 1,
-            "second_block": "ask_edges" if self.ask_block else "text_edges",
+            "reads": "ask" if self.reads_ask else "text",
             "levels": list(LEVELS),
             "features": self.features,
             "weights_file": npz.name,
@@ -240,7 +242,7 @@ class LadderModel:
                 seen=seen,
                 ood_coverage=float(meta.get("ood_coverage", 0.0)),
                 info=meta.get("info"),
-                ask_block=meta.get("second_block", "text_edges") == "ask_edges",
+                reads_ask=meta.get("reads", "text") == "ask",
             )
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, RouterError):

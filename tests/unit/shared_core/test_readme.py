@@ -14,10 +14,19 @@ def _blocks(repo_root, lang: str) -> list[str]:
 
 
 def test_core_quickstart_snippet_runs(repo_root):
-    [core] = [b for b in _blocks(repo_root, "python") if "from shared_core import Router" in b]
+    [core] = [b for b in _blocks(repo_root, "python") if "from shared_core import Router\n" in b]
     namespace: dict = {}
     exec(compile(core, "README.md", "exec"), namespace)
     assert namespace["d"].tier == "simple"
+
+
+def test_the_knob_snippet_changes_one_field_of_the_bundled_config(repo_root):
+    [block] = [b for b in _blocks(repo_root, "python") if "default_config_path()" in b]
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    router = namespace["router"]
+    assert router.config.policy.threshold == 0.3
+    assert router.config.tier_names == ["simple", "medium", "complex", "frontier"]
 
 
 def test_cli_lines_in_the_readme_parse(repo_root):
