@@ -18,6 +18,7 @@ from langchain_core.outputs import ChatResult
 from shared_core.dispatch import Attempt, CallPlan
 from shared_core.request import ensure_sendable
 
+from .capabilities import check_tool_tiers
 from .context import THREAD_KWARG, kept_meta, scalar, thread_id_of
 from .inner import with_overrides
 from .messages import apply_system_prompt, routed_tier_in_turn, to_core_messages
@@ -80,6 +81,8 @@ class CallSteps:
         force = kwargs.pop("model", None)
         thread = kwargs.pop(THREAD_KWARG, None)
         call.tools = kwargs.pop("tools", None) or None
+        if call.tools is not None:  # typed error before routing (a classifier may cost money)
+            check_tool_tiers(self.router.config, self.tiers)
         call.structured = kwargs.pop(STRUCTURED_KEY, None)
         kwargs.pop("ls_structured_output_format", None)
         if kwargs:

@@ -32,6 +32,7 @@ from shared_core.pricing import estimate_tokens
 
 from .cache import mark_cached, served_from_cache
 from .calls import CallSteps, _private
+from .capabilities import check_tool_tiers
 from .construction import build_router, reject_typos
 from .context import thread_kwargs
 from .factory import config_for_tierless, inner_models
@@ -201,7 +202,14 @@ class RoutedChatModel(CallSteps, StreamCalls, BaseChatModel):
         tool_choice: Any = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
-        """Bind tools; the original objects are bound to the chosen inner model per call."""
+        """Bind tools; the original objects are bound to the chosen inner model per call.
+
+        Only tiers whose model can call tools (``supports_tools``) are routed tool calls.
+        Raises :class:`~shared_core.errors.ToolsUnsupportedError` (a ``NotImplementedError``)
+        here, before any call, when no tier's model has a ``bind_tools`` of its own, or when
+        a shared router's config sends tools to a tier whose model has none.
+        """
+        check_tool_tiers(self.router.config, self.tiers)
         if tool_choice is not None:
             kwargs["tool_choice"] = tool_choice
         return self.bind(tools=list(tools), **kwargs)

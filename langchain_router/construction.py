@@ -9,9 +9,9 @@ from langchain_core.language_models import BaseChatModel
 from shared_core.adapters_common import config_from_tiers, model_id
 from shared_core.errors import ConfigError
 from shared_core.router import Router
-from shared_core.tier_defaults import with_capabilities
+from shared_core.tier_defaults import with_capabilities, without_tools
 
-from .capabilities import profile_capabilities
+from .capabilities import can_bind_tools, profile_capabilities
 from .judge import lazy_judge_pair
 
 
@@ -46,6 +46,8 @@ def build_router(model: Any) -> Router:
     else:
         cfg = config_from_tiers(ids, model.config)
         cfg = with_capabilities(cfg, {n: profile_capabilities(m) for n, m in model.tiers.items()})
+        # a model with no bind_tools can never take tools: tool calls skip its tier
+        cfg = without_tools(cfg, [n for n, m in model.tiers.items() if not can_bind_tools(m)])
         if model.allow_unordered and not cfg.allow_unordered:
             cfg = cfg.model_copy(update={"allow_unordered": True})
         if model.timeout is not None and (

@@ -30,7 +30,9 @@ from langchain_core.runnables import (
 )
 from typing_extensions import is_typeddict
 
-from shared_core.errors import ConfigError
+from shared_core.errors import ConfigError, ToolsUnsupportedError
+
+from .capabilities import NO_BIND_TOOLS, TOOL_MODEL, can_bind_tools
 
 TOOLS_KEY = "tools"
 STRUCTURED_KEY = "router_structured_output"
@@ -70,9 +72,24 @@ class BindingCache:
     ) -> dict[str, Any]:
         """Kwargs for ``inner._generate`` that carry ``tools`` in the inner model's format."""
         key = ("tools", tier, id(inner), id(tools), _freeze(extra))
-        return self._get(
-            key, tools, lambda: _binding_kwargs(inner, inner.bind_tools(tools, **extra))
-        )
+
+        def build() -> dict[str, Any]:
+            try:
+                bound = inner.bind_tools(tools, **extra)
+            except ToolsUnsupportedError:
+                raise
+            except NotImplementedError as exc:  # e.g. forced to a tier that cannot call tools
+                why = (
+                    NO_BIND_TOOLS
+                    if not can_bind_tools(inner)
+                    else f"its bind_tools raised NotImplementedError({str(exc)!r})"
+                )
+                raise ToolsUnsupportedError.for_tiers(
+                    {tier: type(inner).__name__}, why, TOOL_MODEL
+                ) from exc
+            return _binding_kwargs(inner, bound)
+
+        return self._get(key, tools, build)
 
     def structured_kwargs(
         self, tier: str, inner: BaseChatModel, spec: StructuredSpec

@@ -49,7 +49,13 @@ from .inner import InnerLLM
 from .messages import core_request
 from .responses import annotate, tier_of
 from .retries import without_retries
-from .tools import PREPARED_KEY, PreparedTools, format_tools, tool_request_messages
+from .tools import (
+    PREPARED_KEY,
+    PreparedTools,
+    check_tool_tiers,
+    format_tools,
+    tool_request_messages,
+)
 from .wiring import build_router, tier_metadata
 
 
@@ -348,7 +354,15 @@ class RoutedLLM(FunctionCallingLLM):
         tool_required: bool = False,
         **kwargs: Any,
     ) -> dict[str, Any]:
-        """Decide the tier for a tool call and let that tier format the tools."""
+        """Decide the tier for a tool call and let that tier format the tools.
+
+        Only tiers whose LLM can call tools (``supports_tools``) are eligible. Raises
+        :class:`~shared_core.errors.ToolsUnsupportedError` (a ``NotImplementedError``) before
+        routing when no tier's LLM is a ``FunctionCallingLLM``, or when a shared router's config
+        sends tools to a tier whose LLM is not.
+        """
+        if tools:
+            check_tool_tiers(self._router.config, {n: i.llm for n, i in self._inners.items()})
         r = self._routing(kwargs)
         messages = tool_request_messages(user_msg, chat_history)
         request = core_request(self._router, messages, r, tools=bool(tools), required=tool_required)

@@ -12,18 +12,40 @@ arguments. ``get_tool_calls_from_response`` is answered by the tier that produce
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 
+from shared_core.config import RouterConfig
 from shared_core.decision import RouteDecision
-from shared_core.errors import ConfigError
+from shared_core.errors import ToolsUnsupportedError
 from shared_core.request import Request
 
 PREPARED_KEY = "router_tools"
+NOT_FUNCTION_CALLING = "it is not a FunctionCallingLLM, so it cannot format or call tools"
+TOOL_LLM = "a function-calling LLM (a FunctionCallingLLM, such as llama-index's OpenAI)"
+
+
+def check_tool_tiers(cfg: RouterConfig, llms: Mapping[str, Any]) -> None:
+    """Raise :class:`ToolsUnsupportedError` before routing a tool call that cannot be served:
+    no tier's LLM is a ``FunctionCallingLLM``, or the config lets tool calls reach one that is
+    not (a shared ``router=`` keeps its own config; built ones have those tiers off)."""
+    cannot = {
+        t.name: type(llms[t.name]).__name__
+        for t in cfg.tiers
+        if not isinstance(llms[t.name], FunctionCallingLLM)
+    }
+    if not cannot:
+        return
+    if len(cannot) == len(cfg.tiers):
+        raise ToolsUnsupportedError.no_tier(cannot, NOT_FUNCTION_CALLING, TOOL_LLM)
+    open_to_tools = {t.name for t in cfg.tiers if t.supports_tools}
+    wrong = {name: model for name, model in cannot.items() if name in open_to_tools}
+    if wrong:
+        raise ToolsUnsupportedError.for_tiers(wrong, NOT_FUNCTION_CALLING, TOOL_LLM)
 
 
 @dataclass
@@ -58,13 +80,8 @@ def format_tools(
     options: dict[str, Any],
 ) -> dict[str, Any]:
     """Let a tier's own LLM turn tools into its provider's request arguments."""
-    if not isinstance(llm, FunctionCallingLLM):
-        raise ConfigError(
-            f"tier {name!r} ({type(llm).__name__}) cannot call tools: it is not a FunctionCallingLLM; "
-            "set supports_tools: false for it in the router config or use a function-calling LLM",
-            field=f"tiers.{name}.supports_tools",
-            value=True,
-        )
+    if not isinstance(llm, FunctionCallingLLM):  # e.g. forced to a tier that cannot call tools
+        raise ToolsUnsupportedError.for_tiers({name: type(llm).__name__}, NOT_FUNCTION_CALLING, TOOL_LLM)
     history = list(chat_history) if chat_history is not None else None
     return llm._prepare_chat_with_tools_compat(
         tools, user_msg=user_msg, chat_history=history, **options

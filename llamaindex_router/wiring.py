@@ -14,7 +14,7 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from shared_core.adapters_common import config_from_tiers, model_id
 from shared_core.config import RouterConfig
 from shared_core.router import Router
-from shared_core.tier_defaults import Capabilities, with_capabilities
+from shared_core.tier_defaults import Capabilities, with_capabilities, without_tools
 
 if TYPE_CHECKING:
     from .inner import InnerLLM
@@ -57,19 +57,7 @@ def can_call_tools(llm: LLM) -> bool:
 
 def clip_to_inner(cfg: RouterConfig, tiers: Mapping[str, LLM]) -> RouterConfig:
     """The config with ``supports_tools`` off for tiers whose LLM cannot call tools."""
-    changed = False
-    new = []
-    for t in cfg.tiers:
-        if t.supports_tools and not can_call_tools(tiers[t.name]):
-            new.append(t.model_copy(update={"supports_tools": False}))
-            changed = True
-        else:
-            new.append(t)
-    if not changed:
-        return cfg
-    out = cfg.model_copy(update={"tiers": new})
-    out.source_path = cfg.source_path
-    return out
+    return without_tools(cfg, [name for name, llm in tiers.items() if not can_call_tools(llm)])
 
 
 def build_router(

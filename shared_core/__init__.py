@@ -21,6 +21,7 @@ from .errors import (
     InputError,
     NoEligibleTierError,
     RouterError,
+    ToolsUnsupportedError,
     UnknownModelError,
     UnsafeFormatError,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "SQLiteLedger",
     "Tier",
     "TierDefaultsWarning",
+    "ToolsUnsupportedError",
     "UnknownModelError",
     "UnsafeFormatError",
     "Usage",

@@ -8,7 +8,7 @@ messages: :func:`redact` scrubs anything that looks like one.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 _SECRET_RE = re.compile(
@@ -77,6 +77,43 @@ class ConfigError(RouterError, ValueError):
         super().__init__(message)
         self.field = field
         self.value = value
+
+
+class ToolsUnsupportedError(ConfigError, NotImplementedError):
+    """Tools were bound, but a tier's model cannot call tools (e.g. a LangChain chat model
+    without its own ``bind_tools``, a LlamaIndex LLM that is not a ``FunctionCallingLLM``).
+
+    Raised before any provider is called. ``tiers`` maps each tier at fault to its model's
+    class name. Also a :class:`NotImplementedError`, which is what the frameworks raise for a
+    model without tool calling, so ``except NotImplementedError`` code keeps working.
+    """
+
+    def __init__(self, message: str, *, tiers: Mapping[str, str]) -> None:
+        names = list(tiers)
+        field = f"tiers.{names[0]}.supports_tools" if len(names) == 1 else "tiers"
+        super().__init__(message, field=field, value=dict(tiers))
+        self.tiers = dict(tiers)
+
+    @classmethod
+    def no_tier(cls, tiers: Mapping[str, str], why: str, fix: str) -> ToolsUnsupportedError:
+        """No tier at all can call tools: the tools cannot be routed anywhere."""
+        listed = ", ".join(f"{name!r} ({model})" for name, model in tiers.items())
+        return cls(
+            f"tools were bound, but no tier can call tools: {listed}: {why}. Give at least one "
+            f"tier {fix}; tiers that cannot call tools are then skipped for tool calls "
+            "(supports_tools: false)",
+            tiers=tiers,
+        )
+
+    @classmethod
+    def for_tiers(cls, tiers: Mapping[str, str], why: str, fix: str) -> ToolsUnsupportedError:
+        """These tiers would be sent tools (forced, or ``supports_tools`` is true for them)."""
+        listed = ", ".join(f"tier {name!r} ({model})" for name, model in tiers.items())
+        return cls(
+            f"{listed} cannot call tools: {why}. Give it {fix}, or set supports_tools: false "
+            "for it in the router config so that tool calls skip it",
+            tiers=tiers,
+        )
 
 
 class InputError(RouterError, ValueError):

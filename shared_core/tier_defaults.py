@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
@@ -140,6 +140,19 @@ def with_capabilities(cfg: RouterConfig, caps: Mapping[str, Capabilities]) -> Ro
         new.append(t)
     if not changed:
         return cfg
+    out = cfg.model_copy(update={"tiers": new})
+    out.source_path = cfg.source_path
+    return out
+
+
+def without_tools(cfg: RouterConfig, names: Collection[str]) -> RouterConfig:
+    """``cfg`` with ``supports_tools`` off for the tiers in ``names``, whose models cannot call
+    tools at all (even when the config says they can: routing them tools could only fail)."""
+    if not any(t.supports_tools and t.name in names for t in cfg.tiers):
+        return cfg
+    new = [
+        t.model_copy(update={"supports_tools": False}) if t.name in names else t for t in cfg.tiers
+    ]
     out = cfg.model_copy(update={"tiers": new})
     out.source_path = cfg.source_path
     return out

@@ -270,3 +270,47 @@ def test_abandoned_stream_is_still_recorded() -> None:
     assert [(r.tier, r.status, r.streamed) for r in llm.router.ledger.records()] == [
         ("cheap", "abandoned", True)
     ]
+
+
+def _add_tool() -> object:
+    from llama_index.core.tools import FunctionTool
+
+    def add(a: int, b: int) -> int:
+        """Add two integers."""
+        return a + b
+
+    return FunctionTool.from_defaults(add)
+
+
+def test_tools_with_no_function_calling_tier_fail_before_routing() -> None:
+    from shared_core import ToolsUnsupportedError
+
+    asked: list[str] = []
+    clf = classifier(lambda text: asked.append(text) or "cheap")
+    llm = RoutedLLM(
+        {"cheap": ScriptedLLM(name="cheap"), "strong": ScriptedLLM(name="strong")},
+        make_config(),
+        classifier=clf,
+    )
+    with pytest.raises(ToolsUnsupportedError) as err:
+        llm.chat_with_tools([_add_tool()], user_msg="add 2 and 3")
+    assert isinstance(err.value, NotImplementedError)
+    assert "'cheap' (ScriptedLLM)" in str(err.value) and "'strong' (ScriptedLLM)" in str(err.value)
+    assert "FunctionCallingLLM" in str(err.value)
+    assert err.value.tiers == {"cheap": "ScriptedLLM", "strong": "ScriptedLLM"}
+    assert asked == []  # not even classified: nothing spent
+    assert llm.router.ledger.records() == []
+
+
+def test_shared_router_sending_tools_to_a_non_function_calling_tier_fails_before_routing() -> None:
+    from llama_index.llms.openai import OpenAI
+
+    from shared_core import Router, ToolsUnsupportedError
+
+    tiers = {"cheap": ScriptedLLM(name="cheap"), "strong": OpenAI(model="gpt-4o", api_key="sk-test")}
+    llm = RoutedLLM(tiers, router=Router(make_config(), classifier=classifier()))
+    with pytest.raises(ToolsUnsupportedError) as err:
+        llm.chat_with_tools([_add_tool()], user_msg="hard: add 2 and 3")
+    assert "tier 'cheap' (ScriptedLLM)" in str(err.value)
+    assert "supports_tools: false" in str(err.value)
+    assert err.value.tiers == {"cheap": "ScriptedLLM"}
