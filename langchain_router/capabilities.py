@@ -13,8 +13,8 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
+from shared_core.adapters_common import check_tool_tiers as check_tools
 from shared_core.config import RouterConfig
-from shared_core.errors import ToolsUnsupportedError
 from shared_core.tier_defaults import Capabilities
 
 NO_BIND_TOOLS = (
@@ -48,19 +48,6 @@ def can_bind_tools(model: Any) -> bool:
 
 
 def check_tool_tiers(cfg: RouterConfig, tiers: Mapping[str, Any]) -> None:
-    """Raise :class:`ToolsUnsupportedError` when tools bound to the router cannot be routed:
-    no tier's model can call tools, or the config lets tool calls reach a tier whose model
-    cannot (a shared ``router=`` keeps its own config; built ones have those tiers off)."""
-    cannot = {
-        t.name: type(tiers[t.name]).__name__
-        for t in cfg.tiers
-        if not can_bind_tools(tiers[t.name])
-    }
-    if not cannot:
-        return
-    if len(cannot) == len(cfg.tiers):
-        raise ToolsUnsupportedError.no_tier(cannot, NO_BIND_TOOLS, TOOL_MODEL)
-    open_to_tools = {t.name for t in cfg.tiers if t.supports_tools}
-    wrong = {name: model for name, model in cannot.items() if name in open_to_tools}
-    if wrong:
-        raise ToolsUnsupportedError.for_tiers(wrong, NO_BIND_TOOLS, TOOL_MODEL)
+    """:func:`shared_core.adapters_common.check_tool_tiers` over models without ``bind_tools``."""
+    cannot = {n: type(m).__name__ for n, m in tiers.items() if not can_bind_tools(m)}
+    check_tools(cfg, cannot, NO_BIND_TOOLS, TOOL_MODEL)

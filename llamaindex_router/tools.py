@@ -19,6 +19,7 @@ from typing import Any
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 
+from shared_core.adapters_common import check_tool_tiers as check_tools
 from shared_core.config import RouterConfig
 from shared_core.decision import RouteDecision
 from shared_core.errors import ToolsUnsupportedError
@@ -30,22 +31,9 @@ TOOL_LLM = "a function-calling LLM (a FunctionCallingLLM, such as llama-index's 
 
 
 def check_tool_tiers(cfg: RouterConfig, llms: Mapping[str, Any]) -> None:
-    """Raise :class:`ToolsUnsupportedError` before routing a tool call that cannot be served:
-    no tier's LLM is a ``FunctionCallingLLM``, or the config lets tool calls reach one that is
-    not (a shared ``router=`` keeps its own config; built ones have those tiers off)."""
-    cannot = {
-        t.name: type(llms[t.name]).__name__
-        for t in cfg.tiers
-        if not isinstance(llms[t.name], FunctionCallingLLM)
-    }
-    if not cannot:
-        return
-    if len(cannot) == len(cfg.tiers):
-        raise ToolsUnsupportedError.no_tier(cannot, NOT_FUNCTION_CALLING, TOOL_LLM)
-    open_to_tools = {t.name for t in cfg.tiers if t.supports_tools}
-    wrong = {name: model for name, model in cannot.items() if name in open_to_tools}
-    if wrong:
-        raise ToolsUnsupportedError.for_tiers(wrong, NOT_FUNCTION_CALLING, TOOL_LLM)
+    """:func:`shared_core.adapters_common.check_tool_tiers` over non-``FunctionCallingLLM`` tiers."""
+    cannot = {n: type(m).__name__ for n, m in llms.items() if not isinstance(m, FunctionCallingLLM)}
+    check_tools(cfg, cannot, NOT_FUNCTION_CALLING, TOOL_LLM)
 
 
 @dataclass

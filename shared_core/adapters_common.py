@@ -8,6 +8,7 @@
   tiers there are; tiers named like the bundled ladder's get its system prompts and
   ``max_tokens`` (:mod:`shared_core.tier_defaults`); each attempt is bounded by the bundled
   config's attempt timeout. With a config, the names must match its tiers exactly.
+* :func:`check_tool_tiers` — the typed error for tools that cannot be routed to any tier.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import RouterConfig
-from .errors import ConfigError
+from .errors import ConfigError, ToolsUnsupportedError
 from .router import _as_config
 
 _MODEL_ATTRS = ("model_name", "model", "model_id", "deployment_name", "azure_deployment")
@@ -109,3 +110,21 @@ def config_from_tiers(
             value=names,
         )
     return cfg
+
+
+def check_tool_tiers(cfg: RouterConfig, cannot: Mapping[str, str], why: str, fix: str) -> None:
+    """Raise :class:`ToolsUnsupportedError` before a tool call is routed when it cannot be served.
+
+    ``cannot`` maps the tiers whose model cannot call tools at all to the model's class name;
+    ``why`` says why (framework words), ``fix`` what model to give them. Raised when that is
+    every tier, or when the config still lets tool calls reach one of them (a shared
+    ``router=`` keeps its own config; an adapter's own has ``supports_tools`` off for them).
+    """
+    if not cannot:
+        return
+    if len(cannot) == len(cfg.tiers):
+        raise ToolsUnsupportedError.no_tier(cannot, why, fix)
+    open_to_tools = {t.name for t in cfg.tiers if t.supports_tools}
+    wrong = {name: model for name, model in cannot.items() if name in open_to_tools}
+    if wrong:
+        raise ToolsUnsupportedError.for_tiers(wrong, why, fix)
