@@ -101,7 +101,17 @@ class BindingCache:
             kw = dict(spec.kwargs)
             if spec.method is not None:
                 kw["method"] = spec.method
-            runnable = inner.with_structured_output(spec.schema, include_raw=True, **kw)
+            try:
+                runnable = inner.with_structured_output(spec.schema, include_raw=True, **kw)
+            except NotImplementedError as exc:  # LangChain's own message names no tier or model
+                model = type(inner).__name__
+                raise ToolsUnsupportedError(
+                    f"tier {tier!r} ({model}) cannot give structured output: its "
+                    f"with_structured_output raised NotImplementedError({str(exc)!r}). Give that "
+                    "tier a chat model with structured output (such as ChatOpenAI), or route "
+                    "structured calls to a tier that has one (invoke(..., model=<tier>))",
+                    tiers={tier: model},
+                ) from exc
             return _binding_kwargs(inner, runnable)
 
         return self._get(key, spec, build)

@@ -110,3 +110,24 @@ def test_shared_router_that_sends_tools_to_an_incapable_tier_fails_at_bind_time(
     msg = str(err.value)
     assert "tier 'cheap' (GenericFakeChatModel" in msg and "supports_tools: false" in msg
     assert err.value.tiers == {"cheap": "GenericFakeChatModel"}
+
+
+def test_structured_output_on_a_tier_that_cannot_give_it_names_the_tier() -> None:
+    """Found by a new user: LangChain's own error named no tier and no model."""
+    from pydantic import BaseModel
+
+    class City(BaseModel):
+        name: str
+
+    routed = RoutedChatModel(
+        tiers={"cheap": no_tools(), "strong": ToolEcho()},
+        config=tier_config(),
+        classifier=always_cheap(),
+    )
+    with pytest.raises(ToolsUnsupportedError) as err:
+        routed.with_structured_output(City).invoke("Where is the Eiffel tower?")
+    assert isinstance(err.value, NotImplementedError)
+    assert err.value.tiers == {"cheap": "GenericFakeChatModel"}
+    msg = str(err.value)
+    assert "tier 'cheap' (GenericFakeChatModel) cannot give structured output" in msg
+    assert "with_structured_output" in msg
