@@ -146,6 +146,7 @@ def core_request(
         request = dataclasses.replace(
             request,
             text=head_tail(clean_text(question), ext.max_chars, ext.head_fraction),
+            ask_start=0,  # the question is the whole ask
             notes=(*request.notes, "classified the question of a templated prompt (query_str)"),
         )
     return request

@@ -152,6 +152,13 @@ class Request:
     """Where in :attr:`text` the last user message (the ask) begins; 0 when the text is only
     the ask. Earlier turns and the system prompt sit before it as context."""
 
+    def __post_init__(self) -> None:
+        a = self.ask_start
+        if type(a) is not int or not 0 <= a <= len(self.text):
+            raise InputError(
+                f"ask_start must be an int offset into text (0..{len(self.text)}), got {a!r}"
+            )
+
     @property
     def ask(self) -> str:
         """The last user message as classified (``text`` without the context before it)."""

@@ -292,7 +292,8 @@ class LLMJudgeClassifier(BaseClassifier):
         stripped = strip_instructions(request.text, self._labels)
         if stripped == request.text.strip():
             return [request]
-        return [request, dataclasses.replace(request, text=stripped)]
+        # the stripped text is a new text: the old ask offset no longer points into it
+        return [request, dataclasses.replace(request, text=stripped, ask_start=0)]
 
     def _finish(self, out: Any, err: BaseException | None, ref: _Ref) -> Classification:
         n = len(self._labels)

@@ -242,9 +242,16 @@ class LadderModel:
                 seen=seen,
                 ood_coverage=float(meta.get("ood_coverage", 0.0)),
                 info=meta.get("info"),
-                reads_ask=meta.get("reads", "text") == "ask",
+                reads_ask=_reads_ask(meta.get("reads", "text"), p),
             )
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, RouterError):
                 raise
             raise DataFormatError(str(p), f"invalid ladder model file: {exc!r}") from None
+
+
+def _reads_ask(value: Any, path: Path) -> bool:
+    """``reads`` of a ladder file: ``"ask"`` or ``"text"`` (files written before it have none)."""
+    if value not in ("ask", "text"):
+        raise DataFormatError(str(path), f"reads must be 'ask' or 'text', got {value!r}")
+    return value == "ask"

@@ -84,11 +84,6 @@ def bench_rows(data_dir: Path, sources: Sequence[str] = BENCH_SOURCES) -> list[d
     return out
 
 
-def texts_of(rows: Sequence[dict[str, Any]]) -> list[str]:
-    """What the router classifies for each row (the same extraction as ``Router.decide``)."""
-    return [extract(request_of(r)).text for r in rows]
-
-
 def requests_of(rows: Sequence[dict[str, Any]]) -> tuple[list[str], list[int]]:
     """``(texts, ask starts)`` the router classifies for each row (as ``Router.decide`` extracts)."""
     reqs = [extract(request_of(r)) for r in rows]

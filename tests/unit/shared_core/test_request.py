@@ -92,3 +92,13 @@ def test_invisible_characters_and_nesting():
         deep = [deep]
     assert content_text(deep) == ""  # beyond the nesting bound: ignored, not recursed
     assert content_text([[["ok"]]]) == "ok"
+
+
+@pytest.mark.parametrize("bad", [-1, 10_000, 2.5, "3", True])
+def test_an_ask_start_outside_the_text_is_refused(bad):
+    """A garbage ``ask_start`` would silently classify an empty or wrong slice of the text."""
+    from shared_core.request import Request
+
+    with pytest.raises(InputError, match="ask_start"):
+        Request(text="convert 3 inches to cm", ask_start=bad)
+    assert Request(text="convert 3 inches to cm", ask_start=8).ask == "3 inches to cm"
