@@ -6,16 +6,17 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from shared_core.adapters_common import config_from_tiers, model_id
+from shared_core.adapters_common import check_shared_router, config_from_tiers, model_id
 from shared_core.errors import ConfigError
 from shared_core.router import Router
 from shared_core.tier_defaults import with_capabilities, without_tools
+from shared_core.variants import VariantRouter
 
 from .capabilities import can_bind_tools, profile_capabilities
 from .judge import lazy_judge_pair
 
 
-def build_router(model: Any) -> Router:
+def build_router(model: Any) -> Router | VariantRouter:
     """The core router for ``model`` (a RoutedChatModel): its own ``router=`` after checking
     that the tier names match, or one built from ``config`` over the inner models' ids."""
     for name, inner in model.tiers.items():
@@ -28,13 +29,7 @@ def build_router(model: Any) -> Router:
             )
     ids = {n: model_id(m) for n, m in model.tiers.items()}
     if model.router is not None:
-        if not isinstance(model.router, Router):
-            raise ConfigError(
-                f"router must be a shared_core.Router, got {type(model.router).__name__}",
-                field="router",
-                value=type(model.router).__name__,
-            )
-        config_from_tiers(ids, model.router.config)  # checks the names
+        check_shared_router(ids, model.router)  # a Router or a VariantRouter on these tiers
         if model.checks:
             raise ConfigError(
                 "checks= and router= together: give the checks to the Router "

@@ -11,10 +11,11 @@ from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW
 from llama_index.core.llms import LLM
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 
-from shared_core.adapters_common import config_from_tiers, model_id
+from shared_core.adapters_common import check_shared_router, config_from_tiers, model_id
 from shared_core.config import RouterConfig
 from shared_core.router import Router
 from shared_core.tier_defaults import Capabilities, with_capabilities, without_tools
+from shared_core.variants import VariantRouter
 
 if TYPE_CHECKING:
     from .inner import InnerLLM
@@ -65,18 +66,18 @@ def build_router(
     config: Any,
     ledger: Any,
     *,
-    router: Router | None,
+    router: Router | VariantRouter | None,
     classifier: Any,
     prices: Any,
     checks: Sequence[Any],
     embed_model: Any,
     judge_llm: Any,
     allow_unordered: bool = False,
-) -> Router:
+) -> Router | VariantRouter:
     """The :class:`Router` a ``RoutedLLM`` runs on (a shared one is checked, not changed)."""
     names = {name: model_id(llm) for name, llm in tiers.items()}
     if router is not None:
-        config_from_tiers(names, router.config)  # raises a clear ConfigError on a mismatch
+        check_shared_router(names, router)  # a Router or a VariantRouter on these tiers
         return router
     cfg = config_from_tiers(names, config)
     cfg = clip_to_inner(with_capabilities(cfg, {n: metadata_capabilities(m) for n, m in tiers.items()}), tiers)

@@ -8,6 +8,8 @@
   tiers there are; tiers named like the bundled ladder's get its system prompts and
   ``max_tokens`` (:mod:`shared_core.tier_defaults`); each attempt is bounded by the bundled
   config's attempt timeout. With a config, the names must match its tiers exactly.
+* :func:`check_shared_router` — a ``router=`` given to an adapter (a ``Router`` or an A/B
+  ``VariantRouter``) serves exactly the adapter's tiers.
 * :func:`check_tool_tiers` — the typed error for tools that cannot be routed to any tier.
 """
 
@@ -110,6 +112,35 @@ def config_from_tiers(
             value=names,
         )
     return cfg
+
+
+def check_shared_router(names_to_models: Mapping[str, str | None], router: Any) -> None:
+    """Raise :class:`ConfigError` unless ``router`` (a :class:`~shared_core.Router` or a
+    :class:`~shared_core.variants.VariantRouter`) routes to exactly the adapter's tiers: a
+    variant's config is checked too, since its decisions are answered by the same models."""
+    from .router import Router
+    from .variants import VariantRouter
+
+    if isinstance(router, VariantRouter):
+        for name, variant in zip(router.names, router.routers):
+            try:
+                config_from_tiers(names_to_models, variant.config)
+            except ConfigError as exc:
+                raise ConfigError(
+                    f"router= is a VariantRouter whose {name!r} variant does not fit the adapter "
+                    f"(the {'control' if variant is router.control else 'candidate'}): {exc}",
+                    field="router",
+                    value=name,
+                ) from None
+        return
+    if not isinstance(router, Router):
+        raise ConfigError(
+            "router must be a shared_core.Router or a shared_core.variants.VariantRouter, "
+            f"got {type(router).__name__}",
+            field="router",
+            value=type(router).__name__,
+        )
+    config_from_tiers(names_to_models, router.config)
 
 
 def check_tool_tiers(cfg: RouterConfig, cannot: Mapping[str, str], why: str, fix: str) -> None:

@@ -30,12 +30,16 @@ class RouteDecision:
     """Tiers that could serve this request, cheapest first."""
     variant: str | None = None
     """The A/B variant that made this decision (:mod:`shared_core.variants`), else ``None``."""
+    shadow: Mapping[str, Any] | None = None
+    """In shadow mode, the candidate's decision (variant, tier, model, scores); the call's
+    records keep it as ``metadata["shadow"]``."""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["scores"] = dict(self.scores)
         d["reasons"] = list(self.reasons)
         d["eligible"] = list(self.eligible)
+        d["shadow"] = None if self.shadow is None else dict(self.shadow)
         return d
 
     def __str__(self) -> str:

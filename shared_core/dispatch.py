@@ -323,7 +323,7 @@ class CallPlan(CallHold, AttemptRecords):
         """The ``router`` metadata both adapters attach to the answer."""
         att = self.final or (self.attempts[-1] if self.attempts else None)
         d = self.decision
-        return {
+        meta = {
             "tier": att.tier.name if att else d.tier,
             "model": att.tier.model if att else d.model,
             "decided_tier": d.tier,
@@ -343,6 +343,9 @@ class CallPlan(CallHold, AttemptRecords):
             "decision_latency_us": d.latency_us,
             "reasons": list(d.reasons),
         }
+        if d.variant is not None:  # an A/B or shadow call (shared_core.variants)
+            meta["variant"] = d.variant
+        return meta
 
     # -- internals ------------------------------------------------------------
     def _max_tokens(self, tier: Tier) -> int | None:

@@ -72,6 +72,8 @@ class KnobController:
         self._lock = threading.Lock()
         self._cached: tuple[float, float, int, float] | None = None  # knob, since, version, read at
         self._events = 0
+        self.variant: str | None = None
+        """Count only the calls of this A/B variant (set by :class:`~shared_core.variants.VariantRouter`)."""
 
     # -- reading --------------------------------------------------------------------------
     def _state(self, fresh: bool = False) -> tuple[float, float, int]:
@@ -108,6 +110,8 @@ class KnobController:
         knob, since, version = self._state(fresh=True)
         top = self.config.tier_names[-1]
         records = self.ledger.records(since=since)
+        if self.variant is not None:
+            records = [r for r in records if r.variant == self.variant]
         if not records:
             return None
         ids = {r.call_id for r in records}

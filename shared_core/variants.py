@@ -13,6 +13,13 @@ records (``metadata["shadow"]``: variant, tier, model, scores). Compare with
 records.
 
 Both routers should share one ledger (pass the same ``ledger=`` to both).
+
+A ``VariantRouter`` is accepted wherever an adapter takes ``router=``
+(``RoutedChatModel``, ``RoutedLLM``): it offers the calls they make (``config``,
+``request``, ``decide_request`` / ``adecide_request``, ``plan`` / ``aplan``), and the
+answer's ``router`` metadata carries ``variant``. When both routers run the feedback loop
+(``feedback.auto_adjust``), each counts only its own variant's calls, under its own
+``feedback.key``.
 """
 
 from __future__ import annotations
@@ -26,7 +33,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from .errors import ConfigError
 
 if TYPE_CHECKING:
+    from .config import RouterConfig
     from .decision import RouteDecision
+    from .dispatch import CallPlan
     from .request import Request
     from .router import Router
 
@@ -58,10 +67,42 @@ class VariantRouter:
         self.names = names
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
+        _separate_feedback_loops(control, candidate, names)
 
+    # -- what an adapter given router= reads: the control's ------------------------------
     @property
     def ledger(self) -> Any:
         return self.control.ledger
+
+    @property
+    def config(self) -> RouterConfig:
+        """The control's config (an adapter checks both variants' tiers against its own)."""
+        return self.control.config
+
+    @property
+    def routers(self) -> tuple[Router, Router]:
+        """``(control, candidate)``."""
+        return self.control, self.candidate
+
+    @property
+    def prices(self) -> Any:
+        return self.control.prices
+
+    @property
+    def baseline_model(self) -> str:
+        return self.control.baseline_model
+
+    @property
+    def budget(self) -> Any:
+        return self.control.budget
+
+    @property
+    def telemetry(self) -> Any:
+        return self.control.telemetry
+
+    def request(self, messages: Any, **kw: Any) -> Request:
+        """The :class:`Request` for ``messages`` (built by the control)."""
+        return self.control.request(messages, **kw)
 
     def _pick_candidate(self, key: str | None) -> bool:
         if key:
@@ -69,32 +110,87 @@ class VariantRouter:
         with self._lock:
             return self._rng.random() < self.share
 
-    def decide(self, messages: Any, **kw: Any) -> RouteDecision:
+    def decide(self, messages: Any, *, force: str | None = None, **kw: Any) -> RouteDecision:
         """The decision of the variant this request belongs to (its ``variant`` set)."""
+        return self.decide_request(self.request(messages, **kw), force=force)
+
+    async def adecide(self, messages: Any, *, force: str | None = None, **kw: Any) -> RouteDecision:
+        """Async twin of :meth:`decide`."""
+        return await self.adecide_request(self.request(messages, **kw), force=force)
+
+    def decide_request(self, request: Request, *, force: str | None = None) -> RouteDecision:
+        """:meth:`decide` for a built :class:`Request` (what the adapters call)."""
         if self.mode == "shadow":
-            shadow = self.candidate.decide(messages, **kw)
-            meta = dict(kw.get("metadata") or {})
-            meta["shadow"] = {
-                "variant": self.names[1],
-                "tier": shadow.tier,
-                "model": shadow.model,
-                "scores": {k: round(float(v), 6) for k, v in shadow.scores.items()},
-            }
-            d = self.control.decide(messages, **{**kw, "metadata": meta})
-            return dataclasses.replace(d, variant=self.names[0])
-        key = kw.get("user") or kw.get("thread_id")
-        use = self._pick_candidate(key)
-        router = self.candidate if use else self.control
-        d = router.decide(messages, **kw)
-        return dataclasses.replace(d, variant=self.names[1] if use else self.names[0])
+            seen = self.candidate.decide_request(request, force=force)
+            d = self.control.decide_request(request, force=force)
+            return self._shadowed(d, seen)
+        router, name = self._variant_of(request)
+        return dataclasses.replace(router.decide_request(request, force=force), variant=name)
+
+    async def adecide_request(self, request: Request, *, force: str | None = None) -> RouteDecision:
+        """Async twin of :meth:`decide_request`."""
+        if self.mode == "shadow":
+            seen = await self.candidate.adecide_request(request, force=force)
+            d = await self.control.adecide_request(request, force=force)
+            return self._shadowed(d, seen)
+        router, name = self._variant_of(request)
+        return dataclasses.replace(await router.adecide_request(request, force=force), variant=name)
+
+    def _variant_of(self, request: Request) -> tuple[Router, str]:
+        if self._pick_candidate(request.user or request.thread_id):
+            return self.candidate, self.names[1]
+        return self.control, self.names[0]
+
+    def _shadowed(self, decision: RouteDecision, seen: RouteDecision) -> RouteDecision:
+        shadow = {
+            "variant": self.names[1],
+            "tier": seen.tier,
+            "model": seen.model,
+            "scores": {k: round(float(v), 6) for k, v in seen.scores.items()},
+        }
+        return dataclasses.replace(decision, variant=self.names[0], shadow=shadow)
 
     def router_for(self, decision: RouteDecision) -> Router:
         """The router whose config runs this decision's call (its plan, tiers, checks)."""
         return self.candidate if decision.variant == self.names[1] and self.mode == "ab" else self.control
 
-    def plan(self, decision: RouteDecision, request: Request, **kw: Any) -> Any:
-        """The per-call engine of the router that made ``decision``."""
-        return self.router_for(decision).plan(decision, request, **kw)
+    def plan(self, decision: RouteDecision, request: Request, **kw: Any) -> CallPlan:
+        """The per-call engine of the router that made ``decision``; in shadow mode the
+        candidate's decision goes into the records' ``metadata["shadow"]``."""
+        return self.router_for(decision).plan(decision, _with_shadow(decision, request), **kw)
+
+    async def aplan(self, decision: RouteDecision, request: Request, **kw: Any) -> CallPlan:
+        """Async twin of :meth:`plan`."""
+        router = self.router_for(decision)
+        return await router.aplan(decision, _with_shadow(decision, request), **kw)
 
     def record_feedback(self, call_id: str, score: float, *, source: str = "user") -> None:
+        """Store the score once (in the shared ledger) and let both feedback loops count it."""
         self.control.record_feedback(call_id, score, source=source)
+        loop = self.candidate.feedback_loop
+        if loop is not None:
+            loop.note()
+
+
+def _with_shadow(decision: RouteDecision, request: Request) -> Request:
+    if decision.shadow is None or "shadow" in request.metadata:
+        return request
+    return dataclasses.replace(request, metadata={**request.metadata, "shadow": dict(decision.shadow)})
+
+
+def _separate_feedback_loops(control: Router, candidate: Router, names: tuple[str, str]) -> None:
+    """Each variant's loop counts its own calls only; two loops may not share one knob."""
+    loops = [(r, n) for r, n in zip((control, candidate), names) if r.config.feedback.auto_adjust]
+    if len(loops) == 2 and control.config.feedback.key == candidate.config.feedback.key:
+        key = control.config.feedback.key
+        raise ConfigError(
+            f"both variants run the feedback loop on the knob key {key!r}, so one would move "
+            "the other's knob; give each config its own feedback.key (e.g. "
+            f"{names[0]!r} and {names[1]!r})",
+            field="feedback.key",
+            value=key,
+        )
+    for router, name in loops:
+        loop = router.feedback_loop
+        if loop is not None:
+            loop.variant = name
