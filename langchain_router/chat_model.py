@@ -118,6 +118,7 @@ class RoutedChatModel(CallSteps, StreamCalls, BaseChatModel):
     _ls_name: str = PrivateAttr(default="tier-router")
     _trace: dict[str, dict[str, str] | None] = PrivateAttr(default_factory=dict)
     _given: frozenset[str] = PrivateAttr(default=frozenset())
+    _tier_models: dict[str, str] = PrivateAttr(default_factory=dict)
 
     def __init__(self, **data: Any) -> None:
         reject_typos(type(self), data)
@@ -134,6 +135,7 @@ class RoutedChatModel(CallSteps, StreamCalls, BaseChatModel):
         self._names = frozenset(self.tiers)
         self._trace = {name: trace_info(inner, name) for name, inner in self.tiers.items()}
         self._ls_name = "tier-router:" + "|".join(self.router.config.tier_names)
+        self._tier_models = {t.name: t.model for t in self.router.config.tiers}
 
     # -- construction from a config file ------------------------------------------------
     @classmethod
@@ -177,7 +179,8 @@ class RoutedChatModel(CallSteps, StreamCalls, BaseChatModel):
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        return {"tiers": {t.name: t.model for t in self.router.config.tiers}}
+        # read by LangChain on every call (invocation params): built once, copied out
+        return {"tiers": dict(_private(self, "_tier_models"))}
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         forced = kwargs.get("model")

@@ -206,7 +206,7 @@ class EmbeddedClassifier(BaseClassifier):
         conf = OOD_CONFIDENCE if ood else self.ladder.calibrate_one(band)
         pl = p.tolist()
         level = pl.index(max(pl))
-        reason = "levels " + " ".join(f"{n} {q:.2f}" for n, q in zip(LEVELS, pl))
+        reason = _LEVELS_REASON % tuple(pl)
         if ood:
             reason += f"; unlike the training data (coverage {cov:.2f}): one level up"
         return Classification(
@@ -226,6 +226,7 @@ class EmbeddedClassifier(BaseClassifier):
         return out
 
 
+_LEVELS_REASON = "levels " + " ".join(f"{n} %.2f" for n in LEVELS)
 _DIGIT_RE = re.compile(r"\d")
 # requests whose answers need depth whatever their length
 _ARITH_PREFIX_RE = re.compile(

@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError, DataFormatError
-from ..features import SparseBatch, sketch, sketch_batch
+from ..features import SparseBatch
+from ..sketch import sketch, sketch_batch
 
 PREFIX = "knn_"
 _CHUNK = 512

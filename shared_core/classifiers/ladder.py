@@ -40,11 +40,11 @@ def difficulty_to_tier_scores(
     """
     if n_tiers < 1:
         raise ValueError(f"n_tiers must be at least 1, got {n_tiers}")
-    uppers = [(i + 1) / n_tiers for i in range(n_tiers)]
     if isinstance(d_or_level_probs, (int, float)):
         cdf = _point_cdf(float(d_or_level_probs), spread)
     else:
-        cdf = _levels_cdf([float(p) for p in d_or_level_probs])
+        return _levels_scores([float(p) for p in d_or_level_probs], n_tiers)
+    uppers = [(i + 1) / n_tiers for i in range(n_tiers)]
     out: list[float] = []
     prev = 0.0
     for x in uppers[:-1]:
@@ -88,21 +88,28 @@ def _point_cdf(d: float, spread: float):  # type: ignore[no-untyped-def]
     return lambda x: (sig(x) - lo) / span
 
 
-def _levels_cdf(probs: list[float]):  # type: ignore[no-untyped-def]
+def _levels_scores(probs: list[float], n_tiers: int) -> list[float]:
+    """:func:`difficulty_to_tier_scores` of level probabilities, without building a closure
+    (level ``j`` of ``L`` spans ``(j/L, (j+1)/L]`` and is uniform inside it)."""
     clean = [p if (p == p and p > 0 and p != math.inf) else 0.0 for p in probs]
     total = sum(clean)
     n_levels = len(clean)
     if n_levels == 0 or total <= 0:
-        # nothing known: assume the hardest level (safe for quality)
-        return lambda x: 1.0 if x >= 1.0 - 1e-12 else 0.0
+        return [0.0] * (n_tiers - 1) + [1.0]  # nothing known: the strongest tier
     p = [c / total for c in clean]
-
-    def cdf(x: float) -> float:
-        pos = x * n_levels
+    below = [0.0]  # below[k] = sum(p[:k]), added left to right as sum() does
+    for q in p:
+        below.append(below[-1] + q)
+    out: list[float] = []
+    prev = 0.0
+    for i in range(n_tiers - 1):
+        pos = (i + 1) / n_tiers * n_levels
         full = math.floor(pos + 1e-9)
-        acc = sum(p[: min(full, n_levels)])
+        acc = below[min(full, n_levels)]
         if full < n_levels:
             acc += p[full] * max(0.0, pos - full)
-        return acc
-
-    return cdf
+        v = min(1.0, max(prev, acc))
+        out.append(v)
+        prev = v
+    out.append(1.0)
+    return out

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import re
 import zlib
 from collections.abc import Sequence
@@ -44,6 +45,9 @@ __all__ = ["LADDER_FORMAT", "LEVELS", "LadderModel", "ladder_text"]
 LADDER_FORMAT = "tier-router.ladder-model"
 LEVELS = ("simple", "medium", "complex", "frontier")
 EDGE_HEAD, EDGE_TAIL, EDGE_MIN = 160, 260, 480
+DOT_MAX = 96
+"""Texts up to this many characters take :meth:`FeatureExtractor.dot_one` (dict sums beat
+numpy's per-call cost on a line or two; above it the sorted numpy path is faster)."""
 WORD_BITS = 1 << 18
 MIN_WORDS = 4
 """Texts with fewer distinct words are never called out of distribution (too little to judge)."""
@@ -174,15 +178,19 @@ class LadderModel:
     def proba_text(self, text: str) -> np.ndarray:
         """Level probabilities of one text (the per-request path of :meth:`proba`; pass
         :meth:`view` of a classified text)."""
-        if len(text) <= EDGE_MIN:
+        n = len(text)
+        if n <= DOT_MAX:
+            z = (self.fx.dot_one(ladder_text(text), self._W_short) + self.b).tolist()
+        elif n <= EDGE_MIN:
             idx, val = self.fx.transform_one(ladder_text(text))
-            z = val @ self._W_short[idx] + self.b
+            z = (val @ self._W_short[idx] + self.b).tolist()
         else:
             idx, val = self.featurize(text)
-            z = val @ self.W[idx] + self.b
-        z = z - z.max()
-        e = np.exp(z)
-        return e / e.sum()
+            z = (val @ self.W[idx] + self.b).tolist()
+        top = max(z)  # four numbers: plain Python beats numpy's per-call cost
+        e = [math.exp(v - top) for v in z]
+        s = sum(e)
+        return np.array([v / s for v in e])
 
     def calibrate_one(self, p_chosen: float) -> float:
         """:meth:`calibrate` for one value, without numpy (the per-request path)."""

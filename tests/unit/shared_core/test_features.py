@@ -125,3 +125,41 @@ def test_sketch_is_unit_norm_deterministic_and_matches_the_batch() -> None:
     assert B[0] @ B[1] > B[0] @ B[2] + 0.3
     assert np.array_equal(sketch_batch(X, 64), B)
     assert not np.allclose(sketch_batch(X, 64, seed=2), B)
+
+
+_TEXTS = st.text(
+    alphabet=st.sampled_from(list("abcdefghij ABC XYZ 0123456789 .,:;()=+*/^<>≤π%?!\n-日本語ñé")),
+    max_size=300,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS, st.booleans())
+def test_dot_one_equals_the_sparse_row_times_the_weights(text: str, bigrams: bool) -> None:
+    """The per-request path (dict sums) gives what training's sparse row gives: repeated
+    words, n-grams shared across words, no words at all, bigrams on or off."""
+    fx = FeatureExtractor(1 << 10, bigrams=bigrams)
+    W = np.random.default_rng(len(text)).normal(size=(1 << 10, 4))
+    idx, val = fx.transform_one(text)
+    assert np.allclose(fx.dot_one(text, W), val @ W[idx], rtol=0, atol=1e-9)
+
+
+def test_dot_one_on_a_text_longer_than_the_feature_window() -> None:
+    fx = FeatureExtractor(1 << 12)
+    text = "alpha beta gamma " * 200 + "the real question at the end?"
+    W = np.random.default_rng(0).normal(size=(1 << 12, 3))
+    idx, val = fx.transform_one(text)
+    assert np.allclose(fx.dot_one(text, W), val @ W[idx], rtol=0, atol=1e-9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS)
+def test_digit_and_math_signals_count_every_character(text: str) -> None:
+    sig = _sig(text)
+    m = max(1, len(text))
+    assert sig["digit_frac"] == sum(c.isdigit() and c.isascii() for c in text) / m
+    math_chars = sum(c in "=+*/^<>≤≥∑∫√π%" for c in text)
+    words = set(text.lower().translate(str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~"})).split())
+    math_words = len(words & set("sqrt frac solve equation integral derivative probability sum product compute calculate x y n prime matrix".split()))
+    total = math_chars + math_words
+    assert sig["math_symbols"] == (total / (total + 5.0) if total > 0 else 0.0)

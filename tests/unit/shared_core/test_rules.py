@@ -47,6 +47,23 @@ def test_levels_matching_the_tiers_give_the_cumulative_distribution() -> None:
     assert difficulty_to_tier_scores([0.5, 0.5], 4) == pytest.approx([0.25, 0.5, 0.75, 1.0])
 
 
+@settings(max_examples=300)
+@given(st.lists(st.floats(0, 10), min_size=1, max_size=8), st.integers(1, 12))
+def test_level_scores_are_the_banded_uniform_cdf(probs: list[float], n: int) -> None:
+    """Tier ``i`` of ``n`` scores P(D <= (i+1)/n) when level ``j`` of ``L`` is uniform on
+    ``(j/L, (j+1)/L]``: checked against that distribution integrated independently."""
+    total = sum(probs)
+    s = difficulty_to_tier_scores(probs, n)
+    if total <= 0:
+        assert s == [0.0] * (n - 1) + [1.0]
+        return
+    L = len(probs)
+    for i, v in enumerate(s[:-1]):
+        x = (i + 1) / n
+        want = sum(p / total * min(1.0, max(0.0, x * L - j)) for j, p in enumerate(probs))
+        assert v == pytest.approx(want, abs=1e-9)
+
+
 @pytest.mark.parametrize(
     ("d", "n", "tier"),
     [(0.1, 4, 0), (0.3, 4, 1), (0.6, 4, 2), (0.9, 4, 3), (0.4, 2, 0), (0.6, 2, 1)],
