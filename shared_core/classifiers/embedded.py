@@ -170,17 +170,22 @@ class EmbeddedClassifier(BaseClassifier):
 
         ``ask_start``: where the last user message begins in ``text`` (``Request.ask_start``).
         """
+        p, ood, cov = self._levels(text, ask_start)
+        return np.array(p), ood, cov
+
+    def _levels(self, text: str, ask_start: int) -> tuple[list[float], bool, float]:
+        """:meth:`level_probs` with the probabilities as a list (the per-request path)."""
         m = self.ladder
         text = m.view(text, ask_start)  # the last user message, for models that read only it
-        p = m.proba_text(text)
+        p = m.proba_list(text)
         cov = m.coverage(text)
         ood = cov < m.ood_coverage
         t = text.strip()
         if (len(t) <= 40 and _is_greeting(t)) or _is_bare_arithmetic(t):
-            p = np.array([1.0, 0.0, 0.0, 0.0])  # greetings and "what is 17*23?": any model
+            p = [1.0, 0.0, 0.0, 0.0]  # greetings and "what is 17*23?": any model
             ood = False
         elif ood:
-            p = np.concatenate([[0.0], p[:-2], [p[-2] + p[-1]]])  # unsure: one level up
+            p = [0.0, *p[:-2], p[-2] + p[-1]]  # unsure: one level up
         return p, bool(ood), cov
 
     def ease(self, text: str) -> float:
@@ -189,22 +194,21 @@ class EmbeddedClassifier(BaseClassifier):
         p, _, _ = self.level_probs(r.text, r.ask_start)
         return float(1.0 - p @ np.arange(4) / 3.0)
 
-    def _scores(self, p: np.ndarray) -> list[float]:
+    def _scores(self, p: Sequence[float]) -> list[float]:
         if len(self._labels) == len(LEVELS):  # one tier per level: the cumulative mass
             acc, out = 0.0, []
-            for q in p.tolist()[:-1]:
+            for q in p[:-1]:
                 acc = min(1.0, acc + q)
                 out.append(acc)
             return [*out, 1.0]
-        return difficulty_to_tier_scores(p.tolist(), len(self._labels))
+        return difficulty_to_tier_scores(p, len(self._labels))
 
     def _classify(self, request: Request) -> Classification:
-        p, ood, cov = self.level_probs(request.text, request.ask_start)
-        vals = self._scores(p)
+        pl, ood, cov = self._levels(request.text, request.ask_start)
+        vals = self._scores(pl)
         chosen = next(i for i, v in enumerate(vals) if v >= 0.5)
         band = vals[chosen] - (vals[chosen - 1] if chosen else 0.0)
         conf = OOD_CONFIDENCE if ood else self.ladder.calibrate_one(band)
-        pl = p.tolist()
         level = pl.index(max(pl))
         reason = _LEVELS_REASON % tuple(pl)
         if ood:
@@ -222,7 +226,7 @@ class EmbeddedClassifier(BaseClassifier):
         out = np.zeros((len(texts), len(self._labels)))
         for i, t in enumerate(texts):
             r = Request.coerce(t)
-            out[i] = self._scores(self.level_probs(r.text, r.ask_start)[0])
+            out[i] = self._scores(self._levels(r.text, r.ask_start)[0])
         return out
 
 

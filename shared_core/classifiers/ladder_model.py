@@ -164,6 +164,9 @@ class LadderModel:
         if len(words) < MIN_WORDS:
             return 1.0
         memo, seen = self._word_memo, self.seen
+        known = list(map(memo.get, words))
+        if None not in known:
+            return sum(known) / len(words)  # type: ignore[arg-type]
         hits = 0
         for w in words:
             hit = memo.get(w)
@@ -178,6 +181,10 @@ class LadderModel:
     def proba_text(self, text: str) -> np.ndarray:
         """Level probabilities of one text (the per-request path of :meth:`proba`; pass
         :meth:`view` of a classified text)."""
+        return np.array(self.proba_list(text))
+
+    def proba_list(self, text: str) -> list[float]:
+        """:meth:`proba_text` as a plain list (what the classifier reads per request)."""
         n = len(text)
         if n <= DOT_MAX:
             z = (self.fx.dot_one(ladder_text(text), self._W_short) + self.b).tolist()
@@ -190,7 +197,7 @@ class LadderModel:
         top = max(z)  # four numbers: plain Python beats numpy's per-call cost
         e = [math.exp(v - top) for v in z]
         s = sum(e)
-        return np.array([v / s for v in e])
+        return [v / s for v in e]
 
     def calibrate_one(self, p_chosen: float) -> float:
         """:meth:`calibrate` for one value, without numpy (the per-request path)."""
