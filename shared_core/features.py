@@ -69,8 +69,10 @@ SIGNAL_NAMES: tuple[str, ...] = (
 N_SIGNALS = 32
 """Buckets reserved for engineered signals (``len(SIGNAL_NAMES)`` used, rest spare)."""
 
-# punctuation becomes a space (1:1 translate is ~10x faster than a tokenising regex)
-_PUNCT_TABLE = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~"})
+# punctuation separates words (see _tokens)
+_PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~"
+_PUNCT_TABLE = str.maketrans(dict.fromkeys(_PUNCT, " "))
+_TOKEN_RE = re.compile(r"[^\s" + re.escape(_PUNCT) + r"]+")
 _CODE_WORDS = frozenset(
     "def return import class function const var let public void printf include elif lambda "
     "async await select from where int str print self null none true false".split()
@@ -106,8 +108,8 @@ _FEWSHOT_RE = re.compile(r"(?im)^\s*(answer|a|q|question|output|input|example)\s
 _LIST_RE = re.compile(r"(?m)^\s*([-*•]|\d+[\.\)])\s+")
 _UPPER_RE = re.compile(r"[A-Z]")
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
-_DROP_DIGITS = str.maketrans("", "", "0123456789")
-_DROP_MATH = str.maketrans("", "", _MATH_CHARS)
+_DIGITS_RE = re.compile("[0-9]+")
+_MATH_RE = re.compile("[" + re.escape(_MATH_CHARS) + "]+")
 
 _MAX_FEATURE_CHARS = 2000
 _HEAD_CHARS = 1400
@@ -120,7 +122,13 @@ def _squash(x: float, scale: float) -> float:
 
 
 def _tokens(lower: str) -> list[str]:
-    return lower.translate(_PUNCT_TABLE).split()
+    """Words: runs of anything but whitespace and ASCII punctuation, i.e. what replacing the
+    punctuation by spaces and ``str.split()`` gives. ``translate`` is the faster way for long
+    ASCII text; on other text it looks characters up one by one (135 µs for 2,000 characters
+    with a few non-ASCII ones, against 39 µs for the regex), and on a line the regex wins."""
+    if len(lower) > 64 and lower.isascii():
+        return lower.translate(_PUNCT_TABLE).split()
+    return _TOKEN_RE.findall(lower)
 
 
 def signals(
@@ -140,11 +148,16 @@ def signals(
     vocab = set(toks)
     lines = text.count("\n") + 1
     m = max(1, len(sample))
-    digits = len(sample) - len(sample.translate(_DROP_DIGITS))  # one C pass, not ten
+    if m <= 120:  # one regex pass beats ten scans on a line (and loses on long text)
+        digits = sum(map(len, _DIGITS_RE.findall(sample)))
+        math_chars = sum(map(len, _MATH_RE.findall(sample)))
+    else:
+        digits = sum(map(sample.count, "0123456789"))
+        math_chars = sum(map(sample.count, _MATH_CHARS))
     head = sample[:600]
     upper = len(_UPPER_RE.findall(head))
     code = len(_CODE_WORDS & vocab) + sum(map(sample.count, _CODE_MARKS))
-    math_ = len(sample) - len(sample.translate(_DROP_MATH)) + len(_MATH_WORDS & vocab)
+    math_ = math_chars + len(_MATH_WORDS & vocab)
     first = toks[0] if toks else ""
     numbers = sum(map(str.isdigit, vocab))
     return [

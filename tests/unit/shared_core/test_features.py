@@ -163,3 +163,31 @@ def test_digit_and_math_signals_count_every_character(text: str) -> None:
     math_words = len(words & set("sqrt frac solve equation integral derivative probability sum product compute calculate x y n prime matrix".split()))
     total = math_chars + math_words
     assert sig["math_symbols"] == (total / (total + 5.0) if total > 0 else 0.0)
+
+
+_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~"
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(  # any text: the regex path
+            alphabet=st.sampled_from(
+                list(_PUNCTUATION + "ab Z9_é日 \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2003\u2028\u3000\ufeff")
+            ),
+            max_size=200,
+        ),
+        st.text(  # long ASCII text: the translate path
+            alphabet=st.sampled_from(list(_PUNCTUATION + "ab Z9_ \t\n\r\x0b\x0c\x1c\x1f")),
+            min_size=65,
+            max_size=200,
+        ),
+    )
+)
+def test_words_are_what_punctuation_as_spaces_and_split_give(text: str) -> None:
+    """The hashed features' words are defined as ``str.split()`` after every ASCII punctuation
+    mark became a space; the tokenizer must give exactly that (Unicode spaces included), or
+    the shipped weights would read different buckets."""
+    from shared_core.features import _tokens
+
+    assert _tokens(text) == text.translate(str.maketrans(dict.fromkeys(_PUNCTUATION, " "))).split()
