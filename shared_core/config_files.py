@@ -1,0 +1,147 @@
+"""Reading and writing router config files (YAML, TOML, JSON) as plain data, safely.
+
+Parsing never executes code (``yaml.safe_load``); a YAML file whose aliases expand too far is
+refused; pydantic validation errors become one :class:`~shared_core.errors.ConfigError` that
+names every bad field. :class:`~shared_core.config.RouterConfig` validates what is read here.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+MAX_YAML_NODES = 1_000_000
+"""A YAML config may not expand (aliases followed) to more values than this."""
+
+
+def read_config_file(path: str | Path) -> Any:
+    """The plain data of a YAML (``.yaml``/``.yml``), TOML (``.toml``) or JSON file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {p}", field="path", value=str(p)) from None
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"{p}: not a UTF-8 text config (binary files such as pickles are never loaded)",
+            field="path", value=str(p),
+        ) from None
+    suffix = p.suffix.lower()
+    try:
+        if suffix in (".yaml", ".yml"):
+            data = yaml.safe_load(text)
+            check_expansion(data, p)
+        elif suffix == ".toml":
+            data = tomllib.loads(text)
+        elif suffix == ".json":
+            data = json.loads(text)
+        else:
+            raise ConfigError(
+                f"{p}: unknown config format {suffix!r}; allowed: .yaml, .yml, .toml, .json",
+                field="path",
+                value=str(p),
+            )
+    except (yaml.YAMLError, tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"{p}: cannot parse: {exc}", field="(file)", value=str(p)) from None
+    except RecursionError:
+        raise ConfigError(
+            f"{p}: cannot parse: nested too deeply", field="(file)", value=str(p)
+        ) from None
+    return data
+
+
+def write_config_file(data: dict[str, Any], path: str | Path) -> Path:
+    """Write ``data`` as YAML, TOML or JSON by the suffix of ``path``."""
+    import tomli_w
+
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        p.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    elif suffix == ".toml":
+        p.write_text(tomli_w.dumps(data), encoding="utf-8")
+    elif suffix == ".json":
+        p.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    else:
+        raise ConfigError(
+            f"unknown config format {suffix!r}; allowed: .yaml, .yml, .toml, .json",
+            field="path",
+            value=str(p),
+        )
+    return p
+
+
+def check_expansion(data: Any, path: Path) -> None:
+    """Refuse YAML whose aliases expand to more than :data:`MAX_YAML_NODES` values (an
+    "alias bomb": a few lines that any later copy or walk would blow up) or refer to
+    themselves. Shared values are sized once, so this takes time in the file's size."""
+    sizes: dict[int, int] = {}
+    open_ids: set[int] = set()
+
+    def size(obj: Any) -> int:
+        key = id(obj)
+        if key in sizes:
+            return sizes[key]
+        if isinstance(obj, dict):
+            children: Any = list(obj.keys()) + list(obj.values())
+        elif isinstance(obj, (list, tuple, set)):
+            children = obj
+        else:
+            return 1
+        if key in open_ids:
+            raise ConfigError(
+                f"{path}: a YAML alias refers to a value that contains it (a recursive config)",
+                field="(file)", value=str(path),
+            )
+        open_ids.add(key)
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > MAX_YAML_NODES:
+                raise ConfigError(
+                    f"{path}: YAML aliases expand this config to more than {MAX_YAML_NODES:,} "
+                    "values (an alias bomb?); write the values out or use fewer aliases",
+                    field="(file)", value=str(path),
+                )
+        open_ids.discard(key)
+        sizes[key] = total
+        return total
+
+    size(data)
+
+
+def config_error(exc: ValidationError, source: str | None) -> ConfigError:
+    parts = []
+    first_field = None
+    first_value = None
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
+        if first_field is None:
+            first_field, first_value = loc, err.get("input")
+        value = err.get("input")
+        shown = repr(value)
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        allowed = ""
+        ctx = err.get("ctx") or {}
+        if "expected" in ctx:
+            allowed = f" (allowed: {ctx['expected']})"
+        elif err["type"] == "extra_forbidden":
+            allowed = " (unknown field; check the spelling)"
+        parts.append(f"{loc}: {err['msg']}; got {shown}{allowed}")
+    prefix = f"{source}: " if source else ""
+    return ConfigError(
+        prefix + "invalid router config:\n  " + "\n  ".join(parts), field=first_field, value=first_value
+    )
