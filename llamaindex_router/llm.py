@@ -35,10 +35,11 @@ from llama_index.core.base.llms.types import (
     LLMMetadata,
 )
 from llama_index.core.bridge.pydantic import Field, PrivateAttr
+from llama_index.core.instrumentation import get_dispatcher
+from llama_index.core.instrumentation.dispatcher import DISPATCHER_SPAN_DECORATED_ATTR
 from llama_index.core.llms import LLM
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
-from llama_index.core.llms.llm import ToolSelection
 from typing_extensions import Unpack
 
 from shared_core.dispatch import aexecute, execute
@@ -46,16 +47,12 @@ from shared_core.errors import ConfigError
 
 from . import calls, context
 from .inner import InnerLLM
+from .llm_templates import TemplatedPrompts
+from .llm_tools import ToolCalling
 from .messages import core_request
-from .responses import annotate, tier_of
+from .responses import annotate
 from .retries import without_retries
-from .tools import (
-    PREPARED_KEY,
-    PreparedTools,
-    check_tool_tiers,
-    format_tools,
-    tool_request_messages,
-)
+from .tools import PREPARED_KEY, PreparedTools
 from .wiring import build_router, tier_metadata
 
 
@@ -70,7 +67,7 @@ class _How(TypedDict, total=False):
 _Routed = tuple[PreparedTools | None, Any, Any]
 
 
-class RoutedLLM(FunctionCallingLLM):
+class RoutedLLM(TemplatedPrompts, ToolCalling, FunctionCallingLLM):
     """A LlamaIndex ``FunctionCallingLLM`` that routes each call to the cheapest adequate tier.
 
     Args:
@@ -343,100 +340,25 @@ class RoutedLLM(FunctionCallingLLM):
         finally:
             calls.OPENED.reset(token)
 
-    # -- tools ------------------------------------------------------------------
-    def _prepare_chat_with_tools(
-        self,
-        tools: Sequence[Any],
-        user_msg: str | ChatMessage | None = None,
-        chat_history: list[ChatMessage] | None = None,
-        verbose: bool = False,
-        allow_parallel_tool_calls: bool = False,
-        tool_required: bool = False,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
-        """Decide the tier for a tool call and let that tier format the tools.
 
-        Only tiers whose LLM can call tools (``supports_tools``) are eligible. Raises
-        :class:`~shared_core.errors.ToolsUnsupportedError` (a ``NotImplementedError``) before
-        routing when no tier's LLM is a ``FunctionCallingLLM``, or when a shared router's config
-        sends tools to a tier whose LLM is not.
-        """
-        if tools:
-            check_tool_tiers(self._router.config, {n: i.llm for n, i in self._inners.items()})
-        r = self._routing(kwargs)
-        messages = tool_request_messages(user_msg, chat_history)
-        request = core_request(self._router, messages, r, tools=bool(tools), required=tool_required)
-        decision = self._router.decide_request(request, force=r.force)
-        options = {
-            "verbose": verbose,
-            "allow_parallel_tool_calls": allow_parallel_tool_calls,
-            "tool_required": tool_required,
-            **kwargs,
-        }
-        prepared = PreparedTools(decision, request, list(tools), user_msg, chat_history, options)
-        name = decision.tier
-        prepared.formatted[name] = format_tools(
-            name, self._inners[name].llm, tools, user_msg, chat_history, options
-        )
-        return {"messages": messages, PREPARED_KEY: prepared}
+def _span_mixin_overrides(cls: type[LLM], mixins: tuple[type, ...]) -> None:
+    """LlamaIndex wraps in a span every method a class defines that implements an abstract
+    method or overrides a spanned one (``DispatcherSpanMixin``), but only the class's own
+    methods: the overrides ``cls`` takes from its ``mixins`` get the same spans here, from the
+    same dispatcher, as if they were written in its body."""
+    bases = [b for b in cls.__mro__[1:] if b not in mixins]
+    dispatcher = get_dispatcher(cls.__module__)
+    for mixin in mixins:
+        for name, method in vars(mixin).items():
+            if not callable(method) or name in vars(cls):
+                continue
+            spanned = [
+                getattr(b.__dict__.get(name), "__isabstractmethod__", False)
+                or hasattr(b.__dict__.get(name), DISPATCHER_SPAN_DECORATED_ATTR)
+                for b in bases
+            ]
+            if any(spanned):
+                setattr(cls, name, dispatcher.span(method))
 
-    def _tier_llm(self, response: Any) -> Any:
-        name = tier_of(response)
-        if name in self._inners:
-            return self._inners[name].llm
-        for inner in self._inners.values():  # not routed by us: the first tool-capable tier
-            if isinstance(inner.llm, FunctionCallingLLM):
-                return inner.llm
-        raise ConfigError("no tier can call tools", field="tiers", value=list(self._inners))
 
-    def _validate_chat_with_tools_response(
-        self,
-        response: ChatResponse,
-        tools: Sequence[Any],
-        allow_parallel_tool_calls: bool = False,
-        **kwargs: Any,
-    ) -> ChatResponse:
-        return self._tier_llm(response)._validate_chat_with_tools_response(  # type: ignore[no-any-return]
-            response, tools, allow_parallel_tool_calls=allow_parallel_tool_calls, **kwargs
-        )
-
-    def get_tool_calls_from_response(
-        self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
-    ) -> list[ToolSelection]:
-        """Parsed by the tier that produced ``response``."""
-        return self._tier_llm(response).get_tool_calls_from_response(  # type: ignore[no-any-return]
-            response, error_on_no_tool_call=error_on_no_tool_call, **kwargs
-        )
-
-    # -- templated prompts: classify the question, not the template ---------------
-    def predict(self, prompt: Any, **prompt_args: Any) -> str:
-        with context.hint(prompt_args):
-            return super().predict(prompt, **prompt_args)
-
-    async def apredict(self, prompt: Any, **prompt_args: Any) -> str:
-        with context.hint(prompt_args):
-            return await super().apredict(prompt, **prompt_args)
-
-    def stream(self, prompt: Any, **prompt_args: Any) -> Any:
-        with context.hint(prompt_args):
-            return super().stream(prompt, **prompt_args)
-
-    async def astream(self, prompt: Any, **prompt_args: Any) -> Any:
-        with context.hint(prompt_args):
-            return await super().astream(prompt, **prompt_args)
-
-    def structured_predict(
-        self, output_cls: Any, prompt: Any, llm_kwargs: Any = None, **prompt_args: Any
-    ) -> Any:
-        with context.hint(prompt_args, structured=True):
-            return super().structured_predict(
-                output_cls, prompt, llm_kwargs=llm_kwargs, **prompt_args
-            )
-
-    async def astructured_predict(
-        self, output_cls: Any, prompt: Any, llm_kwargs: Any = None, **prompt_args: Any
-    ) -> Any:
-        with context.hint(prompt_args, structured=True):
-            return await super().astructured_predict(
-                output_cls, prompt, llm_kwargs=llm_kwargs, **prompt_args
-            )
+_span_mixin_overrides(RoutedLLM, (TemplatedPrompts, ToolCalling))

@@ -314,3 +314,38 @@ def test_shared_router_sending_tools_to_a_non_function_calling_tier_fails_before
     assert "tier 'cheap' (ScriptedLLM)" in str(err.value)
     assert "supports_tools: false" in str(err.value)
     assert err.value.tiers == {"cheap": "ScriptedLLM"}
+
+
+def test_overrides_from_the_mixins_open_llamaindex_spans_like_the_class_own() -> None:
+    """``predict`` and the tool-preparing step live in mixins (``llm_templates.py``,
+    ``llm_tools.py``); LlamaIndex still opens a span for each, as for an override written in
+    ``RoutedLLM`` itself: ``predict`` nests LlamaIndex's own ``predict`` span in ours."""
+    from llama_index.core.instrumentation.span_handlers import SimpleSpanHandler
+    from llama_index.core.prompts import PromptTemplate
+
+    from shared_core import ToolsUnsupportedError
+
+    opened: list[tuple[str, str | None]] = []
+
+    class Record(SimpleSpanHandler):
+        def new_span(self, id_: str, bound_args: object, instance: object = None,
+                     parent_span_id: str | None = None, tags: object = None,
+                     **kwargs: object) -> object:
+            opened.append((id_, parent_span_id))
+            return super().new_span(id_, bound_args, instance, parent_span_id, tags, **kwargs)
+
+    root = get_dispatcher()
+    handler = Record()
+    root.add_span_handler(handler)
+    try:
+        llm = _llm()
+        assert llm.predict(PromptTemplate("{query_str}"), query_str="hello") == "answer from cheap"
+        with pytest.raises(ToolsUnsupportedError):
+            llm.chat_with_tools([_add_tool()], user_msg="add 2 and 3")
+    finally:
+        root.span_handlers.remove(handler)
+    names = [id_.split("-")[0] for id_, _ in opened]
+    predict = [(id_, parent) for id_, parent in opened if id_.startswith("RoutedLLM.predict-")]
+    assert len(predict) == 2
+    assert predict[1][1] == predict[0][0]  # LlamaIndex's predict runs inside ours
+    assert names.count("RoutedLLM._prepare_chat_with_tools") == 1
