@@ -232,4 +232,5 @@ class TierChoice:
             "eligible": self._all_names if all(eligible)
             else tuple(t.name for t, ok in zip(self.config.tiers, eligible) if ok),
             "variant": None,
+            "shadow": None,
         })
