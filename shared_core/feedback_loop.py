@@ -105,19 +105,8 @@ class KnobController:
 
     def check(self) -> Adjustment | None:
         """Evaluate the window now; returns the change made (None: held, or too few outcomes)."""
-        from .training.calibrate import ledger_outcomes
-
         knob, since, version = self._state(fresh=True)
-        top = self.config.tier_names[-1]
-        records = self.ledger.records(since=since)
-        if self.variant is not None:
-            records = [r for r in records if r.variant == self.variant]
-        if not records:
-            return None
-        ids = {r.call_id for r in records}
-        feedback = [f for f in self.ledger.feedback() if f.call_id in ids]
-        tiers, _, outcomes, _ = ledger_outcomes(records, feedback, self.config.tier_names)
-        below = [o for t, o in zip(tiers, outcomes) if t != top]
+        below = self._outcomes_below_top(since)
         if len(below) < self.fb.window:
             return None
         recent = below[-self.fb.window :]
@@ -158,6 +147,31 @@ class KnobController:
             self._cached = (new, value["since"], version + 1, time.monotonic())
         logger.info("feedback loop %s: knob %.3f -> %.3f (%s)", self.key, knob, new, why)
         return Adjustment(knob, new, success, len(recent), why)
+
+    def _outcomes_below_top(self, since: float) -> list[float]:
+        """Outcomes, by call time, of the latest calls routed since ``since`` and answered first
+        below the strongest tier: at least two windows of them when there are, read from the
+        newest feedback back (every outcome is a feedback entry, escalations included), so a
+        check costs about a window whatever the ledger holds."""
+        from .training.calibrate import ledger_outcomes
+
+        top, need = self.config.tier_names[-1], 2 * self.fb.window
+        limit = 4 * self.fb.window
+        while True:
+            feedback = self.ledger.recent_feedback(since, limit)
+            records = [
+                r for r in self.ledger.records_of({f.call_id for f in feedback})
+                if self.variant is None or r.variant == self.variant
+            ]
+            first: dict[str, float] = {}
+            for r in records:
+                first.setdefault(r.call_id, r.ts)
+            records = [r for r in records if first[r.call_id] >= since]  # routed with this knob
+            tiers, _, outcomes, _ = ledger_outcomes(records, feedback, self.config.tier_names)
+            below = [o for t, o in zip(tiers, outcomes) if t != top]
+            if len(below) >= need or len(feedback) < limit:
+                return below
+            limit *= 4
 
     def _last_direction(self) -> int:
         value, _ = self.ledger.get_state(self.key)

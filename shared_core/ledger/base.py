@@ -9,7 +9,7 @@ import math
 import secrets
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -261,6 +261,16 @@ class CostLedger(ABC):
     @abstractmethod
     def feedback(self) -> list[Feedback]:
         """Every feedback entry, oldest first."""
+
+    def recent_feedback(self, since: float, limit: int) -> list[Feedback]:
+        """The newest ``limit`` feedback entries with ``ts >= since``, oldest first (what the
+        feedback loop reads; persistent ledgers answer it with one bounded query)."""
+        return [f for f in self.feedback() if f.ts >= since][-limit:] if limit > 0 else []
+
+    def records_of(self, call_ids: Collection[str]) -> list[CallRecord]:
+        """Every record of these calls, by time (persistent ledgers: an indexed query)."""
+        ids = set(call_ids)
+        return [r for r in self.records() if r.call_id in ids]
 
     @abstractmethod
     def spend(self, scope: str, since: float) -> float:

@@ -46,6 +46,7 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS tier_router_feedback (id bigserial PRIMARY KEY, "
     "call_id text NOT NULL, score double precision NOT NULL, source text NOT NULL, "
     "ts double precision NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS tier_router_feedback_ts ON tier_router_feedback (ts)",
     "CREATE TABLE IF NOT EXISTS tier_router_spend (scope text NOT NULL, "
     "day double precision NOT NULL, total double precision NOT NULL, PRIMARY KEY (scope, day))",
     "CREATE TABLE IF NOT EXISTS tier_router_reservations (id text NOT NULL, scope text NOT NULL, "
@@ -143,3 +144,10 @@ def from_row(row: dict[str, Any]) -> CallRecord:
     for c in ("escalated", "fallback", "streamed"):
         d[c] = bool(d[c])
     return CallRecord(**d)
+
+
+# the feedback loop's read: the newest entries first (LIMIT NULL: all of them)
+RECENT_FEEDBACK = (
+    "SELECT call_id, score, source, ts FROM tier_router_feedback WHERE ts >= %s "
+    "ORDER BY ts DESC, id DESC LIMIT %s"
+)

@@ -25,7 +25,7 @@ import logging
 import threading
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from ..errors import ConfigError, LedgerUnavailableError
@@ -247,13 +247,22 @@ class PostgresLedger(PostgresReservations, CostLedger):
         return LedgerUnavailableError(f"cost ledger {self}: {type(exc).__name__}: {exc}")
 
     def select(self, where: RecordFilter) -> list[CallRecord]:
-        self.flush()
         clauses = (
             ("ts >= %s", where.since), ("ts < %s", where.until), ("tier = %s", where.tier),
             ("status = %s", where.status), ("%s = ANY(tags)", where.tag),
         )
         conds = [c for c, v in clauses if v is not None]
-        params = [v for _, v in clauses if v is not None]
+        return self._select(conds, [v for _, v in clauses if v is not None], where.matches)
+
+    def records_of(self, call_ids: Collection[str]) -> list[CallRecord]:
+        ids = list(dict.fromkeys(call_ids))
+        wanted = set(ids)
+        return self._select(["call_id = ANY(%s)"], [ids], lambda r: r.call_id in wanted)
+
+    def _select(
+        self, conds: list[str], params: list[Any], matches: Callable[[CallRecord], bool]
+    ) -> list[CallRecord]:
+        self.flush()
         text = "SELECT * FROM tier_router_calls"
         if conds:
             text += " WHERE " + " AND ".join(conds)
@@ -266,19 +275,21 @@ class PostgresLedger(PostgresReservations, CostLedger):
             logger.warning("cost ledger %s: read failed (%s); showing queued only", self, exc)
             rows = []
         out = [sql.from_row(r) for r in rows]
-        out.extend(r for r in self._pending_records() if where.matches(r))
+        out.extend(r for r in self._pending_records() if matches(r))
         out.sort(key=lambda r: r.ts)
         return out
 
     def feedback(self) -> list[Feedback]:
+        return self.recent_feedback(float("-inf"), -1)
+
+    def recent_feedback(self, since: float, limit: int) -> list[Feedback]:
         self.flush()
-        rows = self._read(
-            "SELECT call_id, score, source, ts FROM tier_router_feedback ORDER BY ts, id", ()
-        )
+        rows = self._read(sql.RECENT_FEEDBACK, (since, None if limit < 0 else limit))[::-1]
         out = [Feedback(r[0], r[1], r[2], r[3]) for r in rows]
         with self._lock:
-            out.extend(f for k, f in self._queue if k == "feedback")
-        return out
+            out.extend(f for k, f in self._queue if k == "feedback" and f.ts >= since)
+        out.sort(key=lambda f: f.ts)
+        return out if limit < 0 else out[-limit:]
 
     def spend(self, scope: str, since: float) -> float:
         """Known costs in ``scope`` since ``since``: day counters plus queued records."""

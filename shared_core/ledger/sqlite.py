@@ -23,6 +23,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -44,12 +45,14 @@ from .sqlite_sql import (
     _COUNT,
     _INSERT,
     _SCHEMA,
+    RECENT_FEEDBACK,
     SCHEMA_VERSION,
     _from_row,
     _migrate,
     _row_values,
     _spend_sql,
     _tag_key,
+    records_of_sql,
 )
 from .sqlite_state import SQLiteState
 
@@ -329,10 +332,27 @@ class SQLiteLedger(SQLiteReservations, SQLiteState, CostLedger):
         return out
 
     def feedback(self) -> list[Feedback]:
-        rows = self._query("SELECT call_id, score, source, ts FROM feedback ORDER BY ts, id", ())
+        return self.recent_feedback(float("-inf"), -1)
+
+    def recent_feedback(self, since: float, limit: int) -> list[Feedback]:
+        rows = self._query(RECENT_FEEDBACK, (since, limit))[::-1]  # limit -1: all of them
         out = [Feedback(r["call_id"], r["score"], r["source"], r["ts"]) for r in rows]
         with self._lock:
-            out.extend(self._pending_feedback)
+            out.extend(f for f in self._pending_feedback if f.ts >= since)
+        out.sort(key=lambda f: f.ts)
+        return out if limit < 0 else out[-limit:]
+
+    def records_of(self, call_ids: Collection[str]) -> list[CallRecord]:
+        ids = list(dict.fromkeys(call_ids))
+        wanted = set(ids)
+        out = [
+            _from_row(r)
+            for i in range(0, len(ids), 500)
+            for r in self._query(records_of_sql(len(ids[i : i + 500])), tuple(ids[i : i + 500]))
+        ]
+        with self._lock:
+            out.extend(r for r in self._pending if r.call_id in wanted)
+        out.sort(key=lambda r: r.ts)
         return out
 
     def spend(self, scope: str, since: float) -> float:

@@ -72,6 +72,7 @@ CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     call_id TEXT NOT NULL, score REAL NOT NULL, source TEXT NOT NULL, ts REAL NOT NULL
 );
+CREATE INDEX IF NOT EXISTS feedback_ts ON feedback (ts);
 CREATE TABLE IF NOT EXISTS state_log (
     key TEXT NOT NULL, version INTEGER NOT NULL, value TEXT NOT NULL, ts REAL NOT NULL,
     PRIMARY KEY (key, version)
@@ -90,6 +91,16 @@ CREATE TABLE IF NOT EXISTS alerts (
 );
 """
 SCHEMA_VERSION = 2
+# the feedback loop's reads: the newest entries (LIMIT -1: all), the records of some calls
+RECENT_FEEDBACK = (
+    "SELECT call_id, score, source, ts FROM feedback WHERE ts >= ? ORDER BY ts DESC, id DESC LIMIT ?"
+)
+
+
+def records_of_sql(n: int) -> str:
+    return f"SELECT * FROM calls WHERE call_id IN ({', '.join('?' * n)}) ORDER BY ts, id"
+
+
 # version 1 files (calls, tags, feedback only) get their day counters from their rows
 _DAY = "CAST(ts / 86400 AS INTEGER) * 86400.0"
 _BACKFILL = f"""

@@ -147,3 +147,50 @@ def test_two_processes_sharing_a_ledger_agree_on_the_knob(tmp_path, repo_root):
     assert [h["version"] for h in history] == list(range(1, len(history) + 1))
     values = [0.5] + [h["knob"] for h in history]
     assert np.allclose(np.abs(np.diff(values)), 0.05) and values[-1] == pytest.approx(knob)
+
+
+class _CountingLedger(SQLiteLedger):
+    """Counts the records and feedback entries every read returns."""
+
+    rows_read = 0
+
+    def select(self, where):
+        out = super().select(where)
+        self.rows_read += len(out)
+        return out
+
+    def feedback(self):
+        out = super().feedback()
+        self.rows_read += len(out)
+        return out
+
+    def recent_feedback(self, since, limit):
+        out = super().recent_feedback(since, limit)
+        self.rows_read += len(out)
+        return out
+
+    def records_of(self, call_ids):
+        out = super().records_of(call_ids)
+        self.rows_read += len(out)
+        return out
+
+
+def test_a_check_reads_the_recent_window_not_the_whole_ledger(tmp_path):
+    """A service's ledger holds months of calls: the loop's check (on the request path, every
+    tenth of a window of feedback) must read about a window of outcomes, whatever lies behind."""
+    ledger = _CountingLedger(tmp_path / "big.sqlite")
+    for i in range(5_000):  # old, in-band traffic from before the loop was turned on
+        ledger.record(CallRecord(call_id=f"old{i}", tier="cheap", model="gpt-4o-mini", ts=1e9 + i))
+        ledger.record_feedback(f"old{i}", 0.9)
+    ledger.flush()
+    router = Router(_config(window=20), classifier=Scored(), ledger=ledger)
+    ledger.rows_read = 0
+    for _ in range(40):  # two fresh windows of failures: the knob goes up once per window
+        d = router.decide("p=0.9 question")
+        ledger.record(CallRecord(call_id=d.call_id, tier=d.tier, model=d.model))
+        router.record_feedback(d.call_id, 0.0)
+    assert router.knob() == 0.6
+    # 20 checks, each reading at most 4 windows of feedback and their calls' records (the
+    # whole ledger, 5,000 old outcomes, was read by each check before)
+    assert ledger.rows_read <= 20 * (4 * 20) * 2
+    ledger.close()

@@ -10,6 +10,7 @@ import json
 import multiprocessing as mp
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -200,3 +201,27 @@ def test_variant_round_trips(pg_url):
     led.record(CallRecord(call_id="v", tier="t", model="m", variant="candidate"))
     assert [r.variant for r in led.records()] == ["candidate"]
     led.close()
+
+
+@pytest.mark.parametrize("backend", ["postgres", "sqlite", "memory"])
+def test_recent_feedback_and_records_of_answer_like_the_full_reads(backend, pg_url, tmp_path):
+    """The feedback loop's bounded reads agree with ``feedback()`` / ``records()`` on every
+    backend, written rows and still-queued ones alike."""
+    from shared_core.ledger import CallRecord, InMemoryLedger, SQLiteLedger
+
+    ledger = {"postgres": lambda: _pg_class()(pg_url), "sqlite": lambda: SQLiteLedger(tmp_path / "l.sqlite"),
+              "memory": InMemoryLedger}[backend]()
+    for i in range(6):
+        ledger.record(CallRecord(call_id=f"c{i}", tier="cheap", model="gpt-4o-mini", ts=100.0 + i))
+        ledger.record(CallRecord(call_id=f"c{i}", tier="strong", model="gpt-4o", attempt=1, ts=100.5 + i))
+        ledger.record_feedback(f"c{i}", i / 10)
+        time.sleep(0.002)  # distinct feedback times
+    everything = ledger.feedback()
+    assert [f.call_id for f in everything] == [f"c{i}" for i in range(6)]
+    assert ledger.recent_feedback(everything[2].ts, 2) == everything[-2:]
+    assert ledger.recent_feedback(everything[4].ts, 10) == everything[4:]
+    assert ledger.recent_feedback(0.0, 0) == []
+    assert [(r.call_id, r.attempt) for r in ledger.records_of(["c1", "c4", "nope"])] == [
+        ("c1", 0), ("c1", 1), ("c4", 0), ("c4", 1)
+    ]
+    ledger.close()

@@ -1,0 +1,57 @@
+"""What the feedback loop costs on the request path as the ledger grows.
+
+With ``feedback.auto_adjust`` on, every tenth of a window of feedback the loop checks its
+window. This times one decision + record + ``record_feedback`` (checks included), averaged
+over 200 calls, on a SQLite ledger that already holds N old calls with feedback::
+
+    python benchmarks/feedback_loop_scale.py            # N = 1,000 and 100,000
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from shared_core import Router
+from shared_core.ledger import CallRecord, SQLiteLedger
+from shared_core.testing import FakeClassifier
+
+TIERS = [{"name": "cheap", "model": "gpt-4o-mini"}, {"name": "strong", "model": "gpt-4o"}]
+
+
+def per_call_ms(backlog: int, folder: Path) -> float:
+    ledger = SQLiteLedger(folder / f"backlog{backlog}.sqlite")
+    start = time.time() - 3600
+    for i in range(backlog):
+        ledger.record(CallRecord(call_id=f"old{i}", tier="cheap", model="gpt-4o-mini", ts=start + i / 1000))
+        ledger.record_feedback(f"old{i}", 0.9)
+    ledger.flush()
+    router = Router(
+        {"tiers": TIERS, "feedback": {"auto_adjust": True, "window": 200}},
+        classifier=FakeClassifier(default="cheap"),
+        ledger=ledger,
+    )
+    t = time.perf_counter()
+    for _ in range(200):
+        d = router.decide("hi")
+        ledger.record(CallRecord(call_id=d.call_id, tier=d.tier, model=d.model))
+        router.record_feedback(d.call_id, 1.0)
+    ms = (time.perf_counter() - t) * 1000 / 200
+    ledger.close()
+    return ms
+
+
+def main() -> int:
+    sizes = [int(a) for a in sys.argv[1:]] or [1_000, 100_000]
+    with tempfile.TemporaryDirectory() as tmp:
+        base = per_call_ms(sizes[0], Path(tmp))
+        for n in sizes:
+            ms = base if n == sizes[0] else per_call_ms(n, Path(tmp))
+            print(f"{n:>8,} old calls: {ms:7.2f} ms per call + feedback ({ms / base:.1f}x the first)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
