@@ -7,6 +7,7 @@ shadow decision must say which variant it belongs to.
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from langchain_openai import ChatOpenAI
 from llama_index.core.llms import ChatMessage
@@ -45,7 +46,10 @@ def _llamaindex(server: FakeOpenAIServer, router: VariantRouter) -> RoutedLLM:
 
 def _langchain(server: FakeOpenAIServer, router: VariantRouter) -> RoutedChatModel:
     def inner(model: str) -> ChatOpenAI:
-        return ChatOpenAI(model=model, base_url=server.base_url, api_key="sk-test", max_retries=0)
+        # an async client of this test's own: langchain-openai's default one is shared by every
+        # ChatOpenAI of the process and keeps connections of earlier tests' event loops
+        return ChatOpenAI(model=model, base_url=server.base_url, api_key="sk-test", max_retries=0,
+                          http_async_client=httpx.AsyncClient())
 
     return RoutedChatModel(tiers={"cheap": inner("gpt-4o-mini"), "strong": inner("gpt-4o")}, router=router)
 
@@ -102,7 +106,7 @@ async def test_shadow_through_both_adapters_calls_only_the_control(openai_server
     chat = _langchain(openai_server, shadow)
     llm.complete("hi")
     await chat.ainvoke("hi")
-    assert openai_server.models == ["gpt-4o-mini", "gpt-4o-mini"]
+    assert openai_server.models == ["gpt-4o-mini", "gpt-4o-mini"], [(r.tier, r.status, r.error) for r in ledger.records()]
     recs = ledger.records()
     assert [(r.variant, r.tier) for r in recs] == [("control", "cheap")] * 2
     for r in recs:
