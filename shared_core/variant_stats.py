@@ -44,8 +44,8 @@ class MetricEstimate:
         n = len(values)
         if n == 0:
             return cls(float("nan"), float("nan"), 0)
-        mean = sum(values) / n
-        var = sum((v - mean) ** 2 for v in values) / (n - 1) if n > 1 else 0.0
+        mean = math.fsum(values) / n
+        var = math.fsum((v - mean) ** 2 for v in values) / (n - 1) if n > 1 else 0.0
         return cls(mean, math.sqrt(var / n), n)
 
     def to_dict(self) -> dict[str, Any]:
@@ -129,7 +129,9 @@ def compare_variants(records: Sequence[Any], feedback: Sequence[Any]) -> Variant
         diffs[v] = {}
         for m in METRICS:
             a, b = est[control][m], ms[m]
-            d = b.mean - a.mean
+            # equal means up to float rounding are no difference (else a zero-variance pair
+            # would show a rounding error as a "significant" one)
+            d = 0.0 if math.isclose(b.mean, a.mean, rel_tol=1e-9, abs_tol=1e-15) else b.mean - a.mean
             se = math.sqrt(a.se**2 + b.se**2) if a.n and b.n else float("nan")
             diffs[v][m] = Difference(m, d, d - Z * se, d + Z * se)
     return VariantComparison(control, dict(sorted(est.items())), diffs)

@@ -212,3 +212,14 @@ def test_two_feedback_loops_on_one_knob_key_are_refused():
     b = Router({**loop, "policy": {"threshold": 0.3}}, classifier=FakeClassifier(default="cheap"), ledger=ledger)
     with pytest.raises(ConfigError, match=r"feedback\.key"):
         VariantRouter(a, b)
+
+
+def test_equal_costs_are_not_a_significant_difference():
+    """Two variants whose calls cost exactly the same: the means differ only by float rounding
+    (3 x 0.1 / 3 vs 6 x 0.1 / 6), which must read as no difference, not a significant one."""
+    recs = [CallRecord(call_id=f"a{i}", tier="cheap", model="m", cost_usd=0.1, variant="control") for i in range(3)]
+    recs += [CallRecord(call_id=f"b{i}", tier="cheap", model="m", cost_usd=0.1, variant="candidate") for i in range(6)]
+    diff = compare_variants(recs, []).differences["candidate"]["cost_per_call"]
+    assert diff.diff == 0.0
+    assert diff.low <= 0.0 <= diff.high and abs(diff.low) < 1e-15
+    assert not diff.significant
