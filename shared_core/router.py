@@ -238,9 +238,14 @@ class Router(RouterParts, TierChoice):
         return guard.on_alert(callback)
 
     def record_feedback(self, call_id: str, score: float, *, source: str = "user") -> None:
-        """Record a quality score in [0, 1] for a finished call (calibration, the feedback loop)."""
-        if not 0.0 <= float(score) <= 1.0:
-            raise ConfigError(f"feedback score must be in [0, 1], got {score!r}", field="score", value=score)
+        """Record a quality score in [0, 1] for a finished call (calibration, the feedback loop).
+
+        Raises :class:`InputError` for a score that is not a number in [0, 1] (a bool, a
+        string, NaN), as the ledger does.
+        """
+        from .ledger.base import validate_feedback
+
+        validate_feedback(call_id, score, source)
         self.ledger.record_feedback(call_id, float(score), source=source)
         loop = self.feedback_loop
         if loop is not None:

@@ -231,3 +231,15 @@ def test_classifiers_given_a_raw_5mb_string_do_bounded_work(router: Router) -> N
     t_small = _best_of(3, lambda: clf.classify(big[:4000]))
     t_big = _best_of(3, lambda: clf.classify(big))
     assert t_big < max(20 * t_small, 0.015), (t_small, t_big)
+
+
+@pytest.mark.parametrize("score", [True, False, 1.5, -0.1, float("nan"), "0.9", None])
+def test_router_feedback_refuses_what_the_ledger_refuses(score):
+    """``router.record_feedback`` and ``ledger.record_feedback`` agree: a bool, a string or a
+    number outside [0, 1] is an ``InputError`` (True was stored as 1.0, 1.5 was a ConfigError)."""
+    router = Router({"tiers": [{"name": "cheap", "model": "gpt-4o-mini"}]})
+    with pytest.raises(InputError, match="score must be a number in"):
+        router.ledger.record_feedback("call-1", score)
+    with pytest.raises(InputError, match="score must be a number in"):
+        router.record_feedback("call-1", score)
+    assert router.ledger.feedback() == []
