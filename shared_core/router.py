@@ -251,6 +251,13 @@ class Router(RouterParts, TierChoice):
         if loop is not None:
             loop.note()
 
+    async def arecord_feedback(self, call_id: str, score: float, *, source: str = "user") -> None:
+        """Async twin of :meth:`record_feedback`: the ledger write (and the feedback loop's
+        check, when it is due) runs in a worker thread, so the event loop never waits on it."""
+        import asyncio
+
+        await asyncio.to_thread(self.record_feedback, call_id, score, source=source)
+
     @property
     def feedback_loop(self) -> KnobController | None:
         """The closed loop moving the knob (``feedback.auto_adjust``), else ``None``."""

@@ -24,6 +24,7 @@ answer's ``router`` metadata carries ``variant``. When both routers run the feed
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import random
 import threading
@@ -170,6 +171,10 @@ class VariantRouter:
         loop = self.candidate.feedback_loop
         if loop is not None:
             loop.note()
+
+    async def arecord_feedback(self, call_id: str, score: float, *, source: str = "user") -> None:
+        """Async twin of :meth:`record_feedback` (in a worker thread)."""
+        await asyncio.to_thread(self.record_feedback, call_id, score, source=source)
 
 
 def _with_shadow(decision: RouteDecision, request: Request) -> Request:

@@ -194,3 +194,29 @@ def test_a_check_reads_the_recent_window_not_the_whole_ledger(tmp_path):
     # whole ledger, 5,000 old outcomes, was read by each check before)
     assert ledger.rows_read <= 20 * (4 * 20) * 2
     ledger.close()
+
+
+async def test_arecord_feedback_keeps_the_ledger_off_the_event_loop(tmp_path):
+    """An async service (FastAPI) records feedback without its event loop waiting on the
+    ledger: the write and the loop's check run in a worker thread."""
+    import threading
+
+    ledger = SQLiteLedger(tmp_path / "fb.sqlite")
+    router = Router(_config(window=10), classifier=Scored(), ledger=ledger)
+    loop_thread = threading.get_ident()
+    seen = []
+    original = ledger.record_feedback
+
+    def spy(call_id, score, source="user"):
+        seen.append(threading.get_ident())
+        original(call_id, score, source)
+
+    ledger.record_feedback = spy
+    for _ in range(20):
+        d = await router.adecide("p=0.9 question")
+        ledger.record(CallRecord(call_id=d.call_id, tier=d.tier, model=d.model))
+        await router.arecord_feedback(d.call_id, 0.0)
+    assert len(seen) == 20 and loop_thread not in seen
+    assert [f.score for f in ledger.feedback()] == [0.0] * 20
+    assert router.knob() == 0.6  # the loop counted them: one step per window of 10
+    ledger.close()

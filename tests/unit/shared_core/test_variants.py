@@ -223,3 +223,13 @@ def test_equal_costs_are_not_a_significant_difference():
     assert diff.diff == 0.0
     assert diff.low <= 0.0 <= diff.high and abs(diff.low) < 1e-15
     assert not diff.significant
+
+
+async def test_variant_router_arecord_feedback_stores_once():
+    from shared_core.ledger import InMemoryLedger
+
+    ledger = InMemoryLedger()
+    ab = VariantRouter(_router("cheap", ledger), _router("strong", ledger), share=0.5)
+    d = await ab.adecide("hi", user="u1")
+    await ab.arecord_feedback(d.call_id, 0.25)
+    assert [(f.call_id, f.score) for f in ledger.feedback()] == [(d.call_id, 0.25)]
