@@ -27,6 +27,8 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .errors import RouterError
+
 if TYPE_CHECKING:
     from .config import RouterConfig
     from .ledger.base import CostLedger
@@ -73,6 +75,8 @@ class KnobController:
         self._cached: tuple[float, float, int, float] | None = None  # knob, since, version, read at
         self._events = 0
         self.variant: str | None = None
+        self._base: float | None = None  # the policy.threshold the stored knob grew from
+        self._warned = False
         """Count only the calls of this A/B variant (set by :class:`~shared_core.variants.VariantRouter`)."""
 
     # -- reading --------------------------------------------------------------------------
@@ -87,9 +91,40 @@ class KnobController:
             knob, since = float(self.config.policy.threshold), 0.0
         else:
             knob, since = float(value["knob"]), float(value.get("since", 0.0))
+            self._check_base(value, knob)
         with self._lock:
             self._cached = (knob, since, version, now)
         return knob, since, version
+
+    def _check_base(self, value: dict[str, Any], knob: float) -> None:
+        """Say once when the stored knob grew from another ``policy.threshold`` than this
+        config's (recalibrated, edited): the stored one stays in force until :meth:`reset`."""
+        self._base = value.get("base", self._base)
+        threshold = float(self.config.policy.threshold)
+        if self._warned or self._base is None or abs(float(self._base) - threshold) < 1e-9:
+            return
+        self._warned = True
+        logger.warning(
+            "feedback loop %s: the knob in force is %.3g, moved by the loop from policy.threshold "
+            "%.3g; this config says %.3g, which applies only after router.feedback_loop.reset() "
+            "(or with another feedback.key)",
+            self.key, knob, float(self._base), threshold,
+        )
+
+    def reset(self) -> float:
+        """Start the loop again from this config's ``policy.threshold``, for every worker
+        sharing the ledger (e.g. after ``tier-router calibrate`` wrote a new one)."""
+        threshold = float(self.config.policy.threshold)
+        for _ in range(10):  # compare-and-set: retried when another worker wrote meanwhile
+            _, version = self.ledger.get_state(self.key)
+            value = {"knob": threshold, "since": time.time(), "base": threshold, "direction": 0}
+            if self.ledger.put_state(self.key, value, version):
+                with self._lock:
+                    self._cached = (threshold, value["since"], version + 1, time.monotonic())
+                    self._base, self._warned = threshold, False
+                logger.info("feedback loop %s: reset to policy.threshold %.3g", self.key, threshold)
+                return threshold
+        raise RouterError(f"feedback loop {self.key}: could not reset the shared knob (busy ledger)")
 
     def knob(self) -> float:
         """The knob every worker sharing the ledger routes with now."""
@@ -135,6 +170,7 @@ class KnobController:
         why = f"success {success:.3f} over {len(recent)} calls {side}"
         value = {
             "knob": new,
+            "base": float(self.config.policy.threshold) if self._base is None else self._base,
             "since": time.time(),
             "success": round(success, 6),
             "calls": len(recent),

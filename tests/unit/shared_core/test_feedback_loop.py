@@ -6,6 +6,7 @@ import logging
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -220,3 +221,32 @@ async def test_arecord_feedback_keeps_the_ledger_off_the_event_loop(tmp_path):
     assert [f.score for f in ledger.feedback()] == [0.0] * 20
     assert router.knob() == 0.6  # the loop counted them: one step per window of 10
     ledger.close()
+
+
+def test_a_new_configured_knob_is_not_silently_ignored(tmp_path, caplog):
+    """The loop moved the knob (stored in the ledger); the team recalibrates policy.threshold
+    and restarts: the stored knob still wins, but a WARNING says so once, and reset() starts
+    the loop again from the configured value for every worker."""
+    db = tmp_path / "fb.sqlite"
+    router = Router(_config(window=10, threshold=0.5), classifier=Scored(), ledger=SQLiteLedger(db))
+    for _ in range(10):
+        d = router.decide("p=0.9 question")
+        router.ledger.record(CallRecord(call_id=d.call_id, tier=d.tier, model=d.model))
+        router.record_feedback(d.call_id, 0.0)
+    assert router.knob() == 0.55
+    router.ledger.close()
+
+    caplog.set_level(logging.WARNING, logger="tier_router")
+    restarted = Router(_config(window=10, threshold=0.3), classifier=Scored(), ledger=SQLiteLedger(db))
+    other = Router(_config(window=10, threshold=0.3), classifier=Scored(), ledger=SQLiteLedger(db))
+    assert restarted.knob() == 0.55 and restarted.knob() == 0.55
+    warned = [r.getMessage() for r in caplog.records if "policy.threshold" in r.getMessage()]
+    assert len(warned) == 1
+    assert "0.55" in warned[0] and "0.3" in warned[0] and "reset()" in warned[0]
+    restarted.feedback_loop.reset()
+    assert restarted.knob() == 0.3
+    time.sleep(1.1)  # the other worker re-reads the shared knob within refresh_s
+    assert other.knob() == 0.3
+    assert restarted.feedback_loop.history()[-1]["knob"] == 0.3
+    for r in (restarted, other):
+        r.ledger.close()
