@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import random
 import threading
 import zlib
 from typing import TYPE_CHECKING, Any, Literal
 
-from .errors import ConfigError
+from .errors import ConfigError, redact
 
 if TYPE_CHECKING:
     from .config import RouterConfig
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
     from .router import Router
 
 __all__ = ["VariantRouter"]
+
+logger = logging.getLogger("tier_router")
 
 
 class VariantRouter:
@@ -68,6 +71,7 @@ class VariantRouter:
         self.names = names
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
+        self._shadow_failed = False  # the first failure is a WARNING, the rest DEBUG
         _separate_feedback_loops(control, candidate, names)
 
     # -- what an adapter given router= reads: the control's ------------------------------
@@ -122,7 +126,10 @@ class VariantRouter:
     def decide_request(self, request: Request, *, force: str | None = None) -> RouteDecision:
         """:meth:`decide` for a built :class:`Request` (what the adapters call)."""
         if self.mode == "shadow":
-            seen = self.candidate.decide_request(request, force=force)
+            try:
+                seen: RouteDecision | BaseException = self.candidate.decide_request(request, force=force)
+            except Exception as exc:  # a shadow never fails the live request
+                seen = exc
             d = self.control.decide_request(request, force=force)
             return self._shadowed(d, seen)
         router, name = self._variant_of(request)
@@ -131,7 +138,12 @@ class VariantRouter:
     async def adecide_request(self, request: Request, *, force: str | None = None) -> RouteDecision:
         """Async twin of :meth:`decide_request`."""
         if self.mode == "shadow":
-            seen = await self.candidate.adecide_request(request, force=force)
+            try:
+                seen: RouteDecision | BaseException = await self.candidate.adecide_request(
+                    request, force=force
+                )
+            except Exception as exc:  # a shadow never fails the live request
+                seen = exc
             d = await self.control.adecide_request(request, force=force)
             return self._shadowed(d, seen)
         router, name = self._variant_of(request)
@@ -142,13 +154,21 @@ class VariantRouter:
             return self.candidate, self.names[1]
         return self.control, self.names[0]
 
-    def _shadowed(self, decision: RouteDecision, seen: RouteDecision) -> RouteDecision:
-        shadow = {
-            "variant": self.names[1],
-            "tier": seen.tier,
-            "model": seen.model,
-            "scores": {k: round(float(v), 6) for k, v in seen.scores.items()},
-        }
+    def _shadowed(self, decision: RouteDecision, seen: RouteDecision | BaseException) -> RouteDecision:
+        shadow: dict[str, Any]
+        if isinstance(seen, BaseException):
+            shadow = {"variant": self.names[1], "error": f"{type(seen).__name__}: {redact(str(seen))}"}
+            level = logging.DEBUG if self._shadow_failed else logging.WARNING
+            self._shadow_failed = True
+            logger.log(level, "shadow variant %r failed to decide (the control answers): %s",
+                       self.names[1], shadow["error"])
+        else:
+            shadow = {
+                "variant": self.names[1],
+                "tier": seen.tier,
+                "model": seen.model,
+                "scores": {k: round(float(v), 6) for k, v in seen.scores.items()},
+            }
         return dataclasses.replace(decision, variant=self.names[0], shadow=shadow)
 
     def router_for(self, decision: RouteDecision) -> Router:

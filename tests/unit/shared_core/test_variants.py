@@ -233,3 +233,31 @@ async def test_variant_router_arecord_feedback_stores_once():
     d = await ab.adecide("hi", user="u1")
     await ab.arecord_feedback(d.call_id, 0.25)
     assert [(f.call_id, f.score) for f in ledger.feedback()] == [(d.call_id, 0.25)]
+
+
+class _Broken(FakeClassifier):
+    def _classify(self, request):
+        from shared_core.errors import RouterError
+
+        raise RouterError("candidate classifier is broken")
+
+
+async def test_a_failing_shadow_never_fails_the_live_request(caplog):
+    """Shadow mode measures a candidate on live traffic: whatever the candidate's decision
+    raises, the control still answers, and the record says the shadow failed."""
+    from shared_core.dispatch import execute
+    from shared_core.ledger import InMemoryLedger
+    from shared_core.testing import ScriptedModel
+
+    ledger = InMemoryLedger()
+    candidate = Router(RouterConfig.build({"tiers": TIERS}), classifier=_Broken(default="strong"), ledger=ledger)
+    shadow = VariantRouter(_router("cheap", ledger), candidate, mode="shadow")
+    d = shadow.decide("hello")
+    assert (d.tier, d.variant) == ("cheap", "control")
+    assert d.shadow == {"variant": "candidate", "error": "RouterError: candidate classifier is broken"}
+    execute(shadow.plan(d, shadow.request("hello")), ScriptedModel())
+    (rec,) = ledger.records()
+    assert rec.status == "ok" and rec.metadata["shadow"]["error"].startswith("RouterError")
+    a = await shadow.adecide("hello")
+    assert a.tier == "cheap" and a.shadow["error"] == "RouterError: candidate classifier is broken"
+    assert any("shadow" in r.getMessage() for r in caplog.records)
