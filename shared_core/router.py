@@ -120,6 +120,14 @@ class Router(RouterParts, TierChoice):
             )
         if self.config.budget.limits or self.config.budget.per_request_cap_usd is not None:
             self._check_prices_for_budgets()
+        if self.config.feedback.auto_adjust and self.config.mode == "task":
+            raise ConfigError(
+                "feedback.auto_adjust moves policy.threshold, which only mode: difficulty reads "
+                "(task routes send each request to its best-scoring route); turn the loop off or "
+                "use mode: difficulty",
+                field="feedback.auto_adjust",
+                value=True,
+            )
 
     def _check_prices_for_budgets(self) -> None:
         """Budgets count known costs only, so a tier with no price would never be limited:

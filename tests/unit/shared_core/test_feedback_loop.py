@@ -250,3 +250,12 @@ def test_a_new_configured_knob_is_not_silently_ignored(tmp_path, caplog):
     assert restarted.feedback_loop.history()[-1]["knob"] == 0.3
     for r in (restarted, other):
         r.ledger.close()
+
+
+def test_the_loop_is_refused_on_task_routes(repo_root):
+    """Task routes have no knob (the best-scoring route answers), so a loop there would move a
+    value nothing reads while its log says it adjusts: refused when the router is built."""
+    data = RouterConfig.from_file(repo_root / "examples" / "configs" / "task-routes.yaml").model_dump()
+    data["feedback"] = {"auto_adjust": True}
+    with pytest.raises(ConfigError, match=r"feedback\.auto_adjust.*mode: difficulty"):
+        Router(data)
