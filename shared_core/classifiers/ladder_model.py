@@ -52,11 +52,15 @@ WORD_BITS = 1 << 18
 MIN_WORDS = 4
 """Texts with fewer distinct words are never called out of distribution (too little to judge)."""
 _WORD_RE = re.compile(r"[^\W\d_]{2,}")
+_ASCII_WORD_RE = re.compile(r"[a-z]{2,}")
 
 
 def words_of(text: str) -> set[str]:
     """Distinct lower-case words of ``ladder_text(text)`` (letters only, 2+ long; first 2,000 chars)."""
-    return set(_WORD_RE.findall(ladder_text(text[:2000]).lower()))
+    head = text[:2000]
+    if head.isascii():  # the same words by a plain ASCII class, and no CJK to add
+        return set(_ASCII_WORD_RE.findall(head.lower()))
+    return set(_WORD_RE.findall(ladder_text(head).lower()))
 
 
 def word_ids(words: set[str]) -> np.ndarray:

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shared_core import Router
 from shared_core.classifiers import embedded as emb
 from shared_core.classifiers.embedded import OOD_CONFIDENCE, EmbeddedClassifier, load_ladder
-from shared_core.classifiers.ladder_model import LadderModel
+from shared_core.classifiers.ladder_model import LadderModel, words_of
 from shared_core.errors import UnsafeFormatError
 from shared_core.training.ladder_data import all_rows, heldout_rows, train_rows
 from shared_core.training.ladder_metrics import (
@@ -213,3 +215,13 @@ def test_calibration_folds_split_the_training_templates_evenly() -> None:
     for r, f in zip(rows, _groups(rows)):
         by_template.setdefault(r["template"], set()).add(int(f))
     assert all(len(fs) == 1 for fs in by_template.values())  # a template never straddles folds
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=120))
+def test_ascii_words_are_the_unicode_class_words(text: str) -> None:
+    """Coverage reads ASCII text with a plain [a-z] class: the same words as the Unicode
+    letter class the ``seen`` bitmap was built with."""
+    import re
+
+    assert words_of(text) == set(re.findall(r"[^\W\d_]{2,}", text.lower()))
