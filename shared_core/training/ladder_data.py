@@ -4,7 +4,9 @@ Rows look like ``everyday_dev.jsonl`` rows: ``prompt`` (the real ask), ``tier`` 
 ``category``, ``lang``, and for wrapped requests ``messages`` (system prompts, retrieved
 context, agent harness text, tool results or earlier turns around the ask; the tier is
 the ask's). Everything is generated deterministically from
-:mod:`.ladder_seeds_en`, :mod:`.ladder_seeds_intl` and :mod:`.ladder_slots`.
+:mod:`.ladder_seeds_en`, :mod:`.ladder_seeds_intl`, the other ``ladder_seeds_*`` modules
+(maths across the ladder: :mod:`.ladder_seeds_maths`; light asks over heavy-looking
+material: :mod:`.ladder_seeds_tier2`) and :mod:`.ladder_slots`.
 
 A fifth of the templates (chosen by a stable hash of the template text) never reach
 training: :func:`heldout_rows` is the project's own held-out set, so its figures measure
@@ -25,18 +27,24 @@ from .ladder_seeds_gap_easy2 import CONVERSATIONS_GAP_EASY2, SEEDS_GAP_EASY2, SL
 from .ladder_seeds_gap_hard import SEEDS_GAP_HARD, SEEDS_GAP_HARD_INTL, SLOTS_GAP_HARD
 from .ladder_seeds_gap_hard2 import SEEDS_GAP_HARD2, SLOTS_GAP_HARD2
 from .ladder_seeds_intl import SEEDS_INTL
+from .ladder_seeds_maths import SEEDS_MATHS, SEEDS_MATHS_INTL, SLOTS_MATHS
 from .ladder_seeds_more import SEEDS_MORE, SLOTS_MORE
+from .ladder_seeds_tier2 import SEEDS_TIER2, SEEDS_TIER2_INTL, SLOTS_TIER2
 from .ladder_seeds_wide import SEEDS_WIDE, SEEDS_WIDE_INTL, SLOTS_WIDE
 from .ladder_slots import SLOTS as _BASE_SLOTS
 
 SLOTS = {**_BASE_SLOTS, **SLOTS_MORE, **SLOTS_EXTRA, **SLOTS_WIDE, **SLOTS_GAP_EASY, **SLOTS_GAP_EASY2,
-         **SLOTS_GAP_HARD, **SLOTS_GAP_HARD2}
+         **SLOTS_GAP_HARD, **SLOTS_GAP_HARD2, **SLOTS_MATHS, **SLOTS_TIER2}
 CONVERSATIONS = CONVERSATIONS_GAP_EASY + CONVERSATIONS_GAP_EASY2
 """``(tier, category, system prompt or "", earlier (user, assistant) turns, last user message)``."""
 
 __all__ = ["all_rows", "heldout_rows", "is_heldout", "train_rows"]
 
 FILLS_PER_TEMPLATE = 6
+LATE_FILLS = 2
+"""Fills per slotted template of :mod:`.ladder_seeds_maths` and :mod:`.ladder_seeds_tier2`: chosen
+by the own cross-validation (6, 3 and 2 compared); more fills of the same new templates moved
+the older templates' figures more than they taught."""
 WRAP_SHARE = 0.35
 _SLOT_RE = re.compile(r"\{([a-z_0-9]+)\}")
 
@@ -201,15 +209,18 @@ def _wrap(ask: str, rng: random.Random) -> tuple[list[dict[str, str]] | None, st
 def all_rows(seed: int = 0) -> list[dict[str, Any]]:
     """Every generated row (train and held-out), in a fixed order."""
     en = (SEEDS_EN + SEEDS_MORE + SEEDS_EXTRA + SEEDS_WIDE + SEEDS_GAP_EASY + SEEDS_GAP_EASY2
-          + SEEDS_GAP_HARD + SEEDS_GAP_HARD2)
+          + SEEDS_GAP_HARD + SEEDS_GAP_HARD2 + SEEDS_MATHS + SEEDS_TIER2)
     seeds: list[tuple[str, int, str, str]] = [("en", t, c, s) for t, c, s in en]
     for lang in sorted(SEEDS_INTL):
-        more = SEEDS_WIDE_INTL.get(lang, []) + SEEDS_GAP_HARD_INTL.get(lang, [])
+        more = (SEEDS_WIDE_INTL.get(lang, []) + SEEDS_GAP_HARD_INTL.get(lang, [])
+                + SEEDS_MATHS_INTL.get(lang, []) + SEEDS_TIER2_INTL.get(lang, []))
         seeds += [(lang, t, c, s) for t, c, s in SEEDS_INTL[lang] + more]
+    late = {t for _, _, t in SEEDS_MATHS + SEEDS_TIER2}
+    late |= {t for d in (SEEDS_MATHS_INTL, SEEDS_TIER2_INTL) for v in d.values() for _, _, t in v}
     out: list[dict[str, Any]] = []
     for lang, tier, cat, template in seeds:
         rng = random.Random(_template_key(lang, template) ^ seed)
-        n = FILLS_PER_TEMPLATE if _SLOT_RE.search(template) else 2
+        n = (LATE_FILLS if template in late else FILLS_PER_TEMPLATE) if _SLOT_RE.search(template) else 2
         seen: set[str] = set()
         for i in range(n):
             ask = _fill(template, rng)
