@@ -21,6 +21,8 @@ __all__ = ["MetricEstimate", "VariantComparison", "compare_variants"]
 
 Z = 1.959964
 METRICS = ("cost_per_call", "escalation_rate", "fallback_rate", "feedback")
+RANGES = {"cost_per_call": (0.0, math.inf), "escalation_rate": (0.0, 1.0), "fallback_rate": (0.0, 1.0),
+          "feedback": (0.0, 1.0)}
 
 
 @dataclass(frozen=True)
@@ -30,23 +32,29 @@ class MetricEstimate:
     mean: float
     se: float
     n: int
+    floor: float = -math.inf
+    """The least value the metric can take (0 for a cost or a rate): the interval stops there."""
+    ceiling: float = math.inf
+    """The greatest (1 for a rate or a feedback score)."""
 
     @property
     def low(self) -> float:
-        return self.mean - Z * self.se
+        return max(self.floor, self.mean - Z * self.se)
 
     @property
     def high(self) -> float:
-        return self.mean + Z * self.se
+        return min(self.ceiling, self.mean + Z * self.se)
 
     @classmethod
-    def of(cls, values: Sequence[float]) -> MetricEstimate:
+    def of(
+        cls, values: Sequence[float], floor: float = -math.inf, ceiling: float = math.inf
+    ) -> MetricEstimate:
         n = len(values)
         if n == 0:
-            return cls(float("nan"), float("nan"), 0)
+            return cls(float("nan"), float("nan"), 0, floor, ceiling)
         mean = math.fsum(values) / n
         var = math.fsum((v - mean) ** 2 for v in values) / (n - 1) if n > 1 else 0.0
-        return cls(mean, math.sqrt(var / n), n)
+        return cls(mean, math.sqrt(var / n), n, floor, ceiling)
 
     def to_dict(self) -> dict[str, Any]:
         def clean(v: float) -> float | None:
@@ -118,7 +126,7 @@ def compare_variants(records: Sequence[Any], feedback: Sequence[Any]) -> Variant
         vals["fallback_rate"].append(float(any(r.fallback for r in recs)))
         if user_fb.get(cid):
             vals["feedback"].append(sum(user_fb[cid]) / len(user_fb[cid]))
-    est = {v: {m: MetricEstimate.of(vals[m]) for m in METRICS} for v, vals in per.items()}
+    est = {v: {m: MetricEstimate.of(vals[m], *RANGES[m]) for m in METRICS} for v, vals in per.items()}
     if not est:
         return VariantComparison("control", {}, {})
     control = "control" if "control" in est else max(est, key=lambda v: est[v]["cost_per_call"].n)

@@ -261,3 +261,14 @@ async def test_a_failing_shadow_never_fails_the_live_request(caplog):
     a = await shadow.adecide("hello")
     assert a.tier == "cheap" and a.shadow["error"] == "RouterError: candidate classifier is broken"
     assert any("shadow" in r.getMessage() for r in caplog.records)
+
+
+def test_per_variant_intervals_stay_inside_what_the_metric_can_be():
+    """A cost is never negative and a rate never leaves [0, 1]: a few calls, one costly and
+    one escalated, read [0, ...] rather than a negative lower bound."""
+    recs = [CallRecord(call_id=f"a{i}", tier="cheap", model="m", cost_usd=0.01 if i == 0 else 0.0,
+                       escalated=i == 0, variant="control") for i in range(5)]
+    est = compare_variants(recs, []).variants["control"]
+    assert est["cost_per_call"].low == 0.0 and est["cost_per_call"].high > 0.01 / 5
+    assert est["escalation_rate"].low == 0.0 and 0.2 < est["escalation_rate"].high <= 1.0
+    assert est["cost_per_call"].to_dict()["low"] == 0.0
