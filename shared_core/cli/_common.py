@@ -323,3 +323,21 @@ def write_chart(proj: Projection, path: str | Path, title: str = "Cost by tier v
 
 def print_json_line(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+
+
+def open_ledger_arg(text: str) -> Any:
+    """The ledger a command line names: a ``postgresql://`` URL, or a SQLite file that exists
+    (``InputError`` naming it otherwise, before anything is created)."""
+    from ..ledger import SQLiteLedger, is_postgres_url, open_ledger
+
+    if is_postgres_url(text):
+        return open_ledger(text)
+    path = Path(text)
+    if not path.is_file():
+        raise InputError(
+            f"ledger {text!r}: file not found (give a SQLite ledger path or a postgresql:// URL)"
+        )
+    with path.open("rb") as f:
+        if f.read(16) != b"SQLite format 3\x00":
+            raise InputError(f"ledger {text!r}: not a SQLite database")
+    return SQLiteLedger(path)

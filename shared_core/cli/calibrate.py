@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from .eval import console, fail, guarded, progress_bar
@@ -57,7 +56,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="dev file: meet the target on the pooled rows only (no held-out folds)",
     )
-    p.add_argument("--from-ledger", help="a SQLite ledger with feedback / escalations")
+    p.add_argument(
+        "--from-ledger", help="a ledger with feedback / escalations (SQLite path or postgresql:// URL)"
+    )
     p.add_argument(
         "--target-success",
         type=float,
@@ -145,20 +146,18 @@ def run(args: argparse.Namespace) -> int:
             )
         if res.note:
             con.print(f"[yellow]{res.note}[/yellow]")
+        _loop_note(cfg, con)
         con.print(f"wrote {args.output} ({len(new.tiers)} tiers)")
     return 0 if res.met else 1
 
 
 def _from_ledger(args: argparse.Namespace) -> int:
     from ..config import RouterConfig
-    from ..ledger import SQLiteLedger
     from ..training.calibrate import apply_to_config, refit_from_ledger
+    from ._common import open_ledger_arg
 
-    path = Path(args.from_ledger)
-    if not path.is_file():
-        return fail(f"{path}: ledger file not found")
     cfg = RouterConfig.from_file(args.config)
-    ledger = SQLiteLedger(path)
+    ledger = open_ledger_arg(args.from_ledger)  # a SQLite file or a postgresql:// URL
     try:
         res = refit_from_ledger(ledger, cfg, target_success=args.target_success)
     finally:
@@ -178,5 +177,16 @@ def _from_ledger(args: argparse.Namespace) -> int:
         )
     if res.note:
         con.print(f"[yellow]{res.note}[/yellow]")
+    _loop_note(cfg, con)
     print(f"wrote {args.output}", file=sys.stderr)
     return 0 if res.met else 1
+
+
+def _loop_note(cfg: Any, con: Any) -> None:
+    """A config running the feedback loop routes with the knob stored in its ledger."""
+    if cfg.feedback.auto_adjust:
+        con.print(
+            "[yellow]this config runs the feedback loop (feedback.auto_adjust): a knob the loop "
+            "has moved stays in force until router.feedback_loop.reset() is called once with "
+            "the new config[/yellow]"
+        )

@@ -10,7 +10,6 @@ import argparse
 import calendar
 import re
 import time
-from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
@@ -80,25 +79,11 @@ def parse_time(value: str | None, flag: str, now: float | None = None) -> float 
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..ledger import SQLiteLedger, is_postgres_url, open_ledger
+    from ._common import open_ledger_arg
 
-    if is_postgres_url(args.ledger):
-        since = parse_time(args.since, "--since")
-        until = parse_time(args.until, "--until")
-        ledger = open_ledger(args.ledger)
-    else:
-        path = Path(args.ledger)
-        if not path.is_file():
-            raise InputError(
-                f"ledger {args.ledger!r}: file not found (give a SQLite ledger path or a "
-                "postgresql:// URL)"
-            )
-        with path.open("rb") as f:
-            if f.read(16) != b"SQLite format 3\x00":
-                raise InputError(f"ledger {args.ledger!r}: not a SQLite database")
-        since = parse_time(args.since, "--since")
-        until = parse_time(args.until, "--until")
-        ledger = SQLiteLedger(path)
+    since = parse_time(args.since, "--since")
+    until = parse_time(args.until, "--until")
+    ledger = open_ledger_arg(args.ledger)
     if getattr(args, "by", None) == "variant":
         try:
             return _by_variant(ledger, since, until, args.tag, args.json)

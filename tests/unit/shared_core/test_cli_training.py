@@ -353,7 +353,7 @@ def test_calibrate_from_ledger(tmp_path, capsys):
         )
         == 2
     )
-    assert "ledger file not found" in capsys.readouterr().err
+    assert "nope.sqlite': file not found" in capsys.readouterr().err
 
 
 def test_eval_refuses_a_router_trained_for_other_models(trained, tmp_path, capsys):
@@ -459,3 +459,23 @@ def test_train_default_and_train_cross_validate_the_same_grids(tmp_path, monkeyp
     assert user["knn_weights"] == recipe.KNN_WEIGHTS and user["ks"] == recipe.KNN_KS
     for source, shipped in zip(td.SOURCES, calls[:-1], strict=True):
         assert shipped == user, source
+
+
+def test_calibrate_says_the_feedback_loop_keeps_its_knob(tmp_path, capsys):
+    """A config running the feedback loop: the knob written here applies after reset()."""
+    from shared_core.ledger import CallRecord, SQLiteLedger
+
+    db = tmp_path / "ledger.sqlite"
+    led = SQLiteLedger(db)
+    for i in range(60):
+        p = (i + 0.5) / 60
+        led.record(CallRecord(call_id=f"c{i}", tier="s", model="small", confidence=p))
+        led.record_feedback(f"c{i}", 1.0 if p >= 0.75 else 0.0)
+    led.close()
+    cfg_in, cfg_out = tmp_path / "in.yaml", tmp_path / "out.yaml"
+    RouterConfig.build({**CONFIG, "policy": {"threshold": 0.5},
+                        "feedback": {"auto_adjust": True, "bounds": [0.2, 0.9]}}).to_file(cfg_in)
+    argv = ["calibrate", "--from-ledger", str(db), "--target-success", "0.9"]
+    assert cli(*argv, "--config", str(cfg_in), "--output", str(cfg_out)) == 0
+    out = capsys.readouterr()
+    assert "router.feedback_loop.reset()" in out.out + out.err

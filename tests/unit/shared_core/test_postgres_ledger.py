@@ -225,3 +225,24 @@ def test_recent_feedback_and_records_of_answer_like_the_full_reads(backend, pg_u
         ("c1", 0), ("c1", 1), ("c4", 0), ("c4", 1)
     ]
     ledger.close()
+
+
+def test_calibrate_from_a_postgres_ledger(pg_url, tmp_path):
+    """`calibrate --from-ledger` takes the same postgresql:// URL as stats and report."""
+    led = open_ledger(pg_url)
+    for i in range(60):
+        p = (i + 0.5) / 60
+        led.record(CallRecord(call_id=f"c{i}", tier="s", model="small", confidence=p))
+        led.record_feedback(f"c{i}", 1.0 if p >= 0.75 else 0.0)
+    led.close()
+    cfg_in, cfg_out = tmp_path / "in.yaml", tmp_path / "out.yaml"
+    RouterConfig.build({"tiers": [{"name": "s", "model": "small"}, {"name": "b", "model": "big"}],
+                        "allow_unordered": True, "policy": {"threshold": 0.5}}).to_file(cfg_in)
+    out = subprocess.run(
+        [sys.executable, "-m", "shared_core", "calibrate", "--from-ledger", pg_url,
+         "--target-success", "0.9", "--config", str(cfg_in), "--output", str(cfg_out), "--json"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["calls"] == 60
+    assert RouterConfig.from_file(cfg_out).policy.threshold == pytest.approx(0.758, abs=0.01)
