@@ -59,7 +59,10 @@ def ensure_sendable(messages: Sequence[Mapping[str, Any]]) -> None:
     :data:`MAX_SEND_DEPTH` (clients recurse into it). Adapters call this before any provider
     call; :meth:`Router.decide` itself tolerates both (it only classifies)."""
     for i, m in enumerate(messages):
-        stack: list[tuple[Any, int]] = [(m.get("content"), 0)]
+        content = m.get("content")
+        if content.__class__ is str and content.isascii():
+            continue  # the common case: plain ASCII text, nothing to walk
+        stack: list[tuple[Any, int]] = [(content, 0)]
         while stack:
             item, depth = stack.pop()
             if depth > MAX_SEND_DEPTH:
