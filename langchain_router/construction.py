@@ -7,6 +7,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 
 from shared_core.adapters_common import check_shared_router, config_from_tiers, model_id
+from shared_core.adapters_common import reject_typos as check_typos
 from shared_core.errors import ConfigError
 from shared_core.router import Router
 from shared_core.tier_defaults import with_capabilities, without_tools
@@ -78,16 +79,4 @@ def reject_typos(cls: Any, data: dict[str, Any]) -> None:
     Other unknown arguments (``api_key=`` ...) are accepted for drop-in compatibility with
     provider chat models and ignored: set them on the inner models.
     """
-    import difflib
-
-    fields = set(cls.model_fields)
-    for key in data:
-        if key in fields:
-            continue
-        close = difflib.get_close_matches(key, sorted(fields), n=1, cutoff=0.8)
-        if close:
-            raise ConfigError(
-                f"RoutedChatModel got an unknown argument {key!r}; did you mean {close[0]!r}?",
-                field=key,
-                value=key,
-            )
+    check_typos(cls.__name__, data, cls.model_fields)

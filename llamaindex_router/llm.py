@@ -42,6 +42,7 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from typing_extensions import Unpack
 
+from shared_core.adapters_common import reject_typos
 from shared_core.dispatch import aexecute, execute
 from shared_core.errors import ConfigError
 
@@ -65,6 +66,11 @@ class _How(TypedDict, total=False):
 
 
 _Routed = tuple[PreparedTools | None, Any, Any]
+_OWN_ARGS = (
+    "tiers", "config", "ledger", "router", "classifier", "prices", "checks", "embed_model",
+    "judge_llm", "allow_unordered",
+)
+"""RoutedLLM's own constructor arguments (a near miss of one is refused, not ignored)."""
 
 
 class RoutedLLM(TemplatedPrompts, ToolCalling, FunctionCallingLLM):
@@ -118,6 +124,8 @@ class RoutedLLM(TemplatedPrompts, ToolCalling, FunctionCallingLLM):
         allow_unordered: bool = False,
         **kwargs: Any,
     ) -> None:
+        # a misspelt argument of ours would pass to LLM's pydantic init and be ignored
+        reject_typos(type(self).__name__, kwargs, [*_OWN_ARGS, *type(self).model_fields])
         super().__init__(**kwargs)
         if not isinstance(tiers, Mapping) or not tiers:
             raise ConfigError(

@@ -11,11 +11,13 @@
 * :func:`check_shared_router` — a ``router=`` given to an adapter (a ``Router`` or an A/B
   ``VariantRouter``) serves exactly the adapter's tiers.
 * :func:`check_tool_tiers` — the typed error for tools that cannot be routed to any tier.
+* :func:`reject_typos` — a misspelt argument of an adapter (``confg=``) is a typed error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -159,3 +161,24 @@ def check_tool_tiers(cfg: RouterConfig, cannot: Mapping[str, str], why: str, fix
     wrong = {name: model for name, model in cannot.items() if name in open_to_tools}
     if wrong:
         raise ToolsUnsupportedError.for_tiers(wrong, why, fix)
+
+
+def reject_typos(owner: str, given: Iterable[str], known: Iterable[str]) -> None:
+    """Raise :class:`ConfigError` for an argument in ``given`` that ``owner`` does not take
+    but that is one typo away from one it does (``confg=`` for ``config=``).
+
+    Frameworks accept and ignore unknown keyword arguments (drop-in compatibility with
+    provider models: ``api_key=`` belongs on the inner models), so without this check a
+    misspelt ``ledger=`` would route on the defaults and lose every record at exit.
+    """
+    names = sorted(set(known))
+    for key in given:
+        if key in names:
+            continue
+        close = difflib.get_close_matches(key, names, n=1, cutoff=0.8)
+        if close:
+            raise ConfigError(
+                f"{owner} got an unknown argument {key!r}; did you mean {close[0]!r}?",
+                field=key,
+                value=key,
+            )

@@ -75,6 +75,31 @@ def test_config_and_tier_names_must_match() -> None:
         RoutedLLM({"cheap": MockLLM(), "strong": object()}, make_config())  # type: ignore[dict-item]
 
 
+@pytest.mark.parametrize(
+    ("typo", "meant"), [("confg", "config"), ("ledgr", "ledger"), ("clasifier", "classifier"), ("routr", "router")]
+)
+def test_a_misspelt_argument_is_a_config_error_not_ignored(typo: str, meant: str) -> None:
+    """``RoutedLLM(tiers, confg=...)`` used to route on the defaults with an in-memory ledger
+    whose records vanish at exit; LangChain's adapter refuses the same typo."""
+    tiers = {"cheap": MockLLM(), "strong": MockLLM()}
+    with pytest.raises(ConfigError, match=f"RoutedLLM got an unknown argument '{typo}'; did you mean '{meant}'"):
+        RoutedLLM(tiers, **{typo: InMemoryLedger()})
+
+
+def test_the_typo_check_knows_every_constructor_argument() -> None:
+    import inspect
+
+    from llamaindex_router.llm import _OWN_ARGS
+
+    params = inspect.signature(RoutedLLM.__init__).parameters
+    assert set(_OWN_ARGS) == {n for n, p in params.items() if n != "self" and p.kind != p.VAR_KEYWORD}
+
+
+def test_llamaindex_own_arguments_still_pass_through() -> None:
+    llm = RoutedLLM({"cheap": MockLLM(), "strong": MockLLM()}, system_prompt="Be kind.")
+    assert llm.system_prompt == "Be kind."
+
+
 def test_routing_options_are_validated() -> None:
     llm = _llm()
     with pytest.raises(InputError, match="unknown key"):
