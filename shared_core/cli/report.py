@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ._common import open_ledger_arg
 from .stats import parse_time
 
 
@@ -33,24 +34,6 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
-def open_ledger(value: str) -> Any:
-    """The ledger named on the command line (a SQLite file or a ``postgresql://`` URL)."""
-    from ..ledger import SQLiteLedger, is_postgres_url
-    from ..ledger import open_ledger as open_url
-
-    if is_postgres_url(value):
-        return open_url(value)
-    path = Path(value)
-    if not path.is_file():
-        raise InputError(
-            f"ledger {value!r}: file not found (give a SQLite ledger path or a postgresql:// URL)"
-        )
-    with path.open("rb") as f:
-        if f.read(16) != b"SQLite format 3\x00":
-            raise InputError(f"ledger {value!r}: not a SQLite database")
-    return SQLiteLedger(path)
-
-
 def run(args: argparse.Namespace) -> int:
     from ..report import write_report
 
@@ -66,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.output)
     if out.is_dir():
         raise InputError(f"--output {args.output!r} is a folder; give a file name such as report.html")
-    ledger = open_ledger(args.ledger)
+    ledger = open_ledger_arg(args.ledger)
     try:
         try:
             path = write_report(
