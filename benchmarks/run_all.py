@@ -37,6 +37,8 @@ def main() -> int:
         runs.append(["cascade_judge_calls.py"])
     if (DATA / "routellm_dev.jsonl").exists():
         runs.append(["leave_one_source_out.py"])
+        if not args.quick:
+            runs.append(["arena_pairs_cv.py"])
     if (DATA / "routellm_dev.jsonl").exists():
         runs.append(["routing_quality.py"])
     else:
