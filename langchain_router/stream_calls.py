@@ -8,7 +8,6 @@ back or escalate); a stream the caller closes early is recorded as abandoned.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -60,8 +59,9 @@ class StreamCalls:
         )
         try:
             yield from self._stream_attempts(call, run, run_manager)
-        except GeneratorExit:  # the caller closed the stream: the provider is paid anyway
-            run.abandon()
+        except BaseException as exc:  # closed, Ctrl-C: the provider is paid anyway
+            if not isinstance(exc, Exception):
+                run.abandon(exc)
             raise
 
     def _stream_attempts(
@@ -104,8 +104,9 @@ class StreamCalls:
         try:
             async for out in attempts:
                 yield out
-        except (GeneratorExit, asyncio.CancelledError):  # the caller stopped: still paid for
-            run.abandon()
+        except BaseException as exc:  # closed, cancelled: the provider is paid anyway
+            if not isinstance(exc, Exception):
+                run.abandon(exc)
             raise
         finally:
             await attempts.aclose()  # releases the inner stream now, not at garbage collection

@@ -108,13 +108,17 @@ class StreamRun:
         self._open = False
         self.plan.failed(self.attempt, exc, after_first_token=self._started)
 
-    def abandon(self) -> None:
-        """The caller closed the stream: record the open attempt as ``abandoned`` (once).
+    def abandon(self, exc: BaseException | None = None) -> None:
+        """The caller stopped the stream (closed it, cancelled its task, Ctrl-C): record the
+        open attempt as ``abandoned`` (once) and end the call, releasing its reservation.
 
         Its cost comes from the usage received so far, else it is estimated from the text
-        sent and received, so budgets count it (see :meth:`CallPlan.abandoned`).
+        sent and received, so budgets count it (see :meth:`CallPlan.abandoned`). With no
+        attempt open (stopped while the ledger reserved) the call just ends
+        (:meth:`CallPlan.interrupted`).
         """
         if not self._open or self.attempt is None:
+            self.plan.interrupted(exc)
             return
         self._open = False
         merged = self._merged

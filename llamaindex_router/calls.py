@@ -20,7 +20,6 @@ escalation and the ledger live there). Streams run the same plan by hand:
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -204,10 +203,13 @@ class StreamRun:
         self._shown = True
         return out
 
-    def abandon(self) -> None:
-        """The caller closed the stream: record the open attempt as ``abandoned`` (once), with
-        the usage received so far, else a cost estimated from the text sent and received."""
+    def abandon(self, exc: BaseException | None = None) -> None:
+        """The caller stopped the stream (closed it, cancelled its task, Ctrl-C): record the
+        open attempt as ``abandoned`` (once), with the usage received so far, else a cost
+        estimated from the text sent and received; with none open the call just ends
+        (:meth:`CallPlan.interrupted`: its reservation is released either way)."""
         if not self._open or self.attempt is None:
+            self.plan.interrupted(exc)
             return
         self._open = False
         self.plan.abandoned(
@@ -276,8 +278,9 @@ def _stream(call: RoutedCall, buffer: bool) -> Iterator[Response]:
     run = StreamRun(call, buffer=buffer)
     try:
         yield from _attempts(call, run)
-    except GeneratorExit:  # the caller closed the stream: the provider is paid anyway
-        run.abandon()
+    except BaseException as exc:  # closed, Ctrl-C: the provider is paid anyway
+        if not isinstance(exc, Exception):
+            run.abandon(exc)
         raise
 
 
@@ -309,8 +312,9 @@ async def _astream(call: RoutedCall, buffer: bool) -> AsyncIterator[Response]:
     try:
         async for c in attempts:
             yield c
-    except (GeneratorExit, asyncio.CancelledError):  # the caller stopped: still paid for
-        run.abandon()
+    except BaseException as exc:  # closed, cancelled: the provider is paid anyway
+        if not isinstance(exc, Exception):
+            run.abandon(exc)
         raise
     finally:
         await attempts.aclose()  # releases the inner stream now, not at garbage collection

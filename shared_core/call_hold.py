@@ -8,8 +8,10 @@ ledger round trip itself.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Iterator
+from functools import partial
 from typing import TYPE_CHECKING
 
 from .errors import TierAttemptError
@@ -57,7 +59,7 @@ class CallHold:
         if (opening := self._opening()) is not None:
             guard, amount = opening
             with self._refusal_recorded():
-                held = await guard.areserve(self.decision.call_id, amount, self._scopes())
+                held = await self._areserve(guard, amount)
             self._hold = amount if held else None
 
     def _opening(self) -> tuple[BudgetGuard, float] | None:
@@ -105,6 +107,18 @@ class CallHold:
         need = self.spent_usd + (self._estimate(tier) or 0.0) - self._hold
         return need if need > 1e-15 else 0.0
 
+    async def _areserve(self, guard: BudgetGuard, amount: float) -> bool:
+        """``guard.areserve`` for this call, carried to its end even when the caller is
+        cancelled meanwhile: the ledger may have taken the reservation already (a database
+        round trip, a worker thread), so once it answers the hold is let go instead of
+        lingering until its TTL."""
+        task = asyncio.ensure_future(guard.areserve(self.decision.call_id, amount, self._scopes()))
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            task.add_done_callback(partial(_let_go, guard, self.decision.call_id, self._scopes()))
+            raise
+
     def _extended(self, tier: Tier, need: float, exc: BaseException | None) -> bool:
         if exc is not None:
             self.errors.append(TierAttemptError(tier.name, exc, "budget"))
@@ -121,3 +135,11 @@ class CallHold:
             guard = self.router.budget
             assert guard is not None
             guard.release(self.decision.call_id, self._scopes())
+
+
+def _let_go(guard: BudgetGuard, call_id: str, scopes: list[str], task: asyncio.Future[bool]) -> None:
+    """A reservation that answered after its caller was cancelled: release what it took."""
+    if task.cancelled() or task.exception() is not None:  # nothing was held
+        return
+    if task.result():
+        guard.release(call_id, scopes)

@@ -30,6 +30,7 @@ from . import telemetry
 from ._construct import construct
 from .attempt_records import AttemptRecords
 from .call_hold import CallHold
+from .call_stop import CallStop
 from .errors import (
     AllTiersFailedError,
     RequestCostCapError,
@@ -71,11 +72,12 @@ class Attempt:
 
 
 @dataclass
-class CallPlan(CallHold, AttemptRecords):
+class CallPlan(CallHold, CallStop, AttemptRecords):
     """State of one routed call. Create with :meth:`Router.plan`.
 
     Its budget reservation is :class:`~shared_core.call_hold.CallHold`'s job, its ledger
-    records :class:`~shared_core.attempt_records.AttemptRecords`'; the loop is here."""
+    records :class:`~shared_core.attempt_records.AttemptRecords`', a call the caller stops
+    half-way :class:`~shared_core.call_stop.CallStop`'s; the loop is here."""
 
     router: Router
     decision: RouteDecision
@@ -104,6 +106,8 @@ class CallPlan(CallHold, AttemptRecords):
     _closed: bool = False
     _hold: float | None = None
     """USD reserved for this call (``None``: no hard limit applies, or none was held)."""
+    _live: Attempt | None = None
+    """The attempt begun and not reported yet (what an interruption leaves half-done)."""
 
     def __post_init__(self) -> None:
         self._pending = (self.decision.index, "primary")
@@ -135,7 +139,7 @@ class CallPlan(CallHold, AttemptRecords):
         if tier is not None and (need := self._extension(tier)):
             err = None
             try:
-                await self.router.budget.areserve(self.decision.call_id, need, self._scopes())  # type: ignore[union-attr]
+                await self._areserve(self.router.budget, need)  # type: ignore[arg-type]
             except Exception as exc:
                 err = exc
             if not self._extended(tier, need, err):
@@ -154,6 +158,7 @@ class CallPlan(CallHold, AttemptRecords):
             "max_tokens": self._max_tokens(tier), "timeout_s": timeout,
         })
         self.attempts.append(attempt)
+        self._live = attempt
         self._tried.add(idx)
         self._attempt_started = time.perf_counter()
         return attempt
@@ -198,6 +203,7 @@ class CallPlan(CallHold, AttemptRecords):
         """Report a provider error. Re-raises ``exc`` when no fallback applies."""
         from .faults import classify_error
 
+        self._live = None
         kind = classify_error(exc)
         cfg = self.router.config
         latency = self._elapsed_ms()
@@ -230,6 +236,7 @@ class CallPlan(CallHold, AttemptRecords):
         check: bool = True,
     ) -> bool:
         """Report an answer; returns ``True`` when it is accepted, ``False`` to escalate."""
+        self._live = None
         cfg = self.router.config
         latency = self._elapsed_ms()
         self.router.cooldown.success(attempt.tier.name)
@@ -270,34 +277,6 @@ class CallPlan(CallHold, AttemptRecords):
             self.otel.end(self)
         self.close()
         return True
-
-    def abandoned(
-        self, attempt: Attempt, *, usage: Usage | None, received_text: str = "", chunks: int = 0
-    ) -> None:
-        """The caller closed a stream before its end: record the attempt as ``abandoned``.
-
-        The provider is paid for what it generated, so the record carries a cost that budgets
-        count: from the provider's usage when it arrived, else estimated from what was sent
-        (the request's estimated input tokens plus the tier's system prompt) and what was
-        received (``received_text``, characters / 4).
-        """
-        from .pricing import Usage, estimate_tokens
-
-        estimated = usage is None
-        if usage is None:
-            sent = self.request.input_tokens + estimate_tokens(attempt.system_prompt or "")
-            usage = Usage(max(0, int(sent)), estimate_tokens(received_text))
-        note = (
-            f"caller closed the stream after {chunks} chunk(s)"
-            + ("; tokens estimated from the text sent and received" if estimated else "")
-        )
-        self._record(
-            attempt, status="abandoned", usage=usage, latency_ms=self._elapsed_ms(),
-            error_kind="abandoned", error=note,
-        )
-        if self.otel is not None:
-            self.otel.end(self, outcome="abandoned")
-        self.close()  # the call is over: its reservation is released behind the record
 
     @property
     def kept(self) -> Attempt | None:

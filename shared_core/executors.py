@@ -32,7 +32,20 @@ class AttemptResult:
 
 
 def execute(plan: CallPlan, call: Callable[[Attempt], AttemptResult]) -> AttemptResult:
-    """Run a plan with a synchronous call function; returns the accepted result."""
+    """Run a plan with a synchronous call function; returns the accepted result.
+
+    ``KeyboardInterrupt`` (or any other ``BaseException`` that is not an ``Exception``) on
+    the way goes on to the caller after :meth:`CallPlan.interrupted` recorded the attempt
+    under way and released the call's reservation."""
+    try:
+        return _execute(plan, call)
+    except BaseException as exc:
+        if not isinstance(exc, Exception):
+            plan.interrupted(exc)
+        raise
+
+
+def _execute(plan: CallPlan, call: Callable[[Attempt], AttemptResult]) -> AttemptResult:
     kept: AttemptResult | None = None
     while (attempt := plan.next_attempt()) is not None:
         try:
@@ -48,7 +61,19 @@ def execute(plan: CallPlan, call: Callable[[Attempt], AttemptResult]) -> Attempt
 
 
 async def aexecute(plan: CallPlan, call: Callable[[Attempt], Awaitable[AttemptResult]]) -> AttemptResult:
-    """Async twin of :func:`execute`; the per-attempt timeout cancels the call."""
+    """Async twin of :func:`execute`; the per-attempt timeout cancels the call. A cancelled
+    task (``asyncio.CancelledError``) ends the plan as :func:`execute` says."""
+    try:
+        return await _aexecute(plan, call)
+    except BaseException as exc:
+        if not isinstance(exc, Exception):
+            plan.interrupted(exc)
+        raise
+
+
+async def _aexecute(
+    plan: CallPlan, call: Callable[[Attempt], Awaitable[AttemptResult]]
+) -> AttemptResult:
     kept: AttemptResult | None = None
     while (attempt := await plan.anext_attempt()) is not None:
         try:

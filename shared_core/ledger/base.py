@@ -22,7 +22,8 @@ Status = Literal["ok", "failed", "rejected", "refused", "abandoned"]
 Framework = Literal["core", "langchain", "llamaindex"]
 FeedbackSource = Literal["user", "escalation"]
 STATUSES: tuple[str, ...] = ("ok", "failed", "rejected", "refused", "abandoned")
-"""``abandoned``: the caller closed a stream before its end; the provider was paid anyway
+"""``abandoned``: the caller closed a stream before its end, or cancelled / interrupted the call
+while the provider answered; the provider was paid anyway
 (cost from the provider's usage when it came, else estimated from what was sent and received)."""
 FEEDBACK_SOURCES: tuple[str, ...] = ("user", "escalation")
 

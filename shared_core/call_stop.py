@@ -1,0 +1,91 @@
+"""How a call ends when its caller stops it half-way: abandoned attempts, interrupted calls.
+
+A stream the caller closes, a task a web server cancels because its client went away, Ctrl-C
+in a script: the call does not end through :meth:`CallPlan.succeeded` or :meth:`CallPlan.failed`.
+:class:`CallStop` is the part of :class:`~shared_core.dispatch.CallPlan` that still ends it
+properly: the attempt that was under way (its request sent, so possibly billed) is recorded
+as ``abandoned`` with a cost budgets count, and the call's reservation is released at once
+instead of lingering until ``budget.reservation_ttl_s``. The executors
+(:func:`~shared_core.dispatch.execute` / ``aexecute``) and both adapters' streams call
+:meth:`CallStop.interrupted` on the way out of any ``BaseException`` that is not an
+``Exception`` (``asyncio.CancelledError``, ``KeyboardInterrupt``, ``GeneratorExit``,
+``SystemExit``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .dispatch import Attempt
+    from .ledger.base import Status
+    from .pricing import Usage
+    from .request import Request
+
+
+class CallStop:
+    """The early-end half of :class:`~shared_core.dispatch.CallPlan` (a mixin: the state it
+    reads and writes is the plan's own)."""
+
+    if TYPE_CHECKING:
+        request: Request
+        otel: Any
+        _live: Attempt | None
+        _closed: bool
+
+        def close(self) -> None: ...
+        def _elapsed_ms(self) -> float: ...
+        def _record(
+            self, attempt: Attempt, *, status: Status, usage: Usage | None, latency_ms: float,
+            error_kind: str | None = None, error: BaseException | str | None = None,
+        ) -> tuple[float | None, float | None]: ...
+
+    def abandoned(
+        self, attempt: Attempt, *, usage: Usage | None, received_text: str = "", chunks: int = 0,
+        reason: str | None = None,
+    ) -> None:
+        """The caller closed a stream before its end: record the attempt as ``abandoned``.
+
+        The provider is paid for what it generated, so the record carries a cost that budgets
+        count: from the provider's usage when it arrived, else estimated from what was sent
+        (the request's estimated input tokens plus the tier's system prompt) and what was
+        received (``received_text``, characters / 4). ``reason`` replaces the record's note
+        ("caller closed the stream after N chunk(s)").
+        """
+        from .pricing import Usage, estimate_tokens
+
+        self._live = None
+        estimated = usage is None
+        if usage is None:
+            sent = self.request.input_tokens + estimate_tokens(attempt.system_prompt or "")
+            usage = Usage(max(0, int(sent)), estimate_tokens(received_text))
+        note = (
+            (reason or f"caller closed the stream after {chunks} chunk(s)")
+            + ("; tokens estimated from the text sent and received" if estimated else "")
+        )
+        self._record(
+            attempt, status="abandoned", usage=usage, latency_ms=self._elapsed_ms(),
+            error_kind="abandoned", error=note,
+        )
+        if self.otel is not None:
+            self.otel.end(self, outcome="abandoned")
+        self.close()  # the call is over: its reservation is released behind the record
+
+    def interrupted(self, exc: BaseException | None = None) -> None:
+        """The caller stopped the call (a cancelled task, ``KeyboardInterrupt``, a closed
+        generator) at any point: the attempt under way, if any, is recorded ``abandoned``
+        (its request was sent: tokens estimated from it, nothing received), and the call's
+        reservation is released. A no-op once the call has ended."""
+        if self._closed:
+            return
+        attempt = self._live
+        if attempt is not None:
+            what = type(exc).__name__ if exc is not None else "an interruption"
+            self.abandoned(
+                attempt, usage=None,
+                reason=f"caller stopped the call ({what}) before the provider's answer",
+            )
+            return
+        if self.otel is not None:
+            self.otel.end(self, exc, outcome="abandoned")
+        self.close()
