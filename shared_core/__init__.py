@@ -22,6 +22,7 @@ from .errors import (
     NoEligibleTierError,
     RouterError,
     ToolsUnsupportedError,
+    UnknownCallError,
     UnknownModelError,
     UnsafeFormatError,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "Tier",
     "TierDefaultsWarning",
     "ToolsUnsupportedError",
+    "UnknownCallError",
     "UnknownModelError",
     "UnsafeFormatError",
     "Usage",

@@ -120,6 +120,19 @@ class InputError(RouterError, ValueError):
     """The request itself cannot be routed (e.g. no messages at all)."""
 
 
+class UnknownCallError(InputError):
+    """``record_feedback`` for a ``call_id`` the ledger holds no record of (nothing is stored)."""
+
+    def __init__(self, call_id: str) -> None:
+        self.call_id = call_id
+        super().__init__(
+            f"record_feedback: the ledger has no call {call_id!r}; pass the call_id of the "
+            "answer's router metadata (response_metadata['router']['call_id'] in LangChain, "
+            "additional_kwargs['router']['call_id'] in LlamaIndex, RouteDecision.call_id), and "
+            "record feedback after the call's record was written"
+        )
+
+
 class UnknownModelError(RouterError, KeyError):
     """A tier, label or model name that is not in the configuration."""
 

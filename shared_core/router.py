@@ -249,11 +249,16 @@ class Router(RouterParts, TierChoice):
         """Record a quality score in [0, 1] for a finished call (calibration, the feedback loop).
 
         Raises :class:`InputError` for a score that is not a number in [0, 1] (a bool, a
-        string, NaN), as the ledger does.
+        string, NaN), as the ledger does, and :class:`UnknownCallError` (an ``InputError``)
+        for a ``call_id`` the ledger holds no record of (after a short wait for a record still
+        being written); nothing is stored then. The check reads the ledger, so a call another
+        worker wrote to a shared ledger is known (:mod:`shared_core.call_feedback`).
         """
+        from .call_feedback import check_call
         from .ledger.base import validate_feedback
 
         validate_feedback(call_id, score, source)
+        check_call(self.ledger, call_id)
         self.ledger.record_feedback(call_id, float(score), source=source)
         loop = self.feedback_loop
         if loop is not None:

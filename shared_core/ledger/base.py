@@ -273,6 +273,12 @@ class CostLedger(ABC):
         ids = set(call_ids)
         return [r for r in self.records() if r.call_id in ids]
 
+    def knows_call(self, call_id: str) -> bool:
+        """Whether a record of ``call_id`` is stored (by any worker sharing the ledger) or
+        waiting in this process to be written. Raises :class:`LedgerUnavailableError` when
+        the database cannot be read now (``Router.record_feedback`` then stores unchecked)."""
+        return bool(self.records_of([call_id]))
+
     @abstractmethod
     def spend(self, scope: str, since: float) -> float:
         """USD spent (known costs) since ``since`` in ``global``, ``tag:<t>`` or ``user:<u>``."""

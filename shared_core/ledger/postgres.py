@@ -291,6 +291,12 @@ class PostgresLedger(PostgresReservations, CostLedger):
         out.sort(key=lambda f: f.ts)
         return out if limit < 0 else out[-limit:]
 
+    def knows_call(self, call_id: str) -> bool:
+        # the queue first: the writer dequeues a record only after its batch committed
+        if any(r.call_id == call_id for r in self._pending_records()):
+            return True
+        return bool(self._read(sql.KNOWS_CALL, (call_id,)))
+
     def spend(self, scope: str, since: float) -> float:
         """Known costs in ``scope`` since ``since``: day counters plus queued records."""
         text, params = _spend_query(scope, since)

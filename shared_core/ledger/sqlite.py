@@ -27,7 +27,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, LedgerUnavailableError
 from . import spill
 from .base import (
     CallRecord,
@@ -45,6 +45,7 @@ from .sqlite_sql import (
     _COUNT,
     _INSERT,
     _SCHEMA,
+    KNOWS_CALL,
     RECENT_FEEDBACK,
     SCHEMA_VERSION,
     _from_row,
@@ -354,6 +355,18 @@ class SQLiteLedger(SQLiteReservations, SQLiteState, CostLedger):
             out.extend(r for r in self._pending if r.call_id in wanted)
         out.sort(key=lambda r: r.ts)
         return out
+
+    def knows_call(self, call_id: str) -> bool:
+        with self._lock:
+            if any(r.call_id == call_id for r in self._pending):
+                return True
+            try:
+                conn = self._live_connection()
+                row = conn.execute(KNOWS_CALL, (call_id,)).fetchone()
+            except sqlite3.Error as exc:
+                self._drop_connection()
+                raise LedgerUnavailableError(f"cost ledger {self.path}: read failed ({exc})") from exc
+        return row is not None
 
     def spend(self, scope: str, since: float) -> float:
         """Known costs in ``scope`` since ``since``, buffered records included.

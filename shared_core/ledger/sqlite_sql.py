@@ -97,6 +97,9 @@ RECENT_FEEDBACK = (
 )
 
 
+KNOWS_CALL = "SELECT 1 FROM calls WHERE call_id = ? LIMIT 1"
+
+
 def records_of_sql(n: int) -> str:
     return f"SELECT * FROM calls WHERE call_id IN ({', '.join('?' * n)}) ORDER BY ts, id"
 

@@ -231,6 +231,7 @@ async def test_variant_router_arecord_feedback_stores_once():
     ledger = InMemoryLedger()
     ab = VariantRouter(_router("cheap", ledger), _router("strong", ledger), share=0.5)
     d = await ab.adecide("hi", user="u1")
+    ledger.record(CallRecord(call_id=d.call_id, tier=d.tier, model=d.model, variant=d.variant))
     await ab.arecord_feedback(d.call_id, 0.25)
     assert [(f.call_id, f.score) for f in ledger.feedback()] == [(d.call_id, 0.25)]
 
