@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
-from shared_core.config import CONFIG_ENV, RouterConfig
+from shared_core.adapters_common import config_for_tierless as tierless
+from shared_core.config import RouterConfig
 from shared_core.errors import ConfigError
 
 ROUTER_OPTIONS = (
@@ -34,16 +34,7 @@ def config_for_tierless(config: Any) -> Any:
     Raises:
         ConfigError: neither is set.
     """
-    if config is None:
-        config = os.environ.get(CONFIG_ENV) or None
-    if config is None:
-        raise ConfigError(
-            "RoutedChatModel needs tiers={name: chat_model, ...}, or a config whose tiers name "
-            f"'provider:model' ids (config= or the {CONFIG_ENV} environment variable)",
-            field="tiers",
-            value=None,
-        )
-    return config
+    return tierless(config, adapter="RoutedChatModel", inner="chat_model")
 
 
 def inner_models(cfg: RouterConfig, init_kwargs: dict[str, Any]) -> dict[str, Any]:

@@ -22,6 +22,7 @@ recognised by its ``Query: ... Answer:`` tail. Per-call routing options travel i
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, TypedDict
 
 from llama_index.core.base.llms.types import (
@@ -42,11 +43,12 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from typing_extensions import Unpack
 
-from shared_core.adapters_common import reject_typos
+from shared_core.adapters_common import as_config, config_for_tierless, reject_typos
 from shared_core.dispatch import aexecute, execute
 from shared_core.errors import ConfigError
 
 from . import calls, context
+from .factory import inner_llms, tiers_from_config
 from .inner import InnerLLM
 from .llm_templates import TemplatedPrompts
 from .llm_tools import ToolCalling
@@ -77,7 +79,9 @@ class RoutedLLM(TemplatedPrompts, ToolCalling, FunctionCallingLLM):
     """A LlamaIndex ``FunctionCallingLLM`` that routes each call to the cheapest adequate tier.
 
     Args:
-        tiers: ``{tier name: LlamaIndex LLM}``, cheapest first.
+        tiers: ``{tier name: LlamaIndex LLM}``, cheapest first. Not given: built from the
+            config's ``"provider:model"`` ids (``config=``, else the file named by
+            ``$TIER_ROUTER_CONFIG``; see :meth:`from_config`), as ``RoutedChatModel`` does.
         config: a :class:`~shared_core.RouterConfig`, a dict or a YAML/TOML path; ``None``
             builds one from the tiers (embedded default classifier).
         ledger: a :class:`~shared_core.CostLedger`, a SQLite path, or ``None`` (in memory).
@@ -111,7 +115,7 @@ class RoutedLLM(TemplatedPrompts, ToolCalling, FunctionCallingLLM):
 
     def __init__(
         self,
-        tiers: Mapping[str, LLM],
+        tiers: Mapping[str, LLM] | None = None,
         config: Any = None,
         ledger: Any = None,
         *,
@@ -127,6 +131,9 @@ class RoutedLLM(TemplatedPrompts, ToolCalling, FunctionCallingLLM):
         # a misspelt argument of ours would pass to LLM's pydantic init and be ignored
         reject_typos(type(self).__name__, kwargs, [*_OWN_ARGS, *type(self).model_fields])
         super().__init__(**kwargs)
+        if tiers is None:  # as RoutedChatModel: the config's "provider:model" ids
+            config = config_for_tierless(config, adapter="RoutedLLM", inner="llm")
+            tiers = inner_llms(as_config(config), {})
         if not isinstance(tiers, Mapping) or not tiers:
             raise ConfigError(
                 "tiers must be a non-empty dict {tier name: LlamaIndex LLM}, cheapest first",
@@ -157,6 +164,19 @@ class RoutedLLM(TemplatedPrompts, ToolCalling, FunctionCallingLLM):
             allow_unordered=allow_unordered,
         )
         self._inners = {name: InnerLLM(llm) for name, llm in own.items()}
+
+    @classmethod
+    def from_config(cls, path: str | Path, **kwargs: Any) -> RoutedLLM:
+        """Build the inner LLMs from the config's ``"provider:model"`` ids.
+
+        ``openai:gpt-4o-mini`` is ``llama_index.llms.openai.OpenAI(model="gpt-4o-mini")``
+        (see :mod:`llamaindex_router.factory` for the providers). ``kwargs`` (``api_base``,
+        ``api_key``, ``temperature`` ...) go to every inner LLM, except RoutedLLM's own
+        (``ledger``, ``router``, ``classifier``, ``prices``, ``checks``, ``embed_model``,
+        ``judge_llm``, ``allow_unordered``, ``max_tokens``, ``routing``).
+        """
+        tiers, cfg, own = tiers_from_config(path, kwargs)
+        return cls(tiers=tiers, config=cfg, **own)
 
     @classmethod
     def class_name(cls) -> str:

@@ -12,16 +12,19 @@
   ``VariantRouter``) serves exactly the adapter's tiers.
 * :func:`check_tool_tiers` — the typed error for tools that cannot be routed to any tier.
 * :func:`reject_typos` — a misspelt argument of an adapter (``confg=``) is a typed error.
+* :func:`config_for_tierless` — the config an adapter built without ``tiers=`` builds its
+  inner models from (its own, else ``$TIER_ROUTER_CONFIG``), or the typed error showing the fix.
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .config import RouterConfig
+from .config import CONFIG_ENV, RouterConfig
 from .errors import ConfigError, ToolsUnsupportedError
 from .router import _as_config
 
@@ -182,3 +185,23 @@ def reject_typos(owner: str, given: Iterable[str], known: Iterable[str]) -> None
                 field=key,
                 value=key,
             )
+
+
+def config_for_tierless(config: Any, *, adapter: str, inner: str) -> Any:
+    """The config an ``adapter`` built without ``tiers=`` reads: its own, else the file named
+    by ``$TIER_ROUTER_CONFIG`` (``inner`` names what a tier takes, for the message).
+
+    Raises:
+        ConfigError: neither is set.
+    """
+    if config is None:
+        config = os.environ.get(CONFIG_ENV) or None
+    if config is None:
+        raise ConfigError(
+            f"{adapter} needs tiers={{name: {inner}, ...}}, or a config whose tiers name "
+            f"'provider:model' ids to build them from: {adapter}(config='router.yaml') "
+            f"(or the {CONFIG_ENV} environment variable naming that file)",
+            field="tiers",
+            value=None,
+        )
+    return config
