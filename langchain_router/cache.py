@@ -15,7 +15,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 
 from shared_core.cache_hits import cache_hit
 
-from .context import scalar, thread_id_of
+from .context import THREAD_KWARG, scalar, thread_id_of
 
 _HIT = "_tier_router_cache_hit"
 
@@ -29,8 +29,11 @@ def mark_cached(generations: list[ChatGeneration]) -> list[ChatGeneration]:
     return out
 
 
-def served_from_cache(router: Any, result: ChatResult, run_manager: Any) -> ChatResult:
-    """``result`` with cache-hit metadata (cost 0) when it came from the cache, else as is."""
+def served_from_cache(
+    router: Any, result: ChatResult, run_manager: Any, kwargs: dict[str, Any]
+) -> ChatResult:
+    """``result`` with cache-hit metadata (cost 0) when it came from the cache, else as is
+    (``kwargs``: the call's, which may carry the thread id from ``configurable``)."""
     gens = result.generations
     if not gens or not (gens[0].generation_info or {}).get(_HIT):
         return result
@@ -48,7 +51,7 @@ def served_from_cache(router: Any, result: ChatResult, run_manager: Any) -> Chat
                 meta = cache_hit(
                     router, cached, framework="langchain", tags=tags,
                     user=scalar(md.get("user_id") or md.get("user")),
-                    thread_id=thread_id_of(md, tags),
+                    thread_id=scalar(kwargs.get(THREAD_KWARG)) or thread_id_of(md, tags),
                 )
             msg = gen.message.model_copy(update={"response_metadata": {**rm, "router": meta}})
         else:

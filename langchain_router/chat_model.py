@@ -274,14 +274,14 @@ class RoutedChatModel(CallSteps, StreamCalls, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
     ) -> ChatResult:
         result = super()._generate_with_cache(messages, stop, run_manager, **kwargs)
-        return served_from_cache(self.router, result, run_manager)
+        return served_from_cache(self.router, result, run_manager, kwargs)
 
     async def _agenerate_with_cache(
         self, messages: list[BaseMessage], stop: list[str] | None = None,
         run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any,
     ) -> ChatResult:
         result = await super()._agenerate_with_cache(messages, stop, run_manager, **kwargs)
-        return served_from_cache(self.router, result, run_manager)
+        return served_from_cache(self.router, result, run_manager, kwargs)
 
     def _convert_cached_generations(self, cache_val: list[Any]) -> list[ChatGeneration]:
         return mark_cached(super()._convert_cached_generations(cache_val))

@@ -5,6 +5,11 @@ The cached answer carries the ``router`` metadata of the call that filled the ca
 :func:`cache_hit` gives the metadata of this call instead (``cost_usd`` 0, ``cache_hit``
 true, a new ``call_id``, ``cached_call_id`` naming the original) and records it in the
 ledger, so a cache hit is neither lost nor billed twice.
+
+Under an A/B or shadow :class:`~shared_core.variants.VariantRouter`, the hit belongs to the
+variant that would have decided *this* request (its user / thread's side of the split; the
+control in shadow mode), not to the variant of the call that filled the cache: its record
+and metadata carry that ``variant``, so ``stats --by variant`` counts it there.
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ from .tags import user_tags
 if TYPE_CHECKING:
     from .ledger.base import Framework
     from .router import Router
+    from .variants import VariantRouter
 
 
 def cache_hit(
-    router: Router,
+    router: Router | VariantRouter,
     cached: Mapping[str, Any],
     *,
     framework: Framework,
@@ -32,8 +38,14 @@ def cache_hit(
     one ``ok`` attempt costing 0 in ``router.ledger``."""
     from .ledger import CallRecord
     from .router import new_call_id
+    from .variants import VariantRouter
 
     call_id = new_call_id()
+    variant = (
+        router.variant_for(user=user, thread_id=thread_id)
+        if isinstance(router, VariantRouter)
+        else None
+    )
     meta = {
         **cached,
         "call_id": call_id,
@@ -49,6 +61,9 @@ def cache_hit(
         "decision_latency_us": 0.0,
         "reasons": ["served from the framework's cache: no model was called"],
     }
+    meta.pop("variant", None)  # the cached call's variant is not this request's
+    if variant is not None:
+        meta["variant"] = variant
     router.ledger.record(
         CallRecord(
             call_id=call_id,
@@ -62,6 +77,7 @@ def cache_hit(
             user=user,
             thread_id=thread_id,
             framework=framework,
+            variant=variant,
             metadata={"cache_hit": True, "cached_call_id": cached.get("call_id")},
         )
     )

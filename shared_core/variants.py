@@ -154,6 +154,14 @@ class VariantRouter:
             return self.candidate, self.names[1]
         return self.control, self.names[0]
 
+    def variant_for(self, *, user: str | None = None, thread_id: str | None = None) -> str:
+        """The variant whose router would decide a request of this user / thread (the split
+        :meth:`decide` applies; the control in shadow mode). A LangChain cache hit, which
+        no router decides, is recorded in this variant."""
+        if self.mode == "shadow":
+            return self.names[0]
+        return self.names[1] if self._pick_candidate(user or thread_id) else self.names[0]
+
     def _shadowed(self, decision: RouteDecision, seen: RouteDecision | BaseException) -> RouteDecision:
         shadow: dict[str, Any]
         if isinstance(seen, BaseException):

@@ -127,3 +127,77 @@ def test_a_candidate_on_other_tiers_is_refused_when_the_adapter_is_built(openai_
         _llamaindex(openai_server, ab)
     with pytest.raises(ConfigError, match="candidate"):
         _langchain(openai_server, ab)
+
+
+def _cached_langchain(server: FakeOpenAIServer, router: VariantRouter) -> RoutedChatModel:
+    from langchain_core.caches import InMemoryCache
+
+    def inner(model: str) -> ChatOpenAI:  # an async client of this test's own (see _langchain)
+        return ChatOpenAI(model=model, base_url=server.base_url, api_key="sk-test", max_retries=0,
+                          http_async_client=httpx.AsyncClient())
+
+    return RoutedChatModel(
+        tiers={"cheap": inner("gpt-4o-mini"), "strong": inner("gpt-4o")}, router=router,
+        cache=InMemoryCache(),
+    )
+
+
+def _users_by_variant(chat: RoutedChatModel) -> dict[str, str]:
+    """One user per variant, learnt from real (uncached) calls."""
+    found: dict[str, str] = {}
+    for i in range(40):
+        user = f"user-{i}"
+        meta = chat.invoke(f"warm-up {i}", config={"metadata": {"user_id": user}})
+        found.setdefault(meta.response_metadata["router"]["variant"], user)
+        if len(found) == 2:
+            return found
+    raise AssertionError(f"40 users all fell in {found}")
+
+
+def test_a_langchain_cache_hit_is_recorded_in_the_variant_of_its_own_request(openai_server):
+    """Issue 12: every record carries its variant, a cache hit's too. The hit of a candidate
+    user, on an answer cached by a control user's call, counts for the candidate (the variant
+    that would have decided it), in the record, the answer's metadata and ``stats --by variant``."""
+    from shared_core.variant_stats import compare_variants
+
+    ledger = InMemoryLedger()
+    chat = _cached_langchain(openai_server, _pair(ledger, share=0.5))
+    users = _users_by_variant(chat)
+    first = chat.invoke("Capital of France?", config={"metadata": {"user_id": users["control"]}})
+    assert first.response_metadata["router"]["variant"] == "control"
+    calls_before = len(openai_server.models)
+    hit = chat.invoke("Capital of France?", config={"metadata": {"user_id": users["candidate"]}})
+    meta = hit.response_metadata["router"]
+    assert len(openai_server.models) == calls_before  # served from LangChain's cache
+    assert (meta["cache_hit"], meta["variant"], meta["cost_usd"]) == (True, "candidate", 0.0)
+    rec = ledger.records()[-1]
+    assert (rec.call_id, rec.variant, rec.cost_usd, rec.classifier) == (
+        meta["call_id"], "candidate", 0.0, "cache",
+    )
+    assert rec.user == users["candidate"]
+    before = {v: e["cost_per_call"].n for v, e in compare_variants(ledger.records()[:-1], []).variants.items()}
+    after = {v: e["cost_per_call"].n for v, e in compare_variants(ledger.records(), []).variants.items()}
+    assert after == {"control": before["control"], "candidate": before["candidate"] + 1}
+
+
+async def test_a_cache_hit_in_shadow_mode_is_the_control_s(openai_server):
+    ledger = InMemoryLedger()
+    chat = _cached_langchain(openai_server, _pair(ledger, mode="shadow"))
+    await chat.ainvoke("Capital of France?")
+    hit = (await chat.ainvoke("Capital of France?")).response_metadata["router"]
+    assert (hit["cache_hit"], hit["variant"]) == (True, "control")
+    assert [(r.variant, r.cost_usd == 0.0) for r in ledger.records()] == [
+        ("control", False), ("control", True),
+    ]
+    assert openai_server.models == ["gpt-4o-mini"]
+
+
+def test_a_cache_hit_on_a_plain_router_has_no_variant_even_if_the_cached_answer_had_one(openai_server):
+    """An answer cached while an A/B test ran, served after it ended, is not a variant's."""
+    ledger = InMemoryLedger()
+    ab = _cached_langchain(openai_server, _pair(ledger, share=1.0))
+    ab.invoke("Capital of France?")
+    plain = RoutedChatModel(tiers=ab.tiers, router=ab.router.control, cache=ab.cache)
+    meta = plain.invoke("Capital of France?").response_metadata["router"]
+    assert meta["cache_hit"] is True and "variant" not in meta
+    assert ledger.records()[-1].variant is None
