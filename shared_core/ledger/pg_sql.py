@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .base import CallRecord, day_start, record_scopes
+from .base import CallRecord, day_start, new_salt, parse_scope, record_scopes
 
 SCHEMA_VERSION = 1
 SCHEMA_LOCK = 0x7469_6572_5F72  # pg_advisory_xact_lock key while creating or migrating
@@ -152,3 +152,29 @@ RECENT_FEEDBACK = (
     "SELECT call_id, score, source, ts FROM tier_router_feedback WHERE ts >= %s "
     "ORDER BY ts DESC, id DESC LIMIT %s"
 )
+
+
+def create_schema(conn: Any) -> str:
+    """Create or upgrade the tables under an advisory lock; the stored salt."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+        for stmt in SCHEMA:
+            conn.execute(stmt)
+        conn.execute(
+            "INSERT INTO tier_router_meta (key, value) VALUES ('schema_version', %s), "
+            "('salt', %s) ON CONFLICT (key) DO NOTHING",
+            (str(SCHEMA_VERSION), new_salt()),
+        )
+        row = conn.execute("SELECT value FROM tier_router_meta WHERE key = 'salt'").fetchone()
+    return str(row[0])
+
+
+def spend_query(scope: str, since: float) -> tuple[str, tuple[Any, ...]]:
+    kind, value = parse_scope(scope)
+    first = day_start(since)
+    if since == first:
+        return DAYS_SPEND, (scope, first)
+    part = partial_day_sql(kind)
+    params: tuple[Any, ...] = (since, first + 86400.0) + (() if kind == "global" else (value,))
+    text = f"({DAYS_SPEND.replace('day >= %s', 'day > %s')}) UNION ALL ({part})"
+    return text, (scope, first, *params)

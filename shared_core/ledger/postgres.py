@@ -36,13 +36,11 @@ from .base import (
     Feedback,
     RecordFilter,
     StateChange,
-    day_start,
-    new_salt,
-    parse_scope,
     validate_feedback,
 )
 from .counters import pending_spend
 from .pg_reservations import PostgresReservations
+from .queued import feedback_with_queued, records_with_queued
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +116,7 @@ class PostgresLedger(PostgresReservations, CostLedger):
         try:
             self._pool.open(wait=True, timeout=connect_timeout_s)
             with self._pool.connection() as conn:
-                self.salt = salt or _create_schema(conn)
+                self.salt = salt or sql.create_schema(conn)
         except Exception as exc:
             self._pool.close()
             raise ConfigError(
@@ -274,10 +272,7 @@ class PostgresLedger(PostgresReservations, CostLedger):
         except (psycopg.Error, self._pool_mod.PoolTimeout) as exc:
             logger.warning("cost ledger %s: read failed (%s); showing queued only", self, exc)
             rows = []
-        out = [sql.from_row(r) for r in rows]
-        out.extend(r for r in self._pending_records() if matches(r))
-        out.sort(key=lambda r: r.ts)
-        return out
+        return records_with_queued(map(sql.from_row, rows), self._pending_records(), matches)
 
     def feedback(self) -> list[Feedback]:
         return self.recent_feedback(float("-inf"), -1)
@@ -285,11 +280,9 @@ class PostgresLedger(PostgresReservations, CostLedger):
     def recent_feedback(self, since: float, limit: int) -> list[Feedback]:
         self.flush()
         rows = self._read(sql.RECENT_FEEDBACK, (since, None if limit < 0 else limit))[::-1]
-        out = [Feedback(r[0], r[1], r[2], r[3]) for r in rows]
         with self._lock:
-            out.extend(f for k, f in self._queue if k == "feedback" and f.ts >= since)
-        out.sort(key=lambda f: f.ts)
-        return out if limit < 0 else out[-limit:]
+            queued = [f for k, f in self._queue if k == "feedback"]
+        return feedback_with_queued((Feedback(*r[:4]) for r in rows), queued, since, limit)
 
     def knows_call(self, call_id: str) -> bool:
         # the queue first: the writer dequeues a record only after its batch committed
@@ -299,14 +292,14 @@ class PostgresLedger(PostgresReservations, CostLedger):
 
     def spend(self, scope: str, since: float) -> float:
         """Known costs in ``scope`` since ``since``: day counters plus queued records."""
-        text, params = _spend_query(scope, since)
+        text, params = sql.spend_query(scope, since)
         with self._commit:
             queued = self._pending_records()
             total = sum(float(r[0]) for r in self._read(text, params))
         return total + pending_spend(queued, scope, since)
 
     async def aspend(self, scope: str, since: float) -> float:
-        text, params = _spend_query(scope, since)
+        text, params = sql.spend_query(scope, since)
         queued = self._pending_records()
         rows = await self._aread(text, params)
         return sum(float(r[0]) for r in rows) + pending_spend(queued, scope, since)
@@ -385,29 +378,3 @@ class PostgresLedger(PostgresReservations, CostLedger):
 
     def __repr__(self) -> str:
         return f"PostgresLedger({_redacted(self.url)!r})"
-
-
-def _create_schema(conn: Any) -> str:
-    """Create or upgrade the tables under an advisory lock; the stored salt."""
-    with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (sql.SCHEMA_LOCK,))
-        for stmt in sql.SCHEMA:
-            conn.execute(stmt)
-        conn.execute(
-            "INSERT INTO tier_router_meta (key, value) VALUES ('schema_version', %s), "
-            "('salt', %s) ON CONFLICT (key) DO NOTHING",
-            (str(sql.SCHEMA_VERSION), new_salt()),
-        )
-        row = conn.execute("SELECT value FROM tier_router_meta WHERE key = 'salt'").fetchone()
-    return str(row[0])
-
-
-def _spend_query(scope: str, since: float) -> tuple[str, tuple[Any, ...]]:
-    kind, value = parse_scope(scope)
-    first = day_start(since)
-    if since == first:
-        return sql.DAYS_SPEND, (scope, first)
-    part = sql.partial_day_sql(kind)
-    params: tuple[Any, ...] = (since, first + 86400.0) + (() if kind == "global" else (value,))
-    text = f"({sql.DAYS_SPEND.replace('day >= %s', 'day > %s')}) UNION ALL ({part})"
-    return text, (scope, first, *params)

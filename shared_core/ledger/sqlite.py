@@ -19,7 +19,6 @@ writes (see :mod:`shared_core.ledger.spill`).
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import threading
 import time
@@ -27,7 +26,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, LedgerUnavailableError
+from ..errors import LedgerUnavailableError
 from . import spill
 from .base import (
     CallRecord,
@@ -35,21 +34,20 @@ from .base import (
     Feedback,
     RecordFilter,
     day_start,
-    new_salt,
     record_scopes,
     validate_feedback,
 )
 from .counters import pending_spend
+from .queued import feedback_with_queued, records_with_queued
+from .sqlite_connection import SQLiteConnection
 from .sqlite_reservations import SQLiteReservations
 from .sqlite_sql import (
     _COUNT,
     _INSERT,
-    _SCHEMA,
     KNOWS_CALL,
     RECENT_FEEDBACK,
     SCHEMA_VERSION,
     _from_row,
-    _migrate,
     _row_values,
     _spend_sql,
     _tag_key,
@@ -62,11 +60,12 @@ __all__ = ["SCHEMA_VERSION", "SQLiteLedger"]
 logger = logging.getLogger(__name__)
 
 
-class SQLiteLedger(SQLiteReservations, SQLiteState, CostLedger):
+class SQLiteLedger(SQLiteConnection, SQLiteReservations, SQLiteState, CostLedger):
     """A ledger in one SQLite file; many threads and several processes may share it.
 
-    Its SQL is in :mod:`~shared_core.ledger.sqlite_sql`, its reservations and alert claims
-    in :mod:`~shared_core.ledger.sqlite_reservations`, its shared state in
+    Its SQL is in :mod:`~shared_core.ledger.sqlite_sql`, opening the file and its connection
+    in :mod:`~shared_core.ledger.sqlite_connection`, its reservations and alert claims in
+    :mod:`~shared_core.ledger.sqlite_reservations`, its shared state in
     :mod:`~shared_core.ledger.sqlite_state`.
 
     Args:
@@ -96,38 +95,7 @@ class SQLiteLedger(SQLiteReservations, SQLiteState, CostLedger):
         self._pending_feedback: list[Feedback] = []
         self._pending_release: list[str] = []
         self._warned = False
-        self._conn: sqlite3.Connection | None = None
-        self._inode: tuple[int, int] | None = None
-        if self.path != ":memory:":
-            try:
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise ConfigError(
-                    f"cannot create the ledger folder for {self.path!r}: {exc}",
-                    field="ledger.path",
-                    value=self.path,
-                ) from None
-        try:
-            conn = self._connect()
-            conn.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('salt', ?)", (new_salt(),)
-            )
-            stored = conn.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()[0]
-        except sqlite3.Error as exc:
-            self._drop_connection()
-            if "locked" in str(exc) or "busy" in str(exc):
-                hint = (
-                    f"the file is locked by another connection or process (waited "
-                    f"{self.busy_timeout_s:g} s); retry when it is released, or pass a longer "
-                    "busy_timeout_s"
-                )
-            else:
-                hint = "check the path is a writable file in a writable folder"
-            raise ConfigError(
-                f"cannot open the SQLite ledger {self.path!r}: {exc}; {hint}",
-                field="ledger.path",
-                value=self.path,
-            ) from None
+        stored = self._open_file()
         self.salt = salt or str(stored)
         if self.path != ":memory:":
             # records a previous process could not write before it exited
@@ -137,63 +105,6 @@ class SQLiteLedger(SQLiteReservations, SQLiteState, CostLedger):
                 self._pending_feedback.extend(feedback)
                 self.flush()
             spill.register(self)
-
-    # -- connection -----------------------------------------------------------------
-    def _connect(self) -> sqlite3.Connection:
-        if self._conn is not None:
-            return self._conn
-        conn = sqlite3.connect(
-            self.path,
-            timeout=self.busy_timeout_s,
-            isolation_level=None,
-            check_same_thread=False,
-        )
-        try:
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
-            if self.path != ":memory:":
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = NORMAL")
-            conn.executescript(_SCHEMA)
-            have = {r[1] for r in conn.execute("PRAGMA table_info(calls)")}
-            if "variant" not in have:  # a ledger file from before A/B variants
-                try:
-                    conn.execute("ALTER TABLE calls ADD COLUMN variant TEXT")
-                except sqlite3.OperationalError as exc:  # another process added it first
-                    if "duplicate column" not in str(exc):
-                        raise
-            _migrate(conn)
-        except sqlite3.Error:
-            conn.close()
-            raise
-        self._conn = conn
-        self._inode = self._stat()
-        return conn
-
-    def _stat(self) -> tuple[int, int] | None:
-        if self.path == ":memory:":
-            return None
-        st = os.stat(self.path)
-        return (st.st_dev, st.st_ino)
-
-    def _live_connection(self) -> sqlite3.Connection:
-        """The connection, re-opened when the file was removed or replaced under us."""
-        if self._conn is not None and self.path != ":memory:":
-            try:
-                same = self._stat() == self._inode
-            except OSError:
-                same = False
-            if not same:
-                self._drop_connection()
-        return self._connect()
-
-    def _drop_connection(self) -> None:
-        if self._conn is not None:
-            try:
-                self._conn.close()
-            except sqlite3.Error:  # pragma: no cover
-                pass
-            self._conn = None
 
     # -- writes ---------------------------------------------------------------------
     def record(self, rec: CallRecord) -> None:
@@ -325,36 +236,31 @@ class SQLiteLedger(SQLiteReservations, SQLiteState, CostLedger):
             " ORDER BY ts, id"
         )
         rows = self._query(sql, tuple(params))
-        out = [_from_row(r) for r in rows]
         with self._lock:
             pending = list(self._pending)
-        out.extend(r for r in pending if where.matches(r))
-        out.sort(key=lambda r: r.ts)
-        return out
+        return records_with_queued(map(_from_row, rows), pending, where.matches)
 
     def feedback(self) -> list[Feedback]:
         return self.recent_feedback(float("-inf"), -1)
 
     def recent_feedback(self, since: float, limit: int) -> list[Feedback]:
         rows = self._query(RECENT_FEEDBACK, (since, limit))[::-1]  # limit -1: all of them
-        out = [Feedback(r["call_id"], r["score"], r["source"], r["ts"]) for r in rows]
+        stored = [Feedback(r["call_id"], r["score"], r["source"], r["ts"]) for r in rows]
         with self._lock:
-            out.extend(f for f in self._pending_feedback if f.ts >= since)
-        out.sort(key=lambda f: f.ts)
-        return out if limit < 0 else out[-limit:]
+            queued = list(self._pending_feedback)
+        return feedback_with_queued(stored, queued, since, limit)
 
     def records_of(self, call_ids: Collection[str]) -> list[CallRecord]:
         ids = list(dict.fromkeys(call_ids))
         wanted = set(ids)
-        out = [
+        stored = [
             _from_row(r)
             for i in range(0, len(ids), 500)
             for r in self._query(records_of_sql(len(ids[i : i + 500])), tuple(ids[i : i + 500]))
         ]
         with self._lock:
-            out.extend(r for r in self._pending if r.call_id in wanted)
-        out.sort(key=lambda r: r.ts)
-        return out
+            pending = list(self._pending)
+        return records_with_queued(stored, pending, lambda r: r.call_id in wanted)
 
     def knows_call(self, call_id: str) -> bool:
         with self._lock:

@@ -1,0 +1,35 @@
+"""Reads of a persistent ledger: the stored rows plus what this process still holds in memory.
+
+``SQLiteLedger`` buffers what a locked file refused, ``PostgresLedger`` queues every write for
+its writer thread; both answer a read with the database's rows and the matching queued items,
+so a record or a score is never missing from a read between its write and its commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from .base import CallRecord, Feedback
+
+
+def records_with_queued(
+    stored: Iterable[CallRecord],
+    queued: Iterable[CallRecord],
+    matches: Callable[[CallRecord], bool],
+) -> list[CallRecord]:
+    """``stored`` plus the ``queued`` records ``matches`` keeps, by time."""
+    out = list(stored)
+    out.extend(r for r in queued if matches(r))
+    out.sort(key=lambda r: r.ts)
+    return out
+
+
+def feedback_with_queued(
+    stored: Iterable[Feedback], queued: Iterable[Feedback], since: float, limit: int
+) -> list[Feedback]:
+    """``stored`` plus the ``queued`` entries from ``since`` on: the newest ``limit``
+    (all of them for a negative ``limit``), oldest first."""
+    out = list(stored)
+    out.extend(f for f in queued if f.ts >= since)
+    out.sort(key=lambda f: f.ts)
+    return out if limit < 0 else out[-limit:]

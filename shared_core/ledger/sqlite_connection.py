@@ -1,0 +1,119 @@
+"""The file under a :class:`~shared_core.ledger.sqlite.SQLiteLedger` and its one connection.
+
+:class:`SQLiteConnection` opens the file (creating its folder, its tables, the stored salt, and
+upgrading an older file's schema), reports a file it cannot open as a :class:`ConfigError` that
+says why, and re-opens the connection when the file was removed or replaced under it.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from pathlib import Path
+
+from ..errors import ConfigError
+from .base import new_salt
+from .sqlite_sql import _SCHEMA, _migrate
+
+
+class SQLiteConnection:
+    """Opening and re-opening the ledger file (a mixin of ``SQLiteLedger``; its lock guards
+    the connection)."""
+
+    path: str
+    busy_timeout_s: float
+    _lock: threading.RLock
+    _conn: sqlite3.Connection | None
+    _inode: tuple[int, int] | None
+
+    def _open_file(self) -> str:
+        """Create the folder and the tables if missing; the salt stored in the file."""
+        self._conn = None
+        self._inode = None
+        if self.path != ":memory:":
+            try:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(
+                    f"cannot create the ledger folder for {self.path!r}: {exc}",
+                    field="ledger.path",
+                    value=self.path,
+                ) from None
+        try:
+            conn = self._connect()
+            conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('salt', ?)", (new_salt(),)
+            )
+            return str(conn.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()[0])
+        except sqlite3.Error as exc:
+            self._drop_connection()
+            if "locked" in str(exc) or "busy" in str(exc):
+                hint = (
+                    f"the file is locked by another connection or process (waited "
+                    f"{self.busy_timeout_s:g} s); retry when it is released, or pass a longer "
+                    "busy_timeout_s"
+                )
+            else:
+                hint = "check the path is a writable file in a writable folder"
+            raise ConfigError(
+                f"cannot open the SQLite ledger {self.path!r}: {exc}; {hint}",
+                field="ledger.path",
+                value=self.path,
+            ) from None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is not None:
+            return self._conn
+        conn = sqlite3.connect(
+            self.path,
+            timeout=self.busy_timeout_s,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+            if self.path != ":memory:":
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            conn.executescript(_SCHEMA)
+            have = {r[1] for r in conn.execute("PRAGMA table_info(calls)")}
+            if "variant" not in have:  # a ledger file from before A/B variants
+                try:
+                    conn.execute("ALTER TABLE calls ADD COLUMN variant TEXT")
+                except sqlite3.OperationalError as exc:  # another process added it first
+                    if "duplicate column" not in str(exc):
+                        raise
+            _migrate(conn)
+        except sqlite3.Error:
+            conn.close()
+            raise
+        self._conn = conn
+        self._inode = self._stat()
+        return conn
+
+    def _stat(self) -> tuple[int, int] | None:
+        if self.path == ":memory:":
+            return None
+        st = os.stat(self.path)
+        return (st.st_dev, st.st_ino)
+
+    def _live_connection(self) -> sqlite3.Connection:
+        """The connection, re-opened when the file was removed or replaced under us."""
+        if self._conn is not None and self.path != ":memory:":
+            try:
+                same = self._stat() == self._inode
+            except OSError:
+                same = False
+            if not same:
+                self._drop_connection()
+        return self._connect()
+
+    def _drop_connection(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except sqlite3.Error:  # pragma: no cover
+                pass
+            self._conn = None
