@@ -5,7 +5,8 @@ call becomes a :class:`~shared_core.ledger.CallRecord` in the same ledger the ro
 writes to: tokens from ``usage_metadata``, cost from the price table, and the cost of the
 same tokens on the baseline model. Answers that already carry
 ``response_metadata["router"]`` (made by :class:`RoutedChatModel`) are skipped: the router
-recorded them, so nothing is counted twice.
+recorded them, so nothing is counted twice; so are the router's LLM-judge calls (the call
+each one routed carries its cost).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from shared_core.errors import redact
 from shared_core.ledger import CallRecord, CostLedger, InMemoryLedger
 from shared_core.pricing import PriceTable, Usage, provider_usage
 
+from .judge import JUDGE_RUN
 from .messages import usage_of
 
 _MODEL_KEYS = ("model_name", "model", "model_id", "deployment_name")
@@ -82,6 +84,8 @@ class CostCallbackHandler(BaseCallbackHandler):
         msg = getattr(gens[0], "message", None) if gens else None
         if msg is not None and "router" in (msg.response_metadata or {}):
             return  # recorded by RoutedChatModel itself
+        if run.get("metadata", {}).get(JUDGE_RUN):
+            return  # the router's judge: its call routed pays for it
         usage = usage_of(msg) if msg is not None else None
         if usage is None:
             usage = _usage_from_llm_output(response.llm_output)

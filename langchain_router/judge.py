@@ -2,12 +2,42 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
+
+from shared_core.adapters_common import model_id
+from shared_core.classifiers.llm_calls import JudgeReply
+
+from .messages import usage_of
+
+JUDGE_RUN = "tier_router_judge"
+"""Run metadata key of the judge's own model call: the routed call pays for it in the ledger,
+so :class:`~langchain_router.callbacks.CostCallbackHandler` does not record it again."""
+_UNPAID: ContextVar[bool] = ContextVar("tier_router_judge_unpaid", default=False)
+
+
+@contextmanager
+def judge_unpaid() -> Iterator[None]:
+    """Judge calls made inside are not paid by a routed call (``RunnableRouter`` decides and
+    calls no model itself): they are left unmarked, so a ``CostCallbackHandler`` records them."""
+    token = _UNPAID.set(True)
+    try:
+        yield
+    finally:
+        _UNPAID.reset(token)
+
+
+def _config() -> Any:
+    return {"run_name": "tier-router-judge", "metadata": {} if _UNPAID.get() else {JUDGE_RUN: True}}
+
 
 JudgePair = tuple[Callable[[str], str], Callable[[str], Awaitable[str]]]
+"""``(complete, acomplete)``; each returns a :class:`JudgeReply` (a ``str``)."""
 
 
 class ChatModelJudge:
@@ -26,14 +56,22 @@ class ChatModelJudge:
             kw["max_tokens"] = max_tokens
         self._runnable = model.bind(**kw) if kw else model
 
-    def complete(self, prompt: str) -> str:
-        """The model's answer to ``prompt`` as plain text."""
-        return str(self._runnable.invoke(prompt, config={"run_name": "tier-router-judge"}).text)
+    def complete(self, prompt: str) -> JudgeReply:
+        """The model's answer to ``prompt``: its text, with the model and the token usage the
+        provider reported (so the router's ledger pays for the judge's call)."""
+        return self._reply(self._runnable.invoke(prompt, config=_config()))
 
-    async def acomplete(self, prompt: str) -> str:
+    async def acomplete(self, prompt: str) -> JudgeReply:
         """Async twin of :meth:`complete`."""
-        msg = await self._runnable.ainvoke(prompt, config={"run_name": "tier-router-judge"})
-        return str(msg.text)
+        return self._reply(
+            await self._runnable.ainvoke(prompt, config=_config())
+        )
+
+    def _reply(self, msg: BaseMessage) -> JudgeReply:
+        # priced like the tiers: by the configured model id, else the one the provider named
+        meta = msg.response_metadata or {}
+        model = model_id(self.model) or meta.get("model_name") or meta.get("model")
+        return JudgeReply(str(msg.text), model=model, usage=usage_of(msg))
 
     def pair(self) -> JudgePair:
         """``(complete, acomplete)``: what ``Router(judge_complete=...)`` takes."""

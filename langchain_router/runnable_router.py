@@ -29,6 +29,7 @@ from shared_core.decision import RouteDecision
 from shared_core.errors import InputError
 from shared_core.router import Router
 
+from .judge import judge_unpaid
 from .messages import to_core_messages
 
 DECISION_EVENT = "tier_router_decision"
@@ -124,7 +125,8 @@ class RunnableRouter(Runnable[Any, Any]):
     def _route(self, input: Any, config: RunnableConfig) -> Runnable[Any, Any]:
         ctx = _context(config)
         self._check_budget(ctx)
-        decision = self.router.decide(self._messages(input), **ctx)
+        with judge_unpaid():  # no call of ours pays a judge: a cost handler records it
+            decision = self.router.decide(self._messages(input), **ctx)
         self._announce(decision)
         dispatch_custom_event(DECISION_EVENT, decision.to_dict(), config=config)
         return self._target(decision)
@@ -132,7 +134,8 @@ class RunnableRouter(Runnable[Any, Any]):
     async def _aroute(self, input: Any, config: RunnableConfig) -> Runnable[Any, Any]:
         ctx = _context(config)
         self._check_budget(ctx)
-        decision = await self.router.adecide(self._messages(input), **ctx)
+        with judge_unpaid():
+            decision = await self.router.adecide(self._messages(input), **ctx)
         self._announce(decision)
         await adispatch_custom_event(DECISION_EVENT, decision.to_dict(), config=config)
         return self._target(decision)

@@ -13,14 +13,20 @@ from typing import Any
 
 from llama_index.core.llms import LLM
 
+from shared_core.adapters_common import model_id
+from shared_core.classifiers.llm_calls import JudgeReply
 from shared_core.errors import ConfigError
+
+from .responses import usage_of
 
 
 def llm_judge(llm: LLM) -> tuple[Callable[[str], str], Callable[[str], Awaitable[str]]]:
     """``(complete, acomplete)`` callables over ``llm`` for ``Router(judge_complete=...)``.
 
     The prompt goes through ``llm.complete`` (chat models receive it as one user message).
-    The judge's own call is instrumented like any LlamaIndex call; it is not in the ledger.
+    The judge's own call is instrumented like any LlamaIndex call; each answer is a
+    :class:`~shared_core.classifiers.llm_calls.JudgeReply` carrying the model and the usage
+    the provider reported, so the call the judge routes pays for it in the ledger.
     """
     if not isinstance(llm, LLM):
         raise ConfigError(
@@ -30,13 +36,22 @@ def llm_judge(llm: LLM) -> tuple[Callable[[str], str], Callable[[str], Awaitable
         )
 
     def complete(prompt: str) -> str:
-        return _text(llm.complete(prompt))
+        return _reply(llm, llm.complete(prompt))
 
     async def acomplete(prompt: str) -> str:
-        return _text(await llm.acomplete(prompt))
+        return _reply(llm, await llm.acomplete(prompt))
 
     return complete, acomplete
 
 
-def _text(response: Any) -> str:
-    return str(getattr(response, "text", "") or "")
+def _reply(llm: LLM, response: Any) -> JudgeReply:
+    text = str(getattr(response, "text", "") or "")
+    raw = getattr(response, "raw", None)
+    model = (raw.get("model") if isinstance(raw, dict) else getattr(raw, "model", None))
+    try:
+        usage = usage_of(response)
+    except Exception:  # a response of an unusual shape: the text is what the judge needs
+        usage = None
+    # priced like the tiers: by the configured model id, else the one the provider named
+    named = model if isinstance(model, str) and model else None
+    return JudgeReply(text, model=model_id(llm) or named, usage=usage)

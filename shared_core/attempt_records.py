@@ -3,7 +3,10 @@
 :class:`AttemptRecords` is the part of :class:`~shared_core.dispatch.CallPlan` that prices an
 attempt (cost and baseline cost from the provider's usage), adds it to what the call has
 spent, and writes it to the ledger; a call refused before any attempt is recorded too, as
-``refused`` (nothing is silently lost).
+``refused`` (nothing is silently lost). The call's first record also pays for the LLM calls
+its classifier made to decide (the judge's; ``RouteDecision.classifier_calls``): their cost
+is added to its ``cost_usd`` and named in ``metadata["classifier_cost_usd"]`` /
+``metadata["classifier_calls"]``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ logger = logging.getLogger("shared_core.dispatch")
 class AttemptRecords:
     """The recording half of :class:`~shared_core.dispatch.CallPlan` (a mixin: the state it
     reads and writes is the plan's own)."""
+
+    _classifier_charged = False
+    """Set once the call's first record has paid for the classifier's LLM calls."""
 
     if TYPE_CHECKING:
         router: Router
@@ -66,6 +72,9 @@ class AttemptRecords:
                 cost = base = None
             if cost is not None:
                 self.spent_usd += cost
+        paid = self._classifier_paid() if not self._classifier_charged else None
+        if paid is not None and (cost is not None or usage is None):
+            cost = (cost or 0.0) + paid["classifier_cost_usd"]  # unknown price stays unknown
         ledger = router.ledger
         prompt = self.prompt_text or request.text
         if error is not None:
@@ -95,7 +104,7 @@ class AttemptRecords:
             "prompt_hash": ledger.hash_prompt(prompt),
             "prompt": prompt if router.config.ledger.store_prompts else None,
             "tags": request.tags,  # CallRecord makes a tuple of any other sequence
-            "metadata": dict(request.metadata),
+            "metadata": {**request.metadata, **paid} if paid else dict(request.metadata),
             "user": request.user,
             "thread_id": request.thread_id,
             "framework": self.framework,
@@ -107,18 +116,32 @@ class AttemptRecords:
             self.otel.attempt(attempt, status, usage, cost)
         return cost, base
 
+    def _classifier_paid(self) -> dict[str, Any] | None:
+        """Once per call, for its first record: the classifier's LLM calls (the judge's)
+        and their known cost, also added to what the call has spent; ``None`` for none."""
+        self._classifier_charged = True
+        calls = self.decision.classifier_calls
+        if not calls:
+            return None
+        cost = self.decision.classifier_cost_usd
+        self.spent_usd += cost
+        return {"classifier_cost_usd": cost, "classifier_calls": [dict(c) for c in calls]}
+
     def _record_refusal(self, exc: BaseException) -> None:
+        paid = self._classifier_paid() if not self._classifier_charged else None
         tier = self.router.config.tiers[self.decision.index]
         self.router.ledger.record(
             CallRecord(
                 call_id=self.decision.call_id, attempt=0, ts=time.time(), tier=tier.name,
                 model=tier.model, status="refused", error_kind=type(exc).__name__,
                 error=redact(str(exc))[:500], input_tokens=0, output_tokens=0,
-                cached_input_tokens=0, cost_usd=0.0, baseline_model=self.router.baseline_model,
+                cached_input_tokens=0, cost_usd=paid["classifier_cost_usd"] if paid else 0.0,
+                baseline_model=self.router.baseline_model,
                 baseline_cost_usd=None, latency_ms=0.0, escalated=False, fallback=False,
                 classifier=self.decision.classifier, confidence=self.decision.confidence,
                 prompt_hash=self.router.ledger.hash_prompt(self.prompt_text or self.request.text),
-                prompt=None, tags=tuple(self.request.tags), metadata=dict(self.request.metadata),
+                prompt=None, tags=tuple(self.request.tags),
+                metadata={**self.request.metadata, **paid} if paid else dict(self.request.metadata),
                 user=self.request.user, thread_id=self.request.thread_id,
                 framework=self.framework, streamed=self.streaming, variant=self.decision.variant,
             )

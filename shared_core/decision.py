@@ -33,6 +33,19 @@ class RouteDecision:
     shadow: Mapping[str, Any] | None = None
     """In shadow mode, the candidate's decision (variant, tier, model, scores); the call's
     records keep it as ``metadata["shadow"]``."""
+    classifier_calls: tuple[Mapping[str, Any], ...] = ()
+    """The LLM calls the classifier made to decide (the judge's): ``model``, tokens and
+    ``cost_usd`` each (:mod:`shared_core.classifiers.llm_calls`); the call's first ledger
+    record pays for them. In shadow mode the candidate's are here too (``"shadow": True``)."""
+
+    @property
+    def classifier_cost_usd(self) -> float:
+        """What deciding cost (the known cost of :attr:`classifier_calls`); 0.0 for none."""
+        if not self.classifier_calls:
+            return 0.0
+        from .classifiers.llm_calls import known_cost
+
+        return known_cost(self.classifier_calls)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -40,6 +53,7 @@ class RouteDecision:
         d["reasons"] = list(self.reasons)
         d["eligible"] = list(self.eligible)
         d["shadow"] = None if self.shadow is None else dict(self.shadow)
+        d["classifier_calls"] = [dict(c) for c in self.classifier_calls]
         return d
 
     def __str__(self) -> str:

@@ -324,6 +324,8 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
         }
         if d.variant is not None:  # an A/B or shadow call (shared_core.variants)
             meta["variant"] = d.variant
+        if d.classifier_calls:  # the judge's own call, part of cost_usd / total_cost_usd
+            meta["classifier_cost_usd"] = d.classifier_cost_usd
         return meta
 
     # -- internals ------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .classifiers.fake import FakeClassifier
+from .classifiers.llm_calls import JudgeReply
 from .dispatch import Attempt, AttemptResult
 from .faults import SimulatedRateLimitError
 from .pricing import Usage
@@ -55,6 +56,30 @@ class ScriptedModel:
 
 
 
+@dataclass
+class ScriptedJudge:
+    """A judge model for tests: ``complete(prompt)`` answers ``reply`` as a
+    :class:`~shared_core.classifiers.llm_calls.JudgeReply` that used ``usage`` on ``model``, so
+    its cost reaches the ledger like a real judge's. ``Router(..., judge_complete=judge.pair())``.
+    """
+
+    reply: str = "simple"
+    model: str = "gpt-4o-mini"
+    usage: Usage | None = field(default_factory=lambda: Usage(input_tokens=100, output_tokens=2))
+    prompts: list[str] = field(default_factory=list)
+
+    def __call__(self, prompt: str) -> JudgeReply:
+        self.prompts.append(prompt)
+        return JudgeReply(self.reply, model=self.model, usage=self.usage)
+
+    async def acomplete(self, prompt: str) -> JudgeReply:
+        return self(prompt)
+
+    def pair(self) -> tuple[Any, Any]:
+        """``(complete, acomplete)`` for ``judge_complete=``."""
+        return self, self.acomplete
+
+
 class FakeRateLimitError(SimulatedRateLimitError):
     """Looks like a provider's 429 to :func:`shared_core.faults.classify_error`."""
 
@@ -64,4 +89,4 @@ class FakeServerError(Exception):
 
     status_code = 500
 
-__all__ = ["FakeClassifier", "FakeRateLimitError", "FakeServerError", "ScriptedModel"]
+__all__ = ["FakeClassifier", "FakeRateLimitError", "FakeServerError", "ScriptedJudge", "ScriptedModel"]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from . import policy
 from ._construct import construct
 from .classifiers.base import Classification
+from .classifiers.llm_calls import priced
 from .decision import RouteDecision
 from .errors import UnknownModelError, redact
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from .config import RouterConfig
     from .cooldown import Cooldown
     from .feedback_loop import KnobController
+    from .pricing import PriceTable
     from .request import Request
 
 _logger = logging.getLogger("tier_router")
@@ -53,6 +55,8 @@ class TierChoice:
 
         @property
         def feedback_loop(self) -> KnobController | None: ...
+        @property
+        def prices(self) -> PriceTable: ...
         def relative_costs(self) -> list[float]: ...
         def thread_floor(self, thread_id: str | None) -> int: ...
         def note_thread(self, thread_id: str | None, index: int) -> None: ...
@@ -214,6 +218,7 @@ class TierChoice:
         *, unsure: bool, forced: bool, eligible: list[bool],
     ) -> RouteDecision:
         tier = self.config.tiers[idx]
+        calls = cls.extra.get("llm_calls") if cls.extra else None  # the judge's own calls
         # every value is built here: construct() fills the frozen dataclass in one step
         return construct(RouteDecision, {
             "tier": tier.name,
@@ -233,4 +238,5 @@ class TierChoice:
             else tuple(t.name for t, ok in zip(self.config.tiers, eligible) if ok),
             "variant": None,
             "shadow": None,
+            "classifier_calls": priced(calls, self.prices, self.config.tiers) if calls else (),
         })

@@ -8,7 +8,9 @@ one variant; otherwise by a seeded draw.
 
 ``mode="shadow"``: ``control`` answers every request; ``candidate`` decides on every
 request too, nothing is called on its behalf, and its decision is kept in the call's
-records (``metadata["shadow"]``: variant, tier, model, scores). Compare with
+records (``metadata["shadow"]``: variant, tier, model, scores). A candidate whose
+classifier asks an LLM (a judge) does ask it: the live call's record pays that cost
+(``metadata["shadow"]["classifier_cost_usd"]``, see ``RouteDecision.classifier_calls``). Compare with
 ``tier-router stats LEDGER --by variant`` (A/B) or read the shadow decisions from the
 records.
 
@@ -177,6 +179,15 @@ class VariantRouter:
                 "model": seen.model,
                 "scores": {k: round(float(v), 6) for k, v in seen.scores.items()},
             }
+            if seen.classifier_calls:  # the candidate's judge was asked: the live call pays it
+                shadow["classifier_cost_usd"] = seen.classifier_cost_usd
+                calls = tuple(
+                    {**c, "variant": self.names[1], "shadow": True} for c in seen.classifier_calls
+                )
+                return dataclasses.replace(
+                    decision, variant=self.names[0], shadow=shadow,
+                    classifier_calls=(*decision.classifier_calls, *calls),
+                )
         return dataclasses.replace(decision, variant=self.names[0], shadow=shadow)
 
     def router_for(self, decision: RouteDecision) -> Router:

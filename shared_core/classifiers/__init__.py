@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     )
     from .judge import LLMJudgeClassifier
     from .ladder import difficulty_to_tier_scores
+    from .llm_calls import JudgeReply
     from .rules import RulesClassifier
 
 # numpy-backed and optional classifiers load on first use, so `import shared_core` stays cheap
@@ -37,6 +38,7 @@ _LAZY = {
     "HashingEncoder": ".embedding",
     "HeadClassifier": ".embedding",
     "LLMJudgeClassifier": ".judge",
+    "JudgeReply": ".llm_calls",
     "difficulty_to_tier_scores": ".ladder",
     "RulesClassifier": ".rules",
     "SentenceTransformerEncoder": ".local_encoder",
@@ -67,6 +69,7 @@ __all__ = [
     "Encoder",
     "HashingEncoder",
     "HeadClassifier",
+    "JudgeReply",
     "LLMJudgeClassifier",
     "RulesClassifier",
     "SentenceTransformerEncoder",

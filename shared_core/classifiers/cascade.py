@@ -4,7 +4,8 @@ Stages run in order; the first whose confidence reaches its ``accept_confidence`
 the answer, and the last stage is always accepted. A stage that raises (other than
 the last) is recorded and skipped. ``reasons`` say which stages ran and why each was
 passed over; ``extra["stages"]`` lists them. The async twin awaits each stage's
-``aclassify`` and shares every decision with the sync path.
+``aclassify`` and shares every decision with the sync path. ``extra["llm_calls"]`` holds
+the LLM calls of every stage that ran (a judge passed over was asked, and paid, all the same).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from ..errors import ConfigError, redact
 from ..request import Request
 from .base import BaseClassifier, Classification
+from .llm_calls import llm_calls
 
 __all__ = ["CascadeClassifier"]
 
@@ -78,6 +80,7 @@ class CascadeClassifier(BaseClassifier):
 
     def _classify(self, request: Request) -> Classification:
         trail: list[str] = []
+        spent: list[dict[str, Any]] = []
         for i, (clf, thr) in enumerate(self.stages):
             try:
                 result = clf.classify(request)
@@ -86,13 +89,15 @@ class CascadeClassifier(BaseClassifier):
                     raise
                 trail.append(self._failed(clf, exc))
                 continue
+            spent.extend(llm_calls(result))
             if self._accept(i, thr, result, trail):
-                return self._wrap(result, trail)
+                return self._wrap(result, trail, spent)
         raise AssertionError("unreachable: the last stage is always accepted")  # pragma: no cover
 
     async def aclassify(self, request: Request | str) -> Classification:
         req = Request.coerce(request)
         trail: list[str] = []
+        spent: list[dict[str, Any]] = []
         for i, (clf, thr) in enumerate(self.stages):
             try:
                 result = await clf.aclassify(req)
@@ -101,8 +106,9 @@ class CascadeClassifier(BaseClassifier):
                     raise
                 trail.append(self._failed(clf, exc))
                 continue
+            spent.extend(llm_calls(result))
             if self._accept(i, thr, result, trail):
-                return self._wrap(result, trail)
+                return self._wrap(result, trail, spent)
         raise AssertionError("unreachable: the last stage is always accepted")  # pragma: no cover
 
     # -- shared logic ------------------------------------------------------------------------
@@ -128,12 +134,18 @@ class CascadeClassifier(BaseClassifier):
         trail.append(f"cascade: {name} confidence {result.confidence:.2f} < {thr:.2f}, next")
         return False
 
-    def _wrap(self, result: Classification, trail: list[str]) -> Classification:
+    def _wrap(
+        self, result: Classification, trail: list[str], spent: list[dict[str, Any]]
+    ) -> Classification:
         stages = [t for t in trail]
+        extra = {**dict(result.extra), "stages": stages, "accepted": result.classifier}
+        extra.pop("llm_calls", None)
+        if spent:  # every stage's LLM calls, the passed-over ones too (they were paid)
+            extra["llm_calls"] = spent
         return Classification(
             scores=dict(result.scores),
             confidence=result.confidence,
             classifier=f"cascade/{result.classifier}",
             reasons=(*trail, *result.reasons),
-            extra={**dict(result.extra), "stages": stages, "accepted": result.classifier},
+            extra=extra,
         )

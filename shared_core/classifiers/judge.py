@@ -45,6 +45,7 @@ from .judge_clamp import Ref, apply_clamp, clamp_views, median_index
 from .judge_parse import as_text, parse_judge_output
 from .judge_prompt import DEFAULT_DESCRIPTIONS, build_judge_prompt
 from .ladder import difficulty_to_tier_scores, ordinal_scores
+from .llm_calls import calls_of
 
 __all__ = ["DEFAULT_DESCRIPTIONS", "LLMJudgeClassifier", "parse_judge_output"]
 
@@ -257,17 +258,21 @@ class LLMJudgeClassifier(BaseClassifier):
             idx = self._labels.index(self.default_label)
         judged = idx
         idx = self._apply_clamp(idx, ref, reasons)
+        extra: dict[str, Any] = {
+            "judge_label": self._labels[judged],
+            "label": self._labels[idx],
+            "score": raw_score,
+            "output": as_text(out)[:200] if err is None else None,
+        }
+        spent = calls_of(out)
+        if spent:  # the judge's own call, paid by the call it routes (see .llm_calls)
+            extra["llm_calls"] = spent
         return Classification(
             scores=dict(zip(self._labels, self._scores(idx))),
             confidence=conf,
             classifier=self.name,
             reasons=tuple(reasons),
-            extra={
-                "judge_label": self._labels[judged],
-                "label": self._labels[idx],
-                "score": raw_score,
-                "output": as_text(out)[:200] if err is None else None,
-            },
+            extra=extra,
         )
 
     def _scores(self, idx: int) -> list[float]:

@@ -1,0 +1,90 @@
+"""What a classifier's own LLM calls used, so the call they routed pays for them.
+
+The LLM judge asks a model on every request it classifies. Its ``complete`` may return a
+:class:`JudgeReply` (a ``str`` that also says which model answered and the tokens it used;
+both adapters' judges do); the judge puts each such call in ``Classification.extra
+["llm_calls"]``, a cascade gathers those of every stage it ran, and the router prices them
+(:func:`priced`) into ``RouteDecision.classifier_calls``. The call's first ledger record adds
+their cost to its ``cost_usd`` (``metadata["classifier_cost_usd"]`` / ``["classifier_calls"]``
+say how much and on which model), so totals, budgets and the savings against the baseline
+include what routing cost. A ``complete`` that returns plain text reports no usage: nothing
+is invented for it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..pricing import Usage
+
+if TYPE_CHECKING:
+    from ..pricing import PriceTable
+    from ..tier import Tier
+    from .base import Classification
+
+__all__ = ["JudgeReply", "calls_of", "llm_calls", "priced"]
+
+
+class JudgeReply(str):
+    """A judge model's answer text that also carries the ``model`` that answered and its
+    ``usage`` (``None``: not reported). Compares and parses as the plain text."""
+
+    model: str | None
+    usage: Usage | None
+
+    def __new__(cls, text: str, *, model: str | None = None, usage: Usage | None = None) -> JudgeReply:
+        obj = super().__new__(cls, text)
+        obj.model = model
+        obj.usage = usage
+        return obj
+
+
+def calls_of(out: Any) -> list[dict[str, Any]]:
+    """The LLM call behind a judge's ``complete`` output, if it reported its usage."""
+    if not isinstance(out, JudgeReply) or out.usage is None:
+        return []
+    u = out.usage
+    return [{
+        "model": out.model,
+        "input_tokens": u.input_tokens,
+        "output_tokens": u.output_tokens,
+        "cached_input_tokens": u.cached_input_tokens,
+    }]
+
+
+def llm_calls(result: Classification) -> list[dict[str, Any]]:
+    """The LLM calls a classification made (``extra["llm_calls"]``), unpriced."""
+    calls = result.extra.get("llm_calls") if result.extra else None
+    return list(calls) if calls else []
+
+
+def priced(
+    calls: Sequence[Mapping[str, Any]], prices: PriceTable, tiers: Sequence[Tier]
+) -> tuple[dict[str, Any], ...]:
+    """Each call with its ``cost_usd`` (``None``: a model the price table does not know); a
+    judge model that is also a tier's is priced as that tier (its price overrides)."""
+    out = []
+    for call in calls:
+        model = call.get("model")
+        cost = None
+        if isinstance(model, str) and model:
+            tier = next((t for t in tiers if t.model == model), None)
+            usage = Usage(
+                int(call["input_tokens"]), int(call["output_tokens"]),
+                int(call.get("cached_input_tokens") or 0),
+            )
+            try:
+                cost = prices.cost(model, usage, tier=tier)
+            except OverflowError:
+                cost = None
+            if cost is not None and not math.isfinite(cost):
+                cost = None
+        out.append({**call, "cost_usd": cost})
+    return tuple(out)
+
+
+def known_cost(calls: Sequence[Mapping[str, Any]]) -> float:
+    """The summed known cost of priced calls."""
+    return math.fsum(c["cost_usd"] for c in calls if c.get("cost_usd") is not None)

@@ -1,0 +1,141 @@
+"""The judge's own call is paid for in the ledger, through both adapters with real clients.
+
+``RoutedChatModel(judge=ChatOpenAI(...))`` and ``RoutedLLM(judge_llm=OpenAI(...))`` on a
+``judge`` config: the loopback server answers the judge first, then the chosen tier; the
+call's record costs both, each priced from the usage the server reported.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from langchain_openai import ChatOpenAI
+from llama_index.core.llms import ChatMessage
+from llama_index.llms.openai import OpenAI
+
+from langchain_router import RoutedChatModel
+from llamaindex_router import RoutedLLM
+from shared_core.ledger import InMemoryLedger
+from shared_core.pricing import PriceTable, Usage
+from tests.fake_openai_server import FakeOpenAIServer
+
+pytestmark = pytest.mark.integration
+
+CONFIG = {
+    "tiers": [{"name": "cheap", "model": "gpt-4o-mini"}, {"name": "strong", "model": "gpt-4o"}],
+    "classifier": {"type": "judge", "options": {"clamp": None}},
+}
+
+
+def _cost(model: str, usage: dict) -> float:
+    got = PriceTable().cost(model, Usage(usage["prompt_tokens"], usage["completion_tokens"]))
+    assert got is not None
+    return got
+
+
+def _check(server: FakeOpenAIServer, ledger: InMemoryLedger, meta: dict) -> None:
+    judge_req, tier_req = server.chat_requests
+    assert (judge_req.model, tier_req.model) == ("gpt-4o-mini", "gpt-4o")
+    judge_cost = _cost("gpt-4o-mini", judge_req.usage or {})
+    tier_cost = _cost("gpt-4o", tier_req.usage or {})
+    (rec,) = ledger.records()
+    assert rec.tier == "strong"
+    assert rec.cost_usd == pytest.approx(tier_cost + judge_cost, rel=1e-12)
+    assert rec.metadata["classifier_cost_usd"] == pytest.approx(judge_cost, rel=1e-12)
+    (call,) = rec.metadata["classifier_calls"]
+    assert (call["model"], call["input_tokens"], call["output_tokens"]) == (
+        "gpt-4o-mini", judge_req.usage["prompt_tokens"], judge_req.usage["completion_tokens"],  # type: ignore[index]
+    )
+    assert meta["classifier_cost_usd"] == pytest.approx(judge_cost, rel=1e-12)
+    assert meta["total_cost_usd"] == pytest.approx(tier_cost + judge_cost, rel=1e-12)
+    assert ledger.summary().cost_usd == pytest.approx(tier_cost + judge_cost, rel=1e-12)
+
+
+def test_langchain_judge_call_is_in_the_call_s_cost(openai_server: FakeOpenAIServer) -> None:
+    def inner(model: str) -> ChatOpenAI:
+        return ChatOpenAI(model=model, base_url=openai_server.base_url, api_key="sk-test",
+                          max_retries=0)
+
+    openai_server.script(model="gpt-4o-mini", reply="STRONG", times=1)
+    ledger = InMemoryLedger()
+    chat = RoutedChatModel(
+        tiers={"cheap": inner("gpt-4o-mini"), "strong": inner("gpt-4o")},
+        config=CONFIG, judge=inner("gpt-4o-mini"), ledger=ledger,
+    )
+    meta = chat.invoke("What is 2+2?").response_metadata["router"]
+    _check(openai_server, ledger, meta)
+
+
+async def test_langchain_async_judge_call_is_in_the_call_s_cost(openai_server: FakeOpenAIServer) -> None:
+    def inner(model: str) -> ChatOpenAI:
+        return ChatOpenAI(model=model, base_url=openai_server.base_url, api_key="sk-test",
+                          max_retries=0, http_async_client=httpx.AsyncClient())
+
+    openai_server.script(model="gpt-4o-mini", reply="STRONG", times=1)
+    ledger = InMemoryLedger()
+    chat = RoutedChatModel(
+        tiers={"cheap": inner("gpt-4o-mini"), "strong": inner("gpt-4o")},
+        config=CONFIG, judge=inner("gpt-4o-mini"), ledger=ledger,
+    )
+    meta = (await chat.ainvoke("What is 2+2?")).response_metadata["router"]
+    _check(openai_server, ledger, meta)
+
+
+def test_llamaindex_judge_call_is_in_the_call_s_cost(openai_server: FakeOpenAIServer) -> None:
+    def inner(model: str) -> OpenAI:
+        return OpenAI(model=model, api_base=openai_server.base_url, api_key="sk-test", max_retries=0)
+
+    openai_server.script(model="gpt-4o-mini", reply="STRONG", times=1)
+    ledger = InMemoryLedger()
+    llm = RoutedLLM(
+        tiers={"cheap": inner("gpt-4o-mini"), "strong": inner("gpt-4o")},
+        config=CONFIG, judge_llm=inner("gpt-4o-mini"), ledger=ledger,
+    )
+    meta = llm.chat([ChatMessage(role="user", content="What is 2+2?")]).additional_kwargs["router"]
+    _check(openai_server, ledger, meta)
+
+
+def test_a_cost_handler_on_the_chain_does_not_count_the_judge_twice(openai_server: FakeOpenAIServer) -> None:
+    """A ``CostCallbackHandler`` on a chain sees the judge's model call as a child run; the
+    router already put it in the routed call's cost, so the handler leaves it out."""
+    from langchain_core.runnables import RunnableLambda
+
+    from langchain_router import CostCallbackHandler
+
+    def inner(model: str) -> ChatOpenAI:
+        return ChatOpenAI(model=model, base_url=openai_server.base_url, api_key="sk-test",
+                          max_retries=0)
+
+    openai_server.script(model="gpt-4o-mini", reply="STRONG", times=1)
+    ledger = InMemoryLedger()
+    chat = RoutedChatModel(
+        tiers={"cheap": inner("gpt-4o-mini"), "strong": inner("gpt-4o")},
+        config=CONFIG, judge=inner("gpt-4o-mini"), ledger=ledger,
+    )
+    handler = CostCallbackHandler(router=chat.router)
+    msg = (RunnableLambda(lambda x: x) | chat).invoke("What is 2+2?", config={"callbacks": [handler]})
+    _check(openai_server, ledger, msg.response_metadata["router"])
+    assert handler.calls == 0
+
+
+def test_a_runnable_router_s_judge_is_left_to_the_cost_handler(openai_server: FakeOpenAIServer) -> None:
+    """``RunnableRouter`` calls no model and writes no record of its own: its judge's call is
+    recorded by a ``CostCallbackHandler`` on the chain, as any model call there is."""
+    from langchain_router import CostCallbackHandler, RunnableRouter, chat_model_judge
+    from shared_core import Router
+
+    def inner(model: str) -> ChatOpenAI:
+        return ChatOpenAI(model=model, base_url=openai_server.base_url, api_key="sk-test",
+                          max_retries=0)
+
+    openai_server.script(model="gpt-4o-mini", reply="STRONG", times=1)
+    ledger = InMemoryLedger()
+    router = Router(CONFIG, judge_complete=chat_model_judge(inner("gpt-4o-mini")), ledger=ledger)
+    routes = RunnableRouter(routes={"cheap": inner("gpt-4o-mini"), "strong": inner("gpt-4o")}, router=router)
+    handler = CostCallbackHandler(router=router)
+    routes.invoke("What is 2+2?", config={"callbacks": [handler]})
+    judge_req, tier_req = openai_server.chat_requests
+    assert sorted(r.model for r in ledger.records()) == ["gpt-4o", "gpt-4o-mini"]
+    assert ledger.summary().cost_usd == pytest.approx(
+        _cost("gpt-4o-mini", judge_req.usage or {}) + _cost("gpt-4o", tier_req.usage or {}), rel=1e-12
+    )
