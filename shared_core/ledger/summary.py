@@ -1,7 +1,8 @@
 """`LedgerSummary`: what the ledger says about cost, savings, routing and quality.
 
 Counting rules: a *call* is one ``call_id`` (all its attempts); its *tier* is the tier of
-the attempt that answered (``ok``), else of its last attempt. Cost sums every attempt
+the attempt that answered (``ok``), else of its last attempt. The LLM judge's cost, part of
+its call's first record, counts under that record's tier and under the judge's own model. Cost sums every attempt
 (failed and rejected attempts cost money too); the baseline counts ``ok`` attempts only
 (see :class:`~shared_core.ledger.base.CallRecord`). Unknown costs (``None``) are counted
 in ``unknown_cost_records``, never as zero silently.
@@ -107,6 +108,18 @@ def _final(attempts: list[CallRecord]) -> CallRecord:
     return ok[-1] if ok else max(attempts, key=lambda r: (r.attempt, r.ts))
 
 
+def _judge_costs(r: CallRecord) -> list[tuple[str, float]]:
+    """``(model, cost)`` of the classifier calls a record's ``cost_usd`` includes."""
+    calls = r.metadata.get("classifier_calls") if r.metadata and r.cost_usd is not None else None
+    if not isinstance(calls, list):
+        return []
+    return [
+        (str(c["model"]), float(c["cost_usd"]))
+        for c in calls
+        if isinstance(c, dict) and c.get("model") and isinstance(c.get("cost_usd"), (int, float))
+    ]
+
+
 def summarize(
     records: Iterable[CallRecord], feedback: Iterable[Feedback] = (), *, window_s: float = 86400.0
 ) -> LedgerSummary:
@@ -165,7 +178,10 @@ def summarize(
             s.baseline_cost_usd += base
             is_final = r is last
             add("tier", r.tier, cost, base, 1, int(is_final))
-            add("model", r.model, cost, base, 1, int(is_final))
+            judged = _judge_costs(r)  # the judge's part of the cost is its own model's
+            add("model", r.model, cost - sum(c for _, c in judged), base, 1, int(is_final))
+            for model, c in judged:
+                add("model", model, c, 0.0, 0, 0)
             add("day", r.day, cost, base, 1, int(is_final))
             for t in user_tags(r.tags):
                 add("tag", t, cost, base, 1, int(is_final and t not in call_tags))

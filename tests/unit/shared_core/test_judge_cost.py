@@ -63,6 +63,10 @@ def test_the_judge_call_is_in_the_decision_the_record_and_the_totals():
     s = ledger.summary()
     assert s.cost_usd == tier_cost + JUDGE_COST
     assert s.savings_usd == rec.baseline_cost_usd - (tier_cost + JUDGE_COST)
+    assert s.by_tier["strong"].cost_usd == tier_cost + JUDGE_COST
+    # by model, the judge's part is its own model's
+    assert s.by_model["gpt-4o"].cost_usd == pytest.approx(tier_cost, rel=1e-12)
+    assert (s.by_model["gpt-4o-mini"].cost_usd, s.by_model["gpt-4o-mini"].calls) == (JUDGE_COST, 0)
 
 
 async def test_the_async_path_counts_it_the_same():
