@@ -2,7 +2,8 @@
 
 Usage comes from the provider's response (``raw.usage`` / ``raw["usage"]`` with OpenAI or
 Anthropic key names, else the ``prompt_tokens`` / ``completion_tokens`` LlamaIndex copies into
-``additional_kwargs``); it is never guessed: no usage means an unknown cost (``None``).
+``additional_kwargs``); it is never guessed here: with no usage the core estimates the tokens from
+the text sent and received (:meth:`CallPlan.succeeded`), and the record says so.
 """
 
 from __future__ import annotations

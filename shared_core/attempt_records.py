@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 # the logger the plan has always warned on (callers filter by its name)
 logger = logging.getLogger("shared_core.dispatch")
 
+ESTIMATED = "the provider reported no usage; tokens estimated from the text sent and received"
+"""The note on a record whose tokens were estimated because the provider reported none."""
+
 
 class AttemptRecords:
     """The recording half of :class:`~shared_core.dispatch.CallPlan` (a mixin: the state it
@@ -48,10 +51,27 @@ class AttemptRecords:
         spent_usd: float
         otel: Any
 
+    def _estimated_usage(self, attempt: Attempt, received_text: str) -> Usage:
+        """Tokens of an attempt whose provider reported none: the request's estimated input
+        plus the tier's system prompt, and ``received_text`` (characters / 4)."""
+        from .pricing import Usage, estimate_tokens
+
+        sent = self.request.input_tokens + estimate_tokens(attempt.system_prompt or "")
+        return Usage(max(0, int(sent)), estimate_tokens(received_text))
+
     def _record(
         self, attempt: Attempt, *, status: Status, usage: Usage | None, latency_ms: float,
         error_kind: str | None = None, error: BaseException | str | None = None,
+        received_text: str | None = None,
     ) -> tuple[float | None, float | None]:
+        """Write the attempt's record; its cost and baseline cost.
+
+        ``received_text`` (an answer, accepted or rejected): when the provider reported no
+        usable usage the tokens are estimated from the text sent and this text, so the money
+        the provider bills still reaches spend and budgets (the record says so)."""
+        if usage is None and received_text is not None:
+            usage = self._estimated_usage(attempt, received_text)
+            error = f"{error}; {ESTIMATED}" if error else ESTIMATED
         router = self.router
         request = self.request
         decision = self.decision

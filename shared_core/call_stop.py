@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from .dispatch import Attempt
     from .ledger.base import Status
     from .pricing import Usage
-    from .request import Request
 
 
 class CallStop:
@@ -28,13 +27,13 @@ class CallStop:
     reads and writes is the plan's own)."""
 
     if TYPE_CHECKING:
-        request: Request
         otel: Any
         _live: Attempt | None
         _closed: bool
 
         def close(self) -> None: ...
         def _elapsed_ms(self) -> float: ...
+        def _estimated_usage(self, attempt: Attempt, received_text: str) -> Usage: ...
         def _record(
             self, attempt: Attempt, *, status: Status, usage: Usage | None, latency_ms: float,
             error_kind: str | None = None, error: BaseException | str | None = None,
@@ -52,13 +51,10 @@ class CallStop:
         received (``received_text``, characters / 4). ``reason`` replaces the record's note
         ("caller closed the stream after N chunk(s)").
         """
-        from .pricing import Usage, estimate_tokens
-
         self._live = None
         estimated = usage is None
         if usage is None:
-            sent = self.request.input_tokens + estimate_tokens(attempt.system_prompt or "")
-            usage = Usage(max(0, int(sent)), estimate_tokens(received_text))
+            usage = self._estimated_usage(attempt, received_text)
         note = (
             (reason or f"caller closed the stream after {chunks} chunk(s)")
             + ("; tokens estimated from the text sent and received" if estimated else "")

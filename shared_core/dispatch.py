@@ -260,6 +260,7 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
         cost, base = self._record(
             attempt, status="rejected" if reason else "ok", usage=usage, latency_ms=latency,
             error_kind="quality" if reason else None, error=reason,
+            received_text=answer.text if answer is not None else "",
         )
         if reason is not None:
             self._last_reason = reason

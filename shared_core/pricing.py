@@ -114,7 +114,8 @@ def provider_usage(
     Counts must be ints in ``[0, MAX_PROVIDER_TOKENS]`` (``None`` counts as 0). A negative,
     huge (``10**400``), boolean, fractional or text count makes the whole usage unknown, as
     if the provider had sent none: one WARNING naming ``source`` (the model), and the call's
-    record is still written, with an unknown cost. Cached tokens above the input are
+    record is still written, its tokens estimated from the text sent and received (what a
+    missing usage gets, so budgets count the call). Cached tokens above the input are
     clamped to the input (they are part of it).
     """
     inp, out, cached = (
@@ -123,7 +124,7 @@ def provider_usage(
     if inp is None or out is None or cached is None:
         logger.warning(
             "provider usage for %r is not believable (input_tokens=%s, output_tokens=%s, "
-            "cached_input_tokens=%s): treated as missing, the call's cost is recorded as unknown",
+            "cached_input_tokens=%s): treated as missing, the call's tokens are estimated from its text",
             source, shown(input_tokens), shown(output_tokens), shown(cached_input_tokens),
         )
         return None

@@ -33,7 +33,8 @@ predicate over the :class:`RecordedRequest`; ``times=None`` = forever):
 
 * ``server.script(model=, reply=str | [str, ...] | callable(req)->str, tool_calls=
   [{"name":..., "arguments": {...}}] | True | False, refusal=True, finish_reason=,
-  cached_tokens=N, usage={...}, delay=seconds, first_chunk_delay=seconds, times=, match=)``:
+  cached_tokens=N, usage={...}, no_usage=True, delay=seconds, first_chunk_delay=seconds, times=,
+  match=)``: ``no_usage`` sends no usage at all (no ``usage`` key, no usage chunk);
   ``delay`` waits before anything is sent, ``first_chunk_delay`` (streams) sends the
   headers at once and waits before the first chunk; a rule naming the
   model beats a wildcard rule, then the newest wins; a list reply is consumed one per
@@ -51,6 +52,9 @@ predicate over the :class:`RecordedRequest`; ``times=None`` = forever):
   - ``cut_stream``: send ``after_chunks`` SSE chunks (0: only the headers), then close
     mid-body (on a
     non-streaming request: like ``reset``);
+  - ``end_stream``: send ``after_chunks`` SSE chunks, then end the body cleanly with no
+    ``[DONE]``, no finish reason and no usage (a stream that stops mid-way without an
+    error; a non-streaming request is answered normally);
   - ``content_filter``: Azure's 400 with ``code="content_filter"``;
   - ``empty_choices``: 200 with ``"choices": []`` and a usage (streaming: one chunk with
     no choices, then ``[DONE]``).
@@ -80,7 +84,9 @@ from typing import Any
 from tests.fake_responses import build_chat, build_completion, build_embeddings, message_text
 
 REFUSAL = "I'm sorry, I can't help with that."
-FAIL_KINDS = ("timeout", "reset", "malformed", "cut_stream", "content_filter", "empty_choices")
+FAIL_KINDS = (
+    "timeout", "reset", "malformed", "cut_stream", "end_stream", "content_filter", "empty_choices",
+)
 
 
 def default_reply(model: str) -> str:
@@ -237,7 +243,7 @@ class FakeOpenAIServer:
         """Script answers (see module docstring for the keyword arguments)."""
         allowed = {
             "tool_calls", "refusal", "finish_reason", "cached_tokens", "usage", "delay",
-            "first_chunk_delay",
+            "first_chunk_delay", "no_usage",
         }
         unknown = set(params) - allowed
         if unknown:
@@ -376,8 +382,11 @@ class _Handler(BaseHTTPRequestHandler):
         req = RecordedRequest(self.path.split("?")[0], body, headers)
         failure, params, n, stop = self.server_ref._record(req)
         cut: int | None = None
-        if failure is not None and failure["kind"] == "cut_stream" and req.stream:
-            cut = failure["after_chunks"]
+        ended = False
+        if failure is not None and failure["kind"] in ("cut_stream", "end_stream") and req.stream:
+            cut, ended = failure["after_chunks"], failure["kind"] == "end_stream"
+        if failure is not None and failure["kind"] == "end_stream" and not req.stream:
+            failure = None
         if failure is not None and cut is None:
             self._inject(failure, req, stop)
             return
@@ -391,7 +400,9 @@ class _Handler(BaseHTTPRequestHandler):
         path = req.path.rstrip("/")
         if path.endswith("/chat/completions"):
             first_wait = float(params.get("first_chunk_delay") or 0.0)
-            self._respond(req, build_chat(req.body, params, n, default_reply), cut, first_wait, stop)
+            self._respond(
+                req, build_chat(req.body, params, n, default_reply), cut, first_wait, stop, ended
+            )
         elif path.endswith("/completions"):
             self._respond(req, build_completion(req.body, params, n, default_reply), cut)
         elif path.endswith("/embeddings"):
@@ -458,6 +469,7 @@ class _Handler(BaseHTTPRequestHandler):
         cut: int | None = None,
         first_wait: float = 0.0,
         stop: threading.Event | None = None,
+        ended: bool = False,
     ) -> None:
         whole, chunks = result
         if cut is None and (not req.stream or (req.body.get("stream_options") or {}).get("include_usage")):
@@ -473,9 +485,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("transfer-encoding", "chunked")
         self.end_headers()
         try:
-            if cut == 0:  # the headers only, then the connection closes
+            if cut == 0:  # the headers only, then the body ends (cleanly or not)
+                if ended:
+                    self.wfile.write(b"0\r\n\r\n")
                 self.wfile.flush()
-                self._drop(rst=False)
+                if not ended:
+                    self._drop(rst=False)
                 return
             if first_wait and stop is not None:
                 self.wfile.flush()  # the headers are out; the first chunk is late
@@ -484,6 +499,10 @@ class _Handler(BaseHTTPRequestHandler):
                     return
             for i, chunk in enumerate(chunks):
                 self._chunk(f"data: {json.dumps(chunk)}\n\n".encode())
+                if cut and i == cut - 1 and ended:  # a clean end: no [DONE], nothing wrong
+                    self.wfile.write(b"0\r\n\r\n")
+                    self.wfile.flush()
+                    return
                 if cut and i == cut - 1:
                     self._drop(rst=False)  # FIN, not RST: the first chunk is surely delivered
                     return

@@ -208,6 +208,11 @@ def build_chat(
                 "usage": usage,
             }
         )
+    if params.get("no_usage"):  # a provider that reports no usage at all
+        del whole["usage"]
+        chunks = [c for c in chunks if c["choices"]]
+        for c in chunks:
+            c.pop("usage", None)
     return whole, chunks
 
 
