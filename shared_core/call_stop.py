@@ -37,6 +37,7 @@ class CallStop:
         def _record(
             self, attempt: Attempt, *, status: Status, usage: Usage | None, latency_ms: float,
             error_kind: str | None = None, error: BaseException | str | None = None,
+            received_text: str | None = None,
         ) -> tuple[float | None, float | None]: ...
 
     def abandoned(

@@ -10,7 +10,9 @@ a ledger is named.
 * **Outages lose nothing.** While the server is unreachable the queue is kept in memory
   and retried; each record is keyed by ``(call_id, attempt)`` and inserted with
   ``ON CONFLICT DO NOTHING``, so a batch retried after a lost acknowledgement is not
-  written twice. Reads include the queued records.
+  written twice. Reads include the queued records. A ledger closed while the server is
+  down (the process exits) keeps what is unwritten in a local spill file that the next
+  ledger opened on that URL writes (:func:`spill.server_spill_base`).
 * **Budgets.** Spend is kept in per-scope, per-UTC-day counters updated in the record's
   own statement; a reservation takes an advisory lock, reads spend and holds in one
   snapshot and writes its hold in the same transaction.
@@ -22,6 +24,7 @@ import asyncio
 import atexit
 import json
 import logging
+import os
 import threading
 import time
 import weakref
@@ -30,6 +33,7 @@ from typing import Any
 
 from ..errors import ConfigError, LedgerUnavailableError
 from . import pg_sql as sql
+from . import spill
 from .base import (
     CallRecord,
     CostLedger,
@@ -80,6 +84,9 @@ class PostgresLedger(PostgresReservations, CostLedger):
         connect_timeout_s: how long opening a connection may take.
         retry_after_s: after a failed write or reservation, the database is treated as
             down for this long (calls do not wait on it) before the next try.
+        spill_dir: where records still unwritten when the ledger closes (the database down at
+            exit) are kept for the next ``PostgresLedger`` on this URL to write; default
+            ``~/.cache/tier-router`` (``$XDG_CACHE_HOME``), else the temporary folder.
     """
 
     def __init__(
@@ -90,6 +97,7 @@ class PostgresLedger(PostgresReservations, CostLedger):
         pool_size: int = 4,
         connect_timeout_s: float = 3.0,
         retry_after_s: float = 1.0,
+        spill_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         psycopg, pool_mod = _drivers()
         self.url = url
@@ -124,6 +132,9 @@ class PostgresLedger(PostgresReservations, CostLedger):
                 f"{exc}; check the URL and that the server accepts connections",
                 field="ledger.url", value=_redacted(url),
             ) from None
+        self._spill = spill.server_spill_base(url, spill_dir)
+        recs, fb = spill.claim(self._spill)  # what a worker could not write before its exit
+        self._queue.extend([("record", r) for r in recs] + [("feedback", f) for f in fb])
         self._writer = threading.Thread(target=self._write_loop, name="tier-router-pg", daemon=True)
         self._writer.start()
         atexit.register(self.close)
@@ -363,16 +374,23 @@ class PostgresLedger(PostgresReservations, CostLedger):
         if pool is not None:
             await pool.close()
 
-    def close(self) -> None:
+    def close(self, timeout_s: float = 10.0) -> None:
+        """Write what is queued (waiting up to ``timeout_s``), then keep what the database did
+        not take in the spill file that the next ``PostgresLedger`` on this URL writes."""
         if self._closed:
             return
-        left = self.flush()
-        with self._lock:
+        self.flush(timeout_s)
+        with self._commit, self._lock:  # no batch in flight: the queue is what is unwritten
+            left, self._queue = self._queue, []
             self._closed = True
             self._wake.notify_all()
         self._writer.join(timeout=5)
-        if left:
-            logger.error("cost ledger %s: closing with %d unwritten item(s)", self, left)
+        if left:  # reservations are not kept: they lapse at their TTL
+            spill.write(
+                self._spill,
+                [x for k, x in left if k == "record"],
+                [x for k, x in left if k == "feedback"],
+            )
         self._pool.close()
         atexit.unregister(self.close)
 

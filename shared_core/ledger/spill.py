@@ -66,6 +66,33 @@ def _at_exit() -> None:
             logger.exception("cost ledger: flush at exit failed")
 
 
+def server_spill_base(url: str, spill_dir: str | os.PathLike[str] | None = None) -> str:
+    """Where a server ledger (PostgreSQL) at ``url`` spills: ``<dir>/<hash of the URL>``, to
+    which :func:`write` and :func:`claim` add :data:`SUFFIX`.
+
+    The URL is hashed without its password (a rotated password finds the same file); ``dir``
+    is ``spill_dir``, else ``$XDG_CACHE_HOME/tier-router`` (``~/.cache/tier-router``), else the
+    temporary folder when that cannot be created."""
+    import hashlib
+    import tempfile
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    netloc = parts.netloc.rpartition("@")
+    user = netloc[0].partition(":")[0]
+    key = urlunsplit(parts._replace(netloc=f"{user}@{netloc[2]}" if netloc[1] else netloc[2]))
+    name = "pg-" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    if spill_dir is not None:
+        return str(Path(spill_dir) / name)
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    folder = Path(cache) / "tier-router"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        folder = Path(tempfile.gettempdir())
+    return str(folder / name)
+
+
 def spill_path(db_path: str) -> Path:
     """The spill file of the ledger file ``db_path``."""
     return Path(db_path + SUFFIX)
