@@ -262,8 +262,9 @@ class RoutedChatModel(CallSteps, StreamCalls, BaseChatModel):
 
     def get_num_tokens(self, text: str) -> int:
         """Tokens in ``text``: ``custom_get_token_ids`` when set, else the router's own
-        estimate (characters / 4), which needs no tokenizer download (LangChain's default
-        loads GPT-2's from the Hugging Face hub through ``transformers``)."""
+        estimate (characters / 4 for ASCII text, a token per CJK character), which needs no
+        tokenizer download (LangChain's default loads GPT-2's from the Hugging Face hub through
+        ``transformers``)."""
         if self.custom_get_token_ids is not None:
             return len(self.custom_get_token_ids(text))
         return estimate_tokens(text)

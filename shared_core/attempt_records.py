@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 from ._construct import construct
 from .errors import redact
 from .ledger.base import CallRecord, Framework, Status
+from .pricing import Usage, estimate_tokens
 
 if TYPE_CHECKING:
     from .decision import RouteDecision
     from .dispatch import Attempt
-    from .pricing import Usage
     from .request import Request
     from .router import Router
 
@@ -54,8 +54,6 @@ class AttemptRecords:
     def _estimated_usage(self, attempt: Attempt, received_text: str) -> Usage:
         """Tokens of an attempt whose provider reported none: the request's estimated input
         plus the tier's system prompt, and ``received_text`` (characters / 4)."""
-        from .pricing import Usage, estimate_tokens
-
         sent = self.request.input_tokens + estimate_tokens(attempt.system_prompt or "")
         return Usage(max(0, int(sent)), estimate_tokens(received_text))
 

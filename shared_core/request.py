@@ -17,6 +17,7 @@ from typing import Any
 from ._construct import construct
 from .config import ExtractionConfig
 from .errors import InputError, redact
+from .pricing import text_size
 from .tags import user_tags
 
 Message = Mapping[str, Any]
@@ -139,7 +140,8 @@ class Request:
     text: str
     """The text that is classified (extracted, cleaned, bounded)."""
     input_tokens: int = 0
-    """Estimated input tokens of the whole request (characters / 4), for eligibility."""
+    """Estimated input tokens of the whole request (:func:`~shared_core.pricing.text_size` / 4:
+    characters / 4 for ASCII text, a token per CJK character), for eligibility and budgets."""
     attachments: tuple[str, ...] = ()
     n_messages: int = 1
     has_tools: bool = False
@@ -177,7 +179,7 @@ class Request:
             return value
         if isinstance(value, str):
             text = clean_text(head_tail(value, 8000))  # bounded work for any length
-            return cls(text=head_tail(text, 4000), input_tokens=len(value) // 4 + 1)
+            return cls(text=head_tail(text, 4000), input_tokens=text_size(value) // 4 + 1)
         raise InputError(f"expected a Request or a str, got {type(value).__name__}")
 
 
@@ -236,9 +238,9 @@ def extract(
     for m in msgs:
         c = m.get("content")
         if isinstance(c, str):
-            total_chars += len(c)
+            total_chars += len(c) if c.isascii() else text_size(c)
         elif c is not None:
-            total_chars += len(content_text(c, attachments))
+            total_chars += text_size(content_text(c, attachments))
     if last_user is None:
         # no user turn: classify what there is (system-only prompts, tool results)
         notes.append("no user message; classified the last message with text")

@@ -204,7 +204,7 @@ def test_unbelievable_provider_usage_logs_every_count_as_sent(
         assert provider_usage(-1, "x", 2.5, source="gpt-4o") is None
     assert [r.getMessage() for r in caplog.records] == [
         "provider usage for 'gpt-4o' is not believable (input_tokens=-1, output_tokens='x', "
-        "cached_input_tokens=2.5): treated as missing, the call's cost is recorded as unknown"
+        "cached_input_tokens=2.5): treated as missing, the call's tokens are estimated from its text"
     ]
 
 
