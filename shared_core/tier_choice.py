@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,19 @@ _call_counter = itertools.count()
 def new_call_id() -> str:
     """A unique call id (32 hex chars): a random per-process prefix plus a counter."""
     return f"{_CALL_PREFIX}{next(_call_counter):016x}"
+
+
+def _new_prefix() -> None:
+    """A forked worker (gunicorn ``--preload``, Celery prefork) gets a prefix of its own: with
+    its parent's, every worker would hand out the same ids, and ledgers keyed by
+    ``(call_id, attempt)`` would drop one worker's records as another's."""
+    global _CALL_PREFIX, _call_counter
+    _CALL_PREFIX = uuid.uuid4().hex[:16]
+    _call_counter = itertools.count()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_prefix)
 
 
 class TierChoice:

@@ -25,15 +25,13 @@ import atexit
 import json
 import logging
 import os
-import threading
 import time
-import weakref
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from ..errors import ConfigError, LedgerUnavailableError
+from . import forking, spill
 from . import pg_sql as sql
-from . import spill
 from .base import (
     CallRecord,
     CostLedger,
@@ -43,6 +41,7 @@ from .base import (
     validate_feedback,
 )
 from .counters import pending_spend
+from .pg_process import PostgresProcess
 from .pg_reservations import PostgresReservations
 from .queued import feedback_with_queued, records_with_queued
 
@@ -71,7 +70,7 @@ def _redacted(url: str) -> str:
     return f"{head}{sep}{user}{':***' if ':' in creds else ''}{at}{rest}"
 
 
-class PostgresLedger(PostgresReservations, CostLedger):
+class PostgresLedger(PostgresProcess, PostgresReservations, CostLedger):
     """A ledger in a PostgreSQL database, shared by every worker that names its URL.
 
     Its SQL is in :mod:`~shared_core.ledger.pg_sql`, its reservations and alert claims in
@@ -107,19 +106,7 @@ class PostgresLedger(PostgresReservations, CostLedger):
         self._timeout = connect_timeout_s
         self._kwargs = {"autocommit": True, "connect_timeout": max(1, int(connect_timeout_s))}
         self._pool_size = pool_size
-        self._pool = pool_mod.ConnectionPool(
-            url, min_size=1, max_size=pool_size, kwargs=self._kwargs, open=False,
-            timeout=connect_timeout_s, name="tier-router-ledger",
-        )
-        self._apools: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
-        self._lock = threading.Lock()
-        # held while a batch is written and dequeued, so a sync read of database + queue
-        # sees each record exactly once (async reads read the queue first: never less)
-        self._commit = threading.Lock()
-        self._wake = threading.Condition(self._lock)
-        self._queue: list[tuple[str, Any]] = []
-        self._down_until = 0.0
-        self._warned = False
+        self._fresh_state()
         self._closed = False
         try:
             self._pool.open(wait=True, timeout=connect_timeout_s)
@@ -135,9 +122,9 @@ class PostgresLedger(PostgresReservations, CostLedger):
         self._spill = spill.server_spill_base(url, spill_dir)
         recs, fb = spill.claim(self._spill)  # what a worker could not write before its exit
         self._queue.extend([("record", r) for r in recs] + [("feedback", f) for f in fb])
-        self._writer = threading.Thread(target=self._write_loop, name="tier-router-pg", daemon=True)
-        self._writer.start()
+        self._start_writer()
         atexit.register(self.close)
+        forking.track(self)
 
     # -- writes: queued, written by one thread in batches --------------------------------
     def record(self, rec: CallRecord) -> None:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import LedgerUnavailableError
-from . import spill
+from . import forking, spill
 from .base import (
     CallRecord,
     CostLedger,
@@ -105,6 +105,16 @@ class SQLiteLedger(SQLiteConnection, SQLiteReservations, SQLiteState, CostLedger
                 self._pending_feedback.extend(feedback)
                 self.flush()
             spill.register(self)
+            forking.track(self)  # a ":memory:" one is the child's own copy already
+
+    def _after_fork(self) -> None:
+        """In a forked child (:mod:`~shared_core.ledger.forking`): a connection of its own
+        (the parent's stays open, unused), and none of the parent's queued items."""
+        forking.keep(self._conn)
+        self._conn = None
+        self._inode = None
+        self._lock = threading.RLock()
+        self._pending, self._pending_feedback, self._pending_release = [], [], []
 
     # -- writes ---------------------------------------------------------------------
     def record(self, rec: CallRecord) -> None:

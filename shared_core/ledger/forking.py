@@ -1,0 +1,54 @@
+"""What a forked worker does with the ledgers its parent opened.
+
+Servers often build the model, and so open its ledger, before they fork their workers
+(gunicorn ``--preload``, Celery's prefork pool, ``multiprocessing`` with fork). A child then
+holds copies of its parent's ledger objects: the same SQLite connection (which SQLite forbids
+using across a fork), the same PostgreSQL sockets (two processes speaking on one socket), and
+no threads (a ``PostgresLedger`` has no writer left: nothing it records is written).
+
+:func:`track` registers a ledger; in every forked child :func:`os.register_at_fork` runs its
+``_after_fork()``, which gives the child connections of its own and drops the items its parent
+had queued (they are the parent's to write). The parent's connection objects are kept
+referenced in the child (:func:`keep`), never closed there: closing would end the parent's
+session (PostgreSQL's terminate message goes down the shared socket).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from typing import Any, Protocol
+
+
+class Forkable(Protocol):
+    def _after_fork(self) -> None: ...
+
+
+_tracked: weakref.WeakSet[Any] = weakref.WeakSet()
+_kept: list[Any] = []
+_lock = threading.Lock()
+_hooked = False
+
+
+def track(ledger: Forkable) -> None:
+    """Run ``ledger._after_fork()`` in every child forked from this process from now on."""
+    global _hooked
+    with _lock:
+        _tracked.add(ledger)
+        if not _hooked and hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=_in_child)
+            _hooked = True
+
+
+def keep(obj: Any) -> None:
+    """Hold ``obj`` (a parent's connection or pool) for the child's lifetime, unclosed."""
+    if obj is not None:
+        _kept.append(obj)
+
+
+def _in_child() -> None:
+    global _lock
+    _lock = threading.Lock()  # another thread of the parent may have held it at the fork
+    for ledger in list(_tracked):
+        ledger._after_fork()

@@ -1,0 +1,61 @@
+"""What each process using a :class:`~shared_core.ledger.postgres.PostgresLedger` owns alone.
+
+Its connection pool, its locks, its queue of items to write and the writer thread draining it
+cannot be shared with another process. :class:`PostgresProcess` builds them when the ledger
+is opened, and again in a forked child (:mod:`~shared_core.ledger.forking`), where the copies
+inherited from the parent would speak on the parent's sockets and have no writer thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from typing import Any
+
+from . import forking
+
+
+class PostgresProcess:
+    """The per-process half of ``PostgresLedger`` (a mixin: the settings it reads are the
+    ledger's own)."""
+
+    url: str
+    _pool_mod: Any
+    _pool_size: int
+    _kwargs: dict[str, Any]
+    _timeout: float
+    _closed: bool
+    _writer: threading.Thread
+
+    def _write_loop(self) -> None:  # pragma: no cover - the ledger's own
+        raise NotImplementedError
+
+    def _fresh_state(self) -> None:
+        """The pool (not open yet), the locks and an empty queue: what each process needs."""
+        self._pool = self._pool_mod.ConnectionPool(
+            self.url, min_size=1, max_size=self._pool_size, kwargs=self._kwargs, open=False,
+            timeout=self._timeout, name="tier-router-ledger",
+        )
+        self._apools: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+        # held while a batch is written and dequeued, so a sync read of database + queue
+        # sees each record exactly once (async reads read the queue first: never less)
+        self._commit = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._queue: list[tuple[str, Any]] = []
+        self._down_until = 0.0
+        self._warned = False
+
+    def _start_writer(self) -> None:
+        self._writer = threading.Thread(target=self._write_loop, name="tier-router-pg", daemon=True)
+        self._writer.start()
+
+    def _after_fork(self) -> None:
+        """In a forked child: connections and a writer thread of its own (the parent's pools
+        stay open and unused there), and none of the parent's queued items."""
+        if self._closed:
+            return
+        forking.keep((self._pool, self._apools))
+        self._fresh_state()
+        self._pool.open(wait=False)
+        self._start_writer()
