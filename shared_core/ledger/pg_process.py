@@ -24,6 +24,7 @@ class PostgresProcess:
     _pool_size: int
     _kwargs: dict[str, Any]
     _timeout: float
+    _lock_ms: int
     _closed: bool
     _writer: threading.Thread
 
@@ -34,7 +35,7 @@ class PostgresProcess:
         """The pool (not open yet), the locks and an empty queue: what each process needs."""
         self._pool = self._pool_mod.ConnectionPool(
             self.url, min_size=1, max_size=self._pool_size, kwargs=self._kwargs, open=False,
-            timeout=self._timeout, name="tier-router-ledger",
+            timeout=self._timeout, name="tier-router-ledger", configure=self._configure,
         )
         self._apools: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
@@ -45,6 +46,13 @@ class PostgresProcess:
         self._queue: list[tuple[str, Any]] = []
         self._down_until = 0.0
         self._warned = False
+
+    def _configure(self, conn: Any) -> None:
+        """Every connection of the ledger waits at most ``lock_timeout_s`` for a lock."""
+        conn.execute(f"SET lock_timeout = {self._lock_ms}")
+
+    async def _aconfigure(self, conn: Any) -> None:
+        await conn.execute(f"SET lock_timeout = {self._lock_ms}")
 
     def _start_writer(self) -> None:
         self._writer = threading.Thread(target=self._write_loop, name="tier-router-pg", daemon=True)

@@ -157,6 +157,8 @@ RECENT_FEEDBACK = (
 def create_schema(conn: Any) -> str:
     """Create or upgrade the tables under an advisory lock; the stored salt."""
     with conn.transaction():
+        # workers starting together queue here while one creates the tables: no lock_timeout
+        conn.execute("SET LOCAL lock_timeout = 0")
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
         for stmt in SCHEMA:
             conn.execute(stmt)

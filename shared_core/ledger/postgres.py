@@ -86,6 +86,10 @@ class PostgresLedger(PostgresProcess, PostgresReservations, CostLedger):
         spill_dir: where records still unwritten when the ledger closes (the database down at
             exit) are kept for the next ``PostgresLedger`` on this URL to write; default
             ``~/.cache/tier-router`` (``$XDG_CACHE_HOME``), else the temporary folder.
+        lock_timeout_s: longest a statement of the ledger waits for a lock (PostgreSQL's
+            ``lock_timeout`` on its connections): a session stuck in a transaction that holds
+            the budget lock or a spend row makes the ledger count as unreachable after this
+            (``budget.on_ledger_error`` decides) instead of stalling every call.
     """
 
     def __init__(
@@ -97,6 +101,7 @@ class PostgresLedger(PostgresProcess, PostgresReservations, CostLedger):
         connect_timeout_s: float = 3.0,
         retry_after_s: float = 1.0,
         spill_dir: str | os.PathLike[str] | None = None,
+        lock_timeout_s: float = 5.0,
     ) -> None:
         psycopg, pool_mod = _drivers()
         self.url = url
@@ -106,6 +111,12 @@ class PostgresLedger(PostgresProcess, PostgresReservations, CostLedger):
         self._timeout = connect_timeout_s
         self._kwargs = {"autocommit": True, "connect_timeout": max(1, int(connect_timeout_s))}
         self._pool_size = pool_size
+        if not (isinstance(lock_timeout_s, (int, float)) and 0 < lock_timeout_s <= 86400):
+            raise ConfigError(
+                f"lock_timeout_s must be a number of seconds in (0, 86400], got {lock_timeout_s!r}",
+                field="ledger.lock_timeout_s", value=lock_timeout_s,
+            )
+        self._lock_ms = max(1, int(lock_timeout_s * 1000))
         self._fresh_state()
         self._closed = False
         try:
@@ -340,6 +351,7 @@ class PostgresLedger(PostgresProcess, PostgresReservations, CostLedger):
             pool = self._pool_mod.AsyncConnectionPool(
                 self.url, min_size=1, max_size=self._pool_size, kwargs=self._kwargs,
                 open=False, timeout=self._timeout, name="tier-router-ledger-async",
+                configure=self._aconfigure,
             )
             await pool.open(wait=False)
             self._apools[loop] = pool

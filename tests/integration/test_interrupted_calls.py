@@ -34,7 +34,8 @@ pytestmark = pytest.mark.integration
 
 CHEAP, STRONG = "gpt-4o-mini", "gpt-4o"
 PRICES = {"cheap": (0.15, 0.60), "strong": (2.50, 10.00)}
-SLOW_S = 1.5  # how long the provider takes; the caller gives up well before
+SLOW_S = 1.5  # how long the slow ledger takes to reply
+PROVIDER_S = 30.0  # how long the provider takes (the server's reset at teardown wakes it)
 ADAPTERS = ("langchain", "llamaindex")
 SENT = len("hello") // 4 + 4  # the request's estimated input tokens: its text + one message
 
@@ -153,7 +154,7 @@ def _rows(ledger: InMemoryLedger) -> list[dict[str, Any]]:
 async def test_call_cancelled_while_the_provider_answers(
     openai_server: FakeOpenAIServer, adapter: str
 ) -> None:
-    openai_server.script(model=CHEAP, delay=SLOW_S)
+    openai_server.script(model=CHEAP, delay=PROVIDER_S)
     ledger = InMemoryLedger()
     model = _build(adapter, openai_server, ledger)
 
@@ -170,7 +171,7 @@ async def test_call_cancelled_while_its_escalation_answers(
     openai_server: FakeOpenAIServer, adapter: str
 ) -> None:
     openai_server.refuse(model=CHEAP)
-    openai_server.script(model=STRONG, delay=SLOW_S)
+    openai_server.script(model=STRONG, delay=PROVIDER_S)
     ledger = InMemoryLedger()
     model = _build(adapter, openai_server, ledger)
 
@@ -236,10 +237,11 @@ async def test_stream_cancelled_while_its_escalation_reserves(
 def test_ctrl_c_while_the_provider_answers(openai_server: FakeOpenAIServer, adapter: str) -> None:
     """Ctrl-C (SIGINT) while a sync call waits for the provider: KeyboardInterrupt reaches the
     caller, and the attempt is recorded and its hold released on the way out."""
-    openai_server.script(model=CHEAP, delay=SLOW_S)
+    openai_server.script(model=CHEAP, delay=PROVIDER_S)
     ledger = InMemoryLedger()
     model = _build(adapter, openai_server, ledger)
     main = threading.get_ident()
+    returned = threading.Event()
 
     def interrupt() -> None:
         for _ in range(500):
@@ -247,11 +249,15 @@ def test_ctrl_c_while_the_provider_answers(openai_server: FakeOpenAIServer, adap
                 break
             threading.Event().wait(0.01)
         threading.Event().wait(0.1)
-        signal.pthread_kill(main, signal.SIGINT)
+        if not returned.is_set():  # never interrupt pytest itself
+            signal.pthread_kill(main, signal.SIGINT)
 
     threading.Thread(target=interrupt, daemon=True).start()
-    with pytest.raises(KeyboardInterrupt):
-        _invoke(adapter, model)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            _invoke(adapter, model)
+    finally:
+        returned.set()
 
     assert openai_server.models == [CHEAP]
     assert _rows(ledger) == [_abandoned("cheap", 0)]
