@@ -1,7 +1,7 @@
 """Signals the mmlupro head does not have, through the shipped head's folds (issue 12).
 
-    .venv/bin/python benchmarks/mmlupro_signals.py [--own-solver]   # ~20 min here (+8 with the
-                                      # option), cached under --cache; results/mmlupro_signals.json
+    .venv/bin/python benchmarks/mmlupro_signals.py [--smoothing] [--own-solver]  # ~20 min here
+                                      # (+5, +8), cached under --cache; results/mmlupro_signals.json
     # the wordllama rows need the bench group (`make bench` installs it; weights in its wheel)
 
 Builds the folds ``recipe.train_best`` builds for mmlupro (train + dev rows, near-duplicate
@@ -235,6 +235,21 @@ def own_solver_prior(b: Bench, lam: float = 1e-4) -> Callable:
     return fn
 
 
+def smoothed_head(b: Bench, g: float) -> Callable:
+    """The shipped linear head fitted on targets pulled toward the subject's mean, ``g`` of the way."""
+    rec = b.recipe
+
+    def fn(tr: np.ndarray, va: np.ndarray) -> np.ndarray:
+        T = np.zeros((len(tr), b.M))
+        for t in set(b.tasks[tr].tolist()):
+            sel = b.tasks[tr] == t
+            T[sel] = b.S[tr][sel].mean(0)
+        W, bias = _fit(b.X.take(tr), (1 - g) * b.S[tr] + g * T, rec["lam"], "logistic", None)
+        return _apply(b.X.take(va).dot(W) + bias, "logistic")
+
+    return fn
+
+
 def true_subject(b: Bench) -> Callable:
     def fn(tr: np.ndarray, va: np.ndarray) -> np.ndarray:
         out = np.zeros((len(va), b.M))
@@ -345,6 +360,11 @@ def main() -> int:
     ap.add_argument("--data-dir", default=str(HERE.parent.parent / "shared" / "data"))
     ap.add_argument("--cache", default="/tmp/tier-router-recipe-ablation")
     ap.add_argument(
+        "--smoothing",
+        action="store_true",
+        help="also the head fitted on targets smoothed toward the subject's mean (+5 min)",
+    )
+    ap.add_argument(
         "--own-solver",
         action="store_true",
         help="also the subject prior with the project's own logistic solver (+8 min)",
@@ -394,6 +414,17 @@ def main() -> int:
     out["subject classifier accuracy"] = {"mean": float(np.mean(got[:, b.M]))}
     print(f"subject classifier accuracy (held-out folds): {np.mean(got[:, b.M]):.3f}")
     row("subject prior (linear SVM over the hashed features)", SV, (0.35, 0.5))
+    if args.smoothing:
+        knn = np.zeros(b.S.shape)
+        for f in range(5):
+            knn[b.fold == f] = b.d[f"knn_{f}_40"][:, : b.M]
+        w = b.recipe["knn_weight"]
+        for g in (0.5, 0.8):
+            lin = b.per_fold(f"smoothed_{g:g}", smoothed_head(b, g))
+            row(
+                f"targets smoothed {g:g} toward the subject mean, + kNN {w:g}",
+                (1 - w) * lin + w * knn,
+            )
     if args.own_solver:
         own = b.per_fold("subjectprior_own", own_solver_prior(b))
         out["own-solver subject classifier accuracy"] = {"mean": float(np.mean(own[:, b.M]))}
