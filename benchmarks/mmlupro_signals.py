@@ -1,7 +1,7 @@
 """Signals the mmlupro head does not have, through the shipped head's folds (issue 12).
 
-    .venv/bin/python benchmarks/mmlupro_signals.py [--smoothing] [--own-solver]  # ~20 min here
-                                      # (+5, +8), cached under --cache; results/mmlupro_signals.json
+    .venv/bin/python benchmarks/mmlupro_signals.py [--smoothing] [--own-solver 1e-4 1e-6]
+                                      # ~20 min here (+5, +20), cached under --cache; results/mmlupro_signals.json
     # the wordllama rows need the bench group (`make bench` installs it; weights in its wheel)
 
 Builds the folds ``recipe.train_best`` builds for mmlupro (train + dev rows, near-duplicate
@@ -366,8 +366,11 @@ def main() -> int:
     )
     ap.add_argument(
         "--own-solver",
-        action="store_true",
-        help="also the subject prior with the project's own logistic solver (+8 min)",
+        nargs="*",
+        type=float,
+        metavar="L2",
+        help="also the subject prior with the project's own logistic solver at these L2 weights "
+        "(default 1e-4; +8-10 min each)",
     )
     args = ap.parse_args()
     data, cache = Path(args.data_dir), Path(args.cache)
@@ -425,11 +428,17 @@ def main() -> int:
                 f"targets smoothed {g:g} toward the subject mean, + kNN {w:g}",
                 (1 - w) * lin + w * knn,
             )
-    if args.own_solver:
-        own = b.per_fold("subjectprior_own", own_solver_prior(b))
-        out["own-solver subject classifier accuracy"] = {"mean": float(np.mean(own[:, b.M]))}
-        print(f"own-solver subject classifier accuracy: {np.mean(own[:, b.M]):.3f}")
-        row("subject prior, own one-vs-rest logistic solver", own[:, : b.M], (0.35, 0.5))
+    for lam in [] if args.own_solver is None else args.own_solver or [1e-4]:
+        name = "subjectprior_own" + ("" if lam == 1e-4 else f"_{lam:g}")
+        own = b.per_fold(name, own_solver_prior(b, lam))
+        acc = float(np.mean(own[:, b.M]))
+        out[f"own-solver (L2 {lam:g}) subject classifier accuracy"] = {"mean": acc}
+        print(f"own-solver (L2 {lam:g}) subject classifier accuracy: {acc:.3f}")
+        row(
+            f"subject prior, own one-vs-rest logistic solver, L2 {lam:g}",
+            own[:, : b.M],
+            (0.35, 0.5),
+        )
     E = wordllama_vectors(b)
     if E is None:
         print("wordllama not installed: its rows skipped")
