@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .budget import BudgetGuard
     from .decision import RouteDecision
     from .dispatch import Attempt
+    from .ledger.base import Status
     from .request import Request
     from .router import Router
     from .tier import Tier
@@ -41,7 +42,7 @@ class CallHold:
         _hold: float | None
 
         def _max_tokens(self, tier: Tier) -> int | None: ...
-        def _record_refusal(self, exc: BaseException) -> None: ...
+        def _record_refusal(self, exc: BaseException, status: Status = "refused") -> None: ...
 
     # -- the reservation: opened before the first attempt, released when the call ends --
     def open(self) -> None:

@@ -14,9 +14,11 @@ instead of lingering until ``budget.reservation_ttl_s``. The executors
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .decision import RouteDecision
     from .dispatch import Attempt
     from .ledger.base import Status
     from .pricing import Usage
@@ -28,10 +30,13 @@ class CallStop:
 
     if TYPE_CHECKING:
         otel: Any
+        attempts: list[Attempt]
+        decision: RouteDecision
         _live: Attempt | None
         _closed: bool
 
         def close(self) -> None: ...
+        def _record_refusal(self, exc: BaseException, status: Status = "refused") -> None: ...
         def _elapsed_ms(self) -> float: ...
         def _estimated_usage(self, attempt: Attempt, received_text: str) -> Usage: ...
         def _record(
@@ -72,7 +77,9 @@ class CallStop:
         """The caller stopped the call (a cancelled task, ``KeyboardInterrupt``, a closed
         generator) at any point: the attempt under way, if any, is recorded ``abandoned``
         (its request was sent: tokens estimated from it, nothing received), and the call's
-        reservation is released. A no-op once the call has ended."""
+        reservation is released. Stopped before any attempt, a call whose classifier paid
+        an LLM judge records that cost (``abandoned``, attempt 0). A no-op once the call
+        has ended."""
         if self._closed:
             return
         attempt = self._live
@@ -83,6 +90,8 @@ class CallStop:
                 reason=f"caller stopped the call ({what}) before the provider's answer",
             )
             return
-        if self.otel is not None:
+        if not self.attempts and self.decision.classifier_calls:  # the judge was paid
+            self._record_refusal(exc or asyncio.CancelledError(), status="abandoned")
+        elif self.otel is not None:
             self.otel.end(self, exc, outcome="abandoned")
         self.close()
