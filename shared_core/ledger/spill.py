@@ -74,7 +74,6 @@ def server_spill_base(url: str, spill_dir: str | os.PathLike[str] | None = None)
     is ``spill_dir``, else ``$XDG_CACHE_HOME/tier-router`` (``~/.cache/tier-router``), else the
     temporary folder when that cannot be created."""
     import hashlib
-    import tempfile
     from urllib.parse import urlsplit, urlunsplit
 
     parts = urlsplit(url)
@@ -84,13 +83,30 @@ def server_spill_base(url: str, spill_dir: str | os.PathLike[str] | None = None)
     name = "pg-" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:24]
     if spill_dir is not None:
         return str(Path(spill_dir) / name)
+    return str(_cache_folder() / name)
+
+
+def _cache_folder() -> Path:
+    """``$XDG_CACHE_HOME/tier-router`` (``~/.cache/tier-router``), else the temporary folder."""
+    import tempfile
+
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     folder = Path(cache) / "tier-router"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         folder = Path(tempfile.gettempdir())
-    return str(folder / name)
+    return folder
+
+
+def _places(db_path: str) -> list[Path]:
+    """Where the spill of ``db_path`` goes: beside it, else (that disk full, that folder read
+    only) in the cache folder under a name made from its absolute path."""
+    import hashlib
+
+    key = os.path.abspath(db_path).encode("utf-8", "surrogatepass")
+    second = _cache_folder() / f"file-{hashlib.sha256(key).hexdigest()[:24]}{SUFFIX}"
+    return [spill_path(db_path), second]
 
 
 def spill_path(db_path: str) -> Path:
@@ -99,7 +115,8 @@ def spill_path(db_path: str) -> Path:
 
 
 def write(db_path: str, records: list[CallRecord], feedback: list[Feedback]) -> bool:
-    """Append records and feedback to the spill file (one ``write``); ``True`` when stored."""
+    """Append records and feedback to the spill file (beside the ledger, else in the cache
+    folder: :func:`_places`); ``True`` when stored."""
     if not records and not feedback:
         return True
     lines = [json.dumps({"record": r.to_dict()}, ensure_ascii=False, default=str) for r in records]
@@ -107,19 +124,18 @@ def write(db_path: str, records: list[CallRecord], feedback: list[Feedback]) -> 
         json.dumps({"feedback": [f.call_id, f.score, f.source, f.ts]}) for f in feedback
     ]
     data = ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass")
-    path = spill_path(db_path)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    errors = []
+    for path in _places(db_path):
         try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError as exc:
+            _append(path, data)
+            break
+        except OSError as exc:
+            errors.append(f"{path}: {exc}")
+    else:
         logger.error(
-            "cost ledger %s: %d record(s) could not be written to the database nor to %s (%s); "
-            "they are lost",
-            db_path, len(records) + len(feedback), path, exc,
+            "cost ledger %s: %d record(s) could not be written to the database nor to a spill "
+            "file (%s); they are lost",
+            db_path, len(records) + len(feedback), "; ".join(errors),
         )
         return False
     logger.warning(
@@ -130,12 +146,39 @@ def write(db_path: str, records: list[CallRecord], feedback: list[Feedback]) -> 
     return True
 
 
+def _append(path: Path, data: bytes) -> None:
+    """``data`` appended to ``path`` whole, or not at all (a short write is undone)."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        start = os.lseek(fd, 0, os.SEEK_END)
+        try:
+            done = 0
+            while done < len(data):
+                done += os.write(fd, data[done:])
+            os.fsync(fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, start)
+            raise
+    finally:
+        os.close(fd)
+
+
 def claim(db_path: str) -> tuple[list[CallRecord], list[Feedback]]:
-    """Take the spill file of ``db_path`` (if any): its records and feedback, file removed.
+    """Take the spill files of ``db_path`` (if any): their records and feedback, files removed.
 
     A line that cannot be read (a torn write) is skipped with a warning.
     """
-    path = spill_path(db_path)
+    records: list[CallRecord] = []
+    feedback: list[Feedback] = []
+    for path in _places(db_path):
+        recs, fb = _claim(db_path, path)
+        records += recs
+        feedback += fb
+    return records, feedback
+
+
+def _claim(db_path: str, path: Path) -> tuple[list[CallRecord], list[Feedback]]:
     if not path.exists():
         return [], []
     taken = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.claim")
