@@ -1,7 +1,8 @@
 """Signals the mmlupro head does not have, through the shipped head's folds (issue 12).
 
     .venv/bin/python benchmarks/mmlupro_signals.py [--smoothing] [--own-solver 1e-4 1e-6]
-                                      # ~20 min here (+5, +20), cached under --cache; results/mmlupro_signals.json
+        [--stack-own 1e-6]            # ~20 min here (+5, +20, +17), cached under --cache;
+                                      # benchmarks/results/mmlupro_signals.json
     # the wordllama rows need the bench group (`make bench` installs it; weights in its wheel)
 
 Builds the folds ``recipe.train_best`` builds for mmlupro (train + dev rows, near-duplicate
@@ -294,8 +295,31 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def nested_inputs(b: Bench, Xc, f: int) -> tuple[np.ndarray, np.ndarray]:
-    """Inner 4-fold out-of-fold (shipped head, subject prior) on fold f's training rows."""
+def nested_inputs(
+    b: Bench, Xc, f: int, own_l2: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Inner 4-fold out-of-fold (shipped head, subject prior) on fold f's training rows.
+
+    The prior is the SVM's, or with ``own_l2`` the project's own solver's at that L2 weight.
+    """
+    if own_l2 is not None:
+        P, _ = nested_inputs(b, Xc, f)
+        path = b.cache / f"{SRC}_inner_{f}_own_{own_l2:g}.npy"
+        if path.exists():
+            return P, np.load(path)
+        tr = np.flatnonzero(b.fold != f)
+        inner = CV.assign_folds(b.groups[tr], b.tasks[tr].tolist(), 4, 0)
+        SV = np.zeros((len(tr), b.M))
+        prior = own_solver_prior(b, own_l2)
+        for g in range(4):
+            t0 = time.perf_counter()
+            SV[inner == g] = prior(tr[inner != g], tr[inner == g])[:, : b.M]
+            print(
+                f"  nested own prior: fold {f} inner {g} in {time.perf_counter() - t0:.0f}s",
+                flush=True,
+            )
+        np.save(path, SV)
+        return P, SV
     path = b.cache / f"{SRC}_inner_{f}.npz"
     if path.exists():
         z = np.load(path)
@@ -319,7 +343,9 @@ def nested_inputs(b: Bench, Xc, f: int) -> tuple[np.ndarray, np.ndarray]:
     return P, SV
 
 
-def nested_stack(b: Bench, Xc, SV: np.ndarray, shared: bool, c: float = 0.1) -> np.ndarray:
+def nested_stack(
+    b: Bench, Xc, SV: np.ndarray, shared: bool, c: float = 0.1, own_l2: float | None = None
+) -> np.ndarray:
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
@@ -329,7 +355,7 @@ def nested_stack(b: Bench, Xc, SV: np.ndarray, shared: bool, c: float = 0.1) -> 
 
     Q = np.zeros(b.S.shape)
     for f in range(5):
-        Pi, SVi = nested_inputs(b, Xc, f)
+        Pi, SVi = nested_inputs(b, Xc, f, own_l2)
         tr, va = b.fold != f, b.fold == f
         sc = StandardScaler().fit(inputs(Pi, SVi))
         A, V = sc.transform(inputs(Pi, SVi)), sc.transform(inputs(b.P0[va], SV[va]))
@@ -359,6 +385,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data-dir", default=str(HERE.parent.parent / "shared" / "data"))
     ap.add_argument("--cache", default="/tmp/tier-router-recipe-ablation")
+    ap.add_argument(
+        "--stack-own",
+        nargs="*",
+        type=float,
+        metavar="L2",
+        help="also the nested stacker over the own solver's prior at these L2 weights (+30 min each)",
+    )
     ap.add_argument(
         "--smoothing",
         action="store_true",
@@ -456,6 +489,12 @@ def main() -> int:
         )
     row("nested stack: shipped logits + prior logits", nested_stack(b, Xc, SV, shared=False))
     row("nested stack: shared difficulty + prior logits", nested_stack(b, Xc, SV, shared=True))
+    for lam in args.stack_own or []:
+        own = b.per_fold(f"subjectprior_own_{lam:g}", own_solver_prior(b, lam))[:, : b.M]
+        row(
+            f"nested stack: shipped logits + own-solver prior (L2 {lam:g}) logits",
+            nested_stack(b, Xc, own, shared=False, own_l2=lam),
+        )
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / f"{SRC}_signals.json").write_text(json.dumps(out, indent=1) + "\n")
     return 0
