@@ -16,7 +16,8 @@ Head kinds:
   scores never decrease along the ladder (see :func:`ladder_exponents`).
 
 A linear head over hashed features may carry a nearest-neighbour part
-(:class:`~.knn.KnnHead`), blended as ``(1 - weight) * linear + weight * knn``.
+(:class:`~.knn.KnnHead`), blended as ``(1 - weight) * linear + weight * knn``, and a task
+prior (:class:`~.task_prior.TaskPrior`) stacked on the result.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from ..errors import ConfigError, DataFormatError, UnknownModelError, UnsafeForm
 from ..features import FeatureExtractor
 from .files import MAX_VERSION, dense_rows, read_json_safely, read_npz, sparse_rows, write_npz
 from .knn import KnnHead
+from .task_prior import TaskPrior
 
 FORMAT = "tier-router.trained-router"
 VERSION = MAX_VERSION
@@ -95,6 +97,7 @@ class TrainedRouter:
         encoder: Encoder | None = None,
         info: dict[str, Any] | None = None,
         knn: KnnHead | None = None,
+        task_prior: TaskPrior | None = None,
     ) -> None:
         if not models:
             raise ConfigError("a trained router needs at least one model", field="models", value=[])
@@ -133,6 +136,19 @@ class TrainedRouter:
         self.info = dict(info or {})
         self.encoder = encoder
         outs = n if head == "linear" else 1
+        if task_prior is not None:
+            if head != "linear" or self.features.get("kind") == "encoder":
+                raise ConfigError(
+                    "a task prior needs a linear head over hashed features",
+                    field="task_prior",
+                    value=head,
+                )
+            if len(task_prior.out) != n:
+                raise DataFormatError(
+                    "task_prior",
+                    f"the task prior reports {len(task_prior.out)} models; the router has {n}",
+                )
+            outs = task_prior.n_models  # the head scores every model the prior stacks over
         if self.W.ndim != 2 or self.W.shape[1] != outs or len(self.b) != outs:
             raise DataFormatError(
                 "weights", f"expected {outs} output column(s), got W{self.W.shape}, b{self.b.shape}"
@@ -150,6 +166,12 @@ class TrainedRouter:
                 raise DataFormatError(
                     "weights", f"W has {self.W.shape[0]} rows, feature dim {self._fx.dim}"
                 )
+            if task_prior is not None and task_prior.dim != self._fx.dim:
+                raise DataFormatError(
+                    "task_prior",
+                    f"the task classifier has {task_prior.dim} rows, feature dim {self._fx.dim}",
+                )
+        self.task_prior = task_prior
         self.knn = knn
         if knn is not None:
             if self._fx is None or head != "linear":
@@ -158,11 +180,11 @@ class TrainedRouter:
                     field="knn",
                     value=head if self._fx is not None else "encoder",
                 )
-            if knn.targets.shape[1] != n or knn.n_buckets != self._fx.dim:
+            if knn.targets.shape[1] != outs or knn.n_buckets != self._fx.dim:
                 raise DataFormatError(
                     "knn",
                     f"kNN targets cover {knn.targets.shape[1]} models over {knn.n_buckets} "
-                    f"buckets; the router has {n} models over {self._fx.dim}",
+                    f"buckets; the router has {outs} models over {self._fx.dim}",
                 )
 
     # -- prediction -----------------------------------------------------------------
@@ -209,25 +231,29 @@ class TrainedRouter:
             return np.zeros((0, len(self.models)))
         if len(texts) == 1:
             return self.predict_one(texts[0])[None, :]
-        if self.knn is None or self._fx is None:
+        if (self.knn is None and self.task_prior is None) or self._fx is None:
             return self._finish(self._raw_batch(texts))
         X = self._fx.transform(texts)
-        return self.knn.blend_batch(self._finish(X.dot(self.W.astype(np.float64)) + self.b), X)
+        P = self._finish(X.dot(self.W.astype(np.float64)) + self.b)
+        if self.knn is not None:
+            P = self.knn.blend_batch(P, X)
+        return P if self.task_prior is None else self.task_prior.apply_batch(P, X)
 
     def predict_one(self, text: str) -> np.ndarray:
         """:meth:`predict` for one text, shape ``(len(models),)``."""
-        if self.knn is None or self._fx is None:
+        if (self.knn is None and self.task_prior is None) or self._fx is None:
             return self._finish(self._raw_one(text)[None, :])[0]
         idx, val = self._fx.transform_one(text)
-        return self.knn.blend_sparse(
-            self._finish((val @ self.W[idx] + self.b)[None, :])[0], idx, val
-        )
+        p = self._finish((val @ self.W[idx] + self.b)[None, :])[0]
+        if self.knn is not None:
+            p = self.knn.blend_sparse(p, idx, val)
+        return p if self.task_prior is None else self.task_prior.apply_sparse(p, idx, val)
 
     def with_models(
         self, models: Sequence[str], relative_costs: Sequence[float] | None = None
     ) -> TrainedRouter:
         """The same router over ``models`` (a reordering/subset of linear heads; any list for ladders)."""
-        knn = self.knn
+        knn, task_prior = self.knn, self.task_prior
         if self.head == "ladder":
             W, b = self.W, self.b
         else:
@@ -235,9 +261,12 @@ class TrainedRouter:
             if missing:
                 raise UnknownModelError(missing[0], self.models, what="model")
             cols = [self.models.index(m) for m in models]
-            W, b = self.W[:, cols], self.b[cols]
-            if knn is not None:
-                knn = knn.take_models(cols)
+            if task_prior is not None:  # the stack reads every model's score: narrow its output
+                W, b, task_prior = self.W, self.b, task_prior.select(cols)
+            else:
+                W, b = self.W[:, cols], self.b[cols]
+                if knn is not None:
+                    knn = knn.take_models(cols)
             if relative_costs is None:
                 relative_costs = [self.relative_costs[c] for c in cols]
         r = TrainedRouter(
@@ -254,6 +283,7 @@ class TrainedRouter:
             encoder=self.encoder,
             info=self.info,
             knn=knn,
+            task_prior=task_prior,
         )
         r._fx = self._fx  # share the per-word memo
         return r
@@ -275,6 +305,8 @@ class TrainedRouter:
         }
         if self.knn is not None:
             out["knn"] = self.knn.config()
+        if self.task_prior is not None:
+            out["task_prior"] = self.task_prior.config()
         return out
 
     def save(self, path: str | Path, *, precision: str = "float32") -> Path:
@@ -294,6 +326,8 @@ class TrainedRouter:
         npz = p.with_suffix(".npz")
         arrays = {"b": self.b.astype(np.float64)}
         arrays.update(sparse_rows(self.W, dtype=np.dtype(precision)))
+        if self.task_prior is not None:
+            arrays.update(self.task_prior.arrays(np.dtype(precision)))
         if self.quantiles is not None:
             arrays["quantiles"] = self.quantiles.astype(np.float64)
         if self.knn is not None:
@@ -318,7 +352,16 @@ class TrainedRouter:
             npz = p.parent / wf
             arrays = read_npz(npz)
             dim = int(meta["features"].get("dim"))
-            W = dense_rows(arrays, dim, len(meta["models"]) if meta["head"] == "linear" else 1)
+            tp_cfg = meta.get("task_prior")
+            task_prior = None
+            if tp_cfg is not None:
+                if not isinstance(tp_cfg, dict):
+                    raise DataFormatError(str(p), f"'task_prior' must be an object, got {tp_cfg!r}")
+                task_prior = TaskPrior.from_arrays(tp_cfg, arrays, dim)
+            width = len(meta["models"]) if meta["head"] == "linear" else 1
+            if task_prior is not None:
+                width = task_prior.n_models
+            W = dense_rows(arrays, dim, width)
             knn_cfg = meta.get("knn")
             knn = None
             if knn_cfg is not None:
@@ -339,6 +382,7 @@ class TrainedRouter:
                 encoder=encoder,
                 info=meta.get("info"),
                 knn=knn,
+                task_prior=task_prior,
             )
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, DataFormatError):
@@ -351,7 +395,8 @@ class TrainedRouter:
             if self.knn is None
             else f", knn(k={self.knn.k}, weight={self.knn.weight}, cost_weight={self.knn.cost_weight})"
         )
+        tp = "" if self.task_prior is None else f", task_prior({len(self.task_prior.labels)} tasks)"
         return (
             f"TrainedRouter(models={self.models!r}, head={self.head!r}, rule={self.rule!r}, "
-            f"knob={self.knob}{knn})"
+            f"knob={self.knob}{knn}{tp})"
         )

@@ -7,14 +7,17 @@ held-out rows with the data README's primary metric. The recipe kept is the one 
 best mean over folds *plus half a standard deviation* (a recipe that is good on every fold
 beats one that shines on one). The knob is the cheapest one whose quality, fold by fold,
 stays at or above the target by a margin (mean minus one standard deviation over the folds).
-The final head is refit on all rows with that recipe. The same procedure makes the shipped
-per-source heads (``make train-default``); a fixed seed gives byte-identical files.
+The final head is refit on all rows with that recipe. When the rows carry ``task`` labels,
+a task prior stacked on the chosen recipe (:mod:`.task_stack`) is cross-validated on the same
+folds and kept only if it beats the plain head by the same selection score. The same
+procedure makes the shipped per-source heads (``make train-default``); a fixed seed gives
+byte-identical files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -25,6 +28,7 @@ from ..errors import ConfigError, DataFormatError
 from ..features import FeatureExtractor
 from ..policy import select_batch
 from . import cv as CV
+from . import task_stack as TS
 from .train import _apply, _field, _fit, estimate_costs, models_meta_dict, score_matrix
 
 __all__ = ["CVResult", "Recipe", "fit_recipe", "train_best"]
@@ -57,11 +61,14 @@ class Recipe:
     rule: str
     k: int = 40
     """Neighbours per kNN lookup."""
+    task_prior: bool = False
+    """A task prior stacked on the head (rows with ``task`` labels only)."""
 
     def text(self) -> str:
         return (
             f"rule={self.rule} l2={self.lam:g} knn_weight={self.knn_weight:g} "
             f"cost_weight={self.cost_weight:g} k={self.k}"
+            + (" task_prior=on" if self.task_prior else "")
         )
 
 
@@ -81,6 +88,8 @@ class CVResult:
     n_rows: int
     ranking: list[tuple[Recipe, float, float]] = field(default_factory=list)
     """The best few recipes: (recipe, mean, std) of the primary metric."""
+    task_prior: dict[str, Any] | None = None
+    """What the task prior scored on the folds and whether it was kept (rows with tasks)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,13 +105,23 @@ class CVResult:
                 {**asdict(r), "mean": round(m, 6), "std": round(s, 6)}
                 for r, m, s in self.ranking[1:4]
             ],
+            **({} if self.task_prior is None else {"task_prior": self.task_prior}),
         }
 
     def summary(self) -> str:
         q, c = self.knob_quality, self.knob_cost
+        tp = self.task_prior
+        prior = (
+            ""
+            if tp is None
+            else f"task prior ({tp['tasks']} tasks, {100 * tp['accuracy']:.1f}% recognised out of "
+            f"fold): {_text(tp['with'])} with it, {_text(tp['without'])} without: "
+            + ("kept\n" if tp["kept"] else "not kept\n")
+        )
         return (
             f"chose {self.recipe.text()} knob={self.knob:g} by {self.folds}-fold grouped CV "
             f"({self.n_rows} rows, {self.groups} groups)\n"
+            f"{prior}"
             f"cross-validated {self.spread.text()}\n"
             f"at the knob: quality {100 * q.mean:.1f}% ± {100 * q.std:.1f} of the best model's, "
             f"cost {100 * c.mean:.1f}% ± {100 * c.std:.1f} of its cost"
@@ -127,8 +146,12 @@ def train_best(
     iters: int | None = None,
     info: Mapping[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
+    task_prior: bool = True,
 ) -> tuple[TrainedRouter, CVResult]:
-    """Cross-validate the recipe on ``rows``, refit on all of them; returns (router, CV result)."""
+    """Cross-validate the recipe on ``rows``, refit on all of them; returns (router, CV result).
+
+    ``task_prior=False`` skips the task prior (it costs one task-classifier fit per fold).
+    """
     models_meta = models_meta_dict(models_meta)
     models = sorted(models_meta, key=lambda m: (models_meta[m].get("tier_rank", 0), m))
     if len(models) < 2:
@@ -198,9 +221,53 @@ def train_best(
     metric = "apgr" if len(models) == 2 else "cost_to_95"
     spread = CV.Spread.of(metric, figures[order[0]].tolist())
     fold_P = [(va, _blend(*near[best.k], lin[best.lam], best)) for va, lin, near in kept]
+    ranking = [
+        (recipes[i], float(losses[i].mean()), float(losses[i].std(ddof=1))) for i in order[:4]
+    ]
+    P_oof = np.zeros_like(S)
+    for va, P in fold_P:
+        P_oof[va] = P
+    stack = TS.cross_validate(X, S, tasks, fold, P_oof, iters=iters, say=say) if task_prior else None
+    # (None without task labels; its prior for each row comes from a classifier that never saw it)
+    prior_info: dict[str, Any] | None = None
+    if stack is not None:
+        st = np.array(
+            [
+                [
+                    CV.fold_figure(stack.stacked[va], S[va], C[va], rule, rel)
+                    for va in (fold == f for f in range(folds))
+                ]
+                for rule in rules
+            ]
+        )
+        st_loss = np.array([[CV.fold_loss(x, len(models)) for x in row] for row in st])
+        st_score = st_loss.mean(1) + STABILITY * st_loss.std(1, ddof=1)
+        i = int(np.argmin(st_score))
+        kept_prior = bool(st_score[i] < score[order[0]])
+        with_ = CV.Spread.of(metric, st[i].tolist())
+        prior_info = {
+            "tasks": len(stack.labels),
+            "accuracy": round(stack.accuracy, 6),
+            "rule": rules[i],
+            "with": with_.to_dict(),
+            "without": spread.to_dict(),
+            "kept": kept_prior,
+        }
+        say(
+            f"task prior: {with_.text()} against {spread.text()} without: "
+            + ("kept" if kept_prior else "not kept")
+        )
+        if kept_prior:
+            best, spread = replace(best, rule=rules[i], task_prior=True), with_
+            fold_P = [(va, stack.stacked[va]) for va, _ in fold_P]
+            ranking.insert(0, (best, float(st_loss[i].mean()), float(st_loss[i].std(ddof=1))))
     knob, q_share, c_share = _knob(fold_P, S, C, best.rule, rel, target)
     say(f"refitting on all {len(rows)} rows")
     W, b, final_knn = _fit_all(X, S, C, best, knn_opts, iters)
+    final_prior = None
+    if stack is not None and best.task_prior:
+        say(f"fitting the task prior on all {len(rows)} rows")
+        final_prior = TS.fit_final(X, S, stack, P_oof, iters=iters)
     result = CVResult(
         recipe=best,
         spread=spread,
@@ -210,10 +277,8 @@ def train_best(
         folds=folds,
         groups=n_groups,
         n_rows=len(rows),
-        ranking=[
-            (recipes[i], float(losses[i].mean()), float(losses[i].std(ddof=1)))
-            for i in order[:4]
-        ],
+        ranking=ranking,
+        task_prior=prior_info,
     )
     meta: dict[str, Any] = {
         "loss": "logistic",
@@ -235,8 +300,14 @@ def train_best(
         relative_costs=rel.tolist(),
         info=meta,
         knn=final_knn,
+        task_prior=final_prior,
     )
     return router, result
+
+
+def _text(d: Mapping[str, Any]) -> str:
+    folds = tuple(9.99 if x is None else float(x) for x in d["folds"])
+    return CV.Spread(d["metric"], d["mean"], d["std"], d["low"], d["high"], folds).text()
 
 
 def _fit_all(
@@ -267,15 +338,31 @@ def fit_recipe(
     knn: Mapping[str, Any] | None = None,
     info: Mapping[str, Any] | None = None,
 ) -> TrainedRouter:
-    """Fit one given recipe on ``rows`` without cross-validation (e.g. to measure it on dev)."""
+    """Fit one given recipe on ``rows`` without choosing anything (e.g. to measure it on dev).
+
+    A recipe with a task prior still fits its stacking layer on out-of-fold predictions
+    (five grouped folds of ``rows``), as :func:`train_best` does.
+    """
     models_meta = models_meta_dict(models_meta)
     models = sorted(models_meta, key=lambda m: (models_meta[m].get("tier_rank", 0), m))
     S = score_matrix(rows, models)
     C = estimate_costs(rows, models, models_meta)
     rel = C.mean(0) / (C.mean(0).max() or 1.0)
     fx = FeatureExtractor(dim)
-    X = fx.transform([str(_field(r, "prompt")) for r in rows])
-    W, b, head = _fit_all(X, S, C, recipe, {**KNN, **dict(knn or {})}, None)
+    texts = [str(_field(r, "prompt")) for r in rows]
+    X = fx.transform(texts)
+    knn_opts = {**KNN, **dict(knn or {})}
+    W, b, head = _fit_all(X, S, C, recipe, knn_opts, None)
+    task_prior = None
+    if recipe.task_prior:
+
+        def predict(tr: np.ndarray, va: np.ndarray) -> np.ndarray:
+            Wf, bf, hf = _fit_all(X.take(tr), S[tr], C[tr], recipe, knn_opts, None)
+            lin = _apply(X.take(va).dot(Wf) + bf, "logistic")
+            return lin if hf is None else hf._blend(lin, hf._estimate_batch(X.take(va)))
+
+        tasks = [str(_field(r, "task", "") or "") for r in rows]
+        task_prior = TS.fit_outside_cv(X, S, texts, tasks, predict)
     return TrainedRouter(
         models,
         W,
@@ -287,6 +374,7 @@ def fit_recipe(
         relative_costs=rel.tolist(),
         info={"recipe": asdict(recipe), "n_rows": len(rows), **dict(info or {})},
         knn=head,
+        task_prior=task_prior,
     )
 
 
