@@ -252,12 +252,17 @@ def test_ctrl_c_while_the_provider_answers(openai_server: FakeOpenAIServer, adap
         if not returned.is_set():  # never interrupt pytest itself
             signal.pthread_kill(main, signal.SIGINT)
 
+    # A job started in the background without job control (`cmd &` in a script, nohup, some CI
+    # runners) inherits SIGINT as ignored, and Python then installs no handler: Ctrl-C would
+    # never reach the call. Restore Python's own handler for the test, as a terminal has it.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     threading.Thread(target=interrupt, daemon=True).start()
     try:
         with pytest.raises(KeyboardInterrupt):
             _invoke(adapter, model)
     finally:
         returned.set()
+        signal.signal(signal.SIGINT, previous)
 
     assert openai_server.models == [CHEAP]
     assert _rows(ledger) == [_abandoned("cheap", 0)]
