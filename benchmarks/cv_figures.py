@@ -81,7 +81,9 @@ def main() -> int:
             flush=True,
         )
     (HERE / "results").mkdir(exist_ok=True)
-    (HERE / "results" / "cv_figures.json").write_text(json.dumps(out, indent=1) + "\n")
+    path = HERE / "results" / "cv_figures.json"
+    kept = json.loads(path.read_text()) if path.exists() else {}  # --sources updates its own
+    path.write_text(json.dumps({**kept, **out}, indent=1) + "\n")
     return 0
 
 

@@ -355,6 +355,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(markdown(results[-1]) + "\n")
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists():  # --sources re-measures its own and keeps the others' results
+        done = {r["source"] for r in results}
+        old = json.loads(out.read_text(encoding="utf-8")).get("results", [])
+        results = [r for r in old if r.get("source") not in done] + results
+        results.sort(key=lambda r: SOURCES.index(r["source"]) if r["source"] in SOURCES else 99)
     payload = {
         "generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "command": "python benchmarks/routing_quality.py",

@@ -17,8 +17,9 @@ import numpy as np
 
 from ..errors import DataFormatError, UnsafeFormatError
 
-MAX_VERSION = 1
-"""Newest file format version this package reads."""
+MAX_VERSION = 2
+"""Newest file format version this package reads (2: a trained router with a task prior,
+written as 2 so that a release that cannot apply the prior refuses the file)."""
 _PICKLE_SUFFIXES = {".pkl", ".pickle", ".joblib", ".pt", ".pth", ".bin", ".sav"}
 
 

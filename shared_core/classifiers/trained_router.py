@@ -36,7 +36,9 @@ from .knn import KnnHead
 from .task_prior import TaskPrior
 
 FORMAT = "tier-router.trained-router"
-VERSION = MAX_VERSION
+VERSION = 1
+"""The version written for routers without a task prior (readable by every release)."""
+TASK_PRIOR_VERSION = MAX_VERSION
 _RULES = ("threshold", "margin", "utility")
 
 
@@ -292,7 +294,7 @@ class TrainedRouter:
     def to_json(self, weights_file: str) -> dict[str, Any]:
         out: dict[str, Any] = {
             "format": FORMAT,
-            "version": VERSION,
+            "version": VERSION if self.task_prior is None else TASK_PRIOR_VERSION,
             "models": self.models,
             "head": self.head,
             "link": self.link,

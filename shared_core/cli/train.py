@@ -1,10 +1,11 @@
 """``tier-router train``: fit a router on per-prompt data and save it as plain data.
 
 tier-router train --data FILE... --models MODELS.json --output ROUTER.json
-                  [--fast] [--folds N] [--seed N] [--json]
+                  [--fast] [--folds N] [--seed N] [--no-task-prior] [--json]
 
-By default the recipe (rule, nearest-neighbour blend, cost weight, knob) is chosen by
-grouped k-fold cross-validation, as for the shipped heads; ``--fast`` fits a plain head.
+By default the recipe (rule, nearest-neighbour blend, cost weight, knob, and for rows with
+``task`` labels a task prior) is chosen by grouped k-fold cross-validation, as for the
+shipped heads; ``--fast`` fits a plain head.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         description=(
             "Learn, from each model's score and price per prompt, which is the cheapest model "
             "that will do. By default the routing rule, the nearest-neighbour blend, the cost "
-            "weight and the knob are chosen by grouped k-fold cross-validation over all the rows "
-            "given (the recipe of the shipped heads), and the cross-validated figures are printed "
+            "weight, the knob and, where rows carry task labels, a task prior are chosen by grouped "
+            "k-fold cross-validation over all the rows given (the recipe of the shipped heads), "
+            "and the cross-validated figures are printed "
             "with their spread. The output is a plain data file that a config's classifier "
             "(type: trained, path: ...) points to."
         ),
@@ -60,6 +62,12 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         "--cost-weight", type=float, default=None,
         help="fix the cost weight (>= 0) instead of cross-validating it: marks a model down "
         "where its neighbours' cost is above its average",
+    )
+    p.add_argument(
+        "--no-task-prior",
+        action="store_true",
+        help="do not try the task prior (rows with 'task' labels: a task classifier stacked on "
+        "the head, kept only if it cross-validates better; it costs one more fit per fold)",
     )
     p.add_argument("--json", action="store_true", help="print what was chosen as JSON (stdout)")
     p.set_defaults(func=run)
@@ -113,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
             knn_weights=KNN_WEIGHTS if kw is None else (kw,),
             cost_weights=COST_WEIGHTS if cw is None else (cw,),
             progress=lambda msg: status.update(msg),
+            task_prior=not args.no_task_prior,
         )
         out = router.save(args.output)
     print(

@@ -86,7 +86,9 @@ class ModelsMeta:
 class Row:
     """One prompt with each model's score (and cost when the source recorded it).
 
-    ``id``, ``source`` and ``task`` are for reports only: no router decision may use them.
+    ``id``, ``source`` and ``task`` are never read at decision time. ``task`` also groups the
+    folds and, in training only, is the target of the task prior's classifier (which then
+    recognises the task from the prompt text).
     """
 
     id: str

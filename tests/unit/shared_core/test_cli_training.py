@@ -404,6 +404,21 @@ def test_train_prints_the_cross_validated_choice_and_spread(trained, tmp_path, c
     assert "--folds must be at least 2" in capsys.readouterr().err
 
 
+def test_train_reports_the_task_prior_it_tried_and_can_skip_it(trained, tmp_path, capsys):
+    _, data, models, out = trained
+    from shared_core.classifiers.trained import TrainedRouter
+
+    tp = TrainedRouter.load(out).info["cv"]["task_prior"]  # the fakes' rows carry 3 tasks
+    assert tp["tasks"] == 3 and isinstance(tp["kept"], bool)
+    assert tp["with"]["metric"] == tp["without"]["metric"] == "cost_to_95"
+    argv = ["train", "--data", str(data), "--models", str(models), "--seed", "3"]
+    assert cli(*argv, "--output", str(tmp_path / "a.json"), "--folds", "3") == 0
+    assert "task prior (3 tasks, " in capsys.readouterr().err
+    assert cli(*argv, "--output", str(tmp_path / "b.json"), "--folds", "3", "--no-task-prior") == 0
+    assert "task prior" not in capsys.readouterr().err
+    assert "task_prior" not in TrainedRouter.load(tmp_path / "b.json").info["cv"]
+
+
 def test_train_refuses_too_few_rows_for_cross_validation(tmp_path, capsys):
     data, models = write_files(tmp_path, n=30)
     argv = ["train", "--data", str(data), "--models", str(models)]

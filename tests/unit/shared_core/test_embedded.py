@@ -37,7 +37,8 @@ def test_shipped_files_exist_and_are_small() -> None:
     files = list(emb.MODELS_DIR.glob("*"))
     names = {f.name for f in files}
     assert {"difficulty.json", "difficulty.npz", "task.json", "task.npz"} <= names
-    assert sum(f.stat().st_size for f in files) < 12_000_000
+    # 13 MB since the mmlupro and llmrouter heads carry a task prior (+1.8 MB each)
+    assert sum(f.stat().st_size for f in files) < 16_000_000
     for f in emb.MODELS_DIR.glob("*.json"):
         meta = json.loads(f.read_text())
         assert meta["format"].startswith("tier-router.")

@@ -186,3 +186,20 @@ def test_a_fixed_recipe_with_a_task_prior_fits_its_stack_out_of_fold(trained):
     assert router.predict(["w3x1 f1 f2"]).shape == (1, 2)
     with pytest.raises(DataFormatError, match="task prior"):
         fit_recipe(task_rows(300, with_tasks=False), TWO, res.recipe)
+
+
+def test_a_release_that_cannot_apply_the_prior_refuses_the_file(trained, tmp_path, monkeypatch):
+    """Files with a task prior are format version 2: a version-1 reader must not load the head
+    and silently drop the stack."""
+    from shared_core.classifiers import files
+    from shared_core.errors import UnsafeFormatError
+
+    router, _ = trained
+    path = router.save(tmp_path / "r.json")
+    assert json.loads(path.read_text())["version"] == 2
+    plain, _ = train_best(task_rows(600), TWO, task_prior=False, **FAST)
+    assert json.loads(plain.save(tmp_path / "p.json").read_text())["version"] == 1
+    monkeypatch.setattr(files, "MAX_VERSION", 1)
+    with pytest.raises(UnsafeFormatError, match="newer than supported"):
+        TrainedRouter.load(path)
+    assert TrainedRouter.load(tmp_path / "p.json").task_prior is None
