@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DataFormatError
+from ..errors import ConfigError, DataFormatError
 from .files import dense_rows, sparse_rows
 
 __all__ = ["TaskPrior", "logit"]
@@ -97,6 +97,23 @@ class TaskPrior:
     @property
     def dim(self) -> int:
         return int(self.W.shape[0])
+
+    def check_fits(self, head: str, features: dict[str, Any], n_models: int) -> None:
+        """Refuse a router this prior cannot sit on: not a linear head over hashed features of
+        the classifier's dimension, or reporting another number of models."""
+        if head != "linear" or features.get("kind") == "encoder":
+            raise ConfigError(
+                "a task prior needs a linear head over hashed features", field="task_prior", value=head
+            )
+        if len(self.out) != n_models:
+            raise DataFormatError(
+                "task_prior", f"the task prior reports {len(self.out)} models; the router has {n_models}"
+            )
+        if int(features.get("dim", -1)) != self.dim:
+            raise DataFormatError(
+                "task_prior",
+                f"the task classifier has {self.dim} rows, feature dim {features.get('dim')}",
+            )
 
     # -- prediction ---------------------------------------------------------------------
     def task_probabilities(self, raw: np.ndarray) -> np.ndarray:

@@ -139,17 +139,7 @@ class TrainedRouter:
         self.encoder = encoder
         outs = n if head == "linear" else 1
         if task_prior is not None:
-            if head != "linear" or self.features.get("kind") == "encoder":
-                raise ConfigError(
-                    "a task prior needs a linear head over hashed features",
-                    field="task_prior",
-                    value=head,
-                )
-            if len(task_prior.out) != n:
-                raise DataFormatError(
-                    "task_prior",
-                    f"the task prior reports {len(task_prior.out)} models; the router has {n}",
-                )
+            task_prior.check_fits(head, self.features, n)
             outs = task_prior.n_models  # the head scores every model the prior stacks over
         if self.W.ndim != 2 or self.W.shape[1] != outs or len(self.b) != outs:
             raise DataFormatError(
@@ -167,11 +157,6 @@ class TrainedRouter:
             if self.W.shape[0] != self._fx.dim:
                 raise DataFormatError(
                     "weights", f"W has {self.W.shape[0]} rows, feature dim {self._fx.dim}"
-                )
-            if task_prior is not None and task_prior.dim != self._fx.dim:
-                raise DataFormatError(
-                    "task_prior",
-                    f"the task classifier has {task_prior.dim} rows, feature dim {self._fx.dim}",
                 )
         self.task_prior = task_prior
         self.knn = knn

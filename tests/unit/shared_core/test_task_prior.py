@@ -203,3 +203,18 @@ def test_a_release_that_cannot_apply_the_prior_refuses_the_file(trained, tmp_pat
     with pytest.raises(UnsafeFormatError, match="newer than supported"):
         TrainedRouter.load(path)
     assert TrainedRouter.load(tmp_path / "p.json").task_prior is None
+
+
+def test_a_task_prior_only_sits_on_a_matching_linear_head(trained):
+    from shared_core.errors import ConfigError
+
+    router, _ = trained
+    tp = router.task_prior
+    with pytest.raises(ConfigError, match="linear head"):
+        TrainedRouter(["cheap", "dear"], router.W[:, :1], [0.0], features=router.features,
+                      head="ladder", task_prior=tp)
+    with pytest.raises(DataFormatError, match="reports 2 models"):
+        TrainedRouter(["cheap"], router.W, router.b, features=router.features, task_prior=tp)
+    with pytest.raises(DataFormatError, match="feature dim"):
+        TrainedRouter(["cheap", "dear"], np.zeros((1 << 10, 2)), router.b,
+                      features={**router.features, "dim": 1 << 10}, task_prior=tp)
