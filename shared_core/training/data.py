@@ -246,13 +246,16 @@ def parse_row(obj: Any, models: ModelsMeta, path: str = "(data)", line: int | No
                     f"no 'costs' on this row and model {m.name!r} has no 'assumed_output_tokens' "
                     f"in {models.path}: add one of the two"
                 )
+    task = obj.get("task")
+    if task is not None and (isinstance(task, bool) or not isinstance(task, (str, int))):
+        raise fail(f"'task' must be a string (or a number), got {type(task).__name__} {task!r}")
     return Row(
         id=str(rid),
         prompt=prompt,
         scores=scores,
         costs=costs,
         source=str(obj.get("source") or ""),
-        task=str(obj.get("task") or ""),
+        task="" if task is None else str(task),
     )
 
 

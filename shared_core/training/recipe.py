@@ -114,6 +114,8 @@ class CVResult:
         prior = (
             ""
             if tp is None
+            else f"task prior: not tried ({tp['skipped']})\n"
+            if tp.get("skipped")
             else f"task prior ({tp['tasks']} tasks, {100 * tp['accuracy']:.1f}% recognised out of "
             f"fold): {_text(tp['with'])} with it, {_text(tp['without'])} without: "
             + ("kept\n" if tp["kept"] else "not kept\n")
@@ -227,9 +229,10 @@ def train_best(
     P_oof = np.zeros_like(S)
     for va, P in fold_P:
         P_oof[va] = P
-    stack = TS.cross_validate(X, S, tasks, fold, P_oof, iters=iters, say=say) if task_prior else None
-    # (None without task labels; its prior for each row comes from a classifier that never saw it)
-    prior_info: dict[str, Any] | None = None
+    skipped = TS.why_not(tasks, task_prior, group_by)
+    stack = None if skipped else TS.cross_validate(X, S, tasks, fold, P_oof, iters=iters, say=say)
+    # (each row's prior comes from a classifier that never saw it)
+    prior_info: dict[str, Any] | None = {"kept": False, "skipped": skipped} if skipped else None
     if stack is not None:
         st = np.array(
             [

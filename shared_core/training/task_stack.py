@@ -30,6 +30,7 @@ __all__ = [
     "fit_final",
     "fit_outside_cv",
     "task_labels",
+    "why_not",
 ]
 
 MAX_TASKS = 16
@@ -59,6 +60,21 @@ def task_labels(tasks: Sequence[str]) -> tuple[list[str], np.ndarray] | None:
     other = len(kept) if rest >= MIN_TASK_ROWS else -1
     y = np.array([index.get(t, other) for t in tasks], dtype=np.int64)
     return labels, y
+
+
+def why_not(tasks: Sequence[str], wanted: bool, group_by: str) -> str:
+    """Why ``train_best`` does not try a task prior on these rows ("" when it does)."""
+    if not wanted:
+        return "turned off"
+    if group_by == "task":
+        return "the folds hold out whole tasks (group_by task), so no fold could recognise its tasks"
+    if task_labels(tasks) is None:
+        n = sum(1 for c in Counter(t for t in tasks if t).values() if c >= MIN_TASK_ROWS)
+        return (
+            f"it needs 'task' labels on the rows, at least two tasks with {MIN_TASK_ROWS}+ rows; "
+            f"{'no row has one' if not any(tasks) else f'{n} task(s) have that many'}"
+        )
+    return ""
 
 
 def _classifier(X, y: np.ndarray, n_labels: int, iters: int | None):  # type: ignore[no-untyped-def]

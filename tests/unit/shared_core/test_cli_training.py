@@ -415,8 +415,9 @@ def test_train_reports_the_task_prior_it_tried_and_can_skip_it(trained, tmp_path
     assert cli(*argv, "--output", str(tmp_path / "a.json"), "--folds", "3") == 0
     assert "task prior (3 tasks, " in capsys.readouterr().err
     assert cli(*argv, "--output", str(tmp_path / "b.json"), "--folds", "3", "--no-task-prior") == 0
-    assert "task prior" not in capsys.readouterr().err
-    assert "task_prior" not in TrainedRouter.load(tmp_path / "b.json").info["cv"]
+    assert "task prior: not tried (turned off)" in capsys.readouterr().err
+    off = TrainedRouter.load(tmp_path / "b.json")
+    assert off.task_prior is None and off.info["cv"]["task_prior"]["skipped"] == "turned off"
 
 
 def test_train_refuses_too_few_rows_for_cross_validation(tmp_path, capsys):

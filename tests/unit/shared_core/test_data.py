@@ -89,6 +89,9 @@ def test_unicode_line_separators_inside_prompts_are_text(tmp_path):
         ([_row(scores={"small": "yes", "medium": 1, "large": 1})], 1, "must be a number"),
         ([_row(costs={"small": 0.1})], 1, "missing models in 'costs'"),
         ([[1, 2]], 1, "expected a JSON object"),
+        ([_row(), {**_row(), "task": ["a"]}], 2, "'task' must be a string"),
+        ([{**_row(), "task": {"x": 1}}], 1, "'task' must be a string"),
+        ([{**_row(), "task": True}], 1, "'task' must be a string"),
     ],
 )
 def test_bad_rows_name_file_line_and_problem(tmp_path, lines, line, needle):
@@ -215,3 +218,9 @@ def test_any_json_row_is_a_row_or_a_data_format_error(obj):
     else:
         assert set(row.scores) == set(models.names)
         assert all(0.0 <= v <= 1.0 for v in row.scores.values())
+
+
+def test_task_labels_are_strings_numbers_or_absent(tmp_path):
+    rows = [{**_row(), "task": t} for t in ("billing", 3, None, "")]
+    got = load_rows(_data(tmp_path, rows), load_models(_models(tmp_path)))
+    assert [r.task for r in got] == ["billing", "3", "", ""]

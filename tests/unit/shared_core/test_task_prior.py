@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+from unittest.mock import ANY
 
 import numpy as np
 import pytest
@@ -112,12 +113,18 @@ def test_the_same_rows_give_byte_identical_files(trained, tmp_path):
     assert a.with_suffix(".npz").read_bytes() == b.with_suffix(".npz").read_bytes()
 
 
-def test_rows_without_tasks_or_with_it_turned_off_get_no_task_prior():
-    rows = task_rows(600, with_tasks=False)
-    router, res = train_best(rows, TWO, **FAST)
-    assert res.task_prior is None and router.task_prior is None and "task prior" not in res.summary()
+def test_rows_without_tasks_or_with_it_turned_off_get_no_task_prior_and_are_told_why():
+    router, res = train_best(task_rows(600, with_tasks=False), TWO, **FAST)
+    assert router.task_prior is None and res.task_prior == {"kept": False, "skipped": ANY}
+    assert "task prior: not tried (it needs 'task' labels" in res.summary()
+    assert "no row has one" in res.summary()
+    one = [{**r, "task": "t0" if r["task"] == "t0" else ""} for r in task_rows(600)]
+    _, res = train_best(one, TWO, **FAST)
+    assert "1 task(s) have that many" in res.summary()
     router, res = train_best(task_rows(600), TWO, task_prior=False, **FAST)
-    assert res.task_prior is None and router.task_prior is None
+    assert router.task_prior is None and "task prior: not tried (turned off)" in res.summary()
+    router, res = train_best(task_rows(600), TWO, group_by="task", **FAST)
+    assert router.task_prior is None and "hold out whole tasks" in res.summary()
 
 
 def test_a_prior_that_does_not_pay_is_reported_and_not_kept():
