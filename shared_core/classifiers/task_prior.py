@@ -27,7 +27,7 @@ import numpy as np
 from ..errors import ConfigError, DataFormatError
 from .files import dense_rows, sparse_rows
 
-__all__ = ["TaskPrior", "logit"]
+__all__ = ["TaskPrior", "logit", "prior_scores", "stacked_scores"]
 
 PREFIX = "task_"
 EPS = 1e-4
@@ -41,6 +41,21 @@ def logit(p: np.ndarray) -> np.ndarray:
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
+
+
+def prior_scores(raw: np.ndarray, means: np.ndarray) -> np.ndarray:
+    """The classifier's raw outputs ``(n, T)`` -> the prior score per model ``(n, M)``: task
+    probabilities (one-vs-rest, normalised) times each task's mean scores."""
+    p = _sigmoid(np.atleast_2d(raw))
+    return (p / np.maximum(p.sum(1, keepdims=True), 1e-12)) @ means
+
+
+def stacked_scores(
+    head: np.ndarray, prior: np.ndarray, stack_W: np.ndarray, stack_b: np.ndarray
+) -> np.ndarray:
+    """``sigmoid([logit(head), logit(prior)] @ stack_W + stack_b)``, every model's column."""
+    Z = np.hstack([logit(np.atleast_2d(head)), logit(np.atleast_2d(prior))])
+    return _sigmoid(Z @ stack_W + stack_b)
 
 
 class TaskPrior:
@@ -116,19 +131,13 @@ class TaskPrior:
             )
 
     # -- prediction ---------------------------------------------------------------------
-    def task_probabilities(self, raw: np.ndarray) -> np.ndarray:
-        """Classifier outputs ``(n, T)`` -> task probabilities (one-vs-rest, normalised)."""
-        p = _sigmoid(np.atleast_2d(raw))
-        return p / np.maximum(p.sum(1, keepdims=True), 1e-12)
-
     def prior_from_raw(self, raw: np.ndarray) -> np.ndarray:
         """The prior score per model ``(n, M)`` from the classifier's raw outputs."""
-        return self.task_probabilities(raw) @ self.means
+        return prior_scores(raw, self.means)
 
     def stack(self, head: np.ndarray, prior: np.ndarray) -> np.ndarray:
         """The stacked scores ``(n, len(out))`` from the head's and the prior's scores."""
-        Z = np.hstack([logit(np.atleast_2d(head)), logit(np.atleast_2d(prior))])
-        return _sigmoid(Z @ self.stack_W + self.stack_b)[:, self.out]
+        return stacked_scores(head, prior, self.stack_W, self.stack_b)[:, self.out]
 
     def apply_sparse(self, head: np.ndarray, indices: np.ndarray, values: np.ndarray) -> np.ndarray:
         """One row: the head's ``(M,)`` scores and the row's hashed features -> ``(len(out),)``."""

@@ -74,6 +74,14 @@ def _encode(encoder: Any, texts: Sequence[str]) -> np.ndarray:
     return arr
 
 
+def _part(meta: dict[str, Any], key: str, path: Path) -> dict[str, Any] | None:
+    """An optional part's settings in a router file (an object, or absent)."""
+    cfg = meta.get(key)
+    if cfg is not None and not isinstance(cfg, dict):
+        raise DataFormatError(str(path), f"'{key}' must be an object, got {cfg!r}")
+    return cfg
+
+
 class TrainedRouter:
     """Predicts each model's quality on a prompt; carries its routing rule and knob.
 
@@ -339,22 +347,14 @@ class TrainedRouter:
             npz = p.parent / wf
             arrays = read_npz(npz)
             dim = int(meta["features"].get("dim"))
-            tp_cfg = meta.get("task_prior")
-            task_prior = None
-            if tp_cfg is not None:
-                if not isinstance(tp_cfg, dict):
-                    raise DataFormatError(str(p), f"'task_prior' must be an object, got {tp_cfg!r}")
-                task_prior = TaskPrior.from_arrays(tp_cfg, arrays, dim)
+            tp_cfg = _part(meta, "task_prior", p)
+            task_prior = None if tp_cfg is None else TaskPrior.from_arrays(tp_cfg, arrays, dim)
             width = len(meta["models"]) if meta["head"] == "linear" else 1
             if task_prior is not None:
                 width = task_prior.n_models
             W = dense_rows(arrays, dim, width)
-            knn_cfg = meta.get("knn")
-            knn = None
-            if knn_cfg is not None:
-                if not isinstance(knn_cfg, dict):
-                    raise DataFormatError(str(p), f"'knn' must be an object, got {knn_cfg!r}")
-                knn = KnnHead.from_arrays(knn_cfg, arrays, dim)
+            knn_cfg = _part(meta, "knn", p)
+            knn = None if knn_cfg is None else KnnHead.from_arrays(knn_cfg, arrays, dim)
             return cls(
                 meta["models"],
                 W,

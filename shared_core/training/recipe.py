@@ -234,36 +234,18 @@ def train_best(
     # (each row's prior comes from a classifier that never saw it)
     prior_info: dict[str, Any] | None = {"kept": False, "skipped": skipped} if skipped else None
     if stack is not None:
-        st = np.array(
-            [
-                [
-                    CV.fold_figure(stack.stacked[va], S[va], C[va], rule, rel)
-                    for va in (fold == f for f in range(folds))
-                ]
-                for rule in rules
-            ]
+        prior_info, rule, with_, (m, sd) = TS.choose(
+            stack, S, C, fold, rules, rel, spread, float(score[order[0]]), STABILITY
         )
-        st_loss = np.array([[CV.fold_loss(x, len(models)) for x in row] for row in st])
-        st_score = st_loss.mean(1) + STABILITY * st_loss.std(1, ddof=1)
-        i = int(np.argmin(st_score))
-        kept_prior = bool(st_score[i] < score[order[0]])
-        with_ = CV.Spread.of(metric, st[i].tolist())
-        prior_info = {
-            "tasks": len(stack.labels),
-            "accuracy": round(stack.accuracy, 6),
-            "rule": rules[i],
-            "with": with_.to_dict(),
-            "without": spread.to_dict(),
-            "kept": kept_prior,
-        }
+        kept_prior = prior_info["kept"]
         say(
             f"task prior: {with_.text()} against {spread.text()} without: "
             + ("kept" if kept_prior else "not kept")
         )
         if kept_prior:
-            best, spread = replace(best, rule=rules[i], task_prior=True), with_
+            best, spread = replace(best, rule=rule, task_prior=True), with_
             fold_P = [(va, stack.stacked[va]) for va, _ in fold_P]
-            ranking.insert(0, (best, float(st_loss[i].mean()), float(st_loss[i].std(ddof=1))))
+            ranking.insert(0, (best, m, sd))
     knob, q_share, c_share = _knob(fold_P, S, C, best.rule, rel, target)
     say(f"refitting on all {len(rows)} rows")
     W, b, final_knn = _fit_all(X, S, C, best, knn_opts, iters)

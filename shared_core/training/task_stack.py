@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from ..classifiers.task_prior import TaskPrior, logit
+from ..classifiers.task_prior import TaskPrior, logit, prior_scores, stacked_scores
 from ..errors import DataFormatError
 from . import cv as CV
 from .train import fit_logistic
@@ -26,6 +27,7 @@ __all__ = [
     "MAX_TASKS",
     "MIN_TASK_ROWS",
     "StackCV",
+    "choose",
     "cross_validate",
     "fit_final",
     "fit_outside_cv",
@@ -91,9 +93,7 @@ def _means(S: np.ndarray, y: np.ndarray, n_labels: int) -> np.ndarray:
 
 
 def _prior(W: np.ndarray, b: np.ndarray, means: np.ndarray, X) -> np.ndarray:  # type: ignore[no-untyped-def]
-    p = 1.0 / (1.0 + np.exp(-np.clip(X.dot(W) + b, -40.0, 40.0)))
-    p /= np.maximum(p.sum(1, keepdims=True), 1e-12)
-    return p @ means
+    return prior_scores(X.dot(W) + b, means)
 
 
 def fit_stacker(
@@ -128,11 +128,6 @@ def fit_stacker(
         Wout[:, j] = w[:-1] / sd
         bout[j] = w[-1] - float((w[:-1] * mu / sd).sum())
     return Wout, bout
-
-
-def _stacked(P: np.ndarray, prior: np.ndarray, sW: np.ndarray, sb: np.ndarray) -> np.ndarray:
-    z = np.hstack([logit(P), logit(prior)]) @ sW + sb
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
 
 
 @dataclass
@@ -177,7 +172,7 @@ def cross_validate(
     for f in range(int(fold.max()) + 1):
         va, tr = fold == f, fold != f
         sW, sb = fit_stacker(P_oof[tr], prior[tr], S[tr])
-        stacked[va] = _stacked(P_oof[va], prior[va], sW, sb)
+        stacked[va] = stacked_scores(P_oof[va], prior[va], sW, sb)
     labelled = int((y >= 0).sum()) or 1
     return StackCV(labels, y, prior, stacked, right / labelled)
 
@@ -220,3 +215,44 @@ def fit_outside_cv(
             f"the recipe has a task prior, but fewer than two tasks have {MIN_TASK_ROWS} rows",
         )
     return fit_final(X, S, cv, P_oof)
+
+
+def choose(
+    cv: StackCV,
+    S: np.ndarray,
+    C: np.ndarray,
+    fold: np.ndarray,
+    rules: Sequence[str],
+    rel: Any,
+    plain: CV.Spread,
+    plain_score: float,
+    stability: float,
+) -> tuple[dict[str, Any], str, CV.Spread, tuple[float, float]]:
+    """Score the stack's out-of-fold predictions under each rule, as ``train_best`` scores a
+    recipe (fold loss mean + ``stability`` x sd); kept when it beats ``plain_score``.
+
+    Returns (the record for ``CVResult.task_prior``, its rule, its spread, its loss mean and sd).
+    """
+    folds = int(fold.max()) + 1
+    figures = np.array(
+        [
+            [
+                CV.fold_figure(cv.stacked[va], S[va], C[va], rule, rel)
+                for va in (fold == f for f in range(folds))
+            ]
+            for rule in rules
+        ]
+    )
+    loss = np.array([[CV.fold_loss(x, S.shape[1]) for x in row] for row in figures])
+    score = loss.mean(1) + stability * loss.std(1, ddof=1)
+    i = int(np.argmin(score))
+    spread = CV.Spread.of(plain.metric, figures[i].tolist())
+    info = {
+        "tasks": len(cv.labels),
+        "accuracy": round(cv.accuracy, 6),
+        "rule": rules[i],
+        "with": spread.to_dict(),
+        "without": plain.to_dict(),
+        "kept": bool(score[i] < plain_score),
+    }
+    return info, rules[i], spread, (float(loss[i].mean()), float(loss[i].std(ddof=1)))
