@@ -247,7 +247,7 @@ class RoutedLLM(TemplatedPrompts, ToolCalling, FunctionCallingLLM):
         if prepared is not None:
             decision = prepared.decision
         else:
-            decision = self._router.decide_request(request, force=force)
+            decision = self._router.decide_request(request, force=force, framework="llamaindex")
         return self._call(messages, kwargs, (prepared, request, decision), how)
 
     async def _abegin(
@@ -258,7 +258,7 @@ class RoutedLLM(TemplatedPrompts, ToolCalling, FunctionCallingLLM):
         if prepared is not None:
             decision = prepared.decision
         else:
-            decision = await self._router.adecide_request(request, force=force)
+            decision = await self._router.adecide_request(request, force=force, framework="llamaindex")
         return self._call(messages, kwargs, (prepared, request, decision), how)
 
     def _remember(self, meta: dict[str, Any]) -> None:

@@ -63,7 +63,7 @@ class ToolCalling(_Base):
         r = self._routing(kwargs)
         messages = tool_request_messages(user_msg, chat_history)
         request = core_request(self._router, messages, r, tools=bool(tools), required=tool_required)
-        decision = self._router.decide_request(request, force=r.force)
+        decision = self._router.decide_request(request, force=r.force, framework="llamaindex")
         options = {
             "verbose": verbose,
             "allow_parallel_tool_calls": allow_parallel_tool_calls,

@@ -145,17 +145,22 @@ class AttemptRecords:
         self.spent_usd += cost
         return {"classifier_cost_usd": cost, "classifier_calls": [dict(c) for c in calls]}
 
-    def _record_refusal(self, exc: BaseException, status: Status = "refused") -> None:
+    def _record_refusal(
+        self, exc: BaseException, status: Status = "refused", *, reason: str | None = None,
+        unpriced: bool = False,
+    ) -> None:
         """A call that ends before any attempt: refused (a budget, a cost cap), or
-        ``abandoned`` (its caller stopped it); it carries the judge's cost, if any."""
+        ``abandoned`` (its caller stopped it); it carries the judge's cost, if any.
+        ``reason`` replaces the exception's text; ``unpriced``: what the call spent is
+        unknown (``cost_usd`` None) unless the judge's cost is known."""
         paid = self._classifier_paid() if not self._classifier_charged else None
         tier = self.router.config.tiers[self.decision.index]
         self.router.ledger.record(
             CallRecord(
                 call_id=self.decision.call_id, attempt=0, ts=time.time(), tier=tier.name,
                 model=tier.model, status=status, error_kind=type(exc).__name__,
-                error=redact(str(exc))[:500], input_tokens=0, output_tokens=0,
-                cached_input_tokens=0, cost_usd=paid["classifier_cost_usd"] if paid else 0.0,
+                error=redact(reason or str(exc))[:500], input_tokens=0, output_tokens=0,
+                cached_input_tokens=0, cost_usd=paid["classifier_cost_usd"] if paid else (None if unpriced else 0.0),
                 baseline_model=self.router.baseline_model,
                 baseline_cost_usd=None, latency_ms=0.0, escalated=False, fallback=False,
                 classifier=self.decision.classifier, confidence=self.decision.confidence,

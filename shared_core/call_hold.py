@@ -42,7 +42,10 @@ class CallHold:
         _hold: float | None
 
         def _max_tokens(self, tier: Tier) -> int | None: ...
-        def _record_refusal(self, exc: BaseException, status: Status = "refused") -> None: ...
+        def _record_refusal(
+            self, exc: BaseException, status: Status = "refused", *, reason: str | None = None,
+            unpriced: bool = False,
+        ) -> None: ...
 
     # -- the reservation: opened before the first attempt, released when the call ends --
     def open(self) -> None:

@@ -36,7 +36,10 @@ class CallStop:
         _closed: bool
 
         def close(self) -> None: ...
-        def _record_refusal(self, exc: BaseException, status: Status = "refused") -> None: ...
+        def _record_refusal(
+            self, exc: BaseException, status: Status = "refused", *, reason: str | None = None,
+            unpriced: bool = False,
+        ) -> None: ...
         def _elapsed_ms(self) -> float: ...
         def _estimated_usage(self, attempt: Attempt, received_text: str) -> Usage: ...
         def _record(
@@ -94,4 +97,14 @@ class CallStop:
             self._record_refusal(exc or asyncio.CancelledError(), status="abandoned")
         elif self.otel is not None:
             self.otel.end(self, exc, outcome="abandoned")
+        self.close()
+
+    def stopped_deciding(self, exc: BaseException, reason: str, *, unpriced: bool) -> None:
+        """Record a call its caller stopped before the router had decided (see
+        ``Router._stopped_deciding``): ``abandoned`` at attempt 0 with the judge's cost if it
+        had answered, else 0, or unknown (``None``) when ``unpriced`` (a judge's call was in
+        flight); then end the call."""
+        if self._closed:
+            return
+        self._record_refusal(exc, status="abandoned", reason=reason, unpriced=unpriced)
         self.close()

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .dispatch import CallPlan
     from .feedback_loop import KnobController
     from .ledger import CostLedger
+    from .ledger.base import Framework
     from .otel import OpenTelemetry
     from .pricing import PriceTable
     from .quality import AnswerCheck
@@ -183,41 +184,60 @@ class Router(RouterParts, TierChoice):
         request = self._request(messages, kw)
         return await self.adecide_request(request, force=force, _t0=t0)
 
-    def decide_request(self, request: Request, *, force: str | None = None, _t0: int | None = None) -> RouteDecision:
+    def decide_request(
+        self, request: Request, *, force: str | None = None, framework: Framework = "core",
+        _t0: int | None = None,
+    ) -> RouteDecision:
+        """:meth:`decide` for a built :class:`Request`. ``framework``: what a call stopped
+        while it is being decided is recorded under (the adapters pass theirs)."""
         t0 = _t0 or time.perf_counter_ns()
         eligible, reasons = self._eligible(request)
         if force is not None:
             return self._forced(request, force, eligible, reasons, t0)
         if not request.text.strip():
             return self._no_text(request, eligible, reasons, t0)
+        cls = None
         try:
-            cls = self.classifier.classify(request)
-        except RouterError:
+            try:
+                cls = self.classifier.classify(request)
+            except RouterError:
+                raise
+            except Exception as exc:
+                cls = self._classifier_failed(exc)
+            return self._finish(request, cls, eligible, reasons, t0)
+        except BaseException as exc:  # Ctrl-C in a judge's blocking call: still recorded
+            if not isinstance(exc, Exception):
+                self._stopped_deciding(request, cls, exc, eligible, reasons, t0, framework)
             raise
-        except Exception as exc:
-            cls = self._classifier_failed(exc)
-        return self._finish(request, cls, eligible, reasons, t0)
 
     async def adecide_request(
-        self, request: Request, *, force: str | None = None, _t0: int | None = None
+        self, request: Request, *, force: str | None = None, framework: Framework = "core",
+        _t0: int | None = None,
     ) -> RouteDecision:
+        """Async twin of :meth:`decide_request`."""
         t0 = _t0 or time.perf_counter_ns()
         eligible, reasons = self._eligible(request)
         if force is not None:
             return self._forced(request, force, eligible, reasons, t0)
         if not request.text.strip():
             return self._no_text(request, eligible, reasons, t0)
+        cls = None
         try:
-            cls = await self.classifier.aclassify(request)
-        except RouterError:
+            try:
+                cls = await self.classifier.aclassify(request)
+            except RouterError:
+                raise
+            except Exception as exc:
+                cls = self._classifier_failed(exc)
+            guard = self.budget
+            pressure = 0.0
+            if guard is not None and self.config.mode != "task":
+                pressure = await guard.apressure(budget_scopes(request))
+            return self._finish(request, cls, eligible, reasons, t0, pressure=pressure)
+        except BaseException as exc:  # a task cancelled while the judge or the ledger answers
+            if not isinstance(exc, Exception):
+                self._stopped_deciding(request, cls, exc, eligible, reasons, t0, framework)
             raise
-        except Exception as exc:
-            cls = self._classifier_failed(exc)
-        guard = self.budget
-        pressure = 0.0
-        if guard is not None and self.config.mode != "task":
-            pressure = await guard.apressure(budget_scopes(request))
-        return self._finish(request, cls, eligible, reasons, t0, pressure=pressure)
 
     def plan(self, decision: RouteDecision, request: Request, **kw: Any) -> CallPlan:
         """The per-call engine (attempts, fallback, escalation, ledger) for a decision.

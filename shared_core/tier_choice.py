@@ -25,8 +25,10 @@ from .errors import UnknownModelError, redact
 
 if TYPE_CHECKING:
     from .config import RouterConfig
+    from .config_sections import ClassifierConfig
     from .cooldown import Cooldown
     from .feedback_loop import KnobController
+    from .ledger.base import Framework
     from .pricing import PriceTable
     from .request import Request
 
@@ -75,6 +77,7 @@ class TierChoice:
         def thread_floor(self, thread_id: str | None) -> int: ...
         def note_thread(self, thread_id: str | None, index: int) -> None: ...
         def _budget_pressure(self, request: Request) -> float: ...
+        def plan(self, decision: RouteDecision, request: Request, **kw: Any) -> Any: ...
 
     def _eligible(self, request: Request) -> tuple[list[bool], list[str]]:
         tiers = self.config.tiers
@@ -227,6 +230,39 @@ class TierChoice:
         self.note_thread(request.thread_id, idx)
         return self._decision(request, idx, cls, reasons, t0, unsure=unsure, forced=False, eligible=eligible)
 
+    def _stopped_deciding(
+        self, request: Request, cls: Classification | None, exc: BaseException,
+        eligible: list[bool], reasons: list[str], t0: int, framework: Framework,
+    ) -> None:
+        """The caller stopped the call while it was being decided (a task cancelled while an
+        LLM judge or the ledger answers, Ctrl-C in a judge's blocking call). No plan exists
+        yet, so it is recorded here: ``abandoned`` at attempt 0, on the tier the router falls
+        back to (the thread's sticky floor untouched). Its cost is the judge's when the judge
+        had answered; while an LLM judge's call was in flight it is unknown (``None``: the
+        provider may bill it, its usage never came back); an offline classifier costs 0.
+        Never raises: the interruption goes on to the caller."""
+        try:
+            cfg = self.config
+            in_flight = cls is None
+            if cls is None:
+                name = getattr(self._classifier, "name", "classifier")
+                cls = Classification(scores={}, confidence=0.0, classifier=f"{name}(interrupted)")
+            fb = cfg.policy.fallback_tier
+            idx = cfg.index(fb) if fb else max(i for i in range(len(eligible)) if eligible[i])
+            why = f"caller stopped the call ({type(exc).__name__}) while it was being decided"
+            if in_flight and _asks_a_model(cfg.classifier):
+                why += "; an LLM judge's call was in flight: its cost is unknown"
+                unpriced = True
+            else:
+                unpriced = False
+            decision = self._decision(
+                request, idx, cls, [*reasons, why], t0, unsure=True, forced=False, eligible=eligible
+            )
+            plan = self.plan(decision, request, framework=framework)
+            plan.stopped_deciding(exc, why, unpriced=unpriced)
+        except Exception:  # the ledger is down too: say so, and let the interruption through
+            _logger.exception("tier-router: could not record a call stopped while deciding")
+
     def _decision(
         self, request: Request, idx: int, cls: Classification, reasons: list[str], t0: int,
         *, unsure: bool, forced: bool, eligible: list[bool],
@@ -254,3 +290,8 @@ class TierChoice:
             "shadow": None,
             "classifier_calls": priced(calls, self.prices, self.config.tiers) if calls else (),
         })
+
+
+def _asks_a_model(cfg: ClassifierConfig) -> bool:
+    """Whether a classifier config calls an LLM (a judge, alone or as a cascade stage)."""
+    return cfg.type == "judge" or any(_asks_a_model(st) for st in cfg.stages)

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from .config import RouterConfig
     from .decision import RouteDecision
     from .dispatch import CallPlan
+    from .ledger.base import Framework
     from .request import Request
     from .router import Router
 
@@ -125,31 +126,41 @@ class VariantRouter:
         """Async twin of :meth:`decide`."""
         return await self.adecide_request(self.request(messages, **kw), force=force)
 
-    def decide_request(self, request: Request, *, force: str | None = None) -> RouteDecision:
+    def decide_request(
+        self, request: Request, *, force: str | None = None, framework: Framework = "core"
+    ) -> RouteDecision:
         """:meth:`decide` for a built :class:`Request` (what the adapters call)."""
         if self.mode == "shadow":
             try:
-                seen: RouteDecision | BaseException = self.candidate.decide_request(request, force=force)
+                seen: RouteDecision | BaseException = self.candidate.decide_request(
+                    request, force=force, framework=framework
+                )
             except Exception as exc:  # a shadow never fails the live request
                 seen = exc
-            d = self.control.decide_request(request, force=force)
+            d = self.control.decide_request(request, force=force, framework=framework)
             return self._shadowed(d, seen)
         router, name = self._variant_of(request)
-        return dataclasses.replace(router.decide_request(request, force=force), variant=name)
+        return dataclasses.replace(
+            router.decide_request(request, force=force, framework=framework), variant=name
+        )
 
-    async def adecide_request(self, request: Request, *, force: str | None = None) -> RouteDecision:
+    async def adecide_request(
+        self, request: Request, *, force: str | None = None, framework: Framework = "core"
+    ) -> RouteDecision:
         """Async twin of :meth:`decide_request`."""
         if self.mode == "shadow":
             try:
                 seen: RouteDecision | BaseException = await self.candidate.adecide_request(
-                    request, force=force
+                    request, force=force, framework=framework
                 )
             except Exception as exc:  # a shadow never fails the live request
                 seen = exc
-            d = await self.control.adecide_request(request, force=force)
+            d = await self.control.adecide_request(request, force=force, framework=framework)
             return self._shadowed(d, seen)
         router, name = self._variant_of(request)
-        return dataclasses.replace(await router.adecide_request(request, force=force), variant=name)
+        return dataclasses.replace(
+            await router.adecide_request(request, force=force, framework=framework), variant=name
+        )
 
     def _variant_of(self, request: Request) -> tuple[Router, str]:
         if self._pick_candidate(request.user or request.thread_id):

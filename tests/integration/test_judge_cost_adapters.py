@@ -139,3 +139,64 @@ def test_a_runnable_router_s_judge_is_left_to_the_cost_handler(openai_server: Fa
     assert ledger.summary().cost_usd == pytest.approx(
         _cost("gpt-4o-mini", judge_req.usage or {}) + _cost("gpt-4o", tier_req.usage or {}), rel=1e-12
     )
+
+
+async def _cancel_when_asked(server: FakeOpenAIServer, coro: object) -> None:
+    """Run ``coro``, cancel it once the judge's request reached the server."""
+    import asyncio
+
+    task = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+    for _ in range(500):
+        if server.chat_requests:
+            break
+        await asyncio.sleep(0.01)
+    assert server.chat_requests, "the judge was never asked"
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+def _abandoned_while_deciding(ledger: InMemoryLedger, framework: str) -> None:
+    (rec,) = ledger.records()
+    assert (rec.status, rec.attempt, rec.error_kind, rec.framework) == (
+        "abandoned", 0, "CancelledError", framework,
+    )
+    assert rec.cost_usd is None  # the judge's call was in flight: billed or not, unknown
+    assert "an LLM judge's call was in flight" in (rec.error or "")
+
+
+async def test_langchain_call_cancelled_while_its_judge_answers_is_recorded(
+    openai_server: FakeOpenAIServer,
+) -> None:
+    def inner(model: str) -> ChatOpenAI:
+        return ChatOpenAI(model=model, base_url=openai_server.base_url, api_key="sk-test",
+                          max_retries=0, http_async_client=httpx.AsyncClient())
+
+    openai_server.script(model="gpt-4o-mini", reply="STRONG", times=1, delay=5.0)
+    ledger = InMemoryLedger()
+    chat = RoutedChatModel(
+        tiers={"cheap": inner("gpt-4o-mini"), "strong": inner("gpt-4o")},
+        config=CONFIG, judge=inner("gpt-4o-mini"), ledger=ledger,
+    )
+    await _cancel_when_asked(openai_server, chat.ainvoke("What is 2+2?"))
+    _abandoned_while_deciding(ledger, "langchain")
+    assert len(openai_server.chat_requests) == 1  # no tier was called
+
+
+async def test_llamaindex_call_cancelled_while_its_judge_answers_is_recorded(
+    openai_server: FakeOpenAIServer,
+) -> None:
+    def inner(model: str) -> OpenAI:
+        return OpenAI(model=model, api_base=openai_server.base_url, api_key="sk-test", max_retries=0)
+
+    openai_server.script(model="gpt-4o-mini", reply="STRONG", times=1, delay=5.0)
+    ledger = InMemoryLedger()
+    llm = RoutedLLM(
+        tiers={"cheap": inner("gpt-4o-mini"), "strong": inner("gpt-4o")},
+        config=CONFIG, judge_llm=inner("gpt-4o-mini"), ledger=ledger,
+    )
+    await _cancel_when_asked(
+        openai_server, llm.achat([ChatMessage(role="user", content="What is 2+2?")])
+    )
+    _abandoned_while_deciding(ledger, "llamaindex")
+    assert len(openai_server.chat_requests) == 1

@@ -1,0 +1,159 @@
+"""A call its caller stops while the router is still deciding is recorded, not lost.
+
+Deciding can wait: on an LLM judge's call (async: a cancelled task; sync: Ctrl-C in the
+blocking call) and on the ledger (budget pressure). A caller stopped there never reaches a
+plan, so before this nothing reached the ledger: not the call, not the judge's cost. Now the
+call is recorded ``abandoned`` at attempt 0, with the judge's cost when the judge had
+answered, and an unknown cost (``None``) when the judge's call was still in flight (its usage
+was never reported, but the provider may bill it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from shared_core import Router
+from shared_core.ledger import InMemoryLedger
+from shared_core.pricing import Usage
+from shared_core.testing import ScriptedJudge
+
+JUDGE_COST = (200 * 0.15 + 3 * 0.60) / 1e6  # gpt-4o-mini: 200 tokens in, 3 out
+TIERS = [
+    {"name": "cheap", "model": "gpt-4o-mini", "max_tokens": 64},
+    {"name": "strong", "model": "gpt-4o", "max_tokens": 64},
+]
+
+
+class HangingJudge:
+    """A judge whose provider never answers (until the caller gives up)."""
+
+    def __init__(self) -> None:
+        self.asked = asyncio.Event()
+
+    def complete(self, prompt: str) -> str:  # the sync path: Ctrl-C during the blocking call
+        raise KeyboardInterrupt
+
+    async def acomplete(self, prompt: str) -> str:
+        self.asked.set()
+        await asyncio.sleep(3600)
+        raise AssertionError("not reached")
+
+
+class SlowHeldLedger(InMemoryLedger):
+    """Answers the budget-pressure query late (a database round trip in flight)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.querying = asyncio.Event()
+
+    async def aheld(self, scope: str, since: float) -> float:
+        self.querying.set()
+        await asyncio.sleep(3600)
+        return 0.0
+
+
+def _router(judge: object, ledger: InMemoryLedger, **extra: object) -> Router:
+    return Router(
+        {"tiers": TIERS, "classifier": {"type": "judge", "options": {"clamp": None}}, **extra},
+        judge_complete=judge.pair() if hasattr(judge, "pair") else (judge.complete, judge.acomplete),  # type: ignore[attr-defined]
+        ledger=ledger,
+    )
+
+
+async def test_cancelled_while_the_judge_answers_is_recorded_with_an_unknown_cost() -> None:
+    ledger = InMemoryLedger()
+    judge = HangingJudge()
+    router = _router(judge, ledger)
+    task = asyncio.ensure_future(router.adecide("hello", tags=["team-a"], user="u1"))
+    await asyncio.wait_for(judge.asked.wait(), 5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    [rec] = ledger.records()
+    assert (rec.status, rec.attempt, rec.error_kind) == ("abandoned", 0, "CancelledError")
+    assert rec.cost_usd is None  # the judge may have been billed: unknown, not free
+    assert (rec.input_tokens, rec.output_tokens) == (0, 0)
+    assert "while it was being decided" in (rec.error or "")
+    assert (rec.tags, rec.user, rec.framework) == (("team-a",), "u1", "core")
+    assert rec.classifier == "judge(interrupted)"
+    assert rec.tier in ("cheap", "strong")
+
+
+async def test_cancelled_after_the_judge_answered_pays_the_judge() -> None:
+    ledger = SlowHeldLedger()
+    judge = ScriptedJudge("cheap", model="gpt-4o-mini", usage=Usage(200, 3))
+    router = _router(
+        judge, ledger,
+        budget={"limits": [{"scope": "global", "period": "day", "limit_usd": 5.0}]},
+    )
+    task = asyncio.ensure_future(router.adecide("hello"))
+    await asyncio.wait_for(ledger.querying.wait(), 5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    [rec] = ledger.records()
+    assert (rec.status, rec.attempt) == ("abandoned", 0)
+    assert rec.cost_usd == pytest.approx(JUDGE_COST, rel=1e-12)
+    assert [c["model"] for c in rec.metadata["classifier_calls"]] == ["gpt-4o-mini"]
+    assert rec.classifier == "judge"
+    assert ledger.spend("global", 0.0) == pytest.approx(JUDGE_COST, rel=1e-12)
+
+
+def test_ctrl_c_during_a_sync_judge_call_is_recorded() -> None:
+    ledger = InMemoryLedger()
+    router = _router(HangingJudge(), ledger)
+    with pytest.raises(KeyboardInterrupt):
+        router.decide("hello")
+
+    [rec] = ledger.records()
+    assert (rec.status, rec.attempt, rec.error_kind) == ("abandoned", 0, "KeyboardInterrupt")
+    assert rec.cost_usd is None
+
+
+def test_an_offline_classifier_interrupted_costs_nothing() -> None:
+    """Ctrl-C inside a CPU-only classifier: recorded, and no money can have gone."""
+
+    class Boom:
+        name = "boom"
+        labels = ("cheap", "strong")
+
+        def classify(self, request: object) -> object:
+            raise KeyboardInterrupt
+
+        async def aclassify(self, request: object) -> object:
+            raise KeyboardInterrupt
+
+    ledger = InMemoryLedger()
+    router = Router({"tiers": TIERS}, classifier=Boom(), ledger=ledger)
+    with pytest.raises(KeyboardInterrupt):
+        router.decide("hello")
+    [rec] = ledger.records()
+    assert (rec.status, rec.cost_usd, rec.classifier) == ("abandoned", 0.0, "boom(interrupted)")
+
+
+def test_the_recorded_interruption_leaves_no_sticky_floor_and_passes_the_next_call() -> None:
+    ledger = InMemoryLedger()
+    judge = HangingJudge()
+    router = Router(
+        {"tiers": TIERS, "classifier": {"type": "judge", "options": {"clamp": None}}, "sticky": True},
+        judge_complete=(judge.complete, judge.acomplete), ledger=ledger,
+    )
+    with pytest.raises(KeyboardInterrupt):
+        router.decide("hello", thread_id="t1")
+    assert router.thread_floor("t1") == 0
+
+
+@pytest.mark.parametrize("framework", ["langchain", "llamaindex"])
+def test_adapters_record_their_framework(framework: str) -> None:
+    ledger = InMemoryLedger()
+    router = _router(HangingJudge(), ledger)
+    request = router.request("hello")
+    with pytest.raises(KeyboardInterrupt):
+        router.decide_request(request, framework=framework)  # type: ignore[arg-type]
+    [rec] = ledger.records()
+    assert rec.framework == framework
+
