@@ -5,6 +5,12 @@ States per tier: *closed* (available; counts consecutive failures), *open* (afte
 cool-down has elapsed: available again; the next outcome decides - a success
 closes the circuit, a single failure opens it for another ``seconds``).
 
+A provider that says how long to stay away (``Retry-After`` on a 429 or 503, read by
+:func:`~shared_core.faults.retry_after_seconds`) opens the circuit at once, whatever the
+count, for that long (at most :data:`MAX_RETRY_AFTER_S`), or for ``seconds`` if that is
+longer and the count reached ``failures``: sending it more requests before then only buys
+more 429s and their latency. ``seconds = 0`` (cool-downs off) ignores it too.
+
 :meth:`Cooldown.available` is a pure query, so the router may ask it as often as it
 likes while deciding. Thread-safe; the clock is injectable for tests.
 """
@@ -21,11 +27,16 @@ from .errors import ConfigError
 
 CircuitState = Literal["closed", "open", "half_open"]
 
+MAX_RETRY_AFTER_S = 600.0
+"""The longest a provider's ``Retry-After`` keeps a tier skipped (a quota reset hours away
+still gets a probe every ten minutes)."""
+
 
 @dataclass
 class _Entry:
     consecutive: int = 0
-    opened_at: float | None = None
+    until: float | None = None
+    """When the cool-down ends (``None``: the circuit never opened)."""
 
 
 class Cooldown:
@@ -72,9 +83,9 @@ class Cooldown:
         """Seconds until ``tier`` may be probed again (0 when available)."""
         with self._lock:
             entry = self._entries.get(tier)
-            if entry is None or entry.opened_at is None:
+            if entry is None or entry.until is None:
                 return 0.0
-            return max(0.0, entry.opened_at + self.seconds - self._clock())
+            return max(0.0, entry.until - self._clock())
 
     def success(self, tier: str) -> None:
         """A call on ``tier`` succeeded: close its circuit and reset the count."""
@@ -83,15 +94,22 @@ class Cooldown:
         with self._lock:
             self._entries.pop(tier, None)
 
-    def failure(self, tier: str) -> None:
+    def failure(self, tier: str, retry_after: float | None = None) -> None:
         """A call on ``tier`` failed: count it; at the threshold, or when a probe fails, the
-        tier is skipped for ``seconds`` from now."""
+        tier is skipped for ``seconds`` from now. ``retry_after``: the provider asked to wait
+        that many seconds (see the module docstring); a pause already running is never
+        shortened."""
         with self._lock:
             entry = self._entries.setdefault(tier, _Entry())
             state = self._state(entry)
             entry.consecutive += 1
-            if state == "half_open" or entry.consecutive >= self.failures:
-                entry.opened_at = self._clock()  # (re)start the cool-down from now
+            now = self._clock()
+            wait = self.seconds if state == "half_open" or entry.consecutive >= self.failures else None
+            if retry_after is not None and retry_after > 0 and self.seconds > 0:
+                wait = max(wait or 0.0, min(float(retry_after), MAX_RETRY_AFTER_S))
+            if wait is not None:  # (re)start the cool-down from now
+                end = now + wait
+                entry.until = end if state != "open" or entry.until is None else max(entry.until, end)
 
     def reset(self, tier: str | None = None) -> None:
         """Forget the history of one tier, or of all tiers."""
@@ -107,9 +125,9 @@ class Cooldown:
             return {name: self._state(e) for name, e in self._entries.items()}
 
     def _state(self, entry: _Entry | None) -> CircuitState:
-        if entry is None or entry.opened_at is None:
+        if entry is None or entry.until is None:
             return "closed"
-        if self._clock() - entry.opened_at < self.seconds:
+        if self._clock() < entry.until:
             return "open"
         return "half_open"
 

@@ -23,6 +23,8 @@ kind               meaning
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any, get_args
 
@@ -180,15 +182,52 @@ def status_code(exc: BaseException) -> int | None:
 
 
 def retry_after_seconds(exc: BaseException) -> float | None:
-    """The ``Retry-After`` header of the error's response, in seconds, if numeric."""
-    headers = _safe_getattr(_safe_getattr(exc, "response"), "headers")
-    if headers is None:
-        return None
+    """How long the provider asked the caller to wait, in seconds, if it said so: the
+    ``retry-after-ms`` header (OpenAI, Azure) or ``Retry-After`` (seconds, or an HTTP date)
+    of the error's response, or of the error it wraps (``__cause__`` / ``__context__``).
+    ``None`` for no header, or one that is not a finite, non-negative time."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen and len(seen) < _MAX_CHAIN:
+        seen.add(id(current))
+        headers = _safe_getattr(_safe_getattr(current, "response"), "headers")
+        if headers is not None:
+            got = _header_seconds(headers)
+            if got is not None:
+                return got
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _header_seconds(headers: Any) -> float | None:
     try:
+        ms = headers.get("retry-after-ms") or headers.get("Retry-After-Ms")
         value = headers.get("retry-after") or headers.get("Retry-After")
-        return max(0.0, float(value)) if value is not None else None
-    except (AttributeError, TypeError, ValueError):
+    except Exception:  # a headers object that does not behave like a mapping
         return None
+    for raw, scale in ((ms, 1e-3), (value, 1.0)):
+        if raw is None:
+            continue
+        try:
+            secs = float(str(raw).strip()) * scale
+        except ValueError:
+            secs = _http_date_seconds(str(raw)) if scale == 1.0 else None
+        if secs is not None and math.isfinite(secs) and secs >= 0:
+            return secs
+    return None
+
+
+def _http_date_seconds(text: str) -> float | None:
+    """``Retry-After: Wed, 21 Oct 2026 07:28:00 GMT``: seconds from now (0 if past)."""
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
 
 
 def _classify_one(exc: BaseException) -> ErrorKind:

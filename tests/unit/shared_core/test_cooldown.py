@@ -134,3 +134,59 @@ def test_thread_safe_counting(clock: FakeClock) -> None:
     for _ in range(4000):
         cd2.failure("a")
     assert cd2.state("a") == "closed"
+
+
+def test_retry_after_opens_at_once_for_as_long_as_the_provider_asked(clock: FakeClock) -> None:
+    cd = Cooldown(3, 30.0, clock=clock)
+    cd.failure("cheap", retry_after=120.0)  # one 429 with Retry-After: 120
+    assert cd.state("cheap") == "open" and cd.remaining("cheap") == pytest.approx(120.0)
+    clock.advance(119.9)
+    assert not cd.available("cheap")
+    clock.advance(0.2)
+    assert cd.state("cheap") == "half_open"  # then one probe, as after any pause
+
+
+def test_a_short_retry_after_before_the_threshold_pauses_only_that_long(clock: FakeClock) -> None:
+    cd = Cooldown(3, 30.0, clock=clock)
+    cd.failure("cheap", retry_after=2.0)
+    assert cd.remaining("cheap") == pytest.approx(2.0)
+    clock.advance(2.1)
+    assert cd.available("cheap")
+
+
+def test_at_the_threshold_the_longer_of_the_two_wins(clock: FakeClock) -> None:
+    cd = Cooldown(1, 30.0, clock=clock)
+    cd.failure("a", retry_after=5.0)
+    assert cd.remaining("a") == pytest.approx(30.0)
+    cd2 = Cooldown(1, 30.0, clock=clock)
+    cd2.failure("a", retry_after=90.0)
+    assert cd2.remaining("a") == pytest.approx(90.0)
+
+
+def test_retry_after_is_capped(clock: FakeClock) -> None:
+    from shared_core.cooldown import MAX_RETRY_AFTER_S
+
+    cd = Cooldown(3, 30.0, clock=clock)
+    cd.failure("a", retry_after=86_400.0)  # "come back tomorrow": probed every ten minutes
+    assert cd.remaining("a") == pytest.approx(MAX_RETRY_AFTER_S)
+
+
+def test_a_later_failure_never_shortens_the_provider_s_pause(clock: FakeClock) -> None:
+    cd = Cooldown(1, 10.0, clock=clock)
+    cd.failure("a", retry_after=300.0)
+    clock.advance(5.0)
+    cd.failure("a")  # a call already in flight fails without the header
+    assert cd.remaining("a") == pytest.approx(295.0)
+
+
+@pytest.mark.parametrize("retry_after", [None, 0.0, -1.0])
+def test_no_or_zero_retry_after_keeps_the_count(clock: FakeClock, retry_after: float | None) -> None:
+    cd = Cooldown(3, 30.0, clock=clock)
+    cd.failure("a", retry_after=retry_after)
+    assert cd.state("a") == "closed"
+
+
+def test_cooldowns_off_ignore_retry_after(clock: FakeClock) -> None:
+    cd = Cooldown(1, 0.0, clock=clock)
+    cd.failure("a", retry_after=60.0)
+    assert cd.available("a")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import json
+import math
+import time
 
 import httpx
 import openai
@@ -191,6 +194,37 @@ def test_retry_after_header() -> None:
     assert retry_after_seconds(exc) == 2.5
     assert retry_after_seconds(status_error(openai.RateLimitError, 429)) is None
     assert retry_after_seconds(ValueError()) is None
+
+
+def test_retry_after_in_milliseconds_wins_and_dates_count_from_now() -> None:
+    both = {"retry-after-ms": "1500", "retry-after": "2"}
+    assert retry_after_seconds(status_error(openai.RateLimitError, 429, headers=both)) == 1.5
+    when = email.utils.formatdate(time.time() + 60, usegmt=True)
+    got = retry_after_seconds(status_error(openai.InternalServerError, 503, headers={"retry-after": when}))
+    assert got is not None and 55 <= got <= 61
+    past = {"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}
+    assert retry_after_seconds(status_error(openai.RateLimitError, 429, headers=past)) == 0.0
+
+
+def test_retry_after_of_a_wrapped_error() -> None:
+    inner = status_error(openai.RateLimitError, 429, headers={"retry-after": "7"})
+    try:
+        try:
+            raise inner
+        except openai.RateLimitError as e:
+            raise RuntimeError("the framework wrapped it") from e
+    except RuntimeError as outer:
+        assert retry_after_seconds(outer) == 7.0
+
+
+@given(st.text(max_size=40))
+def test_retry_after_never_raises_and_is_a_finite_wait_or_none(value: str) -> None:
+    try:
+        exc = status_error(openai.RateLimitError, 429, headers={"retry-after": value})
+    except (ValueError, TypeError, UnicodeEncodeError):  # httpx refuses the header itself
+        return
+    got = retry_after_seconds(exc)
+    assert got is None or (math.isfinite(got) and got >= 0)
 
 
 def test_is_retryable_kind() -> None:
