@@ -122,7 +122,7 @@ class CallSteps:
         streaming: bool,
     ) -> _Call:
         call, request, force = self._begin(messages, stop, run_manager, kwargs)
-        decision = self.router.decide_request(request, force=force, framework="langchain")
+        decision = self.router.decide_request(request, force=force, record_as="langchain")
         return self._planned(call, request, decision, streaming)
 
     async def _astart(
@@ -135,7 +135,7 @@ class CallSteps:
         streaming: bool,
     ) -> _Call:
         call, request, force = self._begin(messages, stop, run_manager, kwargs)
-        decision = await self.router.adecide_request(request, force=force, framework="langchain")
+        decision = await self.router.adecide_request(request, force=force, record_as="langchain")
         return self._planned(call, request, decision, streaming)
 
     def _planned(self, call: _Call, request: Any, decision: Any, streaming: bool) -> _Call:

@@ -219,7 +219,7 @@ class RoutedLLM(TemplatedPrompts, ToolCalling, FunctionCallingLLM):
         prepared: PreparedTools | None = kwargs.pop(PREPARED_KEY, None)
         r = self._routing(kwargs)
         if prepared is not None:
-            return prepared, prepared.request, r.force
+            return prepared, prepared.request, prepared.force or r.force
         return None, core_request(self._router, messages, r, tools=False, required=False), r.force
 
     def _call(
@@ -244,22 +244,24 @@ class RoutedLLM(TemplatedPrompts, ToolCalling, FunctionCallingLLM):
     ) -> calls.RoutedCall:
         """A decided routed call."""
         prepared, request, force = self._intake(messages, kwargs)
-        if prepared is not None:
-            decision = prepared.decision
-        else:
-            decision = self._router.decide_request(request, force=force, framework="llamaindex")
-        return self._call(messages, kwargs, (prepared, request, decision), how)
+        decision = self._router.decide_request(request, force=force, record_as="llamaindex")
+        return self._call(messages, kwargs, self._tools_for(prepared, request, decision), how)
 
     async def _abegin(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], **how: Unpack[_How]
     ) -> calls.RoutedCall:
         """Async twin of :meth:`_begin` (the classifier may be async)."""
         prepared, request, force = self._intake(messages, kwargs)
+        decision = await self._router.adecide_request(request, force=force, record_as="llamaindex")
+        return self._call(messages, kwargs, self._tools_for(prepared, request, decision), how)
+
+    def _tools_for(self, prepared: PreparedTools | None, request: Any, decision: Any) -> _Routed:
+        """A prepared tool call, decided: the chosen tier formats the tools now (a tier that
+        cannot call tools fails here, before any provider is called)."""
         if prepared is not None:
-            decision = prepared.decision
-        else:
-            decision = await self._router.adecide_request(request, force=force, framework="llamaindex")
-        return self._call(messages, kwargs, (prepared, request, decision), how)
+            prepared.decision = decision
+            prepared.for_tier(decision.tier, self._inners[decision.tier].llm)
+        return prepared, request, decision
 
     def _remember(self, meta: dict[str, Any]) -> None:
         self._last = meta

@@ -172,24 +172,32 @@ class Router(RouterParts, TierChoice):
         """Choose a tier for ``messages`` (a string or a list of ``{role, content}`` dicts).
 
         Keyword arguments: ``tools``, ``tool_choice_required``, ``structured_output``,
-        ``thread_id``, ``user``, ``tags``, ``metadata``; ``force`` picks a tier or model.
+        ``thread_id``, ``user``, ``tags``, ``metadata``; ``force`` picks a tier or model;
+        ``record_as="core"`` when a :meth:`plan` will follow (see :meth:`decide_request`).
         """
         t0 = time.perf_counter_ns()
+        record_as = kw.pop("record_as", None)
         request = self._request(messages, kw)
-        return self.decide_request(request, force=force, _t0=t0)
+        return self.decide_request(request, force=force, record_as=record_as, _t0=t0)
 
     async def adecide(self, messages: Any, *, force: str | None = None, **kw: Any) -> RouteDecision:
         """Async twin of :meth:`decide` (awaits classifiers that do I/O)."""
         t0 = time.perf_counter_ns()
+        record_as = kw.pop("record_as", None)
         request = self._request(messages, kw)
-        return await self.adecide_request(request, force=force, _t0=t0)
+        return await self.adecide_request(request, force=force, record_as=record_as, _t0=t0)
 
     def decide_request(
-        self, request: Request, *, force: str | None = None, framework: Framework = "core",
-        _t0: int | None = None,
+        self, request: Request, *, force: str | None = None, record_as: Framework | None = None,
+        variant: str | None = None, _t0: int | None = None,
     ) -> RouteDecision:
-        """:meth:`decide` for a built :class:`Request`. ``framework``: what a call stopped
-        while it is being decided is recorded under (the adapters pass theirs)."""
+        """:meth:`decide` for a built :class:`Request`.
+
+        ``record_as``: a call will follow this decision (its plan records it), so a caller
+        that stops it while it is still being decided (a task cancelled while an LLM judge
+        or the ledger answers, Ctrl-C) gets an ``abandoned`` record under this framework
+        (the adapters pass theirs); ``None`` (decide-only use, ``RunnableRouter``) records
+        nothing. ``variant``: the A/B variant that record belongs to."""
         t0 = _t0 or time.perf_counter_ns()
         eligible, reasons = self._eligible(request)
         if force is not None:
@@ -206,13 +214,13 @@ class Router(RouterParts, TierChoice):
                 cls = self._classifier_failed(exc)
             return self._finish(request, cls, eligible, reasons, t0)
         except BaseException as exc:  # Ctrl-C in a judge's blocking call: still recorded
-            if not isinstance(exc, Exception):
-                self._stopped_deciding(request, cls, exc, eligible, reasons, t0, framework)
+            if record_as is not None and not isinstance(exc, Exception):
+                self.record_stopped(request, exc, record_as, cls=cls, variant=variant)
             raise
 
     async def adecide_request(
-        self, request: Request, *, force: str | None = None, framework: Framework = "core",
-        _t0: int | None = None,
+        self, request: Request, *, force: str | None = None, record_as: Framework | None = None,
+        variant: str | None = None, _t0: int | None = None,
     ) -> RouteDecision:
         """Async twin of :meth:`decide_request`."""
         t0 = _t0 or time.perf_counter_ns()
@@ -235,8 +243,8 @@ class Router(RouterParts, TierChoice):
                 pressure = await guard.apressure(budget_scopes(request))
             return self._finish(request, cls, eligible, reasons, t0, pressure=pressure)
         except BaseException as exc:  # a task cancelled while the judge or the ledger answers
-            if not isinstance(exc, Exception):
-                self._stopped_deciding(request, cls, exc, eligible, reasons, t0, framework)
+            if record_as is not None and not isinstance(exc, Exception):
+                self.record_stopped(request, exc, record_as, cls=cls, variant=variant)
             raise
 
     def plan(self, decision: RouteDecision, request: Request, **kw: Any) -> CallPlan:

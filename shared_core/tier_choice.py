@@ -9,6 +9,7 @@ from it, with a new call id.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 import os
@@ -113,7 +114,10 @@ class TierChoice:
             f"context window >= {need} tokens",
         )
         if self._cooldown is not None:
-            apply([self._cooldown.available(t.name) for t in tiers], "cooling down after failures")
+            apply(
+                [self._cooldown.available(t.name) for t in tiers],
+                "cooling down after failures or the provider's Retry-After",
+            )
         return ok, reasons
 
     def _forced(self, request: Request, force: str, eligible: list[bool], reasons: list[str], t0: int) -> RouteDecision:
@@ -230,19 +234,28 @@ class TierChoice:
         self.note_thread(request.thread_id, idx)
         return self._decision(request, idx, cls, reasons, t0, unsure=unsure, forced=False, eligible=eligible)
 
-    def _stopped_deciding(
-        self, request: Request, cls: Classification | None, exc: BaseException,
-        eligible: list[bool], reasons: list[str], t0: int, framework: Framework,
+    @property
+    def asks_a_model(self) -> bool:
+        """Whether this router's classifier calls an LLM (a judge, alone or in a cascade)."""
+        return _asks_a_model(self.config.classifier)
+
+    def record_stopped(
+        self, request: Request, exc: BaseException, record_as: Framework, *,
+        cls: Classification | None = None, variant: str | None = None,
+        llm_in_flight: bool | None = None,
     ) -> None:
-        """The caller stopped the call while it was being decided (a task cancelled while an
-        LLM judge or the ledger answers, Ctrl-C in a judge's blocking call). No plan exists
-        yet, so it is recorded here: ``abandoned`` at attempt 0, on the tier the router falls
-        back to (the thread's sticky floor untouched). Its cost is the judge's when the judge
-        had answered; while an LLM judge's call was in flight it is unknown (``None``: the
-        provider may bill it, its usage never came back); an offline classifier costs 0.
-        Never raises: the interruption goes on to the caller."""
+        """Record a call its caller stopped while it was being decided (a task cancelled
+        while an LLM judge or the ledger answers, Ctrl-C in a judge's blocking call): no plan
+        exists yet, so it is recorded here, ``abandoned`` at attempt 0 on the tier the router
+        falls back to (a thread's sticky floor untouched). Its cost is the judge's when the
+        classification ``cls`` had come back with it; while an LLM judge's call was in flight
+        it is unknown (``None``: the provider may bill it, its usage never came back); an
+        offline classifier costs 0 (``llm_in_flight`` overrides that guess from the config:
+        a shadow's judge). Never raises: the interruption goes on to the caller."""
         try:
             cfg = self.config
+            t0 = time.perf_counter_ns()
+            eligible, reasons = self._eligible(request)
             in_flight = cls is None
             if cls is None:
                 name = getattr(self._classifier, "name", "classifier")
@@ -250,15 +263,15 @@ class TierChoice:
             fb = cfg.policy.fallback_tier
             idx = cfg.index(fb) if fb else max(i for i in range(len(eligible)) if eligible[i])
             why = f"caller stopped the call ({type(exc).__name__}) while it was being decided"
-            if in_flight and _asks_a_model(cfg.classifier):
+            unpriced = in_flight and (self.asks_a_model if llm_in_flight is None else llm_in_flight)
+            if unpriced:
                 why += "; an LLM judge's call was in flight: its cost is unknown"
-                unpriced = True
-            else:
-                unpriced = False
             decision = self._decision(
                 request, idx, cls, [*reasons, why], t0, unsure=True, forced=False, eligible=eligible
             )
-            plan = self.plan(decision, request, framework=framework)
+            if variant is not None:
+                decision = dataclasses.replace(decision, variant=variant)
+            plan = self.plan(decision, request, framework=record_as)
             plan.stopped_deciding(exc, why, unpriced=unpriced)
         except Exception:  # the ledger is down too: say so, and let the interruption through
             _logger.exception("tier-router: could not record a call stopped while deciding")

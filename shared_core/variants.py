@@ -120,47 +120,66 @@ class VariantRouter:
 
     def decide(self, messages: Any, *, force: str | None = None, **kw: Any) -> RouteDecision:
         """The decision of the variant this request belongs to (its ``variant`` set)."""
-        return self.decide_request(self.request(messages, **kw), force=force)
+        record_as = kw.pop("record_as", None)
+        return self.decide_request(self.request(messages, **kw), force=force, record_as=record_as)
 
     async def adecide(self, messages: Any, *, force: str | None = None, **kw: Any) -> RouteDecision:
         """Async twin of :meth:`decide`."""
-        return await self.adecide_request(self.request(messages, **kw), force=force)
+        record_as = kw.pop("record_as", None)
+        return await self.adecide_request(self.request(messages, **kw), force=force, record_as=record_as)
 
     def decide_request(
-        self, request: Request, *, force: str | None = None, framework: Framework = "core"
+        self, request: Request, *, force: str | None = None, record_as: Framework | None = None
     ) -> RouteDecision:
-        """:meth:`decide` for a built :class:`Request` (what the adapters call)."""
+        """:meth:`decide` for a built :class:`Request` (what the adapters call). A call
+        stopped while it is decided is recorded (``record_as``) with its variant; the shadow
+        never records one itself: the live call is the control's."""
         if self.mode == "shadow":
             try:
-                seen: RouteDecision | BaseException = self.candidate.decide_request(
-                    request, force=force, framework=framework
-                )
+                seen: RouteDecision | BaseException = self.candidate.decide_request(request, force=force)
             except Exception as exc:  # a shadow never fails the live request
                 seen = exc
-            d = self.control.decide_request(request, force=force, framework=framework)
+            except BaseException as exc:  # stopped while the shadow decides
+                self._stopped(request, exc, record_as)
+                raise
+            d = self.control.decide_request(
+                request, force=force, record_as=record_as, variant=self.names[0]
+            )
             return self._shadowed(d, seen)
         router, name = self._variant_of(request)
-        return dataclasses.replace(
-            router.decide_request(request, force=force, framework=framework), variant=name
-        )
+        d = router.decide_request(request, force=force, record_as=record_as, variant=name)
+        return dataclasses.replace(d, variant=name)
 
     async def adecide_request(
-        self, request: Request, *, force: str | None = None, framework: Framework = "core"
+        self, request: Request, *, force: str | None = None, record_as: Framework | None = None
     ) -> RouteDecision:
         """Async twin of :meth:`decide_request`."""
         if self.mode == "shadow":
             try:
                 seen: RouteDecision | BaseException = await self.candidate.adecide_request(
-                    request, force=force, framework=framework
+                    request, force=force
                 )
             except Exception as exc:  # a shadow never fails the live request
                 seen = exc
-            d = await self.control.adecide_request(request, force=force, framework=framework)
+            except BaseException as exc:
+                self._stopped(request, exc, record_as)
+                raise
+            d = await self.control.adecide_request(
+                request, force=force, record_as=record_as, variant=self.names[0]
+            )
             return self._shadowed(d, seen)
         router, name = self._variant_of(request)
-        return dataclasses.replace(
-            await router.adecide_request(request, force=force, framework=framework), variant=name
-        )
+        d = await router.adecide_request(request, force=force, record_as=record_as, variant=name)
+        return dataclasses.replace(d, variant=name)
+
+    def _stopped(self, request: Request, exc: BaseException, record_as: Framework | None) -> None:
+        """The caller stopped the call while the shadow was deciding: recorded as the
+        control's (its cost unknown if the shadow's judge was asking)."""
+        if record_as is not None:
+            self.control.record_stopped(
+                request, exc, record_as, variant=self.names[0],
+                llm_in_flight=self.candidate.asks_a_model,
+            )
 
     def _variant_of(self, request: Request) -> tuple[Router, str]:
         if self._pick_candidate(request.user or request.thread_id):

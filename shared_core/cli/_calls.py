@@ -75,7 +75,7 @@ def run_calls(
             for n, item in enumerate(items):
                 model.item = item
                 request = router.request(item.messages, tags=(item.kind,) if item.kind else ())
-                decision = router.decide_request(request)
+                decision = router.decide_request(request, record_as="core")
                 plan = router.plan(decision, request, prompt_text=item.text)
                 try:
                     execute(plan, model)

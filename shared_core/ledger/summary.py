@@ -5,7 +5,9 @@ the attempt that answered (``ok``), else of its last attempt. The LLM judge's co
 its call's first record, counts under that record's tier and under the judge's own model. Cost sums every attempt
 (failed and rejected attempts cost money too); the baseline counts ``ok`` attempts only
 (see :class:`~shared_core.ledger.base.CallRecord`). Unknown costs (``None``) are counted
-in ``unknown_cost_records``, never as zero silently.
+in ``unknown_cost_records``, never as zero silently. A call refused or stopped before any
+tier was called (only attempt-0 records) is in no tier's share of answered calls and is no
+failure (refused calls are counted in ``refused_calls``).
 """
 
 from __future__ import annotations
@@ -150,7 +152,7 @@ def summarize(
     rejected_tiers: dict[str, list[str]] = {}
     answered: dict[str, int] = defaultdict(int)
     latencies: dict[str, list[float]] = defaultdict(list)
-    escalated = fallback = failed = 0
+    escalated = fallback = failed = unsent = 0
     for call_id, attempts in by_call.items():
         attempts.sort(key=lambda r: (r.attempt, r.ts))
         last = _final(attempts)
@@ -164,6 +166,8 @@ def summarize(
             fallback += 1
         if all(r.status == "refused" for r in attempts):
             s.refused_calls += 1
+        elif all(_before_any_tier(r) for r in attempts):  # stopped before any tier was called
+            unsent += 1
         elif last.status not in ("ok", "abandoned"):  # a caller that left was still answered
             failed += 1
         else:
@@ -171,7 +175,7 @@ def summarize(
         call_tags: set[str] = set()
         for r in attempts:
             cost = r.cost_usd or 0.0
-            if r.cost_usd is None and (r.input_tokens or r.output_tokens):
+            if r.cost_usd is None and (r.input_tokens or r.output_tokens or _before_any_tier(r)):
                 s.unknown_cost_records += 1
             base = (r.baseline_cost_usd or 0.0) if r.status == "ok" else 0.0
             s.cost_usd += cost
@@ -195,7 +199,7 @@ def summarize(
     s.tier_distribution = {t: n / n_answered for t, n in answered.items()} if n_answered else {}
     s.escalation_rate = escalated / s.calls
     s.fallback_rate = fallback / s.calls
-    denom = s.calls - s.refused_calls
+    denom = s.calls - s.refused_calls - unsent
     s.failure_rate = failed / denom if denom else 0.0
     s.latency_ms = {
         t: {"p50": percentile(v, 50), "p95": percentile(v, 95)} for t, v in latencies.items()
@@ -234,3 +238,12 @@ def _quality(
             for w, v in sorted(windows.items())
         ]
     return out
+
+
+def _before_any_tier(r: CallRecord) -> bool:
+    """A record of a call refused or stopped before any tier was called: no tokens, no
+    latency. Its ``cost_usd`` None means unknown (an LLM judge's call was in flight and may
+    have been billed), where a failed attempt's None means nothing was billed."""
+    return r.status in ("refused", "abandoned") and not (
+        r.input_tokens or r.output_tokens or r.latency_ms
+    )

@@ -1,6 +1,8 @@
 """A call its caller stops while the router is still deciding is recorded, not lost.
 
-Deciding can wait: on an LLM judge's call (async: a cancelled task; sync: Ctrl-C in the
+Recorded when a call follows the decision (``record_as=``: the adapters pass their framework;
+core users who ``plan`` after ``decide`` pass ``"core"``); decide-only use (``RunnableRouter``,
+a bare ``decide``) records nothing, as its decisions never do. Deciding can wait: on an LLM judge's call (async: a cancelled task; sync: Ctrl-C in the
 blocking call) and on the ledger (budget pressure). A caller stopped there never reaches a
 plan, so before this nothing reached the ledger: not the call, not the judge's cost. Now the
 call is recorded ``abandoned`` at attempt 0, with the judge's cost when the judge had
@@ -66,7 +68,7 @@ async def test_cancelled_while_the_judge_answers_is_recorded_with_an_unknown_cos
     ledger = InMemoryLedger()
     judge = HangingJudge()
     router = _router(judge, ledger)
-    task = asyncio.ensure_future(router.adecide("hello", tags=["team-a"], user="u1"))
+    task = asyncio.ensure_future(router.adecide("hello", tags=["team-a"], user="u1", record_as="core"))
     await asyncio.wait_for(judge.asked.wait(), 5)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -80,6 +82,8 @@ async def test_cancelled_while_the_judge_answers_is_recorded_with_an_unknown_cos
     assert (rec.tags, rec.user, rec.framework) == (("team-a",), "u1", "core")
     assert rec.classifier == "judge(interrupted)"
     assert rec.tier in ("cheap", "strong")
+    summary = ledger.summary()  # unknown, not $0; and no tier answered it
+    assert (summary.unknown_cost_records, summary.tier_distribution, summary.failure_rate) == (1, {}, 0.0)
 
 
 async def test_cancelled_after_the_judge_answered_pays_the_judge() -> None:
@@ -89,7 +93,7 @@ async def test_cancelled_after_the_judge_answered_pays_the_judge() -> None:
         judge, ledger,
         budget={"limits": [{"scope": "global", "period": "day", "limit_usd": 5.0}]},
     )
-    task = asyncio.ensure_future(router.adecide("hello"))
+    task = asyncio.ensure_future(router.adecide("hello", record_as="core"))
     await asyncio.wait_for(ledger.querying.wait(), 5)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -107,7 +111,7 @@ def test_ctrl_c_during_a_sync_judge_call_is_recorded() -> None:
     ledger = InMemoryLedger()
     router = _router(HangingJudge(), ledger)
     with pytest.raises(KeyboardInterrupt):
-        router.decide("hello")
+        router.decide("hello", record_as="core")
 
     [rec] = ledger.records()
     assert (rec.status, rec.attempt, rec.error_kind) == ("abandoned", 0, "KeyboardInterrupt")
@@ -130,7 +134,7 @@ def test_an_offline_classifier_interrupted_costs_nothing() -> None:
     ledger = InMemoryLedger()
     router = Router({"tiers": TIERS}, classifier=Boom(), ledger=ledger)
     with pytest.raises(KeyboardInterrupt):
-        router.decide("hello")
+        router.decide("hello", record_as="core")
     [rec] = ledger.records()
     assert (rec.status, rec.cost_usd, rec.classifier) == ("abandoned", 0.0, "boom(interrupted)")
 
@@ -143,7 +147,7 @@ def test_the_recorded_interruption_leaves_no_sticky_floor_and_passes_the_next_ca
         judge_complete=(judge.complete, judge.acomplete), ledger=ledger,
     )
     with pytest.raises(KeyboardInterrupt):
-        router.decide("hello", thread_id="t1")
+        router.decide("hello", thread_id="t1", record_as="core")
     assert router.thread_floor("t1") == 0
 
 
@@ -153,7 +157,55 @@ def test_adapters_record_their_framework(framework: str) -> None:
     router = _router(HangingJudge(), ledger)
     request = router.request("hello")
     with pytest.raises(KeyboardInterrupt):
-        router.decide_request(request, framework=framework)  # type: ignore[arg-type]
+        router.decide_request(request, record_as=framework)  # type: ignore[arg-type]
     [rec] = ledger.records()
     assert rec.framework == framework
 
+
+
+async def test_decide_only_use_records_nothing() -> None:
+    """``RunnableRouter`` and a bare ``decide`` never write a call record, stopped or not (a
+    ``CostCallbackHandler`` on the routes records the judge's model call there)."""
+    ledger = InMemoryLedger()
+    judge = HangingJudge()
+    router = _router(judge, ledger)
+    task = asyncio.ensure_future(router.adecide("hello"))
+    await asyncio.wait_for(judge.asked.wait(), 5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    with pytest.raises(KeyboardInterrupt):
+        router.decide("hello")
+    assert ledger.records() == []
+
+
+def _variants(mode: str, control_judge: object, candidate_judge: object, ledger: InMemoryLedger) -> object:
+    from shared_core.variants import VariantRouter
+
+    def judge_router(judge: object) -> Router:
+        return _router(judge, ledger)
+
+    embedded = Router({"tiers": TIERS}, ledger=ledger)
+    control = judge_router(control_judge) if control_judge is not None else embedded
+    candidate = judge_router(candidate_judge) if candidate_judge is not None else embedded
+    return VariantRouter(control, candidate, mode=mode, share=1.0 if mode == "ab" else 0.0)
+
+
+def test_an_ab_call_stopped_while_deciding_keeps_its_variant() -> None:
+    ledger = InMemoryLedger()
+    ab = _variants("ab", None, HangingJudge(), ledger)
+    with pytest.raises(KeyboardInterrupt):
+        ab.decide_request(ab.request("hello"), record_as="core")  # type: ignore[attr-defined]
+    [rec] = ledger.records()
+    assert (rec.status, rec.variant, rec.cost_usd) == ("abandoned", "candidate", None)
+
+
+def test_a_shadow_judge_stopped_is_recorded_as_the_live_call_with_an_unknown_cost() -> None:
+    ledger = InMemoryLedger()
+    shadow = _variants("shadow", None, HangingJudge(), ledger)
+    with pytest.raises(KeyboardInterrupt):
+        shadow.decide_request(shadow.request("hello"), record_as="langchain")  # type: ignore[attr-defined]
+    [rec] = ledger.records()
+    assert (rec.status, rec.variant, rec.framework) == ("abandoned", "control", "langchain")
+    assert rec.cost_usd is None  # the shadow's judge was asking: billed or not, unknown
+    assert rec.classifier.endswith("(interrupted)")
