@@ -23,7 +23,7 @@ kind               meaning
 
 from __future__ import annotations
 
-import math
+import re
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any, get_args
@@ -200,21 +200,24 @@ def retry_after_seconds(exc: BaseException) -> float | None:
 
 
 def _header_seconds(headers: Any) -> float | None:
+    """The longer of ``retry-after-ms`` and ``Retry-After`` where both are readable."""
     try:
         ms = headers.get("retry-after-ms") or headers.get("Retry-After-Ms")
         value = headers.get("retry-after") or headers.get("Retry-After")
     except Exception:  # a headers object that does not behave like a mapping
         return None
-    for raw, scale in ((ms, 1e-3), (value, 1.0)):
-        if raw is None:
-            continue
-        try:
-            secs = float(str(raw).strip()) * scale
-        except ValueError:
-            secs = _http_date_seconds(str(raw)) if scale == 1.0 else None
-        if secs is not None and math.isfinite(secs) and secs >= 0:
-            return secs
-    return None
+    found = []
+    if ms is not None and _NUMBER.fullmatch(str(ms).strip()):
+        found.append(float(str(ms).strip()) / 1000.0)
+    if value is not None:
+        text = str(value).strip()
+        secs = float(text) if _NUMBER.fullmatch(text) else _http_date_seconds(text)
+        if secs is not None:
+            found.append(secs)
+    return max(found) if found else None
+
+
+_NUMBER = re.compile(r"\d{1,12}(?:\.\d{1,9})?")
 
 
 def _http_date_seconds(text: str) -> float | None:

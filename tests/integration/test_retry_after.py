@@ -87,3 +87,36 @@ def test_without_retry_after_the_count_still_decides(openai_server: FakeOpenAISe
     chat.invoke("hello")
     assert chat.invoke("hello again").response_metadata["router"]["tier"] == "cheap"
     assert _models(openai_server) == ["gpt-4o-mini", "gpt-4o", "gpt-4o-mini"]
+
+
+@pytest.mark.parametrize(("status", "paused"), [(503, True), (500, False)])
+def test_retry_after_counts_on_a_429_or_a_503_only(
+    openai_server: FakeOpenAIServer, status: int, paused: bool
+) -> None:
+    """HTTP gives ``Retry-After`` to 429 and 503; on a 500 it is one failure of three."""
+
+    def inner(model: str) -> ChatOpenAI:
+        return ChatOpenAI(model=model, base_url=openai_server.base_url, api_key="sk-test", max_retries=0)
+
+    openai_server.fail(model="gpt-4o-mini", status=status, retry_after=120, times=1)
+    chat = RoutedChatModel(
+        tiers={"cheap": inner("gpt-4o-mini"), "strong": inner("gpt-4o")}, config=CONFIG,
+        classifier=FakeClassifier(default="cheap", labels=["cheap", "strong"]), ledger=InMemoryLedger(),
+    )
+    chat.invoke("hello")
+    second = chat.invoke("hello again").response_metadata["router"]["tier"]
+    assert second == ("strong" if paused else "cheap")
+
+
+def test_a_bad_request_with_retry_after_does_not_pause_the_tier(openai_server: FakeOpenAIServer) -> None:
+    def inner(model: str) -> ChatOpenAI:
+        return ChatOpenAI(model=model, base_url=openai_server.base_url, api_key="sk-test", max_retries=0)
+
+    openai_server.fail(model="gpt-4o-mini", status=400, retry_after=45, times=1)
+    chat = RoutedChatModel(
+        tiers={"cheap": inner("gpt-4o-mini"), "strong": inner("gpt-4o")}, config=CONFIG,
+        classifier=FakeClassifier(default="cheap", labels=["cheap", "strong"]), ledger=InMemoryLedger(),
+    )
+    with pytest.raises(Exception):  # noqa: B017 - the client's BadRequestError reaches the caller
+        chat.invoke("hello")
+    assert chat.invoke("hello again").response_metadata["router"]["tier"] == "cheap"

@@ -196,9 +196,14 @@ def test_retry_after_header() -> None:
     assert retry_after_seconds(ValueError()) is None
 
 
-def test_retry_after_in_milliseconds_wins_and_dates_count_from_now() -> None:
-    both = {"retry-after-ms": "1500", "retry-after": "2"}
-    assert retry_after_seconds(status_error(openai.RateLimitError, 429, headers=both)) == 1.5
+def test_retry_after_in_milliseconds_and_dates_counted_from_now() -> None:
+    ms = {"retry-after-ms": "1500"}
+    assert retry_after_seconds(status_error(openai.RateLimitError, 429, headers=ms)) == 1.5
+    both = {"retry-after-ms": "0", "retry-after": "30"}  # the longer of the two
+    assert retry_after_seconds(status_error(openai.RateLimitError, 429, headers=both)) == 30.0
+    for junk in ("1_000", "inf", "nan", "-5", "1e3", "soon", ""):
+        bad = status_error(openai.RateLimitError, 429, headers={"retry-after": junk})
+        assert retry_after_seconds(bad) is None, junk
     when = email.utils.formatdate(time.time() + 60, usegmt=True)
     got = retry_after_seconds(status_error(openai.InternalServerError, 503, headers={"retry-after": when}))
     assert got is not None and 55 <= got <= 61
