@@ -21,7 +21,6 @@ from .tools import (
     PREPARED_KEY,
     PreparedTools,
     check_tool_tiers,
-    format_tools,
     tool_request_messages,
 )
 
@@ -63,18 +62,16 @@ class ToolCalling(_Base):
         r = self._routing(kwargs)
         messages = tool_request_messages(user_msg, chat_history)
         request = core_request(self._router, messages, r, tools=bool(tools), required=tool_required)
-        decision = self._router.decide_request(request, force=r.force, framework="llamaindex")
         options = {
             "verbose": verbose,
             "allow_parallel_tool_calls": allow_parallel_tool_calls,
             "tool_required": tool_required,
             **kwargs,
         }
-        prepared = PreparedTools(decision, request, list(tools), user_msg, chat_history, options)
-        name = decision.tier
-        prepared.formatted[name] = format_tools(
-            name, self._inners[name].llm, tools, user_msg, chat_history, options
+        prepared = PreparedTools(
+            None, request, list(tools), user_msg, chat_history, options, force=r.force
         )
+        # decided by the chat call that follows: ``achat`` awaits the classifier
         return {"messages": messages, PREPARED_KEY: prepared}
 
     def _tier_llm(self, response: Any) -> Any:

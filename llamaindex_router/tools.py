@@ -38,9 +38,12 @@ def check_tool_tiers(cfg: RouterConfig, llms: Mapping[str, Any]) -> None:
 
 @dataclass
 class PreparedTools:
-    """A routing decision made while preparing a tool call, plus what each tier formatted."""
+    """A tool call prepared by ``_prepare_chat_with_tools``: its request, and what each tier
+    formatted. Decided when the call runs (``decision`` is ``None`` until then), so that
+    ``achat_with_tools`` awaits an async classifier (an LLM judge) instead of blocking the
+    event loop in LlamaIndex's synchronous prepare step."""
 
-    decision: RouteDecision
+    decision: RouteDecision | None
     request: Request
     tools: Sequence[Any]
     user_msg: str | ChatMessage | None
@@ -49,6 +52,8 @@ class PreparedTools:
     """verbose, allow_parallel_tool_calls, tool_required and the caller's extra kwargs."""
     formatted: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Tier name -> that tier's ``_prepare_chat_with_tools`` result."""
+    force: str | None = None
+    """The tier or model the prepare step's ``routing`` forced."""
 
     def for_tier(self, name: str, llm: Any) -> dict[str, Any]:
         """``chat`` keyword arguments (``messages``, ``tools``, ``tool_choice`` ...) for one tier."""

@@ -200,3 +200,49 @@ async def test_llamaindex_call_cancelled_while_its_judge_answers_is_recorded(
     )
     _abandoned_while_deciding(ledger, "llamaindex")
     assert len(openai_server.chat_requests) == 1
+
+
+async def test_llamaindex_achat_with_tools_awaits_the_judge(openai_server: FakeOpenAIServer) -> None:
+    """LlamaIndex's ``achat_with_tools`` prepares synchronously; deciding there blocked the
+    event loop for the judge's whole round trip (1.5 s in a trial). The tool call is now decided
+    by the ``achat`` that follows, which awaits the judge: other tasks keep running."""
+    import asyncio
+    import time
+
+    from llama_index.core.tools import FunctionTool
+
+    def inner(model: str) -> OpenAI:
+        return OpenAI(model=model, api_base=openai_server.base_url, api_key="sk-test", max_retries=0)
+
+    def add(a: int, b: int) -> int:
+        """Add two numbers."""
+        return a + b
+
+    # the newest rule wins: the warm-up takes the quick answer, the measured call the slow one
+    openai_server.script(model="gpt-4o-mini", reply="STRONG", times=1, delay=0.6)
+    openai_server.script(model="gpt-4o-mini", reply="STRONG", times=1)
+    ledger = InMemoryLedger()
+    llm = RoutedLLM(
+        tiers={"cheap": inner("gpt-4o-mini"), "strong": inner("gpt-4o")},
+        config=CONFIG, judge_llm=inner("gpt-4o-mini"), ledger=ledger,
+    )
+    tools = [FunctionTool.from_defaults(add)]
+    await llm.achat_with_tools(tools, user_msg="warm up")  # the clients' one-time lazy imports
+    gaps: list[float] = []
+
+    async def ticker() -> None:
+        last = time.perf_counter()
+        while True:
+            await asyncio.sleep(0.02)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    tick = asyncio.ensure_future(ticker())
+    await asyncio.sleep(0.05)
+    response = await llm.achat_with_tools(tools, user_msg="What is 2+2?")
+    tick.cancel()
+    assert max(gaps) < 0.4, f"the event loop stalled {max(gaps):.2f} s"
+    assert response.additional_kwargs["router"]["tier"] == "strong"
+    assert [r.model for r in openai_server.chat_requests][2:] == ["gpt-4o-mini", "gpt-4o"]
+    assert [r.status for r in ledger.records()] == ["ok", "ok"]
