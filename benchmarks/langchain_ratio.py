@@ -15,7 +15,9 @@ ratio depends on how it is timed, so this prints it three ways, in one process:
   three core steps, one after another per round. The classifier's numpy work between the calls
   slows the *direct* call (its median rises from ~90 to ~170 µs), which flatters the ratio.
 
-The ``prompt`` is the same short question as in ``langchain_overhead.py``.
+The ``prompt`` is the same short question as in ``langchain_overhead.py``. A last row times the
+same routed model with a constant classifier (pairs and blocks): the wrapper's own share, so
+what is left for the classifier under a 2x target can be read off.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from langchain_core.messages import HumanMessage, SystemMessage
-from langchain_overhead import ConstantChat, medians_us
+from langchain_overhead import ConstantChat, ConstantClassifier, medians_us
 
 from langchain_router import RoutedChatModel
 from shared_core import RouterConfig
@@ -54,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     routed = RoutedChatModel(
         tiers={"cheap": cheap, "strong": ConstantChat(model_name="gpt-4o")}, config=config
     )
+    wrapper = RoutedChatModel(
+        tiers={"cheap": cheap, "strong": ConstantChat(model_name="gpt-4o")}, config=config,
+        classifier=ConstantClassifier().bind_labels(["cheap", "strong"]),
+    )
     messages = [
         SystemMessage("You are a helpful assistant."),
         HumanMessage("What is the capital of France?"),
@@ -68,19 +74,27 @@ def main(argv: list[str] | None = None) -> int:
     def fr() -> None:
         routed.invoke(messages)
 
+    def fw() -> None:
+        wrapper.invoke(messages)
+
     for _ in range(1000):
         fd()
         fr()
-    d, r = [], []
+        fw()
+    d, r, w = [], [], []
     for _ in range(args.rounds):
         t0 = time.perf_counter()
         fd()
         t1 = time.perf_counter()
         fr()
         t2 = time.perf_counter()
+        fw()
+        t3 = time.perf_counter()
         d.append(t1 - t0)
         r.append(t2 - t1)
+        w.append(t3 - t2)
     pairs = (statistics.median(d) * 1e6, statistics.median(r) * 1e6)
+    wrapper_pairs = (pairs[0], statistics.median(w) * 1e6)
 
     def block(fn: object, n: int = 200) -> float:
         t = time.perf_counter()
@@ -88,11 +102,13 @@ def main(argv: list[str] | None = None) -> int:
             fn()  # type: ignore[operator]
         return (time.perf_counter() - t) / n * 1e6
 
-    bd, br = [], []
+    bd, br, bw = [], [], []
     for _ in range(args.blocks):
         bd.append(block(fd))
         br.append(block(fr))
+        bw.append(block(fw))
     blocks = (statistics.median(bd), statistics.median(br))
+    wrapper_blocks = (blocks[0], statistics.median(bw))
     request = routed.router.request([{"role": "user", "content": "What is the capital of France?"}])
     six = medians_us(
         {
@@ -112,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         ("pairs (medians)", pairs),
         ("blocks of 200 (median block mean)", blocks),
         ("six-way interleave (langchain_overhead.py)", (six["inner"], six["routed"])),
+        ("constant classifier, pairs (the wrapper alone)", wrapper_pairs),
+        ("constant classifier, blocks of 200", wrapper_blocks),
     ):
         print(f"| {name} | {a:.1f} µs | {b:.1f} µs | {b / a:.2f}× |")
     return 0
