@@ -259,7 +259,6 @@ class RoutedLLM(TemplatedPrompts, ToolCalling, FunctionCallingLLM):
         """A prepared tool call, decided: the chosen tier formats the tools now (a tier that
         cannot call tools fails here, before any provider is called)."""
         if prepared is not None:
-            prepared.decision = decision
             prepared.for_tier(decision.tier, self._inners[decision.tier].llm)
         return prepared, request, decision
 

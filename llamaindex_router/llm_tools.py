@@ -1,5 +1,6 @@
-"""Tool calling on :class:`~llamaindex_router.RoutedLLM`: decide at the prepare step, let the
-chosen tier format the tools, parse tool calls with the tier that answered (see :mod:`.tools`).
+"""Tool calling on :class:`~llamaindex_router.RoutedLLM`: build the request at the prepare step,
+decide in ``chat`` / ``achat`` and let the chosen tier format the tools, parse tool calls with
+the tier that answered (see :mod:`.tools`).
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ class ToolCalling(_Base):
         tool_required: bool = False,
         **kwargs: Any,
     ) -> dict[str, Any]:
-        """Decide the tier for a tool call and let that tier format the tools.
+        """Prepare a tool call: its request (the ``chat`` / ``achat`` that follows decides the
+        tier and lets that tier format the tools).
 
         Only tiers whose LLM can call tools (``supports_tools``) are eligible. Raises
         :class:`~shared_core.errors.ToolsUnsupportedError` (a ``NotImplementedError``) before
@@ -68,9 +70,7 @@ class ToolCalling(_Base):
             "tool_required": tool_required,
             **kwargs,
         }
-        prepared = PreparedTools(
-            None, request, list(tools), user_msg, chat_history, options, force=r.force
-        )
+        prepared = PreparedTools(request, list(tools), user_msg, chat_history, options, force=r.force)
         # decided by the chat call that follows: ``achat`` awaits the classifier
         return {"messages": messages, PREPARED_KEY: prepared}
 

@@ -1,10 +1,11 @@
 """Tool calling through the router.
 
 ``FunctionCallingLLM.chat_with_tools`` first calls ``_prepare_chat_with_tools`` and then
-``chat(**prepared)``. ``RoutedLLM`` decides the tier at the prepare step (the request has
-tools bound, so only tool-capable tiers are eligible), lets *that tier's* LLM format the tools
-(each provider has its own schema), and hands the result to ``chat`` inside a
-:class:`PreparedTools` under the ``router_tools`` keyword. When the call falls back or
+``chat(**prepared)``. ``RoutedLLM``'s prepare step builds the request (tools bound, so only
+tool-capable tiers are eligible) and hands it to ``chat`` inside a :class:`PreparedTools` under
+the ``router_tools`` keyword; ``chat`` / ``achat`` decide the tier (``achat`` awaits an async
+classifier instead of blocking the event loop in the synchronous prepare step) and let *that
+tier's* LLM format the tools (each provider has its own schema). When the call falls back or
 escalates to another tier, that tier formats the same tools again from the original
 arguments. ``get_tool_calls_from_response`` is answered by the tier that produced the response
 (``response.additional_kwargs["router"]["tier"]``).
@@ -21,7 +22,6 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 
 from shared_core.adapters_common import check_tool_tiers as check_tools
 from shared_core.config import RouterConfig
-from shared_core.decision import RouteDecision
 from shared_core.errors import ToolsUnsupportedError
 from shared_core.request import Request
 
@@ -39,11 +39,10 @@ def check_tool_tiers(cfg: RouterConfig, llms: Mapping[str, Any]) -> None:
 @dataclass
 class PreparedTools:
     """A tool call prepared by ``_prepare_chat_with_tools``: its request, and what each tier
-    formatted. Decided when the call runs (``decision`` is ``None`` until then), so that
-    ``achat_with_tools`` awaits an async classifier (an LLM judge) instead of blocking the
-    event loop in LlamaIndex's synchronous prepare step."""
+    formatted. It is decided when the call runs, so that ``achat_with_tools`` awaits an async
+    classifier (an LLM judge) instead of blocking the event loop in LlamaIndex's synchronous
+    prepare step."""
 
-    decision: RouteDecision | None
     request: Request
     tools: Sequence[Any]
     user_msg: str | ChatMessage | None

@@ -101,7 +101,7 @@ class CallStop:
 
     def stopped_deciding(self, exc: BaseException, reason: str, *, unpriced: bool) -> None:
         """Record a call its caller stopped before the router had decided (see
-        ``Router._stopped_deciding``): ``abandoned`` at attempt 0 with the judge's cost if it
+        :meth:`~shared_core.router.Router.record_stopped`): ``abandoned`` at attempt 0 with the judge's cost if it
         had answered, else 0, or unknown (``None``) when ``unpriced`` (a judge's call was in
         flight); then end the call."""
         if self._closed:

@@ -201,15 +201,13 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
 
     def failed(self, attempt: Attempt, exc: BaseException, *, after_first_token: bool = False) -> None:
         """Report a provider error. Re-raises ``exc`` when no fallback applies."""
-        from .faults import classify_error, retry_after_seconds, status_code
+        from .faults import classify_error, requested_pause
 
         self._live = None
         kind = classify_error(exc)
         cfg = self.router.config
         latency = self._elapsed_ms()
-        # a provider's Retry-After counts on a 429 or a 503 only (what HTTP gives it for)
-        asked = retry_after_seconds(exc) if kind == "rate_limit" or status_code(exc) == 503 else None
-        self.router.cooldown.failure(attempt.tier.name, asked)
+        self.router.cooldown.failure(attempt.tier.name, requested_pause(exc))
         self.errors.append(TierAttemptError(attempt.tier.name, exc, kind))
         self._record(attempt, status="failed", usage=None, latency_ms=latency, error_kind=kind, error=exc)
         retryable = cfg.fallback.enabled and kind in cfg.fallback.on and not after_first_token

@@ -199,6 +199,20 @@ def retry_after_seconds(exc: BaseException) -> float | None:
     return None
 
 
+def requested_pause(exc: BaseException) -> float | None:
+    """How long the provider asked to stay away: the ``Retry-After`` of a 429 or a 503 (what
+    HTTP gives the header to) or of a rate-limit error, found along the wrapped errors as
+    :func:`classify_error` looks; ``None`` for any other error."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen and len(seen) < _MAX_CHAIN:
+        seen.add(id(current))
+        if status_code(current) in (429, 503) or _classify_one(current) == "rate_limit":
+            return retry_after_seconds(current)
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def _header_seconds(headers: Any) -> float | None:
     """The longer of ``retry-after-ms`` and ``Retry-After`` where both are readable."""
     try:

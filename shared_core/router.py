@@ -15,7 +15,7 @@ from .config import RouterConfig
 from .decision import RouteDecision
 from .errors import ConfigError, RouterError
 from .request import Request, extract
-from .router_parts import RouterParts
+from .router_parts import RouterParts, _telemetry
 from .tier_choice import TierChoice, new_call_id
 
 if TYPE_CHECKING:
@@ -168,7 +168,10 @@ class Router(RouterParts, TierChoice):
         """
         return self._request(messages, kw)
 
-    def decide(self, messages: Any, *, force: str | None = None, **kw: Any) -> RouteDecision:
+    def decide(
+        self, messages: Any, *, force: str | None = None, record_as: Framework | None = None,
+        **kw: Any,
+    ) -> RouteDecision:
         """Choose a tier for ``messages`` (a string or a list of ``{role, content}`` dicts).
 
         Keyword arguments: ``tools``, ``tool_choice_required``, ``structured_output``,
@@ -176,14 +179,15 @@ class Router(RouterParts, TierChoice):
         ``record_as="core"`` when a :meth:`plan` will follow (see :meth:`decide_request`).
         """
         t0 = time.perf_counter_ns()
-        record_as = kw.pop("record_as", None)
         request = self._request(messages, kw)
         return self.decide_request(request, force=force, record_as=record_as, _t0=t0)
 
-    async def adecide(self, messages: Any, *, force: str | None = None, **kw: Any) -> RouteDecision:
+    async def adecide(
+        self, messages: Any, *, force: str | None = None, record_as: Framework | None = None,
+        **kw: Any,
+    ) -> RouteDecision:
         """Async twin of :meth:`decide` (awaits classifiers that do I/O)."""
         t0 = time.perf_counter_ns()
-        record_as = kw.pop("record_as", None)
         request = self._request(messages, kw)
         return await self.adecide_request(request, force=force, record_as=record_as, _t0=t0)
 
@@ -374,24 +378,6 @@ def budget_scopes(request: Request) -> list[str]:
     from .budget import request_scopes
 
     return request_scopes(request.tags, request.user)
-
-
-def _telemetry(arg: Any, config: RouterConfig) -> OpenTelemetry | None:
-    """The router's OpenTelemetry output (imported only when turned on)."""
-    if arg is None:
-        arg = config.telemetry.opentelemetry
-    if arg is False:
-        return None
-    from .otel import OpenTelemetry
-
-    if arg is True:
-        return OpenTelemetry()
-    if isinstance(arg, OpenTelemetry):
-        return arg
-    raise ConfigError(
-        f"telemetry must be an OpenTelemetry(...), True, False or None, got {type(arg).__name__}",
-        field="telemetry", value=type(arg).__name__,
-    )
 
 
 def _as_config(config: RouterConfig | str | Path | Mapping[str, Any] | None) -> RouterConfig:

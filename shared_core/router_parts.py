@@ -11,11 +11,14 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import ConfigError
+
 if TYPE_CHECKING:
     from .budget import BudgetGuard
     from .config import RouterConfig
     from .cooldown import Cooldown
     from .ledger import CostLedger
+    from .otel import OpenTelemetry
     from .pricing import PriceTable
 
 
@@ -108,3 +111,21 @@ class RouterParts:
             return BudgetGuard.from_config(self.config.budget, self.ledger)
 
         return self._once("_budget", build)
+
+
+def _telemetry(arg: Any, config: RouterConfig) -> OpenTelemetry | None:
+    """The router's OpenTelemetry output (imported only when turned on)."""
+    if arg is None:
+        arg = config.telemetry.opentelemetry
+    if arg is False:
+        return None
+    from .otel import OpenTelemetry
+
+    if arg is True:
+        return OpenTelemetry()
+    if isinstance(arg, OpenTelemetry):
+        return arg
+    raise ConfigError(
+        f"telemetry must be an OpenTelemetry(...), True, False or None, got {type(arg).__name__}",
+        field="telemetry", value=type(arg).__name__,
+    )

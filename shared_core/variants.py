@@ -118,14 +118,18 @@ class VariantRouter:
         with self._lock:
             return self._rng.random() < self.share
 
-    def decide(self, messages: Any, *, force: str | None = None, **kw: Any) -> RouteDecision:
+    def decide(
+        self, messages: Any, *, force: str | None = None, record_as: Framework | None = None,
+        **kw: Any,
+    ) -> RouteDecision:
         """The decision of the variant this request belongs to (its ``variant`` set)."""
-        record_as = kw.pop("record_as", None)
         return self.decide_request(self.request(messages, **kw), force=force, record_as=record_as)
 
-    async def adecide(self, messages: Any, *, force: str | None = None, **kw: Any) -> RouteDecision:
+    async def adecide(
+        self, messages: Any, *, force: str | None = None, record_as: Framework | None = None,
+        **kw: Any,
+    ) -> RouteDecision:
         """Async twin of :meth:`decide`."""
-        record_as = kw.pop("record_as", None)
         return await self.adecide_request(self.request(messages, **kw), force=force, record_as=record_as)
 
     def decide_request(

@@ -20,6 +20,7 @@ from shared_core.faults import (
     ERROR_KINDS,
     classify_error,
     is_retryable_kind,
+    requested_pause,
     retry_after_seconds,
     status_code,
 )
@@ -261,3 +262,30 @@ def test_never_raises_and_returns_a_known_kind(name: str, message: str, status: 
     exc = cls(message)
     exc.status_code = status  # type: ignore[attr-defined]
     assert classify_error(exc) in ERROR_KINDS
+
+
+def _wrapped(inner: BaseException) -> BaseException:
+    try:
+        try:
+            raise inner
+        except Exception as e:
+            raise RuntimeError("the framework wrapped it") from e
+    except RuntimeError as outer:
+        return outer
+
+
+@pytest.mark.parametrize(
+    ("exc", "pause"),
+    [
+        (status_error(openai.RateLimitError, 429, headers={"retry-after": "30"}), 30.0),
+        (status_error(openai.InternalServerError, 503, headers={"retry-after": "30"}), 30.0),
+        (_wrapped(status_error(openai.InternalServerError, 503, headers={"retry-after": "30"})), 30.0),
+        (_wrapped(status_error(openai.RateLimitError, 429, headers={"retry-after": "7"})), 7.0),
+        (status_error(openai.InternalServerError, 500, headers={"retry-after": "30"}), None),
+        (_wrapped(status_error(openai.InternalServerError, 500, headers={"retry-after": "30"})), None),
+        (status_error(openai.BadRequestError, 400, headers={"retry-after": "30"}), None),
+        (status_error(openai.RateLimitError, 429), None),
+    ],
+)
+def test_a_pause_is_requested_by_a_429_or_a_503_only(exc: BaseException, pause: float | None) -> None:
+    assert requested_pause(exc) == pause
