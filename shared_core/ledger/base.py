@@ -14,9 +14,16 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import InputError
+from .limits import DAY_S, LimitCheck, Refusal, day_start, fits, parse_scope
 
 if TYPE_CHECKING:
     from .summary import LedgerSummary
+
+__all__ = [
+    "DAY_S", "STATUSES", "CallRecord", "CostLedger", "Feedback", "LimitCheck", "RecordFilter",
+    "Refusal", "StateChange", "day_start", "fits", "hash_prompt", "new_salt", "parse_scope",
+    "record_scopes", "validate_feedback",
+]
 
 Status = Literal["ok", "failed", "rejected", "refused", "abandoned"]
 Framework = Literal["core", "langchain", "llamaindex"]
@@ -174,56 +181,12 @@ class RecordFilter:
         )
 
 
-DAY_S = 86400.0
-
-
-def day_start(ts: float) -> float:
-    """The UTC day a unix time falls in, as the unix time of its midnight."""
-    return ts - ts % DAY_S
-
-
 def record_scopes(rec: CallRecord) -> list[str]:
     """The budget scopes a record's cost counts toward: ``global``, each tag, its user."""
     scopes = ["global", *(f"tag:{t}" for t in dict.fromkeys(rec.tags))]
     if rec.user:
         scopes.append(f"user:{rec.user}")
     return scopes
-
-
-@dataclass(frozen=True)
-class LimitCheck:
-    """One hard limit as a ledger sees it: a scope, its period's start, the limit."""
-
-    scope: str
-    since: float
-    limit_usd: float
-    period: str = "day"
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why :meth:`CostLedger.reserve` refused: the limit and what it already holds."""
-
-    limit: LimitCheck
-    held_usd: float
-    """Recorded spend plus live reservations in the limit's scope and period."""
-
-
-def fits(held: float, amount: float, limit_usd: float) -> bool:
-    """Whether ``amount`` more fits under a limit that already holds ``held``."""
-    if amount <= 0.0:
-        return held < limit_usd
-    return held + amount <= limit_usd * (1.0 + 1e-12)
-
-
-def parse_scope(scope: str) -> tuple[str, str | None]:
-    """``"global"`` -> ``("global", None)``; ``"tag:x"`` -> ``("tag", "x")``; ``"user:u"``."""
-    if scope == "global":
-        return "global", None
-    kind, sep, value = scope.partition(":")
-    if sep and kind in ("tag", "user") and value:
-        return kind, value
-    raise InputError(f"budget scope must be 'global', 'tag:<name>' or 'user:<id>', got {scope!r}")
 
 
 class CostLedger(ABC):
