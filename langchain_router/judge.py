@@ -56,6 +56,11 @@ class ChatModelJudge:
             kw["max_tokens"] = max_tokens
         self._runnable = model.bind(**kw) if kw else model
 
+    @property
+    def judge_model(self) -> str | None:
+        """The model asked (read when a caller stops a judge call in flight, to price it)."""
+        return model_id(self.model)
+
     def complete(self, prompt: str) -> JudgeReply:
         """The model's answer to ``prompt``: its text, with the model and the token usage the
         provider reported (so the router's ledger pays for the judge's call)."""
@@ -103,4 +108,8 @@ def lazy_judge_pair(get_model: Callable[[], BaseChatModel]) -> JudgePair:
     async def acomplete(prompt: str) -> str:
         return await judge().acomplete(prompt)
 
+    def judge_model() -> str | None:
+        return holder[0].judge_model if holder else None
+
+    complete.judge_model = acomplete.judge_model = judge_model  # type: ignore[attr-defined]
     return complete, acomplete

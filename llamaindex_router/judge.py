@@ -41,6 +41,8 @@ def llm_judge(llm: LLM) -> tuple[Callable[[str], str], Callable[[str], Awaitable
     async def acomplete(prompt: str) -> str:
         return _reply(llm, await llm.acomplete(prompt))
 
+    # read when a caller stops a judge call in flight, to price what was sent
+    complete.judge_model = acomplete.judge_model = model_id(llm)  # type: ignore[attr-defined]
     return complete, acomplete
 
 

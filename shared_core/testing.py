@@ -68,6 +68,11 @@ class ScriptedJudge:
     usage: Usage | None = field(default_factory=lambda: Usage(input_tokens=100, output_tokens=2))
     prompts: list[str] = field(default_factory=list)
 
+    @property
+    def judge_model(self) -> str:
+        """The model this judge says it asks (prices a call stopped in flight)."""
+        return self.model
+
     def __call__(self, prompt: str) -> JudgeReply:
         self.prompts.append(prompt)
         return JudgeReply(self.reply, model=self.model, usage=self.usage)

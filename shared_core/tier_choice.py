@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from . import policy
 from ._construct import construct
 from .classifiers.base import Classification
-from .classifiers.llm_calls import priced
+from .classifiers.llm_calls import asking, priced
 from .decision import RouteDecision
 from .errors import UnknownModelError, redact
 
@@ -256,16 +256,23 @@ class TierChoice:
             cfg = self.config
             t0 = time.perf_counter_ns()
             eligible, reasons = self._eligible(request)
-            in_flight = cls is None
+            in_flight = cls is None and (self.asks_a_model if llm_in_flight is None else llm_in_flight)
+            sent = asking()  # the judge call in flight, if its model is known
             if cls is None:
                 name = getattr(self._classifier, "name", "classifier")
-                cls = Classification(scores={}, confidence=0.0, classifier=f"{name}(interrupted)")
+                cls = Classification(
+                    scores={}, confidence=0.0, classifier=f"{name}(interrupted)",
+                    extra={"llm_calls": sent} if in_flight and sent else {},
+                )
             fb = cfg.policy.fallback_tier
             idx = cfg.index(fb) if fb else max(i for i in range(len(eligible)) if eligible[i])
             why = f"caller stopped the call ({type(exc).__name__}) while it was being decided"
-            unpriced = in_flight and (self.asks_a_model if llm_in_flight is None else llm_in_flight)
-            if unpriced:
-                why += "; an LLM judge's call was in flight: its cost is unknown"
+            unpriced = in_flight and not sent
+            if in_flight:
+                why += (
+                    "; an LLM judge's call was in flight: its cost is estimated from the prompt sent"
+                    if sent else "; an LLM judge's call was in flight: its cost is unknown"
+                )
             decision = self._decision(
                 request, idx, cls, [*reasons, why], t0, unsure=True, forced=False, eligible=eligible
             )

@@ -45,7 +45,7 @@ from .judge_clamp import Ref, apply_clamp, clamp_views, median_index
 from .judge_parse import as_text, parse_judge_output
 from .judge_prompt import DEFAULT_DESCRIPTIONS, build_judge_prompt
 from .ladder import difficulty_to_tier_scores, ordinal_scores
-from .llm_calls import calls_of
+from .llm_calls import calls_of, done_asking, start_asking
 
 __all__ = ["DEFAULT_DESCRIPTIONS", "LLMJudgeClassifier", "parse_judge_output"]
 
@@ -187,6 +187,7 @@ class LLMJudgeClassifier(BaseClassifier):
     # -- classification --------------------------------------------------------------------
     def _classify(self, request: Request) -> Classification:
         prompt, _ = self.build_prompt(request.text)
+        start_asking(self.complete or self.acomplete, prompt)  # left set if the caller stops it
         try:
             if self.complete is not None:
                 out: Any = self.complete(prompt)
@@ -195,12 +196,14 @@ class LLMJudgeClassifier(BaseClassifier):
             err = None
         except Exception as exc:
             out, err = None, exc
+        done_asking()
         ref = self._reference_sync(request)
         return self._finish(out, err, ref)
 
     async def aclassify(self, request: Request | str) -> Classification:
         req = Request.coerce(request)
         prompt, _ = self.build_prompt(req.text)
+        start_asking(self.acomplete or self.complete, prompt)
         try:
             if self.acomplete is not None:
                 out: Any = await self.acomplete(prompt)
@@ -209,6 +212,7 @@ class LLMJudgeClassifier(BaseClassifier):
             err = None
         except Exception as exc:
             out, err = None, exc
+        done_asking()
         ref: Ref = None
         if self.clamp is not None:
             try:

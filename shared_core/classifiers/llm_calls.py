@@ -15,16 +15,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-from ..pricing import Usage
+from ..pricing import Usage, estimate_tokens
 
 if TYPE_CHECKING:
     from ..pricing import PriceTable
     from ..tier import Tier
     from .base import Classification
 
-__all__ = ["JudgeReply", "calls_of", "llm_calls", "priced"]
+__all__ = [
+    "JudgeReply", "asking", "calls_of", "done_asking", "judge_model_of", "llm_calls", "priced",
+    "start_asking",
+]
+
+_ASKING: ContextVar[dict[str, Any] | None] = ContextVar("tier_router_judge_asking", default=None)
 
 
 class JudgeReply(str):
@@ -88,3 +94,48 @@ def priced(
 def known_cost(calls: Sequence[Mapping[str, Any]]) -> float:
     """The summed known cost of priced calls."""
     return math.fsum(c["cost_usd"] for c in calls if c.get("cost_usd") is not None)
+
+
+def judge_model_of(complete: Any) -> str | None:
+    """The model a judge's ``complete`` asks, if it says so: a ``judge_model`` attribute (a
+    string, or a function returning one) on the callable or on the object of a bound method.
+    Both adapters' judges and ``ScriptedJudge`` carry one; a plain function does not."""
+    for owner in (complete, getattr(complete, "__self__", None)):
+        value = getattr(owner, "judge_model", None) if owner is not None else None
+        if callable(value):
+            try:
+                value = value()
+            except Exception:
+                value = None
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def start_asking(complete: Any, prompt: str) -> None:
+    """Note the judge call about to be made (its model and the prompt's estimated tokens), so
+    that a caller who stops it mid-flight is charged what was sent (:func:`asking`)."""
+    _ASKING.set({"complete": complete, "input_tokens": estimate_tokens(prompt)})
+
+
+def done_asking() -> None:
+    """The judge call came back (answer or error): nothing is in flight."""
+    _ASKING.set(None)
+
+
+def asking() -> list[dict[str, Any]]:
+    """The judge call in flight when the caller stopped (cleared once read): as an
+    ``llm_calls`` entry with the prompt's estimated tokens and nothing received, or ``[]``
+    when none was, or its model is unknown (then its cost is unknown)."""
+    ask = _ASKING.get()
+    _ASKING.set(None)
+    model = judge_model_of(ask["complete"]) if ask else None  # read now: a lazy judge is built
+    if ask is None or model is None:
+        return []
+    return [{
+        "model": model,
+        "input_tokens": int(ask["input_tokens"]),
+        "output_tokens": 0,
+        "cached_input_tokens": 0,
+        "estimated": True,
+    }]

@@ -16,7 +16,7 @@ from llama_index.llms.openai import OpenAI
 from langchain_router import RoutedChatModel
 from llamaindex_router import RoutedLLM
 from shared_core.ledger import InMemoryLedger
-from shared_core.pricing import PriceTable, Usage
+from shared_core.pricing import PriceTable, Usage, estimate_tokens
 from tests.fake_openai_server import FakeOpenAIServer
 
 pytestmark = pytest.mark.integration
@@ -156,13 +156,20 @@ async def _cancel_when_asked(server: FakeOpenAIServer, coro: object) -> None:
         await task
 
 
-def _abandoned_while_deciding(ledger: InMemoryLedger, framework: str) -> None:
+def _abandoned_while_deciding(ledger: InMemoryLedger, framework: str, server: FakeOpenAIServer) -> None:
+    """One ``abandoned`` record; the judge's call in flight is charged what was sent: the
+    judge prompt's estimated tokens on the judge's model, nothing received."""
     (rec,) = ledger.records()
     assert (rec.status, rec.attempt, rec.error_kind, rec.framework) == (
         "abandoned", 0, "CancelledError", framework,
     )
-    assert rec.cost_usd is None  # the judge's call was in flight: billed or not, unknown
-    assert "an LLM judge's call was in flight" in (rec.error or "")
+    assert "estimated from the prompt sent" in (rec.error or "")
+    (call,) = rec.metadata["classifier_calls"]
+    sent = server.chat_requests[0]
+    prompt = sent.body["messages"][-1]["content"]
+    assert (call["model"], call["output_tokens"], call["estimated"]) == ("gpt-4o-mini", 0, True)
+    assert call["input_tokens"] == estimate_tokens(prompt) > 0
+    assert rec.cost_usd == pytest.approx(_cost("gpt-4o-mini", {"prompt_tokens": call["input_tokens"], "completion_tokens": 0}))
 
 
 async def test_langchain_call_cancelled_while_its_judge_answers_is_recorded(
@@ -179,7 +186,7 @@ async def test_langchain_call_cancelled_while_its_judge_answers_is_recorded(
         config=CONFIG, judge=inner("gpt-4o-mini"), ledger=ledger,
     )
     await _cancel_when_asked(openai_server, chat.ainvoke("What is 2+2?"))
-    _abandoned_while_deciding(ledger, "langchain")
+    _abandoned_while_deciding(ledger, "langchain", openai_server)
     assert len(openai_server.chat_requests) == 1  # no tier was called
 
 
@@ -198,7 +205,7 @@ async def test_llamaindex_call_cancelled_while_its_judge_answers_is_recorded(
     await _cancel_when_asked(
         openai_server, llm.achat([ChatMessage(role="user", content="What is 2+2?")])
     )
-    _abandoned_while_deciding(ledger, "llamaindex")
+    _abandoned_while_deciding(ledger, "llamaindex", openai_server)
     assert len(openai_server.chat_requests) == 1
 
 

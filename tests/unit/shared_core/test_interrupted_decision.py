@@ -209,3 +209,40 @@ def test_a_shadow_judge_stopped_is_recorded_as_the_live_call_with_an_unknown_cos
     assert (rec.status, rec.variant, rec.framework) == ("abandoned", "control", "langchain")
     assert rec.cost_usd is None  # the shadow's judge was asking: billed or not, unknown
     assert rec.classifier.endswith("(interrupted)")
+
+
+async def test_a_judge_that_names_its_model_is_charged_what_was_sent() -> None:
+    """Both adapters' judges name the model they ask: a call stopped while it answers is
+    charged the judge prompt's estimated tokens on that model (nothing received), like an
+    abandoned attempt, so budgets count it."""
+    from shared_core.pricing import estimate_tokens
+
+    class NamedHangingJudge(HangingJudge):
+        judge_model = "gpt-4o-mini"
+
+        async def acomplete(self, prompt: str) -> str:
+            self.prompt = prompt
+            return await super().acomplete(prompt)
+
+    ledger = InMemoryLedger()
+    judge = NamedHangingJudge()
+    router = _router(judge, ledger, budget={"limits": [{"scope": "global", "period": "day", "limit_usd": 5.0}]})
+    task = asyncio.ensure_future(router.adecide("hello", record_as="core"))
+    await asyncio.wait_for(judge.asked.wait(), 5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    [rec] = ledger.records()
+    tokens = estimate_tokens(judge.prompt)
+    assert rec.cost_usd == pytest.approx(tokens * 0.15 / 1e6, rel=1e-12)
+    assert [(c["model"], c["input_tokens"], c["output_tokens"]) for c in rec.metadata["classifier_calls"]] == [
+        ("gpt-4o-mini", tokens, 0)
+    ]
+    assert ledger.spend("global", 0.0) == pytest.approx(rec.cost_usd)
+    assert ledger.summary().unknown_cost_records == 0
+    # the next call, answered normally, is not charged the stale ask
+    judge2 = ScriptedJudge("cheap", model="gpt-4o-mini", usage=Usage(200, 3))
+    router2 = _router(judge2, ledger)
+    d = await router2.adecide("hello again", record_as="core")
+    assert d.classifier_cost_usd == pytest.approx(JUDGE_COST, rel=1e-12)
