@@ -248,10 +248,11 @@ class TierChoice:
         while an LLM judge or the ledger answers, Ctrl-C in a judge's blocking call): no plan
         exists yet, so it is recorded here, ``abandoned`` at attempt 0 on the tier the router
         falls back to (a thread's sticky floor untouched). Its cost is the judge's when the
-        classification ``cls`` had come back with it; while an LLM judge's call was in flight
-        it is unknown (``None``: the provider may bill it, its usage never came back); an
-        offline classifier costs 0 (``llm_in_flight`` overrides that guess from the config:
-        a shadow's judge). Never raises: the interruption goes on to the caller."""
+        classification ``cls`` had come back with it; while an LLM judge's call was in flight,
+        what was sent (the judge prompt's estimated tokens on the judge's model, see
+        :func:`~shared_core.classifiers.llm_calls.asking`), or unknown (``None``) when the
+        judge names no model; an offline classifier costs 0 (``llm_in_flight`` overrides that
+        guess from the config: a shadow's judge). Never raises: the interruption goes on."""
         try:
             cfg = self.config
             t0 = time.perf_counter_ns()
