@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, get_args
 
 from .config import ErrorKind
@@ -148,15 +148,22 @@ _MAX_CHAIN = 8
 
 def classify_error(exc: BaseException) -> ErrorKind:
     """The :data:`ErrorKind` of a provider exception (``"other"`` when unknown)."""
+    for current in _chain(exc):
+        kind = _classify_one(current)
+        if kind != "other":
+            return kind
+    return "other"
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc``, then the errors it wraps (``__cause__``, else ``__context__``), at most
+    :data:`_MAX_CHAIN` of them, a cycle visited once."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen and len(seen) < _MAX_CHAIN:
         seen.add(id(current))
-        kind = _classify_one(current)
-        if kind != "other":
-            return kind
+        yield current
         current = current.__cause__ or current.__context__
-    return "other"
 
 
 def is_retryable_kind(kind: str, allowed: Iterable[str] | None = None) -> bool:
@@ -186,30 +193,26 @@ def retry_after_seconds(exc: BaseException) -> float | None:
     ``retry-after-ms`` header (OpenAI, Azure) or ``Retry-After`` (seconds, or an HTTP date)
     of the error's response, or of the error it wraps (``__cause__`` / ``__context__``).
     ``None`` for no header, or one that is not a finite, non-negative time."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen and len(seen) < _MAX_CHAIN:
-        seen.add(id(current))
-        headers = _safe_getattr(_safe_getattr(current, "response"), "headers")
-        if headers is not None:
-            got = _header_seconds(headers)
-            if got is not None:
-                return got
-        current = current.__cause__ or current.__context__
+    for current in _chain(exc):
+        got = _own_seconds(current)
+        if got is not None:
+            return got
     return None
+
+
+def _own_seconds(exc: BaseException) -> float | None:
+    """The wait the error's own response headers ask for (not those of what it wraps)."""
+    headers = _safe_getattr(_safe_getattr(exc, "response"), "headers")
+    return _header_seconds(headers) if headers is not None else None
 
 
 def requested_pause(exc: BaseException) -> float | None:
     """How long the provider asked to stay away: the ``Retry-After`` of a 429 or a 503 (what
     HTTP gives the header to) or of a rate-limit error, found along the wrapped errors as
     :func:`classify_error` looks; ``None`` for any other error."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen and len(seen) < _MAX_CHAIN:
-        seen.add(id(current))
+    for current in _chain(exc):
         if status_code(current) in (429, 503) or _classify_one(current) == "rate_limit":
-            return retry_after_seconds(current)
-        current = current.__cause__ or current.__context__
+            return _own_seconds(current)
     return None
 
 

@@ -34,6 +34,19 @@ def _models(server: FakeOpenAIServer) -> list[str]:
     return [r.model for r in server.chat_requests]
 
 
+def _chat(server: FakeOpenAIServer, ledger: InMemoryLedger) -> RoutedChatModel:
+    """Real ``ChatOpenAI`` tiers (no retries of their own) on the loopback server; the cheap
+    tier is always chosen."""
+
+    def inner(model: str) -> ChatOpenAI:
+        return ChatOpenAI(model=model, base_url=server.base_url, api_key="sk-test", max_retries=0)
+
+    return RoutedChatModel(
+        tiers={"cheap": inner("gpt-4o-mini"), "strong": inner("gpt-4o")}, config=CONFIG,
+        classifier=FakeClassifier(default="cheap", labels=["cheap", "strong"]), ledger=ledger,
+    )
+
+
 def _check(server: FakeOpenAIServer, ledger: InMemoryLedger, second: dict[str, Any]) -> None:
     assert _models(server) == ["gpt-4o-mini", "gpt-4o", "gpt-4o"]  # no second 429 round trip
     assert second["tier"] == "strong"
@@ -43,15 +56,9 @@ def _check(server: FakeOpenAIServer, ledger: InMemoryLedger, second: dict[str, A
 
 
 def test_langchain_skips_a_tier_the_provider_asked_to_wait_for(openai_server: FakeOpenAIServer) -> None:
-    def inner(model: str) -> ChatOpenAI:
-        return ChatOpenAI(model=model, base_url=openai_server.base_url, api_key="sk-test", max_retries=0)
-
     openai_server.fail(model="gpt-4o-mini", status=429, retry_after=120, times=1)
     ledger = InMemoryLedger()
-    chat = RoutedChatModel(
-        tiers={"cheap": inner("gpt-4o-mini"), "strong": inner("gpt-4o")}, config=CONFIG,
-        classifier=FakeClassifier(default="cheap", labels=["cheap", "strong"]), ledger=ledger,
-    )
+    chat = _chat(openai_server, ledger)
     chat.invoke("hello")
     second = chat.invoke("hello again").response_metadata["router"]
     _check(openai_server, ledger, second)
@@ -76,14 +83,8 @@ def test_llamaindex_skips_a_tier_the_provider_asked_to_wait_for(openai_server: F
 def test_without_retry_after_the_count_still_decides(openai_server: FakeOpenAIServer) -> None:
     """A bare 429 (no header) is one failure of three: the next call tries the tier again."""
 
-    def inner(model: str) -> ChatOpenAI:
-        return ChatOpenAI(model=model, base_url=openai_server.base_url, api_key="sk-test", max_retries=0)
-
     openai_server.fail(model="gpt-4o-mini", status=429, times=1)
-    chat = RoutedChatModel(
-        tiers={"cheap": inner("gpt-4o-mini"), "strong": inner("gpt-4o")}, config=CONFIG,
-        classifier=FakeClassifier(default="cheap", labels=["cheap", "strong"]), ledger=InMemoryLedger(),
-    )
+    chat = _chat(openai_server, InMemoryLedger())
     chat.invoke("hello")
     assert chat.invoke("hello again").response_metadata["router"]["tier"] == "cheap"
     assert _models(openai_server) == ["gpt-4o-mini", "gpt-4o", "gpt-4o-mini"]
@@ -95,28 +96,16 @@ def test_retry_after_counts_on_a_429_or_a_503_only(
 ) -> None:
     """HTTP gives ``Retry-After`` to 429 and 503; on a 500 it is one failure of three."""
 
-    def inner(model: str) -> ChatOpenAI:
-        return ChatOpenAI(model=model, base_url=openai_server.base_url, api_key="sk-test", max_retries=0)
-
     openai_server.fail(model="gpt-4o-mini", status=status, retry_after=120, times=1)
-    chat = RoutedChatModel(
-        tiers={"cheap": inner("gpt-4o-mini"), "strong": inner("gpt-4o")}, config=CONFIG,
-        classifier=FakeClassifier(default="cheap", labels=["cheap", "strong"]), ledger=InMemoryLedger(),
-    )
+    chat = _chat(openai_server, InMemoryLedger())
     chat.invoke("hello")
     second = chat.invoke("hello again").response_metadata["router"]["tier"]
     assert second == ("strong" if paused else "cheap")
 
 
 def test_a_bad_request_with_retry_after_does_not_pause_the_tier(openai_server: FakeOpenAIServer) -> None:
-    def inner(model: str) -> ChatOpenAI:
-        return ChatOpenAI(model=model, base_url=openai_server.base_url, api_key="sk-test", max_retries=0)
-
     openai_server.fail(model="gpt-4o-mini", status=400, retry_after=45, times=1)
-    chat = RoutedChatModel(
-        tiers={"cheap": inner("gpt-4o-mini"), "strong": inner("gpt-4o")}, config=CONFIG,
-        classifier=FakeClassifier(default="cheap", labels=["cheap", "strong"]), ledger=InMemoryLedger(),
-    )
+    chat = _chat(openai_server, InMemoryLedger())
     with pytest.raises(Exception):  # noqa: B017 - the client's BadRequestError reaches the caller
         chat.invoke("hello")
     assert chat.invoke("hello again").response_metadata["router"]["tier"] == "cheap"

@@ -13,6 +13,7 @@ was never reported, but the provider may bill it).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 
 import pytest
 
@@ -56,6 +57,15 @@ class SlowHeldLedger(InMemoryLedger):
         return 0.0
 
 
+async def _cancel_when(coro: Awaitable[object], reached: asyncio.Event) -> None:
+    """Run ``coro`` as a task, cancel it once ``reached`` is set (the caller walking away)."""
+    task = asyncio.ensure_future(coro)
+    await asyncio.wait_for(reached.wait(), 5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
 def _router(judge: object, ledger: InMemoryLedger, **extra: object) -> Router:
     return Router(
         {"tiers": TIERS, "classifier": {"type": "judge", "options": {"clamp": None}}, **extra},
@@ -68,11 +78,7 @@ async def test_cancelled_while_the_judge_answers_is_recorded_with_an_unknown_cos
     ledger = InMemoryLedger()
     judge = HangingJudge()
     router = _router(judge, ledger)
-    task = asyncio.ensure_future(router.adecide("hello", tags=["team-a"], user="u1", record_as="core"))
-    await asyncio.wait_for(judge.asked.wait(), 5)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    await _cancel_when(router.adecide("hello", tags=["team-a"], user="u1", record_as="core"), judge.asked)
 
     [rec] = ledger.records()
     assert (rec.status, rec.attempt, rec.error_kind) == ("abandoned", 0, "CancelledError")
@@ -93,11 +99,7 @@ async def test_cancelled_after_the_judge_answered_pays_the_judge() -> None:
         judge, ledger,
         budget={"limits": [{"scope": "global", "period": "day", "limit_usd": 5.0}]},
     )
-    task = asyncio.ensure_future(router.adecide("hello", record_as="core"))
-    await asyncio.wait_for(ledger.querying.wait(), 5)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    await _cancel_when(router.adecide("hello", record_as="core"), ledger.querying)
 
     [rec] = ledger.records()
     assert (rec.status, rec.attempt) == ("abandoned", 0)
@@ -169,11 +171,7 @@ async def test_decide_only_use_records_nothing() -> None:
     ledger = InMemoryLedger()
     judge = HangingJudge()
     router = _router(judge, ledger)
-    task = asyncio.ensure_future(router.adecide("hello"))
-    await asyncio.wait_for(judge.asked.wait(), 5)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    await _cancel_when(router.adecide("hello"), judge.asked)
     with pytest.raises(KeyboardInterrupt):
         router.decide("hello")
     assert ledger.records() == []
@@ -227,11 +225,7 @@ async def test_a_judge_that_names_its_model_is_charged_what_was_sent() -> None:
     ledger = InMemoryLedger()
     judge = NamedHangingJudge()
     router = _router(judge, ledger, budget={"limits": [{"scope": "global", "period": "day", "limit_usd": 5.0}]})
-    task = asyncio.ensure_future(router.adecide("hello", record_as="core"))
-    await asyncio.wait_for(judge.asked.wait(), 5)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    await _cancel_when(router.adecide("hello", record_as="core"), judge.asked)
 
     [rec] = ledger.records()
     tokens = estimate_tokens(judge.prompt)
