@@ -240,3 +240,17 @@ async def test_a_judge_that_names_its_model_is_charged_what_was_sent() -> None:
     router2 = _router(judge2, ledger)
     d = await router2.adecide("hello again", record_as="core")
     assert d.classifier_cost_usd == pytest.approx(JUDGE_COST, rel=1e-12)
+
+
+def test_a_ledger_that_fails_too_never_hides_the_interruption(caplog: pytest.LogCaptureFixture) -> None:
+    """A full disk or a broken ledger while recording the stop: the KeyboardInterrupt still
+    reaches the caller, and the failure is logged (not swallowed silently)."""
+
+    class BrokenLedger(InMemoryLedger):
+        def record(self, rec: object) -> None:  # type: ignore[override]
+            raise OSError(28, "No space left on device")
+
+    router = _router(HangingJudge(), BrokenLedger())
+    with caplog.at_level("ERROR", logger="tier_router"), pytest.raises(KeyboardInterrupt):
+        router.decide("hello", record_as="core")
+    assert "could not record a call stopped while deciding" in caplog.text
