@@ -195,7 +195,11 @@ class FeatureExtractor:
 
     ``dim`` buckets in total; ``char_ngrams`` are the character n-gram sizes taken
     inside each word (``()`` disables them); ``bigrams`` adds word bigrams.
+    (:class:`~shared_core.word_sums.WordSumExtractor` hashes the same buckets and sums them
+    per distinct word.)
     """
+
+    kind = "hashed-ngrams-v1"
 
     def __init__(
         self,
@@ -218,7 +222,7 @@ class FeatureExtractor:
     def config(self) -> dict[str, object]:
         """Plain-data description (stored beside trained weights)."""
         return {
-            "kind": "hashed-ngrams-v1",
+            "kind": self.kind,
             "dim": self.dim,
             "char_ngrams": list(self.char_ngrams),
             "bigrams": self.bigrams,
@@ -227,11 +231,16 @@ class FeatureExtractor:
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any]) -> FeatureExtractor:
-        if cfg.get("kind") != "hashed-ngrams-v1":
+        """The extractor a stored ``config()`` describes (``hashed-ngrams-v1`` or ``-v2``)."""
+        from .word_sums import WordSumExtractor
+
+        kinds = {k.kind: k for k in (FeatureExtractor, WordSumExtractor)}
+        kind = kinds.get(cfg.get("kind"))  # type: ignore[arg-type]
+        if kind is None:
             raise ValueError(
-                f"unknown feature kind {cfg.get('kind')!r}; expected 'hashed-ngrams-v1'"
+                f"unknown feature kind {cfg.get('kind')!r}; expected one of {sorted(kinds)}"
             )
-        return cls(
+        return kind(
             int(cfg["dim"]),
             char_ngrams=tuple(cfg.get("char_ngrams", (3, 4, 5))),
             bigrams=bool(cfg.get("bigrams", True)),
@@ -243,12 +252,19 @@ class FeatureExtractor:
         h = zlib.crc32(w.encode("utf-8", "replace"))
         grams: list[int] = []
         if self.char_ngrams and 2 < len(w) <= self.max_word_len and w.isalpha():
-            b = f"<{w}>"
-            lb = len(b)
             span = self._span
-            for n in self.char_ngrams:
-                for i in range(lb - n + 1):
-                    grams.append(zlib.crc32(b[i : i + n].encode("utf-8", "replace"), 0x9E37) % span)
+            crc = zlib.crc32
+            if w.isascii():  # a character is a byte: slice the bytes, encode once
+                bb = b"<" + w.encode() + b">"
+                lb = len(bb)
+                grams = [crc(bb[i : i + n], 0x9E37) % span for n in self.char_ngrams for i in range(lb - n + 1)]
+            else:
+                b = f"<{w}>"
+                lb = len(b)
+                grams = [
+                    crc(b[i : i + n].encode("utf-8", "replace"), 0x9E37) % span
+                    for n in self.char_ngrams for i in range(lb - n + 1)
+                ]
         out = (h, tuple(grams))
         if len(self._memo) >= _CACHE_LIMIT:
             self._memo.clear()

@@ -191,3 +191,22 @@ def test_words_are_what_punctuation_as_spaces_and_split_give(text: str) -> None:
     from shared_core.features import _tokens
 
     assert _tokens(text) == text.translate(str.maketrans(dict.fromkeys(_PUNCTUATION, " "))).split()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abcxyzQ日本ñé")), min_size=0, max_size=30))
+def test_word_ngram_buckets_are_the_crc32_of_each_character_ngram(word: str) -> None:
+    """The ASCII shortcut (slicing bytes) hashes the same n-grams as slicing characters."""
+    import zlib
+
+    fx = FeatureExtractor(1 << 12)
+    h, grams = fx._word(word)
+    assert h == zlib.crc32(word.encode())
+    want = []
+    if 2 < len(word) <= fx.max_word_len and word.isalpha():
+        b = f"<{word}>"
+        want = [
+            zlib.crc32(b[i : i + n].encode(), 0x9E37) % fx._span
+            for n in fx.char_ngrams for i in range(len(b) - n + 1)
+        ]
+    assert list(grams) == want
