@@ -38,6 +38,7 @@ import numpy as np
 
 from ..errors import DataFormatError, RouterError, UnsafeFormatError
 from ..features import FeatureExtractor, SparseBatch
+from ..word_sums import WordSumDot, WordSumExtractor
 from .files import dense_rows, read_json_safely, read_npz, sparse_rows, write_npz
 
 __all__ = ["LADDER_FORMAT", "LEVELS", "LadderModel", "ladder_text"]
@@ -46,8 +47,10 @@ LADDER_FORMAT = "tier-router.ladder-model"
 LEVELS = ("simple", "medium", "complex", "frontier")
 EDGE_HEAD, EDGE_TAIL, EDGE_MIN = 160, 260, 480
 DOT_MAX = 96
-"""Texts up to this many characters take :meth:`FeatureExtractor.dot_one` (dict sums beat
-numpy's per-call cost on a line or two; above it the sorted numpy path is faster)."""
+"""With ``v1`` features, texts up to this many characters take :meth:`FeatureExtractor.dot_one`
+(dict sums beat numpy's per-call cost on a line or two; above it the sorted numpy path is
+faster). With ``v2`` (word sums) every text of up to :data:`EDGE_MIN` characters takes
+:class:`~shared_core.word_sums.WordSumDot`."""
 WORD_BITS = 1 << 18
 MIN_WORDS = 4
 """Texts with fewer distinct words are never called out of distribution (too little to judge)."""
@@ -110,6 +113,7 @@ class LadderModel:
         self.dim = self.fx.dim
         self.W = np.asarray(W, dtype=np.float32)
         self.b = np.asarray(b, dtype=np.float64).reshape(-1)
+        self._b = self.b.tolist()
         if self.W.shape != (2 * self.dim, len(LEVELS)) or len(self.b) != len(LEVELS):
             raise DataFormatError("ladder model", f"W{self.W.shape} b{self.b.shape} do not fit dim {self.dim}")
         self.cal_x = np.asarray(calibration[0], dtype=np.float64)
@@ -126,6 +130,8 @@ class LadderModel:
         self.info = dict(info or {})
         # a short text is its own edge: both halves see the same features, so sum them once
         self._W_short = (self.W[: self.dim] + self.W[self.dim :]).astype(np.float32)
+        self._dot = WordSumDot(self.fx, self._W_short) if isinstance(self.fx, WordSumExtractor) else None
+        self._dot_long: WordSumDot | None = None
         self._word_memo: dict[str, bool] = {}
 
     # -- features --------------------------------------------------------------------
@@ -182,6 +188,14 @@ class LadderModel:
             hits += hit
         return hits / len(words)
 
+    def _long_dot(self) -> WordSumDot:
+        """Word sums over both halves of ``W`` side by side (built at the first long text)."""
+        dot = self._dot_long
+        if dot is None:
+            halves = np.hstack([self.W[: self.dim], self.W[self.dim :]])
+            dot = self._dot_long = WordSumDot(self.fx, halves)  # type: ignore[arg-type]
+        return dot
+
     def proba_text(self, text: str) -> np.ndarray:
         """Level probabilities of one text (the per-request path of :meth:`proba`; pass
         :meth:`view` of a classified text)."""
@@ -190,7 +204,14 @@ class LadderModel:
     def proba_list(self, text: str) -> list[float]:
         """:meth:`proba_text` as a plain list (what the classifier reads per request)."""
         n = len(text)
-        if n <= DOT_MAX:
+        if self._dot is not None and n <= EDGE_MIN:  # word sums: memoised per word
+            z = [a + b for a, b in zip(self._dot(ladder_text(text)), self._b)]
+        elif self._dot is not None:  # the whole text on the first half of W, its edges on the second
+            k = len(LEVELS)
+            whole = self._long_dot()(ladder_text(text))[:k]
+            edges = self._long_dot()(ladder_text(_edges(text)))[k:]
+            z = [a + b + c for a, b, c in zip(whole, edges, self._b)]
+        elif n <= DOT_MAX:
             z = (self.fx.dot_one(ladder_text(text), self._W_short) + self.b).tolist()
         elif n <= EDGE_MIN:
             idx, val = self.fx.transform_one(ladder_text(text))

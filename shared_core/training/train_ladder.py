@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 
 from ..classifiers.ladder_model import LEVELS, WORD_BITS, LadderModel, word_ids, words_of
-from ..features import FeatureExtractor, SparseBatch
+from ..features import SparseBatch
 from ..request import extract
+from ..word_sums import WordSumExtractor
 from .ladder_data import train_rows
 from .ladder_metrics import ladder_report, request_of
 
@@ -200,7 +201,7 @@ def train_ladder(
         m = y == c
         if m.any():
             w[m] *= len(rows) / (len(LEVELS) * w[m].sum())
-    fx = FeatureExtractor(dim)
+    fx = WordSumExtractor(dim)
     probe = LadderModel(np.zeros((2 * dim, len(LEVELS))), np.zeros(len(LEVELS)), fx.config())
     texts, asks = requests_of(rows)
     X = probe.batch(texts, asks)

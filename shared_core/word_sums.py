@@ -1,0 +1,206 @@
+"""Hashed features as a sum over distinct words, and the per-request dot product they allow.
+
+:class:`WordSumExtractor` (``kind: hashed-ngrams-v2``) hashes the same buckets as
+:class:`~shared_core.features.FeatureExtractor` (a word's own bucket, its character 3-5-grams,
+word bigrams, the engineered signals) but combines them differently:
+
+* each *distinct* word is one item: its own bucket at weight 1 and its character n-grams at
+  0.5 each, summed within the word and then ``log1p``-damped (as ``v1`` does for the whole
+  text); each distinct word bigram is one item at ``log1p(1)``;
+* the text's hashed part is the plain sum of its items divided by the root of the sum of
+  their squared norms (the L2 norm itself when no two items share a bucket).
+
+So a word's contribution to a linear model, ``item @ W``, does not depend on the rest of
+the text. :class:`WordSumDot` memoises it per word (a bigram is one row of ``W``): the
+per-request dot product of a short request is a few dict lookups and sums, without the
+sort, the counting and the ten-odd numpy calls of the ``v1`` path
+(``benchmarks/langchain_ratio.py``). Training uses :meth:`WordSumExtractor.transform_one`;
+the two agree up to float rounding (property tests).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from itertools import chain, pairwise
+from operator import itemgetter, mul
+from typing import Any
+
+import numpy as np
+
+from .features import _HEAD_CHARS, _MAX_FEATURE_CHARS, N_SIGNALS, FeatureExtractor, _tokens, signals
+
+__all__ = ["WORD_SUMS_KIND", "WordSumDot", "WordSumExtractor"]
+
+WORD_SUMS_KIND = "hashed-ngrams-v2"
+_LN2 = math.log(2.0)
+_HALF = math.log1p(0.5)
+_MEMO_LIMIT = 200_000
+_GATHER_FROM = 24
+_HASH = itemgetter(0)  # of an item and of a WordSumDot entry
+_BUCKETS, _VALUES, _NSQ = itemgetter(1), itemgetter(2), itemgetter(3)  # of an item
+_PRODUCT, _ENTRY_NSQ = itemgetter(1), itemgetter(2)  # of a WordSumDot entry
+_Item = tuple[int, tuple[int, ...], tuple[float, ...], float]
+_Entry = tuple[int, list[complex], float]  # a WordSumDot word: hash, product with W, squared norm
+
+
+def _window(text: str) -> str:
+    if len(text) > _MAX_FEATURE_CHARS:
+        return text[:_HEAD_CHARS] + " " + text[-(_MAX_FEATURE_CHARS - _HEAD_CHARS) :]
+    return text
+
+
+class WordSumExtractor(FeatureExtractor):
+    """Text -> sparse features, summed over distinct words and bigrams (see the module)."""
+
+    kind = WORD_SUMS_KIND
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._items: dict[str, _Item] = {}
+        # a bucket's weight within a word, in half units (at most every n-gram plus the word
+        # itself in one bucket) -> its value
+        most = sum(self.max_word_len + 3 - n for n in self.char_ngrams) + 3
+        self._damp = [math.log1p(0.5 * k) for k in range(most)].__getitem__
+
+    def item(self, w: str) -> _Item:
+        """``(word hash, buckets, values, squared norm)`` of one word, memoised."""
+        got = self._items.get(w)
+        if got is not None:
+            return got
+        h, grams = self._memo.get(w) or self._word(w)
+        own = h % self._span
+        if own in grams or len(set(grams)) < len(grams):  # a bucket twice: count within the word
+            counts = Counter(grams)  # in half units: a character n-gram weighs 0.5 ...
+            counts[own] += 2  # ... and the word's own bucket 1
+            vals = tuple(map(self._damp, counts.values()))
+            out = (h, tuple(b + N_SIGNALS for b in counts), vals, sum(map(mul, vals, vals)))
+        else:  # the usual case
+            vals = (_HALF,) * len(grams) + (_LN2,)
+            out = (h, (*[g + N_SIGNALS for g in grams], own + N_SIGNALS), vals, sum(map(mul, vals, vals)))
+        if len(self._items) >= _MEMO_LIMIT:
+            self._items.clear()
+        self._items[w] = out
+        return out
+
+    def pair_buckets(self, hashes: list[int]) -> list[int]:
+        """Buckets of the distinct word bigrams of a sequence of word hashes."""
+        if not self.bigrams or len(hashes) < 2:
+            return []
+        span = self._span
+        return [((a * 1000003) ^ b) % span + N_SIGNALS for a, b in dict.fromkeys(pairwise(hashes))]
+
+    def _pair_array(self, hashes: np.ndarray) -> np.ndarray:
+        """:meth:`pair_buckets` in numpy, for long texts."""
+        if not self.bigrams or len(hashes) < 2:
+            return np.zeros(0, dtype=np.int64)
+        h = hashes.astype(np.uint64)
+        keys = np.unique((h[:-1] << np.uint64(32)) | h[1:])  # word hashes are crc32s: 32 bits
+        first, second = (keys >> np.uint64(32)).astype(np.int64), (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        return ((first * 1000003) ^ second) % self._span + N_SIGNALS  # type: ignore[no-any-return]
+
+    def transform_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        text = _window(text)
+        lower = text.lower()
+        toks = _tokens(lower)
+        sig = signals(text, lower, toks)
+        sig_idx = np.arange(len(sig), dtype=np.int64)
+        sig_val = np.asarray(sig, dtype=np.float64)
+        if not toks:
+            return sig_idx, sig_val
+        memo, item = self._items, self.item
+        entries = [memo.get(w) or item(w) for w in toks]
+        items = list(dict(zip(toks, entries)).values())  # distinct words, first seen first
+        n = sum(map(len, map(_BUCKETS, items)))
+        idx = np.fromiter(chain.from_iterable(map(_BUCKETS, items)), dtype=np.int64, count=n)
+        val = np.fromiter(chain.from_iterable(map(_VALUES, items)), dtype=np.float64, count=n)
+        pairs = self._pair_array(np.fromiter(map(_HASH, entries), dtype=np.int64, count=len(entries)))
+        if len(pairs):
+            idx = np.concatenate([idx, pairs])
+            val = np.concatenate([val, np.full(len(pairs), _LN2)])
+        norm = math.sqrt(sum(map(_NSQ, items)) + _LN2 * _LN2 * len(pairs))
+        order = np.argsort(idx)
+        sidx = idx[order]
+        new = np.empty(len(sidx), dtype=bool)
+        new[0] = True
+        np.not_equal(sidx[1:], sidx[:-1], out=new[1:])
+        starts = np.flatnonzero(new)
+        summed = np.add.reduceat(val[order], starts) / norm
+        return np.concatenate([sig_idx, sidx[starts]]), np.concatenate([sig_val, summed])
+
+
+def _packed_columns(W: np.ndarray) -> list[list[complex]]:
+    """The columns of ``W`` in pairs, each pair one list of complex numbers (``sum`` adds
+    complex numbers in C, so two columns cost one pass)."""
+    if W.shape[1] % 2:
+        W = np.hstack([W, np.zeros((W.shape[0], 1))])
+    return [(W[:, j] + 1j * W[:, j + 1]).tolist() for j in range(0, W.shape[1], 2)]
+
+
+class WordSumDot:
+    """``val @ W[idx]`` for ``idx, val = fx.transform_one(text)``, from memoised word products.
+
+    ``W`` has ``fx.dim`` rows, also kept as Python complex numbers (two columns each) so that
+    a request of known words needs no numpy call. Each distinct word's ``item @ W`` is
+    computed once (the new words of a request in one numpy gather) and kept, bounded like the
+    extractor's own memo; a bigram is one row. A request costs its tokens, the signals and a
+    sum over its words and bigrams.
+    """
+
+    def __init__(self, fx: WordSumExtractor, W: np.ndarray) -> None:
+        if W.shape[0] != fx.dim:
+            raise ValueError(f"W has {W.shape[0]} rows, the features {fx.dim}")
+        self.fx = fx
+        self.cols = int(W.shape[1])
+        self._W = np.asarray(W, dtype=np.float64)
+        self._columns = _packed_columns(self._W)
+        self._sig_cols = [col[:N_SIGNALS] for col in self._columns]
+        self._words: dict[str, _Entry] = {}
+
+    def _learn(self, words: list[str]) -> dict[str, _Entry]:
+        """Memoise the products of words not seen before: one numpy gather for all of them."""
+        items = [self.fx.item(w) for w in words]
+        sizes = [len(it[1]) for it in items]
+        idx = np.fromiter(chain.from_iterable(map(_BUCKETS, items)), dtype=np.int64, count=sum(sizes))
+        val = np.fromiter(chain.from_iterable(map(_VALUES, items)), dtype=np.float64, count=len(idx))
+        starts = np.cumsum([0, *sizes[:-1]])
+        z = np.add.reduceat(self._W[idx] * val[:, None], starts, axis=0)
+        if self.cols % 2:
+            z = np.hstack([z, np.zeros((len(z), 1))])
+        packed = (z[:, 0::2] + 1j * z[:, 1::2]).tolist()
+        out = {w: (it[0], row, it[3]) for w, it, row in zip(words, items, packed)}
+        if len(self._words) + len(out) > _MEMO_LIMIT:
+            self._words.clear()
+        self._words.update(out)
+        return out
+
+    def __call__(self, text: str) -> list[float]:
+        text = _window(text)
+        lower = text.lower()
+        toks = _tokens(lower)
+        sig = signals(text, lower, toks)
+        acc = [sum(map(mul, sig, col)) for col in self._sig_cols]
+        if toks:
+            memo = self._words
+            found = list(map(memo.get, toks))
+            if None in found:
+                learned = self._learn([t for t in dict.fromkeys(toks) if t not in memo])
+                found = [e or learned[t] for e, t in zip(found, toks)]
+            entries: list[_Entry] = found  # type: ignore[assignment]
+            distinct = list(dict(zip(toks, entries)).values())  # each word once
+            sums = [sum(col) for col in zip(*map(_PRODUCT, distinct))]
+            nsq: float = sum(map(_ENTRY_NSQ, distinct))
+            if self.fx.bigrams and len(toks) > 1:
+                buckets = self.fx.pair_buckets(list(map(_HASH, entries)))
+                if len(buckets) > _GATHER_FROM:  # one numpy gather misses the caches less
+                    z = [*self._W[buckets].sum(axis=0).tolist(), 0.0]
+                    sums = [a + complex(z[j], z[j + 1]) * _LN2 for a, j in zip(sums, range(0, self.cols, 2))]
+                elif buckets:
+                    sums = [a + sum(map(col.__getitem__, buckets)) * _LN2 for a, col in zip(sums, self._columns)]
+                nsq += _LN2 * _LN2 * len(buckets)
+            k = 1.0 / math.sqrt(nsq)
+            acc = [a + c * k for a, c in zip(acc, sums)]
+        out: list[float] = []
+        for c in acc:
+            out += (c.real, c.imag)
+        return out[: self.cols]

@@ -1,0 +1,94 @@
+"""Word-sum features (the ladder's ``hashed-ngrams-v2``): the per-request dot product gives
+what training's sparse row gives, and a word's part does not depend on the rest of the text."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shared_core.features import N_SIGNALS, FeatureExtractor
+from shared_core.word_sums import WORD_SUMS_KIND, WordSumDot, WordSumExtractor
+
+_TEXTS = st.text(
+    alphabet=st.sampled_from(list("abcdefghij ABC XYZ 0123456789 .,:;()=+*/^<>≤π%?!\n-日本語ñé")),
+    max_size=600,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS, st.booleans(), st.integers(1, 5))
+def test_the_memoised_dot_equals_the_sparse_row_times_the_weights(
+    text: str, bigrams: bool, cols: int
+) -> None:
+    """Repeated words and bigrams, n-grams shared across words, no words at all, an odd
+    number of columns, bigrams on or off."""
+    fx = WordSumExtractor(1 << 10, bigrams=bigrams)
+    W = np.random.default_rng(len(text)).normal(size=(1 << 10, cols))
+    dot = WordSumDot(fx, W)
+    idx, val = fx.transform_one(text)
+    assert np.allclose(dot(text), val @ W[idx], rtol=0, atol=1e-9)
+    assert np.allclose(dot(text), val @ W[idx], rtol=0, atol=1e-9)  # from the memo now
+
+
+@pytest.mark.parametrize("n_words", [1, 2, 20, 26, 27, 60, 400])
+def test_many_distinct_words_and_bigrams(n_words: int) -> None:
+    """Past a couple of dozen bigrams their rows are gathered by numpy: the same sum."""
+    fx = WordSumExtractor(1 << 12)
+    W = np.random.default_rng(n_words).normal(size=(1 << 12, 4))
+    text = " ".join(f"word{i} alpha" for i in range(n_words))
+    idx, val = fx.transform_one(text)
+    assert np.allclose(WordSumDot(fx, W)(text), val @ W[idx], rtol=0, atol=1e-9)
+
+
+def test_a_text_longer_than_the_feature_window_is_read_as_v1_reads_it() -> None:
+    fx = WordSumExtractor(1 << 12)
+    text = "alpha beta gamma " * 200 + "the real question at the end?"
+    W = np.random.default_rng(0).normal(size=(1 << 12, 4))
+    idx, val = fx.transform_one(text)
+    assert np.allclose(WordSumDot(fx, W)(text), val @ W[idx], rtol=0, atol=1e-9)
+    assert set(idx.tolist()) == set(FeatureExtractor(1 << 12).transform_one(text)[0].tolist())
+
+
+def test_each_distinct_word_counts_once_and_the_hashed_part_has_unit_norm() -> None:
+    words = WordSumExtractor(1 << 14, bigrams=False)
+    once, thrice = words.transform_one("cat"), words.transform_one("cat cat cat")
+    assert np.array_equal(once[0], thrice[0]) and np.allclose(once[1][N_SIGNALS:], thrice[1][N_SIGNALS:])
+    fx = WordSumExtractor(1 << 14)
+    idx, val = fx.transform_one("sort a list in python")
+    hashed = val[idx >= N_SIGNALS]
+    assert abs(float(hashed @ hashed) - 1.0) < 1e-9  # no shared bucket in these five words
+
+
+def test_the_kind_round_trips_and_the_dot_checks_its_weights() -> None:
+    fx = WordSumExtractor(1 << 10, char_ngrams=(3,))
+    back = FeatureExtractor.from_config(fx.config())
+    assert type(back) is WordSumExtractor and back.config() == fx.config()
+    assert fx.config()["kind"] == WORD_SUMS_KIND
+    assert type(FeatureExtractor.from_config(FeatureExtractor(1 << 10).config())) is FeatureExtractor
+    with pytest.raises(ValueError, match="rows"):
+        WordSumDot(fx, np.zeros((1 << 9, 4)))
+
+
+_WORDS = st.lists(
+    st.sampled_from("the cat sat on a mat 日本語 ñé x=1 {json} prove why ok summarise code".split()),
+    max_size=400,
+).map(" ".join) | st.integers(0, 400).map(lambda n: " ".join(f"w{i % 97} x{i % 13}" for i in range(n)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(_WORDS, st.sampled_from([FeatureExtractor, WordSumExtractor]))
+def test_the_ladder_reads_a_request_as_training_featurised_it(text: str, kind: type) -> None:
+    """Short texts (the memoised dot on the folded halves), long ones (the whole text and its
+    edges on their halves) and the ``v1`` files' own paths: ``softmax(featurize @ W + b)``."""
+    from shared_core.classifiers.ladder_model import LadderModel
+
+    dim = 1 << 10
+    fx = kind(dim)
+    rng = np.random.default_rng(len(text))
+    m = LadderModel(rng.normal(size=(2 * dim, 4)), rng.normal(size=4), fx.config())
+    idx, val = m.featurize(text)
+    z = val @ m.W.astype(np.float64)[idx] + m.b
+    want = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    assert np.allclose(m.proba_list(text), want, rtol=0, atol=1e-5)
