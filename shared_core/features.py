@@ -249,6 +249,14 @@ class FeatureExtractor:
 
     def _word(self, w: str) -> tuple[int, tuple[int, ...]]:
         """(word hash, bucket offsets of its char n-grams), memoised."""
+        out = self._hash_word(w)
+        if len(self._memo) >= _CACHE_LIMIT:
+            self._memo.clear()
+        self._memo[w] = out
+        return out
+
+    def _hash_word(self, w: str) -> tuple[int, tuple[int, ...]]:
+        """:meth:`_word` without the memo."""
         h = zlib.crc32(w.encode("utf-8", "replace"))
         grams: list[int] = []
         if self.char_ngrams and 2 < len(w) <= self.max_word_len and w.isalpha():
@@ -265,11 +273,7 @@ class FeatureExtractor:
                     crc(b[i : i + n].encode("utf-8", "replace"), 0x9E37) % span
                     for n in self.char_ngrams for i in range(lb - n + 1)
                 ]
-        out = (h, tuple(grams))
-        if len(self._memo) >= _CACHE_LIMIT:
-            self._memo.clear()
-        self._memo[w] = out
-        return out
+        return h, tuple(grams)
 
     def _dot_word(self, w: str) -> tuple[int, tuple[int, ...]]:
         """(word hash, its rows of ``W``, one per half unit of weight) for :meth:`dot_one`, memoised."""

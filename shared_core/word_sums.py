@@ -68,7 +68,7 @@ class WordSumExtractor(FeatureExtractor):
         got = self._items.get(w)
         if got is not None:
             return got
-        h, grams = self._memo.get(w) or self._word(w)
+        h, grams = self._hash_word(w)  # kept here only, not in the v1 memo as well
         own = h % self._span
         if own in grams or len(set(grams)) < len(grams):  # a bucket twice: count within the word
             counts = Counter(grams)  # in half units: a character n-gram weighs 0.5 ...

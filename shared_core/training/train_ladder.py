@@ -7,7 +7,9 @@ knowledge medium, grade-school maths and code complex, competition maths and GPQ
 frontier). ``everyday_dev.jsonl`` is never read here.
 
 Steps, all deterministic: a softmax regression (full-batch Adam, L2) over
-:class:`~shared_core.classifiers.ladder_model.LadderModel` features; five-fold
+:class:`~shared_core.classifiers.ladder_model.LadderModel` features (word sums,
+:class:`~shared_core.word_sums.WordSumExtractor`, so the per-request path can memoise each
+word's part); five-fold
 cross-validated predictions (folds by template, so a fold's fills are all unseen) choose
 the L2 weight among :data:`LADDER_L2S` and give the isotonic calibration of the confidence and the out-of-distribution threshold (the
 coverage below which 2% of unseen own prompts fall); the final model is refit on all rows.

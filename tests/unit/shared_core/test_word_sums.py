@@ -92,3 +92,18 @@ def test_the_ladder_reads_a_request_as_training_featurised_it(text: str, kind: t
     z = val @ m.W.astype(np.float64)[idx] + m.b
     want = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
     assert np.allclose(m.proba_list(text), want, rtol=0, atol=1e-5)
+
+
+def test_the_memos_stay_bounded_and_a_cleared_memo_gives_the_same_sums(monkeypatch) -> None:
+    import shared_core.word_sums as ws
+
+    monkeypatch.setattr(ws, "_MEMO_LIMIT", 50)
+    fx = WordSumExtractor(1 << 10)
+    W = np.random.default_rng(3).normal(size=(1 << 10, 4))
+    dot = WordSumDot(fx, W)
+    for i in range(40):
+        text = " ".join(f"w{i}x{j}" for j in range(30))
+        idx, val = fx.transform_one(text)
+        assert np.allclose(dot(text), val @ W[idx], rtol=0, atol=1e-9)
+        assert len(dot._words) <= 50 and len(fx._items) <= 50
+    assert not fx._memo  # the word sums keep their own memo only
