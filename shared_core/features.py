@@ -118,6 +118,13 @@ _HEAD_CHARS = 1400
 _CACHE_LIMIT = 200_000
 
 
+def feature_window(text: str) -> str:
+    """What the hashed features read of a long text: its head and its tail."""
+    if len(text) > _MAX_FEATURE_CHARS:
+        return text[:_HEAD_CHARS] + " " + text[-(_MAX_FEATURE_CHARS - _HEAD_CHARS) :]
+    return text
+
+
 def _squash(x: float, scale: float) -> float:
     """Map a count to [0, 1): ``x / (x + scale)``."""
     return x / (x + scale) if x > 0 else 0.0
@@ -287,8 +294,7 @@ class FeatureExtractor:
 
     def transform_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Sparse features of one text: ``(indices int64, values float64)``."""
-        if len(text) > _MAX_FEATURE_CHARS:
-            text = text[:_HEAD_CHARS] + " " + text[-(_MAX_FEATURE_CHARS - _HEAD_CHARS) :]
+        text = feature_window(text)
         lower = text.lower()
         toks = _tokens(lower)
         sig = signals(text, lower, toks)
@@ -333,8 +339,7 @@ class FeatureExtractor:
         it up to float rounding (the summation order differs); training uses
         :meth:`transform_one`.
         """
-        if len(text) > _MAX_FEATURE_CHARS:
-            text = text[:_HEAD_CHARS] + " " + text[-(_MAX_FEATURE_CHARS - _HEAD_CHARS) :]
+        text = feature_window(text)
         lower = text.lower()
         toks = _tokens(lower)
         sig = signals(text, lower, toks)

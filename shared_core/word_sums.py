@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .features import _HEAD_CHARS, _MAX_FEATURE_CHARS, N_SIGNALS, FeatureExtractor, _tokens, signals
+from .features import N_SIGNALS, FeatureExtractor, _tokens, feature_window, signals
 
 __all__ = ["WORD_SUMS_KIND", "WordSumDot", "WordSumExtractor"]
 
@@ -42,12 +42,6 @@ _BUCKETS, _VALUES, _NSQ = itemgetter(1), itemgetter(2), itemgetter(3)  # of an i
 _PRODUCT, _ENTRY_NSQ = itemgetter(1), itemgetter(2)  # of a WordSumDot entry
 _Item = tuple[int, tuple[int, ...], tuple[float, ...], float]
 _Entry = tuple[int, list[complex], float]  # a WordSumDot word: hash, product with W, squared norm
-
-
-def _window(text: str) -> str:
-    if len(text) > _MAX_FEATURE_CHARS:
-        return text[:_HEAD_CHARS] + " " + text[-(_MAX_FEATURE_CHARS - _HEAD_CHARS) :]
-    return text
 
 
 class WordSumExtractor(FeatureExtractor):
@@ -100,7 +94,7 @@ class WordSumExtractor(FeatureExtractor):
         return ((first * 1000003) ^ second) % self._span + N_SIGNALS  # type: ignore[no-any-return]
 
     def transform_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        text = _window(text)
+        text = feature_window(text)
         lower = text.lower()
         toks = _tokens(lower)
         sig = signals(text, lower, toks)
@@ -175,7 +169,7 @@ class WordSumDot:
         return out
 
     def __call__(self, text: str) -> list[float]:
-        text = _window(text)
+        text = feature_window(text)
         lower = text.lower()
         toks = _tokens(lower)
         sig = signals(text, lower, toks)
