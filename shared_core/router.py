@@ -193,7 +193,7 @@ class Router(RouterParts, TierChoice):
 
     def decide_request(
         self, request: Request, *, force: str | None = None, record_as: Framework | None = None,
-        variant: str | None = None, _t0: int | None = None,
+        variant: str | None = None, _t0: int | None = None, _paid: tuple[Any, ...] = (),
     ) -> RouteDecision:
         """:meth:`decide` for a built :class:`Request`.
 
@@ -201,7 +201,8 @@ class Router(RouterParts, TierChoice):
         that stops it while it is still being decided (a task cancelled while an LLM judge
         or the ledger answers, Ctrl-C) gets an ``abandoned`` record under this framework
         (the adapters pass theirs); ``None`` (decide-only use, ``RunnableRouter``) records
-        nothing. ``variant``: the A/B variant that record belongs to."""
+        nothing. ``variant``: the A/B variant that record belongs to (``_paid``: LLM calls a
+        shadow variant already made for this request, which that record pays)."""
         t0 = _t0 or time.perf_counter_ns()
         eligible, reasons = self._eligible(request)
         if force is not None:
@@ -219,12 +220,12 @@ class Router(RouterParts, TierChoice):
             return self._finish(request, cls, eligible, reasons, t0)
         except BaseException as exc:  # Ctrl-C in a judge's blocking call: still recorded
             if record_as is not None and not isinstance(exc, Exception):
-                self.record_stopped(request, exc, record_as, cls=cls, variant=variant)
+                self.record_stopped(request, exc, record_as, cls=cls, variant=variant, paid=_paid)
             raise
 
     async def adecide_request(
         self, request: Request, *, force: str | None = None, record_as: Framework | None = None,
-        variant: str | None = None, _t0: int | None = None,
+        variant: str | None = None, _t0: int | None = None, _paid: tuple[Any, ...] = (),
     ) -> RouteDecision:
         """Async twin of :meth:`decide_request`."""
         t0 = _t0 or time.perf_counter_ns()
@@ -248,7 +249,7 @@ class Router(RouterParts, TierChoice):
             return self._finish(request, cls, eligible, reasons, t0, pressure=pressure)
         except BaseException as exc:  # a task cancelled while the judge or the ledger answers
             if record_as is not None and not isinstance(exc, Exception):
-                self.record_stopped(request, exc, record_as, cls=cls, variant=variant)
+                self.record_stopped(request, exc, record_as, cls=cls, variant=variant, paid=_paid)
             raise
 
     def plan(self, decision: RouteDecision, request: Request, **kw: Any) -> CallPlan:

@@ -242,7 +242,7 @@ class TierChoice:
     def record_stopped(
         self, request: Request, exc: BaseException, record_as: Framework, *,
         cls: Classification | None = None, variant: str | None = None,
-        llm_in_flight: bool | None = None,
+        llm_in_flight: bool | None = None, paid: tuple[Any, ...] = (),
     ) -> None:
         """Record a call its caller stopped while it was being decided (a task cancelled
         while an LLM judge or the ledger answers, Ctrl-C in a judge's blocking call): no plan
@@ -252,7 +252,8 @@ class TierChoice:
         what was sent (the judge prompt's estimated tokens on the judge's model, see
         :func:`~shared_core.classifiers.llm_calls.asking`), or unknown (``None``) when the
         judge names no model; an offline classifier costs 0 (``llm_in_flight`` overrides that
-        guess from the config: a shadow's judge). Never raises: the interruption goes on."""
+        guess from the config: a shadow's judge). ``paid``: priced LLM calls a shadow variant
+        already made for this request, added to that cost. Never raises: the interruption goes on."""
         try:
             cfg = self.config
             t0 = time.perf_counter_ns()
@@ -274,11 +275,15 @@ class TierChoice:
                     "; an LLM judge's call was in flight: its cost is estimated from the prompt sent"
                     if sent else "; an LLM judge's call was in flight: its cost is unknown"
                 )
+            if paid:
+                why += "; the shadow variant's judge calls, already answered, are paid"
             decision = self._decision(
                 request, idx, cls, [*reasons, why], t0, unsure=True, forced=False, eligible=eligible
             )
-            if variant is not None:
-                decision = dataclasses.replace(decision, variant=variant)
+            if variant is not None or paid:
+                decision = dataclasses.replace(
+                    decision, variant=variant, classifier_calls=(*decision.classifier_calls, *paid)
+                )
             plan = self.plan(decision, request, framework=record_as)
             plan.stopped_deciding(exc, why, unpriced=unpriced)
         except Exception:  # the ledger is down too: say so, and let the interruption through

@@ -147,7 +147,8 @@ class VariantRouter:
                 self._stopped(request, exc, record_as)
                 raise
             d = self.control.decide_request(
-                request, force=force, record_as=record_as, variant=self.names[0]
+                request, force=force, record_as=record_as, variant=self.names[0],
+                _paid=self._shadow_calls(seen),
             )
             return self._shadowed(d, seen)
         router, name = self._variant_of(request)
@@ -169,7 +170,8 @@ class VariantRouter:
                 self._stopped(request, exc, record_as)
                 raise
             d = await self.control.adecide_request(
-                request, force=force, record_as=record_as, variant=self.names[0]
+                request, force=force, record_as=record_as, variant=self.names[0],
+                _paid=self._shadow_calls(seen),
             )
             return self._shadowed(d, seen)
         router, name = self._variant_of(request)
@@ -198,6 +200,13 @@ class VariantRouter:
             return self.names[0]
         return self.names[1] if self._pick_candidate(user or thread_id) else self.names[0]
 
+    def _shadow_calls(self, seen: RouteDecision | BaseException) -> tuple[dict[str, Any], ...]:
+        """The candidate's LLM calls for this request, tagged as the shadow's: the live call
+        pays them (also when its caller stops it while the control decides)."""
+        if isinstance(seen, BaseException):
+            return ()
+        return tuple({**c, "variant": self.names[1], "shadow": True} for c in seen.classifier_calls)
+
     def _shadowed(self, decision: RouteDecision, seen: RouteDecision | BaseException) -> RouteDecision:
         shadow: dict[str, Any]
         if isinstance(seen, BaseException):
@@ -215,12 +224,9 @@ class VariantRouter:
             }
             if seen.classifier_calls:  # the candidate's judge was asked: the live call pays it
                 shadow["classifier_cost_usd"] = seen.classifier_cost_usd
-                calls = tuple(
-                    {**c, "variant": self.names[1], "shadow": True} for c in seen.classifier_calls
-                )
                 return dataclasses.replace(
                     decision, variant=self.names[0], shadow=shadow,
-                    classifier_calls=(*decision.classifier_calls, *calls),
+                    classifier_calls=(*decision.classifier_calls, *self._shadow_calls(seen)),
                 )
         return dataclasses.replace(decision, variant=self.names[0], shadow=shadow)
 

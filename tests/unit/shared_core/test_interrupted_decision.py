@@ -209,6 +209,30 @@ def test_a_shadow_judge_stopped_is_recorded_as_the_live_call_with_an_unknown_cos
     assert rec.classifier.endswith("(interrupted)")
 
 
+@pytest.mark.parametrize("sync", [True, False])
+async def test_a_control_judge_stopped_after_the_shadow_judge_answered_still_pays_the_shadow(sync: bool) -> None:
+    """Judges on both sides: the shadow's judge answered (and is billed), then the caller
+    stopped the control's. The record carries the shadow's known cost, tagged as the
+    shadow's, so budgets count it."""
+    ledger = InMemoryLedger()
+    shadow_judge = ScriptedJudge("strong", model="gpt-4o-mini", usage=Usage(200, 3))
+    control_judge = HangingJudge()
+    shadow = _variants("shadow", control_judge, shadow_judge, ledger)
+    request = shadow.request("hello")  # type: ignore[attr-defined]
+    if sync:
+        with pytest.raises(KeyboardInterrupt):
+            shadow.decide_request(request, record_as="langchain")  # type: ignore[attr-defined]
+    else:
+        await _cancel_when(shadow.adecide_request(request, record_as="langchain"), control_judge.asked)  # type: ignore[attr-defined]
+    [rec] = ledger.records()
+    assert (rec.status, rec.variant, rec.framework) == ("abandoned", "control", "langchain")
+    assert rec.cost_usd == pytest.approx(JUDGE_COST, rel=1e-12)  # the control judge's cost: unknown
+    assert "shadow variant's judge calls" in (rec.error or "")
+    [call] = rec.metadata["classifier_calls"]
+    assert (call["shadow"], call["variant"], call["model"]) == (True, "candidate", "gpt-4o-mini")
+    assert ledger.spend("global", 0.0) == pytest.approx(JUDGE_COST, rel=1e-12)
+
+
 async def test_a_judge_that_names_its_model_is_charged_what_was_sent() -> None:
     """Both adapters' judges name the model they ask: a call stopped while it answers is
     charged the judge prompt's estimated tokens on that model (nothing received), like an
