@@ -63,11 +63,21 @@ def after_heavy(row: dict, i: int) -> dict:
     return {**row, "messages": msgs}
 
 
-def route_rows(rows: list[dict]) -> tuple[list[int], list[float], float]:
-    """Chosen tier index and confidence per row from ``Router()``; mean µs per decision."""
+def route_rows(rows: list[dict], threshold: float | None = None) -> tuple[list[int], list[float], float]:
+    """Chosen tier index and confidence per row from ``Router()`` (with ``policy.threshold``
+    set when given); mean µs per decision."""
     from shared_core import Router
 
     router = Router()
+    if threshold is not None:
+        import yaml
+
+        from shared_core import RouterConfig
+        from shared_core.router import default_config_path
+
+        data = yaml.safe_load(default_config_path().read_text(encoding="utf-8"))
+        data["policy"] = {**data.get("policy", {}), "threshold": threshold}
+        router = Router(RouterConfig.build(data))
     router.decide("warm-up")
     chosen, conf = [], []
     t = time.perf_counter()
@@ -91,6 +101,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="send each request as the last turn after a heavy earlier exchange (context robustness)",
     )
+    ap.add_argument(
+        "--threshold", type=float, default=None,
+        help="route with this policy.threshold (the knob) instead of the shipped one: is the "
+        "confidence still calibrated when the knob moves the choice?",
+    )
     args = ap.parse_args(argv)
     if args.heldout:
         from shared_core.training.ladder_data import heldout_rows
@@ -107,7 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.after_heavy:
         rows = [after_heavy(r, i) for i, r in enumerate(rows) if not r.get("messages")]
         name += ", each after a heavy earlier exchange (single-turn requests only)"
-    chosen, conf, us = route_rows(rows)
+    chosen, conf, us = route_rows(rows, args.threshold)
+    if args.threshold is not None:
+        name += f", policy.threshold {args.threshold}"
     rep = ladder_report([int(r["tier"]) for r in rows], chosen, conf)
     rep["mean_decide_us"] = round(us, 1)
     print(format_report(f"Router() on {name}", rep))

@@ -294,14 +294,17 @@ class TierChoice:
         *, unsure: bool, forced: bool, eligible: list[bool],
     ) -> RouteDecision:
         tier = self.config.tiers[idx]
-        calls = cls.extra.get("llm_calls") if cls.extra else None  # the judge's own calls
+        extra = cls.extra
+        calls = extra.get("llm_calls") if extra else None  # the judge's own calls
+        per_tier = extra.get("tier_confidence") if extra else None  # the knob may move the choice
+        conf = per_tier[idx] if per_tier is not None and len(per_tier) == len(self.config.tiers) else cls.confidence
         # every value is built here: construct() fills the frozen dataclass in one step
         return construct(RouteDecision, {
             "tier": tier.name,
             "model": tier.model,
             "system_prompt": tier.system_prompt,
             "max_tokens": tier.max_tokens,
-            "confidence": float(cls.confidence),
+            "confidence": float(conf),
             "scores": dict(cls.scores),
             "classifier": cls.classifier,
             "reasons": tuple(reasons),

@@ -208,7 +208,11 @@ class EmbeddedClassifier(BaseClassifier):
         vals = self._scores(pl)
         chosen = next(i for i, v in enumerate(vals) if v >= 0.5)
         band = vals[chosen] - (vals[chosen - 1] if chosen else 0.0)
-        conf = OOD_CONFIDENCE if ood else self.ladder.calibrate_one(band)
+        calibrate = self.ladder.calibrate_one
+        conf = OOD_CONFIDENCE if ood else calibrate(band)
+        # each tier's own (a knob or a rule may choose another tier than the median one)
+        per_tier = [calibrate(v - (vals[i - 1] if i else 0.0)) for i, v in enumerate(vals)]
+        per_tier[chosen] = conf
         level = pl.index(max(pl))
         reason = _LEVELS_REASON % tuple(pl)
         if ood:
@@ -218,7 +222,8 @@ class EmbeddedClassifier(BaseClassifier):
             confidence=conf,
             classifier=self.name,
             reasons=(reason,),
-            extra={"levels": pl, "level": LEVELS[level], "ood": ood, "coverage": cov},
+            extra={"levels": pl, "level": LEVELS[level], "ood": ood, "coverage": cov,
+                   "tier_confidence": per_tier},
         )
 
     def predict_batch(self, texts: Sequence[str]) -> np.ndarray:

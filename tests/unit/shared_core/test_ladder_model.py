@@ -222,3 +222,30 @@ def test_ascii_words_are_the_unicode_class_words(text: str) -> None:
     import re
 
     assert words_of(text) == set(re.findall(r"[^\W\d_]{2,}", text.lower()))
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.2, 0.5, 0.8, 1.0])
+def test_confidence_is_about_the_tier_the_knob_chose(threshold: float) -> None:
+    """``decision.confidence`` is the probability that the *chosen* tier is right, also when
+    the knob moves the choice away from the classifier's own: a proof sent to the cheapest
+    tier by ``threshold: 0`` is not reported as a sure decision."""
+    import yaml
+
+    from shared_core import RouterConfig
+    from shared_core.router import default_config_path
+
+    data = yaml.safe_load(default_config_path().read_text())
+    data["policy"] = {**data.get("policy", {}), "threshold": threshold}
+    knob = Router(RouterConfig.build(data))
+    plain = Router()
+    for text in ("Prove that the square root of 2 is irrational.", "hi there", "Summarise this email in two lines: the launch moved to Thursday."):
+        d, own = knob.decide(text), plain.decide(text)
+        if d.tier == own.tier:
+            assert d.confidence == pytest.approx(own.confidence)
+        else:
+            scores = [own.scores[t] for t in LADDER]
+            i = LADDER.index(d.tier)
+            band = scores[i] - (scores[i - 1] if i else 0.0)
+            assert d.confidence == pytest.approx(load_ladder().calibrate_one(band))
+            assert d.confidence < 0.5, (text, d.tier, d.confidence)
+    assert knob.decide("Prove that the square root of 2 is irrational.").tier == ("simple" if threshold == 0.0 else "frontier")
