@@ -66,8 +66,8 @@ def main() -> int:
         endpoint = langchain_kwargs(server)
         routed = RoutedChatModel(
             tiers={
-                "cheap": ChatOpenAI(model="gpt-4o-mini", max_retries=1, **endpoint),
-                "strong": ChatOpenAI(model="gpt-4o", max_retries=1, **endpoint),
+                "cheap": ChatOpenAI(model="gpt-4o-mini", max_retries=0, **endpoint),
+                "strong": ChatOpenAI(model="gpt-4o", max_retries=0, **endpoint),
             },
             config=CONFIG,
         )

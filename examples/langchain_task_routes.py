@@ -89,7 +89,7 @@ def main() -> int:
         endpoint = langchain_kwargs(server)
         routed = RoutedChatModel(
             tiers={
-                t.name: ChatOpenAI(model=t.model, max_retries=1, **endpoint) for t in CONFIG.tiers
+                t.name: ChatOpenAI(model=t.model, max_retries=0, **endpoint) for t in CONFIG.tiers
             },
             config=CONFIG,
         )
