@@ -212,6 +212,8 @@ class EmbeddedClassifier(BaseClassifier):
         conf = OOD_CONFIDENCE if ood else calibrate(band)
         # each tier's own (a knob or a rule may choose another tier than the median one)
         per_tier = [calibrate(v - (vals[i - 1] if i else 0.0)) for i, v in enumerate(vals)]
+        if ood:  # unlike the training data: no tier is sure
+            per_tier = [min(c, OOD_CONFIDENCE) for c in per_tier]
         per_tier[chosen] = conf
         level = pl.index(max(pl))
         reason = _LEVELS_REASON % tuple(pl)

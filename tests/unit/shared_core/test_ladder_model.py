@@ -108,6 +108,7 @@ def test_unfamiliar_request_goes_one_level_up_with_low_confidence() -> None:
     assert m.coverage(text) < m.ood_coverage
     c = clf.classify(text)
     assert c.extra["ood"] is True and c.confidence == OOD_CONFIDENCE
+    assert max(c.extra["tier_confidence"]) <= OOD_CONFIDENCE  # whichever tier a knob picks
     raw_tier = int(np.argmax(np.cumsum(raw) >= 0.5))
     got = LADDER.index(next(t for t in LADDER if c.scores[t] >= 0.5))
     assert got == min(3, raw_tier + 1)
