@@ -177,8 +177,8 @@ class WordSumDot:
         if toks:
             memo = self._words
             found = list(map(memo.get, toks))
-            if None in found:
-                learned = self._learn([t for t in dict.fromkeys(toks) if t not in memo])
+            if None in found:  # the words this lookup missed (another thread may learn them too)
+                learned = self._learn(list(dict.fromkeys(t for t, e in zip(toks, found) if e is None)))
                 found = [e or learned[t] for e, t in zip(found, toks)]
             entries: list[_Entry] = found  # type: ignore[assignment]
             distinct = list(dict(zip(toks, entries)).values())  # each word once

@@ -107,3 +107,32 @@ def test_the_memos_stay_bounded_and_a_cleared_memo_gives_the_same_sums(monkeypat
         assert np.allclose(dot(text), val @ W[idx], rtol=0, atol=1e-9)
         assert len(dot._words) <= 50 and len(fx._items) <= 50
     assert not fx._memo  # the word sums keep their own memo only
+
+
+def test_another_thread_learning_the_same_words_mid_request_changes_nothing() -> None:
+    """Thread A misses its words; thread B learns them before A does: A still answers, the
+    same sums (a second look at the shared memo used to raise IndexError or KeyError, and the
+    router then treated the classifier as failed)."""
+    import threading
+
+    fx = WordSumExtractor(1 << 10)
+    W = np.random.default_rng(5).normal(size=(1 << 10, 4))
+    dot = WordSumDot(fx, W)
+
+    class Memo(dict):  # type: ignore[type-arg]
+        hook: object = None
+
+        def get(self, key, default=None):  # type: ignore[no-untyped-def, override]
+            found = dict.get(self, key, default)
+            if Memo.hook is not None:
+                run, Memo.hook = Memo.hook, None
+                t = threading.Thread(target=run)
+                t.start()
+                t.join()
+            return found
+
+    for text, other in (("zorblax quintessor", "zorblax quintessor"), ("flimbo grattle", "flimbo")):
+        dot._words = Memo(dot._words)
+        Memo.hook = lambda other=other: dot(other)
+        idx, val = fx.transform_one(text)
+        assert np.allclose(dot(text), val @ W[idx], rtol=0, atol=1e-9)
