@@ -36,6 +36,8 @@ WORD_SUMS_KIND = "hashed-ngrams-v2"
 _LN2 = math.log(2.0)
 _HALF = math.log1p(0.5)
 _MEMO_LIMIT = 200_000
+_ITEM_LIMIT = 50_000
+"""The extractor's own memo is smaller: once a dot has a word's product it needs the item no more."""
 _GATHER_FROM = 24
 _HASH = itemgetter(0)  # of an item and of a WordSumDot entry
 _BUCKETS, _VALUES, _NSQ = itemgetter(1), itemgetter(2), itemgetter(3)  # of an item
@@ -72,7 +74,7 @@ class WordSumExtractor(FeatureExtractor):
         else:  # the usual case
             vals = (_HALF,) * len(grams) + (_LN2,)
             out = (h, (*[g + N_SIGNALS for g in grams], own + N_SIGNALS), vals, sum(map(mul, vals, vals)))
-        if len(self._items) >= _MEMO_LIMIT:
+        if len(self._items) >= _ITEM_LIMIT:
             self._items.clear()
         self._items[w] = out
         return out

@@ -98,6 +98,7 @@ def test_the_memos_stay_bounded_and_a_cleared_memo_gives_the_same_sums(monkeypat
     import shared_core.word_sums as ws
 
     monkeypatch.setattr(ws, "_MEMO_LIMIT", 50)
+    monkeypatch.setattr(ws, "_ITEM_LIMIT", 20)
     fx = WordSumExtractor(1 << 10)
     W = np.random.default_rng(3).normal(size=(1 << 10, 4))
     dot = WordSumDot(fx, W)
@@ -105,7 +106,7 @@ def test_the_memos_stay_bounded_and_a_cleared_memo_gives_the_same_sums(monkeypat
         text = " ".join(f"w{i}x{j}" for j in range(30))
         idx, val = fx.transform_one(text)
         assert np.allclose(dot(text), val @ W[idx], rtol=0, atol=1e-9)
-        assert len(dot._words) <= 50 and len(fx._items) <= 50
+        assert len(dot._words) <= 50 and len(fx._items) <= 20
     assert not fx._memo  # the word sums keep their own memo only
 
 
