@@ -125,12 +125,12 @@ class WordSumExtractor(FeatureExtractor):
         return np.concatenate([sig_idx, sidx[starts]]), np.concatenate([sig_val, summed])
 
 
-def _packed_columns(W: np.ndarray) -> list[list[complex]]:
-    """The columns of ``W`` in pairs, each pair one list of complex numbers (``sum`` adds
-    complex numbers in C, so two columns cost one pass)."""
-    if W.shape[1] % 2:
-        W = np.hstack([W, np.zeros((W.shape[0], 1))])
-    return [(W[:, j] + 1j * W[:, j + 1]).tolist() for j in range(0, W.shape[1], 2)]
+def _complex_pairs(M: np.ndarray) -> np.ndarray:
+    """The columns of ``M`` in pairs, each pair one complex column (``sum`` adds complex
+    numbers in C, so two columns cost one pass); an odd last column is paired with zeros."""
+    if M.shape[1] % 2:
+        M = np.hstack([M, np.zeros((M.shape[0], 1))])
+    return M[:, 0::2] + 1j * M[:, 1::2]  # type: ignore[no-any-return]
 
 
 class WordSumDot:
@@ -138,8 +138,8 @@ class WordSumDot:
 
     ``W`` has ``fx.dim`` rows, also kept as Python complex numbers (two columns each) so that
     a request of known words needs no numpy call. Each distinct word's ``item @ W`` is
-    computed once (the new words of a request in one numpy gather) and kept, bounded like the
-    extractor's own memo; a bigram is one row. A request costs its tokens, the signals and a
+    computed once (the new words of a request in one numpy gather) and kept (at most
+    200,000 words, then the memo starts again); a bigram is one row. A request costs its tokens, the signals and a
     sum over its words and bigrams.
     """
 
@@ -149,7 +149,7 @@ class WordSumDot:
         self.fx = fx
         self.cols = int(W.shape[1])
         self._W = np.asarray(W, dtype=np.float64)
-        self._columns = _packed_columns(self._W)
+        self._columns: list[list[complex]] = [col.tolist() for col in _complex_pairs(self._W).T]
         self._sig_cols = [col[:N_SIGNALS] for col in self._columns]
         self._words: dict[str, _Entry] = {}
 
@@ -161,9 +161,7 @@ class WordSumDot:
         val = np.fromiter(chain.from_iterable(map(_VALUES, items)), dtype=np.float64, count=len(idx))
         starts = np.cumsum([0, *sizes[:-1]])
         z = np.add.reduceat(self._W[idx] * val[:, None], starts, axis=0)
-        if self.cols % 2:
-            z = np.hstack([z, np.zeros((len(z), 1))])
-        packed = (z[:, 0::2] + 1j * z[:, 1::2]).tolist()
+        packed = _complex_pairs(z).tolist()
         out = {w: (it[0], row, it[3]) for w, it, row in zip(words, items, packed)}
         if len(self._words) + len(out) > _MEMO_LIMIT:
             self._words.clear()
