@@ -6,7 +6,10 @@
 ``benchmarks/data/pasted_asks.jsonl``: 72 requests written for this project (24 templates x 3
 documents, English and four other languages): one fact looked up in a pasted status report,
 notes or email (tier 1), a summary, extraction or short reply over it (2), real analysis with
-it as input (3), design or research prompted by it (4). Never trained on. Each request goes
+it as input (3), design or research prompted by it (4). Never trained on.
+``pasted_asks_b.jsonl``: 18 requests written apart from those templates, after the first
+results (customer email, meeting minutes, a policy, a spec, a news article, a log with a
+traceback, a code file; each document written out, asks at all four tiers). Each request goes
 through ``Router().decide`` as sent (``shipped``), and, for ``ask alone``, when its first or
 last paragraph is a short question or instruction (at most 300 characters, under half the
 text), through ``Router().decide`` of that paragraph alone. The everyday sets show what the
@@ -53,6 +56,7 @@ def main() -> int:
     router = Router()
     sets = {
         "pasted asks (72)": read_ladder_rows(HERE / "data" / "pasted_asks.jsonl"),
+        "pasted asks, set B (18)": read_ladder_rows(HERE / "data" / "pasted_asks_b.jsonl"),
         "own held-out (549)": heldout_rows(),
         "own check (120)": read_ladder_rows(HERE / "data" / "everyday_check.jsonl"),
     }
