@@ -52,6 +52,25 @@ def ask_alone(text: str) -> str | None:
     return None
 
 
+_CODE = """def merge_intervals(intervals):
+    intervals.sort()
+    out = []
+    for start, end in intervals:
+        if out and start < out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return out
+""" * 3
+_LOG = "ERROR worker-7 unhandled exception\nTraceback (most recent call last):\n  File \"/app/worker.py\", line 88\n" \
+    "    totals[item.customer_id] += item.amount\nRecursionError: maximum recursion depth exceeded\n" * 6
+COUNTER = [  # (tier people would pick, ask, material): the ask alone says nothing of the work
+    (2, "What does this function do?", _CODE),
+    (3, "Is this correct?", _CODE),
+    (3, "What's going on here?", _LOG),
+]
+
+
 def main() -> int:
     router = Router()
     sets = {
@@ -84,6 +103,12 @@ def main() -> int:
             f"| {name} | {hits['shipped'] / n:.1%} | {t1['shipped'] / max(1, n1):.1%} | "
             f"{hits['ask'] / n:.1%} | {t1['ask'] / max(1, n1):.1%} | {alone} |"
         )
+    print("\nShort asks over code or logs, whole text against the ask alone:")
+    for tier, ask, material in COUNTER:
+        text = ask + "\n\n" + material
+        alone = ask_alone(text)
+        print(f"  tier {tier} | {ask!r}: whole {router.decide(text).tier}, alone "
+              f"{router.decide(alone).tier if alone else '(not split)'}")
     return 0
 
 
