@@ -208,8 +208,9 @@ class LadderModel:
             z = [a + b for a, b in zip(self._dot(ladder_text(text)), self._b)]
         elif self._dot is not None:  # the whole text on the first half of W, its edges on the second
             k = len(LEVELS)
-            whole = self._long_dot()(ladder_text(text))[:k]
-            edges = self._long_dot()(ladder_text(_edges(text)))[k:]
+            dot = self._long_dot()
+            whole = dot(ladder_text(text))[:k]
+            edges = dot(ladder_text(_edges(text)))[k:]
             z = [a + b + c for a, b, c in zip(whole, edges, self._b)]
         elif n <= DOT_MAX:
             z = (self.fx.dot_one(ladder_text(text), self._W_short) + self.b).tolist()
