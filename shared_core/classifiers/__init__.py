@@ -81,7 +81,7 @@ __all__ = [
 
 _OPTIONS: dict[str, set[str]] = {
     # embedded / task: their constructors' keywords (tests check these stay in step)
-    "embedded": {"models_dir"},
+    "embedded": {"models_dir", "pasted_asks"},
     "task": {"label_map", "examples", "examples_weight", "seeds", "models_dir"},
     "rules": {"keywords", "no_signal_confidence"},
     "embedding": {"examples", "method", "temperature", "l2", "max_iter", "cache_size"},
@@ -121,6 +121,12 @@ def check_classifier_config(
                 field=f"{_where}.options.{unknown[0]}",
                 value=unknown,
             )
+    if kind == "embedded" and not isinstance(opts.get("pasted_asks", True), bool):
+        raise ConfigError(
+            f"{_where}.options.pasted_asks must be true or false",
+            field=f"{_where}.options.pasted_asks",
+            value=opts["pasted_asks"],
+        )
     if cfg.path and kind in ("trained", "embedding"):
         from .files import _refuse_pickle  # (imports numpy: only when there is a file)
 

@@ -32,6 +32,7 @@ from ..request import Request
 from .base import BaseClassifier, Classification
 from .ladder import difficulty_to_tier_scores
 from .ladder_model import LEVELS, LadderModel
+from .pasted import MIN_TEXT, ask_to_read
 from .trained import TrainedRouter, dense_rows, read_json_safely, read_npz, sparse_rows, write_npz
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "data" / "models"
@@ -130,13 +131,31 @@ class EmbeddedClassifier(BaseClassifier):
     (isotonic on cross-validated predictions). A request unlike the training data
     (feature coverage below the model's ``ood_coverage``) is moved one level up and
     reported with confidence :data:`OOD_CONFIDENCE`; ``extra["ood"]`` says so.
+
+    A long message that opens or closes with a short ask about pasted prose or data ("What
+    was the churn rate?" after a report) is placed by the ask alone (``extra["read"]`` is
+    ``"ask"``), at least at ``medium`` when the ask is carried out over all of it ("List the
+    action items"); over code or logs, or when the ask names no task of its own
+    ("Thoughts?"), the whole message is read (:mod:`.pasted`). ``pasted_asks=False`` (config:
+    ``options: {pasted_asks: false}``) always reads the whole message.
     """
 
     name = "embedded"
 
     def __init__(
-        self, labels: Sequence[str] | None = None, *, models_dir: str | Path | None = None
+        self,
+        labels: Sequence[str] | None = None,
+        *,
+        models_dir: str | Path | None = None,
+        pasted_asks: bool = True,
     ) -> None:
+        if not isinstance(pasted_asks, bool):
+            raise ConfigError(
+                "the embedded classifier's pasted_asks option must be true or false",
+                field="classifier.options.pasted_asks",
+                value=pasted_asks,
+            )
+        self.pasted_asks = pasted_asks
         self._dir = Path(models_dir) if models_dir else None
         self._labels = list(labels) if labels else ["simple", "medium", "complex", "frontier"]
         self._router: TrainedRouter | None = None
@@ -170,14 +189,20 @@ class EmbeddedClassifier(BaseClassifier):
 
         ``ask_start``: where the last user message begins in ``text`` (``Request.ask_start``).
         """
-        p, ood, cov = self._levels(text, ask_start)
+        p, ood, cov, _ = self._levels(text, ask_start)
         return np.array(p), ood, cov
 
-    def _levels(self, text: str, ask_start: int) -> tuple[list[float], bool, float]:
-        """:meth:`level_probs` with the probabilities as a list (the per-request path)."""
+    def _levels(self, text: str, ask_start: int) -> tuple[list[float], bool, float, bool]:
+        """:meth:`level_probs` with the probabilities as a list (the per-request path), and
+        whether a pasted document's ask was read alone."""
         m = self.ladder
         text = m.view(text, ask_start)  # the last user message, for models that read only it
+        ask = ask_to_read(text) if self.pasted_asks and len(text) >= MIN_TEXT else None
+        if ask is not None:
+            text = ask.text
         p = m.proba_list(text)
+        if ask is not None and ask.over_all:  # "Summarise this:", "List the dates": all of it
+            p = [0.0, p[0] + p[1], *p[2:]]
         cov = m.coverage(text)
         ood = cov < m.ood_coverage
         t = text.strip()
@@ -186,7 +211,7 @@ class EmbeddedClassifier(BaseClassifier):
             ood = False
         elif ood:
             p = [0.0, *p[:-2], p[-2] + p[-1]]  # unsure: one level up
-        return p, bool(ood), cov
+        return p, bool(ood), cov, ask is not None
 
     def ease(self, text: str) -> float:
         """Predicted ease of ``text`` in [0, 1]: 1 - expected level / 3 (1 = the cheapest will do)."""
@@ -204,7 +229,7 @@ class EmbeddedClassifier(BaseClassifier):
         return difficulty_to_tier_scores(p, len(self._labels))
 
     def _classify(self, request: Request) -> Classification:
-        pl, ood, cov = self._levels(request.text, request.ask_start)
+        pl, ood, cov, read_ask = self._levels(request.text, request.ask_start)
         vals = self._scores(pl)
         chosen = next(i for i, v in enumerate(vals) if v >= 0.5)
         band = vals[chosen] - (vals[chosen - 1] if chosen else 0.0)
@@ -217,6 +242,8 @@ class EmbeddedClassifier(BaseClassifier):
         per_tier[chosen] = conf
         level = pl.index(max(pl))
         reason = _LEVELS_REASON % tuple(pl)
+        if read_ask:
+            reason += "; a short ask about a pasted document: the ask read alone"
         if ood:
             reason += f"; unlike the training data (coverage {cov:.2f}): one level up"
         return Classification(
@@ -225,7 +252,7 @@ class EmbeddedClassifier(BaseClassifier):
             classifier=self.name,
             reasons=(reason,),
             extra={"levels": pl, "level": LEVELS[level], "ood": ood, "coverage": cov,
-                   "tier_confidence": per_tier},
+                   "tier_confidence": per_tier, "read": "ask" if read_ask else "message"},
         )
 
     def predict_batch(self, texts: Sequence[str]) -> np.ndarray:

@@ -1,0 +1,254 @@
+"""A short ask about a long pasted document is placed by the ask; over code, logs or a
+user's own problem the whole message decides."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shared_core import Router
+from shared_core.classifiers.pasted import (
+    ASK_MAX,
+    MIN_TEXT,
+    ask_to_read,
+    find_ask,
+    is_code_or_log,
+    names_a_task,
+)
+from shared_core.errors import ConfigError
+
+REPORT = """Field operations report, October
+
+The depot in Ostrava moved to a two-shift rota on the 3rd. Average loading time fell from 41 to
+33 minutes per lorry, and overtime hours dropped by a fifth. Two forklifts were replaced under
+the leasing contract; the old ones go back to the lessor on the 30th.
+
+Customer complaints rose slightly (27 against 22 in September), mostly about late deliveries on
+the northern route while the bridge at Frýdek was closed. The bridge reopened on the 19th.
+
+Headcount is 58. Jana Dvořák joined as shift lead; Tomas Berg leaves at the end of November and
+his route planning moves to the central team. Questions about the rota go to Petra Novak on
+extension 4471. Fuel spend was 212,000 crowns, 4% under budget."""
+
+CODE = """def moving_average(values, window):
+    out = []
+    total = 0
+    for i, v in enumerate(values):
+        total += v
+        if i >= window:
+            total -= values[i - window]
+        out.append(total / window)
+    return out
+
+
+def median(values):
+    s = sorted(values)
+    return s[len(s) // 2]
+"""
+
+TRACEBACK = """2026-11-30 08:14:02,117 INFO  billing-sync starting run 8812
+2026-11-30 08:14:05,402 ERROR billing-sync run 8812 failed
+Traceback (most recent call last):
+  File "/srv/billing/sync.py", line 214, in run
+    invoice = self.client.fetch(invoice_id)
+  File "/srv/billing/client.py", line 88, in fetch
+    return self._parse(resp.json())
+  File "/srv/billing/client.py", line 120, in _parse
+    amount = Decimal(data["amount"]["value"])
+KeyError: 'value'
+2026-11-30 08:14:05,403 WARN  billing-sync retrying in 60s
+"""
+
+OWN_PROBLEM = """We run a marketplace with about 40,000 sellers. Each seller's catalogue is
+synchronised from their own shop system every 15 minutes, and a change to a price has to reach
+search within a minute. Today a cron job walks all sellers in one process; a full pass takes 22
+minutes, so price changes lag by up to half an hour and sellers complain.
+
+We have two engineers, a Postgres primary with two replicas, Redis, and an Elasticsearch cluster.
+Some shop systems offer webhooks, most do not, and a few rate-limit us to one request a second.
+Sellers with big catalogues (up to 300,000 items) dominate the run time.
+
+We cannot afford a rewrite, and the fix must survive a seller's shop being down for hours."""
+
+
+def test_a_short_look_up_after_a_pasted_report_is_read_alone() -> None:
+    text = REPORT + "\n\nWho do I ask about the new rota?"
+    ask = ask_to_read(text)
+    assert ask is not None and ask.text == "Who do I ask about the new rota?" and not ask.over_all
+    assert ask.material == REPORT.strip()
+
+
+def test_the_ask_may_open_the_message_and_a_label_is_taken_off() -> None:
+    found = find_ask("Question: how much was spent on fuel?\n\n" + REPORT)
+    assert found is not None and found.text == "how much was spent on fuel?"
+    found = find_ask("Context:\n" + REPORT + "\n\nQuestion: list the dates mentioned.")
+    assert found is not None and found.text == "list the dates mentioned."
+
+
+def test_a_lead_in_with_a_colon_wins_over_a_question_the_document_ends_with() -> None:
+    email = REPORT + "\n\nCould you confirm the new rota by Friday?"
+    found = find_ask("Draft a short, friendly reply to this email:\n\n" + email)
+    assert found is not None and found.over_all
+    assert found.text == "Draft a short, friendly reply to this email:"
+
+
+def test_short_messages_one_paragraph_and_long_asks_are_read_whole() -> None:
+    assert find_ask("Summarise this:\n\nThe meeting moved to Friday.") is None  # short
+    assert find_ask(REPORT.replace("\n\n", " ") + " What was fuel spend?") is None  # one paragraph
+    long_ask = "Please explain " + "in great detail " * 20 + "what the report says?"
+    assert len(long_ask) > ASK_MAX
+    assert find_ask(REPORT + "\n\n" + long_ask) is None
+    assert find_ask(REPORT + "\n\nKind regards,\nPetra Novak") is None  # no ask at either end
+
+
+@pytest.mark.parametrize(
+    "material",
+    [
+        CODE,
+        TRACEBACK,
+        "```\n" + REPORT + "\n```",  # anything fenced
+        "diff --git a/app.py b/app.py\n--- a/app.py\n+++ b/app.py\n@@ -1,4 +1,4 @@\n"
+        "-    timeout = 30\n+    timeout = 3\n     retries = 2\n     return call(url)\n",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: worker\nspec:\n  replicas: 3\n"
+        "  template:\n    spec:\n      containers:\n        - name: worker\n          image: w:1.4\n",
+        "SELECT c.id, SUM(o.total)\nFROM customers c\nJOIN orders o ON o.customer_id = c.id\n"
+        "WHERE o.created_at > now() - interval '30 days'\nGROUP BY c.id;\n",
+        'Exception in thread "main" java.lang.NullPointerException\n'
+        "\tat com.acme.Cart.total(Cart.java:42)\n\tat com.acme.Main.main(Main.java:11)\n",
+    ],
+    ids=["python", "traceback", "fenced", "diff", "yaml", "sql", "java-stack"],
+)
+def test_code_configs_diffs_and_logs_are_work_to_debug(material: str) -> None:
+    assert is_code_or_log(material)
+
+
+@pytest.mark.parametrize(
+    "material",
+    [
+        REPORT,
+        "| quarter | revenue | margin |\n|---|---|---|\n| Q1 | 1.2M | 31% |\n| Q2 | 1.4M | 29% |\n",
+        "date,store,units,price\n2026-10-01,Brno,14,3.50\n2026-10-01,Plzen,9,3.50\n2026-10-02,Brno,11,3.60\n",
+        '{"order": "A-1182", "customer": {"name": "Ines Roth", "email": "ines@example.org"},'
+        ' "items": [{"sku": "K-22", "qty": 2}], "total": 48.9}',
+        "[09:02] Marta: is the van back?\n[09:05] Karel: yes, parked at gate 3\n"
+        "[09:06] Marta: great, keys at reception?\n[09:07] Karel: on the hook as usual\n",
+    ],
+    ids=["report", "table", "csv", "json", "chat"],
+)
+def test_prose_tables_and_records_are_material_to_look_things_up_in(material: str) -> None:
+    assert not is_code_or_log(material)
+
+
+@pytest.mark.parametrize(
+    "ask",
+    ["Thoughts?", "Is this correct?", "What should I do?", "Fix it", "Prove it.", "Any ideas?",
+     "What's going on here?", "Can you help?", "¿Qué opinas?", "Des idées ?", "Was meint ihr?",
+     "O que devo fazer?", "你怎么看？", "どう思いますか？"],
+)
+def test_an_ask_that_only_points_at_the_material_names_no_task(ask: str) -> None:
+    assert not names_a_task(ask)
+
+
+@pytest.mark.parametrize(
+    "ask",
+    ["What was the churn rate?", "Summarise this in three bullets.", "who signed the lease",
+     "¿Cuál fue el total de la factura?", "この報告書で解約率は何％でしたか？", "Wann endet der Vertrag?"],
+)
+def test_an_ask_that_says_what_to_do_names_a_task(ask: str) -> None:
+    assert names_a_task(ask)
+
+
+# -- properties --------------------------------------------------------------------------------
+_para = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=400).filter(
+    lambda p: p.strip() and "\n" not in p
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_para, min_size=1, max_size=8))
+def test_a_found_ask_is_one_end_paragraph_short_and_the_rest_is_the_material(paras: list[str]) -> None:
+    text = "\n\n".join(paras)
+    found = find_ask(text)
+    if found is None:
+        return
+    assert len(text) >= MIN_TEXT
+    ends = (paras[0].strip(), paras[-1].strip())
+    assert any(found.text in e for e in ends)
+    assert len(found.text) <= ASK_MAX
+    assert found.material.strip() and found.text not in ("", found.material)
+    assert ask_to_read(text) in (None, found)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=3000))
+def test_any_text_is_read_without_error(text: str) -> None:
+    found = ask_to_read(text)
+    assert found is None or len(found.text) <= ASK_MAX
+    is_code_or_log(text)
+    names_a_task(text)
+
+
+# -- the router ----------------------------------------------------------------------------------
+_TIERS = [{"name": n, "model": m} for n, m in
+          (("simple", "gpt-4o-mini"), ("medium", "gpt-4o-mini"), ("complex", "gpt-4o"), ("frontier", "o1"))]
+
+
+def test_the_zero_config_router_sends_a_pasted_look_up_to_the_cheapest_tier() -> None:
+    router = Router()
+    d = router.decide(REPORT + "\n\nWho do I ask about the new rota?")
+    assert d.tier == "simple"
+    assert "ask read alone" in " ".join(d.reasons)
+    clf = router.classifier.classify(router.request(REPORT + "\n\nWho do I ask about the new rota?"))
+    assert clf.extra["read"] == "ask"
+
+
+def test_short_asks_over_code_logs_or_a_users_own_problem_are_read_whole() -> None:
+    router = Router()
+    whole = Router({"tiers": _TIERS, "classifier": {"type": "embedded", "options": {"pasted_asks": False}}})
+    for text in (
+        "Is this correct?\n\n" + CODE * 2,
+        TRACEBACK * 2 + "\n\nWhat's going on here?",
+        OWN_PROBLEM + "\n\nThoughts?",
+    ):
+        assert router.classifier.classify(router.request(text)).extra["read"] == "message"
+        assert router.decide(text).tier == whole.decide(text).tier, text[:40]
+    assert router.decide(TRACEBACK * 2 + "\n\nWhat's going on here?").tier != "simple"
+    assert router.decide(OWN_PROBLEM + "\n\nThoughts?").tier != "simple"
+
+
+def test_an_instruction_over_the_whole_document_is_at_least_medium() -> None:
+    d = Router().decide("Fasse diesen Bericht in zwei Sätzen zusammen:\n\n" + REPORT)
+    assert d.tier != "simple"
+
+
+def test_the_option_turns_the_reading_off_and_a_bad_value_fails_at_build() -> None:
+    tiers = _TIERS
+    whole = Router({"tiers": tiers, "classifier": {"type": "embedded", "options": {"pasted_asks": False}}})
+    text = REPORT + "\n\nWho do I ask about the new rota?"
+    assert whole.classifier.classify(whole.request(text)).extra["read"] == "message"
+    assert "ask read alone" not in " ".join(whole.decide(text).reasons)
+    with pytest.raises(ConfigError, match="pasted_asks"):
+        Router({"tiers": tiers, "classifier": {"type": "embedded", "options": {"pasted_asks": "yes"}}})
+
+
+@pytest.mark.parametrize(
+    ("ask", "over_all"),
+    [("What are the action items in this report? Who owns each?", True),
+     ("List the dates mentioned.", True), ("¿Cuáles son las tareas pendientes?", True),
+     ("Which deadlines does it set?", True),
+     ("What was the fuel spend?", False), ("Who do I ask about the rota?", False),
+     ("Which address should I write to?", False)],
+)
+def test_an_ask_for_every_item_of_a_kind_is_at_least_medium(ask: str, over_all: bool) -> None:
+    found = find_ask(REPORT + "\n\n" + ask)
+    assert found is not None and found.over_all is over_all
+    if over_all:
+        assert Router().decide(REPORT + "\n\n" + ask).tier != "simple"
+
+
+def test_a_users_own_material_after_a_colon_ending_in_a_vague_question_is_read_whole() -> None:
+    text = "Here is my plan for the rota change, written before we start:\n\n" + REPORT + "\n\nIs this a good plan?"
+    found = find_ask(text)
+    assert found is not None and found.text == "Is this a good plan?"
+    assert ask_to_read(text) is None
