@@ -40,11 +40,14 @@ class Ask(NamedTuple):
     over_all: bool
     """The ask is carried out over the whole material, so the ladder places it at least at
     ``medium`` (summarise, extract, list): it opens the message and introduces the rest with
-    a colon ("Summarise this in two sentences:"), or it asks for every item of a kind ("What
-    are the action items?", "List the dates"). A look-up asks for one fact."""
+    a colon, not as a question ("Summarise this in two sentences:"), or it asks for every
+    item of a kind ("What are the action items?", "List the dates"). A look-up asks for one
+    fact."""
 
 
-_PARAS_RE = re.compile(r"\n[ \t]*\n")
+_PARAS_RE = re.compile(r"\n[ \t]*\n|\n[ \t]*(?:-{3,}|\*{3,}|={3,}|_{3,})[ \t]*(?:\n|$)")
+"""Blank lines and separator lines (``---``, ``***``, ``===``) end a paragraph."""
+_QUESTION_RE = re.compile("[?？¿]")
 _LABEL_RE = re.compile(
     r"^\s*(?:question|q|ask|task|request|pregunta|tarea|frage|aufgabe|pergunta|tarefa|"
     r"问题|問題|质问|質問|प्रश्न|सवाल)\s*[:：]\s*",
@@ -77,16 +80,25 @@ _CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff]")
 _CJK_ASK_RE = re.compile("(?:吗|嗎|什么|什麼|哪|几|幾|多少|请|請|ください|下さい|ですか|ますか|何|いつ|どこ|誰|どれ)")
 
 
+_DEIXIS_RE = re.compile(
+    r"\b(?:this|these|that|below|following|here|esto|este|esta|estos|estas|siguiente|aquí|"
+    r"ceci|cette|ces|suivant|suivante|ci-dessous|voici|dies|diese|dieser|diesen|dieses|folgende|"
+    r"folgenden|unten|hier|isto|isso|seguinte|abaixo|aqui)\b|这|這|以下|下面|下記|この|次の|यह|इस|नीचे",
+    re.I,
+)
+
+
 def _is_ask(para: str, *, lead_in: bool) -> bool:
     """A question or an instruction: a ``?``, a question or imperative opening word, a
     ``Question:`` label, or (``lead_in``: the first paragraph) a line that introduces what
-    follows with a colon."""
+    follows with a colon and points at it ("TL;DR this for me:"; "Evidence table I compiled:"
+    is a heading)."""
     p = para.strip()
     if not p:
         return False
     if "?" in p or "？" in p or "¿" in p or _LABEL_RE.match(p):
         return True
-    if lead_in and p[-1] in ":：" and len(_WORD_RE.findall(p)) + len(_CJK_RE.findall(p)) // 3 >= 3:
+    if lead_in and p[-1] in ":：" and _DEIXIS_RE.search(p):  # "TL;DR this for me:", not a heading
         return True
     words = _WORD_RE.findall(p[:40].lower())
     if words and words[0] in _OPENER_SET:
@@ -108,7 +120,7 @@ _MANY_RE = re.compile(
 def find_ask(text: str) -> Ask | None:
     """The short ask a long ``text`` opens or closes with, else ``None``.
 
-    The ask is a paragraph (blank lines separate paragraphs) of at most :data:`ASK_MAX`
+    The ask is a paragraph (blank lines and ``---`` lines separate paragraphs) of at most :data:`ASK_MAX`
     characters and under a third of the text; a ``Question:`` label is taken off it. A first
     paragraph that introduces the rest with a colon is preferred to a question at the end
     (the end may be the pasted email's own question), unless that question names no task
@@ -130,7 +142,8 @@ def find_ask(text: str) -> Ask | None:
         if len(cand) <= limit and _is_ask(cand, lead_in=pos == 0):
             rest = "\n\n".join(paras[:-1] if pos == -1 else paras[1:])
             ask = _LABEL_RE.sub("", cand, count=1).strip() or cand
-            return Ask(ask, rest, (pos == 0 and cand[-1] in ":：") or bool(_MANY_RE.search(ask)))
+            lead_in = pos == 0 and cand[-1] in ":：" and not _QUESTION_RE.search(cand)
+            return Ask(ask, rest, lead_in or bool(_MANY_RE.search(ask)))
     return None
 
 

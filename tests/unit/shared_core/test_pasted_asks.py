@@ -252,3 +252,14 @@ def test_a_users_own_material_after_a_colon_ending_in_a_vague_question_is_read_w
     found = find_ask(text)
     assert found is not None and found.text == "Is this a good plan?"
     assert ask_to_read(text) is None
+
+
+def test_a_separator_line_ends_the_ask_and_a_heading_is_not_an_ask() -> None:
+    found = find_ask("who owns the rota now?\n---\n" + REPORT)
+    assert found is not None and found.text == "who owns the rota now?"
+    # a heading that ends in a colon introduces material; the ask (here: none) is elsewhere
+    assert find_ask("Figures I collected on our depots:\n\n" + REPORT) is None
+    # a question that introduces the document is a question, not an instruction over all of it
+    found = find_ask("When does Tomas leave? Here is the report:\n\n" + REPORT)
+    assert found is not None and not found.over_all
+    assert Router().decide("When does Tomas leave? Here is the report:\n\n" + REPORT).tier == "simple"
