@@ -15,7 +15,11 @@ Sets (``benchmarks/data/``, written for this project, never trained on):
   ending in "Thoughts?", short asks over code, configs, diffs, logs and stack traces, maths
   set-ups ending in "Prove it." -- the whole message is the task. Used while choosing.
 * ``pasted_asks_d.jsonl`` (D, 32): written apart and kept unread until the rules were frozen
-  (documents of 18 kinds, asks at all tiers, a third in other languages): the outside check.
+  (documents of 32 kinds, asks at all tiers, a third in other languages). Read after the first
+  rules (75.0% exact there); three structural fixes followed, so it is no longer untouched.
+* ``pasted_asks_e.jsonl`` (E, 36): written apart after that, kept unread until the fixed rules
+  were frozen: 28 documents or data, 8 code, config or log files (look-ups, explanations and
+  reviews), a third in other languages. The outside check.
 
 ``whole message`` is the same router with ``options: {pasted_asks: false}`` (the reading before).
 ``--show`` prints each request whose tier the reading changes.
@@ -40,7 +44,8 @@ SETS = {
     "A: pasted asks (72)": "pasted_asks.jsonl",
     "B: written apart (18)": "pasted_asks_b.jsonl",
     "C: counterexamples (32)": "pasted_asks_c.jsonl",
-    "D: outside check (32)": "pasted_asks_d.jsonl",
+    "D: outside check, then used (32)": "pasted_asks_d.jsonl",
+    "E: outside check (36)": "pasted_asks_e.jsonl",
     "own check (120)": "everyday_check.jsonl",
 }
 _TIERS = [

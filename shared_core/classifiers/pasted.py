@@ -45,8 +45,9 @@ class Ask(NamedTuple):
     fact."""
 
 
-_PARAS_RE = re.compile(r"\n[ \t]*\n|\n[ \t]*(?:-{3,}|\*{3,}|={3,}|_{3,})[ \t]*(?:\n|$)")
-"""Blank lines and separator lines (``---``, ``***``, ``===``) end a paragraph."""
+_PARAS_RE = re.compile(r"\n[ \t]*\n")
+_RULE_RE = re.compile(r"^[ \t]*(?:-{3,}|\*{3,}|={3,}|_{3,})[ \t]*$", re.M)
+"""Separator lines (``---``, ``***``, ``===``): read as blank lines."""
 _QUESTION_RE = re.compile("[?？¿]")
 _LABEL_RE = re.compile(
     r"^\s*(?:question|q|ask|task|request|pregunta|tarea|frage|aufgabe|pergunta|tarefa|"
@@ -88,14 +89,20 @@ _DEIXIS_RE = re.compile(
 )
 
 
+_STATEMENT_RE = re.compile(
+    r"[;{}]\s*$|^\s*(?:CREATE|SELECT|INSERT|UPDATE|DELETE|ALTER|DROP|WITH)\s+[A-Z(]"
+    r"|^\s*(?:def|class|import|return|func|fn|const|var|let|public|private)\s+[\w.(]+\s*[=(:{<]"
+)
+
+
 def _is_ask(para: str, *, lead_in: bool) -> bool:
     """A question or an instruction: a ``?``, a question or imperative opening word, a
     ``Question:`` label, or (``lead_in``: the first paragraph) a line that introduces what
     follows with a colon and points at it ("TL;DR this for me:"; "Evidence table I compiled:"
     is a heading)."""
     p = para.strip()
-    if not p:
-        return False
+    if not p or _STATEMENT_RE.search(p):
+        return False  # a line of the pasted code ("CREATE INDEX ...;"), not an ask
     if "?" in p or "？" in p or "¿" in p or _LABEL_RE.match(p):
         return True
     if lead_in and p[-1] in ":：" and _DEIXIS_RE.search(p):  # "TL;DR this for me:", not a heading
@@ -103,7 +110,8 @@ def _is_ask(para: str, *, lead_in: bool) -> bool:
     words = _WORD_RE.findall(p[:40].lower())
     if words and words[0] in _OPENER_SET:
         return True
-    return bool(_CJK_RE.search(p) and _CJK_ASK_RE.search(p))
+    # a request in Chinese or Japanese: one line (a notice's "※ご遠慮ください" lines are not asks)
+    return "\n" not in p and bool(_CJK_RE.search(p) and _CJK_ASK_RE.search(p))
 
 
 _MANY_RE = re.compile(
@@ -129,7 +137,7 @@ def find_ask(text: str) -> Ask | None:
     """
     if len(text) < MIN_TEXT:
         return None
-    paras = [p for p in _PARAS_RE.split(text.strip()) if p.strip()]
+    paras = [p for p in _PARAS_RE.split(_RULE_RE.sub("", text).strip()) if p.strip()]
     if len(paras) < 2:
         return None
     limit = min(ASK_MAX, len(text) / 3)
@@ -159,7 +167,8 @@ _CODE_LINE_RE = re.compile(
     r"const|var|public|private|protected|static|package|#include|SELECT|FROM|WHERE|JOIN|INSERT|"
     r"UPDATE|CREATE|try|catch|except|async|await|impl|struct|enum|interface|type|module|resource|"
     r"apiVersion|kind|FROM|RUN|COPY|ENV|CMD|@@|diff --git|[-+]{3} [ab]/)\b"
-    r"|=>|->|::|==|!=|\+=|:=|\)\s*:\s*$|^\s{2,}\S+:\s*\S*$",
+    r"|=>|->|::|==|!=|\+=|:=|\)\s*:\s*$|^\s{2,}\S+:\s*\S*$"
+    r"|^\s*\[[\w .:-]+\]\s*$|^\s*[A-Za-z_][\w.-]*\s*=\s*\S",  # INI, systemd units, .env
 )
 
 

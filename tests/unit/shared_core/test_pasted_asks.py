@@ -263,3 +263,22 @@ def test_a_separator_line_ends_the_ask_and_a_heading_is_not_an_ask() -> None:
     found = find_ask("When does Tomas leave? Here is the report:\n\n" + REPORT)
     assert found is not None and not found.over_all
     assert Router().decide("When does Tomas leave? Here is the report:\n\n" + REPORT).tier == "simple"
+
+
+def test_a_line_of_code_a_notice_or_a_leading_separator_is_not_taken_for_the_ask() -> None:
+    sql = "CREATE TABLE payments (id bigint, method text, amount numeric);\n" * 12
+    assert find_ask("Why is this query slow on 40M rows? Here is the schema:\n\n" + sql + "\nCREATE INDEX i ON payments(method);").text.startswith("Why")  # type: ignore[union-attr]
+    notice = "※館内での飲食はご遠慮ください。\n※撮影はフラッシュなしでお願いします。"
+    assert find_ask(REPORT + "\n\n" + notice) is None
+    found = find_ask(REPORT + "\n\n---\nwho replaces Tomas?")
+    assert found is not None and found.text == "who replaces Tomas?"
+    # typed asks that merely start like code are still asks
+    for ask in ("let me know, what was the fuel spend?", "for the rota change, who do I ask?",
+                "return date of the old forklifts?"):
+        assert find_ask(REPORT + "\n\n" + ask) is not None
+
+
+def test_ini_style_configs_and_systemd_units_are_config_not_prose() -> None:
+    unit = ("[Unit]\nDescription=Nightly sync\nAfter=network.target\n\n[Service]\nType=oneshot\n"
+            "ExecStart=/usr/local/bin/sync --all\nUser=sync\n\n[Install]\nWantedBy=multi-user.target\n")
+    assert is_code_or_log(unit)
