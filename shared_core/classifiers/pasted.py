@@ -156,33 +156,47 @@ def find_ask(text: str) -> Ask | None:
 
 
 # -- material: code or logs? -------------------------------------------------------------
-_LOG_RE = re.compile(
-    r"Traceback \(most recent call last\)|^\s+at [\w.$<>]+\(.*\)\s*$|^\s*File \".+\", line \d+"
-    r"|\b(?:ERROR|WARN|WARNING|FATAL|CRITICAL|DEBUG|TRACE|PANIC)\b|\b\w+(?:Error|Exception):"
-    r"|^\s*(?:E|W|F)\d{4} |^\$ \S|^panic: |segmentation fault|core dumped",
-    re.M,
-)
+_LOG_LINE_RE = re.compile(r'^[ \t]+at [\w.$<>]+\(|File "[^"\n]+", line \d+|^[EWF]\d{4} |^\$ \S|^panic: ', re.M)
+_LOG_LEVEL_RE = re.compile(r"\b(?:ERROR|WARN|WARNING|FATAL|CRITICAL|DEBUG|TRACE|PANIC)\b")
+_LOG_MARKS = ("Traceback (most recent call last)", "Error:", "Exception:", "segmentation fault", "core dumped")
+
+
+def _log_marks(head: str) -> int:
+    """Log marks in ``head``: substring counts, then two regular expressions (the level words
+    only when a run of capitals is there at all)."""
+    n = sum(map(head.count, _LOG_MARKS))
+    if _UPPER_RUN_RE.search(head):
+        n += len(_LOG_LEVEL_RE.findall(head))
+    return n + len(_LOG_LINE_RE.findall(head))
+
+
+_UPPER_RUN_RE = re.compile(r"[A-Z]{4}")
+
+
 _CODE_LINE_RE = re.compile(
-    r"[;{}]\s*$|^\s*(?:def|class|import|from \S+ import|return|if|elif|else|for|while|func|fn|let|"
-    r"const|var|public|private|protected|static|package|#include|SELECT|FROM|WHERE|JOIN|INSERT|"
+    r"[;{}][ \t]*$|^[ \t]*(?:def|class|import|from \S+ import|return|if|elif|else|for|while|func|fn|"
+    r"let|const|var|public|private|protected|static|package|#include|SELECT|FROM|WHERE|JOIN|INSERT|"
     r"UPDATE|CREATE|try|catch|except|async|await|impl|struct|enum|interface|type|module|resource|"
-    r"apiVersion|kind|FROM|RUN|COPY|ENV|CMD|@@|diff --git|[-+]{3} [ab]/)\b"
-    r"|=>|->|::|==|!=|\+=|:=|\)\s*:\s*$|^\s{2,}\S+:\s*\S*$"
-    r"|^\s*\[[\w .:-]+\]\s*$|^\s*[A-Za-z_][\w.-]*\s*=\s*\S",  # INI, systemd units, .env
+    r"apiVersion|kind|RUN|COPY|ENV|CMD|@@|diff --git|[-+]{3} [ab]/)\b"
+    r"|=>|->|::|==|!=|\+=|:=|\)[ \t]*:[ \t]*$|^[ \t]{2,}\S+:[ \t]*\S*$"
+    r"|^[ \t]*\[[\w .:-]+\][ \t]*$|^[ \t]*[A-Za-z_][\w.-]*[ \t]*=[ \t]*\S",  # INI, systemd units, .env
+    re.M,
 )
 
 
 def is_code_or_log(material: str) -> bool:
     """Does ``material`` hold code, a config, a diff, logs or a stack trace (work to debug or
-    review) rather than prose or data to look things up in?"""
+    review) rather than prose or data to look things up in?
+
+    Logs: two or more log marks (a traceback, stack frames, ``ERROR``/``WARN`` levels, an
+    ``...Error:``). Code: at least three lines, and 30% of the non-blank lines, that look like
+    code (a statement end, a keyword opening the line, an operator, a YAML or INI key).
+    Reads the first 2,000 characters."""
     if "```" in material:
         return True
-    head = material[:4000]
-    if len(_LOG_RE.findall(head)) >= 2:
+    head = material[:2000]
+    if _log_marks(head) >= 2:
         return True
-    lines = [ln for ln in head.splitlines() if ln.strip()]
-    if not lines:
-        return False
     stripped = head.strip()
     if stripped[:1] in "{[":
         try:
@@ -191,8 +205,11 @@ def is_code_or_log(material: str) -> bool:
             pass
         else:
             return False  # a JSON record is data to look things up in
-    code = sum(1 for ln in lines if _CODE_LINE_RE.search(ln))
-    return code >= 3 and code >= 0.3 * len(lines)
+    code = len({head.rfind("\n", 0, m.start()) for m in _CODE_LINE_RE.finditer(head)})  # distinct lines
+    if code < 3:
+        return False
+    lines = len(head.splitlines()) - sum(1 for ln in head.splitlines() if not ln.strip())
+    return code >= 0.3 * lines
 
 
 # -- the ask: does it name a task of its own? ---------------------------------------------
@@ -238,6 +255,6 @@ def names_a_task(ask: str) -> bool:
 def ask_to_read(text: str) -> Ask | None:
     """The ask the ladder should read alone, or ``None`` to read the whole ``text``."""
     found = find_ask(text)
-    if found is None or is_code_or_log(found.material) or not names_a_task(found.text):
+    if found is None or not names_a_task(found.text) or is_code_or_log(found.material):
         return None
     return found
