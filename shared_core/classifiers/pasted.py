@@ -45,8 +45,8 @@ class Ask(NamedTuple):
     fact."""
 
 
-_PARAS_RE = re.compile(r"\n[ \t]*\n")
-_RULE_RE = re.compile(r"^[ \t]*(?:-{3,}|\*{3,}|={3,}|_{3,})[ \t]*$", re.M)
+_PARAS_RE = re.compile(r"\n[ \t\r]*\n")  # also \r\n line ends
+_RULE_RE = re.compile(r"^[ \t]*(?:-{3,}|\*{3,}|={3,}|_{3,})[ \t\r]*$", re.M)
 """Separator lines (``---``, ``***``, ``===``): read as blank lines."""
 _QUESTION_RE = re.compile("[?？¿]")
 _LABEL_RE = re.compile(

@@ -282,3 +282,10 @@ def test_ini_style_configs_and_systemd_units_are_config_not_prose() -> None:
     unit = ("[Unit]\nDescription=Nightly sync\nAfter=network.target\n\n[Service]\nType=oneshot\n"
             "ExecStart=/usr/local/bin/sync --all\nUser=sync\n\n[Install]\nWantedBy=multi-user.target\n")
     assert is_code_or_log(unit)
+
+
+def test_windows_line_ends_separate_paragraphs_too() -> None:
+    text = (REPORT + "\n\n---\nWho do I ask about the new rota?").replace("\n", "\r\n")
+    found = find_ask(text)
+    assert found is not None and found.text == "Who do I ask about the new rota?"
+    assert Router().decide(text).tier == "simple"
