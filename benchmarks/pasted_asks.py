@@ -48,7 +48,7 @@ SETS = {
     "B: written apart (18)": "pasted_asks_b.jsonl",
     "C: counterexamples (32)": "pasted_asks_c.jsonl",
     "D: outside check, then used (32)": "pasted_asks_d.jsonl",
-    "E: outside check (36)": "pasted_asks_e.jsonl",
+    "E: outside check, then used (36)": "pasted_asks_e.jsonl",
     "own check (120)": "everyday_check.jsonl",
 }
 _TIERS = [
