@@ -19,7 +19,13 @@ Sets (``benchmarks/data/``, written for this project, never trained on):
   rules (75.0% exact there); three structural fixes followed, so it is no longer untouched.
 * ``pasted_asks_e.jsonl`` (E, 36): written apart after that, kept unread until the fixed rules
   were frozen: 28 documents or data, 8 code, config or log files (look-ups, explanations and
-  reviews), a third in other languages. The outside check.
+  reviews), a third in other languages. Read after 822865e: 66.7% exact there; four structural
+  fixes followed, and the look-up rule below, so it is no longer untouched either.
+* ``code_asks_f1.jsonl`` / ``code_asks_f2.jsonl`` (F1, F2, 30 each): pasted code, configs and logs
+  (17 kinds) with asks at tiers 1-3 (a look-up of one value, an explanation or conversion, a
+  review or a debugging question), a third in other languages, written apart as two independent
+  sets. F1 was read to write the look-up rule (a value looked up in code is placed two levels
+  below the ask's own reading); F2 stayed unread until that rule was frozen: the outside check.
 
 ``whole message`` is the same router with ``options: {pasted_asks: false}`` (the reading before).
 ``--show`` prints each request whose tier the reading changes. ``--speed`` times the classifier
@@ -49,6 +55,8 @@ SETS = {
     "C: counterexamples (32)": "pasted_asks_c.jsonl",
     "D: outside check, then used (32)": "pasted_asks_d.jsonl",
     "E: outside check, then used (36)": "pasted_asks_e.jsonl",
+    "F1: code, config, logs; choosing (30)": "code_asks_f1.jsonl",
+    "F2: code, config, logs; outside check (30)": "code_asks_f2.jsonl",
     "own check (120)": "everyday_check.jsonl",
 }
 _TIERS = [

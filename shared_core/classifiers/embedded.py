@@ -203,6 +203,8 @@ class EmbeddedClassifier(BaseClassifier):
         p = m.proba_list(text)
         if ask is not None and ask.over_all:  # "Summarise this:", "List the dates": all of it
             p = [0.0, p[0] + p[1], *p[2:]]
+        elif ask is not None and ask.over_code:  # "which port does it listen on?" over a config
+            p = [p[0] + p[1] + p[2], p[3], 0.0, 0.0]
         cov = m.coverage(text)
         ood = cov < m.ood_coverage
         t = text.strip()

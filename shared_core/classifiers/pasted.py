@@ -23,9 +23,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from typing import NamedTuple
 
-__all__ = ["ASK_MAX", "MIN_TEXT", "Ask", "ask_to_read", "find_ask", "is_code_or_log", "names_a_task"]
+__all__ = [
+    "ASK_MAX", "MIN_TEXT", "Ask", "ask_to_read", "find_ask", "is_code_or_log", "looks_up_a_value", "names_a_task",
+]
 
 MIN_TEXT = 480
 """Shorter messages are read whole (the ladder's own edge reading covers them)."""
@@ -43,6 +46,10 @@ class Ask(NamedTuple):
     a colon, not as a question ("Summarise this in two sentences:"), or it asks for every
     item of a kind ("What are the action items?", "List the dates"). A look-up asks for one
     fact."""
+    over_code: bool = False
+    """The material is code, a config or logs and the ask looks up one value in it ("which port
+    does the api listen on?"): the ladder's reading of the ask is taken two levels down (the
+    technical words of the ask alone read as work, the look-up is not)."""
 
 
 _PARAS_RE = re.compile(r"\n[ \t\r]*\n")  # also \r\n line ends
@@ -81,6 +88,7 @@ _CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff]")
 _CJK_ASK_RE = re.compile("(?:吗|嗎|什么|什麼|哪|几|幾|多少|请|請|ください|下さい|ですか|ますか|何|いつ|どこ|誰|どれ)")
 
 
+_HI_ASK_RE = re.compile(r"(?:दीजिए|दीजिये|दें|बताइए|बताइये|बताओ|बताएं|समझाइए|समझाओ|करें|करो|लिखिए|लिखो)\s*[।.!]?\s*$")
 _DEIXIS_RE = re.compile(
     r"\b(?:this|these|that|below|following|here|esto|este|esta|estos|estas|siguiente|aquí|"
     r"ceci|cette|ces|suivant|suivante|ci-dessous|voici|dies|diese|dieser|diesen|dieses|folgende|"
@@ -110,6 +118,8 @@ def _is_ask(para: str, *, lead_in: bool) -> bool:
     words = _WORD_RE.findall(p[:40].lower())
     if words and words[0] in _OPENER_SET:
         return True
+    if _HI_ASK_RE.search(p):  # Hindi: a polite imperative at the end ("... समझा दीजिए")
+        return True
     # a request in Chinese or Japanese: one line (a notice's "※ご遠慮ください" lines are not asks)
     return "\n" not in p and bool(_CJK_RE.search(p) and _CJK_ASK_RE.search(p))
 
@@ -125,6 +135,20 @@ _MANY_RE = re.compile(
 )
 
 
+def _glued(paras: Iterable[str]) -> list[str]:
+    """Paragraphs, with a question or lead-in line typed straight onto pasted code or logs
+    ("is gzip enabled in this server block?" and the next line ``server {``) made its own."""
+    out = list(paras)
+    if out:
+        head, _, body = out[0].strip().partition("\n")
+        if body and head.rstrip().endswith(("?", "？", ":", "：")) and is_code_or_log(body):
+            out[:1] = [head, body]
+        body, _, tail = out[-1].strip().rpartition("\n")
+        if body and tail.rstrip().endswith(("?", "？")) and is_code_or_log(body):
+            out[-1:] = [body, tail]
+    return out
+
+
 def find_ask(text: str) -> Ask | None:
     """The short ask a long ``text`` opens or closes with, else ``None``.
 
@@ -137,7 +161,7 @@ def find_ask(text: str) -> Ask | None:
     """
     if len(text) < MIN_TEXT:
         return None
-    paras = [p for p in _PARAS_RE.split(_RULE_RE.sub("", text).strip()) if p.strip()]
+    paras = _glued(p for p in _PARAS_RE.split(_RULE_RE.sub("", text).strip()) if p.strip())
     if len(paras) < 2:
         return None
     limit = min(ASK_MAX, len(text) / 3)
@@ -252,9 +276,49 @@ def names_a_task(ask: str) -> bool:
     return len(_CJK_RE.findall(ask)) > 8  # a CJK ask long enough to name its own task
 
 
+# -- a look-up of one value in code, a config or logs ---------------------------------------
+_LOOKUP_RE = re.compile(
+    r"^(?:[^\W\d][\w /'-]{0,24}[:,!]\s+)?"  # "quick q:", "Kurze Frage:", "yes/no:"
+    r"(?:(?:in|on|at|from|for|en|dans|à|em|no|na|an|auf|bei|von|mit|de)\s+)?"
+    r"(?:what(?:'s| is| are| was)|which|where|when|how (?:many|much|long|often)|is|are|was|were|did|who|"
+    r"qué|que|cuál|cuáles|dónde|cuándo|cuántos|cuántas|cuánto|quel|quelle|quels|quelles|où|quand|"
+    r"combien|est-ce que|welche[rsn]?|wo|wann|wie viele|wie lange|wie viel|qual|quais|onde|quando|"
+    r"quantos|quantas|quanto|कौन|कब|कहाँ|कहां|कितन[ाेी])\b",
+    re.I,
+)
+_NOT_LOOKUP_RE = re.compile(
+    r"\b(?:why|wrong|fail\w*|error\w*|bug\w*|fix\w*|correct\w*|slow\w*|explain\w*|mean\w*|work(?:s|ing|ed)?|"
+    r"happen\w*|review\w*|improv\w*|rewrit\w*|refactor\w*|optimi\w*|secur\w*|safe\w*|better|should|"
+    r"problem\w*|issue\w*|crash\w*|leak\w*|cause\w*|purpose|going on|return\w*|do\s*\??\s*$|"
+    r"what (?:does|do|did) (?:this|it|that|these)|"
+    r"por ?qu[ée]|errou?r?\w*|falla\w*|fallo|arregl\w*|corrig\w*|corrij\w*|mal|lent[oa]?|pourquoi|"
+    r"erreur|faux|fausse|warum|fehler\w*|falsch|langsam|kaputt|beheb\w*|repar\w*|errad[oa]|falha\w*|"
+    r"funciona|fonctionne|funktioniert|हो रहा|क्यों|गलत)\b"
+    r"|为什么|為什麼|なぜ|どうして|错误|錯誤|エラー|バグ|修正|问题|問題|失败|失敗|遅い|慢"
+    r"|解释|解釋|説明|说明|意味|含义|作用|どういう|関係|关系",
+    re.I,
+)
+_CJK_LOOKUP_RE = re.compile("几|幾|多少|哪|什么|什麼|いくつ|どの|どこ|いつ|何|[はが][？?]\\s*$")
+
+
+def looks_up_a_value(ask: str) -> bool:
+    """Is ``ask`` a question after one stated value ("which port does it listen on?", "how many
+    replicas?", "当前用的是哪个版本？") rather than a request to explain, debug or review?"""
+    a = ask.strip().lstrip("¿¡")
+    if len(a) > 150 or _NOT_LOOKUP_RE.search(a):
+        return False
+    if _LOOKUP_RE.match(a):
+        return True
+    if a.endswith(("?", "？")) and len(_WORD_RE.findall(a)) <= 3 and not _CJK_RE.search(a):
+        return True  # "db host?"
+    return bool(_CJK_RE.search(a) and _CJK_LOOKUP_RE.search(a))
+
+
 def ask_to_read(text: str) -> Ask | None:
     """The ask the ladder should read alone, or ``None`` to read the whole ``text``."""
     found = find_ask(text)
-    if found is None or not names_a_task(found.text) or is_code_or_log(found.material):
+    if found is None or not names_a_task(found.text):
         return None
+    if is_code_or_log(found.material):
+        return found._replace(over_code=True) if looks_up_a_value(found.text) else None
     return found

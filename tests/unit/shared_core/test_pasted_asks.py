@@ -14,6 +14,7 @@ from shared_core.classifiers.pasted import (
     ask_to_read,
     find_ask,
     is_code_or_log,
+    looks_up_a_value,
     names_a_task,
 )
 from shared_core.errors import ConfigError
@@ -289,3 +290,73 @@ def test_windows_line_ends_separate_paragraphs_too() -> None:
     found = find_ask(text)
     assert found is not None and found.text == "Who do I ask about the new rota?"
     assert Router().decide(text).tier == "simple"
+
+
+COMPOSE = """services:
+  api:
+    image: registry.example.org/shop-api:2.7.1
+    ports:
+      - "8088:8000"
+    environment:
+      DATABASE_URL: postgres://shop@db:5432/shop
+      WORKERS: "4"
+    depends_on:
+      - db
+  db:
+    image: postgres:16
+    volumes:
+      - dbdata:/var/lib/postgresql/data
+volumes:
+  dbdata: {}
+"""
+
+
+@pytest.mark.parametrize(
+    "ask",
+    ["which port does the api publish on the host?", "how many workers does the api start with",
+     "what's the postgres version?", "Kurze Frage: In welcher Zeile steht das Image der API?",
+     "¿Cuántos workers arranca la API?", "API 用的是哪个版本？"],
+)
+def test_a_look_up_of_one_value_in_a_config_goes_to_the_cheapest_tier(ask: str) -> None:
+    assert looks_up_a_value(ask)
+    text = COMPOSE * 2 + "\n\n" + ask
+    found = ask_to_read(text)
+    assert found is not None and found.over_code
+    assert Router().decide(text).tier == "simple"
+
+
+@pytest.mark.parametrize(
+    "ask",
+    ["why does the api not reach the database?", "what does this do?", "is this config correct?",
+     "which of these settings is wrong?", "how do I make the db survive restarts?",
+     "what does this return for an empty list?", "¿Por qué falla el contenedor?", "为什么 API 连不上数据库？"],
+)
+def test_debugging_explaining_or_reviewing_is_no_look_up(ask: str) -> None:
+    assert not looks_up_a_value(ask)
+    assert ask_to_read(COMPOSE * 2 + "\n\n" + ask) is None
+
+
+def test_a_question_typed_straight_onto_pasted_code_is_its_own_paragraph() -> None:
+    text = "quick yes/no: does the api use postgres 16?\n" + COMPOSE * 2
+    found = find_ask(text)
+    assert found is not None and found.text == "quick yes/no: does the api use postgres 16?"
+    text = COMPOSE * 2 + "which port does the api publish on the host?"
+    found = find_ask(text)
+    assert found is not None and found.text == "which port does the api publish on the host?"
+    assert Router().decide(text).tier == "simple"
+    # prose glued to a question is not split: only code or logs mark where the ask ends
+    assert find_ask("Who signed it?\n" + REPORT.replace("\n\n", "\n")) is None
+
+
+@pytest.mark.parametrize(
+    ("ask", "lookup"),
+    [("db host?", True), ("image tag?", True), ("このサービスのポート番号は？", True),
+     ("yes/no: is gzip on?", True), ("用简单的话解释一下这个配置", False), ("bugs?", False)],
+)
+def test_terse_and_cjk_look_ups(ask: str, lookup: bool) -> None:
+    assert looks_up_a_value(ask) is lookup
+
+
+def test_a_hindi_request_ending_in_a_polite_imperative_is_an_ask() -> None:
+    found = find_ask("इस रिपोर्ट को तीन बिंदुओं में समझा दीजिए\n\n" + REPORT)
+    assert found is not None and found.text.startswith("इस रिपोर्ट")
