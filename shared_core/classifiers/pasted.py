@@ -180,32 +180,33 @@ def find_ask(text: str) -> Ask | None:
 
 
 # -- material: code or logs? -------------------------------------------------------------
-_LOG_LINE_RE = re.compile(r'^[ \t]+at [\w.$<>]+\(|File "[^"\n]+", line \d+|^[EWF]\d{4} |^\$ \S|^panic: ', re.M)
-_LOG_LEVEL_RE = re.compile(r"\b(?:ERROR|WARN|WARNING|FATAL|CRITICAL|DEBUG|TRACE|PANIC)\b")
-_LOG_MARKS = ("Traceback (most recent call last)", "Error:", "Exception:", "segmentation fault", "core dumped")
+_LOG_LINE_RE = re.compile(r"^[ \t]+at [\w.$<>]+\(|^[EWF]\d{4} |^\$ \S|^panic: ", re.M)  # anchored: fast
+_FILE_LINE_RE = re.compile(r'File "[^"\n]+", line \d+')
+_LOG_MARKS = (
+    "Traceback (most recent call last)", "Error:", "Exception:", "segmentation fault", "core dumped",
+    "ERROR", "WARN", "FATAL", "CRITICAL", "DEBUG", "TRACE", "PANIC",
+)
 
 
 def _log_marks(head: str) -> int:
-    """Log marks in ``head``: substring counts, then two regular expressions (the level words
-    only when a run of capitals is there at all)."""
+    """Log marks in ``head``: substring counts (C speed), then one line-anchored expression and,
+    where a Python frame can be, one more."""
     n = sum(map(head.count, _LOG_MARKS))
-    if _UPPER_RUN_RE.search(head):
-        n += len(_LOG_LEVEL_RE.findall(head))
+    if 'File "' in head:
+        n += len(_FILE_LINE_RE.findall(head))
     return n + len(_LOG_LINE_RE.findall(head))
 
 
-_UPPER_RUN_RE = re.compile(r"[A-Z]{4}")
-
-
-_CODE_LINE_RE = re.compile(
-    r"[;{}][ \t]*$|^[ \t]*(?:def|class|import|from \S+ import|return|if|elif|else|for|while|func|fn|"
-    r"let|const|var|public|private|protected|static|package|#include|SELECT|FROM|WHERE|JOIN|INSERT|"
-    r"UPDATE|CREATE|try|catch|except|async|await|impl|struct|enum|interface|type|module|resource|"
-    r"apiVersion|kind|RUN|COPY|ENV|CMD|@@|diff --git|[-+]{3} [ab]/)\b"
-    r"|=>|->|::|==|!=|\+=|:=|\)[ \t]*:[ \t]*$|^[ \t]{2,}\S+:[ \t]*\S*$"
+_CODE_START_RE = re.compile(  # a line that opens like code: anchored, so other positions fail fast
+    r"^[ \t]*(?:def|class|import|from \S+ import|return|if|elif|else|for|while|func|fn|let|const|var|"
+    r"public|private|protected|static|package|#include|SELECT|FROM|WHERE|JOIN|INSERT|UPDATE|CREATE|try|"
+    r"catch|except|async|await|impl|struct|enum|interface|type|module|resource|apiVersion|kind|RUN|COPY|"
+    r"ENV|CMD|@@|diff --git|[-+]{3} [ab]/)\b"
+    r"|^[ \t]{2,}[^\s:]+:[ \t]*\S*$"  # an indented YAML key
     r"|^[ \t]*\[[\w .:-]+\][ \t]*$|^[ \t]*[A-Za-z_][\w.-]*[ \t]*=[ \t]*\S",  # INI, systemd units, .env
     re.M,
 )
+_CODE_MARK_RE = re.compile(r"[;{}][ \t]*$|=>|->|::|==|!=|\+=|:=|\)[ \t]*:[ \t]*$", re.M)
 
 
 def is_code_or_log(material: str) -> bool:
@@ -221,15 +222,16 @@ def is_code_or_log(material: str) -> bool:
     head = material[:2000]
     if _log_marks(head) >= 2:
         return True
-    stripped = head.strip()
-    if stripped[:1] in "{[":
+    stripped = material.strip()
+    if stripped[:1] in "{[" and len(stripped) <= 200_000:  # the whole record: a cut one never parses
         try:
             json.loads(stripped)
         except ValueError:
             pass
         else:
             return False  # a JSON record is data to look things up in
-    code = len({head.rfind("\n", 0, m.start()) for m in _CODE_LINE_RE.finditer(head)})  # distinct lines
+    starts = {head.rfind("\n", 0, m.start()) for m in _CODE_START_RE.finditer(head)}
+    code = len(starts.union(head.rfind("\n", 0, m.start()) for m in _CODE_MARK_RE.finditer(head)))
     if code < 3:
         return False
     lines = len(head.splitlines()) - sum(1 for ln in head.splitlines() if not ln.strip())

@@ -360,3 +360,13 @@ def test_terse_and_cjk_look_ups(ask: str, lookup: bool) -> None:
 def test_a_hindi_request_ending_in_a_polite_imperative_is_an_ask() -> None:
     found = find_ask("इस रिपोर्ट को तीन बिंदुओं में समझा दीजिए\n\n" + REPORT)
     assert found is not None and found.text.startswith("इस रिपोर्ट")
+
+
+def test_a_long_json_record_is_data_even_past_the_characters_read_for_code() -> None:
+    import json as _json
+
+    record = _json.dumps({"order": "A-1182", "lines": [{"sku": f"K-{i}", "qty": i % 4 + 1, "price": 3.5 + i}
+                                                       for i in range(80)], "paid": True}, indent=2)
+    assert len(record) > 4000
+    assert not is_code_or_log(record)
+    assert Router().decide(record + "\n\nis this order paid?").tier == "simple"
