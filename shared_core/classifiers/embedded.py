@@ -197,7 +197,7 @@ class EmbeddedClassifier(BaseClassifier):
         whether a pasted document's ask was read alone."""
         m = self.ladder
         text = m.view(text, ask_start)  # the last user message, for models that read only it
-        ask = ask_to_read(text) if self.pasted_asks and len(text) >= MIN_TEXT else None
+        ask = ask_to_read(text) if self.pasted_asks and len(text) * 3 >= MIN_TEXT else None
         if ask is not None:
             text = ask.text
         p = m.proba_list(text)
@@ -208,7 +208,7 @@ class EmbeddedClassifier(BaseClassifier):
         cov = m.coverage(text)
         ood = cov < m.ood_coverage
         t = text.strip()
-        if (len(t) <= 40 and _is_greeting(t)) or _is_bare_arithmetic(t):
+        if ask is None and ((len(t) <= 40 and _is_greeting(t)) or _is_bare_arithmetic(t)):
             p = [1.0, 0.0, 0.0, 0.0]  # greetings and "what is 17*23?": any model
             ood = False
         elif ood:

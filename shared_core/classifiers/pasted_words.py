@@ -1,0 +1,257 @@
+"""The words of a short ask about pasted material, in eight languages: is a paragraph an ask,
+does it name a task, does it ask for advice, for every item of a kind, or for one value?
+
+Part of :mod:`.pasted`. Word lists are deliberately short and checked by
+``benchmarks/pasted_asks.py`` on sets written apart; pure functions of the text.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "is_ask", "is_presentation", "is_sign_off", "looks_up_a_value", "names_a_task", "over_all", "strip_label",
+]
+
+_QUESTION_RE = re.compile("[?？¿]")
+_LABEL_RE = re.compile(
+    r"^\s*(?:question|q|ask|task|request|pregunta|tarea|frage|aufgabe|pergunta|tarefa|"
+    r"问题|問題|质问|質問|प्रश्न|सवाल)\s*[:：]\s*",
+    re.I,
+)
+_OPENERS = (
+    # English
+    "what what's whats who whose whom when where which how why is are was were did does do can "
+    "could would will should list summarise summarize sum pull extract draft write turn read tell "
+    "give find translate explain using based from taking analyse analyze design build make create "
+    "compare rewrite reply respond answer convert check identify name count classify please pls remind "
+    "shorten simplify proofread edit paraphrase condense outline tl tldr "
+    # Spanish, Portuguese
+    "qué que cuál cual cuáles cuándo cuando dónde donde quién quien cómo como cuánto cuántos "
+    "cuántas resume resumir haz hazme extrae escribe redacta dime enumera lista traduce analiza "
+    "crea compara qual quais quando onde quem quanto quantos quantas resuma faça faca escreva "
+    "liste extraia traduza analise crie diga "
+    # French
+    "quel quelle quels quelles quand où qui comment pourquoi combien résume résumez fais faites "
+    "rédige rédigez extrais extrayez liste listez donne donnez traduis traduisez analyse analysez "
+    "est-ce "
+    # German
+    "was wer wann wo wie warum welche welcher welches wieviel wie viele fass fasse fasst schreib "
+    "schreibe liste gib nenne übersetze analysiere erstelle vergleiche "
+    # Hindi
+    "क्या कब कहाँ कहां कौन कैसे क्यों कितना कितने कितनी"
+).split()
+_OPENER_SET = frozenset(_OPENERS)
+_WORD_RE = re.compile(r"[^\W\d_][\w'’-]*")
+_CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff]")
+_CJK_ASK_RE = re.compile("(?:吗|嗎|什么|什麼|哪|几|幾|多少|请|請|ください|下さい|ですか|ますか|何|いつ|どこ|誰|どれ)")
+
+
+_HI_ASK_RE = re.compile(r"(?:दीजिए|दीजिये|दें|बताइए|बताइये|बताओ|बताएं|समझाइए|समझाओ|करें|करो|लिखिए|लिखो)\s*[।.!]?\s*$")
+_DEIXIS_RE = re.compile(
+    r"\b(?:this|these|that|below|following|here|esto|este|esta|estos|estas|siguiente|aquí|"
+    r"ceci|cette|ces|suivant|suivante|ci-dessous|voici|dies|diese|dieser|diesen|dieses|folgende|"
+    r"folgenden|unten|hier|isto|isso|seguinte|abaixo|aqui)\b|这|這|以下|下面|下記|この|次の|यह|इस|नीचे",
+    re.I,
+)
+
+
+_STATEMENT_RE = re.compile(
+    r"[;{}]\s*$|^\s*(?:CREATE|SELECT|INSERT|UPDATE|DELETE|ALTER|DROP|WITH)\s+[A-Z(]"
+    r"|^\s*(?:def|class|import|return|func|fn|const|var|let|public|private)\s+[\w.(]+\s*[=(:{<]"
+)
+
+
+def is_ask(para: str, *, lead_in: bool) -> bool:
+    """A question or an instruction: a ``?``, a question or imperative opening word, a
+    ``Question:`` label, or (``lead_in``: the first paragraph) a line that introduces what
+    follows with a colon and points at it ("TL;DR this for me:"; "Evidence table I compiled:"
+    is a heading)."""
+    p = para.strip()
+    if not p or _STATEMENT_RE.search(p) or is_presentation(p):
+        return False  # a line of the pasted code ("CREATE INDEX ...;"), "Here is the report:"
+    if "?" in p or "？" in p or "¿" in p or _LABEL_RE.match(p):
+        return True
+    if lead_in and p[-1] in ":：" and _DEIXIS_RE.search(p):  # "TL;DR this for me:", not a heading
+        return True
+    words = _WORD_RE.findall(_GREETING_RE.sub("", p[:50], count=1).lower())
+    if words and words[0] in _OPENER_SET:
+        return True
+    if _HI_ASK_RE.search(p):  # Hindi: a polite imperative at the end ("... समझा दीजिए")
+        return True
+    # a request in Chinese or Japanese: one line (a notice's "※ご遠慮ください" lines are not asks)
+    return "\n" not in p and bool(_CJK_RE.search(p) and _CJK_ASK_RE.search(p))
+
+
+_MANY_RE = re.compile(
+    r"\b(?:(?:what|which|who) (?:are|were)|which \w+[^s\W]s|all|every|each|list|"  # English
+    r"cuáles|cuales|todas|todos|cada|lista|enumera|"  # Spanish
+    r"quels|quelles|tous|toutes|chaque|liste|"  # French
+    r"welche|alle|jede|jeden|jeder|"  # German
+    r"quais|listar)\b"  # Portuguese
+    r"|すべて|全部|全て|一覧|所有|哪些|列出|सभी|सारे|सूची",
+    re.I,
+)
+
+
+_GENERIC = frozenset(
+    (
+        # English
+        "a an the this that these those it its it's here there what what's whats is are was were "
+        "be do does did you your i i'm me my we our us should can could would will please think "
+        "thoughts thought any ideas idea help correct right wrong ok okay good bad fine plan going "
+        "on happening why how fix solve prove true false work works working fail fails failing "
+        "slow bug bugs broken review check start where about with of to in for and or so now then "
+        "next step steps suggest suggestions advice opinion feedback look see explain mean means "
+        "issue issues problem problems error errors hey hi hello thanks anything something "
+        "wrong? sense make makes get got happen happens happened ideas? doing done go tell let "
+        "know sure better best way approach improve improvements"
+        # Spanish / Portuguese
+        " qué que esto eso es está esta este hay algo alguna algún idea ideas opinas piensas "
+        "debo hago hacer puedes ayuda ayudar ayúdame correcto bien mal funciona arreglar arréglalo "
+        "por porqué pasa o isso isto está certo errado acha acham devo fazer ajuda ajudar "
+        "alguma ideia funciona consertar resolver me mi"
+        # French
+        " des idée idées qu'en en penses pensez tu vous je dois faire est ce ça cela correct "
+        "juste aide aider pourquoi marche fonctionne corrige corriger quoi le la les un une"
+        # German
+        " was meint meinst ihr du soll ich tun ideen hilfe ist das richtig korrekt warum "
+        "funktioniert nicht hier los mir helfen kannst gut falsch"
+        # Hindi
+        " क्या करूँ करूं करें मदद सही है यह क्यों विचार आप सोचते हैं मुझे"
+    ).split()
+)
+
+
+_ADVICE_RE = re.compile(
+    r"\b(?:recommend\w*|suggest\w*|advi[cs]e\w*|should (?:i|we)|would you|which (?:option|one|approach|"
+    r"would|is better|should)|am i missing|missing anything|reasonable|sensible|double[- ]check|"
+    r"sanity[- ]check|worth it|go with|pick|choose|decide|sign (?:this|it)|pros and cons|good idea|"
+    r"recomiend\w*|recomend\w*|aconsej\w*|deber[ií]a\w*|recommand\w*|conseill\w*|devrai[st]|devrions|"
+    r"empfiehl\w*|empfehl\w*|sollte\w*|würdest|deveri\w*|harías|ferais|faria)\b"
+    r"|建议|建議|推荐|推薦|应该|應該|怎么办|怎麼辦|どうすれば|どうしたら|おすすめ|べき|どちら|सलाह|चाहिए",
+    re.I,
+)
+_CJK_VAGUE_RE = re.compile("怎么看|怎麼看|你觉得|你覺得|意见|意見|どう思い|どうですか|いかが")
+
+
+def names_a_task(ask: str) -> bool:
+    """Does ``ask`` say what to do with the material ("What was the churn rate?", "Summarise
+    this in three bullets") rather than only point at it ("Thoughts?", "Is this correct?",
+    "Fix it", "你怎么看？") or ask for advice on it ("What would you recommend?", "Should we
+    sign?": the material is the situation to weigh, so the whole message is the task)?"""
+    if _ADVICE_RE.search(ask) or _CJK_VAGUE_RE.search(ask):
+        return False
+    words = [w.strip("'’-") for w in _WORD_RE.findall(_CJK_RE.sub(" ", ask.lower()))]
+    if any(w and w not in _GENERIC for w in words):
+        return True
+    return len(_CJK_RE.findall(ask)) >= 4  # a CJK ask of a few characters names its own task
+
+
+_PRESENT_RE = re.compile(
+    r"^(?:here(?:'s| is| are)|below (?:is|are)|this is|these are|attached|i(?:'ve| have) (?:attached|pasted|"
+    r"copied)|pasting|voici|voilà|ci-dessous|aquí (?:está|están|tienes|va|van)|abajo|esto es|hier (?:ist|sind|"
+    r"kommt)|anbei|segue|aqui (?:está|estão)|abaixo|这是|以下是|下面是|これは|以下は|नीचे)",
+    re.I,
+)
+
+
+def is_presentation(para: str) -> bool:
+    """"Here is our Q3 report:": a line that presents the material, not an ask (no question in it)."""
+    return bool(_PRESENT_RE.match(para.strip())) and not _QUESTION_RE.search(para)
+
+
+_SIGN_OFF_RE = re.compile(
+    r"^(?:(?:many |thanks a lot|thank you|thanks|thx|ty|cheers|best|regards|kind regards|best regards|"
+    r"merci|danke|gracias|obrigad[oa]|grazie|saludos|grüße|cordialement|谢谢|ありがとう|धन्यवाद)\b[^\n]{0,30}"
+    r"(?:\n[^\n]{1,40})?|(?:--|—|–) ?\S[^\n]{0,40})$",
+    re.I,
+)
+
+
+def is_sign_off(para: str) -> bool:
+    """"Thanks!", "-- Sam", "Cheers,\nMaria": a closing line after the ask."""
+    return bool(_SIGN_OFF_RE.match(para.strip()))
+
+
+_GREETING_RE = re.compile(r"^(?:hi|hello|hey|hallo|hola|bonjour|salut|olá|oi|ciao|dear \w+)\b[\s,!.]*", re.I)
+_REQUEST_RE = re.compile(
+    r"^(?:please |pls |(?:can|could|would|will) you (?:please )?|puedes |podrías |me puedes |pourrais-tu |"
+    r"pouvez-vous |peux-tu |tu peux |kannst du |könntest du |können sie |pode |poderia |você pode )",
+    re.I,
+)
+_LOOKUP_VERBS = frozenset(
+    "tell find give show look check get confirm quote dime dame busca encuentra muestra donne trouve "
+    "montre sag gib finde zeig diga encontre mostre".split()
+)
+_QUESTION_WORDS = frozenset(
+    "what what's whats who whose whom when where which how why is are was were did does do has have "
+    "qué que cuál cual cuáles cuándo cuando dónde donde quién quien cómo como cuánto cuántos cuántas "
+    "qual quais quando onde quem quanto quantos quantas quel quelle quels quelles quand où qui comment "
+    "pourquoi combien est-ce was wer wann wo wie warum welche welcher welches wieviel".split()
+)
+_CJK_REQUEST_RE = re.compile("请|請|ください|下さい|してほしい")
+
+
+def over_all(ask: str, *, lead_in: bool) -> bool:
+    """Is ``ask`` carried out over the whole material (at least ``medium``): a colon lead-in,
+    an ask for every item of a kind ("what are the action items?"), or an instruction rather
+    than a question ("Translate to English please.", "Can you write up minutes from this?"),
+    except the look-up verbs ("Tell me the total.", "Find the phone number")?"""
+    if lead_in or _MANY_RE.search(ask):
+        return True
+    a = _GREETING_RE.sub("", ask.strip().lstrip("¿¡"), count=1)
+    body = _REQUEST_RE.sub("", a, count=1)
+    if _CJK_RE.search(body):
+        return bool(_CJK_REQUEST_RE.search(body)) and not _QUESTION_RE.search(body)
+    words = _WORD_RE.findall(body[:40].lower())
+    if not words or words[0] in _LOOKUP_VERBS:
+        return False
+    if body != a:  # "can you ...": the verb decides, a question mark does not
+        return True
+    return words[0] not in _QUESTION_WORDS and not _QUESTION_RE.search(body)
+
+
+def strip_label(ask: str) -> str:
+    """The ask without a ``Question:`` label."""
+    return _LABEL_RE.sub("", ask, count=1).strip() or ask
+
+
+# -- a look-up of one value in code, a config or logs ---------------------------------------
+_LOOKUP_RE = re.compile(
+    r"^(?:[^\W\d][\w /'-]{0,24}[:,!]\s+)?"  # "quick q:", "Kurze Frage:", "yes/no:"
+    r"(?:(?:in|on|at|from|for|en|dans|à|em|no|na|an|auf|bei|von|mit|de)\s+)?"
+    r"(?:what(?:'s| is| are| was)|which|where|when|how (?:many|much|long|often)|is|are|was|were|did|who|"
+    r"qué|que|cuál|cuáles|dónde|cuándo|cuántos|cuántas|cuánto|quel|quelle|quels|quelles|où|quand|"
+    r"combien|est-ce que|welche[rsn]?|wo|wann|wie viele|wie lange|wie viel|qual|quais|onde|quando|"
+    r"quantos|quantas|quanto|कौन|कब|कहाँ|कहां|कितन[ाेी])\b",
+    re.I,
+)
+_NOT_LOOKUP_RE = re.compile(
+    r"\b(?:why|wrong|fail\w*|error\w*|bug\w*|fix\w*|correct\w*|slow\w*|explain\w*|mean\w*|work(?:s|ing|ed)?|"
+    r"happen\w*|review\w*|improv\w*|rewrit\w*|refactor\w*|optimi\w*|secur\w*|safe\w*|better|should|"
+    r"problem\w*|issue\w*|crash\w*|leak\w*|cause\w*|purpose|going on|return\w*|do\s*\??\s*$|"
+    r"is there|are there|race conditions?|inject\w*|risk\w*|vulnerab\w*|complexity|o\(|deadlock\w*|"
+    r"thread[- ]safe|exposed to|internet|"
+    r"what (?:does|do|did) (?:this|it|that|these)|"
+    r"por ?qu[ée]|errou?r?\w*|falla\w*|fallo|arregl\w*|corrig\w*|corrij\w*|mal|lent[oa]?|pourquoi|"
+    r"erreur|faux|fausse|warum|fehler\w*|falsch|langsam|kaputt|beheb\w*|repar\w*|errad[oa]|falha\w*|"
+    r"funciona|fonctionne|funktioniert|हो रहा|क्यों|गलत)\b"
+    r"|为什么|為什麼|なぜ|どうして|错误|錯誤|エラー|バグ|修正|问题|問題|失败|失敗|遅い|慢"
+    r"|解释|解釋|説明|说明|意味|含义|作用|どういう|関係|关系",
+    re.I,
+)
+_CJK_LOOKUP_RE = re.compile("几|幾|多少|哪|什么|什麼|いくつ|どの|どこ|いつ|何|[はが][？?]\\s*$")
+
+
+def looks_up_a_value(ask: str) -> bool:
+    """Is ``ask`` a question after one stated value ("which port does it listen on?", "how many
+    replicas?", "当前用的是哪个版本？") rather than a request to explain, debug or review?"""
+    a = ask.strip().lstrip("¿¡")
+    if len(a) > 150 or _NOT_LOOKUP_RE.search(a):
+        return False
+    if _LOOKUP_RE.match(a):
+        return True
+    if a.endswith(("?", "？")) and len(_WORD_RE.findall(a)) <= 3 and not _CJK_RE.search(a):
+        return True  # "db host?"
+    return bool(_CJK_RE.search(a) and _CJK_LOOKUP_RE.search(a))
