@@ -30,6 +30,7 @@ from typing import NamedTuple
 
 from .pasted_material import is_code_or_log
 from .pasted_words import (
+    first_person,
     is_ask,
     is_sign_off,
     looks_up_a_value,
@@ -39,7 +40,7 @@ from .pasted_words import (
 )
 
 __all__ = [
-    "ASK_MAX", "MIN_TEXT", "Ask", "ask_to_read", "find_ask", "is_code_or_log", "looks_up_a_value", "names_a_task",
+    "ASK_MAX", "FIRST_PERSON", "MIN_TEXT", "Ask", "ask_to_read", "find_ask", "is_code_or_log", "looks_up_a_value", "names_a_task",
 ]
 
 MIN_TEXT = 480
@@ -47,6 +48,8 @@ MIN_TEXT = 480
 Japanese character counts three times (the scripts say in one character what takes three)."""
 ASK_MAX = 300
 """Longest ask, in characters; it must also be under a third of the message."""
+FIRST_PERSON = 0.05
+"""Share of first-person words from which the material is the user's own (or a letter)."""
 
 
 class Ask(NamedTuple):
@@ -64,6 +67,11 @@ class Ask(NamedTuple):
     """The material is code, a config or logs and the ask looks up one value in it ("which port
     does the api listen on?"): the ladder's reading of the ask is taken two levels down (the
     technical words of the ask alone read as work, the look-up is not)."""
+    first_person: bool = False
+    """The material is written in the first person (:data:`FIRST_PERSON` of its words or more):
+    the user's own plan or situation, or a letter. The ask alone may then place the request at
+    most one level below the whole message's reading ("Is this a good plan? Be honest." after
+    the user's own plan is a judgement, not a look-up)."""
 
 
 _PARAS_RE = re.compile(r"\n[ \t\r]*\n")  # also \r\n line ends
@@ -139,4 +147,6 @@ def ask_to_read(text: str) -> Ask | None:
         return None
     if is_code_or_log(found.material):
         return found._replace(over_code=True) if looks_up_a_value(found.text) else None
+    if first_person(found.material) >= FIRST_PERSON:
+        return found._replace(first_person=True)
     return found

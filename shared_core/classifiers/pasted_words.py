@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "is_ask", "is_presentation", "is_sign_off", "looks_up_a_value", "names_a_task", "over_all", "strip_label",
+    "first_person", "is_ask", "is_presentation", "is_sign_off", "looks_up_a_value", "names_a_task", "over_all",
+    "strip_label",
 ]
 
 _QUESTION_RE = re.compile("[?？¿]")
@@ -128,7 +129,11 @@ _ADVICE_RE = re.compile(
     r"would|is better|should)|am i missing|missing anything|reasonable|sensible|double[- ]check|"
     r"sanity[- ]check|worth it|go with|pick|choose|decide|sign (?:this|it)|pros and cons|good idea|"
     r"recomiend\w*|recomend\w*|aconsej\w*|deber[ií]a\w*|recommand\w*|conseill\w*|devrai[st]|devrions|"
-    r"empfiehl\w*|empfehl\w*|sollte\w*|würdest|deveri\w*|harías|ferais|faria)\b"
+    r"empfiehl\w*|empfehl\w*|sollte\w*|würdest|deveri\w*|harías|ferais|faria|"
+    # a judgement on the material: "Is this a good plan? Be honest.", "Does this hold up?"
+    r"good plan|honest\w*|holds? up|weak (?:spot|point)s?|holes|risky|naive|realistic|make sense|"
+    r"makes sense|rate (?:this|it|my)|tient la route|oubli\w*|réaliste|passt das|sinnvoll|realistisch|"
+    r"vale la pena|faz sentido|realista|estoy loco)\b"
     r"|建议|建議|推荐|推薦|应该|應該|怎么办|怎麼辦|どうすれば|どうしたら|おすすめ|べき|どちら|सलाह|चाहिए",
     re.I,
 )
@@ -255,3 +260,20 @@ def looks_up_a_value(ask: str) -> bool:
     if a.endswith(("?", "？")) and len(_WORD_RE.findall(a)) <= 3 and not _CJK_RE.search(a):
         return True  # "db host?"
     return bool(_CJK_RE.search(a) and _CJK_LOOKUP_RE.search(a))
+
+
+_FIRST_PERSON = frozenset(
+    "i i'm i've i'd i'll me my mine we we're we've we'd our ours us ich mir mich mein meine meinen meinem "
+    "wir uns unser unsere unseren je j'ai moi mon ma mes nous notre nos yo mi mis nosotros nosotras "
+    "nuestro nuestra nuestros nuestras eu meu minha meus minhas nós nosso nossa nossos nossas".split()
+)
+_CJK_FIRST_PERSON_RE = re.compile("我们|我們|我|私|僕|弊社|मैं|मेरा|मेरी|मेरे|हम|हमारा|हमारी|हमारे")
+
+
+def first_person(material: str) -> float:
+    """Share of first-person words in ``material`` ("I", "we", "our", "mein", "notre", 我): the
+    user's own situation, or a letter or email, rather than a report (first 2,000 characters)."""
+    head = material[:2000]
+    words = _WORD_RE.findall(head.lower())
+    cjk = _CJK_FIRST_PERSON_RE.findall(head)
+    return (sum(w in _FIRST_PERSON for w in words) + len(cjk)) / max(1, len(words) + len(cjk))

@@ -494,3 +494,40 @@ def test_a_chinese_request_without_a_question_mark_is_an_ask() -> None:
 def test_an_ask_about_all_of_a_kind_is_carried_over_the_document(ask: str) -> None:
     found = find_ask(REPORT + "\n\n" + ask)
     assert found is not None and found.over_all
+
+
+COMPLAINT = """Hello,
+
+I ordered a walnut bookshelf (order 55-2093) on the 3rd and paid for delivery within a week. It is
+now the 19th. I called twice and was promised a call back both times; nobody called. I took a day
+off on the 12th because your email said the van would come between 8 and 12, and it never came.
+
+I want to know when the shelf will arrive. If it cannot come this week I want my money back,
+including the delivery fee. My number is 0770 118 2290 if you would rather call.
+
+Regards,
+Dana Whitfield"""
+
+
+def test_first_person_material_is_measured_and_bounds_the_drop_to_one_level() -> None:
+    from shared_core.classifiers.pasted import FIRST_PERSON
+    from shared_core.classifiers.pasted_words import first_person
+
+    mine = OWN_PROBLEM.replace("We run", "I run").replace("We have", "I have").replace("We cannot", "I cannot")
+    mine += "\n\nMy own idea: I split the sellers into my big ones and my small ones and I run them apart."
+    assert first_person(mine) >= FIRST_PERSON and first_person(COMPLAINT) >= FIRST_PERSON
+    assert first_person(REPORT) < FIRST_PERSON
+    router = Router()
+    whole = Router({"tiers": _TIERS, "classifier": {"type": "embedded", "options": {"pasted_asks": False}}})
+    judged = mine + "\n\nWhere does my idea break first?"
+    found = ask_to_read(judged)
+    assert found is not None and found.first_person
+    levels = ["simple", "medium", "complex", "frontier"]
+    assert levels.index(router.decide(judged).tier) >= levels.index(whole.decide(judged).tier) - 1
+    assert router.decide(COMPLAINT + "\n\nWhat's the order number?").tier == "simple"
+
+
+@pytest.mark.parametrize("ask", ["Is this a good plan? Be honest.", "Does this hold up?", "How risky is this?",
+                                 "Est-ce que notre plan tient la route ?", "Passt das so?"])
+def test_a_judgement_on_the_users_own_plan_reads_the_whole_message(ask: str) -> None:
+    assert not names_a_task(ask)
