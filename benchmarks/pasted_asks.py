@@ -30,7 +30,11 @@ Sets (``benchmarks/data/``, written for this project, never trained on):
   frozen in be0e561: 12 each of pasted documents, a user's own situation with a short (often
   advice) ask, code/config/logs, and tricky shapes (sign-offs, presentation lines, greetings,
   asks typed onto the document, ``\r\n``, "WARNING:" leaflets, ";" clauses); 16 in other
-  languages. The final outside check.
+  languages. Read after be0e561: 60.4% exact; judgement words and the first-person bound followed.
+* ``pasted_asks_h.jsonl`` (H, 36): written apart, unread until those were frozen in 29d337f: 18
+  of the user's own situation or plan with a judgement ask phrased many ways (tiers 3-4), 18
+  first-person documents (a customer's email, a letter, a diary, chat messages) with look-ups
+  or summaries (tiers 1-2); 12 in other languages. The final outside check.
 
 ``whole message`` is the same router with ``options: {pasted_asks: false}`` (the reading before).
 ``--show`` prints each request whose tier the reading changes. ``--speed`` times the classifier
@@ -62,7 +66,8 @@ SETS = {
     "E: outside check, then used (36)": "pasted_asks_e.jsonl",
     "F1: code, config, logs; choosing (30)": "code_asks_f1.jsonl",
     "F2: code, config, logs; outside check, then used (30)": "code_asks_f2.jsonl",
-    "G: mixed, final outside check (48)": "pasted_asks_g.jsonl",
+    "G: mixed, outside check, then used (48)": "pasted_asks_g.jsonl",
+    "H: first person, final outside check (36)": "pasted_asks_h.jsonl",
     "own check (120)": "everyday_check.jsonl",
 }
 _TIERS = [

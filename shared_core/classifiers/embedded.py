@@ -198,7 +198,6 @@ class EmbeddedClassifier(BaseClassifier):
         m = self.ladder
         text = m.view(text, ask_start)  # the last user message, for models that read only it
         ask = ask_to_read(text) if self.pasted_asks and len(text) * 3 >= MIN_TEXT else None
-        whole = m.proba_list(text) if ask is not None and ask.first_person else None
         if ask is not None:
             text = ask.text
         p = m.proba_list(text)
@@ -206,8 +205,6 @@ class EmbeddedClassifier(BaseClassifier):
             p = [0.0, p[0] + p[1], *p[2:]]
         elif ask is not None and ask.over_code:  # "which port does it listen on?" over a config
             p = [p[0] + p[1] + p[2], p[3], 0.0, 0.0]
-        if whole is not None:  # the user's own plan or a letter: at most one level below the whole
-            p = _at_least(p, _median_level(whole) - 1)
         cov = m.coverage(text)
         ood = cov < m.ood_coverage
         t = text.strip()
@@ -280,22 +277,6 @@ _ARITH_RE = re.compile(r"[\d\s.,+\-*/×÷x^%()=]+\??")
 
 
 _GREETING_WORDS = frozenset("hi hello hey thanks thank morning evening".split())
-
-
-def _median_level(p: Sequence[float]) -> int:
-    acc = 0.0
-    for i, q in enumerate(p):
-        acc += q
-        if acc >= 0.5:
-            return i
-    return len(p) - 1
-
-
-def _at_least(p: list[float], level: int) -> list[float]:
-    """``p`` with the mass of the levels below ``level`` moved onto ``level``."""
-    if level <= 0:
-        return p
-    return [0.0] * level + [sum(p[: level + 1]), *p[level + 1 :]]
 
 
 def _is_greeting(text: str) -> bool:

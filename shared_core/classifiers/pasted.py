@@ -12,8 +12,10 @@ The ask alone is *not* safe, and the whole message is read, when:
   "What's going on here?" over a traceback is debugging, whatever the ask's own words
   (except a look-up of one value in it: "which port does the api listen on?");
 * the ask names no task of its own ("Thoughts?", "What should I do?", "Fix it") or asks for
-  advice ("What would you recommend?"): the long part is the task, not something to look
-  things up in.
+  advice or a judgement ("What would you recommend?", "Does this hold up?"): the long part is
+  the task, not something to look things up in;
+* the material is the user's own situation: written in the first person and no letter, email
+  or chat ("I'm 34, single, ..." + "Is the math right?").
 
 Pure functions of the text; no model, no state. The words are in :mod:`.pasted_words`, the
 code-or-logs test in :mod:`.pasted_material`. The rules are measured by
@@ -33,6 +35,7 @@ from .pasted_words import (
     first_person,
     is_ask,
     is_sign_off,
+    looks_like_letter,
     looks_up_a_value,
     names_a_task,
     over_all,
@@ -48,8 +51,9 @@ MIN_TEXT = 480
 Japanese character counts three times (the scripts say in one character what takes three)."""
 ASK_MAX = 300
 """Longest ask, in characters; it must also be under a third of the message."""
-FIRST_PERSON = 0.05
-"""Share of first-person words from which the material is the user's own (or a letter)."""
+FIRST_PERSON = 0.04
+"""Share of first-person words ("I", "we", "my", "notre", 我) from which material that is no
+letter, email or chat is the user's own situation: then the whole message is the task."""
 
 
 class Ask(NamedTuple):
@@ -67,11 +71,6 @@ class Ask(NamedTuple):
     """The material is code, a config or logs and the ask looks up one value in it ("which port
     does the api listen on?"): the ladder's reading of the ask is taken two levels down (the
     technical words of the ask alone read as work, the look-up is not)."""
-    first_person: bool = False
-    """The material is written in the first person (:data:`FIRST_PERSON` of its words or more):
-    the user's own plan or situation, or a letter. The ask alone may then place the request at
-    most one level below the whole message's reading ("Is this a good plan? Be honest." after
-    the user's own plan is a judgement, not a look-up)."""
 
 
 _PARAS_RE = re.compile(r"\n[ \t\r]*\n")  # also \r\n line ends
@@ -147,6 +146,6 @@ def ask_to_read(text: str) -> Ask | None:
         return None
     if is_code_or_log(found.material):
         return found._replace(over_code=True) if looks_up_a_value(found.text) else None
-    if first_person(found.material) >= FIRST_PERSON:
-        return found._replace(first_person=True)
+    if first_person(found.material) >= FIRST_PERSON and not looks_like_letter(found.material):
+        return None  # "I'm 34 and ..." + "Is the math right?": a judgement on the user's own situation
     return found

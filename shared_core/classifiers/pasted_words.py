@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "first_person", "is_ask", "is_presentation", "is_sign_off", "looks_up_a_value", "names_a_task", "over_all",
+    "first_person",
+    "is_ask",
+    "is_presentation",
+    "is_sign_off",
+    "looks_like_letter",
+    "looks_up_a_value",
+    "names_a_task",
+    "over_all",
     "strip_label",
 ]
 
@@ -277,3 +284,31 @@ def first_person(material: str) -> float:
     words = _WORD_RE.findall(head.lower())
     cjk = _CJK_FIRST_PERSON_RE.findall(head)
     return (sum(w in _FIRST_PERSON for w in words) + len(cjk)) / max(1, len(words) + len(cjk))
+
+
+_GREETING_LINE_RE = re.compile(
+    r"^\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|hola|buen[oa]s|querid[oa]s?|estimad[oa]s?|"
+    r"bonjour|bonsoir|cher|chère|chers|liebe[rs]?|hallo|sehr geehrte[rs]?|guten (?:tag|morgen)|olá|oi|caro|cara|"
+    r"prezad[oa]s?)\b|^\s*(?:您好|你好|親愛|拝啓|こんにちは|お疲れ様|प्रिय|नमस्ते)",
+    re.I,
+)
+_HEADER_RE = re.compile(r"^(?:subject|from|to|date|betreff|von|asunto|de|para|objet|assunto|件名|主题)\s*[:：]", re.I | re.M)
+_CLOSING_RE = re.compile(
+    r"\b(?:regards|cheers|best|thanks|thank you|sincerely|love|yours|grüße|grüßen|cordialement|bises|"
+    r"saludos|abrazo|atentamente|abraços|atenciosamente|beijos)\b|谢谢|敬具|よろしく|आशीर्वाद|धन्यवाद",
+    re.I,
+)
+_CHAT_LINE_RE = re.compile(r"^\[?[^\]\n]{0,20}\d{1,2}:\d\d\]?\s*[^:：\n]{1,30}[:：]", re.M)
+
+
+def looks_like_letter(material: str) -> bool:
+    """A letter, an email or a chat log (someone's first person, to look things up in), rather
+    than the user's own account of their situation: a greeting line, mail headers, a closing
+    near the end, or three time-stamped speaker lines."""
+    m = material.strip()
+    return bool(
+        _GREETING_LINE_RE.match(m)
+        or _HEADER_RE.search(m[:300])
+        or _CLOSING_RE.search(m[-160:])
+        or len(_CHAT_LINE_RE.findall(m[:2000])) >= 3
+    )
