@@ -34,7 +34,12 @@ Sets (``benchmarks/data/``, written for this project, never trained on):
 * ``pasted_asks_h.jsonl`` (H, 36): written apart, unread until those were frozen in 29d337f: 18
   of the user's own situation or plan with a judgement ask phrased many ways (tiers 3-4), 18
   first-person documents (a customer's email, a letter, a diary, chat messages) with look-ups
-  or summaries (tiers 1-2); 12 in other languages. The final outside check.
+  or summaries (tiers 1-2); 12 in other languages. Read after 29d337f: 66.7% exact, tiers 3-4 in
+  the upper half 72.2%; the own-situation rule followed.
+* ``pasted_asks_i.jsonl`` (I, 40): written apart, unread until that rule was frozen in 8402db9:
+  10 each of the user's own situation (tiers 3-4), someone else's first-person text (1-2), a
+  third-person document (1-4), code/config/logs (1-3); 15 in other languages. The final
+  outside check.
 
 ``whole message`` is the same router with ``options: {pasted_asks: false}`` (the reading before).
 ``--show`` prints each request whose tier the reading changes. ``--speed`` times the classifier
@@ -67,7 +72,8 @@ SETS = {
     "F1: code, config, logs; choosing (30)": "code_asks_f1.jsonl",
     "F2: code, config, logs; outside check, then used (30)": "code_asks_f2.jsonl",
     "G: mixed, outside check, then used (48)": "pasted_asks_g.jsonl",
-    "H: first person, final outside check (36)": "pasted_asks_h.jsonl",
+    "H: first person, outside check, then used (36)": "pasted_asks_h.jsonl",
+    "I: mixed, final outside check (40)": "pasted_asks_i.jsonl",
     "own check (120)": "everyday_check.jsonl",
 }
 _TIERS = [
