@@ -201,10 +201,14 @@ class EmbeddedClassifier(BaseClassifier):
         if ask is not None:
             text = ask.text
         p = m.proba_list(text)
-        if ask is not None and ask.over_all:  # "Summarise this:", "List the dates": all of it
-            p = [0.0, p[0] + p[1], *p[2:]]
-        elif ask is not None and ask.over_code:  # "which port does it listen on?" over a config
+        if ask is None:
+            pass
+        elif ask.over_code == "look-up":  # "which port does it listen on?" over a config
             p = [p[0] + p[1] + p[2], p[3], 0.0, 0.0]
+        elif ask.over_code == "explain":  # "explain what this script does": medium, complex at most
+            p = [0.0, p[0] + p[1] + p[2], p[3], 0.0]
+        elif ask.over_all:  # "Summarise this:", "List the dates": all of it, at least medium
+            p = [0.0, p[0] + p[1], *p[2:]]
         cov = m.coverage(text)
         ood = cov < m.ood_coverage
         t = text.strip()

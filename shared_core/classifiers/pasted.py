@@ -32,6 +32,8 @@ from typing import NamedTuple
 
 from .pasted_material import is_code_or_log
 from .pasted_words import (
+    asks_advice,
+    explains_code,
     first_person,
     is_ask,
     is_sign_off,
@@ -67,10 +69,12 @@ class Ask(NamedTuple):
     a kind ("What are the action items?"), or an instruction rather than a question
     ("Translate to English please."). A look-up asks a question ("What was the churn
     rate?") or uses a look-up verb ("Tell me the total.")."""
-    over_code: bool = False
-    """The material is code, a config or logs and the ask looks up one value in it ("which port
-    does the api listen on?"): the ladder's reading of the ask is taken two levels down (the
-    technical words of the ask alone read as work, the look-up is not)."""
+    over_code: str = ""
+    """The material is code, a config or logs and the ask is ``"look-up"``, one value in it
+    ("which port does the api listen on?": the ladder's reading of the ask is taken two levels
+    down, the technical words of the ask alone read as work, the look-up is not), or
+    ``"explain"`` ("explain what this script does", "convert this to JSON": ``medium``, unless
+    the ask alone reads ``frontier``); ``""`` otherwise."""
 
 
 _PARAS_RE = re.compile(r"\n[ \t\r]*\n")  # also \r\n line ends
@@ -142,10 +146,16 @@ def find_ask(text: str) -> Ask | None:
 def ask_to_read(text: str) -> Ask | None:
     """The ask the ladder should read alone, or ``None`` to read the whole ``text``."""
     found = find_ask(text)
-    if found is None or not names_a_task(found.text):
+    if found is None or asks_advice(found.text):  # "which would you pick?": the whole message decides
+        return None
+    task = names_a_task(found.text)
+    mode = "explain" if explains_code(found.text) else "look-up" if looks_up_a_value(found.text) else ""
+    if not (task or mode):
         return None
     if is_code_or_log(found.material):
-        return found._replace(over_code=True) if looks_up_a_value(found.text) else None
+        return found._replace(over_code=mode) if mode else None
+    if not task:
+        return None
     if first_person(found.material) >= FIRST_PERSON and not looks_like_letter(found.material):
         return None  # "I'm 34 and ..." + "Is the math right?": a judgement on the user's own situation
     return found

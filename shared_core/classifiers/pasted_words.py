@@ -33,7 +33,8 @@ _OPENERS = (
     "could would will should list summarise summarize sum pull extract draft write turn read tell "
     "give find translate explain using based from taking analyse analyze design build make create "
     "compare rewrite reply respond answer convert check identify name count classify please pls remind "
-    "shorten simplify proofread edit paraphrase condense outline tl tldr "
+    "shorten simplify proofread edit paraphrase condense outline tl tldr walk add document describe "
+    "erklär erkläre erklären explique explícame explica "
     # Spanish, Portuguese
     "qué que cuál cual cuáles cuándo cuando dónde donde quién quien cómo como cuánto cuántos "
     "cuántas resume resumir haz hazme extrae escribe redacta dime enumera lista traduce analiza "
@@ -52,7 +53,10 @@ _OPENERS = (
 _OPENER_SET = frozenset(_OPENERS)
 _WORD_RE = re.compile(r"[^\W\d_][\w'’-]*")
 _CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff]")
-_CJK_ASK_RE = re.compile("(?:吗|嗎|什么|什麼|哪|几|幾|多少|请|請|ください|下さい|ですか|ますか|何|いつ|どこ|誰|どれ)")
+_CJK_ASK_RE = re.compile(
+    "(?:吗|嗎|什么|什麼|哪|几|幾|多少|请|請|ください|下さい|ですか|ますか|何|いつ|どこ|誰|どれ|"
+    "解释|解釋|説明|说明|总结|總結|翻译|翻訳|まとめ|要約|帮我|幫我)"
+)
 
 
 _HI_ASK_RE = re.compile(r"(?:दीजिए|दीजिये|दें|बताइए|बताइये|बताओ|बताएं|समझाइए|समझाओ|करें|करो|लिखिए|लिखो)\s*[।.!]?\s*$")
@@ -147,12 +151,17 @@ _ADVICE_RE = re.compile(
 _CJK_VAGUE_RE = re.compile("怎么看|怎麼看|你觉得|你覺得|意见|意見|どう思い|どうですか|いかが")
 
 
+def asks_advice(ask: str) -> bool:
+    """"What would you recommend?", "Does this hold up?", "你怎么看？": advice or a judgement."""
+    return bool(_ADVICE_RE.search(ask) or _CJK_VAGUE_RE.search(ask))
+
+
 def names_a_task(ask: str) -> bool:
     """Does ``ask`` say what to do with the material ("What was the churn rate?", "Summarise
     this in three bullets") rather than only point at it ("Thoughts?", "Is this correct?",
     "Fix it", "你怎么看？") or ask for advice on it ("What would you recommend?", "Should we
     sign?": the material is the situation to weigh, so the whole message is the task)?"""
-    if _ADVICE_RE.search(ask) or _CJK_VAGUE_RE.search(ask):
+    if asks_advice(ask):
         return False
     words = [w.strip("'’-") for w in _WORD_RE.findall(_CJK_RE.sub(" ", ask.lower()))]
     if any(w and w not in _GENERIC for w in words):
@@ -312,3 +321,32 @@ def looks_like_letter(material: str) -> bool:
         or _CLOSING_RE.search(m[-160:])
         or len(_CHAT_LINE_RE.findall(m[:2000])) >= 3
     )
+
+
+_EXPLAIN_RE = re.compile(
+    r"\b(?:explain\w*|walk (?:me )?through|step by step|in plain|plain (?:english|words|language)|describe\w*|"
+    r"summar\w*|convert\w*|translate\w*|port (?:this|it) to|rewrite (?:this|it) (?:in|as)|comment\w*|"
+    r"docstrings?|document (?:this|it)|rename\w*|readab\w*|what (?:does|do) (?:this|it|that|these)\b[^?]*\bdo|"
+    r"expl[ií]ca\w*|explique\w*|erklär\w*|zusammenfass\w*|fass\w* [^.?]*zusammen|resum\w*|konvertier\w*|"
+    r"umwandel\w*|traduz\w*|tradu\w*|kommentar\w*|comenta\w*|commente\w*|o que (?:isso|isto|esse|este) faz|"
+    r"qu(?:é|e) hace|ce que fait|was macht)"
+    r"|解释|解釋|説明|说明|总结|總結|要約|まとめ|変換|转换|轉換|翻译|翻訳|注释|注釈|コメント|समझा\w*|सारांश",
+    re.I,
+)
+_DEBUG_RE = re.compile(
+    r"\b(?:why|wrong|fail\w*|error\w*|bug\w*|fix\w*|correct\w*|slow\w*|review\w*|improv\w*|refactor\w*|"
+    r"optimi\w*|secur\w*|safe\w*|better|should|problem\w*|issue\w*|crash\w*|leak\w*|cause\w*|going on|race|"
+    r"inject\w*|risk\w*|vulnerab\w*|complexity|deadlock\w*|ok|okay|fine|change|look at|take a look|check\w*|"
+    r"por ?qu[ée]|falla\w*|fallo|arregl\w*|corrig\w*|corrij\w*|mejor\w*|pourquoi|erreur|faux|warum|fehler\w*|"
+    r"falsch|verbesser\w*|errad[oa]|falha\w*|melhor\w*)\b"
+    r"|为什么|為什麼|なぜ|どうして|错误|錯誤|エラー|バグ|修正|问题|問題|失败|失敗|改善|优化|क्यों|गलत",
+    re.I,
+)
+
+
+def explains_code(ask: str) -> bool:
+    """Is ``ask`` a medium-level request over code, a config or logs: explain it, walk through
+    it, summarise it, convert it, comment it ("Can you explain what this script does?",
+    "convert this to JSON"), with no debugging or review in it ("why", "fix", "is this ok?")?"""
+    a = ask.strip()
+    return len(a) <= 150 and not _DEBUG_RE.search(a) and bool(_EXPLAIN_RE.search(a))

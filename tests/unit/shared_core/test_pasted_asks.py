@@ -323,13 +323,13 @@ def test_a_look_up_of_one_value_in_a_config_goes_to_the_cheapest_tier(ask: str) 
     assert looks_up_a_value(ask)
     text = COMPOSE * 2 + "\n\n" + ask
     found = ask_to_read(text)
-    assert found is not None and found.over_code
+    assert found is not None and found.over_code == "look-up"
     assert Router().decide(text).tier == "simple"
 
 
 @pytest.mark.parametrize(
     "ask",
-    ["why does the api not reach the database?", "what does this do?", "is this config correct?",
+    ["why does the api not reach the database?", "is this config correct?",
      "which of these settings is wrong?", "how do I make the db survive restarts?",
      "what does this return for an empty list?", "¿Por qué falla el contenedor?", "为什么 API 连不上数据库？"],
 )
@@ -530,3 +530,32 @@ def test_the_users_own_situation_is_read_whole_a_letter_is_material() -> None:
                                  "Est-ce que notre plan tient la route ?", "Passt das so?"])
 def test_a_judgement_on_the_users_own_plan_reads_the_whole_message(ask: str) -> None:
     assert not names_a_task(ask)
+
+
+@pytest.mark.parametrize(
+    "ask",
+    ["Can you explain what this script does?", "walk me through this step by step", "convert this to JSON pls",
+     "add docstrings to these functions", "¿Me explicas qué hace esta función?", "Erklär mir kurz, was das macht.",
+     "用简单的话解释一下这个配置"],
+)
+def test_explaining_or_converting_code_is_medium(ask: str) -> None:
+    from shared_core.classifiers.pasted_words import explains_code
+
+    assert explains_code(ask)
+    for text in (COMPOSE * 2 + "\n\n" + ask, ask + "\n\n" + CODE * 2):
+        found = ask_to_read(text)
+        assert found is not None and found.over_code == "explain", text[:40]
+        assert Router().decide(text).tier == "medium"
+
+
+@pytest.mark.parametrize("ask", ["Can you explain why this fails?", "is this ok?", "explain the bug",
+                                 "convert this and fix the timeout", "what would you improve?"])
+def test_explaining_a_failure_or_reviewing_is_no_explanation(ask: str) -> None:
+    from shared_core.classifiers.pasted_words import explains_code
+
+    assert not explains_code(ask)
+
+
+def test_advice_over_code_is_no_look_up() -> None:
+    text = CODE * 2 + "\n\nWhat are my options here, and which would you pick given the lists can be huge?"
+    assert ask_to_read(text) is None
