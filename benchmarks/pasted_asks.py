@@ -38,8 +38,13 @@ Sets (``benchmarks/data/``, written for this project, never trained on):
   the upper half 72.2%; the own-situation rule followed.
 * ``pasted_asks_i.jsonl`` (I, 40): written apart, unread until that rule was frozen in 8402db9:
   10 each of the user's own situation (tiers 3-4), someone else's first-person text (1-2), a
-  third-person document (1-4), code/config/logs (1-3); 15 in other languages. The final
-  outside check.
+  third-person document (1-4), code/config/logs (1-3); 15 in other languages. An outside
+  check of the rules of 8402db9 (65.0% exact there); the explain rule that followed changes none
+  of its decisions' exactness.
+* ``code_asks_j.jsonl`` (J, 36): written apart, unread until the explain rule was frozen in
+  397c22f: pasted code, configs, SQL, scripts, regexes, CI files and logs with 8 look-ups, 16
+  explain/convert/comment asks and 12 reviews or bug hunts (several phrased softly: "is this
+  ok?"); 13 in other languages. The outside check of the code rules.
 
 ``whole message`` is the same router with ``options: {pasted_asks: false}`` (the reading before).
 ``--show`` prints each request whose tier the reading changes. ``--speed`` times the classifier
@@ -73,7 +78,8 @@ SETS = {
     "F2: code, config, logs; outside check, then used (30)": "code_asks_f2.jsonl",
     "G: mixed, outside check, then used (48)": "pasted_asks_g.jsonl",
     "H: first person, outside check, then used (36)": "pasted_asks_h.jsonl",
-    "I: mixed, final outside check (40)": "pasted_asks_i.jsonl",
+    "I: mixed, outside check (40)": "pasted_asks_i.jsonl",
+    "J: code, config, logs; outside check, then used (36)": "code_asks_j.jsonl",
     "own check (120)": "everyday_check.jsonl",
 }
 _TIERS = [

@@ -253,7 +253,7 @@ _NOT_LOOKUP_RE = re.compile(
     r"happen\w*|review\w*|improv\w*|rewrit\w*|refactor\w*|optimi\w*|secur\w*|safe\w*|better|should|"
     r"problem\w*|issue\w*|crash\w*|leak\w*|cause\w*|purpose|going on|return\w*|do\s*\??\s*$|"
     r"is there|are there|race conditions?|inject\w*|risk\w*|vulnerab\w*|complexity|o\(|deadlock\w*|"
-    r"thread[- ]safe|exposed to|internet|"
+    r"thread[- ]safe|exposed to|internet|ok|okay|fine|right|good|look at|take a look|change\w*|"
     r"what (?:does|do|did) (?:this|it|that|these)|"
     r"por ?qu[ée]|errou?r?\w*|falla\w*|fallo|arregl\w*|corrig\w*|corrij\w*|mal|lent[oa]?|pourquoi|"
     r"erreur|faux|fausse|warum|fehler\w*|falsch|langsam|kaputt|beheb\w*|repar\w*|errad[oa]|falha\w*|"

@@ -559,3 +559,11 @@ def test_explaining_a_failure_or_reviewing_is_no_explanation(ask: str) -> None:
 def test_advice_over_code_is_no_look_up() -> None:
     text = CODE * 2 + "\n\nWhat are my options here, and which would you pick given the lists can be huge?"
     assert ask_to_read(text) is None
+
+
+@pytest.mark.parametrize("ask", ["is this workflow ok?", "Is this config fine?", "does this look right?",
+                                 "anything I should change here?"])
+def test_a_soft_review_question_over_code_is_no_look_up(ask: str) -> None:
+    assert not looks_up_a_value(ask)
+    found = ask_to_read(COMPOSE * 2 + "\n\n" + ask)
+    assert found is None or found.over_code != "look-up"
