@@ -71,8 +71,9 @@ class Ask(NamedTuple):
     rate?") or uses a look-up verb ("Tell me the total.")."""
     over_code: str = ""
     """The material is code, a config or logs and the ask is ``"look-up"``, one value in it
-    ("which port does the api listen on?": the ladder's reading of the ask is taken two levels
-    down, the technical words of the ask alone read as work, the look-up is not), or
+    ("which port does the api listen on?": placed at ``simple`` unless the ask alone reads
+    ``frontier``, then ``medium``; the technical words of the ask alone read as work, the
+    look-up is not), or
     ``"explain"`` ("explain what this script does", "convert this to JSON": ``medium``, unless
     the ask alone reads ``frontier``); ``""`` otherwise."""
 
@@ -134,10 +135,14 @@ def find_ask(text: str) -> Ask | None:
         order.reverse()
     elif "?" in first and "?" not in last and not _DEIXIS_RE.search(last):
         order.reverse()  # "How much butter do I need?" + a recipe ending "When cool, ..."
+    elif not vague_end and len(first) <= limit and is_ask(first, lead_in=True) and looks_like_letter(
+        "\n\n".join(paras[1:])
+    ):
+        order.reverse()  # the user's question, then an email that ends with its own question
     for cand, pos in order:
-        if len(cand) <= limit and is_ask(cand, lead_in=pos == 0):
+        ask = strip_label(cand)
+        if ask and len(cand) <= limit and is_ask(cand, lead_in=pos == 0):
             rest = "\n\n".join(paras[:-1] if pos == -1 else paras[1:])
-            ask = strip_label(cand)
             lead_in = pos == 0 and cand[-1] in ":：" and "?" not in cand and "？" not in cand
             return Ask(ask, rest, over_all(ask, lead_in=lead_in))
     return None

@@ -39,27 +39,40 @@ _CODE_START_RE = re.compile(  # a line that opens like code: anchored, so other 
 _CODE_MARK_RE = re.compile(r"[;{}][ \t]*$|=>|->|::|==|!=|\+=|:=|\)[ \t]*:[ \t]*$", re.M)
 
 
+_JSON_LINE_RE = re.compile(r'^[ \t]*(?:"[^"\n]+"[ \t]*:|[\]\[{}],?[ \t]*$)', re.M)
+
+
+def _is_json(stripped: str, head: str) -> bool:
+    """A JSON record: it parses (up to 200 KB), or, cut in the middle as a long request's text
+    is, three in four of its first lines are ``"key": value`` or brackets."""
+    if len(stripped) <= 200_000:
+        try:
+            json.loads(stripped)
+        except (ValueError, RecursionError):  # "[[[[…": not JSON, and never a crash
+            pass
+        else:
+            return True
+    lines = sum(1 for ln in head.splitlines() if ln.strip())
+    return lines >= 4 and len(_JSON_LINE_RE.findall(head)) >= 0.75 * lines
+
+
 def is_code_or_log(material: str) -> bool:
     """Does ``material`` hold code, a config, a diff, logs or a stack trace (work to debug or
     review) rather than prose or data to look things up in?
 
     Logs: two or more log marks (a traceback, stack frames, ``ERROR``/``WARN`` levels, an
     ``...Error:``). Code: at least three lines, and 30% of the non-blank lines, that look like
-    code (a statement end, a keyword opening the line, an operator, a YAML or INI key).
-    Reads the first 2,000 characters."""
+    code (a statement end, a keyword opening the line, an operator, a YAML or INI key), or a
+    code fence anywhere. Marks and lines are read in the first 2,000 characters; a material
+    that parses as JSON as a whole (up to 200 KB) is data, not code."""
     if "```" in material:
         return True
     head = material[:2000]
     if _log_marks(head) >= 2:
         return True
     stripped = material.strip()
-    if stripped[:1] in "{[" and len(stripped) <= 200_000:  # the whole record: a cut one never parses
-        try:
-            json.loads(stripped)
-        except (ValueError, RecursionError):  # "[[[[…": not JSON, and never a crash
-            pass
-        else:
-            return False  # a JSON record is data to look things up in
+    if stripped[:1] in "{[" and _is_json(stripped, head):
+        return False  # a JSON record is data to look things up in
     starts = {head.rfind("\n", 0, m.start()) for m in _CODE_START_RE.finditer(head)}
     code = len(starts.union(head.rfind("\n", 0, m.start()) for m in _CODE_MARK_RE.finditer(head)))
     if code < 3:

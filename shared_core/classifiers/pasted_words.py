@@ -8,6 +8,7 @@ Part of :mod:`.pasted`. Word lists are deliberately short and checked by
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 __all__ = [
     "first_person",
@@ -144,7 +145,9 @@ _ADVICE_RE = re.compile(
     # a judgement on the material: "Is this a good plan? Be honest.", "Does this hold up?"
     r"good plan|honest\w*|holds? up|weak (?:spot|point)s?|holes|risky|naive|realistic|make sense|"
     r"makes sense|rate (?:this|it|my)|tient la route|oubli\w*|réaliste|passt das|sinnvoll|realistisch|"
-    r"vale la pena|faz sentido|realista|estoy loco)\b"
+    r"vale la pena|faz sentido|realista|estoy loco|do you think|you reckon|fair|convincing|weakest|comply|"
+    r"complian\w*|negotiat\w*|leaving out|worry|wirksam|worauf|what should|deve fazer|debe hacer|doit faire|"
+    r"was soll)\b"
     r"|建议|建議|推荐|推薦|应该|應該|怎么办|怎麼辦|どうすれば|どうしたら|おすすめ|べき|どちら|सलाह|चाहिए",
     re.I,
 )
@@ -219,8 +222,8 @@ def over_all(ask: str, *, lead_in: bool) -> bool:
     an ask for every item of a kind ("what are the action items?"), or an instruction rather
     than a question ("Translate to English please.", "Can you write up minutes from this?"),
     except the look-up verbs ("Tell me the total.", "Find the phone number")?"""
-    if lead_in or _MANY_RE.search(ask):
-        return True
+    if lead_in or _MANY_RE.search(ask) or ask.count("?") + ask.count("？") >= 2:
+        return True  # ... or two questions: "Is the comparison fair? What is it leaving out?"
     a = _GREETING_RE.sub("", ask.strip().lstrip("¿¡"), count=1)
     body = _REQUEST_RE.sub("", a, count=1)
     if _CJK_RE.search(body):
@@ -234,8 +237,8 @@ def over_all(ask: str, *, lead_in: bool) -> bool:
 
 
 def strip_label(ask: str) -> str:
-    """The ask without a ``Question:`` label."""
-    return _LABEL_RE.sub("", ask, count=1).strip() or ask
+    """The ask without a ``Question:`` label ("" for a bare label)."""
+    return _LABEL_RE.sub("", ask, count=1).strip()
 
 
 # -- a look-up of one value in code, a config or logs ---------------------------------------
@@ -262,6 +265,12 @@ _NOT_LOOKUP_RE = re.compile(
     r"|解释|解釋|説明|说明|意味|含义|作用|どういう|関係|关系",
     re.I,
 )
+_JUDGE_Q_RE = re.compile(  # "is this idiomatic?", "will it scale?", "any edge cases?", "am I close?"
+    r"(?:any|am i|(?:does|do|did|will|would|can|could|should|has|have)\s+(?:this|it|that|these|those|i|we|my|"
+    r"our|the (?:code|function|script|query|config|file|setup|approach))\b"
+    r"|(?:is|are|was|were)\s+(?:this|it|that|these|those|my|our)\s+[\w-]+\s*[?？]?\s*$)",  # not "is this order paid?"
+    re.I,
+)
 _CJK_LOOKUP_RE = re.compile("几|幾|多少|哪|什么|什麼|いくつ|どの|どこ|いつ|何|[はが][？?]\\s*$")
 
 
@@ -269,12 +278,12 @@ def looks_up_a_value(ask: str) -> bool:
     """Is ``ask`` a question after one stated value ("which port does it listen on?", "how many
     replicas?", "当前用的是哪个版本？") rather than a request to explain, debug or review?"""
     a = ask.strip().lstrip("¿¡")
-    if len(a) > 150 or _NOT_LOOKUP_RE.search(a):
+    if len(a) > 150 or _NOT_LOOKUP_RE.search(a) or _JUDGE_Q_RE.match(a):
         return False
     if _LOOKUP_RE.match(a):
         return True
     if a.endswith(("?", "？")) and len(_WORD_RE.findall(a)) <= 3 and not _CJK_RE.search(a):
-        return True  # "db host?"
+        return names_a_task(a)  # "db host?" (not "Thoughts?")
     return bool(_CJK_RE.search(a) and _CJK_LOOKUP_RE.search(a))
 
 
@@ -295,16 +304,24 @@ def first_person(material: str) -> float:
     return (sum(w in _FIRST_PERSON for w in words) + len(cjk)) / max(1, len(words) + len(cjk))
 
 
-_GREETING_LINE_RE = re.compile(
+_GREETING_LINE_RE = re.compile(  # on one of the first lines (a letterhead may come first)
     r"^\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|hola|buen[oa]s|querid[oa]s?|estimad[oa]s?|"
     r"bonjour|bonsoir|cher|chère|chers|liebe[rs]?|hallo|sehr geehrte[rs]?|guten (?:tag|morgen)|olá|oi|caro|cara|"
     r"prezad[oa]s?)\b|^\s*(?:您好|你好|親愛|拝啓|こんにちは|お疲れ様|प्रिय|नमस्ते)",
-    re.I,
+    re.I | re.M,
 )
 _HEADER_RE = re.compile(r"^(?:subject|from|to|date|betreff|von|asunto|de|para|objet|assunto|件名|主题)\s*[:：]", re.I | re.M)
-_CLOSING_RE = re.compile(
-    r"\b(?:regards|cheers|best|thanks|thank you|sincerely|love|yours|grüße|grüßen|cordialement|bises|"
-    r"saludos|abrazo|atentamente|abraços|atenciosamente|beijos)\b|谢谢|敬具|よろしく|आशीर्वाद|धन्यवाद",
+_SPEAKER_RE = re.compile(r"^([A-Z][\w.'-]{1,20}(?: [A-Z][\w.'-]{1,20})?): \S", re.M)  # "Dana: Anything else?"
+
+
+def _speakers(text: str) -> bool:
+    """A transcript: speakers who come back ("Dana:" … "Tom:" … "Dana:"), not section heads
+    ("Methods:", "Results:")."""
+    names = Counter(_SPEAKER_RE.findall(text))
+    return sum(n for n in names.values() if n >= 2) >= 4
+_CLOSING_RE = re.compile(  # on one of the last three lines, a short line of its own
+    r"(?:\b(?:regards|cheers|best|thanks|thank you|sincerely|love|yours|grüße|grüßen|cordialement|bises|"
+    r"saludos|abrazo|atentamente|abraços|atenciosamente|beijos|cumprimentos|cordialmente)\b|谢谢|敬具|よろしく|आशीर्वाद|धन्यवाद|^\s*(?:--|—) ?[^\W\d])",
     re.I,
 )
 _CHAT_LINE_RE = re.compile(r"^\[?[^\]\n]{0,20}\d{1,2}:\d\d\]?\s*[^:：\n]{1,30}[:：]", re.M)
@@ -316,9 +333,10 @@ def looks_like_letter(material: str) -> bool:
     near the end, or three time-stamped speaker lines."""
     m = material.strip()
     return bool(
-        _GREETING_LINE_RE.match(m)
+        _GREETING_LINE_RE.search("\n".join(m.splitlines()[:6]))
         or _HEADER_RE.search(m[:300])
-        or _CLOSING_RE.search(m[-160:])
+        or any(len(line.strip()) <= 40 and _CLOSING_RE.search(line) for line in m.splitlines()[-5:])
+        or _speakers(m[:2000])
         or len(_CHAT_LINE_RE.findall(m[:2000])) >= 3
     )
 
@@ -337,6 +355,7 @@ _DEBUG_RE = re.compile(
     r"\b(?:why|wrong|fail\w*|error\w*|bug\w*|fix\w*|correct\w*|slow\w*|review\w*|improv\w*|refactor\w*|"
     r"optimi\w*|secur\w*|safe\w*|better|should|problem\w*|issue\w*|crash\w*|leak\w*|cause\w*|going on|race|"
     r"inject\w*|risk\w*|vulnerab\w*|complexity|deadlock\w*|ok|okay|fine|change|look at|take a look|check\w*|"
+    r"any comments?|thoughts|feedback|opinion\w*|"
     r"por ?qu[ée]|falla\w*|fallo|arregl\w*|corrig\w*|corrij\w*|mejor\w*|pourquoi|erreur|faux|warum|fehler\w*|"
     r"falsch|verbesser\w*|errad[oa]|falha\w*|melhor\w*)\b"
     r"|为什么|為什麼|なぜ|どうして|错误|錯誤|エラー|バグ|修正|问题|問題|失败|失敗|改善|优化|क्यों|गलत",

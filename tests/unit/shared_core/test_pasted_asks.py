@@ -567,3 +567,54 @@ def test_a_soft_review_question_over_code_is_no_look_up(ask: str) -> None:
     assert not looks_up_a_value(ask)
     found = ask_to_read(COMPOSE * 2 + "\n\n" + ask)
     assert found is None or found.over_code != "look-up"
+
+
+# -- found by a second review (2026-12-04): each failed before its fix -----------------------------
+@pytest.mark.parametrize("ask", ["Thoughts?", "Help?", "Is it efficient?", "Is this idiomatic?", "Will this scale?",
+                                 "Any edge cases?", "Am I close?", "Is this Pythonic?", "Any comments?"])
+def test_short_review_asks_over_code_are_neither_look_ups_nor_explanations(ask: str) -> None:
+    found = ask_to_read(CODE * 2 + "\n\n" + ask)
+    assert found is None, (ask, found)
+
+
+@pytest.mark.parametrize(
+    "ask",
+    ["Why do you think fuel spend fell while headcount grew, and what should the depot worry about most?",
+     "Is the shift comparison fair? What is the report leaving out?",
+     "Ist die Rota-Regel wirksam? Worauf muss ich achten?",
+     "Quais são as causas prováveis das reclamações e o que a gerência deve fazer?"],
+)
+def test_compound_or_judging_questions_about_a_document_are_not_sent_to_the_cheapest_tier(ask: str) -> None:
+    found = ask_to_read(REPORT + "\n\n" + ask)
+    assert found is None or found.over_all
+    assert Router().decide(REPORT + "\n\n" + ask).tier != "simple"
+
+
+def test_a_question_opening_the_message_wins_over_the_pasted_emails_own_last_question() -> None:
+    text = "Should I accept the new rota or push back?\n\n" + COMPLAINT.replace(
+        "Regards,\nDana Whitfield", "Could you call me back before Friday?")
+    found = find_ask(text)
+    assert found is not None and found.text == "Should I accept the new rota or push back?"
+
+
+def test_closing_words_inside_the_users_own_text_do_not_make_it_a_letter() -> None:
+    from shared_core.classifiers.pasted_words import looks_like_letter
+
+    mine = OWN_PROBLEM.replace("We cannot afford a rewrite", "We want what's best for the sellers, and we cannot afford a rewrite")
+    assert not looks_like_letter(mine + " We'd love to keep the cron job if we can.")
+    assert looks_like_letter(COMPLAINT)
+
+
+def test_a_bare_label_paragraph_is_not_the_ask() -> None:
+    found = find_ask("Task:\n\nList the dates in the report.\n\n" + REPORT)
+    assert found is None or found.text != "Task:"
+
+
+def test_a_dockerfile_is_no_letter_and_its_first_line_no_ask() -> None:
+    from shared_core.classifiers.pasted_words import looks_like_letter
+
+    docker = ("FROM node:20-slim AS base\nWORKDIR /srv/app\nCOPY package*.json ./\nRUN npm ci --omit=dev\n\n"
+              "COPY . .\nENV PORT=8080\nEXPOSE 8080\nUSER node\nCMD [\"node\", \"--enable-source-maps\", \"server.js\"]\nRUN npm prune --production\n") * 3
+    assert not looks_like_letter(docker)
+    found = find_ask(docker + "\n\nwhich node version does the image use?")
+    assert found is not None and found.text == "which node version does the image use?"
