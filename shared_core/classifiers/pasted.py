@@ -154,13 +154,16 @@ def ask_to_read(text: str) -> Ask | None:
     if found is None or asks_advice(found.text):  # "which would you pick?": the whole message decides
         return None
     task = names_a_task(found.text)
-    mode = "explain" if explains_code(found.text) else "look-up" if looks_up_a_value(found.text) else ""
-    if not (task or mode):
-        return None
+    if not task:  # only an explanation or a look-up over code can still be read alone
+        mode = _code_mode(found.text)
+        return found._replace(over_code=mode) if mode and is_code_or_log(found.material) else None
     if is_code_or_log(found.material):
+        mode = _code_mode(found.text)
         return found._replace(over_code=mode) if mode else None
-    if not task:
-        return None
     if first_person(found.material) >= FIRST_PERSON and not looks_like_letter(found.material):
         return None  # "I'm 34 and ..." + "Is the math right?": a judgement on the user's own situation
     return found
+
+
+def _code_mode(ask: str) -> str:
+    return "explain" if explains_code(ask) else "look-up" if looks_up_a_value(ask) else ""

@@ -317,6 +317,8 @@ _SPEAKER_RE = re.compile(r"^([A-Z][\w.'-]{1,20}(?: [A-Z][\w.'-]{1,20})?): \S", r
 def _speakers(text: str) -> bool:
     """A transcript: speakers who come back ("Dana:" … "Tom:" … "Dana:"), not section heads
     ("Methods:", "Results:")."""
+    if text.count(": ") < 4:
+        return False
     names = Counter(_SPEAKER_RE.findall(text))
     return sum(n for n in names.values() if n >= 2) >= 4
 _CLOSING_RE = re.compile(  # on one of the last three lines, a short line of its own
