@@ -80,6 +80,7 @@ SETS = {
     "H: first person, outside check, then used (36)": "pasted_asks_h.jsonl",
     "I: mixed, outside check (40)": "pasted_asks_i.jsonl",
     "J: code, config, logs; outside check, then used (36)": "code_asks_j.jsonl",
+    "K: mixed, final outside check (48)": "pasted_asks_k.jsonl",
     "own check (120)": "everyday_check.jsonl",
 }
 _TIERS = [
