@@ -32,6 +32,8 @@ from typing import NamedTuple
 
 from .pasted_material import is_code_or_log
 from .pasted_words import (
+    CJK_RE,
+    DEIXIS_RE,
     asks_advice,
     explains_code,
     first_person,
@@ -81,15 +83,13 @@ class Ask(NamedTuple):
 _PARAS_RE = re.compile(r"\n[ \t\r]*\n")  # also \r\n line ends
 _RULE_RE = re.compile(r"^[ \t]*(?:-{3,}|\*{3,}|={3,}|_{3,})[ \t\r]*$", re.M)
 """Separator lines (``---``, ``***``, ``===``): read as blank lines."""
-_CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff]")
-_DEIXIS_RE = re.compile(r"\b(?:this|these|that|above|below|here)\b", re.I)
 
 
 def _long_enough(text: str) -> bool:
     n = len(text)
     if n >= MIN_TEXT:
         return True
-    return n * 3 >= MIN_TEXT and n + 2 * len(_CJK_RE.findall(text)) >= MIN_TEXT
+    return n * 3 >= MIN_TEXT and n + 2 * len(CJK_RE.findall(text)) >= MIN_TEXT
 
 
 def _glued(paras: Iterable[str]) -> list[str]:
@@ -133,7 +133,7 @@ def find_ask(text: str) -> Ask | None:
     vague_end = last_ask and not names_a_task(last)
     if first.endswith((":", "：")) and not vague_end:  # "Is this a good plan?" is the ask
         order.reverse()
-    elif "?" in first and "?" not in last and not _DEIXIS_RE.search(last):
+    elif "?" in first and "?" not in last and not DEIXIS_RE.search(last):
         order.reverse()  # "How much butter do I need?" + a recipe ending "When cool, ..."
     elif not vague_end and len(first) <= limit and is_ask(first, lead_in=True) and looks_like_letter(
         "\n\n".join(paras[1:])

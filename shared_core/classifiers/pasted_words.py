@@ -53,7 +53,8 @@ _OPENERS = (
 ).split()
 _OPENER_SET = frozenset(_OPENERS)
 _WORD_RE = re.compile(r"[^\W\d_][\w'’-]*")
-_CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff]")
+CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff]")
+"""Chinese and Japanese characters (scripts written without spaces)."""
 _CJK_ASK_RE = re.compile(
     "(?:吗|嗎|什么|什麼|哪|几|幾|多少|请|請|ください|下さい|ですか|ますか|何|いつ|どこ|誰|どれ|"
     "解释|解釋|説明|说明|总结|總結|翻译|翻訳|まとめ|要約|帮我|幫我)"
@@ -61,7 +62,7 @@ _CJK_ASK_RE = re.compile(
 
 
 _HI_ASK_RE = re.compile(r"(?:दीजिए|दीजिये|दें|बताइए|बताइये|बताओ|बताएं|समझाइए|समझाओ|करें|करो|लिखिए|लिखो)\s*[।.!]?\s*$")
-_DEIXIS_RE = re.compile(
+DEIXIS_RE = re.compile(  # words that point at the material
     r"\b(?:this|these|that|below|following|here|esto|este|esta|estos|estas|siguiente|aquí|"
     r"ceci|cette|ces|suivant|suivante|ci-dessous|voici|dies|diese|dieser|diesen|dieses|folgende|"
     r"folgenden|unten|hier|isto|isso|seguinte|abaixo|aqui)\b|这|這|以下|下面|下記|この|次の|यह|इस|नीचे",
@@ -85,7 +86,7 @@ def is_ask(para: str, *, lead_in: bool) -> bool:
         return False  # a line of the pasted code ("CREATE INDEX ...;"), "Here is the report:"
     if "?" in p or "？" in p or "¿" in p or _LABEL_RE.match(p):
         return True
-    if lead_in and p[-1] in ":：" and _DEIXIS_RE.search(p):  # "TL;DR this for me:", not a heading
+    if lead_in and p[-1] in ":：" and DEIXIS_RE.search(p):  # "TL;DR this for me:", not a heading
         return True
     words = _WORD_RE.findall(_GREETING_RE.sub("", p[:50], count=1).lower())
     if words and words[0] in _OPENER_SET:
@@ -93,7 +94,7 @@ def is_ask(para: str, *, lead_in: bool) -> bool:
     if _HI_ASK_RE.search(p):  # Hindi: a polite imperative at the end ("... समझा दीजिए")
         return True
     # a request in Chinese or Japanese: one line (a notice's "※ご遠慮ください" lines are not asks)
-    return "\n" not in p and bool(_CJK_RE.search(p) and _CJK_ASK_RE.search(p))
+    return "\n" not in p and bool(CJK_RE.search(p) and _CJK_ASK_RE.search(p))
 
 
 _MANY_RE = re.compile(
@@ -166,10 +167,10 @@ def names_a_task(ask: str) -> bool:
     sign?": the material is the situation to weigh, so the whole message is the task)?"""
     if asks_advice(ask):
         return False
-    words = [w.strip("'’-") for w in _WORD_RE.findall(_CJK_RE.sub(" ", ask.lower()))]
+    words = [w.strip("'’-") for w in _WORD_RE.findall(CJK_RE.sub(" ", ask.lower()))]
     if any(w and w not in _GENERIC for w in words):
         return True
-    return len(_CJK_RE.findall(ask)) >= 4  # a CJK ask of a few characters names its own task
+    return len(CJK_RE.findall(ask)) >= 4  # a CJK ask of a few characters names its own task
 
 
 _PRESENT_RE = re.compile(
@@ -226,7 +227,7 @@ def over_all(ask: str, *, lead_in: bool) -> bool:
         return True  # ... or two questions: "Is the comparison fair? What is it leaving out?"
     a = _GREETING_RE.sub("", ask.strip().lstrip("¿¡"), count=1)
     body = _REQUEST_RE.sub("", a, count=1)
-    if _CJK_RE.search(body):
+    if CJK_RE.search(body):
         return bool(_CJK_REQUEST_RE.search(body)) and not _QUESTION_RE.search(body)
     words = _WORD_RE.findall(body[:40].lower())
     if not words or words[0] in _LOOKUP_VERBS:
@@ -282,9 +283,9 @@ def looks_up_a_value(ask: str) -> bool:
         return False
     if _LOOKUP_RE.match(a):
         return True
-    if a.endswith(("?", "？")) and len(_WORD_RE.findall(a)) <= 3 and not _CJK_RE.search(a):
+    if a.endswith(("?", "？")) and len(_WORD_RE.findall(a)) <= 3 and not CJK_RE.search(a):
         return names_a_task(a)  # "db host?" (not "Thoughts?")
-    return bool(_CJK_RE.search(a) and _CJK_LOOKUP_RE.search(a))
+    return bool(CJK_RE.search(a) and _CJK_LOOKUP_RE.search(a))
 
 
 _FIRST_PERSON = frozenset(
