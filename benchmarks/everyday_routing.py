@@ -89,6 +89,27 @@ def route_rows(rows: list[dict], threshold: float | None = None) -> tuple[list[i
     return chosen, conf, us
 
 
+BY_LANG_FIGURES = (
+    ("exact", "exact"), ("within_one", "within one"), ("tier1_cheapest", "tier 1 cheapest"),
+    ("tier12_lower_half", "tiers 1–2 lower"), ("tier34_upper_half", "tiers 3–4 upper"),
+    ("tier4_top", "tier 4 top"),
+)
+
+
+def by_language(rows: list[dict], chosen: list[int], conf: list[float]) -> str:
+    """A Markdown table: the main figures for each language's rows (``lang``, else "?")."""
+    langs = sorted({str(r.get("lang", "?")) for r in rows})
+    head = "| lang | n | " + " | ".join(label for _, label in BY_LANG_FIGURES) + " | mean conf |"
+    lines = [head, "|---" * (len(BY_LANG_FIGURES) + 3) + "|"]
+    for lang in langs:
+        keep = [i for i, r in enumerate(rows) if str(r.get("lang", "?")) == lang]
+        rep = ladder_report([int(rows[i]["tier"]) for i in keep], [chosen[i] for i in keep], [conf[i] for i in keep])
+        cells = ["—" if rep.get(k) is None else f"{100 * rep[k]:.0f}%" for k, _ in BY_LANG_FIGURES]
+        mean_conf = sum(conf[i] for i in keep) / len(keep)
+        lines.append(f"| {lang} | {len(keep)} | " + " | ".join(cells) + f" | {mean_conf:.2f} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default=str(DEV), help="ladder file (JSONL with prompt/messages, tier)")
@@ -105,6 +126,10 @@ def main(argv: list[str] | None = None) -> int:
         "--threshold", type=float, default=None,
         help="route with this policy.threshold (the knob) instead of the shipped one: is the "
         "confidence still calibrated when the knob moves the choice?",
+    )
+    ap.add_argument(
+        "--by-lang", action="store_true",
+        help="also print the main figures per language (the rows' `lang`)",
     )
     args = ap.parse_args(argv)
     if args.heldout:
@@ -129,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     rep["mean_decide_us"] = round(us, 1)
     print(format_report(f"Router() on {name}", rep))
     print(f"\nmean decide: {us:.0f} µs")
+    if args.by_lang:
+        print("\n" + by_language(rows, chosen, conf))
     shown = 0
     for r, c, p in zip(rows, chosen, conf):
         if shown >= args.misses:

@@ -27,6 +27,8 @@ from .ladder_seeds_gap_easy2 import CONVERSATIONS_GAP_EASY2, SEEDS_GAP_EASY2, SL
 from .ladder_seeds_gap_hard import SEEDS_GAP_HARD, SEEDS_GAP_HARD_INTL, SLOTS_GAP_HARD
 from .ladder_seeds_gap_hard2 import SEEDS_GAP_HARD2, SLOTS_GAP_HARD2
 from .ladder_seeds_intl import SEEDS_INTL
+from .ladder_seeds_intl2 import SEEDS_INTL2
+from .ladder_seeds_intl3 import SEEDS_INTL3
 from .ladder_seeds_maths import SEEDS_MATHS, SEEDS_MATHS_INTL, SLOTS_MATHS
 from .ladder_seeds_more import SEEDS_MORE, SLOTS_MORE
 from .ladder_seeds_tier2 import SEEDS_TIER2, SEEDS_TIER2_INTL, SLOTS_TIER2
@@ -146,6 +148,13 @@ _STRING_WRAPS = [
 ]
 
 
+MULTILINGUAL_BATCHES = frozenset(
+    f"{lang}|{t}" for seeds in (SEEDS_INTL2, SEEDS_INTL3) for lang, v in seeds.items() for _, _, t in v
+)
+"""``template`` keys of the two multilingual batches (2026-12-04): their held-out rows are
+reported apart, being harder than the rest (short CJK proofs, long easy pastes)."""
+
+
 def _template_key(lang: str, template: str) -> int:
     return zlib.crc32(f"{lang}|{template}".encode())
 
@@ -170,6 +179,27 @@ def _vary(ask: str, rng: random.Random) -> str:
     if k == 1:
         return rng.choice(_PREFIXES) + ask[:1].lower() + ask[1:]
     return ask
+
+
+_PREFIXES_INTL = {
+    "es": ["hola, una pregunta: ", "oye, ", "buenas, "],
+    "fr": ["salut, ", "bonjour, petite question : ", "dis, "],
+    "de": ["hallo, kurze Frage: ", "hey, ", "moin, "],
+    "pt": ["oi, ", "olá, uma dúvida: ", "bom dia, "],
+    "zh": ["你好，", "请问，", "麻烦问下，"],
+    "ja": ["すみません、", "質問です。", "ちょっと聞きたいんだけど、"],
+    "hi": ["नमस्ते, ", "भाई, ", "ek sawaal: "],
+}
+_END_PUNCT = "?.!。？！．"
+
+
+def _vary_intl(ask: str, lang: str, rng: random.Random) -> str:
+    """:func:`_vary` for the other languages: the same ask without its final punctuation (and
+    lower case where the script has case), or after a chatty opening in its own language."""
+    if rng.randrange(2) == 0 or lang not in _PREFIXES_INTL:
+        bare = ask.rstrip(_END_PUNCT + " ")
+        return bare.lower() if len(bare) < 300 else bare
+    return rng.choice(_PREFIXES_INTL[lang]) + ask
 
 
 def _wrap(ask: str, rng: random.Random) -> tuple[list[dict[str, str]] | None, str]:
@@ -213,7 +243,8 @@ def all_rows(seed: int = 0) -> list[dict[str, Any]]:
     seeds: list[tuple[str, int, str, str]] = [("en", t, c, s) for t, c, s in en]
     for lang in sorted(SEEDS_INTL):
         more = (SEEDS_WIDE_INTL.get(lang, []) + SEEDS_GAP_HARD_INTL.get(lang, [])
-                + SEEDS_MATHS_INTL.get(lang, []) + SEEDS_TIER2_INTL.get(lang, []))
+                + SEEDS_MATHS_INTL.get(lang, []) + SEEDS_TIER2_INTL.get(lang, [])
+                + SEEDS_INTL2.get(lang, []) + SEEDS_INTL3.get(lang, []))
         seeds += [(lang, t, c, s) for t, c, s in SEEDS_INTL[lang] + more]
     late = {t for _, _, t in SEEDS_MATHS + SEEDS_TIER2}
     late |= {t for d in (SEEDS_MATHS_INTL, SEEDS_TIER2_INTL) for v in d.values() for _, _, t in v}
@@ -224,8 +255,8 @@ def all_rows(seed: int = 0) -> list[dict[str, Any]]:
         seen: set[str] = set()
         for i in range(n):
             ask = _fill(template, rng)
-            if i > 0 and lang == "en":
-                ask = _vary(ask, rng)
+            if i > 0:
+                ask = _vary(ask, rng) if lang == "en" else _vary_intl(ask, lang, rng)
             if ask in seen and i > 0:
                 continue
             seen.add(ask)

@@ -144,6 +144,11 @@ _TIER4: list[str] = [
 
 _INTL: dict[str, list[tuple[int, str, str]]] = {
     "es": [
+        (1, "percentages", "¿Cuánto pago por unos zapatos de {mx_money} si tienen un {pct} % de descuento?"),
+        (1, "percentages", "Si la cena fue {mx_money}, ¿cuánto es una propina del {pct} %?"),
+        (1, "school_math", "Encuentra el perímetro de un triángulo con lados de {mx_a} cm, {mx_b} cm y 9 cm."),
+        (1, "school_math", "¿Cuánto es el {pct} % de {mx_money}? Es para los deberes."),
+        (2, "school_math", "Un tren recorre {mx_total} km en {mx_a} horas. Calcula su velocidad media y explica los pasos."),
         (1, "school_math", "Calcula el área de un rectángulo de {mx_a} cm por {mx_b} cm."),
         (1, "school_math", "Halla la media de {mx_list}."),
         (2, "school_math", "Mi hija tiene este problema de deberes: «Un autobús lleva {mx_total} pasajeros. En la "
@@ -153,31 +158,63 @@ _INTL: dict[str, list[tuple[int, str, str]]] = {
                                 "para todo x, y, suponiendo f continua, y demuéstralo."),
     ],
     "fr": [
+        (1, "percentages", "Combien coûte un billet de {mx_money} avec {pct} % de réduction ?"),
+        (1, "percentages", "Un manteau à {mx_money}, il y a {pct} % de remise en caisse : je paie combien ?"),
+        (1, "percentages", "Le loyer passe de {mx_money} avec une hausse de {pct} %, ça fait combien ?"),
+        (1, "school_math", "Trouve l'aire d'un triangle de base {mx_a} cm et de hauteur {mx_b} cm."),
+        (1, "school_math", "Calcule la moyenne de ces notes : {mx_list}."),
+        (1, "school_math", "Trouvez le volume d'un cube de {mx_a} cm d'arête."),
+        (2, "school_math", "Exercice de 5e : une voiture roule {mx_total} km en {mx_a} heures. Trouve sa vitesse moyenne et explique le calcul."),
         (1, "school_math", "Calcule le périmètre d'un carré de {mx_a} cm de côté."),
         (1, "school_math", "Combien font {pct} % de {mx_money} ?"),
         (4, "competition_math", "Trouver tous les entiers n ≥ 1 tels que n divise 2^n + 1. Démontrer "
                                 "soigneusement le résultat."),
     ],
     "de": [
+        (1, "percentages", "Was kostet ein Fahrrad für {mx_money} mit {pct} % Rabatt?"),
+        (1, "percentages", "Wie viel Trinkgeld sind {pct} % bei einer Rechnung von {mx_money}?"),
+        (1, "school_math", "Finde den Umfang eines Rechtecks mit {mx_a} cm und {mx_b} cm Seitenlänge."),
+        (1, "school_math", "Wie viel sind {pct} % von {mx_money}?"),
+        (2, "school_math", "Hausaufgabe: Ein Zug fährt {mx_total} km in {mx_a} Stunden. Berechne die Durchschnittsgeschwindigkeit und erkläre den Rechenweg."),
         (1, "school_math", "Berechne den Flächeninhalt eines Dreiecks mit Grundseite {mx_a} cm und Höhe "
                            "{mx_b} cm."),
         (4, "competition_math", "Finde alle Primzahlen p, für die 2^p + p^2 ebenfalls eine Primzahl ist, mit "
                                 "vollständigem Beweis."),
     ],
     "pt": [
+        (1, "percentages", "Quanto fica uma camisa de {mx_money} com {pct}% de desconto?"),
+        (1, "percentages", "Se o salário é {mx_money} e tive {pct}% de aumento, quanto passo a ganhar?"),
+        (1, "school_math", "Encontre a área de um quadrado com {mx_a} cm de lado."),
+        (1, "school_math", "Qual é a média de {mx_list}?"),
+        (2, "school_math", "Um ônibus leva {mx_total} passageiros e descem {mx_a} na primeira parada. Quantos ficam? Explica passo a passo para o meu filho."),
         (1, "school_math", "Calcule {pct}% de {mx_money}."),
         (4, "competition_math", "Calcule o número de subconjuntos de {1, 2, ..., 2000} cuja soma dos elementos é "
                                 "divisível por 5, com demonstração completa."),
     ],
     "zh": [
+        (1, "percentages", "一双鞋原价{mx_money}，打{pct}%的折扣后多少钱？"),
+        (1, "percentages", "{mx_money}的{pct}%是多少？"),
+        (1, "school_math", "求 {mx_list} 的平均数。"),
+        (1, "school_math", "一个正方形边长{mx_a}厘米，求周长。"),
+        (2, "school_math", "一辆车{mx_a}小时行驶{mx_total}千米，求平均速度，并写出步骤。"),
         (1, "school_math", "一个长方形长{mx_a}厘米，宽{mx_b}厘米，求它的面积。"),
         (4, "competition_math", "求所有函数 f: R → R，使得对任意实数 x, y 都有 f(x + f(y)) = f(x) + y，并给出完整证明。"),
     ],
     "ja": [
+        (1, "percentages", "{mx_money}の商品が{pct}%引きだといくらになりますか？"),
+        (1, "percentages", "{mx_money}の{pct}%はいくら？"),
+        (1, "school_math", "{mx_list} の平均を求めてください。"),
+        (1, "school_math", "一辺{mx_a}cmの正方形の周の長さを求めて。"),
+        (2, "school_math", "車が{mx_a}時間で{mx_total}km走りました。平均の速さを求め、考え方も説明してください。"),
         (1, "school_math", "縦{mx_a}cm、横{mx_b}cmの長方形の面積を求めてください。"),
         (4, "competition_math", "n^2 + 2^n が平方数となる正の整数 n をすべて求めよ。解答には完全な証明を付けること。"),
     ],
     "hi": [
+        (1, "percentages", "{mx_money} के जूते पर {pct}% छूट है, तो कितना देना होगा?"),
+        (1, "percentages", "{mx_money} पर {pct}% टिप कितनी होगी?"),
+        (1, "school_math", "{mx_list} का औसत ज्ञात कीजिए।"),
+        (1, "school_math", "{mx_money} का {pct}% कितना होगा?"),
+        (2, "school_math", "एक बस में {mx_total} यात्री हैं और पहले स्टॉप पर {mx_a} उतर जाते हैं। कितने बचे? बच्चे को स्टेप बाय स्टेप समझाइए।"),
         (1, "school_math", "एक आयत की लंबाई {mx_a} सेमी और चौड़ाई {mx_b} सेमी है। उसका क्षेत्रफल ज्ञात कीजिए।"),
         (4, "competition_math", "सभी धनात्मक पूर्णांक n ज्ञात कीजिए जिनके लिए n^2 + n + 1, n + 2 से विभाज्य है, और "
                                 "पूरा प्रमाण दीजिए।"),

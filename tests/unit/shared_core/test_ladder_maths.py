@@ -23,6 +23,11 @@ SCHOOL = [
     "Calculate the average speed of a cyclist who rides 45 km in 1.5 hours.",
     "Trouve le prix d'une veste à 60 € après une remise de 25 %.",
     "Halla el 15 % de 340 euros.",
+    # written on 2026-12-04 before the model with the multilingual batches was trained and not
+    # changed after (the veste phrasing above had failed with an earlier version of it)
+    "Calcule combien coûtent 3 cahiers à 2,40 € pièce.",
+    "Berechne, wie viel 4 Kinokarten zu je 9,50 € zusammen kosten.",
+    "Quanto é 18% de 250 reais?",
 ]
 COMPETITION = [
     "Find all real numbers a for which the equation x^4 - 2ax^2 + x + a^2 - a = 0 has four distinct "
