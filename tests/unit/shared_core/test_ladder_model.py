@@ -179,6 +179,8 @@ MULTILINGUAL = CHECK.with_name("everyday_multilingual.jsonl")
 """196 requests, 28 in each of seven languages, written blind on 2026-12-04 (helper)."""
 MULTILINGUAL_C = CHECK.with_name("everyday_multilingual_c.jsonl")
 """166 requests, 24 per language, written blind after the fourth round was committed."""
+MULTILINGUAL_D = CHECK.with_name("everyday_multilingual_d.jsonl")
+"""137 requests, about 20 per language, written blind while the last two batches were written."""
 FINAL = CHECK.with_name("everyday_final.jsonl")
 """160 English requests written blind on 2026-12-04 and read twice: before and after the
 multilingual batches."""
@@ -205,7 +207,7 @@ def test_no_training_prompt_is_a_near_twin_of_an_evaluation_request() -> None:
     """Beyond exact copies: a training prompt sharing 80% of its words with a dev or check
     request would make that request's figure a memory test."""
     own = {r["prompt"] for r in all_rows()}
-    for path in (CHECK, MULTILINGUAL, MULTILINGUAL_C, FINAL):
+    for path in (CHECK, MULTILINGUAL, MULTILINGUAL_C, MULTILINGUAL_D, FINAL):
         assert not _near_twins(own, [r["prompt"] for r in read_ladder_rows(path)]), path.name
     dev = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "everyday_dev.jsonl"
     if dev.exists():
@@ -294,6 +296,8 @@ def test_router_places_the_blind_sets_as_measured() -> None:
                         "tier34_upper_half": 0.88, "tier4_top": 0.80}),
         (MULTILINGUAL_C, {"exact": 0.83, "within_one": 0.95, "tier1_cheapest": 0.75, "tier12_lower_half": 0.92,
                           "tier34_upper_half": 0.90, "tier4_top": 0.75}),
+        (MULTILINGUAL_D, {"exact": 0.76, "within_one": 0.96, "tier1_cheapest": 0.62, "tier12_lower_half": 0.90,
+                          "tier34_upper_half": 0.90, "tier4_top": 0.70}),
     ):
         rows = read_ladder_rows(path)
         decisions = [router.decide(request_of(r)) for r in rows]
