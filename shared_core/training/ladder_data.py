@@ -6,7 +6,10 @@ context, agent harness text, tool results or earlier turns around the ask; the t
 the ask's). Everything is generated deterministically from
 :mod:`.ladder_seeds_en`, :mod:`.ladder_seeds_intl`, the other ``ladder_seeds_*`` modules
 (maths across the ladder: :mod:`.ladder_seeds_maths`; light asks over heavy-looking
-material: :mod:`.ladder_seeds_tier2`) and :mod:`.ladder_slots`.
+material: :mod:`.ladder_seeds_tier2`; the seven other languages in volume:
+:mod:`.ladder_seeds_intl2` and :mod:`.ladder_seeds_intl3`) and :mod:`.ladder_slots`.
+(:mod:`.ladder_seeds_intl4` and :mod:`.ladder_seeds_intl5` are written but not read here: see
+their docstrings.)
 
 A fifth of the templates (chosen by a stable hash of the template text) never reach
 training: :func:`heldout_rows` is the project's own held-out set, so its figures measure
