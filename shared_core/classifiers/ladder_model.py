@@ -15,8 +15,8 @@ Beside the weights the file carries:
 * ``calibration``: isotonic points mapping the raw probability of the chosen level to
   the probability that the choice is right (fit on cross-validated predictions), so
   ``confidence`` means what it says;
-* ``seen``: which words (hashed into :data:`WORD_BITS` buckets; CJK character bigrams
-  count as words) occur in the training data. ``coverage`` is the share of a request's
+* ``seen``: which words (hashed into a bitmap of :data:`WORD_BITS` buckets, or of the size
+  the file carries; CJK character bigrams count as words) occur in the training data. ``coverage`` is the share of a request's
   distinct words seen there; below ``ood_coverage`` the request is unlike the training
   data and the classifier falls back to a safe choice.
 
@@ -51,7 +51,12 @@ DOT_MAX = 96
 (dict sums beat numpy's per-call cost on a line or two; above it the sorted numpy path is
 faster). With ``v2`` (word sums) every text of up to :data:`EDGE_MIN` characters takes
 :class:`~shared_core.word_sums.WordSumDot`."""
-WORD_BITS = 1 << 18
+WORD_BITS = 1 << 20
+"""Buckets of the seen-word bitmap of a newly trained model. A file carries its own size (files
+written before 2026-12-05 have 2**18). The bitmap must stay sparse: at 2**18 buckets the
+training words filled ~7% of it, so a made-up word passed for a seen one that often and a
+request of invented words could reach the out-of-distribution threshold by chance; at 2**20
+it is ~2%."""
 MIN_WORDS = 4
 """Texts with fewer distinct words are never called out of distribution (too little to judge)."""
 _WORD_RE = re.compile(r"[^\W\d_]{2,}")
@@ -66,8 +71,9 @@ def words_of(text: str) -> set[str]:
     return set(_WORD_RE.findall(ladder_text(head).lower()))
 
 
-def word_ids(words: set[str]) -> np.ndarray:
-    return np.fromiter((zlib.crc32(w.encode()) % WORD_BITS for w in words), dtype=np.int64, count=len(words))
+def word_ids(words: set[str], bits: int = WORD_BITS) -> np.ndarray:
+    """The seen-bitmap buckets of ``words`` in a bitmap of ``bits`` buckets."""
+    return np.fromiter((zlib.crc32(w.encode()) % bits for w in words), dtype=np.int64, count=len(words))
 
 
 _CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -123,16 +129,28 @@ class LadderModel:
                 "ladder model", "calibration needs two equal-length lists of >= 2 points, x increasing"
             )
         self._cal = (self.cal_x.tolist(), self.cal_y.tolist())
-        self.seen = (
-            np.ones(WORD_BITS, dtype=bool) if seen is None else np.asarray(seen, dtype=bool).reshape(-1)
-        )
+        self._word_memo: dict[str, bool] = {}
+        self.seen = np.ones(WORD_BITS, dtype=bool) if seen is None else seen
         self.ood_coverage = float(ood_coverage)
         self.info = dict(info or {})
         # a short text is its own edge: both halves see the same features, so sum them once
         self._W_short = (self.W[: self.dim] + self.W[self.dim :]).astype(np.float32)
         self._dot = WordSumDot(self.fx, self._W_short) if isinstance(self.fx, WordSumExtractor) else None
         self._dot_long: WordSumDot | None = None
-        self._word_memo: dict[str, bool] = {}
+
+    @property
+    def seen(self) -> np.ndarray:
+        """The seen-word bitmap (``bool``, a power-of-two length: its own bucket count)."""
+        return self._seen
+
+    @seen.setter
+    def seen(self, bits: np.ndarray) -> None:
+        arr = np.asarray(bits, dtype=bool).reshape(-1)
+        n = len(arr)
+        if n < 8 or n & (n - 1):
+            raise DataFormatError("ladder model", f"the seen-word bitmap needs a power-of-two length >= 8, got {n}")
+        self._seen = arr
+        self._word_memo.clear()  # memoised hits belong to the old bitmap
 
     # -- features --------------------------------------------------------------------
     def view(self, text: str, ask_start: int = 0) -> str:
@@ -173,7 +191,8 @@ class LadderModel:
         words = words_of(text)
         if len(words) < MIN_WORDS:
             return 1.0
-        memo, seen = self._word_memo, self.seen
+        memo, seen = self._word_memo, self._seen
+        bits = len(seen)
         known = list(map(memo.get, words))
         if None not in known:
             return sum(known) / len(words)  # type: ignore[arg-type]
@@ -181,7 +200,7 @@ class LadderModel:
         for w in words:
             hit = memo.get(w)
             if hit is None:
-                hit = bool(seen[zlib.crc32(w.encode()) % WORD_BITS])
+                hit = bool(seen[zlib.crc32(w.encode()) % bits])
                 if len(memo) >= 100_000:
                     memo.clear()
                 memo[w] = hit
@@ -273,7 +292,7 @@ class LadderModel:
             arrays = read_npz(p.parent / wf)
             dim = int(meta["features"]["dim"])
             W = dense_rows(arrays, 2 * dim, len(LEVELS))
-            seen = np.unpackbits(arrays["seen"])[:WORD_BITS].astype(bool)
+            seen = np.unpackbits(arrays["seen"]).astype(bool)  # its own size (checked)
             cal = meta["calibration"]
             return cls(
                 W,

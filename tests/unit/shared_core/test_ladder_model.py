@@ -181,6 +181,9 @@ MULTILINGUAL_C = CHECK.with_name("everyday_multilingual_c.jsonl")
 """166 requests, 24 per language, written blind after the fourth round was committed."""
 MULTILINGUAL_D = CHECK.with_name("everyday_multilingual_d.jsonl")
 """137 requests, about 20 per language, written blind while the last two batches were written."""
+MULTILINGUAL_E = CHECK.with_name("everyday_multilingual_e.jsonl")
+"""165 requests, about 24 per language, written blind on 2026-12-05 to judge one candidate model
+(BENCHMARKS.md, "Fifth round"); three rows that were near-twins of own templates dropped."""
 FINAL = CHECK.with_name("everyday_final.jsonl")
 """160 English requests written blind on 2026-12-04 and read twice: before and after the
 multilingual batches."""
@@ -207,7 +210,7 @@ def test_no_training_prompt_is_a_near_twin_of_an_evaluation_request() -> None:
     """Beyond exact copies: a training prompt sharing 80% of its words with a dev or check
     request would make that request's figure a memory test."""
     own = {r["prompt"] for r in all_rows()}
-    for path in (CHECK, MULTILINGUAL, MULTILINGUAL_C, MULTILINGUAL_D, FINAL):
+    for path in (CHECK, MULTILINGUAL, MULTILINGUAL_C, MULTILINGUAL_D, MULTILINGUAL_E, FINAL):
         assert not _near_twins(own, [r["prompt"] for r in read_ladder_rows(path)]), path.name
     dev = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "everyday_dev.jsonl"
     if dev.exists():
@@ -286,8 +289,8 @@ def test_confidence_is_about_the_tier_the_knob_chose(threshold: float) -> None:
 
 
 def test_router_places_the_blind_sets_as_measured() -> None:
-    """The two sets written blind on 2026-12-04 (BENCHMARKS.md, "Fourth round"): the English
-    one meets every target; the multilingual one what the model reached, as a floor."""
+    """The sets written blind on 2026-12-04/05 (BENCHMARKS.md, "Fourth round" and "Fifth round"):
+    the English one meets every target; the multilingual ones what the model reached, as floors."""
     router = Router()
     for path, floor in (
         (FINAL, {"exact": 0.80, "within_one": 0.97, "tier1_cheapest": 0.88, "tier12_lower_half": 0.95,
@@ -298,6 +301,8 @@ def test_router_places_the_blind_sets_as_measured() -> None:
                           "tier34_upper_half": 0.90, "tier4_top": 0.75}),
         (MULTILINGUAL_D, {"exact": 0.76, "within_one": 0.96, "tier1_cheapest": 0.62, "tier12_lower_half": 0.90,
                           "tier34_upper_half": 0.90, "tier4_top": 0.70}),
+        (MULTILINGUAL_E, {"exact": 0.77, "within_one": 0.96, "tier1_cheapest": 0.72, "tier12_lower_half": 0.88,
+                          "tier34_upper_half": 0.88, "tier4_top": 0.78}),
     ):
         rows = read_ladder_rows(path)
         decisions = [router.decide(request_of(r)) for r in rows]

@@ -1,0 +1,55 @@
+"""The ladder model's seen-word bitmap: each file is read with its own size, and a new bitmap
+forgets what the old one said (the training's fold-by-fold coverage depends on it)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from shared_core.classifiers import embedded as emb
+from shared_core.classifiers.ladder_model import WORD_BITS, LadderModel, word_ids, words_of
+from shared_core.errors import DataFormatError
+from shared_core.training.train_ladder import seen_words
+
+KNOWN = "please summarise the meeting notes for tomorrow morning"
+OTHER = "translate these shopping list items into german today"
+
+
+def _model(seen: np.ndarray) -> LadderModel:
+    shipped = LadderModel.load(emb.MODELS_DIR / "ladder.json")
+    return LadderModel(shipped.W, shipped.b, shipped.features, seen=seen, reads_ask=shipped.reads_ask)
+
+
+@pytest.mark.parametrize("bits", [1 << 12, 1 << 18, WORD_BITS])
+def test_a_file_is_read_with_its_own_bitmap_size(tmp_path, bits: int) -> None:
+    seen = np.zeros(bits, dtype=bool)
+    seen[word_ids(words_of(KNOWN), bits)] = True
+    path = _model(seen).save(tmp_path / "ladder.json")
+    loaded = LadderModel.load(path)
+    assert len(loaded.seen) == bits
+    assert loaded.coverage(KNOWN) == 1.0
+    other = words_of(OTHER)
+    hits = int(seen[word_ids(other, bits)].sum())  # collisions at a small size count as seen
+    assert loaded.coverage(OTHER) == pytest.approx(hits / len(other))
+    assert hits < len(other)
+
+
+def test_a_new_bitmap_drops_the_memoised_hits_of_the_old_one() -> None:
+    m = _model(seen_words([KNOWN]))
+    assert m.coverage(KNOWN) == 1.0  # memoised as seen
+    m.seen = seen_words([OTHER])
+    assert m.coverage(KNOWN) < 0.5
+    m.seen = seen_words([KNOWN, OTHER])
+    assert m.coverage(KNOWN) == m.coverage(OTHER) == 1.0
+
+
+@pytest.mark.parametrize("n", [0, 5, 1000, (1 << 18) + 8])
+def test_a_bitmap_whose_size_is_not_a_power_of_two_is_refused(n: int) -> None:
+    with pytest.raises(DataFormatError, match="power-of-two"):
+        _model(np.zeros(n, dtype=bool))
+
+
+def test_new_bitmaps_have_the_current_size_and_the_shipped_one_is_sparse() -> None:
+    assert len(seen_words([KNOWN])) == WORD_BITS
+    shipped = LadderModel.load(emb.MODELS_DIR / "ladder.json")
+    assert shipped.seen.mean() < 0.05  # a made-up word rarely passes for a seen one
