@@ -2,7 +2,8 @@
 
 **Not in the training data** (``ladder_data`` does not read it), like :mod:`.ladder_seeds_intl4`:
 trained with both, the ladder placed the blind multilingual sets better but broke pinned behaviour
-(BENCHMARKS.md, "Fourth round", the last paragraph).
+(BENCHMARKS.md, "Fourth round", the last paragraph; again in the "Fifth round", with a larger seen-word
+table, it broke two).
 
 Written for this project (issue 11) from the ladder's definitions, as the counterweight of
 :mod:`.ladder_seeds_intl4`: that batch is mostly tier 1 and tier 2, this one is only tier 3 and
