@@ -18,6 +18,7 @@ from ._construct import construct
 from .config import ExtractionConfig
 from .errors import InputError, redact
 from .pricing import text_size
+from .storable import storable_id, storable_meta, storable_tags
 from .tags import user_tags
 
 Message = Mapping[str, Any]
@@ -163,6 +164,16 @@ class Request:
             raise InputError(
                 f"ask_start must be an int offset into text (0..{len(self.text)}), got {a!r}"
             )
+        # who and which thread reach the ledger and the budget scopes: storable text only
+        # (a UUID object, a lone surrogate from a JSON body); see :mod:`shared_core.storable`
+        for name in ("user", "thread_id"):
+            v = getattr(self, name)
+            if v is not None and (v.__class__ is not str or not v.isascii()):
+                object.__setattr__(self, name, storable_id(v))
+        if self.tags:
+            object.__setattr__(self, "tags", storable_tags(self.tags))
+        if self.metadata:
+            object.__setattr__(self, "metadata", storable_meta(self.metadata))
 
     @property
     def ask(self) -> str:

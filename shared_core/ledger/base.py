@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import InputError
+from ..storable import MAX_COUNT, storable_count, storable_id, storable_meta, storable_tags
 from .limits import DAY_S, LimitCheck, Refusal, day_start, fits, parse_scope
 
 if TYPE_CHECKING:
@@ -95,10 +96,23 @@ class CallRecord:
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise InputError(f"CallRecord.status must be one of {STATUSES}, got {self.status!r}")
-        if not isinstance(self.tags, tuple):
-            object.__setattr__(self, "tags", tuple(str(t) for t in self.tags))
         if self.cost_usd is not None and not math.isfinite(self.cost_usd):
             raise InputError(f"CallRecord.cost_usd must be finite or None, got {self.cost_usd!r}")
+        # only storable values (see shared_core.storable): one record that a ledger cannot
+        # write would hold every later one back
+        put = object.__setattr__
+        if self.tags.__class__ is not tuple or self.tags:
+            put(self, "tags", storable_tags(self.tags))
+        if self.metadata:
+            put(self, "metadata", storable_meta(self.metadata))
+        for name in ("user", "thread_id", "error", "prompt"):
+            v = getattr(self, name)
+            if v is not None and (v.__class__ is not str or not v.isascii()):
+                put(self, name, storable_id(v))
+        for name in ("input_tokens", "output_tokens", "cached_input_tokens"):
+            n = getattr(self, name)
+            if n.__class__ is not int or not 0 <= n <= MAX_COUNT:
+                put(self, name, storable_count(n))
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
