@@ -45,6 +45,23 @@ _lock = threading.Lock()
 _hooked = False
 
 
+def spill_when_collected(
+    ledger: object, path: str, records: list[CallRecord], feedback: list[Feedback]
+) -> weakref.finalize:  # type: ignore[type-arg]
+    """When ``ledger`` is garbage-collected (a model built per request and dropped), what is
+    still in ``records`` and ``feedback`` (the ledger's own queues, emptied as they are
+    written) goes to the spill file. Not at exit: :func:`register`'s hook covers that, with
+    its bounded wait. ``detach()`` the result when the queues are replaced (a forked child)."""
+    fin = weakref.finalize(ledger, _spill_left, path, records, feedback)
+    fin.atexit = False
+    return fin
+
+
+def _spill_left(path: str, records: list[CallRecord], feedback: list[Feedback]) -> None:
+    if records or feedback:
+        write(path, list(records), list(feedback), when="before the ledger was garbage-collected")
+
+
 def register(ledger: Spillable) -> None:
     """Flush ``ledger`` (and spill what is left) when the interpreter exits normally."""
     global _hooked
@@ -114,9 +131,11 @@ def spill_path(db_path: str) -> Path:
     return Path(db_path + SUFFIX)
 
 
-def write(db_path: str, records: list[CallRecord], feedback: list[Feedback]) -> bool:
+def write(
+    db_path: str, records: list[CallRecord], feedback: list[Feedback], when: str = "before exit"
+) -> bool:
     """Append records and feedback to the spill file (beside the ledger, else in the cache
-    folder: :func:`_places`); ``True`` when stored."""
+    folder: :func:`_places`); ``True`` when stored. ``when`` goes into the warning."""
     if not records and not feedback:
         return True
     lines = [json.dumps({"record": r.to_dict()}, ensure_ascii=False, default=str) for r in records]
@@ -139,9 +158,9 @@ def write(db_path: str, records: list[CallRecord], feedback: list[Feedback]) -> 
         )
         return False
     logger.warning(
-        "cost ledger %s: %d item(s) could not be written before exit; kept in %s and written "
+        "cost ledger %s: %d item(s) could not be written %s; kept in %s and written "
         "the next time this ledger is opened",
-        db_path, len(records) + len(feedback), path,
+        db_path, len(records) + len(feedback), when, path,
     )
     return True
 

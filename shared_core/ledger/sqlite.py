@@ -105,6 +105,7 @@ class SQLiteLedger(SQLiteConnection, SQLiteReservations, SQLiteState, CostLedger
                 self._pending_feedback.extend(feedback)
                 self.flush()
             spill.register(self)
+            self._collected = spill.spill_when_collected(self, self.path, self._pending, self._pending_feedback)
             forking.track(self)  # a ":memory:" one is the child's own copy already
 
     def _after_fork(self) -> None:
@@ -115,6 +116,8 @@ class SQLiteLedger(SQLiteConnection, SQLiteReservations, SQLiteState, CostLedger
         self._inode = None
         self._lock = threading.RLock()
         self._pending, self._pending_feedback, self._pending_release = [], [], []
+        self._collected.detach()  # the parent's queues are the parent's to spill
+        self._collected = spill.spill_when_collected(self, self.path, self._pending, self._pending_feedback)
 
     # -- writes ---------------------------------------------------------------------
     def record(self, rec: CallRecord) -> None:
@@ -193,7 +196,7 @@ class SQLiteLedger(SQLiteConnection, SQLiteReservations, SQLiteState, CostLedger
                     "written on the next successful write or flush()",
                     self.path,
                     type(exc).__name__,
-                    exc,
+                    str(exc),  # not the exception: a kept log record would keep its frames, and this ledger
                     len(self._pending) + len(self._pending_feedback),
                 )
             if isinstance(exc, (sqlite3.OperationalError, sqlite3.DatabaseError)):

@@ -65,3 +65,39 @@ def test_a_locked_ledger_closed_with_a_blocked_spill_hands_its_records_on(
     assert again.spend("global", 0.0) == pytest.approx(1.25)
     again.close()
     assert len(SQLiteLedger(db).records()) == 5  # exactly once
+
+
+def test_a_ledger_dropped_with_records_it_could_not_write_hands_them_on(tmp_path: Path) -> None:
+    """A model built per request (its ledger named by path) is dropped while the file is
+    locked: the records it held go to the spill file when it is collected, not at exit."""
+    import gc
+
+    db = tmp_path / "costs.sqlite"
+    SQLiteLedger(db).close()
+    ledger = SQLiteLedger(db, busy_timeout_s=0.05)
+    lock = sqlite3.connect(db, isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")
+    try:
+        ledger.record(CallRecord(call_id="kept", tier="t", model="m", cost_usd=0.25))
+        assert ledger.pending == 1
+        del ledger
+        gc.collect()
+    finally:
+        lock.rollback()
+        lock.close()
+    assert spill.spill_path(str(db)).exists()
+    again = SQLiteLedger(db)
+    assert [r.call_id for r in again.records()] == ["kept"]
+    assert again.spend("global", 0.0) == pytest.approx(0.25)
+
+
+def test_a_dropped_ledger_with_nothing_pending_leaves_no_spill_file(tmp_path: Path) -> None:
+    import gc
+
+    db = tmp_path / "costs.sqlite"
+    ledger = SQLiteLedger(db)
+    ledger.record(CallRecord(call_id="a", tier="t", model="m", cost_usd=0.1))
+    del ledger
+    gc.collect()
+    assert not spill.spill_path(str(db)).exists()
+    assert [r.call_id for r in SQLiteLedger(db).records()] == ["a"]
