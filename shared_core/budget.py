@@ -30,7 +30,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .config import BudgetConfig, BudgetLimit
-from .errors import BudgetExceededError, BudgetUnavailableError, LedgerUnavailableError
+from .errors import (
+    BudgetExceededError,
+    BudgetUnavailableError,
+    LedgerBusyError,
+    LedgerUnavailableError,
+)
 from .ledger.base import LimitCheck, Refusal, parse_scope
 from .pricing import Usage, estimate_tokens
 
@@ -176,8 +181,10 @@ class BudgetGuard:
 
     def _unavailable(self, checks: list[LimitCheck], exc: Exception) -> bool:
         first = checks[0]
-        if self.on_ledger_error == "closed":
-            raise BudgetUnavailableError(first.scope, first.limit_usd, first.period, str(exc))
+        if self.on_ledger_error == "closed" or isinstance(exc, LedgerBusyError):
+            raise BudgetUnavailableError(
+                first.scope, first.limit_usd, first.period, str(exc), busy=isinstance(exc, LedgerBusyError)
+            )
         now = time.monotonic()
         if self._warned_at is None or now - self._warned_at > 60.0:
             self._warned_at = now

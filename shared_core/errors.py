@@ -171,20 +171,27 @@ class BudgetExceededError(RouterError):
         self.period = period
         super().__init__(
             f"budget for scope {scope!r} exceeded: spent ${spent_usd:.6f} of ${limit_usd:.6f} "
-            f"this {period}; the request was not sent to any provider"
+            f"this {period} (money held by calls in flight counts as spent); the request was "
+            "not sent to any provider"
         )
 
 
 class BudgetUnavailableError(BudgetExceededError):
     """The ledger could not be reached to check a hard limit and ``on_ledger_error`` is
-    ``closed``: the request is refused before any provider is called."""
+    ``closed``, or it was busy (:class:`LedgerBusyError`, whatever ``on_ledger_error`` says):
+    the request is refused before any provider is called."""
 
-    def __init__(self, scope: str, limit_usd: float, period: str, cause: str) -> None:
+    def __init__(self, scope: str, limit_usd: float, period: str, cause: str, *, busy: bool = False) -> None:
+        why = (
+            "the ledger is busy, and a hard limit never lets a call through unheld"
+            if busy else "budget.on_ledger_error is 'closed'"
+        )
         RouterError.__init__(
             self,
             f"budget for scope {scope!r} could not be checked ({cause}); "
-            "budget.on_ledger_error is 'closed', so the request was not sent to any provider",
+            f"{why}, so the request was not sent to any provider",
         )
+        self.busy = busy
         self.scope = scope
         self.limit_usd = limit_usd
         self.spent_usd = float("nan")
@@ -193,6 +200,12 @@ class BudgetUnavailableError(BudgetExceededError):
 
 class LedgerUnavailableError(RouterError):
     """A ledger's database did not answer (down, unreachable, locked past its timeout)."""
+
+
+class LedgerBusyError(LedgerUnavailableError):
+    """The ledger's database answers, but every connection of this process stayed in use for
+    the whole wait (a burst of concurrent calls). Not an outage: a budget never lets a call
+    through unheld for it, whatever ``on_ledger_error`` says (it refuses the call instead)."""
 
 
 class RequestCostCapError(RouterError):

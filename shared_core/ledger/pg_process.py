@@ -38,6 +38,9 @@ class PostgresProcess:
             timeout=self._timeout, name="tier-router-ledger", configure=self._configure,
         )
         self._apools: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+        # one reservation at a time per event loop: they queue here, not on the pool (they
+        # queue on the database's advisory lock anyway, each holding a pooled connection)
+        self._areserving: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
         # held while a batch is written and dequeued, so a sync read of database + queue
         # sees each record exactly once (async reads read the queue first: never less)

@@ -8,6 +8,7 @@ and the async path alike.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Sequence
@@ -30,12 +31,13 @@ class PostgresReservations(CostLedger):
         _pool_mod: Any
         _commit: threading.Lock
         _down_until: float
+        _areserving: Any
 
         def _queued(self) -> tuple[list[CallRecord], list[str]]: ...
         def _read(self, query: str, params: Sequence[Any]) -> list[Any]: ...
         async def _aread(self, query: str, params: Sequence[Any]) -> list[Any]: ...
         async def _apool(self) -> Any: ...
-        def _unavailable(self, exc: BaseException) -> LedgerUnavailableError: ...
+        def _unavailable(self, exc: BaseException, pool: Any = None) -> LedgerUnavailableError: ...
 
     # -- reservations -----------------------------------------------------------------
     def reserve(
@@ -43,64 +45,66 @@ class PostgresReservations(CostLedger):
     ) -> Refusal | None:
         if time.monotonic() < self._down_until:
             raise LedgerUnavailableError(f"cost ledger {self}: server unreachable (retrying)")
-        now = time.time()
         try:
             with self._commit, self._pool.connection() as conn, conn.transaction():
                 queued, released = self._queued()
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (sql.BUDGET_LOCK,))
-                conn.execute(sql.EXPIRE, (now,))
-                rows = conn.execute(*_held_query(limits, now, released)).fetchall()
+                conn.execute(sql.EXPIRE)
+                rows = conn.execute(*_held_query(limits, released)).fetchall()
                 refusal = _judge(limits, rows, amount, queued)
                 if refusal is None:
-                    conn.execute(*_hold_query(reservation_id, amount, limits, now + ttl_s))
+                    conn.execute(*_hold_query(reservation_id, amount, limits, ttl_s))
                 return refusal
         except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
-            raise self._unavailable(exc) from exc
+            raise self._unavailable(exc, self._pool) from exc
 
     async def areserve(
         self, reservation_id: str, amount: float, limits: Sequence[LimitCheck], ttl_s: float
     ) -> Refusal | None:
         if time.monotonic() < self._down_until:
             raise LedgerUnavailableError(f"cost ledger {self}: server unreachable (retrying)")
-        now = time.time()
+        pool = None
+        loop = asyncio.get_running_loop()
+        turn = self._areserving.get(loop)
+        if turn is None:
+            turn = self._areserving[loop] = asyncio.Lock()
         try:
             pool = await self._apool()
-            async with pool.connection() as conn, conn.transaction():
+            async with turn, pool.connection() as conn, conn.transaction():
                 await conn.execute("SELECT pg_advisory_xact_lock(%s)", (sql.BUDGET_LOCK,))
-                await conn.execute(sql.EXPIRE, (now,))
+                await conn.execute(sql.EXPIRE)
                 # queue read after the lock: a record may count twice (never not at all)
                 queued, _ = self._queued()
-                rows = await (await conn.execute(*_held_query(limits, now, []))).fetchall()
+                rows = await (await conn.execute(*_held_query(limits, []))).fetchall()
                 refusal = _judge(limits, rows, amount, queued)
                 if refusal is None:
-                    await conn.execute(*_hold_query(reservation_id, amount, limits, now + ttl_s))
+                    await conn.execute(*_hold_query(reservation_id, amount, limits, ttl_s))
                 return refusal
         except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
-            raise self._unavailable(exc) from exc
+            raise self._unavailable(exc, pool) from exc
 
     def reserved(self, scope: str) -> float:
         released = self._queued()[1]
-        return float(self._read(sql.RESERVED, (scope, time.time(), released))[0][0])
+        return float(self._read(sql.RESERVED, (scope, released))[0][0])
 
     async def areserved(self, scope: str) -> float:
         released = self._queued()[1]
-        return float((await self._aread(sql.RESERVED, (scope, time.time(), released)))[0][0])
+        return float((await self._aread(sql.RESERVED, (scope, released)))[0][0])
 
     def held(self, scope: str, since: float) -> float:
         """Spend and live reservations in one round trip (aligned periods)."""
         if since != day_start(since):
             return super().held(scope, since)
-        now = time.time()
         with self._commit:
             queued, released = self._queued()
-            rows = self._read(*_held_query([LimitCheck(scope, since, 0.0)], now, released))
+            rows = self._read(*_held_query([LimitCheck(scope, since, 0.0)], released))
         return float(rows[0][1]) + float(rows[0][2]) + pending_spend(queued, scope, since)
 
     async def aheld(self, scope: str, since: float) -> float:
         if since != day_start(since):
             return await super().aheld(scope, since)
         queued, released = self._queued()
-        rows = await self._aread(*_held_query([LimitCheck(scope, since, 0.0)], time.time(), released))
+        rows = await self._aread(*_held_query([LimitCheck(scope, since, 0.0)], released))
         return float(rows[0][1]) + float(rows[0][2]) + pending_spend(queued, scope, since)
 
     def claim_alert(self, scope: str, period: str, since: float, fraction: float) -> bool:
@@ -109,21 +113,20 @@ class PostgresReservations(CostLedger):
                 cur = conn.execute(sql.CLAIM_ALERT, (scope, period, since, fraction, time.time()))
                 return cur.rowcount == 1
         except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
-            raise self._unavailable(exc) from exc
+            raise self._unavailable(exc, self._pool) from exc
 
 
-def _held_query(
-    limits: Sequence[LimitCheck], now: float, released: list[str]
-) -> tuple[str, tuple[Any, ...]]:
+def _held_query(limits: Sequence[LimitCheck], released: list[str]) -> tuple[str, tuple[Any, ...]]:
     scopes = [lim.scope for lim in limits]
-    return sql.HELD, (now, released, scopes, [day_start(lim.since) for lim in limits])
+    return sql.HELD, (released, scopes, [day_start(lim.since) for lim in limits])
 
 
 def _hold_query(
-    rid: str, amount: float, limits: Sequence[LimitCheck], expires: float
+    rid: str, amount: float, limits: Sequence[LimitCheck], ttl_s: float
 ) -> tuple[str, tuple[Any, ...]]:
+    """The hold, expiring ``ttl_s`` after the server's clock (:data:`pg_sql.DB_NOW`)."""
     scopes = list(dict.fromkeys(lim.scope for lim in limits))
-    return sql.HOLD, (rid, max(0.0, amount), expires, scopes)
+    return sql.HOLD, (rid, max(0.0, amount), float(ttl_s), scopes)
 
 
 def _judge(

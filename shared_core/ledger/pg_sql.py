@@ -84,24 +84,27 @@ INSERT_FEEDBACK = (
     "INSERT INTO tier_router_feedback (call_id, score, source, ts) VALUES (%s, %s, %s, %s)"
 )
 RELEASE = "DELETE FROM tier_router_reservations WHERE id = ANY(%s)"
-EXPIRE = "DELETE FROM tier_router_reservations WHERE expires <= %s"
+DB_NOW = "extract(epoch from clock_timestamp())"
+"""Reservations expire by the *server's* clock: each host's ``time.time()`` would let the host
+whose clock runs fastest delete every other host's live holds (skew >= the TTL)."""
+EXPIRE = f"DELETE FROM tier_router_reservations WHERE expires <= {DB_NOW}"
 HELD = (
     "SELECT l.scope, "
     "COALESCE((SELECT SUM(total) FROM tier_router_spend d "
     "WHERE d.scope = l.scope AND d.day >= l.since), 0), "
     "COALESCE((SELECT SUM(amount) FROM tier_router_reservations r "
-    "WHERE r.scope = l.scope AND r.expires > %s AND NOT r.id = ANY(%s)), 0) "
+    f"WHERE r.scope = l.scope AND r.expires > {DB_NOW} AND NOT r.id = ANY(%s)), 0) "
     "FROM unnest(%s::text[], %s::float8[]) WITH ORDINALITY AS l(scope, since, n) ORDER BY l.n"
 )
 HOLD = (
     "INSERT INTO tier_router_reservations (id, scope, amount, expires) "
-    "SELECT %s, s, %s, %s FROM unnest(%s::text[]) AS s "
+    f"SELECT %s, s, %s, {DB_NOW} + %s FROM unnest(%s::text[]) AS s "
     "ON CONFLICT (id, scope) DO UPDATE SET "
     "amount = tier_router_reservations.amount + EXCLUDED.amount, expires = EXCLUDED.expires"
 )
 RESERVED = (
     "SELECT COALESCE(SUM(amount), 0) FROM tier_router_reservations "
-    "WHERE scope = %s AND expires > %s AND NOT id = ANY(%s)"
+    f"WHERE scope = %s AND expires > {DB_NOW} AND NOT id = ANY(%s)"
 )
 DAYS_SPEND = "SELECT COALESCE(SUM(total), 0) FROM tier_router_spend WHERE scope = %s AND day >= %s"
 CLAIM_ALERT = (

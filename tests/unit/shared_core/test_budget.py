@@ -276,8 +276,8 @@ def test_a_refused_reservation_names_the_limit_its_period_and_what_it_holds() ->
     e = info.value
     assert (e.scope, e.limit_usd, e.spent_usd, e.period) == ("user:u", 1.0, 1.0, "month")
     assert str(e) == (
-        "budget for scope 'user:u' exceeded: spent $1.000000 of $1.000000 this month; "
-        "the request was not sent to any provider"
+        "budget for scope 'user:u' exceeded: spent $1.000000 of $1.000000 this month (money held "
+        "by calls in flight counts as spent); the request was not sent to any provider"
     )
     assert led.reserved("global") == pytest.approx(0.25)  # r2 held nothing
 
