@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.tool import tool_call_chunk
@@ -106,7 +107,13 @@ class StreamRun:
         """Report a provider error (re-raises when it cannot fall back)."""
         assert self.attempt is not None
         self._open = False
-        self.plan.failed(self.attempt, exc, after_first_token=self._started)
+        if not self._started:
+            self.plan.failed(self.attempt, exc)
+            return
+        msg = self._merged.message if self._merged is not None else AIMessageChunk(content="")
+        self.plan.failed(
+            self.attempt, exc, after_first_token=True, usage=usage_of(msg), received_text=_received(msg),
+        )
 
     def abandon(self, exc: BaseException | None = None) -> None:
         """The caller stopped the stream (closed it, cancelled its task, Ctrl-C): record the
@@ -123,10 +130,7 @@ class StreamRun:
         self._open = False
         merged = self._merged
         msg = merged.message if merged is not None else AIMessageChunk(content="")
-        text = answer_of(msg).text
-        for tc in getattr(msg, "tool_call_chunks", None) or ():
-            text += (tc.get("name") or "") + (tc.get("args") or "")
-        self.plan.abandoned(self.attempt, usage=usage_of(msg), received_text=text, chunks=self._chunks)
+        self.plan.abandoned(self.attempt, usage=usage_of(msg), received_text=_received(msg), chunks=self._chunks)
 
     def finish(self) -> list[ChatGenerationChunk] | None:
         """End of one attempt's stream: the chunks to emit, or ``None`` to escalate."""
@@ -193,3 +197,11 @@ def result_to_chunk(result: ChatResult) -> ChatGenerationChunk:
         id=msg.id,
     )
     return ChatGenerationChunk(message=chunk, generation_info=gen.generation_info)
+
+
+def _received(msg: Any) -> str:
+    """The text a stream delivered so far, tool-call arguments included (for estimated tokens)."""
+    text = answer_of(msg).text
+    for tc in getattr(msg, "tool_call_chunks", None) or ():
+        text += (tc.get("name") or "") + (tc.get("args") or "")
+    return text

@@ -223,7 +223,13 @@ class StreamRun:
         """Report a provider error (re-raises when it cannot fall back)."""
         assert self.attempt is not None
         self._open = False
-        self.plan.failed(self.attempt, exc, after_first_token=self._shown)
+        if not self._shown:
+            self.plan.failed(self.attempt, exc)
+            return
+        self.plan.failed(
+            self.attempt, exc, after_first_token=True, usage=self._usage,
+            received_text="".join(self._received),
+        )
 
     def finish(self) -> Iterator[Response] | None:
         """End of one attempt's stream: the chunks left to emit, or ``None`` to escalate.

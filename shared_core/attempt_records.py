@@ -69,6 +69,8 @@ class AttemptRecords:
         the provider bills still reaches spend and budgets (the record says so)."""
         if usage is None and received_text is not None:
             usage = self._estimated_usage(attempt, received_text)
+            if isinstance(error, BaseException):
+                error = f"{type(error).__name__}: {error}"
             error = f"{error}; {ESTIMATED}" if error else ESTIMATED
         router = self.router
         request = self.request

@@ -199,8 +199,16 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
         self._step_kind = (idx, kind, timeout)
         return tier
 
-    def failed(self, attempt: Attempt, exc: BaseException, *, after_first_token: bool = False) -> None:
-        """Report a provider error. Re-raises ``exc`` when no fallback applies."""
+    def failed(
+        self, attempt: Attempt, exc: BaseException, *, after_first_token: bool = False,
+        usage: Usage | None = None, received_text: str | None = None,
+    ) -> None:
+        """Report a provider error. Re-raises ``exc`` when no fallback applies.
+
+        A stream cut after its first token (``after_first_token``) was generated, and so
+        billed: its record carries ``usage`` if the provider sent any, else tokens estimated
+        from the text sent and ``received_text``. A timeout's request was sent too: its input
+        is estimated. Other failures (refused connection, 4xx, 5xx) record no cost."""
         from .faults import classify_error, requested_pause
 
         self._live = None
@@ -209,7 +217,12 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
         latency = self._elapsed_ms()
         self.router.cooldown.failure(attempt.tier.name, requested_pause(exc))
         self.errors.append(TierAttemptError(attempt.tier.name, exc, kind))
-        self._record(attempt, status="failed", usage=None, latency_ms=latency, error_kind=kind, error=exc)
+        if usage is None and received_text is None and (after_first_token or kind == "timeout"):
+            received_text = ""
+        self._record(
+            attempt, status="failed", usage=usage, latency_ms=latency, error_kind=kind, error=exc,
+            received_text=received_text,
+        )
         retryable = cfg.fallback.enabled and kind in cfg.fallback.on and not after_first_token
         kept = self._rejected
         if not retryable:

@@ -3,13 +3,17 @@ lost and every record says what happened."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
 
 from langchain_router import RoutedChatModel
 from shared_core.ledger import SQLiteLedger
 
-from .conftest import tier_config
+from .conftest import StreamingEchoChat, tier_config
 
 
 def test_a_user_id_with_a_lone_surrogate_does_not_hold_back_later_records(
@@ -25,3 +29,48 @@ def test_a_user_id_with_a_lone_surrogate_does_not_hold_back_later_records(
     other = SQLiteLedger(str(path))  # another worker, or `tier-router stats`
     assert [r.user for r in other.records()] == ["mallory\\ud800", "alice", "bob", "carol"]
     assert other.spend("global", 0) > 0
+
+
+class _CutStream(StreamingEchoChat):
+    """Streams ``reply`` word by word and loses the connection after ``cut`` chunks (usage
+    would only have come on the last chunk, as OpenAI sends it)."""
+
+    cut: int = 40
+
+    def _stream(self, messages: Any, stop: Any = None, run_manager: Any = None, **kwargs: Any) -> Iterator[Any]:
+        for i, chunk in enumerate(super()._stream(messages, stop, run_manager, **kwargs)):
+            if i == self.cut:
+                raise ConnectionResetError("Connection reset by peer")
+            yield chunk
+
+
+@pytest.mark.parametrize("how", ["stream", "astream"])
+def test_a_stream_the_provider_cuts_is_billed_like_one_the_caller_closes(
+    fake_classifier: Any, how: str
+) -> None:
+    reply = " ".join(f"word{i}" for i in range(200))
+    tiers = {"cheap": _CutStream(name_="cheap", model_name="gpt-4o-mini", reply=reply, errors=[], seen=[]),
+             "strong": StreamingEchoChat(name_="strong", model_name="gpt-4o", errors=[], seen=[])}
+    llm = RoutedChatModel(tiers=tiers, config=tier_config(), classifier=fake_classifier)
+
+    async def drain() -> str:
+        return "".join([str(c.content) async for c in llm.astream("write a long story")])
+
+    with pytest.raises(ConnectionResetError):
+        "".join(str(c.content) for c in llm.stream("write a long story")) if how == "stream" else asyncio.run(drain())
+    [cut] = llm.router.ledger.records()
+    assert cut.status == "failed" and cut.error_kind == "connection"
+    assert cut.output_tokens > 0 and cut.input_tokens > 0 and cut.cost_usd is not None and cut.cost_usd > 0
+
+    closed = RoutedChatModel(tiers={**tiers, "cheap": StreamingEchoChat(
+        name_="cheap", model_name="gpt-4o-mini", reply=reply, errors=[], seen=[])},
+        config=tier_config(), classifier=fake_classifier)
+    it = closed.stream("write a long story")
+    for i, _ in enumerate(it):
+        if i == tiers["cheap"].cut - 1:
+            break
+    it.close()
+    [abandoned] = closed.router.ledger.records()
+    assert abandoned.status == "abandoned"
+    assert (cut.input_tokens, cut.output_tokens) == (abandoned.input_tokens, abandoned.output_tokens)
+    assert cut.cost_usd == pytest.approx(abandoned.cost_usd)

@@ -248,7 +248,12 @@ def test_stream_error_after_the_caller_saw_text_is_raised_not_retried() -> None:
             seen.append(chunk.delta or "")
     assert seen == ["one", " two"]  # the third chunk was held back when the stream broke
     assert strong.calls == []
-    assert [(r.tier, r.status) for r in llm.router.ledger.records()] == [("cheap", "failed")]
+    [rec] = llm.router.ledger.records()
+    assert (rec.tier, rec.status) == ("cheap", "failed")
+    # generated before the cut, so billed: tokens estimated, a cost that spend and budgets count
+    assert rec.input_tokens > 0 and rec.output_tokens > 0
+    assert rec.cost_usd is not None and rec.cost_usd > 0
+    assert "estimated" in (rec.error or "")
 
 
 async def test_concurrent_async_calls_keep_their_own_decisions() -> None:

@@ -248,9 +248,28 @@ def test_stream_failure_after_first_token_is_raised_and_recorded():
     plan = router.plan(d, router.request("hi"), streaming=True)
     attempt = plan.next_attempt()
     with pytest.raises(FakeServerError):
-        plan.failed(attempt, FakeServerError("cut"), after_first_token=True)
+        plan.failed(attempt, FakeServerError("cut"), after_first_token=True, received_text="x" * 400)
     [rec] = router.ledger.records()
     assert rec.status == "failed" and rec.streamed
+    # generated before the cut, so billed: estimated from what was sent and received
+    assert rec.output_tokens == 100 and rec.input_tokens > 0
+    assert rec.cost_usd is not None and rec.cost_usd > 0
+    assert "estimated" in (rec.error or "")
+
+
+def test_a_failure_before_any_token_records_no_cost_and_a_timeout_its_input():
+    router = router_with(default="cheap")
+    for exc in (FakeServerError("503"), TimeoutError("read timed out")):
+        plan = router.plan(router.decide("hi"), router.request("hi"))
+        attempt = plan.next_attempt()
+        try:
+            plan.failed(attempt, exc)
+        except Exception:
+            pass
+    refused, timed_out = [r for r in router.ledger.records() if r.attempt == 0]
+    assert refused.cost_usd is None and refused.input_tokens == 0  # nothing sent to bill
+    assert timed_out.error_kind == "timeout"
+    assert timed_out.input_tokens > 0 and timed_out.output_tokens == 0 and timed_out.cost_usd is not None
 
 
 def test_unchecked_stream_answers_are_not_escalated():
