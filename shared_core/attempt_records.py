@@ -11,6 +11,7 @@ is added to its ``cost_usd`` and named in ``metadata["classifier_cost_usd"]`` /
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import time
@@ -40,6 +41,8 @@ class AttemptRecords:
 
     _classifier_charged = False
     """Set once the call's first record has paid for the classifier's LLM calls."""
+    _last_record: CallRecord | None = None
+    """The record written last (:meth:`_record`)."""
 
     if TYPE_CHECKING:
         router: Router
@@ -50,6 +53,7 @@ class AttemptRecords:
         prompt_text: str | None
         spent_usd: float
         otel: Any
+        attempts: list[Attempt]
 
     def _estimated_usage(self, attempt: Attempt, received_text: str) -> Usage:
         """Tokens of an attempt whose provider reported none: the request's estimated input
@@ -132,9 +136,23 @@ class AttemptRecords:
             "variant": decision.variant,
         })
         ledger.record(rec)
+        self._last_record = rec
         if self.otel is not None:
             self.otel.attempt(attempt, status, usage, cost)
         return cost, base
+
+    def _record_kept_answer(self, kept: CallRecord) -> None:
+        """The caller gets an answer that failed a check, because every escalation after it
+        failed: an ``ok`` record says so (the answering tier, the baseline cost of that
+        answer), at no cost and no tokens of its own (they are on ``kept``'s record)."""
+        n = kept.attempt
+        self.router.ledger.record(dataclasses.replace(
+            kept, attempt=len(self.attempts), ts=time.time(), status="ok", error_kind=None,
+            error=f"every escalation failed: the answer of attempt {n} (rejected: {kept.error}) was "
+            f"returned; its tokens and cost are on attempt {n}'s record",
+            input_tokens=0, output_tokens=0, cached_input_tokens=0, cost_usd=0.0, escalated=False,
+            fallback=False, metadata=dict(self.request.metadata),  # the judge's cost stays on attempt n
+        ))
 
     def _classifier_paid(self) -> dict[str, Any] | None:
         """Once per call, for its first record: the classifier's LLM calls (the judge's)

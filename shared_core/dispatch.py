@@ -99,6 +99,8 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
     _attempt_started: float = 0.0
     _last_reason: str | None = None
     _rejected: Attempt | None = None
+    _rejected_record: Any = None
+    """The ledger record of :attr:`kept` (``CallRecord``)."""
     otel: Any = None
     """This call's OpenTelemetry span and metrics (:class:`shared_core.otel.CallSpan`), when on."""
     _step_kind: tuple[int, AttemptKind, float | None] | None = None
@@ -278,6 +280,7 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
         if reason is not None:
             self._last_reason = reason
             self._rejected = attempt
+            self._rejected_record = self._last_record
             self.escalations += 1
             self.router.ledger.record_feedback(self.decision.call_id, 0.0, source="escalation")
             self.router.note_thread(self.request.thread_id, up)  # type: ignore[arg-type]
@@ -298,8 +301,16 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
         return self._rejected
 
     def accept_rejected(self, attempt: Attempt) -> None:
-        """Return the kept answer after its escalation failed (adapters call this)."""
+        """Return the kept answer after its escalation failed (adapters call this).
+
+        The ledger gets an ``ok`` record for the answer returned (see
+        :meth:`~shared_core.attempt_records.AttemptRecords._record_kept_answer`), so the call
+        counts as answered by that tier, with that answer's baseline cost."""
         self.final = attempt
+        kept = self._rejected_record
+        if kept is not None and kept.attempt == attempt.number:
+            self.final_cost, self.final_baseline_cost = kept.cost_usd, kept.baseline_cost_usd
+            self._record_kept_answer(kept)
         self._last_reason = (self._last_reason or "") + "; escalation failed, kept the earlier answer"
         if self.otel is not None:
             self.otel.end(self)

@@ -45,6 +45,12 @@ def open_ledger(target: Any) -> CostLedger:
                 "or postgresql://user@host/db",
                 field="ledger", value=text.split("://", 1)[0] + "://...",
             )
+        if not text.strip():  # e.g. ledger=os.environ.get("TIER_ROUTER_LEDGER", "")
+            raise ConfigError(
+                f"ledger {str(target)!r} names no file; pass a SQLite path, sqlite:///path, a "
+                "postgresql:// URL, or None for an in-memory ledger",
+                field="ledger", value=str(target),
+            )
         return SQLiteLedger(text)
     raise ConfigError(
         f"ledger must be a CostLedger, a SQLite path or a postgresql:// URL, "

@@ -77,6 +77,10 @@ class Row:
     """The provider reported a usage the record must carry (else 0 tokens, cost ``None``)."""
     estimated: bool = False
     """No believable usage came: tokens estimated from the text sent and received."""
+    sent_only: bool = False
+    """A timeout: the request was sent (it may be billed), its input tokens estimated."""
+    received: str | None = None
+    """A stream cut after its first chunk: tokens estimated from the text sent and this text."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,8 @@ class Cell:
     """Streams differ (``None``: the same as invoke)."""
     raises_in: tuple[str, ...] = ()
     """``"<adapter>-<mode>"`` cells where the provider's error reaches the caller."""
+    raised_records: tuple[Row, ...] | None = None
+    """What those cells record (``None``: the first row of ``records``)."""
     warns: str | None = None
 
 
@@ -101,6 +107,9 @@ FALLBACK = (Row("cheap", "failed", usage=False), Row("strong", "ok", fallback=Tr
 
 def _fallback(kind: str) -> tuple[Row, ...]:
     return (Row("cheap", "failed", kind, usage=False), Row("strong", "ok", fallback=True))
+
+
+TIMED_OUT = (Row("cheap", "failed", "timeout", usage=False, sent_only=True), Row("strong", "ok", fallback=True))
 
 
 ESCALATION = (Row("cheap", "rejected", "quality"), Row("strong", "ok", escalated=True))
@@ -113,11 +122,11 @@ CELLS: dict[str, Cell] = {
     "503": Cell(fail={"status": 503}, records=_fallback("server")),
     "reset": Cell(fail={"kind": "reset"}, records=_fallback("connection")),
     "hang": Cell(
-        fail={"kind": "timeout", "delay": SLOW_S}, records=_fallback("timeout"),
+        fail={"kind": "timeout", "delay": SLOW_S}, records=TIMED_OUT,
         bound_s=CUT_S + QUICK_S,
     ),
     "slow_first_token": Cell(
-        script={"first_chunk_delay": SLOW_S}, records=_fallback("timeout"),
+        script={"first_chunk_delay": SLOW_S}, records=TIMED_OUT,
         bound_s=CUT_S + QUICK_S,
     ),
     "malformed_json": Cell(fail={"kind": "malformed"}, records=_fallback("bad_response")),
@@ -133,6 +142,9 @@ CELLS: dict[str, Cell] = {
         fail={"kind": "cut_stream", "after_chunks": 1},
         records=_fallback("connection"),
         raises_in=("langchain-stream", "langchain-astream"),
+        # the caller had the first chunk (a third of the reply): generated, so billed
+        raised_records=(Row("cheap", "failed", "connection", usage=False, received=default_reply(CHEAP)[
+            : math.ceil(len(default_reply(CHEAP)) / 3)]),),
     ),
     "content_filter_400": Cell(fail={"kind": "content_filter"}, records=_fallback("content_filter")),
     "content_filter_200": Cell(
@@ -236,6 +248,8 @@ def _expected(row: Row, number: int, sent: RecordedRequest) -> dict[str, Any]:
         assert usage is not None, f"the server reported no usage for attempt {number}"
     if row.estimated:  # "hello" sent (5 // 4 + 4 for one message), the reply's chars / 4
         usage = {"prompt_tokens": 5 // 4 + 4, "completion_tokens": (len(default_reply(CHEAP)) + 3) // 4}
+    if row.sent_only or row.received is not None:
+        usage = {"prompt_tokens": 5 // 4 + 4, "completion_tokens": (len(row.received or "") + 3) // 4}
     return {
         "tier": row.tier,
         "model": CHEAP if row.tier == "cheap" else STRONG,
@@ -276,7 +290,7 @@ async def test_fault_matrix(
     raises = f"{adapter}-{mode}" in cell.raises_in
     rows = cell.stream_records if streaming and cell.stream_records else cell.records
     if raises:
-        rows = rows[:1]
+        rows = cell.raised_records or rows[:1]
 
     caplog.set_level(logging.WARNING)
     t0 = time.perf_counter()

@@ -107,16 +107,33 @@ def test_failed_escalation_falls_back_upward_then_returns_the_earlier_answer():
     plan, result = run(router, "hi", model)
     assert result.value == "not json"  # nothing better could be had: the earlier answer stands
     assert plan.metadata()["tier"] == "cheap"
-    assert [r.status for r in router.ledger.records()] == ["rejected", "failed", "failed"]
+    assert [r.status for r in router.ledger.records()] == ["rejected", "failed", "failed", "ok"]
     assert [a.tier.name for a in model.calls] == ["cheap", "mid", "big"]
+    _assert_kept_answer_recorded(router, plan)
 
 
 def test_failed_escalation_with_a_non_provider_error_returns_the_earlier_answer():
     router = router_with(default="cheap", config=three_tiers(escalation={"require_json": True}))
     model = ScriptedModel(replies={"cheap": ["not json"], "mid": [ValueError("bad request")]})
-    _plan, result = run(router, "hi", model)
+    plan, result = run(router, "hi", model)
     assert result.value == "not json"
-    assert [r.status for r in router.ledger.records()] == ["rejected", "failed"]
+    assert [r.status for r in router.ledger.records()] == ["rejected", "failed", "ok"]
+    _assert_kept_answer_recorded(router, plan)
+
+
+def _assert_kept_answer_recorded(router, plan) -> None:
+    """The answer returned after every escalation failed: an ``ok`` record on its tier, with no
+    cost or tokens of its own, the baseline of that answer, and the call counted as answered."""
+    recs = router.ledger.records()
+    kept, served = recs[0], recs[-1]
+    assert (served.tier, served.status, served.attempt) == ("cheap", "ok", len(recs) - 1)
+    assert (served.cost_usd, served.input_tokens, served.output_tokens) == (0.0, 0, 0)
+    assert served.baseline_cost_usd == kept.baseline_cost_usd
+    assert "every escalation failed" in (served.error or "")
+    assert plan.metadata()["cost_usd"] == kept.cost_usd
+    summary = router.ledger.summary()
+    assert summary.failure_rate == 0.0 and summary.tier_distribution == {"cheap": 1.0}
+    assert summary.cost_usd == pytest.approx(sum(r.cost_usd or 0.0 for r in recs))
 
 
 def test_user_checks_can_escalate():

@@ -100,7 +100,9 @@ def test_two_escalations_then_a_fallback_number_their_attempts_in_order() -> Non
         ("t1", 0, "rejected"),
         ("t3", 1, "rejected"),
         ("t4", 2, "failed"),
+        ("t3", 3, "ok"),  # the answer returned: t3's, at no cost of its own
     ]
+    assert records[-1].cost_usd == 0.0 and records[-1].baseline_cost_usd == records[1].baseline_cost_usd
 
 
 def _fields(rec: object, names: tuple[str, ...]) -> dict[str, object]:

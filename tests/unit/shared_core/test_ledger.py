@@ -797,3 +797,18 @@ def test_a_record_round_trips_through_dict_ignoring_unknown_keys() -> None:
     bare = CallRecord.from_dict({"call_id": "b", "tier": "t", "model": "m", "tags": None})
     assert (bare.tags, bare.metadata) == ((), {})
     assert r.day == "1970-01-04"
+
+
+@pytest.mark.parametrize("target", ["", "   ", "sqlite:///"])
+def test_a_ledger_that_names_no_file_is_a_config_error(target: str) -> None:
+    """``ledger=os.environ.get("TIER_ROUTER_LEDGER", "")`` fails when the model is built, typed
+    and named (it raised FileNotFoundError from os.stat)."""
+    from shared_core import Router
+    from shared_core.errors import ConfigError
+    from shared_core.ledger import open_ledger
+
+    with pytest.raises(ConfigError, match="names no file") as info:
+        open_ledger(target)
+    assert info.value.field == "ledger"
+    with pytest.raises(ConfigError, match="names no file"):
+        Router(ledger=target)
