@@ -54,6 +54,11 @@ class SQLiteConnection:
                     f"{self.busy_timeout_s:g} s); retry when it is released, or pass a longer "
                     "busy_timeout_s"
                 )
+            elif "not a database" in str(exc) or "malformed" in str(exc):
+                hint = (
+                    "the file is not a readable SQLite database (another format, or damaged, e.g. "
+                    "truncated while open); move it aside to start a new ledger, or restore it"
+                )
             else:
                 hint = "check the path is a writable file in a writable folder"
             raise ConfigError(

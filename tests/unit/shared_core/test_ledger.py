@@ -410,8 +410,9 @@ def test_bad_ledger_path_fails_at_construction(tmp_path: Path) -> None:
         SQLiteLedger(blocker / "sub" / "l.db")
     not_db = tmp_path / "not.db"
     not_db.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(ConfigError, match="cannot open"):
+    with pytest.raises(ConfigError, match="cannot open") as info:
         SQLiteLedger(not_db)
+    assert "not a readable SQLite database" in str(info.value)  # not "check the path is writable"
 
 
 async def test_arecord(ledger: CostLedger) -> None:
