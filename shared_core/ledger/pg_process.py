@@ -9,9 +9,11 @@ inherited from the parent would speak on the parent's sockets and have no writer
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from typing import Any
 
+from ..errors import LedgerBusyError, LedgerUnavailableError
 from . import forking
 
 
@@ -27,6 +29,7 @@ class PostgresProcess:
     _lock_ms: int
     _closed: bool
     _writer: threading.Thread
+    retry_after_s: float
 
     def _write_loop(self) -> None:  # pragma: no cover - the ledger's own
         raise NotImplementedError
@@ -50,6 +53,18 @@ class PostgresProcess:
         self._down_until = 0.0
         self._warned = False
 
+    def _unavailable(self, exc: BaseException, pool: Any = None) -> LedgerUnavailableError:
+        """The error for ``exc``; a server error or a pool that could not connect marks the
+        server down for ``retry_after_s``. A pool wait that timed out while every connection
+        was open and in use is :class:`LedgerBusyError` instead, and marks nothing."""
+        if pool is not None and isinstance(exc, self._pool_mod.PoolTimeout) and _all_in_use(pool):
+            return LedgerBusyError(
+                f"cost ledger {self}: all {self._pool_size} connections stayed in use for "
+                f"{self._timeout:g}s (a burst of concurrent calls; the server answers)"
+            )
+        self._down_until = time.monotonic() + self.retry_after_s
+        return LedgerUnavailableError(f"cost ledger {self}: {type(exc).__name__}: {exc}")
+
     def _configure(self, conn: Any) -> None:
         """Every connection of the ledger waits at most ``lock_timeout_s`` for a lock."""
         conn.execute(f"SET lock_timeout = {self._lock_ms}")
@@ -70,3 +85,8 @@ class PostgresProcess:
         self._fresh_state()
         self._pool.open(wait=False)
         self._start_writer()
+
+def _all_in_use(pool: Any) -> bool:
+    """Whether ``pool`` holds its full size of open connections, none of them free."""
+    stats = pool.get_stats()
+    return bool(stats.get("pool_size", 0) >= stats.get("pool_max", 1) and not stats.get("pool_available"))

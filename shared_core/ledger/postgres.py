@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from ..errors import ConfigError, LedgerBusyError, LedgerUnavailableError
+from ..errors import ConfigError, LedgerUnavailableError
 from . import forking, spill
 from . import pg_sql as sql
 from .base import (
@@ -247,18 +247,6 @@ class PostgresLedger(PostgresProcess, PostgresReservations, CostLedger):
         except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
             raise self._unavailable(exc, self._pool) from exc
 
-    def _unavailable(self, exc: BaseException, pool: Any = None) -> LedgerUnavailableError:
-        """The error for ``exc``; a server error or a pool that could not connect marks the
-        server down for ``retry_after_s``. A pool wait that timed out while every connection
-        was open and in use is :class:`LedgerBusyError` instead, and marks nothing."""
-        if pool is not None and isinstance(exc, self._pool_mod.PoolTimeout) and _all_in_use(pool):
-            return LedgerBusyError(
-                f"cost ledger {self}: all {self._pool_size} connections stayed in use for "
-                f"{self._timeout:g}s (a burst of concurrent calls; the server answers)"
-            )
-        self._down_until = time.monotonic() + self.retry_after_s
-        return LedgerUnavailableError(f"cost ledger {self}: {type(exc).__name__}: {exc}")
-
     def select(self, where: RecordFilter) -> list[CallRecord]:
         clauses = (
             ("ts >= %s", where.since), ("ts < %s", where.until), ("tier = %s", where.tier),
@@ -403,8 +391,3 @@ class PostgresLedger(PostgresProcess, PostgresReservations, CostLedger):
     def __repr__(self) -> str:
         return f"PostgresLedger({_redacted(self.url)!r})"
 
-
-def _all_in_use(pool: Any) -> bool:
-    """Whether ``pool`` holds its full size of open connections, none of them free."""
-    stats = pool.get_stats()
-    return bool(stats.get("pool_size", 0) >= stats.get("pool_max", 1) and not stats.get("pool_available"))
