@@ -66,8 +66,14 @@ def storable_meta(meta: Mapping[Any, Any]) -> dict[str, Any]:
 
 
 def storable_count(n: Any) -> int:
-    """A token count clamped to ``0 .. MAX_COUNT``."""
-    n = int(n)
+    """A token count clamped to ``0 .. MAX_COUNT`` (an infinite one to ``MAX_COUNT``; ``None``,
+    NaN or anything that is no number to 0: unknown)."""
+    try:
+        n = int(n)
+    except OverflowError:  # float("inf")
+        return MAX_COUNT if n > 0 else 0
+    except (TypeError, ValueError):
+        return 0
     return n if 0 <= n <= MAX_COUNT else (0 if n < 0 else MAX_COUNT)
 
 

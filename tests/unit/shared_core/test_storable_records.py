@@ -24,6 +24,14 @@ def test_a_lone_surrogate_is_escaped_the_same_way_each_time() -> None:
     assert storable_text("café ☕") == "café ☕"  # valid text is left alone
 
 
+def test_counts_no_column_holds_are_clamped() -> None:
+    from shared_core.storable import storable_count
+
+    assert [storable_count(x) for x in (5, 5.9, -3, 2**70, float("inf"), float("-inf"), None, float("nan"), "x")] == [
+        5, 5, 0, MAX_COUNT, MAX_COUNT, 0, 0, 0, 0,
+    ]
+
+
 def test_requests_carry_storable_identifiers() -> None:
     router = Router(RouterConfig.build(CONFIG))
     user, thread = uuid.uuid4(), uuid.uuid4()
