@@ -166,14 +166,16 @@ class Request:
             )
         # who and which thread reach the ledger and the budget scopes: storable text only
         # (a UUID object, a lone surrogate from a JSON body); see :mod:`shared_core.storable`
-        for name in ("user", "thread_id"):
-            v = getattr(self, name)
-            if v is not None and (v.__class__ is not str or not v.isascii()):
-                object.__setattr__(self, name, storable_id(v))
-        if self.tags:
-            object.__setattr__(self, "tags", storable_tags(self.tags))
-        if self.metadata:
-            object.__setattr__(self, "metadata", storable_meta(self.metadata))
+        d = self.__dict__
+        u, t = d["user"], d["thread_id"]
+        if (u is not None and (u.__class__ is not str or not u.isascii())) or (
+            t is not None and (t.__class__ is not str or not t.isascii())
+        ):
+            d["user"], d["thread_id"] = storable_id(u), storable_id(t)
+        if d["tags"]:
+            d["tags"] = storable_tags(d["tags"])
+        if d["metadata"]:
+            d["metadata"] = storable_meta(d["metadata"])
 
     @property
     def ask(self) -> str:

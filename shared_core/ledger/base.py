@@ -99,20 +99,29 @@ class CallRecord:
         if self.cost_usd is not None and not math.isfinite(self.cost_usd):
             raise InputError(f"CallRecord.cost_usd must be finite or None, got {self.cost_usd!r}")
         # only storable values (see shared_core.storable): one record that a ledger cannot
-        # write would hold every later one back
-        put = object.__setattr__
-        if self.tags.__class__ is not tuple or self.tags:
-            put(self, "tags", storable_tags(self.tags))
-        if self.metadata:
-            put(self, "metadata", storable_meta(self.metadata))
-        for name in ("user", "thread_id", "error", "prompt"):
-            v = getattr(self, name)
-            if v is not None and (v.__class__ is not str or not v.isascii()):
-                put(self, name, storable_id(v))
-        for name in ("input_tokens", "output_tokens", "cached_input_tokens"):
-            n = getattr(self, name)
-            if n.__class__ is not int or not 0 <= n <= MAX_COUNT:
-                put(self, name, storable_count(n))
+        # write would hold every later one back. Spelled out: this runs for every attempt.
+        d = self.__dict__
+        tags = d["tags"]
+        if tags.__class__ is not tuple or tags:
+            d["tags"] = storable_tags(tags)
+        if d["metadata"]:
+            d["metadata"] = storable_meta(d["metadata"])
+        u, t, e, p = d["user"], d["thread_id"], d["error"], d["prompt"]
+        if (
+            (u is not None and (u.__class__ is not str or not u.isascii()))
+            or (t is not None and (t.__class__ is not str or not t.isascii()))
+            or (e is not None and (e.__class__ is not str or not e.isascii()))
+            or (p is not None and (p.__class__ is not str or not p.isascii()))
+        ):
+            for name in ("user", "thread_id", "error", "prompt"):
+                d[name] = storable_id(d[name])
+        i, o, c = d["input_tokens"], d["output_tokens"], d["cached_input_tokens"]
+        if (
+            i.__class__ is not int or o.__class__ is not int or c.__class__ is not int
+            or not (0 <= i <= MAX_COUNT and 0 <= o <= MAX_COUNT and 0 <= c <= MAX_COUNT)
+        ):
+            for name in ("input_tokens", "output_tokens", "cached_input_tokens"):
+                d[name] = storable_count(d[name])
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
