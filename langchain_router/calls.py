@@ -19,7 +19,7 @@ from shared_core.dispatch import Attempt, CallPlan
 from shared_core.request import ensure_sendable
 
 from .capabilities import check_tool_tiers
-from .context import THREAD_KWARG, kept_meta, scalar, thread_id_of
+from .context import THREAD_KWARG, kept_meta, run_context, scalar, thread_id_of
 from .inner import with_overrides
 from .messages import apply_system_prompt, routed_tier_in_turn, to_core_messages
 from .tools import STRUCTURED_KEY, StructuredSpec, tool_choice_required
@@ -33,6 +33,7 @@ class _Call:
 
     __slots__ = (
         "caller_max",
+        "from_invoke",
         "messages",
         "passthrough",
         "plan",
@@ -50,6 +51,9 @@ class _Call:
         self.tool_extra: dict[str, Any] = {}
         self.structured: StructuredSpec | None = None
         self.stop: list[str] | None = None
+        self.from_invoke = False
+        """An ``invoke`` that LangChain streams (a streaming handler is attached): the
+        whole-answer checks still apply, so the stream is held until they pass."""
         self.plan: CallPlan
 
 
@@ -91,8 +95,12 @@ class CallSteps:
         call.messages = messages
         call.stop = stop or self.stop or None
         # read only here (extract copies what it keeps): no copies of the run's tags/metadata
-        tags: Sequence[str] = run_manager.tags if run_manager is not None else ()
-        md: Mapping[str, Any] = run_manager.metadata if run_manager is not None else {}
+        tags: Sequence[str]
+        md: Mapping[str, Any]
+        if run_manager is not None:
+            tags, md = run_manager.tags, run_manager.metadata
+        else:  # LangChain's stream() passes none: the call's own context says (budgets need it)
+            tags, md, call.from_invoke = run_context(self)
         if force is None:
             prev = routed_tier_in_turn(messages)
             if prev is not None and prev in _private(self, "_names"):

@@ -34,7 +34,7 @@ from .cache import mark_cached, served_from_cache
 from .calls import CallSteps, _private
 from .capabilities import check_tool_tiers
 from .construction import build_router, reject_typos
-from .context import thread_kwargs
+from .context import astream_in_run, reset_run, stream_in_run, thread_kwargs, with_run
 from .factory import config_for_tierless, inner_models
 from .messages import (
     answer_of,
@@ -253,12 +253,14 @@ class RoutedChatModel(CallSteps, StreamCalls, BaseChatModel):
     def stream(  # type: ignore[override]
         self, input: LanguageModelInput, config: RunnableConfig | None = None, **kwargs: Any
     ) -> Iterator[AIMessageChunk]:
-        return super().stream(input, config, **thread_kwargs(config, kwargs))
+        # LangChain's stream() calls _stream without its run manager: the call's tags and
+        # metadata (users, budget scopes) reach it through the run context instead
+        return stream_in_run(super().stream(input, config, **thread_kwargs(config, kwargs)), config)
 
     def astream(  # type: ignore[override]
         self, input: LanguageModelInput, config: RunnableConfig | None = None, **kwargs: Any
     ) -> AsyncIterator[AIMessageChunk]:
-        return super().astream(input, config, **thread_kwargs(config, kwargs))
+        return astream_in_run(super().astream(input, config, **thread_kwargs(config, kwargs)), config)
 
     def get_num_tokens(self, text: str) -> int:
         """Tokens in ``text``: ``custom_get_token_ids`` when set, else the router's own
@@ -274,14 +276,22 @@ class RoutedChatModel(CallSteps, StreamCalls, BaseChatModel):
         self, messages: list[BaseMessage], stop: list[str] | None = None,
         run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
     ) -> ChatResult:
-        result = super()._generate_with_cache(messages, stop, run_manager, **kwargs)
+        token = with_run("run", run_manager)  # its streaming branch passes _stream no run manager
+        try:
+            result = super()._generate_with_cache(messages, stop, run_manager, **kwargs)
+        finally:
+            reset_run(token)
         return served_from_cache(self.router, result, run_manager, kwargs)
 
     async def _agenerate_with_cache(
         self, messages: list[BaseMessage], stop: list[str] | None = None,
         run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any,
     ) -> ChatResult:
-        result = await super()._agenerate_with_cache(messages, stop, run_manager, **kwargs)
+        token = with_run("run", run_manager)
+        try:
+            result = await super()._agenerate_with_cache(messages, stop, run_manager, **kwargs)
+        finally:
+            reset_run(token)
         return served_from_cache(self.router, result, run_manager, kwargs)
 
     def _convert_cached_generations(self, cache_val: list[Any]) -> list[ChatGeneration]:

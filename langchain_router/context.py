@@ -9,11 +9,14 @@ The thread id (for stickiness and the ledger) is read from, in order: the call k
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
 from langchain_core.runnables import RunnableConfig
-from langchain_core.runnables.config import var_child_runnable_config
+from langchain_core.runnables.config import ensure_config, var_child_runnable_config
+
+T = TypeVar("T")
 
 THREAD_KWARG = "router_thread_id"
 """Call kwarg carrying the conversation id (set from ``config["configurable"]["thread_id"]``)."""
@@ -37,6 +40,73 @@ def thread_kwargs(config: RunnableConfig | None, kwargs: dict[str, Any]) -> dict
         if value is not None and THREAD_KWARG not in kwargs:
             return {**kwargs, THREAD_KWARG: str(value)}
     return kwargs
+
+
+_RUN: ContextVar[tuple[str, Any] | None] = ContextVar("tier_router_lc_run", default=None)
+"""Where the call's tags and metadata are when LangChain calls ``_stream`` / ``_astream``
+without a run manager (its ``stream()``, and the streaming branch of ``invoke`` under a
+streaming handler such as ``astream_events``): ``("config", config)`` set by
+``RoutedChatModel.stream`` / ``astream``, or ``("run", run_manager)`` set by its
+``_generate_with_cache`` (an ``invoke``, whose whole-answer checks still apply)."""
+
+
+def run_context(model: Any) -> tuple[Sequence[str], Mapping[str, Any], bool]:
+    """``(tags, metadata, from_invoke)`` of the call under way when no run manager was passed."""
+    got = _RUN.get()
+    if got is None:
+        return (), {}, False
+    kind, value = got
+    if kind == "run":
+        return value.tags if value is not None else (), value.metadata if value is not None else {}, True
+    cfg = ensure_config(value)  # as LangChain's stream() builds its run: the call's and the enclosing run's
+    tags = [*(cfg.get("tags") or ()), *(model.tags or ())]
+    md = {**(cfg.get("metadata") or {}), **(model.metadata or {})}
+    return tags, md, False
+
+
+def with_run(kind: str, value: Any) -> Any:
+    """Set the call's run context (:data:`_RUN`); pass the result to ``_RUN.reset``."""
+    return _RUN.set((kind, value))
+
+
+def reset_run(token: Any) -> None:
+    _RUN.reset(token)
+
+
+def stream_in_run(gen: Iterator[T], config: RunnableConfig | None) -> Iterator[T]:
+    """``gen``'s items, each step run with ``config`` as the call's run context."""
+    try:
+        while True:
+            token = _RUN.set(("config", config))
+            try:
+                item = next(gen)
+            except StopIteration:
+                return
+            finally:
+                _RUN.reset(token)
+            yield item
+    finally:
+        close = getattr(gen, "close", None)
+        if close is not None:
+            close()
+
+
+async def astream_in_run(agen: AsyncIterator[T], config: RunnableConfig | None) -> AsyncIterator[T]:
+    """Async twin of :func:`stream_in_run`."""
+    try:
+        while True:
+            token = _RUN.set(("config", config))
+            try:
+                item = await agen.__anext__()
+            except StopAsyncIteration:
+                return
+            finally:
+                _RUN.reset(token)
+            yield item
+    finally:
+        aclose = getattr(agen, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 def thread_id_of(md: Mapping[str, Any], tags: Sequence[str]) -> str | None:

@@ -54,7 +54,7 @@ class StreamCalls:
         call = self._start(messages, stop, run_manager, kwargs, streaming=True)
         run = StreamRun(
             call.plan,
-            buffer=self.router.config.escalation.buffer_streams,
+            buffer=self.router.config.escalation.buffer_streams or call.from_invoke,
             trace=_private(self, "_trace"),
         )
         try:
@@ -97,7 +97,7 @@ class StreamCalls:
         call = await self._astart(messages, stop, run_manager, kwargs, streaming=True)
         run = StreamRun(
             call.plan,
-            buffer=self.router.config.escalation.buffer_streams,
+            buffer=self.router.config.escalation.buffer_streams or call.from_invoke,
             trace=_private(self, "_trace"),
         )
         attempts = self._astream_attempts(call, run, run_manager)
