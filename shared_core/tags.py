@@ -2,7 +2,8 @@
 
 LangChain tags each step of a chain (``seq:step:2``), each branch of a parallel map
 (``map:key:context``) and of a ``RunnableBranch`` (``branch:1``, ``condition:1``); LangGraph
-tags nodes with ``graph:step:3``, ``nostream`` and ``langsmith:hidden``. They say nothing
+tags nodes with ``graph:step:3``, ``nostream`` and ``langsmith:hidden``; ``with_retry`` tags each
+retry ``retry:attempt:2``. They say nothing
 about the application and would fill the ledger's "by tag" breakdown, so requests drop
 them and ledger summaries ignore them (also in ledgers written before they were dropped).
 """
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-_PREFIXES = ("seq:step:", "map:key:", "graph:step:", "langsmith:", "branch:", "condition:")
+_PREFIXES = (
+    "seq:step:", "map:key:", "graph:step:", "langsmith:", "branch:", "condition:", "retry:attempt:",
+)
 _EXACT = frozenset({"nostream"})
 
 

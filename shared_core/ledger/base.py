@@ -96,8 +96,13 @@ class CallRecord:
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise InputError(f"CallRecord.status must be one of {STATUSES}, got {self.status!r}")
-        if self.cost_usd is not None and not math.isfinite(self.cost_usd):
-            raise InputError(f"CallRecord.cost_usd must be finite or None, got {self.cost_usd!r}")
+        for name in ("cost_usd", "baseline_cost_usd"):
+            v = getattr(self, name)
+            if v is not None and not (math.isfinite(v) and v >= 0):
+                raise InputError(f"CallRecord.{name} must be finite and >= 0, or None, got {v!r}")
+        if not (isinstance(self.ts, (int, float)) and math.isfinite(self.ts)):
+            # a NaN day is no day: the record could never be counted, and held the others back
+            raise InputError(f"CallRecord.ts must be a finite Unix time, got {self.ts!r}")
         # only storable values (see shared_core.storable): one record that a ledger cannot
         # write would hold every later one back. Spelled out: this runs for every attempt.
         d = self.__dict__

@@ -527,7 +527,10 @@ def test_tags_are_kept_as_a_tuple_of_strings() -> None:
 def test_a_cost_that_is_not_finite_is_refused_with_its_value() -> None:
     with pytest.raises(InputError) as info:
         rec("a", cost_usd=float("inf"))
-    assert str(info.value) == "CallRecord.cost_usd must be finite or None, got inf"
+    assert str(info.value) == "CallRecord.cost_usd must be finite and >= 0, or None, got inf"
+    for bad in ({"cost_usd": -1.0}, {"baseline_cost_usd": float("nan")}, {"ts": float("nan")}, {"ts": "now"}):
+        with pytest.raises(InputError, match=next(iter(bad))):
+            rec("a", **bad)
     with pytest.raises(InputError) as bad_status:
         rec("a", status="weird")
     assert str(bad_status.value) == (
@@ -813,3 +816,17 @@ def test_a_ledger_that_names_no_file_is_a_config_error(target: str) -> None:
     assert info.value.field == "ledger"
     with pytest.raises(ConfigError, match="names no file"):
         Router(ledger=target)
+
+
+def test_a_record_with_a_nan_time_never_reaches_the_queue(tmp_path: Path) -> None:
+    """A probe recorded ``ts=NaN``: the SQLite write failed (no day), the record stayed first in
+    the queue, the next good one waited behind it for good, and ``stats`` crashed on the spill."""
+    import math
+
+    led = SQLiteLedger(tmp_path / "l.db")
+    led.record(rec("good1"))
+    with pytest.raises(InputError):
+        led.record(CallRecord(call_id="bad", tier="t", model="m", ts=math.nan))
+    led.record(rec("good2"))
+    assert led.pending == 0
+    assert sorted(r.call_id for r in led.records()) == ["good1", "good2"]

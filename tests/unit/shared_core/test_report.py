@@ -188,7 +188,7 @@ def test_write_report_returns_the_path(tmp_path: Path) -> None:
 
 def test_framework_tags_are_not_the_users(ledger: CostLedger) -> None:
     """LangChain / LangGraph bookkeeping tags (seq:step:1, map:key:raw...) stay out of 'cost per tag'."""
-    ledger.record(rec("a", ts=T0, tags=("seq:step:1", "map:key:raw", "search", "graph:step:2")))
+    ledger.record(rec("a", ts=T0, tags=("seq:step:1", "map:key:raw", "search", "graph:step:2", "retry:attempt:2")))
     ledger.record(rec("b", ts=T0 + 5, tags=("nostream", "langsmith:hidden")))
     d = build(ledger)
     assert [s.name for s in d.by_tag] == ["search"]
