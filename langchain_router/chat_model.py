@@ -36,6 +36,7 @@ from .capabilities import check_tool_tiers
 from .construction import build_router, reject_typos
 from .context import astream_in_run, reset_run, stream_in_run, thread_kwargs, with_run
 from .factory import config_for_tierless, inner_models
+from .inner import inner_agenerate, inner_generate
 from .messages import (
     answer_of,
     usage_of,
@@ -310,7 +311,7 @@ class RoutedChatModel(CallSteps, StreamCalls, BaseChatModel):
         def attempt_call(attempt: Attempt) -> AttemptResult:
             inner, msgs, kw = self._prepare(call, attempt)
             try:
-                result = inner._generate(msgs, stop=call.stop, run_manager=run_manager, **kw)
+                result = inner_generate(inner, msgs, call.stop, run_manager, kw)
             except IndexError as exc:  # the client indexed an empty ``choices``
                 raise BadResponseError.no_choices(attempt.tier.name, exc) from exc
             if not result.generations:
@@ -334,7 +335,7 @@ class RoutedChatModel(CallSteps, StreamCalls, BaseChatModel):
         async def attempt_call(attempt: Attempt) -> AttemptResult:
             inner, msgs, kw = self._prepare(call, attempt)
             try:
-                result = await inner._agenerate(msgs, stop=call.stop, run_manager=run_manager, **kw)
+                result = await inner_agenerate(inner, msgs, call.stop, run_manager, kw)
             except IndexError as exc:  # the client indexed an empty ``choices``
                 raise BadResponseError.no_choices(attempt.tier.name, exc) from exc
             if not result.generations:

@@ -4,7 +4,10 @@
   shared inner model is never mutated);
 * :func:`inner_stream` / :func:`inner_astream` — the inner model's own ``_stream`` /
   ``_astream`` (asking for usage where the provider supports it, e.g. ``ChatOpenAI``), or
-  its ``_generate`` as one chunk when it cannot stream.
+  its ``_generate`` as one chunk when it cannot stream;
+* :func:`inner_generate` / :func:`inner_agenerate` — one whole answer: ``_generate``, or, for a
+  model built with ``streaming=True`` (whose ``_generate`` expects LangChain to have streamed
+  for it), its stream merged into one result, as ``BaseChatModel`` does.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from types import MappingProxyType
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models.chat_models import agenerate_from_stream, generate_from_stream
 from langchain_core.messages import BaseMessage
-from langchain_core.outputs import ChatGenerationChunk
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
 from .streaming import result_to_chunk
 
@@ -134,3 +138,29 @@ async def inner_astream(
         msgs, stop=stop, run_manager=run_manager, **stream_kwargs(inner, kw)
     ):
         yield chunk
+
+
+def inner_generate(
+    inner: BaseChatModel, msgs: list[BaseMessage], stop: list[str] | None, run_manager: Any,
+    kw: dict[str, Any],
+) -> ChatResult:
+    """One answer of ``inner``. LangChain's own ``_generate_with_cache`` streams for a model
+    whose ``streaming`` is on (``ChatOpenAI(streaming=True)``: its ``_generate`` then gets a
+    stream back and fails); the router calls ``_generate`` directly, so it does the same."""
+    if getattr(inner, "streaming", False) is True and inner._should_stream(
+        async_api=False, run_manager=run_manager, **kw
+    ):
+        return generate_from_stream(inner_stream(inner, msgs, stop, run_manager, kw))
+    return inner._generate(msgs, stop=stop, run_manager=run_manager, **kw)
+
+
+async def inner_agenerate(
+    inner: BaseChatModel, msgs: list[BaseMessage], stop: list[str] | None, run_manager: Any,
+    kw: dict[str, Any],
+) -> ChatResult:
+    """Async twin of :func:`inner_generate`."""
+    if getattr(inner, "streaming", False) is True and inner._should_stream(
+        async_api=True, run_manager=run_manager, **kw
+    ):
+        return await agenerate_from_stream(inner_astream(inner, msgs, stop, run_manager, kw))
+    return await inner._agenerate(msgs, stop=stop, run_manager=run_manager, **kw)

@@ -562,3 +562,26 @@ def test_langchain_embeddings_as_the_encoder(openai_server: FakeOpenAIServer) ->
     assert "prove the theorem" in sent and "hi" in sent
     assert [r.model for r in openai_server.chat_requests] == ["gpt-4o", "gpt-4o-mini"]
     assert_costs_match_server(routed, openai_server)
+
+
+async def test_an_inner_chatopenai_built_with_streaming_true_answers_invoke(
+    openai_server: FakeOpenAIServer,
+) -> None:
+    """``ChatOpenAI(streaming=True)`` answers ``invoke`` on its own (LangChain streams for it);
+    through the router its ``_generate`` got a stream back and failed, after the provider was
+    paid (a probe found it). The router now streams for it too, with the usage recorded."""
+    routed = RoutedChatModel(
+        tiers={
+            "cheap": inner(openai_server, "gpt-4o-mini", streaming=True),
+            "strong": inner(openai_server, "gpt-4o", streaming=True),
+        },
+        config=make_config(),
+        classifier=hard_is_strong(),
+        ledger=InMemoryLedger(),
+    )
+    sync = routed.invoke("hello")
+    async_ = await routed.ainvoke("hello again")
+    assert sync.content and async_.content
+    assert all(req.stream for req in openai_server.chat_requests)
+    assert [r.status for r in routed.router.ledger.records()] == ["ok", "ok"]
+    assert_costs_match_server(routed, openai_server)
