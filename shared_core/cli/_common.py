@@ -82,7 +82,8 @@ def parse_prompts(text: str, path: str, fmt: str) -> list[PromptItem]:
             raise DataFormatError(path, "a .json prompt file must hold a list of prompts")
         items = [_item(o, path, None, str(i)) for i, o in enumerate(data, 1)]
     elif fmt == "jsonl":
-        for n, raw in enumerate(text.splitlines(), 1):
+        # lines end at \n only (not str.splitlines: U+2028, U+0085 or a form feed are text in a string)
+        for n, raw in enumerate(text.split("\n"), 1):
             if not raw.strip():
                 continue
             try:
@@ -94,11 +95,22 @@ def parse_prompts(text: str, path: str, fmt: str) -> list[PromptItem]:
             items.append(_item(obj, path, n, str(n)))
     else:
         items = [
-            PromptItem(str(n), raw) for n, raw in enumerate(text.splitlines(), 1) if raw.strip()
+            PromptItem(str(n), raw.removesuffix("\r"))
+            for n, raw in enumerate(text.split("\n"), 1)
+            if raw.strip()
         ]
     if not items:
         raise DataFormatError(path, "no prompts found (the file is empty)")
     return items
+
+
+def _json_list(text: str) -> bool:
+    """Whether ``text`` is a JSON list (a ``.json`` prompt file piped in), not a text prompt
+    that starts with ``[`` (``[INST] ...``)."""
+    try:
+        return isinstance(json.loads(text), list)
+    except ValueError:
+        return False
 
 
 def load_prompts(path: str | Path) -> list[PromptItem]:
@@ -106,7 +118,8 @@ def load_prompts(path: str | Path) -> list[PromptItem]:
     name = str(path)
     if name == "-":
         text = sys.stdin.read()
-        fmt = "jsonl" if text.lstrip().startswith("{") else "txt"
+        head = text.lstrip()
+        fmt = "jsonl" if head.startswith("{") else "json" if head.startswith("[") and _json_list(head) else "txt"
         return parse_prompts(text, "<stdin>", fmt)
     p = Path(path)
     if not p.is_file():

@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from ..errors import InputError
+from ..storable import storable_text
 from ._common import (
     PromptItem,
     load_prompts,
@@ -107,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def preview(text: str, n: int = 70) -> str:
-    """One line of at most ``n`` characters."""
-    flat = " ".join(text.split())
+    """One line of at most ``n`` characters that any terminal can print (a lone surrogate
+    from a JSON ``\ud800`` escape is shown escaped)."""
+    flat = " ".join(storable_text(text).split())
     return flat if len(flat) <= n else flat[: n - 1] + "…"

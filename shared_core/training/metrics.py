@@ -240,13 +240,21 @@ class Reference:
         return cls(q, c, b, target, float(min(c[i] for i in reaching)))
 
 
+def share_of(cost: float, c_best: float) -> float:
+    """``cost`` as a share of the best model's cost. A best model that costs nothing (a
+    self-hosted one) makes every cost infinite times it: 0 when ``cost`` is 0 too, else inf."""
+    if c_best > 0:
+        return cost / c_best
+    return 0.0 if cost <= 0 else float("inf")
+
+
 def summarise_curve(curve: Curve, scores: np.ndarray, costs: np.ndarray) -> dict[str, Any]:
     """All metrics of one swept router (see the module docstring for interpolation)."""
     ref = Reference.of(scores, costs)
     k = np.asarray(scores).shape[1]
     c_best = float(ref.c_single[ref.best])
     out: dict[str, Any] = {
-        "cost_to_95": cost_to_reach(curve.cost, curve.quality, ref.target) / c_best,
+        "cost_to_95": share_of(cost_to_reach(curve.cost, curve.quality, ref.target), c_best),
         "quality_at_cstar": quality_within(curve.cost, curve.quality, ref.c_star),
         "max_quality": float(np.max(curve.quality)),
         "points": len(curve),
@@ -265,7 +273,7 @@ def summarise_point(
     """Metrics of a constant router (one operating point)."""
     c_best = float(ref.c_single[ref.best])
     return {
-        "cost_to_95": (cost / c_best) if quality >= ref.target - 1e-9 else float("inf"),
+        "cost_to_95": share_of(cost, c_best) if quality >= ref.target - 1e-9 else float("inf"),
         "quality_at_cstar": quality if cost <= ref.c_star * (1 + 1e-9) + _EPS else float("nan"),
         "max_quality": quality,
         "quality": quality,
@@ -290,7 +298,7 @@ def baselines(scores: np.ndarray, costs: np.ndarray) -> dict[str, dict[str, Any]
     else:
         c_reach = c0 + (ref.target - q0) / (qb - q0) * (cb - c0)
     rnd: dict[str, Any] = {
-        "cost_to_95": c_reach / c_best,
+        "cost_to_95": share_of(c_reach, c_best),
         "quality_at_cstar": _line_q(c0, q0, cb, qb, ref.c_star),
         "max_quality": max(q0, qb),
     }
@@ -304,7 +312,7 @@ def baselines(scores: np.ndarray, costs: np.ndarray) -> dict[str, dict[str, Any]
     c_o = float(c[np.arange(n), o].mean())
     orc = summarise_point(q_o, c_o, float((o == k - 1).mean()), ref)
     fc, fq = oracle_frontier(s, c)
-    orc["cost_to_95"] = interp_cost_at(fc, fq, ref.target) / c_best
+    orc["cost_to_95"] = share_of(interp_cost_at(fc, fq, ref.target), c_best)
     orc["quality_at_cstar"] = interp_quality_at(fc, fq, ref.c_star)
     if k == 2:
         x, q = oracle_share_curve(s)

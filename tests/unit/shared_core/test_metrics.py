@@ -148,3 +148,16 @@ def test_apgr_of_sweeps_bounded_by_oracle(scores):
 def test_primary_metric():
     assert M.primary_metric(2) == "apgr"
     assert M.primary_metric(4) == "cost_to_95"
+
+
+def test_a_best_model_that_costs_nothing_gives_shares_not_a_division_by_zero() -> None:
+    """A self-hosted best model priced at $0 (allowed: prices are >= 0): `eval`, `train` and
+    `calibrate` divided by its cost and crashed (a probe found it)."""
+    scores = np.array([[0.0, 1.0], [1.0, 1.0], [0.0, 1.0], [1.0, 1.0]])
+    costs = np.array([[1.0, 0.0]] * 4)  # the best model is the free one
+    base = M.baselines(scores, costs)
+    assert base["always_best"]["cost_to_95"] == 0.0
+    curve = M.curve_from_choices([np.array([0, 1, 0, 1]), np.array([1, 1, 1, 1])], scores, costs, [0.0, 1.0])
+    out = M.summarise_curve(curve, scores, costs)
+    assert out["cost_to_95"] == 0.0  # the free best model reaches 95% at no cost
+    assert M.share_of(2.0, 0.0) == math.inf and M.share_of(1.0, 4.0) == 0.25

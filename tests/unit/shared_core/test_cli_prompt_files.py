@@ -1,0 +1,51 @@
+"""Prompt files as people have them (found by a CLI probe): text characters that
+``str.splitlines`` takes for line ends, a JSON list piped on stdin, lone surrogates from JSON
+escapes, a best model priced at $0."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from shared_core.cli._common import parse_prompts
+from shared_core.cli.main import main
+
+from .test_cli import config, lines  # noqa: F401  (the 4-tier fake-classifier config fixture)
+
+
+@pytest.mark.parametrize("inside", ["\u2028", "\u2029", "\x85", "\x0c", "\x1c"])
+def test_a_jsonl_string_may_hold_what_splitlines_calls_a_line_end(inside: str) -> None:
+    text = json.dumps({"prompt": f"hello{inside}there"}, ensure_ascii=False) + "\r\n" + json.dumps({"prompt": "b"}) + "\n"
+    items = parse_prompts(text, "p.jsonl", "jsonl")
+    assert [i.text for i in items] == [f"hello{inside}there", "b"]
+
+
+def test_a_text_file_has_one_prompt_per_newline_only() -> None:
+    items = parse_prompts("a\x0cb\r\nc\n\n", "p.txt", "txt")
+    assert [i.text for i in items] == ["a\x0cb", "c"]
+
+
+def test_a_json_list_piped_on_stdin_is_read_as_a_list(
+    config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]  # noqa: F811
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO('[{"prompt": "hello"}, {"prompt": "prove it"}]'))
+    assert main(["route", "--json", "-c", str(config)]) == 0
+    assert [d["tier"] for d in lines(capsys.readouterr().out)] == ["simple", "frontier"]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("[INST] hello [/INST]\n"))  # text that starts with [
+    assert main(["route", "--json", "-c", str(config)]) == 0
+    assert [d["tier"] for d in lines(capsys.readouterr().out)] == ["simple"]
+
+
+def test_a_lone_surrogate_in_a_prompt_file_is_shown_escaped(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]  # noqa: F811
+) -> None:
+    p = tmp_path / "s.jsonl"
+    p.write_text('{"prompt": "hello \\ud800 x"}\n')
+    assert main(["route", "-c", str(config), "--file", str(p)]) == 0
+    out = capsys.readouterr().out
+    assert "hello \\ud800 x" in out
+    out.encode("utf-8")  # printable
