@@ -1,7 +1,8 @@
 """Reading and writing router config files (YAML, TOML, JSON) as plain data, safely.
 
 Parsing never executes code (``yaml.safe_load``); a YAML file whose aliases expand too far is
-refused; pydantic validation errors become one :class:`~shared_core.errors.ConfigError` that
+refused, and so is a key given twice in one mapping (YAML or JSON; TOML refuses it itself): the
+last one would win silently, and ``calibrate`` would edit the first; pydantic validation errors become one :class:`~shared_core.errors.ConfigError` that
 names every bad field. :class:`~shared_core.config.RouterConfig` validates what is read here.
 """
 
@@ -26,6 +27,37 @@ MAX_YAML_NODES = 1_000_000
 """A YAML config may not expand (aliases followed) to more values than this."""
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str, where: str) -> None:
+        super().__init__(f"key {key!r} is given twice{where}; keep one (the last would win silently)")
+        self.key = key
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses a key given twice in one mapping (a merge key's
+    ``<<: *defaults`` entries may still be overridden)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise _DuplicateKey(str(key), f" (line {key_node.start_mark.line + 1})")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key, "")
+        out[key] = value
+    return out
+
+
 def read_config_file(path: str | Path) -> Any:
     """The plain data of a YAML (``.yaml``/``.yml``), TOML (``.toml``) or JSON file."""
     p = Path(path)
@@ -33,6 +65,8 @@ def read_config_file(path: str | Path) -> Any:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {p}", field="path", value=str(p)) from None
+    except IsADirectoryError:
+        raise ConfigError(f"{p} is a folder, not a config file", field="path", value=str(p)) from None
     except UnicodeDecodeError:
         raise ConfigError(
             f"{p}: not a UTF-8 text config (binary files such as pickles are never loaded)",
@@ -41,18 +75,20 @@ def read_config_file(path: str | Path) -> Any:
     suffix = p.suffix.lower()
     try:
         if suffix in (".yaml", ".yml"):
-            data = yaml.safe_load(text)
+            data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: runs no code
             check_expansion(data, p)
         elif suffix == ".toml":
             data = tomllib.loads(text)
         elif suffix == ".json":
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_unique_pairs)
         else:
             raise ConfigError(
                 f"{p}: unknown config format {suffix!r}; allowed: .yaml, .yml, .toml, .json",
                 field="path",
                 value=str(p),
             )
+    except _DuplicateKey as exc:
+        raise ConfigError(f"{p}: {exc}", field=exc.key, value=exc.key) from None
     except (yaml.YAMLError, tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
         raise ConfigError(f"{p}: cannot parse: {exc}", field="(file)", value=str(p)) from None
     except RecursionError:

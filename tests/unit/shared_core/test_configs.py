@@ -161,3 +161,45 @@ def test_the_readme_config_example_loads(repo_root):
     assert block, "README lost its configuration example"
     cfg = RouterConfig.build(yaml.safe_load(block.group(1)))
     assert cfg.tier_names == ["simple", "frontier"] and "rate_limit" in cfg.fallback.on
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("c.yaml", "tiers:\n  - {name: a, model: gpt-4o-mini}\npolicy: {threshold: 0.5}\npolicy: {threshold: 0.3}\n"),
+        ("c.yaml", "tiers:\n  - name: a\n    model: gpt-4o-mini\n    model: o1\n"),
+        ("c.json", '{"tiers": [{"name": "a", "model": "gpt-4o-mini"}], "tiers": []}'),
+    ],
+)
+def test_a_key_given_twice_is_refused_not_last_wins(tmp_path, name: str, text: str) -> None:
+    """A probe found `calibrate` editing the first of two `policy:` blocks while the loader
+    used the second, and a tier's `model` given twice silently routing to the last."""
+    from shared_core import RouterConfig
+    from shared_core.errors import ConfigError
+
+    p = tmp_path / name
+    p.write_text(text)
+    with pytest.raises(ConfigError, match="given twice"):
+        RouterConfig.from_file(p)
+
+
+def test_merge_keys_may_still_override_what_they_merge(tmp_path) -> None:
+    from shared_core import RouterConfig
+
+    p = tmp_path / "c.yaml"
+    p.write_text(
+        "tiers:\n"
+        "  - &base {name: a, model: gpt-4o-mini, max_tokens: 100}\n"
+        "  - {<<: *base, name: b, model: gpt-4o, max_tokens: 50}\n"
+    )
+    cfg = RouterConfig.from_file(p)
+    assert [(t.name, t.model, t.max_tokens) for t in cfg.tiers] == [("a", "gpt-4o-mini", 100), ("b", "gpt-4o", 50)]
+
+
+def test_a_folder_named_as_the_config_is_a_config_error(tmp_path) -> None:
+    from shared_core import RouterConfig
+    from shared_core.errors import ConfigError
+
+    (tmp_path / "dir.yaml").mkdir()
+    with pytest.raises(ConfigError, match="is a folder"):
+        RouterConfig.from_file(tmp_path / "dir.yaml")
