@@ -80,11 +80,31 @@ def chart_figure(proj: Projection, title: str = "Cost by tier vs baseline") -> A
     return fig
 
 
+def chart_path(path: str | Path) -> Path:
+    """Where a chart named ``path`` is written: a name without a suffix gets ``.png`` (as
+    matplotlib adds it; the path printed is the file written), a folder or a format matplotlib
+    cannot write is an :class:`InputError`."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    out = Path(path)
+    if out.is_dir():
+        raise InputError(f"{str(out)!r} is a folder: give the chart a file name, e.g. {out / 'chart.png'}")
+    if not out.suffix:
+        out = out.with_suffix(".png")
+    kinds = FigureCanvasAgg.get_supported_filetypes()
+    if out.suffix[1:].lower() not in kinds:
+        raise InputError(
+            f"cannot write a chart as {out.suffix!r}: use .png (or one of {', '.join(sorted(kinds))})"
+        )
+    return out
+
+
 def write_chart(
     proj: Projection, path: str | Path, title: str = "Cost by tier vs baseline"
 ) -> Path:
-    """Write the chart as a PNG; a path that cannot be written is an :class:`InputError`."""
-    out = Path(path)
+    """Write the chart (PNG unless the name says otherwise); a path that cannot be written is
+    an :class:`InputError`."""
+    out = chart_path(path)
     fig = chart_figure(proj, title)
     import matplotlib.pyplot as plt
 

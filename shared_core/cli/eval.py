@@ -117,6 +117,11 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"--points must be at least 50, got {args.points}")
     if args.resamples < 0:
         return fail(f"--resamples must be >= 0, got {args.resamples}")
+    plot_to = None
+    if args.plot:  # a name that cannot be a chart fails now, not after the evaluation
+        from .chart import chart_path
+
+        plot_to = chart_path(args.plot)
     ds = load_dataset(args.data, args.models)
     router = load_router(args.router, ds.models, ds)
     with progress_bar(f"scoring {len(ds)} prompts", len(ds)) as tick:
@@ -131,9 +136,9 @@ def run(args: argparse.Namespace) -> int:
     if args.decisions:
         n = write_decisions(args.decisions, result, ds.ids)
         print(f"wrote {n} decisions to {args.decisions}", file=sys.stderr)
-    if args.plot:
-        plot(result, ds, args.plot)
-        print(f"wrote plot to {args.plot}", file=sys.stderr)
+    if plot_to is not None:
+        written = plot(result, ds, plot_to)
+        print(f"wrote plot to {written}", file=sys.stderr)
     data = result.to_dict()
     data["router_file"] = args.router or "(shipped default)"
     if args.json:

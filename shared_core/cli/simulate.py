@@ -56,15 +56,21 @@ def run(args: argparse.Namespace) -> int:
     proj = project(router, items, decisions, args.output_tokens)
     if args.decisions:
         out = Path(args.decisions)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with out.open("w", encoding="utf-8") as f:
-            for item, d in zip(items, decisions):
-                f.write(
-                    json.dumps(
-                        {"id": item.id, "kind": item.kind, **d.to_dict()}, ensure_ascii=False
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with out.open("w", encoding="utf-8") as f:
+                for item, d in zip(items, decisions):
+                    f.write(
+                        json.dumps(
+                            {"id": item.id, "kind": item.kind, **d.to_dict()}, ensure_ascii=False
+                        )
+                        + "\n"
                     )
-                    + "\n"
-                )
+        except OSError as exc:
+            raise InputError(
+                f"cannot write the decisions to {str(out)!r}: {exc.strerror or exc} "
+                "(give --decisions a writable file path)"
+            ) from None
     chart = (
         write_chart(proj, args.plot, title=f"{Path(args.file).name}: cost by tier vs baseline")
         if args.plot

@@ -49,3 +49,32 @@ def test_a_lone_surrogate_in_a_prompt_file_is_shown_escaped(
     out = capsys.readouterr().out
     assert "hello \\ud800 x" in out
     out.encode("utf-8")  # printable
+
+
+def test_a_chart_name_says_where_it_was_written_or_why_not(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]  # noqa: F811
+) -> None:
+    pytest.importorskip("matplotlib")
+    p = tmp_path / "p.txt"
+    p.write_text("hello\nprove it\n")
+    out = tmp_path / "curves"
+    assert main(["simulate", str(p), "-c", str(config), "--plot", str(out)]) == 0
+    assert f"chart written to {out}.png" in capsys.readouterr().out.replace("\n", "")
+    assert (tmp_path / "curves.png").read_bytes().startswith(b"\x89PNG")
+    (tmp_path / "adir").mkdir()
+    for bad, why in ((tmp_path / "adir", "is a folder"), (tmp_path / "chart.txt", "cannot write a chart as '.txt'")):
+        assert main(["simulate", str(p), "-c", str(config), "--plot", str(bad)]) == 2
+        assert why in capsys.readouterr().err
+
+
+def test_decisions_written_where_they_cannot_be_is_one_line_not_a_traceback(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]  # noqa: F811
+) -> None:
+    p = tmp_path / "p.txt"
+    p.write_text("hello\n")
+    (tmp_path / "adir").mkdir()
+    (tmp_path / "afile").write_text("x")
+    for bad in (tmp_path / "adir", tmp_path / "afile" / "sub" / "d.jsonl"):
+        assert main(["simulate", str(p), "-c", str(config), "--decisions", str(bad)]) == 2
+        err = capsys.readouterr().err
+        assert "cannot write the decisions" in err and "Traceback" not in err
