@@ -54,6 +54,8 @@ class SQLiteConnection:
                     f"{self.busy_timeout_s:g} s); retry when it is released, or pass a longer "
                     "busy_timeout_s"
                 )
+            elif "not a tier-router ledger" in str(exc):
+                hint = "it belongs to something else and is left as it is; name a new file for the ledger"
             elif "not a database" in str(exc) or "malformed" in str(exc):
                 hint = (
                     "the file is not a readable SQLite database (another format, or damaged, e.g. "
@@ -79,6 +81,12 @@ class SQLiteConnection:
         try:
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+            # every ledger file ever written has a `meta` table: a database with tables and none
+            # belongs to something else, and must not get the ledger's tables added to it
+            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            if tables and "meta" not in tables:
+                shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+                raise sqlite3.DatabaseError(f"not a tier-router ledger: it holds other tables ({shown})")
             if self.path != ":memory:":
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")

@@ -830,3 +830,22 @@ def test_a_record_with_a_nan_time_never_reaches_the_queue(tmp_path: Path) -> Non
     led.record(rec("good2"))
     assert led.pending == 0
     assert sorted(r.call_id for r in led.records()) == ["good1", "good2"]
+
+
+def test_a_database_of_something_else_is_left_as_it_is(tmp_path: Path) -> None:
+    """`tier-router stats other.db` added the ledger's eight tables to another application's
+    database (a probe found it): a file with tables and no `meta` is refused, untouched."""
+    from shared_core.errors import ConfigError
+
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE customers (id INTEGER)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(ConfigError, match="not a tier-router ledger.*customers"):
+        SQLiteLedger(other)
+    tables = [r[0] for r in sqlite3.connect(other).execute("SELECT name FROM sqlite_master")]
+    assert tables == ["customers"]
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()  # an empty SQLite file is a new ledger
+    SQLiteLedger(empty).record(rec("a"))
