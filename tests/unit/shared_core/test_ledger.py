@@ -842,7 +842,7 @@ def test_a_database_of_something_else_is_left_as_it_is(tmp_path: Path) -> None:
     conn.execute("CREATE TABLE customers (id INTEGER)")
     conn.commit()
     conn.close()
-    with pytest.raises(ConfigError, match="not a tier-router ledger.*customers"):
+    with pytest.raises(ConfigError, match=r"not a tier-router ledger.*customers"):
         SQLiteLedger(other)
     tables = [r[0] for r in sqlite3.connect(other).execute("SELECT name FROM sqlite_master")]
     assert tables == ["customers"]
