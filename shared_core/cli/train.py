@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from .eval import console, fail, guarded
@@ -86,6 +87,10 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.folds < 2:
         return fail(f"--folds must be at least 2, got {args.folds}")
+    out_files = {Path(args.output).resolve().with_suffix(s) for s in (".json", ".npz")}
+    for given in (args.models, *args.data):  # the router's two files would replace an input
+        if Path(given).resolve() in out_files:
+            return fail(f"--output {args.output} would overwrite the input {given}; name another file")
     models = load_models(args.models)
     rows = load_rows(args.data, models)
     if len(rows) < 2:

@@ -495,3 +495,12 @@ def test_calibrate_says_the_feedback_loop_keeps_its_knob(tmp_path, capsys):
     assert cli(*argv, "--config", str(cfg_in), "--output", str(cfg_out)) == 0
     out = capsys.readouterr()
     assert "router.feedback_loop.reset()" in out.out + out.err
+
+
+def test_train_refuses_an_output_that_would_overwrite_its_input(trained, capsys):
+    """`--output models.json` replaced the models file it read (a probe found it)."""
+    _, data, models, _ = trained
+    before = models.read_bytes()
+    assert cli("train", "--fast", "--data", str(data), "--models", str(models), "--output", str(models)) == 2
+    assert "would overwrite the input" in capsys.readouterr().err
+    assert models.read_bytes() == before
