@@ -34,7 +34,7 @@ from .cache import mark_cached, served_from_cache
 from .calls import CallSteps, _private
 from .capabilities import check_tool_tiers
 from .construction import build_router, reject_typos
-from .context import astream_in_run, reset_run, stream_in_run, thread_kwargs, with_run
+from .context import THREAD_KWARG, astream_in_run, reset_run, stream_in_run, thread_kwargs, with_run
 from .factory import config_for_tierless, inner_models
 from .inner import inner_agenerate, inner_generate
 from .messages import (
@@ -294,6 +294,12 @@ class RoutedChatModel(CallSteps, StreamCalls, BaseChatModel):
         finally:
             reset_run(token)
         return served_from_cache(self.router, result, run_manager, kwargs)
+
+    def _get_llm_string(self, stop: list[str] | None = None, **kwargs: Any) -> str:
+        # the conversation id is the router's own bookkeeping, not a parameter of the answer:
+        # the same prompt in another conversation hits LangChain's cache, as with a plain model
+        kwargs.pop(THREAD_KWARG, None)
+        return super()._get_llm_string(stop=stop, **kwargs)
 
     def _convert_cached_generations(self, cache_val: list[Any]) -> list[ChatGeneration]:
         return mark_cached(super()._convert_cached_generations(cache_val))

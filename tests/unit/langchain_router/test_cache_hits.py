@@ -55,3 +55,16 @@ async def test_an_async_cache_hit_costs_nothing_too():
     hit = (await llm.ainvoke("Capital of France?")).response_metadata["router"]
     assert hit["cost_usd"] == 0.0 and hit["cache_hit"] is True
     assert [r.cost_usd for r in llm.router.ledger.records()][1] == 0.0
+
+
+def test_the_same_prompt_in_another_conversation_hits_the_cache():
+    """The router's conversation id went into LangChain's cache key, so every LangGraph thread
+    paid the provider again for a prompt a plain model answered from the cache (a probe found
+    it). The thread is still recorded on each call."""
+    llm = _model()
+    a = llm.invoke("Capital of France?", config={"configurable": {"thread_id": "A"}})
+    b = llm.invoke("Capital of France?", config={"configurable": {"thread_id": "B"}})
+    assert a.response_metadata["router"].get("cache_hit") is None
+    assert b.response_metadata["router"]["cache_hit"] is True
+    assert len(llm.tiers["simple"].seen) == 1
+    assert [r.thread_id for r in llm.router.ledger.records()] == ["A", "B"]
