@@ -52,6 +52,12 @@ from .tools import (
 )
 from .tracing import trace_info
 
+_BUILT_FROM = frozenset({
+    "tiers", "config", "ledger", "router", "classifier", "prices", "judge", "encoder", "checks",
+    "allow_unordered", "timeout", "max_retries",
+})
+"""Fields the router and the inner models' copies are built from (see ``model_copy``)."""
+
 
 class RoutedChatModel(CallSteps, StreamCalls, BaseChatModel):
     """A chat model over one inner chat model per tier, cheapest first.
@@ -126,6 +132,20 @@ class RoutedChatModel(CallSteps, StreamCalls, BaseChatModel):
         super().__init__(**data)
         self._given = frozenset(k for k in ("tiers", "router") if data.get(k) is not None)
         self._build_router()  # here, not in model_post_init: pydantic would wrap ConfigError
+
+    def model_copy(self, *, update: Any = None, deep: bool = False) -> Any:  # type: ignore[override]
+        """A copy; per-call defaults (``max_tokens``, ``temperature``, ``stop``, callbacks...)
+        may change, but not what the router was built from: a copy with other ``tiers`` called
+        the new models while recording the old ones' names and prices. Build a new
+        ``RoutedChatModel`` for that."""
+        built = sorted(_BUILT_FROM.intersection(update or ()))
+        if built:
+            raise ConfigError(
+                f"model_copy cannot change {', '.join(built)}: the router was built from them; "
+                "build a new RoutedChatModel(...) instead",
+                field=built[0], value=None,
+            )
+        return super().model_copy(update=update, deep=deep)
 
     def _build_router(self) -> None:
         if "tiers" not in self._given:

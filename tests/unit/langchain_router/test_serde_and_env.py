@@ -159,3 +159,18 @@ def test_checks_with_a_router_object_is_a_config_error(two_tiers: Any) -> None:
     first = RoutedChatModel(tiers=two_tiers, config=tier_config())
     with pytest.raises(ConfigError, match="checks"):
         RoutedChatModel(tiers=two_tiers, router=first.router, checks=[lambda t: True])
+
+
+def test_model_copy_may_change_call_defaults_but_not_what_the_router_was_built_from(
+    two_tiers: Any, fake_classifier: Any
+) -> None:
+    """A copy with other ``tiers`` called the new models but recorded the old ones' names and
+    prices (a probe found it): it is a typed error now; per-call defaults still copy."""
+    from shared_core.errors import ConfigError
+
+    llm = RoutedChatModel(tiers=two_tiers, config=tier_config(), classifier=fake_classifier)
+    with pytest.raises(ConfigError, match="model_copy cannot change tiers"):
+        llm.model_copy(update={"tiers": {"cheap": two_tiers["strong"], "strong": two_tiers["strong"]}})
+    short = llm.model_copy(update={"max_tokens": 7})
+    short.invoke("hi")
+    assert two_tiers["cheap"].seen[-1]["max_tokens"] == 7
