@@ -71,6 +71,10 @@ class Attempt:
         return self.tier.system_prompt
 
 
+_SENT_KINDS = frozenset({"timeout", "bad_response"})
+"""Failures whose request reached the provider (so may be billed): their input is estimated."""
+
+
 @dataclass
 class CallPlan(CallHold, CallStop, AttemptRecords):
     """State of one routed call. Create with :meth:`Router.plan`.
@@ -209,8 +213,10 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
 
         A stream cut after its first token (``after_first_token``) was generated, and so
         billed: its record carries ``usage`` if the provider sent any, else tokens estimated
-        from the text sent and ``received_text``. A timeout's request was sent too: its input
-        is estimated. Other failures (refused connection, 4xx, 5xx) record no cost."""
+        from the text sent and ``received_text``. A timeout's request was sent too, and a
+        ``bad_response`` was answered (invalid JSON, no choices, an answer that fails its
+        schema): their input is estimated. Other failures (refused connection, 4xx, 5xx)
+        record no cost."""
         from .faults import classify_error, requested_pause
 
         self._live = None
@@ -219,7 +225,7 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
         latency = self._elapsed_ms()
         self.router.cooldown.failure(attempt.tier.name, requested_pause(exc))
         self.errors.append(TierAttemptError(attempt.tier.name, exc, kind))
-        if usage is None and received_text is None and (after_first_token or kind == "timeout"):
+        if usage is None and received_text is None and (after_first_token or kind in _SENT_KINDS):
             received_text = ""
         self._record(
             attempt, status="failed", usage=usage, latency_ms=latency, error_kind=kind, error=exc,

@@ -133,6 +133,9 @@ _NAMES: dict[str, ErrorKind] = {
             "OutputParserException",
             "ResponseValidationError",
             "LengthFinishReasonError",
+            # pydantic's, raised by an inner model parsing its answer into a schema
+            # (ChatOpenAI's json_schema structured output given invalid JSON)
+            "ValidationError",
         ),
         "bad_response",
     ),

@@ -110,6 +110,9 @@ def _fallback(kind: str) -> tuple[Row, ...]:
 
 
 TIMED_OUT = (Row("cheap", "failed", "timeout", usage=False, sent_only=True), Row("strong", "ok", fallback=True))
+BAD_RESPONSE = (  # answered, so the request may be billed: its input is estimated
+    Row("cheap", "failed", "bad_response", usage=False, sent_only=True), Row("strong", "ok", fallback=True)
+)
 
 
 ESCALATION = (Row("cheap", "rejected", "quality"), Row("strong", "ok", escalated=True))
@@ -129,10 +132,10 @@ CELLS: dict[str, Cell] = {
         script={"first_chunk_delay": SLOW_S}, records=TIMED_OUT,
         bound_s=CUT_S + QUICK_S,
     ),
-    "malformed_json": Cell(fail={"kind": "malformed"}, records=_fallback("bad_response")),
+    "malformed_json": Cell(fail={"kind": "malformed"}, records=BAD_RESPONSE),
     "empty_choices": Cell(
         fail={"kind": "empty_choices"},
-        records=_fallback("bad_response"),
+        records=BAD_RESPONSE,
         stream_records=ESCALATION,
     ),
     "cut_before_first_chunk": Cell(

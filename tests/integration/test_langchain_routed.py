@@ -585,3 +585,30 @@ async def test_an_inner_chatopenai_built_with_streaming_true_answers_invoke(
     assert all(req.stream for req in openai_server.chat_requests)
     assert [r.status for r in routed.router.ledger.records()] == ["ok", "ok"]
     assert_costs_match_server(routed, openai_server)
+
+
+def test_structured_output_that_fails_its_schema_falls_back_to_the_next_tier(
+    openai_server: FakeOpenAIServer,
+) -> None:
+    """``with_structured_output`` in ``json_schema`` mode (``ChatOpenAI``'s default): the cheap
+    tier's invalid JSON made ``ChatOpenAI`` raise a pydantic ``ValidationError`` after the
+    provider answered; the router recorded 0 tokens and gave up (a probe found it). It is a
+    ``bad_response`` now: the next tier answers, and the paid attempt carries its input."""
+
+    class Capital(BaseModel):
+        country: str
+        city: str
+
+    openai_server.script(model="gpt-4o-mini", reply="{not json")
+    routed = RoutedChatModel(
+        tiers={"cheap": inner(openai_server, "gpt-4o-mini"), "strong": inner(openai_server, "gpt-4o")},
+        config=make_config(),
+        classifier=hard_is_strong(),
+        ledger=InMemoryLedger(),
+    )
+    out = routed.with_structured_output(Capital).invoke("What is the capital of France?")
+    assert isinstance(out, Capital)
+    failed, ok = routed.router.ledger.records()
+    assert (failed.tier, failed.status, failed.error_kind) == ("cheap", "failed", "bad_response")
+    assert failed.input_tokens > 0 and failed.cost_usd is not None and failed.cost_usd > 0
+    assert (ok.tier, ok.status, ok.fallback) == ("strong", "ok", True)
