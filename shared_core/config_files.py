@@ -62,7 +62,7 @@ def read_config_file(path: str | Path) -> Any:
     """The plain data of a YAML (``.yaml``/``.yml``), TOML (``.toml``) or JSON file."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")  # a BOM (Windows editors) is no part of the config
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {p}", field="path", value=str(p)) from None
     except IsADirectoryError:

@@ -127,7 +127,7 @@ def load_prompts(path: str | Path) -> list[PromptItem]:
     if p.stat().st_size > MAX_PROMPT_FILE_BYTES:
         raise DataFormatError(name, f"larger than {MAX_PROMPT_FILE_BYTES // 2**20} MB")
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")  # a BOM (Windows editors) is no part of the text
     except UnicodeDecodeError as exc:
         raise DataFormatError(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     suffix = p.suffix.lower()

@@ -344,7 +344,7 @@ def relative_costs(ds: Dataset) -> list[float]:
 
 def _read_text(p: Path) -> str:
     try:
-        return p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8-sig")  # a BOM (Windows editors) is no part of the text
     except FileNotFoundError:
         raise DataFormatError(str(p), "file not found") from None
     except IsADirectoryError:

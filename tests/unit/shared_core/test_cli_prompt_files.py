@@ -78,3 +78,21 @@ def test_decisions_written_where_they_cannot_be_is_one_line_not_a_traceback(
         assert main(["simulate", str(p), "-c", str(config), "--decisions", str(bad)]) == 2
         err = capsys.readouterr().err
         assert "cannot write the decisions" in err and "Traceback" not in err
+
+
+def test_files_saved_with_a_byte_order_mark_are_read(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]  # noqa: F811
+) -> None:
+    """Windows editors save UTF-8 with a BOM: JSONL, JSON and TOML files were refused for it,
+    and a .txt file's first prompt began with it."""
+    from shared_core import RouterConfig
+
+    for name, body in (("p.jsonl", '{"prompt": "hello"}\n'), ("p.json", '[{"prompt": "hello"}]'), ("p.txt", "hello\n")):
+        p = tmp_path / name
+        p.write_bytes(b"\xef\xbb\xbf" + body.encode())
+        assert main(["route", "--json", "-c", str(config), "--file", str(p)]) == 0
+        [d] = lines(capsys.readouterr().out)
+        assert d["tier"] == "simple"
+    toml = tmp_path / "c.toml"
+    toml.write_bytes(b"\xef\xbb\xbf" + b'[[tiers]]\nname = "a"\nmodel = "gpt-4o-mini"\n')
+    assert [t.name for t in RouterConfig.from_file(toml).tiers] == ["a"]
