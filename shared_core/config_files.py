@@ -43,9 +43,12 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue
             key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise _DuplicateKey(str(key), f" (line {key_node.start_mark.line + 1})")
-            seen.add(key)
+            try:
+                if key in seen:
+                    raise _DuplicateKey(str(key), f" (line {key_node.start_mark.line + 1})")
+                seen.add(key)
+            except TypeError:  # an unhashable key: SafeLoader's own error names it
+                break
         return super().construct_mapping(node, deep=deep)
 
 

@@ -203,3 +203,14 @@ def test_a_folder_named_as_the_config_is_a_config_error(tmp_path) -> None:
     (tmp_path / "dir.yaml").mkdir()
     with pytest.raises(ConfigError, match="is a folder"):
         RouterConfig.from_file(tmp_path / "dir.yaml")
+
+
+def test_an_unhashable_yaml_key_is_still_a_config_error(tmp_path) -> None:
+    """The duplicate-key check must not turn YAML's complex keys into a raw TypeError."""
+    from shared_core import RouterConfig
+    from shared_core.errors import ConfigError
+
+    p = tmp_path / "c.yaml"
+    p.write_text("? [a, b]\n: 1\ntiers: []\n")
+    with pytest.raises(ConfigError, match="cannot parse"):
+        RouterConfig.from_file(p)
