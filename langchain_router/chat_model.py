@@ -49,6 +49,7 @@ from .tools import (
     BindingCache,
     StructuredSpec,
     structured_runnable,
+    with_schema_check,
 )
 from .tracing import trace_info
 
@@ -344,6 +345,8 @@ class RoutedChatModel(CallSteps, StreamCalls, BaseChatModel):
                 raise BadResponseError.no_choices(attempt.tier.name)
             gen = result.generations[0]
             answer = answer_of(gen.message, gen.generation_info)
+            if call.structured is not None:
+                answer = with_schema_check(answer, gen.message, call.structured)
             return AttemptResult(value=result, usage=usage_of(gen.message), answer=answer)
 
         out = execute(call.plan, attempt_call)
@@ -368,6 +371,8 @@ class RoutedChatModel(CallSteps, StreamCalls, BaseChatModel):
                 raise BadResponseError.no_choices(attempt.tier.name)
             gen = result.generations[0]
             answer = answer_of(gen.message, gen.generation_info)
+            if call.structured is not None:
+                answer = with_schema_check(answer, gen.message, call.structured)
             return AttemptResult(value=result, usage=usage_of(gen.message), answer=answer)
 
         out = await aexecute(call.plan, attempt_call)

@@ -56,6 +56,7 @@ class StreamCalls:
             call.plan,
             buffer=self.router.config.escalation.buffer_streams or call.from_invoke,
             trace=_private(self, "_trace"),
+            structured=call.structured,
         )
         try:
             yield from self._stream_attempts(call, run, run_manager)
@@ -99,6 +100,7 @@ class StreamCalls:
             call.plan,
             buffer=self.router.config.escalation.buffer_streams or call.from_invoke,
             trace=_private(self, "_trace"),
+            structured=call.structured,
         )
         attempts = self._astream_attempts(call, run, run_manager)
         try:

@@ -32,6 +32,7 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from shared_core.dispatch import Attempt, CallPlan
 
 from .messages import answer_of, usage_of
+from .tools import StructuredSpec, with_schema_check
 from .tracing import TRACE_KEY, with_trace_info
 
 
@@ -44,9 +45,11 @@ class StreamRun:
         *,
         buffer: bool,
         trace: Mapping[str, Mapping[str, str] | None] | None = None,
+        structured: StructuredSpec | None = None,
     ) -> None:
         self.plan = plan
         self.buffer = buffer
+        self.structured = structured  # with_structured_output's: a whole-answer check
         self.trace = trace or {}  # tier name -> what traces name (tracing.trace_info)
         self.attempt: Attempt | None = None
         self._held: list[ChatGenerationChunk] = []
@@ -141,6 +144,8 @@ class StreamRun:
         answer = answer_of(msg, merged.generation_info if merged is not None else None)
         # nothing reached the caller yet (an empty or filtered answer): checks still apply
         check = self.buffer or not self._started
+        if check and self.structured is not None:
+            answer = with_schema_check(answer, msg, self.structured)
         ok = self.plan.succeeded(self.attempt, usage=usage_of(msg), answer=answer, check=check)
         if not ok:
             self._kept = self._held

@@ -14,7 +14,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from operator import itemgetter
 from typing import Any
@@ -31,6 +31,7 @@ from langchain_core.runnables import (
 from typing_extensions import is_typeddict
 
 from shared_core.errors import ConfigError, ToolsUnsupportedError
+from shared_core.quality import Answer
 
 from .capabilities import NO_BIND_TOOLS, TOOL_MODEL, can_bind_tools
 
@@ -217,6 +218,18 @@ def parse_structured(message: BaseMessage, schema: Any) -> Any:
                 raise ValueError("the model returned neither a tool call nor JSON text")
             data = json.loads(text)
     return _validate(schema, data)
+
+
+def with_schema_check(answer: Answer, message: BaseMessage, spec: StructuredSpec) -> Answer:
+    """``answer`` with its ``schema_error`` when ``message`` does not parse into ``spec``'s
+    schema as :func:`parse_structured` (the caller's parser) will read it: the answer then
+    fails its checks and escalates, instead of the parser raising after the router returned."""
+    try:
+        parse_structured(message, spec.schema)
+    except Exception as exc:  # pydantic's ValidationError, JSON errors, a TypeError from odd args
+        first = str(exc).strip().splitlines()
+        return replace(answer, schema_error=f"{type(exc).__name__}: {' '.join(first[:3])}"[:300])
+    return answer
 
 
 def _validate(schema: Any, data: Any) -> Any:

@@ -43,6 +43,9 @@ class Answer:
     tool_calls: int = 0
     finish_reason: str | None = None
     """The provider's finish (stop) reason, e.g. ``"stop"``, ``"length"``, ``"content_filter"``."""
+    schema_error: str | None = None
+    """Structured output asked for and this answer does not fit its schema (the adapter read
+    it as the caller's parser will): why. Such an answer fails, tool call or not."""
 
 
 def failed_check(
@@ -60,6 +63,8 @@ def failed_check(
     text = answer.text or ""
     if is_filtered(answer.finish_reason):
         return f"provider's content filter stopped the answer ({answer.finish_reason})"
+    if answer.schema_error is not None:
+        return f"structured output does not fit its schema: {answer.schema_error}"
     if tool_choice_required and config.require_tool_call_when_forced and answer.tool_calls == 0:
         return "tool_choice demanded a tool call and the answer made none"
     if answer.tool_calls:

@@ -612,3 +612,85 @@ def test_structured_output_that_fails_its_schema_falls_back_to_the_next_tier(
     assert (failed.tier, failed.status, failed.error_kind) == ("cheap", "failed", "bad_response")
     assert failed.input_tokens > 0 and failed.cost_usd is not None and failed.cost_usd > 0
     assert (ok.tier, ok.status, ok.fallback) == ("strong", "ok", True)
+
+
+class _Capital(BaseModel):
+    country: str
+    city: str
+
+
+def _structured_router(openai_server: FakeOpenAIServer, **config: Any) -> RoutedChatModel:
+    return RoutedChatModel(
+        tiers={"cheap": inner(openai_server, "gpt-4o-mini"), "strong": inner(openai_server, "gpt-4o")},
+        config=make_config(**config),
+        classifier=hard_is_strong(),
+        ledger=InMemoryLedger(),
+    )
+
+
+@pytest.mark.parametrize("use_async", [False, True])
+def test_a_tool_call_that_fails_the_structured_schema_escalates(
+    openai_server: FakeOpenAIServer, use_async: bool
+) -> None:
+    """``with_structured_output(method="function_calling")``: the cheap tier called the schema's
+    tool with an argument missing. The router recorded the answer ``ok`` and returned it, and
+    LangChain's parser raised in the caller's hands although a stronger tier was there. The
+    router reads the answer as the parser will: a tool call that does not fit the schema fails
+    its checks, and the call escalates (the cheap answer's real usage recorded)."""
+    openai_server.script(model="gpt-4o-mini", tool_calls=[{"name": "_Capital", "arguments": {"country": "France"}}])
+    routed = _structured_router(openai_server)
+    chain = routed.with_structured_output(_Capital, method="function_calling")
+    if use_async:
+        import asyncio
+
+        out = asyncio.run(chain.ainvoke("What is the capital of France?"))
+    else:
+        out = chain.invoke("What is the capital of France?")
+    assert isinstance(out, _Capital)
+    rejected, ok = routed.router.ledger.records()
+    assert (rejected.tier, rejected.status, rejected.error_kind) == ("cheap", "rejected", "quality")
+    assert "schema" in (rejected.error or "")
+    assert rejected.output_tokens > 0 and rejected.cost_usd is not None and rejected.cost_usd > 0
+    assert (ok.tier, ok.status, ok.escalated) == ("strong", "ok", True)
+
+
+def test_json_mode_text_that_fails_the_schema_escalates(openai_server: FakeOpenAIServer) -> None:
+    """The same in ``json_mode``: valid JSON that misses a field is no answer to the call."""
+    openai_server.script(model="gpt-4o-mini", reply='{"country": "France"}')
+    openai_server.script(model="gpt-4o", reply='{"country": "France", "city": "Paris"}')
+    routed = _structured_router(openai_server)
+    out = routed.with_structured_output(_Capital, method="json_mode").invoke("Capital of France? JSON.")
+    assert out == _Capital(country="France", city="Paris")
+    assert [(r.tier, r.status) for r in routed.router.ledger.records()] == [("cheap", "rejected"), ("strong", "ok")]
+
+
+def test_the_top_tier_s_unfit_structured_answer_still_reaches_include_raw(
+    openai_server: FakeOpenAIServer,
+) -> None:
+    """Nowhere to escalate: the answer stands, so ``include_raw=True`` still gets the raw
+    message and LangChain's parsing error, as with a plain model (no router error)."""
+    openai_server.script(model=None, tool_calls=[{"name": "_Capital", "arguments": {"country": "France"}}])
+    routed = _structured_router(openai_server)
+    out = routed.with_structured_output(_Capital, method="function_calling", include_raw=True).invoke(
+        "What is the capital of France?"
+    )
+    assert out["parsed"] is None and out["parsing_error"] is not None
+    assert out["raw"].tool_calls[0]["args"] == {"country": "France"}
+    assert [(r.tier, r.status) for r in routed.router.ledger.records()] == [
+        ("cheap", "rejected"), ("strong", "ok")
+    ]
+
+
+def test_a_buffered_structured_stream_that_fails_its_schema_escalates(
+    openai_server: FakeOpenAIServer,
+) -> None:
+    """``buffer_streams: true`` holds a stream until the whole-answer checks pass: the schema
+    check is one of them (an unbuffered stream has already reached the caller)."""
+    openai_server.script(model="gpt-4o-mini", tool_calls=[{"name": "_Capital", "arguments": {"country": "France"}}])
+    routed = _structured_router(openai_server, escalation={"buffer_streams": True})
+    chain = routed.with_structured_output(_Capital, method="function_calling")
+    parts = list(chain.stream("What is the capital of France?"))
+    assert isinstance(parts[-1], _Capital)
+    assert [(r.tier, r.status, r.streamed) for r in routed.router.ledger.records()] == [
+        ("cheap", "rejected", True), ("strong", "ok", True)
+    ]

@@ -175,3 +175,13 @@ def test_answers_with_a_refusal_cue_but_no_refusal_pass(text):
 )
 def test_fenced_json_answers_pass_the_json_check(fenced):
     assert failed_check(Answer(fenced), EscalationConfig(require_json=True)) is None
+
+
+@given(st.text(max_size=40), st.integers(0, 3), st.text(min_size=1, max_size=40))
+def test_an_answer_that_does_not_fit_its_schema_fails_tool_call_or_not(text, calls, why):
+    """A structured answer the caller's parser will refuse fails whatever else it holds
+    (a tool call is otherwise a complete answer)."""
+    reason = failed_check(Answer(text, tool_calls=calls, schema_error=why), CFG)
+    assert reason is not None and why in reason and "schema" in reason
+    fits = failed_check(Answer("Paris", tool_calls=calls), CFG)
+    assert fits is None
