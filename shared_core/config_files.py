@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from .atomic_files import write_atomic
 from .errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -108,18 +109,26 @@ def write_config_file(data: dict[str, Any], path: str | Path) -> Path:
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix in (".yaml", ".yml"):
-        p.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     elif suffix == ".toml":
-        p.write_text(tomli_w.dumps(data), encoding="utf-8")
+        text = tomli_w.dumps(data)
     elif suffix == ".json":
-        p.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        text = json.dumps(data, indent=2)
     else:
         raise ConfigError(
             f"unknown config format {suffix!r}; allowed: .yaml, .yml, .toml, .json",
             field="path",
             value=str(p),
         )
-    return p
+    try:
+        return write_atomic(p, text)
+    except UnicodeEncodeError as exc:
+        raise ConfigError(
+            f"cannot write {p.name}: a value holds a character UTF-8 cannot encode "
+            f"({exc.object[exc.start:exc.end]!r}, a lone surrogate); the file is unchanged",
+            field="path",
+            value=str(p),
+        ) from None
 
 
 def check_expansion(data: Any, path: Path) -> None:

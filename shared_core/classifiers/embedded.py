@@ -30,6 +30,7 @@ from ..errors import ConfigError, DataFormatError
 from ..features import FeatureExtractor
 from ..request import Request
 from .base import BaseClassifier, Classification
+from .files import write_json
 from .ladder import difficulty_to_tier_scores
 from .ladder_model import LEVELS, LadderModel
 from .pasted import MIN_TEXT, ask_to_read
@@ -336,7 +337,6 @@ class TaskModel:
         return _softmax(z)
 
     def save(self, path: str | Path) -> Path:
-        import json
 
         p = Path(path)
         npz = p.with_suffix(".npz")
@@ -352,8 +352,7 @@ class TaskModel:
             "weights_file": npz.name,
             "info": self.info,
         }
-        p.write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        return p
+        return write_json(p, meta)
 
     @classmethod
     def load(cls, path: str | Path) -> TaskModel:

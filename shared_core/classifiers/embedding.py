@@ -15,6 +15,7 @@ so scores never fall up the ladder). Async: ``aclassify`` awaits the encoder's
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ..atomic_files import write_atomic
 from ..errors import ConfigError, DataFormatError, UnsafeFormatError
 from ..request import Request
 from .base import BaseClassifier, Classification
@@ -285,14 +287,12 @@ class HeadClassifier(_EmbeddingBase):
             "ordinal": self.ordinal,
         }
         if p.suffix.lower() == ".json":
-            p.write_text(
-                json.dumps({**meta, "weights": self.W.tolist(), "bias": self.b.tolist()}),
-                encoding="utf-8",
-            )
+            write_atomic(p, json.dumps({**meta, "weights": self.W.tolist(), "bias": self.b.tolist()}))
         elif p.suffix.lower() == ".npz":
             blob = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
-            with p.open("wb") as fh:
-                np.savez(fh, weights=self.W, bias=self.b, meta=blob)
+            buf = io.BytesIO()
+            np.savez(buf, weights=self.W, bias=self.b, meta=blob)
+            write_atomic(p, buf.getvalue())
         else:
             raise ConfigError(
                 f"unknown head file format {p.suffix!r}; allowed: .json, .npz",

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ..atomic_files import write_atomic
 from ..errors import DataFormatError, UnsafeFormatError
 
 MAX_VERSION = 2
@@ -58,8 +59,10 @@ def read_json_safely(p: Path, fmt: str) -> dict[str, Any]:
 
 
 def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """An NPZ with fixed timestamps and sorted members, so equal arrays give equal bytes."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    """An NPZ with fixed timestamps and sorted members, so equal arrays give equal bytes;
+    written whole or not at all (:func:`~shared_core.atomic_files.write_atomic`)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(arrays):
             buf = io.BytesIO()
             np.lib.format.write_array(buf, np.ascontiguousarray(arrays[name]), allow_pickle=False)
@@ -67,6 +70,12 @@ def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             zf.writestr(info, buf.getvalue())
+    write_atomic(path, out.getvalue())
+
+
+def write_json(path: Path, data: Any) -> Path:
+    """A model's JSON description (sorted keys, one-space indent), written whole or not at all."""
+    return write_atomic(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
 def read_npz(path: Path) -> dict[str, np.ndarray]:

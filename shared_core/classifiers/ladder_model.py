@@ -26,7 +26,6 @@ Plain JSON + NPZ; loading never executes code.
 from __future__ import annotations
 
 import bisect
-import json
 import math
 import re
 import zlib
@@ -39,7 +38,7 @@ import numpy as np
 from ..errors import DataFormatError, RouterError, UnsafeFormatError
 from ..features import FeatureExtractor, SparseBatch
 from ..word_sums import WordSumDot, WordSumExtractor
-from .files import dense_rows, read_json_safely, read_npz, sparse_rows, write_npz
+from .files import dense_rows, read_json_safely, read_npz, sparse_rows, write_json, write_npz
 
 __all__ = ["LADDER_FORMAT", "LEVELS", "LadderModel", "ladder_text"]
 
@@ -278,8 +277,7 @@ class LadderModel:
             "ood_coverage": round(self.ood_coverage, 6),
             "info": self.info,
         }
-        p.write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        return p
+        return write_json(p, meta)
 
     @classmethod
     def load(cls, path: str | Path) -> LadderModel:

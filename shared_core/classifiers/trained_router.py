@@ -22,7 +22,6 @@ prior (:class:`~.task_prior.TaskPrior`) stacked on the result.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -31,7 +30,15 @@ import numpy as np
 
 from ..errors import ConfigError, DataFormatError, UnknownModelError, UnsafeFormatError
 from ..features import FeatureExtractor
-from .files import MAX_VERSION, dense_rows, read_json_safely, read_npz, sparse_rows, write_npz
+from .files import (
+    MAX_VERSION,
+    dense_rows,
+    read_json_safely,
+    read_npz,
+    sparse_rows,
+    write_json,
+    write_npz,
+)
 from .knn import KnnHead
 from .task_prior import TaskPrior
 
@@ -328,10 +335,7 @@ class TrainedRouter:
         if self.knn is not None:
             arrays.update(self.knn.arrays())
         write_npz(npz, arrays)
-        p.write_text(
-            json.dumps(self.to_json(npz.name), indent=1, sort_keys=True) + "\n", encoding="utf-8"
-        )
-        return p
+        return write_json(p, self.to_json(npz.name))
 
     @classmethod
     def load(cls, path: str | Path, *, encoder: Encoder | None = None) -> TrainedRouter:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..atomic_files import write_atomic
 from .data import ReportData, build
 from .html import render
 
@@ -27,5 +28,5 @@ def write_report(
 ) -> Path:
     """Build the report of ``ledger`` and write it to ``path``; keywords go to :func:`build`."""
     p = Path(path)
-    p.write_text(render(build(ledger, **kw), title=title, source=source), encoding="utf-8")
+    write_atomic(p, render(build(ledger, **kw), title=title, source=source))
     return p

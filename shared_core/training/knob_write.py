@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..atomic_files import write_atomic
 from ..config import RouterConfig
 from ..errors import ConfigError
 
@@ -82,5 +83,5 @@ def _edit_yaml(
     text = Path(source).read_text(encoding="utf-8")
     for path, value in edits:
         text = set_value(text, path, value)
-    Path(output).write_text(text, encoding="utf-8")
+    write_atomic(output, text)
     return True
