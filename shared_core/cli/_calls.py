@@ -53,6 +53,34 @@ class SimulatedModel:
         return AttemptResult(value=text, usage=Usage(n_in, n_out), answer=Answer(text))
 
 
+DEMO_MARK = "demo_ledger"
+"""The ledger state key that marks a ledger ``demo --calls`` wrote (and may replace)."""
+
+
+def check_replaceable(ledger_path: Path) -> None:
+    """Refuse to replace a ledger at ``ledger_path`` that an earlier demo did not write (a
+    project's own ``ledger.db`` in the folder given as ``--output``)."""
+    from ..errors import ConfigError, InputError
+    from ..ledger import SQLiteLedger
+
+    if not ledger_path.exists():
+        return
+    refuse = InputError(
+        f"{ledger_path} exists and was not written by `tier-router demo --calls`: the demo "
+        "starts a fresh ledger there, so it would delete this one. Give another --output folder"
+    )
+    try:
+        ledger = SQLiteLedger(ledger_path)
+    except (ConfigError, InputError, OSError):
+        raise refuse from None
+    try:
+        mark, _ = ledger.get_state(DEMO_MARK)
+    finally:
+        ledger.close()
+    if mark is None:
+        raise refuse
+
+
 def run_calls(
     config: str | None,
     items: Sequence[PromptItem],
@@ -64,10 +92,12 @@ def run_calls(
     from ..ledger import SQLiteLedger
     from ..router import Router
 
+    check_replaceable(ledger_path)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{ledger_path}{suffix}").unlink(missing_ok=True)
     ledger = SQLiteLedger(ledger_path)
     try:
+        ledger.put_state(DEMO_MARK, {"written_by": "tier-router demo --calls"}, 0)
         router = Router(config, ledger=ledger)
         model = SimulatedModel(output_tokens)
         model.index = {t.name: i for i, t in enumerate(router.config.tiers)}

@@ -96,6 +96,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.rows < 0 or args.output_tokens < 0:
         raise InputError("--rows and --output-tokens must be >= 0")
+    if args.calls:  # before any work: a project's own ledger.db is not the demo's to replace
+        from ._calls import check_replaceable
+
+        check_replaceable(Path(args.output) / "ledger.db")
     workload = Path(args.workload) if args.workload else default_workload()
     if workload is None:
         raise InputError(

@@ -394,6 +394,25 @@ def test_demo_calls_fill_a_ledger_that_stats_reads(
     assert json.loads(capsys.readouterr().out)["calls"] == 30
 
 
+def test_demo_calls_leave_a_ledger_they_did_not_write_alone(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``demo --calls -o .`` in a project folder deleted the project's own ``ledger.db`` (and
+    its ``-wal``) to start a fresh one. It replaces only a ledger an earlier demo wrote."""
+    workload = tmp_path / "w.jsonl"
+    workload.write_text(json.dumps({"id": "p0", "prompt": "hello", "kind": "greeting"}))
+    own = SQLiteLedger(tmp_path / "ledger.db")
+    own.record(CallRecord(call_id="mine", tier="t", model="m", status="ok"))
+    own.close()
+    argv = ["demo", "-c", str(config), "--workload", str(workload), "-o", str(tmp_path), "--calls"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "ledger.db" in err and "not written by" in err
+    kept = SQLiteLedger(tmp_path / "ledger.db")
+    assert [r.call_id for r in kept.records()] == ["mine"]
+    kept.close()
+
+
 def test_config_from_environment_when_no_flag(
     config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
