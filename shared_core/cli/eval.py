@@ -95,7 +95,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--decisions", help='write {"id", "knob", "model"} JSON lines here')
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--plot", help="write the cost-quality curves as a PNG here")
-    p.add_argument("--points", type=int, default=101, help="even knob points (default 101, >= 50)")
+    p.add_argument("--points", type=int, default=101, help="even knob points (default 101, 50 to 10,001)")
     p.add_argument(
         "--resamples",
         type=int,
@@ -107,14 +107,18 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
+MAX_POINTS = 10_001
+"""More knob points than this only cost memory (each point scores every row)."""
+
+
 @guarded
 def run(args: argparse.Namespace) -> int:
     """Run ``tier-router eval``."""
     from ..training.data import load_dataset
     from ..training.evaluate import evaluate, load_router, plot, write_decisions
 
-    if args.points < 50:
-        return fail(f"--points must be at least 50, got {args.points}")
+    if not 50 <= args.points <= MAX_POINTS:
+        return fail(f"--points must be between 50 and {MAX_POINTS:,}, got {args.points}")
     if args.resamples < 0:
         return fail(f"--resamples must be >= 0, got {args.resamples}")
     plot_to = None

@@ -83,6 +83,10 @@ def run(args: argparse.Namespace) -> int:
 
     since = parse_time(args.since, "--since")
     until = parse_time(args.until, "--until")
+    if since is not None and until is not None and since >= until:
+        raise InputError(
+            f"--since ({args.since}) is not before --until ({args.until}): the window holds no time"
+        )
     ledger = open_ledger_arg(args.ledger)
     if getattr(args, "by", None) == "variant":
         try:

@@ -279,6 +279,11 @@ def test_stats_json_and_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_stats_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["stats", str(tmp_path / "none.db")]) == 2
     assert "not found" in capsys.readouterr().err
+    db = tmp_path / "l.db"
+    _ledger(db)
+    # a window that ends before it starts said "no records", as if the ledger were empty
+    assert main(["stats", str(db), "--since", "2026-12-01", "--until", "2026-11-01"]) == 2
+    assert "--since" in capsys.readouterr().err
     junk = tmp_path / "junk.db"
     junk.write_text("hello")
     assert main(["stats", str(junk)]) == 2

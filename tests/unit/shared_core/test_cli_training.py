@@ -112,6 +112,14 @@ def test_eval_json_decisions_and_plot(trained, capsys):
     assert png.read_bytes()[:4] == b"\x89PNG"
 
 
+def test_eval_points_are_bounded(trained, capsys):
+    """``--points 100000000`` allocated arrays of that many knob points per model."""
+    _, data, models, router = trained
+    args = ("eval", "--data", str(data), "--models", str(models), "--router", str(router))
+    assert cli(*args, "--points", "100000000") == 2
+    assert "--points" in capsys.readouterr().err
+
+
 def test_eval_prints_a_table(trained, capsys):
     _, data, models, router = trained
     assert cli("eval", "--data", str(data), "--models", str(models), "--router", str(router)) == 0
