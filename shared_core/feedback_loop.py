@@ -35,6 +35,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("tier_router")
 
+MAX_WINDOWS_READ = 16
+"""A check reads at most this many windows of the newest feedback: when fewer than two
+windows of it are on calls answered below the strongest tier (they get under 1/8 of the
+feedback), the knob holds rather than the check reading the whole ledger."""
+
 __all__ = ["Adjustment", "KnobController"]
 
 
@@ -77,6 +82,8 @@ class KnobController:
         self.variant: str | None = None
         self._base: float | None = None  # the policy.threshold the stored knob grew from
         self._warned = False
+        self._warned_bounds = False
+        self._stored: tuple[float, float, int] | None = None  # the last knob read from the ledger
         """Count only the calls of this A/B variant (set by :class:`~shared_core.variants.VariantRouter`)."""
 
     # -- reading --------------------------------------------------------------------------
@@ -88,13 +95,32 @@ class KnobController:
                 return hit[0], hit[1], hit[2]
         value, version = self.ledger.get_state(self.key)
         if value is None:
+            known = self._stored
+            if known is not None:
+                # a stored knob never disappears (versions only grow): this read failed (a
+                # ledger that cannot be read returns nothing); keep the knob last known
+                return known
             knob, since = float(self.config.policy.threshold), 0.0
         else:
-            knob, since = float(value["knob"]), float(value.get("since", 0.0))
+            knob, since = self._within_bounds(float(value["knob"])), float(value.get("since", 0.0))
             self._check_base(value, knob)
         with self._lock:
             self._cached = (knob, since, version, now)
+            if value is not None:
+                self._stored = (knob, since, version)
         return knob, since, version
+
+    def _within_bounds(self, knob: float) -> float:
+        """The stored knob held to this config's bounds (a redeploy may have narrowed them)."""
+        lo, hi = self.fb.bounds
+        held = min(hi, max(lo, knob))
+        if held != knob and not self._warned_bounds:
+            self._warned_bounds = True
+            logger.warning(
+                "feedback loop %s: the stored knob %.3g is outside this config's bounds [%.3g, %.3g]; "
+                "routing with %.3g", self.key, knob, lo, hi, held,
+            )
+        return held
 
     def _check_base(self, value: dict[str, Any], knob: float) -> None:
         """Say once when the stored knob grew from another ``policy.threshold`` than this
@@ -121,6 +147,7 @@ class KnobController:
             if self.ledger.put_state(self.key, value, version):
                 with self._lock:
                     self._cached = (threshold, value["since"], version + 1, time.monotonic())
+                    self._stored = self._cached[:3]
                     self._base, self._warned = threshold, False
                 logger.info("feedback loop %s: reset to policy.threshold %.3g", self.key, threshold)
                 return threshold
@@ -129,6 +156,20 @@ class KnobController:
     def knob(self) -> float:
         """The knob every worker sharing the ledger routes with now."""
         return self._state()[0]
+
+    def decision_knob(self) -> float:
+        """The knob for one decision, which counts as an event (:meth:`note`)."""
+        knob = self.knob()
+        self.note()
+        return knob
+
+    def io_due(self) -> bool:
+        """Whether the next :meth:`decision_knob` reads the ledger (the cached knob is stale,
+        or a check is due): the async path then runs it in a worker thread."""
+        with self._lock:
+            hit = self._cached
+            stale = hit is None or time.monotonic() - hit[3] >= self.refresh_s
+            return stale or (self._events + 1) % self.check_every == 0
 
     # -- moving -----------------------------------------------------------------------------
     def note(self) -> Adjustment | None:
@@ -164,8 +205,8 @@ class KnobController:
                 return None
         lo, hi = self.fb.bounds
         new = round(min(hi, max(lo, knob + direction * self.fb.step)), 6)
-        if new == knob:
-            return None  # at a bound already
+        if new == knob or (new - knob) * direction < 0:
+            return None  # at a bound already (a step never goes against its direction)
         side = f"below low {self.fb.low}" if direction == 1 else f"at or above high {self.fb.high}"
         why = f"success {success:.3f} over {len(recent)} calls {side}"
         value = {
@@ -181,6 +222,7 @@ class KnobController:
             return None
         with self._lock:
             self._cached = (new, value["since"], version + 1, time.monotonic())
+            self._stored = self._cached[:3]
         logger.info("feedback loop %s: knob %.3f -> %.3f (%s)", self.key, knob, new, why)
         return Adjustment(knob, new, success, len(recent), why)
 
@@ -192,7 +234,7 @@ class KnobController:
         from .training.calibrate import ledger_outcomes
 
         top, need = self.config.tier_names[-1], 2 * self.fb.window
-        limit = 4 * self.fb.window
+        limit, most = 4 * self.fb.window, MAX_WINDOWS_READ * self.fb.window
         while True:
             feedback = self.ledger.recent_feedback(since, limit)
             records = [
@@ -205,9 +247,9 @@ class KnobController:
             records = [r for r in records if first[r.call_id] >= since]  # routed with this knob
             tiers, _, outcomes, _ = ledger_outcomes(records, feedback, self.config.tier_names)
             below = [o for t, o in zip(tiers, outcomes) if t != top]
-            if len(below) >= need or len(feedback) < limit:
+            if len(below) >= need or len(feedback) < limit or limit >= most:
                 return below
-            limit *= 4
+            limit = min(most, limit * 4)
 
     def _last_direction(self) -> int:
         value, _ = self.ledger.get_state(self.key)

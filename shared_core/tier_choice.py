@@ -162,7 +162,7 @@ class TierChoice:
 
     def _finish(
         self, request: Request, cls: Classification, eligible: list[bool], reasons: list[str],
-        t0: int, *, pressure: float | None = None,
+        t0: int, *, pressure: float | None = None, knob: float | None = None,
     ) -> RouteDecision:
         cfg = self.config
         pol = cfg.policy
@@ -197,12 +197,9 @@ class TierChoice:
                 idx = found
         else:
             scores = [float(cls.scores.get(t.name, 0.0)) for t in cfg.tiers]
-            loop = self.feedback_loop
-            if loop is None:
-                knob = pol.threshold
-            else:
-                knob = loop.knob()
-                loop.note()
+            if knob is None:  # the async path reads the loop's knob off the event loop
+                loop = self.feedback_loop
+                knob = pol.threshold if loop is None else loop.decision_knob()
             if pressure is None:
                 pressure = self._budget_pressure(request)
             if pressure > 0:

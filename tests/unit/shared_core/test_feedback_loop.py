@@ -259,3 +259,103 @@ def test_the_loop_is_refused_on_task_routes(repo_root):
     data["feedback"] = {"auto_adjust": True}
     with pytest.raises(ConfigError, match=r"feedback\.auto_adjust.*mode: difficulty"):
         Router(data)
+
+
+def _bad_calls(router, n, p=0.9):
+    for i in range(n):
+        d = router.decide(f"p={p if i % 2 else 0.1:.4f} question")
+        router.ledger.record(CallRecord(call_id=d.call_id, tier=d.tier, model=d.model, cost_usd=0.001))
+        router.record_feedback(d.call_id, 0.0)
+
+
+def test_a_knob_stored_outside_new_bounds_is_held_to_them_and_never_turns_the_wrong_way(tmp_path):
+    """Redeployed with a lower ceiling, the stored knob (0.8) was used as it was, and the next
+    check under still-bad quality "clamped" it down a step: cheaper when quality is poor."""
+    path = tmp_path / "costs.sqlite"
+    first = Router(_config(window=10, bounds=(0.2, 0.8)), classifier=Scored(), ledger=SQLiteLedger(path))
+    _bad_calls(first, 400)
+    assert first.knob() == pytest.approx(0.8)
+    first.ledger.close()
+    again = Router(_config(window=10, bounds=(0.3, 0.6)), classifier=Scored(), ledger=SQLiteLedger(path))
+    assert again.knob() == pytest.approx(0.6)  # the ceiling in force at once
+    assert again.decide("p=0.5500 question").tier == "strong"
+    _bad_calls(again, 200, p=0.99)
+    assert again.knob() == pytest.approx(0.6)
+    assert all(h["knob"] >= 0.6 for h in again.feedback_loop.history()[-3:])
+    again.ledger.close()
+
+
+def test_a_failed_read_of_the_shared_knob_keeps_the_last_one_known(tmp_path, monkeypatch):
+    """A SQLite read error returns no rows, which read as "never written": the worker went back
+    to policy.threshold (0.5 instead of 0.8) and sent a p=0.6 request to the cheap tier."""
+    import sqlite3
+
+    ledger = SQLiteLedger(tmp_path / "costs.sqlite")
+    router = Router(_config(window=10), classifier=Scored(), ledger=ledger)
+    _bad_calls(router, 200)
+    assert router.knob() == pytest.approx(0.8)
+
+    def broken():
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(ledger, "_live_connection", broken)
+    router.feedback_loop._cached = None  # as when the 1 s cache has expired
+    assert router.knob() == pytest.approx(0.8)
+    assert router.decide("p=0.6000 question").tier == "strong"
+    monkeypatch.undo()
+    ledger.close()
+
+
+def test_a_check_reads_a_bounded_slice_of_feedback_whatever_the_ledger_holds():
+    """With the outcomes below the top tier scarce, a check read the whole feedback table
+    (80k calls: 6 s inside every fifth decide())."""
+
+    class Counting(InMemoryLedger):
+        limits: list[int] = []
+
+        def recent_feedback(self, since, limit):
+            self.limits.append(limit)
+            return super().recent_feedback(since, limit)
+
+    ledger = Counting()
+    router = Router(_config(window=10), classifier=Scored(), ledger=ledger)
+    now = time.time()
+    for i in range(5000):
+        ledger.record(CallRecord(call_id=f"c{i}", tier="strong", model="gpt-4o", cost_usd=0.01, ts=now - 5000 + i))
+        ledger.record_feedback(f"c{i}", 1.0)
+    assert router.feedback_loop.check() is None
+    assert max(ledger.limits) <= 16 * 10
+
+
+def test_async_decisions_do_not_wait_on_the_loop_s_ledger_reads():
+    """``adecide`` ran the loop's ledger reads (the shared knob, a due check) on the event loop
+    thread: PostgreSQL's sync reads stalled every other task."""
+    import asyncio
+
+    class Slow(InMemoryLedger):
+        def get_state(self, key):
+            time.sleep(0.2)
+            return super().get_state(key)
+
+    router = Router(_config(window=10), classifier=Scored(), ledger=Slow())
+
+    async def main():
+        gaps, stop = [], asyncio.Event()
+
+        async def ticker():
+            last = time.perf_counter()
+            while not stop.is_set():
+                await asyncio.sleep(0.005)
+                now = time.perf_counter()
+                gaps.append(now - last)
+                last = now
+
+        task = asyncio.create_task(ticker())
+        await asyncio.sleep(0.02)
+        for _ in range(3):
+            await router.adecide("p=0.6000 question")
+        stop.set()
+        await task
+        return max(gaps)
+
+    assert asyncio.run(main()) < 0.1
