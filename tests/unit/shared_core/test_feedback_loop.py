@@ -310,11 +310,11 @@ def test_a_check_reads_a_bounded_slice_of_feedback_whatever_the_ledger_holds():
     """With the outcomes below the top tier scarce, a check read the whole feedback table
     (80k calls: 6 s inside every fifth decide())."""
 
-    class Counting(InMemoryLedger):
-        limits: list[int] = []
+    limits: list[int] = []
 
+    class Counting(InMemoryLedger):
         def recent_feedback(self, since, limit):
-            self.limits.append(limit)
+            limits.append(limit)
             return super().recent_feedback(since, limit)
 
     ledger = Counting()
@@ -324,7 +324,7 @@ def test_a_check_reads_a_bounded_slice_of_feedback_whatever_the_ledger_holds():
         ledger.record(CallRecord(call_id=f"c{i}", tier="strong", model="gpt-4o", cost_usd=0.01, ts=now - 5000 + i))
         ledger.record_feedback(f"c{i}", 1.0)
     assert router.feedback_loop.check() is None
-    assert max(ledger.limits) <= 16 * 10
+    assert max(limits) <= 16 * 10
 
 
 def test_async_decisions_do_not_wait_on_the_loop_s_ledger_reads():
