@@ -60,6 +60,10 @@ def _redact_value(value: Any) -> Any:
     return value
 
 
+_CALL_ID_RE = re.compile(r"[0-9a-f]{32}")
+"""The form of the call ids the router makes (``uuid4().hex``)."""
+
+
 class RouterError(Exception):
     """Base class of every error this package raises on purpose."""
 
@@ -122,6 +126,14 @@ class InputError(RouterError, ValueError):
 
 class UnknownCallError(InputError):
     """``record_feedback`` for a ``call_id`` the ledger holds no record of (nothing is stored)."""
+
+    def __str__(self) -> str:
+        # the router's own call ids (32 hex digits) look like a key to redact(): show them
+        text = super().__str__()
+        cid = self.call_id
+        if isinstance(cid, str) and _CALL_ID_RE.fullmatch(cid):
+            text = text.replace("'***'", repr(cid), 1)
+        return text
 
     def __init__(self, call_id: str) -> None:
         self.call_id = call_id

@@ -4,9 +4,14 @@ Per variant (the ``variant`` of each record; ``None`` reads as ``"control"``), p
 (all attempts of one ``call_id`` together): mean cost per call, escalation rate (a call
 with an escalated attempt), fallback rate, mean feedback score (user feedback only; calls
 without feedback are left out of that mean). Each with a 95% normal-approximation
-interval; each candidate is compared with the control (the variant named ``control``,
-else the largest) as a difference with its interval, and a difference whose interval
-holds 0 is reported as *not yet significant*.
+interval; each candidate is compared with the control (given, else the variant named
+``control``, else the largest, and then :attr:`VariantComparison.assumed` says so) as a
+difference with its interval. A difference whose interval holds 0, or with fewer than
+:data:`MIN_CALLS` calls on either side, is reported as *not yet significant*.
+
+Rates and feedback scores lie in [0, 1]; their standard errors are computed with one 0 and
+one 1 added to each sample (as Agresti and Caffo do for proportions), so a rate of 0 or 1
+over a few calls still has an interval of some width instead of none.
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ from typing import Any
 __all__ = ["MetricEstimate", "VariantComparison", "compare_variants"]
 
 Z = 1.959964
+MIN_CALLS = 10
+"""Fewer calls than this on either side: no difference is called significant (a normal
+interval over a handful of calls says little)."""
 METRICS = ("cost_per_call", "escalation_rate", "fallback_rate", "feedback")
 RANGES = {"cost_per_call": (0.0, math.inf), "escalation_rate": (0.0, 1.0), "fallback_rate": (0.0, 1.0),
           "feedback": (0.0, 1.0)}
@@ -53,7 +61,14 @@ class MetricEstimate:
         if n == 0:
             return cls(float("nan"), float("nan"), 0, floor, ceiling)
         mean = math.fsum(values) / n
-        var = math.fsum((v - mean) ** 2 for v in values) / (n - 1) if n > 1 else 0.0
+        if floor == 0.0 and ceiling == 1.0:  # a rate or a score: one 0 and one 1 added
+            padded = [*values, 0.0, 1.0]
+            m = math.fsum(padded) / (n + 2)
+            var = math.fsum((v - m) ** 2 for v in padded) / (n + 1)
+            return cls(mean, math.sqrt(var / (n + 2)), n, floor, ceiling)
+        if n == 1:  # one value: no spread to measure
+            return cls(mean, float("nan"), n, floor, ceiling)
+        var = math.fsum((v - mean) ** 2 for v in values) / (n - 1)
         return cls(mean, math.sqrt(var / n), n, floor, ceiling)
 
     def to_dict(self) -> dict[str, Any]:
@@ -71,10 +86,12 @@ class Difference:
     diff: float
     low: float
     high: float
+    calls: int = MIN_CALLS
+    """The fewer calls of the two sides."""
 
     @property
     def significant(self) -> bool:
-        return math.isfinite(self.low) and (self.low > 0 or self.high < 0)
+        return self.calls >= MIN_CALLS and math.isfinite(self.low) and (self.low > 0 or self.high < 0)
 
     def to_dict(self) -> dict[str, Any]:
         def clean(v: float) -> float | None:
@@ -85,6 +102,7 @@ class Difference:
             "low": clean(self.low),
             "high": clean(self.high),
             "significant": self.significant,
+            "calls": self.calls,
         }
 
 
@@ -95,10 +113,13 @@ class VariantComparison:
     control: str
     variants: dict[str, dict[str, MetricEstimate]]
     differences: dict[str, dict[str, Difference]]
+    assumed: bool = False
+    """No control was named and no variant is called ``control``: the busiest was taken."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "control": self.control,
+            "control_assumed": self.assumed,
             "variants": {
                 v: {m: e.to_dict() for m, e in ms.items()} for v, ms in self.variants.items()
             },
@@ -108,8 +129,14 @@ class VariantComparison:
         }
 
 
-def compare_variants(records: Sequence[Any], feedback: Sequence[Any]) -> VariantComparison:
-    """Group ``records`` by variant and compare every variant with the control."""
+def compare_variants(
+    records: Sequence[Any], feedback: Sequence[Any], control: str | None = None
+) -> VariantComparison:
+    """Group ``records`` by variant and compare every variant with the control (``control``,
+    else the variant named ``control``, else the one with the most calls).
+
+    Raises :class:`~shared_core.errors.InputError` when ``control`` names no variant present.
+    """
     calls: dict[str, list[Any]] = defaultdict(list)
     for r in records:
         calls[r.call_id].append(r)
@@ -128,8 +155,15 @@ def compare_variants(records: Sequence[Any], feedback: Sequence[Any]) -> Variant
             vals["feedback"].append(sum(user_fb[cid]) / len(user_fb[cid]))
     est = {v: {m: MetricEstimate.of(vals[m], *RANGES[m]) for m in METRICS} for v, vals in per.items()}
     if not est:
-        return VariantComparison("control", {}, {})
-    control = "control" if "control" in est else max(est, key=lambda v: est[v]["cost_per_call"].n)
+        return VariantComparison(control or "control", {}, {})
+    assumed = False
+    if control is not None and control not in est:
+        from .errors import InputError
+
+        raise InputError(f"no calls of the control variant {control!r} here; variants: {sorted(est)}")
+    if control is None:
+        assumed = "control" not in est
+        control = "control" if not assumed else max(est, key=lambda v: est[v]["cost_per_call"].n)
     diffs: dict[str, dict[str, Difference]] = {}
     for v, ms in sorted(est.items()):
         if v == control:
@@ -141,5 +175,5 @@ def compare_variants(records: Sequence[Any], feedback: Sequence[Any]) -> Variant
             # would show a rounding error as a "significant" one)
             d = 0.0 if math.isclose(b.mean, a.mean, rel_tol=1e-9, abs_tol=1e-15) else b.mean - a.mean
             se = math.sqrt(a.se**2 + b.se**2) if a.n and b.n else float("nan")
-            diffs[v][m] = Difference(m, d, d - Z * se, d + Z * se)
-    return VariantComparison(control, dict(sorted(est.items())), diffs)
+            diffs[v][m] = Difference(m, d, d - Z * se, d + Z * se, min(a.n, b.n))
+    return VariantComparison(control, dict(sorted(est.items())), diffs, assumed)

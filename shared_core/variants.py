@@ -66,8 +66,20 @@ class VariantRouter:
             raise ConfigError(f"mode must be 'ab' or 'shadow', got {mode!r}", field="mode", value=mode)
         if not 0.0 <= share <= 1.0:
             raise ConfigError(f"share must be in [0, 1], got {share!r}", field="share", value=share)
+        if not all(isinstance(n, str) and n.strip() for n in names):
+            raise ConfigError(
+                f"each variant needs a non-empty name, got {names!r}", field="names", value=names
+            )
         if names[0] == names[1]:
             raise ConfigError("the two variants need different names", field="names", value=names)
+        if not _same_ledger(control.ledger, candidate.ledger):
+            raise ConfigError(
+                "the two variants write to different ledgers, so the candidate's calls would be "
+                "invisible to stats --by variant and to record_feedback: give both routers the "
+                "same ledger (Router(config, ledger=ledger))",
+                field="ledger",
+                value=(type(control.ledger).__name__, type(candidate.ledger).__name__),
+            )
         self.control, self.candidate = control, candidate
         self.share = float(share)
         self.mode = mode
@@ -260,6 +272,24 @@ def _with_shadow(decision: RouteDecision, request: Request) -> Request:
     if decision.shadow is None or "shadow" in request.metadata:
         return request
     return dataclasses.replace(request, metadata={**request.metadata, "shadow": dict(decision.shadow)})
+
+
+def _same_ledger(a: Any, b: Any) -> bool:
+    """One ledger object, or two handles on one store (a SQLite file, a PostgreSQL URL)."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    for attr in ("path", "url"):
+        x, y = getattr(a, attr, None), getattr(b, attr, None)
+        if isinstance(x, str) and x == y and x != ":memory:":
+            return True
+    path_a, path_b = getattr(a, "path", None), getattr(b, "path", None)
+    if isinstance(path_a, str) and isinstance(path_b, str) and ":memory:" not in (path_a, path_b):
+        from pathlib import Path
+
+        return Path(path_a).resolve() == Path(path_b).resolve()
+    return False
 
 
 def _separate_feedback_loops(control: Router, candidate: Router, names: tuple[str, str]) -> None:

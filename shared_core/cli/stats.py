@@ -48,6 +48,11 @@ def register(subparsers: Any) -> None:
         help="compare A/B variants: cost per call, escalation and fallback rates and feedback, "
         "each with a 95%% interval, and each candidate's difference from the control",
     )
+    p.add_argument(
+        "--control",
+        help="with --by variant: the control variant (default: the one named 'control', else "
+        "the one with the most calls, and the output says so)",
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=run)
 
@@ -90,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     ledger = open_ledger_arg(args.ledger)
     if getattr(args, "by", None) == "variant":
         try:
-            return _by_variant(ledger, since, until, args.tag, args.json)
+            return _by_variant(ledger, since, until, args.tag, args.json, args.control)
         finally:
             ledger.close()
     try:
@@ -218,12 +223,15 @@ def _ms(v: float | None) -> str:
     return "-" if v is None else f"{v:.0f}"
 
 
-def _by_variant(ledger: Any, since: float | None, until: float | None, tag: str | None, as_json: bool) -> int:
-    from ..variant_stats import METRICS, compare_variants
+def _by_variant(
+    ledger: Any, since: float | None, until: float | None, tag: str | None, as_json: bool,
+    control: str | None = None,
+) -> int:
+    from ..variant_stats import METRICS, MIN_CALLS, compare_variants
 
     recs = ledger.records(since=since, until=until, tag=tag)
     ids = {r.call_id for r in recs}
-    cmp = compare_variants(recs, [f for f in ledger.feedback() if f.call_id in ids])
+    cmp = compare_variants(recs, [f for f in ledger.feedback() if f.call_id in ids], control)
     if as_json:
         print_json_line(cmp.to_dict())
         return 0
@@ -238,6 +246,13 @@ def _by_variant(ledger: Any, since: float | None, until: float | None, tag: str 
     }
     counts = ", ".join(f"{v}: {ms['cost_per_call'].n} calls" for v, ms in cmp.variants.items())
     print(f"variants (control: {cmp.control}; {counts}); value [95% interval]")
+    if len(cmp.variants) == 1:
+        print(f"only one variant ({cmp.control}) in this range: nothing to compare")
+    elif cmp.assumed:
+        print(
+            f"no variant is named 'control': {cmp.control} (the most calls) is taken as the control; "
+            "name it with --control"
+        )
     for m in METRICS:
         print(f"{labels[m]}:")
         for v, ms in cmp.variants.items():
@@ -245,7 +260,8 @@ def _by_variant(ledger: Any, since: float | None, until: float | None, tag: str 
             print(f"  {v:<14} {_est(e.mean, e.low, e.high, m) if e.n else '—'}")
         for v, ds in cmp.differences.items():
             d = ds[m]
-            note = "" if d.significant else " (not yet significant)"
+            few = f", fewer than {MIN_CALLS} calls" if d.calls < MIN_CALLS else ""
+            note = "" if d.significant else f" (not yet significant{few})"
             print(f"  {v} - {cmp.control}: {_est(d.diff, d.low, d.high, m, signed=True)}{note}")
     return 0
 
@@ -258,7 +274,7 @@ def _est(mean: float, low: float, high: float, metric: str, *, signed: bool = Fa
     def fmt(v: float) -> str:
         sign = "+" if signed and v >= 0 else ""
         if metric == "cost_per_call":
-            return f"{sign}${v:.6f}"
+            return f"-${-v:.6f}" if v < 0 else f"{sign}${v:.6f}"
         if metric == "feedback":
             return f"{sign}{v:.3f}"
         return f"{sign}{100 * v:.1f}%"

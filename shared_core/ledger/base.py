@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import json
 import math
+import numbers
 import secrets
 import time
 from abc import ABC, abstractmethod
@@ -175,7 +176,7 @@ def validate_feedback(call_id: str, score: float, source: str) -> None:
         raise InputError(f"record_feedback: call_id must be a non-empty string, got {call_id!r}")
     if (
         isinstance(score, bool)
-        or not isinstance(score, (int, float))
+        or not isinstance(score, numbers.Real)
         or not math.isfinite(score)
         or not 0.0 <= score <= 1.0
     ):

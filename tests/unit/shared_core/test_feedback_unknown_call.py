@@ -166,3 +166,26 @@ def test_postgres_unreachable_stores_the_score_queued(pg_url, caplog):
         assert [f.call_id for f in ledger.feedback()] == ["while-down"]
     finally:
         ledger.close()
+
+
+def test_an_unknown_call_id_is_shown_in_the_error():
+    """The router's own call ids (32 hex digits) matched the secret pattern: the message read
+    "the ledger has no call '***'"."""
+    from shared_core.errors import UnknownCallError
+
+    cid = "0123456789abcdef0123456789abcdef"
+    assert cid in str(UnknownCallError(cid))
+    assert "sk-proj-abcdefghijklmnop" not in str(UnknownCallError("sk-proj-abcdefghijklmnop"))
+
+
+def test_numpy_scores_are_numbers():
+    """``np.float32(0.5)`` and ``np.int64(1)`` were refused as "not a number"."""
+    import numpy as np
+
+    from shared_core.ledger.base import validate_feedback
+
+    for score in (np.float32(0.5), np.int64(1), np.float64(0.25)):
+        validate_feedback("c", score, "user")
+    for bad in (np.float32("nan"), np.bool_(True), True, "0.5", 1.5):
+        with pytest.raises(InputError):
+            validate_feedback("c", bad, "user")

@@ -277,3 +277,66 @@ def test_per_variant_intervals_stay_inside_what_the_metric_can_be():
     assert est["cost_per_call"].low == 0.0 and est["cost_per_call"].high > 0.01 / 5
     assert est["escalation_rate"].low == 0.0 and 0.2 < est["escalation_rate"].high <= 1.0
     assert est["cost_per_call"].to_dict()["low"] == 0.0
+
+
+def test_one_call_per_variant_is_never_a_significant_difference():
+    """One call each gave a zero-width interval and called the difference significant; so did
+    three calls each with no escalation against three escalated (a rate's normal interval
+    has no width at 0 or 1)."""
+    one = [CallRecord(call_id="a", tier="cheap", model="m", cost_usd=0.001, variant="control"),
+           CallRecord(call_id="b", tier="cheap", model="m", cost_usd=0.002, variant="candidate")]
+    diffs = compare_variants(one, []).differences["candidate"]
+    assert not any(d.significant for d in diffs.values())
+    few = [CallRecord(call_id=f"a{i}", tier="cheap", model="m", cost_usd=0.001, variant="control") for i in range(3)]
+    few += [CallRecord(call_id=f"b{i}", tier="cheap", model="m", cost_usd=0.001, escalated=True,
+                       variant="candidate") for i in range(3)]
+    esc = compare_variants(few, []).differences["candidate"]["escalation_rate"]
+    assert esc.diff == 1.0 and not esc.significant
+    many = [CallRecord(call_id=f"a{i}", tier="cheap", model="m", cost_usd=0.001, variant="control") for i in range(60)]
+    many += [CallRecord(call_id=f"b{i}", tier="cheap", model="m", cost_usd=0.001, escalated=True,
+                        variant="candidate") for i in range(60)]
+    assert compare_variants(many, []).differences["candidate"]["escalation_rate"].significant
+
+
+def test_the_control_is_named_not_guessed(tmp_path, capsys):
+    """``names=("old", "new")`` with more traffic on "new": the busier variant was taken as the
+    control and the difference printed reversed. ``--control`` names it; without it and with no
+    variant called "control", the output says which one was assumed."""
+    ledger = SQLiteLedger(tmp_path / "ab.sqlite")
+    for i in range(30):
+        v = "old" if i < 10 else "new"
+        ledger.record(CallRecord(call_id=f"c{i}", tier="cheap", model="m", cost_usd=0.001 if v == "old" else 0.002,
+                                 variant=v))
+    ledger.close()
+    db = str(tmp_path / "ab.sqlite")
+    assert _stats(db, "--by", "variant", "--control", "old", "--json") == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["control"] == "old" and out["differences"]["new"]["cost_per_call"]["diff"] == pytest.approx(0.001)
+    assert _stats(db, "--by", "variant") == 0
+    assert "--control" in capsys.readouterr().out
+    from shared_core.cli.main import main
+
+    assert main(["stats", db, "--by", "variant", "--control", "nope"]) == 2
+    assert "nope" in capsys.readouterr().err
+
+
+def test_variant_names_and_ledgers_are_checked_when_built():
+    """An empty name was stored as '' and counted as the control; a candidate with its own
+    ledger wrote its calls where neither stats nor record_feedback could see them."""
+    from shared_core.ledger import InMemoryLedger
+
+    shared = InMemoryLedger()
+    a, b = _router("cheap", shared), _router("strong", shared)
+    with pytest.raises(ConfigError, match="name"):
+        VariantRouter(a, b, names=("control", ""))
+    with pytest.raises(ConfigError, match="ledger"):
+        VariantRouter(a, _router("strong", InMemoryLedger()))
+    VariantRouter(a, b)  # one ledger: fine
+
+
+def test_variant_routers_on_one_sqlite_file_share_a_ledger(tmp_path):
+    a = _router("cheap", SQLiteLedger(tmp_path / "x.sqlite"))
+    b = _router("strong", SQLiteLedger(tmp_path / "x.sqlite"))
+    VariantRouter(a, b)  # two handles on one file are one ledger
+    a.ledger.close()
+    b.ledger.close()
