@@ -48,3 +48,53 @@ def test_config_from_path(tmp_path: object) -> None:
     p = Path(str(tmp_path)) / "c.yaml"
     RouterConfig.build({"tiers": [{"name": "a", "model": "x"}]}).to_file(p)
     assert config_from_tiers({"a": "x"}, p).tier_names == ["a"]
+
+
+def _two_tier(cheap: str = "gpt-4o-mini", **cheap_extra: object) -> dict:
+    return {"tiers": [{"name": "cheap", "model": cheap, **cheap_extra}, {"name": "strong", "model": "gpt-4o"}]}
+
+
+def test_an_inner_model_priced_unlike_its_tier_is_refused_when_built() -> None:
+    """``tiers={"cheap": ChatOpenAI(model="gpt-4o")}`` on a config whose cheap tier says
+    gpt-4o-mini: the provider was sent gpt-4o, and the ledger priced every call at mini rates
+    (16x too little) with no word of it."""
+    from langchain_openai import ChatOpenAI
+
+    from langchain_router import RoutedChatModel
+
+    with pytest.raises(ConfigError, match=r"cheap.*gpt-4o-mini.*gpt-4o"):
+        RoutedChatModel(
+            tiers={"cheap": ChatOpenAI(model="gpt-4o", api_key="sk-x"),
+                   "strong": ChatOpenAI(model="gpt-4o", api_key="sk-x")},
+            config=_two_tier(),
+        )
+
+
+def test_names_that_differ_only_by_a_date_or_a_provider_pass(caplog: pytest.LogCaptureFixture) -> None:
+    from langchain_openai import ChatOpenAI
+
+    from langchain_router import RoutedChatModel
+
+    RoutedChatModel(
+        tiers={"cheap": ChatOpenAI(model="gpt-4o-mini-2024-07-18", api_key="sk-x"),
+               "strong": ChatOpenAI(model="gpt-4o", api_key="sk-x")},
+        config=_two_tier("openai:gpt-4o-mini"),
+    )
+    assert not [r for r in caplog.records if "sends" in r.getMessage()]
+
+
+def test_an_unpriced_or_repriced_mismatch_is_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    """An Azure deployment name, or a tier with its own prices: the config's model names the
+    tier in the ledger, and the WARNING says which model the inner one sends."""
+    from langchain_openai import ChatOpenAI
+
+    from langchain_router import RoutedChatModel
+
+    for inner, extra in (("prod-mini-deployment", {}), ("gpt-4o", {"input_price": 2.5, "output_price": 10.0})):
+        caplog.clear()
+        RoutedChatModel(
+            tiers={"cheap": ChatOpenAI(model=inner, api_key="sk-x"), "strong": ChatOpenAI(model="gpt-4o", api_key="sk-x")},
+            config=_two_tier(**extra),
+        )
+        warned = [r.getMessage() for r in caplog.records if "sends" in r.getMessage()]
+        assert len(warned) == 1 and inner in warned[0] and "gpt-4o-mini" in warned[0]

@@ -1,0 +1,65 @@
+"""Does each inner model send the model its tier says? Checked when an adapter is built.
+
+A config names each tier's ``model`` (what the ledger records and prices); an adapter's
+``tiers=`` gives the framework model that is actually called. When the two disagree, every
+call is priced as one model while another answers. :func:`check_tier_models`:
+
+* names equal up to a ``provider:`` prefix or a dated snapshot (``gpt-4o-mini`` and
+  ``gpt-4o-mini-2024-07-18``): fine;
+* both priced by the table, at different prices, and the tier sets no prices of its own:
+  :class:`~shared_core.errors.ConfigError` (the ledger's costs would be wrong);
+* otherwise different (an Azure deployment name, a tier priced by hand): one WARNING naming
+  both, as the ledger records the config's model.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from .errors import ConfigError
+from .pricing import split_provider
+
+if TYPE_CHECKING:
+    from .config import RouterConfig
+    from .pricing import PriceTable
+
+logger = logging.getLogger("tier_router")
+
+_SNAPSHOT = re.compile(r"-(?:\d{4}-\d{2}-\d{2}|\d{4}|\d{8}|latest|v\d+(?:\.\d+)*)$")
+
+
+def same_model(a: str, b: str) -> bool:
+    """Whether two model ids name one model (a provider prefix or a dated snapshot aside)."""
+    x, y = _bare(a), _bare(b)
+    return x == y or _SNAPSHOT.sub("", x) == _SNAPSHOT.sub("", y)
+
+
+def _bare(model: str) -> str:
+    return split_provider(model)[1].strip().lower()
+
+
+def check_tier_models(ids: Mapping[str, str | None], config: RouterConfig, prices: PriceTable) -> None:
+    """Check ``{tier name: inner model id}`` against ``config``'s tiers (see the module)."""
+    for tier in config.tiers:
+        inner = ids.get(tier.name)
+        if not inner or inner == tier.name or same_model(inner, tier.model):
+            continue
+        priced_by_hand = tier.input_price is not None and tier.output_price is not None
+        ours, theirs = prices.price(tier.model, tier=tier), prices.price(inner)
+        if not priced_by_hand and ours is not None and theirs is not None and ours != theirs:
+            raise ConfigError(
+                f"tier {tier.name!r}: the config's model is {tier.model!r}, but its inner model "
+                f"sends {inner!r}, which is priced differently: every call would be recorded at "
+                f"{tier.model!r}'s prices. Make them the same model (the config's `model` or the "
+                "inner model's), or set input_price/output_price on the tier",
+                field=f"tiers.{tier.name}.model",
+                value=inner,
+            )
+        logger.warning(
+            "tier %r: the inner model sends %r while the config's model is %r; the ledger records "
+            "and prices the call as %r",
+            tier.name, inner, tier.model, tier.model,
+        )
