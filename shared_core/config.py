@@ -153,8 +153,15 @@ class RouterConfig(StrictModel):
         return self.model_dump(mode="json", exclude_none=True, exclude={"source_path"})
 
     def to_file(self, path: str | Path) -> Path:
-        """Write YAML or TOML by suffix; reading it back gives an equal config."""
-        return write_config_file(self.to_dict(), path)
+        """Write YAML, TOML or JSON by suffix; reading it back gives an equal config with the
+        same fields given (defaults are left out, so an adapter still fills a tier's
+        capabilities from its model where the config did not set them)."""
+        return write_config_file(self.given_dict(), path)
+
+    def given_dict(self) -> dict[str, Any]:
+        """The fields given (in the file or dict it was built from, or set since), as plain
+        data: what :meth:`to_file` writes. :meth:`to_dict` has every field."""
+        return self.model_dump(mode="json", exclude_none=True, exclude_unset=True, exclude={"source_path"})
 
     def resolve_path(self, path: str) -> Path:
         """A path from the config, relative to the config file's folder."""

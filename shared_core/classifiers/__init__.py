@@ -111,6 +111,16 @@ def check_classifier_config(
     model to ask. :class:`~shared_core.Router` runs this at construction."""
     opts = dict(cfg.options)
     kind = cfg.type
+    made_for = _MODE_OF.get(kind)
+    if made_for is not None and made_for != router_config.mode:
+        fit = "embedded" if router_config.mode == "difficulty" else "task"
+        raise ConfigError(
+            f"{_where}.type {kind!r} is made for mode: {made_for}, and this config is mode: "
+            f"{router_config.mode}: it would send every request to one tier. Use type: {fit!r} "
+            "(or rules, judge, embedding, trained, which fit either mode)",
+            field=f"{_where}.type",
+            value=kind,
+        )
     allowed: set[str] | None = _OPTIONS.get(kind)
     if allowed is not None:
         unknown = sorted(set(opts) - allowed)
@@ -143,6 +153,11 @@ def check_classifier_config(
         check_classifier_config(
             st, router_config, judge_complete=judge_complete, _where=f"{_where}.stages[{i}]"
         )
+
+
+_MODE_OF = {"embedded": "difficulty", "task": "task"}
+"""Classifier types that fit one mode only: the ladder model scores difficulty levels, the
+task model task types."""
 
 
 def config_labels(router_config: RouterConfig) -> list[str]:

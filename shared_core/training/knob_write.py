@@ -44,7 +44,7 @@ def apply_to_config(
     cfg = config if isinstance(config, RouterConfig) else RouterConfig.from_file(config)
     if n_models is not None:
         check_tier_count(cfg, n_models)
-    data = cfg.to_dict()
+    data = cfg.given_dict()  # defaults stay defaults (an adapter fills capabilities from models)
     data.setdefault("policy", {})["threshold"] = float(knob)
     if rule is not None:
         data["policy"]["rule"] = rule

@@ -284,3 +284,27 @@ def test_judge_is_clamped_to_the_offline_model_by_default() -> None:
     assert obey.classify(text).best == "frontier"
     c = clamped.classify(text)
     assert c.extra["judge_label"] == "frontier" and c.extra["label"] != "frontier"
+
+
+@pytest.mark.parametrize(
+    ("mode", "kind", "where"),
+    [
+        ("difficulty", "task", "classifier"),  # task types on a ladder: everything went to frontier
+        ("task", "embedded", "classifier"),  # a ladder on task routes: everything to the first route
+        ("difficulty", "cascade", "classifier.stages[0]"),  # the same inside a cascade
+    ],
+)
+def test_a_classifier_made_for_the_other_mode_is_refused_when_built(mode: str, kind: str, where: str) -> None:
+    """``classifier: {type: task}`` on the 4-tier ladder config sent every request to
+    ``frontier`` (confidence 0.12), and ``type: embedded`` under ``mode: task`` every request
+    to the first route, with no word of it."""
+    from shared_core.router import Router
+
+    routes = [{"name": n, "model": f"m-{n}"} for n in ("factual", "coding")]
+    tiers = routes if mode == "task" else [{"name": n, "model": f"m-{n}"} for n in TIERS]
+    classifier: dict[str, Any] = {"type": kind}
+    if kind == "cascade":
+        classifier["stages"] = [{"type": "task", "accept_confidence": 0.8}, {"type": "rules"}]
+    with pytest.raises(ConfigError, match=r"mode") as err:
+        Router(RouterConfig.build({"mode": mode, "tiers": tiers, "classifier": classifier}))
+    assert err.value.field is not None and err.value.field.startswith(where)

@@ -214,3 +214,20 @@ def test_an_unhashable_yaml_key_is_still_a_config_error(tmp_path) -> None:
     p.write_text("? [a, b]\n: 1\ntiers: []\n")
     with pytest.raises(ConfigError, match="cannot parse"):
         RouterConfig.from_file(p)
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".toml", ".json"])
+def test_a_written_config_reads_back_with_the_same_fields_given(suffix: str, tmp_path: Path) -> None:
+    """``to_file`` wrote every default (``supports_vision: false``, ``supports_tools: true``), so
+    the file read back *set* them: an adapter then kept ``false`` instead of reading vision
+    from the model's profile, and routing changed after a save and load."""
+    from shared_core.tier_defaults import Capabilities, with_capabilities
+
+    cfg = RouterConfig.build({"tiers": [{"name": "a", "model": "gpt-4o-mini", "max_tokens": 100},
+                                        {"name": "b", "model": "gpt-4o", "supports_vision": False}]})
+    again = RouterConfig.from_file(cfg.to_file(tmp_path / f"c{suffix}"))
+    assert again.to_dict() == cfg.to_dict()
+    caps = {"a": Capabilities(supports_vision=True), "b": Capabilities(supports_vision=True)}
+    for c in (cfg, again):
+        filled = with_capabilities(c, caps)
+        assert [t.supports_vision for t in filled.tiers] == [True, False]  # b's own false stays
