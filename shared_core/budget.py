@@ -20,11 +20,13 @@ checked against what is already spent and held.
 
 from __future__ import annotations
 
+import atexit
 import calendar
 import logging
 import queue
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -276,9 +278,25 @@ def _pressure(limits: Sequence[BudgetLimit], held: Sequence[float]) -> float:
     return min(1.0, worst)
 
 
+EXIT_DRAIN_S = 5.0
+"""How long a process that is ending waits for alert checks still queued."""
+
+_WATCHES: weakref.WeakSet[_AlertWatch] = weakref.WeakSet()
+_exit_hook = threading.Lock()
+_hooked = False
+
+
+def _drain_at_exit() -> None:
+    """Let queued alert checks finish as the interpreter exits (the watcher is a daemon
+    thread, so a short script's last alert would otherwise be dropped)."""
+    for watch in list(_WATCHES):
+        watch.drain(EXIT_DRAIN_S)
+
+
 class _AlertWatch:
     """Checks alerts off the call path, in one daemon thread: a finished call only queues
-    its scopes, so neither sync nor async callers wait on the ledger for it."""
+    its scopes, so neither sync nor async callers wait on the ledger for it. Checks still
+    queued when the process exits are waited for (at most :data:`EXIT_DRAIN_S`)."""
 
     def __init__(self, guard: BudgetGuard) -> None:
         self.guard = guard
@@ -287,6 +305,13 @@ class _AlertWatch:
         self._lock = threading.Lock()
 
     def poke(self, scopes: tuple[str, ...]) -> None:
+        global _hooked
+        if not _hooked:
+            with _exit_hook:
+                if not _hooked:
+                    atexit.register(_drain_at_exit)
+                    _hooked = True
+        _WATCHES.add(self)
         self.queue.put(scopes)
         if self._thread is None or not self._thread.is_alive():
             with self._lock:

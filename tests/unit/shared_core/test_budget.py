@@ -643,3 +643,34 @@ def test_on_the_first_of_a_month_a_day_and_a_month_limit_each_fire(
         ("day", calendar.timegm((2026, 12, 1, 0, 0, 0))),
         ("month", calendar.timegm((2026, 12, 1, 0, 0, 0))),
     ]
+
+
+def test_an_alert_queued_as_a_short_script_ends_still_reaches_its_callback(tmp_path: Path) -> None:
+    """Alerts are checked on a daemon thread; a script whose last call crossed a threshold
+    exited before the check ran, and the callback never saw it (1 run in 3)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = tmp_path / "short.py"
+    script.write_text(textwrap.dedent("""
+        import time
+        from shared_core.budget import BudgetGuard, BudgetLimit
+        from shared_core.ledger import CallRecord, InMemoryLedger
+
+        class Slow(InMemoryLedger):
+            def spend(self, scope, since):
+                time.sleep(0.3)  # a remote ledger: the check takes a moment
+                return super().spend(scope, since)
+
+        led = Slow()
+        guard = BudgetGuard([BudgetLimit(scope="global", period="day", limit_usd=1.0, alert_at=[0.5])], led)
+        guard.on_alert(lambda a: print("ALERT", a.fraction, flush=True))
+        led.record(CallRecord(call_id="c", tier="t", model="m", cost_usd=0.8))
+        guard.release("c", ["global"])
+    """))
+    root = Path(__file__).resolve().parents[3]
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, cwd=root,
+                         env={**__import__("os").environ, "PYTHONPATH": str(root)})
+    assert out.returncode == 0, out.stderr
+    assert "ALERT 0.5" in out.stdout
