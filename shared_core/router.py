@@ -104,12 +104,11 @@ class Router(RouterParts, TierChoice):
         self._baseline_tier = next(
             (t for t in self.config.tiers if t.model == self.baseline_model), None
         )
-        if config is not None and self.config.mode == "difficulty" and not self.config.allow_unordered:
-            # (the bundled ladder is in order, see tests: Router() skips the price lookups)
+        if config is not None:  # (the bundled ladder is priced and in order: Router() skips this)
             from .pricing import default_price_table
-            from .tier_defaults import check_price_order
+            from .tier_models import check_tier_prices
 
-            check_price_order(self.config, prices or default_price_table())
+            check_tier_prices(self.config, prices or default_price_table())
         self.telemetry: OpenTelemetry | None = _telemetry(telemetry, self.config)
         """The router's OpenTelemetry output, ``None`` when off."""
         # every option is checked now, not at the first (possibly paid) call

@@ -1,4 +1,11 @@
-"""Does each inner model send the model its tier says? Checked when an adapter is built.
+"""Are the tiers' models priced, and does each inner model send the model its tier says?
+
+:func:`check_tier_prices` (when a :class:`~shared_core.Router` is built from a config): a
+ladder's prices go cheapest first; an explicit ``baseline_model`` with no known price is a
+:class:`~shared_core.errors.ConfigError` (every saving would read against $0); tiers whose
+model has no known price are named in one WARNING (their costs are recorded as unknown).
+
+:func:`check_tier_models` (when an adapter is built):
 
 A config names each tier's ``model`` (what the ledger records and prices); an adapter's
 ``tiers=`` gives the framework model that is actually called. When the two disagree, every
@@ -39,6 +46,32 @@ def same_model(a: str, b: str) -> bool:
 
 def _bare(model: str) -> str:
     return split_provider(model)[1].strip().lower()
+
+
+def check_tier_prices(config: RouterConfig, prices: PriceTable) -> None:
+    """Price order (:func:`~shared_core.tier_defaults.check_price_order`), a priced baseline
+    and a WARNING naming unpriced tiers; see the module."""
+    from .tier_defaults import check_price_order
+
+    check_price_order(config, prices)
+    baseline = config.baseline_model
+    if baseline is not None:
+        tier = next((t for t in config.tiers if t.model == baseline), None)
+        if prices.price(baseline, tier=tier) is None:
+            raise ConfigError(
+                f"baseline_model {baseline!r} has no known price, so every saving would read "
+                "against $0: name a priced model, give a tier of that model input_price and "
+                "output_price, or register its price (PriceTable.register)",
+                field="baseline_model",
+                value=baseline,
+            )
+    unpriced = [t for t in config.tiers if prices.price(t.model, tier=t) is None]
+    if unpriced:
+        logger.warning(
+            "no known price for tier(s) %s: their calls are recorded with cost unknown (None), and "
+            "budgets cannot count them; set input_price/output_price on the tier",
+            ", ".join(f"{t.name!r} ({t.model})" for t in unpriced),
+        )
 
 
 def check_tier_models(ids: Mapping[str, str | None], config: RouterConfig, prices: PriceTable) -> None:

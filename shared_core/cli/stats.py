@@ -148,11 +148,14 @@ def render(s: Any, console: Any = None, tier_names: list[str] | None = None) -> 
     head.add_column("")
     head.add_column("", justify="right")
     pct = s.savings_pct
+    unpriced = s.unknown_cost_records
+    missing = f" + {unpriced} unpriced record(s)" if unpriced else ""
     for k, v in (
         ("calls / attempt records", f"{s.calls} / {s.records}"),
-        ("cost", usd(s.cost_usd)),
+        ("cost", usd(s.cost_usd) + missing),
         ("baseline cost", usd(s.baseline_cost_usd)),
-        ("savings", usd(s.savings_usd) + (f" ({pct:.1f}%)" if pct is not None else "")),
+        ("savings", usd(s.savings_usd) + (f" ({pct:.1f}%)" if pct is not None else "")
+         + (" (priced records only)" if unpriced else "")),
         ("escalation rate", f"{s.escalation_rate:.1%}"),
         ("fallback rate", f"{s.fallback_rate:.1%}"),
         ("failure rate", f"{s.failure_rate:.1%}"),

@@ -431,3 +431,17 @@ def test_config_from_environment_when_no_flag(
     # a missing file named by the environment says where the path came from
     assert main(["route", "hello"]) == 2
     assert "$TIER_ROUTER_CONFIG" in capsys.readouterr().err
+
+
+def test_stats_says_when_costs_are_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A tier with no price recorded cost None; the summary read "cost $0.00" with the count of
+    unpriced records six rows further down."""
+    db = tmp_path / "l.db"
+    led = SQLiteLedger(db)
+    led.record(CallRecord(call_id="1", tier="cheap", model="my-llama", input_tokens=100, output_tokens=50,
+                          cost_usd=None, baseline_model="gpt-4o", baseline_cost_usd=0.002))
+    led.close()
+    assert main(["stats", str(db)]) == 0
+    out = capsys.readouterr().out
+    cost_line = next(line for line in out.splitlines() if line.strip().startswith("│ cost") or " cost " in line[:20])
+    assert "unpriced" in cost_line, out

@@ -231,3 +231,22 @@ def test_a_written_config_reads_back_with_the_same_fields_given(suffix: str, tmp
     for c in (cfg, again):
         filled = with_capabilities(c, caps)
         assert [t.supports_vision for t in filled.tiers] == [True, False]  # b's own false stays
+
+
+def test_an_unpriced_baseline_is_refused_and_unpriced_tiers_are_named_when_built(caplog) -> None:
+    """``baseline_model: gpt-9`` was accepted and every saving read against $0; a tier with no
+    price was only logged at its first call, and the summary's cost read $0.00."""
+    from shared_core import ConfigError, Router
+
+    tiers = [{"name": "cheap", "model": "my-local-llama"}, {"name": "strong", "model": "gpt-4o"}]
+    with pytest.raises(ConfigError, match=r"baseline_model.*gpt-9") as err:
+        Router(RouterConfig.build({"tiers": tiers, "baseline_model": "gpt-9", "allow_unordered": True}))
+    assert err.value.field == "baseline_model"
+    caplog.set_level("WARNING", logger="tier_router")
+    Router(RouterConfig.build({"tiers": tiers}))
+    named = [r.getMessage() for r in caplog.records if "no known price" in r.getMessage()]
+    assert len(named) == 1 and "cheap" in named[0] and "my-local-llama" in named[0]
+    caplog.clear()  # priced by hand: no warning, and a hand-priced baseline is fine
+    priced = [{**tiers[0], "input_price": 0.0, "output_price": 0.0}, tiers[1]]
+    Router(RouterConfig.build({"tiers": priced, "baseline_model": "my-local-llama", "allow_unordered": True}))
+    assert not [r for r in caplog.records if "no known price" in r.getMessage()]
