@@ -310,3 +310,20 @@ def test_router_places_the_blind_sets_as_measured() -> None:
         for key, low in floor.items():
             assert rep[key] >= low, (path.name, key, rep[key])
         assert rep["ece"] <= 0.10, path.name
+
+
+def test_the_readme_ladder_table_examples_route_as_shown() -> None:
+    """The README's ladder table is what a new user tries first: a bare "Fix this traceback"
+    (no traceback) went to medium and "Compare these options with numbers" to frontier while
+    the table said complex. Each quoted example must land on its row's tier."""
+    import re
+
+    from shared_core import Router
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\d) (simple|medium|complex|frontier) \|[^|]*\| (.+) \|$", readme, flags=re.M)
+    assert len(rows) == 4
+    router = Router()
+    for _, tier, examples in rows:
+        for text in re.findall(r'"([^"]+)"', examples):
+            assert router.decide(text).tier == tier, text
