@@ -139,7 +139,7 @@ class RouterConfig(StrictModel):
         try:
             cfg = cls.model_validate(data)
         except ValidationError as exc:
-            raise config_error(exc, source) from None
+            raise config_error(exc, source, cls) from None
         if source:
             cfg.source_path = source
         return cfg

@@ -131,6 +131,46 @@ def write_config_file(data: dict[str, Any], path: str | Path) -> Path:
         ) from None
 
 
+def _named_field(msg: str) -> str | None:
+    """The dotted field a cross-field check's message starts with (``policy.fallback_tier 'x'
+    is not a tier``), if it names one."""
+    import re
+
+    m = re.match(r"(?:Value error, )?([a-z_]+(?:\.[a-z_]+)+)\b", msg)
+    return m.group(1) if m else None
+
+
+def _unknown_field_hint(model: Any, loc: tuple[Any, ...]) -> str:
+    """" (unknown field; did you mean 'x'? fields here: ...)" for the model at ``loc``."""
+    import difflib
+    import typing
+
+    from pydantic import BaseModel
+
+    here = model
+    for part in loc[:-1]:
+        if isinstance(part, int) or here is None:
+            continue
+        field = here.model_fields.get(part)
+        if field is None:
+            here = None
+            break
+        here = None
+        stack = [field.annotation]
+        while stack:  # the model inside Optional[...], list[...], dict[str, ...]
+            t = stack.pop()
+            if isinstance(t, type) and issubclass(t, BaseModel):
+                here = t
+                break
+            stack.extend(typing.get_args(t))
+    if here is None:
+        return " (unknown field; check the spelling)"
+    names = sorted(n for n, f in here.model_fields.items() if not f.exclude)
+    close = difflib.get_close_matches(str(loc[-1]), names, n=1)
+    mean = f"did you mean {close[0]!r}? " if close else ""
+    return f" (unknown field; {mean}fields here: {', '.join(names)})"
+
+
 def check_expansion(data: Any, path: Path) -> None:
     """Refuse YAML whose aliases expand to more than :data:`MAX_YAML_NODES` values (an
     "alias bomb": a few lines that any later copy or walk would blow up) or refer to
@@ -170,25 +210,32 @@ def check_expansion(data: Any, path: Path) -> None:
     size(data)
 
 
-def config_error(exc: ValidationError, source: str | None) -> ConfigError:
+def config_error(exc: ValidationError, source: str | None, model: Any = None) -> ConfigError:
+    """The typed error for a config that failed validation; ``model`` (the validated class)
+    lets an unknown field's message list the fields that exist there."""
     parts = []
     first_field = None
     first_value = None
     for err in exc.errors():
         loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
-        if first_field is None:
-            first_field, first_value = loc, err.get("input")
         value = err.get("input")
+        msg = err["msg"]
+        if not err["loc"]:  # a check across fields: its message names them; the input is the whole config
+            loc, value = _named_field(msg) or "(config)", None
+            msg = msg.removeprefix("Value error, ")
+        if first_field is None:
+            first_field, first_value = loc, value
         shown = repr(value)
         if len(shown) > 80:
             shown = shown[:77] + "..."
+        got = "" if not err["loc"] or shown in msg else f"; got {shown}"
         allowed = ""
         ctx = err.get("ctx") or {}
         if "expected" in ctx:
             allowed = f" (allowed: {ctx['expected']})"
         elif err["type"] == "extra_forbidden":
-            allowed = " (unknown field; check the spelling)"
-        parts.append(f"{loc}: {err['msg']}; got {shown}{allowed}")
+            allowed = _unknown_field_hint(model, err["loc"])
+        parts.append(f"{loc}: {msg}{got}{allowed}")
     prefix = f"{source}: " if source else ""
     return ConfigError(
         prefix + "invalid router config:\n  " + "\n  ".join(parts), field=first_field, value=first_value

@@ -116,7 +116,7 @@ def test_unknown_fallback_tier(tmp_path: Path) -> None:
 
 def test_unknown_field_and_bad_enum_say_what_is_allowed(tmp_path: Path) -> None:
     e = _error({**_base(), "policy": {"treshold": 0.5}}, tmp_path)
-    assert "policy.treshold" in str(e) and "check the spelling" in str(e)
+    assert "policy.treshold" in str(e) and "did you mean 'threshold'" in str(e)
     e = _error({**_base(), "policy": {"rule": "magic"}}, tmp_path)
     assert "'magic'" in str(e) and "threshold" in str(e) and "utility" in str(e)
 
@@ -157,7 +157,7 @@ def test_the_readme_config_example_loads(repo_root):
     from shared_core import RouterConfig
 
     text = (repo_root / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"```yaml\n(# examples/configs/difficulty-4tier.yaml.*?)```", text, re.S)
+    block = re.search(r"```yaml\n(# after examples/configs/difficulty-4tier.yaml.*?)```", text, re.S)
     assert block, "README lost its configuration example"
     cfg = RouterConfig.build(yaml.safe_load(block.group(1)))
     assert cfg.tier_names == ["simple", "frontier"] and "rate_limit" in cfg.fallback.on
@@ -250,3 +250,25 @@ def test_an_unpriced_baseline_is_refused_and_unpriced_tiers_are_named_when_built
     priced = [{**tiers[0], "input_price": 0.0, "output_price": 0.0}, tiers[1]]
     Router(RouterConfig.build({"tiers": priced, "baseline_model": "my-local-llama", "allow_unordered": True}))
     assert not [r for r in caplog.records if "no known price" in r.getMessage()]
+
+
+def test_config_errors_say_how_to_fix_them() -> None:
+    """From a new user's walkthrough: an unknown field did not say which fields exist
+    (``ledger: {path: ...}`` where the field is ``url``), a bad scope said "got ..." twice, and a
+    bad ``policy.fallback_tier`` was reported at "(top level)" with the whole config quoted."""
+    from shared_core import ConfigError
+
+    base = [{"name": "a", "model": "gpt-4o"}]
+    with pytest.raises(ConfigError) as err:
+        RouterConfig.build({"tiers": base, "ledger": {"path": "x.sqlite"}})
+    assert "url" in str(err.value) and err.value.field == "ledger.path"
+    with pytest.raises(ConfigError) as err:
+        RouterConfig.build({"tiers": [{**base[0], "max_token": 5}]})
+    assert "did you mean 'max_tokens'" in str(err.value)
+    with pytest.raises(ConfigError) as err:
+        RouterConfig.build({"tiers": base, "budget": {"limits": [{"scope": "usr:bob", "period": "day", "limit_usd": 1}]}})
+    assert str(err.value).count("usr:bob") == 1
+    with pytest.raises(ConfigError) as err:
+        RouterConfig.build({"tiers": base, "policy": {"fallback_tier": "zzz"}})
+    assert "(top level)" not in str(err.value) and "{'tiers'" not in str(err.value)
+    assert "policy.fallback_tier" in str(err.value)
