@@ -6,6 +6,7 @@ its names (and the file helpers the embedded default shares) are importable from
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,8 @@ __all__ = [
     "sparse_rows",
     "write_npz",
 ]
+
+logger = logging.getLogger("tier_router")
 
 
 class TrainedRouterClassifier(BaseClassifier):
@@ -71,6 +74,14 @@ class TrainedRouterClassifier(BaseClassifier):
                     round(i * (len(models) - 1) / max(1, n - 1)) if n > 1 else len(models) - 1
                 )
         self._cols = cols
+        shared = [lab for lab, c, prev in zip(labels[1:], cols[1:], cols) if c == prev]
+        if shared:
+            logger.warning(
+                "trained router over %d models for %d tiers: tier(s) %s read the same model's "
+                "predicted quality as the tier below, so they are never chosen over it; map each "
+                "tier to a model with classifier.options.tier_models (tier name -> model name)",
+                len(models), len(labels), shared,
+            )
         return self
 
     def _classify(self, request: Request) -> Classification:

@@ -319,3 +319,15 @@ def test_cost_weight_without_costs_is_a_config_error() -> None:
             n_buckets=1 << 10,
             cost_weight=0.2,
         )
+
+
+def test_tiers_that_share_one_model_s_prediction_are_named(router: TrainedRouter, caplog) -> None:
+    """A router trained on 3 models over a 4-tier config (or 2 over 3): two tiers read the same
+    model's predicted quality, so the dearer of them is never chosen, silently."""
+    caplog.set_level("WARNING", logger="tier_router")
+    TrainedRouterClassifier(router).bind_labels(["a", "b", "c", "d"])
+    (msg,) = [r.getMessage() for r in caplog.records if "same model" in r.getMessage()]
+    assert "tier_models" in msg
+    caplog.clear()
+    TrainedRouterClassifier(router).bind_labels(["x", "y", "z"])  # one tier per model: fine
+    assert not [r for r in caplog.records if "same model" in r.getMessage()]
