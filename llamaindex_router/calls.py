@@ -49,6 +49,7 @@ from .responses import (
     tool_call_count,
     usage_of,
 )
+from .structured import with_schema_check
 from .tools import PreparedTools
 
 Response = ChatResponse | CompletionResponse
@@ -69,6 +70,8 @@ class RoutedCall:
     prepared: PreparedTools | None = None
     on_done: Callable[[dict[str, Any]], None] | None = None
     """Called with the final metadata when a stream finishes."""
+    output_cls: Any = None
+    """A ``structured_predict``-style call's output class: answers are schema-checked."""
 
     def finished(self) -> dict[str, Any]:
         meta = self.plan.metadata()
@@ -77,6 +80,14 @@ class RoutedCall:
         return meta
 
     # -- per attempt ------------------------------------------------------------
+    def checked(self, answer: Answer, response: Response, attempt: Attempt) -> Answer:
+        """``answer``, with its ``schema_error`` when the call is a structured one whose
+        program would refuse ``response`` (see :mod:`.structured`)."""
+        if self.output_cls is None:
+            return answer
+        llm = self.inners[attempt.tier.name].llm
+        return with_schema_check(answer, response, self.output_cls, self.prepared, llm)
+
     def _args(self, attempt: Attempt) -> tuple[InnerLLM, Any, list[ChatMessage], dict[str, Any]]:
         inner = self.inners[attempt.tier.name]
         llm = inner.with_budget(attempt.max_tokens)
@@ -107,7 +118,7 @@ class RoutedCall:
             out = fn()
         except IndexError as exc:  # the client indexed an empty ``choices``
             raise BadResponseError.no_choices(attempt.tier.name, exc) from exc
-        return _result(out, convert)
+        return self._result(out, convert, attempt)
 
     async def ainvoke(self, attempt: Attempt) -> AttemptResult:
         fn, convert = self._target(attempt, InnerLLM.acomplete, InnerLLM.achat)
@@ -115,7 +126,12 @@ class RoutedCall:
             out = await fn()
         except IndexError as exc:  # the client indexed an empty ``choices``
             raise BadResponseError.no_choices(attempt.tier.name, exc) from exc
-        return _result(out, convert)
+        return self._result(out, convert, attempt)
+
+    def _result(self, out: Any, convert: bool, attempt: Attempt) -> AttemptResult:
+        if convert:
+            out = to_completion(out)
+        return AttemptResult(out, usage_of(out), self.checked(answer_of(out), out, attempt))
 
     def open_stream(self, attempt: Attempt) -> Iterator[Response]:
         fn, convert = self._target(attempt, InnerLLM.stream_complete, InnerLLM.stream_chat)
@@ -136,12 +152,6 @@ class RoutedCall:
             "call_id": self.plan.decision.call_id,
         }
         chunk.additional_kwargs = kw
-
-
-def _result(out: Any, convert: bool) -> AttemptResult:
-    if convert:
-        out = to_completion(out)
-    return AttemptResult(out, usage_of(out), answer_of(out))
 
 
 async def _aconvert(it: AsyncIterator[ChatResponse]) -> AsyncIterator[CompletionResponse]:
@@ -244,6 +254,8 @@ class StreamRun:
         else:
             answer = Answer("", finish_reason=self._reason)
         check = self.buffer or (not self._shown and _empty_or_filtered(answer))
+        if check and last is not None:
+            answer = self.call.checked(answer, last, self.attempt)
         self._open = False
         if self.plan.succeeded(self.attempt, usage=self._usage, answer=answer, check=check):
             return self._release(self._held, last)

@@ -12,12 +12,14 @@ A single call can also pass ``routing={"thread_id": ..., "tags": [...], "force":
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from shared_core.errors import InputError
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,9 @@ class Routing:
     question: str | None = None
     """The user's question when the prompt is a template around it (``query_str``)."""
     structured_output: bool = False
+    output_cls: Any = None
+    """The output class of a ``structured_predict``-style call: each answer is read as
+    LlamaIndex's program will read it (see :mod:`.structured`)."""
 
     def merged(self, other: Mapping[str, Any] | None) -> Routing:
         """This context updated by a per-call ``routing={...}`` dict."""
@@ -95,18 +100,62 @@ def route_context(
 
 
 @contextmanager
-def hint(prompt_args: Mapping[str, Any], *, structured: bool = False) -> Iterator[None]:
-    """Within ``predict``-style calls: remember the template's ``query_str`` (the question)."""
+def hint(prompt_args: Mapping[str, Any], *, output_cls: Any = None) -> Iterator[None]:
+    """Within ``predict``-style calls: remember the template's ``query_str`` (the question)
+    and, for ``structured_predict``-style calls, the output class."""
     q = prompt_args.get("query_str")
     question = q if isinstance(q, str) and q.strip() else None
-    if question is None and not structured:
+    base = _CURRENT.get()
+    if question is None and output_cls is None and base.output_cls is None:
         yield
         return
-    token = _CURRENT.set(replace(_CURRENT.get(), question=question, structured_output=structured))
+    token = _CURRENT.set(
+        replace(
+            base,
+            question=question,
+            structured_output=output_cls is not None,
+            output_cls=output_cls,
+        )
+    )
     try:
         yield
     finally:
         _CURRENT.reset(token)
+
+
+def hinted(gen: Iterator[_T], prompt_args: Mapping[str, Any], output_cls: Any) -> Iterator[_T]:
+    """``gen`` (a lazy generator, e.g. ``stream_structured_predict``'s) with :func:`hint` in
+    effect while each of its steps runs, and not in between (the caller's own calls)."""
+    try:
+        while True:
+            with hint(prompt_args, output_cls=output_cls):
+                try:
+                    item = next(gen)
+                except StopIteration:
+                    return
+            yield item
+    finally:
+        close = getattr(gen, "close", None)
+        if close is not None:
+            close()
+
+
+async def ahinted(
+    gen: AsyncIterator[_T], prompt_args: Mapping[str, Any], output_cls: Any
+) -> AsyncIterator[_T]:
+    """Async twin of :func:`hinted`."""
+    try:
+        while True:
+            with hint(prompt_args, output_cls=output_cls):
+                try:
+                    item = await gen.__anext__()
+                except StopAsyncIteration:
+                    return
+            yield item
+    finally:
+        aclose = getattr(gen, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 def _as_tags(tags: Any) -> tuple[str, ...]:

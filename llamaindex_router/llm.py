@@ -214,16 +214,19 @@ class RoutedLLM(TemplatedPrompts, ToolCalling, FunctionCallingLLM):
 
     def _intake(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
-    ) -> tuple[PreparedTools | None, Any, str | None]:
-        """Pop the per-call options from ``kwargs``: (tools prepared earlier, request, force)."""
+    ) -> tuple[PreparedTools | None, Any, str | None, context.Routing]:
+        """Pop the per-call options from ``kwargs``: (tools prepared earlier, request, force,
+        routing context)."""
         prepared: PreparedTools | None = kwargs.pop(PREPARED_KEY, None)
         r = self._routing(kwargs)
         if prepared is not None:
-            return prepared, prepared.request, prepared.force or r.force
-        return None, core_request(self._router, messages, r, tools=False, required=False), r.force
+            return prepared, prepared.request, prepared.force or r.force, r
+        request = core_request(self._router, messages, r, tools=False, required=False)
+        return None, request, r.force, r
 
     def _call(
-        self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], routed: _Routed, how: _How
+        self, messages: Sequence[ChatMessage], kwargs: Any, routed: _Routed, how: _How,
+        r: context.Routing,
     ) -> calls.RoutedCall:
         """The call's plan and input; ``routed``: (tools prepared earlier, request, decision)."""
         prepared, request, decision = routed
@@ -236,24 +239,25 @@ class RoutedLLM(TemplatedPrompts, ToolCalling, FunctionCallingLLM):
         )
         prompt, formatted = how.get("prompt"), how.get("formatted", False)
         return calls.RoutedCall(
-            plan, self._inners, messages, prompt, formatted, kwargs, prepared, self._remember
+            plan, self._inners, messages, prompt, formatted, kwargs, prepared, self._remember,
+            output_cls=r.output_cls,
         )
 
     def _begin(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], **how: Unpack[_How]
     ) -> calls.RoutedCall:
         """A decided routed call."""
-        prepared, request, force = self._intake(messages, kwargs)
+        prepared, request, force, r = self._intake(messages, kwargs)
         decision = self._router.decide_request(request, force=force, record_as="llamaindex")
-        return self._call(messages, kwargs, self._tools_for(prepared, request, decision), how)
+        return self._call(messages, kwargs, self._tools_for(prepared, request, decision), how, r)
 
     async def _abegin(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], **how: Unpack[_How]
     ) -> calls.RoutedCall:
         """Async twin of :meth:`_begin` (the classifier may be async)."""
-        prepared, request, force = self._intake(messages, kwargs)
+        prepared, request, force, r = self._intake(messages, kwargs)
         decision = await self._router.adecide_request(request, force=force, record_as="llamaindex")
-        return self._call(messages, kwargs, self._tools_for(prepared, request, decision), how)
+        return self._call(messages, kwargs, self._tools_for(prepared, request, decision), how, r)
 
     def _tools_for(self, prepared: PreparedTools | None, request: Any, decision: Any) -> _Routed:
         """A prepared tool call, decided: the chosen tier formats the tools now (a tier that

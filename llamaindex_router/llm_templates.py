@@ -1,5 +1,7 @@
 """Templated prompts on :class:`~llamaindex_router.RoutedLLM`: classify the question, not the
-template around it (the ``query_str`` of a QA, refine or summarise template; see :mod:`.context`).
+template around it (the ``query_str`` of a QA, refine or summarise template; see :mod:`.context`),
+and tell the call of a ``structured_predict``-style method its output class (each answer is read
+as LlamaIndex's program will, see :mod:`.structured`).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class TemplatedPrompts(_Base):
     def structured_predict(
         self, output_cls: Any, prompt: Any, llm_kwargs: Any = None, **prompt_args: Any
     ) -> Any:
-        with context.hint(prompt_args, structured=True):
+        with context.hint(prompt_args, output_cls=output_cls):
             return super().structured_predict(
                 output_cls, prompt, llm_kwargs=llm_kwargs, **prompt_args
             )
@@ -48,7 +50,24 @@ class TemplatedPrompts(_Base):
     async def astructured_predict(
         self, output_cls: Any, prompt: Any, llm_kwargs: Any = None, **prompt_args: Any
     ) -> Any:
-        with context.hint(prompt_args, structured=True):
+        with context.hint(prompt_args, output_cls=output_cls):
             return await super().astructured_predict(
                 output_cls, prompt, llm_kwargs=llm_kwargs, **prompt_args
             )
+
+    def stream_structured_predict(
+        self, output_cls: Any, prompt: Any, llm_kwargs: Any = None, **prompt_args: Any
+    ) -> Any:
+        # LlamaIndex's generator calls the LLM lazily: the hint holds while each step runs
+        gen = super().stream_structured_predict(
+            output_cls, prompt, llm_kwargs=llm_kwargs, **prompt_args
+        )
+        return context.hinted(gen, prompt_args, output_cls)
+
+    async def astream_structured_predict(
+        self, output_cls: Any, prompt: Any, llm_kwargs: Any = None, **prompt_args: Any
+    ) -> Any:
+        gen = await super().astream_structured_predict(
+            output_cls, prompt, llm_kwargs=llm_kwargs, **prompt_args
+        )
+        return context.ahinted(gen, prompt_args, output_cls)
