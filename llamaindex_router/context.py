@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 
 from shared_core.errors import InputError
 
+from .templates import question_of
+
 _T = TypeVar("_T")
 
 
@@ -32,7 +34,7 @@ class Routing:
     metadata: Mapping[str, Any] = field(default_factory=dict)
     force: str | None = None
     question: str | None = None
-    """The user's question when the prompt is a template around it (``query_str``)."""
+    """The user's question when the prompt is a template around it (``query_str``, ``question``)."""
     structured_output: bool = False
     output_cls: Any = None
     """The output class of a ``structured_predict``-style call: each answer is read as
@@ -101,10 +103,9 @@ def route_context(
 
 @contextmanager
 def hint(prompt_args: Mapping[str, Any], *, output_cls: Any = None) -> Iterator[None]:
-    """Within ``predict``-style calls: remember the template's ``query_str`` (the question)
-    and, for ``structured_predict``-style calls, the output class."""
-    q = prompt_args.get("query_str")
-    question = q if isinstance(q, str) and q.strip() else None
+    """Within ``predict``-style calls: remember the template's question (its ``query_str``
+    or ``question``, see :mod:`.templates`) and, for ``structured_predict``-style calls, the output class."""
+    question = question_of(prompt_args)
     base = _CURRENT.get()
     if question is None and output_cls is None and base.output_cls is None:
         yield

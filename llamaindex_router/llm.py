@@ -12,10 +12,12 @@ every response: ``response.additional_kwargs["router"]`` (and ``raw["router"]`` 
 
 What is classified: the last user turn plus a little history (the core's extraction). When a
 query engine or synthesizer calls ``predict`` / ``structured_predict`` with a template that
-has a ``query_str`` variable (every LlamaIndex QA, refine and summarise template does), only
-that question is classified, not the retrieved context around it; the whole prompt still
+has a ``query_str`` or ``question`` variable (every LlamaIndex QA, refine, summarise and
+condense template does), only that question is classified, not the retrieved context or the
+chat history around it; the whole prompt still
 counts for context-window eligibility. A templated prompt that reaches ``chat`` directly is
-recognised by its ``Query: ... Answer:`` tail. Per-call routing options travel in
+recognised by its ``Query: ... Answer:`` tail or as one of LlamaIndex's question templates
+(:mod:`.templates`). Per-call routing options travel in
 :func:`llamaindex_router.route_context` or a ``routing={...}`` keyword.
 """
 

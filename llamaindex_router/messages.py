@@ -27,6 +27,7 @@ from shared_core.request import clean_text, ensure_sendable, head_tail
 from shared_core.tier import Tier
 
 from .context import Routing
+from .templates import rendered_question
 
 _ATTACHMENTS: tuple[tuple[type, str], ...] = (
     (ImageBlock, "image"),
@@ -140,7 +141,9 @@ def core_request(
     if question is None and messages:
         last = messages[-1]
         if last.role == "user":
-            question = templated_question(last.content or "")
+            question = templated_question(last.content or "") or rendered_question(
+                last.content or ""
+            )
     if question:
         ext = router.config.extraction
         request = dataclasses.replace(
