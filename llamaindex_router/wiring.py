@@ -39,13 +39,19 @@ def metadata_capabilities(llm: LLM) -> Capabilities:
     md = _inner_metadata(llm)
     if md is None:
         return Capabilities()
-    window = md.context_window
     vision = getattr(md, "is_multimodal", None)
     return Capabilities(
         supports_tools=can_call_tools(llm),
         supports_vision=vision if isinstance(vision, bool) else None,
-        context_window=window if window > 0 and window != DEFAULT_CONTEXT_WINDOW else None,
+        context_window=_known_window(md.context_window),
     )
+
+
+def _known_window(window: int | None) -> int | None:
+    """A metadata context window, ``None`` when unknown (LlamaIndex's 3900 placeholder)."""
+    if not isinstance(window, int) or window <= 0 or window == DEFAULT_CONTEXT_WINDOW:
+        return None
+    return window
 
 
 def can_call_tools(llm: LLM) -> bool:
@@ -106,16 +112,20 @@ def build_router(
 def tier_metadata(
     model: str, cfg: RouterConfig, inners: Mapping[str, InnerLLM], caller_max_tokens: int | None
 ) -> LLMMetadata:
-    """Context window and output budget true for every tier (the minimum over them)."""
+    """Context window and output budget true for every tier (the minimum over them).
+
+    A tier's window is its config value (set there or filled from its LLM's metadata at
+    construction), else its LLM's metadata; LlamaIndex's placeholder (3900) counts as unknown.
+    """
     windows: list[int] = []
     outputs: list[int] = []
     tools = False
     for t in cfg.tiers:
         llm = inners[t.name].llm
         md = _inner_metadata(llm)
-        cw = [w for w in (t.context_window, md.context_window if md else None) if w and w > 0]
-        if cw:
-            windows.append(min(cw))
+        window = t.context_window or (_known_window(md.context_window) if md else None)
+        if window:
+            windows.append(window)  # a value in the config wins over the LLM's metadata
         out = (
             caller_max_tokens
             or t.max_tokens

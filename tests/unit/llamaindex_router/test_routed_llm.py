@@ -379,3 +379,22 @@ def test_overrides_from_the_mixins_open_llamaindex_spans_like_the_class_own() ->
     assert len(predict) == 2
     assert predict[1][1] == predict[0][0]  # LlamaIndex's predict runs inside ours
     assert names.count("RoutedLLM._prepare_chat_with_tools") == 1
+
+
+def test_metadata_context_window_a_config_value_wins_over_the_placeholder_window() -> None:
+    """A tier LLM reporting LlamaIndex's placeholder window (3900, DEFAULT_CONTEXT_WINDOW: unknown)
+    does not cap RoutedLLM when the config sets that tier's window (the config always wins)."""
+    from llama_index.core.base.llms.types import LLMMetadata
+
+    class Local(ScriptedLLM):
+        @property
+        def metadata(self) -> LLMMetadata:
+            return LLMMetadata(model_name="local")  # context_window: the 3900 placeholder
+
+    cfg = make_config()
+    windows = [t.model_copy(update={"context_window": w}) for t, w in zip(cfg.tiers, (32000, 64000))]
+    tiers = {"cheap": Local(name="cheap"), "strong": ScriptedLLM(name="strong")}
+    llm = RoutedLLM(tiers, cfg.model_copy(update={"tiers": windows}), classifier=classifier())
+    assert llm.metadata.context_window == 32000  # the config's, not 3900 nor ScriptedLLM's 8000
+    unknown = RoutedLLM(dict(tiers), cfg, classifier=classifier())
+    assert unknown.metadata.context_window == 8000  # the placeholder is unknown, not a limit
