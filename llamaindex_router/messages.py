@@ -89,7 +89,7 @@ def apply_system_prompt(messages: Sequence[ChatMessage], tier: Tier) -> list[Cha
     """The messages with ``tier.system_prompt`` applied once, by ``tier.system_prompt_mode``.
 
     merge: the tier text first, then the caller's first system message, in one system
-    message; prepend: a separate system message before everything; replace: the caller's
+    message (the caller's non-text blocks, such as a ``CachePoint``, kept in place); prepend: a separate system message before everything; replace: the caller's
     system messages are dropped; off (or no tier prompt): the messages are unchanged.
     """
     msgs = list(messages)
@@ -102,15 +102,24 @@ def apply_system_prompt(messages: Sequence[ChatMessage], tier: Tier) -> list[Cha
         return [ChatMessage(role=system, content=text)] + [m for m in msgs if m.role != system]
     if mode == "merge" and msgs and msgs[0].role == system:
         first = msgs[0]
-        caller = first.content or ""
-        merged = f"{text}\n\n{caller}" if caller.strip() else text
         return [
             ChatMessage(
-                role=system, content=merged, additional_kwargs=dict(first.additional_kwargs)
+                role=system,
+                blocks=_merged_blocks(text, first.blocks),
+                additional_kwargs=dict(first.additional_kwargs),
             ),
             *msgs[1:],
         ]
     return [ChatMessage(role=system, content=text), *msgs]
+
+
+def _merged_blocks(text: str, caller: Sequence[Any]) -> list[Any]:
+    """The caller's system blocks with the tier text in front of their text: every other block
+    (a ``CachePoint`` for prompt caching, an image) stays where it was; blank text is dropped."""
+    blocks = [b for b in caller if not (isinstance(b, TextBlock) and not b.text.strip())]
+    if blocks and isinstance(blocks[0], TextBlock):
+        return [TextBlock(text=f"{text}\n\n{blocks[0].text}"), *blocks[1:]]
+    return [TextBlock(text=text), *blocks]
 
 
 def prompt_with_system(prompt: str, tier: Tier) -> str:

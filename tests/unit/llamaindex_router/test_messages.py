@@ -200,3 +200,27 @@ def test_core_request_leaves_a_last_assistant_turn_alone() -> None:
         required=False,
     )
     assert req.notes == ()  # the question of a template is looked for in the user's turn only
+
+
+def test_merge_keeps_the_caller_s_non_text_blocks() -> None:
+    """A ``CachePoint`` (Anthropic / Bedrock prompt caching) or an image in the caller's system
+    message stays where it was; the tier text goes in front of the caller's text."""
+    from llama_index.core.base.llms.types import CacheControl, CachePoint
+
+    point = CachePoint(cache_control=CacheControl(type="ephemeral"))
+    caller = ChatMessage(
+        role="system",
+        blocks=[TextBlock(text="POLICY"), point, TextBlock(text="MORE")],
+        additional_kwargs={"name": "house"},
+    )
+    tier = Tier(name="t", model="m", system_prompt="TIER", system_prompt_mode="merge")
+    out = apply_system_prompt([caller, ChatMessage(role="user", content="hi")], tier)
+    assert out[0].role == MessageRole.SYSTEM
+    assert out[0].blocks == [TextBlock(text="TIER\n\nPOLICY"), point, TextBlock(text="MORE")]
+    assert out[0].additional_kwargs == {"name": "house"}
+    assert [type(b).__name__ for b in caller.blocks] == ["TextBlock", "CachePoint", "TextBlock"]
+    assert caller.blocks[0].text == "POLICY"  # the caller's message is not modified
+    image_first = ChatMessage(role="system", blocks=[ImageBlock(url="http://x/y.png"), TextBlock(text="C")])
+    out = apply_system_prompt([image_first], tier)
+    assert [type(b).__name__ for b in out[0].blocks] == ["TextBlock", "ImageBlock", "TextBlock"]
+    assert out[0].blocks[0].text == "TIER"
