@@ -52,6 +52,7 @@ from shared_core.errors import ConfigError
 from . import calls, context
 from .factory import inner_llms, tiers_from_config
 from .inner import InnerLLM
+from .llm_copies import NoDeepCopies
 from .llm_templates import TemplatedPrompts
 from .llm_tools import ToolCalling
 from .messages import core_request
@@ -77,7 +78,7 @@ _OWN_ARGS = (
 """RoutedLLM's own constructor arguments (a near miss of one is refused, not ignored)."""
 
 
-class RoutedLLM(TemplatedPrompts, ToolCalling, FunctionCallingLLM):
+class RoutedLLM(NoDeepCopies, TemplatedPrompts, ToolCalling, FunctionCallingLLM):
     """A LlamaIndex ``FunctionCallingLLM`` that routes each call to the cheapest adequate tier.
 
     Args:

@@ -120,6 +120,18 @@ class ToolsUnsupportedError(ConfigError, NotImplementedError):
         )
 
 
+class NotPicklableError(RouterError, TypeError):
+    """A routed model cannot be pickled or deep-copied: it holds a live router (ledger, budgets,
+    classifier) that a copy would split. Rebuild it where it is needed instead."""
+
+    def __init__(self, cls_name: str, rebuild: str) -> None:
+        super().__init__(
+            f"{cls_name} cannot be pickled or deep-copied: it holds a live router (its ledger, "
+            f"budgets and classifier), and a copy would count costs apart from it. Rebuild it in "
+            f"the other process instead: {rebuild}"
+        )
+
+
 class InputError(RouterError, ValueError):
     """The request itself cannot be routed (e.g. no messages at all)."""
 

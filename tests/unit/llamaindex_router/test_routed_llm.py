@@ -398,3 +398,22 @@ def test_metadata_context_window_a_config_value_wins_over_the_placeholder_window
     assert llm.metadata.context_window == 32000  # the config's, not 3900 nor ScriptedLLM's 8000
     unknown = RoutedLLM(dict(tiers), cfg, classifier=classifier())
     assert unknown.metadata.context_window == 8000  # the placeholder is unknown, not a limit
+
+
+def test_pickling_or_deep_copying_fails_at_once_with_a_typed_error_saying_how_to_rebuild() -> None:
+    """A pickled RoutedLLM came back without its router (its first call raised AttributeError);
+    a copy would also split the ledger and the budgets. ``pickle.dumps`` and ``deepcopy`` now
+    refuse with a :class:`NotPicklableError` (a ``TypeError``, as for RoutedChatModel)."""
+    import copy
+    import pickle
+
+    from shared_core import NotPicklableError
+
+    llm = _llm()
+    for attempt in (lambda: pickle.dumps(llm), lambda: copy.deepcopy(llm)):
+        with pytest.raises(NotPicklableError, match="from_config") as err:
+            attempt()
+        assert isinstance(err.value, TypeError)
+    shallow = copy.copy(llm)  # shares the router: still works, same ledger
+    shallow.chat(_user("hi"))
+    assert shallow.router is llm.router and len(llm.router.ledger.records()) == 1
