@@ -59,7 +59,7 @@ from .messages import core_request
 from .responses import annotate
 from .retries import without_retries
 from .tools import PREPARED_KEY, PreparedTools
-from .wiring import build_router, tier_metadata
+from .wiring import build_router, tier_metadata, warn_tier_system_prompts
 
 
 class _How(TypedDict, total=False):
@@ -151,6 +151,7 @@ class RoutedLLM(NoDeepCopies, TemplatedPrompts, ToolCalling, FunctionCallingLLM)
                     value=type(llm).__name__,
                 )
         context.Routing().merged(self.routing)  # validates the keys
+        warn_tier_system_prompts(tiers)
         # fallback is the retry: the inner LLMs' own retries are off where the router may
         # (the default judge, the cheapest tier, is called through the same copy)
         own = {name: without_retries(name, llm) for name, llm in tiers.items()}
@@ -176,7 +177,7 @@ class RoutedLLM(NoDeepCopies, TemplatedPrompts, ToolCalling, FunctionCallingLLM)
         (see :mod:`llamaindex_router.factory` for the providers). ``kwargs`` (``api_base``,
         ``api_key``, ``temperature`` ...) go to every inner LLM, except RoutedLLM's own
         (``ledger``, ``router``, ``classifier``, ``prices``, ``checks``, ``embed_model``,
-        ``judge_llm``, ``allow_unordered``, ``max_tokens``, ``routing``).
+        ``judge_llm``, ``allow_unordered``, ``max_tokens``, ``routing``, ``system_prompt``).
         """
         tiers, cfg, own = tiers_from_config(path, kwargs)
         return cls(tiers=tiers, config=cfg, **own)

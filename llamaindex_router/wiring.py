@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,12 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from shared_core.adapters_common import check_shared_router, config_from_tiers, model_id
 from shared_core.config import RouterConfig
 from shared_core.router import Router
-from shared_core.tier_defaults import Capabilities, with_capabilities, without_tools
+from shared_core.tier_defaults import (
+    Capabilities,
+    _caller_level,
+    with_capabilities,
+    without_tools,
+)
 from shared_core.variants import VariantRouter
 
 if TYPE_CHECKING:
@@ -52,6 +58,26 @@ def _known_window(window: int | None) -> int | None:
     if not isinstance(window, int) or window <= 0 or window == DEFAULT_CONTEXT_WINDOW:
         return None
     return window
+
+
+def warn_tier_system_prompts(tiers: Mapping[str, LLM]) -> None:
+    """One warning naming the tiers whose LLM has its own ``system_prompt``.
+
+    LlamaIndex applies an LLM's ``system_prompt`` in that LLM's own ``predict`` / ``stream`` /
+    ``structured_predict``; the router calls a tier's ``chat`` (as LlamaIndex's own chat paths
+    do), where it never applies, and a second per-LLM prompt would fight the tier's configured
+    one (``system_prompt_mode``). So it is not applied: say so, and where one does apply.
+    """
+    named = [n for n, llm in tiers.items() if getattr(llm, "system_prompt", None)]
+    if named:
+        warnings.warn(
+            f"tier-router: the LLM of tier(s) {', '.join(map(repr, named))} has its own "
+            "system_prompt, which RoutedLLM does not send (it calls the tier's chat): set it on "
+            "RoutedLLM(system_prompt=...) (applied by predict & co., as for any LlamaIndex LLM) "
+            "or as the tier's system_prompt in the config (applied to every call of that tier)",
+            UserWarning,
+            stacklevel=_caller_level(),
+        )
 
 
 def can_call_tools(llm: LLM) -> bool:

@@ -83,3 +83,58 @@ def test_token_counting_handler_counts_each_routed_call_once(openai_server) -> N
     assert len(openai_server.chat_requests) == 3
     assert counter.prompt_llm_token_count == sum(r.input_tokens for r in recs)
     assert counter.completion_llm_token_count == sum(r.output_tokens for r in recs)
+
+
+def test_a_tier_llm_s_own_system_prompt_is_not_dropped_silently(openai_server) -> None:
+    """``OpenAI(system_prompt=...)`` as a tier: LlamaIndex applies an LLM's ``system_prompt`` in
+    that LLM's own ``predict`` & co., and the router calls the tier's ``chat``: one warning at
+    construction names the tiers and the two places where a system prompt does apply."""
+    import warnings
+
+    from llama_index.llms.openai import OpenAI
+
+    from llamaindex_router import RoutedLLM
+    from tests.unit.llamaindex_router.support import classifier, make_config, openai_tiers
+
+    tiers = openai_tiers(openai_server)
+    tiers["strong"] = OpenAI(
+        model="gpt-4o", api_base=openai_server.base_url, api_key="sk-test", max_retries=0,
+        system_prompt="Always answer in French.",
+    )
+    with pytest.warns(UserWarning, match=r"'strong'.*system_prompt") as caught:
+        RoutedLLM(tiers, make_config(), classifier=classifier())
+    mine = [w for w in caught if "system_prompt" in str(w.message)]
+    assert len(mine) == 1 and "RoutedLLM(system_prompt=" in str(mine[0].message)
+    assert mine[0].filename == __file__  # points at the caller's line
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning without a tier system_prompt
+        RoutedLLM(openai_tiers(openai_server), make_config(), classifier=classifier())
+
+
+def test_from_config_s_system_prompt_is_the_routed_llm_s(tmp_path, openai_server) -> None:
+    """``from_config(path, system_prompt=...)`` sets RoutedLLM's own ``system_prompt`` (applied by
+    ``predict`` & co., as for any LlamaIndex LLM), not the inner LLMs' where it was bypassed."""
+    import warnings
+
+    from llama_index.core.prompts import PromptTemplate
+
+    from llamaindex_router import RoutedLLM
+    from tests.unit.llamaindex_router.support import classifier
+
+    path = tmp_path / "router.yaml"
+    path.write_text(
+        "tiers:\n"
+        "  - {name: cheap, model: 'openai:gpt-4o-mini', input_price: 1, output_price: 2}\n"
+        "  - {name: strong, model: 'openai:gpt-4o', input_price: 10, output_price: 20}\n"
+        "classifier: {type: rules}\n"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        llm = RoutedLLM.from_config(
+            path, api_base=openai_server.base_url, api_key="sk-test", max_retries=0,
+            system_prompt="Always answer in French.", classifier=classifier(),
+        )
+    assert llm.system_prompt == "Always answer in French."
+    assert all(inner.system_prompt is None for inner in llm.tiers.values())
+    llm.predict(PromptTemplate("hello {x}"), x="there")
+    assert openai_server.last.messages[0] == {"role": "system", "content": "Always answer in French."}
