@@ -33,7 +33,7 @@ _BARE = (  # prefix of a bare model id -> provider
 )
 OWN_OPTIONS = (
     "ledger", "router", "classifier", "prices", "checks", "embed_model", "judge_llm",
-    "allow_unordered", "max_tokens", "routing", "system_prompt",
+    "allow_unordered", "max_tokens", "routing", "system_prompt", "callback_manager",
 )
 """``RoutedLLM.from_config`` keywords that go to the ``RoutedLLM``, not to every inner LLM."""
 

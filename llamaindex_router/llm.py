@@ -177,7 +177,8 @@ class RoutedLLM(NoDeepCopies, TemplatedPrompts, ToolCalling, FunctionCallingLLM)
         (see :mod:`llamaindex_router.factory` for the providers). ``kwargs`` (``api_base``,
         ``api_key``, ``temperature`` ...) go to every inner LLM, except RoutedLLM's own
         (``ledger``, ``router``, ``classifier``, ``prices``, ``checks``, ``embed_model``,
-        ``judge_llm``, ``allow_unordered``, ``max_tokens``, ``routing``, ``system_prompt``).
+        ``judge_llm``, ``allow_unordered``, ``max_tokens``, ``routing``, ``system_prompt``,
+        ``callback_manager``).
         """
         tiers, cfg, own = tiers_from_config(path, kwargs)
         return cls(tiers=tiers, config=cfg, **own)

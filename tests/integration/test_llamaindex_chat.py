@@ -138,3 +138,27 @@ def test_from_config_s_system_prompt_is_the_routed_llm_s(tmp_path, openai_server
     assert all(inner.system_prompt is None for inner in llm.tiers.values())
     llm.predict(PromptTemplate("hello {x}"), x="there")
     assert openai_server.last.messages[0] == {"role": "system", "content": "Always answer in French."}
+
+
+def test_from_config_s_callback_manager_is_the_routed_llm_s(tmp_path, openai_server) -> None:
+    """The router calls the inner LLMs without LlamaIndex's callback wrappers (RoutedLLM reports
+    each call once), so a ``callback_manager`` given to ``from_config`` went to the inner LLMs and
+    its handlers never saw a call; it is RoutedLLM's own now."""
+    from llamaindex_router import RoutedLLM
+    from tests.unit.llamaindex_router.support import classifier
+
+    path = tmp_path / "router.yaml"
+    path.write_text(
+        "tiers:\n"
+        "  - {name: cheap, model: 'openai:gpt-4o-mini', input_price: 1, output_price: 2}\n"
+        "  - {name: strong, model: 'openai:gpt-4o', input_price: 10, output_price: 20}\n"
+        "classifier: {type: rules}\n"
+    )
+    counter = TokenCountingHandler()
+    llm = RoutedLLM.from_config(
+        path, api_base=openai_server.base_url, api_key="sk-test", max_retries=0,
+        callback_manager=CallbackManager([counter]), classifier=classifier(),
+    )
+    llm.chat([ChatMessage(role="user", content="hello")])
+    assert counter in llm.callback_manager.handlers
+    assert len(counter.llm_token_counts) == 1
