@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
@@ -28,6 +28,7 @@ from pydantic import ConfigDict, Field, PrivateAttr
 from shared_core.adapters_common import as_config
 from shared_core.dispatch import Attempt, AttemptResult, aexecute, execute
 from shared_core.errors import BadResponseError, ConfigError
+from shared_core.no_copies import NoDeepCopies
 from shared_core.pricing import estimate_tokens
 
 from .cache import mark_cached, served_from_cache
@@ -60,7 +61,7 @@ _BUILT_FROM = frozenset({
 """Fields the router and the inner models' copies are built from (see ``model_copy``)."""
 
 
-class RoutedChatModel(CallSteps, StreamCalls, BaseChatModel):
+class RoutedChatModel(NoDeepCopies, CallSteps, StreamCalls, BaseChatModel):
     """A chat model over one inner chat model per tier, cheapest first.
 
     Example::
@@ -80,6 +81,11 @@ class RoutedChatModel(CallSteps, StreamCalls, BaseChatModel):
     The per-call steps are :class:`~langchain_router.calls.CallSteps`, the streamed calls
     :class:`~langchain_router.stream_calls.StreamCalls`.
     """
+
+    rebuild_hint: ClassVar[str] = (
+        "RoutedChatModel(tiers=..., config=..., ledger=<a SQLite or Postgres ledger path>) in each "
+        "process (a file ledger is shared by every process that opens it)"
+    )
 
     model_config = ConfigDict(arbitrary_types_allowed=True, protected_namespaces=())
 

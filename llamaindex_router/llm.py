@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, ClassVar, TypedDict
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
@@ -48,11 +48,11 @@ from typing_extensions import Unpack
 from shared_core.adapters_common import as_config, config_for_tierless, reject_typos
 from shared_core.dispatch import aexecute, execute
 from shared_core.errors import ConfigError
+from shared_core.no_copies import NoDeepCopies
 
 from . import calls, context
 from .factory import inner_llms, tiers_from_config
 from .inner import InnerLLM
-from .llm_copies import NoDeepCopies
 from .llm_templates import TemplatedPrompts
 from .llm_tools import ToolCalling
 from .messages import core_request
@@ -99,6 +99,12 @@ class RoutedLLM(NoDeepCopies, TemplatedPrompts, ToolCalling, FunctionCallingLLM)
         allow_unordered: accept tiers whose known prices fall along the ladder (otherwise a
             :class:`~shared_core.ConfigError` here); as ``allow_unordered: true`` in the config.
     """
+
+    rebuild_hint: ClassVar[str] = (
+        "RoutedLLM.from_config(path) or RoutedLLM(tiers=..., config=..., ledger=<a SQLite or Postgres "
+        "ledger path>) in each process (a file ledger is shared by every process that opens it); "
+        "copy.copy() shares the router within one process"
+    )
 
     model: str = Field(default="tier-router", description="Model name reported in metadata.")
     max_tokens: int | None = Field(

@@ -64,3 +64,26 @@ def test_timeout_becomes_the_per_attempt_timeout():
     plain = RoutedChatModel(tiers={"a": _fake(), "b": _fake()})
     # no config: the bundled config's attempt timeout (issue 14: a hung provider is bounded)
     assert plain.router.config.fallback.attempt_timeout_s == 60.0
+
+
+def test_pickling_or_deep_copying_a_routed_chat_model_says_how_to_rebuild_it() -> None:
+    """``pickle.dumps`` raised an AttributeError about a local function of the judge wiring, and
+    ``deepcopy`` a TypeError about a lock; neither said what to do (as RoutedLLM now does)."""
+    import copy
+    import itertools
+    import pickle
+
+    from langchain_core.language_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    from langchain_router import RoutedChatModel
+    from shared_core import NotPicklableError
+
+    def fake() -> GenericFakeChatModel:
+        return GenericFakeChatModel(messages=itertools.cycle([AIMessage("ok")]))
+
+    m = RoutedChatModel(tiers={"simple": fake(), "complex": fake()})
+    for copier in (pickle.dumps, copy.deepcopy):
+        with pytest.raises(NotPicklableError, match="ledger"):
+            copier(m)
+    assert copy.copy(m).router is m.router
