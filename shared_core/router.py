@@ -245,12 +245,7 @@ class Router(RouterParts, TierChoice):
             pressure = 0.0
             if guard is not None and self.config.mode != "task":
                 pressure = await guard.apressure(budget_scopes(request))
-            knob = None
-            loop = self.feedback_loop
-            if loop is not None and loop.io_due():  # its ledger reads are sync: not on the event loop
-                import asyncio
-
-                knob = await asyncio.to_thread(loop.decision_knob)
+            knob = await self._aloop_knob()
             return self._finish(request, cls, eligible, reasons, t0, pressure=pressure, knob=knob)
         except BaseException as exc:  # a task cancelled while the judge or the ledger answers
             if record_as is not None and not isinstance(exc, Exception):

@@ -160,6 +160,17 @@ class TierChoice:
             reasons=(f"classifier failed: {type(exc).__name__}: {redact(str(exc))[:200]}",),
         )
 
+    async def _aloop_knob(self) -> float | None:
+        """The feedback loop's knob for an async decision, read in a worker thread when that
+        means a ledger read (the loop's reads are sync); ``None`` without the loop, or when the
+        cached knob will do (then :meth:`_finish` reads it)."""
+        loop = self.feedback_loop
+        if loop is None or not loop.io_due():
+            return None
+        import asyncio
+
+        return await asyncio.to_thread(loop.decision_knob)
+
     def _finish(
         self, request: Request, cls: Classification, eligible: list[bool], reasons: list[str],
         t0: int, *, pressure: float | None = None, knob: float | None = None,
