@@ -75,6 +75,7 @@ def test_names_that_differ_only_by_a_date_or_a_provider_pass(caplog: pytest.LogC
 
     from langchain_router import RoutedChatModel
 
+    caplog.set_level("WARNING", logger="tier_router")
     RoutedChatModel(
         tiers={"cheap": ChatOpenAI(model="gpt-4o-mini-2024-07-18", api_key="sk-x"),
                "strong": ChatOpenAI(model="gpt-4o", api_key="sk-x")},
@@ -90,6 +91,7 @@ def test_an_unpriced_or_repriced_mismatch_is_a_warning(caplog: pytest.LogCapture
 
     from langchain_router import RoutedChatModel
 
+    caplog.set_level("WARNING", logger="tier_router")
     for inner, extra in (("prod-mini-deployment", {}), ("gpt-4o", {"input_price": 2.5, "output_price": 10.0})):
         caplog.clear()
         RoutedChatModel(

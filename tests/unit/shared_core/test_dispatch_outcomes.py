@@ -184,7 +184,12 @@ def test_a_model_or_baseline_with_no_known_price_records_an_unknown_cost() -> No
     [rec] = router.ledger.records()
     assert rec.cost_usd is None and rec.baseline_cost_usd == pytest.approx(13 / 1e6)
 
-    cfg = three_tiers(baseline_model="no-such-baseline-xyz")
+    # an unpriced baseline named in the config is refused when built (tier_models); the implicit
+    # one (the top tier's model) may still have no price: its records say unknown, not $0
+    cfg = three_tiers(tiers=[
+        {"name": "cheap", "model": "cheap-model", "input_price": 0.1, "output_price": 0.4},
+        {"name": "big", "model": "no-such-baseline-xyz"},
+    ])
     router = router_with(default="cheap", config=cfg)
     run(router, "hi", ScriptedModel())
     [rec] = router.ledger.records()
