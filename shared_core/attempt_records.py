@@ -55,6 +55,17 @@ class AttemptRecords:
         otel: Any
         attempts: list[Attempt]
 
+    def _record_metadata(self, attempt: Attempt, paid: dict[str, Any] | None) -> dict[str, Any]:
+        """The request's metadata, plus on a call's first attempt the classifier's tier scores
+        (``router_scores``: what ``calibrate --from-ledger`` re-fits the knob from) and what
+        the classifier's own LLM calls cost (``paid``)."""
+        meta = dict(self.request.metadata)
+        if paid:
+            meta.update(paid)
+        if attempt.number == 0 and self.decision.scores:  # numbered from 0
+            meta["router_scores"] = dict(self.decision.scores)
+        return meta
+
     def _estimated_usage(self, attempt: Attempt, received_text: str) -> Usage:
         """Tokens of an attempt whose provider reported none: the request's estimated input
         plus the tier's system prompt, and ``received_text`` (characters / 4)."""
@@ -128,7 +139,7 @@ class AttemptRecords:
             "prompt_hash": ledger.hash_prompt(prompt),
             "prompt": prompt if router.config.ledger.store_prompts else None,
             "tags": request.tags,  # CallRecord makes a tuple of any other sequence
-            "metadata": {**request.metadata, **paid} if paid else dict(request.metadata),
+            "metadata": self._record_metadata(attempt, paid),
             "user": request.user,
             "thread_id": request.thread_id,
             "framework": self.framework,

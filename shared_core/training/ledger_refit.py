@@ -27,7 +27,8 @@ class LedgerCalibration:
     calls: int
     """Calls with an outcome (feedback or escalation) and a predicted score."""
     score_source: str
-    """Where predicted scores came from: ``scores`` or ``confidence``."""
+    """Where predicted scores came from: ``scores`` (the records' ``router_scores``), or
+    ``none`` for calls whose records carry none (written before 2026-12-05)."""
     per_tier: dict[str, dict[str, float]] = field(default_factory=dict)
     """Observed success rate and count of first attempts per tier."""
     met: bool = True
@@ -70,12 +71,12 @@ def ledger_outcomes(
         pred: float | None = None
         if isinstance(scores, dict) and first.tier in scores:
             pred = float(scores[first.tier])
-        elif getattr(first, "confidence", None) is not None:
-            pred = float(first.confidence)
-            used = "confidence"
+        # (no fallback to ``confidence``: how sure the router was of its choice, not a tier's score)
         tiers.append(first.tier)
         preds.append(pred)
         outs.append(out)
+    if not any(p is not None for p in preds):
+        used = "none"
     return tiers, preds, outs, used
 
 
@@ -121,17 +122,28 @@ def refit_from_ledger(
             per_tier[name] = {"calls": float(len(vals)), "success": float(np.mean(vals))}
     have = [(p, o) for p, o in zip(preds, outs) if p is not None]
     if len(have) < min_calls:
+        unscored = len(preds) - len(have)
+        why = (
+            f" ({unscored} calls with an outcome carry no router scores: records written before "
+            "2026-12-05 do not, nor calls decided by a classifier without tier scores)"
+            if unscored else ""
+        )
         raise DataFormatError(
             "ledger",
             f"only {len(have)} calls have both an outcome (feedback or escalation) and a predicted "
-            f"score; at least {min_calls} are needed: record feedback with router.record_feedback()",
+            f"score{why}; at least {min_calls} are needed: record feedback with router.record_feedback()",
         )
     x = np.array([p for p, _ in have])
     y = np.array([o for _, o in have])
     xs, fit = isotonic(x, y)
     ok = fit >= target - 1e-9
     old = config.policy.threshold
-    if ok.any():
+    if ok[0]:
+        # success meets the target at the lowest score seen: nothing says the knob must go up
+        # (the calls were routed with scores at or above it), and below that nothing was seen
+        knob, met = min(old, float(xs[0])), True
+        note = "success meets the target at every score seen: the knob does not go up"
+    elif ok.any():
         knob, met, note = float(xs[np.argmax(ok)]), True, ""
     else:
         knob, met = 1.0, False

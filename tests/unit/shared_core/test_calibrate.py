@@ -152,7 +152,7 @@ def _ledger(n=200, cut=0.6, seed=0):
         p = float(rng.uniform(0.2, 1.0))
         tier = ["s", "m", "l"][i % 3]
         cid = f"c{i}"
-        led.record(CallRecord(call_id=cid, tier=tier, model=tier, confidence=p, metadata={}))
+        led.record(CallRecord(call_id=cid, tier=tier, model=tier, metadata={"router_scores": {tier: p}}))
         if p >= cut:
             led.record_feedback(cid, 1.0)
         elif i % 2:
@@ -167,13 +167,15 @@ def test_refit_from_ledger_finds_where_success_starts():
     cfg = RouterConfig.build(CONFIG)
     res = refit_from_ledger(_ledger(cut=0.6), cfg, target_success=0.9)
     assert res.met and res.knob == pytest.approx(0.6, abs=0.02)
-    assert res.calls == 200 and res.score_source == "confidence"
+    assert res.calls == 200 and res.score_source == "scores"
     assert set(res.per_tier) == {"s", "m", "l"}
     # default target: the current threshold read as a success probability
     assert refit_from_ledger(_ledger(cut=0.7), cfg).knob == pytest.approx(0.7, abs=0.02)
 
 
-def test_refit_prefers_logged_scores_over_confidence():
+def test_refit_reads_logged_scores_never_confidence():
+    """``confidence`` is how sure the router was of its choice, not the tier's predicted
+    success: a refit over it moved the knob the wrong way (a probe), so it is never read."""
     cfg = RouterConfig.build(CONFIG)
     led = InMemoryLedger()
     for i in range(40):
@@ -190,6 +192,12 @@ def test_refit_prefers_logged_scores_over_confidence():
         led.record_feedback(f"c{i}", 1.0 if p >= 0.5 else 0.0)
     res = refit_from_ledger(led, cfg, target_success=0.9)
     assert res.score_source == "scores" and res.knob == pytest.approx(0.5)
+    only_confidence = InMemoryLedger()
+    for i in range(40):
+        only_confidence.record(CallRecord(call_id=f"c{i}", tier="s", model="s", confidence=i / 40))
+        only_confidence.record_feedback(f"c{i}", 1.0)
+    with pytest.raises(DataFormatError, match="carry no router scores"):
+        refit_from_ledger(only_confidence, cfg)
 
 
 def test_refit_needs_enough_outcomes():

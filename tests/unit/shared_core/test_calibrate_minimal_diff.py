@@ -31,7 +31,8 @@ def _ledger(path):
     led = SQLiteLedger(path)
     for i in range(60):
         p = (i + 0.5) / 60
-        led.record(CallRecord(call_id=f"c{i}", tier="small", model="small-model", confidence=p))
+        led.record(CallRecord(call_id=f"c{i}", tier="small", model="small-model",
+                              metadata={"router_scores": {"small": p}}))
         led.record_feedback(f"c{i}", 1.0 if p >= 0.75 else 0.0)
     led.close()
 

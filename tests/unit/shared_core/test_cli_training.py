@@ -339,7 +339,7 @@ def test_calibrate_from_ledger(tmp_path, capsys):
     led = SQLiteLedger(db)
     for i in range(60):
         p = (i + 0.5) / 60
-        led.record(CallRecord(call_id=f"c{i}", tier="s", model="small", confidence=p))
+        led.record(CallRecord(call_id=f"c{i}", tier="s", model="small", metadata={"router_scores": {"s": p}}))
         led.record_feedback(f"c{i}", 1.0 if p >= 0.75 else 0.0)
     led.close()
     cfg_in, cfg_out = tmp_path / "in.yaml", tmp_path / "out.yaml"
@@ -493,7 +493,7 @@ def test_calibrate_says_the_feedback_loop_keeps_its_knob(tmp_path, capsys):
     led = SQLiteLedger(db)
     for i in range(60):
         p = (i + 0.5) / 60
-        led.record(CallRecord(call_id=f"c{i}", tier="s", model="small", confidence=p))
+        led.record(CallRecord(call_id=f"c{i}", tier="s", model="small", metadata={"router_scores": {"s": p}}))
         led.record_feedback(f"c{i}", 1.0 if p >= 0.75 else 0.0)
     led.close()
     cfg_in, cfg_out = tmp_path / "in.yaml", tmp_path / "out.yaml"
@@ -512,3 +512,31 @@ def test_train_refuses_an_output_that_would_overwrite_its_input(trained, capsys)
     assert cli("train", "--fast", "--data", str(data), "--models", str(models), "--output", str(models)) == 2
     assert "would overwrite the input" in capsys.readouterr().err
     assert models.read_bytes() == before
+
+
+def test_calibrate_from_a_ledger_the_router_wrote_never_raises_the_knob_on_all_good_feedback(tmp_path, capsys):
+    """Written by the documented flow (Router, execute, record_feedback), the ledger carried no
+    router scores, so the refit read ``confidence`` (how sure the router was of its choice) as
+    the cheap tier's predicted success: with every call rated 1.0 it moved the knob from 0.5 up
+    to 0.94, sending more traffic to the dear tier."""
+    from shared_core import Router
+    from shared_core.dispatch import execute
+    from shared_core.testing import ScriptedModel
+
+    cfg = {"tiers": [{"name": "mini", "model": "gpt-4o-mini"}, {"name": "big", "model": "gpt-4o"}]}
+    db = tmp_path / "led.sqlite"
+    router = Router(cfg, ledger=str(db))
+    texts = ["hi, thanks!", "what is the capital of Peru?", "convert 5 km to miles",
+             "prove rigorously that the scheduler never deadlocks", "design a fault-tolerant ledger"]
+    for i in range(60):
+        req = router.request(f"{texts[i % len(texts)]} (#{i})")
+        d = router.decide_request(req)
+        execute(router.plan(d, req), ScriptedModel())
+        router.record_feedback(d.call_id, 1.0)
+    router.ledger.close()
+    cfg_in, cfg_out = tmp_path / "in.yaml", tmp_path / "out.yaml"
+    RouterConfig.build(cfg).to_file(cfg_in)
+    assert cli("calibrate", "--from-ledger", str(db), "--config", str(cfg_in), "--output", str(cfg_out), "--json") == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["score_source"] == "scores"
+    assert res["knob"] <= 0.5

@@ -232,7 +232,7 @@ def test_calibrate_from_a_postgres_ledger(pg_url, tmp_path):
     led = open_ledger(pg_url)
     for i in range(60):
         p = (i + 0.5) / 60
-        led.record(CallRecord(call_id=f"c{i}", tier="s", model="small", confidence=p))
+        led.record(CallRecord(call_id=f"c{i}", tier="s", model="small", metadata={"router_scores": {"s": p}}))
         led.record_feedback(f"c{i}", 1.0 if p >= 0.75 else 0.0)
     led.close()
     cfg_in, cfg_out = tmp_path / "in.yaml", tmp_path / "out.yaml"
