@@ -10,6 +10,7 @@ it over the target in one step (``os.replace``), so a reader sees the old file o
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -29,6 +30,8 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
     if p.is_symlink():
         p = p.resolve()
     blob = data.encode("utf-8") if isinstance(data, str) else data
+    if not p.parent.is_dir():  # (else the error would name the temporary file)
+        raise FileNotFoundError(errno.ENOENT, "no such folder", str(p.parent))
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -89,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
     from ..training.data import load_dataset
     from ..training.evaluate import evaluate, load_router
 
+    if not args.no_margin and args.folds < 2:
+        return fail(f"--folds must be at least 2 (or give --no-margin), got {args.folds}")
     cfg = RouterConfig.from_file(args.config)  # fail early on a bad config
     ds = load_dataset(args.data, args.models)
     check_tier_count(cfg, len(ds.models))  # before scoring: nothing is written on a mismatch
@@ -143,6 +145,11 @@ def run(args: argparse.Namespace) -> int:
             con.print(
                 f"margin: on {res.folds} held-out folds, mean -/+ one standard deviation gives "
                 f"{shown} at this knob"
+            )
+        elif not args.no_margin:
+            con.print(
+                f"[yellow]no margin: {len(ds)} dev prompts are too few for {args.folds} held-out folds "
+                f"of at least 10 distinct prompts; the knob meets the target on the pooled rows only[/yellow]"
             )
         if res.note:
             con.print(f"[yellow]{res.note}[/yellow]")

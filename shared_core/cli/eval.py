@@ -119,6 +119,8 @@ def run(args: argparse.Namespace) -> int:
 
     if not 50 <= args.points <= MAX_POINTS:
         return fail(f"--points must be between 50 and {MAX_POINTS:,}, got {args.points}")
+    if args.seed < 0:
+        return fail(f"--seed must be >= 0, got {args.seed}")
     if args.resamples < 0:
         return fail(f"--resamples must be >= 0, got {args.resamples}")
     plot_to = None

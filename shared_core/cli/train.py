@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -81,7 +82,9 @@ def run(args: argparse.Namespace) -> int:
     from ..training.data import load_models, load_rows
 
     kw, cw = args.knn_weight, args.cost_weight
-    if (kw is not None and not 0.0 <= kw <= 1.0) or (cw is not None and cw < 0):
+    if args.seed < 0:
+        return fail(f"--seed must be >= 0, got {args.seed}")
+    if (kw is not None and not 0.0 <= kw <= 1.0) or (cw is not None and not 0.0 <= cw < math.inf):
         return fail(
             f"--knn-weight must be in [0, 1] and --cost-weight >= 0, got {kw} and {cw}"
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -85,7 +86,7 @@ def test_train_writes_plain_data_reproducibly(trained, tmp_path):
 
 
 def test_eval_json_decisions_and_plot(trained, capsys):
-    d, data, models, router = trained
+    _, data, models, router = trained
     dec, png = d / "dec.jsonl", d / "curve.png"
     code = cli(
         "eval",
@@ -129,7 +130,7 @@ def test_eval_prints_a_table(trained, capsys):
 
 
 def test_calibrate_writes_the_knob_into_the_config(trained, capsys):
-    d, data, models, router = trained
+    _, data, models, router = trained
     cfg_in, cfg_out = d / "in.yaml", d / "out.yaml"
     RouterConfig.build(CONFIG).to_file(cfg_in)
     code = cli(
@@ -540,3 +541,39 @@ def test_calibrate_from_a_ledger_the_router_wrote_never_raises_the_knob_on_all_g
     res = json.loads(capsys.readouterr().out)
     assert res["score_source"] == "scores"
     assert res["knob"] <= 0.5
+
+
+def test_bad_numeric_options_are_typed_errors(trained, tmp_path, capsys):
+    """From the training probe: ``--seed -1`` ended in numpy's traceback (exit 1), ``--cost-weight
+    nan`` passed the check (NaN compares false), ``calibrate --folds 1`` was taken as "no
+    margin" silently, and ``train --output nodir/x.json`` named a temporary file."""
+    _, data, models, router = trained
+    base = ("--data", str(data), "--models", str(models))
+    assert cli("train", *base, "--output", str(tmp_path / "r.json"), "--fast", "--seed", "-1") == 2
+    assert "--seed" in capsys.readouterr().err
+    assert cli("eval", *base, "--router", str(router), "--seed", "-1") == 2
+    assert "--seed" in capsys.readouterr().err
+    assert cli("train", *base, "--output", str(tmp_path / "r.json"), "--cost-weight", "nan") == 2
+    assert "--cost-weight" in capsys.readouterr().err
+    cfg = tmp_path / "c.yaml"
+    RouterConfig.build(CONFIG).to_file(cfg)
+    for folds in ("1", "-4"):
+        assert cli("calibrate", *base, "--router", str(router), "--target-quality", "0.9", "--config", str(cfg),
+                   "--output", str(tmp_path / "o.yaml"), "--folds", folds) == 2
+        assert "--folds" in capsys.readouterr().err
+    assert cli("train", *base, "--output", str(tmp_path / "nodir" / "x.json"), "--fast") == 2
+    err = capsys.readouterr().err
+    assert "nodir" in err and ".tmp" not in err
+
+
+def test_calibrate_says_when_the_dev_file_is_too_small_for_its_margin(trained, tmp_path, capsys):
+    """45 rows cannot make 5 folds of 10: the margin was dropped with no word ("met", folds 0)."""
+    _, data, models, router = trained
+    small = tmp_path / "small.jsonl"
+    small.write_text("\n".join(Path(data).read_text().splitlines()[:30]) + "\n")
+    cfg = tmp_path / "c.yaml"
+    RouterConfig.build(CONFIG).to_file(cfg)
+    code = cli("calibrate", "--data", str(small), "--models", str(models), "--router", str(router),
+               "--target-quality", "0.9", "--config", str(cfg), "--output", str(tmp_path / "o.yaml"))
+    assert code in (0, 1)
+    assert "no margin" in capsys.readouterr().out
