@@ -86,7 +86,7 @@ def test_train_writes_plain_data_reproducibly(trained, tmp_path):
 
 
 def test_eval_json_decisions_and_plot(trained, capsys):
-    _, data, models, router = trained
+    d, data, models, router = trained
     dec, png = d / "dec.jsonl", d / "curve.png"
     code = cli(
         "eval",
