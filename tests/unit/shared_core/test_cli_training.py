@@ -130,7 +130,7 @@ def test_eval_prints_a_table(trained, capsys):
 
 
 def test_calibrate_writes_the_knob_into_the_config(trained, capsys):
-    _, data, models, router = trained
+    d, data, models, router = trained
     cfg_in, cfg_out = d / "in.yaml", d / "out.yaml"
     RouterConfig.build(CONFIG).to_file(cfg_in)
     code = cli(
