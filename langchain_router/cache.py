@@ -58,3 +58,18 @@ def served_from_cache(
             msg = gen.message
         out.append(ChatGeneration(message=msg, generation_info=info or None))
     return ChatResult(generations=out, llm_output=result.llm_output)
+
+
+def cache_fingerprint(router: Any, tiers: dict[str, Any]) -> str:
+    """What a routed model's answers depend on besides the prompt, for LangChain's cache key:
+    each tier's inner model (class and model id) and the config(s) it routes with (tiers,
+    system prompts, budgets; both variants of an A/B router), hashed."""
+    import hashlib
+    import json
+
+    from shared_core.adapters_common import model_id
+
+    configs = [r.config.to_dict() for r in getattr(router, "routers", (router,))]
+    inner = {name: [type(m).__name__, model_id(m)] for name, m in tiers.items()}
+    blob = json.dumps({"configs": configs, "inner": inner}, sort_keys=True, default=str)
+    return "|tier-router:" + hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]

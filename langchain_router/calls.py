@@ -25,7 +25,9 @@ from .messages import apply_system_prompt, routed_tier_in_turn, to_core_messages
 from .tools import STRUCTURED_KEY, StructuredSpec, tool_choice_required
 from .tracing import with_trace_info
 
-_TOOL_EXTRA = ("tool_choice", "strict", "parallel_tool_calls")
+_TOOL_EXTRA = ("tool_choice", "strict", "parallel_tool_calls", "response_format")
+"""Keywords of the inner model's ``bind_tools`` (``ChatOpenAI`` makes tools strict for a
+``response_format``); without tools, ``response_format`` goes to the inner call as it is."""
 
 
 class _Call:
@@ -90,7 +92,10 @@ class CallSteps:
         call.structured = kwargs.pop(STRUCTURED_KEY, None)
         kwargs.pop("ls_structured_output_format", None)
         if kwargs:
-            call.tool_extra = {k: kwargs.pop(k) for k in _TOOL_EXTRA if k in kwargs}
+            call.tool_extra = {
+                k: kwargs.pop(k) for k in _TOOL_EXTRA
+                if k in kwargs and (call.tools is not None or k != "response_format")
+            }
         call.passthrough = kwargs
         call.messages = messages
         call.stop = stop or self.stop or None

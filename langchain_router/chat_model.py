@@ -31,7 +31,7 @@ from shared_core.errors import BadResponseError, ConfigError
 from shared_core.no_copies import NoDeepCopies
 from shared_core.pricing import estimate_tokens
 
-from .cache import mark_cached, served_from_cache
+from .cache import cache_fingerprint, mark_cached, served_from_cache
 from .calls import CallSteps, _private
 from .capabilities import check_tool_tiers
 from .construction import build_router, reject_typos
@@ -133,6 +133,7 @@ class RoutedChatModel(NoDeepCopies, CallSteps, StreamCalls, BaseChatModel):
     _trace: dict[str, dict[str, str] | None] = PrivateAttr(default_factory=dict)
     _given: frozenset[str] = PrivateAttr(default=frozenset())
     _tier_models: dict[str, str] = PrivateAttr(default_factory=dict)
+    _cache_key: str = PrivateAttr(default="")
 
     def __init__(self, **data: Any) -> None:
         reject_typos(type(self), data)
@@ -164,6 +165,7 @@ class RoutedChatModel(NoDeepCopies, CallSteps, StreamCalls, BaseChatModel):
         self._trace = {name: trace_info(inner, name) for name, inner in self.tiers.items()}
         self._ls_name = "tier-router:" + "|".join(self.router.config.tier_names)
         self._tier_models = {t.name: t.model for t in self.router.config.tiers}
+        self._cache_key = cache_fingerprint(self.router, self.tiers)
 
     # -- construction from a config file ------------------------------------------------
     @classmethod
@@ -326,7 +328,9 @@ class RoutedChatModel(NoDeepCopies, CallSteps, StreamCalls, BaseChatModel):
         # the conversation id is the router's own bookkeeping, not a parameter of the answer:
         # the same prompt in another conversation hits LangChain's cache, as with a plain model
         kwargs.pop(THREAD_KWARG, None)
-        return super()._get_llm_string(stop=stop, **kwargs)
+        # + the tiers' models and the config: without them a model LangChain cannot serialise
+        # (checks=, classifier=, router= objects) was keyed by its class name alone
+        return super()._get_llm_string(stop=stop, **kwargs) + _private(self, "_cache_key")
 
     def _convert_cached_generations(self, cache_val: list[Any]) -> list[ChatGeneration]:
         return mark_cached(super()._convert_cached_generations(cache_val))

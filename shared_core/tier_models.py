@@ -65,7 +65,9 @@ def check_tier_prices(config: RouterConfig, prices: PriceTable) -> None:
                 field="baseline_model",
                 value=baseline,
             )
-    unpriced = [t for t in config.tiers if prices.price(t.model, tier=t) is None]
+    # a tier whose model is its own name stands for a route with no model id (RunnableRouter
+    # routes, a fake chat model): nothing to price, and nothing to warn about at build time
+    unpriced = [t for t in config.tiers if t.model != t.name and prices.price(t.model, tier=t) is None]
     if unpriced:
         logger.warning(
             "no known price for tier(s) %s: their calls are recorded with cost unknown (None), and "

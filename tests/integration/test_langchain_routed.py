@@ -694,3 +694,33 @@ def test_a_buffered_structured_stream_that_fails_its_schema_escalates(
     assert [(r.tier, r.status, r.streamed) for r in routed.router.ledger.records()] == [
         ("cheap", "rejected", True), ("strong", "ok", True)
     ]
+
+
+def test_tools_bound_with_a_response_format_reach_the_inner_model_s_bind_tools(
+    openai_server: FakeOpenAIServer,
+) -> None:
+    """``bind_tools(tools, response_format=...)`` (what ``create_agent(response_format=
+    ProviderStrategy(S))`` does): ``ChatOpenAI.bind_tools`` makes the tools strict when it sees
+    a response format; the router passed the format to ``_generate`` only, and ChatOpenAI
+    refused the non-strict tool ("Only strict function tools can be auto-parsed")."""
+
+    @tool
+    def get_weather(city: str) -> str:
+        """Current weather for a city."""
+        return f"Sunny in {city}"
+
+    class Weather(BaseModel):
+        city: str
+        summary: str
+
+    rf = {"type": "json_schema", "json_schema": {"name": "Weather", "schema": Weather.model_json_schema(), "strict": True}}
+    routed = _structured_router(openai_server)
+    msg = routed.bind_tools([get_weather], response_format=rf).invoke("What's the weather in Paris?")
+    assert [tc["name"] for tc in msg.tool_calls] == ["get_weather"]
+    assert openai_server.chat_requests[-1].body["tools"][0]["function"].get("strict") is True
+
+
+def test_a_response_format_without_tools_reaches_the_inner_call(openai_server: FakeOpenAIServer) -> None:
+    routed = _structured_router(openai_server)
+    routed.bind(response_format={"type": "json_object"}).invoke("Give me JSON about Paris.")
+    assert openai_server.chat_requests[-1].body["response_format"] == {"type": "json_object"}

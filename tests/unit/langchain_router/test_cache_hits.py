@@ -68,3 +68,36 @@ def test_the_same_prompt_in_another_conversation_hits_the_cache():
     assert b.response_metadata["router"]["cache_hit"] is True
     assert len(llm.tiers["simple"].seen) == 1
     assert [r.thread_id for r in llm.router.ledger.records()] == ["A", "B"]
+
+
+def test_routed_models_over_other_tiers_or_configs_never_share_cache_entries() -> None:
+    """With ``checks=`` (or a ``classifier=``, ``prices=``, ``router=`` object) the model is not
+    serialisable, and LangChain's cache key fell back to the class name alone: a router over
+    gpt-4.1 tiers, with its own system prompts, got the answer another router's gpt-4o-mini
+    gave, and its ledger recorded a hit on a model it does not have."""
+    from langchain_core.globals import get_llm_cache, set_llm_cache
+
+    def routed(models: tuple[str, str], prompt: str, reply: str) -> RoutedChatModel:
+        return RoutedChatModel(
+            tiers={"simple": EchoChat(model_name=models[0], reply=reply),
+                   "complex": EchoChat(model_name=models[1], reply=reply)},
+            config={"tiers": [{"name": "simple", "model": models[0], "system_prompt": prompt},
+                              {"name": "complex", "model": models[1], "system_prompt": prompt}]},
+            classifier=FakeClassifier(default="simple"),
+            checks=[lambda text: True],
+        )
+
+    before = get_llm_cache()
+    set_llm_cache(InMemoryCache())
+    try:
+        fr = routed(("gpt-4o-mini", "gpt-4o"), "Answer in French.", "Rome (fr)")
+        en = routed(("gpt-4.1-mini", "gpt-4.1"), "Answer in English.", "Rome (en)")
+        same_tiers = routed(("gpt-4o-mini", "gpt-4o"), "Answer in English.", "Rome (en2)")
+        assert fr.invoke("What is the capital of Italy?").content == "Rome (fr)"
+        assert en.invoke("What is the capital of Italy?").content == "Rome (en)"
+        assert same_tiers.invoke("What is the capital of Italy?").content == "Rome (en2)"
+        assert [r.model for r in en.router.ledger.records()] == ["gpt-4.1-mini"]
+        again = routed(("gpt-4o-mini", "gpt-4o"), "Answer in French.", "never called")
+        assert again.invoke("What is the capital of Italy?").content == "Rome (fr)"  # a true hit
+    finally:
+        set_llm_cache(before)

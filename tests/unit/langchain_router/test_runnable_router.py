@@ -126,3 +126,20 @@ def test_a_runnable_router_with_no_config_does_not_warn_about_prompts():
         warnings.simplefilter("error", TierDefaultsWarning)
         rr = RunnableRouter({"faq": RunnableLambda(lambda x: "a"), "expert": RunnableLambda(lambda x: "b")})
     assert [t.system_prompt for t in rr.router.config.tiers] == [None, None]
+
+
+def test_a_runnable_router_over_plain_runnables_does_not_warn_about_prices(caplog) -> None:
+    """The getting-started example (two ``RunnableLambda`` routes) logged "no known price for
+    tier(s) 'simple' (simple), 'complex' (complex): their calls are recorded with cost unknown";
+    RunnableRouter records nothing itself, and its routes have no model to price."""
+    from langchain_core.runnables import RunnableLambda
+
+    from langchain_router import RunnableRouter
+
+    caplog.set_level("WARNING", logger="tier_router")
+    router = RunnableRouter({
+        "simple": RunnableLambda(lambda q: f"quick answer to {q!r}"),
+        "complex": RunnableLambda(lambda q: f"a careful answer to {q!r}"),
+    })
+    assert router.invoke("hi").startswith("quick")
+    assert not [r for r in caplog.records if "no known price" in r.getMessage()]
