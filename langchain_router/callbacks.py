@@ -19,10 +19,12 @@ from uuid import UUID
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.outputs import LLMResult
 
+from shared_core.attempt_records import ESTIMATED
 from shared_core.errors import redact
 from shared_core.ledger import CallRecord, CostLedger, InMemoryLedger
-from shared_core.pricing import PriceTable, Usage, provider_usage
+from shared_core.pricing import PriceTable, Usage, estimate_tokens, provider_usage
 
+from .context import scalar
 from .judge import JUDGE_RUN
 from .messages import usage_of
 
@@ -70,12 +72,13 @@ class CostCallbackHandler(BaseCallbackHandler):
     def on_chat_model_start(
         self, serialized: dict[str, Any], messages: list[list[Any]], *, run_id: UUID, **kwargs: Any
     ) -> None:
-        self._start(run_id, kwargs)
+        texts = (m.text if hasattr(m, "text") else str(m) for batch in messages for m in batch)
+        self._start(run_id, kwargs, sum(estimate_tokens(str(t)) for t in texts))
 
     def on_llm_start(
         self, serialized: dict[str, Any], prompts: list[str], *, run_id: UUID, **kwargs: Any
     ) -> None:
-        self._start(run_id, kwargs)
+        self._start(run_id, kwargs, sum(estimate_tokens(p) for p in prompts))
 
     def on_llm_end(self, response: LLMResult, *, run_id: UUID, **kwargs: Any) -> None:
         with self._lock:
@@ -89,6 +92,10 @@ class CostCallbackHandler(BaseCallbackHandler):
         usage = usage_of(msg) if msg is not None else None
         if usage is None:
             usage = _usage_from_llm_output(response.llm_output)
+        note = None
+        if usage is None:  # billed all the same: estimated from the text sent and received
+            received = "".join(getattr(g, "text", "") or "" for g in gens)
+            usage, note = Usage(run.get("sent", 0), estimate_tokens(received)), ESTIMATED
         model = None
         if msg is not None:
             model = (msg.response_metadata or {}).get("model_name")
@@ -100,7 +107,7 @@ class CostCallbackHandler(BaseCallbackHandler):
             cost = self.prices.cost(str(model), usage)
             if self.baseline_model:
                 base = self.prices.cost(self.baseline_model, usage)
-        self._record(run_id, run, str(model), "ok", usage, cost, base)
+        self._record(run_id, run, str(model), "ok", usage, cost, base, note=note)
 
     def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
         with self._lock:
@@ -108,7 +115,7 @@ class CostCallbackHandler(BaseCallbackHandler):
         self._record(run_id, run, run.get("model") or "unknown", "failed", None, None, None, error)
 
     # -- internals ----------------------------------------------------------------------
-    def _start(self, run_id: UUID, kwargs: dict[str, Any]) -> None:
+    def _start(self, run_id: UUID, kwargs: dict[str, Any], sent: int = 0) -> None:
         params = kwargs.get("invocation_params") or {}
         md = kwargs.get("metadata") or {}
         model = next((params[k] for k in _MODEL_KEYS if isinstance(params.get(k), str)), None)
@@ -116,6 +123,7 @@ class CostCallbackHandler(BaseCallbackHandler):
         with self._lock:
             self._runs[run_id] = {
                 "t0": time.perf_counter(),
+                "sent": sent,
                 "model": model,
                 "tags": tuple(kwargs.get("tags") or ()),
                 "metadata": {
@@ -135,6 +143,7 @@ class CostCallbackHandler(BaseCallbackHandler):
         cost: float | None,
         base: float | None,
         error: BaseException | None = None,
+        note: str | None = None,
     ) -> None:
         latency = (time.perf_counter() - run["t0"]) * 1000.0 if "t0" in run else 0.0
         md = run.get("metadata", {})
@@ -145,7 +154,7 @@ class CostCallbackHandler(BaseCallbackHandler):
             model=model,
             status=status,  # type: ignore[arg-type]
             error_kind=type(error).__name__ if error is not None else None,
-            error=redact(str(error))[:500] if error is not None else None,
+            error=redact(str(error))[:500] if error is not None else note,
             input_tokens=usage.input_tokens if usage else 0,
             output_tokens=usage.output_tokens if usage else 0,
             cached_input_tokens=usage.cached_input_tokens if usage else 0,
@@ -157,6 +166,7 @@ class CostCallbackHandler(BaseCallbackHandler):
             tags=run.get("tags", ()),
             metadata=dict(md),
             thread_id=str(thread) if thread is not None else None,
+            user=scalar(md.get("user_id") or md.get("user")),
             framework="langchain",
         )
         self.ledger.record(rec)

@@ -123,3 +123,27 @@ async def test_judge_adapter() -> None:
     assert await acomplete("rate this") == "MEDIUM"
     assert model.seen[-1]["kwargs"]["max_tokens"] == 16  # short answers: bound per call
     assert model.max_tokens is None
+
+
+def test_cost_handler_estimates_tokens_when_the_answer_reports_no_usage() -> None:
+    """``ChatOpenAI`` streaming at a custom ``base_url`` sends no usage: the handler recorded
+    0/0 tokens and cost None, status ok, and summaries read $0 with no unknown-cost flag (the
+    RoutedChatModel estimates characters / 4 in that case, as the docs say both do)."""
+    model = GenericFakeChatModel(messages=iter([AIMessage("Paris is the capital of France." * 4,
+                                                          response_metadata={"model_name": "gpt-4o-mini"})]))
+    h = CostCallbackHandler(baseline_model="gpt-4o")
+    model.invoke("What is the capital of France? " * 10, config={"callbacks": [h]})
+    (rec,) = h.ledger.records()
+    assert rec.input_tokens > 50 and rec.output_tokens > 20
+    assert rec.cost_usd is not None and rec.cost_usd > 0 and "estimated" in (rec.error or "")
+
+
+def test_cost_handler_records_the_user_so_user_budgets_count_it() -> None:
+    """``RunnableRouter``'s docs put a CostCallbackHandler on the routes; its records carried no
+    user, so a ``user:alice`` limit never saw alice's spend (4 calls of 4 went through)."""
+    model = GenericFakeChatModel(messages=iter([_usage_msg("hi")]))
+    h = CostCallbackHandler()
+    model.invoke("x", config={"callbacks": [h], "metadata": {"user_id": "alice"}})
+    (rec,) = h.ledger.records()
+    assert rec.user == "alice"
+    assert h.ledger.spend("user:alice", 0.0) == pytest.approx(rec.cost_usd)
