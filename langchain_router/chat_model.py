@@ -33,7 +33,7 @@ from shared_core.pricing import estimate_tokens
 
 from .cache import cache_fingerprint, mark_cached, served_from_cache
 from .calls import CallSteps, _private
-from .capabilities import check_tool_tiers
+from .capabilities import check_tool_tiers, routed_profile
 from .construction import build_router, reject_typos
 from .context import THREAD_KWARG, astream_in_run, reset_run, stream_in_run, thread_kwargs, with_run
 from .factory import config_for_tierless, inner_models
@@ -166,6 +166,8 @@ class RoutedChatModel(NoDeepCopies, CallSteps, StreamCalls, BaseChatModel):
         self._ls_name = "tier-router:" + "|".join(self.router.config.tier_names)
         self._tier_models = {t.name: t.model for t in self.router.config.tiers}
         self._cache_key = cache_fingerprint(self.router, self.tiers)
+        if self.profile is None:  # (create_agent, SummarizationMiddleware read it)
+            self.profile = routed_profile(self.tiers)  # type: ignore[assignment]
 
     # -- construction from a config file ------------------------------------------------
     @classmethod

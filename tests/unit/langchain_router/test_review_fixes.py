@@ -87,3 +87,30 @@ def test_pickling_or_deep_copying_a_routed_chat_model_says_how_to_rebuild_it() -
         with pytest.raises(NotPicklableError, match="ledger"):
             copier(m)
     assert copy.copy(m).router is m.router
+
+
+def test_the_routed_model_has_a_profile_drawn_from_its_tiers() -> None:
+    """``profile`` was None: ``create_agent(response_format=S)`` fell back to a tool strategy
+    (an extra tool, ``tool_choice=required`` on every step) where the same agent on ChatOpenAI
+    uses native structured output, and ``SummarizationMiddleware(trigger=("fraction", 0.8))``
+    refused to run ("Model profile information is required")."""
+    from langchain_core.language_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+    from langchain_openai import ChatOpenAI
+
+    from langchain_router import RoutedChatModel
+
+    class Small(GenericFakeChatModel):
+        pass
+
+    small = ChatOpenAI(model="gpt-4o-mini", api_key="sk-x")
+    big = ChatOpenAI(model="gpt-4o", api_key="sk-x")
+    small.profile = {**(small.profile or {}), "max_input_tokens": 64000, "image_inputs": False}
+    profile = RoutedChatModel(tiers={"simple": small, "complex": big}).profile
+    assert profile is not None
+    assert profile["structured_output"] is True and profile["tool_calling"] is True
+    assert profile["max_input_tokens"] == 64000  # what every tier takes
+    assert profile["image_inputs"] is True  # images go to the tier that takes them
+    fake = Small(messages=iter([AIMessage("x")]))
+    mixed = RoutedChatModel(tiers={"simple": fake, "complex": big}).profile
+    assert mixed is not None and not mixed.get("structured_output")  # one tier cannot say
