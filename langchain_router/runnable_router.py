@@ -119,7 +119,10 @@ class RunnableRouter(Runnable[Any, Any]):
 
     # -- deciding ---------------------------------------------------------------------------
     def decide(self, input: Any, config: RunnableConfig | None = None) -> RouteDecision:
-        """The decision for ``input`` without running a route."""
+        """The decision for ``input`` without running a route. It is a real decision all the
+        same: with ``sticky: true`` and a thread id the thread remembers its tier (a later light
+        message in that thread stays at least there), and the feedback loop counts it; pass no
+        thread id for a preview that leaves the thread alone."""
         return self.router.decide(self._messages(input), **_context(config))
 
     def _route(self, input: Any, config: RunnableConfig) -> Runnable[Any, Any]:

@@ -146,7 +146,7 @@ class TierChoice:
             f"no text to classify ({what}): routed to {cfg.tiers[idx].name!r} "
             f"({'policy.fallback_tier' if fb is not None and cfg.tiers[idx].name == fb else 'cheapest eligible tier'})"
         )
-        _logger.warning("tier-router: %s", why)
+        _logger.warning("%s", why)
         cls = Classification(scores={}, confidence=0.0, classifier="none")
         return self._decision(
             request, idx, cls, [*reasons, why], t0, unsure=True, forced=False, eligible=eligible
@@ -295,7 +295,7 @@ class TierChoice:
             plan = self.plan(decision, request, framework=record_as)
             plan.stopped_deciding(exc, why, unpriced=unpriced)
         except Exception:  # the ledger is down too: say so, and let the interruption through
-            _logger.exception("tier-router: could not record a call stopped while deciding")
+            _logger.exception("could not record a call stopped while deciding")
 
     def _decision(
         self, request: Request, idx: int, cls: Classification, reasons: list[str], t0: int,

@@ -13,6 +13,7 @@ A fold's figure is the data README's primary metric on the fold's held-out rows
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -192,6 +193,11 @@ class Spread:
         )
 
     def text(self) -> str:
+        if not math.isfinite(self.mean):
+            return (
+                f"{'APGR' if self.metric == 'apgr' else 'cost to 95%'} not defined on these rows "
+                "(no fold's strongest model does better than its cheapest: nothing to route for)"
+            )
         if self.metric == "apgr":
             return (
                 f"APGR {self.mean:.3f} ± {self.std:.3f} "

@@ -92,3 +92,14 @@ def test_the_number_of_neighbours_is_cross_validated_and_kept_in_the_head():
     assert router.knn is not None and router.knn.k == res.recipe.k
     assert res.to_dict()["recipe"]["k"] == res.recipe.k
 
+
+
+def test_an_undefined_cross_validated_figure_says_why_instead_of_nan() -> None:
+    """Rows where the strongest model is no better than the cheapest: ``train`` printed
+    "cross-validated APGR nan ± nan (folds nan-nan)"."""
+    from shared_core.training.cv import Spread
+
+    nan = float("nan")
+    for metric in ("apgr", "cost_to_95"):
+        text = Spread(metric, nan, nan, nan, nan, (nan, nan)).text()
+        assert "nan" not in text and "not defined" in text
