@@ -149,14 +149,9 @@ class Router(RouterParts, TierChoice):
     def relative_costs(self) -> list[float]:
         """Blended price of each tier relative to the strongest (for the utility rule)."""
         if self._relative_costs is None:
-            blended = []
-            for i, t in enumerate(self.config.tiers):
-                p = self.prices.price(t.model, tier=t)
-                blended.append(
-                    (p.input + 3 * p.output) / 4 if p is not None else float(i + 1)
-                )
-            top = max(blended) or 1.0
-            self._relative_costs = [b / top for b in blended]
+            from .tier_models import tier_relative_costs
+
+            self._relative_costs = tier_relative_costs(self.config, self.prices)
         return self._relative_costs
 
     # -- deciding -----------------------------------------------------------------

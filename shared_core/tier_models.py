@@ -98,3 +98,14 @@ def check_tier_models(ids: Mapping[str, str | None], config: RouterConfig, price
             "and prices the call as %r",
             tier.name, inner, tier.model, tier.model,
         )
+
+
+def tier_relative_costs(config: RouterConfig, prices: PriceTable) -> list[float]:
+    """Each tier's blended price ``(input + 3 * output) / 4`` relative to the dearest, as the
+    ``utility`` rule weighs them (a tier with no price: its position, 1, 2, ...)."""
+    blended = []
+    for i, t in enumerate(config.tiers):
+        p = prices.price(t.model, tier=t)
+        blended.append((p.input + 3 * p.output) / 4 if p is not None else float(i + 1))
+    top = max(blended) or 1.0
+    return [b / top for b in blended]

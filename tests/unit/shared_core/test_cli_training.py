@@ -577,3 +577,36 @@ def test_calibrate_says_when_the_dev_file_is_too_small_for_its_margin(trained, t
                "--target-quality", "0.9", "--config", str(cfg), "--output", str(tmp_path / "o.yaml"))
     assert code in (0, 1)
     assert "no margin" in capsys.readouterr().out
+
+
+def test_calibrate_measures_the_utility_rule_with_the_costs_the_written_config_routes_with(trained, tmp_path, capsys):
+    """``calibrate --router`` (rule ``utility``) weighed cost with the router file's relative
+    costs (from the training data's prices) while the written config routes with its tiers'
+    prices: it printed 10% to the strongest model for a config that sent 34% there."""
+    from shared_core import Router
+    from shared_core.training.data import load_dataset
+
+    _, data, models, router = trained
+    meta = json.loads(Path(router).read_text())
+    meta["rule"] = "utility"
+    util = tmp_path / "util.json"
+    util.write_text(json.dumps(meta))
+    npz = Path(router).with_suffix(".npz")
+    util.with_suffix(".npz").write_bytes(npz.read_bytes())
+    meta["weights_file"] = util.with_suffix(".npz").name
+    util.write_text(json.dumps(meta))
+    flat = {"tiers": [  # the tiers priced nearly alike: utility takes the strong one far more often
+        {"name": "s", "model": "small", "input_price": 1.0, "output_price": 1.0},
+        {"name": "m", "model": "medium", "input_price": 1.1, "output_price": 1.1},
+        {"name": "l", "model": "large", "input_price": 1.2, "output_price": 1.2},
+    ]}
+    cfg_in, cfg_out = tmp_path / "in.yaml", tmp_path / "out.yaml"
+    RouterConfig.build({**flat, "allow_unordered": True}).to_file(cfg_in)
+    code = cli("calibrate", "--data", str(data), "--models", str(models), "--router", str(util),
+               "--max-strong-share", "0.5", "--no-margin", "--config", str(cfg_in), "--output", str(cfg_out), "--json")
+    assert code in (0, 1)
+    printed = json.loads(capsys.readouterr().out)["strong_share"]
+    live = Router(str(cfg_out))
+    texts = load_dataset(data, models).texts
+    share = sum(live.decide(t).tier == "l" for t in texts) / len(texts)
+    assert share == pytest.approx(printed, abs=0.02)
