@@ -156,6 +156,8 @@ def test_answered_and_failed_attempts_are_recorded_field_by_field() -> None:
         **common, "tier": "t1", "model": "model-1", "attempt": 0, "status": "failed",
         "error_kind": "server", "input_tokens": 0, "output_tokens": 0, "cost_usd": None,
         "baseline_cost_usd": None, "fallback": False,
+        # the call's first record keeps the classifier's tier scores (calibrate --from-ledger)
+        "metadata": {"router_scores": dict(plan.decision.scores)},
     }
     # ScriptedModel: 10 input tokens, len // 4 = 10 output tokens; t3 at 8 / 32, t4 at 16 / 64
     assert _fields(ok, RECORD_FIELDS) == {
