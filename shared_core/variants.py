@@ -221,13 +221,15 @@ class VariantRouter:
 
     def _shadowed(self, decision: RouteDecision, seen: RouteDecision | BaseException) -> RouteDecision:
         shadow: dict[str, Any]
-        if isinstance(seen, BaseException):
-            shadow = {"variant": self.names[1], "error": f"{type(seen).__name__}: {redact(str(seen))}"}
+        failed = _classifier_failure(seen)
+        if failed is not None:
+            shadow = {"variant": self.names[1], "error": failed}
             level = logging.DEBUG if self._shadow_failed else logging.WARNING
             self._shadow_failed = True
             logger.log(level, "shadow variant %r failed to decide (the control answers): %s",
                        self.names[1], shadow["error"])
         else:
+            assert not isinstance(seen, BaseException)  # (_classifier_failure took those)
             shadow = {
                 "variant": self.names[1],
                 "tier": seen.tier,
@@ -266,6 +268,17 @@ class VariantRouter:
     async def arecord_feedback(self, call_id: str, score: float, *, source: str = "user") -> None:
         """Async twin of :meth:`record_feedback` (in a worker thread)."""
         await asyncio.to_thread(self.record_feedback, call_id, score, source=source)
+
+
+def _classifier_failure(seen: RouteDecision | BaseException) -> str | None:
+    """Why the candidate could not decide: its decision raised, or its router caught its
+    classifier's error and fell back (a stand-in choice, not the candidate's decision)."""
+    if isinstance(seen, BaseException):
+        return f"{type(seen).__name__}: {redact(str(seen))}"
+    if seen.classifier.endswith("(failed)"):
+        why = next((r for r in seen.reasons if r.startswith("classifier failed: ")), "classifier failed")
+        return why.removeprefix("classifier failed: ")
+    return None
 
 
 def _with_shadow(decision: RouteDecision, request: Request) -> Request:

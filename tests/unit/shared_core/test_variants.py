@@ -340,3 +340,25 @@ def test_variant_routers_on_one_sqlite_file_share_a_ledger(tmp_path):
     VariantRouter(a, b)  # two handles on one file are one ledger
     a.ledger.close()
     b.ledger.close()
+
+
+def test_a_shadow_classifier_that_crashes_is_recorded_as_a_failure_not_a_choice(caplog):
+    """A candidate classifier raising a plain exception (not a RouterError) was caught inside the
+    candidate's router, which chose its strongest tier: the shadow record read ``tier: strong``
+    with empty scores and no warning, so shadow analysis counted the crash as a decision."""
+    import logging
+
+    from shared_core.ledger import InMemoryLedger
+
+    class Crashing(FakeClassifier):
+        def _classify(self, request):
+            raise ValueError("weights missing")
+
+    caplog.set_level(logging.WARNING, logger="tier_router")
+    ledger = InMemoryLedger()
+    candidate = Router(RouterConfig.build({"tiers": TIERS}), classifier=Crashing(default="strong"), ledger=ledger)
+    shadow = VariantRouter(_router("cheap", ledger), candidate, mode="shadow")
+    d = shadow.decide("hello")
+    assert d.tier == "cheap" and "tier" not in d.shadow
+    assert "ValueError" in d.shadow["error"] and "weights missing" in d.shadow["error"]
+    assert [r for r in caplog.records if "shadow variant" in r.getMessage()]
