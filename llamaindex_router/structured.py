@@ -55,10 +55,14 @@ def _tool_call_error(
     tool calls, each run through the program's tool, must each give an ``output_cls``."""
     if not isinstance(response, ChatResponse):
         return None
+    parallel = bool(prepared.options.get("allow_parallel_tool_calls"))
+    validate = getattr(tier_llm, "_validate_chat_with_tools_response", None)
+    if validate is not None:  # as predict_and_call: OpenAI keeps only the first call (in place)
+        response = validate(response.model_copy(deep=True), list(prepared.tools), allow_parallel_tool_calls=parallel)
     selections = tier_llm.get_tool_calls_from_response(response, error_on_no_tool_call=False)
     if not selections:
         return f"no tool call (expected a call of the {_name(output_cls)} tool)"
-    if len(selections) > 1 and not prepared.options.get("allow_parallel_tool_calls"):
+    if len(selections) > 1 and not parallel:
         return f"{len(selections)} tool calls where one was expected"
     tools: Sequence[Any] = prepared.tools
     for sel in selections:
