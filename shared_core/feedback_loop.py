@@ -98,7 +98,10 @@ class KnobController:
             known = self._stored
             if known is not None:
                 # a stored knob never disappears (versions only grow): this read failed (a
-                # ledger that cannot be read returns nothing); keep the knob last known
+                # ledger that cannot be read returns nothing); keep the knob last known, cached
+                # for refresh_s like any read (else every decision would ask the ledger again)
+                with self._lock:
+                    self._cached = (*known, now)
                 return known
             knob, since = float(self.config.policy.threshold), 0.0
         else:

@@ -298,10 +298,16 @@ def test_a_failed_read_of_the_shared_knob_keeps_the_last_one_known(tmp_path, mon
     def broken():
         raise sqlite3.OperationalError("disk I/O error")
 
+    reads = []
+    real_get = ledger.get_state
     monkeypatch.setattr(ledger, "_live_connection", broken)
+    monkeypatch.setattr(ledger, "get_state", lambda key: reads.append(key) or real_get(key))
     router.feedback_loop._cached = None  # as when the 1 s cache has expired
     assert router.knob() == pytest.approx(0.8)
     assert router.decide("p=0.6000 question").tier == "strong"
+    for _ in range(20):
+        router.knob()
+    assert len(reads) <= 2  # the kept knob is cached like any read (a due check may read once)
     monkeypatch.undo()
     ledger.close()
 
