@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from .config_files import MAX_YAML_NODES, config_error, read_config_file, write_config_file
 from .config_sections import (
@@ -159,9 +159,10 @@ class RouterConfig(StrictModel):
         return write_config_file(self.given_dict(), path)
 
     def given_dict(self) -> dict[str, Any]:
-        """The fields given (in the file or dict it was built from, or set since), as plain
-        data: what :meth:`to_file` writes. :meth:`to_dict` has every field."""
-        return self.model_dump(mode="json", exclude_none=True, exclude_unset=True, exclude={"source_path"})
+        """The fields given (in the file or dict it was built from, or set since, also inside a
+        section that was not given), as plain data: what :meth:`to_file` writes.
+        :meth:`to_dict` has every field."""
+        return _given(self)
 
     def resolve_path(self, path: str) -> Path:
         """A path from the config, relative to the config file's folder."""
@@ -169,3 +170,23 @@ class RouterConfig(StrictModel):
         if not p.is_absolute() and self.source_path:
             p = Path(self.source_path).parent / p
         return p
+
+
+def _given(model: BaseModel) -> dict[str, Any]:
+    """``model``'s given fields as JSON data: those set on it, and every section (a nested
+    model, or a list of them) holding a given field, however deep."""
+    out: dict[str, Any] = {}
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        if field.exclude or value is None:
+            continue
+        if isinstance(value, BaseModel):
+            inner = _given(value)
+            if inner or name in model.model_fields_set:
+                out[name] = inner
+        elif isinstance(value, list) and value and all(isinstance(v, BaseModel) for v in value):
+            if name in model.model_fields_set or any(_given(v) for v in value):
+                out[name] = [_given(v) for v in value]
+        elif name in model.model_fields_set:
+            out[name] = model.model_dump(mode="json", include={name})[name]
+    return out

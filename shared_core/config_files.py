@@ -228,7 +228,8 @@ def config_error(exc: ValidationError, source: str | None, model: Any = None) ->
         shown = repr(value)
         if len(shown) > 80:
             shown = shown[:77] + "..."
-        got = "" if not err["loc"] or shown in msg else f"; got {shown}"
+        quoted = isinstance(value, str) and shown in msg  # the check's own message quotes it
+        got = "" if not err["loc"] or quoted else f"; got {shown}"
         allowed = ""
         ctx = err.get("ctx") or {}
         if "expected" in ctx:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -242,6 +243,13 @@ class PriceTable:
         with self._lock:
             self._cache[model] = found
         return found
+
+    @staticmethod
+    def warned(models: Sequence[str]) -> None:
+        """Count ``models`` as warned about (a router named them when it was built): the
+        per-call warning is not repeated for them."""
+        with _warned_lock:
+            _warned_models.update(models)
 
     @staticmethod
     def _warn_unknown(model: str) -> None:

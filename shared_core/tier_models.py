@@ -74,6 +74,7 @@ def check_tier_prices(config: RouterConfig, prices: PriceTable) -> None:
             "budgets cannot count them; set input_price/output_price on the tier",
             ", ".join(f"{t.name!r} ({t.model})" for t in unpriced),
         )
+        prices.warned([t.model for t in unpriced])
 
 
 def check_tier_models(ids: Mapping[str, str | None], config: RouterConfig, prices: PriceTable) -> None:

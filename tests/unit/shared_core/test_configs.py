@@ -246,6 +246,10 @@ def test_an_unpriced_baseline_is_refused_and_unpriced_tiers_are_named_when_built
     Router(RouterConfig.build({"tiers": tiers}))
     named = [r.getMessage() for r in caplog.records if "no known price" in r.getMessage()]
     assert len(named) == 1 and "cheap" in named[0] and "my-local-llama" in named[0]
+    from shared_core.pricing import PriceTable, Usage
+
+    assert PriceTable().cost("my-local-llama", Usage(10, 10)) is None  # no second warning at the call
+    assert not [r for r in caplog.records if "no price known for model 'my-local-llama'" in r.getMessage()]
     caplog.clear()  # priced by hand: no warning, and a hand-priced baseline is fine
     priced = [{**tiers[0], "input_price": 0.0, "output_price": 0.0}, tiers[1]]
     Router(RouterConfig.build({"tiers": priced, "baseline_model": "my-local-llama", "allow_unordered": True}))
@@ -268,7 +272,20 @@ def test_config_errors_say_how_to_fix_them() -> None:
     with pytest.raises(ConfigError) as err:
         RouterConfig.build({"tiers": base, "budget": {"limits": [{"scope": "usr:bob", "period": "day", "limit_usd": 1}]}})
     assert str(err.value).count("usr:bob") == 1
+    with pytest.raises(ConfigError, match=r"max_tokens.*got 0"):  # a number is always shown
+        RouterConfig.build({"tiers": [{**base[0], "max_tokens": 0}]})
     with pytest.raises(ConfigError) as err:
         RouterConfig.build({"tiers": base, "policy": {"fallback_tier": "zzz"}})
     assert "(top level)" not in str(err.value) and "{'tiers'" not in str(err.value)
     assert "policy.fallback_tier" in str(err.value)
+
+
+def test_a_field_set_after_building_is_written_even_in_a_section_not_given(tmp_path: Path) -> None:
+    """``cfg.policy.threshold = 0.77`` on a config with no ``policy:`` section was left out of the
+    file (the section as a whole was "not given")."""
+    cfg = RouterConfig.build({"tiers": [{"name": "a", "model": "gpt-4o-mini"}, {"name": "b", "model": "gpt-4o"}]})
+    cfg.policy.threshold = 0.77
+    cfg.escalation.buffer_streams = True
+    back = RouterConfig.from_file(cfg.to_file(tmp_path / "c.yaml"))
+    assert back.policy.threshold == 0.77 and back.escalation.buffer_streams is True
+    assert back.to_dict() == cfg.to_dict()
