@@ -11,7 +11,7 @@ from shared_core.adapters_common import reject_typos as check_typos
 from shared_core.errors import ConfigError
 from shared_core.router import Router
 from shared_core.tier_defaults import with_capabilities, without_tools
-from shared_core.tier_models import check_tier_models
+from shared_core.tier_models import check_router_models
 from shared_core.variants import VariantRouter
 
 from .capabilities import can_bind_tools, profile_capabilities
@@ -32,8 +32,7 @@ def build_router(model: Any) -> Router | VariantRouter:
     ids = {n: model_id(m) for n, m in model.tiers.items()}
     if model.router is not None:
         check_shared_router(ids, model.router)  # a Router or a VariantRouter on these tiers
-        for shared in getattr(model.router, "routers", (model.router,)):
-            check_tier_models(ids, shared.config, shared.prices)
+        check_router_models(ids, model.router)
         if model.checks:
             raise ConfigError(
                 "checks= and router= together: give the checks to the Router "
@@ -64,7 +63,7 @@ def build_router(model: Any) -> Router | VariantRouter:
             encoder=_encoder(model.encoder),
             checks=model.checks,
         )
-        check_tier_models(ids, router.config, router.prices)
+        check_router_models(ids, router)
         return router
 
 

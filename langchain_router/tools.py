@@ -31,7 +31,7 @@ from langchain_core.runnables import (
 from typing_extensions import is_typeddict
 
 from shared_core.errors import ConfigError, ToolsUnsupportedError
-from shared_core.quality import Answer
+from shared_core.quality import Answer, schema_error_text
 
 from .capabilities import NO_BIND_TOOLS, TOOL_MODEL, can_bind_tools
 
@@ -227,8 +227,7 @@ def with_schema_check(answer: Answer, message: BaseMessage, spec: StructuredSpec
     try:
         parse_structured(message, spec.schema)
     except Exception as exc:  # pydantic's ValidationError, JSON errors, a TypeError from odd args
-        first = str(exc).strip().splitlines()
-        return replace(answer, schema_error=f"{type(exc).__name__}: {' '.join(first[:3])}"[:300])
+        return replace(answer, schema_error=schema_error_text(exc))
     return answer
 
 

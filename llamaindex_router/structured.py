@@ -25,7 +25,7 @@ from llama_index.core.output_parsers import PydanticOutputParser
 from llama_index.core.tools.calling import call_tool_with_selection
 from pydantic import BaseModel
 
-from shared_core.quality import Answer
+from shared_core.quality import Answer, schema_error_text
 
 from .tools import PreparedTools
 
@@ -44,7 +44,7 @@ def with_schema_check(
         else:
             error = _text_error(response, output_cls)
     except Exception as exc:  # a parser raising on odd input is a refusal too
-        error = _short(exc)
+        error = schema_error_text(exc)
     return answer if error is None else replace(answer, schema_error=error)
 
 
@@ -70,7 +70,7 @@ def _tool_call_error(
             return f"called an unknown tool {sel.tool_name!r}"
         out = call_tool_with_selection(sel, tools)
         if out.is_error:
-            return f"the tool call does not parse into {_name(output_cls)}: " + _short(
+            return f"the tool call does not parse into {_name(output_cls)}: " + schema_error_text(
                 out.exception if out.exception is not None else out.content
             )
         if not isinstance(out.raw_output, BaseModel):
@@ -90,9 +90,3 @@ def _text_error(response: Any, output_cls: Any) -> str | None:
 
 def _name(output_cls: Any) -> str:
     return getattr(output_cls, "__name__", str(output_cls))
-
-
-def _short(exc: Any) -> str:
-    lines = str(exc).strip().splitlines()
-    kind = f"{type(exc).__name__}: " if isinstance(exc, BaseException) else ""
-    return f"{kind}{' '.join(lines[:3])}"[:300]

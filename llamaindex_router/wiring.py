@@ -21,7 +21,7 @@ from shared_core.tier_defaults import (
     with_capabilities,
     without_tools,
 )
-from shared_core.tier_models import check_tier_models
+from shared_core.tier_models import check_router_models
 from shared_core.variants import VariantRouter
 
 if TYPE_CHECKING:
@@ -111,8 +111,7 @@ def build_router(
     names = {name: model_id(llm) for name, llm in tiers.items()}
     if router is not None:
         check_shared_router(names, router)  # a Router or a VariantRouter on these tiers
-        for shared in getattr(router, "routers", (router,)):
-            check_tier_models(names, shared.config, shared.prices)
+        check_router_models(names, router)
         return router
     cfg = config_from_tiers(names, config)
     cfg = clip_to_inner(with_capabilities(cfg, {n: metadata_capabilities(m) for n, m in tiers.items()}), tiers)
@@ -136,7 +135,7 @@ def build_router(
         encoder=encoder,
         judge_complete=judge,
     )
-    check_tier_models(names, built.config, built.prices)
+    check_router_models(names, built)
     return built
 
 

@@ -93,6 +93,12 @@ class Price:
                 raise ConfigError(f"Price.{name} {problem}", field=f"price.{name}", value=value)
 
     @property
+    def blended(self) -> float:
+        """USD per 1M tokens with three output tokens for each input token, ``(input + 3 *
+        output) / 4``: how tiers are put in price order and weighed by the utility rule."""
+        return (self.input + 3 * self.output) / 4
+
+    @property
     def cached(self) -> float:
         """The price of cached input tokens (the input price when not set)."""
         return self.input if self.cached_input is None else self.cached_input

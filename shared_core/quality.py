@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .config import EscalationConfig
 
@@ -46,6 +47,14 @@ class Answer:
     schema_error: str | None = None
     """Structured output asked for and this answer does not fit its schema (the adapter read
     it as the caller's parser will): why. Such an answer fails, tool call or not."""
+
+
+def schema_error_text(error: Any) -> str:
+    """An ``Answer.schema_error`` from a parser's exception (or message): its type and first
+    three lines, at most 300 characters (both adapters' structured-output checks)."""
+    lines = str(error).strip().splitlines()
+    kind = f"{type(error).__name__}: " if isinstance(error, BaseException) else ""
+    return f"{kind}{' '.join(lines[:3])}"[:300]
 
 
 def failed_check(

@@ -171,7 +171,7 @@ def check_price_order(cfg: RouterConfig, prices: PriceTable) -> None:
         p = prices.price(t.model, tier=t)
         if p is None:
             continue
-        blended = (p.input + 3 * p.output) / 4
+        blended = p.blended
         if dearest is not None and blended < dearest[1]:
             before, price = dearest
             raise ConfigError(

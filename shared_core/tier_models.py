@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
 from .pricing import split_provider
@@ -107,6 +107,13 @@ def tier_relative_costs(config: RouterConfig, prices: PriceTable) -> list[float]
     blended = []
     for i, t in enumerate(config.tiers):
         p = prices.price(t.model, tier=t)
-        blended.append((p.input + 3 * p.output) / 4 if p is not None else float(i + 1))
+        blended.append(p.blended if p is not None else float(i + 1))
     top = max(blended) or 1.0
     return [b / top for b in blended]
+
+
+def check_router_models(ids: Mapping[str, str | None], router: Any) -> None:
+    """:func:`check_tier_models` for an adapter's router: a :class:`~shared_core.Router`, or
+    each variant's of a :class:`~shared_core.variants.VariantRouter`."""
+    for each in getattr(router, "routers", (router,)):
+        check_tier_models(ids, each.config, each.prices)

@@ -102,12 +102,13 @@ def run(args: argparse.Namespace) -> int:
         # the knob written must be the knob of the classifier the config routes with
         router = ConfigScorer(cfg)
         measured = router.measured
-    from ..pricing import PriceTable
-    from ..tier_models import tier_relative_costs
+    if args.router is not None:
+        from ..pricing import PriceTable
+        from ..tier_models import tier_relative_costs
 
-    # the utility rule weighs cost as the written config will route: with its tiers' prices
-    # (not the training data's, which the router file carries)
-    router.relative_costs = tier_relative_costs(cfg, PriceTable())
+        # the utility rule weighs cost as the written config will route: with its tiers' prices
+        # (not the training data's, which the router file carries; ConfigScorer has them already)
+        router.relative_costs = tier_relative_costs(cfg, PriceTable())
     with progress_bar(f"scoring {len(ds)} prompts", len(ds)) as tick:
         result = evaluate(router, ds, progress=tick)
     res = pick_knob(
