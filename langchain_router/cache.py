@@ -70,6 +70,15 @@ def cache_fingerprint(router: Any, tiers: dict[str, Any]) -> str:
     from shared_core.adapters_common import model_id
 
     configs = [r.config.to_dict() for r in getattr(router, "routers", (router,))]
-    inner = {name: [type(m).__name__, model_id(m)] for name, m in tiers.items()}
+    inner = {name: _inner_key(m, model_id) for name, m in tiers.items()}
     blob = json.dumps({"configs": configs, "inner": inner}, sort_keys=True, default=str)
     return "|tier-router:" + hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+
+
+def _inner_key(model: Any, model_id: Any) -> Any:
+    """An inner model's own cache key (its class and parameters: model, temperature, base URL
+    ...), else its class and model id."""
+    try:
+        return str(model._get_llm_string())
+    except Exception:  # a model that cannot say: its class and id
+        return [type(model).__name__, model_id(model)]

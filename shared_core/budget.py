@@ -289,8 +289,9 @@ _hooked = False
 def _drain_at_exit() -> None:
     """Let queued alert checks finish as the interpreter exits (the watcher is a daemon
     thread, so a short script's last alert would otherwise be dropped)."""
+    end = time.monotonic() + EXIT_DRAIN_S  # one wait in all, however many watches
     for watch in list(_WATCHES):
-        watch.drain(EXIT_DRAIN_S)
+        watch.drain(max(0.0, end - time.monotonic()))
 
 
 class _AlertWatch:

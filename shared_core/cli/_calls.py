@@ -66,8 +66,9 @@ def check_replaceable(ledger_path: Path) -> None:
     if not ledger_path.exists():
         return
     refuse = InputError(
-        f"{ledger_path} exists and was not written by `tier-router demo --calls`: the demo "
-        "starts a fresh ledger there, so it would delete this one. Give another --output folder"
+        f"{ledger_path} exists and was not written by `tier-router demo --calls` (or by a demo "
+        "before 2026-12-05, which did not mark its ledger): the demo starts a fresh ledger there, "
+        "so it would delete this one. Give another --output folder, or delete it yourself"
     )
     try:
         ledger = SQLiteLedger(ledger_path)

@@ -100,3 +100,12 @@ def test_an_unpriced_or_repriced_mismatch_is_a_warning(caplog: pytest.LogCapture
         )
         warned = [r.getMessage() for r in caplog.records if "sends" in r.getMessage()]
         assert len(warned) == 1 and inner in warned[0] and "gpt-4o-mini" in warned[0]
+
+
+def test_model_ids_with_a_colon_inside_are_not_read_as_a_provider_prefix() -> None:
+    from shared_core.tier_models import same_model
+
+    assert same_model("openai:gpt-4o-mini", "gpt-4o-mini-2024-07-18")
+    assert not same_model("llama3.1:8b", "qwen2:8b")  # Ollama tags: the part before ':' is the model
+    assert not same_model("anthropic.claude-3-5-sonnet-20240620-v1:0", "meta.llama3-8b-instruct-v1:0")
+    assert same_model("ollama:llama3.1:8b", "llama3.1:8b")

@@ -101,3 +101,20 @@ def test_routed_models_over_other_tiers_or_configs_never_share_cache_entries() -
         assert again.invoke("What is the capital of Italy?").content == "Rome (fr)"  # a true hit
     finally:
         set_llm_cache(before)
+
+
+def test_the_cache_key_follows_the_inner_models_parameters() -> None:
+    """Two routers over the same model ids at different temperatures do not share answers."""
+    from langchain_openai import ChatOpenAI
+
+    config = {"tiers": [{"name": "simple", "model": "gpt-4o-mini"}, {"name": "complex", "model": "gpt-4o"}]}
+
+    def routed(temperature: float) -> RoutedChatModel:
+        return RoutedChatModel(
+            tiers={"simple": ChatOpenAI(model="gpt-4o-mini", api_key="sk-x", temperature=temperature),
+                   "complex": ChatOpenAI(model="gpt-4o", api_key="sk-x", temperature=temperature)},
+            config=config, checks=[lambda text: True],
+        )
+
+    assert routed(0.0)._get_llm_string() != routed(1.0)._get_llm_string()
+    assert routed(0.0)._get_llm_string() == routed(0.0)._get_llm_string()
