@@ -275,4 +275,6 @@ def _outcome(plan: CallPlan, error: BaseException | None) -> str:
 
 
 def _bare(model: str) -> str:
-    return model.split(":", 1)[1] if ":" in model else model
+    from .pricing import split_provider
+
+    return split_provider(model)[1]

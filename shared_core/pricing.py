@@ -12,6 +12,7 @@ is imported only on the first lookup of a model that was not registered.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -163,11 +164,19 @@ def estimate_tokens(text: str) -> int:
     return (text_size(text) + 3) // 4 if text else 0
 
 
+_PROVIDER_RE = re.compile(r"\s*[A-Za-z][A-Za-z_-]*\s*")
+"""What a ``provider:`` prefix looks like (``openai``, ``azure_openai``): letters, ``_`` and
+``-`` only, so a colon inside an id (Ollama's ``llama3.1:8b``, Bedrock's ``...-v1:0``) is none."""
+
+
 def split_provider(model: str) -> tuple[str | None, str]:
-    """``"openai:gpt-4o"`` -> ``("openai", "gpt-4o")``; ``"gpt-4o"`` -> ``(None, "gpt-4o")``."""
-    if ":" in model:
-        provider, bare = model.split(":", 1)
-        return (provider.strip() or None), bare.strip()
+    """``"openai:gpt-4o"`` -> ``("openai", "gpt-4o")``; ``"gpt-4o"`` -> ``(None, "gpt-4o")``;
+    ``"llama3.1:8b"`` -> ``(None, "llama3.1:8b")`` (no provider: see :data:`_PROVIDER_RE`)."""
+    provider, sep, bare = model.partition(":")
+    if sep and _PROVIDER_RE.fullmatch(provider):
+        return provider.strip(), bare.strip()
+    if sep and not provider.strip():  # ":gpt-4o": an empty prefix
+        return None, bare.strip()
     return None, model.strip()
 
 

@@ -65,4 +65,6 @@ class Tier(BaseModel):
     @property
     def bare_model(self) -> str:
         """The model id without a ``provider:`` prefix."""
-        return self.model.split(":", 1)[1] if ":" in self.model else self.model
+        from .pricing import split_provider
+
+        return split_provider(self.model)[1]

@@ -111,7 +111,9 @@ class Capabilities:
 
 def known_capabilities(model: str) -> Capabilities:
     """What the bundled ladder states for this model id (unknown models: nothing)."""
-    bare = model.split(":", 1)[-1]
+    from .pricing import split_provider
+
+    bare = split_provider(model)[1]
     for t in bundled_ladder().tiers:
         if t.bare_model == bare:
             return Capabilities(

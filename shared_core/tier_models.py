@@ -35,8 +35,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("tier_router")
 
-_PROVIDER = re.compile(r"[A-Za-z][A-Za-z_-]*")
-"""What a ``provider:`` prefix looks like (``openai``, ``azure_openai``): letters only."""
 _SNAPSHOT = re.compile(r"-(?:\d{4}-\d{2}-\d{2}|\d{4}|\d{8}|latest|v\d+(?:\.\d+)*)$")
 
 
@@ -47,12 +45,8 @@ def same_model(a: str, b: str) -> bool:
 
 
 def _bare(model: str) -> str:
-    """The id without a ``provider:`` prefix; a colon inside an id (Ollama's ``llama3.1:8b``,
-    Bedrock's ``...-v1:0``) is no prefix: those keep it."""
-    provider, bare = split_provider(model)
-    if provider is None or not _PROVIDER.fullmatch(provider):
-        return model.strip().lower()
-    return bare.strip().lower()
+    """The id without a ``provider:`` prefix (a colon inside an id is none: ``split_provider``)."""
+    return split_provider(model)[1].lower()
 
 
 def check_tier_prices(config: RouterConfig, prices: PriceTable) -> None:

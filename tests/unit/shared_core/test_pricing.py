@@ -277,3 +277,19 @@ def test_a_price_that_changed_on_a_date_is_today_s() -> None:
     got = PriceTable().price(f"{provider}:{model}")
     assert got is not None
     assert (got.input, got.output) == (float(today.input_mtok), float(today.output_mtok))
+
+
+def test_a_colon_inside_a_model_id_is_not_a_provider_prefix() -> None:
+    """Ollama's ``llama3.1:8b`` and Bedrock's ``...-v1:0`` were split at the colon: spans and
+    metrics said model ``8b`` / ``0``, LangChain's ``model_name`` too, and prices were looked
+    up for ``8b``."""
+    from shared_core.pricing import split_provider
+    from shared_core.tier import Tier
+
+    assert split_provider("openai:gpt-4o") == ("openai", "gpt-4o")
+    assert split_provider("azure_openai:gpt-4o") == ("azure_openai", "gpt-4o")
+    assert split_provider("ollama:llama3.1:8b") == ("ollama", "llama3.1:8b")
+    assert split_provider("llama3.1:8b") == (None, "llama3.1:8b")
+    assert split_provider("anthropic.claude-3-haiku-20240307-v1:0") == (None, "anthropic.claude-3-haiku-20240307-v1:0")
+    assert Tier(name="t", model="llama3.1:8b").bare_model == "llama3.1:8b"
+    assert Tier(name="t", model="ollama:llama3.1:8b").bare_model == "llama3.1:8b"
