@@ -146,18 +146,27 @@ class AttemptRecords:
             "streamed": self.streaming,
             "variant": decision.variant,
         })
-        ledger.record(rec)
+        self._write(rec)
         self._last_record = rec
         if self.otel is not None:
             self.otel.attempt(attempt, status, usage, cost)
         return cost, base
+
+    def _write(self, rec: CallRecord) -> None:
+        """Hand ``rec`` to the ledger; a ledger that raises (a custom backend) is logged, never
+        raised into the call: the provider has answered, and the caller gets the answer."""
+        try:
+            self.router.ledger.record(rec)
+        except Exception:
+            logger.exception("cost ledger %r could not record call %s attempt %d (%s)",
+                             type(self.router.ledger).__name__, rec.call_id, rec.attempt, rec.status)
 
     def _record_kept_answer(self, kept: CallRecord) -> None:
         """The caller gets an answer that failed a check, because every escalation after it
         failed: an ``ok`` record says so (the answering tier, the baseline cost of that
         answer), at no cost and no tokens of its own (they are on ``kept``'s record)."""
         n = kept.attempt
-        self.router.ledger.record(dataclasses.replace(
+        self._write(dataclasses.replace(
             kept, attempt=len(self.attempts), ts=time.time(), status="ok", error_kind=None,
             error=f"every escalation failed: the answer of attempt {n} (rejected: {kept.error}) was "
             f"returned; its tokens and cost are on attempt {n}'s record",
@@ -186,7 +195,7 @@ class AttemptRecords:
         unknown (``cost_usd`` None) unless the judge's cost is known."""
         paid = self._classifier_paid() if not self._classifier_charged else None
         tier = self.router.config.tiers[self.decision.index]
-        self.router.ledger.record(
+        self._write(
             CallRecord(
                 call_id=self.decision.call_id, attempt=0, ts=time.time(), tier=tier.name,
                 model=tier.model, status=status, error_kind=type(exc).__name__,

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from . import telemetry
 from ._construct import construct
-from .attempt_records import AttemptRecords
+from .attempt_records import AttemptRecords, logger
 from .call_hold import CallHold
 from .call_stop import CallStop
 from .errors import (
@@ -288,7 +288,10 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
             self._rejected = attempt
             self._rejected_record = self._last_record
             self.escalations += 1
-            self.router.ledger.record_feedback(self.decision.call_id, 0.0, source="escalation")
+            try:
+                self.router.ledger.record_feedback(self.decision.call_id, 0.0, source="escalation")
+            except Exception:  # a ledger that raises (a custom backend): logged, never the call's
+                logger.exception("cost ledger could not record the escalation of call %s", self.decision.call_id)
             self.router.note_thread(self.request.thread_id, up)  # type: ignore[arg-type]
             self._pending = (up, "escalation")  # type: ignore[assignment]
             telemetry.escalation(self, attempt, reason, up, latency)  # type: ignore[arg-type]

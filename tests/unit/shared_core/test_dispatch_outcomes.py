@@ -761,3 +761,27 @@ async def test_a_sync_plan_run_by_the_async_executor_takes_its_hold_first() -> N
     await aexecute(router.plan(router.decide("hi"), request), call)
     assert held == [pytest.approx(estimate_cost(router.config.tiers[2], request.input_tokens, router.prices))]
     assert router.ledger.reserved("global") == 0.0
+
+
+def test_a_ledger_whose_record_raises_never_fails_the_answered_call(caplog) -> None:
+    """A custom ledger whose ``record`` raised (``OSError``) failed the call after the provider
+    had answered, left its span open and its budget hold unreleased. The docs: "Recording
+    never raises into the caller's request"."""
+    from shared_core.ledger import InMemoryLedger
+
+    class Broken(InMemoryLedger):
+        def record(self, rec):
+            raise OSError("disk full")
+
+        def record_feedback(self, call_id, score, source="user"):
+            raise OSError("disk full")
+
+    router = router_with(default="cheap", ledger=Broken())
+    caplog.set_level(logging.ERROR)
+    plan, out = run(router, "hi", ScriptedModel())
+    assert out.value and plan.final is not None and plan._closed
+    # an escalation's feedback write too
+    router = router_with(default="cheap", ledger=Broken())
+    plan, out = run(router, "hi", ScriptedModel(replies={"cheap": [""], "mid": ["a fine answer"]}))
+    assert plan.final is not None and plan.final.tier.name == "mid"
+    assert any("disk full" in r.getMessage() or (r.exc_text or "").find("disk full") >= 0 for r in caplog.records)
