@@ -177,7 +177,8 @@ def summarize(
             cost = r.cost_usd or 0.0
             if r.cost_usd is None and (r.input_tokens or r.output_tokens or _before_any_tier(r)):
                 s.unknown_cost_records += 1
-            base = (r.baseline_cost_usd or 0.0) if r.status == "ok" else 0.0
+            # an answer of unknown cost saves nothing we can show: its baseline is left out too
+            base = (r.baseline_cost_usd or 0.0) if r.status == "ok" and r.cost_usd is not None else 0.0
             s.cost_usd += cost
             s.baseline_cost_usd += base
             is_final = r is last

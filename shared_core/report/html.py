@@ -110,6 +110,8 @@ def _kpis(d: ReportData) -> str:
         ("fell back", pct(s.fallback_rate), ""),
         ("failed", pct(s.failure_rate), ""),
     ]
+    if s.unknown_cost_records:  # their cost is not in spend, nor their baseline in the savings
+        cards.insert(1, ("unpriced records", f"{s.unknown_cost_records:,} (not in spend)", ""))
     return '<div class="kpis">' + "".join(
         f'<div class="kpi{cls}"><span>{escape(k)}</span><b>{escape(v)}</b></div>'
         for k, v, cls in cards

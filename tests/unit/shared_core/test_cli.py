@@ -445,3 +445,22 @@ def test_stats_says_when_costs_are_missing(tmp_path: Path, capsys: pytest.Captur
     out = capsys.readouterr().out
     cost_line = next(line for line in out.splitlines() if line.strip().startswith("│ cost") or " cost " in line[:20])
     assert "unpriced" in cost_line, out
+
+
+def test_an_unpriced_answer_adds_nothing_to_the_baseline_either(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An answer with no known cost counted $0 spent against its full baseline: an unpriced
+    call "saved" 100%, and the headline savings (said to be over priced records only) took it in.
+    The report's KPIs did not mention unpriced records at all."""
+    db = tmp_path / "l.db"
+    led = SQLiteLedger(db)
+    led.record(CallRecord(call_id="1", tier="cheap", model="gpt-4o-mini", cost_usd=0.001, baseline_model="gpt-4o",
+                          baseline_cost_usd=0.01, input_tokens=10, output_tokens=10))
+    led.record(CallRecord(call_id="2", tier="cheap", model="my-llama", cost_usd=None, baseline_model="gpt-4o",
+                          baseline_cost_usd=0.03, input_tokens=10, output_tokens=10))
+    led.close()
+    assert main(["stats", str(db), "--json"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert s["baseline_cost_usd"] == pytest.approx(0.01) and s["savings_usd"] == pytest.approx(0.009)
+    out = tmp_path / "r.html"
+    assert main(["report", str(db), "-o", str(out)]) == 0
+    assert "unpriced" in out.read_text(encoding="utf-8")
