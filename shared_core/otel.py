@@ -140,7 +140,7 @@ class OpenTelemetry:
 class CallSpan:
     """One routed call's span; ended once, whichever way the call ends."""
 
-    __slots__ = ("_done", "_lock", "_owner", "_t0", "input_tokens", "output_tokens", "span")
+    __slots__ = ("_done", "_lock", "_owner", "_t0", "input_tokens", "output_tokens", "span", "unpriced")
 
     def __init__(self, owner: OpenTelemetry, plan: CallPlan) -> None:
         d = plan.decision
@@ -150,6 +150,7 @@ class CallSpan:
         self._done = False
         self._lock = threading.Lock()
         self.input_tokens = self.output_tokens = 0
+        self.unpriced = False  # an attempt the provider answered had no known cost
         attrs: dict[str, Any] = {
             "gen_ai.operation.name": OPERATION,
             "gen_ai.provider.name": PROVIDER,
@@ -188,6 +189,8 @@ class CallSpan:
             }
             owner.tokens.record(usage.input_tokens, {**base, "gen_ai.token.type": "input"})
             owner.tokens.record(usage.output_tokens, {**base, "gen_ai.token.type": "output"})
+        if cost is None and usage is not None:
+            self.unpriced = True
         if cost is not None:
             owner.cost.add(cost, {
                 "tier_router.tier": attempt.tier.name,
@@ -237,8 +240,8 @@ class CallSpan:
         if self.input_tokens or self.output_tokens:
             attrs["gen_ai.usage.input_tokens"] = self.input_tokens
             attrs["gen_ai.usage.output_tokens"] = self.output_tokens
-        if plan.spent_usd or plan.final_cost is not None:
-            attrs["tier_router.cost.usd"] = plan.spent_usd
+        if (plan.spent_usd or plan.final_cost is not None) and not self.unpriced:
+            attrs["tier_router.cost.usd"] = plan.spent_usd  # (a partial sum is no call's cost)
         if error is not None:
             attrs["error.type"] = type(error).__name__
             span.set_status(owner._trace.Status(

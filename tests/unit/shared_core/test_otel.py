@@ -284,3 +284,21 @@ def test_off_by_default_and_opentelemetry_is_never_imported() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
+
+
+def test_a_call_with_an_unpriced_attempt_has_no_cost_on_its_span() -> None:
+    """A priced cheap attempt escalated to an unpriced model: the span's ``tier_router.cost.usd``
+    gave the cheap attempt's cost as the call's, although the answering attempt's is unknown."""
+    from shared_core.otel import OpenTelemetry
+
+    cap = Captured()
+    router = Router(
+        {"tiers": [{"name": "cheap", "model": "gpt-4o-mini"}, {"name": "strong", "model": "acme-house-model"}],
+         "escalation": {"min_length": 30}, "allow_unordered": True},
+        telemetry=OpenTelemetry(tracer_provider=cap.tracer_provider, meter_provider=cap.meter_provider),
+    )
+    req = router.request("hi")
+    execute(router.plan(router.decide_request(req, force="cheap"), req), ScriptedModel(replies={"strong": ["y" * 100]}))
+    [span] = cap.spans()
+    assert [r.cost_usd is None for r in router.ledger.records()] == [False, True]
+    assert "tier_router.cost.usd" not in span.attributes
