@@ -32,6 +32,16 @@ if TYPE_CHECKING:
 logger = logging.getLogger("shared_core.dispatch")
 
 ESTIMATED = "the provider reported no usage; tokens estimated from the text sent and received"
+KEPT_ANSWER = "every escalation failed: "
+"""How the ``ok`` record of a kept answer (no attempt of its own) begins its ``error`` note."""
+
+
+def is_attempt(rec: CallRecord) -> bool:
+    """Whether a record is a provider attempt: not a refusal (no tier was called) nor the
+    ``ok`` marker of a kept answer (its tokens and cost are on the rejected attempt's record)."""
+    if rec.status == "refused":
+        return False
+    return not (rec.status == "ok" and (rec.error or "").startswith(KEPT_ANSWER))
 """The note on a record whose tokens were estimated because the provider reported none."""
 
 
@@ -168,7 +178,7 @@ class AttemptRecords:
         n = kept.attempt
         self._write(dataclasses.replace(
             kept, attempt=len(self.attempts), ts=time.time(), status="ok", error_kind=None,
-            error=f"every escalation failed: the answer of attempt {n} (rejected: {kept.error}) was "
+            error=f"{KEPT_ANSWER}the answer of attempt {n} (rejected: {kept.error}) was "
             f"returned; its tokens and cost are on attempt {n}'s record",
             input_tokens=0, output_tokens=0, cached_input_tokens=0, cost_usd=0.0, escalated=False,
             fallback=False, metadata=dict(self.request.metadata),  # the judge's cost stays on attempt n

@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from ..attempt_records import is_attempt
 from ..ledger.base import CallRecord, CostLedger
 from ..ledger.summary import LedgerSummary
 from ..tags import user_tags
@@ -175,6 +176,8 @@ def build(
         if last.status == "ok":
             mix[_bucket_start(attempts[0].ts, step)][last.tier] += 1
         for r in attempts:
+            if not is_attempt(r):  # a refusal or a kept answer's marker: no provider attempt
+                continue
             counts = attempts_of[r.tier]
             counts[0] += 1
             counts[1] += r.status == "ok"
@@ -193,7 +196,7 @@ def build(
             CallCost(
                 call_id=call_id,
                 ts=attempts[0].ts,
-                path=tuple(r.tier for r in attempts),
+                path=tuple(r.tier for r in attempts if is_attempt(r)),
                 model=last.model,
                 status=last.status,
                 input_tokens=sum(r.input_tokens for r in attempts),

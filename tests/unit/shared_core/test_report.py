@@ -213,3 +213,27 @@ def test_command_reads_a_postgres_ledger(pg_url: str, tmp_path: Path) -> None:
     assert page.count('<tr title="call ') == 4
     assert 'data-chart="by-user"' in page
     assert "postgresql://" not in page  # the URL (it may hold a password) is not written out
+
+
+def test_a_kept_answer_and_a_refusal_are_not_counted_as_attempts() -> None:
+    """The ``ok`` record of a kept answer (every escalation failed) and a refused record made
+    the report read "cheap → strong → cheap", 50% escalated on a tier whose only attempt was
+    rejected, and a refusal as an attempt of its tier."""
+    from shared_core import Router
+    from shared_core.dispatch import execute
+    from shared_core.testing import FakeServerError, ScriptedModel
+
+    led = InMemoryLedger()
+    router = Router({"tiers": [{"name": "cheap", "model": "gpt-4o-mini"}, {"name": "strong", "model": "gpt-4o"}],
+                     "escalation": {"min_length": 30}}, ledger=led)
+    req = router.request("hi")
+    execute(router.plan(router.decide_request(req, force="cheap"), req),
+            ScriptedModel(replies={"cheap": ["too short"], "strong": [FakeServerError("down")]}))
+    assert [r.status for r in led.records()] == ["rejected", "failed", "ok"]
+    led.record(CallRecord(call_id="refused-1", tier="cheap", model="gpt-4o-mini", status="refused"))
+    data = build(led)
+    rates = {r.tier: r for r in data.rates}
+    assert (rates["cheap"].attempts, rates["cheap"].rejected) == (1, 1)
+    assert (rates["strong"].attempts, rates["strong"].failed) == (1, 1)
+    kept = next(c for c in data.top_calls if c.call_id != "refused-1")
+    assert kept.path == ("cheap", "strong")
