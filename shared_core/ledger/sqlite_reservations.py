@@ -8,16 +8,22 @@ so every process sharing the file takes its turn.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import sqlite3
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..errors import LedgerUnavailableError
 from .base import CallRecord, LimitCheck, Refusal, fits
 from .counters import pending_spend
 from .sqlite_sql import _reserved_sql, _spend_sql
+
+logger = logging.getLogger("tier_router")
 
 
 class SQLiteReservations:
@@ -83,7 +89,16 @@ class SQLiteReservations:
     async def areserve(
         self, reservation_id: str, amount: float, limits: Sequence[LimitCheck], ttl_s: float
     ) -> Refusal | None:
-        return await self._to_thread(self.reserve, reservation_id, amount, limits, ttl_s)
+        """:meth:`reserve` in a worker thread. Its caller may be cancelled while the thread
+        waits on the file's lock (a deadline, or ``asyncio.run`` ending the program and
+        cancelling every task left, the router's shielded one too): the thread then finishes
+        on its own, and a hold it took is released there, not left to its TTL."""
+        work = _reserving().submit(self.reserve, reservation_id, amount, limits, ttl_s)
+        try:
+            return await asyncio.wrap_future(work)
+        except asyncio.CancelledError:
+            work.add_done_callback(partial(_release_if_held, self, reservation_id))
+            raise
 
     def reserved(self, scope: str) -> float:
         rows = self._query(
@@ -104,3 +119,27 @@ class SQLiteReservations:
                 self._drop_connection()
                 raise LedgerUnavailableError(f"cost ledger {self.path}: {exc}") from exc
             return cur.rowcount == 1
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _reserving() -> ThreadPoolExecutor:
+    """The threads async reservations run in (joined at exit, so a hold taken as the program
+    ends is still released by :func:`_release_if_held`)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="tier-router-reserve")
+        return _POOL
+
+
+def _release_if_held(ledger: Any, reservation_id: str, work: Future[Any]) -> None:
+    """A reservation finished after its caller was cancelled: release what it took."""
+    if work.cancelled() or work.exception() is not None or work.result() is not None:
+        return  # nothing was held (a refusal holds nothing)
+    try:
+        ledger.release(reservation_id)
+    except Exception:  # the hold lapses at its TTL
+        logger.warning("cost ledger: could not release reservation %s of a cancelled call", reservation_id)

@@ -217,3 +217,41 @@ def test_budget_check_at_500k_calls_costs_within_2x_of_50(shared_target, tmp_pat
     assert at_500k <= 2 * at_50, (at_50, at_500k)
     a.close()
     b.close()
+
+
+def test_a_reservation_taken_as_the_program_ends_is_released(tmp_path) -> None:
+    """A call timed out while the SQLite ledger waited on another worker's lock to reserve, and
+    the program then ended: ``asyncio.run``'s teardown cancelled the router's shielded reserve
+    task, the worker thread committed the hold anyway, and nobody released it (it lingered for
+    ``reservation_ttl_s``, 600 s, counting against the budget of every worker)."""
+    import asyncio
+    import sqlite3
+    import threading
+    import time
+
+    from shared_core import Router
+    from shared_core.dispatch import aexecute
+    from shared_core.ledger import SQLiteLedger
+    from shared_core.testing import ScriptedModel
+
+    path = tmp_path / "costs.sqlite"
+    ledger = SQLiteLedger(path)
+    router = Router({"tiers": [{"name": "cheap", "model": "gpt-4o-mini", "max_tokens": 100}],
+                     "budget": {"limits": [{"scope": "global", "period": "day", "limit_usd": 5.0}]}}, ledger=ledger)
+    ledger.reserved("global")  # the schema exists before the lock is taken
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another worker, mid-transaction
+    threading.Thread(target=lambda: (time.sleep(0.5), other.execute("COMMIT"), other.close())).start()
+
+    async def main() -> None:
+        req = router.request("hello")
+        plan = router.plan(router.decide_request(req), req)
+        try:
+            await asyncio.wait_for(aexecute(plan, ScriptedModel()), timeout=0.1)
+        except asyncio.TimeoutError:
+            pass  # the program ends here: asyncio.run cancels what is left
+
+    asyncio.run(main())
+    time.sleep(1.0)  # the lock is gone; the worker thread has finished
+    assert ledger.reserved("global") == 0.0
+    assert SQLiteLedger(path).reserved("global") == 0.0
