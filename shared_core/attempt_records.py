@@ -119,7 +119,8 @@ class AttemptRecords:
                 self.spent_usd += cost
         paid = self._classifier_paid() if not self._classifier_charged else None
         if paid is not None and (cost is not None or usage is None):
-            cost = (cost or 0.0) + paid["classifier_cost_usd"]  # unknown price stays unknown
+            # unknown price stays unknown: the tier's, or a judge call's on an unpriced model
+            cost = None if _unpriced(paid) else (cost or 0.0) + paid["classifier_cost_usd"]
         ledger = router.ledger
         prompt = self.prompt_text or request.text
         if error is not None:
@@ -193,7 +194,10 @@ class AttemptRecords:
             return None
         cost = self.decision.classifier_cost_usd
         self.spent_usd += cost
-        return {"classifier_cost_usd": cost, "classifier_calls": [dict(c) for c in calls]}
+        paid = {"classifier_cost_usd": cost, "classifier_calls": [dict(c) for c in calls]}
+        if _unpriced(paid):  # a judge on a model with no price: what deciding cost is unknown
+            paid["classifier_cost_usd"] = None
+        return paid
 
     def _record_refusal(
         self, exc: BaseException, status: Status = "refused", *, reason: str | None = None,
@@ -210,7 +214,8 @@ class AttemptRecords:
                 call_id=self.decision.call_id, attempt=0, ts=time.time(), tier=tier.name,
                 model=tier.model, status=status, error_kind=type(exc).__name__,
                 error=redact(reason or str(exc))[:500], input_tokens=0, output_tokens=0,
-                cached_input_tokens=0, cost_usd=paid["classifier_cost_usd"] if paid else (None if unpriced else 0.0),
+                cached_input_tokens=0,
+                cost_usd=(None if _unpriced(paid) else paid["classifier_cost_usd"]) if paid else (None if unpriced else 0.0),
                 baseline_model=self.router.baseline_model,
                 baseline_cost_usd=None, latency_ms=0.0, escalated=False, fallback=False,
                 classifier=self.decision.classifier, confidence=self.decision.confidence,
@@ -223,3 +228,12 @@ class AttemptRecords:
         )
         if self.otel is not None:
             self.otel.end(self, exc, outcome=status)
+
+
+def _unpriced(paid: dict[str, Any]) -> bool:
+    """Whether a judge call that used tokens has no known cost (its model has no price): the
+    record's cost is then unknown, not the priced part alone."""
+    return any(
+        c.get("cost_usd") is None and (c.get("input_tokens") or c.get("output_tokens"))
+        for c in paid["classifier_calls"]
+    )

@@ -277,4 +277,4 @@ def test_a_ledger_that_fails_too_never_hides_the_interruption(caplog: pytest.Log
     router = _router(HangingJudge(), BrokenLedger())
     with caplog.at_level("ERROR", logger="tier_router"), pytest.raises(KeyboardInterrupt):
         router.decide("hello", record_as="core")
-    assert "could not record a call stopped while deciding" in caplog.text
+    assert "could not record" in caplog.text and "No space left on device" in caplog.text

@@ -173,3 +173,15 @@ def test_an_ab_candidate_judge_is_in_its_variant_s_cost():
     tier_cost = _tier_cost("gpt-4o", "ok from strong")
     assert est["control"]["cost_per_call"].mean == pytest.approx(tier_cost, rel=1e-12)
     assert est["candidate"]["cost_per_call"].mean == pytest.approx(tier_cost + JUDGE_COST, rel=1e-12)
+
+
+def test_a_judge_on_an_unpriced_model_makes_the_call_s_cost_unknown_not_smaller():
+    """A judge on a model with no price was recorded as free: the call's cost was the tier's
+    alone (``classifier_cost_usd: 0.0``), and summaries counted no unknown cost."""
+    ledger = InMemoryLedger()
+    router = _router(ledger, judge=ScriptedJudge("strong", model="house-judge-xyz", usage=Usage(200, 3)))
+    d = router.decide("What is 2+2?")
+    execute(router.plan(d, router.request("What is 2+2?")), ScriptedModel())
+    (rec,) = ledger.records()
+    assert rec.cost_usd is None and rec.metadata["classifier_cost_usd"] is None
+    assert ledger.summary().unknown_cost_records == 1
