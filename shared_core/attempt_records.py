@@ -92,6 +92,7 @@ class AttemptRecords:
         ``received_text`` (an answer, accepted or rejected): when the provider reported no
         usable usage the tokens are estimated from the text sent and this text, so the money
         the provider bills still reaches spend and budgets (the record says so)."""
+        reported = usage  # what the provider said (telemetry reports only that)
         if usage is None and received_text is not None:
             usage = self._estimated_usage(attempt, received_text)
             if isinstance(error, BaseException):
@@ -160,7 +161,7 @@ class AttemptRecords:
         self._write(rec)
         self._last_record = rec
         if self.otel is not None:
-            self.otel.attempt(attempt, status, usage, cost)
+            self.otel.attempt(attempt, status, reported, cost)
         return cost, base
 
     def _write(self, rec: CallRecord) -> None:

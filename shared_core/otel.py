@@ -189,8 +189,8 @@ class CallSpan:
             }
             owner.tokens.record(usage.input_tokens, {**base, "gen_ai.token.type": "input"})
             owner.tokens.record(usage.output_tokens, {**base, "gen_ai.token.type": "output"})
-        if cost is None and usage is not None:
-            self.unpriced = True
+        if cost is None and (usage is not None or status in ("ok", "rejected")):
+            self.unpriced = True  # an answer (tokens reported or estimated) with no known price
         if cost is not None:
             owner.cost.add(cost, {
                 "tier_router.tier": attempt.tier.name,

@@ -302,3 +302,22 @@ def test_a_call_with_an_unpriced_attempt_has_no_cost_on_its_span() -> None:
     [span] = cap.spans()
     assert [r.cost_usd is None for r in router.ledger.records()] == [False, True]
     assert "tier_router.cost.usd" not in span.attributes
+
+
+def test_estimated_tokens_are_not_reported_as_the_provider_s_usage() -> None:
+    """A provider that sent no usage: the ledger estimates tokens (and says so), but the span's
+    ``gen_ai.usage.*`` and the token metric carried the estimate as if the provider had
+    reported it (the docs: "when the provider reported usage")."""
+    from shared_core.dispatch import AttemptResult
+    from shared_core.otel import OpenTelemetry
+    from shared_core.quality import Answer
+
+    cap = Captured()
+    router = Router({"tiers": [{"name": "cheap", "model": "gpt-4o-mini"}]},
+                    telemetry=OpenTelemetry(tracer_provider=cap.tracer_provider, meter_provider=cap.meter_provider))
+    req = router.request("hello " * 40)
+    execute(router.plan(router.decide_request(req), req), lambda a: AttemptResult(value="x" * 400, usage=None, answer=Answer("x" * 400)))
+    [span] = cap.spans()
+    [rec] = router.ledger.records()
+    assert rec.input_tokens > 0 and "estimated" in (rec.error or "")
+    assert "gen_ai.usage.input_tokens" not in span.attributes
