@@ -10,11 +10,15 @@ The thread id (for stickiness and the ledger) is read from, in order: the call k
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import partial
 from typing import Any, TypeVar
 
 from langchain_core.runnables import RunnableConfig
 from langchain_core.runnables.config import ensure_config, var_child_runnable_config
+
+from shared_core.step_context import aeach_step_in, each_step_in
 
 T = TypeVar("T")
 
@@ -73,40 +77,23 @@ def reset_run(token: Any) -> None:
     _RUN.reset(token)
 
 
+@contextmanager
+def _in_run(config: RunnableConfig | None) -> Iterator[None]:
+    token = _RUN.set(("config", config))
+    try:
+        yield
+    finally:
+        _RUN.reset(token)
+
+
 def stream_in_run(gen: Iterator[T], config: RunnableConfig | None) -> Iterator[T]:
     """``gen``'s items, each step run with ``config`` as the call's run context."""
-    try:
-        while True:
-            token = _RUN.set(("config", config))
-            try:
-                item = next(gen)
-            except StopIteration:
-                return
-            finally:
-                _RUN.reset(token)
-            yield item
-    finally:
-        close = getattr(gen, "close", None)
-        if close is not None:
-            close()
+    return each_step_in(gen, partial(_in_run, config))
 
 
-async def astream_in_run(agen: AsyncIterator[T], config: RunnableConfig | None) -> AsyncIterator[T]:
+def astream_in_run(agen: AsyncIterator[T], config: RunnableConfig | None) -> AsyncIterator[T]:
     """Async twin of :func:`stream_in_run`."""
-    try:
-        while True:
-            token = _RUN.set(("config", config))
-            try:
-                item = await agen.__anext__()
-            except StopAsyncIteration:
-                return
-            finally:
-                _RUN.reset(token)
-            yield item
-    finally:
-        aclose = getattr(agen, "aclose", None)
-        if aclose is not None:
-            await aclose()
+    return aeach_step_in(agen, partial(_in_run, config))
 
 
 def thread_id_of(md: Mapping[str, Any], tags: Sequence[str]) -> str | None:

@@ -15,9 +15,11 @@ import contextvars
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any, TypeVar
 
 from shared_core.errors import InputError
+from shared_core.step_context import aeach_step_in, each_step_in
 
 from .templates import question_of
 
@@ -127,36 +129,14 @@ def hint(prompt_args: Mapping[str, Any], *, output_cls: Any = None) -> Iterator[
 def hinted(gen: Iterator[_T], prompt_args: Mapping[str, Any], output_cls: Any) -> Iterator[_T]:
     """``gen`` (a lazy generator, e.g. ``stream_structured_predict``'s) with :func:`hint` in
     effect while each of its steps runs, and not in between (the caller's own calls)."""
-    try:
-        while True:
-            with hint(prompt_args, output_cls=output_cls):
-                try:
-                    item = next(gen)
-                except StopIteration:
-                    return
-            yield item
-    finally:
-        close = getattr(gen, "close", None)
-        if close is not None:
-            close()
+    return each_step_in(gen, partial(hint, prompt_args, output_cls=output_cls))
 
 
-async def ahinted(
+def ahinted(
     gen: AsyncIterator[_T], prompt_args: Mapping[str, Any], output_cls: Any
 ) -> AsyncIterator[_T]:
     """Async twin of :func:`hinted`."""
-    try:
-        while True:
-            with hint(prompt_args, output_cls=output_cls):
-                try:
-                    item = await gen.__anext__()
-                except StopAsyncIteration:
-                    return
-            yield item
-    finally:
-        aclose = getattr(gen, "aclose", None)
-        if aclose is not None:
-            await aclose()
+    return aeach_step_in(gen, partial(hint, prompt_args, output_cls=output_cls))
 
 
 def _as_tags(tags: Any) -> tuple[str, ...]:
