@@ -111,6 +111,18 @@ def test_a_tier_llm_s_own_system_prompt_is_not_dropped_silently(openai_server) -
         RoutedLLM(openai_tiers(openai_server), make_config(), classifier=classifier())
 
 
+def _two_tier_file(tmp_path):
+    """A two-tier config file on the fake server's models (for the from_config tests)."""
+    path = tmp_path / "router.yaml"
+    path.write_text(
+        "tiers:\n"
+        "  - {name: cheap, model: 'openai:gpt-4o-mini', input_price: 1, output_price: 2}\n"
+        "  - {name: strong, model: 'openai:gpt-4o', input_price: 10, output_price: 20}\n"
+        "classifier: {type: rules}\n"
+    )
+    return path
+
+
 def test_from_config_s_system_prompt_is_the_routed_llm_s(tmp_path, openai_server) -> None:
     """``from_config(path, system_prompt=...)`` sets RoutedLLM's own ``system_prompt`` (applied by
     ``predict`` & co., as for any LlamaIndex LLM), not the inner LLMs' where it was bypassed."""
@@ -121,13 +133,7 @@ def test_from_config_s_system_prompt_is_the_routed_llm_s(tmp_path, openai_server
     from llamaindex_router import RoutedLLM
     from tests.unit.llamaindex_router.support import classifier
 
-    path = tmp_path / "router.yaml"
-    path.write_text(
-        "tiers:\n"
-        "  - {name: cheap, model: 'openai:gpt-4o-mini', input_price: 1, output_price: 2}\n"
-        "  - {name: strong, model: 'openai:gpt-4o', input_price: 10, output_price: 20}\n"
-        "classifier: {type: rules}\n"
-    )
+    path = _two_tier_file(tmp_path)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         llm = RoutedLLM.from_config(
@@ -147,13 +153,7 @@ def test_from_config_s_callback_manager_is_the_routed_llm_s(tmp_path, openai_ser
     from llamaindex_router import RoutedLLM
     from tests.unit.llamaindex_router.support import classifier
 
-    path = tmp_path / "router.yaml"
-    path.write_text(
-        "tiers:\n"
-        "  - {name: cheap, model: 'openai:gpt-4o-mini', input_price: 1, output_price: 2}\n"
-        "  - {name: strong, model: 'openai:gpt-4o', input_price: 10, output_price: 20}\n"
-        "classifier: {type: rules}\n"
-    )
+    path = _two_tier_file(tmp_path)
     counter = TokenCountingHandler()
     llm = RoutedLLM.from_config(
         path, api_base=openai_server.base_url, api_key="sk-test", max_retries=0,
