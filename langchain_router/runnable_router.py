@@ -12,6 +12,7 @@ metadata (``tier``, ``router_call_id``) under the run name ``route:<tier>``.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from shared_core.adapters_common import config_from_tiers, model_id
 from shared_core.budget import request_scopes
 from shared_core.config import RouterConfig
 from shared_core.decision import RouteDecision
-from shared_core.errors import InputError
+from shared_core.errors import BudgetExceededError, InputError
 from shared_core.router import Router
 
 from .judge import judge_unpaid
@@ -127,31 +128,51 @@ class RunnableRouter(Runnable[Any, Any]):
 
     def _route(self, input: Any, config: RunnableConfig) -> Runnable[Any, Any]:
         ctx = _context(config)
-        self._check_budget(ctx)
+        messages = self._messages(input)
+        self._check_budget(messages, ctx)
         with judge_unpaid():  # no call of ours pays a judge: a cost handler records it
-            decision = self.router.decide(self._messages(input), **ctx)
+            decision = self.router.decide(messages, **ctx)
         self._announce(decision)
         dispatch_custom_event(DECISION_EVENT, decision.to_dict(), config=config)
         return self._target(decision)
 
     async def _aroute(self, input: Any, config: RunnableConfig) -> Runnable[Any, Any]:
         ctx = _context(config)
-        self._check_budget(ctx)
+        messages = self._messages(input)
+        await self._acheck_budget(messages, ctx)
         with judge_unpaid():
-            decision = await self.router.adecide(self._messages(input), **ctx)
+            decision = await self.router.adecide(messages, **ctx)
         self._announce(decision)
         await adispatch_custom_event(DECISION_EVENT, decision.to_dict(), config=config)
         return self._target(decision)
 
-    def _check_budget(self, ctx: dict[str, Any]) -> None:
-        """Hard budgets apply to routed runnables too: refuse before any route runs.
+    def _check_budget(self, messages: list[dict[str, Any]], ctx: dict[str, Any]) -> None:
+        """Hard budgets apply to routed runnables too: refuse before the classifier (which
+        may be a paid judge) or any route runs; the refused call is a ledger record.
 
         (Spend comes from the ledger: put a ``CostCallbackHandler`` on the routes so their
         model calls are recorded; the runnable router itself does not call a model.)
         """
         guard = self.router.budget
-        if guard is not None:
+        if guard is None:
+            return
+        try:
             guard.check(request_scopes(ctx["tags"], ctx["user"]))
+        except BudgetExceededError as exc:
+            self.router.record_refused(self.router.request(messages, **ctx), exc, "langchain")
+            raise
+
+    async def _acheck_budget(self, messages: list[dict[str, Any]], ctx: dict[str, Any]) -> None:
+        """Async twin of :meth:`_check_budget`: the ledger is read and written off the loop."""
+        guard = self.router.budget
+        if guard is None:
+            return
+        try:
+            await guard.acheck(request_scopes(ctx["tags"], ctx["user"]))
+        except BudgetExceededError as exc:
+            request = self.router.request(messages, **ctx)
+            await asyncio.to_thread(self.router.record_refused, request, exc, "langchain")
+            raise
 
     def _announce(self, decision: RouteDecision) -> None:
         if self.on_decision is not None:

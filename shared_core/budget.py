@@ -140,6 +140,17 @@ class BudgetGuard:
             if held >= lim.limit_usd:
                 raise BudgetExceededError(lim.scope, lim.limit_usd, held, lim.period)
 
+    async def acheck(self, scopes: Iterable[str], now: float | None = None) -> None:
+        """Async twin of :meth:`check` (the ledger's own async read: no blocking round trip)."""
+        for lim in self.applicable(scopes):
+            try:
+                held = await self.ledger.aheld(lim.scope, period_start(lim.period, now))
+            except LedgerUnavailableError as exc:
+                self._unavailable(self.checks([lim.scope]), exc)
+                continue
+            if held >= lim.limit_usd:
+                raise BudgetExceededError(lim.scope, lim.limit_usd, held, lim.period)
+
     # -- reservations -----------------------------------------------------------------
     def reserve(self, reservation_id: str, amount: float, scopes: Iterable[str]) -> bool:
         """Hold ``amount`` against every applicable limit, or raise; ``False`` when the

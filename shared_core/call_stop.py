@@ -108,3 +108,12 @@ class CallStop:
             return
         self._record_refusal(exc, status="abandoned", reason=reason, unpriced=unpriced)
         self.close()
+
+    def refused_before_deciding(self, exc: BaseException) -> None:
+        """Record a call refused before the router decided (see
+        :meth:`~shared_core.router.Router.record_refused`): ``refused`` at attempt 0, cost 0;
+        then end the call."""
+        if self._closed:
+            return
+        self._record_refusal(exc)
+        self.close()

@@ -263,21 +263,9 @@ class TierChoice:
         guess from the config: a shadow's judge). ``paid``: priced LLM calls a shadow variant
         already made for this request, added to that cost. Never raises: the interruption goes on."""
         try:
-            cfg = self.config
-            t0 = time.perf_counter_ns()
-            eligible, reasons = self._eligible(request)
             in_flight = cls is None and (self.asks_a_model if llm_in_flight is None else llm_in_flight)
             sent = asking()  # the judge call in flight, if its model is known
-            if cls is None:
-                name = getattr(self._classifier, "name", "classifier")
-                cls = Classification(
-                    scores={}, confidence=0.0, classifier=f"{name}(interrupted)",
-                    extra={"llm_calls": sent} if in_flight and sent else {},
-                )
-            fb = cfg.policy.fallback_tier
-            idx = cfg.index(fb) if fb else max(i for i in range(len(eligible)) if eligible[i])
             why = f"caller stopped the call ({type(exc).__name__}) while it was being decided"
-            unpriced = in_flight and not sent
             if in_flight:
                 why += (
                     "; an LLM judge's call was in flight: its cost is estimated from the prompt sent"
@@ -285,17 +273,49 @@ class TierChoice:
                 )
             if paid:
                 why += "; the shadow variant's judge calls, already answered, are paid"
-            decision = self._decision(
-                request, idx, cls, [*reasons, why], t0, unsure=True, forced=False, eligible=eligible
-            )
-            if variant is not None or paid:
-                decision = dataclasses.replace(
-                    decision, variant=variant, classifier_calls=(*decision.classifier_calls, *paid)
+            if cls is None:
+                name = getattr(self._classifier, "name", "classifier")
+                cls = Classification(
+                    scores={}, confidence=0.0, classifier=f"{name}(interrupted)",
+                    extra={"llm_calls": sent} if in_flight and sent else {},
                 )
-            plan = self.plan(decision, request, framework=record_as)
-            plan.stopped_deciding(exc, why, unpriced=unpriced)
+            plan = self._undecided_plan(request, cls, why, record_as, variant=variant, paid=paid)
+            plan.stopped_deciding(exc, why, unpriced=in_flight and not sent)
         except Exception:  # the ledger is down too: say so, and let the interruption through
             _logger.exception("could not record a call stopped while deciding")
+
+    def record_refused(self, request: Request, exc: BaseException, record_as: Framework) -> None:
+        """Record a call refused before it was decided (a hard budget checked first, so that
+        no classifier is paid for a call that cannot run: ``RunnableRouter``): ``refused`` at
+        attempt 0, cost 0, on the tier the router falls back to, classifier not asked. Never
+        raises: the refusal goes on to the caller."""
+        try:
+            name = getattr(self._classifier, "name", "classifier")
+            cls = Classification(scores={}, confidence=0.0, classifier=f"{name}(not asked)")
+            why = f"refused before deciding ({type(exc).__name__})"
+            self._undecided_plan(request, cls, why, record_as).refused_before_deciding(exc)
+        except Exception:
+            _logger.exception("could not record a call refused before deciding")
+
+    def _undecided_plan(
+        self, request: Request, cls: Classification, why: str, record_as: Framework, *,
+        variant: str | None = None, paid: tuple[Any, ...] = (),
+    ) -> Any:
+        """The plan of a call that ends before its decision: on the tier the router falls
+        back to (a thread's sticky floor untouched)."""
+        cfg = self.config
+        t0 = time.perf_counter_ns()
+        eligible, reasons = self._eligible(request)
+        fb = cfg.policy.fallback_tier
+        idx = cfg.index(fb) if fb else max(i for i in range(len(eligible)) if eligible[i])
+        decision = self._decision(
+            request, idx, cls, [*reasons, why], t0, unsure=True, forced=False, eligible=eligible
+        )
+        if variant is not None or paid:
+            decision = dataclasses.replace(
+                decision, variant=variant, classifier_calls=(*decision.classifier_calls, *paid)
+            )
+        return self.plan(decision, request, framework=record_as)
 
     def _decision(
         self, request: Request, idx: int, cls: Classification, reasons: list[str], t0: int,

@@ -46,6 +46,39 @@ def test_runnable_router_refuses_past_a_hard_budget_before_running_a_route():
     assert len(ran) == 1
 
 
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_runnable_router_records_a_refused_call_in_the_ledger(asynchronous: bool) -> None:
+    """A call the budget refuses is still a record (status ``refused``, no cost, its user and
+    tags), as on ``RoutedChatModel``: before, it raised and left nothing in the ledger, so
+    ``stats`` and the report never showed the refusals."""
+    import asyncio
+
+    ledger = InMemoryLedger()
+    config = {
+        "tiers": [{"name": "a", "model": "m1", "input_price": 1.0, "output_price": 1.0},
+                  {"name": "b", "model": "m2", "input_price": 2.0, "output_price": 2.0}],
+        "classifier": {"type": "rules"},
+        "budget": {"limits": [{"scope": "global", "period": "day", "limit_usd": 0.01}]},
+    }
+    rr = RunnableRouter(
+        routes={"a": RunnableLambda(lambda x: "a"), "b": RunnableLambda(lambda x: "b")},
+        config=config, ledger=ledger,
+    )
+    ledger.record(CallRecord(call_id="x", tier="a", model="m1", cost_usd=0.02))
+    run_config = {"metadata": {"user_id": "ana"}, "tags": ["team:search"]}
+    with pytest.raises(BudgetExceededError):
+        if asynchronous:
+            asyncio.run(rr.ainvoke("hello again", run_config))
+        else:
+            rr.invoke("hello again", run_config)
+    refused = [r for r in ledger.records() if r.call_id != "x"]
+    assert [r.status for r in refused] == ["refused"]
+    [rec] = refused
+    assert rec.cost_usd == 0.0 and rec.user == "ana" and "team:search" in rec.tags
+    assert rec.framework == "langchain" and rec.error_kind == "BudgetExceededError"
+    assert rec.tier in ("a", "b")
+
+
 def test_cost_callback_redacts_keys_in_errors():
     ledger = InMemoryLedger()
     handler = CostCallbackHandler(ledger=ledger)
