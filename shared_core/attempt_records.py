@@ -210,13 +210,13 @@ class AttemptRecords:
         unknown (``cost_usd`` None) unless the judge's cost is known."""
         paid = self._classifier_paid() if not self._classifier_charged else None
         tier = self.router.config.tiers[self.decision.index]
+        cost = (None if _unpriced(paid) else paid["classifier_cost_usd"]) if paid else (None if unpriced else 0.0)
         self._write(
             CallRecord(
                 call_id=self.decision.call_id, attempt=0, ts=time.time(), tier=tier.name,
                 model=tier.model, status=status, error_kind=type(exc).__name__,
                 error=redact(reason or str(exc))[:500], input_tokens=0, output_tokens=0,
-                cached_input_tokens=0,
-                cost_usd=(None if _unpriced(paid) else paid["classifier_cost_usd"]) if paid else (None if unpriced else 0.0),
+                cached_input_tokens=0, cost_usd=cost,
                 baseline_model=self.router.baseline_model,
                 baseline_cost_usd=None, latency_ms=0.0, escalated=False, fallback=False,
                 classifier=self.decision.classifier, confidence=self.decision.confidence,
@@ -228,6 +228,8 @@ class AttemptRecords:
             )
         )
         if self.otel is not None:
+            if cost:  # what the judge was paid: the cost metric sums what the ledger holds
+                self.otel.charge(tier, status, cost)
             self.otel.end(self, exc, outcome=status)
 
 

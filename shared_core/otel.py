@@ -53,7 +53,8 @@ instrument                             kind       unit        recorded
 ``gen_ai.client.token.usage``          histogram  ``{token}`` per attempt with usage, one
                                                               value per ``gen_ai.token.type``
                                                               (``input`` / ``output``)
-``tier_router.cost``                   counter    ``USD``     per priced attempt
+``tier_router.cost``                   counter    ``USD``     per priced attempt, and a
+                                                              refused call's judge cost
 ``tier_router.calls``                  counter    ``{call}``  per routed call, by
                                                               ``tier_router.tier`` and
                                                               ``tier_router.outcome``
@@ -71,6 +72,7 @@ from ._version import __version__
 from .errors import ConfigError, redact
 
 if TYPE_CHECKING:
+    from .config import Tier
     from .dispatch import Attempt, CallPlan
     from .pricing import Usage
 
@@ -192,11 +194,16 @@ class CallSpan:
         if cost is None and (usage is not None or status in ("ok", "rejected")):
             self.unpriced = True  # an answer (tokens reported or estimated) with no known price
         if cost is not None:
-            owner.cost.add(cost, {
-                "tier_router.tier": attempt.tier.name,
-                "gen_ai.response.model": model,
-                "tier_router.status": status,
-            })
+            self.charge(attempt.tier, status, cost)
+
+    def charge(self, tier: Tier, status: str, cost: float) -> None:
+        """Add a recorded cost to the ``tier_router.cost`` counter: an attempt's, or what a
+        call refused or stopped before any attempt paid its LLM judge."""
+        self._owner.cost.add(cost, {
+            "tier_router.tier": tier.name,
+            "gen_ai.response.model": tier.bare_model,
+            "tier_router.status": status,
+        })
 
     def current(self) -> Any:
         """A context manager making this span the current one (for one attempt's call)."""

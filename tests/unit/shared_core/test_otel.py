@@ -321,3 +321,33 @@ def test_estimated_tokens_are_not_reported_as_the_provider_s_usage() -> None:
     [rec] = router.ledger.records()
     assert rec.input_tokens > 0 and "estimated" in (rec.error or "")
     assert "gen_ai.usage.input_tokens" not in span.attributes
+
+
+def test_a_refused_call_counts_what_its_judge_cost_in_the_cost_metric() -> None:
+    """The judge was paid before the budget refused the call: the ledger's refused record
+    carries that cost, and so does the span, but the ``tier_router.cost`` counter (which a
+    dashboard sums for spend) left it out, so metrics and ledger disagreed."""
+    from shared_core.ledger import CallRecord, InMemoryLedger
+    from shared_core.otel import OpenTelemetry
+    from shared_core.pricing import Usage
+    from shared_core.testing import ScriptedJudge
+
+    cap = Captured()
+    ledger = InMemoryLedger()
+    judge = ScriptedJudge("strong", model="gpt-4o-mini", usage=Usage(200, 3))
+    router = Router(
+        {"tiers": [{"name": "cheap", "model": "gpt-4o-mini"}, {"name": "strong", "model": "gpt-4o"}],
+         "classifier": {"type": "judge", "options": {"clamp": None}},
+         "budget": {"limits": [{"scope": "global", "period": "day", "limit_usd": 0.01}]}},
+        judge_complete=judge.pair(), ledger=ledger,
+        telemetry=OpenTelemetry(tracer_provider=cap.tracer_provider, meter_provider=cap.meter_provider),
+    )
+    ledger.record(CallRecord(call_id="spent", tier="cheap", model="gpt-4o-mini", cost_usd=0.02))
+    req = router.request("What is 2+2?")
+    with pytest.raises(BudgetExceededError):
+        execute(router.plan(router.decide_request(req), req), ScriptedModel())
+    [rec] = [r for r in ledger.records() if r.status == "refused"]
+    assert rec.cost_usd and rec.cost_usd > 0
+    [point] = cap.metrics()["tier_router.cost"][1]
+    assert point.value == pytest.approx(rec.cost_usd, rel=1e-12)
+    assert point.attributes["tier_router.status"] == "refused"
