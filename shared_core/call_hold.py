@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from functools import partial
 from typing import TYPE_CHECKING
 
+from .budget import request_scopes
 from .errors import TierAttemptError
 
 if TYPE_CHECKING:
@@ -88,9 +89,8 @@ class CallHold:
             raise
 
     def _scopes(self) -> list[str]:
-        from .router import budget_scopes
-
-        return budget_scopes(self.request)
+        # imported at module load: a call closed during interpreter shutdown cannot import
+        return request_scopes(self.request.tags, self.request.user)
 
     def _opening_amount(self) -> float:
         cap = self.router.config.budget.per_request_cap_usd

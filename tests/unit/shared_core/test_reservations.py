@@ -128,6 +128,32 @@ def test_an_escalation_extends_the_reservation_or_keeps_the_earlier_answer() -> 
     assert router.ledger.reserved("global") == 0.0
 
 
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_a_call_ended_during_interpreter_shutdown_still_releases_its_hold(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stream still open when the interpreter exits is closed during shutdown, when
+    ``import`` fails (``sys.meta_path`` is None). ``close()`` imported its scope helper
+    lazily: it raised ImportError and the hold stayed in the shared ledger for its TTL
+    (600 s), counted against the limit by every worker. Ending a call imports nothing."""
+    import builtins
+
+    router = budget_router(InMemoryLedger() if kind == "memory" else str(tmp_path / "b.db"))
+    plan = router.plan(router.decide("hi"), router.request("hi", tags=["team:a"], user="u1"))
+    assert plan.next_attempt() is not None
+    assert router.ledger.reserved("global") > 0
+
+    def no_imports(*a, **k):
+        raise ImportError("sys.meta_path is None, Python is likely shutting down")
+
+    monkeypatch.setattr(builtins, "__import__", no_imports)
+    try:
+        plan.close()
+    finally:
+        monkeypatch.undo()
+    assert router.ledger.reserved("global") == 0.0
+
+
 async def test_async_path_reserves_and_releases() -> None:
     router = budget_router(InMemoryLedger(), limit_usd=0.06)
     model = ScriptedModel()
