@@ -9,7 +9,8 @@ without losing what the caller already received.
 
 Sync streams pull the first chunk in a daemon worker thread (with the caller's context
 variables, so tracing and callbacks see the same run); a stream abandoned on timeout is
-closed as soon as its worker returns, releasing the connection. Async streams use
+closed as soon as its worker returns, releasing the connection (so is one whose caller was
+interrupted while waiting: Ctrl-C). Async streams use
 :func:`asyncio.wait_for`, which cancels the hung request.
 """
 
@@ -73,13 +74,15 @@ def stream_within(
     threading.Thread(target=work, name="tier-router-first-chunk", daemon=True).start()
     try:
         head = future.result(timeout=timeout)
-    except cf.TimeoutError:
+    except BaseException as exc:  # a timeout, or Ctrl-C while waiting: nobody reads the stream
         with lock:
             state["abandoned"] = True
             late = future.done() and state.get("it")
         if late:  # the worker finished just now and did not see the flag
             _close(late)
-        raise first_chunk_timeout(tier, timeout) from None
+        if isinstance(exc, cf.TimeoutError):
+            raise first_chunk_timeout(tier, timeout) from None
+        raise
     it = state["it"]
     try:
         if head is _END:

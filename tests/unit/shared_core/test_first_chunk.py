@@ -104,3 +104,41 @@ async def test_async_stream_passes_through_and_hung_first_chunk_is_cancelled() -
     assert log == ["cancelled", "closed"]
 
     assert [x async for x in astream_within(lambda: opener(0.0), None, tier="t")] == ["a", "b"]
+
+
+def test_ctrl_c_while_waiting_for_the_first_chunk_closes_the_stream() -> None:
+    """Ctrl-C (any ``BaseException``) while the caller waits on the worker for the first
+    chunk: only a timeout marked the stream abandoned, so the worker kept it open and the
+    provider sent (and billed) the whole answer to a connection nobody read. It is closed
+    as soon as its worker gets the chunk, as a timed-out one is."""
+    import os
+    import signal
+
+    started, release, closed = threading.Event(), threading.Event(), threading.Event()
+    kept = []  # the client keeps its stream alive (openai's refers to itself)
+
+    def stream():
+        try:
+            started.set()
+            release.wait(5)
+            yield "a"
+            yield "b"
+        finally:
+            closed.set()
+
+    def interrupt() -> None:
+        started.wait(5)
+        time.sleep(0.05)
+        os.kill(os.getpid(), signal.SIGINT)  # interrupts the caller's wait, as Ctrl-C does
+
+    def open_stream():
+        kept.append(stream())
+        return kept[-1]
+
+    threading.Thread(target=interrupt, daemon=True).start()
+    t0 = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        next(stream_within(open_stream, 30.0, tier="cheap"))
+    assert time.perf_counter() - t0 < 2
+    release.set()
+    assert closed.wait(5), "the abandoned stream was left open"
