@@ -110,12 +110,15 @@ class StreamRun:
         """Report a provider error (re-raises when it cannot fall back)."""
         assert self.attempt is not None
         self._open = False
-        if not self._started:
+        merged = self._merged
+        if merged is None:  # nothing came: the provider may not have billed anything
             self.plan.failed(self.attempt, exc)
             return
-        msg = self._merged.message if self._merged is not None else AIMessageChunk(content="")
+        # what came was generated, so billed; held back from the caller, the call may fall back
+        msg = merged.message
         self.plan.failed(
-            self.attempt, exc, after_first_token=True, usage=usage_of(msg), received_text=_received(msg),
+            self.attempt, exc, after_first_token=self._started, usage=usage_of(msg),
+            received_text=_received(msg),
         )
 
     def abandon(self, exc: BaseException | None = None) -> None:

@@ -233,11 +233,12 @@ class StreamRun:
         """Report a provider error (re-raises when it cannot fall back)."""
         assert self.attempt is not None
         self._open = False
-        if not self._shown:
+        if self._prev is None:  # nothing came: the provider may not have billed anything
             self.plan.failed(self.attempt, exc)
             return
+        # what came was generated, so billed; held back from the caller, the call may fall back
         self.plan.failed(
-            self.attempt, exc, after_first_token=True, usage=self._usage,
+            self.attempt, exc, after_first_token=self._shown, usage=self._usage,
             received_text="".join(self._received),
         )
 

@@ -23,12 +23,14 @@ from .bounds import MAX_SECONDS, refuse_bool_number
 ClassifierType = Literal["embedded", "rules", "embedding", "judge", "cascade", "trained", "task", "fake"]
 RoutingRule = Literal["threshold", "margin", "utility"]
 ErrorKind = Literal[
-    "rate_limit", "timeout", "connection", "server", "content_filter", "bad_response", "other"
+    "rate_limit", "timeout", "connection", "server", "content_filter", "bad_response",
+    "context_length", "other",
 ]
 
 
 DEFAULT_FALLBACK_ON: tuple[ErrorKind, ...] = (
-    "rate_limit", "timeout", "connection", "server", "content_filter", "bad_response"
+    "rate_limit", "timeout", "connection", "server", "content_filter", "bad_response",
+    "context_length",
 )
 
 

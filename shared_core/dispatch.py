@@ -215,17 +215,21 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
         billed: its record carries ``usage`` if the provider sent any, else tokens estimated
         from the text sent and ``received_text``. A timeout's request was sent too, and a
         ``bad_response`` was answered (invalid JSON, no choices, an answer that fails its
-        schema): their input is estimated. Other failures (refused connection, 4xx, 5xx)
-        record no cost."""
-        from .faults import classify_error, requested_pause
+        schema), and so was one whose answer broke off while it was read (an inner model that
+        streams internally): their input is estimated. Other failures (refused connection,
+        4xx, 5xx) record no cost."""
+        from .faults import classify_error, read_mid_answer, requested_pause
 
         self._live = None
         kind = classify_error(exc)
         cfg = self.router.config
         latency = self._elapsed_ms()
-        self.router.cooldown.failure(attempt.tier.name, requested_pause(exc))
+        if kind != "context_length":  # the tier is healthy: this prompt is too long for it
+            self.router.cooldown.failure(attempt.tier.name, requested_pause(exc))
         self.errors.append(TierAttemptError(attempt.tier.name, exc, kind))
-        if usage is None and received_text is None and (after_first_token or kind in _SENT_KINDS):
+        if usage is None and received_text is None and (
+            after_first_token or kind in _SENT_KINDS or (kind == "connection" and read_mid_answer(exc))
+        ):
             received_text = ""
         self._record(
             attempt, status="failed", usage=usage, latency_ms=latency, error_kind=kind, error=exc,
@@ -243,7 +247,10 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
             self.close()
             raise scrub_exception(exc)  # e.g. a 401 that echoes the key
         # after a rejected answer only stronger tiers are worth trying
-        nxt = self._fallback_target(attempt.index, above=kept.index if kept is not None else -1)
+        nxt = self._fallback_target(
+            attempt.index, above=kept.index if kept is not None else -1,
+            wider=attempt.tier.context_window if kind == "context_length" else None,
+        )
         self._pending = (nxt, "fallback") if nxt is not None else None
         if nxt is not None:
             telemetry.fallback(self, attempt, kind, exc, nxt, latency)
@@ -382,7 +389,9 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
                 return j
         return None
 
-    def _fallback_target(self, idx: int, above: int = -1) -> int | None:
+    def _fallback_target(self, idx: int, above: int = -1, wider: int | None = None) -> int | None:
+        """The next tier to try after tier ``idx`` failed; ``wider``: the prompt was too long
+        for a window of that size, so only tiers whose window is larger, then unknown ones."""
         cfg = self.router.config
         n = len(cfg.tiers)
         if cfg.fallback.chain:
@@ -391,6 +400,11 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
             order = list(range(idx + 1, n)) + list(range(idx - 1, -1, -1))
         cool = self.router.cooldown
         usable = [j for j in order if j > above and j not in self._tried and self._eligible(j)]
+        if wider is not None:  # known bigger windows first, then unknown ones
+            windows = [cfg.tiers[j].context_window for j in usable]
+            usable = [j for j, w in zip(usable, windows) if w is not None and w > wider] + [
+                j for j, w in zip(usable, windows) if w is None
+            ]
         for j in usable:
             if cool.available(cfg.tiers[j].name):
                 return j

@@ -17,6 +17,9 @@ kind               meaning
 ``server``         HTTP 5xx, overloaded / unavailable
 ``content_filter`` the provider's safety system refused the prompt or the answer
 ``bad_response``   the provider answered with something unparsable (invalid JSON)
+``context_length`` the prompt is past the model's context window (a 400 / 413 that says
+                   so, LangChain's ``ContextOverflowError``): only a tier with a bigger
+                   window is tried, and the tier is not put on cool-down
 ``other``          anything else: a bug or a bad request; never retried by default
 =================  ==================================================================
 """
@@ -34,7 +37,7 @@ ERROR_KINDS: tuple[ErrorKind, ...] = get_args(ErrorKind)
 """Every kind :func:`classify_error` can return."""
 
 DEFAULT_RETRYABLE: frozenset[ErrorKind] = frozenset(
-    {"rate_limit", "timeout", "connection", "server", "content_filter", "bad_response"}
+    {"rate_limit", "timeout", "connection", "server", "content_filter", "bad_response", "context_length"}
 )
 
 # Class names, matched along the MRO (most derived first), so APITimeoutError (a subclass
@@ -140,6 +143,17 @@ _NAMES: dict[str, ErrorKind] = {
         "bad_response",
     ),
 }
+_CONTEXT_NAMES = ("ContextOverflowError", "ContextWindowExceededError", "ContextLengthExceededError")
+_CONTEXT_MARKERS = (
+    "context_length_exceeded",
+    "maximum context length",
+    "exceeds the context window",
+    "context window exceeded",
+    "prompt is too long",
+    "input is too long",
+    "input tokens exceed the configured limit",
+    "contextwindowexceedederror",
+)
 _FILTER_MARKERS = (
     "content_filter",
     "content management policy",
@@ -167,6 +181,16 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         seen.add(id(current))
         yield current
         current = current.__cause__ or current.__context__
+
+
+_MID_ANSWER = frozenset({"RemoteProtocolError", "ReadError", "IncompleteRead", "ChunkedEncodingError", "ClientPayloadError"})
+
+
+def read_mid_answer(exc: BaseException) -> bool:
+    """Whether the connection broke while the answer was being read (a transport's own
+    read error reaching the caller as it is: the SDKs wrap errors of the request phase in
+    their ``APIConnectionError``, and an answer under way was billed)."""
+    return any(cls.__name__ in _MID_ANSWER for cls in type(exc).__mro__)
 
 
 def is_retryable_kind(kind: str, allowed: Iterable[str] | None = None) -> bool:
@@ -256,6 +280,8 @@ def _http_date_seconds(text: str) -> float | None:
 def _classify_one(exc: BaseException) -> ErrorKind:
     if _is_content_filter(exc):
         return "content_filter"
+    if _is_context_overflow(exc):
+        return "context_length"
     for cls in type(exc).__mro__:
         kind = _NAMES.get(cls.__name__)
         if kind is not None:
@@ -269,6 +295,23 @@ def _classify_one(exc: BaseException) -> ErrorKind:
         if 500 <= code <= 599:
             return "server"
     return "other"
+
+
+def _is_context_overflow(exc: BaseException) -> bool:
+    """A prompt past the model's window: LangChain's (or LiteLLM's) own class, or a 400 / 413
+    (or an error with no status, a local model's) whose code or message says so."""
+    if any(cls.__name__ in _CONTEXT_NAMES for cls in type(exc).__mro__):
+        return True
+    if status_code(exc) not in (None, 400, 413):
+        return False
+    code = _safe_getattr(exc, "code")
+    if isinstance(code, str) and code.lower() == "context_length_exceeded":
+        return True
+    try:
+        text = str(exc)[:4000].lower()
+    except Exception:
+        return False
+    return any(marker in text for marker in _CONTEXT_MARKERS)
 
 
 def _is_content_filter(exc: BaseException) -> bool:

@@ -19,10 +19,12 @@ empty ``choices``           invoke: cheap ``failed`` / ``bad_response``, then a 
                             stream: an empty answer, cheap ``rejected`` / ``quality``, then an
                             escalation. Both: the strong tier answers.
 stream cut before the       answered by the strong tier; cheap ``failed`` / ``connection``
-first chunk                 (invoke modes: the connection breaks before any answer)
+first chunk                 (invoke modes: the connection breaks before any answer; streams:
+                            the answer had begun, so its input is estimated)
 stream cut after the        invoke: a fallback as above. LangChain streams: the chunk reached
 first chunk                 the caller, so the provider's error surfaces and nothing else is
-                            tried; LlamaIndex holds one chunk back, so it falls back.
+                            tried; LlamaIndex holds one chunk back, so it falls back, the
+                            chunk it received billed.
 filtered completion (200,   cheap ``rejected`` / ``quality``, strong ``ok`` (an escalation)
 content_filter finish)
 malformed usage (10**400    answered by the cheap tier; its record has the tokens estimated from
@@ -116,6 +118,7 @@ BAD_RESPONSE = (  # answered, so the request may be billed: its input is estimat
 
 
 ESCALATION = (Row("cheap", "rejected", "quality"), Row("strong", "ok", escalated=True))
+_FIRST_THIRD = default_reply(CHEAP)[: math.ceil(len(default_reply(CHEAP)) / 3)]  # a cut stream's first chunk
 
 CELLS: dict[str, Cell] = {
     "429_retry_after": Cell(
@@ -139,15 +142,20 @@ CELLS: dict[str, Cell] = {
         stream_records=ESCALATION,
     ),
     "cut_before_first_chunk": Cell(
-        fail={"kind": "cut_stream", "after_chunks": 0}, records=_fallback("connection")
+        fail={"kind": "cut_stream", "after_chunks": 0}, records=_fallback("connection"),
+        # streams: the answer had begun (its headers came) when the body broke: input estimated
+        stream_records=(Row("cheap", "failed", "connection", usage=False, sent_only=True),
+                        Row("strong", "ok", fallback=True)),
     ),
     "cut_after_first_chunk": Cell(
         fail={"kind": "cut_stream", "after_chunks": 1},
         records=_fallback("connection"),
+        # LlamaIndex held the first chunk back and falls back; what it received was billed
+        stream_records=(Row("cheap", "failed", "connection", usage=False, received=_FIRST_THIRD),
+                        Row("strong", "ok", fallback=True)),
         raises_in=("langchain-stream", "langchain-astream"),
         # the caller had the first chunk (a third of the reply): generated, so billed
-        raised_records=(Row("cheap", "failed", "connection", usage=False, received=default_reply(CHEAP)[
-            : math.ceil(len(default_reply(CHEAP)) / 3)]),),
+        raised_records=(Row("cheap", "failed", "connection", usage=False, received=_FIRST_THIRD),),
     ),
     "content_filter_400": Cell(fail={"kind": "content_filter"}, records=_fallback("content_filter")),
     "content_filter_200": Cell(

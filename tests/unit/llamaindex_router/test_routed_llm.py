@@ -256,6 +256,23 @@ def test_stream_error_after_the_caller_saw_text_is_raised_not_retried() -> None:
     assert "estimated" in (rec.error or "")
 
 
+@pytest.mark.parametrize("buffered", [False, True])
+def test_a_stream_cut_before_the_caller_saw_text_is_billed_and_falls_back(buffered: bool) -> None:
+    """One chunk is always held back (and all of them with ``buffer_streams``): a stream cut
+    then falls back, and its attempt was recorded with 0 tokens and no cost although the
+    provider had generated, and billed, what it streamed."""
+    cheap = ScriptedLLM(name="cheap", replies=["one two three four five six"], stream_error_after=1 if not buffered else 4)
+    strong = ScriptedLLM(name="strong")
+    cfg = {"escalation": {"buffer_streams": True}} if buffered else {}
+    llm = RoutedLLM({"cheap": cheap, "strong": strong}, make_config(**cfg), classifier=classifier())
+    text = "".join(c.delta or "" for c in llm.stream_chat(_user("hello")))
+    assert text == "answer from strong"
+    cut, answered = llm.router.ledger.records()
+    assert (cut.tier, cut.status, answered.tier, answered.status) == ("cheap", "failed", "strong", "ok")
+    assert cut.input_tokens > 0 and cut.output_tokens > 0
+    assert cut.cost_usd is not None and cut.cost_usd > 0 and "estimated" in (cut.error or "")
+
+
 async def test_concurrent_async_calls_keep_their_own_decisions() -> None:
     import asyncio
 

@@ -229,6 +229,56 @@ def test_fallback_skips_a_cooling_tier_and_probes_the_nearest_when_all_are_cooli
     assert result.value == "ok from mid"
 
 
+class _ContextTooLong(Exception):
+    """A provider's 400 for a prompt past the model's window (OpenAI's shape)."""
+
+    status_code = 400
+    code = "context_length_exceeded"
+
+
+def _windows(cheap: int, mid: int, big: int, **extra: object):
+    cfg = three_tiers(**extra)
+    return cfg.model_copy(update={"tiers": [
+        t.model_copy(update={"context_window": w}) for t, w in zip(cfg.tiers, (cheap, mid, big))
+    ]})
+
+
+def test_a_prompt_past_a_tier_s_window_falls_back_to_a_tier_with_a_bigger_one() -> None:
+    """The router's token estimate let the prompt through, the provider counted more: the call
+    failed with the 400 (kind ``other``, never retried) although a bigger window was there.
+    Now it goes to the nearest tier whose window is larger (a tier of the same window would
+    fail the same way), and the tier is not put on cool-down: it is healthy, the prompt is long."""
+    cfg = _windows(4000, 4000, 128000, fallback={"cooldown_failures": 1, "cooldown_s": 60})
+    router = router_with(default="cheap", config=cfg)
+    model = ScriptedModel(replies={"cheap": [_ContextTooLong("maximum context length is 4000 tokens")]})
+    _, result = run(router, "hi", model)
+    assert [a.tier.name for a in model.calls] == ["cheap", "big"]
+    assert result.value == "ok from big"
+    failed, ok = router.ledger.records()
+    # a 400 is not billed: no tokens, as for any failed attempt
+    assert (failed.status, failed.error_kind, failed.input_tokens, ok.tier) == ("failed", "context_length", 0, "big")
+    assert router.cooldown.available("cheap")
+
+
+def test_a_tier_of_unknown_window_is_tried_after_the_known_bigger_ones() -> None:
+    cfg = _windows(4000, 4000, 128000)
+    cfg = cfg.model_copy(update={"tiers": [cfg.tiers[0], cfg.tiers[1].model_copy(update={"context_window": None}),
+                                           cfg.tiers[2]]})
+    router = router_with(default="cheap", config=cfg)
+    model = ScriptedModel(replies={"cheap": [_ContextTooLong("too long")], "big": [_ContextTooLong("too long")]})
+    run(router, "hi", model)
+    assert [a.tier.name for a in model.calls] == ["cheap", "big", "mid"]
+
+
+def test_no_bigger_window_left_ends_the_call_with_the_error() -> None:
+    router = router_with(default="big", config=_windows(4000, 8000, 8000))
+    model = ScriptedModel(replies={"big": [_ContextTooLong("too long")]})
+    with pytest.raises(AllTiersFailedError) as err:
+        run(router, "hi", model)
+    assert [a.tier.name for a in model.calls] == ["big"]  # smaller windows are not tried
+    assert [(e.tier, e.kind) for e in err.value.errors] == [("big", "context_length")]
+
+
 def test_escalation_skips_a_cooling_tier() -> None:
     cfg = three_tiers(fallback={"cooldown_failures": 1, "cooldown_s": 60})
     router = router_with(default="cheap", config=cfg)
@@ -785,3 +835,28 @@ def test_a_ledger_whose_record_raises_never_fails_the_answered_call(caplog) -> N
     plan, out = run(router, "hi", ScriptedModel(replies={"cheap": [""], "mid": ["a fine answer"]}))
     assert plan.final is not None and plan.final.tier.name == "mid"
     assert any("disk full" in r.getMessage() or (r.exc_text or "").find("disk full") >= 0 for r in caplog.records)
+
+
+def test_a_response_cut_while_it_was_read_carries_the_input_sent() -> None:
+    """An inner model that streams internally (``ChatOpenAI(streaming=True)`` under ``invoke``)
+    and loses the connection mid-answer raises httpx's own ``RemoteProtocolError``: the
+    request had been answered in part, so billed, but the attempt was recorded with no
+    tokens. A connection that failed before any answer (the SDK's ``APIConnectionError``)
+    still records none."""
+    import httpx
+    import openai
+
+    req = httpx.Request("POST", "https://api.example.com/v1/chat/completions")
+    mid_body = httpx.RemoteProtocolError("peer closed connection without sending complete message body")
+    router = router_with(default="cheap")
+    run(router, "hello " * 50, ScriptedModel(replies={"cheap": [mid_body]}))
+    cut = router.ledger.records()[0]
+    assert (cut.error_kind, cut.output_tokens) == ("connection", 0)
+    assert cut.input_tokens > 0 and cut.cost_usd and "estimated" in (cut.error or "")
+
+    before = openai.APIConnectionError(request=req)
+    before.__cause__ = httpx.ConnectError("connection refused")
+    router = router_with(default="cheap")
+    run(router, "hello " * 50, ScriptedModel(replies={"cheap": [before]}))
+    assert router.ledger.records()[0].input_tokens == 0
+

@@ -227,6 +227,43 @@ def test_retry_after_never_raises_and_is_a_finite_wait_or_none(value: str) -> No
     assert got is None or (math.isfinite(got) and got >= 0)
 
 
+@pytest.mark.parametrize(
+    ("exc", "kind"),
+    [
+        # OpenAI's 400 for a prompt past the model's window (code in the body, and the message)
+        (status_error(openai.BadRequestError, 400, body={
+            "message": "This model's maximum context length is 128000 tokens. However, your messages "
+            "resulted in 130412 tokens. Please reduce the length of the messages.",
+            "type": "invalid_request_error", "param": "messages", "code": "context_length_exceeded",
+        }), "context_length"),
+        # Anthropic through an OpenAI-compatible gateway
+        (openai.BadRequestError("prompt is too long: 210345 tokens > 200000 maximum",
+                                response=httpx.Response(400, request=REQ), body=None), "context_length"),
+        (openai.BadRequestError("Error code: 413 - input is too long for requested model",
+                                response=httpx.Response(413, request=REQ), body=None), "context_length"),
+        # a plain 400 is still the caller's problem
+        (status_error(openai.BadRequestError, 400, body={"code": "invalid_value"}), "other"),
+        # a 5xx that happens to mention the window is the server's
+        (openai.InternalServerError("exceeds the context window", response=httpx.Response(500, request=REQ),
+                                    body=None), "server"),
+    ],
+    ids=["openai-code", "anthropic-message", "413", "plain-400", "500"],
+)
+def test_a_prompt_past_the_context_window_is_its_own_kind(exc: BaseException, kind: str) -> None:
+    """A context-length 400 was ``other``: never retried, so a tier with a bigger window was
+    never tried although the router's estimate had let the prompt through."""
+    assert classify_error(exc) == kind
+
+
+def test_langchain_s_context_overflow_error_is_context_length() -> None:
+    from langchain_core.exceptions import ContextOverflowError
+    from langchain_openai.chat_models.base import OpenAIContextOverflowError
+
+    exc = OpenAIContextOverflowError("too long", response=httpx.Response(400, request=REQ), body=None)
+    assert classify_error(exc) == "context_length"
+    assert classify_error(ContextOverflowError("input exceeds the model's window")) == "context_length"
+
+
 def test_is_retryable_kind() -> None:
     assert set(DEFAULT_RETRYABLE) == {
         "rate_limit",
@@ -235,6 +272,7 @@ def test_is_retryable_kind() -> None:
         "server",
         "content_filter",
         "bad_response",
+        "context_length",
     }
     assert set(DEFAULT_RETRYABLE) == set(FallbackConfig().on), "one default, two places"
     assert is_retryable_kind("rate_limit", None)
