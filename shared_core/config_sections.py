@@ -114,6 +114,10 @@ class EscalationConfig(StrictModel):
     """When ``tool_choice`` demands a tool, an answer without a tool call fails."""
     buffer_streams: bool = False
     """Buffer streamed answers so whole-answer checks apply (otherwise they do not)."""
+    truncated_check: bool = False
+    """An answer the provider cut at the token budget (finish reason ``length`` /
+    ``max_tokens``) fails, so a tier with a larger budget answers; off: a cut answer may be
+    what a tier's ``max_tokens`` is for."""
 
 
 class FallbackConfig(StrictModel):

@@ -74,6 +74,8 @@ def failed_check(
         return f"provider's content filter stopped the answer ({answer.finish_reason})"
     if answer.schema_error is not None:
         return f"structured output does not fit its schema: {answer.schema_error}"
+    if config.truncated_check and is_truncated(answer.finish_reason):
+        return f"answer cut at the token budget (finish reason {answer.finish_reason})"
     if tool_choice_required and config.require_tool_call_when_forced and answer.tool_calls == 0:
         return "tool_choice demanded a tool call and the answer made none"
     if answer.tool_calls:
@@ -99,6 +101,15 @@ def failed_check(
         if not ok:
             return f"check {name} failed"
     return None
+
+
+TRUNCATED_FINISH_REASONS = frozenset({"length", "max_tokens", "max_output_tokens"})
+"""Finish reasons that say the answer stopped at its token budget (OpenAI, Anthropic, Gemini)."""
+
+
+def is_truncated(finish_reason: str | None) -> bool:
+    """Whether a finish reason says the provider stopped the answer at its token budget."""
+    return isinstance(finish_reason, str) and finish_reason.lower() in TRUNCATED_FINISH_REASONS
 
 
 def is_filtered(finish_reason: str | None) -> bool:

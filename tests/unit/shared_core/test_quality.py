@@ -185,3 +185,42 @@ def test_an_answer_that_does_not_fit_its_schema_fails_tool_call_or_not(text, cal
     assert reason is not None and why in reason and "schema" in reason
     fits = failed_check(Answer("Paris", tool_calls=calls), CFG)
     assert fits is None
+
+
+@pytest.mark.parametrize("reason", ["length", "max_tokens", "MAX_TOKENS"])
+def test_an_answer_cut_at_the_token_budget_fails_only_when_asked(reason: str) -> None:
+    """A tier's ``max_tokens`` caps its cost, so an answer it cut short was accepted and
+    nothing said so; ``escalation.truncated_check`` makes it fail (the next tier, with its
+    larger budget, answers). Off by default: a cut answer can be what the budget is for."""
+    from shared_core.config import EscalationConfig
+
+    cut = Answer("The first three steps are: 1. open the", finish_reason=reason)
+    assert failed_check(cut, EscalationConfig()) is None
+    why = failed_check(cut, EscalationConfig(truncated_check=True))
+    assert why is not None and "token budget" in why and reason in why
+    assert failed_check(Answer("done.", finish_reason="stop"), EscalationConfig(truncated_check=True)) is None
+
+
+def test_a_truncated_cheap_answer_escalates_to_the_next_tier() -> None:
+    from shared_core import Router
+    from shared_core.dispatch import AttemptResult, execute
+    from shared_core.pricing import Usage
+    from shared_core.testing import FakeClassifier
+
+    router = Router(
+        {"tiers": [{"name": "cheap", "model": "gpt-4o-mini", "max_tokens": 8},
+                   {"name": "strong", "model": "gpt-4o", "max_tokens": 1000}],
+         "escalation": {"truncated_check": True}},
+        classifier=FakeClassifier(default="cheap", labels=["cheap", "strong"]),
+    )
+
+    def call(attempt):
+        if attempt.tier.name == "cheap":
+            return AttemptResult("Step one is to", Usage(10, 8), Answer("Step one is to", finish_reason="length"))
+        return AttemptResult("The whole answer.", Usage(10, 5), Answer("The whole answer.", finish_reason="stop"))
+
+    req = router.request("explain")
+    assert execute(router.plan(router.decide_request(req), req), call).value == "The whole answer."
+    rejected, ok = router.ledger.records()
+    assert (rejected.status, ok.tier, ok.escalated) == ("rejected", "strong", True)
+    assert "token budget" in (rejected.error or "")
