@@ -189,3 +189,17 @@ def test_numpy_scores_are_numbers():
     for bad in (np.float32("nan"), np.bool_(True), True, "0.5", 1.5):
         with pytest.raises(InputError):
             validate_feedback("c", bad, "user")
+
+
+@pytest.mark.parametrize("bad", ['abc\ud800', "abc\x00def"], ids=["lone-surrogate", "nul"])
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_a_call_id_no_call_can_have_is_unknown_not_a_crash(bad: str, kind: str, tmp_path) -> None:
+    """A call id from a JSON request body can hold a lone surrogate (``"abc\\ud800"``) or a
+    NUL: no call ever has one, but the ledger read raised ``UnicodeEncodeError`` (a web
+    handler catching ``InputError`` answered 500). It is an unknown call, refused at once."""
+    ledger = InMemoryLedger() if kind == "memory" else SQLiteLedger(str(tmp_path / "f.db"))
+    router = _router(ledger)
+    _call(router)
+    with pytest.raises(UnknownCallError):
+        router.record_feedback(bad, 1.0)
+    assert ledger.feedback() == []
