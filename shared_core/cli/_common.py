@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import DataFormatError, InputError
+from ..errors import ConfigError, DataFormatError, InputError
 
 MAX_PROMPT_FILE_BYTES = 200 * 1024 * 1024
 
@@ -353,4 +353,14 @@ def open_ledger_arg(text: str) -> Any:
     with path.open("rb") as f:
         if f.read(16) != b"SQLite format 3\x00":
             raise InputError(f"ledger {text!r}: not a SQLite database")
-    return SQLiteLedger(path)
+    try:
+        return SQLiteLedger(path)
+    except ConfigError as exc:  # locked by a writer past the wait, or on a read-only mount
+        if not any(word in str(exc) for word in ("locked", "readonly", "read-only", "busy")):
+            raise
+        from ..ledger.sqlite_readonly import ReadOnlySQLiteLedger
+
+        print(f"note: {text}: could not open the ledger as a writer ({str(exc).split(';')[0]}); "
+              "reading it read-only (records another process still holds in memory are not shown)",
+              file=sys.stderr)
+        return ReadOnlySQLiteLedger(path)

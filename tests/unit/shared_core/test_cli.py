@@ -257,6 +257,50 @@ def _ledger(path: Path) -> None:
     led.close()
 
 
+def test_stats_reads_a_ledger_another_process_is_writing_to(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``stats`` opened the file as a writer (schema, salt, WAL, spill claim): while another
+    process held the write lock for more than 2 s it failed ("database is locked"), where a
+    read-only connection reads the rows (WAL readers are not blocked). It now falls back to
+    reading, and says so."""
+    import sqlite3
+
+    db = tmp_path / "l.db"
+    _ledger(db)
+    before = db.stat().st_mtime_ns
+    writer = sqlite3.connect(db, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO meta (key, value) VALUES ('lock', '1')")
+    try:
+        assert main(["stats", str(db), "--json"]) == 0
+        captured = capsys.readouterr()
+        assert json.loads(captured.out)["calls"] == 2
+        assert "read-only" in captured.err
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert db.stat().st_mtime_ns == before  # reading wrote nothing
+
+
+def test_the_read_only_ledger_reads_the_same_rows_and_refuses_writes(tmp_path: Path) -> None:
+    from shared_core.errors import InputError
+    from shared_core.ledger.sqlite_readonly import ReadOnlySQLiteLedger
+
+    db = tmp_path / "l.db"
+    _ledger(db)
+    writer = SQLiteLedger(db)
+    ro = ReadOnlySQLiteLedger(db)
+    assert ro.records() == writer.records() and ro.feedback() == writer.feedback()
+    assert ro.salt == writer.salt
+    with pytest.raises(InputError, match="read-only"):
+        ro.record(CallRecord(call_id="x", tier="a", model="m"))
+    with pytest.raises(InputError, match="read-only"):
+        ro.record_feedback("1", 1.0)
+    ro.close()
+    writer.close()
+
+
 def test_stats_json_and_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "l.db"
     _ledger(db)

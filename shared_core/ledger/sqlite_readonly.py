@@ -1,0 +1,76 @@
+"""Reading a SQLite ledger without writing to it: what ``tier-router stats`` / ``report`` fall
+back to when the file cannot be opened as a writer.
+
+:class:`~shared_core.ledger.sqlite.SQLiteLedger` opens its file as a writer: it creates the
+tables, stores a salt, sets WAL mode and claims the spill file of earlier processes. That fails
+while another process holds the file's write lock past ``busy_timeout_s``, or on a read-only
+mount, although SQLite itself can read the rows (a WAL reader is not blocked by a writer).
+:class:`ReadOnlySQLiteLedger` reads the same rows through a ``mode=ro`` connection and writes
+nothing; records still waiting in another process's memory or spill file are not in it until
+a writer opens the ledger.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, NoReturn
+
+from ..errors import ConfigError, InputError
+from .sqlite import SQLiteLedger
+
+
+class ReadOnlySQLiteLedger(SQLiteLedger):
+    """The reads of :class:`SQLiteLedger` over a read-only connection; every write raises."""
+
+    def __init__(self, path: str | Path, *, busy_timeout_s: float = 2.0) -> None:
+        self.path = str(path)
+        self.busy_timeout_s = busy_timeout_s
+        self.retry_after_s = 0.0
+        self._retry_at = 0.0
+        self._lock = threading.RLock()
+        self._pending, self._pending_feedback, self._pending_release = [], [], []
+        self._warned = False
+        self._conn = None
+        self._inode = None
+        try:
+            row = self._connect().execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
+        except sqlite3.Error as exc:
+            self._drop_connection()
+            raise ConfigError(
+                f"cannot read the SQLite ledger {self.path!r}: {exc}", field="ledger.path", value=self.path
+            ) from None
+        self.salt = str(row[0]) if row else ""
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is not None:
+            return self._conn
+        uri = Path(self.path).resolve().as_uri() + "?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=self.busy_timeout_s, isolation_level=None,
+                               check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        self._conn = conn
+        self._inode = self._stat()
+        return conn
+
+    def _refuse(self, *_: Any, **__: Any) -> NoReturn:
+        raise InputError(f"ledger {self.path!r} is open read-only: nothing can be written to it")
+
+    record = record_feedback = release = reserve = claim_alert = put_state = _refuse  # type: ignore[assignment]
+
+    async def arecord(self, rec: Any) -> NoReturn:
+        self._refuse()
+
+    def flush(self) -> int:
+        return 0
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop_connection()
+
+    def exit_flush(self, wait_s: float) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return f"ReadOnlySQLiteLedger({self.path!r})"
