@@ -151,7 +151,7 @@ class SQLiteLedger(SQLiteConnection, SQLiteReservations, SQLiteState, CostLedger
     def _flush_locked(self, *, patient: bool = False) -> None:
         if not self._pending and not self._pending_feedback and not self._pending_release:
             return
-        degraded = self._warned and not patient
+        degraded = (self._warned or self._hold_failed) and not patient  # a write or a hold failed
         try:
             conn = self._live_connection()
             if degraded:  # a retry: do not stall the caller's request on a locked database

@@ -30,11 +30,18 @@ class SQLiteReservations:
     """Reservations and alert claims of :class:`~shared_core.ledger.sqlite.SQLiteLedger` (a
     mixin: the connection, lock and buffer it uses are the ledger's own)."""
 
+    _hold_failed = False  # the last reservation failed on the database: back off
+    _hold_retry_at = 0.0
+    _hold_error = ""
+
     if TYPE_CHECKING:
         path: str
+        busy_timeout_s: float
+        retry_after_s: float
         _lock: threading.RLock
         _pending: list[CallRecord]
         _retry_at: float
+        _warned: bool
 
         def _live_connection(self) -> sqlite3.Connection: ...
         def _drop_connection(self) -> None: ...
@@ -46,44 +53,72 @@ class SQLiteReservations:
     def reserve(
         self, reservation_id: str, amount: float, limits: Sequence[LimitCheck], ttl_s: float
     ) -> Refusal | None:
-        """One ``BEGIN IMMEDIATE`` transaction: every process sharing the file waits its turn."""
+        """One ``BEGIN IMMEDIATE`` transaction: every process sharing the file waits its turn.
+
+        After a reservation the database could not take (the file locked by another process
+        past ``busy_timeout_s``), the next ones fail at once for ``retry_after_s`` (the budget's
+        ``on_ledger_error`` decides what a call does then), and the one after that waits 50 ms
+        at most: a locked file stalls one call, not every thread behind the ledger's lock.
+        Writes and reservations back off together: either failing makes both wait."""
         with self._lock:
+            degraded = self._hold_failed or self._warned  # a reservation or a write failed
+            if degraded and time.monotonic() < max(self._hold_retry_at, self._retry_at):
+                raise LedgerUnavailableError(
+                    f"cost ledger {self.path}: cannot reserve (the last try failed: "
+                    f"{self._hold_error}; retrying within {self.retry_after_s:g} s)"
+                )
             if self._pending and time.monotonic() >= self._retry_at:
                 self._flush_locked()
-            now = time.time()
             try:
                 conn = self._live_connection()
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    conn.execute("DELETE FROM reservations WHERE expires <= ?", (now,))
-                    for lim in limits:
-                        held = (
-                            _spend_sql(conn, lim.scope, lim.since)
-                            + pending_spend(self._pending, lim.scope, lim.since)
-                            + _reserved_sql(conn, lim.scope, now)
-                        )
-                        if not fits(held, amount, lim.limit_usd):
-                            conn.execute("ROLLBACK")
-                            return Refusal(lim, held)
-                    conn.executemany(
-                        "INSERT INTO reservations (id, scope, amount, expires) VALUES (?, ?, ?, ?) "
-                        "ON CONFLICT (id, scope) DO UPDATE SET "
-                        "amount = amount + excluded.amount, expires = excluded.expires",
-                        [
-                            (reservation_id, sc, max(0.0, amount), now + ttl_s)
-                            for sc in dict.fromkeys(lim.scope for lim in limits)
-                        ],
-                    )
-                    conn.execute("COMMIT")
-                except BaseException:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
+                if degraded:
+                    conn.execute("PRAGMA busy_timeout = 50")
+                refusal = self._reserve_in(conn, reservation_id, amount, limits, ttl_s)
             except sqlite3.Error as exc:
                 self._drop_connection()
+                self._hold_failed, self._hold_error = True, f"{type(exc).__name__}: {exc}"
+                self._hold_retry_at = time.monotonic() + self.retry_after_s
+                self._retry_at = max(self._retry_at, self._hold_retry_at)  # writes back off too
                 raise LedgerUnavailableError(
-                    f"cost ledger {self.path}: cannot reserve ({type(exc).__name__}: {exc})"
+                    f"cost ledger {self.path}: cannot reserve ({self._hold_error})"
                 ) from exc
+            if degraded:  # the file answers again: back to the patient wait
+                self._hold_failed = False
+                conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+        return refusal
+
+    def _reserve_in(
+        self, conn: sqlite3.Connection, reservation_id: str, amount: float,
+        limits: Sequence[LimitCheck], ttl_s: float,
+    ) -> Refusal | None:
+        """The reservation's transaction: the first limit it does not fit, or ``None`` (held)."""
+        now = time.time()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("DELETE FROM reservations WHERE expires <= ?", (now,))
+            for lim in limits:
+                held = (
+                    _spend_sql(conn, lim.scope, lim.since)
+                    + pending_spend(self._pending, lim.scope, lim.since)
+                    + _reserved_sql(conn, lim.scope, now)
+                )
+                if not fits(held, amount, lim.limit_usd):
+                    conn.execute("ROLLBACK")
+                    return Refusal(lim, held)
+            conn.executemany(
+                "INSERT INTO reservations (id, scope, amount, expires) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (id, scope) DO UPDATE SET "
+                "amount = amount + excluded.amount, expires = excluded.expires",
+                [
+                    (reservation_id, sc, max(0.0, amount), now + ttl_s)
+                    for sc in dict.fromkeys(lim.scope for lim in limits)
+                ],
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
         return None
 
     async def areserve(

@@ -154,6 +154,42 @@ def test_a_call_ended_during_interpreter_shutdown_still_releases_its_hold(
     assert router.ledger.reserved("global") == 0.0
 
 
+def test_a_locked_sqlite_file_stalls_one_reservation_not_every_one(tmp_path: Path) -> None:
+    """Another process held the file's write lock: every reservation waited the whole
+    ``busy_timeout_s`` while holding the ledger's lock, so all threads queued behind it (16
+    threads, a 6 s lock: 1 call finished). As for writes, after one failure the ledger backs
+    off for ``retry_after_s`` (reservations fail at once, and the budget's
+    ``on_ledger_error`` decides), then probes with a short wait."""
+    import sqlite3
+
+    led = SQLiteLedger(str(tmp_path / "r.db"), busy_timeout_s=0.5, retry_after_s=0.3)
+    led.reserve("warm", 0.0, DAY, 60)
+    other = sqlite3.connect(str(tmp_path / "r.db"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        t0 = time.perf_counter()
+        with pytest.raises(LedgerUnavailableError):
+            led.reserve("a", 0.1, DAY, 60)
+        assert time.perf_counter() - t0 >= 0.4  # the first one waits for the lock
+        t0 = time.perf_counter()
+        for i in range(5):
+            with pytest.raises(LedgerUnavailableError):
+                led.reserve(f"b{i}", 0.1, DAY, 60)
+        assert time.perf_counter() - t0 < 0.25  # then they fail at once
+        time.sleep(0.35)
+        t0 = time.perf_counter()
+        with pytest.raises(LedgerUnavailableError):
+            led.reserve("c", 0.1, DAY, 60)  # past the back-off: a short probe, still locked
+        assert time.perf_counter() - t0 < 0.25
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    time.sleep(0.35)
+    assert led.reserve("d", 0.1, DAY, 60) is None  # unlocked: reservations work again
+    assert led.reserved("global") == pytest.approx(0.1)
+    led.close()
+
+
 async def test_async_path_reserves_and_releases() -> None:
     router = budget_router(InMemoryLedger(), limit_usd=0.06)
     model = ScriptedModel()
