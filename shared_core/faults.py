@@ -144,13 +144,20 @@ _NAMES: dict[str, ErrorKind] = {
     ),
 }
 _CONTEXT_NAMES = ("ContextOverflowError", "ContextWindowExceededError", "ContextLengthExceededError")
-_CONTEXT_MARKERS = (
+_CONTEXT_MARKERS = (  # as providers word it (and LiteLLM's own mapping reads them)
     "context_length_exceeded",
-    "maximum context length",
+    "maximum context length",  # OpenAI, vLLM
+    "model's context length",
     "exceeds the context window",
+    "exceeds the context length",
     "context window exceeded",
-    "prompt is too long",
-    "input is too long",
+    "context window error",  # LiteLLM's Bedrock mapping
+    "prompt is too long",  # Anthropic
+    "input is too long",  # Bedrock
+    "input too long",
+    "prompt has too many tokens",
+    "exceeds the maximum number of tokens",  # Gemini
+    "exceed model maximum",
     "input tokens exceed the configured limit",
     "contextwindowexceedederror",
 )

@@ -241,13 +241,22 @@ def test_retry_after_never_raises_and_is_a_finite_wait_or_none(value: str) -> No
                                 response=httpx.Response(400, request=REQ), body=None), "context_length"),
         (openai.BadRequestError("Error code: 413 - input is too long for requested model",
                                 response=httpx.Response(413, request=REQ), body=None), "context_length"),
+        # Gemini, vLLM
+        (openai.BadRequestError("The input token count (1200000) exceeds the maximum number of tokens "
+                                "allowed (1048576).", response=httpx.Response(400, request=REQ), body=None),
+         "context_length"),
+        (openai.BadRequestError("This model's maximum context length is 8192 tokens. However, you requested "
+                                "9000 tokens", response=httpx.Response(400, request=REQ), body=None), "context_length"),
+        # a 429 about tokens per minute is a rate limit, whatever it says
+        (openai.RateLimitError("Too many tokens per minute; input is too long for the remaining quota",
+                               response=httpx.Response(429, request=REQ), body=None), "rate_limit"),
         # a plain 400 is still the caller's problem
         (status_error(openai.BadRequestError, 400, body={"code": "invalid_value"}), "other"),
         # a 5xx that happens to mention the window is the server's
         (openai.InternalServerError("exceeds the context window", response=httpx.Response(500, request=REQ),
                                     body=None), "server"),
     ],
-    ids=["openai-code", "anthropic-message", "413", "plain-400", "500"],
+    ids=["openai-code", "anthropic-message", "413", "gemini", "vllm", "429", "plain-400", "500"],
 )
 def test_a_prompt_past_the_context_window_is_its_own_kind(exc: BaseException, kind: str) -> None:
     """A context-length 400 was ``other``: never retried, so a tier with a bigger window was
