@@ -16,6 +16,7 @@ fields, so a field added later cannot be silently missing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -23,11 +24,18 @@ T = TypeVar("T")
 _new = object.__new__
 
 
-def construct(cls: type[T], values: dict[str, Any]) -> T:
-    """An instance of the frozen dataclass ``cls`` holding ``values`` (every field)."""
+def construct(
+    cls: type[T], values: dict[str, Any], check: Callable[[Any], None] | None = None
+) -> T:
+    """An instance of the frozen dataclass ``cls`` holding ``values`` (every field).
+
+    ``check`` runs instead of the class's ``__post_init__`` where the caller has already done
+    part of its work: a ledger record whose metadata the router built storable runs
+    :func:`~shared_core.ledger.base.check_record_fields`, every check but that one."""
     obj = _new(cls)
     obj.__dict__.update(values)
-    post_init = getattr(cls, "__post_init__", None)
-    if post_init is not None:
-        post_init(obj)
+    if check is None:
+        check = getattr(cls, "__post_init__", None)
+    if check is not None:
+        check(obj)
     return obj

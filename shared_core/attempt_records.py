@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from ._construct import construct
 from .errors import redact
-from .ledger.base import CallRecord, Framework, Status
+from .ledger.base import CallRecord, Framework, Status, check_record_fields
 from .pricing import Usage, estimate_tokens
+from .storable import is_flat_storable
 
 if TYPE_CHECKING:
     from .decision import RouteDecision
@@ -65,16 +66,25 @@ class AttemptRecords:
         otel: Any
         attempts: list[Attempt]
 
-    def _record_metadata(self, attempt: Attempt, paid: dict[str, Any] | None) -> dict[str, Any]:
+    def _record_metadata(
+        self, attempt: Attempt, paid: dict[str, Any] | None
+    ) -> tuple[dict[str, Any], bool]:
         """The request's metadata, plus on a call's first attempt the classifier's tier scores
         (``router_scores``: what ``calibrate --from-ledger`` re-fits the knob from) and what
-        the classifier's own LLM calls cost (``paid``)."""
-        meta = dict(self.request.metadata)
+        the classifier's own LLM calls cost (``paid``); and whether it is storable as it is
+        (:func:`~shared_core.storable.is_flat_storable`: a fresh copy of plain values, which
+        the record then keeps without rebuilding it)."""
+        given = self.request.metadata
+        meta = dict(given)
+        storable = not given or is_flat_storable(given)
         if paid:
             meta.update(paid)
-        if attempt.number == 0 and self.decision.scores:  # numbered from 0
-            meta["router_scores"] = dict(self.decision.scores)
-        return meta
+            storable = False  # a list of the judge's calls: storable_meta copies it
+        scores = self.decision.scores
+        if attempt.number == 0 and scores:  # numbered from 0
+            meta["router_scores"] = fresh = dict(scores)
+            storable = storable and is_flat_storable(fresh)
+        return meta, storable
 
     def _estimated_usage(self, attempt: Attempt, received_text: str) -> Usage:
         """Tokens of an attempt whose provider reported none: the request's estimated input
@@ -118,7 +128,12 @@ class AttemptRecords:
                 cost = base = None
             if cost is not None:
                 self.spent_usd += cost
-        paid = self._classifier_paid() if not self._classifier_charged else None
+        paid = None
+        if not self._classifier_charged:
+            if decision.classifier_calls:
+                paid = self._classifier_paid()
+            else:  # (what _classifier_paid does for a classifier that made no LLM call)
+                self._classifier_charged = True
         if paid is not None and (cost is not None or usage is None):
             # unknown price stays unknown: the tier's, or a judge call's on an unpriced model
             cost = None if _unpriced(paid) else (cost or 0.0) + paid["classifier_cost_usd"]
@@ -127,7 +142,9 @@ class AttemptRecords:
         if error is not None:
             text = f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else error
             error = redact(text)[:500]
+        meta, storable = self._record_metadata(attempt, paid)
         # construct(): the frozen __init__'s work in one step, CallRecord's own checks included
+        # (all but rebuilding a metadata that is storable as it is: see _record_metadata)
         rec = construct(CallRecord, {
             "call_id": decision.call_id,
             "tier": tier.name,
@@ -151,13 +168,13 @@ class AttemptRecords:
             "prompt_hash": ledger.hash_prompt(prompt),
             "prompt": prompt if router.config.ledger.store_prompts else None,
             "tags": request.tags,  # CallRecord makes a tuple of any other sequence
-            "metadata": self._record_metadata(attempt, paid),
+            "metadata": meta,
             "user": request.user,
             "thread_id": request.thread_id,
             "framework": self.framework,
             "streamed": self.streaming,
             "variant": decision.variant,
-        })
+        }, check_record_fields if storable else None)
         self._write(rec)
         self._last_record = rec
         if self.otel is not None:

@@ -17,9 +17,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from math import isfinite
 from typing import Any
 
-__all__ = ["MAX_COUNT", "storable_count", "storable_id", "storable_meta", "storable_tags", "storable_text"]
+__all__ = [
+    "MAX_COUNT", "is_flat_storable", "storable_count", "storable_id", "storable_meta", "storable_tags",
+    "storable_text",
+]
 
 MAX_COUNT = (1 << 63) - 1
 """The largest integer a ledger column holds (SQLite and PostgreSQL ``BIGINT``)."""
@@ -63,6 +67,26 @@ def storable_meta(meta: Mapping[Any, Any]) -> dict[str, Any]:
     kept, lists and mappings walked (20 levels deep, then their ``str()``), anything else as
     its ``str()``. A fresh dict."""
     return {storable_text(k): _value(v, 0) for k, v in meta.items()}
+
+
+def is_flat_storable(meta: Mapping[Any, Any]) -> bool:
+    """Whether :func:`storable_meta` would keep ``meta`` as it is: every key an ASCII string,
+    every value an ASCII string, ``None``, a bool, an int or a finite float (no nesting). Then
+    a plain copy of ``meta`` equals ``storable_meta(meta)``; the router's own records check
+    their metadata this way (one loop, no call per item) instead of rebuilding it."""
+    for k, v in meta.items():
+        if k.__class__ is not str or not k.isascii():
+            return False
+        cls = v.__class__
+        if cls is str:
+            if not v.isascii():
+                return False
+        elif cls is float:
+            if not isfinite(v):
+                return False
+        elif not (v is None or cls is bool or cls is int):
+            return False
+    return True
 
 
 def storable_count(n: Any) -> int:

@@ -95,39 +95,12 @@ class CallRecord:
     """The A/B variant (control / candidate name) whose decision this call followed."""
 
     def __post_init__(self) -> None:
-        if self.status not in STATUSES:
-            raise InputError(f"CallRecord.status must be one of {STATUSES}, got {self.status!r}")
-        for name in ("cost_usd", "baseline_cost_usd"):
-            v = getattr(self, name)
-            if v is not None and not (math.isfinite(v) and v >= 0):
-                raise InputError(f"CallRecord.{name} must be finite and >= 0, or None, got {v!r}")
-        if not (isinstance(self.ts, (int, float)) and math.isfinite(self.ts)):
-            # a NaN day is no day: the record could never be counted, and held the others back
-            raise InputError(f"CallRecord.ts must be a finite Unix time, got {self.ts!r}")
         # only storable values (see shared_core.storable): one record that a ledger cannot
-        # write would hold every later one back. Spelled out: this runs for every attempt.
+        # write would hold every later one back
+        check_record_fields(self)
         d = self.__dict__
-        tags = d["tags"]
-        if tags.__class__ is not tuple or tags:
-            d["tags"] = storable_tags(tags)
         if d["metadata"]:
             d["metadata"] = storable_meta(d["metadata"])
-        u, t, e, p = d["user"], d["thread_id"], d["error"], d["prompt"]
-        if (
-            (u is not None and (u.__class__ is not str or not u.isascii()))
-            or (t is not None and (t.__class__ is not str or not t.isascii()))
-            or (e is not None and (e.__class__ is not str or not e.isascii()))
-            or (p is not None and (p.__class__ is not str or not p.isascii()))
-        ):
-            for name in ("user", "thread_id", "error", "prompt"):
-                d[name] = storable_id(d[name])
-        i, o, c = d["input_tokens"], d["output_tokens"], d["cached_input_tokens"]
-        if (
-            i.__class__ is not int or o.__class__ is not int or c.__class__ is not int
-            or not (0 <= i <= MAX_COUNT and 0 <= o <= MAX_COUNT and 0 <= c <= MAX_COUNT)
-        ):
-            for name in ("input_tokens", "output_tokens", "cached_input_tokens"):
-                d[name] = storable_count(d[name])
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -210,8 +183,48 @@ class RecordFilter:
         )
 
 
+def check_record_fields(rec: CallRecord) -> None:
+    """:class:`CallRecord`'s checks of every field but ``metadata``: the router's own records
+    run only these when their metadata is already storable (see
+    :func:`~shared_core.storable.is_flat_storable`). Spelled out: this runs for every attempt."""
+    d = rec.__dict__
+    if d["status"] not in STATUSES:
+        raise InputError(f"CallRecord.status must be one of {STATUSES}, got {d['status']!r}")
+    v = d["cost_usd"]
+    if v is not None and not (math.isfinite(v) and v >= 0):
+        raise InputError(f"CallRecord.cost_usd must be finite and >= 0, or None, got {v!r}")
+    v = d["baseline_cost_usd"]
+    if v is not None and not (math.isfinite(v) and v >= 0):
+        raise InputError(f"CallRecord.baseline_cost_usd must be finite and >= 0, or None, got {v!r}")
+    ts = d["ts"]
+    if not (isinstance(ts, (int, float)) and math.isfinite(ts)):
+        # a NaN day is no day: the record could never be counted, and held the others back
+        raise InputError(f"CallRecord.ts must be a finite Unix time, got {ts!r}")
+    tags = d["tags"]
+    if tags.__class__ is not tuple or tags:
+        d["tags"] = storable_tags(tags)
+    u, t, e, p = d["user"], d["thread_id"], d["error"], d["prompt"]
+    if (
+        (u is not None and (u.__class__ is not str or not u.isascii()))
+        or (t is not None and (t.__class__ is not str or not t.isascii()))
+        or (e is not None and (e.__class__ is not str or not e.isascii()))
+        or (p is not None and (p.__class__ is not str or not p.isascii()))
+    ):
+        for name in ("user", "thread_id", "error", "prompt"):
+            d[name] = storable_id(d[name])
+    i, o, c = d["input_tokens"], d["output_tokens"], d["cached_input_tokens"]
+    if (
+        i.__class__ is not int or o.__class__ is not int or c.__class__ is not int
+        or not (0 <= i <= MAX_COUNT and 0 <= o <= MAX_COUNT and 0 <= c <= MAX_COUNT)
+    ):
+        for name in ("input_tokens", "output_tokens", "cached_input_tokens"):
+            d[name] = storable_count(d[name])
+
+
 def record_scopes(rec: CallRecord) -> list[str]:
     """The budget scopes a record's cost counts toward: ``global``, each tag, its user."""
+    if not rec.tags:  # the usual record: no tags (a user, maybe)
+        return ["global", f"user:{rec.user}"] if rec.user else ["global"]
     scopes = ["global", *(f"tag:{t}" for t in dict.fromkeys(rec.tags))]
     if rec.user:
         scopes.append(f"user:{rec.user}")

@@ -34,8 +34,8 @@ def built(monkeypatch: pytest.MonkeyPatch) -> list[tuple[type, dict[str, Any], A
     seen: list[tuple[type, dict[str, Any], Any]] = []
     real = construct_module.construct
 
-    def checked(cls: type, values: dict[str, Any]) -> Any:
-        obj = real(cls, values)
+    def checked(cls: type, values: dict[str, Any], check: Any = None) -> Any:
+        obj = real(cls, values, check)
         seen.append((cls, dict(values), obj))
         return obj
 

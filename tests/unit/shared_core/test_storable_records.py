@@ -89,3 +89,53 @@ def test_any_record_is_written_and_the_next_one_too(tmp_path, user, thread, tags
     assert stored["c1"].user == rec.user and stored["c1"].tags == rec.tags
     assert json.loads(rec.to_json())["user"] == rec.user  # the spill file's form reads back the same
     ledger.close()
+
+
+_FLAT_VALUES = st.one_of(
+    _ANY_TEXT, st.floats(), st.integers(min_value=-(2**70), max_value=2**70), st.booleans(), st.none(),
+    st.uuids(), st.lists(st.integers(), max_size=2), st.dictionaries(_ANY_TEXT, st.floats(), max_size=2),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(meta=st.dictionaries(st.one_of(_ANY_TEXT, st.integers()), _FLAT_VALUES, max_size=4))
+def test_flat_storable_metadata_is_what_storable_meta_keeps_as_it_is(meta) -> None:
+    """The router's records keep a copy of metadata that ``is_flat_storable`` accepts instead
+    of rebuilding it: that copy must be exactly what ``storable_meta`` gives."""
+    from shared_core.storable import is_flat_storable, storable_meta
+
+    if is_flat_storable(meta):  # (it may refuse what storable_meta keeps: non-ASCII text)
+        out = storable_meta(meta)
+        assert out == meta and list(out) == list(meta)
+        assert [type(v) for v in out.values()] == [type(v) for v in meta.values()]
+
+
+def test_flat_storable_refuses_what_storable_meta_changes_or_copies() -> None:
+    from shared_core.storable import is_flat_storable
+
+    assert is_flat_storable({}) and is_flat_storable({"a": "b", "n": 1, "f": 0.5, "t": True, "x": None})
+    for bad in ({EVE: 1}, {"a": EVE}, {1: "a"}, {"f": float("nan")}, {"f": float("inf")},
+                {"u": uuid.UUID(int=1)}, {"l": [1]}, {"d": {"a": 1}}, {"t": (1,)}):
+        assert not is_flat_storable(bad), bad
+
+
+def test_router_records_keep_their_metadata_storable() -> None:
+    """A routed call's record: plain metadata and tier scores kept as they are, anything else
+    (a lone surrogate, NaN, a UUID, a nested list) made storable as before."""
+    from shared_core.dispatch import AttemptResult, execute
+    from shared_core.testing import FakeClassifier
+
+    router = Router(RouterConfig.build(CONFIG), classifier=FakeClassifier(default="cheap"))
+    odd = {"team": "a", "n": 3, EVE: float("nan"), "id": uuid.UUID(int=7), "l": [1, EVE]}
+    for meta in ({"team": "a", "n": 3, "ok": True, "x": None, "f": 0.5}, odd):
+        request = router.request("hi", metadata=meta)
+        request.metadata.update(meta)  # a caller may change the request's dict after the fact
+        plan = router.plan(router.decide_request(request), request)
+        execute(plan, lambda a: AttemptResult("ok"))
+    plain, odd_rec = router.ledger.records()
+    scores = plain.metadata.pop("router_scores")
+    assert plain.metadata == {"team": "a", "n": 3, "ok": True, "x": None, "f": 0.5}
+    assert scores == odd_rec.metadata["router_scores"] == {"cheap": 1.0}
+    assert odd_rec.metadata["eve\\ud800"] == "nan" and odd_rec.metadata["id"] == str(uuid.UUID(int=7))
+    assert odd_rec.metadata["l"] == [1, "eve\\ud800"]
+    assert json.dumps(odd_rec.metadata)
