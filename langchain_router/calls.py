@@ -45,18 +45,26 @@ class _Call:
         "tools",
     )
 
-    def __init__(self) -> None:
-        self.caller_max: int | None = None
-        self.messages: list[BaseMessage] = []
-        self.passthrough: dict[str, Any] = {}
+    def __init__(
+        self, messages: list[BaseMessage], stop: list[str] | None, caller_max: int | None
+    ) -> None:
+        self.caller_max = caller_max
+        self.messages = messages
+        self.passthrough: dict[str, Any] = _NO_KWARGS
+        """The call's own keywords for the inner model (read only)."""
         self.tools: Sequence[Any] | None = None
-        self.tool_extra: dict[str, Any] = {}
+        self.tool_extra: dict[str, Any] = _NO_KWARGS
         self.structured: StructuredSpec | None = None
-        self.stop: list[str] | None = None
+        self.stop = stop
         self.from_invoke = False
         """An ``invoke`` that LangChain streams (a streaming handler is attached): the
         whole-answer checks still apply, so the stream is held until they pass."""
         self.plan: CallPlan
+
+
+_NO_KWARGS: dict[str, Any] = {}
+"""The keywords of a call that has none (most calls): one shared dict, never written to
+(``_prepare`` copies it, the tool bindings only read it)."""
 
 
 class CallSteps:
@@ -82,23 +90,25 @@ class CallSteps:
         ``kwargs`` is the call's own ``**kwargs`` dict (fresh per call): the router's keys
         are popped from it and the rest passes through to the inner model.
         """
-        call = _Call()
-        call.caller_max = _caller_max(kwargs.pop("max_tokens", None), self.max_tokens)
-        force = kwargs.pop("model", None)
-        thread = kwargs.pop(THREAD_KWARG, None)
-        call.tools = kwargs.pop("tools", None) or None
-        if call.tools is not None:  # typed error before routing (a classifier may cost money)
-            check_tool_tiers(self.router.config, self.tiers)
-        call.structured = kwargs.pop(STRUCTURED_KEY, None)
-        kwargs.pop("ls_structured_output_format", None)
-        if kwargs:
-            call.tool_extra = {
-                k: kwargs.pop(k) for k in _TOOL_EXTRA
-                if k in kwargs and (call.tools is not None or k != "response_format")
-            }
-        call.passthrough = kwargs
-        call.messages = messages
-        call.stop = stop or self.stop or None
+        force = thread = None
+        if kwargs:  # the router's own keys first; most calls have none at all
+            caller_max = _caller_max(kwargs.pop("max_tokens", None), self.max_tokens)
+            force = kwargs.pop("model", None)
+            thread = kwargs.pop(THREAD_KWARG, None)
+            call = _Call(messages, stop or self.stop or None, caller_max)
+            call.tools = kwargs.pop("tools", None) or None
+            if call.tools is not None:  # typed error before routing (a classifier may cost money)
+                check_tool_tiers(self.router.config, self.tiers)
+            call.structured = kwargs.pop(STRUCTURED_KEY, None)
+            kwargs.pop("ls_structured_output_format", None)
+            if kwargs:
+                call.tool_extra = {
+                    k: kwargs.pop(k) for k in _TOOL_EXTRA
+                    if k in kwargs and (call.tools is not None or k != "response_format")
+                }
+                call.passthrough = kwargs
+        else:
+            call = _Call(messages, stop or self.stop or None, self.max_tokens)
         # read only here (extract copies what it keeps): no copies of the run's tags/metadata
         tags: Sequence[str]
         md: Mapping[str, Any]
@@ -177,7 +187,8 @@ class CallSteps:
             bindings = _private(self, "_bindings")
             kw.update(bindings.structured_kwargs(tier.name, inner, call.structured))
         inner, extra = with_overrides(inner, attempt.max_tokens, self.temperature)
-        kw.update(extra)
+        if extra:  # what the inner model has no field for (most have a budget field)
+            kw.update(extra)
         return inner, msgs, kw
 
     def _finish(self, result: ChatResult, plan: CallPlan) -> ChatResult:

@@ -81,6 +81,18 @@ def _override_fields(cls: type[BaseChatModel]) -> tuple[str | None, bool]:
     return next((f for f in _BUDGET_FIELDS if f in fields), None), "temperature" in fields
 
 
+@functools.cache
+def _may_stream(cls: type[BaseChatModel]) -> bool:
+    """Whether a model of this class can have a ``streaming`` attribute (a field, a class
+    attribute or a pydantic extra): one the class cannot have needs no ``getattr``, which for
+    a missing name goes through pydantic's ``__getattr__`` and a caught ``AttributeError``."""
+    return (
+        "streaming" in cls.model_fields
+        or hasattr(cls, "streaming")
+        or cls.model_config.get("extra") == "allow"
+    )
+
+
 def can_stream(inner: BaseChatModel, *, async_api: bool) -> bool:
     cls = type(inner)
     sync = cls._stream is not BaseChatModel._stream
@@ -147,7 +159,7 @@ def inner_generate(
     """One answer of ``inner``. LangChain's own ``_generate_with_cache`` streams for a model
     whose ``streaming`` is on (``ChatOpenAI(streaming=True)``: its ``_generate`` then gets a
     stream back and fails); the router calls ``_generate`` directly, so it does the same."""
-    if getattr(inner, "streaming", False) is True and inner._should_stream(
+    if _may_stream(type(inner)) and getattr(inner, "streaming", False) is True and inner._should_stream(
         async_api=False, run_manager=run_manager, **kw
     ):
         return generate_from_stream(inner_stream(inner, msgs, stop, run_manager, kw))
@@ -159,7 +171,7 @@ async def inner_agenerate(
     kw: dict[str, Any],
 ) -> ChatResult:
     """Async twin of :func:`inner_generate`."""
-    if getattr(inner, "streaming", False) is True and inner._should_stream(
+    if _may_stream(type(inner)) and getattr(inner, "streaming", False) is True and inner._should_stream(
         async_api=True, run_manager=run_manager, **kw
     ):
         return await agenerate_from_stream(inner_astream(inner, msgs, stop, run_manager, kw))

@@ -127,7 +127,8 @@ def usage_of(message: BaseMessage) -> Usage | None:
     if not um:
         return None
     details = um.get("input_token_details")
-    cached = details.get("cache_read") if isinstance(details, Mapping) else None
+    # (most usages have no details: ``isinstance(None, Mapping)`` is an ABC check)
+    cached = details.get("cache_read") if details is not None and isinstance(details, Mapping) else None
     return provider_usage(
         um.get("input_tokens"), um.get("output_tokens"), cached, source=_model_name(message)
     )
