@@ -159,9 +159,11 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
             return None
         assert self._step_kind is not None
         idx, kind, timeout = self._step_kind
+        caller_max = self.caller_max_tokens  # (what _max_tokens says, without the call)
         attempt = construct(Attempt, {
             "tier": tier, "index": idx, "number": len(self.attempts), "kind": kind,
-            "max_tokens": self._max_tokens(tier), "timeout_s": timeout,
+            "max_tokens": caller_max if caller_max is not None else tier.max_tokens,
+            "timeout_s": timeout,
         })
         self.attempts.append(attempt)
         self._live = attempt
@@ -265,9 +267,10 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
     ) -> bool:
         """Report an answer; returns ``True`` when it is accepted, ``False`` to escalate."""
         self._live = None
-        cfg = self.router.config
-        latency = self._elapsed_ms()
-        self.router.cooldown.success(attempt.tier.name)
+        latency = (time.perf_counter() - self._attempt_started) * 1000.0  # (_elapsed_ms)
+        router = self.router
+        cfg = router.config
+        router.cooldown.success(attempt.tier.name)
         reason = None
         up = None
         if (
@@ -354,7 +357,7 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
             "escalated": self.escalations > 0
             and any(a.kind == "escalation" for a in self.attempts),
             "escalation_reason": self._last_reason,
-            "fallbacks_tried": [e.tier for e in self.errors],
+            "fallbacks_tried": [e.tier for e in errors] if (errors := self.errors) else [],
             "attempts": len(self.attempts),
             "cost_usd": self.final_cost,
             "total_cost_usd": self.spent_usd,

@@ -49,8 +49,11 @@ def _execute(plan: CallPlan, call: Callable[[Attempt], AttemptResult]) -> Attemp
     kept: AttemptResult | None = None
     while (attempt := plan.next_attempt()) is not None:
         try:
-            with _in_span(plan):
-                result = _with_timeout(call, attempt)
+            if plan.otel is None and attempt.timeout_s is None:
+                result = call(attempt)  # the usual attempt: no span to make current, no timeout
+            else:
+                with _in_span(plan):
+                    result = _with_timeout(call, attempt)
         except Exception as exc:
             plan.failed(attempt, exc)
             continue

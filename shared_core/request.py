@@ -242,15 +242,19 @@ def extract(
     attachments: list[str] = []
     total_chars = 0
     last_user = None
+    canonical = _CANONICAL_ROLES.get  # a known role, already lower case: without _role's call
     for idx in range(len(msgs) - 1, -1, -1):
-        role = _role(msgs[idx], notes)
+        raw = msgs[idx].get("role", "user")
+        role = (raw.__class__ is str and canonical(raw)) or _role(msgs[idx], notes)
         if role == "user":
             last_user = idx
             break
     # size of the whole request (cheap: no copies of the text)
     for m in msgs:
         c = m.get("content")
-        if isinstance(c, str):
+        if c.__class__ is str and c.isascii():  # the common case first, without isinstance
+            total_chars += len(c)
+        elif isinstance(c, str):
             total_chars += len(c) if c.isascii() else text_size(c)
         elif c is not None:
             total_chars += text_size(content_text(c, attachments))
@@ -264,14 +268,16 @@ def extract(
                 break
         history: list[str] = []
     else:
-        focus = content_text(msgs[last_user].get("content"))
+        c = msgs[last_user].get("content")
+        focus = c if c.__class__ is str else content_text(c)
         history = []
         budget = cfg.history_chars
         turns = 0
         for idx in range(last_user - 1, -1, -1):
             if turns >= cfg.history_turns or budget <= 0:
                 break
-            role = _role(msgs[idx], notes)
+            raw = msgs[idx].get("role", "user")
+            role = (raw.__class__ is str and canonical(raw)) or _role(msgs[idx], notes)
             if role not in ("user", "assistant"):
                 continue
             t = content_text(msgs[idx].get("content"))
@@ -288,8 +294,12 @@ def extract(
             if _role(m, notes) == "system":
                 system = content_text(m.get("content"))[: cfg.history_chars]
                 break
-    focus = clean_text(head_tail(focus, 2 * cfg.max_chars, cfg.head_fraction))  # O(max_chars)
-    text = head_tail(focus, cfg.max_chars, cfg.head_fraction)
+    max_chars = cfg.max_chars
+    if len(focus) > max_chars:  # (head_tail keeps a text within its size as it is)
+        focus = head_tail(focus, 2 * max_chars, cfg.head_fraction)  # O(max_chars)
+    if not focus.isascii() or "\x00" in focus:  # (clean_text keeps other text as it is)
+        focus = clean_text(focus)
+    text = head_tail(focus, max_chars, cfg.head_fraction) if len(focus) > max_chars else focus
     ask_start = 0
     if system or history:
         ctx = "\n".join(clean_text(s) for s in ([system] if system else []) + history)

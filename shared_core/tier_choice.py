@@ -25,6 +25,7 @@ from .decision import RouteDecision
 from .errors import UnknownModelError, redact
 
 if TYPE_CHECKING:
+    from .budget import BudgetGuard
     from .config import RouterConfig
     from .config_sections import ClassifierConfig
     from .cooldown import Cooldown
@@ -78,6 +79,8 @@ class TierChoice:
         def thread_floor(self, thread_id: str | None) -> int: ...
         def note_thread(self, thread_id: str | None, index: int) -> None: ...
         def _budget_pressure(self, request: Request) -> float: ...
+        @property
+        def budget(self) -> BudgetGuard | None: ...
         def plan(self, decision: RouteDecision, request: Request, **kw: Any) -> Any: ...
 
     def _eligible(self, request: Request) -> tuple[list[bool], list[str]]:
@@ -211,8 +214,8 @@ class TierChoice:
             if knob is None:  # the async path reads the loop's knob off the event loop
                 loop = self.feedback_loop
                 knob = pol.threshold if loop is None else loop.decision_knob()
-            if pressure is None:
-                pressure = self._budget_pressure(request)
+            if pressure is None:  # (_budget_pressure is 0.0 without a budget guard)
+                pressure = 0.0 if self.budget is None else self._budget_pressure(request)
             if pressure > 0:
                 knob = knob * (1.0 - pressure)
                 reasons.append(f"budget pressure {pressure:.2f}: knob lowered to {knob:.3f}")
@@ -229,7 +232,7 @@ class TierChoice:
                 elif pol.fallback_tier is not None:
                     idx = cfg.index(pol.fallback_tier)
                     reasons.append(f"unsure (confidence {cls.confidence:.2f}): fallback tier")
-            floor = self.thread_floor(request.thread_id)
+            floor = self.thread_floor(request.thread_id) if cfg.sticky and request.thread_id else 0
             if floor > idx:
                 up = [i for i in range(floor, n) if eligible[i]]
                 if up:
@@ -239,7 +242,8 @@ class TierChoice:
             # a fallback tier that cannot serve this request: nearest eligible above, else below
             cands = [i for i in range(idx, n) if eligible[i]] or [i for i in range(idx, -1, -1) if eligible[i]]
             idx = cands[0]
-        self.note_thread(request.thread_id, idx)
+        if cfg.sticky and request.thread_id:  # (note_thread does nothing otherwise)
+            self.note_thread(request.thread_id, idx)
         return self._decision(request, idx, cls, reasons, t0, unsure=unsure, forced=False, eligible=eligible)
 
     @property
@@ -339,7 +343,7 @@ class TierChoice:
             "latency_us": (time.perf_counter_ns() - t0) / 1000.0,
             "index": idx,
             "unsure": unsure,
-            "call_id": new_call_id(),
+            "call_id": f"{_CALL_PREFIX}{next(_call_counter):016x}",  # new_call_id()
             "forced": forced,
             "eligible": self._all_names if all(eligible)
             else tuple(t.name for t, ok in zip(self.config.tiers, eligible) if ok),
