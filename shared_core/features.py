@@ -169,6 +169,18 @@ def signals(
     math_ = math_chars + len(_MATH_WORDS & vocab)
     first = toks[0] if toks else ""
     numbers = sum(map(str.isdigit, vocab))
+    latex = sample.count("\\") + sample.count("$")
+    # the line-start patterns need one of their marks in the text: most requests have none
+    mc = len(_MC_RE.findall(sample)) if ")" in sample or "." in sample or ":" in sample else 0
+    fewshot = len(_FEWSHOT_RE.findall(sample)) if ":" in sample else 0
+    asks = sample.count("?")
+    constraints = len(_CONSTRAINT_WORDS & vocab)
+    items = (
+        len(_LIST_RE.findall(sample))
+        if digits or "-" in sample or "*" in sample or "\u2022" in sample or not sample.isascii()
+        else 0  # (a list item starts with one of -*\u2022 or a digit, \\d being any script's)
+    )
+    # _squash(x, scale) spelled out: nine calls on every request
     return [
         1.0,
         min(1.0, math.log1p(n) / 10.0),
@@ -180,18 +192,18 @@ def signals(
         upper / max(1, len(head)),
         (m - sum(map(len, toks))) / m,
         1.0 if "```" in sample else 0.0,
-        _squash(code, 3.0),
-        _squash(math_, 5.0),
-        _squash(sample.count("\\") + sample.count("$"), 2.0),
-        _squash(len(_MC_RE.findall(sample)), 3.0),
-        _squash(len(_FEWSHOT_RE.findall(sample)) if ":" in sample else 0, 2.0),
-        _squash(sample.count("?"), 2.0),
-        _squash(len(_CONSTRAINT_WORDS & vocab), 3.0),
+        code / (code + 3.0) if code > 0 else 0.0,
+        math_ / (math_ + 5.0) if math_ > 0 else 0.0,
+        latex / (latex + 2.0) if latex > 0 else 0.0,
+        mc / (mc + 3.0) if mc > 0 else 0.0,
+        fewshot / (fewshot + 2.0) if fewshot > 0 else 0.0,
+        asks / (asks + 2.0) if asks > 0 else 0.0,
+        constraints / (constraints + 3.0) if constraints > 0 else 0.0,
         1.0 if _STEP_RE.search(lower) else 0.0,
         1.0 if first in _IMPERATIVE_WORDS else 0.0,
         1.0 if first in _GREETING_WORDS and nw <= 12 else 0.0,
-        _squash(len(_LIST_RE.findall(sample)), 3.0),
-        _squash(numbers, 5.0),
+        items / (items + 3.0) if items > 0 else 0.0,
+        numbers / (numbers + 5.0) if numbers > 0 else 0.0,
         1.0 if "http://" in lower or "https://" in lower else 0.0,
         1.0 if '{"' in sample or "[{" in sample else 0.0,
     ]

@@ -26,12 +26,13 @@ from typing import Any
 
 import numpy as np
 
+from .._construct import construct
 from ..errors import ConfigError, DataFormatError
 from ..features import FeatureExtractor
 from ..request import Request
 from .base import BaseClassifier, Classification
 from .files import write_json
-from .ladder import difficulty_to_tier_scores
+from .ladder import _levels_scores
 from .ladder_model import LEVELS, LadderModel
 from .pasted import MIN_TEXT, ask_to_read
 from .trained import TrainedRouter, dense_rows, read_json_safely, read_npz, sparse_rows, write_npz
@@ -233,17 +234,25 @@ class EmbeddedClassifier(BaseClassifier):
                 acc = min(1.0, acc + q)
                 out.append(acc)
             return [*out, 1.0]
-        return difficulty_to_tier_scores(p, len(self._labels))
+        return _levels_scores(p, len(self._labels))  # (p: Python floats, from _levels)
 
     def _classify(self, request: Request) -> Classification:
         pl, ood, cov, read_ask = self._levels(request.text, request.ask_start)
         vals = self._scores(pl)
-        chosen = next(i for i, v in enumerate(vals) if v >= 0.5)
-        band = vals[chosen] - (vals[chosen - 1] if chosen else 0.0)
         calibrate = self.ladder.calibrate_one
-        conf = OOD_CONFIDENCE if ood else calibrate(band)
-        # each tier's own (a knob or a rule may choose another tier than the median one)
-        per_tier = [calibrate(v - (vals[i - 1] if i else 0.0)) for i, v in enumerate(vals)]
+        # each tier's own (a knob or a rule may choose another tier than the median one): the
+        # calibrated mass of its band; the chosen tier is the first to reach 0.5
+        per_tier = []
+        chosen = -1
+        below = 0.0
+        for i, v in enumerate(vals):
+            per_tier.append(calibrate(v - below))
+            if chosen < 0 and v >= 0.5:
+                chosen = i
+            below = v
+        if chosen < 0:  # (the last tier scores 1.0: never; as before, StopIteration)
+            chosen = next(i for i, v in enumerate(vals) if v >= 0.5)
+        conf = OOD_CONFIDENCE if ood else per_tier[chosen]
         if ood:  # unlike the training data: no tier is sure
             per_tier = [min(c, OOD_CONFIDENCE) for c in per_tier]
         per_tier[chosen] = conf
@@ -253,14 +262,14 @@ class EmbeddedClassifier(BaseClassifier):
             reason += "; a short ask about a pasted document: the ask read alone"
         if ood:
             reason += f"; unlike the training data (coverage {cov:.2f}): one level up"
-        return Classification(
-            scores=dict(zip(self._labels, vals)),
-            confidence=conf,
-            classifier=self.name,
-            reasons=(reason,),
-            extra={"levels": pl, "level": LEVELS[level], "ood": ood, "coverage": cov,
-                   "tier_confidence": per_tier, "read": "ask" if read_ask else "message"},
-        )
+        return construct(Classification, {  # the frozen dataclass's __init__ in one step
+            "scores": dict(zip(self._labels, vals)),
+            "confidence": conf,
+            "classifier": self.name,
+            "reasons": (reason,),
+            "extra": {"levels": pl, "level": LEVELS[level], "ood": ood, "coverage": cov,
+                      "tier_confidence": per_tier, "read": "ask" if read_ask else "message"},
+        })
 
     def predict_batch(self, texts: Sequence[str]) -> np.ndarray:
         """Tier scores for many texts, shape ``(n, n_tiers)`` (same values as :meth:`classify`)."""

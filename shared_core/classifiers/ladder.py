@@ -9,6 +9,7 @@ the one whose band holds the median difficulty.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -88,7 +89,7 @@ def _point_cdf(d: float, spread: float):  # type: ignore[no-untyped-def]
     return lambda x: (sig(x) - lo) / span
 
 
-def _levels_scores(probs: list[float], n_tiers: int) -> list[float]:
+def _levels_scores(probs: Sequence[float], n_tiers: int) -> list[float]:
     """:func:`difficulty_to_tier_scores` of level probabilities, without building a closure
     (level ``j`` of ``L`` spans ``(j/L, (j+1)/L]`` and is uniform inside it)."""
     clean = [p if (p == p and p > 0 and p != math.inf) else 0.0 for p in probs]
@@ -96,20 +97,33 @@ def _levels_scores(probs: list[float], n_tiers: int) -> list[float]:
     n_levels = len(clean)
     if n_levels == 0 or total <= 0:
         return [0.0] * (n_tiers - 1) + [1.0]  # nothing known: the strongest tier
-    p = [c / total for c in clean]
     below = [0.0]  # below[k] = sum(p[:k]), added left to right as sum() does
-    for q in p:
+    p = []
+    for c in clean:
+        q = c / total
+        p.append(q)
         below.append(below[-1] + q)
     out: list[float] = []
     prev = 0.0
-    for i in range(n_tiers - 1):
-        pos = (i + 1) / n_tiers * n_levels
-        full = math.floor(pos + 1e-9)
-        acc = below[min(full, n_levels)]
-        if full < n_levels:
-            acc += p[full] * max(0.0, pos - full)
+    for upto, full, part in _bands(n_tiers, n_levels):
+        acc = below[upto]
+        if part is not None:
+            acc += p[full] * part
         v = min(1.0, max(prev, acc))
         out.append(v)
         prev = v
     out.append(1.0)
     return out
+
+
+@functools.lru_cache(maxsize=64)
+def _bands(n_tiers: int, n_levels: int) -> tuple[tuple[int, int, float | None], ...]:
+    """Where each tier but the last ends on ``n_levels`` levels: ``(levels wholly below,
+    the level it ends in, the share of that level below it)``; the same numbers
+    :func:`_levels_scores` computed for every request, once per ladder shape."""
+    out = []
+    for i in range(n_tiers - 1):
+        pos = (i + 1) / n_tiers * n_levels
+        full = math.floor(pos + 1e-9)
+        out.append((min(full, n_levels), full, max(0.0, pos - full) if full < n_levels else None))
+    return tuple(out)

@@ -30,6 +30,7 @@ import math
 import re
 import zlib
 from collections.abc import Sequence
+from operator import add
 from pathlib import Path
 from typing import Any
 
@@ -223,7 +224,7 @@ class LadderModel:
         """:meth:`proba_text` as a plain list (what the classifier reads per request)."""
         n = len(text)
         if self._dot is not None and n <= EDGE_MIN:  # word sums: memoised per word
-            z = [a + b for a, b in zip(self._dot(ladder_text(text)), self._b)]
+            z = list(map(add, self._dot(ladder_text(text)), self._b))
         elif self._dot is not None:  # the whole text on the first half of W, its edges on the second
             k = len(LEVELS)
             dot = self._long_dot()

@@ -210,3 +210,20 @@ def test_word_ngram_buckets_are_the_crc32_of_each_character_ngram(word: str) -> 
             for n in fx.char_ngrams for i in range(len(b) - n + 1)
         ]
     assert list(grams) == want
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("aAbJjK ().:-*•\n\t 17٣x?")), max_size=80
+    )
+)
+def test_line_start_signals_are_their_patterns_counts(text: str) -> None:
+    """Multiple-choice options and list items are counted only where their marks appear: the
+    counts are still the patterns' own (a digit of any script starts a list item)."""
+    from shared_core.features import _LIST_RE, _MC_RE
+
+    sig = _sig(text)
+    mc, items = len(_MC_RE.findall(text)), len(_LIST_RE.findall(text))
+    assert sig["multiple_choice"] == (mc / (mc + 3.0) if mc > 0 else 0.0)
+    assert sig["list_items"] == (items / (items + 3.0) if items > 0 else 0.0)

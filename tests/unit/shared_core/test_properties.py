@@ -331,3 +331,42 @@ def test_utility_examples_with_default_costs() -> None:
 def test_select_batch_finds_each_row_s_own_best() -> None:
     rows = np.array([[0.9, 0.95], [0.1, 0.2]])
     assert list(select_batch(rows, 0.5, rule="utility", relative_costs=[0.0, 0.0])) == [1, 1]
+
+
+def _levels_scores_reference(probs: list[float], n_tiers: int) -> list[float]:
+    """The per-request computation the ladder bands are precomputed from (kept as written)."""
+    import math
+
+    clean = [p if (p == p and p > 0 and p != math.inf) else 0.0 for p in probs]
+    total = sum(clean)
+    n_levels = len(clean)
+    if n_levels == 0 or total <= 0:
+        return [0.0] * (n_tiers - 1) + [1.0]
+    p = [c / total for c in clean]
+    below = [0.0]
+    for q in p:
+        below.append(below[-1] + q)
+    out: list[float] = []
+    prev = 0.0
+    for i in range(n_tiers - 1):
+        pos = (i + 1) / n_tiers * n_levels
+        full = math.floor(pos + 1e-9)
+        acc = below[min(full, n_levels)]
+        if full < n_levels:
+            acc += p[full] * max(0.0, pos - full)
+        v = min(1.0, max(prev, acc))
+        out.append(v)
+        prev = v
+    out.append(1.0)
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.just(0.0)), max_size=7),
+    st.integers(min_value=1, max_value=9),
+)
+def test_level_scores_equal_the_per_request_computation(probs: list[float], n_tiers: int) -> None:
+    from shared_core.classifiers.ladder import _levels_scores
+
+    assert _levels_scores(probs, n_tiers) == _levels_scores_reference(probs, n_tiers)
