@@ -171,7 +171,12 @@ class WordSumDot:
     def __call__(self, text: str) -> list[float]:
         text = feature_window(text)
         lower = text.lower()
-        toks = _tokens(lower)
+        return self.read(text, lower, _tokens(lower))
+
+    def read(self, text: str, lower: str, toks: list[str]) -> list[float]:
+        """:meth:`__call__` of a text within the feature window (``feature_window(text) is
+        text``), given its lower case and ``_tokens(lower)``: for a caller that reads the
+        words of the text too."""
         sig = signals(text, lower, toks)
         # the signals that are not 0 (about a third, on a short request): a zero adds nothing
         # to the sum (the bias signal, always 1.0, comes first), and each term is a complex

@@ -202,7 +202,7 @@ class EmbeddedClassifier(BaseClassifier):
         ask = ask_to_read(text) if self.pasted_asks and len(text) * 3 >= MIN_TEXT else None
         if ask is not None:
             text = ask.text
-        p = m.proba_list(text)
+        p, toks = m.proba_tokens(text)  # (the words it read, when it read them: see below)
         if ask is None:
             pass
         elif ask.over_code == "look-up":  # "which port does it listen on?" over a config
@@ -211,10 +211,13 @@ class EmbeddedClassifier(BaseClassifier):
             p = [0.0, p[0] + p[1] + p[2], p[3], 0.0]
         elif ask.over_all:  # "Summarise this:", "List the dates": all of it, at least medium
             p = [0.0, p[0] + p[1], *p[2:]]
-        cov = m.coverage(text)
+        cov = m.coverage(text, toks)
         ood = cov < m.ood_coverage
         t = text.strip()
-        if ask is None and ((len(t) <= 40 and _is_greeting(t)) or _is_bare_arithmetic(t)):
+        if ask is None and (
+            (len(t) <= 40 and (_is_greeting(t) if toks is None else _greeting_words(toks)))
+            or _is_bare_arithmetic(t)
+        ):
             p = [1.0, 0.0, 0.0, 0.0]  # greetings and "what is 17*23?": any model
             ood = False
         elif ood:
@@ -300,6 +303,12 @@ def _is_greeting(text: str) -> bool:
 
 
 _PUNCT = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~"})
+
+
+def _greeting_words(toks: Sequence[str]) -> bool:
+    """:func:`_is_greeting` of a text from its words (``_tokens`` of its lower case: ASCII
+    punctuation as spaces, then ``split``, what ``_is_greeting`` does after ``strip``)."""
+    return bool(toks) and toks[0] in _GREETING_WORDS and len(toks) <= 12
 
 
 def _is_bare_arithmetic(text: str) -> bool:

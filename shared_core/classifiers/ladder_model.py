@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataFormatError, RouterError, UnsafeFormatError
-from ..features import FeatureExtractor, SparseBatch
+from ..features import FeatureExtractor, SparseBatch, _tokens
 from ..word_sums import WordSumDot, WordSumExtractor
 from .files import dense_rows, read_json_safely, read_npz, sparse_rows, write_json, write_npz
 
@@ -82,12 +82,27 @@ _NON_CJK_RE = re.compile("[^\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
 
 def ladder_text(text: str) -> str:
     """``text`` plus its CJK character bigrams as extra words (those scripts have no spaces)."""
-    if not _CJK_RE.search(text, 0, 400):
+    if text.isascii() or not _CJK_RE.search(text, 0, 400):  # (no CJK in ASCII text)
         return text
     grams = [
         run[i : i + 2] for run in _NON_CJK_RE.split(text[:1500]) for i in range(len(run) - 1)
     ]
     return text + "\n" + " ".join(grams)
+
+
+def words_of_tokens(toks: Sequence[str]) -> set[str]:
+    """:func:`words_of` of a plain-ASCII text of at most 2,000 characters, from
+    ``_tokens(text.lower())``: every letter is in a token, and a token of letters only is a
+    whole run of them (tokens end at spaces and punctuation), so the runs of 2+ letters are
+    the tokens of letters only and those found inside the others."""
+    out = set()
+    for t in toks:
+        if t.isalpha():
+            if len(t) > 1:
+                out.add(t)
+        else:
+            out.update(_ASCII_WORD_RE.findall(t))
+    return out
 
 
 def _edges(text: str) -> str:
@@ -186,9 +201,14 @@ class LadderModel:
         """Level probabilities, shape ``(n, 4)``."""
         return np.array([self.proba_sparse(*self.featurize(t)) for t in texts]).reshape(-1, len(LEVELS))
 
-    def coverage(self, text: str) -> float:
-        """Share of the distinct words of ``text`` seen in training (1.0 below :data:`MIN_WORDS` words)."""
-        words = words_of(text)
+    def coverage(self, text: str, tokens: Sequence[str] | None = None) -> float:
+        """Share of the distinct words of ``text`` seen in training (1.0 below :data:`MIN_WORDS` words).
+
+        ``tokens``: ``_tokens(text.lower())`` when the caller has them (:meth:`proba_tokens`)."""
+        if tokens is not None and len(text) <= 2000 and text.isascii():
+            words = words_of_tokens(tokens)  # (what words_of(text) finds, without its regex)
+        else:
+            words = words_of(text)
         if len(words) < MIN_WORDS:
             return 1.0
         memo, seen = self._word_memo, self._seen
@@ -222,9 +242,21 @@ class LadderModel:
 
     def proba_list(self, text: str) -> list[float]:
         """:meth:`proba_text` as a plain list (what the classifier reads per request)."""
+        return self.proba_tokens(text)[0]
+
+    def proba_tokens(self, text: str) -> tuple[list[float], list[str] | None]:
+        """:meth:`proba_list` and the words it read: ``_tokens(text.lower())`` for a short
+        text without CJK (what :meth:`coverage` and the greeting check read too), else ``None``."""
         n = len(text)
+        toks = None
         if self._dot is not None and n <= EDGE_MIN:  # word sums: memoised per word
-            z = list(map(add, self._dot(ladder_text(text)), self._b))
+            read = ladder_text(text)
+            if read is text:  # (no CJK bigrams added; feature_window keeps a short text whole)
+                lower = text.lower()
+                toks = _tokens(lower)
+                z = list(map(add, self._dot.read(text, lower, toks), self._b))
+            else:
+                z = list(map(add, self._dot(read), self._b))
         elif self._dot is not None:  # the whole text on the first half of W, its edges on the second
             k = len(LEVELS)
             dot = self._long_dot()
@@ -242,7 +274,7 @@ class LadderModel:
         top = max(z)  # four numbers: plain Python beats numpy's per-call cost
         e = [math.exp(v - top) for v in z]
         s = sum(e)
-        return [v / s for v in e]
+        return [v / s for v in e], toks
 
     def calibrate_one(self, p_chosen: float) -> float:
         """:meth:`calibrate` for one value, without numpy (the per-request path)."""

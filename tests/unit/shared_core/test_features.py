@@ -227,3 +227,25 @@ def test_line_start_signals_are_their_patterns_counts(text: str) -> None:
     mc, items = len(_MC_RE.findall(text)), len(_LIST_RE.findall(text))
     assert sig["multiple_choice"] == (mc / (mc + 3.0) if mc > 0 else 0.0)
     assert sig["list_items"] == (items / (items + 3.0) if items > 0 else 0.0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet=st.sampled_from(list("aZQ 09=+*/^<>%≤π日é\n")), max_size=200),
+        st.text(alphabet=st.sampled_from(list("aZQ 09=+*/^<>%\n.")), min_size=100, max_size=900),
+    )
+)
+def test_character_count_signals_are_their_patterns_counts(text: str) -> None:
+    """ASCII text counts digits, math symbols and capitals on its bytes: the same counts as
+    the patterns (capitals in the first 600 characters)."""
+    from shared_core.features import _DIGITS_RE, _MATH_RE, _UPPER_RE
+
+    sig = _sig(text)
+    m = max(1, len(text))
+    assert sig["digit_frac"] == sum(map(len, _DIGITS_RE.findall(text))) / m
+    assert sig["upper_frac"] == len(_UPPER_RE.findall(text[:600])) / max(1, len(text[:600]))
+    words = set(text.lower().translate(str.maketrans({c: " " for c in _PUNCTUATION})).split())
+    math_words = len(words & set("sqrt frac solve equation integral derivative probability sum product compute calculate x y n prime matrix".split()))
+    total = sum(map(len, _MATH_RE.findall(text))) + math_words
+    assert sig["math_symbols"] == (total / (total + 5.0) if total > 0 else 0.0)

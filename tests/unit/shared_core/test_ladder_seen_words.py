@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shared_core.classifiers import embedded as emb
 from shared_core.classifiers.ladder_model import WORD_BITS, LadderModel, word_ids, words_of
@@ -53,3 +55,20 @@ def test_new_bitmaps_have_the_current_size_and_the_shipped_one_is_sparse() -> No
     assert len(seen_words([KNOWN])) == WORD_BITS
     shipped = LadderModel.load(emb.MODELS_DIR / "ladder.json")
     assert shipped.seen.mean() < 0.05  # a made-up word rarely passes for a seen one
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abZ xy_9\t\n.,'-!?\x1c\x00é日 \u2003")), max_size=120))
+def test_words_from_the_tokens_are_the_words_of_the_text(text: str) -> None:
+    """The classifier reads a short request's words once: the coverage words and the greeting
+    check taken from the dot product's tokens are what their own scans of the text give."""
+    from shared_core.classifiers.embedded import _greeting_words, _is_greeting
+    from shared_core.classifiers.ladder_model import words_of, words_of_tokens
+    from shared_core.features import _tokens
+
+    toks = _tokens(text.lower())
+    if text.isascii():
+        assert words_of_tokens(toks) == words_of(text)
+    assert _greeting_words(toks) == _is_greeting(text.strip())
+    for greeting in ("hi there", "Hello!", "  Thanks, bye", "hey" + " x" * 12):
+        assert _greeting_words(_tokens(greeting.lower())) == _is_greeting(greeting.strip())
