@@ -18,6 +18,8 @@ from langchain_core.messages import (
     SystemMessage,
 )
 
+from shared_core._construct import construct
+from shared_core.bounds import MAX_PROVIDER_TOKENS
 from shared_core.pricing import Usage, provider_usage
 from shared_core.quality import Answer
 from shared_core.tier import SystemPromptMode
@@ -129,9 +131,13 @@ def usage_of(message: BaseMessage) -> Usage | None:
     details = um.get("input_token_details")
     # (most usages have no details: ``isinstance(None, Mapping)`` is an ABC check)
     cached = details.get("cache_read") if details is not None and isinstance(details, Mapping) else None
-    return provider_usage(
-        um.get("input_tokens"), um.get("output_tokens"), cached, source=_model_name(message)
-    )
+    inp, out = um.get("input_tokens"), um.get("output_tokens")
+    if (
+        cached is None and inp.__class__ is int and out.__class__ is int
+        and 0 <= inp <= MAX_PROVIDER_TOKENS and 0 <= out <= MAX_PROVIDER_TOKENS
+    ):  # believable counts, nothing cached: what provider_usage gives, without its checks
+        return Usage(inp, out, 0)
+    return provider_usage(inp, out, cached, source=_model_name(message))
 
 
 def _model_name(message: BaseMessage) -> str:
@@ -153,9 +159,10 @@ def answer_of(message: BaseMessage, generation_info: Mapping[str, Any] | None = 
     if not n_tools and isinstance(message, AIMessageChunk):
         # only chunks have tool_call_chunks (a missing attribute costs ~2 µs through pydantic)
         n_tools = len(message.tool_call_chunks or [])
-    return Answer(
-        text=text, tool_calls=n_tools, finish_reason=finish_reason_of(message, generation_info)
-    )
+    return construct(Answer, {  # the frozen dataclass's __init__ in one step
+        "text": text, "tool_calls": n_tools,
+        "finish_reason": finish_reason_of(message, generation_info), "schema_error": None,
+    })
 
 
 def finish_reason_of(

@@ -107,9 +107,10 @@ class Price:
     def cost(self, usage: Usage) -> float:
         """USD for this usage: cached input at the cached price, the rest at list price."""
         uncached = usage.input_tokens - usage.cached_input_tokens
+        cached = self.cached_input  # (the cached property, spelled out: once per attempt)
         return (
             uncached * self.input
-            + usage.cached_input_tokens * self.cached
+            + usage.cached_input_tokens * (self.input if cached is None else cached)
             + usage.output_tokens * self.output
         ) / _MTOK
 
@@ -211,7 +212,10 @@ class PriceTable:
 
         ``None`` when neither the tier nor the table knows the input and output price.
         """
-        base = self._lookup(model)
+        try:  # (_lookup's cache hit, without the call)
+            base = self._cache[model]
+        except KeyError:
+            base = self._lookup(model)
         if tier is None or (
             tier.input_price is None
             and tier.output_price is None

@@ -212,3 +212,27 @@ def test_a_finish_reason_that_is_not_a_string_is_ignored() -> None:
         "x", response_metadata={"finish_reason": {"odd": 1}, "stop_reason": "max_tokens"}
     )
     assert answer_of(msg).finish_reason == "max_tokens"
+
+
+def test_answer_and_usage_fast_paths_equal_the_normal_constructions() -> None:
+    """answer_of builds its Answer with construct() and usage_of takes believable counts
+    without provider_usage: both must give what the normal paths give."""
+    import dataclasses
+
+    from shared_core.pricing import Usage, provider_usage
+    from shared_core.quality import Answer
+
+    msg = AIMessage(
+        "Paris.", usage_metadata={"input_tokens": 20, "output_tokens": 8, "total_tokens": 28},
+        response_metadata={"finish_reason": "stop", "model_name": "m"},
+    )
+    got = answer_of(msg)
+    assert got == Answer(text="Paris.", tool_calls=0, finish_reason="stop")
+    assert set(vars(got)) == {f.name for f in dataclasses.fields(Answer)}
+    assert usage_of(msg) == provider_usage(20, 8, None, source="m") == Usage(20, 8, 0)
+    for inp, out in ((0, 0), (100_000_000, 1), (100_000_001, 1), (-1, 3), (True, 2), (2.0, 1), (None, 4)):
+        odd = AIMessage.model_construct(
+            content="x", usage_metadata={"input_tokens": inp, "output_tokens": out, "total_tokens": 0},
+            response_metadata={},
+        )
+        assert usage_of(odd) == provider_usage(inp, out, None, source="m")
