@@ -79,7 +79,7 @@ _CODE_WORDS = frozenset(
     "def return import class function const var let public void printf include elif lambda "
     "async await select from where int str print self null none true false".split()
 )
-_CODE_MARKS = ("{", "}", ";", "==", "!=", "=>", "->", "()", "[]", "    ")
+_CODE_MARKS = ("{", "}", ";", "==", "!=", "=>", "->", "()", "[]", "    ")  # one-character ones first
 _MATH_CHARS = "=+*/^<>≤≥∑∫√π%"
 _MATH_WORDS = frozenset(
     "sqrt frac solve equation integral derivative probability sum product compute calculate "
@@ -162,13 +162,17 @@ def signals(
     lines = text.count("\n") + 1
     m = max(1, len(sample))
     head = sample[:600]
-    if sample.isascii():  # one C pass per count: the characters deleted from the bytes
+    raw_ascii = sample.isascii()
+    if raw_ascii:  # one C pass per count: the characters deleted from the bytes
         raw = sample.encode("ascii")
         size = len(raw)
         digits = size - len(raw.translate(None, _DIGIT_BYTES))
         math_chars = size - len(raw.translate(None, _MATH_BYTES))
         top = raw[:600]
         upper = len(top) - len(top.translate(None, _UPPER_BYTES))
+        marks = size - len(raw.translate(None, b"{};"))  # the one-character code marks
+        if len(raw.translate(None, b"=!-([")) != size or "    " in sample:
+            marks += sum(map(sample.count, _CODE_MARKS[3:]))  # (each needs one of these)
     else:
         if m <= 120:  # one regex pass beats ten scans on a line (and loses on long text)
             digits = sum(map(len, _DIGITS_RE.findall(sample)))
@@ -177,10 +181,12 @@ def signals(
             digits = sum(map(sample.count, "0123456789"))
             math_chars = sum(map(sample.count, _MATH_CHARS))
         upper = len(_UPPER_RE.findall(head))
-    code = len(_CODE_WORDS & vocab) + sum(map(sample.count, _CODE_MARKS))
+        marks = sum(map(sample.count, _CODE_MARKS))
+    code = len(_CODE_WORDS & vocab) + marks
     math_ = math_chars + len(_MATH_WORDS & vocab)
     first = toks[0] if toks else ""
-    numbers = sum(map(str.isdigit, vocab))
+    # a word of digits needs a digit: none in a whole ASCII text (its words are the tokens')
+    numbers = sum(map(str.isdigit, vocab)) if digits or n > _MAX_FEATURE_CHARS or not raw_ascii else 0
     latex = sample.count("\\") + sample.count("$")
     # the line-start patterns need one of their marks in the text: most requests have none
     mc = len(_MC_RE.findall(sample)) if ")" in sample or "." in sample or ":" in sample else 0

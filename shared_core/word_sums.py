@@ -189,18 +189,27 @@ class WordSumDot:
                 found = [e or learned[t] for e, t in zip(found, toks)]
             entries: list[_Entry] = found  # type: ignore[assignment]
             distinct = list(dict(zip(toks, entries)).values())  # each word once
-            sums = [sum(col) for col in zip(*map(_PRODUCT, distinct))]
+            columns = zip(*map(_PRODUCT, distinct))  # the words' products, column by column
             nsq: float = sum(map(_ENTRY_NSQ, distinct))
+            buckets: list[int] = []
             if self.fx.bigrams and len(toks) > 1:
                 buckets = self.fx.pair_buckets(list(map(_HASH, entries)))
-                if len(buckets) > _GATHER_FROM:  # one numpy gather misses the caches less
-                    z = [*self._W[buckets].sum(axis=0).tolist(), 0.0]
-                    sums = [a + complex(z[j], z[j + 1]) * _LN2 for a, j in zip(sums, range(0, self.cols, 2))]
-                elif buckets:
-                    sums = [a + sum(map(col.__getitem__, buckets)) * _LN2 for a, col in zip(sums, self._columns)]
                 nsq += _LN2 * _LN2 * len(buckets)
             k = 1.0 / math.sqrt(nsq)
-            acc = [a + c * k for a, c in zip(acc, sums)]
+            # per column: signals + (words + bigrams * ln 2) * k, in one pass
+            if len(buckets) > _GATHER_FROM:  # one numpy gather misses the caches less
+                z = [*self._W[buckets].sum(axis=0).tolist(), 0.0]
+                acc = [
+                    a + (sum(col) + complex(z[j], z[j + 1]) * _LN2) * k
+                    for a, col, j in zip(acc, columns, range(0, self.cols, 2))
+                ]
+            elif buckets:
+                acc = [
+                    a + (sum(col) + sum(map(w.__getitem__, buckets)) * _LN2) * k
+                    for a, col, w in zip(acc, columns, self._columns)
+                ]
+            else:
+                acc = [a + sum(col) * k for a, col in zip(acc, columns)]
         out: list[float] = []
         for c in acc:
             out += (c.real, c.imag)

@@ -216,7 +216,8 @@ class EmbeddedClassifier(BaseClassifier):
         t = text.strip()
         if ask is None and (
             (len(t) <= 40 and (_is_greeting(t) if toks is None else _greeting_words(toks)))
-            or _is_bare_arithmetic(t)
+            # (words of letters only: no digit anywhere, so no calculation to look for)
+            or ((toks is None or not all(map(str.isalpha, toks))) and _is_bare_arithmetic(t))
         ):
             p = [1.0, 0.0, 0.0, 0.0]  # greetings and "what is 17*23?": any model
             ood = False

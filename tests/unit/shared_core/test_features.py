@@ -249,3 +249,24 @@ def test_character_count_signals_are_their_patterns_counts(text: str) -> None:
     math_words = len(words & set("sqrt frac solve equation integral derivative probability sum product compute calculate x y n prime matrix".split()))
     total = sum(map(len, _MATH_RE.findall(text))) + math_words
     assert sig["math_symbols"] == (total / (total + 5.0) if total > 0 else 0.0)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet=st.sampled_from(list("ab def x{};=!->()[]  12²\n")), max_size=120),
+        st.text(alphabet=st.sampled_from(list("ab def {};=!->()[] 7 ")), min_size=1990, max_size=2100),
+    )
+)
+def test_code_and_number_signals_are_their_counts(text: str) -> None:
+    """ASCII text counts its one-character code marks on its bytes and looks for the others
+    only when a character they need is there; a text without a digit has no number words."""
+    from shared_core.features import _CODE_MARKS, _CODE_WORDS, _tokens
+
+    sig = _sig(text)
+    sample = text[:2000]
+    toks = _tokens(sample.lower())
+    code = len(_CODE_WORDS & set(toks)) + sum(map(sample.count, _CODE_MARKS))
+    assert sig["code_tokens"] == (code / (code + 3.0) if code > 0 else 0.0)
+    numbers = sum(map(str.isdigit, set(toks)))
+    assert sig["numbers"] == (numbers / (numbers + 5.0) if numbers > 0 else 0.0)

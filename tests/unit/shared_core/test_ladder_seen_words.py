@@ -72,3 +72,14 @@ def test_words_from_the_tokens_are_the_words_of_the_text(text: str) -> None:
     assert _greeting_words(toks) == _is_greeting(text.strip())
     for greeting in ("hi there", "Hello!", "  Thanks, bye", "hey" + " x" * 12):
         assert _greeting_words(_tokens(greeting.lower())) == _is_greeting(greeting.strip())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab x?*+=9٣.\u0301 \t")), max_size=70))
+def test_a_text_of_letter_words_is_never_a_bare_calculation(text: str) -> None:
+    """The classifier skips the calculation check when every word is letters only."""
+    from shared_core.classifiers.embedded import _is_bare_arithmetic
+    from shared_core.features import _tokens
+
+    if all(map(str.isalpha, _tokens(text.lower()))):
+        assert not _is_bare_arithmetic(text.strip())
