@@ -258,6 +258,11 @@ class VariantRouter:
         router = self.router_for(decision)
         return await router.aplan(decision, _with_shadow(decision, request), **kw)
 
+    def record_refused(self, request: Request, exc: BaseException, record_as: Any) -> None:
+        """A call refused before it was decided (``RunnableRouter``'s budget check): the
+        control records it, as the variant that would have decided it is unknown."""
+        self.control.record_refused(request, exc, record_as)
+
     def record_feedback(self, call_id: str, score: float, *, source: str = "user") -> None:
         """Store the score once (in the shared ledger) and let both feedback loops count it."""
         self.control.record_feedback(call_id, score, source=source)

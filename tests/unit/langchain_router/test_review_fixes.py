@@ -79,6 +79,26 @@ def test_runnable_router_records_a_refused_call_in_the_ledger(asynchronous: bool
     assert rec.tier in ("a", "b")
 
 
+def test_runnable_router_over_a_variant_router_records_a_refusal_too() -> None:
+    from shared_core import Router
+    from shared_core.variants import VariantRouter
+
+    ledger = InMemoryLedger()
+    config = {
+        "tiers": [{"name": "a", "model": "m1", "input_price": 1.0, "output_price": 1.0},
+                  {"name": "b", "model": "m2", "input_price": 2.0, "output_price": 2.0}],
+        "classifier": {"type": "rules"},
+        "budget": {"limits": [{"scope": "global", "period": "day", "limit_usd": 0.01}]},
+    }
+    variants = VariantRouter(Router(config, ledger=ledger), Router(config, ledger=ledger), share=0.5)
+    rr = RunnableRouter(routes={"a": RunnableLambda(lambda x: "a"), "b": RunnableLambda(lambda x: "b")},
+                        router=variants)
+    ledger.record(CallRecord(call_id="x", tier="a", model="m1", cost_usd=0.02))
+    with pytest.raises(BudgetExceededError):  # it raised AttributeError
+        rr.invoke("hello again")
+    assert [r.status for r in ledger.records() if r.call_id != "x"] == ["refused"]
+
+
 def test_cost_callback_redacts_keys_in_errors():
     ledger = InMemoryLedger()
     handler = CostCallbackHandler(ledger=ledger)
