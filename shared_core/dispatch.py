@@ -220,7 +220,7 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
         schema), and so was one whose answer broke off while it was read (an inner model that
         streams internally): their input is estimated. Other failures (refused connection,
         4xx, 5xx) record no cost."""
-        from .faults import classify_error, read_mid_answer, requested_pause
+        from .faults import classify_error, is_retryable_kind, read_mid_answer, requested_pause
 
         self._live = None
         kind = classify_error(exc)
@@ -237,7 +237,7 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
             attempt, status="failed", usage=usage, latency_ms=latency, error_kind=kind, error=exc,
             received_text=received_text,
         )
-        retryable = cfg.fallback.enabled and kind in cfg.fallback.on and not after_first_token
+        retryable = cfg.fallback.enabled and is_retryable_kind(kind, cfg.fallback.on) and not after_first_token
         kept = self._rejected
         if not retryable:
             if kept is not None and not after_first_token:

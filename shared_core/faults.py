@@ -157,6 +157,10 @@ _CONTEXT_MARKERS = (  # as providers word it (and LiteLLM's own mapping reads th
     "input too long",
     "prompt has too many tokens",
     "exceeds the maximum number of tokens",  # Gemini
+    "exceed context limit",  # Anthropic: input length and `max_tokens` exceed context limit
+    "longer than the maximum model length",  # vLLM
+    "exceeds the available context size",  # llama.cpp's server
+    "exceed_context_size_error",
     "exceed model maximum",
     "input tokens exceed the configured limit",
     "contextwindowexceedederror",
@@ -193,21 +197,32 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 _MID_ANSWER = frozenset({"RemoteProtocolError", "ReadError", "IncompleteRead", "ChunkedEncodingError", "ClientPayloadError"})
 
 
+_BEFORE_ANSWER = frozenset({"APIConnectionError", "ConnectError", "ConnectTimeout", "ClientConnectorError"})
+
+
 def read_mid_answer(exc: BaseException) -> bool:
-    """Whether the connection broke while the answer was being read (a transport's own
-    read error reaching the caller as it is: the SDKs wrap errors of the request phase in
-    their ``APIConnectionError``, and an answer under way was billed)."""
-    return any(cls.__name__ in _MID_ANSWER for cls in type(exc).__mro__)
+    """Whether the connection broke while the answer was being read: a transport's read
+    error, as it is or wrapped by a retry helper (the SDKs wrap errors of the request phase
+    in their ``APIConnectionError``, which says the answer had not begun; one under way was
+    billed)."""
+    for current in _chain(exc):
+        names = {cls.__name__ for cls in type(current).__mro__}
+        if names & _BEFORE_ANSWER:
+            return False
+        if names & _MID_ANSWER:
+            return True
+    return False
 
 
 def is_retryable_kind(kind: str, allowed: Iterable[str] | None = None) -> bool:
     """Whether errors of ``kind`` may fall back to another tier.
 
     ``allowed`` is the configured list (``FallbackConfig.on``); ``None`` means
-    :data:`DEFAULT_RETRYABLE`. ``"other"`` is retried only when listed explicitly.
+    :data:`DEFAULT_RETRYABLE`. ``"other"`` is retried only when listed explicitly, and then
+    covers ``context_length`` too (a 4xx it retried before that kind was told apart).
     """
     pool = DEFAULT_RETRYABLE if allowed is None else frozenset(allowed)
-    return kind in pool
+    return kind in pool or (kind == "context_length" and "other" in pool)
 
 
 def status_code(exc: BaseException) -> int | None:
@@ -306,10 +321,11 @@ def _classify_one(exc: BaseException) -> ErrorKind:
 
 def _is_context_overflow(exc: BaseException) -> bool:
     """A prompt past the model's window: LangChain's (or LiteLLM's) own class, or a 400 / 413
-    (or an error with no status, a local model's) whose code or message says so."""
+    whose code or message says so (an error of no HTTP status is no provider's answer: a
+    template's own ``ValueError`` about a long prompt is not read as one)."""
     if any(cls.__name__ in _CONTEXT_NAMES for cls in type(exc).__mro__):
         return True
-    if status_code(exc) not in (None, 400, 413):
+    if status_code(exc) not in (400, 413):
         return False
     code = _safe_getattr(exc, "code")
     if isinstance(code, str) and code.lower() == "context_length_exceeded":

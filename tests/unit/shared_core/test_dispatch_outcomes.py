@@ -270,6 +270,16 @@ def test_a_tier_of_unknown_window_is_tried_after_the_known_bigger_ones() -> None
     assert [a.tier.name for a in model.calls] == ["cheap", "big", "mid"]
 
 
+def test_a_config_that_falls_back_on_other_still_falls_back_on_a_long_prompt() -> None:
+    """``fallback.on: [..., other]`` retried every 4xx before ``context_length`` existed: a
+    prompt past the window still falls back there (to a bigger window)."""
+    cfg = _windows(4000, 4000, 128000, fallback={"on": ["server", "other"]})
+    router = router_with(default="cheap", config=cfg)
+    model = ScriptedModel(replies={"cheap": [_ContextTooLong("too long")]})
+    run(router, "hi", model)
+    assert [a.tier.name for a in model.calls] == ["cheap", "big"]
+
+
 def test_no_bigger_window_left_ends_the_call_with_the_error() -> None:
     router = router_with(default="big", config=_windows(4000, 8000, 8000))
     model = ScriptedModel(replies={"big": [_ContextTooLong("too long")]})
@@ -853,6 +863,12 @@ def test_a_response_cut_while_it_was_read_carries_the_input_sent() -> None:
     cut = router.ledger.records()[0]
     assert (cut.error_kind, cut.output_tokens) == ("connection", 0)
     assert cut.input_tokens > 0 and cut.cost_usd and "estimated" in (cut.error or "")
+
+    wrapped = RuntimeError("RetryError: 3 attempts failed")  # a retry helper around the read error
+    wrapped.__cause__ = mid_body
+    router = router_with(default="cheap")
+    run(router, "hello " * 50, ScriptedModel(replies={"cheap": [wrapped]}))
+    assert router.ledger.records()[0].input_tokens > 0
 
     before = openai.APIConnectionError(request=req)
     before.__cause__ = httpx.ConnectError("connection refused")

@@ -247,6 +247,16 @@ def test_retry_after_never_raises_and_is_a_finite_wait_or_none(value: str) -> No
          "context_length"),
         (openai.BadRequestError("This model's maximum context length is 8192 tokens. However, you requested "
                                 "9000 tokens", response=httpx.Response(400, request=REQ), body=None), "context_length"),
+        # Anthropic's input + max_tokens past the limit, vLLM's decoder prompt, llama.cpp's server
+        (openai.BadRequestError("input length and `max_tokens` exceed context limit: 197626 + 8192 > 200000, "
+                                "decrease input length or `max_tokens` and try again",
+                                response=httpx.Response(400, request=REQ), body=None), "context_length"),
+        (openai.BadRequestError("The decoder prompt (length 2136) is longer than the maximum model length of 2048.",
+                                response=httpx.Response(400, request=REQ), body=None), "context_length"),
+        (openai.BadRequestError("the request exceeds the available context size, try increasing it",
+                                response=httpx.Response(400, request=REQ), body=None), "context_length"),
+        # an error of no HTTP status is matched by its class only: a template's own ValueError is not
+        (ValueError("prompt is too long for the template"), "other"),
         # a 429 about tokens per minute is a rate limit, whatever it says
         (openai.RateLimitError("Too many tokens per minute; input is too long for the remaining quota",
                                response=httpx.Response(429, request=REQ), body=None), "rate_limit"),
@@ -256,7 +266,8 @@ def test_retry_after_never_raises_and_is_a_finite_wait_or_none(value: str) -> No
         (openai.InternalServerError("exceeds the context window", response=httpx.Response(500, request=REQ),
                                     body=None), "server"),
     ],
-    ids=["openai-code", "anthropic-message", "413", "gemini", "vllm", "429", "plain-400", "500"],
+    ids=["openai-code", "anthropic-message", "413", "gemini", "vllm", "anthropic-limit", "vllm-decoder",
+         "llama.cpp", "no-status", "429", "plain-400", "500"],
 )
 def test_a_prompt_past_the_context_window_is_its_own_kind(exc: BaseException, kind: str) -> None:
     """A context-length 400 was ``other``: never retried, so a tier with a bigger window was
