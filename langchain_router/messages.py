@@ -165,14 +165,23 @@ def answer_of(message: BaseMessage, generation_info: Mapping[str, Any] | None = 
     })
 
 
+FINISH_KEYS = ("finish_reason", "stop_reason", "stopReason", "done_reason")
+"""Where providers put why an answer stopped (OpenAI, Anthropic, Bedrock Converse, Ollama)."""
+
+
 def finish_reason_of(
     message: BaseMessage, generation_info: Mapping[str, Any] | None = None
 ) -> str | None:
-    """The provider's finish / stop reason for an answer, if it reported one."""
+    """The provider's finish / stop reason for an answer, if it reported one: OpenAI's
+    ``finish_reason`` (or the Responses API's ``incomplete_details.reason``), Anthropic's
+    ``stop_reason``, Bedrock's ``stopReason``, Ollama's ``done_reason``."""
     for source in (message.response_metadata, generation_info):
         if source:
-            for key in ("finish_reason", "stop_reason"):
+            for key in FINISH_KEYS:
                 value = source.get(key)
                 if isinstance(value, str) and value:
                     return value
+            incomplete = source.get("incomplete_details")
+            if isinstance(incomplete, Mapping) and isinstance(incomplete.get("reason"), str):
+                return str(incomplete["reason"])
     return None

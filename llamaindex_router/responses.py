@@ -94,10 +94,13 @@ def finish_reason_of(response: ChatResponse | CompletionResponse) -> str | None:
         if isinstance(value, str) and value:
             return value
     for source in (raw, response.additional_kwargs):
-        for key in ("finish_reason", "stop_reason"):
+        for key in ("finish_reason", "stop_reason", "stopReason", "done_reason"):
             value = _get(source, key)
             if isinstance(value, str) and value:
                 return value
+        value = _get(_get(source, "incomplete_details"), "reason")  # OpenAI's Responses API
+        if isinstance(value, str) and value:
+            return value
     return None
 
 

@@ -39,7 +39,7 @@ from .errors import (
 )
 from .executors import AttemptResult, aexecute, execute
 from .ledger.base import Framework
-from .quality import Answer, failed_check
+from .quality import TRUNCATED, Answer, failed_check
 from .request import Request
 from .tier import Tier
 
@@ -286,8 +286,8 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
             )
             if reason is not None:
                 up = self._escalation_target(attempt.index)
-                if up is None:  # nowhere to escalate: the answer stands
-                    reason = None
+                if up is None or (reason.startswith(TRUNCATED) and not self._larger_budget(attempt, up)):
+                    reason = None  # nowhere to escalate (or the next tier would be cut alike)
         cost, base = self._record(
             attempt, status="rejected" if reason else "ok", usage=usage, latency_ms=latency,
             error_kind="quality" if reason else None, error=reason,
@@ -373,6 +373,12 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
         return meta
 
     # -- internals ------------------------------------------------------------
+    def _larger_budget(self, attempt: Attempt, up: int) -> bool:
+        """Whether tier ``up`` may write more than ``attempt`` could (a caller's ``max_tokens``
+        caps every tier alike; no cap is no limit)."""
+        mine, theirs = attempt.max_tokens, self._max_tokens(self.router.config.tiers[up])
+        return mine is not None and (theirs is None or theirs > mine)
+
     def _max_tokens(self, tier: Tier) -> int | None:
         return self.caller_max_tokens if self.caller_max_tokens is not None else tier.max_tokens
 

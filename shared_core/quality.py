@@ -75,7 +75,7 @@ def failed_check(
     if answer.schema_error is not None:
         return f"structured output does not fit its schema: {answer.schema_error}"
     if config.truncated_check and is_truncated(answer.finish_reason):
-        return f"answer cut at the token budget (finish reason {answer.finish_reason})"
+        return f"{TRUNCATED} (finish reason {answer.finish_reason})"
     if tool_choice_required and config.require_tool_call_when_forced and answer.tool_calls == 0:
         return "tool_choice demanded a tool call and the answer made none"
     if answer.tool_calls:
@@ -103,6 +103,8 @@ def failed_check(
     return None
 
 
+TRUNCATED = "answer cut at the token budget"
+"""How the reason of an answer that failed ``escalation.truncated_check`` begins."""
 TRUNCATED_FINISH_REASONS = frozenset({"length", "max_tokens", "max_output_tokens"})
 """Finish reasons that say the answer stopped at its token budget (OpenAI, Anthropic, Gemini)."""
 

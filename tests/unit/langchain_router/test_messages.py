@@ -236,3 +236,24 @@ def test_answer_and_usage_fast_paths_equal_the_normal_constructions() -> None:
             response_metadata={},
         )
         assert usage_of(odd) == provider_usage(inp, out, None, source="m")
+
+
+@pytest.mark.parametrize(
+    ("metadata", "reason"),
+    [
+        ({"finish_reason": "length"}, "length"),
+        ({"stop_reason": "max_tokens"}, "max_tokens"),  # Anthropic
+        ({"stopReason": "max_tokens"}, "max_tokens"),  # Bedrock Converse
+        ({"done_reason": "length"}, "length"),  # Ollama
+        ({"status": "incomplete", "incomplete_details": {"reason": "max_output_tokens"}}, "max_output_tokens"),
+        ({}, None),
+    ],
+)
+def test_the_finish_reason_is_read_where_each_provider_puts_it(metadata: dict, reason: str | None) -> None:
+    """``truncated_check`` never fired for the OpenAI Responses API, Bedrock or Ollama: only
+    ``finish_reason`` / ``stop_reason`` were read."""
+    from langchain_core.messages import AIMessage
+
+    from langchain_router.messages import finish_reason_of
+
+    assert finish_reason_of(AIMessage("x", response_metadata=metadata)) == reason

@@ -150,6 +150,9 @@ def test_answer_counts_tool_calls() -> None:
         ({"choices": [], "usage": {}}, {}, None),  # the usage-only last chunk of a stream
         ({"stop_reason": "refusal"}, {}, "refusal"),  # Anthropic
         (None, {"finish_reason": "SAFETY"}, "SAFETY"),
+        ({"stopReason": "max_tokens"}, {}, "max_tokens"),  # Bedrock Converse
+        ({"done_reason": "length"}, {}, "length"),  # Ollama
+        ({"status": "incomplete", "incomplete_details": {"reason": "max_output_tokens"}}, {}, "max_output_tokens"),
         (None, {}, None),
     ],
 )

@@ -224,3 +224,30 @@ def test_a_truncated_cheap_answer_escalates_to_the_next_tier() -> None:
     rejected, ok = router.ledger.records()
     assert (rejected.status, ok.tier, ok.escalated) == ("rejected", "strong", True)
     assert "token budget" in (rejected.error or "")
+
+
+def test_a_truncated_answer_stands_when_the_next_tier_would_be_cut_alike() -> None:
+    """A caller's ``max_tokens`` caps every tier alike: escalating paid the stronger tier to be
+    cut at the same length (review: 17x the cost for the same cut answer)."""
+    from shared_core import Router
+    from shared_core.dispatch import AttemptResult, execute
+    from shared_core.pricing import Usage
+    from shared_core.testing import FakeClassifier
+
+    router = Router(
+        {"tiers": [{"name": "cheap", "model": "gpt-4o-mini", "max_tokens": 8},
+                   {"name": "strong", "model": "gpt-4o", "max_tokens": 1000}],
+         "escalation": {"truncated_check": True}},
+        classifier=FakeClassifier(default="cheap", labels=["cheap", "strong"]),
+    )
+    seen = []
+
+    def call(attempt):
+        seen.append((attempt.tier.name, attempt.max_tokens))
+        return AttemptResult("Step one is to", Usage(10, 8), Answer("Step one is to", finish_reason="length"))
+
+    req = router.request("explain")
+    execute(router.plan(router.decide_request(req), req, caller_max_tokens=8), call)
+    assert seen == [("cheap", 8)]
+    [rec] = router.ledger.records()
+    assert rec.status == "ok"
