@@ -9,6 +9,7 @@ so every process sharing the file takes its turn.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import threading
@@ -24,6 +25,10 @@ from .counters import pending_spend
 from .sqlite_sql import _reserved_sql, _spend_sql
 
 logger = logging.getLogger("tier_router")
+
+PROBE_S = 0.25
+"""How long a reservation waits for the file after a failed one's back-off: past another
+worker's ordinary transaction, far short of a locked file's ``busy_timeout_s``."""
 
 
 class SQLiteReservations:
@@ -41,7 +46,6 @@ class SQLiteReservations:
         _lock: threading.RLock
         _pending: list[CallRecord]
         _retry_at: float
-        _warned: bool
 
         def _live_connection(self) -> sqlite3.Connection: ...
         def _drop_connection(self) -> None: ...
@@ -57,12 +61,12 @@ class SQLiteReservations:
 
         After a reservation the database could not take (the file locked by another process
         past ``busy_timeout_s``), the next ones fail at once for ``retry_after_s`` (the budget's
-        ``on_ledger_error`` decides what a call does then), and the one after that waits 50 ms
-        at most: a locked file stalls one call, not every thread behind the ledger's lock.
-        Writes and reservations back off together: either failing makes both wait."""
+        ``on_ledger_error`` decides what a call does then), and the one after that waits
+        :data:`PROBE_S` at most: a locked file stalls one call, not every thread behind the
+        ledger's lock. Records written meanwhile wait in memory for the same time."""
         with self._lock:
-            degraded = self._hold_failed or self._warned  # a reservation or a write failed
-            if degraded and time.monotonic() < max(self._hold_retry_at, self._retry_at):
+            degraded = self._hold_failed  # the last reservation could not get the file
+            if degraded and time.monotonic() < self._hold_retry_at:
                 raise LedgerUnavailableError(
                     f"cost ledger {self.path}: cannot reserve (the last try failed: "
                     f"{self._hold_error}; retrying within {self.retry_after_s:g} s)"
@@ -71,8 +75,8 @@ class SQLiteReservations:
                 self._flush_locked()
             try:
                 conn = self._live_connection()
-                if degraded:
-                    conn.execute("PRAGMA busy_timeout = 50")
+                if degraded:  # a probe: long enough for another worker's ordinary transaction
+                    conn.execute(f"PRAGMA busy_timeout = {int(min(self.busy_timeout_s, PROBE_S) * 1000)}")
                 refusal = self._reserve_in(conn, reservation_id, amount, limits, ttl_s)
             except sqlite3.Error as exc:
                 self._drop_connection()
@@ -82,9 +86,11 @@ class SQLiteReservations:
                 raise LedgerUnavailableError(
                     f"cost ledger {self.path}: cannot reserve ({self._hold_error})"
                 ) from exc
-            if degraded:  # the file answers again: back to the patient wait
-                self._hold_failed = False
-                conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+            finally:
+                if degraded and self._conn is not None:  # back to the patient wait (even on Ctrl-C)
+                    with contextlib.suppress(sqlite3.Error):
+                        self._conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+            self._hold_failed = False  # the file answered
         return refusal
 
     def _reserve_in(

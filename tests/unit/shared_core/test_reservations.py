@@ -154,7 +154,7 @@ def test_a_call_ended_during_interpreter_shutdown_still_releases_its_hold(
     assert router.ledger.reserved("global") == 0.0
 
 
-def test_a_locked_sqlite_file_stalls_one_reservation_not_every_one(tmp_path: Path) -> None:
+def test_a_locked_sqlite_file_stalls_one_reservation_then_they_fail_at_once(tmp_path: Path) -> None:
     """Another process held the file's write lock: every reservation waited the whole
     ``busy_timeout_s`` while holding the ledger's lock, so all threads queued behind it (16
     threads, a 6 s lock: 1 call finished). As for writes, after one failure the ledger backs
@@ -162,7 +162,7 @@ def test_a_locked_sqlite_file_stalls_one_reservation_not_every_one(tmp_path: Pat
     ``on_ledger_error`` decides), then probes with a short wait."""
     import sqlite3
 
-    led = SQLiteLedger(str(tmp_path / "r.db"), busy_timeout_s=0.5, retry_after_s=0.3)
+    led = SQLiteLedger(str(tmp_path / "r.db"), busy_timeout_s=2.0, retry_after_s=1.0)
     led.reserve("warm", 0.0, DAY, 60)
     other = sqlite3.connect(str(tmp_path / "r.db"), isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
@@ -170,23 +170,61 @@ def test_a_locked_sqlite_file_stalls_one_reservation_not_every_one(tmp_path: Pat
         t0 = time.perf_counter()
         with pytest.raises(LedgerUnavailableError):
             led.reserve("a", 0.1, DAY, 60)
-        assert time.perf_counter() - t0 >= 0.4  # the first one waits for the lock
+        assert time.perf_counter() - t0 >= 1.9  # the first one waits for the lock
         t0 = time.perf_counter()
         for i in range(5):
-            with pytest.raises(LedgerUnavailableError):
+            with pytest.raises(LedgerUnavailableError, match="last try failed"):
                 led.reserve(f"b{i}", 0.1, DAY, 60)
-        assert time.perf_counter() - t0 < 0.25  # then they fail at once
-        time.sleep(0.35)
+        assert time.perf_counter() - t0 < 0.9  # then they fail at once (5 would take 10 s)
+        time.sleep(1.1)
         t0 = time.perf_counter()
         with pytest.raises(LedgerUnavailableError):
             led.reserve("c", 0.1, DAY, 60)  # past the back-off: a short probe, still locked
-        assert time.perf_counter() - t0 < 0.25
+        assert time.perf_counter() - t0 < 1.5
     finally:
         other.execute("ROLLBACK")
         other.close()
-    time.sleep(0.35)
+    time.sleep(1.1)
     assert led.reserve("d", 0.1, DAY, 60) is None  # unlocked: reservations work again
     assert led.reserved("global") == pytest.approx(0.1)
+    led.close()
+
+
+def test_the_probe_after_a_back_off_waits_out_another_worker_s_ordinary_transaction(tmp_path: Path) -> None:
+    """Review: past the back-off the ledger probed with a 50 ms wait, and each failed probe
+    failed everything for another ``retry_after_s``, so another worker's ordinary transactions
+    kept reservations failing long after a long lock (99 failures in 10 s against 1). The
+    probe now waits out a 150 ms transaction."""
+    import sqlite3
+
+    path = str(tmp_path / "r.db")
+    led = SQLiteLedger(path, busy_timeout_s=2.0, retry_after_s=2.0)
+    led.reserve("warm", 0.0, DAY, 60)
+    led._hold_failed, led._hold_retry_at = True, 0.0  # a long lock failed one, its back-off is over
+    locked = threading.Event()
+
+    def other() -> None:
+        c = sqlite3.connect(path, isolation_level=None, timeout=10)
+        c.execute("BEGIN IMMEDIATE")
+        locked.set()
+        time.sleep(0.15)
+        c.execute("ROLLBACK")
+        c.close()
+
+    threading.Thread(target=other, daemon=True).start()
+    locked.wait(5)
+    assert led.reserve("probe", 0.1, DAY, 60) is None
+    assert not led._hold_failed  # and the patient wait is back
+    led.close()
+
+
+def test_a_write_that_fails_does_not_block_reservations(tmp_path: Path) -> None:
+    """Review: reservations backed off after any failed write too, so one record the file
+    refused made every reservation fail (280 of 285)."""
+    led = SQLiteLedger(str(tmp_path / "r.db"))
+    led.reserve("warm", 0.0, DAY, 60)
+    led._warned, led._retry_at = True, time.monotonic() + 60  # a write failed a moment ago
+    assert led.reserve("a", 0.1, DAY, 60) is None
     led.close()
 
 
