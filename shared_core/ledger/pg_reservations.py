@@ -110,7 +110,8 @@ class PostgresReservations(CostLedger):
     def claim_alert(self, scope: str, period: str, since: float, fraction: float) -> bool:
         try:
             with self._pool.connection() as conn:
-                cur = conn.execute(sql.CLAIM_ALERT, (scope, period, since, fraction, time.time()))
+                params = sql.pg_params((scope, period, since, fraction, time.time()))
+                cur = conn.execute(sql.CLAIM_ALERT, params)
                 return cur.rowcount == 1
         except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
             raise self._unavailable(exc, self._pool) from exc
@@ -118,15 +119,15 @@ class PostgresReservations(CostLedger):
 
 def _held_query(limits: Sequence[LimitCheck], released: list[str]) -> tuple[str, tuple[Any, ...]]:
     scopes = [lim.scope for lim in limits]
-    return sql.HELD, (released, scopes, [day_start(lim.since) for lim in limits])
+    return sql.HELD, sql.pg_params((released, scopes, [day_start(lim.since) for lim in limits]))
 
 
 def _hold_query(
     rid: str, amount: float, limits: Sequence[LimitCheck], ttl_s: float
 ) -> tuple[str, tuple[Any, ...]]:
     """The hold, expiring ``ttl_s`` after the server's clock (:data:`pg_sql.DB_NOW`)."""
-    scopes = list(dict.fromkeys(lim.scope for lim in limits))
-    return sql.HOLD, (rid, max(0.0, amount), float(ttl_s), scopes)
+    scopes = list(dict.fromkeys(sql.pg_text([lim.scope for lim in limits])))  # one row each
+    return sql.HOLD, sql.pg_params((rid, max(0.0, amount), float(ttl_s), scopes))
 
 
 def _judge(

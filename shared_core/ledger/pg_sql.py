@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..storable import storable_text
 from .base import CallRecord, day_start, new_salt, parse_scope, record_scopes
 
 SCHEMA_VERSION = 1
@@ -123,22 +124,39 @@ def partial_day_sql(kind: str) -> str:
     return f"SELECT COALESCE(SUM(cost_usd), 0) FROM tier_router_calls WHERE {where}"
 
 
-def _clean(text: Any) -> Any:
-    # PostgreSQL text cannot hold NUL; everything else is stored verbatim
-    return text.replace("\x00", "\ufffd") if isinstance(text, str) else text
+def pg_text(value: Any) -> Any:
+    """``value`` as PostgreSQL can store it, the one way every text parameter of the ledger is
+    sent: text made storable as :func:`~shared_core.storable.storable_text` makes it (lone
+    surrogates escaped, as in every ledger's records) with NUL, which PostgreSQL ``text``
+    cannot hold, as U+FFFD. The same id always gives the same text, so a record's scopes,
+    a limit's scope and a feedback ``call_id`` meet; a list is walked, other values kept."""
+    if value.__class__ is str:
+        if not value.isascii():
+            value = storable_text(value)
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if value.__class__ is list:
+        return [pg_text(v) for v in value]
+    return value
+
+
+def pg_params(params: Any) -> Any:
+    """Query parameters (a sequence, or a mapping of named ones) with :func:`pg_text` applied."""
+    if isinstance(params, dict):
+        return {k: pg_text(v) for k, v in params.items()}
+    return tuple(pg_text(v) for v in params)
 
 
 def record_params(rec: CallRecord) -> tuple[Any, ...]:
     out: list[Any] = []
     for c in COLUMNS:
         v = getattr(rec, c)
-        if c == "tags":
-            v = [_clean(t) for t in dict.fromkeys(v)]
+        if c == "tags":  # deduplicated as stored: "a\x00" and "a\ufffd" are one tag here
+            v = list(dict.fromkeys(pg_text(list(v))))
         elif c == "metadata":
             v = json.dumps(v, ensure_ascii=False, default=str)
-        out.append(_clean(v))
-    scopes = [_clean(s) for s in record_scopes(rec)]
-    return (*out, day_start(rec.ts), scopes)
+        out.append(pg_text(v))
+    # one spend row per scope: a scope named twice would make the upsert fail the record
+    return (*out, day_start(rec.ts), list(dict.fromkeys(pg_text(record_scopes(rec)))))
 
 
 def from_row(row: dict[str, Any]) -> CallRecord:

@@ -183,8 +183,8 @@ class PostgresLedger(PostgresProcess, PostgresReservations, CostLedger):
 
     def _write(self, batch: list[tuple[str, Any]]) -> None:
         recs = [sql.record_params(x) for k, x in batch if k == "record"]
-        fb = [(f.call_id, f.score, f.source, f.ts) for k, f in batch if k == "feedback"]
-        rel = [x for k, x in batch if k == "release"]
+        fb = [sql.pg_params((f.call_id, f.score, f.source, f.ts)) for k, f in batch if k == "feedback"]
+        rel = sql.pg_text([x for k, x in batch if k == "release"])
         with self._pool.connection() as conn, conn.transaction():
             cur = conn.cursor()
             if recs:
@@ -243,7 +243,7 @@ class PostgresLedger(PostgresProcess, PostgresReservations, CostLedger):
             raise LedgerUnavailableError(f"cost ledger {self}: server unreachable (retrying)")
         try:
             with self._pool.connection() as conn:
-                return conn.execute(query, params).fetchall()
+                return conn.execute(query, sql.pg_params(params)).fetchall()
         except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
             raise self._unavailable(exc, self._pool) from exc
 
@@ -271,7 +271,7 @@ class PostgresLedger(PostgresProcess, PostgresReservations, CostLedger):
         try:
             with self._pool.connection() as conn:
                 cur = conn.cursor(row_factory=psycopg.rows.dict_row)
-                rows = cur.execute(text + " ORDER BY ts, id", params).fetchall()
+                rows = cur.execute(text + " ORDER BY ts, id", sql.pg_params(params)).fetchall()
         except (psycopg.Error, self._pool_mod.PoolTimeout) as exc:
             logger.warning("cost ledger %s: read failed (%s); showing queued only", self, exc)
             rows = []
@@ -322,9 +322,9 @@ class PostgresLedger(PostgresProcess, PostgresReservations, CostLedger):
     def put_state(self, key: str, value: dict[str, Any], expected_version: int) -> bool:
         try:
             with self._pool.connection() as conn:
-                cur = conn.execute(sql.PUT_STATE, {
+                cur = conn.execute(sql.PUT_STATE, sql.pg_params({
                     "k": key, "v": expected_version, "val": json.dumps(value), "ts": time.time(),
-                })
+                }))
                 return cur.rowcount == 1
         except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
             logger.warning("cost ledger %s: state write failed (%s)", self, exc)
@@ -358,7 +358,7 @@ class PostgresLedger(PostgresProcess, PostgresReservations, CostLedger):
         try:
             pool = await self._apool()
             async with pool.connection() as conn:
-                return await (await conn.execute(query, params)).fetchall()
+                return await (await conn.execute(query, sql.pg_params(params))).fetchall()
         except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
             raise self._unavailable(exc, pool) from exc
 
