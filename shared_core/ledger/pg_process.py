@@ -22,6 +22,7 @@ class PostgresProcess:
     ledger's own)."""
 
     url: str
+    _psycopg: Any
     _pool_mod: Any
     _pool_size: int
     _kwargs: dict[str, Any]
@@ -54,16 +55,29 @@ class PostgresProcess:
         self._warned = False
 
     def _unavailable(self, exc: BaseException, pool: Any = None) -> LedgerUnavailableError:
-        """The error for ``exc``; a server error or a pool that could not connect marks the
-        server down for ``retry_after_s``. A pool wait that timed out while every connection
-        was open and in use is :class:`LedgerBusyError` instead, and marks nothing."""
+        """The error for ``exc``; an outage (:meth:`_outage`: no connection, a lock timeout)
+        marks the server down for ``retry_after_s``, a refused statement does not. A pool
+        wait that timed out while every connection was open and in use is
+        :class:`LedgerBusyError` instead, and marks nothing."""
         if pool is not None and isinstance(exc, self._pool_mod.PoolTimeout) and _all_in_use(pool):
             return LedgerBusyError(
                 f"cost ledger {self}: all {self._pool_size} connections stayed in use for "
                 f"{self._timeout:g}s (a burst of concurrent calls; the server answers)"
             )
+        if not self._outage(exc):  # one statement refused: the next call is checked as usual
+            return LedgerUnavailableError(
+                f"cost ledger {self}: query refused ({type(exc).__name__}: {exc})"
+            )
         self._down_until = time.monotonic() + self.retry_after_s
         return LedgerUnavailableError(f"cost ledger {self}: {type(exc).__name__}: {exc}")
+
+    def _outage(self, exc: BaseException) -> bool:
+        """Whether ``exc`` means the server cannot serve the ledger now (no connection, a lock
+        or statement timeout, a shutdown: psycopg's ``OperationalError``, ``InterfaceError``,
+        a pool timeout), not that it refused one statement or item (``DataError``,
+        ``ProgrammingError``, ...), which waiting would not change."""
+        p = self._psycopg
+        return isinstance(exc, (p.OperationalError, p.InterfaceError, self._pool_mod.PoolTimeout))
 
     def _configure(self, conn: Any) -> None:
         """Every connection of the ledger waits at most ``lock_timeout_s`` for a lock."""

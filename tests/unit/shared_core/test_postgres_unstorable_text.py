@@ -9,7 +9,8 @@ passed unreserved (60 of 60 answered, $1.89 against a $1.00 limit). At exit the 
 the spill file, and every later ledger on that URL read it back and wrote nothing either. A
 budget limit for a user id holding a NUL was never enforced (its scope could not be queried).
 
-Now every text parameter is made storable the same way (:func:`pg_sql.pg_text`).
+Now every text parameter is made storable the same way (:func:`pg_sql.pg_text`), and a query
+error that is not a connection error does not mark the server down.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import pytest
 
 from shared_core import Router
 from shared_core.dispatch import AttemptResult, execute
-from shared_core.errors import BudgetExceededError, UnknownCallError
+from shared_core.errors import BudgetExceededError, LedgerUnavailableError, UnknownCallError
 from shared_core.ledger import CallRecord, LimitCheck, open_ledger
 from shared_core.ledger.spill import SUFFIX, server_spill_base
 from shared_core.pricing import Usage
@@ -161,6 +162,17 @@ async def test_the_async_reads_and_reservations_take_a_nul_too(pg_url: str, tmp_
     assert refusal is not None and refusal.held_usd == pytest.approx(0.5)
     assert await led.areserved("user:u\x00v") == 0.0
     await led.aclose()
+    led.close()
+
+
+def test_a_query_error_is_not_an_outage(pg_url: str, tmp_path: Path) -> None:
+    """A statement the server refuses (here a number compared with a text column) fails that
+    read alone: the ledger is not marked down, so the next call is checked as usual."""
+    led = _pg(pg_url, tmp_path, retry_after_s=60.0)
+    with pytest.raises(LedgerUnavailableError):
+        led.knows_call(12345)  # type: ignore[arg-type]
+    assert led.spend("global", 0.0) == 0.0  # not "server unreachable (retrying)" for 60 s
+    assert led.reserve("r", 0.1, [LimitCheck("global", 0.0, 1.0)], 60.0) is None
     led.close()
 
 
