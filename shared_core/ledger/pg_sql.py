@@ -33,6 +33,10 @@ _TYPES = {
     "tags": "text[] NOT NULL DEFAULT '{}'",
 }
 
+INT_MAX = 2**31 - 1
+"""The largest value of an ``integer`` column (the token counts; records clamp them to 64 bits)."""
+_INT_COLUMNS = frozenset(c for c, t in _TYPES.items() if t.startswith("integer"))
+
 
 def q(col: str) -> str:
     return f'"{col}"'
@@ -154,6 +158,8 @@ def record_params(rec: CallRecord) -> tuple[Any, ...]:
             v = list(dict.fromkeys(pg_text(list(v))))
         elif c == "metadata":
             v = json.dumps(v, ensure_ascii=False, default=str)
+        elif c in _INT_COLUMNS and v > INT_MAX:  # stored clamped: the record and its cost kept
+            v = INT_MAX
         out.append(pg_text(v))
     # one spend row per scope: a scope named twice would make the upsert fail the record
     return (*out, day_start(rec.ts), list(dict.fromkeys(pg_text(record_scopes(rec)))))

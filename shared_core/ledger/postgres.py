@@ -43,6 +43,7 @@ from .base import (
 from .counters import pending_spend
 from .pg_process import PostgresProcess
 from .pg_reservations import PostgresReservations
+from .pg_writer import PostgresWriter
 from .queued import feedback_with_queued, records_with_queued
 
 logger = logging.getLogger(__name__)
@@ -70,10 +71,11 @@ def _redacted(url: str) -> str:
     return f"{head}{sep}{user}{':***' if ':' in creds else ''}{at}{rest}"
 
 
-class PostgresLedger(PostgresProcess, PostgresReservations, CostLedger):
+class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, CostLedger):
     """A ledger in a PostgreSQL database, shared by every worker that names its URL.
 
-    Its SQL is in :mod:`~shared_core.ledger.pg_sql`, its reservations and alert claims in
+    Its SQL is in :mod:`~shared_core.ledger.pg_sql`, its writer queue in
+    :mod:`~shared_core.ledger.pg_writer`, its reservations and alert claims in
     :mod:`~shared_core.ledger.pg_reservations`.
 
     Args:
@@ -147,95 +149,6 @@ class PostgresLedger(PostgresProcess, PostgresReservations, CostLedger):
 
     def release(self, reservation_id: str) -> None:
         self._put("release", reservation_id)
-
-    def _put(self, kind: str, item: Any) -> None:
-        with self._lock:
-            self._queue.append((kind, item))
-            self._wake.notify()
-
-    def _write_loop(self) -> None:
-        while True:
-            with self._lock:
-                while not self._queue and not self._closed:
-                    self._wake.wait()
-                if not self._queue and self._closed:
-                    return
-                wait = self._down_until - time.monotonic()
-            if wait > 0:
-                with self._lock:
-                    self._wake.wait(wait)
-                continue
-            with self._commit:
-                with self._lock:
-                    batch = self._queue[:1000]
-                try:
-                    self._write(batch)
-                except Exception as exc:
-                    self._failed(exc, len(batch))
-                    continue
-                with self._lock:
-                    del self._queue[: len(batch)]
-                    recovered = self._warned
-                    self._warned = False
-                    self._wake.notify_all()
-            if recovered:
-                logger.warning("cost ledger %s: reachable again; queued items written", self)
-
-    def _write(self, batch: list[tuple[str, Any]]) -> None:
-        recs = [sql.record_params(x) for k, x in batch if k == "record"]
-        fb = [sql.pg_params((f.call_id, f.score, f.source, f.ts)) for k, f in batch if k == "feedback"]
-        rel = sql.pg_text([x for k, x in batch if k == "release"])
-        with self._pool.connection() as conn, conn.transaction():
-            cur = conn.cursor()
-            if recs:
-                cur.executemany(sql.INSERT_RECORD, recs)
-            if fb:
-                cur.executemany(sql.INSERT_FEEDBACK, fb)
-            if rel:
-                cur.execute(sql.RELEASE, (rel,))
-
-    def _failed(self, exc: BaseException, n: int) -> None:
-        with self._lock:
-            self._down_until = time.monotonic() + self.retry_after_s
-            first = not self._warned
-            self._warned = True
-        if first:
-            logger.warning(
-                "cost ledger %s: write failed (%s: %s); %d item(s) kept in memory and retried "
-                "every %.1fs until the server is back", self, type(exc).__name__, exc, n,
-                self.retry_after_s,
-            )
-
-    def flush(self, timeout_s: float = 10.0) -> int:
-        """Wait (up to ``timeout_s``) for queued items to be written; returns how many remain."""
-        end = time.monotonic() + timeout_s
-        with self._lock:
-            self._down_until = 0.0
-            self._wake.notify_all()
-            while self._queue and self._writer.is_alive():
-                left = end - time.monotonic()
-                if left <= 0:
-                    break
-                self._wake.wait(min(left, 0.05))
-            return len(self._queue)
-
-    @property
-    def pending(self) -> int:
-        """Records, feedback and releases queued for the database."""
-        with self._lock:
-            return len(self._queue)
-
-    def _pending_records(self) -> list[CallRecord]:
-        with self._lock:
-            return [x for k, x in self._queue if k == "record"]
-
-    def _queued(self) -> tuple[list[CallRecord], list[str]]:
-        """Queued records and queued releases (their holds no longer count)."""
-        with self._lock:
-            return (
-                [x for k, x in self._queue if k == "record"],
-                [x for k, x in self._queue if k == "release"],
-            )
 
     # -- reads ----------------------------------------------------------------------
     def _read(self, query: str, params: Sequence[Any]) -> list[Any]:

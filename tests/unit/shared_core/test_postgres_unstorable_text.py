@@ -9,13 +9,15 @@ passed unreserved (60 of 60 answered, $1.89 against a $1.00 limit). At exit the 
 the spill file, and every later ledger on that URL read it back and wrote nothing either. A
 budget limit for a user id holding a NUL was never enforced (its scope could not be queried).
 
-Now every text parameter is made storable the same way (:func:`pg_sql.pg_text`), and a query
-error that is not a connection error does not mark the server down.
+Now every text parameter is made storable the same way (:func:`pg_sql.pg_text`), a query
+error that is not a connection error does not mark the server down, and an item the database
+refuses is written alone and dropped with an ERROR, the rest of its batch written.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -123,6 +125,34 @@ def test_a_spill_file_an_older_version_left_with_a_nul_call_id_is_written(
     again = _pg(pg_url, tmp_path)
     assert again.flush(timeout_s=30) == 0 and len(again.records()) == 2
     again.close()
+
+
+def test_an_item_the_database_refuses_is_dropped_alone_and_the_rest_is_written(
+    pg_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Whatever else the database may refuse (here a spilled score whose call id is an object,
+    from a damaged spill file) is dropped with an ERROR; the items around it are written and the server is not marked
+    down. A token count past PostgreSQL's ``integer`` column is stored clamped, its cost kept."""
+    now = time.time()
+    big = CallRecord(call_id="big", tier="t", model="m", cost_usd=0.25, input_tokens=2**40, ts=now)
+    _write_spill(pg_url, tmp_path, [
+        {"record": CallRecord(call_id="a", tier="t", model="m", cost_usd=0.25, ts=now).to_dict()},
+        {"feedback": [{"id": 12345}, 1.0, "user", now]},
+        {"record": big.to_dict()},
+        {"feedback": ["a", 0.5, "user", now]},
+    ])
+    with caplog.at_level(logging.WARNING):
+        led = _pg(pg_url, tmp_path)
+        assert led.flush(timeout_s=30) == 0
+    assert "dropped" in caplog.text and "12345" in caplog.text
+    assert "unreachable" not in caplog.text and "retried" not in caplog.text
+    assert sorted(r.call_id for r in led.records()) == ["a", "big"]
+    assert [r.input_tokens for r in led.records() if r.call_id == "big"] == [2**31 - 1]
+    assert led.spend("global", 0.0) == pytest.approx(0.5)
+    assert [(f.call_id, f.score) for f in led.feedback()] == [("a", 0.5)]
+    led.record(CallRecord(call_id="after", tier="t", model="m", cost_usd=0.25))
+    assert led.flush(timeout_s=30) == 0 and led.count() == 3
+    led.close()
 
 
 def test_every_text_a_ledger_method_sends_may_hold_a_nul(pg_url: str, tmp_path: Path) -> None:
