@@ -11,18 +11,53 @@ no threads (a ``PostgresLedger`` has no writer left: nothing it records is writt
 had queued (they are the parent's to write). The parent's connection objects are kept
 referenced in the child (:func:`keep`), never closed there: closing would end the parent's
 session (PostgreSQL's terminate message goes down the shared socket).
+
+A ``multiprocessing`` child (fork start method, ``Pool`` workers) ends with ``os._exit()``,
+which skips ``atexit``: :func:`close_at_exit` also closes a ledger from ``multiprocessing``'s
+own exit hook (a :class:`multiprocessing.util.Finalize`), registered again in each such child
+since the child starts with an empty list of them.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 import weakref
+from multiprocessing import util as mp_util
 from typing import Any, Protocol
+
+EXIT_PRIORITY = 10
+"""Of the ``multiprocessing`` finalizer that closes a ledger (higher runs earlier; >= 0 runs
+in a child's exit before its non-daemon children are joined)."""
 
 
 class Forkable(Protocol):
     def _after_fork(self) -> None: ...
+
+
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
+def close_at_exit(ledger: Closable) -> None:
+    """Close ``ledger`` when this process ends: from ``atexit``, and from ``multiprocessing``'s
+    exit hook in this process and in every ``multiprocessing`` child forked from it (where
+    ``atexit`` does not run). ``close()`` must do nothing the second time."""
+    atexit.register(ledger.close)
+    _close_from_multiprocessing(ledger)
+    mp_util.register_after_fork(ledger, _close_from_multiprocessing)  # the child's own hook
+
+
+def _close_from_multiprocessing(ledger: Closable) -> None:
+    # weakly: the hook must not keep a dropped ledger alive
+    mp_util.Finalize(ledger, _close, args=(weakref.ref(ledger),), exitpriority=EXIT_PRIORITY)
+
+
+def _close(ref: weakref.ref[Any]) -> None:
+    ledger = ref()
+    if ledger is not None:
+        ledger.close()
 
 
 _tracked: weakref.WeakSet[Any] = weakref.WeakSet()

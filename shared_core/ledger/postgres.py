@@ -136,8 +136,10 @@ class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, Cost
         recs, fb = spill.claim(self._spill)  # what a worker could not write before its exit
         self._queue.extend([("record", r) for r in recs] + [("feedback", f) for f in fb])
         self._start_writer()
-        atexit.register(self.close)
         forking.track(self)
+        # also in a multiprocessing child, which ends with os._exit() (no atexit): the writer
+        # is a daemon thread, and what it had not written yet would vanish, unspilled
+        forking.close_at_exit(self)
 
     # -- writes: queued, written by one thread in batches --------------------------------
     def record(self, rec: CallRecord) -> None:
