@@ -16,7 +16,6 @@ import time
 from typing import TYPE_CHECKING
 
 from .errors import LedgerUnavailableError, UnknownCallError
-from .storable import storable_id
 
 if TYPE_CHECKING:
     from .ledger import CostLedger
@@ -29,10 +28,8 @@ WAITS_S = (0.05, 0.15, 0.3)
 
 def check_call(ledger: CostLedger, call_id: str) -> None:
     """Return when ``ledger`` knows ``call_id`` (or cannot be read); else raise
-    :class:`UnknownCallError`. An id no call can have (a NUL, a lone surrogate from a JSON
-    body: call ids are the router's own ASCII) is refused at once, never sent to the ledger."""
-    if "\x00" in call_id or storable_id(call_id) != call_id:
-        raise UnknownCallError(call_id)
+    :class:`UnknownCallError` (an id no call can have, a NUL or a lone surrogate, is refused
+    before: :func:`~shared_core.ledger.base.validate_feedback`)."""
     for wait in (*WAITS_S, None):
         try:
             if ledger.knows_call(call_id):

@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..errors import InputError
+from ..errors import InputError, UnknownCallError
 from ..storable import MAX_COUNT, storable_count, storable_id, storable_meta, storable_tags
 from .limits import DAY_S, LimitCheck, Refusal, day_start, fits, parse_scope
 
@@ -147,6 +147,9 @@ class StateChange:
 def validate_feedback(call_id: str, score: float, source: str) -> None:
     if not isinstance(call_id, str) or not call_id:
         raise InputError(f"record_feedback: call_id must be a non-empty string, got {call_id!r}")
+    if not call_id.isascii() and storable_id(call_id) != call_id or "\x00" in call_id:
+        # no call has one (call ids are the router's own text); stored, it would fail every write
+        raise UnknownCallError(call_id)
     if (
         isinstance(score, bool)
         or not isinstance(score, numbers.Real)

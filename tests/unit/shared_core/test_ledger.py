@@ -302,6 +302,12 @@ def test_feedback_and_quality_drift(ledger: CostLedger) -> None:
             ledger.record_feedback("1", bad)  # type: ignore[arg-type]
     with pytest.raises(InputError, match="source"):
         ledger.record_feedback("1", 0.5, source="robot")
+    # a call id no call has: on SQLite a lone surrogate was queued, then failed every later write
+    for bad_id in ("abc\ud800", "abc\x00def"):
+        with pytest.raises(InputError, match="no call"):  # an UnknownCallError
+            ledger.record_feedback(bad_id, 0.5)
+    ledger.record(rec("3", ts=t))
+    assert "3" in {r.call_id for r in ledger.records()} and len(ledger.feedback()) == 3
 
 
 def test_quality_windows_show_drift() -> None:
