@@ -356,7 +356,7 @@ def open_ledger_arg(text: str) -> Any:
     try:
         return SQLiteLedger(path)
     except ConfigError as exc:  # locked by a writer past the wait, or on a read-only mount
-        if not any(word in str(exc) for word in ("locked", "readonly", "read-only", "busy")):
+        if not any(word in str(exc) for word in ("locked", "readonly", "read-only", "busy", "unable to open")):
             raise
         from ..ledger.sqlite_readonly import ReadOnlySQLiteLedger
 

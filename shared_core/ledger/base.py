@@ -147,7 +147,7 @@ class StateChange:
 def validate_feedback(call_id: str, score: float, source: str) -> None:
     if not isinstance(call_id, str) or not call_id:
         raise InputError(f"record_feedback: call_id must be a non-empty string, got {call_id!r}")
-    if not call_id.isascii() and storable_id(call_id) != call_id or "\x00" in call_id:
+    if (not call_id.isascii() and storable_id(call_id) != call_id) or "\x00" in call_id:
         # no call has one (call ids are the router's own text); stored, it would fail every write
         raise UnknownCallError(call_id)
     if (

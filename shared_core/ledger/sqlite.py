@@ -86,15 +86,7 @@ class SQLiteLedger(SQLiteConnection, SQLiteReservations, SQLiteState, CostLedger
         busy_timeout_s: float = 2.0,
         retry_after_s: float = 2.0,
     ) -> None:
-        self.path = str(path)
-        self.busy_timeout_s = busy_timeout_s
-        self.retry_after_s = retry_after_s
-        self._retry_at = 0.0
-        self._lock = threading.RLock()
-        self._pending: list[CallRecord] = []
-        self._pending_feedback: list[Feedback] = []
-        self._pending_release: list[str] = []
-        self._warned = False
+        self._init_state(path, busy_timeout_s, retry_after_s)
         stored = self._open_file()
         self.salt = salt or str(stored)
         if self.path != ":memory:":
@@ -107,6 +99,20 @@ class SQLiteLedger(SQLiteConnection, SQLiteReservations, SQLiteState, CostLedger
             spill.register(self)
             self._collected = spill.spill_when_collected(self, self.path, self._pending, self._pending_feedback)
             forking.track(self)  # a ":memory:" one is the child's own copy already
+
+    def _init_state(self, path: str | Path, busy_timeout_s: float, retry_after_s: float) -> None:
+        """The in-memory state every ledger on a file starts with (the read-only one too)."""
+        self.path = str(path)
+        self.busy_timeout_s = busy_timeout_s
+        self.retry_after_s = retry_after_s
+        self._retry_at = 0.0
+        self._lock = threading.RLock()
+        self._pending: list[CallRecord] = []
+        self._pending_feedback: list[Feedback] = []
+        self._pending_release: list[str] = []
+        self._warned = False
+        self._conn: sqlite3.Connection | None = None
+        self._inode: tuple[int, int] | None = None
 
     def _after_fork(self) -> None:
         """In a forked child (:mod:`~shared_core.ledger.forking`): a connection of its own

@@ -5,37 +5,38 @@ back to when the file cannot be opened as a writer.
 tables, stores a salt, sets WAL mode and claims the spill file of earlier processes. That fails
 while another process holds the file's write lock past ``busy_timeout_s``, or on a read-only
 mount, although SQLite itself can read the rows (a WAL reader is not blocked by a writer).
-:class:`ReadOnlySQLiteLedger` reads the same rows through a ``mode=ro`` connection and writes
-nothing; records still waiting in another process's memory or spill file are not in it until
+:class:`ReadOnlySQLiteLedger` reads the same rows through a ``mode=ro`` connection (``immutable``
+when even that cannot open the file: a read-only mount) and writes nothing; records still waiting in another process's memory or spill file are not in it until
 a writer opens the ledger.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import threading
 from pathlib import Path
 from typing import Any, NoReturn
 
 from ..errors import ConfigError, InputError
 from .sqlite import SQLiteLedger
 
+SALT = "SELECT value FROM meta WHERE key = 'salt'"
+
 
 class ReadOnlySQLiteLedger(SQLiteLedger):
     """The reads of :class:`SQLiteLedger` over a read-only connection; every write raises."""
 
     def __init__(self, path: str | Path, *, busy_timeout_s: float = 2.0) -> None:
-        self.path = str(path)
-        self.busy_timeout_s = busy_timeout_s
-        self.retry_after_s = 0.0
-        self._retry_at = 0.0
-        self._lock = threading.RLock()
-        self._pending, self._pending_feedback, self._pending_release = [], [], []
-        self._warned = False
-        self._conn = None
-        self._inode = None
+        self._init_state(path, busy_timeout_s, retry_after_s=0.0)
+        self._immutable = False
         try:
-            row = self._connect().execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
+            try:
+                row = self._connect().execute(SALT).fetchone()
+            except sqlite3.OperationalError:
+                # a WAL file closed cleanly on a read-only mount: no -shm can be made beside it,
+                # and nothing can be writing to it either, so it is read as immutable
+                self._drop_connection()
+                self._immutable = True
+                row = self._connect().execute(SALT).fetchone()
         except sqlite3.Error as exc:
             self._drop_connection()
             raise ConfigError(
@@ -46,7 +47,7 @@ class ReadOnlySQLiteLedger(SQLiteLedger):
     def _connect(self) -> sqlite3.Connection:
         if self._conn is not None:
             return self._conn
-        uri = Path(self.path).resolve().as_uri() + "?mode=ro"
+        uri = Path(self.path).resolve().as_uri() + ("?immutable=1" if self._immutable else "?mode=ro")
         conn = sqlite3.connect(uri, uri=True, timeout=self.busy_timeout_s, isolation_level=None,
                                check_same_thread=False)
         conn.row_factory = sqlite3.Row

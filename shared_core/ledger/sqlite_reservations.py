@@ -46,6 +46,7 @@ class SQLiteReservations:
         _lock: threading.RLock
         _pending: list[CallRecord]
         _retry_at: float
+        _conn: sqlite3.Connection | None
 
         def _live_connection(self) -> sqlite3.Connection: ...
         def _drop_connection(self) -> None: ...

@@ -146,7 +146,9 @@ def _tag_key(tag: str) -> str:
 
 
 def _from_row(row: sqlite3.Row) -> CallRecord:
-    d = {c: row[c] for c in _COLUMNS}
+    keys = row.keys()
+    # a file read as it is (read-only) may predate a column: the record's default stands in
+    d = {c: row[c] for c in _COLUMNS} if len(keys) >= len(_COLUMNS) else {c: row[c] for c in _COLUMNS if c in keys}
     d["tags"] = tuple(json.loads(d["tags"] or "[]"))
     d["metadata"] = json.loads(d["metadata"] or "{}")
     for c in _BOOL_COLUMNS:

@@ -283,6 +283,31 @@ def test_stats_reads_a_ledger_another_process_is_writing_to(
     assert db.stat().st_mtime_ns == before  # reading wrote nothing
 
 
+def test_stats_reads_a_ledger_on_a_read_only_mount(tmp_path: Path) -> None:
+    """A ledger closed cleanly (no -wal / -shm beside it) on a read-only mount: neither the
+    writer nor a ``mode=ro`` connection can open it ("unable to open database file"); it is
+    read as immutable. Needs a private mount namespace (root, ``unshare``)."""
+    import os
+    import shutil
+
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip("needs root and unshare to make a read-only bind mount")
+    src, mnt = tmp_path / "src", tmp_path / "mnt"
+    src.mkdir()
+    mnt.mkdir()
+    _ledger(src / "l.db")
+    cli = Path(sys.executable).with_name("tier-router")
+    script = (f"mount --bind {src} {mnt} && mount -o remount,bind,ro {mnt} && "
+              f"{cli} stats {mnt / 'l.db'} --json")
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", f"mount --bind {src} {mnt}"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"cannot make a mount namespace here: {probe.stderr.decode()[:100]}")
+    out = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["calls"] == 2
+    assert "read-only" in out.stderr
+
+
 def test_the_read_only_ledger_reads_the_same_rows_and_refuses_writes(tmp_path: Path) -> None:
     from shared_core.errors import InputError
     from shared_core.ledger.sqlite_readonly import ReadOnlySQLiteLedger
