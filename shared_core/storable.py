@@ -26,7 +26,8 @@ __all__ = [
 ]
 
 MAX_COUNT = (1 << 63) - 1
-"""The largest integer a ledger column holds (SQLite and PostgreSQL ``BIGINT``)."""
+"""The largest integer a SQLite column holds (64 bits); PostgreSQL's token columns are 32-bit
+``integer``, and its ledger clamps counts to them (:mod:`~shared_core.ledger.pg_sql`)."""
 _DEPTH = 20
 
 
