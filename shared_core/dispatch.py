@@ -39,6 +39,7 @@ from .errors import (
 )
 from .executors import AttemptResult, aexecute, execute
 from .ledger.base import Framework
+from .next_tier import NextTier
 from .quality import TRUNCATED, Answer, failed_check
 from .request import Request
 from .tier import Tier
@@ -76,7 +77,7 @@ _SENT_KINDS = frozenset({"timeout", "bad_response"})
 
 
 @dataclass
-class CallPlan(CallHold, CallStop, AttemptRecords):
+class CallPlan(CallHold, CallStop, AttemptRecords, NextTier):
     """State of one routed call. Create with :meth:`Router.plan`.
 
     Its budget reservation is :class:`~shared_core.call_hold.CallHold`'s job, its ledger
@@ -373,49 +374,8 @@ class CallPlan(CallHold, CallStop, AttemptRecords):
         return meta
 
     # -- internals ------------------------------------------------------------
-    def _larger_budget(self, attempt: Attempt, up: int) -> bool:
-        """Whether tier ``up`` may write more than ``attempt`` could (a caller's ``max_tokens``
-        caps every tier alike; no cap is no limit)."""
-        mine, theirs = attempt.max_tokens, self._max_tokens(self.router.config.tiers[up])
-        return mine is not None and (theirs is None or theirs > mine)
-
     def _max_tokens(self, tier: Tier) -> int | None:
         return self.caller_max_tokens if self.caller_max_tokens is not None else tier.max_tokens
 
     def _elapsed_ms(self) -> float:
         return (time.perf_counter() - self._attempt_started) * 1000.0
-
-    def _eligible(self, idx: int) -> bool:
-        name = self.router.config.tiers[idx].name
-        return name in self.decision.eligible or not self.decision.eligible
-
-    def _escalation_target(self, idx: int) -> int | None:
-        n = len(self.router.config.tiers)
-        for j in range(idx + 1, n):
-            if j not in self._tried and self._eligible(j) and self.router.cooldown.available(
-                self.router.config.tiers[j].name
-            ):
-                return j
-        return None
-
-    def _fallback_target(self, idx: int, above: int = -1, wider: int | None = None) -> int | None:
-        """The next tier to try after tier ``idx`` failed; ``wider``: the prompt was too long
-        for a window of that size, so only tiers whose window is larger, then unknown ones."""
-        cfg = self.router.config
-        n = len(cfg.tiers)
-        if cfg.fallback.chain:
-            order = [cfg.index(name) for name in cfg.fallback.chain]
-        else:
-            order = list(range(idx + 1, n)) + list(range(idx - 1, -1, -1))
-        cool = self.router.cooldown
-        usable = [j for j in order if j > above and j not in self._tried and self._eligible(j)]
-        if wider is not None:  # known bigger windows first, then unknown ones
-            windows = [cfg.tiers[j].context_window for j in usable]
-            usable = [j for j, w in zip(usable, windows) if w is not None and w > wider] + [
-                j for j, w in zip(usable, windows) if w is None
-            ]
-        for j in usable:
-            if cool.available(cfg.tiers[j].name):
-                return j
-        return usable[0] if usable else None  # all cooling down: probe anyway
-
