@@ -6,8 +6,9 @@ its call's first record, counts under that record's tier and under the judge's o
 (failed and rejected attempts cost money too); the baseline counts ``ok`` attempts only
 (see :class:`~shared_core.ledger.base.CallRecord`). Unknown costs (``None``) are counted
 in ``unknown_cost_records``, never as zero silently. A call refused or stopped before any
-tier was called (only attempt-0 records) is in no tier's share of answered calls and is no
-failure (refused calls are counted in ``refused_calls``).
+tier was called (only attempt-0 records) is no call of any tier or model (its records and any
+judge cost still count there), is in no tier's share of answered calls and is no failure
+(refused calls are counted in ``refused_calls``); a day's and a tag's calls include it.
 """
 
 from __future__ import annotations
@@ -164,10 +165,13 @@ def summarize(
             escalated += 1
         if any(r.fallback for r in attempts):
             fallback += 1
+        reached = True  # a tier was called: the call is one of that tier's (and model's)
         if all(r.status == "refused" for r in attempts):
             s.refused_calls += 1
+            reached = False
         elif all(_before_any_tier(r) for r in attempts):  # stopped before any tier was called
             unsent += 1
+            reached = False
         elif last.status not in ("ok", "abandoned"):  # a caller that left was still answered
             failed += 1
         else:
@@ -182,9 +186,9 @@ def summarize(
             s.cost_usd += cost
             s.baseline_cost_usd += base
             is_final = r is last
-            add("tier", r.tier, cost, base, 1, int(is_final))
+            add("tier", r.tier, cost, base, 1, int(is_final and reached))
             judged = _judge_costs(r)  # the judge's part of the cost is its own model's
-            add("model", r.model, cost - sum(c for _, c in judged), base, 1, int(is_final))
+            add("model", r.model, cost - sum(c for _, c in judged), base, 1, int(is_final and reached))
             for model, c in judged:
                 add("model", model, c, 0.0, 0, 0)
             add("day", r.day, cost, base, 1, int(is_final))

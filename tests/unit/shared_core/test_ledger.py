@@ -260,6 +260,10 @@ def test_summary_breakdowns_and_rates() -> None:
     assert s.refused_calls == 1
     assert s.failure_rate == pytest.approx(1 / 4)
     assert s.by_tier["simple"].cost_usd == pytest.approx(0.2)
+    # the refused call reached no tier: it is no call of `simple`'s (stats showed "2 calls, 33%")
+    assert s.by_tier["simple"].calls == 1 and s.by_tier["simple"].records == 3
+    assert s.by_model["gpt-4o-mini"].calls == 1
+    assert s.by_day[max(s.by_day)].calls == 3  # a day's calls still count it
     assert s.by_tier["medium"].calls == 1 and s.by_tier["medium"].records == 2
     assert s.by_model["m3"].cost_usd == pytest.approx(1.0)
     assert s.by_tag["a"].calls == 2 and s.by_tag["a"].cost_usd == pytest.approx(1.1)
