@@ -74,9 +74,8 @@ class AttemptRecords:
         the classifier's own LLM calls cost (``paid``); and whether it is storable as it is
         (:func:`~shared_core.storable.is_flat_storable`: a fresh copy of plain values, which
         the record then keeps without rebuilding it)."""
-        given = self.request.metadata
-        meta = dict(given)
-        storable = not given or is_flat_storable(given)
+        meta = dict(self.request.metadata)
+        storable = not meta or is_flat_storable(meta)  # the copy the record keeps is what is checked
         if paid:
             meta.update(paid)
             storable = False  # a list of the judge's calls: storable_meta copies it

@@ -139,3 +139,38 @@ def test_router_records_keep_their_metadata_storable() -> None:
     assert odd_rec.metadata["eve\\ud800"] == "nan" and odd_rec.metadata["id"] == str(uuid.UUID(int=7))
     assert odd_rec.metadata["l"] == [1, "eve\\ud800"]
     assert json.dumps(odd_rec.metadata)
+
+
+def test_a_metadata_mapping_that_says_it_is_empty_is_still_made_storable(tmp_path) -> None:
+    """Review: the record's metadata is a copy of the request's, but the check ran on the
+    original; a mapping whose ``len`` said 0 while it held a lone surrogate passed as storable,
+    and its record (and every one after it) stayed unwritten in SQLite."""
+    import sqlite3
+    from collections.abc import Mapping
+
+    from shared_core import Router
+    from shared_core.dispatch import execute
+    from shared_core.ledger.sqlite import SQLiteLedger
+    from shared_core.request import Request
+    from shared_core.testing import ScriptedModel
+
+    class FalsyMap(Mapping):
+        def __init__(self, d):
+            self.d = d
+
+        def __getitem__(self, k):
+            return self.d[k]
+
+        def __iter__(self):
+            return iter(self.d)
+
+        def __len__(self):
+            return 0
+
+    path = tmp_path / "l.db"
+    router = Router(ledger=SQLiteLedger(path))
+    req = Request(text="hi", metadata=FalsyMap({"k": "\ud800"}))
+    execute(router.plan(router.decide_request(req), req), ScriptedModel())
+    execute(router.plan(router.decide("a clean call"), router.request("a clean call")), ScriptedModel())
+    assert router.ledger.flush() == 0
+    assert sqlite3.connect(path).execute("select count(*) from calls").fetchone()[0] == 2
