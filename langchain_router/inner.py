@@ -23,6 +23,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.language_models.chat_models import agenerate_from_stream, generate_from_stream
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from pydantic import BaseModel
 
 from .streaming import result_to_chunk
 
@@ -84,12 +85,14 @@ def _override_fields(cls: type[BaseChatModel]) -> tuple[str | None, bool]:
 @functools.cache
 def _may_stream(cls: type[BaseChatModel]) -> bool:
     """Whether a model of this class can have a ``streaming`` attribute (a field, a class
-    attribute or a pydantic extra): one the class cannot have needs no ``getattr``, which for
+    attribute, a pydantic extra or its own ``__getattr__``): one the class cannot have needs no ``getattr``, which for
     a missing name goes through pydantic's ``__getattr__`` and a caught ``AttributeError``."""
     return (
         "streaming" in cls.model_fields
         or hasattr(cls, "streaming")
         or cls.model_config.get("extra") == "allow"
+        # a wrapper that supplies attributes of its own
+        or getattr(cls, "__getattr__", None) is not getattr(BaseModel, "__getattr__", None)
     )
 
 
