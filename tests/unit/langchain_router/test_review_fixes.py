@@ -19,6 +19,15 @@ def _fake() -> GenericFakeChatModel:
     return GenericFakeChatModel(messages=iter([AIMessage("hi")] * 10))
 
 
+_BUDGETED = {
+    # budgets need a price for every tier (an unpriced one could never be limited)
+    "tiers": [{"name": "a", "model": "m1", "input_price": 1.0, "output_price": 1.0},
+              {"name": "b", "model": "m2", "input_price": 2.0, "output_price": 2.0}],
+    "classifier": {"type": "rules"},
+    "budget": {"limits": [{"scope": "global", "period": "day", "limit_usd": 0.01}]},
+}
+
+
 def test_a_misspelt_argument_is_an_error_not_silently_ignored():
     with pytest.raises(ConfigError, match="confg"):
         RoutedChatModel(tiers={"a": _fake(), "b": _fake()}, confg="router.yaml")
@@ -27,13 +36,7 @@ def test_a_misspelt_argument_is_an_error_not_silently_ignored():
 def test_runnable_router_refuses_past_a_hard_budget_before_running_a_route():
     ledger = InMemoryLedger()
     ran = []
-    config = {
-        # budgets need a price for every tier (an unpriced one could never be limited)
-        "tiers": [{"name": "a", "model": "m1", "input_price": 1.0, "output_price": 1.0},
-                  {"name": "b", "model": "m2", "input_price": 2.0, "output_price": 2.0}],
-        "classifier": {"type": "rules"},
-        "budget": {"limits": [{"scope": "global", "period": "day", "limit_usd": 0.01}]},
-    }
+    config = _BUDGETED
     rr = RunnableRouter(
         routes={"a": RunnableLambda(lambda x: ran.append(x) or "a"),
                 "b": RunnableLambda(lambda x: ran.append(x) or "b")},
@@ -54,12 +57,7 @@ def test_runnable_router_records_a_refused_call_in_the_ledger(asynchronous: bool
     import asyncio
 
     ledger = InMemoryLedger()
-    config = {
-        "tiers": [{"name": "a", "model": "m1", "input_price": 1.0, "output_price": 1.0},
-                  {"name": "b", "model": "m2", "input_price": 2.0, "output_price": 2.0}],
-        "classifier": {"type": "rules"},
-        "budget": {"limits": [{"scope": "global", "period": "day", "limit_usd": 0.01}]},
-    }
+    config = _BUDGETED
     rr = RunnableRouter(
         routes={"a": RunnableLambda(lambda x: "a"), "b": RunnableLambda(lambda x: "b")},
         config=config, ledger=ledger,
@@ -84,12 +82,7 @@ def test_runnable_router_over_a_variant_router_records_a_refusal_too() -> None:
     from shared_core.variants import VariantRouter
 
     ledger = InMemoryLedger()
-    config = {
-        "tiers": [{"name": "a", "model": "m1", "input_price": 1.0, "output_price": 1.0},
-                  {"name": "b", "model": "m2", "input_price": 2.0, "output_price": 2.0}],
-        "classifier": {"type": "rules"},
-        "budget": {"limits": [{"scope": "global", "period": "day", "limit_usd": 0.01}]},
-    }
+    config = _BUDGETED
     variants = VariantRouter(Router(config, ledger=ledger), Router(config, ledger=ledger), share=0.5)
     rr = RunnableRouter(routes={"a": RunnableLambda(lambda x: "a"), "b": RunnableLambda(lambda x: "b")},
                         router=variants)
