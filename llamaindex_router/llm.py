@@ -38,8 +38,6 @@ from llama_index.core.base.llms.types import (
     LLMMetadata,
 )
 from llama_index.core.bridge.pydantic import Field, PrivateAttr
-from llama_index.core.instrumentation import get_dispatcher
-from llama_index.core.instrumentation.dispatcher import DISPATCHER_SPAN_DECORATED_ATTR
 from llama_index.core.llms import LLM
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
@@ -59,7 +57,7 @@ from .messages import core_request
 from .responses import annotate
 from .retries import without_retries
 from .tools import PREPARED_KEY, PreparedTools
-from .wiring import build_router, tier_metadata, warn_tier_system_prompts
+from .wiring import build_router, span_mixin_overrides, tier_metadata, warn_tier_system_prompts
 
 
 class _How(TypedDict, total=False):
@@ -385,24 +383,4 @@ class RoutedLLM(NoDeepCopies, TemplatedPrompts, ToolCalling, FunctionCallingLLM)
             calls.OPENED.reset(token)
 
 
-def _span_mixin_overrides(cls: type[LLM], mixins: tuple[type, ...]) -> None:
-    """LlamaIndex wraps in a span every method a class defines that implements an abstract
-    method or overrides a spanned one (``DispatcherSpanMixin``), but only the class's own
-    methods: the overrides ``cls`` takes from its ``mixins`` get the same spans here, from the
-    same dispatcher, as if they were written in its body."""
-    bases = [b for b in cls.__mro__[1:] if b not in mixins]
-    dispatcher = get_dispatcher(cls.__module__)
-    for mixin in mixins:
-        for name, method in vars(mixin).items():
-            if not callable(method) or name in vars(cls):
-                continue
-            spanned = [
-                getattr(b.__dict__.get(name), "__isabstractmethod__", False)
-                or hasattr(b.__dict__.get(name), DISPATCHER_SPAN_DECORATED_ATTR)
-                for b in bases
-            ]
-            if any(spanned):
-                setattr(cls, name, dispatcher.span(method))
-
-
-_span_mixin_overrides(RoutedLLM, (TemplatedPrompts, ToolCalling))
+span_mixin_overrides(RoutedLLM, (TemplatedPrompts, ToolCalling))

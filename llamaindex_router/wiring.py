@@ -1,4 +1,5 @@
-"""Building the router for a ``RoutedLLM`` and the LlamaIndex metadata its tiers allow."""
+"""Building the router for a ``RoutedLLM``, the LlamaIndex metadata its tiers allow, and the spans of
+the methods it takes from its mixins."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.types import LLMMetadata
 from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW
+from llama_index.core.instrumentation import get_dispatcher
+from llama_index.core.instrumentation.dispatcher import DISPATCHER_SPAN_DECORATED_ATTR
 from llama_index.core.llms import LLM
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 
@@ -174,3 +177,23 @@ def tier_metadata(
         model_name=model,
         **kw,
     )
+
+
+def span_mixin_overrides(cls: type[LLM], mixins: tuple[type, ...]) -> None:
+    """LlamaIndex wraps in a span every method a class defines that implements an abstract
+    method or overrides a spanned one (``DispatcherSpanMixin``), but only the class's own
+    methods: the overrides ``cls`` takes from its ``mixins`` get the same spans here, from the
+    same dispatcher, as if they were written in its body."""
+    bases = [b for b in cls.__mro__[1:] if b not in mixins]
+    dispatcher = get_dispatcher(cls.__module__)
+    for mixin in mixins:
+        for name, method in vars(mixin).items():
+            if not callable(method) or name in vars(cls):
+                continue
+            spanned = [
+                getattr(b.__dict__.get(name), "__isabstractmethod__", False)
+                or hasattr(b.__dict__.get(name), DISPATCHER_SPAN_DECORATED_ATTR)
+                for b in bases
+            ]
+            if any(spanned):
+                setattr(cls, name, dispatcher.span(method))
