@@ -185,6 +185,25 @@ class UnsafeFormatError(DataFormatError):
     """A persisted file is in a format that could execute code (pickle) or is unknown."""
 
 
+class MismatchedWeightsError(DataFormatError):
+    """A model's JSON sits beside weights (``.npz``) from another save: a save stopped between
+    its two files, or two saves to the same path ran at once. ``path`` is the JSON,
+    ``weights_path`` the weights file; ``expected`` / ``found`` their sha256 digests."""
+
+    def __init__(self, path: str, weights_path: str, expected: str, found: str) -> None:
+        self.weights_path = str(weights_path)
+        self.expected = expected
+        self.found = found
+        super().__init__(
+            path,
+            f"its weights file {self.weights_path} is not the one saved with it (sha256 "
+            f"{found[:12]}..., the JSON records {expected[:12]}...): the two files come from "
+            "different saves (one stopped between them, or two saves to this path at once). "
+            "Save or train the model to this path again (tier-router train --output ...), or put "
+            "back both files of one save",
+        )
+
+
 class BudgetExceededError(RouterError):
     """A hard budget limit would be passed; raised before any provider is called."""
 

@@ -31,11 +31,11 @@ from ..errors import ConfigError, DataFormatError
 from ..features import FeatureExtractor
 from ..request import Request
 from .base import BaseClassifier, Classification
-from .files import write_json
+from .files import WEIGHTS_HASH, read_weights, write_json
 from .ladder import _levels_scores
 from .ladder_model import LEVELS, LadderModel
 from .pasted import MIN_TEXT, ask_to_read
-from .trained import TrainedRouter, dense_rows, read_json_safely, read_npz, sparse_rows, write_npz
+from .trained import TrainedRouter, dense_rows, read_json_safely, sparse_rows, write_npz
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "data" / "models"
 TASK_FORMAT = "tier-router.task-model"
@@ -356,12 +356,11 @@ class TaskModel:
         return _softmax(z)
 
     def save(self, path: str | Path) -> Path:
-
         p = Path(path)
         npz = p.with_suffix(".npz")
         arrays = {"b": self.b}
         arrays.update(sparse_rows(self.W.astype(np.float16)))
-        write_npz(npz, arrays)
+        digest = write_npz(npz, arrays)  # the weights first: the JSON then names their hash
         meta = {
             "format": TASK_FORMAT,
             "version": 1,
@@ -369,6 +368,7 @@ class TaskModel:
             "features": self.features,
             "temperature": self.temperature,
             "weights_file": npz.name,
+            WEIGHTS_HASH: digest,
             "info": self.info,
         }
         return write_json(p, meta)
@@ -377,7 +377,7 @@ class TaskModel:
     def load(cls, path: str | Path) -> TaskModel:
         p = Path(path)
         meta = read_json_safely(p, TASK_FORMAT)
-        arrays = read_npz(p.parent / meta["weights_file"])
+        arrays = read_weights(p, meta)
         W = dense_rows(arrays, int(meta["features"]["dim"]), len(meta["types"]))
         return cls(
             meta["types"],

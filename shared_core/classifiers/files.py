@@ -7,6 +7,7 @@ Loading never executes code: pickle-like files are refused with
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
@@ -16,11 +17,13 @@ from typing import Any
 import numpy as np
 
 from ..atomic_files import write_atomic
-from ..errors import DataFormatError, UnsafeFormatError
+from ..errors import DataFormatError, MismatchedWeightsError, UnsafeFormatError
 
 MAX_VERSION = 2
 """Newest file format version this package reads (2: a trained router with a task prior,
 written as 2 so that a release that cannot apply the prior refuses the file)."""
+WEIGHTS_HASH = "weights_sha256"
+"""The key of a model's JSON that records the sha256 of its weights file."""
 _PICKLE_SUFFIXES = {".pkl", ".pickle", ".joblib", ".pt", ".pth", ".bin", ".sav"}
 
 
@@ -58,9 +61,11 @@ def read_json_safely(p: Path, fmt: str) -> dict[str, Any]:
     return meta
 
 
-def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> str:
     """An NPZ with fixed timestamps and sorted members, so equal arrays give equal bytes;
-    written whole or not at all (:func:`~shared_core.atomic_files.write_atomic`)."""
+    written whole or not at all (:func:`~shared_core.atomic_files.write_atomic`). Returns the
+    sha256 of the bytes written: the JSON written after it records it as
+    :data:`WEIGHTS_HASH` (see :func:`read_weights`)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(arrays):
@@ -70,7 +75,9 @@ def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             zf.writestr(info, buf.getvalue())
-    write_atomic(path, out.getvalue())
+    blob = out.getvalue()
+    write_atomic(path, blob)
+    return hashlib.sha256(blob).hexdigest()
 
 
 def write_json(path: Path, data: Any) -> Path:
@@ -79,14 +86,45 @@ def write_json(path: Path, data: Any) -> Path:
 
 
 def read_npz(path: Path) -> dict[str, np.ndarray]:
+    return _arrays(path, _npz_bytes(path))
+
+
+def read_weights(json_path: Path, meta: dict[str, Any]) -> dict[str, np.ndarray]:
+    """The arrays of the weights file a model's JSON names (``weights_file``, beside it).
+
+    The JSON's :data:`WEIGHTS_HASH` must be the sha256 of those bytes, else
+    :class:`~shared_core.errors.MismatchedWeightsError`: the files come from two saves. A
+    JSON written before the hash was recorded (the shipped models) is not checked. The bytes
+    checked are the bytes loaded (a save replacing the file meanwhile cannot slip between)."""
+    wf = str(meta["weights_file"])
+    if Path(wf).name != wf or not wf.endswith(".npz"):
+        raise UnsafeFormatError(
+            str(json_path), f"weights_file must be a .npz name beside the JSON, got {wf!r}"
+        )
+    npz = json_path.parent / wf
+    blob = _npz_bytes(npz)
+    expected = meta.get(WEIGHTS_HASH)
+    if expected is not None:
+        found = hashlib.sha256(blob).hexdigest()
+        if found != expected:
+            raise MismatchedWeightsError(str(json_path), str(npz), str(expected), found)
+    return _arrays(npz, blob)
+
+
+def _npz_bytes(path: Path) -> bytes:
     _refuse_pickle(path)
     try:
-        with np.load(path, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
+        return path.read_bytes()
     except FileNotFoundError:
         raise DataFormatError(
             str(path), "weights file not found (it must sit beside the JSON)"
         ) from None
+
+
+def _arrays(path: Path, blob: bytes) -> dict[str, np.ndarray]:
+    try:
+        with np.load(io.BytesIO(blob), allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
     except (ValueError, OSError, zipfile.BadZipFile) as exc:
         raise UnsafeFormatError(str(path), f"cannot read weights without pickle: {exc}") from None
 

@@ -36,10 +36,18 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DataFormatError, RouterError, UnsafeFormatError
+from ..errors import DataFormatError, RouterError
 from ..features import FeatureExtractor, SparseBatch, _tokens
 from ..word_sums import WordSumDot, WordSumExtractor
-from .files import dense_rows, read_json_safely, read_npz, sparse_rows, write_json, write_npz
+from .files import (
+    WEIGHTS_HASH,
+    dense_rows,
+    read_json_safely,
+    read_weights,
+    sparse_rows,
+    write_json,
+    write_npz,
+)
 
 __all__ = ["LADDER_FORMAT", "LEVELS", "LadderModel", "ladder_text"]
 
@@ -297,7 +305,7 @@ class LadderModel:
         npz = p.with_suffix(".npz")
         arrays: dict[str, np.ndarray] = {"b": self.b, "seen": np.packbits(self.seen)}
         arrays.update(sparse_rows(self.W, dtype=np.float16))
-        write_npz(npz, arrays)
+        digest = write_npz(npz, arrays)  # the weights first: the JSON then names their hash
         meta = {
             "format": LADDER_FORMAT,
             "version": 1,
@@ -305,6 +313,7 @@ class LadderModel:
             "levels": list(LEVELS),
             "features": self.features,
             "weights_file": npz.name,
+            WEIGHTS_HASH: digest,
             "calibration": {"x": [round(float(x), 6) for x in self.cal_x],
                             "y": [round(float(y), 6) for y in self.cal_y]},
             "ood_coverage": round(self.ood_coverage, 6),
@@ -317,10 +326,7 @@ class LadderModel:
         p = Path(path)
         meta = read_json_safely(p, LADDER_FORMAT)
         try:
-            wf = str(meta["weights_file"])
-            if Path(wf).name != wf or not wf.endswith(".npz"):
-                raise UnsafeFormatError(str(p), f"weights_file must be a .npz name beside the JSON, got {wf!r}")
-            arrays = read_npz(p.parent / wf)
+            arrays = read_weights(p, meta)
             dim = int(meta["features"]["dim"])
             W = dense_rows(arrays, 2 * dim, len(LEVELS))
             seen = np.unpackbits(arrays["seen"]).astype(bool)  # its own size (checked)

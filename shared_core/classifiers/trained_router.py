@@ -28,13 +28,14 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from ..errors import ConfigError, DataFormatError, UnknownModelError, UnsafeFormatError
+from ..errors import ConfigError, DataFormatError, UnknownModelError
 from ..features import FeatureExtractor
 from .files import (
     MAX_VERSION,
+    WEIGHTS_HASH,
     dense_rows,
     read_json_safely,
-    read_npz,
+    read_weights,
     sparse_rows,
     write_json,
     write_npz,
@@ -334,8 +335,8 @@ class TrainedRouter:
             arrays["quantiles"] = self.quantiles.astype(np.float64)
         if self.knn is not None:
             arrays.update(self.knn.arrays())
-        write_npz(npz, arrays)
-        return write_json(p, self.to_json(npz.name))
+        digest = write_npz(npz, arrays)  # the weights first: the JSON then names their hash
+        return write_json(p, {**self.to_json(npz.name), WEIGHTS_HASH: digest})
 
     @classmethod
     def load(cls, path: str | Path, *, encoder: Encoder | None = None) -> TrainedRouter:
@@ -343,13 +344,7 @@ class TrainedRouter:
         p = Path(path)
         meta = read_json_safely(p, FORMAT)
         try:
-            wf = str(meta["weights_file"])
-            if Path(wf).name != wf or not wf.endswith(".npz"):
-                raise UnsafeFormatError(
-                    str(p), f"weights_file must be a .npz name beside the JSON, got {wf!r}"
-                )
-            npz = p.parent / wf
-            arrays = read_npz(npz)
+            arrays = read_weights(p, meta)
             dim = int(meta["features"].get("dim"))
             tp_cfg = _part(meta, "task_prior", p)
             task_prior = None if tp_cfg is None else TaskPrior.from_arrays(tp_cfg, arrays, dim)
