@@ -4,11 +4,15 @@ WAL mode lets readers run beside one writer; a busy timeout makes concurrent wri
 (threads or processes) wait their turn instead of failing. SQL is parameterised only;
 tags and metadata are stored as JSON text, verbatim.
 
+Reads go through one connection, writes through another (see
+:mod:`shared_core.ledger.sqlite_writer`): a write waiting for another process's lock holds up
+no read.
+
 If a write fails anyway (locked past the timeout, disk full, the folder removed), the
 record stays in an in-memory buffer, one warning is logged, and the buffer is written
 on the next successful write or :meth:`flush`. Reads and :meth:`spend` include buffered
-records, so budgets keep counting. Recording never raises into the caller's request.
-If the database file itself is removed while open, the next write re-creates it.
+records, so budgets keep counting. Recording never raises into the caller's
+request. If the database file itself is removed while open, the next write re-creates it.
 
 Nothing pending dies with the process: an ``atexit`` hook flushes (waiting a bounded time),
 and what still cannot be written at exit or :meth:`SQLiteLedger.close` is appended to a spill
@@ -21,7 +25,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-import time
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
@@ -33,40 +36,40 @@ from .base import (
     CostLedger,
     Feedback,
     RecordFilter,
-    day_start,
-    record_scopes,
     validate_feedback,
 )
 from .counters import pending_spend
 from .queued import feedback_with_queued, records_with_queued
 from .sqlite_connection import SQLiteConnection
 from .sqlite_reservations import SQLiteReservations
-from .sqlite_sql import (
-    _COUNT,
-    _INSERT,
+from .sqlite_sql import (  # the row SQL (_COUNT, _INSERT, _row_values) is still found here
+    _COUNT,  # noqa: F401
+    _INSERT,  # noqa: F401
     KNOWS_CALL,
     RECENT_FEEDBACK,
     SCHEMA_VERSION,
     _from_row,
-    _row_values,
+    _row_values,  # noqa: F401
     _spend_sql,
     _tag_key,
     records_of_sql,
 )
 from .sqlite_state import SQLiteState
+from .sqlite_writer import SQLiteWriter
 
 __all__ = ["SCHEMA_VERSION", "SQLiteLedger"]
 
 logger = logging.getLogger(__name__)
 
 
-class SQLiteLedger(SQLiteConnection, SQLiteReservations, SQLiteState, CostLedger):
+class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteState, CostLedger):
     """A ledger in one SQLite file; many threads and several processes may share it.
 
     Its SQL is in :mod:`~shared_core.ledger.sqlite_sql`, opening the file and its connection
     in :mod:`~shared_core.ledger.sqlite_connection`, its reservations and alert claims in
     :mod:`~shared_core.ledger.sqlite_reservations`, its shared state in
-    :mod:`~shared_core.ledger.sqlite_state`.
+    :mod:`~shared_core.ledger.sqlite_state`, how it writes in
+    :mod:`~shared_core.ledger.sqlite_writer`.
 
     Args:
         path: the database file (created with its folder if missing), or ``":memory:"``.
@@ -113,24 +116,28 @@ class SQLiteLedger(SQLiteConnection, SQLiteReservations, SQLiteState, CostLedger
         self._warned = False
         self._conn: sqlite3.Connection | None = None
         self._inode: tuple[int, int] | None = None
+        self._init_writer()
 
     def _after_fork(self) -> None:
-        """In a forked child (:mod:`~shared_core.ledger.forking`): a connection of its own
-        (the parent's stays open, unused), and none of the parent's queued items."""
+        """In a forked child (:mod:`~shared_core.ledger.forking`): connections of its own
+        (the parent's stay open, unused), and none of the parent's queued items."""
         forking.keep(self._conn)
-        self._conn = None
-        self._inode = None
+        forking.keep(self._wconn)
+        self._conn = self._wconn = None
+        self._inode = self._winode = None
         self._lock = threading.RLock()
+        self._init_writer()  # another thread of the parent may have held these at the fork
         self._pending, self._pending_feedback, self._pending_release = [], [], []
         self._collected.detach()  # the parent's queues are the parent's to spill
         self._collected = spill.spill_when_collected(self, self.path, self._pending, self._pending_feedback)
 
-    # -- writes ---------------------------------------------------------------------
+    # -- writes: queued, then written (unless backing off) --------------------------------
     def record(self, rec: CallRecord) -> None:
         with self._lock:
             self._pending.append(rec)
-            if time.monotonic() >= self._retry_at:
-                self._flush_locked()
+            now = self._queued_locked()
+        if now:
+            self._write_now()
 
     async def arecord(self, rec: CallRecord) -> None:
         await self._to_thread(self.record, rec)
@@ -139,93 +146,17 @@ class SQLiteLedger(SQLiteConnection, SQLiteReservations, SQLiteState, CostLedger
         validate_feedback(call_id, score, source)
         with self._lock:
             self._pending_feedback.append(Feedback(call_id, float(score), source))  # type: ignore[arg-type]
-            if time.monotonic() >= self._retry_at:
-                self._flush_locked()
+            now = self._queued_locked()
+        if now:
+            self._write_now()
 
     def release(self, reservation_id: str) -> None:
-        """Queued behind the call's records: written in the same transaction as them."""
+        """Queued behind the call's records: written in the same transaction as them, or after."""
         with self._lock:
             self._pending_release.append(reservation_id)
-            if time.monotonic() >= self._retry_at:
-                self._flush_locked()
-
-    def flush(self) -> int:
-        with self._lock:
-            self._flush_locked(patient=True)
-            return len(self._pending) + len(self._pending_feedback)
-
-    def _flush_locked(self, *, patient: bool = False) -> None:
-        if not self._pending and not self._pending_feedback and not self._pending_release:
-            return
-        degraded = (self._warned or self._hold_failed) and not patient  # a write or a hold failed
-        try:
-            conn = self._live_connection()
-            if degraded:  # a retry: do not stall the caller's request on a locked database
-                conn.execute("PRAGMA busy_timeout = 50")
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for rec in self._pending:
-                    row = conn.execute(_INSERT, _row_values(rec)).lastrowid
-                    if rec.tags:
-                        conn.executemany(
-                            "INSERT INTO call_tags (call_row, tag, ts) VALUES (?, ?, ?)",
-                            [(row, _tag_key(t), rec.ts) for t in dict.fromkeys(rec.tags)],
-                        )
-                    if rec.cost_usd is not None:
-                        day = day_start(rec.ts)
-                        conn.executemany(
-                            _COUNT, [(sc, day, rec.cost_usd) for sc in record_scopes(rec)]
-                        )
-                if self._pending_release:
-                    conn.executemany(
-                        "DELETE FROM reservations WHERE id = ?",
-                        [(rid,) for rid in self._pending_release],
-                    )
-                if self._pending_feedback:
-                    conn.executemany(
-                        "INSERT INTO feedback (call_id, score, source, ts) VALUES (?, ?, ?, ?)",
-                        [(f.call_id, f.score, f.source, f.ts) for f in self._pending_feedback],
-                    )
-                conn.execute("COMMIT")
-            except BaseException:
-                try:
-                    conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
-                raise
-        except Exception as exc:  # never into the caller's request
-            self._retry_at = time.monotonic() + self.retry_after_s
-            if not self._warned:
-                self._warned = True
-                logger.warning(
-                    "cost ledger %s: write failed (%s: %s); %d record(s) kept in memory and "
-                    "written on the next successful write or flush()",
-                    self.path,
-                    type(exc).__name__,
-                    str(exc),  # not the exception: a kept log record would keep its frames, and this ledger
-                    len(self._pending) + len(self._pending_feedback),
-                )
-            if isinstance(exc, (sqlite3.OperationalError, sqlite3.DatabaseError)):
-                self._drop_connection()
-            return
-        n = len(self._pending) + len(self._pending_feedback)
-        self._pending.clear()
-        self._pending_feedback.clear()
-        self._pending_release.clear()
-        self._retry_at = 0.0
-        if degraded:
-            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
-        if self._warned:
-            self._warned = False
-            logger.warning(
-                "cost ledger %s: writable again; %d buffered item(s) written", self.path, n
-            )
-
-    @property
-    def pending(self) -> int:
-        """Records and feedback waiting in memory for the database to accept them."""
-        with self._lock:
-            return len(self._pending) + len(self._pending_feedback)
+            now = self._queued_locked()
+        if now:
+            self._write_now()
 
     # -- reads ----------------------------------------------------------------------
     def _query(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
@@ -312,45 +243,6 @@ class SQLiteLedger(SQLiteConnection, SQLiteReservations, SQLiteState, CostLedger
         """Records stored (including buffered ones)."""
         rows = self._query("SELECT COUNT(*) FROM calls", ())
         return (int(rows[0][0]) if rows else 0) + self.pending
-
-    def close(self) -> None:
-        """Flush, keep what still cannot be written in the spill file, release the file."""
-        with self._lock:
-            self._flush_locked(patient=True)
-            self._spill_locked()
-            self._drop_connection()
-
-    def exit_flush(self, wait_s: float) -> None:
-        """At interpreter exit: write what is pending, waiting at most ``wait_s`` for a lock;
-        what is still pending then goes to the spill file (see :mod:`.spill`)."""
-        with self._lock:
-            if not self._pending and not self._pending_feedback:
-                return
-            saved = self.busy_timeout_s
-            self.busy_timeout_s = min(saved, wait_s)
-            try:
-                self._drop_connection()  # a fresh connection with the shorter wait
-                self._warned = False  # not "degraded": use the whole wait
-                self._flush_locked(patient=True)
-            finally:
-                self.busy_timeout_s = saved
-            self._spill_locked()
-            self._drop_connection()
-
-    def _spill_locked(self) -> None:
-        if not self._pending and not self._pending_feedback:
-            return
-        if self.path != ":memory:" and spill.write(
-            self.path, list(self._pending), list(self._pending_feedback)
-        ):
-            self._pending.clear()
-            self._pending_feedback.clear()
-        elif self.path == ":memory:":
-            logger.error(
-                "cost ledger %s: closing with %d unwritten item(s); they are lost",
-                self.path,
-                len(self._pending) + len(self._pending_feedback),
-            )
 
     def __repr__(self) -> str:
         return f"SQLiteLedger({self.path!r})"

@@ -1,8 +1,14 @@
-"""The file under a :class:`~shared_core.ledger.sqlite.SQLiteLedger` and its one connection.
+"""The file under a :class:`~shared_core.ledger.sqlite.SQLiteLedger` and its two connections.
 
 :class:`SQLiteConnection` opens the file (creating its folder, its tables, the stored salt, and
 upgrading an older file's schema), reports a file it cannot open as a :class:`ConfigError` that
-says why, and re-opens the connection when the file was removed or replaced under it.
+says why, and re-opens a connection when the file was removed or replaced under it.
+
+A ledger reads through one connection (guarded by its ``_lock``) and writes through another
+(guarded by its ``_writing`` lock): a write waiting for another process's write lock holds
+that connection, and SQLite's own mutex on it, for up to ``busy_timeout_s``, while reads (WAL:
+never blocked by a writer) go on through theirs. A ``":memory:"`` database is private to its
+connection, so there both are one (and nothing else can lock it).
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ class SQLiteConnection:
     _lock: threading.RLock
     _conn: sqlite3.Connection | None
     _inode: tuple[int, int] | None
+    _wconn: sqlite3.Connection | None = None
+    _winode: tuple[int, int] | None = None
 
     def _open_file(self) -> str:
         """Create the folder and the tables if missing; the salt stored in the file."""
@@ -69,9 +77,12 @@ class SQLiteConnection:
                 value=self.path,
             ) from None
 
-    def _connect(self) -> sqlite3.Connection:
-        if self._conn is not None:
-            return self._conn
+    def _connect(self, write: bool = False) -> sqlite3.Connection:
+        """The read connection, or (``write``) the write connection, opened if need be."""
+        if write and self.path == ":memory:":
+            write = False  # one private database: one connection
+        if (self._wconn if write else self._conn) is not None:
+            return self._wconn if write else self._conn  # type: ignore[return-value]
         conn = sqlite3.connect(
             self.path,
             timeout=self.busy_timeout_s,
@@ -102,8 +113,10 @@ class SQLiteConnection:
         except sqlite3.Error:
             conn.close()
             raise
-        self._conn = conn
-        self._inode = self._stat()
+        if write:
+            self._wconn, self._winode = conn, self._stat()
+        else:
+            self._conn, self._inode = conn, self._stat()
         return conn
 
     def _stat(self) -> tuple[int, int] | None:
@@ -112,21 +125,31 @@ class SQLiteConnection:
         st = os.stat(self.path)
         return (st.st_dev, st.st_ino)
 
-    def _live_connection(self) -> sqlite3.Connection:
-        """The connection, re-opened when the file was removed or replaced under us."""
-        if self._conn is not None and self.path != ":memory:":
+    def _live_connection(self, write: bool = False) -> sqlite3.Connection:
+        """The read connection (callers hold ``_lock``), or the write connection (callers hold
+        ``_writing``), re-opened when the file was removed or replaced under us."""
+        if write and self.path == ":memory:":
+            write = False
+        conn, inode = (self._wconn, self._winode) if write else (self._conn, self._inode)
+        if conn is not None and self.path != ":memory:":
             try:
-                same = self._stat() == self._inode
+                same = self._stat() == inode
             except OSError:
                 same = False
             if not same:
-                self._drop_connection()
-        return self._connect()
+                self._drop_connection(write)
+        return self._connect(write)
 
-    def _drop_connection(self) -> None:
-        if self._conn is not None:
+    def _drop_connection(self, write: bool = False) -> None:
+        if write and self.path == ":memory:":
+            write = False
+        conn = self._wconn if write else self._conn
+        if conn is not None:
             try:
-                self._conn.close()
+                conn.close()
             except sqlite3.Error:  # pragma: no cover
                 pass
-            self._conn = None
+            if write:
+                self._wconn = None
+            else:
+                self._conn = None

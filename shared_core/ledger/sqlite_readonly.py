@@ -44,7 +44,7 @@ class ReadOnlySQLiteLedger(SQLiteLedger):
             ) from None
         self.salt = str(row[0]) if row else ""
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, write: bool = False) -> sqlite3.Connection:  # never writes: one connection
         if self._conn is not None:
             return self._conn
         uri = Path(self.path).resolve().as_uri() + ("?immutable=1" if self._immutable else "?mode=ro")

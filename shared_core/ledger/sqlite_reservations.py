@@ -3,7 +3,10 @@
 :class:`SQLiteReservations` is the part of :class:`~shared_core.ledger.sqlite.SQLiteLedger`
 that budgets use (see :mod:`shared_core.budget`): a reservation checks spend, buffered
 records and live holds and writes its own hold in one ``BEGIN IMMEDIATE`` transaction,
-so every process sharing the file takes its turn.
+so every process sharing the file takes its turn. Like every write of the ledger it runs on
+the write connection under ``_writing`` (see :mod:`~shared_core.ledger.sqlite_writer`), and
+takes ``_lock`` only to read the queued records: it never holds up a read or an enqueue
+while it waits for the file.
 """
 
 from __future__ import annotations
@@ -44,14 +47,15 @@ class SQLiteReservations:
         busy_timeout_s: float
         retry_after_s: float
         _lock: threading.RLock
+        _writing: threading.Lock
         _pending: list[CallRecord]
         _retry_at: float
-        _conn: sqlite3.Connection | None
 
-        def _live_connection(self) -> sqlite3.Connection: ...
-        def _drop_connection(self) -> None: ...
+        def _live_connection(self, write: bool = False) -> sqlite3.Connection: ...
+        def _drop_connection(self, write: bool = False) -> None: ...
+        def _shared_connection(self) -> contextlib.AbstractContextManager[Any]: ...
         def _query(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]: ...
-        def _flush_locked(self, *, patient: bool = False) -> None: ...
+        def _write_pending(self, *, patient: bool = False) -> None: ...
         async def _to_thread(self, fn: Any, *args: Any) -> Any: ...
 
     # -- reservations -----------------------------------------------------------------
@@ -72,25 +76,32 @@ class SQLiteReservations:
                     f"cost ledger {self.path}: cannot reserve (the last try failed: "
                     f"{self._hold_error}; retrying within {self.retry_after_s:g} s)"
                 )
-            if self._pending and time.monotonic() >= self._retry_at:
-                self._flush_locked()
+            due = bool(self._pending) and time.monotonic() >= self._retry_at
+        # the file's lock is waited for holding _writing only (sqlite_writer: the lock order)
+        with self._writing, self._shared_connection():
+            if due:
+                self._write_pending()
+            conn = None
             try:
-                conn = self._live_connection()
+                conn = self._live_connection(write=True)
                 if degraded:  # a probe: long enough for another worker's ordinary transaction
                     conn.execute(f"PRAGMA busy_timeout = {int(min(self.busy_timeout_s, PROBE_S) * 1000)}")
                 refusal = self._reserve_in(conn, reservation_id, amount, limits, ttl_s)
             except sqlite3.Error as exc:
-                self._drop_connection()
-                self._hold_failed, self._hold_error = True, f"{type(exc).__name__}: {exc}"
-                self._hold_retry_at = time.monotonic() + self.retry_after_s
-                self._retry_at = max(self._retry_at, self._hold_retry_at)  # writes back off too
+                self._drop_connection(write=True)
+                conn = None
+                with self._lock:
+                    self._hold_failed, self._hold_error = True, f"{type(exc).__name__}: {exc}"
+                    self._hold_retry_at = time.monotonic() + self.retry_after_s
+                    self._retry_at = max(self._retry_at, self._hold_retry_at)  # writes back off too
                 raise LedgerUnavailableError(
                     f"cost ledger {self.path}: cannot reserve ({self._hold_error})"
                 ) from exc
             finally:
-                if degraded and self._conn is not None:  # back to the patient wait (even on Ctrl-C)
+                if degraded and conn is not None:  # back to the patient wait (even on Ctrl-C)
                     with contextlib.suppress(sqlite3.Error):
-                        self._conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+                        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+        with self._lock:
             self._hold_failed = False  # the file answered
         return refusal
 
@@ -99,14 +110,16 @@ class SQLiteReservations:
         limits: Sequence[LimitCheck], ttl_s: float,
     ) -> Refusal | None:
         """The reservation's transaction: the first limit it does not fit, or ``None`` (held)."""
-        now = time.time()
         conn.execute("BEGIN IMMEDIATE")
+        now = time.time()
         try:
+            with self._lock:  # no write commits meanwhile (_writing is held): each record once
+                queued = list(self._pending)
             conn.execute("DELETE FROM reservations WHERE expires <= ?", (now,))
             for lim in limits:
                 held = (
                     _spend_sql(conn, lim.scope, lim.since)
-                    + pending_spend(self._pending, lim.scope, lim.since)
+                    + pending_spend(queued, lim.scope, lim.since)
                     + _reserved_sql(conn, lim.scope, now)
                 )
                 if not fits(held, amount, lim.limit_usd):
@@ -150,15 +163,15 @@ class SQLiteReservations:
         return float(rows[0][0]) if rows else 0.0
 
     def claim_alert(self, scope: str, period: str, since: float, fraction: float) -> bool:
-        with self._lock:
+        with self._writing, self._shared_connection():
             try:
-                cur = self._live_connection().execute(
+                cur = self._live_connection(write=True).execute(
                     "INSERT OR IGNORE INTO alerts (scope, period, since, fraction, ts) "
                     "VALUES (?, ?, ?, ?, ?)",
                     (scope, period, since, fraction, time.time()),
                 )
             except sqlite3.Error as exc:
-                self._drop_connection()
+                self._drop_connection(write=True)
                 raise LedgerUnavailableError(f"cost ledger {self.path}: {exc}") from exc
             return cur.rowcount == 1
 

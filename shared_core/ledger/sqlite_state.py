@@ -6,6 +6,7 @@ compare-and-set across processes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
@@ -26,9 +27,11 @@ class SQLiteState:
     if TYPE_CHECKING:
         path: str
         _lock: threading.RLock
+        _writing: threading.Lock
 
-        def _live_connection(self) -> sqlite3.Connection: ...
-        def _drop_connection(self) -> None: ...
+        def _live_connection(self, write: bool = False) -> sqlite3.Connection: ...
+        def _drop_connection(self, write: bool = False) -> None: ...
+        def _shared_connection(self) -> contextlib.AbstractContextManager[Any]: ...
         def _query(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]: ...
 
     # -- shared state (the feedback loop's knob) -----------------------------------------
@@ -43,9 +46,9 @@ class SQLiteState:
 
     def put_state(self, key: str, value: dict[str, Any], expected_version: int) -> bool:
         """Compare-and-set across processes: the (key, version) primary key admits one writer."""
-        with self._lock:
+        with self._writing, self._shared_connection():  # the write connection (sqlite_writer)
             try:
-                conn = self._live_connection()
+                conn = self._live_connection(write=True)
                 conn.execute("BEGIN IMMEDIATE")
                 try:
                     top = conn.execute(
@@ -68,7 +71,7 @@ class SQLiteState:
                     raise
             except sqlite3.Error as exc:
                 logger.warning("cost ledger %s: state write failed (%s)", self.path, exc)
-                self._drop_connection()
+                self._drop_connection(write=True)
                 return False
 
     def state_history(self, key: str) -> list[StateChange]:

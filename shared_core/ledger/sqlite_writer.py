@@ -1,0 +1,231 @@
+"""How a :class:`~shared_core.ledger.sqlite.SQLiteLedger` writes what it queued.
+
+Every record, feedback score and reservation release goes to the ledger's queues first, and is
+written at once: the caller waits (at most ``busy_timeout_s``) for another process's write
+lock, and backs off after a failure.
+
+One transaction writes everything queued, a call's records and the release of its hold
+together. Its wait for the file's write lock (``BEGIN IMMEDIATE``, on the write connection,
+under the ``_writing`` lock) holds no lock a read or an enqueue needs; the rows are inserted,
+committed and taken off the queues under ``_lock``, so a read (the stored rows plus the
+queues, under the same lock) counts each item exactly once. Every write transaction of the
+ledger takes the locks in that order: ``_writing``, the file, then ``_lock`` briefly; nothing
+holding ``_lock`` waits for the file.
+
+:meth:`flush`, :meth:`close` and the exit hook (:mod:`.spill`) take ``_writing`` too, so what
+they spill is exactly what no transaction is committing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from . import spill
+from .base import CallRecord, Feedback, day_start, record_scopes
+from .sqlite_sql import _COUNT, _INSERT, _row_values, _tag_key
+
+# the logger the ledger has always warned on (callers filter by its name)
+logger = logging.getLogger("shared_core.ledger.sqlite")
+
+
+class _Exited(Exception):
+    """The exit hook spilled the queues while this transaction waited for the file."""
+
+
+class SQLiteWriter:
+    """The write half of ``SQLiteLedger`` (a mixin: its connections, locks, queues and
+    settings are the ledger's own; :meth:`_init_writer` makes the writer's state)."""
+
+    if TYPE_CHECKING:
+        path: str
+        busy_timeout_s: float
+        retry_after_s: float
+        _retry_at: float
+        _warned: bool
+        _hold_failed: bool
+        _lock: threading.RLock
+        _pending: list[CallRecord]
+        _pending_feedback: list[Feedback]
+        _pending_release: list[str]
+
+        def _live_connection(self, write: bool = False) -> sqlite3.Connection: ...
+        def _drop_connection(self, write: bool = False) -> None: ...
+
+    def _init_writer(self) -> None:
+        """The writer's locks and state (again in a forked child: none of the parent's)."""
+        self._writing = threading.Lock()  # one write transaction at a time, and its connection
+        self._exited = False
+
+    # -- queueing ---------------------------------------------------------------------------
+    def _queued_locked(self) -> bool:
+        """Called with ``_lock`` held after queueing an item: ``True`` when the caller must
+        write now (not backing off)."""
+        return time.monotonic() >= self._retry_at
+
+    def _shared_connection(self) -> contextlib.AbstractContextManager[Any]:
+        """Held around a write transaction: ``_lock`` for ``":memory:"`` (one connection for
+        reads and writes, and no other process to wait for), else nothing."""
+        return self._lock if self.path == ":memory:" else contextlib.nullcontext()
+
+    def _write_now(self) -> None:
+        with self._writing:
+            self._write_pending()
+
+    # -- the transaction ----------------------------------------------------------------------
+    def _write_pending(self, *, patient: bool = False) -> None:
+        """Write everything queued in one transaction (``_writing`` held). A failure keeps it
+        queued, warns once and backs off for ``retry_after_s``; the next try waits 50 ms at
+        most (``patient``: the whole ``busy_timeout_s``). Never raises an ``Exception``."""
+        with self._lock:
+            if not (self._pending or self._pending_feedback or self._pending_release):
+                return
+            degraded = (self._warned or self._hold_failed) and not patient  # a write or a hold failed
+        try:
+            with self._shared_connection():
+                conn = self._live_connection(write=True)
+                if degraded:  # a retry: do not hold the writer (or a caller) on a locked database
+                    conn.execute("PRAGMA busy_timeout = 50")
+                conn.execute("BEGIN IMMEDIATE")  # the wait for other processes: no _lock held
+                try:
+                    with self._lock:
+                        if self._exited:
+                            raise _Exited
+                        n_rec, n_fb, n_rel = (
+                            len(self._pending), len(self._pending_feedback), len(self._pending_release)
+                        )
+                        _insert(conn, self._pending, self._pending_release, self._pending_feedback)
+                        conn.execute("COMMIT")
+                        del self._pending[:n_rec]
+                        del self._pending_feedback[:n_fb]
+                        del self._pending_release[:n_rel]
+                        self._retry_at = 0.0
+                        recovered, self._warned = self._warned, False
+                except BaseException:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                    raise
+        except _Exited:
+            return
+        except Exception as exc:  # never into the caller's request
+            self._failed(exc)
+            return
+        if degraded:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+        if recovered:
+            logger.warning(
+                "cost ledger %s: writable again; %d buffered item(s) written", self.path, n_rec + n_fb
+            )
+
+    def _failed(self, exc: Exception) -> None:
+        with self._lock:
+            self._retry_at = time.monotonic() + self.retry_after_s
+            first, self._warned = not self._warned, True
+            n = len(self._pending) + len(self._pending_feedback)
+        if first:
+            logger.warning(
+                "cost ledger %s: write failed (%s: %s); %d record(s) kept in memory and "
+                "written on the next successful write or flush()",
+                self.path,
+                type(exc).__name__,
+                str(exc),  # not the exception: a kept log record would keep its frames, and this ledger
+                n,
+            )
+        if isinstance(exc, (sqlite3.OperationalError, sqlite3.DatabaseError)):
+            self._drop_connection(write=True)
+
+    # -- flush, close, exit -------------------------------------------------------------------
+    def flush(self) -> int:
+        """Write what is queued now, waiting up to ``busy_timeout_s`` for the file (a blocking
+        call, on an event loop too); returns how many records and scores are still pending."""
+        with self._writing:
+            self._write_pending(patient=True)
+        return self.pending
+
+    @property
+    def pending(self) -> int:
+        """Records and feedback waiting in memory for the database to accept them."""
+        with self._lock:
+            return len(self._pending) + len(self._pending_feedback)
+
+    def close(self) -> None:
+        """Flush, keep what still cannot be written in the spill file, release the file."""
+        with self._writing:
+            self._write_pending(patient=True)
+            with self._lock:
+                self._spill_locked()
+                self._drop_connection()
+                self._drop_connection(write=True)
+
+    def exit_flush(self, wait_s: float) -> None:
+        """At interpreter exit: write what is pending, waiting at most ``wait_s`` for a lock;
+        what is still pending then goes to the spill file (see :mod:`.spill`)."""
+        end = time.monotonic() + wait_s
+        with self._lock:
+            if not self._pending and not self._pending_feedback:
+                return
+        # another thread may be waiting for the file in a transaction: at most busy_timeout_s
+        if not self._writing.acquire(timeout=max(0.0, wait_s)):
+            with self._lock:  # it has not committed (that needs _lock): it rolls back
+                self._exited = True
+                self._spill_locked()
+            return
+        try:
+            saved = self.busy_timeout_s
+            self.busy_timeout_s = max(0.05, min(saved, end - time.monotonic()))
+            try:
+                self._drop_connection(write=True)  # a fresh connection with the shorter wait
+                self._warned = False  # not "degraded": use the whole wait
+                self._write_pending(patient=True)
+            finally:
+                self.busy_timeout_s = saved
+            with self._lock:
+                self._spill_locked()
+            self._drop_connection(write=True)
+        finally:
+            self._writing.release()
+
+    def _spill_locked(self) -> None:
+        """(``_writing`` and ``_lock`` held) What is still queued goes to the spill file."""
+        if not self._pending and not self._pending_feedback:
+            return
+        if self.path != ":memory:" and spill.write(
+            self.path, list(self._pending), list(self._pending_feedback)
+        ):
+            self._pending.clear()
+            self._pending_feedback.clear()
+        elif self.path == ":memory:":
+            logger.error(
+                "cost ledger %s: closing with %d unwritten item(s); they are lost",
+                self.path,
+                len(self._pending) + len(self._pending_feedback),
+            )
+
+
+def _insert(
+    conn: sqlite3.Connection, records: list[CallRecord], releases: list[str], feedback: list[Feedback]
+) -> None:
+    """The rows of one write transaction: records (with their tags and day counters), the
+    releases of their holds, feedback."""
+    for rec in records:
+        row = conn.execute(_INSERT, _row_values(rec)).lastrowid
+        if rec.tags:
+            conn.executemany(
+                "INSERT INTO call_tags (call_row, tag, ts) VALUES (?, ?, ?)",
+                [(row, _tag_key(t), rec.ts) for t in dict.fromkeys(rec.tags)],
+            )
+        if rec.cost_usd is not None:
+            day = day_start(rec.ts)
+            conn.executemany(_COUNT, [(sc, day, rec.cost_usd) for sc in record_scopes(rec)])
+    if releases:
+        conn.executemany("DELETE FROM reservations WHERE id = ?", [(rid,) for rid in releases])
+    if feedback:
+        conn.executemany(
+            "INSERT INTO feedback (call_id, score, source, ts) VALUES (?, ?, ?, ?)",
+            [(f.call_id, f.score, f.source, f.ts) for f in feedback],
+        )
