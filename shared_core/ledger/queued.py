@@ -1,8 +1,9 @@
 """Reads of a persistent ledger: the stored rows plus what this process still holds in memory.
 
-``SQLiteLedger`` buffers what a locked file refused, ``PostgresLedger`` queues every write for
-its writer thread; both answer a read with the database's rows and the matching queued items,
-so a record or a score is never missing from a read between its write and its commit.
+``SQLiteLedger`` buffers what a locked file refused and queues what an event loop writes for
+its writer thread, ``PostgresLedger`` queues every write for its writer thread; both answer a
+read with the database's rows and the matching queued items, so a record or a score is never
+missing from a read between its write and its commit.
 """
 
 from __future__ import annotations

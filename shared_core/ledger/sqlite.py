@@ -4,14 +4,15 @@ WAL mode lets readers run beside one writer; a busy timeout makes concurrent wri
 (threads or processes) wait their turn instead of failing. SQL is parameterised only;
 tags and metadata are stored as JSON text, verbatim.
 
-Reads go through one connection, writes through another (see
-:mod:`shared_core.ledger.sqlite_writer`): a write waiting for another process's lock holds up
-no read.
+Called from a plain thread, a write is made at once (the caller waits its turn for the
+file); called from a thread running an event loop (an async call ending), it is queued and
+a writer thread of the ledger writes it, so the loop never waits on another process's lock
+(see :mod:`shared_core.ledger.sqlite_writer`).
 
 If a write fails anyway (locked past the timeout, disk full, the folder removed), the
 record stays in an in-memory buffer, one warning is logged, and the buffer is written
 on the next successful write or :meth:`flush`. Reads and :meth:`spend` include buffered
-records, so budgets keep counting. Recording never raises into the caller's
+and queued records, so budgets keep counting. Recording never raises into the caller's
 request. If the database file itself is removed while open, the next write re-creates it.
 
 Nothing pending dies with the process: an ``atexit`` hook flushes (waiting a bounded time),
@@ -68,8 +69,8 @@ class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteSta
     Its SQL is in :mod:`~shared_core.ledger.sqlite_sql`, opening the file and its connection
     in :mod:`~shared_core.ledger.sqlite_connection`, its reservations and alert claims in
     :mod:`~shared_core.ledger.sqlite_reservations`, its shared state in
-    :mod:`~shared_core.ledger.sqlite_state`, how it writes in
-    :mod:`~shared_core.ledger.sqlite_writer`.
+    :mod:`~shared_core.ledger.sqlite_state`, how it writes (at once from a plain thread, by a
+    writer thread for an event loop) in :mod:`~shared_core.ledger.sqlite_writer`.
 
     Args:
         path: the database file (created with its folder if missing), or ``":memory:"``.
@@ -120,18 +121,19 @@ class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteSta
 
     def _after_fork(self) -> None:
         """In a forked child (:mod:`~shared_core.ledger.forking`): connections of its own
-        (the parent's stay open, unused), and none of the parent's queued items."""
+        (the parent's stay open, unused), none of the parent's queued items, and no writer
+        thread until one of its event loops writes (the parent's is the parent's)."""
         forking.keep(self._conn)
         forking.keep(self._wconn)
         self._conn = self._wconn = None
         self._inode = self._winode = None
         self._lock = threading.RLock()
-        self._init_writer()  # another thread of the parent may have held these at the fork
+        self._init_writer()  # the parent's writer may have held these locks at the fork
         self._pending, self._pending_feedback, self._pending_release = [], [], []
         self._collected.detach()  # the parent's queues are the parent's to spill
         self._collected = spill.spill_when_collected(self, self.path, self._pending, self._pending_feedback)
 
-    # -- writes: queued, then written (unless backing off) --------------------------------
+    # -- writes: queued, then written at once (a plain thread) or by the writer (a loop's) ----
     def record(self, rec: CallRecord) -> None:
         with self._lock:
             self._pending.append(rec)

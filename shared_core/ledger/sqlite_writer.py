@@ -1,8 +1,11 @@
 """How a :class:`~shared_core.ledger.sqlite.SQLiteLedger` writes what it queued.
 
-Every record, feedback score and reservation release goes to the ledger's queues first, and is
-written at once: the caller waits (at most ``busy_timeout_s``) for another process's write
-lock, and backs off after a failure.
+Every record, feedback score and reservation release goes to the ledger's queues first. From a
+plain thread they are written at once, as they always were: the caller waits (at most
+``busy_timeout_s``) for another process's write lock. From a thread that runs an ``asyncio``
+event loop (an ``ainvoke``, an ``astream``, a LlamaIndex ``achat`` ending) the caller only
+queues them and wakes the ledger's writer thread, started on first use: the loop never waits
+on the file, and the writer waits for it, backing off after a failure as any write does.
 
 One transaction writes everything queued, a call's records and the release of its hold
 together. Its wait for the file's write lock (``BEGIN IMMEDIATE``, on the write connection,
@@ -13,16 +16,19 @@ ledger takes the locks in that order: ``_writing``, the file, then ``_lock`` bri
 holding ``_lock`` waits for the file.
 
 :meth:`flush`, :meth:`close` and the exit hook (:mod:`.spill`) take ``_writing`` too, so what
-they spill is exactly what no transaction is committing.
+they spill is exactly what no transaction is committing. The writer thread holds the ledger
+weakly: a ledger dropped with items queued is spilled by its finalizer, and its thread ends.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import sqlite3
 import threading
 import time
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from . import spill
@@ -31,6 +37,11 @@ from .sqlite_sql import _COUNT, _INSERT, _row_values, _tag_key
 
 # the logger the ledger has always warned on (callers filter by its name)
 logger = logging.getLogger("shared_core.ledger.sqlite")
+
+
+_on_loop = asyncio._get_running_loop
+"""The running event loop of this thread, or ``None`` (~40 ns; ``get_running_loop()`` raising
+``RuntimeError`` off a loop costs ~8 times that)."""
 
 
 class _Exited(Exception):
@@ -59,13 +70,20 @@ class SQLiteWriter:
     def _init_writer(self) -> None:
         """The writer's locks and state (again in a forked child: none of the parent's)."""
         self._writing = threading.Lock()  # one write transaction at a time, and its connection
+        self._wake = threading.Condition(self._lock)
+        self._writer: threading.Thread | None = None
         self._exited = False
 
     # -- queueing ---------------------------------------------------------------------------
     def _queued_locked(self) -> bool:
         """Called with ``_lock`` held after queueing an item: ``True`` when the caller must
-        write now (not backing off)."""
-        return time.monotonic() >= self._retry_at
+        write now (a plain thread, not backing off); on an event loop the writer is woken."""
+        if _on_loop() is None or self.path == ":memory:":  # (nothing else can lock that one)
+            return time.monotonic() >= self._retry_at
+        if self._writer is None or not self._writer.is_alive():
+            self._start_writer_locked()
+        self._wake.notify()
+        return False
 
     def _shared_connection(self) -> contextlib.AbstractContextManager[Any]:
         """Held around a write transaction: ``_lock`` for ``":memory:"`` (one connection for
@@ -75,6 +93,22 @@ class SQLiteWriter:
     def _write_now(self) -> None:
         with self._writing:
             self._write_pending()
+
+    def _start_writer_locked(self) -> None:
+        wake = self._wake
+        thread = threading.Thread(
+            target=_write_loop, args=(weakref.ref(self), wake), name="tier-router-sqlite", daemon=True
+        )
+        self._writer = thread
+        weakref.finalize(self, _notify, wake)  # a dropped ledger's thread wakes up and ends
+        thread.start()
+
+    def _writer_due_locked(self) -> float | None:
+        """For the writer (``_lock`` held): ``None`` when nothing is queued, else how long to
+        wait before the next try (0: now)."""
+        if self._exited or not (self._pending or self._pending_feedback or self._pending_release):
+            return None
+        return max(0.0, self._retry_at - time.monotonic())
 
     # -- the transaction ----------------------------------------------------------------------
     def _write_pending(self, *, patient: bool = False) -> None:
@@ -161,6 +195,8 @@ class SQLiteWriter:
                 self._spill_locked()
                 self._drop_connection()
                 self._drop_connection(write=True)
+                self._writer = None  # it ends (nothing left); a later write starts another
+                self._wake.notify_all()
 
     def exit_flush(self, wait_s: float) -> None:
         """At interpreter exit: write what is pending, waiting at most ``wait_s`` for a lock;
@@ -169,7 +205,7 @@ class SQLiteWriter:
         with self._lock:
             if not self._pending and not self._pending_feedback:
                 return
-        # another thread may be waiting for the file in a transaction: at most busy_timeout_s
+        # the writer may be waiting for the file in a transaction: at most busy_timeout_s
         if not self._writing.acquire(timeout=max(0.0, wait_s)):
             with self._lock:  # it has not committed (that needs _lock): it rolls back
                 self._exited = True
@@ -229,3 +265,32 @@ def _insert(
             "INSERT INTO feedback (call_id, score, source, ts) VALUES (?, ?, ?, ?)",
             [(f.call_id, f.score, f.source, f.ts) for f in feedback],
         )
+
+
+def _notify(wake: threading.Condition) -> None:
+    with wake:
+        wake.notify_all()
+
+
+def _write_loop(ref: weakref.ref[Any], wake: threading.Condition) -> None:
+    """The writer thread: writes what event loops queued, waits out a back-off, ends when its
+    ledger is closed, replaced by a fork, or garbage-collected. It holds the ledger only while
+    writing."""
+    me = threading.current_thread()
+    while True:
+        with wake:
+            led = ref()
+            if led is None or led._writer is not me:
+                return
+            due = led._writer_due_locked()
+            if due != 0.0:
+                del led
+                wake.wait(due)  # woken by a new item, a flush, close() or the finalizer
+                continue
+        try:
+            led._write_now()
+        except BaseException:  # pragma: no cover - _write_pending never raises an Exception
+            logger.exception("cost ledger: the writer thread failed")
+            return
+        finally:
+            del led
