@@ -15,7 +15,9 @@ session (PostgreSQL's terminate message goes down the shared socket).
 A ``multiprocessing`` child (fork start method, ``Pool`` workers) ends with ``os._exit()``,
 which skips ``atexit``: :func:`close_at_exit` also closes a ledger from ``multiprocessing``'s
 own exit hook (a :class:`multiprocessing.util.Finalize`), registered again in each such child
-since the child starts with an empty list of them.
+since the child starts with an empty list of them; :func:`exit_flush_in_children` runs a
+ledger's bounded exit flush there instead (weakly: a SQLite ledger may be built per request and
+dropped).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import atexit
 import os
 import threading
 import weakref
+from functools import partial
 from multiprocessing import util as mp_util
 from typing import Any, Protocol
 
@@ -58,6 +61,30 @@ def _close(ref: weakref.ref[Any]) -> None:
     ledger = ref()
     if ledger is not None:
         ledger.close()
+
+
+class ExitFlushable(Protocol):
+    def exit_flush(self, wait_s: float) -> None: ...
+
+
+def exit_flush_in_children(ledger: ExitFlushable, wait_s: float) -> None:
+    """In every ``multiprocessing`` child forked from this process (which ends with
+    ``os._exit()``, skipping the ``atexit`` hook of :mod:`.spill`), run
+    ``ledger.exit_flush(wait_s)`` from ``multiprocessing``'s exit hook. Weakly: a dropped ledger
+    is not kept alive (its own finalizer spills it)."""
+    mp_util.register_after_fork(ledger, partial(_exit_flush_from_multiprocessing, wait_s=wait_s))
+
+
+def _exit_flush_from_multiprocessing(ledger: ExitFlushable, wait_s: float) -> None:
+    mp_util.Finalize(
+        ledger, _exit_flush, args=(weakref.ref(ledger), wait_s), exitpriority=EXIT_PRIORITY
+    )
+
+
+def _exit_flush(ref: weakref.ref[Any], wait_s: float) -> None:
+    ledger = ref()
+    if ledger is not None:
+        ledger.exit_flush(wait_s)
 
 
 _tracked: weakref.WeakSet[Any] = weakref.WeakSet()

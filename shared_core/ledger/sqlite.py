@@ -18,7 +18,8 @@ request. If the database file itself is removed while open, the next write re-cr
 Nothing pending dies with the process: an ``atexit`` hook flushes (waiting a bounded time),
 and what still cannot be written at exit or :meth:`SQLiteLedger.close` is appended to a spill
 file beside the database (``<file>.pending.jsonl``) that the next ledger opened on the file
-writes (see :mod:`shared_core.ledger.spill`).
+writes (see :mod:`shared_core.ledger.spill`); a ``multiprocessing`` child, which exits
+without ``atexit``, does the same from ``multiprocessing``'s exit hook.
 """
 
 from __future__ import annotations
@@ -103,6 +104,9 @@ class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteSta
             spill.register(self)
             self._collected = spill.spill_when_collected(self, self.path, self._pending, self._pending_feedback)
             forking.track(self)  # a ":memory:" one is the child's own copy already
+            # a multiprocessing child ends with os._exit(): no atexit, and what an event loop
+            # queued in it must not vanish with it
+            forking.exit_flush_in_children(self, spill.EXIT_WAIT_S)
 
     def _init_state(self, path: str | Path, busy_timeout_s: float, retry_after_s: float) -> None:
         """The in-memory state every ledger on a file starts with (the read-only one too)."""

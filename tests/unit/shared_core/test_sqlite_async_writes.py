@@ -395,6 +395,17 @@ def _forked_child(ledger: SQLiteLedger, out: Any) -> None:
     out.put((*state, ledger.pending))
 
 
+def _forked_child_that_just_ends(ledger: SQLiteLedger) -> None:
+    """A multiprocessing child ends with os._exit(): no atexit; what its loop queued is still
+    written or spilled (multiprocessing's own exit hook)."""
+
+    async def main() -> None:
+        for i in range(3):
+            ledger.record(_rec(f"late{i}"))
+
+    asyncio.run(main())
+
+
 @pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="needs os.fork (POSIX)")
 async def test_a_fork_after_async_writes_leaves_the_parent_s_queue_to_the_parent(tmp_path):
     path = tmp_path / "f.sqlite"
@@ -416,6 +427,18 @@ async def test_a_fork_after_async_writes_leaves_the_parent_s_queue_to_the_parent
     ids = sorted(r.call_id for r in ledger.records())
     assert ids == sorted([f"parent{i}" for i in range(4)] + [f"child{i}" for i in range(3)])
     assert _rows(path, "SELECT COUNT(*) FROM calls") == 7  # exactly once
+    for hold_s in (0.0, 30.0):  # the file free at the child's exit, then locked past it
+        locker = await asyncio.to_thread(_lock_in_another_process, path, hold_s)
+        proc = ctx.Process(target=_forked_child_that_just_ends, args=(ledger,))
+        proc.start()
+        await asyncio.to_thread(proc.join, 60)
+        assert proc.exitcode == 0
+        locker.kill()
+        locker.wait(10)
+    again = SQLiteLedger(path)  # takes in the spill of the second child
+    assert _rows(path, "SELECT COUNT(*) FROM calls") == 7 + 3 + 3
+    assert len(again.records()) == 7 + 3 + 3
+    again.close()
     ledger.close()
     assert os.getpid()  # (the parent goes on)
 
