@@ -100,7 +100,8 @@ class SQLiteWriter:
             target=_write_loop, args=(weakref.ref(self), wake), name="tier-router-sqlite", daemon=True
         )
         self._writer = thread
-        weakref.finalize(self, _notify, wake)  # a dropped ledger's thread wakes up and ends
+        # a dropped ledger's thread wakes up and ends (not at exit: the thread is a daemon)
+        weakref.finalize(self, _notify, wake).atexit = False
         thread.start()
 
     def _writer_due_locked(self) -> float | None:
@@ -285,7 +286,7 @@ def _write_loop(ref: weakref.ref[Any], wake: threading.Condition) -> None:
             due = led._writer_due_locked()
             if due != 0.0:
                 del led
-                wake.wait(due)  # woken by a new item, a flush, close() or the finalizer
+                wake.wait(due)  # woken by a new item, close() or the finalizer
                 continue
         try:
             led._write_now()
