@@ -460,3 +460,30 @@ async def test_a_dropped_ledger_s_writer_ends_and_its_queue_is_spilled(tmp_path)
     again = SQLiteLedger(path)
     assert [r.call_id for r in again.records()] == ["dropped"]
     again.close()
+
+
+async def test_a_reservation_waiting_for_the_file_holds_up_no_read_on_the_loop(tmp_path):
+    """An ``areserve`` waits for the file in a worker thread; it held the ledger's one lock
+    meanwhile, so a budget read (``spend``) or a ``record()`` on the loop waited with it."""
+    from shared_core.errors import LedgerUnavailableError
+    from shared_core.ledger import LimitCheck
+
+    path = tmp_path / "r.sqlite"
+    ledger = SQLiteLedger(path, busy_timeout_s=2.0)
+    day = [LimitCheck(scope="global", since=0.0, limit_usd=10.0)]
+    assert await ledger.areserve("warm", 0.0, day, 60) is None
+    locker = await asyncio.to_thread(_Locker(path, hold_s=10).start)
+    with _Heartbeat() as beat:
+        waiting = asyncio.ensure_future(ledger.areserve("call-1", 0.5, day, 60))
+        await asyncio.sleep(0.1)  # the worker thread waits for the file
+        for i in range(5):
+            assert ledger.spend("global", 0) >= 0.0
+            ledger.record(_rec(f"c{i}"))
+            await asyncio.sleep(0.1)
+    assert beat.worst < GAP_S, f"the event loop stalled {beat.worst:.2f}s"
+    with pytest.raises(LedgerUnavailableError):
+        await waiting
+    await asyncio.to_thread(locker.release)
+    assert await asyncio.to_thread(ledger.flush) == 0
+    assert len(ledger.records()) == 5
+    ledger.close()
