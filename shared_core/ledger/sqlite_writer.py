@@ -203,8 +203,8 @@ class SQLiteWriter:
         """At interpreter exit: write what is pending, waiting at most ``wait_s`` for a lock;
         what is still pending then goes to the spill file (see :mod:`.spill`)."""
         end = time.monotonic() + wait_s
-        with self._lock:
-            if not self._pending and not self._pending_feedback:
+        with self._lock:  # (a release alone is written too: else its hold lasts to its TTL)
+            if not (self._pending or self._pending_feedback or self._pending_release):
                 return
         # the writer may be waiting for the file in a transaction: at most busy_timeout_s
         if not self._writing.acquire(timeout=max(0.0, wait_s)):

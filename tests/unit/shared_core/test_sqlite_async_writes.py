@@ -487,3 +487,43 @@ async def test_a_reservation_waiting_for_the_file_holds_up_no_read_on_the_loop(t
     assert await asyncio.to_thread(ledger.flush) == 0
     assert len(ledger.records()) == 5
     ledger.close()
+
+
+RELEASING_CHILD = textwrap.dedent(
+    """
+    import asyncio, sys
+    from shared_core.ledger import LimitCheck, SQLiteLedger
+
+    ledger = SQLiteLedger(sys.argv[1], busy_timeout_s=2.0)
+    day = [LimitCheck(scope="global", since=0.0, limit_usd=10.0)]
+    assert ledger.reserve("call-1", 0.5, day, 3600) is None
+    print("held", flush=True)
+    sys.stdin.readline()  # the parent holds the lock now
+
+    async def main():
+        ledger.release("call-1")  # its records were written before: the release alone
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_a_release_queued_alone_is_written_at_exit(tmp_path):
+    path = tmp_path / "costs.sqlite"
+    SQLiteLedger(path).close()
+    child = subprocess.Popen(
+        [sys.executable, "-c", RELEASING_CHILD, str(path)],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert child.stdout is not None and child.stdin is not None
+    assert child.stdout.readline().strip() == "held"
+    assert _rows(path, "SELECT COUNT(*) FROM reservations") == 1
+    locker = _Locker(path, hold_s=0.5).start()
+    try:
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        _, err = child.communicate(timeout=60)
+        assert child.returncode == 0, err
+    finally:
+        locker.release()
+    assert _rows(path, "SELECT COUNT(*) FROM reservations") == 0  # not left to its 1 h TTL
