@@ -29,6 +29,10 @@ class AttemptResult:
     value: Any
     usage: Usage | None = None
     answer: Answer | None = None
+    check: bool = True
+    """``False``: record the answer as it is, without the escalation checks (the caller gets
+    an error instead of it, e.g. its own callback handler raised while it came: a stronger
+    tier would be paid for an answer nobody reads)."""
 
 
 def execute(plan: CallPlan, call: Callable[[Attempt], AttemptResult]) -> AttemptResult:
@@ -57,7 +61,7 @@ def _execute(plan: CallPlan, call: Callable[[Attempt], AttemptResult]) -> Attemp
         except Exception as exc:
             plan.failed(attempt, exc)
             continue
-        if plan.succeeded(attempt, usage=result.usage, answer=result.answer):
+        if plan.succeeded(attempt, usage=result.usage, answer=result.answer, check=result.check):
             return result
         kept = result
     return _kept_or_raise(plan, kept)
@@ -88,7 +92,7 @@ async def _aexecute(
         except Exception as exc:
             plan.failed(attempt, exc)
             continue
-        if plan.succeeded(attempt, usage=result.usage, answer=result.answer):
+        if plan.succeeded(attempt, usage=result.usage, answer=result.answer, check=result.check):
             return result
         kept = result
     return _kept_or_raise(plan, kept)
