@@ -15,14 +15,22 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatResult
 
-from shared_core.dispatch import Attempt, CallPlan
+from shared_core.dispatch import Attempt, AttemptResult, CallPlan
+from shared_core.errors import BadResponseError
 from shared_core.request import ensure_sendable
 
 from .capabilities import check_tool_tiers
 from .context import THREAD_KWARG, kept_meta, run_context, scalar, thread_id_of
+from .handler_errors import HandlerGuard
 from .inner import with_overrides
-from .messages import apply_system_prompt, routed_tier_in_turn, to_core_messages
-from .tools import STRUCTURED_KEY, StructuredSpec, tool_choice_required
+from .messages import (
+    answer_of,
+    apply_system_prompt,
+    routed_tier_in_turn,
+    to_core_messages,
+    usage_of,
+)
+from .tools import STRUCTURED_KEY, StructuredSpec, tool_choice_required, with_schema_check
 from .tracing import with_trace_info
 
 _TOOL_EXTRA = ("tool_choice", "strict", "parallel_tool_calls", "response_format")
@@ -36,6 +44,7 @@ class _Call:
     __slots__ = (
         "caller_max",
         "from_invoke",
+        "handler_error",
         "messages",
         "passthrough",
         "plan",
@@ -59,6 +68,9 @@ class _Call:
         self.from_invoke = False
         """An ``invoke`` that LangChain streams (a streaming handler is attached): the
         whole-answer checks still apply, so the stream is held until they pass."""
+        self.handler_error: Exception | None = None
+        """The error a callback handler raised while the answer came (raised once the
+        attempt is recorded, see :mod:`.handler_errors`)."""
         self.plan: CallPlan
 
 
@@ -190,6 +202,26 @@ class CallSteps:
         if extra:  # what the inner model has no field for (most have a budget field)
             kw.update(extra)
         return inner, msgs, kw
+
+    def _answered(
+        self, call: _Call, attempt: Attempt, result: ChatResult, run: HandlerGuard | None
+    ) -> AttemptResult:
+        """An inner model's answer as the plan takes it (``_generate`` and ``_agenerate``).
+
+        A callback handler that raised while it came (``run.error``) gets its error to the
+        caller once the plan has recorded the answer, unchecked: with the provider's usage
+        (it was billed), and with no escalation for an answer the caller will not get."""
+        if not result.generations:
+            raise BadResponseError.no_choices(attempt.tier.name)
+        gen = result.generations[0]
+        usage = usage_of(gen.message)
+        answer = answer_of(gen.message, gen.generation_info)
+        if run is not None and run.error is not None:
+            call.handler_error = run.error
+            return AttemptResult(value=result, usage=usage, answer=answer, check=False)
+        if call.structured is not None:
+            answer = with_schema_check(answer, gen.message, call.structured)
+        return AttemptResult(value=result, usage=usage, answer=answer)
 
     def _finish(self, result: ChatResult, plan: CallPlan) -> ChatResult:
         meta = plan.metadata()

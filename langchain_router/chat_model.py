@@ -37,11 +37,8 @@ from .capabilities import check_tool_tiers, routed_profile
 from .construction import build_router, reject_typos
 from .context import THREAD_KWARG, astream_in_run, reset_run, stream_in_run, thread_kwargs, with_run
 from .factory import config_for_tierless, inner_models
+from .handler_errors import guard
 from .inner import inner_agenerate, inner_generate
-from .messages import (
-    answer_of,
-    usage_of,
-)
 from .retries import without_retries
 from .serde import constructor_kwargs
 from .stream_calls import StreamCalls
@@ -50,7 +47,6 @@ from .tools import (
     BindingCache,
     StructuredSpec,
     structured_runnable,
-    with_schema_check,
 )
 from .tracing import trace_info
 
@@ -349,19 +345,16 @@ class RoutedChatModel(NoDeepCopies, CallSteps, StreamCalls, BaseChatModel):
 
         def attempt_call(attempt: Attempt) -> AttemptResult:
             inner, msgs, kw = self._prepare(call, attempt)
+            run = guard(run_manager)  # a handler's error waits for the answer's usage
             try:
-                result = inner_generate(inner, msgs, call.stop, run_manager, kw)
+                result = inner_generate(inner, msgs, call.stop, run, kw)
             except IndexError as exc:  # the client indexed an empty ``choices``
                 raise BadResponseError.no_choices(attempt.tier.name, exc) from exc
-            if not result.generations:
-                raise BadResponseError.no_choices(attempt.tier.name)
-            gen = result.generations[0]
-            answer = answer_of(gen.message, gen.generation_info)
-            if call.structured is not None:
-                answer = with_schema_check(answer, gen.message, call.structured)
-            return AttemptResult(value=result, usage=usage_of(gen.message), answer=answer)
+            return self._answered(call, attempt, result, run)
 
         out = execute(call.plan, attempt_call)
+        if call.handler_error is not None:
+            raise call.handler_error
         return self._finish(out.value, call.plan)
 
     async def _agenerate(
@@ -375,17 +368,14 @@ class RoutedChatModel(NoDeepCopies, CallSteps, StreamCalls, BaseChatModel):
 
         async def attempt_call(attempt: Attempt) -> AttemptResult:
             inner, msgs, kw = self._prepare(call, attempt)
+            run = guard(run_manager)
             try:
-                result = await inner_agenerate(inner, msgs, call.stop, run_manager, kw)
+                result = await inner_agenerate(inner, msgs, call.stop, run, kw)
             except IndexError as exc:  # the client indexed an empty ``choices``
                 raise BadResponseError.no_choices(attempt.tier.name, exc) from exc
-            if not result.generations:
-                raise BadResponseError.no_choices(attempt.tier.name)
-            gen = result.generations[0]
-            answer = answer_of(gen.message, gen.generation_info)
-            if call.structured is not None:
-                answer = with_schema_check(answer, gen.message, call.structured)
-            return AttemptResult(value=result, usage=usage_of(gen.message), answer=answer)
+            return self._answered(call, attempt, result, run)
 
         out = await aexecute(call.plan, attempt_call)
+        if call.handler_error is not None:
+            raise call.handler_error
         return self._finish(out.value, call.plan)

@@ -21,6 +21,7 @@ from shared_core.dispatch import Attempt
 from shared_core.first_chunk import astream_within, stream_within
 
 from .calls import _Call, _private
+from .handler_errors import guard
 from .inner import inner_astream, inner_stream
 from .streaming import StreamRun
 
@@ -69,11 +70,12 @@ class StreamCalls:
         self, call: _Call, run: StreamRun, run_manager: CallbackManagerForLLMRun | None
     ) -> Iterator[ChatGenerationChunk]:
         while (attempt := call.plan.next_attempt()) is not None:
-            run.start(attempt)
+            inner_run = guard(run_manager)  # a handler's error waits for the answer's usage
+            run.start(attempt, inner_run)
             try:
                 inner, msgs, kw = self._prepare(call, attempt)
                 chunks = stream_within(
-                    partial(inner_stream, inner, msgs, call.stop, run_manager, kw),
+                    partial(inner_stream, inner, msgs, call.stop, inner_run, kw),
                     attempt.timeout_s,
                     tier=attempt.tier.name,
                 )
@@ -117,11 +119,12 @@ class StreamCalls:
         self, call: _Call, run: StreamRun, run_manager: AsyncCallbackManagerForLLMRun | None
     ) -> AsyncGenerator[ChatGenerationChunk, None]:
         while (attempt := await call.plan.anext_attempt()) is not None:
-            run.start(attempt)
+            inner_run = guard(run_manager)
+            run.start(attempt, inner_run)
             try:
                 inner, msgs, kw = self._prepare(call, attempt)
                 chunks = astream_within(
-                    _opener(inner_astream(inner, msgs, call.stop, run_manager, kw)),
+                    _opener(inner_astream(inner, msgs, call.stop, inner_run, kw)),
                     attempt.timeout_s,
                     tier=attempt.tier.name,
                 )

@@ -31,6 +31,7 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
 from shared_core.dispatch import Attempt, CallPlan
 
+from .handler_errors import HandlerGuard
 from .messages import answer_of, usage_of
 from .tools import StructuredSpec, with_schema_check
 from .tracing import TRACE_KEY, with_trace_info
@@ -62,9 +63,12 @@ class StreamRun:
         self._inner_traced = self._kept_traced = False
         self._open = False
         self._chunks = 0
+        self._run: HandlerGuard | None = None
 
-    def start(self, attempt: Attempt) -> None:
+    def start(self, attempt: Attempt, run: HandlerGuard | None = None) -> None:
+        """A new attempt, whose inner stream reports to ``run`` (see :meth:`finish`)."""
         self.attempt = attempt
+        self._run = run
         self._open = True
         self._chunks = 0
         self._held = []
@@ -94,6 +98,8 @@ class StreamRun:
             msg.chunk_position = None  # the router's own final chunk is the last one
         self._list_content = isinstance(msg.content, list)
         self._merged = chunk if self._merged is None else self._merged + chunk
+        if self._run is not None and self._run.error is not None:
+            return []  # a handler raised: LangChain would have ended the stream there
         if self.buffer:
             self._held.append(chunk)
             return []
@@ -139,12 +145,19 @@ class StreamRun:
         self.plan.abandoned(self.attempt, usage=usage_of(msg), received_text=_received(msg), chunks=self._chunks)
 
     def finish(self) -> list[ChatGenerationChunk] | None:
-        """End of one attempt's stream: the chunks to emit, or ``None`` to escalate."""
+        """End of one attempt's stream: the chunks to emit, or ``None`` to escalate.
+
+        A callback handler that raised while the stream came gets its error raised here,
+        once the answer is recorded, unchecked, with the provider's usage
+        (:mod:`.handler_errors`)."""
         assert self.attempt is not None
         self._open = False
         merged = self._merged
         msg = merged.message if merged is not None else AIMessageChunk(content="")
         answer = answer_of(msg, merged.generation_info if merged is not None else None)
+        if self._run is not None and self._run.error is not None:
+            self.plan.succeeded(self.attempt, usage=usage_of(msg), answer=answer, check=False)
+            raise self._run.error
         # nothing reached the caller yet (an empty or filtered answer): checks still apply
         check = self.buffer or not self._started
         if check and self.structured is not None:
