@@ -296,3 +296,25 @@ def test_token_handler_raising_in_a_v2_stream_keeps_the_usage(
 
     assert openai_server.models == [CHEAP]
     assert _rows(ledger) == [_paid("cheap", inp, out)]
+
+
+# -- CostCallbackHandler on a plain model ---------------------------------------------------------
+
+
+def test_a_cost_handler_listed_first_records_the_call_a_later_handler_breaks(
+    openai_server: FakeOpenAIServer,
+) -> None:
+    """LangChain calls a run's handlers in the order given and stops at the first
+    ``raise_error`` handler that raises: a :class:`CostCallbackHandler` listed after one that
+    raises in ``on_llm_end`` never hears of the call (a documented limitation). Listed first,
+    it records the call before the other handler raises."""
+    from langchain_router import CostCallbackHandler
+
+    ledger = InMemoryLedger()
+    model = _openai(openai_server, streaming=False)["cheap"]
+
+    with pytest.raises(Boom):
+        model.invoke("hello there", config={"callbacks": [CostCallbackHandler(ledger), Raising("on_llm_end")]})
+
+    (row,) = ledger.records()
+    assert (row.status, row.model) == ("ok", CHEAP) and row.output_tokens > 0 and (row.cost_usd or 0) > 0
