@@ -10,6 +10,10 @@ instead of lingering until ``budget.reservation_ttl_s``. The executors
 :meth:`CallStop.interrupted` on the way out of any ``BaseException`` that is not an
 ``Exception`` (``asyncio.CancelledError``, ``KeyboardInterrupt``, ``GeneratorExit``,
 ``SystemExit``).
+
+A call function run by :func:`~shared_core.dispatch.execute` / ``aexecute`` ends a call with
+its caller's own error by raising :class:`StopCall` (see there): the attempt is recorded
+``abandoned`` and the caller's exception goes on unwrapped.
 """
 
 from __future__ import annotations
@@ -22,6 +26,32 @@ if TYPE_CHECKING:
     from .dispatch import Attempt
     from .ledger.base import Status
     from .pricing import Usage
+
+
+class StopCall(Exception):
+    """Raised by a call function under :func:`~shared_core.dispatch.execute` / ``aexecute``
+    to end the call with its caller's own error (``error``).
+
+    For an attempt the caller's own code stopped after the request was sent, e.g. a
+    framework hook (a LangChain callback handler) that raised while the answer came: no
+    provider failed, so :meth:`~shared_core.dispatch.CallPlan.failed` (which could fall back
+    and pay another tier, and cools the tier down) does not apply, nor do the answer checks.
+    The executor records the attempt ``abandoned`` (:meth:`CallStop.abandoned`: with
+    ``usage`` if the provider sent any, else tokens estimated from the request and
+    ``received_text``; ``reason`` is the record's note), which ends the call and releases its
+    reservation, then raises ``error`` itself, unwrapped and unchanged. Adapters that drive
+    the plan themselves (streams) call :meth:`CallStop.stopped` alike.
+    """
+
+    def __init__(
+        self, error: Exception, *, usage: Usage | None = None, received_text: str = "",
+        reason: str | None = None,
+    ) -> None:
+        super().__init__(reason or f"the caller's {type(error).__name__} stopped the call")
+        self.error = error
+        self.usage = usage
+        self.received_text = received_text
+        self.reason = reason
 
 
 class CallStop:
@@ -75,6 +105,14 @@ class CallStop:
         if self.otel is not None:
             self.otel.end(self, outcome="abandoned")
         self.close()  # the call is over: its reservation is released behind the record
+
+    def stopped(self, attempt: Attempt, stop: StopCall) -> Exception:
+        """End the call as ``stop`` says (see :class:`StopCall`): the attempt is recorded
+        ``abandoned``; returns the caller's error, to raise as it is."""
+        self.abandoned(
+            attempt, usage=stop.usage, received_text=stop.received_text, reason=stop.reason
+        )
+        return stop.error
 
     def interrupted(self, exc: BaseException | None = None) -> None:
         """The caller stopped the call (a cancelled task, ``KeyboardInterrupt``, a closed

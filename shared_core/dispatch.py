@@ -17,7 +17,8 @@ same plan, so fallback, escalation, cooldown, cost caps and recording exist once
     raise plan.failure()
 
 :func:`execute` / :func:`aexecute` run that loop for a plain callable
-(:mod:`shared_core.executors`, re-exported here).
+(:mod:`shared_core.executors`, re-exported here); a callable ends the call with its caller's
+own error by raising :class:`StopCall` (:mod:`shared_core.call_stop`, re-exported here).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from . import telemetry
 from ._construct import construct
 from .attempt_records import AttemptRecords, logger
 from .call_hold import CallHold
-from .call_stop import CallStop
+from .call_stop import CallStop, StopCall
 from .errors import (
     AllTiersFailedError,
     RequestCostCapError,
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
     from .pricing import Usage
     from .router import Router
 
-__all__ = ["Attempt", "AttemptKind", "AttemptResult", "CallPlan", "aexecute", "execute"]
+__all__ = ["Attempt", "AttemptKind", "AttemptResult", "CallPlan", "StopCall", "aexecute", "execute"]
 
 AttemptKind = Literal["primary", "fallback", "escalation"]
 

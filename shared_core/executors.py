@@ -14,6 +14,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .call_stop import StopCall
+
 if TYPE_CHECKING:
     from .dispatch import Attempt, CallPlan
     from .pricing import Usage
@@ -40,7 +42,11 @@ def execute(plan: CallPlan, call: Callable[[Attempt], AttemptResult]) -> Attempt
 
     ``KeyboardInterrupt`` (or any other ``BaseException`` that is not an ``Exception``) on
     the way goes on to the caller after :meth:`CallPlan.interrupted` recorded the attempt
-    under way and released the call's reservation."""
+    under way and released the call's reservation.
+
+    ``call`` may raise :class:`~shared_core.call_stop.StopCall` to end the call with its
+    caller's own error: the attempt is recorded ``abandoned`` and that error is raised,
+    unwrapped (no fallback, no escalation)."""
     try:
         return _execute(plan, call)
     except BaseException as exc:
@@ -58,13 +64,18 @@ def _execute(plan: CallPlan, call: Callable[[Attempt], AttemptResult]) -> Attemp
             else:
                 with _in_span(plan):
                     result = _with_timeout(call, attempt)
+        except StopCall as stop:
+            error = plan.stopped(attempt, stop)
+            break
         except Exception as exc:
             plan.failed(attempt, exc)
             continue
         if plan.succeeded(attempt, usage=result.usage, answer=result.answer, check=result.check):
             return result
         kept = result
-    return _kept_or_raise(plan, kept)
+    else:
+        return _kept_or_raise(plan, kept)
+    raise error  # out of the except clause: the caller's error goes on as it was raised
 
 
 async def aexecute(plan: CallPlan, call: Callable[[Attempt], Awaitable[AttemptResult]]) -> AttemptResult:
@@ -89,13 +100,18 @@ async def _aexecute(
                     result = await asyncio.wait_for(call(attempt), attempt.timeout_s)
                 else:
                     result = await call(attempt)
+        except StopCall as stop:
+            error = plan.stopped(attempt, stop)
+            break
         except Exception as exc:
             plan.failed(attempt, exc)
             continue
         if plan.succeeded(attempt, usage=result.usage, answer=result.answer, check=result.check):
             return result
         kept = result
-    return _kept_or_raise(plan, kept)
+    else:
+        return _kept_or_raise(plan, kept)
+    raise error  # out of the except clause: the caller's error goes on as it was raised
 
 
 def _in_span(plan: CallPlan) -> AbstractContextManager[Any]:
