@@ -33,10 +33,11 @@ predicate over the :class:`RecordedRequest`; ``times=None`` = forever):
 
 * ``server.script(model=, reply=str | [str, ...] | callable(req)->str, tool_calls=
   [{"name":..., "arguments": {...}}] | True | False, refusal=True, finish_reason=,
-  cached_tokens=N, usage={...}, no_usage=True, delay=seconds, first_chunk_delay=seconds, times=,
-  match=)``: ``no_usage`` sends no usage at all (no ``usage`` key, no usage chunk);
-  ``delay`` waits before anything is sent, ``first_chunk_delay`` (streams) sends the
-  headers at once and waits before the first chunk; a rule naming the
+  cached_tokens=N, usage={...}, no_usage=True, delay=seconds, first_chunk_delay=seconds,
+  chunk_delay=seconds, times=, match=)``: ``no_usage`` sends no usage at all (no ``usage``
+  key, no usage chunk); ``delay`` waits before anything is sent, ``first_chunk_delay``
+  (streams) sends the headers at once and waits before the first chunk, ``chunk_delay``
+  (streams) waits before each later chunk, as a provider generating; a rule naming the
   model beats a wildcard rule, then the newest wins; a list reply is consumed one per
   call and its last item repeats.
 * ``server.refuse(model=)``: answer :data:`REFUSAL` ("I'm sorry, I can't help with that.").
@@ -65,9 +66,10 @@ Note: ``server.models`` is in arrival order; calls made concurrently (``batch``,
 
 Recording: ``server.requests`` (list of :class:`RecordedRequest`: ``path``, ``model``,
 ``messages``, ``max_tokens``, ``max_completion_tokens``, ``tools``, ``tool_choice``,
-``stream``, ``response_format``, ``headers`` (lower-case keys), ``body``; helpers
-``system_prompt``, ``last_user_text``), ``server.chat_requests``, ``server.models``
-(model of every chat/completions request, in order), ``server.last``.
+``stream``, ``response_format``, ``headers`` (lower-case keys), ``body``, ``chunks_sent``,
+``client_gone``, ``done``; helpers ``system_prompt``, ``last_user_text``),
+``server.chat_requests``, ``server.models`` (model of every chat/completions request, in
+order), ``server.last``.
 """
 
 from __future__ import annotations
@@ -103,6 +105,13 @@ class RecordedRequest:
     headers: dict[str, str]
     usage: dict[str, Any] | None = None
     """The usage the server reported for this request (``None``: it failed or sent none)."""
+    chunks_sent: int = 0
+    """SSE chunks of a stream written to the connection (``[DONE]`` not counted)."""
+    client_gone: bool = False
+    """A write failed: the client had closed the connection before the stream's end (with
+    ``chunk_delay``, a client that stops reading early is seen here)."""
+    done: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
+    """Set once the server is through with the request."""
 
     @property
     def model(self) -> str | None:
@@ -243,7 +252,7 @@ class FakeOpenAIServer:
         """Script answers (see module docstring for the keyword arguments)."""
         allowed = {
             "tool_calls", "refusal", "finish_reason", "cached_tokens", "usage", "delay",
-            "first_chunk_delay", "no_usage",
+            "first_chunk_delay", "chunk_delay", "no_usage",
         }
         unknown = set(params) - allowed
         if unknown:
@@ -380,6 +389,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         headers = {k.lower(): v for k, v in self.headers.items()}
         req = RecordedRequest(self.path.split("?")[0], body, headers)
+        try:
+            self._answer(req)
+        finally:
+            req.done.set()
+
+    def _answer(self, req: RecordedRequest) -> None:
         failure, params, n, stop = self.server_ref._record(req)
         cut: int | None = None
         ended = False
@@ -401,7 +416,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path.endswith("/chat/completions"):
             first_wait = float(params.get("first_chunk_delay") or 0.0)
             self._respond(
-                req, build_chat(req.body, params, n, default_reply), cut, first_wait, stop, ended
+                req, build_chat(req.body, params, n, default_reply), cut, first_wait, stop, ended,
+                float(params.get("chunk_delay") or 0.0),
             )
         elif path.endswith("/completions"):
             self._respond(req, build_completion(req.body, params, n, default_reply), cut)
@@ -470,6 +486,7 @@ class _Handler(BaseHTTPRequestHandler):
         first_wait: float = 0.0,
         stop: threading.Event | None = None,
         ended: bool = False,
+        chunk_wait: float = 0.0,
     ) -> None:
         whole, chunks = result
         if cut is None and (not req.stream or (req.body.get("stream_options") or {}).get("include_usage")):
@@ -498,7 +515,11 @@ class _Handler(BaseHTTPRequestHandler):
                     self._drop(rst=False)
                     return
             for i, chunk in enumerate(chunks):
+                if i and chunk_wait and stop is not None and stop.wait(chunk_wait):
+                    self._drop(rst=False)
+                    return
                 self._chunk(f"data: {json.dumps(chunk)}\n\n".encode())
+                req.chunks_sent += 1
                 if cut and i == cut - 1 and ended:  # a clean end: no [DONE], nothing wrong
                     self.wfile.write(b"0\r\n\r\n")
                     self.wfile.flush()
@@ -510,6 +531,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
         except OSError:
+            req.client_gone = True
             self.close_connection = True
 
     def _chunk(self, data: bytes) -> None:
