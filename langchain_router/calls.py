@@ -21,7 +21,7 @@ from shared_core.request import ensure_sendable
 
 from .capabilities import check_tool_tiers
 from .context import THREAD_KWARG, kept_meta, run_context, scalar, thread_id_of
-from .handler_errors import HandlerGuard
+from .handler_errors import HandlerWatch
 from .inner import with_overrides
 from .messages import (
     answer_of,
@@ -44,7 +44,6 @@ class _Call:
     __slots__ = (
         "caller_max",
         "from_invoke",
-        "handler_error",
         "messages",
         "passthrough",
         "plan",
@@ -68,9 +67,6 @@ class _Call:
         self.from_invoke = False
         """An ``invoke`` that LangChain streams (a streaming handler is attached): the
         whole-answer checks still apply, so the stream is held until they pass."""
-        self.handler_error: Exception | None = None
-        """The error a callback handler raised while the answer came (raised once the
-        attempt is recorded, see :mod:`.handler_errors`)."""
         self.plan: CallPlan
 
 
@@ -203,25 +199,28 @@ class CallSteps:
             kw.update(extra)
         return inner, msgs, kw
 
-    def _answered(
-        self, call: _Call, attempt: Attempt, result: ChatResult, run: HandlerGuard | None
-    ) -> AttemptResult:
-        """An inner model's answer as the plan takes it (``_generate`` and ``_agenerate``).
-
-        A callback handler that raised while it came (``run.error``) gets its error to the
-        caller once the plan has recorded the answer, unchecked: with the provider's usage
-        (it was billed), and with no escalation for an answer the caller will not get."""
+    def _answered(self, call: _Call, attempt: Attempt, result: ChatResult) -> AttemptResult:
+        """An inner model's answer as the plan takes it (``_generate`` and ``_agenerate``)."""
         if not result.generations:
             raise BadResponseError.no_choices(attempt.tier.name)
         gen = result.generations[0]
-        usage = usage_of(gen.message)
         answer = answer_of(gen.message, gen.generation_info)
-        if run is not None and run.error is not None:
-            call.handler_error = run.error
-            return AttemptResult(value=result, usage=usage, answer=answer, check=False)
         if call.structured is not None:
             answer = with_schema_check(answer, gen.message, call.structured)
-        return AttemptResult(value=result, usage=usage, answer=answer)
+        return AttemptResult(value=result, usage=usage_of(gen.message), answer=answer)
+
+    @staticmethod
+    def _not_answered(attempt: Attempt, run: HandlerWatch | None, exc: Exception) -> None:
+        """Called with the error an inner model's ``_generate`` / ``_agenerate`` raised:
+        raises what ends the attempt instead, if anything (else the caller re-raises it).
+
+        A callback handler's error ends the call as LangChain's own (:mod:`.handler_errors`,
+        :class:`~shared_core.dispatch.StopCall`); an ``IndexError`` is the client indexing an
+        empty ``choices``."""
+        if run is not None and run.raised(exc):
+            raise run.stop(exc) from exc
+        if isinstance(exc, IndexError):
+            raise BadResponseError.no_choices(attempt.tier.name, exc) from exc
 
     def _finish(self, result: ChatResult, plan: CallPlan) -> ChatResult:
         meta = plan.metadata()

@@ -27,7 +27,7 @@ from pydantic import ConfigDict, Field, PrivateAttr
 
 from shared_core.adapters_common import as_config
 from shared_core.dispatch import Attempt, AttemptResult, aexecute, execute
-from shared_core.errors import BadResponseError, ConfigError
+from shared_core.errors import ConfigError
 from shared_core.no_copies import NoDeepCopies
 from shared_core.pricing import estimate_tokens
 
@@ -37,7 +37,7 @@ from .capabilities import check_tool_tiers, routed_profile
 from .construction import build_router, reject_typos
 from .context import THREAD_KWARG, astream_in_run, reset_run, stream_in_run, thread_kwargs, with_run
 from .factory import config_for_tierless, inner_models
-from .handler_errors import guard
+from .handler_errors import watch
 from .inner import inner_agenerate, inner_generate
 from .retries import without_retries
 from .serde import constructor_kwargs
@@ -345,16 +345,15 @@ class RoutedChatModel(NoDeepCopies, CallSteps, StreamCalls, BaseChatModel):
 
         def attempt_call(attempt: Attempt) -> AttemptResult:
             inner, msgs, kw = self._prepare(call, attempt)
-            run = guard(run_manager)  # a handler's error waits for the answer's usage
+            run = watch(run_manager)  # sees a callback handler's error end the answer
             try:
                 result = inner_generate(inner, msgs, call.stop, run, kw)
-            except IndexError as exc:  # the client indexed an empty ``choices``
-                raise BadResponseError.no_choices(attempt.tier.name, exc) from exc
-            return self._answered(call, attempt, result, run)
+            except Exception as exc:
+                self._not_answered(attempt, run, exc)
+                raise
+            return self._answered(call, attempt, result)
 
         out = execute(call.plan, attempt_call)
-        if call.handler_error is not None:
-            raise call.handler_error
         return self._finish(out.value, call.plan)
 
     async def _agenerate(
@@ -368,14 +367,13 @@ class RoutedChatModel(NoDeepCopies, CallSteps, StreamCalls, BaseChatModel):
 
         async def attempt_call(attempt: Attempt) -> AttemptResult:
             inner, msgs, kw = self._prepare(call, attempt)
-            run = guard(run_manager)
+            run = watch(run_manager)
             try:
                 result = await inner_agenerate(inner, msgs, call.stop, run, kw)
-            except IndexError as exc:  # the client indexed an empty ``choices``
-                raise BadResponseError.no_choices(attempt.tier.name, exc) from exc
-            return self._answered(call, attempt, result, run)
+            except Exception as exc:
+                self._not_answered(attempt, run, exc)
+                raise
+            return self._answered(call, attempt, result)
 
         out = await aexecute(call.plan, attempt_call)
-        if call.handler_error is not None:
-            raise call.handler_error
         return self._finish(out.value, call.plan)

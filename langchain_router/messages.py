@@ -165,6 +165,15 @@ def answer_of(message: BaseMessage, generation_info: Mapping[str, Any] | None = 
     })
 
 
+def received_text(message: BaseMessage) -> str:
+    """The text an answer (or a chunk of one) delivered, tool-call arguments included: what
+    estimated output tokens are counted from when the provider's usage did not come."""
+    text = answer_of(message).text
+    for tc in getattr(message, "tool_call_chunks", None) or ():
+        text += (tc.get("name") or "") + (tc.get("args") or "")
+    return text
+
+
 FINISH_KEYS = ("finish_reason", "stop_reason", "stopReason", "done_reason")
 """Where providers put why an answer stopped (OpenAI, Anthropic, Bedrock Converse, Ollama)."""
 

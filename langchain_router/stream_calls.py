@@ -21,7 +21,7 @@ from shared_core.dispatch import Attempt
 from shared_core.first_chunk import astream_within, stream_within
 
 from .calls import _Call, _private
-from .handler_errors import guard
+from .handler_errors import watch
 from .inner import inner_astream, inner_stream
 from .streaming import StreamRun
 
@@ -70,7 +70,7 @@ class StreamCalls:
         self, call: _Call, run: StreamRun, run_manager: CallbackManagerForLLMRun | None
     ) -> Iterator[ChatGenerationChunk]:
         while (attempt := call.plan.next_attempt()) is not None:
-            inner_run = guard(run_manager)  # a handler's error waits for the answer's usage
+            inner_run = watch(run_manager)  # sees a callback handler's error end the stream
             run.start(attempt, inner_run)
             try:
                 inner, msgs, kw = self._prepare(call, attempt)
@@ -119,7 +119,7 @@ class StreamCalls:
         self, call: _Call, run: StreamRun, run_manager: AsyncCallbackManagerForLLMRun | None
     ) -> AsyncGenerator[ChatGenerationChunk, None]:
         while (attempt := await call.plan.anext_attempt()) is not None:
-            inner_run = guard(run_manager)
+            inner_run = watch(run_manager)
             run.start(attempt, inner_run)
             try:
                 inner, msgs, kw = self._prepare(call, attempt)

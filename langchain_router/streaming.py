@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.tool import tool_call_chunk
@@ -31,8 +30,8 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
 from shared_core.dispatch import Attempt, CallPlan
 
-from .handler_errors import HandlerGuard
-from .messages import answer_of, usage_of
+from .handler_errors import HandlerWatch
+from .messages import answer_of, received_text, usage_of
 from .tools import StructuredSpec, with_schema_check
 from .tracing import TRACE_KEY, with_trace_info
 
@@ -63,10 +62,10 @@ class StreamRun:
         self._inner_traced = self._kept_traced = False
         self._open = False
         self._chunks = 0
-        self._run: HandlerGuard | None = None
+        self._run: HandlerWatch | None = None
 
-    def start(self, attempt: Attempt, run: HandlerGuard | None = None) -> None:
-        """A new attempt, whose inner stream reports to ``run`` (see :meth:`finish`)."""
+    def start(self, attempt: Attempt, run: HandlerWatch | None = None) -> None:
+        """A new attempt, whose inner stream reports to ``run`` (see :meth:`fail`)."""
         self.attempt = attempt
         self._run = run
         self._open = True
@@ -98,8 +97,6 @@ class StreamRun:
             msg.chunk_position = None  # the router's own final chunk is the last one
         self._list_content = isinstance(msg.content, list)
         self._merged = chunk if self._merged is None else self._merged + chunk
-        if self._run is not None and self._run.error is not None:
-            return []  # a handler raised: LangChain would have ended the stream there
         if self.buffer:
             self._held.append(chunk)
             return []
@@ -112,10 +109,17 @@ class StreamRun:
             return out
         return []
 
-    def fail(self, exc: BaseException) -> None:
-        """Report a provider error (re-raises when it cannot fall back)."""
+    def fail(self, exc: Exception) -> None:
+        """Report a provider error (re-raises when it cannot fall back).
+
+        A callback handler's error that ended the inner stream is none: the attempt is
+        recorded ``abandoned`` with what came, and the call ends with that error
+        (:mod:`.handler_errors`)."""
         assert self.attempt is not None
         self._open = False
+        if self._run is not None and self._run.raised(exc):
+            self.plan.stopped(self.attempt, self._run.stop(exc))
+            raise exc
         merged = self._merged
         if merged is None:  # nothing came: the provider may not have billed anything
             self.plan.failed(self.attempt, exc)
@@ -124,7 +128,7 @@ class StreamRun:
         msg = merged.message
         self.plan.failed(
             self.attempt, exc, after_first_token=self._started, usage=usage_of(msg),
-            received_text=_received(msg),
+            received_text=received_text(msg),
         )
 
     def abandon(self, exc: BaseException | None = None) -> None:
@@ -142,22 +146,15 @@ class StreamRun:
         self._open = False
         merged = self._merged
         msg = merged.message if merged is not None else AIMessageChunk(content="")
-        self.plan.abandoned(self.attempt, usage=usage_of(msg), received_text=_received(msg), chunks=self._chunks)
+        self.plan.abandoned(self.attempt, usage=usage_of(msg), received_text=received_text(msg), chunks=self._chunks)
 
     def finish(self) -> list[ChatGenerationChunk] | None:
-        """End of one attempt's stream: the chunks to emit, or ``None`` to escalate.
-
-        A callback handler that raised while the stream came gets its error raised here,
-        once the answer is recorded, unchecked, with the provider's usage
-        (:mod:`.handler_errors`)."""
+        """End of one attempt's stream: the chunks to emit, or ``None`` to escalate."""
         assert self.attempt is not None
         self._open = False
         merged = self._merged
         msg = merged.message if merged is not None else AIMessageChunk(content="")
         answer = answer_of(msg, merged.generation_info if merged is not None else None)
-        if self._run is not None and self._run.error is not None:
-            self.plan.succeeded(self.attempt, usage=usage_of(msg), answer=answer, check=False)
-            raise self._run.error
         # nothing reached the caller yet (an empty or filtered answer): checks still apply
         check = self.buffer or not self._started
         if check and self.structured is not None:
@@ -218,11 +215,3 @@ def result_to_chunk(result: ChatResult) -> ChatGenerationChunk:
         id=msg.id,
     )
     return ChatGenerationChunk(message=chunk, generation_info=gen.generation_info)
-
-
-def _received(msg: Any) -> str:
-    """The text a stream delivered so far, tool-call arguments included (for estimated tokens)."""
-    text = answer_of(msg).text
-    for tc in getattr(msg, "tool_call_chunks", None) or ():
-        text += (tc.get("name") or "") + (tc.get("args") or "")
-    return text
