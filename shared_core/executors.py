@@ -31,10 +31,6 @@ class AttemptResult:
     value: Any
     usage: Usage | None = None
     answer: Answer | None = None
-    check: bool = True
-    """``False``: record the answer as it is, without the escalation checks (the caller gets
-    an error instead of it, e.g. its own callback handler raised while it came: a stronger
-    tier would be paid for an answer nobody reads)."""
 
 
 def execute(plan: CallPlan, call: Callable[[Attempt], AttemptResult]) -> AttemptResult:
@@ -70,7 +66,7 @@ def _execute(plan: CallPlan, call: Callable[[Attempt], AttemptResult]) -> Attemp
         except Exception as exc:
             plan.failed(attempt, exc)
             continue
-        if plan.succeeded(attempt, usage=result.usage, answer=result.answer, check=result.check):
+        if plan.succeeded(attempt, usage=result.usage, answer=result.answer):
             return result
         kept = result
     else:
@@ -106,7 +102,7 @@ async def _aexecute(
         except Exception as exc:
             plan.failed(attempt, exc)
             continue
-        if plan.succeeded(attempt, usage=result.usage, answer=result.answer, check=result.check):
+        if plan.succeeded(attempt, usage=result.usage, answer=result.answer):
             return result
         kept = result
     else:

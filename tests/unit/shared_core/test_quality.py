@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -254,35 +252,3 @@ def test_a_truncated_answer_stands_when_the_next_tier_would_be_cut_alike() -> No
     [rec] = router.ledger.records()
     assert rec.status == "ok"
 
-
-@pytest.mark.parametrize("use_async", [False, True])
-def test_an_answer_the_caller_will_not_get_is_recorded_unchecked(use_async: bool) -> None:
-    """``AttemptResult(check=False)``: an adapter whose caller gets an error instead of this
-    answer (a callback handler raised while it came) records it as it is; checking it would
-    pay a stronger tier for an answer nobody reads."""
-    from shared_core import Router
-    from shared_core.dispatch import AttemptResult, aexecute, execute
-    from shared_core.pricing import Usage
-    from shared_core.testing import FakeClassifier
-
-    router = Router(
-        {"tiers": [{"name": "cheap", "model": "gpt-4o-mini"}, {"name": "strong", "model": "gpt-4o"}]},
-        classifier=FakeClassifier(default="cheap", labels=["cheap", "strong"]),
-    )
-    refusal = "I'm sorry, but I can't help with that."
-    seen = []
-
-    def call(attempt):
-        seen.append(attempt.tier.name)
-        return AttemptResult(refusal, Usage(10, 8), Answer(refusal), check=False)
-
-    async def acall(attempt):
-        return call(attempt)
-
-    req = router.request("explain")
-    plan = router.plan(router.decide_request(req), req)
-    out = asyncio.run(aexecute(plan, acall)) if use_async else execute(plan, call)
-
-    assert out.value == refusal and seen == ["cheap"]
-    [rec] = router.ledger.records()
-    assert (rec.tier, rec.status, rec.input_tokens, rec.output_tokens) == ("cheap", "ok", 10, 8)
