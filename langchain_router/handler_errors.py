@@ -95,7 +95,11 @@ class HandlerWatch:
             if isinstance(token, str):
                 self._text.append(token)
             return
-        self._text.append(received_text(msg))
+        content = msg.content
+        if isinstance(content, str) and not getattr(msg, "tool_call_chunks", None):
+            self._text.append(content)  # the usual chunk (received_text costs ~6 µs a token)
+        else:
+            self._text.append(received_text(msg))
         um = getattr(msg, "usage_metadata", None)
         if um:
             self._usage = um if self._usage is None else add_usage(self._usage, um)
