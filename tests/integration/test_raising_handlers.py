@@ -46,7 +46,7 @@ FIRST_USAGE = {"input_tokens": 100, "output_tokens": 1, "total_tokens": 101}
 TOKENS = tuple(f" word{i}" for i in range(10))
 """What :class:`ReportingModel` answers, one token event each."""
 MODES = ("invoke", "ainvoke", "stream", "astream")
-PACE = 0.05
+PACE = 0.1
 """Seconds between the loopback server's stream chunks: a client that stops reading early
 is seen by the server (``client_gone``) before the stream's end."""
 
