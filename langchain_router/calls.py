@@ -17,6 +17,7 @@ from langchain_core.outputs import ChatResult
 
 from shared_core.dispatch import Attempt, AttemptResult, CallPlan
 from shared_core.errors import BadResponseError
+from shared_core.output_budget import has_budget, pop_output_budget, set_budget
 from shared_core.request import ensure_sendable
 
 from .capabilities import check_tool_tiers
@@ -100,7 +101,8 @@ class CallSteps:
         """
         force = thread = None
         if kwargs:  # the router's own keys first; most calls have none at all
-            caller_max = _caller_max(kwargs.pop("max_tokens", None), self.max_tokens)
+            # every spelling (max_completion_tokens, num_predict ...): the budget reserved for
+            caller_max = _caller_max(pop_output_budget(kwargs), self.max_tokens)
             force = kwargs.pop("model", None)
             thread = kwargs.pop(THREAD_KWARG, None)
             call = _Call(messages, stop or self.stop or None, caller_max)
@@ -188,6 +190,8 @@ class CallSteps:
         inner = self.tiers[tier.name]
         msgs = apply_system_prompt(call.messages, tier.system_prompt, tier.system_prompt_mode)
         kw = dict(call.passthrough)
+        if attempt.max_tokens is not None and has_budget(kw):  # e.g. Ollama's options
+            kw = set_budget(kw, attempt.max_tokens, top=False)
         if call.tools is not None:
             bindings = _private(self, "_bindings")
             kw.update(bindings.tool_kwargs(tier.name, inner, call.tools, call.tool_extra))
@@ -258,5 +262,5 @@ def _private(model: Any, name: str) -> Any:
 
 
 def _caller_max(value: Any, default: int | None) -> int | None:
-    """The call's ``max_tokens`` (wins over every tier's budget), else the model's own."""
+    """The call's output budget (any spelling; wins over every tier's), else the model's own."""
     return default if value is None else int(value)

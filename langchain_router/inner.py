@@ -25,6 +25,8 @@ from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from pydantic import BaseModel
 
+from shared_core.output_budget import has_budget, set_budget
+
 from .streaming import result_to_chunk
 
 _BUDGET_FIELDS = ("max_tokens", "max_output_tokens", "max_tokens_to_sample", "num_predict")
@@ -63,6 +65,11 @@ def with_overrides(
             extra["max_tokens"] = max_tokens
         elif own_budget != max_tokens:
             update[budget_field] = max_tokens
+        # the model's own extra request keys may carry a budget of their own (another
+        # spelling): the request carries the attempt's budget only, the one reserved for
+        own_extra = getattr(inner, "model_kwargs", None)
+        if isinstance(own_extra, Mapping) and has_budget(own_extra):
+            update["model_kwargs"] = set_budget(own_extra, max_tokens, top=budget_field is None)
     if temperature is not None and has_temperature and own_temperature != temperature:
         update["temperature"] = temperature
     model = inner.model_copy(update=update) if update else inner

@@ -36,6 +36,7 @@ from llama_index.core.base.llms.types import (
 from shared_core.dispatch import Attempt, AttemptResult, CallPlan
 from shared_core.errors import BadResponseError
 from shared_core.first_chunk import astream_within, stream_within
+from shared_core.output_budget import has_budget, set_budget
 from shared_core.quality import Answer, is_filtered
 
 from .inner import InnerLLM
@@ -92,6 +93,8 @@ class RoutedCall:
         inner = self.inners[attempt.tier.name]
         llm = inner.with_budget(attempt.max_tokens)
         kw = dict(self.kwargs)
+        if attempt.max_tokens is not None and has_budget(kw):  # one budget: the attempt's
+            kw = set_budget(kw, attempt.max_tokens, top=inner.budget_field is None)
         msgs: Sequence[ChatMessage] = self.messages
         if self.prepared is not None:
             tkw = self.prepared.for_tier(attempt.tier.name, inner.llm)

@@ -2,8 +2,10 @@
 
 * Token budget: LlamaIndex LLMs take the output budget from their ``max_tokens`` field (the
   OpenAI LLM even lets the field win over a ``max_tokens`` keyword), so an attempt whose
-  budget differs from the inner LLM's gets a cached shallow copy with ``max_tokens`` set.
-  Inner LLMs without a ``max_tokens`` field keep their own budget (documented limitation).
+  budget differs from the inner LLM's gets a cached shallow copy with ``max_tokens`` set
+  (and any budget in its ``additional_kwargs`` set to the same: one budget per request).
+  Inner LLMs with no budget field and none in ``additional_kwargs`` keep their own budget
+  (documented limitation).
 * Streamed usage: OpenAI-compatible LLMs are asked for ``stream_options={"include_usage":
   True}`` so streamed calls are priced from real usage.
 * Events: see :mod:`llamaindex_router.instrumentation`; ``CustomLLM`` subclasses implement
@@ -14,7 +16,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any
 
 from llama_index.core.base.llms.generic_utils import (
@@ -25,9 +27,14 @@ from llama_index.core.base.llms.types import ChatMessage, ChatResponse, Completi
 from llama_index.core.llms import LLM
 from llama_index.core.llms.custom import CustomLLM
 
+from shared_core.output_budget import has_budget, set_budget
+
 from .instrumentation import _raw_function, aacquire_rate_limit, acquire_rate_limit, raw_method
 
 _MAX_COPIES = 64
+_BUDGET_FIELDS = ("max_tokens", "max_new_tokens", "max_output_tokens", "num_predict")
+"""Output-budget fields of LlamaIndex LLMs (OpenAI, Anthropic, Gemini ...: ``max_tokens``;
+Hugging Face, llama.cpp: ``max_new_tokens``)."""
 
 
 def _is_openai(llm: Any) -> bool:
@@ -53,22 +60,33 @@ class InnerLLM:
         except Exception:  # e.g. OpenAI with a model name it does not know
             self.is_chat = True
         self._copies: dict[int, LLM] = {}
+        self.budget_field = next((f for f in _BUDGET_FIELDS if f in cls.model_fields), None)
+        """The LLM's output-budget field (``None``: it has none; its own budget stays)."""
         self._lock = threading.Lock()
 
     # -- budget ---------------------------------------------------------------
     def with_budget(self, max_tokens: int | None) -> LLM:
-        """The inner LLM with ``max_tokens`` as its output budget (cached copies)."""
+        """The inner LLM with ``max_tokens`` as its only output budget (cached copies): set
+        in its budget field, and in its ``additional_kwargs`` wherever they carry one of
+        their own (OpenAI sends ``additional_kwargs`` after the field, so a
+        ``max_completion_tokens`` there would be what the provider obeys)."""
         llm = self.llm
-        if max_tokens is None or "max_tokens" not in type(llm).model_fields:
+        field = self.budget_field
+        own = getattr(llm, "additional_kwargs", None)
+        own_has = isinstance(own, Mapping) and has_budget(own)
+        if max_tokens is None or (field is None and not own_has):
             return llm
-        if getattr(llm, "max_tokens", None) == max_tokens:
+        if not own_has and getattr(llm, field, None) == max_tokens:  # type: ignore[arg-type]
             return llm
         with self._lock:
             copy = self._copies.get(max_tokens)
             if copy is None:
                 if len(self._copies) >= _MAX_COPIES:
                     self._copies.clear()
-                copy = llm.model_copy(update={"max_tokens": max_tokens})
+                update: dict[str, Any] = {} if field is None else {field: max_tokens}
+                if own_has:
+                    update["additional_kwargs"] = set_budget(own, max_tokens, top=field is None)  # type: ignore[arg-type]
+                copy = llm.model_copy(update=update)
                 self._copies[max_tokens] = copy
         return copy
 

@@ -47,6 +47,7 @@ from shared_core.adapters_common import as_config, config_for_tierless, reject_t
 from shared_core.dispatch import aexecute, execute
 from shared_core.errors import ConfigError
 from shared_core.no_copies import NoDeepCopies
+from shared_core.output_budget import read_output_budget
 
 from . import calls, context
 from .factory import inner_llms, tiers_from_config
@@ -226,6 +227,7 @@ class RoutedLLM(NoDeepCopies, TemplatedPrompts, ToolCalling, FunctionCallingLLM)
     ) -> tuple[PreparedTools | None, Any, str | None, context.Routing]:
         """Pop the per-call options from ``kwargs``: (tools prepared earlier, request, force,
         routing context)."""
+        read_output_budget(kwargs)  # a typed error before the classifier (may be paid) runs
         prepared: PreparedTools | None = kwargs.pop(PREPARED_KEY, None)
         r = self._routing(kwargs)
         if prepared is not None:
@@ -243,7 +245,7 @@ class RoutedLLM(NoDeepCopies, TemplatedPrompts, ToolCalling, FunctionCallingLLM)
             decision,
             request,
             framework="llamaindex",
-            caller_max_tokens=kwargs.pop("max_tokens", None) or self.max_tokens,
+            caller_max_tokens=read_output_budget(kwargs) or self.max_tokens,
             streaming=how.get("streaming", False),
         )
         prompt, formatted = how.get("prompt"), how.get("formatted", False)
