@@ -11,8 +11,11 @@ each one routed carries its cost).
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import threading
 import time
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -29,6 +32,9 @@ from .judge import JUDGE_RUN
 from .messages import usage_of
 
 _MODEL_KEYS = ("model_name", "model", "model_id", "deployment_name")
+_STOPPED = (asyncio.CancelledError, KeyboardInterrupt, GeneratorExit)
+"""Errors that mean the caller stopped a call, not that the provider failed it."""
+logger = logging.getLogger("tier_router")
 
 
 class CostCallbackHandler(BaseCallbackHandler):
@@ -81,8 +87,7 @@ class CostCallbackHandler(BaseCallbackHandler):
         self._start(run_id, kwargs, sum(estimate_tokens(p) for p in prompts))
 
     def on_llm_end(self, response: LLMResult, *, run_id: UUID, **kwargs: Any) -> None:
-        with self._lock:
-            run = self._runs.pop(run_id, None) or {}
+        run = self._take(run_id)
         gens = [g for batch in response.generations for g in batch]
         msg = getattr(gens[0], "message", None) if gens else None
         if msg is not None and "router" in (msg.response_metadata or {}):
@@ -109,12 +114,84 @@ class CostCallbackHandler(BaseCallbackHandler):
                 base = self.prices.cost(self.baseline_model, usage)
         self._record(run_id, run, str(model), "ok", usage, cost, base, note=note)
 
-    def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
-        with self._lock:
-            run = self._runs.pop(run_id, None) or {}
+    def on_llm_error(
+        self, error: BaseException, *, run_id: UUID, response: LLMResult | None = None,
+        **kwargs: Any,
+    ) -> None:
+        run = self._take(run_id)
+        if isinstance(error, _STOPPED):  # a cancelled task, a closed stream: the request was sent
+            self._abandon(run_id, run, error, response)
+            return
         self._record(run_id, run, run.get("model") or "unknown", "failed", None, None, None, error)
 
+    def stop_open_runs(self, call_id: str, error: BaseException) -> None:
+        """Record the model calls still open under the routed call ``call_id`` as
+        ``abandoned``: LangChain ends no run whose task is cancelled while its request is in
+        flight (``RunnableRouter`` calls this before it lets the call's hold go)."""
+        with self._lock:
+            open_ = [r for r, run in self._runs.items() if run["metadata"].get("router_call_id") == call_id]
+        for run_id in open_:
+            run = self._take(run_id)
+            if run:
+                self._abandon(run_id, run, error, None)
+
     # -- internals ----------------------------------------------------------------------
+    def _abandon(
+        self, run_id: UUID, run: dict[str, Any], error: BaseException, response: LLMResult | None
+    ) -> None:
+        """A call its caller stopped after the request was sent: paid for all the same, so
+        recorded ``abandoned`` with the provider's usage if it came, else estimated from the
+        text sent and received (as ``RoutedChatModel`` records the same situation)."""
+        gens = [g for batch in (response.generations if response else ()) for g in batch]
+        msg = getattr(gens[0], "message", None) if gens else None
+        usage = usage_of(msg) if msg is not None else None
+        note = f"caller stopped the call ({type(error).__name__}) before its end"
+        if usage is None:
+            received = "".join(getattr(g, "text", "") or "" for g in gens)
+            usage = Usage(run.get("sent", 0), estimate_tokens(received))
+            note += "; tokens estimated from the text sent and received"
+        model = str(run.get("model") or "unknown")
+        cost = self.prices.cost(model, usage)
+        base = self.prices.cost(self.baseline_model, usage) if self.baseline_model else None
+        self._record(run_id, run, model, "abandoned", usage, cost, base, note=note)
+
+    def _take(self, run_id: UUID) -> dict[str, Any]:
+        """The run's state, no longer open (and no longer watched: see :meth:`_watch`)."""
+        with self._lock:
+            run = self._runs.pop(run_id, None) or {}
+        watch = run.get("watch")
+        if watch is not None:
+            task, callback = watch
+            task.remove_done_callback(callback)
+        return run
+
+    def _watch(self, run_id: UUID) -> tuple[asyncio.Task[Any], Any] | None:
+        """An async run's task: if it ends with the run still open (cancelled while the
+        request was in flight: LangChain then ends no run), the run is recorded
+        ``abandoned`` then, by the task's done callback."""
+        try:
+            task = asyncio.current_task()
+        except RuntimeError:  # no running loop: a sync call (LangChain ends those itself)
+            return None
+        if task is None:
+            return None
+        callback = partial(self._task_done, run_id)
+        task.add_done_callback(callback)
+        return task, callback
+
+    def _task_done(self, run_id: UUID, task: asyncio.Task[Any]) -> None:
+        with self._lock:
+            run = self._runs.pop(run_id, None)
+        if run is not None:
+            error: BaseException = (
+                asyncio.CancelledError() if task.cancelled()
+                else RuntimeError("its task ended with the model call still open")
+            )
+            try:
+                self._abandon(run_id, run, error, None)
+            except Exception:  # a done callback must not raise into the loop
+                logger.exception("CostCallbackHandler: could not record an abandoned call")
+
     def _start(self, run_id: UUID, kwargs: dict[str, Any], sent: int = 0) -> None:
         params = kwargs.get("invocation_params") or {}
         md = kwargs.get("metadata") or {}
@@ -131,6 +208,7 @@ class CostCallbackHandler(BaseCallbackHandler):
                     for k, v in md.items()
                     if not k.startswith(("ls_", "__")) and isinstance(v, (str, int, float, bool))
                 },
+                "watch": self._watch(run_id),
             }
 
     def _record(
@@ -153,7 +231,9 @@ class CostCallbackHandler(BaseCallbackHandler):
             tier=str(md.get("tier") or model),
             model=model,
             status=status,  # type: ignore[arg-type]
-            error_kind=type(error).__name__ if error is not None else None,
+            error_kind=type(error).__name__ if error is not None else (
+                "abandoned" if status == "abandoned" else None
+            ),
             error=redact(str(error))[:500] if error is not None else note,
             input_tokens=usage.input_tokens if usage else 0,
             output_tokens=usage.output_tokens if usage else 0,

@@ -1,0 +1,114 @@
+"""``CostCallbackHandler`` records a call its caller stopped, and the thread it belongs to.
+
+(a) A route cancelled by ``asyncio.wait_for`` after its request was sent left no record at
+all (LangChain ends no run whose task is cancelled mid-call: one record for two server
+requests), and a cancelled ``astream`` was recorded ``failed``, 0 tokens, cost ``None``.
+``RoutedChatModel`` records the same situation ``abandoned`` with its input estimated; the
+handler now does too (on ``on_llm_error`` with a ``CancelledError``, when the run's task ends
+with the run open, or when ``RunnableRouter`` sees its route stopped).
+(b) ``config["configurable"]["thread_id"]`` was not carried to the route's records
+(langchain-core 1.x no longer copies ``configurable`` into metadata): ``thread_id=None``.
+
+Real ``ChatOpenAI`` against the loopback server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+from langchain_openai import ChatOpenAI
+
+from langchain_router import CostCallbackHandler, RunnableRouter
+from shared_core import RouterConfig
+from shared_core.ledger import InMemoryLedger
+from shared_core.testing import FakeClassifier
+from tests.fake_openai_server import FakeOpenAIServer
+
+pytestmark = pytest.mark.integration
+
+
+def _model(server: FakeOpenAIServer, model: str = "gpt-4o-mini") -> ChatOpenAI:
+    return ChatOpenAI(model=model, base_url=server.base_url, api_key="sk-test", max_retries=0,
+                      http_async_client=httpx.AsyncClient())
+
+
+def _router(server: FakeOpenAIServer) -> tuple[RunnableRouter, CostCallbackHandler]:
+    config = RouterConfig.build({"tiers": [
+        {"name": "cheap", "model": "gpt-4o-mini", "max_tokens": 64, "input_price": 0.15, "output_price": 0.60},
+        {"name": "strong", "model": "gpt-4o", "max_tokens": 64, "input_price": 2.50, "output_price": 10.00},
+    ], "baseline_model": "gpt-4o"})
+    rr = RunnableRouter(
+        {"cheap": _model(server), "strong": _model(server, "gpt-4o")}, config=config,
+        classifier=FakeClassifier(default="cheap", labels=["cheap", "strong"]), ledger=InMemoryLedger(),
+    )
+    return rr, CostCallbackHandler(router=rr.router)
+
+
+def _abandoned(records: list[Any], server: FakeOpenAIServer) -> Any:
+    assert len(records) == len(server.chat_requests) == 1
+    [rec] = records
+    assert rec.status == "abandoned" and rec.error_kind == "abandoned"
+    assert rec.input_tokens > 0 and rec.cost_usd is not None and rec.cost_usd > 0
+    assert rec.model == "gpt-4o-mini"
+    return rec
+
+
+def test_a_route_cancelled_by_wait_for_is_recorded_abandoned(openai_server: FakeOpenAIServer) -> None:
+    openai_server.script(None, None, delay=3.0)
+    rr, handler = _router(openai_server)
+
+    async def go() -> None:
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(rr.ainvoke("hello", config={"callbacks": [handler]}), 0.5)
+
+    asyncio.run(go())
+    rec = _abandoned(rr.router.ledger.records(), openai_server)
+    assert rec.tier == "cheap" and rec.baseline_cost_usd is not None
+
+
+def test_a_plain_model_cancelled_mid_call_is_recorded_abandoned(openai_server: FakeOpenAIServer) -> None:
+    openai_server.script(None, None, delay=3.0)
+    ledger = InMemoryLedger()
+    handler = CostCallbackHandler(ledger, baseline_model="gpt-4o")
+
+    async def go() -> None:
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(_model(openai_server).ainvoke("hello", config={"callbacks": [handler]}), 0.5)
+
+    asyncio.run(go())
+    _abandoned(ledger.records(), openai_server)
+    assert handler.calls == 1 and handler.total_cost_usd > 0
+
+
+def test_a_cancelled_stream_is_recorded_abandoned_with_its_tokens(openai_server: FakeOpenAIServer) -> None:
+    openai_server.script(None, "word " * 50, first_chunk_delay=3.0)
+    rr, handler = _router(openai_server)
+
+    async def consume() -> None:
+        async for _ in rr.astream("hello", config={"callbacks": [handler]}):
+            pass
+
+    async def go() -> None:
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(consume(), 0.5)
+
+    asyncio.run(go())
+    _abandoned(rr.router.ledger.records(), openai_server)
+
+
+def test_an_async_call_that_ends_is_recorded_once(openai_server: FakeOpenAIServer) -> None:
+    """The watch on a run's task is let go when the run ends: no second record later."""
+    ledger = InMemoryLedger()
+    handler = CostCallbackHandler(ledger)
+
+    async def go() -> None:
+        model = _model(openai_server)
+        await model.ainvoke("hello", config={"callbacks": [handler]})
+        async for _ in model.astream("hello", config={"callbacks": [handler]}):
+            pass
+
+    asyncio.run(go())
+    assert [r.status for r in ledger.records()] == ["ok", "ok"]
