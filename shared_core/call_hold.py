@@ -112,16 +112,8 @@ class CallHold:
         return need if need > 1e-15 else 0.0
 
     async def _areserve(self, guard: BudgetGuard, amount: float) -> bool:
-        """``guard.areserve`` for this call, carried to its end even when the caller is
-        cancelled meanwhile: the ledger may have taken the reservation already (a database
-        round trip, a worker thread), so once it answers the hold is let go instead of
-        lingering until its TTL."""
-        task = asyncio.ensure_future(guard.areserve(self.decision.call_id, amount, self._scopes()))
-        try:
-            return await asyncio.shield(task)
-        except asyncio.CancelledError:
-            task.add_done_callback(partial(_let_go, guard, self.decision.call_id, self._scopes()))
-            raise
+        """:func:`areserve_kept` for this call."""
+        return await areserve_kept(guard, self.decision.call_id, amount, self._scopes())
 
     def _extended(self, tier: Tier, need: float, exc: BaseException | None) -> bool:
         if exc is not None:
@@ -139,6 +131,20 @@ class CallHold:
             guard = self.router.budget
             assert guard is not None
             guard.release(self.decision.call_id, self._scopes())
+
+
+async def areserve_kept(
+    guard: BudgetGuard, reservation_id: str, amount: float, scopes: list[str]
+) -> bool:
+    """``guard.areserve``, carried to its end even when the caller is cancelled meanwhile:
+    the ledger may have taken the reservation already (a database round trip, a worker
+    thread), so once it answers the hold is let go instead of lingering until its TTL."""
+    task = asyncio.ensure_future(guard.areserve(reservation_id, amount, scopes))
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        task.add_done_callback(partial(_let_go, guard, reservation_id, scopes))
+        raise
 
 
 def _let_go(guard: BudgetGuard, call_id: str, scopes: list[str], task: asyncio.Future[bool]) -> None:
