@@ -8,6 +8,10 @@ So ``invoke``, ``ainvoke``, ``batch``, ``abatch``, ``stream``, ``astream`` and
 The decision is available three ways: ``on_decision(decision)``, a custom callback event
 ``"tier_router_decision"`` (``on_custom_event`` / ``astream_events``), and the sub-run's
 metadata (``tier``, ``router_call_id``) under the run name ``route:<tier>``.
+
+Hard budget limits: a route that is one priced chat-model call with a known output budget
+has its worst-case cost reserved once decided and released when it is over (its records
+in); any other route is only checked before it runs (:mod:`.route_budget`).
 """
 
 from __future__ import annotations
@@ -28,10 +32,12 @@ from shared_core.budget import request_scopes
 from shared_core.config import RouterConfig
 from shared_core.decision import RouteDecision
 from shared_core.errors import BudgetExceededError, InputError
+from shared_core.route_hold import RouteHold
 from shared_core.router import Router
 
 from .judge import judge_unpaid
 from .messages import to_core_messages
+from .route_budget import Held, route_bounds
 
 DECISION_EVENT = "tier_router_decision"
 _DEFAULT_KEYS = ("messages", "input", "question", "query", "text")
@@ -82,6 +88,9 @@ class RunnableRouter(Runnable[Any, Any]):
             )
         self.input_key = input_key
         self.on_decision = on_decision
+        self._runs = route_bounds(self.routes, self.router)
+        """Per tier: the runnable run for it and its output bound (``None``: not bounded,
+        so a hard limit is checked, not held; see :mod:`.route_budget`)."""
         self._dispatch: Runnable[Any, Any] = RunnableLambda(
             self._route, afunc=self._aroute, name="RunnableRouter"
         )
@@ -134,7 +143,9 @@ class RunnableRouter(Runnable[Any, Any]):
             decision = self.router.decide(messages, **ctx)
         self._announce(decision)
         dispatch_custom_event(DECISION_EVENT, decision.to_dict(), config=config)
-        return self._target(decision)
+        hold = self._hold(decision, messages, ctx)
+        hold.open()  # the route's most cost, held until its records are in (refused: raised)
+        return self._target(decision, hold, ctx)
 
     async def _aroute(self, input: Any, config: RunnableConfig) -> Runnable[Any, Any]:
         ctx = _context(config)
@@ -144,11 +155,22 @@ class RunnableRouter(Runnable[Any, Any]):
             decision = await self.router.adecide(messages, **ctx)
         self._announce(decision)
         await adispatch_custom_event(DECISION_EVENT, decision.to_dict(), config=config)
-        return self._target(decision)
+        hold = self._hold(decision, messages, ctx)
+        await hold.aopen()
+        return self._target(decision, hold, ctx)
+
+    def _hold(
+        self, decision: RouteDecision, messages: list[dict[str, Any]], ctx: dict[str, Any]
+    ) -> RouteHold:
+        bound = self._runs[decision.tier][1]
+        request = self.router.request(messages, **ctx) if bound is not None else None
+        return RouteHold(self.router, decision, request, bound, "langchain")
 
     def _check_budget(self, messages: list[dict[str, Any]], ctx: dict[str, Any]) -> None:
         """Hard budgets apply to routed runnables too: refuse before the classifier (which
-        may be a paid judge) or any route runs; the refused call is a ledger record.
+        may be a paid judge) or any route runs; the refused call is a ledger record. A route
+        whose worst-case cost is bounded then has it reserved once decided (:meth:`_hold`);
+        any other route has only this check (see :mod:`.route_budget`).
 
         (Spend comes from the ledger: put a ``CostCallbackHandler`` on the routes so their
         model calls are recorded; the runnable router itself does not call a model.)
@@ -178,15 +200,20 @@ class RunnableRouter(Runnable[Any, Any]):
         if self.on_decision is not None:
             self.on_decision(decision)
 
-    def _target(self, decision: RouteDecision) -> Runnable[Any, Any]:
-        return self.routes[decision.tier].with_config(
-            run_name=f"route:{decision.tier}",
-            metadata={
-                "tier": decision.tier,
-                "router_call_id": decision.call_id,
-                "router_confidence": decision.confidence,
-            },
+    def _target(
+        self, decision: RouteDecision, hold: RouteHold, ctx: dict[str, Any]
+    ) -> Runnable[Any, Any]:
+        metadata: dict[str, Any] = {
+            "tier": decision.tier,
+            "router_call_id": decision.call_id,
+            "router_confidence": decision.confidence,
+        }
+        if ctx["thread_id"] is not None:  # LangChain no longer copies `configurable` into metadata
+            metadata["thread_id"] = ctx["thread_id"]
+        route = self._runs[decision.tier][0].with_config(
+            run_name=f"route:{decision.tier}", metadata=metadata
         )
+        return Held(route, hold)
 
     def _messages(self, value: Any, depth: int = 0) -> list[dict[str, Any]]:
         if isinstance(value, str):

@@ -15,6 +15,7 @@ Real ``ChatOpenAI`` against the loopback server.
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import Any
 
 import httpx
@@ -56,6 +57,13 @@ def _abandoned(records: list[Any], server: FakeOpenAIServer) -> Any:
     return rec
 
 
+def test_the_thread_in_configurable_reaches_the_routes_records(openai_server: FakeOpenAIServer) -> None:
+    rr, handler = _router(openai_server)
+    rr.invoke("hello", config={"callbacks": [handler], "configurable": {"thread_id": "th1"}})
+    [rec] = rr.router.ledger.records()
+    assert rec.thread_id == "th1"
+
+
 def test_a_route_cancelled_by_wait_for_is_recorded_abandoned(openai_server: FakeOpenAIServer) -> None:
     openai_server.script(None, None, delay=3.0)
     rr, handler = _router(openai_server)
@@ -67,6 +75,25 @@ def test_a_route_cancelled_by_wait_for_is_recorded_abandoned(openai_server: Fake
     asyncio.run(go())
     rec = _abandoned(rr.router.ledger.records(), openai_server)
     assert rec.tier == "cheap" and rec.baseline_cost_usd is not None
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="asyncio.timeout is Python 3.11+")
+def test_a_route_stopped_in_its_own_task_is_recorded_before_the_call_returns(
+    openai_server: FakeOpenAIServer,
+) -> None:
+    """``asyncio.timeout`` cancels in the caller's own task (as ``wait_for`` does from Python
+    3.12): RunnableRouter records the open call as the cancellation passes through it."""
+    openai_server.script(None, None, delay=3.0)
+    rr, handler = _router(openai_server)
+
+    async def go() -> int:
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.5):
+                await rr.ainvoke("hello", config={"callbacks": [handler]})
+        return len(rr.router.ledger.records())
+
+    assert asyncio.run(go()) == 1
+    _abandoned(rr.router.ledger.records(), openai_server)
 
 
 def test_a_plain_model_cancelled_mid_call_is_recorded_abandoned(openai_server: FakeOpenAIServer) -> None:

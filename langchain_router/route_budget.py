@@ -1,0 +1,165 @@
+"""What ``RunnableRouter`` can hold against a hard limit for each route.
+
+A route is any runnable; the most it can cost is known only when it is one chat-model call
+whose output budget is known: a chat model, or a ``RunnableBinding`` of one (``.bind(...)``,
+``.with_config(...)``, ``.bind_tools(...)``), with a price for its tier's model. Its output
+budget is the largest it may be sent: the binding's keywords (any spelling, see
+:mod:`shared_core.output_budget`), the model's own budget field or ``model_kwargs``; a model
+that has none gets its tier's ``max_tokens`` set (what is reserved for is then what is sent).
+Anything else (a chain, an agent, a retried or fallback runnable) is not bounded: the
+router checks the limit before it runs, and warns once at build time that it cannot hold.
+
+:class:`Held` runs the chosen route and lets the hold go when the route is over, however
+it ends; a route stopped half-way (a cancelled task, a closed stream) first has its open
+model calls recorded ``abandoned`` by the cost handlers on its config.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from langchain_core.callbacks import BaseCallbackManager
+from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import Runnable, RunnableBinding, RunnableConfig
+
+from shared_core.budget import estimate_cost
+from shared_core.output_budget import has_budget, read_output_budget
+from shared_core.route_hold import RouteHold
+
+from .inner import _override_fields, with_overrides
+
+logger = logging.getLogger("tier_router")
+
+
+def bounded_route(route: Runnable[Any, Any], tier: Any) -> tuple[Runnable[Any, Any], int | None]:
+    """The runnable to run for ``tier`` and the most output tokens it may write (``None``:
+    not bounded). Raises ``InputError`` for a binding whose budget cannot be read."""
+    bindings: list[RunnableBinding[Any, Any]] = []
+    node: Any = route
+    budgets: list[int] = []
+    while isinstance(node, RunnableBinding):  # (a RunnableRetry, several calls, is none)
+        if (n := read_output_budget(node.kwargs)) is not None:
+            budgets.append(n)
+        bindings.append(node)
+        node = node.bound
+    if not isinstance(node, BaseChatModel):
+        return route, None
+    field, _ = _override_fields(type(node))
+    own = getattr(node, field, None) if field else None
+    if own is not None:
+        budgets.append(int(own))
+    extra = getattr(node, "model_kwargs", None)
+    if isinstance(extra, dict) and has_budget(extra) and (n := read_output_budget(extra)):
+        budgets.append(n)
+    if budgets:
+        return route, max(budgets)
+    if tier.max_tokens is None:
+        return route, None
+    model, kw = with_overrides(node, tier.max_tokens, None)
+    applied: Runnable[Any, Any] = model.bind(**kw) if kw else model
+    for binding in reversed(bindings):
+        applied = binding.model_copy(update={"bound": applied})
+    return applied, tier.max_tokens
+
+
+def route_bounds(
+    routes: dict[str, Runnable[Any, Any]], router: Any
+) -> dict[str, tuple[Runnable[Any, Any], int | None]]:
+    """:func:`bounded_route` for every route; with a hard limit configured, a warning for
+    each route the router cannot hold a reservation for."""
+    out = {}
+    for tier in router.config.tiers:
+        runnable, bound = bounded_route(routes[tier.name], tier)
+        if bound is not None:
+            priced = tier.model_copy(update={"max_tokens": bound})
+            if estimate_cost(priced, 0, router.prices) is None:
+                bound = None
+        out[tier.name] = (runnable, bound)
+        if bound is None and router.budget is not None and router.budget.limits:
+            logger.warning(
+                "RunnableRouter: route %r is not one priced chat-model call with a known "
+                "output budget, so its worst-case cost is unknown: hard budget limits are "
+                "checked before it runs but nothing is reserved, and concurrent calls may "
+                "pass a limit. Give the route a chat model (or a .bind() of one) with "
+                "max_tokens and a price to have its cost held.",
+                tier.name,
+            )
+    return out
+
+
+class Held(Runnable[Any, Any]):
+    """The chosen route, with its budget hold let go when the route is over."""
+
+    def __init__(self, bound: Runnable[Any, Any], hold: RouteHold) -> None:
+        self.bound = bound
+        self.hold = hold
+
+    @property
+    def InputType(self) -> Any:
+        return self.bound.InputType
+
+    @property
+    def OutputType(self) -> Any:
+        return self.bound.OutputType
+
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+        try:
+            return self.bound.invoke(input, config, **kwargs)
+        except BaseException as exc:
+            self._stopped(config, exc)
+            raise
+        finally:
+            self.hold.close()
+
+    async def ainvoke(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Any:
+        try:
+            return await self.bound.ainvoke(input, config, **kwargs)
+        except BaseException as exc:
+            self._stopped(config, exc)
+            raise
+        finally:
+            self.hold.close()
+
+    def stream(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Iterator[Any]:
+        try:
+            yield from self.bound.stream(input, config, **kwargs)
+        except BaseException as exc:
+            self._stopped(config, exc)
+            raise
+        finally:
+            self.hold.close()
+
+    async def astream(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        try:
+            async for chunk in self.bound.astream(input, config, **kwargs):
+                yield chunk
+        except BaseException as exc:
+            self._stopped(config, exc)
+            raise
+        finally:
+            self.hold.close()
+
+    def _stopped(self, config: RunnableConfig | None, exc: BaseException) -> None:
+        """Before the hold goes: model calls of this route still open (LangChain ends none
+        when a task is cancelled mid-call) are recorded by the cost handlers on the config."""
+        stop_open_runs(config, self.hold.decision.call_id, exc)
+
+
+def stop_open_runs(config: RunnableConfig | None, call_id: str, exc: BaseException) -> None:
+    """Have every ``CostCallbackHandler`` on ``config`` record the model calls still open
+    under the routed call ``call_id`` (``abandoned``: their requests were sent)."""
+    from .callbacks import CostCallbackHandler
+
+    callbacks = (config or {}).get("callbacks")
+    handlers = callbacks.handlers if isinstance(callbacks, BaseCallbackManager) else callbacks
+    for handler in handlers or ():
+        if isinstance(handler, CostCallbackHandler):
+            handler.stop_open_runs(call_id, exc)
