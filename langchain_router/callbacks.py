@@ -88,6 +88,8 @@ class CostCallbackHandler(BaseCallbackHandler):
 
     def on_llm_end(self, response: LLMResult, *, run_id: UUID, **kwargs: Any) -> None:
         run = self._take(run_id)
+        if run.get("stopped"):
+            return  # recorded abandoned already (its router saw it stopped); see stop_open_runs
         gens = [g for batch in response.generations for g in batch]
         msg = getattr(gens[0], "message", None) if gens else None
         if msg is not None and "router" in (msg.response_metadata or {}):
@@ -119,6 +121,8 @@ class CostCallbackHandler(BaseCallbackHandler):
         **kwargs: Any,
     ) -> None:
         run = self._take(run_id)
+        if run.get("stopped"):
+            return
         if isinstance(error, _STOPPED):  # a cancelled task, a closed stream: the request was sent
             self._abandon(run_id, run, error, response)
             return
@@ -129,13 +133,14 @@ class CostCallbackHandler(BaseCallbackHandler):
         ``abandoned``: LangChain ends no run whose task is cancelled while its request is in
         flight (``RunnableRouter`` calls this before it lets the call's hold go)."""
         with self._lock:
-            open_ = [r for r, run in self._runs.items() if run["metadata"].get("router_call_id") == call_id]
-        for run_id in open_:
-            run = self._take(run_id)
-            if run:
-                self._abandon(run_id, run, error, None)
+            stopped = []
+            for run_id, run in self._runs.items():
+                if run["metadata"].get("router_call_id") == call_id and not run.get("stopped"):
+                    run["stopped"] = True  # still open: its end (or its task's) records nothing
+                    stopped.append((run_id, run))
+        for run_id, run in stopped:
+            self._abandon(run_id, run, error, None)
 
-    # -- internals ----------------------------------------------------------------------
     def _abandon(
         self, run_id: UUID, run: dict[str, Any], error: BaseException, response: LLMResult | None
     ) -> None:
@@ -182,7 +187,7 @@ class CostCallbackHandler(BaseCallbackHandler):
     def _task_done(self, run_id: UUID, task: asyncio.Task[Any]) -> None:
         with self._lock:
             run = self._runs.pop(run_id, None)
-        if run is not None:
+        if run is not None and not run.get("stopped"):
             error: BaseException = (
                 asyncio.CancelledError() if task.cancelled()
                 else RuntimeError("its task ended with the model call still open")

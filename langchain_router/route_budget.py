@@ -28,24 +28,29 @@ from shared_core.budget import estimate_cost
 from shared_core.output_budget import has_budget, read_output_budget
 from shared_core.route_hold import RouteHold
 
+from .callbacks import _STOPPED, CostCallbackHandler
 from .inner import _override_fields, with_overrides
 
 logger = logging.getLogger("tier_router")
 
 
+def _core(route: Runnable[Any, Any]) -> tuple[list[RunnableBinding[Any, Any]], Any]:
+    """The bindings around ``route`` (outermost first) and what they bind."""
+    bindings: list[RunnableBinding[Any, Any]] = []
+    node: Any = route
+    while isinstance(node, RunnableBinding):  # (a RunnableRetry, several calls, is none)
+        bindings.append(node)
+        node = node.bound
+    return bindings, node
+
+
 def bounded_route(route: Runnable[Any, Any], tier: Any) -> tuple[Runnable[Any, Any], int | None]:
     """The runnable to run for ``tier`` and the most output tokens it may write (``None``:
     not bounded). Raises ``InputError`` for a binding whose budget cannot be read."""
-    bindings: list[RunnableBinding[Any, Any]] = []
-    node: Any = route
-    budgets: list[int] = []
-    while isinstance(node, RunnableBinding):  # (a RunnableRetry, several calls, is none)
-        if (n := read_output_budget(node.kwargs)) is not None:
-            budgets.append(n)
-        bindings.append(node)
-        node = node.bound
-    if not isinstance(node, BaseChatModel):
+    bindings, node = _core(route)
+    if not isinstance(node, BaseChatModel) or _holds_itself(node):
         return route, None
+    budgets = [n for b in bindings if (n := read_output_budget(b.kwargs)) is not None]
     field, _ = _override_fields(type(node))
     own = getattr(node, field, None) if field else None
     if own is not None:
@@ -77,7 +82,10 @@ def route_bounds(
             if estimate_cost(priced, 0, router.prices) is None:
                 bound = None
         out[tier.name] = (runnable, bound)
-        if bound is None and router.budget is not None and router.budget.limits:
+        if (
+            bound is None and router.budget is not None and router.budget.limits
+            and not _holds_itself(_core(routes[tier.name])[1])
+        ):
             logger.warning(
                 "RunnableRouter: route %r is not one priced chat-model call with a known "
                 "output budget, so its worst-case cost is unknown: hard budget limits are "
@@ -87,6 +95,13 @@ def route_bounds(
                 tier.name,
             )
     return out
+
+
+def _holds_itself(model: Any) -> bool:
+    """A ``RoutedChatModel`` reserves for its own calls (and its budget is per call)."""
+    from .chat_model import RoutedChatModel
+
+    return isinstance(model, RoutedChatModel)
 
 
 class Held(Runnable[Any, Any]):
@@ -107,7 +122,7 @@ class Held(Runnable[Any, Any]):
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         try:
             return self.bound.invoke(input, config, **kwargs)
-        except BaseException as exc:
+        except _STOPPED as exc:
             self._stopped(config, exc)
             raise
         finally:
@@ -118,7 +133,7 @@ class Held(Runnable[Any, Any]):
     ) -> Any:
         try:
             return await self.bound.ainvoke(input, config, **kwargs)
-        except BaseException as exc:
+        except _STOPPED as exc:
             self._stopped(config, exc)
             raise
         finally:
@@ -129,7 +144,7 @@ class Held(Runnable[Any, Any]):
     ) -> Iterator[Any]:
         try:
             yield from self.bound.stream(input, config, **kwargs)
-        except BaseException as exc:
+        except _STOPPED as exc:
             self._stopped(config, exc)
             raise
         finally:
@@ -141,7 +156,7 @@ class Held(Runnable[Any, Any]):
         try:
             async for chunk in self.bound.astream(input, config, **kwargs):
                 yield chunk
-        except BaseException as exc:
+        except _STOPPED as exc:
             self._stopped(config, exc)
             raise
         finally:
@@ -156,8 +171,6 @@ class Held(Runnable[Any, Any]):
 def stop_open_runs(config: RunnableConfig | None, call_id: str, exc: BaseException) -> None:
     """Have every ``CostCallbackHandler`` on ``config`` record the model calls still open
     under the routed call ``call_id`` (``abandoned``: their requests were sent)."""
-    from .callbacks import CostCallbackHandler
-
     callbacks = (config or {}).get("callbacks")
     handlers = callbacks.handlers if isinstance(callbacks, BaseCallbackManager) else callbacks
     for handler in handlers or ():

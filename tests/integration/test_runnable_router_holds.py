@@ -187,3 +187,22 @@ def test_a_retried_route_is_not_bounded(
     with caplog.at_level(logging.WARNING, logger="tier_router"):
         _router(openai_server, strong=_model(openai_server, "gpt-4o").with_retry())
     assert any("'strong'" in r.getMessage() for r in caplog.records)
+
+
+def test_a_routed_chat_model_route_holds_for_itself(
+    openai_server: FakeOpenAIServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A ``RoutedChatModel`` route reserves for its own calls: not held twice, its per-call
+    budget not overridden, and no warning."""
+    from langchain_router import RoutedChatModel
+
+    inner = RoutedChatModel(
+        tiers={"cheap": _model(openai_server, "gpt-4o-mini"), "strong": _model(openai_server, "gpt-4o")},
+        config=_config(), classifier=FakeClassifier(default="cheap", labels=["cheap", "strong"]),
+        ledger=InMemoryLedger(),
+    )
+    with caplog.at_level(logging.WARNING, logger="tier_router"):
+        rr, _ = _router(openai_server, strong=inner)
+    assert not [r for r in caplog.records if "RunnableRouter" in r.getMessage()]
+    assert rr._runs["strong"] == (inner, None)
+    assert rr._runs["cheap"][1] == OUT
