@@ -18,6 +18,7 @@ Framework-free: the adapters call these on their own keyword dicts.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from typing import Any
 
@@ -45,12 +46,16 @@ def budget_value(key: str, value: Any) -> int | None:
         return None
     if isinstance(value, bool):
         raise InputError(f"output budget {key}={value!r}: expected a positive whole number")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    try:
-        n = int(value) if isinstance(value, (int, str)) else None
-    except ValueError:
-        n = None
+    n: int | None = None
+    if isinstance(value, float):
+        n = int(value) if value.is_integer() else None
+    elif isinstance(value, str):
+        n = int(value) if value.strip().isdecimal() else None
+    else:
+        try:
+            n = operator.index(value)  # int, numpy integers ...
+        except TypeError:
+            n = None
     if n is None or n <= 0:
         raise InputError(
             f"output budget {key}={value!r}: expected a positive whole number (an unbounded "

@@ -79,7 +79,7 @@ def test_a_rebudgeted_request_carries_one_budget_only(
     }
 
 
-@pytest.mark.parametrize("value", [0, -1, -2, "lots", 1.5, True, [], {"n": 1}])
+@pytest.mark.parametrize("value", [0, -1, -2, "lots", "-5", "²", 1.5, float("inf"), True, [], {"n": 1}])
 @pytest.mark.parametrize("key", ["max_tokens", "max_completion_tokens", "num_predict"])
 def test_an_unbounded_or_unreadable_budget_is_an_input_error(key: str, value: Any) -> None:
     kw = {key: value, "temperature": 0}
@@ -93,3 +93,11 @@ def test_an_unbounded_or_unreadable_budget_is_an_input_error(key: str, value: An
 @pytest.mark.parametrize("value,expected", [(100, 100), ("100", 100), (100.0, 100), (None, None)])
 def test_whole_numbers_in_any_type_are_read(value: Any, expected: int | None) -> None:
     assert read_output_budget({"max_completion_tokens": value}) == expected
+
+
+def test_an_integer_type_of_another_library_is_read() -> None:
+    class Index:  # numpy's integers, for one
+        def __index__(self) -> int:
+            return 300
+
+    assert read_output_budget({"num_predict": Index()}) == 300
