@@ -220,8 +220,11 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier):
         from the text sent and ``received_text``. A timeout's request was sent too, and a
         ``bad_response`` was answered (invalid JSON, no choices, an answer that fails its
         schema), and so was one whose answer broke off while it was read (an inner model that
-        streams internally): their input is estimated. Other failures (refused connection,
+        streams internally): their input is estimated. An error that carries the provider's
+        answer (the OpenAI SDK's ``LengthFinishReasonError``) gives its usage, or its text to
+        estimate from (:mod:`shared_core.error_usage`). Other failures (refused connection,
         4xx, 5xx) record no cost."""
+        from .error_usage import usage_in_error
         from .faults import classify_error, is_retryable_kind, read_mid_answer, requested_pause
 
         self._live = None
@@ -231,6 +234,9 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier):
         if kind != "context_length":  # the tier is healthy: this prompt is too long for it
             self.router.cooldown.failure(attempt.tier.name, requested_pause(exc))
         self.errors.append(TierAttemptError(attempt.tier.name, exc, kind))
+        if usage is None:  # an error that carries the answer (a cut structured answer)
+            usage, text = usage_in_error(exc)
+            received_text = text if received_text is None else received_text
         if usage is None and received_text is None and (
             after_first_token or kind in _SENT_KINDS or (kind == "connection" and read_mid_answer(exc))
         ):
