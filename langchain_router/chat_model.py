@@ -265,7 +265,7 @@ class RoutedChatModel(NoDeepCopies, CallSteps, StreamCalls, BaseChatModel):
                 "schema": schema,
             },
         )
-        return structured_runnable(llm, schema, include_raw=include_raw)
+        return structured_runnable(llm, schema, include_raw=include_raw, method=method)
 
     # -- public entry points: carry config["configurable"]["thread_id"] to the call -----------
     def invoke(

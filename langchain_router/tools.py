@@ -5,35 +5,41 @@ are bound to the chosen inner model with that model's own ``bind_tools`` (so pro
 specific fields such as ``strict`` survive) and the resulting call kwargs are handed to
 the inner model's ``_generate`` / ``_stream``. Structured output works the same way
 through the inner model's own ``with_structured_output`` (its native mode: JSON schema
-for OpenAI, tool calling elsewhere), and one parser reads whichever shape came back.
+for OpenAI, tool calling elsewhere), and the parser of :mod:`.structured` reads whichever
+shape came back as plain ``ChatOpenAI``'s parser would.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from functools import partial
-from operator import itemgetter
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage
-from langchain_core.runnables import (
-    Runnable,
-    RunnableBinding,
-    RunnableLambda,
-    RunnableMap,
-    RunnablePassthrough,
-)
-from typing_extensions import is_typeddict
+from langchain_core.runnables import Runnable, RunnableBinding
 
 from shared_core.errors import ConfigError, ToolsUnsupportedError
-from shared_core.quality import Answer, schema_error_text
 
 from .capabilities import NO_BIND_TOOLS, TOOL_MODEL, can_bind_tools
+from .structured import (  # re-exported: the parser side of structured output lives there
+    parse_structured,
+    plain_response_format,
+    structured_runnable,
+    with_schema_check,
+)
+
+__all__ = [
+    "STRUCTURED_KEY",
+    "TOOLS_KEY",
+    "BindingCache",
+    "StructuredSpec",
+    "parse_structured",
+    "structured_runnable",
+    "tool_choice_required",
+    "with_schema_check",
+]
 
 TOOLS_KEY = "tools"
 STRUCTURED_KEY = "router_structured_output"
@@ -113,7 +119,8 @@ class BindingCache:
                     "structured calls to a tier that has one (invoke(..., model=<tier>))",
                     tiers={tier: model},
                 ) from exc
-            return _binding_kwargs(inner, runnable)
+            # a Pydantic response_format goes as its JSON schema: see .structured
+            return plain_response_format(_binding_kwargs(inner, runnable))
 
         return self._get(key, spec, build)
 
@@ -172,87 +179,4 @@ def _find_binding(inner: BaseChatModel, r: Any, depth: int) -> RunnableBinding[A
         hit = _find_binding(inner, c, depth + 1)
         if hit is not None:
             return hit
-    return None
-
-
-def structured_runnable(
-    llm: Runnable[Any, Any], schema: Any, *, include_raw: bool
-) -> Runnable[Any, Any]:
-    """``llm | parser``, or with ``include_raw`` the ``{raw, parsed, parsing_error}`` shape."""
-    parser = RunnableLambda(partial(parse_structured, schema=schema), name="RoutedOutputParser")
-    if not include_raw:
-        return llm | parser
-    parser_assign = RunnablePassthrough.assign(
-        parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
-    )
-    parser_none = RunnablePassthrough.assign(parsed=lambda _: None)
-    with_fallback = parser_assign.with_fallbacks([parser_none], exception_key="parsing_error")
-    return RunnableMap(raw=llm) | with_fallback
-
-
-# -- parsing -------------------------------------------------------------------------
-
-
-def parse_structured(message: BaseMessage, schema: Any) -> Any:
-    """Read structured output from whichever native shape the answering tier used.
-
-    A tool call (function calling), ``additional_kwargs["parsed"]`` (OpenAI JSON schema
-    with a Pydantic class), or JSON text (JSON schema / JSON mode). Pydantic schemas give
-    an instance; dicts, JSON schemas and TypedDicts give a dict.
-    """
-    parsed = (getattr(message, "additional_kwargs", None) or {}).get("parsed")
-    if parsed is not None:
-        data: Any = parsed
-    else:
-        calls = getattr(message, "tool_calls", None) or []
-        if calls:
-            name = _schema_name(schema)
-            call = next((c for c in calls if c.get("name") == name), calls[0])
-            data = call.get("args") or {}
-        else:
-            text = str(message.text).strip()
-            if text.startswith("```"):
-                text = text.split("\n", 1)[1] if "\n" in text else ""
-                text = text.rsplit("```", 1)[0]
-            if not text:
-                raise ValueError("the model returned neither a tool call nor JSON text")
-            data = json.loads(text)
-    return _validate(schema, data)
-
-
-def with_schema_check(answer: Answer, message: BaseMessage, spec: StructuredSpec) -> Answer:
-    """``answer`` with its ``schema_error`` when ``message`` does not parse into ``spec``'s
-    schema as :func:`parse_structured` (the caller's parser) will read it: the answer then
-    fails its checks and escalates, instead of the parser raising after the router returned."""
-    try:
-        parse_structured(message, spec.schema)
-    except Exception as exc:  # pydantic's ValidationError, JSON errors, a TypeError from odd args
-        return replace(answer, schema_error=schema_error_text(exc))
-    return answer
-
-
-def _validate(schema: Any, data: Any) -> Any:
-    if is_typeddict(schema):
-        return data.model_dump() if hasattr(data, "model_dump") else dict(data)
-    if isinstance(schema, type):
-        if isinstance(data, schema):
-            return data
-        if hasattr(schema, "model_validate"):
-            if hasattr(data, "model_dump"):
-                data = data.model_dump()
-            return schema.model_validate(data)
-        if hasattr(schema, "parse_obj"):  # pydantic.v1
-            return schema.parse_obj(data)
-    if hasattr(data, "model_dump"):
-        return data.model_dump()
-    return data
-
-
-def _schema_name(schema: Any) -> str | None:
-    if isinstance(schema, type):
-        return schema.__name__
-    if isinstance(schema, dict):
-        if "function" in schema and isinstance(schema["function"], dict):
-            return schema["function"].get("name")
-        return schema.get("title") or schema.get("name")
     return None

@@ -592,8 +592,10 @@ def test_structured_output_that_fails_its_schema_falls_back_to_the_next_tier(
 ) -> None:
     """``with_structured_output`` in ``json_schema`` mode (``ChatOpenAI``'s default): the cheap
     tier's invalid JSON made ``ChatOpenAI`` raise a pydantic ``ValidationError`` after the
-    provider answered; the router recorded 0 tokens and gave up (a probe found it). It is a
-    ``bad_response`` now: the next tier answers, and the paid attempt carries its input."""
+    provider answered; the router recorded 0 tokens and gave up (a probe found it). It was a
+    ``bad_response`` with an estimated input next; now the router sends the class's JSON
+    schema and validates the answer itself: a rejected answer with the provider's usage,
+    and the next tier answers."""
 
     class Capital(BaseModel):
         country: str
@@ -608,10 +610,10 @@ def test_structured_output_that_fails_its_schema_falls_back_to_the_next_tier(
     )
     out = routed.with_structured_output(Capital).invoke("What is the capital of France?")
     assert isinstance(out, Capital)
-    failed, ok = routed.router.ledger.records()
-    assert (failed.tier, failed.status, failed.error_kind) == ("cheap", "failed", "bad_response")
-    assert failed.input_tokens > 0 and failed.cost_usd is not None and failed.cost_usd > 0
-    assert (ok.tier, ok.status, ok.fallback) == ("strong", "ok", True)
+    rejected, ok = routed.router.ledger.records()
+    assert (rejected.tier, rejected.status, rejected.error_kind) == ("cheap", "rejected", "quality")
+    assert (ok.tier, ok.status, ok.escalated) == ("strong", "ok", True)
+    assert_costs_match_server(routed, openai_server)
 
 
 class _Capital(BaseModel):
