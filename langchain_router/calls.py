@@ -31,6 +31,7 @@ from .messages import (
     to_core_messages,
     usage_of,
 )
+from .structured import structured_failure
 from .tools import STRUCTURED_KEY, StructuredSpec, tool_choice_required, with_schema_check
 from .tracing import with_trace_info
 
@@ -180,6 +181,8 @@ class CallSteps:
             caller_max_tokens=call.caller_max,
             streaming=streaming,
         )
+        if call.structured is not None:  # a parse failure on every tier: an OutputParserException too
+            call.plan.failure_type = structured_failure
         return call
 
     def _prepare(

@@ -47,6 +47,7 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, Runn
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from typing_extensions import is_typeddict
 
+from shared_core.errors import AllTiersFailedError, TierAttemptError
 from shared_core.quality import Answer, schema_error_text
 
 
@@ -214,6 +215,47 @@ def with_schema_check(answer: Answer, message: BaseMessage, spec: Any) -> Answer
     if out is None:
         return replace(answer, schema_error="the answer holds no structured output")
     return answer
+
+
+# -- every tier failed ------------------------------------------------------------------------
+
+
+class StructuredOutputError(AllTiersFailedError, OutputParserException):
+    """Every tier of a ``with_structured_output`` call failed, the last on output that did
+    not parse (an inner model whose own parser raised ``OutputParserException`` or pydantic's
+    ``ValidationError``).
+
+    Both errors at once: code written for a plain model catches an ``OutputParserException``
+    (``with_retry(retry_if_exception_type=...)``, ``with_fallbacks(exceptions_to_handle=...)``,
+    agents' ``handle_parsing_errors``), code written for the router an
+    :class:`~shared_core.errors.AllTiersFailedError` with every attempt in ``errors``.
+    ``llm_output`` is the last tier's raw output, when its error said what it was."""
+
+    def __init__(self, errors: list[TierAttemptError]) -> None:
+        # (through the MRO this runs OutputParserException.__init__ too, which adds LangChain's
+        # troubleshooting link: the tier's own error already carries it, so the message is
+        # the router's, as it is)
+        AllTiersFailedError.__init__(self, errors)
+        self.args = AllTiersFailedError(errors).args
+        last = errors[-1].error if errors else None
+        self.llm_output = getattr(last, "llm_output", None)
+        self.observation = getattr(last, "observation", None)
+        self.send_to_llm = False
+
+
+def structured_failure(errors: list[TierAttemptError]) -> AllTiersFailedError:
+    """The error a structured call raises when every tier failed: a
+    :class:`StructuredOutputError` when the last failure was a parse failure, else the
+    router's usual :class:`~shared_core.errors.AllTiersFailedError` (faults stay faults)."""
+    if errors and _is_parse_failure(errors[-1].error):
+        return StructuredOutputError(errors)
+    return AllTiersFailedError(errors)
+
+
+def _is_parse_failure(exc: BaseException) -> bool:
+    if isinstance(exc, OutputParserException):
+        return True
+    return type(exc).__name__ == "ValidationError" and type(exc).__module__.startswith("pydantic")
 
 
 # -- what is sent ----------------------------------------------------------------------------

@@ -24,6 +24,7 @@ own error by raising :class:`StopCall` (:mod:`shared_core.call_stop`, re-exporte
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -109,6 +110,8 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier):
     """The ledger record of :attr:`kept` (``CallRecord``)."""
     otel: Any = None
     """This call's OpenTelemetry span and metrics (:class:`shared_core.otel.CallSpan`), when on."""
+    failure_type: Callable[[list[TierAttemptError]], AllTiersFailedError] = AllTiersFailedError
+    """What :meth:`failure` builds (an adapter's subclass, e.g. one its framework's users catch)."""
     _step_kind: tuple[int, AttemptKind, float | None] | None = None
     _opened: bool = False
     _closed: bool = False
@@ -344,7 +347,7 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier):
 
     def failure(self) -> AllTiersFailedError:
         """The error to raise when :meth:`next_attempt` returned ``None``."""
-        err = AllTiersFailedError(self.errors)
+        err = self.failure_type(self.errors)
         if self.otel is not None:
             self.otel.end(self, err)
         return err

@@ -233,6 +233,69 @@ def test_a_structured_call_every_tier_of_which_failed_is_still_an_all_tiers_fail
     assert not isinstance(info.value, OutputParserException)
 
 
+class _SelfParsingChatOpenAI(ChatOpenAI):
+    """An inner model whose own call parses its answer and raises (as ``ChatOpenAI`` did with
+    a Pydantic ``json_schema``, before the router sent the schema as a dict)."""
+
+    error: str = "parser"
+
+    def _raise(self, text: str) -> None:
+        if self.error == "parser":
+            raise OutputParserException(f"Invalid json output: {text}", llm_output=text)
+        Capital.model_validate_json(text)
+
+    def _generate(self, *args: Any, **kwargs: Any) -> Any:
+        result = super()._generate(*args, **kwargs)
+        self._raise(result.generations[0].message.text)
+        return result
+
+    async def _agenerate(self, *args: Any, **kwargs: Any) -> Any:
+        result = await super()._agenerate(*args, **kwargs)
+        self._raise(result.generations[0].message.text)
+        return result
+
+
+@pytest.mark.parametrize("how", ["invoke", "ainvoke"])
+@pytest.mark.parametrize("error", ["parser", "validation"])
+def test_every_tier_failing_to_parse_raises_an_error_both_kinds_of_handler_catch(
+    openai_server: FakeOpenAIServer, how: str, error: str
+) -> None:
+    """Every tier's own parser raised: the router's ``AllTiersFailedError`` (with each
+    attempt) that is also the ``OutputParserException`` a plain model's caller catches."""
+    from langchain_router.structured import StructuredOutputError
+
+    def chain() -> Any:  # (one per run: an async client belongs to its event loop)
+        routed = _routed(openai_server)
+        for name in ("cheap", "strong"):
+            routed.tiers[name] = _SelfParsingChatOpenAI(
+                model=routed.tiers[name].model_name, base_url=openai_server.base_url,
+                api_key="sk-test", max_retries=0, http_async_client=httpx.AsyncClient(), error=error,
+            )
+        return routed.with_structured_output(Capital, method="json_mode")
+
+    bad = '{"country": "France", "city": '
+    openai_server.script(model=None, reply=bad)
+    with pytest.raises(OutputParserException) as info:
+        _run(chain(), how)
+    err = info.value
+    assert isinstance(err, StructuredOutputError) and isinstance(err, AllTiersFailedError)
+    assert [e.tier for e in err.errors] == ["cheap", "strong"]
+    if error == "parser":
+        assert err.llm_output == bad
+    try:
+        _run(chain(), how)
+    except AllTiersFailedError as again:
+        assert isinstance(again, StructuredOutputError)
+    recovered = chain().with_fallbacks(
+        [_inner(openai_server, "gpt-4o").with_structured_output(DICT_SCHEMA, method="json_schema")],
+        exceptions_to_handle=(OutputParserException,),
+    )
+    openai_server.script(
+        model=None, reply=GOOD, match=lambda q: "json_schema" in json.dumps(q.body.get("response_format"))
+    )
+    assert _run(recovered, how) == json.loads(GOOD)
+
+
 # -- F5: streamed structured output yields partial objects -------------------------------------
 
 

@@ -25,7 +25,8 @@ from langchain_core.output_parsers import (
 )
 from pydantic import BaseModel
 
-from langchain_router.structured import RoutedOutputParser, parse_structured
+from langchain_router.structured import RoutedOutputParser, parse_structured, structured_failure
+from shared_core.errors import AllTiersFailedError, TierAttemptError
 
 
 class Capital(BaseModel):
@@ -131,3 +132,12 @@ def test_the_router_s_json_mode_errors_are_output_parser_exceptions_with_the_raw
     with pytest.raises(OutputParserException) as info:
         parse_structured(AIMessage(content='{"country": "France", "city": '), Capital, "json_mode")
     assert info.value.llm_output == '{"country": "France"}'  # (PydanticOutputParser's own)
+
+
+def test_only_a_parse_failure_on_the_last_tier_makes_an_output_parser_exception() -> None:
+    parse = TierAttemptError("strong", OutputParserException("bad", llm_output="{"), "bad_response")
+    fault = TierAttemptError("strong", RuntimeError("500"), "server_error")
+    assert isinstance(structured_failure([fault, parse]), OutputParserException)
+    assert isinstance(structured_failure([fault, parse]), AllTiersFailedError)
+    assert not isinstance(structured_failure([parse, fault]), OutputParserException)
+    assert type(structured_failure([])) is AllTiersFailedError
