@@ -137,10 +137,9 @@ def read_structured(
 
 
 def _tool_shaped(message: BaseMessage) -> bool:
-    """An answer in tool-calling shape (a tier whose native structured output is a tool)."""
-    if getattr(message, "tool_calls", None) or getattr(message, "invalid_tool_calls", None):
-        return not str(message.text).strip()
-    return False
+    """An answer in tool-calling shape (a tier whose native structured output is a tool; its
+    call is the answer, whatever text came with it)."""
+    return bool(getattr(message, "tool_calls", None) or getattr(message, "invalid_tool_calls", None))
 
 
 def _tool_name(schema: Any) -> str:

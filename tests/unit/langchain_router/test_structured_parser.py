@@ -141,3 +141,15 @@ def test_only_a_parse_failure_on_the_last_tier_makes_an_output_parser_exception(
     assert isinstance(structured_failure([fault, parse]), AllTiersFailedError)
     assert not isinstance(structured_failure([parse, fault]), OutputParserException)
     assert type(structured_failure([])) is AllTiersFailedError
+
+
+@pytest.mark.parametrize("schema", [DICT, Capital])
+def test_a_native_tool_call_with_text_beside_it_is_read_from_the_call(schema: Any) -> None:
+    """A tier whose native structured output is a tool (``method`` unset) may say something
+    before calling it: the call is the answer."""
+    msg = AIMessage(
+        content="Let me fill that in.",
+        tool_calls=[{"name": "Capital", "args": {"country": "France", "city": "Paris"}, "id": "1"}],
+    )
+    out = parse_structured(msg, schema)
+    assert (out.model_dump() if schema is Capital else out) == {"country": "France", "city": "Paris"}
