@@ -33,7 +33,7 @@ from functools import partial
 from operator import itemgetter
 from typing import Any
 
-from langchain_core.exceptions import OutputParserException
+from langchain_core.exceptions import ModelRefusalError, OutputParserException
 from langchain_core.messages import BaseMessage
 from langchain_core.output_parsers import (
     BaseCumulativeTransformOutputParser,
@@ -129,6 +129,8 @@ def read_structured(
     if _once_validated(schema, method):
         if partial:
             return None
+        if message is not None:  # (LangChain's other parsers check this themselves)
+            _raise_if_refused(message)
         return _validate_json(schema, gen.text)
     if _is_pydantic(schema):
         return PydanticOutputParser(pydantic_object=schema).parse_result(result, partial=partial)
@@ -162,6 +164,14 @@ def _with_one_call(result: list[Generation], message: Any, name: str) -> list[Ge
     call = next((c for c in calls if c.get("name") == name), calls[0])
     one = message.model_copy(update={"tool_calls": [{**call, "name": name}]})
     return [ChatGeneration(message=one)]
+
+
+def _raise_if_refused(message: BaseMessage) -> None:
+    """LangChain's ``ModelRefusalError`` for a refusal (what plain ``ChatOpenAI`` raises is
+    its subclass ``OpenAIRefusalError``), as LangChain's structured-output parsers do."""
+    for block in message.content_blocks:
+        if block["type"] == "refusal":
+            raise ModelRefusalError.from_refusal(block, raw_message=message)  # type: ignore[arg-type]
 
 
 def _validate_json(schema: Any, text: str) -> Any:

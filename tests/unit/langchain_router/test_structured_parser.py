@@ -153,3 +153,17 @@ def test_a_native_tool_call_with_text_beside_it_is_read_from_the_call(schema: An
     )
     out = parse_structured(msg, schema)
     assert (out.model_dump() if schema is Capital else out) == {"country": "France", "city": "Paris"}
+
+
+@pytest.mark.parametrize("method", ["json_schema", None, "json_mode"])
+@pytest.mark.parametrize("schema", [DICT, Capital])
+def test_a_refusal_raises_langchain_s_model_refusal_error(schema: Any, method: str | None) -> None:
+    """OpenAI's ``refusal`` field (the answer at the top tier, nowhere left to escalate):
+    plain ``ChatOpenAI`` raises ``OpenAIRefusalError``, a ``ModelRefusalError``; a Pydantic
+    class in ``json_schema`` mode said "no JSON" instead."""
+    from langchain_core.exceptions import ModelRefusalError
+
+    msg = AIMessage(content="", additional_kwargs={"refusal": "I can't help with that."},
+                    response_metadata={"model_provider": "openai"})
+    with pytest.raises(ModelRefusalError):
+        parse_structured(msg, schema, method)
