@@ -5,15 +5,11 @@ A drop-in for ``ChatOpenAI.with_structured_output``: the router's chain is ``llm
 ``ChatOpenAI`` uses for the same schema and method, so the caller gets the same objects, the
 same exceptions and, streamed, the same partial objects:
 
-========================  ==========================  =============================================
-method                    Pydantic class              dict / JSON schema / TypedDict
-========================  ==========================  =============================================
-``json_schema`` / native  the validated instance once  partial dicts (``JsonOutputParser``)
-                          (pydantic ``ValidationError``
-                          when it does not validate)
-``function_calling``      ``PydanticToolsParser``      ``JsonOutputKeyToolsParser``
-``json_mode``             ``PydanticOutputParser``     ``JsonOutputParser``
-========================  ==========================  =============================================
+* ``json_schema`` (and the native default): a Pydantic class gives one validated instance
+  (pydantic's ``ValidationError`` when it does not validate, as the OpenAI SDK raises);
+  a dict, JSON schema or TypedDict gives partial dicts (``JsonOutputParser``);
+* ``function_calling``: ``PydanticToolsParser`` / ``JsonOutputKeyToolsParser``;
+* ``json_mode``: ``PydanticOutputParser`` / ``JsonOutputParser``.
 
 Parse failures are LangChain's ``OutputParserException`` (with the raw text as
 ``llm_output``), except where plain ``ChatOpenAI`` raises pydantic's ``ValidationError``
@@ -23,7 +19,15 @@ Parse failures are LangChain's ``OutputParserException`` (with the raw text as
 A Pydantic class asked for in ``json_schema`` mode is sent as the JSON schema the OpenAI SDK
 makes of it (:func:`plain_response_format`), not as the class: given the class, the SDK
 validates the answer itself and raises before LangChain sees the response, and the usage of
-an answer the router would escalate was lost with it. The router validates instead.
+an answer the router would escalate was lost with it. The router validates instead. One
+difference follows: with ``include_raw=True`` such an answer's ``ValidationError`` is the
+``parsing_error`` (plain ``ChatOpenAI`` raised it from the model call, past ``include_raw``).
+
+Streamed (see :mod:`.streaming`): without ``escalation.buffer_streams`` the chunks reach the
+parser as they come, so partial objects are live and the whole-answer schema check cannot
+apply (an unfit answer stands, as a plain model's would); with it the answer is held until
+its checks pass (a rejected answer escalates, and none of its partial objects is ever
+seen), then its chunks are released one by one, so the caller gets the same partial objects.
 """
 
 from __future__ import annotations
