@@ -384,3 +384,17 @@ def test_an_unbuffered_structured_stream_cut_by_max_tokens_records_its_usage(
     (rec,) = routed.router.ledger.records()
     assert rec.status == "failed" and "estimated" not in (rec.error or "")
     _records_carry_server_usage(routed, openai_server)
+
+
+def test_include_raw_catches_the_json_schema_validation_error_plain_raised_past_it(
+    openai_server: FakeOpenAIServer,
+) -> None:
+    """A deliberate difference: plain ``ChatOpenAI``'s SDK raised ``ValidationError`` inside
+    the model call, past ``include_raw``; the router validates in the parser, so the caller
+    gets what ``include_raw`` promises: the raw message and the ``ValidationError``."""
+    openai_server.script(model=None, reply='{"country": "France"}')
+    routed = _routed(openai_server)
+    out = routed.with_structured_output(Capital, method="json_schema", include_raw=True).invoke(PROMPT)
+    assert out["parsed"] is None and isinstance(out["parsing_error"], ValidationError)
+    assert out["raw"].content == '{"country": "France"}'
+    _records_carry_server_usage(routed, openai_server)
