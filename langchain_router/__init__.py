@@ -6,6 +6,8 @@
 * :class:`LangChainEncoder` — any LangChain ``Embeddings`` as the router's encoder.
 * :func:`chat_model_judge` — any chat model as the LLM-judge classifier.
 * :func:`allow_in_load_all` — let ``load(..., allowed_objects="all")`` rebuild the router.
+* :class:`StructuredOutputError` — every tier's structured answer failed to parse (both an
+  ``AllTiersFailedError`` and an ``OutputParserException``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from .embeddings import LangChainEncoder
 from .judge import ChatModelJudge, chat_model_judge
 from .runnable_router import RunnableRouter
 from .serde import allow_in_load_all
+from .structured import StructuredOutputError
 
 __all__ = [
     "ChatModelJudge",
@@ -31,6 +34,7 @@ __all__ = [
     "LangChainEncoder",
     "RoutedChatModel",
     "RunnableRouter",
+    "StructuredOutputError",
     "allow_in_load_all",
     "chat_model_judge",
 ]

@@ -69,10 +69,11 @@ class RoutedChatModel(NoDeepCopies, CallSteps, StreamCalls, BaseChatModel):
     Per-call options (``invoke(..., model=...)`` or ``bind(...)``): ``model`` forces a tier
     name or model id; ``max_tokens`` overrides every tier's budget. The answering tier is in
     ``response_metadata["router"]`` (tier, model, confidence, classifier, escalated,
-    fallbacks_tried, cost_usd, baseline_cost_usd, call_id ...).
+    fallbacks_tried, cost_usd, total_cost_usd, baseline_cost_usd, call_id ...).
 
-    Not supported: the inner models' own caches and rate limiters are bypassed (the router
-    calls their private ``_generate``); put a rate limiter on the router instead.
+    Not supported: the inner models' own caches, rate limiters and callback handlers are
+    bypassed (the router calls their private ``_generate``); put a rate limiter and handlers
+    on the router instead (its handlers see each routed call).
 
     The per-call steps are :class:`~langchain_router.calls.CallSteps`, the streamed calls
     :class:`~langchain_router.stream_calls.StreamCalls`.
