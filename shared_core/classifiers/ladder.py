@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
+from itertools import accumulate
 
 __all__ = ["difficulty_to_tier_scores", "ordinal_scores"]
 
@@ -94,24 +95,15 @@ def _levels_scores(probs: Sequence[float], n_tiers: int) -> list[float]:
     (level ``j`` of ``L`` spans ``(j/L, (j+1)/L]`` and is uniform inside it)."""
     clean = [p if (p == p and p > 0 and p != math.inf) else 0.0 for p in probs]
     total = sum(clean)
-    n_levels = len(clean)
-    if n_levels == 0 or total <= 0:
+    if not clean or total <= 0:
         return [0.0] * (n_tiers - 1) + [1.0]  # nothing known: the strongest tier
-    below = [0.0]  # below[k] = sum(p[:k]), added left to right as sum() does
-    p = []
-    for c in clean:
-        q = c / total
-        p.append(q)
-        below.append(below[-1] + q)
+    p = [c / total for c in clean]
+    below = list(accumulate(p, initial=0.0))  # below[k] = sum(p[:k]), added left to right
     out: list[float] = []
     prev = 0.0
-    for upto, full, part in _bands(n_tiers, n_levels):
-        acc = below[upto]
-        if part is not None:
-            acc += p[full] * part
-        v = min(1.0, max(prev, acc))
-        out.append(v)
-        prev = v
+    for upto, full, part in _bands(n_tiers, len(clean)):
+        prev = min(1.0, max(prev, below[upto] if part is None else below[upto] + p[full] * part))
+        out.append(prev)
     out.append(1.0)
     return out
 
