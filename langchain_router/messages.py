@@ -176,6 +176,8 @@ def received_text(message: BaseMessage) -> str:
 
 FINISH_KEYS = ("finish_reason", "stop_reason", "stopReason", "done_reason")
 """Where providers put why an answer stopped (OpenAI, Anthropic, Bedrock Converse, Ollama)."""
+_FINISH_SOURCES = frozenset((*FINISH_KEYS, "incomplete_details"))
+"""The keys :func:`finish_reason_of` reads: a metadata dict with none of them has no reason."""
 
 
 def finish_reason_of(
@@ -185,7 +187,7 @@ def finish_reason_of(
     ``finish_reason`` (or the Responses API's ``incomplete_details.reason``), Anthropic's
     ``stop_reason``, Bedrock's ``stopReason``, Ollama's ``done_reason``."""
     for source in (message.response_metadata, generation_info):
-        if source:
+        if source and not _FINISH_SOURCES.isdisjoint(source):  # (a fake's metadata has none)
             for key in FINISH_KEYS:
                 value = source.get(key)
                 if isinstance(value, str) and value:

@@ -257,3 +257,43 @@ def test_the_finish_reason_is_read_where_each_provider_puts_it(metadata: dict, r
     from langchain_router.messages import finish_reason_of
 
     assert finish_reason_of(AIMessage("x", response_metadata=metadata)) == reason
+
+
+def _finish_reason_reference(sources: list[dict | None]) -> str | None:
+    """``finish_reason_of`` as written before its key check: every key of every source read."""
+    from collections.abc import Mapping
+
+    from langchain_router.messages import FINISH_KEYS
+
+    for source in sources:
+        if source:
+            for key in FINISH_KEYS:
+                value = source.get(key)
+                if isinstance(value, str) and value:
+                    return value
+            incomplete = source.get("incomplete_details")
+            if isinstance(incomplete, Mapping) and isinstance(incomplete.get("reason"), str):
+                return str(incomplete["reason"])
+    return None
+
+
+_finish_keys = st.sampled_from(
+    ["finish_reason", "stop_reason", "stopReason", "done_reason", "incomplete_details", "model_name",
+     "reason", "status", "token_usage"]
+)
+_finish_values = st.one_of(
+    st.none(), st.text(max_size=8), st.integers(), st.dictionaries(st.sampled_from(["reason", "x"]), st.one_of(st.none(), st.text(max_size=5)))
+)
+
+
+@given(
+    st.dictionaries(_finish_keys, _finish_values, max_size=5),
+    st.one_of(st.none(), st.dictionaries(_finish_keys, _finish_values, max_size=5)),
+)
+def test_the_finish_reason_key_check_reads_what_every_key_gave(metadata: dict, info: dict | None) -> None:
+    """A source with none of the finish keys is skipped without reading them one by one: the
+    reason is the one the key-by-key reading finds."""
+    from langchain_router.messages import finish_reason_of
+
+    message = AIMessage("x", response_metadata=metadata)
+    assert finish_reason_of(message, info) == _finish_reason_reference([message.response_metadata, info])
