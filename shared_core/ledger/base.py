@@ -378,9 +378,17 @@ class CostLedger(ABC):
     def claim_alert(self, scope: str, period: str, since: float, fraction: float) -> bool:
         """``True`` for exactly one caller per (scope, period start, fraction), ever."""
 
+    _salted: tuple[str, Any] | None = None  # (salt, the SHA-256 state after salt + separator)
+
     def hash_prompt(self, text: str) -> str:
-        """The salted hash this ledger stores for a prompt."""
-        return hash_prompt(text, self.salt)
+        """The salted hash this ledger stores for a prompt (:func:`hash_prompt`, continued from
+        the hash state after the salt: ~1 µs less per record inside a LangChain call)."""
+        salted = self._salted
+        if salted is None or salted[0] is not self.salt:  # (made again for a new salt)
+            salted = self._salted = (self.salt, hashlib.sha256(self.salt.encode("utf-8", "surrogatepass") + b"\x00"))
+        h = salted[1].copy()
+        h.update(text.encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
 
     def summary(
         self,

@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shared_core.errors import InputError
 from shared_core.ledger import (
@@ -338,6 +340,18 @@ def test_prompt_hash_salted_and_salt_persisted(tmp_path: Path) -> None:
     assert "secret prompt" not in h
     assert SQLiteLedger(tmp_path / "s.db", salt="cfg").salt == "cfg"
     assert InMemoryLedger().salt != InMemoryLedger().salt
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300), st.text(max_size=40), st.text(max_size=40))
+def test_a_ledger_hashes_a_prompt_as_hash_prompt_does(text: str, salt: str, other: str) -> None:
+    """The ledger continues from the hash state after its salt (made once per salt): the same
+    hex digest as :func:`hash_prompt`, lone surrogates included, after the salt is replaced too."""
+    ledger = InMemoryLedger(salt=salt or "s")
+    assert ledger.hash_prompt(text) == hash_prompt(text, ledger.salt)
+    assert ledger.hash_prompt(text) == hash_prompt(text, ledger.salt)  # from the kept state
+    ledger.salt = other
+    assert ledger.hash_prompt(text) == hash_prompt(text, other)
 
 
 def test_locked_database_buffers_warns_once_then_flushes(
