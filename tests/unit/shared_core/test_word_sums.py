@@ -137,3 +137,25 @@ def test_another_thread_learning_the_same_words_mid_request_changes_nothing() ->
         Memo.hook = lambda other=other: dot(other)
         idx, val = fx.transform_one(text)
         assert np.allclose(dot(text), val @ W[idx], rtol=0, atol=1e-9)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(_TEXTS, st.lists(st.sampled_from(["ab", "cd", "ef", "x1", "日本"]), max_size=80).map(" ".join)),
+    st.integers(3, 4), st.booleans(), st.integers(0, 2**32 - 1),
+)
+def test_the_two_column_loops_sum_as_the_per_column_sums_do(
+    text: str, cols: int, bigrams: bool, seed: int
+) -> None:
+    """With two complex columns (three or four levels, the ladder's) the signals, the words
+    and the bigrams are summed in plain loops: bit for bit what the per-column ``sum`` calls
+    give (same terms, same order, from 0): zero weights, zero signals, no words, repeated
+    words, and past the numpy gather's bigram count."""
+    fx = WordSumExtractor(1 << 10, bigrams=bigrams)
+    W = np.random.default_rng(seed).normal(size=(1 << 10, cols))
+    W[np.random.default_rng(seed + 1).random(W.shape) < 0.2] = 0.0
+    dot = WordSumDot(fx, W)
+    assert dot._sig_pair is not None
+    looped = dot(text)
+    dot._sig_pair = None  # the per-column sums
+    assert repr(dot(text)) == repr(looped)
