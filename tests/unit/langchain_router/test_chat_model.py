@@ -218,3 +218,24 @@ def test_a_routed_model_as_a_tier_streams(two_tiers: Any, fake_classifier: Any) 
     assert full.content == "cheap: hello"
     assert full.response_metadata["router"]["tier"] == "cheap"
     assert outer.invoke("hello").response_metadata["router"]["tier"] == "cheap"
+
+
+def test_the_kept_signatures_are_what_inspect_reads_from_the_code(two_tiers: Any, fake_classifier: Any) -> None:
+    """``_generate`` / ``_agenerate`` carry their signature (LangChain asks on every call whether
+    they take a ``run_manager``): the one ``inspect`` builds from the functions themselves, the
+    bound method's without ``self``; a subclass's own override is read as before."""
+    import inspect
+    import types
+
+    for fn in (RoutedChatModel._generate, RoutedChatModel._agenerate):
+        fresh = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
+        fresh.__kwdefaults__, fresh.__annotations__ = fn.__kwdefaults__, fn.__annotations__
+        assert inspect.signature(fn) == inspect.signature(fresh)
+    r = make(two_tiers, fake_classifier)
+    assert list(inspect.signature(r._generate).parameters) == ["messages", "stop", "run_manager", "kwargs"]
+
+    class Own(RoutedChatModel):
+        def _generate(self, messages: Any, stop: Any = None, **kwargs: Any) -> Any:  # no run_manager
+            return super()._generate(messages, stop, **kwargs)
+
+    assert "run_manager" not in inspect.signature(Own._generate).parameters
