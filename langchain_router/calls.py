@@ -133,17 +133,23 @@ class CallSteps:
                 force = prev  # an agent's tool loop stays on the tier that started the turn
         core = to_core_messages(messages)
         ensure_sendable(core)  # typed InputError before any provider call
-        request = self.router.request(
-            core,
-            has_tools=call.tools is not None,
-            tool_choice_required=call.tools is not None
-            and tool_choice_required(call.tool_extra.get("tool_choice")),
-            structured_output=call.structured is not None,
-            thread_id=thread or thread_id_of(md, tags),
-            user=scalar(md.get("user_id") or md.get("user")),
-            tags=tags,
-            metadata=kept_meta(md),
-        )
+        # only what differs from the request's defaults (most calls: nothing): ~1 µs less
+        # than seven keywords passed on twice (request, then extract)
+        kw: dict[str, Any] = {}
+        if call.tools is not None:
+            kw["has_tools"] = True
+            kw["tool_choice_required"] = tool_choice_required(call.tool_extra.get("tool_choice"))
+        if call.structured is not None:
+            kw["structured_output"] = True
+        if (thread_id := thread or thread_id_of(md, tags)) is not None:
+            kw["thread_id"] = thread_id
+        if (user := scalar(md.get("user_id") or md.get("user"))) is not None:
+            kw["user"] = user
+        if tags:
+            kw["tags"] = tags
+        if meta := kept_meta(md):
+            kw["metadata"] = meta
+        request = self.router.request(core, **kw)
         return call, request, force if isinstance(force, str) else None
 
     def _start(
