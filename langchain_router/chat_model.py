@@ -384,4 +384,4 @@ class RoutedChatModel(NoDeepCopies, CallSteps, StreamCalls, BaseChatModel):
 # LangChain reads the signature of ``_generate`` / ``_agenerate`` on every call (does it take a
 # run_manager?): ~15 µs of ``inspect`` per call for a signature that never changes. Kept here.
 for _entry in (RoutedChatModel._generate, RoutedChatModel._agenerate):
-    _entry.__signature__ = inspect.signature(_entry)  # type: ignore[attr-defined]
+    _entry.__signature__ = inspect.signature(_entry)  # type: ignore[union-attr]

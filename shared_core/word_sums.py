@@ -230,14 +230,17 @@ class WordSumDot:
         ~3 µs sooner inside a LangChain call (iterators and ``sum`` cost more cold than the
         loop)."""
         c0s, c1s = self._sig_pair  # type: ignore[misc]
-        a0 = a1 = 0
+        a0: complex = 0  # (ints, as sum() starts: the same first additions)
+        a1: complex = 0
         for s, c0, c1 in zip(sig, c0s, c1s):
             if s:  # a zero signal adds nothing
                 a0 += s * c0
                 a1 += s * c1
         if toks:
             entries = self._entries(toks)
-            d0 = d1 = nsq = 0
+            d0: complex = 0
+            d1: complex = 0
+            nsq: float = 0
             for _, (p0, p1), n in dict(zip(toks, entries)).values():  # each word once
                 d0 += p0
                 d1 += p1
@@ -253,7 +256,8 @@ class WordSumDot:
                 a1 += (d1 + complex(z[2], z[3]) * _LN2) * k
             elif buckets:
                 w0, w1 = self._columns
-                b0 = b1 = 0
+                b0: complex = 0
+                b1: complex = 0
                 for b in buckets:
                     b0 += w0[b]
                     b1 += w1[b]
