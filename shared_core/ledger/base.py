@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..errors import InputError, UnknownCallError
 from ..storable import MAX_COUNT, storable_count, storable_id, storable_meta, storable_tags
 from .limits import DAY_S, LimitCheck, Refusal, day_start, fits, parse_scope
+from .selection import RecordFilter, record_scopes
 
 if TYPE_CHECKING:
     from .summary import LedgerSummary
@@ -163,29 +164,6 @@ def validate_feedback(call_id: str, score: float, source: str) -> None:
         )
 
 
-@dataclass(frozen=True)
-class RecordFilter:
-    """The filters of :meth:`CostLedger.records` (``None`` = any)."""
-
-    since: float | None = None
-    """Unix seconds, inclusive."""
-    until: float | None = None
-    """Unix seconds, exclusive."""
-    tier: str | None = None
-    tag: str | None = None
-    status: str | None = None
-
-    def matches(self, rec: CallRecord) -> bool:
-        """Whether ``rec`` passes every filter (for ledgers that filter in Python)."""
-        return (
-            (self.since is None or rec.ts >= self.since)
-            and (self.until is None or rec.ts < self.until)
-            and (self.tier is None or rec.tier == self.tier)
-            and (self.tag is None or self.tag in rec.tags)
-            and (self.status is None or rec.status == self.status)
-        )
-
-
 def check_record_fields(rec: CallRecord) -> None:
     """:class:`CallRecord`'s checks of every field but ``metadata``: the router's own records
     run only these when their metadata is already storable (see
@@ -222,16 +200,6 @@ def check_record_fields(rec: CallRecord) -> None:
     ):
         for name in ("input_tokens", "output_tokens", "cached_input_tokens"):
             d[name] = storable_count(d[name])
-
-
-def record_scopes(rec: CallRecord) -> list[str]:
-    """The budget scopes a record's cost counts toward: ``global``, each tag, its user."""
-    if not rec.tags:  # the usual record: no tags (a user, maybe)
-        return ["global", f"user:{rec.user}"] if rec.user else ["global"]
-    scopes = ["global", *(f"tag:{t}" for t in dict.fromkeys(rec.tags))]
-    if rec.user:
-        scopes.append(f"user:{rec.user}")
-    return scopes
 
 
 class CostLedger(ABC):
