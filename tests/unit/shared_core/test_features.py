@@ -221,7 +221,7 @@ def test_word_ngram_buckets_are_the_crc32_of_each_character_ngram(word: str) -> 
 def test_line_start_signals_are_their_patterns_counts(text: str) -> None:
     """Multiple-choice options and list items are counted only where their marks appear: the
     counts are still the patterns' own (a digit of any script starts a list item)."""
-    from shared_core.features import _LIST_RE, _MC_RE
+    from shared_core.signals import _LIST_RE, _MC_RE
 
     sig = _sig(text)
     mc, items = len(_MC_RE.findall(text)), len(_LIST_RE.findall(text))
@@ -239,7 +239,7 @@ def test_line_start_signals_are_their_patterns_counts(text: str) -> None:
 def test_character_count_signals_are_their_patterns_counts(text: str) -> None:
     """ASCII text counts digits, math symbols and capitals on its bytes: the same counts as
     the patterns (capitals in the first 600 characters)."""
-    from shared_core.features import _DIGITS_RE, _MATH_RE, _UPPER_RE
+    from shared_core.signals import _DIGITS_RE, _MATH_RE, _UPPER_RE
 
     sig = _sig(text)
     m = max(1, len(text))
@@ -261,7 +261,7 @@ def test_character_count_signals_are_their_patterns_counts(text: str) -> None:
 def test_code_and_number_signals_are_their_counts(text: str) -> None:
     """ASCII text counts its one-character code marks on its bytes and looks for the others
     only when a character they need is there; a text without a digit has no number words."""
-    from shared_core.features import _CODE_MARKS, _CODE_WORDS, _tokens
+    from shared_core.signals import _CODE_MARKS, _CODE_WORDS, _tokens
 
     sig = _sig(text)
     sample = text[:2000]
