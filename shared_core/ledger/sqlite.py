@@ -191,8 +191,8 @@ class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteSta
             f"SELECT * FROM calls {'WHERE ' + ' AND '.join(sql_where) if sql_where else ''}"
             " ORDER BY ts, id"
         )
-        rows = self._query(sql, tuple(params))
-        with self._lock:
+        with self._lock:  # the rows and the queue as one: the writer commits under _lock
+            rows = self._query(sql, tuple(params))
             pending = list(self._pending)
         return records_with_queued(map(_from_row, rows), pending, where.matches)
 
@@ -200,21 +200,21 @@ class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteSta
         return self.recent_feedback(float("-inf"), -1)
 
     def recent_feedback(self, since: float, limit: int) -> list[Feedback]:
-        rows = self._query(RECENT_FEEDBACK, (since, limit))[::-1]  # limit -1: all of them
-        stored = [Feedback(r["call_id"], r["score"], r["source"], r["ts"]) for r in rows]
-        with self._lock:
+        with self._lock:  # the rows and the queue as one (see select)
+            rows = self._query(RECENT_FEEDBACK, (since, limit))[::-1]  # limit -1: all of them
             queued = list(self._pending_feedback)
+        stored = [Feedback(r["call_id"], r["score"], r["source"], r["ts"]) for r in rows]
         return feedback_with_queued(stored, queued, since, limit)
 
     def records_of(self, call_ids: Collection[str]) -> list[CallRecord]:
         ids = list(dict.fromkeys(call_ids))
         wanted = set(ids)
-        stored = [
-            _from_row(r)
-            for i in range(0, len(ids), 500)
-            for r in self._query(records_of_sql(len(ids[i : i + 500])), tuple(ids[i : i + 500]))
-        ]
-        with self._lock:
+        with self._lock:  # the rows and the queue as one (see select)
+            stored = [
+                _from_row(r)
+                for i in range(0, len(ids), 500)
+                for r in self._query(records_of_sql(len(ids[i : i + 500])), tuple(ids[i : i + 500]))
+            ]
             pending = list(self._pending)
         return records_with_queued(stored, pending, lambda r: r.call_id in wanted)
 
@@ -247,8 +247,9 @@ class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteSta
 
     def count(self) -> int:
         """Records stored (including buffered ones)."""
-        rows = self._query("SELECT COUNT(*) FROM calls", ())
-        return (int(rows[0][0]) if rows else 0) + self.pending
+        with self._lock:  # the rows and the queue as one (see select)
+            rows = self._query("SELECT COUNT(*) FROM calls", ())
+            return (int(rows[0][0]) if rows else 0) + self.pending
 
     def __repr__(self) -> str:
         return f"SQLiteLedger({self.path!r})"
