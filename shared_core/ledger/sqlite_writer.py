@@ -16,8 +16,11 @@ ledger takes the locks in that order: ``_writing``, the file, then ``_lock`` bri
 holding ``_lock`` waits for the file.
 
 :meth:`flush`, :meth:`close` and the exit hook (:mod:`.spill`) take ``_writing`` too, so what
-they spill is exactly what no transaction is committing. The writer thread holds the ledger
-weakly: a ledger dropped with items queued is spilled by its finalizer, and its thread ends.
+they spill is exactly what no transaction is committing. A ledger with items a loop queued is
+kept alive until its writer has written them (:data:`_busy`): one built per request and dropped
+right after its call still writes the call's records and the release of its hold. Otherwise the
+writer thread holds the ledger weakly: a ledger dropped while its writes back off is spilled by
+its finalizer (its holds lapse at their TTL), and its thread ends.
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ class SQLiteWriter:
         self._wake = threading.Condition(self._lock)
         self._writer: threading.Thread | None = None
         self._exited = False
+        _busy.pop(id(self), None)  # (a forked child's copy: the parent's writer holds it there)
 
     # -- queueing ---------------------------------------------------------------------------
     def _queued_locked(self) -> bool:
@@ -82,6 +86,7 @@ class SQLiteWriter:
             return time.monotonic() >= self._retry_at
         if self._writer is None or not self._writer.is_alive():
             self._start_writer_locked()
+        _busy[id(self)] = self  # alive until the writer has written it (see _write_loop)
         self._wake.notify()
         return False
 
@@ -197,6 +202,7 @@ class SQLiteWriter:
                 self._drop_connection()
                 self._drop_connection(write=True)
                 self._writer = None  # it ends (nothing left); a later write starts another
+                _busy.pop(id(self), None)
                 self._wake.notify_all()
 
     def exit_flush(self, wait_s: float) -> None:
@@ -273,10 +279,19 @@ def _notify(wake: threading.Condition) -> None:
         wake.notify_all()
 
 
+_busy: dict[int, Any] = {}
+"""Ledgers with items an event loop queued, held until their writer has written them: a ledger
+built per request and dropped right after its call still writes the call's records and the
+release of its hold (a finalizer could only spill the records: the hold would stay counted
+until its TTL). Dropped from here when nothing is queued, and during a back-off (then a dropped
+ledger's finalizer spills its records, and its holds lapse at their TTL, as for any failed
+write), so a broken file keeps no per-request ledger alive."""
+
+
 def _write_loop(ref: weakref.ref[Any], wake: threading.Condition) -> None:
     """The writer thread: writes what event loops queued, waits out a back-off, ends when its
     ledger is closed, replaced by a fork, or garbage-collected. It holds the ledger only while
-    writing."""
+    writing (and :data:`_busy` while something is queued)."""
     me = threading.current_thread()
     while True:
         with wake:
@@ -284,8 +299,11 @@ def _write_loop(ref: weakref.ref[Any], wake: threading.Condition) -> None:
             if led is None or led._writer is not me:
                 return
             due = led._writer_due_locked()
-            if due != 0.0:
+            if due != 0.0:  # nothing queued, or backing off
+                _busy.pop(id(led), None)
                 del led
+                if ref() is None:  # that was its last reference: its finalizer found no waiter
+                    return
                 wake.wait(due)  # woken by a new item, close() or the finalizer
                 continue
         try:

@@ -90,3 +90,32 @@ def test_a_read_sees_an_item_the_writer_commits_while_it_reads(tmp_path, read):
     else:
         assert seen == {"queued"}
     ledger.close()
+
+
+# -- a ledger built per request and dropped ---------------------------------------------------
+
+_LIMITS = [LimitCheck("global", 0.0, 1.0)]
+
+
+async def test_a_ledger_dropped_with_a_release_queued_still_releases_the_hold(tmp_path):
+    """A router built per request: its call's record and the release of its hold are queued on
+    the loop, then the ledger is dropped. The hold must go (before: the finalizer spilled the
+    record only, and the hold stayed until its TTL, refusing later calls)."""
+    path = tmp_path / "p.sqlite"
+    SQLiteLedger(path).close()
+    writers = []
+    for i in range(5):
+        ledger = SQLiteLedger(path)
+        assert await ledger.areserve(f"r{i}", 0.05, _LIMITS, 600) is None
+        ledger.record(_rec(f"r{i}", 0.001))  # the call ends on the loop: both queued
+        ledger.release(f"r{i}")
+        writers.append(ledger._writer)
+        del ledger
+        gc.collect()
+    assert await asyncio.to_thread(_wait_for, lambda: _rows(path, "SELECT COUNT(*) FROM reservations") == 0)
+    # and the ledgers went, with their writer threads, once written
+    assert await asyncio.to_thread(_wait_for, lambda: not any(w.is_alive() for w in writers))
+    again = SQLiteLedger(path)
+    assert sorted(r.call_id for r in again.records()) == [f"r{i}" for i in range(5)]
+    assert again.reserve("next", 0.9, _LIMITS, 600) is None  # $0.005 spent, nothing held
+    again.close()
