@@ -27,6 +27,7 @@ import os
 import threading
 import weakref
 from functools import partial
+import multiprocessing as mp
 from multiprocessing import util as mp_util
 from typing import Any, Protocol
 
@@ -68,10 +69,13 @@ class ExitFlushable(Protocol):
 
 
 def exit_flush_in_children(ledger: ExitFlushable, wait_s: float) -> None:
-    """In every ``multiprocessing`` child forked from this process (which ends with
-    ``os._exit()``, skipping the ``atexit`` hook of :mod:`.spill`), run
+    """In this process if it is a ``multiprocessing`` child (a ``Pool`` initializer, or a router
+    built on a worker's first task), and in every ``multiprocessing`` child forked from it (both
+    end with ``os._exit()``, skipping the ``atexit`` hook of :mod:`.spill`), run
     ``ledger.exit_flush(wait_s)`` from ``multiprocessing``'s exit hook. Weakly: a dropped ledger
     is not kept alive (its own finalizer spills it)."""
+    if mp.parent_process() is not None:
+        _exit_flush_from_multiprocessing(ledger, wait_s)
     mp_util.register_after_fork(ledger, partial(_exit_flush_from_multiprocessing, wait_s=wait_s))
 
 

@@ -105,7 +105,7 @@ class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteSta
             self._collected = spill.spill_when_collected(self, self.path, self._pending, self._pending_feedback)
             forking.track(self)  # a ":memory:" one is the child's own copy already
             # a multiprocessing child ends with os._exit(): no atexit, and what an event loop
-            # queued in it must not vanish with it
+            # queued in it must not vanish with it (a ledger built in the child, or before it)
             forking.exit_flush_in_children(self, spill.EXIT_WAIT_S)
 
     def _init_state(self, path: str | Path, busy_timeout_s: float, retry_after_s: float) -> None:

@@ -119,3 +119,62 @@ async def test_a_ledger_dropped_with_a_release_queued_still_releases_the_hold(tm
     assert sorted(r.call_id for r in again.records()) == [f"r{i}" for i in range(5)]
     assert again.reserve("next", 0.9, _LIMITS, 600) is None  # $0.005 spent, nothing held
     again.close()
+
+
+# -- a multiprocessing worker that builds its own ledger --------------------------------------
+
+_WORKER_LEDGER: SQLiteLedger | None = None
+
+
+def _build_ledger(path: str) -> None:  # a Pool initializer (or a router cached on first use)
+    global _WORKER_LEDGER
+    _WORKER_LEDGER = SQLiteLedger(path)
+
+
+def _record_on_a_loop(i: int) -> int:
+    async def call_ends() -> None:
+        assert _WORKER_LEDGER is not None
+        _WORKER_LEDGER.record(_rec(f"c{i}"))  # as ainvoke does: queued for the writer
+
+    asyncio.run(call_ends())
+    return i
+
+
+def _hold_the_file(path: Path, hold_s: float) -> threading.Thread:
+    """Another connection holds the file's write lock for ``hold_s`` (a thread of this process:
+    the workers are forked before it takes the lock)."""
+    locked = threading.Event()
+
+    def run() -> None:
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=10)
+        conn.execute("BEGIN EXCLUSIVE")
+        locked.set()
+        time.sleep(hold_s)
+        conn.execute("ROLLBACK")
+        conn.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert locked.wait(10)
+    return thread
+
+
+@pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="needs the fork start method")
+def test_a_worker_that_builds_its_own_ledger_writes_what_its_loops_queued_before_it_exits(tmp_path):
+    """The worker's writer waits for the file while the worker ends (``pool.close()``): its
+    exit must wait (boundedly) and write, as ``atexit`` does elsewhere (before: only ledgers
+    that existed before the fork got the exit hook; 0 of 8 written)."""
+    path = tmp_path / "w.sqlite"
+    SQLiteLedger(path).close()
+    pool = mp.get_context("fork").Pool(2, initializer=_build_ledger, initargs=(str(path),))
+    try:
+        assert sorted(pool.map(abs, range(4))) == [0, 1, 2, 3]  # the workers are up
+        locker = _hold_the_file(path, 0.8)
+        assert sorted(pool.map(_record_on_a_loop, range(8))) == list(range(8))
+    finally:
+        pool.close()
+        pool.join()
+    locker.join(10)
+    again = SQLiteLedger(path)
+    assert sorted(r.call_id for r in again.records()) == sorted(f"c{i}" for i in range(8))
+    again.close()
