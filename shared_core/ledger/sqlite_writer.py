@@ -5,7 +5,10 @@ plain thread they are written at once, as they always were: the caller waits (at
 ``busy_timeout_s``) for another process's write lock. From a thread that runs an ``asyncio``
 event loop (an ``ainvoke``, an ``astream``, a LlamaIndex ``achat`` ending) the caller only
 queues them and wakes the ledger's writer thread, started on first use: the loop never waits
-on the file, and the writer waits for it, backing off after a failure as any write does.
+on the file, and the writer waits for it, backing off after a failure as any write does. The
+exception: a daemonic ``multiprocessing`` child (a ``Pool`` worker) writes at once from its
+loops too, since ``Pool.terminate()`` (``with Pool() as pool:``) ends it with SIGTERM, which
+runs no exit hook: anything queued would be lost.
 
 One transaction writes everything queued, a call's records and the release of its hold
 together. Its wait for the file's write lock (``BEGIN IMMEDIATE``, on the write connection,
@@ -28,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import multiprocessing as mp
 import sqlite3
 import threading
 import time
@@ -45,6 +49,14 @@ logger = logging.getLogger("shared_core.ledger.sqlite")
 _on_loop = asyncio._get_running_loop
 """The running event loop of this thread, or ``None`` (~40 ns; ``get_running_loop()`` raising
 ``RuntimeError`` off a loop costs ~8 times that)."""
+
+
+def _ended_by_sigterm() -> bool:
+    """A daemonic ``multiprocessing`` child (``Pool`` workers): ``multiprocessing`` ends it with
+    SIGTERM (``Pool.terminate()``, which ``with Pool() as pool`` runs; its parent's exit),
+    which runs no exit hook, so its loops write at once, as before the writer thread (~150 ns).
+    A non-daemonic one (uvicorn's workers) ends through ``multiprocessing``'s exit hook."""
+    return bool(mp.current_process().daemon)
 
 
 class _Exited(Exception):
@@ -82,8 +94,8 @@ class SQLiteWriter:
     def _queued_locked(self) -> bool:
         """Called with ``_lock`` held after queueing an item: ``True`` when the caller must
         write now (a plain thread, not backing off); on an event loop the writer is woken."""
-        if _on_loop() is None or self.path == ":memory:":  # (nothing else can lock that one)
-            return time.monotonic() >= self._retry_at
+        if _on_loop() is None or self.path == ":memory:" or _ended_by_sigterm():
+            return time.monotonic() >= self._retry_at  # (nothing else can lock ":memory:")
         if self._writer is None or not self._writer.is_alive():
             self._start_writer_locked()
         _busy[id(self)] = self  # alive until the writer has written it (see _write_loop)

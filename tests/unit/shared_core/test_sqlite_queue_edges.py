@@ -178,3 +178,20 @@ def test_a_worker_that_builds_its_own_ledger_writes_what_its_loops_queued_before
     again = SQLiteLedger(path)
     assert sorted(r.call_id for r in again.records()) == sorted(f"c{i}" for i in range(8))
     again.close()
+
+
+@pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="needs the fork start method")
+def test_a_pool_worker_writes_a_loop_s_items_before_its_task_returns(tmp_path):
+    """``with Pool() as pool: pool.map(...)`` ends its workers with SIGTERM (``terminate()``):
+    no exit hook runs, so a daemonic worker writes at once from its loops too, as a plain
+    thread does (before: what the loops queued while the file was locked was lost, 0 of 8)."""
+    path = tmp_path / "t.sqlite"
+    SQLiteLedger(path).close()
+    with mp.get_context("fork").Pool(2, initializer=_build_ledger, initargs=(str(path),)) as pool:
+        assert sorted(pool.map(abs, range(4))) == [0, 1, 2, 3]  # the workers are up
+        locker = _hold_the_file(path, 0.5)  # shorter than busy_timeout_s: a write waits for it
+        assert sorted(pool.map(_record_on_a_loop, range(8))) == list(range(8))
+    locker.join(10)
+    again = SQLiteLedger(path)
+    assert sorted(r.call_id for r in again.records()) == sorted(f"c{i}" for i in range(8))
+    again.close()
