@@ -10,8 +10,11 @@ exception: a daemonic ``multiprocessing`` child (a ``Pool`` worker) writes at on
 loops too, since ``Pool.terminate()`` (``with Pool() as pool:``) ends it with SIGTERM, which
 runs no exit hook: anything queued would be lost.
 
-One transaction writes everything queued, a call's records and the release of its hold
-together. Its wait for the file's write lock (``BEGIN IMMEDIATE``, on the write connection,
+One transaction writes everything queued when it starts: usually a call's records and the
+release of its hold together, but the writer may commit between the two (the release, queued
+after the records, then follows in the next transaction). Never the release first: for that
+moment the call's cost is counted twice (its record and its hold), a brief over-count, never
+an under-count. Its wait for the file's write lock (``BEGIN IMMEDIATE``, on the write connection,
 under the ``_writing`` lock) holds no lock a read or an enqueue needs; the rows are inserted,
 committed and taken off the queues under ``_lock``, so a read (the stored rows plus the
 queues, under the same lock) counts each item exactly once. Every write transaction of the
