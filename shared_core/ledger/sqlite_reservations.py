@@ -110,9 +110,9 @@ class SQLiteReservations:
         limits: Sequence[LimitCheck], ttl_s: float,
     ) -> Refusal | None:
         """The reservation's transaction: the first limit it does not fit, or ``None`` (held)."""
-        conn.execute("BEGIN IMMEDIATE")
         now = time.time()
-        try:
+        try:  # BEGIN inside: a Ctrl-C right after it must not leave the file write-locked
+            conn.execute("BEGIN IMMEDIATE")
             with self._lock:  # no write commits meanwhile (_writing is held): each record once
                 queued = list(self._pending)
             conn.execute("DELETE FROM reservations WHERE expires <= ?", (now,))

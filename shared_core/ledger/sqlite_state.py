@@ -49,8 +49,8 @@ class SQLiteState:
         with self._writing, self._shared_connection():  # the write connection (sqlite_writer)
             try:
                 conn = self._live_connection(write=True)
-                conn.execute("BEGIN IMMEDIATE")
-                try:
+                try:  # BEGIN inside: a Ctrl-C right after it must not leave the file write-locked
+                    conn.execute("BEGIN IMMEDIATE")
                     top = conn.execute(
                         "SELECT MAX(version) FROM state_log WHERE key = ?", (key,)
                     ).fetchone()[0]
@@ -64,10 +64,9 @@ class SQLiteState:
                     conn.execute("COMMIT")
                     return True
                 except BaseException:
-                    try:
-                        conn.execute("ROLLBACK")
-                    except sqlite3.Error:
-                        pass
+                    if conn.in_transaction:
+                        with contextlib.suppress(sqlite3.Error):
+                            conn.execute("ROLLBACK")
                     raise
             except sqlite3.Error as exc:
                 logger.warning("cost ledger %s: state write failed (%s)", self.path, exc)

@@ -145,24 +145,31 @@ class SQLiteWriter:
                 conn = self._live_connection(write=True)
                 if degraded:  # a retry: do not hold the writer (or a caller) on a locked database
                     conn.execute("PRAGMA busy_timeout = 50")
-                conn.execute("BEGIN IMMEDIATE")  # the wait for other processes: no _lock held
+                todo = [0, 0, 0]  # what the transaction writes, until taken off the queues
+                committing = False
                 try:
+                    conn.execute("BEGIN IMMEDIATE")  # the wait for other processes: no _lock held
                     with self._lock:
                         if self._exited:
                             raise _Exited
-                        n_rec, n_fb, n_rel = (
-                            len(self._pending), len(self._pending_feedback), len(self._pending_release)
-                        )
+                        todo[:] = len(self._pending), len(self._pending_feedback), len(self._pending_release)
+                        n_rec, n_fb = todo[0], todo[1]
                         _insert(conn, self._pending, self._pending_release, self._pending_feedback)
+                        committing = True
                         conn.execute("COMMIT")
-                        del self._pending[:n_rec]
-                        del self._pending_feedback[:n_fb]
-                        del self._pending_release[:n_rel]
+                        self._trim_locked(todo)
                         self._retry_at = 0.0
                         recovered, self._warned = self._warned, False
-                except BaseException:
-                    with contextlib.suppress(sqlite3.Error):
-                        conn.execute("ROLLBACK")
+                except BaseException as exc:
+                    # a Ctrl-C raised just after COMMIT returned: the batch is written, and must
+                    # not be written again; otherwise (even right after BEGIN) roll back, or
+                    # the file stays write-locked for every other process
+                    if committing and not conn.in_transaction and not isinstance(exc, sqlite3.Error):
+                        with self._lock:
+                            self._trim_locked(todo)
+                    elif conn.in_transaction:
+                        with contextlib.suppress(sqlite3.Error):
+                            conn.execute("ROLLBACK")
                     raise
         except _Exited:
             return
@@ -176,6 +183,14 @@ class SQLiteWriter:
             logger.warning(
                 "cost ledger %s: writable again; %d buffered item(s) written", self.path, n_rec + n_fb
             )
+
+    def _trim_locked(self, todo: list[int]) -> None:
+        """Take what a transaction committed (``todo``: how many of each queue) off the queues,
+        once (a count is zeroed as soon as its items are gone)."""
+        for i, queue in enumerate((self._pending, self._pending_feedback, self._pending_release)):
+            if todo[i]:
+                del queue[: todo[i]]
+                todo[i] = 0
 
     def _failed(self, exc: Exception) -> None:
         with self._lock:

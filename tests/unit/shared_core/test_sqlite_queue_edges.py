@@ -195,3 +195,70 @@ def test_a_pool_worker_writes_a_loop_s_items_before_its_task_returns(tmp_path):
     again = SQLiteLedger(path)
     assert sorted(r.call_id for r in again.records()) == sorted(f"c{i}" for i in range(8))
     again.close()
+
+
+# -- Ctrl-C in a write transaction -------------------------------------------------------------
+
+
+class _CtrlCAfter:
+    """The write connection, with a KeyboardInterrupt raised once, right after a statement
+    starting with ``sql`` returned (where a Ctrl-C during that statement is raised)."""
+
+    def __init__(self, conn: sqlite3.Connection, sql: str) -> None:
+        self._conn, self._sql, self.fired = conn, sql, False
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        cur = self._conn.execute(sql, *args)
+        if not self.fired and sql.lstrip().upper().startswith(self._sql):
+            self.fired = True
+            raise KeyboardInterrupt
+        return cur
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+def _interrupt_after(ledger: SQLiteLedger, sql: str) -> tuple[sqlite3.Connection, _CtrlCAfter]:
+    ledger.record(_rec("first"))  # opens the write connection
+    real = ledger._wconn
+    assert real is not None
+    ledger._wconn = _CtrlCAfter(real, sql)  # type: ignore[assignment]
+    return real, ledger._wconn  # type: ignore[return-value]
+
+
+def test_ctrl_c_right_after_commit_does_not_write_the_batch_twice(tmp_path):
+    path = tmp_path / "k.sqlite"
+    ledger = SQLiteLedger(path)
+    _, conn = _interrupt_after(ledger, "COMMIT")
+    with pytest.raises(KeyboardInterrupt):
+        ledger.record(_rec("once"))
+    assert conn.fired
+    assert ledger.pending == 0  # committed: not queued again
+    ledger.flush()
+    ledger.close()
+    assert _rows(path, "SELECT COUNT(*) FROM calls WHERE call_id = 'once'") == 1
+
+
+def test_ctrl_c_right_after_begin_leaves_no_transaction_open(tmp_path):
+    path = tmp_path / "b.sqlite"
+    ledger = SQLiteLedger(path)
+    real, conn = _interrupt_after(ledger, "BEGIN")
+    with pytest.raises(KeyboardInterrupt):
+        ledger.record(_rec("later"))
+    assert conn.fired
+    assert not real.in_transaction  # else the file stays write-locked for every other process
+    assert ledger.pending == 1  # not written: still queued
+    ledger.flush()
+    ledger.close()
+    assert _rows(path, "SELECT COUNT(*) FROM calls WHERE call_id = 'later'") == 1
+
+
+def test_ctrl_c_right_after_a_reservation_s_begin_leaves_no_transaction_open(tmp_path):
+    ledger = SQLiteLedger(tmp_path / "h.sqlite")
+    real, conn = _interrupt_after(ledger, "BEGIN")
+    with pytest.raises(KeyboardInterrupt):
+        ledger.reserve("r", 0.01, _LIMITS, 60)
+    assert conn.fired
+    assert not real.in_transaction
+    assert ledger.reserve("r", 0.01, _LIMITS, 60) is None
+    ledger.close()
