@@ -30,8 +30,9 @@ from shared_core.ledger import CallRecord, SQLiteLedger
 from ...ledger_workers import budget_config
 
 ROOT = Path(__file__).resolve().parents[3]
-GAP_S = 0.3
-"""Longest pause a heartbeat on the loop may see while the file is locked."""
+GAP_S = 1.0
+"""Longest pause a heartbeat on the loop may see while the file is locked: the old stall was
+``busy_timeout_s`` (2.0 s); the margin is for a loaded machine (the loop ticks in ~0.01 s)."""
 
 
 class _Locker:
@@ -171,6 +172,11 @@ async def test_ainvoke_ending_while_another_process_holds_the_file_does_not_stal
     cfg = budget_config(limit_usd=10.0)
     cfg["classifier"] = {"type": "rules"}
     llm = RoutedChatModel(tiers={"t": _slow_chat_model(started, go_on)}, config=cfg, ledger=ledger)
+    go_on.set()  # a first call, not timed: imports and first-run work off the heartbeat's watch
+    assert (await llm.ainvoke("warm up")).content == "hi"
+    assert await asyncio.to_thread(ledger.flush) == 0
+    started.clear()
+    go_on.clear()
     locker = _Locker(path, hold_s=3.0)
     with _Heartbeat() as beat:
         call = asyncio.ensure_future(llm.ainvoke("hello"))
@@ -188,13 +194,14 @@ async def test_ainvoke_ending_while_another_process_holds_the_file_does_not_stal
     # written by the background writer once the lock is gone, without a flush(): the records
     # and the release of the hold (in the same transaction)
     assert await asyncio.to_thread(
-        _wait_for, lambda: _rows(path, "SELECT COUNT(*) FROM calls") == 1
+        _wait_for, lambda: _rows(path, "SELECT COUNT(*) FROM calls") == 2  # (the warm-up's too)
     )
     assert _rows(path, "SELECT COUNT(*) FROM reservations") == 0
     assert ledger.pending == 0
     ledger.close()
-    [rec] = SQLiteLedger(path).records()
-    assert rec.status == "ok" and rec.cost_usd and rec.cost_usd > 0
+    recs = SQLiteLedger(path).records()
+    assert len(recs) == 2
+    assert all(rec.status == "ok" and rec.cost_usd and rec.cost_usd > 0 for rec in recs)
 
 
 async def test_llamaindex_achat_while_the_file_is_locked_does_not_stall_the_loop(tmp_path):
@@ -208,6 +215,10 @@ async def test_llamaindex_achat_while_the_file_is_locked_does_not_stall_the_loop
     ledger = SQLiteLedger(path, busy_timeout_s=2.0, retry_after_s=0.5)
     llm = RoutedLLM({"cheap": ScriptedLLM(name="c"), "strong": ScriptedLLM(name="s")},
                     make_config(), classifier=classifier(), ledger=ledger)
+    # a first call, not timed: imports and first-run work off the heartbeat's watch (a fresh
+    # clone's first run once saw a 0.3 s gap from them)
+    assert (await llm.achat([ChatMessage(role="user", content="warm up")])).message.content
+    assert await asyncio.to_thread(ledger.flush) == 0
     locker = _Locker(path, hold_s=2.5)
     await asyncio.to_thread(locker.start)
     with _Heartbeat() as beat:
@@ -219,7 +230,7 @@ async def test_llamaindex_achat_while_the_file_is_locked_does_not_stall_the_loop
     assert beat.worst < GAP_S, f"the event loop stalled {beat.worst:.2f}s"
     await asyncio.to_thread(locker.release)
     assert await asyncio.to_thread(ledger.flush) == 0
-    assert _rows(path, "SELECT COUNT(*) FROM calls") == 3
+    assert _rows(path, "SELECT COUNT(*) FROM calls") == 1 + 3
     ledger.close()
 
 
