@@ -23,11 +23,11 @@ dropped).
 from __future__ import annotations
 
 import atexit
+import multiprocessing as mp
 import os
 import threading
 import weakref
 from functools import partial
-import multiprocessing as mp
 from multiprocessing import util as mp_util
 from typing import Any, Protocol
 

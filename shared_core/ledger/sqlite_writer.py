@@ -187,7 +187,8 @@ class SQLiteWriter:
     def _trim_locked(self, todo: list[int]) -> None:
         """Take what a transaction committed (``todo``: how many of each queue) off the queues,
         once (a count is zeroed as soon as its items are gone)."""
-        for i, queue in enumerate((self._pending, self._pending_feedback, self._pending_release)):
+        queues: tuple[list[Any], ...] = (self._pending, self._pending_feedback, self._pending_release)
+        for i, queue in enumerate(queues):
             if todo[i]:
                 del queue[: todo[i]]
                 todo[i] = 0
