@@ -26,6 +26,8 @@ from shared_core.attempt_records import ESTIMATED
 from shared_core.errors import redact
 from shared_core.ledger import CallRecord, CostLedger, InMemoryLedger
 from shared_core.pricing import PriceTable, Usage, estimate_tokens, provider_usage
+from shared_core.tier import Tier
+from shared_core.tier_models import pricing_tier
 
 from .context import scalar
 from .judge import JUDGE_RUN
@@ -45,7 +47,11 @@ class CostCallbackHandler(BaseCallbackHandler):
             ledger with ``CostCallbackHandler(router=routed.router)``).
         prices: the price table (default: the bundled one).
         baseline_model: savings are measured against this model (``None``: no baseline).
-        router: take ledger, prices and baseline from a :class:`shared_core.Router`.
+        router: take ledger, prices and baseline from a :class:`shared_core.Router`, and
+            price each record as the router prices its own: at the config's tier prices
+            (``input_price`` / ``output_price``) of the route's tier when the call is that
+            tier's model (``RunnableRouter`` names the tier in the run's metadata), else of
+            the config's tier of the call's model, else at the price table's.
 
     ``total_cost_usd`` and ``total_baseline_cost_usd`` sum what this handler recorded.
     """
@@ -61,13 +67,16 @@ class CostCallbackHandler(BaseCallbackHandler):
         baseline_model: str | None = None,
         router: Any = None,
     ) -> None:
+        self._tiers: tuple[Tier, ...] = ()
         if router is not None:
+            self._tiers = tuple(router.config.tiers)
             ledger = ledger or router.ledger
             prices = prices or router.prices
             baseline_model = baseline_model or router.baseline_model
         self.ledger: CostLedger = ledger if ledger is not None else InMemoryLedger()
         self.prices = prices or PriceTable()
         self.baseline_model = baseline_model
+        self._baseline_tier = pricing_tier(self._tiers, baseline_model)
         self.total_cost_usd = 0.0
         self.total_baseline_cost_usd = 0.0
         self.calls = 0
@@ -109,11 +118,7 @@ class CostCallbackHandler(BaseCallbackHandler):
         model = (
             model or (response.llm_output or {}).get("model_name") or run.get("model") or "unknown"
         )
-        cost = base = None
-        if usage is not None:
-            cost = self.prices.cost(str(model), usage)
-            if self.baseline_model:
-                base = self.prices.cost(self.baseline_model, usage)
+        cost, base = self._costs(str(model), run, usage) if usage is not None else (None, None)
         self._record(run_id, run, str(model), "ok", usage, cost, base, note=note)
 
     def on_llm_error(
@@ -156,9 +161,21 @@ class CostCallbackHandler(BaseCallbackHandler):
             usage = Usage(run.get("sent", 0), estimate_tokens(received))
             note += "; tokens estimated from the text sent and received"
         model = str(run.get("model") or "unknown")
-        cost = self.prices.cost(model, usage)
-        base = self.prices.cost(self.baseline_model, usage) if self.baseline_model else None
+        cost, base = self._costs(model, run, usage)
         self._record(run_id, run, model, "abandoned", usage, cost, base, note=note)
+
+    def _costs(self, model: str, run: dict[str, Any], usage: Usage) -> tuple[float | None, float | None]:
+        """The call's cost and baseline cost, priced as the router prices its own records:
+        by the config tier :func:`~shared_core.tier_models.pricing_tier` finds (the route's,
+        named in the run's metadata by ``RunnableRouter``, or the call's model's)."""
+        md = run.get("metadata", {})
+        route = md.get("tier") if md.get("router_call_id") else None
+        tier = pricing_tier(self._tiers, run.get("model"), model, route=route) if self._tiers else None
+        cost = self.prices.cost(model, usage, tier=tier)
+        base = None
+        if self.baseline_model:
+            base = self.prices.cost(self.baseline_model, usage, tier=self._baseline_tier)
+        return cost, base
 
     def _take(self, run_id: UUID) -> dict[str, Any]:
         """The run's state, no longer open (and no longer watched: see :meth:`_watch`)."""

@@ -5,6 +5,9 @@ ladder's prices go cheapest first; an explicit ``baseline_model`` with no known 
 :class:`~shared_core.errors.ConfigError` (every saving would read against $0); tiers whose
 model has no known price are named in one WARNING (their costs are recorded as unknown).
 
+:func:`pricing_tier`: the tier whose prices price a call recorded from outside the router
+(``CostCallbackHandler(router=...)``), as the router's own records are priced by their tier.
+
 :func:`check_tier_models` (when an adapter is built):
 
 A config names each tier's ``model`` (what the ledger records and prices); an adapter's
@@ -23,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
@@ -32,6 +35,7 @@ from .pricing import split_provider
 if TYPE_CHECKING:
     from .config import RouterConfig
     from .pricing import PriceTable
+    from .tier import Tier
 
 logger = logging.getLogger("tier_router")
 
@@ -100,6 +104,21 @@ def check_tier_models(ids: Mapping[str, str | None], config: RouterConfig, price
             "and prices the call as %r",
             tier.name, inner, tier.model, tier.model,
         )
+
+
+def pricing_tier(tiers: Sequence[Tier], *models: str | None, route: str | None = None) -> Tier | None:
+    """The tier whose prices price a call to one of ``models`` (the model asked for, the
+    model that answered) made outside the router, as a cost handler records it: the route's
+    tier ``route`` when the call is that tier's model (a route may be a chain of several
+    models), else the first tier of the call's model; ``None``: no tier (the price table's
+    price alone). A router's own records are priced by the tier they call (``PriceTable.cost``
+    with ``tier=``); this finds that tier for a call the router only saw from outside."""
+    named = [m for m in models if m]
+    if route is not None:
+        tier = next((t for t in tiers if t.name == route), None)
+        if tier is not None and any(same_model(m, tier.model) for m in named):
+            return tier
+    return next((t for t in tiers if any(same_model(m, t.model) for m in named)), None)
 
 
 def tier_relative_costs(config: RouterConfig, prices: PriceTable) -> list[float]:

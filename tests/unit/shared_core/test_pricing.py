@@ -293,3 +293,31 @@ def test_a_colon_inside_a_model_id_is_not_a_provider_prefix() -> None:
     assert split_provider("anthropic.claude-3-haiku-20240307-v1:0") == (None, "anthropic.claude-3-haiku-20240307-v1:0")
     assert Tier(name="t", model="llama3.1:8b").bare_model == "llama3.1:8b"
     assert Tier(name="t", model="ollama:llama3.1:8b").bare_model == "llama3.1:8b"
+
+
+# -- pricing_tier: the config tier whose prices price a call made outside the router ---------
+def _tiers() -> list:
+    from shared_core import RouterConfig
+
+    return list(RouterConfig.build({"tiers": [
+        {"name": "cheap", "model": "acme-chat", "input_price": 1.0, "output_price": 2.0},
+        {"name": "strong", "model": "openai:gpt-4o", "input_price": 3.0, "output_price": 4.0},
+    ]}).tiers)
+
+
+def test_pricing_tier_takes_the_routes_tier_for_its_own_model() -> None:
+    from shared_core.tier_models import pricing_tier
+
+    cheap, strong = _tiers()
+    assert pricing_tier([cheap, strong], "gpt-4o-2024-08-06", route="strong") is strong
+    assert pricing_tier([cheap, strong], "x", "gpt-4o", route="strong") is strong  # the model asked for
+
+
+def test_pricing_tier_takes_the_tier_of_the_calls_model_otherwise() -> None:
+    from shared_core.tier_models import pricing_tier
+
+    cheap, strong = _tiers()
+    assert pricing_tier([cheap, strong], "acme-chat", route="strong") is cheap  # a chain's other call
+    assert pricing_tier([cheap, strong], "acme-chat") is cheap
+    assert pricing_tier([cheap, strong], "gpt-4o-mini") is None  # no tier of it: the price table
+    assert pricing_tier([cheap, strong], "gpt-4o-mini", route="nope") is None
