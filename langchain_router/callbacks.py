@@ -25,13 +25,19 @@ from langchain_core.outputs import LLMResult
 from shared_core.attempt_records import ESTIMATED
 from shared_core.errors import redact
 from shared_core.ledger import CallRecord, CostLedger, InMemoryLedger
-from shared_core.pricing import PriceTable, Usage, estimate_tokens, provider_usage
+from shared_core.pricing import (
+    PriceTable,
+    Usage,
+    estimate_tokens,
+    estimated_usage,
+    provider_usage,
+)
 from shared_core.tier import Tier
 from shared_core.tier_models import pricing_tier
 
 from .context import scalar
 from .judge import JUDGE_RUN
-from .messages import usage_of
+from .messages import Received, usage_of
 
 _MODEL_KEYS = ("model_name", "model", "model_id", "deployment_name")
 _STOPPED = (asyncio.CancelledError, KeyboardInterrupt, GeneratorExit)
@@ -95,6 +101,15 @@ class CostCallbackHandler(BaseCallbackHandler):
     ) -> None:
         self._start(run_id, kwargs, sum(estimate_tokens(p) for p in prompts))
 
+    def on_llm_new_token(
+        self, token: str, *, chunk: Any = None, run_id: UUID, **kwargs: Any
+    ) -> None:
+        """What the answer delivered so far: a call stopped before its end is recorded
+        with the output tokens estimated from it (:meth:`_abandon`)."""
+        run = self._runs.get(run_id)
+        if run is not None:
+            run["received"].add(token, chunk)
+
     def on_llm_end(self, response: LLMResult, *, run_id: UUID, **kwargs: Any) -> None:
         run = self._take(run_id)
         if run.get("stopped"):
@@ -111,7 +126,7 @@ class CostCallbackHandler(BaseCallbackHandler):
         note = None
         if usage is None:  # billed all the same: estimated from the text sent and received
             received = "".join(getattr(g, "text", "") or "" for g in gens)
-            usage, note = Usage(run.get("sent", 0), estimate_tokens(received)), ESTIMATED
+            usage, note = estimated_usage(run.get("sent", 0), received), ESTIMATED
         model = None
         if msg is not None:
             model = (msg.response_metadata or {}).get("model_name")
@@ -151,14 +166,17 @@ class CostCallbackHandler(BaseCallbackHandler):
     ) -> None:
         """A call its caller stopped after the request was sent: paid for all the same, so
         recorded ``abandoned`` with the provider's usage if it came, else estimated from the
-        text sent and received (as ``RoutedChatModel`` records the same situation)."""
+        text sent and received: the response's, or the tokens that streamed in before the
+        stop (as ``RoutedChatModel`` records the same situation)."""
         gens = [g for batch in (response.generations if response else ()) for g in batch]
         msg = getattr(gens[0], "message", None) if gens else None
+        streamed: Received = run.get("received") or Received()
         usage = usage_of(msg) if msg is not None else None
+        usage = usage or streamed.usage()
         note = f"caller stopped the call ({type(error).__name__}) before its end"
-        if usage is None:
+        if usage is None:  # the answer's text as far as it came: the response's or the tokens'
             received = "".join(getattr(g, "text", "") or "" for g in gens)
-            usage = Usage(run.get("sent", 0), estimate_tokens(received))
+            usage = estimated_usage(run.get("sent", 0), max(received, streamed.text, key=len))
             note += "; tokens estimated from the text sent and received"
         model = str(run.get("model") or "unknown")
         cost, base = self._costs(model, run, usage)
@@ -231,6 +249,7 @@ class CostCallbackHandler(BaseCallbackHandler):
                     if not k.startswith(("ls_", "__")) and isinstance(v, (str, int, float, bool))
                 },
                 "watch": self._watch(run_id),
+                "received": Received(),
             }
 
     def _record(

@@ -25,12 +25,9 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from langchain_core.messages import AIMessageChunk
-from langchain_core.messages.ai import UsageMetadata, add_usage
-
 from shared_core.dispatch import StopCall
 
-from .messages import received_text, usage_of
+from .messages import Received
 
 _CHAIN_MAX = 32
 """How far :meth:`HandlerWatch.raised` follows an error's causes (a cycle cannot hold it)."""
@@ -45,9 +42,7 @@ class HandlerWatch:
     def __init__(self, run_manager: Any) -> None:
         self._run = run_manager
         self.error: Exception | None = None
-        self.tokens = 0
-        self._text: list[str] = []
-        self._usage: UsageMetadata | None = None
+        self.received = Received()
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):  # (copy, pickle: before ``_run`` is set)
@@ -86,23 +81,14 @@ class HandlerWatch:
         return watched
 
     def _seen(self, token: Any = "", *_: Any, chunk: Any = None, **__: Any) -> None:
-        """One ``on_llm_new_token``: its text (the chunk's, tool-call arguments included,
-        else the token) and the usage its chunk carried. Noted before the handlers run: a
-        token a handler raises on was generated, so billed."""
-        self.tokens += 1
-        msg = getattr(chunk, "message", None)
-        if msg is None:
-            if isinstance(token, str):
-                self._text.append(token)
-            return
-        content = msg.content
-        if isinstance(content, str) and not getattr(msg, "tool_call_chunks", None):
-            self._text.append(content)  # the usual chunk (received_text costs ~6 µs a token)
-        else:
-            self._text.append(received_text(msg))
-        um = getattr(msg, "usage_metadata", None)
-        if um:
-            self._usage = um if self._usage is None else add_usage(self._usage, um)
+        """One ``on_llm_new_token``: its text and usage (:class:`~.messages.Received`). Noted
+        before the handlers run: a token a handler raises on was generated, so billed."""
+        self.received.add(token, chunk)
+
+    @property
+    def tokens(self) -> int:
+        """How many ``on_llm_new_token`` events the run sent."""
+        return self.received.tokens
 
     def raised(self, exc: BaseException) -> bool:
         """Whether ``exc`` is the error a handler raised, or one raised while it was handled
@@ -122,12 +108,12 @@ class HandlerWatch:
     def stop(self, exc: Exception) -> StopCall:
         """How the call ends when ``exc`` (see :meth:`raised`) came out of the inner model:
         the attempt recorded ``abandoned`` with what was received, then ``exc`` raised."""
-        usage = None if self._usage is None else usage_of(AIMessageChunk(content="", usage_metadata=self._usage))
+        usage = self.received.usage()
         reason = (
             f"a callback handler raised {type(self.error).__name__} while the answer came"
             f" (after {self.tokens} token event(s))"
         )
-        return StopCall(exc, usage=usage, received_text="".join(self._text), reason=reason)
+        return StopCall(exc, usage=usage, received_text=self.received.text, reason=reason)
 
 
 def watch(run_manager: Any) -> HandlerWatch | None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ._construct import construct
 from .errors import redact
 from .ledger.base import CallRecord, Framework, Status, check_record_fields
-from .pricing import Usage, estimate_tokens
+from .pricing import Usage, estimate_tokens, estimated_usage
 from .storable import is_flat_storable
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ class AttemptRecords:
         """Tokens of an attempt whose provider reported none: the request's estimated input
         plus the tier's system prompt, and ``received_text`` (characters / 4)."""
         sent = self.request.input_tokens + estimate_tokens(attempt.system_prompt or "")
-        return Usage(max(0, int(sent)), estimate_tokens(received_text))
+        return estimated_usage(sent, received_text)
 
     def _record(
         self, attempt: Attempt, *, status: Status, usage: Usage | None, latency_ms: float,

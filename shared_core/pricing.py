@@ -165,6 +165,13 @@ def estimate_tokens(text: str) -> int:
     return (text_size(text) + 3) // 4 if text else 0
 
 
+def estimated_usage(sent_tokens: int, received_text: str) -> Usage:
+    """The usage of a call whose provider reported none: ``sent_tokens`` (the estimated
+    input) and ``received_text`` (:func:`estimate_tokens`) as output. How the router records
+    such an attempt, and ``CostCallbackHandler`` such a call."""
+    return Usage(max(0, int(sent_tokens)), estimate_tokens(received_text))
+
+
 _PROVIDER_RE = re.compile(r"\s*[A-Za-z][A-Za-z_-]*\s*")
 """What a ``provider:`` prefix looks like (``openai``, ``azure_openai``): letters, ``_`` and
 ``-`` only, so a colon inside an id (Ollama's ``llama3.1:8b``, Bedrock's ``...-v1:0``) is none."""

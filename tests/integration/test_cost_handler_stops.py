@@ -6,6 +6,9 @@ requests), and a cancelled ``astream`` was recorded ``failed``, 0 tokens, cost `
 ``RoutedChatModel`` records the same situation ``abandoned`` with its input estimated; the
 handler now does too (on ``on_llm_error`` with a ``CancelledError``, when the run's task ends
 with the run open, or when ``RunnableRouter`` sees its route stopped).
+(c) A route cancelled after its answer had begun to stream was recorded with 0 output
+tokens although its note said they were estimated from the text received: the handler now
+keeps the text of each run's ``on_llm_new_token`` for that estimate.
 (b) ``config["configurable"]["thread_id"]`` was not carried to the route's records
 (langchain-core 1.x no longer copies ``configurable`` into metadata): ``thread_id=None``.
 
@@ -20,11 +23,14 @@ from typing import Any
 
 import httpx
 import pytest
+from langchain_core.callbacks import AsyncCallbackHandler
+from langchain_core.output_parsers import StrOutputParser
 from langchain_openai import ChatOpenAI
 
 from langchain_router import CostCallbackHandler, RunnableRouter
 from shared_core import RouterConfig
 from shared_core.ledger import InMemoryLedger
+from shared_core.pricing import Usage, estimate_tokens
 from shared_core.testing import FakeClassifier
 from tests.fake_openai_server import FakeOpenAIServer
 
@@ -139,3 +145,64 @@ def test_an_async_call_that_ends_is_recorded_once(openai_server: FakeOpenAIServe
 
     asyncio.run(go())
     assert [r.status for r in ledger.records()] == ["ok", "ok"]
+
+
+class _Seen(AsyncCallbackHandler):
+    """The text the caller's own handler saw stream in."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    async def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+        self.text += token
+
+
+def _streaming_router(server: FakeOpenAIServer) -> tuple[RunnableRouter, CostCallbackHandler]:
+    def model(name: str) -> ChatOpenAI:
+        return ChatOpenAI(model=name, base_url=server.base_url, api_key="sk-test", max_retries=0,
+                          streaming=True, http_async_client=httpx.AsyncClient())
+
+    rr = RunnableRouter(
+        {"cheap": model("gpt-4o-mini"), "strong": model("gpt-4o") | StrOutputParser()},
+        config=RouterConfig.build({"tiers": [
+            {"name": "cheap", "model": "gpt-4o-mini", "max_tokens": 50},
+            {"name": "strong", "model": "gpt-4o", "max_tokens": 50},
+        ]}),
+        classifier=FakeClassifier({"hard": "strong"}, default="cheap", labels=["cheap", "strong"]),
+        ledger=InMemoryLedger(),
+    )
+    return rr, CostCallbackHandler(router=rr.router)
+
+
+@pytest.mark.parametrize("prompt", ["easy", "hard"])  # a chat-model route; a chain route
+def test_a_route_cancelled_mid_answer_counts_the_text_received(
+    openai_server: FakeOpenAIServer, prompt: str
+) -> None:
+    """The answer had begun to stream when ``wait_for`` cancelled the route: its output
+    tokens are estimated from the text received (they were 0)."""
+    openai_server.script(None, " ".join(f"w{i}" for i in range(60)), chunk_delay=0.3)
+    rr, handler = _streaming_router(openai_server)
+    seen = _Seen()
+
+    async def go() -> None:
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(rr.ainvoke(prompt, config={"callbacks": [handler, seen]}), 0.5)
+
+    asyncio.run(go())
+    [rec] = rr.router.ledger.records()
+    assert rec.status == "abandoned" and "estimated" in (rec.error or "")
+    assert seen.text and rec.output_tokens == estimate_tokens(seen.text)
+    assert rec.cost_usd == pytest.approx(rr.router.prices.cost(rec.model, Usage(rec.input_tokens, rec.output_tokens)))
+
+
+def test_a_sync_stream_closed_mid_answer_counts_the_text_received(openai_server: FakeOpenAIServer) -> None:
+    openai_server.script(None, " ".join(f"w{i}" for i in range(60)), chunk_delay=0.3)
+    rr, handler = _streaming_router(openai_server)
+    stream = rr.stream("easy", config={"callbacks": [handler]})
+    text = ""
+    while not text.strip():
+        text += next(stream).content
+    stream.close()
+    [rec] = rr.router.ledger.records()
+    assert rec.status == "abandoned" and text
+    assert rec.output_tokens >= estimate_tokens(text)  # the model may have read a chunk more
