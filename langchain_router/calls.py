@@ -17,7 +17,7 @@ from langchain_core.outputs import ChatResult
 
 from shared_core.dispatch import Attempt, AttemptResult, CallPlan
 from shared_core.errors import BadResponseError
-from shared_core.output_budget import has_budget, pop_output_budget, set_budget
+from shared_core.output_budget import hard_limited, has_budget, pop_output_budget, set_budget
 from shared_core.request import ensure_sendable
 
 from .capabilities import check_tool_tiers
@@ -103,7 +103,8 @@ class CallSteps:
         force = thread = None
         if kwargs:  # the router's own keys first; most calls have none at all
             # every spelling (max_completion_tokens, num_predict ...): the budget reserved for
-            caller_max = _caller_max(pop_output_budget(kwargs), self.max_tokens)
+            budget = pop_output_budget(kwargs, hard_limit=hard_limited(self.router))
+            caller_max = _caller_max(budget, self.max_tokens)
             force = kwargs.pop("model", None)
             thread = kwargs.pop(THREAD_KWARG, None)
             call = _Call(messages, stop or self.stop or None, caller_max)

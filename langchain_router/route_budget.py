@@ -25,7 +25,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableBinding, RunnableConfig
 
 from shared_core.budget import estimate_cost
-from shared_core.output_budget import has_budget, read_output_budget
+from shared_core.output_budget import hard_limited, has_budget, read_output_budget
 from shared_core.route_hold import RouteHold
 
 from .callbacks import _STOPPED, CostCallbackHandler
@@ -44,19 +44,27 @@ def _core(route: Runnable[Any, Any]) -> tuple[list[RunnableBinding[Any, Any]], A
     return bindings, node
 
 
-def bounded_route(route: Runnable[Any, Any], tier: Any) -> tuple[Runnable[Any, Any], int | None]:
+def bounded_route(
+    route: Runnable[Any, Any], tier: Any, *, hard_limit: bool = False
+) -> tuple[Runnable[Any, Any], int | None]:
     """The runnable to run for ``tier`` and the most output tokens it may write (``None``:
-    not bounded). Raises ``InputError`` for a binding whose budget cannot be read."""
+    not bounded). Raises ``InputError`` for a binding whose budget cannot be read
+    (``hard_limit``: the router has one, which its message names)."""
     bindings, node = _core(route)
     if not isinstance(node, BaseChatModel) or _holds_itself(node):
         return route, None
-    budgets = [n for b in bindings if (n := read_output_budget(b.kwargs)) is not None]
+    budgets = [
+        n for b in bindings if (n := read_output_budget(b.kwargs, hard_limit=hard_limit)) is not None
+    ]
     field, _ = _override_fields(type(node))
     own = getattr(node, field, None) if field else None
     if own is not None:
         budgets.append(int(own))
     extra = getattr(node, "model_kwargs", None)
-    if isinstance(extra, dict) and has_budget(extra) and (n := read_output_budget(extra)):
+    if (
+        isinstance(extra, dict) and has_budget(extra)
+        and (n := read_output_budget(extra, hard_limit=hard_limit))
+    ):
         budgets.append(n)
     if budgets:
         return route, max(budgets)
@@ -75,8 +83,9 @@ def route_bounds(
     """:func:`bounded_route` for every route; with a hard limit configured, a warning for
     each route the router cannot hold a reservation for."""
     out = {}
+    hard_limit = hard_limited(router)
     for tier in router.config.tiers:
-        runnable, bound = bounded_route(routes[tier.name], tier)
+        runnable, bound = bounded_route(routes[tier.name], tier, hard_limit=hard_limit)
         if bound is not None:
             priced = tier.model_copy(update={"max_tokens": bound})
             if estimate_cost(priced, 0, router.prices) is None:

@@ -47,7 +47,7 @@ from shared_core.adapters_common import as_config, config_for_tierless, reject_t
 from shared_core.dispatch import aexecute, execute
 from shared_core.errors import ConfigError
 from shared_core.no_copies import NoDeepCopies
-from shared_core.output_budget import read_output_budget
+from shared_core.output_budget import hard_limited, read_output_budget
 
 from . import calls, context
 from .factory import inner_llms, tiers_from_config
@@ -227,7 +227,8 @@ class RoutedLLM(NoDeepCopies, TemplatedPrompts, ToolCalling, FunctionCallingLLM)
     ) -> tuple[PreparedTools | None, Any, str | None, context.Routing]:
         """Pop the per-call options from ``kwargs``: (tools prepared earlier, request, force,
         routing context)."""
-        read_output_budget(kwargs)  # a typed error before the classifier (may be paid) runs
+        # a typed error before the classifier (may be paid) runs
+        read_output_budget(kwargs, hard_limit=hard_limited(self._router))
         prepared: PreparedTools | None = kwargs.pop(PREPARED_KEY, None)
         r = self._routing(kwargs)
         if prepared is not None:

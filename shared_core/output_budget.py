@@ -39,15 +39,16 @@ NESTED_KEYS = ("options", "generation_config")
 ``generation_config``)."""
 
 
-def budget_value(key: str, value: Any) -> int | None:
+def budget_value(key: str, value: Any, *, hard_limit: bool = False) -> int | None:
     """``value`` as a token budget (``None``: not set), or :class:`InputError` before any
-    provider is called: a budget the router cannot read is one it cannot reserve for."""
+    provider is called: a budget the router cannot read is one it cannot reserve for.
+    ``hard_limit``: the router has a hard budget limit (the message says why it matters)."""
     if value is None:
         return None
-    if isinstance(value, bool):
-        raise InputError(f"output budget {key}={value!r}: expected a positive whole number")
     n: int | None = None
-    if isinstance(value, float):
+    if isinstance(value, bool):
+        n = None
+    elif isinstance(value, float):
         n = int(value) if value.is_integer() else None
     elif isinstance(value, str):
         n = int(value) if value.strip().isdecimal() else None
@@ -57,38 +58,57 @@ def budget_value(key: str, value: Any) -> int | None:
         except TypeError:
             n = None
     if n is None or n <= 0:
-        raise InputError(
-            f"output budget {key}={value!r}: expected a positive whole number (an unbounded "
-            "or non-numeric budget cannot be reserved for against a hard limit)"
-        )
+        raise InputError(_invalid(key, value, hard_limit))
     return n
 
 
-def read_output_budget(kwargs: Mapping[str, Any]) -> int | None:
+def _invalid(key: str, value: Any, hard_limit: bool) -> str:
+    """What is wrong with an output budget, and what to pass instead."""
+    what = " (a bool is not a number of tokens)" if isinstance(value, bool) else ""
+    why = "every call is budgeted for"
+    if hard_limit:
+        why += ", and a hard budget limit is set: an unbounded budget cannot be reserved for"
+    return (
+        f"output budget {key}={value!r}: expected a positive whole number of tokens{what}; "
+        "leave it out or pass None to use the tier's max_tokens. -1 or 0 for \"unlimited\" is "
+        f"not accepted because {why}"
+    )
+
+
+def hard_limited(router: Any) -> bool:
+    """Whether ``router`` (a :class:`~shared_core.Router` or a variant router) has a hard
+    budget limit: a limit per period or a per-request cap (what an invalid budget's message
+    names)."""
+    budget = router.config.budget
+    return bool(budget.limits) or budget.per_request_cap_usd is not None
+
+
+def read_output_budget(kwargs: Mapping[str, Any], *, hard_limit: bool = False) -> int | None:
     """The largest output budget ``kwargs`` carries under any spelling, nested mappings
     included (``None``: none). The largest, because which one a provider obeys when given
-    several is the provider's business: the router budgets for the worst."""
+    several is the provider's business: the router budgets for the worst. ``hard_limit``:
+    see :func:`budget_value`."""
     found: int | None = None
     for key in BUDGET_KEYS:
         if key in kwargs:
-            n = budget_value(key, kwargs[key])
+            n = budget_value(key, kwargs[key], hard_limit=hard_limit)
             if n is not None and (found is None or n > found):
                 found = n
     for nest in NESTED_KEYS:
         inner = kwargs.get(nest)
         if isinstance(inner, Mapping):
-            n = read_output_budget(inner)
+            n = read_output_budget(inner, hard_limit=hard_limit)
             if n is not None and (found is None or n > found):
                 found = n
     return found
 
 
-def pop_output_budget(kwargs: dict[str, Any]) -> int | None:
+def pop_output_budget(kwargs: dict[str, Any], *, hard_limit: bool = False) -> int | None:
     """:func:`read_output_budget`, then every top-level spelling is removed from ``kwargs``
     (the adapter sends the attempt's budget its own way; nested mappings stay, for
     :func:`set_budget` to rewrite per attempt). Raises before touching ``kwargs`` when a
     value is unreadable."""
-    found = read_output_budget(kwargs)
+    found = read_output_budget(kwargs, hard_limit=hard_limit)
     for key in BUDGET_KEYS:
         kwargs.pop(key, None)
     return found

@@ -56,3 +56,39 @@ def test_a_callers_nested_budget_is_reserved_for_and_sent() -> None:
     [seen] = inner.seen
     assert seen["kwargs"]["options"] == {"num_predict": 100, "temperature": 0}
     assert seen["max_tokens"] == 100
+
+
+def _unlimited() -> RoutedChatModel:
+    config = RouterConfig.build({
+        "tiers": [{"name": "t", "model": "m", "max_tokens": 64, "input_price": 1.0, "output_price": 1.0}],
+    })
+    return RoutedChatModel(tiers={"t": EchoChat()}, config=config, classifier=FakeClassifier(default="t"),
+                           ledger=InMemoryLedger())
+
+
+@pytest.mark.parametrize("value", [0, -1, True])
+def test_an_invalid_output_budget_says_what_to_do(value: Any) -> None:
+    """The message says to leave the budget out (or pass None) for the tier's ``max_tokens``
+    and that -1 "unlimited" is not taken; it speaks of a hard limit only when one is set."""
+    from shared_core import InputError
+
+    with pytest.raises(InputError) as free:
+        _unlimited().invoke("hello", max_tokens=value)
+    text = str(free.value)
+    assert f"max_tokens={value!r}" in text and "positive whole number" in text
+    assert "leave it out or pass None" in text and "tier's max_tokens" in text
+    assert "-1" in text and "every call is budgeted for" in text
+    assert "hard" not in text
+    with pytest.raises(InputError) as held:
+        _routed(EchoChat(), limit=1.0).invoke("hello", max_tokens=value)
+    assert "leave it out or pass None" in str(held.value) and "hard budget limit" in str(held.value)
+
+
+def test_a_routes_invalid_budget_is_named_at_build_with_the_same_advice() -> None:
+    from langchain_router import RunnableRouter
+    from shared_core import InputError
+
+    config = {"tiers": [{"name": "t", "model": "m", "max_tokens": 64}]}
+    with pytest.raises(InputError, match="leave it out or pass None") as info:
+        RunnableRouter({"t": EchoChat().bind(max_tokens=-1)}, config=config)
+    assert "hard" not in str(info.value)
