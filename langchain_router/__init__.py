@@ -1,7 +1,8 @@
 """LangChain drop-in for tier-router.
 
 * :class:`RoutedChatModel` — a chat model over one inner chat model per tier.
-* :class:`RunnableRouter` — classify a chain's input, run one runnable per tier.
+* :class:`RunnableRouter` — classify a chain's input, run one runnable per tier
+  (:class:`UnboundedRouteWarning`: a route whose cost it cannot hold against a hard limit).
 * :class:`CostCallbackHandler` — cost and savings of any chat model into the ledger.
 * :class:`LangChainEncoder` — any LangChain ``Embeddings`` as the router's encoder.
 * :func:`chat_model_judge` — any chat model as the LLM-judge classifier.
@@ -24,6 +25,7 @@ from .callbacks import CostCallbackHandler
 from .chat_model import RoutedChatModel
 from .embeddings import LangChainEncoder
 from .judge import ChatModelJudge, chat_model_judge
+from .route_budget import UnboundedRouteWarning
 from .runnable_router import RunnableRouter
 from .serde import allow_in_load_all
 from .structured import StructuredOutputError
@@ -35,6 +37,7 @@ __all__ = [
     "RoutedChatModel",
     "RunnableRouter",
     "StructuredOutputError",
+    "UnboundedRouteWarning",
     "allow_in_load_all",
     "chat_model_judge",
 ]

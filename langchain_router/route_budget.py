@@ -7,7 +7,8 @@ budget is the largest it may be sent: the binding's keywords (any spelling, see
 :mod:`shared_core.output_budget`), the model's own budget field or ``model_kwargs``; a model
 that has none gets its tier's ``max_tokens`` set (what is reserved for is then what is sent).
 Anything else (a chain, an agent, a retried or fallback runnable) is not bounded: the
-router checks the limit before it runs, and warns once at build time that it cannot hold.
+router checks the limit before it runs, and warns once at build time that it cannot hold
+(:class:`UnboundedRouteWarning`, naming the condition that failed and what fits that case).
 
 :class:`Held` runs the chosen route and lets the hold go when the route is over, however
 it ends; a route stopped half-way (a cancelled task, a closed stream) first has its open
@@ -16,7 +17,7 @@ model calls recorded ``abandoned`` by the cost handlers on its config.
 
 from __future__ import annotations
 
-import logging
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -27,11 +28,10 @@ from langchain_core.runnables import Runnable, RunnableBinding, RunnableConfig
 from shared_core.budget import estimate_cost
 from shared_core.output_budget import hard_limited, has_budget, read_output_budget
 from shared_core.route_hold import RouteHold
+from shared_core.tier_defaults import _caller_level
 
 from .callbacks import _STOPPED, CostCallbackHandler
 from .inner import _override_fields, with_overrides
-
-logger = logging.getLogger("tier_router")
 
 
 def _core(route: Runnable[Any, Any]) -> tuple[list[RunnableBinding[Any, Any]], Any]:
@@ -77,33 +77,62 @@ def bounded_route(
     return applied, tier.max_tokens
 
 
+class UnboundedRouteWarning(UserWarning):
+    """A ``RunnableRouter`` route whose worst-case cost cannot be held against a hard budget
+    limit (it is checked before it runs, nothing is reserved): the message says why and what
+    fits that case. Filter it like any warning category."""
+
+
 def route_bounds(
     routes: dict[str, Runnable[Any, Any]], router: Any
 ) -> dict[str, tuple[Runnable[Any, Any], int | None]]:
-    """:func:`bounded_route` for every route; with a hard limit configured, a warning for
-    each route the router cannot hold a reservation for."""
+    """:func:`bounded_route` for every route; with a hard limit configured, an
+    :class:`UnboundedRouteWarning` for each route the router cannot hold a reservation for."""
     out = {}
     hard_limit = hard_limited(router)
     for tier in router.config.tiers:
-        runnable, bound = bounded_route(routes[tier.name], tier, hard_limit=hard_limit)
+        route = routes[tier.name]
+        runnable, bound = bounded_route(route, tier, hard_limit=hard_limit)
+        unpriced = False
         if bound is not None:
             priced = tier.model_copy(update={"max_tokens": bound})
             if estimate_cost(priced, 0, router.prices) is None:
-                bound = None
+                bound, unpriced = None, True
         out[tier.name] = (runnable, bound)
-        if (
-            bound is None and router.budget is not None and router.budget.limits
-            and not _holds_itself(_core(routes[tier.name])[1])
-        ):
-            logger.warning(
-                "RunnableRouter: route %r is not one priced chat-model call with a known "
-                "output budget, so its worst-case cost is unknown: hard budget limits are "
-                "checked before it runs but nothing is reserved, and concurrent calls may "
-                "pass a limit. Give the route a chat model (or a .bind() of one) with "
-                "max_tokens and a price to have its cost held.",
-                tier.name,
+        node = _core(route)[1]
+        if bound is None and router.budget is not None and router.budget.limits and not _holds_itself(node):
+            warnings.warn(
+                _unbounded(tier, node, unpriced), UnboundedRouteWarning, stacklevel=_caller_level()
             )
     return out
+
+
+def _unbounded(tier: Any, node: Any, unpriced: bool) -> str:
+    """Why route ``tier`` cannot be held, and what to do about it (:class:`UnboundedRouteWarning`)."""
+    name = tier.name
+    if not isinstance(node, BaseChatModel):
+        why = f"is a {type(node).__name__}, not one chat-model call"
+        fix = (
+            "To have it held, make the route the chat model itself (or a .bind() / "
+            ".bind_tools() of one) and keep prompts and parsers outside the router "
+            "(prompt | RunnableRouter({...}) | parser); otherwise this route is check-only"
+        )
+    elif unpriced:
+        why = f"calls model {tier.model!r}, which has no known price"
+        fix = f"Set input_price and output_price on tier {name!r} to have it held"
+    else:
+        why = (
+            "is a chat model with no output budget (its tier sets no max_tokens and the "
+            "model none of its own)"
+        )
+        fix = (
+            f"Set max_tokens on tier {name!r} (or .bind(max_tokens=...) the route) to have it held"
+        )
+    return (
+        f"RunnableRouter: route {name!r} {why}, so its worst-case cost is unknown: hard budget "
+        "limits are checked before it runs but nothing is reserved, and concurrent calls may "
+        f"pass a limit. {fix}."
+    )
 
 
 def _holds_itself(model: Any) -> bool:

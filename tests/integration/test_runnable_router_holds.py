@@ -14,7 +14,7 @@ Real ``ChatOpenAI`` against the loopback server.
 from __future__ import annotations
 
 import asyncio
-import logging
+import warnings
 from typing import Any
 
 import httpx
@@ -22,7 +22,7 @@ import pytest
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_openai import ChatOpenAI
 
-from langchain_router import CostCallbackHandler, RunnableRouter
+from langchain_router import CostCallbackHandler, RunnableRouter, UnboundedRouteWarning
 from shared_core import BudgetExceededError, RouterConfig
 from shared_core.ledger import InMemoryLedger
 from shared_core.testing import FakeClassifier
@@ -125,16 +125,50 @@ def test_a_routes_own_larger_budget_is_what_is_reserved_for(
 
 
 def test_a_route_that_cannot_be_bounded_is_checked_and_named_at_build(
-    openai_server: FakeOpenAIServer, caplog: pytest.LogCaptureFixture
+    openai_server: FakeOpenAIServer,
 ) -> None:
     openai_server.script(None, "word " * 100)
     chain = ChatPromptTemplate.from_messages([("user", "{input}")]) | _model(openai_server, "gpt-4o")
-    with caplog.at_level(logging.WARNING, logger="tier_router"):
+    with pytest.warns(UnboundedRouteWarning) as warned:
         rr, handler = _router(openai_server, strong=chain)
-    warned = [r.getMessage() for r in caplog.records if "RunnableRouter" in r.getMessage()]
-    assert len(warned) == 1 and "'strong'" in warned[0] and "checked" in warned[0]
+    [w] = warned
+    text = str(w.message)
+    assert "'strong'" in text and "checked" in text and "RunnableSequence" in text
+    assert "not one chat-model call" in text  # which condition failed, and what fits it:
+    assert "prompt | RunnableRouter" in text and "check-only" in text
+    assert "input_price" not in text and "max_tokens" not in text
+    assert w.filename == __file__  # pointed at the caller's line: filterable by module
     rr.invoke({"input": PROMPT}, config={"callbacks": [handler]})  # checked, runs
     assert len(_answered(rr)) == 1
+
+
+def test_a_chat_model_route_with_no_output_budget_is_told_to_set_max_tokens(
+    openai_server: FakeOpenAIServer,
+) -> None:
+    with pytest.warns(UnboundedRouteWarning) as warned:
+        rr, _ = _router(openai_server, max_tokens=None)
+    assert len(warned) == 2 and rr._runs["strong"][1] is None
+    text = str(warned[1].message)
+    assert "'strong'" in text and "no output budget" in text and "max_tokens" in text
+    assert "prompt | RunnableRouter" not in text and "input_price" not in text
+
+
+def test_the_warning_can_be_filtered_by_its_category(openai_server: FakeOpenAIServer) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", category=UnboundedRouteWarning)
+        _router(openai_server, strong=_model(openai_server, "gpt-4o").with_retry())
+
+
+def test_no_warning_without_a_hard_limit(openai_server: FakeOpenAIServer) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnboundedRouteWarning)
+        RunnableRouter(
+            {"cheap": _model(openai_server, "gpt-4o-mini"),
+             "strong": ChatPromptTemplate.from_messages([("user", "{input}")]) | _model(openai_server, "gpt-4o")},
+            config=RouterConfig.build({"tiers": [{"name": "cheap", "model": "gpt-4o-mini"},
+                                                 {"name": "strong", "model": "gpt-4o"}]}),
+        )
 
 
 def test_a_failed_route_lets_its_hold_go(openai_server: FakeOpenAIServer) -> None:
@@ -181,17 +215,12 @@ def test_a_bind_tools_route_gets_its_tiers_budget_sent_and_held(openai_server: F
     assert rr.routes["strong"] is strong  # the caller's route is untouched
 
 
-def test_a_retried_route_is_not_bounded(
-    openai_server: FakeOpenAIServer, caplog: pytest.LogCaptureFixture
-) -> None:
-    with caplog.at_level(logging.WARNING, logger="tier_router"):
+def test_a_retried_route_is_not_bounded(openai_server: FakeOpenAIServer) -> None:
+    with pytest.warns(UnboundedRouteWarning, match="'strong' is a RunnableRetry"):
         _router(openai_server, strong=_model(openai_server, "gpt-4o").with_retry())
-    assert any("'strong'" in r.getMessage() for r in caplog.records)
 
 
-def test_a_routed_chat_model_route_holds_for_itself(
-    openai_server: FakeOpenAIServer, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_a_routed_chat_model_route_holds_for_itself(openai_server: FakeOpenAIServer) -> None:
     """A ``RoutedChatModel`` route reserves for its own calls: not held twice, its per-call
     budget not overridden, and no warning."""
     from langchain_router import RoutedChatModel
@@ -201,8 +230,8 @@ def test_a_routed_chat_model_route_holds_for_itself(
         config=_config(), classifier=FakeClassifier(default="cheap", labels=["cheap", "strong"]),
         ledger=InMemoryLedger(),
     )
-    with caplog.at_level(logging.WARNING, logger="tier_router"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnboundedRouteWarning)
         rr, _ = _router(openai_server, strong=inner)
-    assert not [r for r in caplog.records if "RunnableRouter" in r.getMessage()]
     assert rr._runs["strong"] == (inner, None)
     assert rr._runs["cheap"][1] == OUT
