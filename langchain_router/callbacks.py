@@ -102,7 +102,7 @@ class CostCallbackHandler(BaseCallbackHandler):
         self._start(run_id, kwargs, sum(estimate_tokens(p) for p in prompts))
 
     def on_llm_new_token(
-        self, token: str, *, chunk: Any = None, run_id: UUID, **kwargs: Any
+        self, token: Any, *, chunk: Any = None, run_id: UUID, **kwargs: Any
     ) -> None:
         """What the answer delivered so far: a call stopped before its end is recorded
         with the output tokens estimated from it (:meth:`_abandon`)."""
