@@ -23,7 +23,13 @@ from typing import Any
 
 from langchain_core.callbacks import BaseCallbackManager
 from langchain_core.language_models import BaseChatModel
-from langchain_core.runnables import Runnable, RunnableBinding, RunnableConfig
+from langchain_core.runnables import (
+    Runnable,
+    RunnableBinding,
+    RunnableConfig,
+    RunnableWithFallbacks,
+)
+from langchain_core.runnables.retry import RunnableRetry
 
 from shared_core.budget import estimate_cost
 from shared_core.output_budget import hard_limited, has_budget, read_output_budget
@@ -110,7 +116,14 @@ def route_bounds(
 def _unbounded(tier: Any, node: Any, unpriced: bool) -> str:
     """Why route ``tier`` cannot be held, and what to do about it (:class:`UnboundedRouteWarning`)."""
     name = tier.name
-    if not isinstance(node, BaseChatModel):
+    if isinstance(node, (RunnableRetry, RunnableWithFallbacks)):
+        why = f"is a {type(node).__name__}, which may make several model calls"
+        fix = (
+            "To have it held, route the chat model itself and give it its own retries "
+            "(max_retries=...) instead of .with_retry() / .with_fallbacks(); otherwise this "
+            "route is check-only"
+        )
+    elif not isinstance(node, BaseChatModel):
         why = f"is a {type(node).__name__}, not one chat-model call"
         fix = (
             "To have it held, make the route the chat model itself (or a .bind() / "

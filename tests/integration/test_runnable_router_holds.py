@@ -216,8 +216,9 @@ def test_a_bind_tools_route_gets_its_tiers_budget_sent_and_held(openai_server: F
 
 
 def test_a_retried_route_is_not_bounded(openai_server: FakeOpenAIServer) -> None:
-    with pytest.warns(UnboundedRouteWarning, match="'strong' is a RunnableRetry"):
+    with pytest.warns(UnboundedRouteWarning, match="'strong' is a RunnableRetry") as warned:
         _router(openai_server, strong=_model(openai_server, "gpt-4o").with_retry())
+    assert "max_retries" in str(warned[0].message) and "check-only" in str(warned[0].message)
 
 
 def test_a_routed_chat_model_route_holds_for_itself(openai_server: FakeOpenAIServer) -> None:
