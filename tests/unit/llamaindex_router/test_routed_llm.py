@@ -434,3 +434,13 @@ def test_pickling_or_deep_copying_fails_at_once_with_a_typed_error_saying_how_to
     shallow = copy.copy(llm)  # shares the router: still works, same ledger
     shallow.chat(_user("hi"))
     assert shallow.router is llm.router and len(llm.router.ledger.records()) == 1
+
+
+def test_an_invalid_output_budget_says_what_to_do() -> None:
+    """As in LangChain: leave it out or pass None; a hard limit is named only when set."""
+    with pytest.raises(InputError, match="leave it out or pass None") as free:
+        _llm().chat(_user("hello"), max_tokens=-1)
+    assert "hard" not in str(free.value)
+    limited = _llm(budget={"limits": [{"scope": "global", "period": "day", "limit_usd": 1.0}]})
+    with pytest.raises(InputError, match="hard budget limit"):
+        limited.chat(_user("hello"), max_tokens=-1)
