@@ -15,7 +15,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 
 from shared_core.cache_hits import cache_hit
 
-from .context import THREAD_KWARG, scalar, thread_id_of
+from .context import THREAD_KWARG, scalar, thread_id_of, user_of
 
 _HIT = "_tier_router_cache_hit"
 
@@ -33,7 +33,7 @@ def served_from_cache(
     router: Any, result: ChatResult, run_manager: Any, kwargs: dict[str, Any]
 ) -> ChatResult:
     """``result`` with cache-hit metadata (cost 0) when it came from the cache, else as is
-    (``kwargs``: the call's, which may carry the thread id from ``configurable``)."""
+    (``kwargs``: the call's, which may carry the thread id and the user from ``configurable``)."""
     gens = result.generations
     if not gens or not (gens[0].generation_info or {}).get(_HIT):
         return result
@@ -50,7 +50,7 @@ def served_from_cache(
             if meta is None:
                 meta = cache_hit(
                     router, cached, framework="langchain", tags=tags,
-                    user=scalar(md.get("user_id") or md.get("user")),
+                    user=user_of(md, kwargs),
                     thread_id=scalar(kwargs.get(THREAD_KWARG)) or thread_id_of(md, tags),
                 )
             msg = gen.message.model_copy(update={"response_metadata": {**rm, "router": meta}})

@@ -21,7 +21,7 @@ from shared_core.output_budget import hard_limited, has_budget, pop_output_budge
 from shared_core.request import ensure_sendable
 
 from .capabilities import check_tool_tiers
-from .context import THREAD_KWARG, kept_meta, run_context, scalar, thread_id_of
+from .context import THREAD_KWARG, USER_KWARG, kept_meta, run_context, scalar, thread_id_of
 from .handler_errors import HandlerWatch
 from .inner import with_overrides
 from .messages import (
@@ -100,13 +100,14 @@ class CallSteps:
         ``kwargs`` is the call's own ``**kwargs`` dict (fresh per call): the router's keys
         are popped from it and the rest passes through to the inner model.
         """
-        force = thread = None
+        force = thread = user = None
         if kwargs:  # the router's own keys first; most calls have none at all
             # every spelling (max_completion_tokens, num_predict ...): the budget reserved for
             budget = pop_output_budget(kwargs, hard_limit=hard_limited(self.router))
             caller_max = _caller_max(budget, self.max_tokens)
             force = kwargs.pop("model", None)
             thread = kwargs.pop(THREAD_KWARG, None)
+            user = kwargs.pop(USER_KWARG, None)
             call = _Call(messages, stop or self.stop or None, caller_max)
             call.tools = kwargs.pop("tools", None) or None
             if call.tools is not None:  # typed error before routing (a classifier may cost money)
@@ -144,7 +145,8 @@ class CallSteps:
             kw["structured_output"] = True
         if (thread_id := thread or thread_id_of(md, tags)) is not None:
             kw["thread_id"] = thread_id
-        if (user := scalar(md.get("user_id") or md.get("user"))) is not None:
+        # the metadata's user wins over configurable's (:data:`USER_KWARG`, a str already)
+        if (user := scalar(md.get("user_id") or md.get("user")) or user) is not None:
             kw["user"] = user
         if tags:
             kw["tags"] = tags

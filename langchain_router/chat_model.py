@@ -36,7 +36,15 @@ from .cache import cache_fingerprint, mark_cached, served_from_cache
 from .calls import CallSteps, _private
 from .capabilities import check_tool_tiers, routed_profile
 from .construction import build_router, reject_typos
-from .context import THREAD_KWARG, astream_in_run, reset_run, stream_in_run, thread_kwargs, with_run
+from .context import (
+    THREAD_KWARG,
+    USER_KWARG,
+    astream_in_run,
+    reset_run,
+    stream_in_run,
+    thread_kwargs,
+    with_run,
+)
 from .factory import config_for_tierless, inner_models
 from .handler_errors import watch
 from .inner import inner_agenerate, inner_generate
@@ -269,7 +277,7 @@ class RoutedChatModel(NoDeepCopies, CallSteps, StreamCalls, BaseChatModel):
         )
         return structured_runnable(llm, schema, include_raw=include_raw, method=method)
 
-    # -- public entry points: carry config["configurable"]["thread_id"] to the call -----------
+    # -- public entry points: carry config["configurable"]'s thread_id and user_id to the call --
     def invoke(
         self, input: LanguageModelInput, config: RunnableConfig | None = None, **kwargs: Any
     ) -> AIMessage:  # type: ignore[override]
@@ -325,9 +333,11 @@ class RoutedChatModel(NoDeepCopies, CallSteps, StreamCalls, BaseChatModel):
         return served_from_cache(self.router, result, run_manager, kwargs)
 
     def _get_llm_string(self, stop: list[str] | None = None, **kwargs: Any) -> str:
-        # the conversation id is the router's own bookkeeping, not a parameter of the answer:
-        # the same prompt in another conversation hits LangChain's cache, as with a plain model
+        # the conversation id and the user are the router's own bookkeeping, not parameters of
+        # the answer: the same prompt in another conversation (or for another user) hits
+        # LangChain's cache, as with a plain model
         kwargs.pop(THREAD_KWARG, None)
+        kwargs.pop(USER_KWARG, None)
         # + the tiers' models and the config: without them a model LangChain cannot serialise
         # (checks=, classifier=, router= objects) was keyed by its class name alone
         return super()._get_llm_string(stop=stop, **kwargs) + _private(self, "_cache_key")

@@ -5,6 +5,10 @@ The thread id (for stickiness and the ledger) is read from, in order: the call k
 ``config["configurable"]["thread_id"]``), the run metadata (``thread_id``, ``session_id``,
 ``conversation_id``; LangGraph puts ``thread_id`` there), or a ``thread:<id>`` /
 ``session:<id>`` tag.
+
+The user (for ``user:<id>`` budgets and the ledger) is the run metadata's ``user_id`` or
+``user``, else ``config["configurable"]["user_id"]`` or ``["user"]`` (LangGraph's convention),
+carried as the call kwarg :data:`USER_KWARG`: the metadata wins when both are given.
 """
 
 from __future__ import annotations
@@ -24,12 +28,15 @@ T = TypeVar("T")
 
 THREAD_KWARG = "router_thread_id"
 """Call kwarg carrying the conversation id (set from ``config["configurable"]["thread_id"]``)."""
+USER_KWARG = "router_user_id"
+"""Call kwarg carrying the user (set from ``config["configurable"]["user_id"]`` or ``["user"]``)."""
 _THREAD_KEYS = ("thread_id", "session_id", "conversation_id")
 _THREAD_TAGS = ("thread:", "session:")
 
 
 def thread_kwargs(config: RunnableConfig | None, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """``kwargs`` plus :data:`THREAD_KWARG` from the call's (or the enclosing run's) config."""
+    """``kwargs`` plus :data:`THREAD_KWARG` and :data:`USER_KWARG` from the call's (or the
+    enclosing run's) ``configurable``; ``kwargs`` itself when it has neither."""
     # The enclosing run's config is read straight from LangChain's context variable: the
     # same "configurable" that ``ensure_config()`` would copy, without building a whole
     # config dict on every call.
@@ -39,11 +46,26 @@ def thread_kwargs(config: RunnableConfig | None, kwargs: dict[str, Any]) -> dict
     )
     if not configurable:
         return kwargs
+    thread = None
     for key in _THREAD_KEYS:
-        value = configurable.get(key)
-        if value is not None and THREAD_KWARG not in kwargs:
-            return {**kwargs, THREAD_KWARG: str(value)}
-    return kwargs
+        thread = configurable.get(key)
+        if thread is not None:
+            break
+    user = scalar(configurable.get("user_id") or configurable.get("user"))
+    if thread is None and user is None:
+        return kwargs
+    out = dict(kwargs)  # one copy for both (the caller's own kwargs win)
+    if thread is not None and THREAD_KWARG not in kwargs:
+        out[THREAD_KWARG] = str(thread)
+    if user is not None and USER_KWARG not in kwargs:
+        out[USER_KWARG] = user
+    return out
+
+
+def user_of(md: Mapping[str, Any], kwargs: Mapping[str, Any]) -> str | None:
+    """The call's user: the run metadata's ``user_id`` / ``user``, else :data:`USER_KWARG`
+    (from ``configurable``)."""
+    return scalar(md.get("user_id") or md.get("user")) or scalar(kwargs.get(USER_KWARG))
 
 
 _RUN: ContextVar[tuple[str, Any] | None] = ContextVar("tier_router_lc_run", default=None)

@@ -210,6 +210,8 @@ class RunnableRouter(Runnable[Any, Any]):
         }
         if ctx["thread_id"] is not None:  # LangChain no longer copies `configurable` into metadata
             metadata["thread_id"] = ctx["thread_id"]
+        if ctx["user"] is not None and "user_id" not in ctx["metadata"]:  # for the routes' records
+            metadata["user_id"] = ctx["user"]
         route = self._runs[decision.tier][0].with_config(
             run_name=f"route:{decision.tier}", metadata=metadata
         )
@@ -252,7 +254,11 @@ def _context(config: RunnableConfig | None) -> dict[str, Any]:
     configurable = cfg.get("configurable") or {}
     md = dict(cfg.get("metadata") or {})
     thread = configurable.get("thread_id") or md.get("thread_id") or md.get("session_id")
-    user = md.get("user_id") or md.get("user")
+    # the metadata's user wins; else LangGraph's config["configurable"]["user_id"]
+    user = (
+        md.get("user_id") or md.get("user")
+        or configurable.get("user_id") or configurable.get("user")
+    )
     return {
         "thread_id": str(thread) if thread is not None else None,
         "user": str(user) if user is not None else None,

