@@ -51,15 +51,16 @@ def thread_kwargs(config: RunnableConfig | None, kwargs: dict[str, Any]) -> dict
         thread = configurable.get(key)
         if thread is not None:
             break
-    user = scalar(configurable.get("user_id") or configurable.get("user"))
-    if thread is None and user is None:
+    if thread is not None and THREAD_KWARG in kwargs:  # the caller's own kwargs win
+        thread = None
+    user = configurable.get("user_id") or configurable.get("user")
+    if user and USER_KWARG not in kwargs and (type(user) is str or (user := scalar(user)) is not None):
+        if thread is None:
+            return {**kwargs, USER_KWARG: user}
+        return {**kwargs, THREAD_KWARG: str(thread), USER_KWARG: user}  # one copy for both
+    if thread is None:
         return kwargs
-    out = dict(kwargs)  # one copy for both (the caller's own kwargs win)
-    if thread is not None and THREAD_KWARG not in kwargs:
-        out[THREAD_KWARG] = str(thread)
-    if user is not None and USER_KWARG not in kwargs:
-        out[USER_KWARG] = user
-    return out
+    return {**kwargs, THREAD_KWARG: str(thread)}
 
 
 def user_of(md: Mapping[str, Any], kwargs: Mapping[str, Any]) -> str | None:
