@@ -35,7 +35,7 @@ from shared_core.pricing import (
 from shared_core.tier import Tier
 from shared_core.tier_models import pricing_tier
 
-from .context import scalar
+from .context import configurable_user, scalar
 from .judge import JUDGE_RUN
 from .messages import Received, usage_of
 
@@ -250,6 +250,9 @@ class CostCallbackHandler(BaseCallbackHandler):
                 },
                 "watch": self._watch(run_id),
                 "received": Received(),
+                # the handler sees the run's metadata, not its config: configurable's user
+                # comes from the enclosing run (an LCEL chain, a LangGraph node), if any
+                "user": None if md.get("user_id") or md.get("user") else configurable_user(),
             }
 
     def _record(
@@ -287,7 +290,7 @@ class CostCallbackHandler(BaseCallbackHandler):
             tags=run.get("tags", ()),
             metadata=dict(md),
             thread_id=str(thread) if thread is not None else None,
-            user=scalar(md.get("user_id") or md.get("user")),
+            user=scalar(md.get("user_id") or md.get("user")) or run.get("user"),
             framework="langchain",
         )
         self.ledger.record(rec)

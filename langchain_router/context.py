@@ -63,6 +63,16 @@ def thread_kwargs(config: RunnableConfig | None, kwargs: dict[str, Any]) -> dict
     return {**kwargs, THREAD_KWARG: str(thread)}
 
 
+def configurable_user() -> str | None:
+    """``configurable["user_id"]`` (or ``["user"]``) of the enclosing run, from LangChain's
+    context variable (set by a chain or a LangGraph node around the call; a model invoked on
+    its own with a config does not set it)."""
+    configurable = (var_child_runnable_config.get() or {}).get("configurable")
+    if not configurable:
+        return None
+    return scalar(configurable.get("user_id") or configurable.get("user"))
+
+
 def user_of(md: Mapping[str, Any], kwargs: Mapping[str, Any]) -> str | None:
     """The call's user: the run metadata's ``user_id`` / ``user``, else :data:`USER_KWARG`
     (from ``configurable``)."""

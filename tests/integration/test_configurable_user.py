@@ -250,3 +250,40 @@ def test_runnable_router_takes_the_user_from_configurable(openai_server: FakeOpe
         ("alice", "refused"), ("bob", "ok"), ("meta", "ok"),
     ]
     assert rr.router.ledger.records()[1].thread_id == "th"
+
+
+# -- CostCallbackHandler on a plain chat model ----------------------------------------------
+
+
+def test_cost_handler_takes_the_enclosing_run_s_configurable_user(openai_server: FakeOpenAIServer) -> None:
+    """The handler sees the run's metadata, not its config: the user in ``configurable`` reaches
+    it through LangChain's context variable, set by the run enclosing the model (an LCEL
+    chain, a LangGraph node). A model invoked on its own with a config sets no such context:
+    that call's ``configurable`` stays out of the handler's reach (pass the user in metadata)."""
+    from langgraph.graph import END, START, MessagesState, StateGraph
+
+    model = _inner(openai_server, "gpt-4o-mini")
+    handler = CostCallbackHandler(prices=None)
+    chain = ChatPromptTemplate.from_template("{q}") | model
+    chain.invoke({"q": "hi"}, config={"callbacks": [handler], "configurable": {"user_id": "bob"}})
+    LOOP.run_until_complete(
+        chain.ainvoke({"q": "hi"}, config={"callbacks": [handler], "configurable": {"user": "ann"}})
+    )
+    chain.invoke({"q": "hi"}, config={"callbacks": [handler], "metadata": {"user": "meta"},
+                                      "configurable": {"user_id": "bob"}})
+
+    def node(state: MessagesState) -> dict[str, Any]:
+        return {"messages": [model.invoke(state["messages"])]}
+
+    graph = StateGraph(MessagesState)
+    graph.add_node("model", node)
+    graph.add_edge(START, "model")
+    graph.add_edge("model", END)
+    graph.compile().invoke({"messages": [("human", "hi")]},
+                           config={"callbacks": [handler], "configurable": {"user_id": "cy", "thread_id": "g"}})
+    model.invoke("hi", config={"callbacks": [handler], "configurable": {"user_id": "unseen"}})
+    recs = handler.ledger.records()
+    assert [(r.user, r.status) for r in recs] == [
+        ("bob", "ok"), ("ann", "ok"), ("meta", "ok"), ("cy", "ok"), (None, "ok"),
+    ]
+    assert recs[3].thread_id == "g"  # LangGraph copies thread_id (not user_id) into the metadata
