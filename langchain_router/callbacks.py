@@ -206,9 +206,9 @@ class CostCallbackHandler(BaseCallbackHandler):
         return run
 
     def _watch(self, run_id: UUID) -> tuple[asyncio.Task[Any], Any] | None:
-        """An async run's task: if it ends with the run still open (cancelled while the
-        request was in flight: LangChain then ends no run), the run is recorded
-        ``abandoned`` then, by the task's done callback."""
+        """An async run's task: if it is cancelled with the run still open (while the request
+        was in flight: LangChain then ends no run), the run is recorded ``abandoned`` then, by
+        the task's done callback. A task that just ends leaves the run to its own end."""
         try:
             task = asyncio.current_task()
         except RuntimeError:  # no running loop: a sync call (LangChain ends those itself)
@@ -220,13 +220,14 @@ class CostCallbackHandler(BaseCallbackHandler):
         return task, callback
 
     def _task_done(self, run_id: UUID, task: asyncio.Task[Any]) -> None:
+        if not task.cancelled():
+            # a stream's steps can run in several tasks (LangChain's ``astream`` of a routed
+            # runnable starts it in one): the run goes on, and its end records it
+            return
         with self._lock:
             run = self._runs.pop(run_id, None)
         if run is not None and not run.get("stopped"):
-            error: BaseException = (
-                asyncio.CancelledError() if task.cancelled()
-                else RuntimeError("its task ended with the model call still open")
-            )
+            error: BaseException = asyncio.CancelledError()
             try:
                 self._abandon(run_id, run, error, None)
             except Exception:  # a done callback must not raise into the loop

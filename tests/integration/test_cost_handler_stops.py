@@ -147,6 +147,23 @@ def test_an_async_call_that_ends_is_recorded_once(openai_server: FakeOpenAIServe
     assert [r.status for r in ledger.records()] == ["ok", "ok"]
 
 
+def test_a_routed_astream_that_ends_is_recorded_once_with_its_tier(openai_server: FakeOpenAIServer) -> None:
+    """``RunnableRouter.astream`` starts the route's model call in a task that ends before the
+    stream does: that is no abandoned call (it was recorded twice: ``abandoned`` with an
+    estimate, then ``ok`` with 0 input tokens under the model's name instead of the tier's)."""
+    rr, handler = _router(openai_server)
+
+    async def go() -> None:
+        async for _ in rr.astream("hello", config={"callbacks": [handler]}):
+            pass
+        await asyncio.sleep(0.05)  # any late record would land here
+
+    asyncio.run(go())
+    [rec] = rr.router.ledger.records()
+    assert (rec.status, rec.tier, rec.model) == ("ok", "cheap", "gpt-4o-mini")
+    assert rec.input_tokens > 0 and rec.output_tokens > 0 and len(openai_server.chat_requests) == 1
+
+
 class _Seen(AsyncCallbackHandler):
     """The text the caller's own handler saw stream in."""
 
