@@ -28,6 +28,8 @@ import pytest
 from shared_core.ledger import CallRecord, SQLiteLedger
 
 from ...ledger_workers import budget_config
+from ...sqlite_files import rows as _rows
+from ...sqlite_files import wait_for as _wait_for
 
 ROOT = Path(__file__).resolve().parents[3]
 GAP_S = 1.0
@@ -86,23 +88,6 @@ def _lock_in_another_process(path: Path | str, hold_s: float) -> subprocess.Pope
     )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
     return proc
-
-
-def _rows(path: Path | str, sql: str) -> int:
-    conn = sqlite3.connect(str(path), timeout=10)
-    try:
-        return int(conn.execute(sql).fetchone()[0])
-    finally:
-        conn.close()
-
-
-def _wait_for(check: Any, timeout_s: float = 15.0) -> bool:
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        if check():
-            return True
-        time.sleep(0.05)
-    return bool(check())
 
 
 class _Heartbeat:

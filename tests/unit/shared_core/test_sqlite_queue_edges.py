@@ -23,26 +23,16 @@ import pytest
 from shared_core.ledger import CallRecord, SQLiteLedger
 from shared_core.ledger.limits import LimitCheck
 
+from ...sqlite_files import rows as _rows
+from ...sqlite_files import wait_for
+
+
+def _wait_for_soon(check: Any) -> bool:
+    return wait_for(check, timeout_s=5.0, step_s=0.02)
+
 
 def _rec(call_id: str, cost: float = 0.01) -> CallRecord:
     return CallRecord(call_id=call_id, tier="t", model="m", cost_usd=cost)
-
-
-def _rows(path: Path | str, sql: str) -> int:
-    conn = sqlite3.connect(str(path), timeout=10)
-    try:
-        return int(conn.execute(sql).fetchone()[0])
-    finally:
-        conn.close()
-
-
-def _wait_for(check: Any, timeout_s: float = 5.0) -> bool:
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        if check():
-            return True
-        time.sleep(0.02)
-    return bool(check())
 
 
 # -- reads: the stored rows and the queues, read as one ---------------------------------------
@@ -112,9 +102,9 @@ async def test_a_ledger_dropped_with_a_release_queued_still_releases_the_hold(tm
         writers.append(ledger._writer)
         del ledger
         gc.collect()
-    assert await asyncio.to_thread(_wait_for, lambda: _rows(path, "SELECT COUNT(*) FROM reservations") == 0)
+    assert await asyncio.to_thread(_wait_for_soon, lambda: _rows(path, "SELECT COUNT(*) FROM reservations") == 0)
     # and the ledgers went, with their writer threads, once written
-    assert await asyncio.to_thread(_wait_for, lambda: not any(w.is_alive() for w in writers))
+    assert await asyncio.to_thread(_wait_for_soon, lambda: not any(w.is_alive() for w in writers))
     again = SQLiteLedger(path)
     assert sorted(r.call_id for r in again.records()) == [f"r{i}" for i in range(5)]
     assert again.reserve("next", 0.9, _LIMITS, 600) is None  # $0.005 spent, nothing held
