@@ -26,8 +26,7 @@ __all__ = [
 ]
 
 MAX_COUNT = (1 << 63) - 1
-"""The largest integer a SQLite column holds (64 bits); PostgreSQL's token columns are 32-bit
-``integer``, and its ledger clamps counts to them (:mod:`~shared_core.ledger.pg_sql`)."""
+"""The largest integer a SQLite column and a PostgreSQL ``bigint`` column hold (64 bits)."""
 _DEPTH = 20
 
 

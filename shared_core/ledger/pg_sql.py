@@ -13,7 +13,8 @@ from typing import Any
 from ..storable import storable_text
 from .base import CallRecord, day_start, new_salt, parse_scope, record_scopes
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""1: the first schema; 2: the token columns ``bigint`` (were 32-bit ``integer``)."""
 SCHEMA_LOCK = 0x7469_6572_5F72  # pg_advisory_xact_lock key while creating or migrating
 BUDGET_LOCK = 0x7469_6572_5F62  # held while a reservation is checked and written
 
@@ -26,16 +27,15 @@ COLUMNS = (
 )
 _TYPES = {
     "attempt": "integer NOT NULL", "call_id": "text NOT NULL", "ts": "double precision NOT NULL",
-    "input_tokens": "integer", "output_tokens": "integer", "cached_input_tokens": "integer",
+    "input_tokens": "bigint", "output_tokens": "bigint", "cached_input_tokens": "bigint",
     "cost_usd": "double precision", "baseline_cost_usd": "double precision",
     "latency_ms": "double precision", "confidence": "double precision",
     "escalated": "boolean", "fallback": "boolean", "streamed": "boolean",
     "tags": "text[] NOT NULL DEFAULT '{}'",
 }
 
-INT_MAX = 2**31 - 1
-"""The largest value of an ``integer`` column (the token counts; records clamp them to 64 bits)."""
-_INT_COLUMNS = frozenset(c for c, t in _TYPES.items() if t.startswith("integer"))
+TOKEN_COLUMNS = ("input_tokens", "output_tokens", "cached_input_tokens")
+"""``bigint``: every count a record holds (:data:`~shared_core.storable.MAX_COUNT`) fits."""
 
 
 def q(col: str) -> str:
@@ -158,8 +158,6 @@ def record_params(rec: CallRecord) -> tuple[Any, ...]:
             v = list(dict.fromkeys(pg_text(list(v))))
         elif c == "metadata":
             v = json.dumps(v, ensure_ascii=False, default=str)
-        elif c in _INT_COLUMNS and v > INT_MAX:  # stored clamped: the record and its cost kept
-            v = INT_MAX
         out.append(pg_text(v))
     # one spend row per scope: a scope named twice would make the upsert fail the record
     return (*out, day_start(rec.ts), list(dict.fromkeys(pg_text(record_scopes(rec)))))
@@ -182,7 +180,11 @@ RECENT_FEEDBACK = (
 
 
 def create_schema(conn: Any) -> str:
-    """Create or upgrade the tables under an advisory lock; the stored salt."""
+    """Create or upgrade the tables under an advisory lock; the stored salt.
+
+    A database an earlier version created (``schema_version`` below :data:`SCHEMA_VERSION`)
+    is upgraded in the same transaction, rows kept; one of a later version is left as it is.
+    """
     with conn.transaction():
         # workers starting together queue here while one creates the tables: no lock_timeout
         conn.execute("SET LOCAL lock_timeout = 0")
@@ -194,8 +196,29 @@ def create_schema(conn: Any) -> str:
             "('salt', %s) ON CONFLICT (key) DO NOTHING",
             (str(SCHEMA_VERSION), new_salt()),
         )
+        row = conn.execute(
+            "SELECT value FROM tier_router_meta WHERE key = 'schema_version'"
+        ).fetchone()
+        if int(row[0]) < SCHEMA_VERSION:
+            _upgrade(conn, int(row[0]))
         row = conn.execute("SELECT value FROM tier_router_meta WHERE key = 'salt'").fetchone()
     return str(row[0])
+
+
+def _upgrade(conn: Any, version: int) -> None:
+    """Bring a database of ``version`` to :data:`SCHEMA_VERSION` (in the caller's transaction,
+    under the schema lock: one worker upgrades, the others then find it done)."""
+    if version < 2:
+        # 32-bit token counts were clamped to 2**31 - 1; bigint holds every count a record
+        # holds. Rewrites the table (an ACCESS EXCLUSIVE lock for as long as that takes).
+        conn.execute(
+            "ALTER TABLE tier_router_calls "
+            + ", ".join(f"ALTER COLUMN {q(c)} TYPE bigint" for c in TOKEN_COLUMNS)
+        )
+    conn.execute(
+        "UPDATE tier_router_meta SET value = %s WHERE key = 'schema_version'",
+        (str(SCHEMA_VERSION),),
+    )
 
 
 def spend_query(scope: str, since: float) -> tuple[str, tuple[Any, ...]]:

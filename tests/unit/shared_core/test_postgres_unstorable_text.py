@@ -132,7 +132,7 @@ def test_an_item_the_database_refuses_is_dropped_alone_and_the_rest_is_written(
 ) -> None:
     """Whatever else the database may refuse (here a spilled score whose call id is an object,
     from a damaged spill file) is dropped with an ERROR; the items around it are written and the server is not marked
-    down. A token count past PostgreSQL's ``integer`` column is stored clamped, its cost kept."""
+    down. A token count past 32 bits is stored as it is (the token columns are ``bigint``)."""
     now = time.time()
     big = CallRecord(call_id="big", tier="t", model="m", cost_usd=0.25, input_tokens=2**40, ts=now)
     _write_spill(pg_url, tmp_path, [
@@ -147,7 +147,7 @@ def test_an_item_the_database_refuses_is_dropped_alone_and_the_rest_is_written(
     assert "dropped" in caplog.text and "12345" in caplog.text
     assert "unreachable" not in caplog.text and "retried" not in caplog.text
     assert sorted(r.call_id for r in led.records()) == ["a", "big"]
-    assert [r.input_tokens for r in led.records() if r.call_id == "big"] == [2**31 - 1]
+    assert [r.input_tokens for r in led.records() if r.call_id == "big"] == [2**40]
     assert led.spend("global", 0.0) == pytest.approx(0.5)
     assert [(f.call_id, f.score) for f in led.feedback()] == [("a", 0.5)]
     led.record(CallRecord(call_id="after", tier="t", model="m", cost_usd=0.25))
