@@ -223,8 +223,12 @@ class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, Cost
         return sum(float(r[0]) for r in rows) + pending_spend(queued, scope, since)
 
     def count(self) -> int:
+        """Call records stored, plus those still queued to be written (what
+        ``len(records())`` says; queued feedback and releases are no records)."""
         self.flush()
-        return int(self._read("SELECT count(*) FROM tier_router_calls", ())[0][0]) + self.pending
+        with self._commit:  # no batch commits between the count and the queue's
+            queued = len(self._pending_records())
+            return int(self._read("SELECT count(*) FROM tier_router_calls", ())[0][0]) + queued
 
     # -- shared state (the feedback loop's knob), one value for every worker -------------
     def get_state(self, key: str) -> tuple[dict[str, Any] | None, int]:

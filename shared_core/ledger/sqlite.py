@@ -246,10 +246,11 @@ class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteSta
             return total + pending_spend(self._pending, scope, since)
 
     def count(self) -> int:
-        """Records stored (including buffered ones)."""
+        """Call records stored, plus those still buffered or queued to be written (what
+        ``len(records())`` says; queued feedback scores are no records)."""
         with self._lock:  # the rows and the queue as one (see select)
             rows = self._query("SELECT COUNT(*) FROM calls", ())
-            return (int(rows[0][0]) if rows else 0) + self.pending
+            return (int(rows[0][0]) if rows else 0) + len(self._pending)
 
     def __repr__(self) -> str:
         return f"SQLiteLedger({self.path!r})"

@@ -234,7 +234,7 @@ async def test_queued_items_are_read_and_flush_waits_for_them(tmp_path):
     ledger.record_feedback("c0", 1.0)
     assert time.perf_counter() - t0 < 0.1  # nothing waited on the lock
     assert ledger.pending == 21
-    assert ledger.count() == 21 + 1
+    assert ledger.count() == 20 + 1  # the call records: 'before' and the 20 queued
     assert len(ledger.records()) == 21
     assert ledger.spend("global", 0) == pytest.approx(1.0 + 20 * 0.01)
     assert [f.call_id for f in ledger.feedback()] == ["c0"]
