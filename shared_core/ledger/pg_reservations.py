@@ -50,10 +50,10 @@ class PostgresReservations(CostLedger):
                 queued, released = self._queued()
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (sql.BUDGET_LOCK,))
                 conn.execute(sql.EXPIRE)
-                rows = conn.execute(*_held_query(limits, released)).fetchall()
+                rows = conn.execute(*_sent(_held_query(limits, released))).fetchall()
                 refusal = _judge(limits, rows, amount, queued)
                 if refusal is None:
-                    conn.execute(*_hold_query(reservation_id, amount, limits, ttl_s))
+                    conn.execute(*_sent(_hold_query(reservation_id, amount, limits, ttl_s)))
                 return refusal
         except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
             raise self._unavailable(exc, self._pool) from exc
@@ -75,10 +75,10 @@ class PostgresReservations(CostLedger):
                 await conn.execute(sql.EXPIRE)
                 # queue read after the lock: a record may count twice (never not at all)
                 queued, _ = self._queued()
-                rows = await (await conn.execute(*_held_query(limits, []))).fetchall()
+                rows = await (await conn.execute(*_sent(_held_query(limits, [])))).fetchall()
                 refusal = _judge(limits, rows, amount, queued)
                 if refusal is None:
-                    await conn.execute(*_hold_query(reservation_id, amount, limits, ttl_s))
+                    await conn.execute(*_sent(_hold_query(reservation_id, amount, limits, ttl_s)))
                 return refusal
         except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
             raise self._unavailable(exc, pool) from exc
@@ -110,24 +110,29 @@ class PostgresReservations(CostLedger):
     def claim_alert(self, scope: str, period: str, since: float, fraction: float) -> bool:
         try:
             with self._pool.connection() as conn:
-                params = sql.pg_params((scope, period, since, fraction, time.time()))
-                cur = conn.execute(sql.CLAIM_ALERT, params)
+                cur = conn.execute(*_sent((sql.CLAIM_ALERT, (scope, period, since, fraction, time.time()))))
                 return cur.rowcount == 1
         except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
             raise self._unavailable(exc, self._pool) from exc
 
 
+def _sent(query: tuple[str, tuple[Any, ...]]) -> tuple[str, tuple[Any, ...]]:
+    """A query with its text parameters as sent (:func:`pg_sql.pg_params`, applied once:
+    ``_read`` and ``_aread`` apply it themselves)."""
+    return query[0], sql.pg_params(query[1])
+
+
 def _held_query(limits: Sequence[LimitCheck], released: list[str]) -> tuple[str, tuple[Any, ...]]:
     scopes = [lim.scope for lim in limits]
-    return sql.HELD, sql.pg_params((released, scopes, [day_start(lim.since) for lim in limits]))
+    return sql.HELD, (released, scopes, [day_start(lim.since) for lim in limits])
 
 
 def _hold_query(
     rid: str, amount: float, limits: Sequence[LimitCheck], ttl_s: float
 ) -> tuple[str, tuple[Any, ...]]:
     """The hold, expiring ``ttl_s`` after the server's clock (:data:`pg_sql.DB_NOW`)."""
-    scopes = list(dict.fromkeys(sql.pg_text([lim.scope for lim in limits])))  # one row each
-    return sql.HOLD, sql.pg_params((rid, max(0.0, amount), float(ttl_s), scopes))
+    scopes = list(dict.fromkeys(lim.scope for lim in limits))  # one row each
+    return sql.HOLD, (rid, max(0.0, amount), float(ttl_s), scopes)
 
 
 def _judge(

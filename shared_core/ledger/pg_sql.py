@@ -8,13 +8,15 @@ processes may open a fresh database at once.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from ..storable import storable_text
 from .base import CallRecord, day_start, new_salt, parse_scope, record_scopes
 
-SCHEMA_VERSION = 2
-"""1: the first schema; 2: the token columns ``bigint`` (were 32-bit ``integer``)."""
+SCHEMA_VERSION = 3
+"""1: the first schema; 2: the token columns ``bigint`` (were 32-bit ``integer``); 3: text
+that reads as an escape of :func:`pg_text` (``\\x00``, ``\\x5c``) stored escaped."""
 SCHEMA_LOCK = 0x7469_6572_5F72  # pg_advisory_xact_lock key while creating or migrating
 BUDGET_LOCK = 0x7469_6572_5F62  # held while a reservation is checked and written
 
@@ -128,18 +130,40 @@ def partial_day_sql(kind: str) -> str:
     return f"SELECT COALESCE(SUM(cost_usd), 0) FROM tier_router_calls WHERE {where}"
 
 
+_LOOKS_ESCAPED = re.compile(r"\\(?=x00|x5c)")
+_ESCAPE = re.compile(r"\\x(?:00|5c)")
+
+
 def pg_text(value: Any) -> Any:
     """``value`` as PostgreSQL can store it, the one way every text parameter of the ledger is
-    sent: text made storable as :func:`~shared_core.storable.storable_text` makes it (lone
-    surrogates escaped, as in every ledger's records) with NUL, which PostgreSQL ``text``
-    cannot hold, as U+FFFD. The same id always gives the same text, so a record's scopes,
-    a limit's scope and a feedback ``call_id`` meet; a list is walked, other values kept."""
+    sent (once: the result is not to be sent through it again), and :func:`text_from_pg` reads
+    back: text made storable as :func:`~shared_core.storable.storable_text` makes it (lone
+    surrogates escaped, as in every ledger's records), NUL, which PostgreSQL ``text`` cannot
+    hold, as the four characters ``\\x00``, and a backslash that would be read as such an
+    escape (``x00`` or ``x5c`` right after it) as ``\\x5c``. One text per text, and any other
+    text as it is (what the ledger stored before): distinct user ids, tags or call ids stay
+    distinct, and a record's scopes, a limit's scope and a feedback ``call_id`` meet. A list
+    is walked, other values kept."""
     if value.__class__ is str:
         if not value.isascii():
             value = storable_text(value)
-        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+        if "\\" in value:
+            value = _LOOKS_ESCAPED.sub(r"\\x5c", value)
+        return value.replace("\x00", "\\x00") if "\x00" in value else value
     if value.__class__ is list:
         return [pg_text(v) for v in value]
+    return value
+
+
+def _unescape(m: re.Match[str]) -> str:
+    return "\x00" if m.group() == "\\x00" else "\\"
+
+
+def text_from_pg(value: Any) -> Any:
+    """A text as :func:`pg_text` sent it (the inverse: NUL and backslashes back); ``None``
+    and other values as they are."""
+    if value.__class__ is str and "\\" in value:
+        return _ESCAPE.sub(_unescape, value)
     return value
 
 
@@ -154,18 +178,18 @@ def record_params(rec: CallRecord) -> tuple[Any, ...]:
     out: list[Any] = []
     for c in COLUMNS:
         v = getattr(rec, c)
-        if c == "tags":  # deduplicated as stored: "a\x00" and "a\ufffd" are one tag here
-            v = list(dict.fromkeys(pg_text(list(v))))
+        if c == "tags":  # deduplicated (distinct tags stay distinct as stored)
+            v = list(dict.fromkeys(v))
         elif c == "metadata":
             v = json.dumps(v, ensure_ascii=False, default=str)
         out.append(pg_text(v))
     # one spend row per scope: a scope named twice would make the upsert fail the record
-    return (*out, day_start(rec.ts), list(dict.fromkeys(pg_text(record_scopes(rec)))))
+    return (*out, day_start(rec.ts), pg_text(list(dict.fromkeys(record_scopes(rec)))))
 
 
 def from_row(row: dict[str, Any]) -> CallRecord:
-    d = {c: row[c] for c in COLUMNS}
-    d["tags"] = tuple(d["tags"] or ())
+    d = {c: text_from_pg(row[c]) for c in COLUMNS}
+    d["tags"] = tuple(text_from_pg(t) for t in d["tags"] or ())
     d["metadata"] = json.loads(d["metadata"] or "{}")
     for c in ("escalated", "fallback", "streamed"):
         d[c] = bool(d[c])
@@ -215,10 +239,51 @@ def _upgrade(conn: Any, version: int) -> None:
             "ALTER TABLE tier_router_calls "
             + ", ".join(f"ALTER COLUMN {q(c)} TYPE bigint" for c in TOKEN_COLUMNS)
         )
+    if version < 3:
+        # NUL was sent as U+FFFD (left so: it cannot be told from a real U+FFFD now); text that
+        # reads as an escape of pg_text was stored as it is, and would read back as NUL
+        for table in _TABLES:
+            _escape_stored_text(conn, table)
     conn.execute(
         "UPDATE tier_router_meta SET value = %s WHERE key = 'schema_version'",
         (str(SCHEMA_VERSION),),
     )
+
+
+_TABLES = (
+    "tier_router_calls", "tier_router_feedback", "tier_router_spend", "tier_router_reservations",
+    "tier_router_alerts", "tier_router_state",
+)
+
+
+def _escape_stored_text(conn: Any, table: str) -> None:
+    """Escape, as :func:`pg_text` does, the backslashes in ``table``'s text (and text array)
+    columns that :func:`text_from_pg` would read as an escape. The rows concerned are moved
+    out and written back escaped, so that no unique key meets a row not yet escaped."""
+    cols = conn.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = %s ORDER BY ordinal_position",
+        (table,),
+    ).fetchall()
+    text = [str(c) for c, t in cols if t == "text"]
+    arrays = [str(c) for c, t in cols if t == "ARRAY"]
+    p = {"p": _LOOKS_ESCAPED.pattern, "r": "\\\\x5c"}  # the replacement: a backslash, x5c
+    where = " OR ".join(
+        [f"{q(c)} ~ %(p)s" for c in text] + [f"array_to_string({q(c)}, ' ') ~ %(p)s" for c in arrays]
+    )
+    conn.execute(f"CREATE TEMP TABLE tier_router_moved (LIKE {table}) ON COMMIT DROP")
+    moved = conn.execute(f"INSERT INTO tier_router_moved SELECT * FROM {table} WHERE {where}", p)
+    if moved.rowcount:
+        conn.execute(f"DELETE FROM {table} WHERE {where}", p)
+        exprs = [
+            f"regexp_replace({q(c)}, %(p)s, %(r)s, 'g')" if c in text
+            else f"ARRAY(SELECT regexp_replace(x, %(p)s, %(r)s, 'g') FROM unnest({q(c)}) "
+            "WITH ORDINALITY AS u(x, n) ORDER BY n)" if c in arrays
+            else q(c)
+            for c, _ in cols
+        ]
+        conn.execute(f"INSERT INTO {table} SELECT {', '.join(exprs)} FROM tier_router_moved", p)
+    conn.execute("DROP TABLE tier_router_moved")
 
 
 def spend_query(scope: str, since: float) -> tuple[str, tuple[Any, ...]]:

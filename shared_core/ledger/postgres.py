@@ -200,7 +200,8 @@ class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, Cost
         rows = self._read(sql.RECENT_FEEDBACK, (since, None if limit < 0 else limit))[::-1]
         with self._lock:
             queued = [f for k, f in self._queue if k == "feedback"]
-        return feedback_with_queued((Feedback(*r[:4]) for r in rows), queued, since, limit)
+        stored = (Feedback(sql.text_from_pg(c), s, sql.text_from_pg(src), t) for c, s, src, t in rows)
+        return feedback_with_queued(stored, queued, since, limit)
 
     def knows_call(self, call_id: str) -> bool:
         # the queue first: the writer dequeues a record only after its batch committed
@@ -236,7 +237,7 @@ class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, Cost
             "SELECT value, version FROM tier_router_state WHERE key = %s "
             "ORDER BY version DESC LIMIT 1", (key,),
         )
-        return (dict(json.loads(rows[0][0])), int(rows[0][1])) if rows else (None, 0)
+        return (dict(json.loads(sql.text_from_pg(rows[0][0]))), int(rows[0][1])) if rows else (None, 0)
 
     def put_state(self, key: str, value: dict[str, Any], expected_version: int) -> bool:
         try:
@@ -254,7 +255,7 @@ class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, Cost
             "SELECT value, version, ts FROM tier_router_state WHERE key = %s ORDER BY version",
             (key,),
         )
-        return [StateChange(key, json.loads(v), int(n), float(t)) for v, n, t in rows]
+        return [StateChange(key, json.loads(sql.text_from_pg(v)), int(n), float(t)) for v, n, t in rows]
 
     # -- async plumbing ---------------------------------------------------------------
     async def _apool(self) -> Any:

@@ -147,3 +147,43 @@ def test_a_database_of_a_newer_version_is_left_as_it_is(pg_url: str, tmp_path: P
     again = _pg(pg_url, tmp_path)
     again.close()
     assert _meta(pg_url, "schema_version") == "999"
+
+
+def test_text_an_older_version_stored_that_reads_as_an_escape_is_kept(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """Version 2 reads ``\\x00`` and ``\\x5c`` back as NUL and a backslash. An older database
+    can hold that text as it is (``C:\\x00``, a user id, typed): the upgrade escapes it, so it
+    reads back as it was written and its budget, holds and alerts stay its own. A NUL that the
+    older version stored as U+FFFD stays U+FFFD (it cannot be told from a real U+FFFD)."""
+    import psycopg
+
+    create_v1(pg_url)
+    now = time.time()
+    odd = "C:\\x00 and \\x5c"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        insert_v1_call(conn, call_id=f"id{odd}", ts=now, cost_usd=0.4, user=odd, tags=[odd, "plain"],
+                       thread_id=odd, variant=odd, error=odd, metadata='{"k": "' + odd.replace("\\", "\\\\") + '"}')
+        insert_v1_call(conn, call_id="fffd", ts=now, cost_usd=0.1, user="eve\ufffd")
+        conn.execute("INSERT INTO tier_router_feedback (call_id, score, source, ts) VALUES (%s, 1.0, 'user', %s)",
+                     (f"id{odd}", now))
+        conn.execute("INSERT INTO tier_router_reservations (id, scope, amount, expires) "
+                     "VALUES ('r', %s, 0.5, extract(epoch from clock_timestamp()) + 600)", (f"user:{odd}",))
+        conn.execute("INSERT INTO tier_router_alerts (scope, period, since, fraction, ts) "
+                     "VALUES (%s, 'day', 0, 0.5, 0)", (f"user:{odd}",))
+        conn.execute("INSERT INTO tier_router_state (key, version, value, ts) VALUES (%s, 1, %s, 0)",
+                     (odd, '{"v": "' + odd.replace("\\", "\\\\") + '"}'))
+    led = _pg(pg_url, tmp_path)
+    [rec] = led.records_of([f"id{odd}"])
+    assert (rec.user, rec.tags, rec.thread_id, rec.variant, rec.error, rec.metadata) == (
+        odd, (odd, "plain"), odd, odd, odd, {"k": odd})
+    assert led.spend(f"user:{odd}", 0.0) == pytest.approx(0.4)
+    assert led.spend(f"tag:{odd}", 0.0) == pytest.approx(0.4)
+    assert led.reserved(f"user:{odd}") == pytest.approx(0.5)
+    assert led.claim_alert(f"user:{odd}", "day", 0.0, 0.5) is False  # claimed before
+    assert [f.call_id for f in led.feedback()] == [f"id{odd}"]
+    assert led.knows_call(f"id{odd}")
+    assert led.get_state(odd) == ({"v": odd}, 1)
+    assert [r.user for r in led.records_of(["fffd"])] == ["eve\ufffd"]
+    assert led.spend("user:eve\ufffd", 0.0) == pytest.approx(0.1)
+    led.close()

@@ -1,0 +1,180 @@
+"""Two different keys (a user, a tag, a thread, a variant, a call id, a metadata key) never
+become one in a ledger: SQLite and PostgreSQL store distinct keys as distinct text, spend them
+apart, and read every key back as it was recorded.
+
+PostgreSQL ``text`` cannot hold NUL, and the ledger sent NUL as U+FFFD: ``"eve\\x00x"`` and
+``"eve\\ufffdx"`` shared one budget (each spent the other's money, a reservation of one held
+the other's limit), their records were read back as one user, and a tag with a NUL and one
+with U+FFFD were one tag. SQLite stores NUL as it is; it was right all along.
+
+Now PostgreSQL writes NUL as the four characters ``\\x00``, and a backslash that would read as
+such an escape (``\\x00`` or ``\\x5c`` after it) as ``\\x5c``; it reads both back. Any text
+without a NUL and without a backslash right before ``x00`` / ``x5c`` is stored byte for byte,
+as before: every key that ledgers already hold keeps its budget.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from shared_core.ledger import CallRecord, LimitCheck
+
+# keys built mostly from the characters that meet in an escape (and the text of escapes),
+# plus any other character: every code point but the lone surrogates (see the last test)
+_TRICKY = st.sampled_from(["\x00", "\ufffd", "\\", "x", "0", "5", "c", "é", "\\x00", "\\x5c"])
+_ANY = st.characters(exclude_categories=["Cs"])
+KEYS = st.lists(st.one_of(_TRICKY, _ANY), min_size=1, max_size=6).map("".join)
+
+PAIRS = [
+    ("eve\x00x", "eve\ufffdx"),  # NUL vs U+FFFD (what PostgreSQL stored NUL as)
+    ("eve\x00x", "eve\\x00x"),  # NUL vs the text of its escape
+    ("eve\\\x00x", "eve\\x5cx00x"),  # a backslash, then NUL vs the text of the escapes
+]
+
+
+def _sqlite(tmp_path: Path, request: pytest.FixtureRequest) -> Any:
+    from shared_core.ledger import SQLiteLedger
+
+    return SQLiteLedger(tmp_path / "k.sqlite")
+
+
+def _postgres(tmp_path: Path, request: pytest.FixtureRequest) -> Any:
+    from shared_core.ledger import PostgresLedger
+
+    return PostgresLedger(request.getfixturevalue("pg_url"), spill_dir=tmp_path)
+
+
+def _open(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Any:
+    return (_sqlite if backend == "sqlite" else _postgres)(tmp_path, request)
+
+
+def _stored_users(led: Any) -> list[str]:
+    """The ``user`` column as the database holds it."""
+    if hasattr(led, "path"):
+        with sqlite3.connect(led.path) as conn:
+            return [r[0] for r in conn.execute("SELECT user FROM calls ORDER BY id")]
+    import psycopg
+
+    with psycopg.connect(led.url) as conn:
+        return [r[0] for r in conn.execute('SELECT "user" FROM tier_router_calls ORDER BY id')]
+
+
+def _record(led: Any, i: int, key: str, cost: float, ts: float = 1.7e9) -> CallRecord:
+    rec = CallRecord(call_id=f"c{i}:{key}", tier="t", model="m", cost_usd=cost, user=key,
+                     tags=(key,), thread_id=key, variant=key, metadata={key: i, "v": key},
+                     ts=ts, error=key)
+    led.record(rec)
+    return rec
+
+
+def _fields(rec: CallRecord) -> tuple[Any, ...]:
+    return (rec.call_id, rec.user, rec.tags, rec.thread_id, rec.variant, rec.metadata, rec.error)
+
+
+BACKENDS = ["sqlite", "postgres"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("pair", PAIRS, ids=["nul-vs-fffd", "nul-vs-escape-text", "backslash-nul"])
+def test_two_users_that_differ_in_a_nul_have_two_budgets(
+    backend: str, pair: tuple[str, str], tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    led = _open(backend, tmp_path, request)
+    a, b = (_record(led, i, key, cost) for i, (key, cost) in enumerate(zip(pair, (0.25, 0.5))))
+    assert led.flush() == 0
+    assert led.spend(f"user:{a.user}", 0.0) == pytest.approx(0.25)
+    assert led.spend(f"user:{b.user}", 0.0) == pytest.approx(0.5)
+    assert led.spend(f"tag:{a.tags[0]}", 0.0) == pytest.approx(0.25)
+    assert [r.call_id for r in led.records(tag=b.tags[0])] == [b.call_id]
+    assert led.knows_call(a.call_id) and [r.call_id for r in led.records_of([a.call_id])] == [a.call_id]
+    got = {r.call_id: r for r in led.records()}
+    assert [_fields(got[r.call_id]) for r in (a, b)] == [_fields(a), _fields(b)]
+    assert len(set(_stored_users(led))) == 2
+    # a hold for one is not the other's: a's limit of $0.30 still has room for $0.05
+    assert led.reserve("r", 0.05, [LimitCheck(f"user:{a.user}", 0.0, 0.30)], 60.0) is None
+    assert led.reserved(f"user:{b.user}") == 0.0
+    led.release("r")
+    led.record_feedback(a.call_id, 1.0) if "\x00" not in a.call_id else None
+    led.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_ordinary_keys_are_stored_byte_for_byte(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """What every ledger already holds keeps its budget: plain ids, non-Latin ids, U+FFFD,
+    a Windows account with a backslash, the text of other escapes."""
+    keys = ["alice", "Zoë", "用户-7", "eve\ufffdx", "CORP\\bob", "a\\\\b", "x\\u00e9", "\\",
+            "\\ud800", "emoji 🙂", "C:\\x01"]
+    led = _open(backend, tmp_path, request)
+    for i, k in enumerate(keys):
+        _record(led, i, k, 0.01)
+    assert led.flush() == 0
+    assert _stored_users(led) == keys
+    assert [r.user for r in led.records()] == keys
+    led.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_distinct_keys_are_stored_distinct_and_read_back(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Property, over arbitrary Unicode text (NUL, U+FFFD, backslashes, the text of escapes):
+    keys that differ are stored as text that differs, spend apart, are read back as they
+    were recorded, and a key with no NUL is stored as SQLite stores it."""
+    led = _open(backend, tmp_path, request)
+    seen: list[int] = [0]
+    days: list[float] = [1.7e9 - 1.7e9 % 86400]  # each example on a UTC day of its own
+
+    @settings(max_examples=40 if backend == "postgres" else 100, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(st.lists(KEYS, min_size=2, max_size=4, unique=True))
+    def check(keys: list[str]) -> None:
+        first = seen[0]
+        days[0] += 86400.0
+        day = days[0]
+        recs = [_record(led, first + i, k, 0.01 * (i + 1), day + 60) for i, k in enumerate(keys)]
+        seen[0] += len(keys)
+        assert led.flush() == 0
+        stored = _stored_users(led)[first:]
+        assert len(set(stored)) == len(keys)
+        for k, s in zip(keys, stored):
+            if "\x00" not in k:  # what SQLite stores (PostgreSQL: unless a backslash escapes)
+                assert s == k or (backend == "postgres" and "\\x" in s)
+        back = {r.call_id: r for r in led.records_of([r.call_id for r in recs])}
+        for i, rec in enumerate(recs):
+            assert _fields(back[rec.call_id]) == _fields(rec)
+            assert led.spend(f"user:{rec.user}", day) == pytest.approx(0.01 * (i + 1))
+            assert led.spend(f"tag:{rec.tags[0]}", day) == pytest.approx(0.01 * (i + 1))
+
+    check()
+    led.close()
+
+
+def test_the_postgres_codec_is_injective_and_reads_back() -> None:
+    from shared_core.ledger.pg_sql import pg_text, text_from_pg
+
+    @settings(max_examples=2000, deadline=None)
+    @given(KEYS, KEYS)
+    def check(a: str, b: str) -> None:
+        ea, eb = pg_text(a), pg_text(b)
+        assert "\x00" not in ea and text_from_pg(ea) == a
+        assert (ea == eb) == (a == b)
+        if "\x00" not in a and "\\x" not in a:
+            assert ea == a
+
+    check()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known, left: a lone surrogate is escaped when the Request / CallRecord is built "
+    "(shared_core.storable), to the same text as a key that is that escape's text; see the report"))
+def test_a_lone_surrogate_and_the_text_of_its_escape_are_two_users(tmp_path: Path) -> None:
+    assert CallRecord(call_id="a", tier="t", model="m", user="eve\ud800").user != CallRecord(
+        call_id="b", tier="t", model="m", user="eve\\ud800").user
