@@ -49,7 +49,7 @@ def storable_text(value: Any) -> str:
 
 
 def storable_id(value: Any) -> str | None:
-    """An identifier (``user``, ``thread_id``) as storable text; ``None`` stays ``None``."""
+    """An identifier (``user``, ``thread_id``, ``variant``) as storable text; ``None`` stays ``None``."""
     if value is None or (value.__class__ is str and value.isascii()):
         return value
     return storable_text(value)

@@ -184,14 +184,15 @@ def check_record_fields(rec: CallRecord) -> None:
     tags = d["tags"]
     if tags.__class__ is not tuple or tags:
         d["tags"] = storable_tags(tags)
-    u, t, e, p = d["user"], d["thread_id"], d["error"], d["prompt"]
+    u, t, e, p, v = d["user"], d["thread_id"], d["error"], d["prompt"], d["variant"]
     if (
         (u is not None and (u.__class__ is not str or not u.isascii()))
         or (t is not None and (t.__class__ is not str or not t.isascii()))
         or (e is not None and (e.__class__ is not str or not e.isascii()))
         or (p is not None and (p.__class__ is not str or not p.isascii()))
+        or (v is not None and (v.__class__ is not str or not v.isascii()))
     ):
-        for name in ("user", "thread_id", "error", "prompt"):
+        for name in ("user", "thread_id", "error", "prompt", "variant"):
             d[name] = storable_id(d[name])
     i, o, c = d["input_tokens"], d["output_tokens"], d["cached_input_tokens"]
     if (

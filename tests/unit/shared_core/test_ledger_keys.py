@@ -172,6 +172,20 @@ def test_the_postgres_codec_is_injective_and_reads_back() -> None:
     check()
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_variant_with_a_lone_surrogate_is_stored_like_a_user_id(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """A variant name was not made storable (a user and a thread id were): one holding a lone
+    surrogate failed every SQLite write after it (PostgreSQL escaped it)."""
+    led = _open(backend, tmp_path, request)
+    led.record(CallRecord(call_id="v", tier="t", model="m", cost_usd=0.1, variant="b\ud800"))
+    led.record(CallRecord(call_id="after", tier="t", model="m", cost_usd=0.1))
+    assert led.flush() == 0
+    assert sorted((r.call_id, r.variant) for r in led.records()) == [("after", None), ("v", "b\\ud800")]
+    led.close()
+
+
 @pytest.mark.xfail(strict=True, reason=(
     "known, left: a lone surrogate is escaped when the Request / CallRecord is built "
     "(shared_core.storable), to the same text as a key that is that escape's text; see the report"))
