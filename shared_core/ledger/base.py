@@ -194,12 +194,14 @@ def check_record_fields(rec: CallRecord) -> None:
     ):
         for name in ("user", "thread_id", "error", "prompt", "variant"):
             d[name] = storable_id(d[name])
-    i, o, c = d["input_tokens"], d["output_tokens"], d["cached_input_tokens"]
+    i, o, c, a = d["input_tokens"], d["output_tokens"], d["cached_input_tokens"], d["attempt"]
     if (
         i.__class__ is not int or o.__class__ is not int or c.__class__ is not int
+        or a.__class__ is not int
         or not (0 <= i <= MAX_COUNT and 0 <= o <= MAX_COUNT and 0 <= c <= MAX_COUNT)
+        or not 0 <= a <= MAX_COUNT
     ):
-        for name in ("input_tokens", "output_tokens", "cached_input_tokens"):
+        for name in ("input_tokens", "output_tokens", "cached_input_tokens", "attempt"):
             d[name] = storable_count(d[name])
 
 

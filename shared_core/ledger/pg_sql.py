@@ -15,7 +15,8 @@ from ..storable import storable_text
 from .base import CallRecord, day_start, new_salt, parse_scope, record_scopes
 
 SCHEMA_VERSION = 3
-"""1: the first schema; 2: the token columns ``bigint`` (were 32-bit ``integer``); 3: text
+"""1: the first schema; 2: every integer column ``bigint`` (the token counts, the attempt
+number, a shared value's version: were 32-bit ``integer``); 3: text
 that reads as an escape of :func:`pg_text` (``\\x00``, ``\\x5c``) stored escaped."""
 SCHEMA_LOCK = 0x7469_6572_5F72  # pg_advisory_xact_lock key while creating or migrating
 BUDGET_LOCK = 0x7469_6572_5F62  # held while a reservation is checked and written
@@ -28,7 +29,7 @@ COLUMNS = (
     "variant",
 )
 _TYPES = {
-    "attempt": "integer NOT NULL", "call_id": "text NOT NULL", "ts": "double precision NOT NULL",
+    "attempt": "bigint NOT NULL", "call_id": "text NOT NULL", "ts": "double precision NOT NULL",
     "input_tokens": "bigint", "output_tokens": "bigint", "cached_input_tokens": "bigint",
     "cost_usd": "double precision", "baseline_cost_usd": "double precision",
     "latency_ms": "double precision", "confidence": "double precision",
@@ -36,8 +37,8 @@ _TYPES = {
     "tags": "text[] NOT NULL DEFAULT '{}'",
 }
 
-TOKEN_COLUMNS = ("input_tokens", "output_tokens", "cached_input_tokens")
-"""``bigint``: every count a record holds (:data:`~shared_core.storable.MAX_COUNT`) fits."""
+INT_COLUMNS = ("attempt", "input_tokens", "output_tokens", "cached_input_tokens")
+"""``bigint``: every number a record holds (:data:`~shared_core.storable.MAX_COUNT`) fits."""
 
 
 def q(col: str) -> str:
@@ -63,12 +64,12 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS tier_router_alerts (scope text NOT NULL, period text NOT NULL, "
     "since double precision NOT NULL, fraction double precision NOT NULL, "
     "ts double precision NOT NULL, PRIMARY KEY (scope, period, since, fraction))",
-    "CREATE TABLE IF NOT EXISTS tier_router_state (key text NOT NULL, version integer NOT NULL, "
+    "CREATE TABLE IF NOT EXISTS tier_router_state (key text NOT NULL, version bigint NOT NULL, "
     "value text NOT NULL, ts double precision NOT NULL, PRIMARY KEY (key, version))",
 ]
 # compare-and-set: version n+1 only on top of version n (a gap or a taken version writes nothing)
 PUT_STATE = (
-    "INSERT INTO tier_router_state (key, version, value, ts) SELECT %(k)s, %(v)s + 1, %(val)s, %(ts)s "
+    "INSERT INTO tier_router_state (key, version, value, ts) SELECT %(k)s, %(v)s::bigint + 1, %(val)s, %(ts)s "
     "WHERE %(v)s = 0 OR EXISTS (SELECT 1 FROM tier_router_state WHERE key = %(k)s AND version = %(v)s) "
     "ON CONFLICT DO NOTHING"
 )
@@ -233,12 +234,14 @@ def _upgrade(conn: Any, version: int) -> None:
     """Bring a database of ``version`` to :data:`SCHEMA_VERSION` (in the caller's transaction,
     under the schema lock: one worker upgrades, the others then find it done)."""
     if version < 2:
-        # 32-bit token counts were clamped to 2**31 - 1; bigint holds every count a record
-        # holds. Rewrites the table (an ACCESS EXCLUSIVE lock for as long as that takes).
+        # 32-bit token counts were clamped to 2**31 - 1, a larger attempt number or state
+        # version refused; bigint holds every number a record holds. Rewrites the tables (an
+        # ACCESS EXCLUSIVE lock for as long as that takes).
         conn.execute(
             "ALTER TABLE tier_router_calls "
-            + ", ".join(f"ALTER COLUMN {q(c)} TYPE bigint" for c in TOKEN_COLUMNS)
+            + ", ".join(f"ALTER COLUMN {q(c)} TYPE bigint" for c in INT_COLUMNS)
         )
+        conn.execute("ALTER TABLE tier_router_state ALTER COLUMN version TYPE bigint")
     if version < 3:
         # NUL was sent as U+FFFD (left so: it cannot be told from a real U+FFFD now); text that
         # reads as an escape of pg_text was stored as it is, and would read back as NUL

@@ -187,3 +187,28 @@ def test_text_an_older_version_stored_that_reads_as_an_escape_is_kept(
     assert [r.user for r in led.records_of(["fffd"])] == ["eve\ufffd"]
     assert led.spend("user:eve\ufffd", 0.0) == pytest.approx(0.1)
     led.close()
+
+
+def test_every_integer_column_is_64_bit(pg_url: str, tmp_path: Path) -> None:
+    """The attempt number and a shared value's version were 32-bit too: an attempt past
+    2**31 - 1 was refused (its record dropped; SQLite stores it), and the compare-and-set of a
+    value written 2**31 - 1 times failed for good."""
+    import psycopg
+
+    create_v1(pg_url)
+    led = _pg(pg_url, tmp_path)
+    led.record(CallRecord(call_id="a", tier="t", model="m", cost_usd=0.1, attempt=2**40))
+    assert led.flush(timeout_s=30) == 0
+    assert [(r.call_id, r.attempt) for r in led.records()] == [("a", 2**40)]
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO tier_router_state (key, version, value, ts) "
+                     "VALUES ('k', %s, '{}', 0)", (2**31 - 1,))
+    assert led.put_state("k", {"x": 1}, 2**31 - 1) is True
+    assert led.get_state("k") == ({"x": 1}, 2**31)
+    led.close()
+    with psycopg.connect(pg_url) as conn:
+        ints = conn.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_name LIKE 'tier_router_%%' AND data_type = 'integer'"
+        ).fetchall()
+    assert ints == []
