@@ -179,8 +179,8 @@ def record_params(rec: CallRecord) -> tuple[Any, ...]:
     out: list[Any] = []
     for c in COLUMNS:
         v = getattr(rec, c)
-        if c == "tags":  # deduplicated (distinct tags stay distinct as stored)
-            v = list(dict.fromkeys(v))
+        if c == "tags":
+            v = list(v)
         elif c == "metadata":
             v = json.dumps(v, ensure_ascii=False, default=str)
         out.append(pg_text(v))

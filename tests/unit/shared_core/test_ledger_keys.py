@@ -192,3 +192,19 @@ def test_a_variant_with_a_lone_surrogate_is_stored_like_a_user_id(
 def test_a_lone_surrogate_and_the_text_of_its_escape_are_two_users(tmp_path: Path) -> None:
     assert CallRecord(call_id="a", tier="t", model="m", user="eve\ud800").user != CallRecord(
         call_id="b", tier="t", model="m", user="eve\\ud800").user
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_tags_are_read_back_as_recorded_on_both_ledgers(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """PostgreSQL deduplicated a record's tags (needed while ``a\\x00`` and ``a\\ufffd`` were
+    one tag there); SQLite keeps them as recorded. Both now read back the record's tags; the
+    spend counts once per tag all the same."""
+    led = _open(backend, tmp_path, request)
+    led.record(CallRecord(call_id="c", tier="t", model="m", cost_usd=0.5, tags=("b", "a", "b", "a\x00")))
+    assert led.flush() == 0
+    assert [r.tags for r in led.records()] == [("b", "a", "b", "a\x00")]
+    assert led.spend("tag:b", 0.0) == pytest.approx(0.5)
+    assert led.spend("global", 0.0) == pytest.approx(0.5)
+    led.close()
