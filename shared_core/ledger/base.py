@@ -181,6 +181,11 @@ def check_record_fields(rec: CallRecord) -> None:
     if not (isinstance(ts, (int, float)) and math.isfinite(ts)):
         # a NaN day is no day: the record could never be counted, and held the others back
         raise InputError(f"CallRecord.ts must be a finite Unix time, got {ts!r}")
+    lat, conf = d["latency_ms"], d["confidence"]
+    if lat != lat:  # NaN: SQLite stores it as NULL (read back None), PostgreSQL as NaN
+        d["latency_ms"] = 0.0  # unknown, the default
+    if conf is not None and conf != conf:
+        d["confidence"] = None
     tags = d["tags"]
     if tags.__class__ is not tuple or tags:
         d["tags"] = storable_tags(tags)

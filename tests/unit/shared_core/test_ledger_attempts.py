@@ -29,3 +29,21 @@ def test_an_attempt_number_no_column_holds_is_clamped_and_the_ledger_keeps_writi
     assert sorted((r.call_id, r.attempt) for r in led.records()) == [
         ("after", 0), ("big", 2**40), ("huge", MAX_COUNT)]
     led.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_nan_latency_or_confidence_is_stored_as_unknown_alike(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """SQLite stores a NaN REAL as NULL: a record built with a NaN latency was read back with
+    ``latency_ms=None`` (PostgreSQL: NaN), and every summary over it failed (``sorted`` of a
+    float and None). A NaN latency is 0.0 (unknown, the default) and a NaN confidence None
+    when the record is built, so both ledgers store and read back the same."""
+    led, _ = (_sqlite_held if backend == "sqlite" else _postgres_held)(tmp_path, request)
+    nan = float("nan")
+    led.record(CallRecord(call_id="a", tier="t", model="m", cost_usd=0.1, latency_ms=nan, confidence=nan))
+    led.record(CallRecord(call_id="b", tier="t", model="m", cost_usd=0.1, latency_ms=5.0, confidence=0.5))
+    assert led.flush() == 0
+    assert [(r.latency_ms, r.confidence) for r in led.records()] == [(0.0, None), (5.0, 0.5)]
+    assert led.summary().calls == 2
+    led.close()
