@@ -184,6 +184,9 @@ class StreamRun:
         self._reason: str | None = None
         self._shown = False
         self._received: list[str] = []
+        self.passed = 0
+        """Chunks of this attempt the caller received (:meth:`abandon`'s note counts them:
+        one chunk is always held back, so fewer than came from the provider)."""
         self._open = self.attempt is not None
 
     def next_attempt(self) -> Attempt | None:
@@ -229,7 +232,7 @@ class StreamRun:
             self.attempt,
             usage=self._usage,
             received_text="".join(self._received),
-            chunks=len(self._received),
+            chunks=self.passed,
         )
 
     def fail(self, exc: BaseException) -> None:
@@ -311,7 +314,9 @@ def _attempts(call: RoutedCall, run: StreamRun) -> Iterator[Response]:
         try:
             opener = partial(call.open_stream, attempt)
             for chunk in stream_within(opener, attempt.timeout_s, tier=attempt.tier.name):
-                yield from run.feed(chunk)
+                for c in run.feed(chunk):
+                    run.passed += 1  # counted before the yield: a close lands on it
+                    yield c
         except Exception as exc:
             run.fail(exc)
             continue
@@ -348,6 +353,7 @@ async def _aattempts(call: RoutedCall, run: StreamRun) -> AsyncGenerator[Respons
             opener = partial(call.aopen_stream, attempt)
             async for chunk in astream_within(opener, attempt.timeout_s, tier=attempt.tier.name):
                 for c in run.feed(chunk):
+                    run.passed += 1
                     yield c
         except Exception as exc:
             run.fail(exc)
