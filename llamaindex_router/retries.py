@@ -25,8 +25,27 @@ def without_retries(name: str, llm: Any) -> Any:
     if not isinstance(retries, int) or isinstance(retries, bool) or retries <= 0:
         return llm
     off = _openai_without_retries(llm, retries)
-    telemetry.inner_retries(name, llm, retries, turned_off=off is not None)
+    more = _more_requests(llm, retries)
+    telemetry.inner_retries(
+        name, llm, retries, turned_off=off is not None,
+        more=more[0] if more else None, stream_more=more[1] if more else None,
+    )
     return llm if off is None else off
+
+
+def _more_requests(llm: Any, retries: int) -> tuple[int, int] | None:
+    """How many requests beyond the first a failing call and a failing stream of ``llm``
+    send at most (``None``: not known). llama-index's ``OpenAI`` (and its subclasses) wraps
+    each non-streamed call in tenacity, ``max_retries`` tries (within 60 s), and each try is
+    the openai SDK's request with its own ``max_retries`` retries: ``max_retries x
+    (max_retries + 1)`` requests. A stream's retried call only opens it: the SDK's retries."""
+    try:
+        from llama_index.llms.openai import OpenAI
+    except ImportError:  # pragma: no cover - optional extra
+        return None
+    if not isinstance(llm, OpenAI):
+        return None
+    return retries * (retries + 1) - 1, retries
 
 
 def _openai_without_retries(llm: Any, retries: int) -> Any:

@@ -88,11 +88,17 @@ def escalation(
         plan.otel.event(fields)
 
 
-def inner_retries(tier: str, inner: Any, retries: int, *, turned_off: bool) -> None:
+def inner_retries(
+    tier: str, inner: Any, retries: int, *, turned_off: bool,
+    more: int | None = None, stream_more: int | None = None,
+) -> None:
     """Log (once per inner model object) what an inner client's own retries do.
 
     ``turned_off``: the router calls a copy with retries off (DEBUG); otherwise the inner
-    client keeps retrying a failing tier before the router falls back (WARNING).
+    client keeps retrying a failing tier before the router falls back (WARNING). ``more``:
+    how many requests beyond the first one failing call sends at most, when its client
+    layers retries (``retries`` when not given); ``stream_more``: the same for a stream,
+    when it differs.
     """
     key = (id(inner), tier, retries, turned_off)
     if key in _said:
@@ -107,11 +113,17 @@ def inner_retries(tier: str, inner: Any, retries: int, *, turned_off: bool) -> N
             "calls a copy with max_retries=0 so that fallback is the retry", tier, owner, retries,
         )
         return
+    extra = retries if more is None else more
+    count = f"{extra} more request(s)"
+    if more is not None and more != retries:
+        count = f"up to {count}"
+    if stream_more is not None and stream_more != extra:
+        count += f", {stream_more} for a stream,"
     logger.warning(
-        "tier %r: %s(max_retries=%d) retries a failing request itself (%d more request(s) and "
-        "its back-off) before the router falls back; pass max_retries=0 to let the router's "
-        "fallback be the retry", tier, owner, retries, retries,
-        extra={"event": "inner_retries", "tier": tier, "retries": retries},
+        "tier %r: %s(max_retries=%d) retries a failing request itself (%s and its back-off) "
+        "before the router falls back; pass max_retries=0 to let the router's fallback be the "
+        "retry", tier, owner, retries, count,
+        extra={"event": "inner_retries", "tier": tier, "retries": retries, "more_requests": extra},
     )
 
 
