@@ -20,24 +20,21 @@ from typing import Any
 from uuid import UUID
 
 from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.outputs import LLMResult
+from langchain_core.outputs import ChatGenerationChunk, GenerationChunk, LLMResult
 
-from shared_core.attempt_records import ESTIMATED
-from shared_core.errors import redact
+from shared_core.attempt_records import ESTIMATED, error_text, estimated_note
+from shared_core.error_usage import failure_usage
+from shared_core.errors import BadResponseError
+from shared_core.faults import classify_error
 from shared_core.ledger import CallRecord, CostLedger, InMemoryLedger
-from shared_core.pricing import (
-    PriceTable,
-    Usage,
-    estimate_tokens,
-    estimated_usage,
-    provider_usage,
-)
+from shared_core.pricing import PriceTable, Usage, estimated_usage, provider_usage
+from shared_core.request import estimate_input_tokens
 from shared_core.tier import Tier
 from shared_core.tier_models import pricing_tier
 
 from .context import configurable_user, scalar
 from .judge import JUDGE_RUN
-from .messages import Received, usage_of
+from .messages import Received, to_core_messages, usage_of
 
 _MODEL_KEYS = ("model_name", "model", "model_id", "deployment_name")
 _STOPPED = (asyncio.CancelledError, KeyboardInterrupt, GeneratorExit)
@@ -93,13 +90,13 @@ class CostCallbackHandler(BaseCallbackHandler):
     def on_chat_model_start(
         self, serialized: dict[str, Any], messages: list[list[Any]], *, run_id: UUID, **kwargs: Any
     ) -> None:
-        texts = (m.text if hasattr(m, "text") else str(m) for batch in messages for m in batch)
-        self._start(run_id, kwargs, sum(estimate_tokens(str(t)) for t in texts))
+        # the input estimated as the router estimates a request's (what a failure is billed from)
+        self._start(run_id, kwargs, sum(estimate_input_tokens(to_core_messages(b)) for b in messages if b))
 
     def on_llm_start(
         self, serialized: dict[str, Any], prompts: list[str], *, run_id: UUID, **kwargs: Any
     ) -> None:
-        self._start(run_id, kwargs, sum(estimate_tokens(p) for p in prompts))
+        self._start(run_id, kwargs, sum(estimate_input_tokens(p) for p in prompts))
 
     def on_llm_new_token(
         self, token: Any, *, chunk: Any = None, run_id: UUID, **kwargs: Any
@@ -120,6 +117,12 @@ class CostCallbackHandler(BaseCallbackHandler):
             return  # recorded by RoutedChatModel itself
         if run.get("metadata", {}).get(JUDGE_RUN):
             return  # the router's judge: its call routed pays for it
+        if not gens:  # no choices: the caller's invoke raises IndexError, the router's BadResponseError
+            tier = str(run.get("metadata", {}).get("tier") or run.get("model") or "unknown")
+            error = BadResponseError.no_choices(tier)
+            self._failed(run_id, run, error, _usage_from_llm_output(response.llm_output))
+            return
+        run["streamed"] = isinstance(gens[0], (ChatGenerationChunk, GenerationChunk))
         usage = usage_of(msg) if msg is not None else None
         if usage is None:
             usage = _usage_from_llm_output(response.llm_output)
@@ -146,7 +149,29 @@ class CostCallbackHandler(BaseCallbackHandler):
         if isinstance(error, _STOPPED):  # a cancelled task, a closed stream: the request was sent
             self._abandon(run_id, run, error, response)
             return
-        self._record(run_id, run, run.get("model") or "unknown", "failed", None, None, None, error)
+        run["streamed"] = _asked_to_stream(error)
+        self._failed(run_id, run, error)
+
+    def _failed(
+        self, run_id: UUID, run: dict[str, Any], error: BaseException, usage: Usage | None = None
+    ) -> None:
+        """A call the provider failed, recorded as the router records a failed attempt: the
+        router's fault kind (:func:`~shared_core.faults.classify_error`), and the tokens the
+        core's :func:`~shared_core.error_usage.failure_usage` bills it for (the provider's
+        usage, else estimated from the text sent and what streamed in, when it may be billed)."""
+        kind = classify_error(error)
+        got: Received = run.get("received") or Received()
+        came = got.tokens > 0
+        usage, text = failure_usage(
+            error, kind, after_first_token=bool(got.text), usage=usage or (got.usage() if came else None),
+            received_text=got.text if came else None,
+        )
+        note: BaseException | str = error
+        if usage is None and text is not None:
+            usage, note = estimated_usage(run.get("sent", 0), text), estimated_note(error)
+        model = str(run.get("model") or "unknown")
+        cost, base = self._costs(model, run, usage) if usage is not None else (None, None)
+        self._record(run_id, run, model, "failed", usage, cost, base, note=error_text(note), kind=kind)
 
     def stop_open_runs(self, call_id: str, error: BaseException) -> None:
         """Record the model calls still open under the routed call ``call_id`` as
@@ -265,8 +290,9 @@ class CostCallbackHandler(BaseCallbackHandler):
         usage: Usage | None,
         cost: float | None,
         base: float | None,
-        error: BaseException | None = None,
+        *,
         note: str | None = None,
+        kind: str | None = None,
     ) -> None:
         latency = (time.perf_counter() - run["t0"]) * 1000.0 if "t0" in run else 0.0
         md = run.get("metadata", {})
@@ -276,10 +302,8 @@ class CostCallbackHandler(BaseCallbackHandler):
             tier=str(md.get("tier") or model),
             model=model,
             status=status,  # type: ignore[arg-type]
-            error_kind=type(error).__name__ if error is not None else (
-                "abandoned" if status == "abandoned" else None
-            ),
-            error=redact(str(error))[:500] if error is not None else note,
+            error_kind=kind or ("abandoned" if status == "abandoned" else None),
+            error=note,
             input_tokens=usage.input_tokens if usage else 0,
             output_tokens=usage.output_tokens if usage else 0,
             cached_input_tokens=usage.cached_input_tokens if usage else 0,
@@ -293,6 +317,7 @@ class CostCallbackHandler(BaseCallbackHandler):
             thread_id=str(thread) if thread is not None else None,
             user=scalar(md.get("user_id") or md.get("user")) or run.get("user"),
             framework="langchain",
+            streamed=bool(run.get("streamed")) or (run.get("received") or Received()).tokens > 0,
         )
         self.ledger.record(rec)
         with self._lock:
@@ -313,3 +338,20 @@ def _usage_from_llm_output(llm_output: dict[str, Any] | None) -> Usage | None:
     inp = tu.get("prompt_tokens", tu.get("input_tokens"))
     out = tu.get("completion_tokens", tu.get("output_tokens"))
     return provider_usage(inp, out, source=str((llm_output or {}).get("model_name") or "unknown"))
+
+
+def _asked_to_stream(error: BaseException) -> bool:
+    """Whether the request ``error`` failed was a stream's (its body says ``"stream": true``):
+    what tells a stream that failed before its first chunk from an ``invoke`` (LangChain's
+    callbacks are the same for both). The openai SDK's and httpx's errors carry the request."""
+    seen = 0
+    err: BaseException | None = error
+    while err is not None and seen < 4:
+        try:
+            body = getattr(getattr(err, "request", None), "content", None)
+        except Exception:  # httpx: no request attached, or a streamed body not read
+            body = None
+        if isinstance(body, bytes):
+            return b'"stream":true' in body or b'"stream": true' in body
+        err, seen = err.__cause__ or err.__context__, seen + 1
+    return False

@@ -46,6 +46,20 @@ def is_attempt(rec: CallRecord) -> bool:
 """The note on a record whose tokens were estimated because the provider reported none."""
 
 
+def estimated_note(error: BaseException | str | None) -> str:
+    """A record's note when its tokens were estimated: the error, then :data:`ESTIMATED`."""
+    if isinstance(error, BaseException):
+        error = f"{type(error).__name__}: {error}"
+    return f"{error}; {ESTIMATED}" if error else ESTIMATED
+
+
+def error_text(error: BaseException | str) -> str:
+    """A record's ``error``: an exception as ``Type: message``, secrets redacted, at most
+    500 characters (the router's records and ``CostCallbackHandler``'s)."""
+    text = f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else error
+    return redact(text)[:500]
+
+
 class AttemptRecords:
     """The recording half of :class:`~shared_core.dispatch.CallPlan` (a mixin: the state it
     reads and writes is the plan's own)."""
@@ -104,9 +118,7 @@ class AttemptRecords:
         reported = usage  # what the provider said (telemetry reports only that)
         if usage is None and received_text is not None:
             usage = self._estimated_usage(attempt, received_text)
-            if isinstance(error, BaseException):
-                error = f"{type(error).__name__}: {error}"
-            error = f"{error}; {ESTIMATED}" if error else ESTIMATED
+            error = estimated_note(error)
         router = self.router
         request = self.request
         decision = self.decision
@@ -139,8 +151,7 @@ class AttemptRecords:
         ledger = router.ledger
         prompt = self.prompt_text or request.text
         if error is not None:
-            text = f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else error
-            error = redact(text)[:500]
+            error = error_text(error)
         meta, storable = self._record_metadata(attempt, paid)
         # construct(): the frozen __init__'s work in one step, CallRecord's own checks included
         # (all but rebuilding a metadata that is storable as it is: see _record_metadata)

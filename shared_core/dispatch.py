@@ -74,10 +74,6 @@ class Attempt:
         return self.tier.system_prompt
 
 
-_SENT_KINDS = frozenset({"timeout", "bad_response"})
-"""Failures whose request reached the provider (so may be billed): their input is estimated."""
-
-
 @dataclass
 class CallPlan(CallHold, CallStop, AttemptRecords, NextTier):
     """State of one routed call. Create with :meth:`Router.plan`.
@@ -226,9 +222,10 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier):
         streams internally): their input is estimated. An error that carries the provider's
         answer (the OpenAI SDK's ``LengthFinishReasonError``) gives its usage, or its text to
         estimate from (:mod:`shared_core.error_usage`). Other failures (refused connection,
-        4xx, 5xx) record no cost."""
-        from .error_usage import usage_in_error
-        from .faults import classify_error, is_retryable_kind, read_mid_answer, requested_pause
+        4xx, 5xx) record no cost. (:func:`~shared_core.error_usage.failure_usage` holds the
+        rule; ``CostCallbackHandler`` records a failed call by it too.)"""
+        from .error_usage import failure_usage
+        from .faults import classify_error, is_retryable_kind, requested_pause
 
         self._live = None
         kind = classify_error(exc)
@@ -237,13 +234,9 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier):
         if kind != "context_length":  # the tier is healthy: this prompt is too long for it
             self.router.cooldown.failure(attempt.tier.name, requested_pause(exc))
         self.errors.append(TierAttemptError(attempt.tier.name, exc, kind))
-        if usage is None:  # an error that carries the answer (a cut structured answer)
-            usage, text = usage_in_error(exc)
-            received_text = text if received_text is None else received_text
-        if usage is None and received_text is None and (
-            after_first_token or kind in _SENT_KINDS or (kind == "connection" and read_mid_answer(exc))
-        ):
-            received_text = ""
+        usage, received_text = failure_usage(
+            exc, kind, after_first_token=after_first_token, usage=usage, received_text=received_text
+        )
         self._record(
             attempt, status="failed", usage=usage, latency_ms=latency, error_kind=kind, error=exc,
             received_text=received_text,

@@ -240,7 +240,6 @@ def extract(
     msgs = _message_list(messages)
     notes: list[str] = []
     attachments: list[str] = []
-    total_chars = 0
     last_user = None
     canonical = _CANONICAL_ROLES.get  # a known role, already lower case: without _role's call
     for idx in range(len(msgs) - 1, -1, -1):
@@ -249,15 +248,7 @@ def extract(
         if role == "user":
             last_user = idx
             break
-    # size of the whole request (cheap: no copies of the text)
-    for m in msgs:
-        c = m.get("content")
-        if c.__class__ is str and c.isascii():  # the common case first, without isinstance
-            total_chars += len(c)
-        elif isinstance(c, str):
-            total_chars += len(c) if c.isascii() else text_size(c)
-        elif c is not None:
-            total_chars += text_size(content_text(c, attachments))
+    total_chars = messages_size(msgs, attachments)  # cheap: no copies of the text
     if last_user is None:
         # no user turn: classify what there is (system-only prompts, tool results)
         notes.append("no user message; classified the last message with text")
@@ -313,7 +304,7 @@ def extract(
     # every value is built here: construct() fills the frozen dataclass in one step
     return construct(Request, {
         "text": text,
-        "input_tokens": total_chars // 4 + 4 * len(msgs) if len(msgs) < 100_000 else total_chars // 4,
+        "input_tokens": input_tokens_of(total_chars, len(msgs)),
         "attachments": tuple(attachments),
         "n_messages": len(msgs),
         "has_tools": has_tools,
@@ -326,6 +317,35 @@ def extract(
         "metadata": dict(metadata) if metadata else {},
         "ask_start": ask_start,
     })
+
+
+def messages_size(msgs: Sequence[Message], attachments: list[str] | None = None) -> int:
+    """The text of ``msgs`` in quarter tokens (:func:`~shared_core.pricing.text_size`); the
+    kinds of their non-text blocks are appended to ``attachments``."""
+    total = 0
+    for m in msgs:
+        c = m.get("content")
+        if c.__class__ is str and c.isascii():  # the common case first, without isinstance
+            total += len(c)
+        elif isinstance(c, str):
+            total += len(c) if c.isascii() else text_size(c)
+        elif c is not None:
+            total += text_size(content_text(c, attachments))
+    return total
+
+
+def input_tokens_of(size: int, n_messages: int) -> int:
+    """A request's estimated input tokens: its text (``size`` in quarter tokens, from
+    :func:`messages_size`) and 4 per message for the chat format's own tokens."""
+    return size // 4 + 4 * n_messages if n_messages < 100_000 else size // 4
+
+
+def estimate_input_tokens(messages: Any) -> int:
+    """The input tokens the router estimates for ``messages`` (a string, or ``{role, content}``
+    dicts), as :attr:`Request.input_tokens` holds them: what a call whose provider reported
+    no usage is billed from (``CostCallbackHandler`` estimates alike)."""
+    msgs = _message_list(messages)
+    return input_tokens_of(messages_size(msgs), len(msgs))
 
 
 def _message_list(messages: Any) -> Sequence[Message]:

@@ -75,7 +75,9 @@ def test_cost_handler_records_errors() -> None:
     with pytest.raises(RuntimeError):
         Boom(errors=[], seen=[]).invoke("x", config={"callbacks": [h]})
     (rec,) = h.ledger.records()
-    assert rec.status == "failed" and rec.error_kind == "RuntimeError"
+    # the router's fault kind, as RoutedChatModel records it; the class in the note
+    assert rec.status == "failed" and rec.error_kind == "other"
+    assert rec.error == "RuntimeError: down" and rec.cost_usd is None
 
 
 async def test_encoder_adapter() -> None:
