@@ -17,7 +17,13 @@ from langchain_core.outputs import ChatResult
 
 from shared_core.dispatch import Attempt, AttemptResult, CallPlan
 from shared_core.errors import BadResponseError
-from shared_core.output_budget import hard_limited, has_budget, pop_output_budget, set_budget
+from shared_core.output_budget import (
+    hard_limited,
+    has_budget,
+    pop_output_budget,
+    read_choices,
+    set_budget,
+)
 from shared_core.request import ensure_sendable
 
 from .capabilities import check_tool_tiers
@@ -45,6 +51,7 @@ class _Call:
 
     __slots__ = (
         "caller_max",
+        "choices",
         "from_invoke",
         "messages",
         "passthrough",
@@ -59,6 +66,8 @@ class _Call:
         self, messages: list[BaseMessage], stop: list[str] | None, caller_max: int | None
     ) -> None:
         self.caller_max = caller_max
+        self.choices: int | None = None
+        """Answers the call's own keywords ask for (``n``): passed on, and reserved for."""
         self.messages = messages
         self.passthrough: dict[str, Any] = _NO_KWARGS
         """The call's own keywords for the inner model (read only)."""
@@ -109,6 +118,7 @@ class CallSteps:
             thread = kwargs.pop(THREAD_KWARG, None)
             user = kwargs.pop(USER_KWARG, None)
             call = _Call(messages, stop or self.stop or None, caller_max)
+            call.choices = read_choices(kwargs)  # n: each answer is billed up to the budget
             call.tools = kwargs.pop("tools", None) or None
             if call.tools is not None:  # typed error before routing (a classifier may cost money)
                 check_tool_tiers(self.router.config, self.tiers)
@@ -188,6 +198,8 @@ class CallSteps:
             request,
             framework="langchain",
             caller_max_tokens=call.caller_max,
+            choices=call.choices,
+            tier_choices=_private(self, "_tier_choices"),
             streaming=streaming,
         )
         if call.structured is not None:  # a parse failure on every tier: an OutputParserException too

@@ -30,6 +30,7 @@ from shared_core.adapters_common import as_config
 from shared_core.dispatch import Attempt, AttemptResult, aexecute, execute
 from shared_core.errors import ConfigError
 from shared_core.no_copies import NoDeepCopies
+from shared_core.output_budget import tier_choices
 from shared_core.pricing import estimate_tokens
 
 from .cache import cache_fingerprint, mark_cached, served_from_cache
@@ -140,6 +141,7 @@ class RoutedChatModel(NoDeepCopies, CallSteps, StreamCalls, BaseChatModel):
     _given: frozenset[str] = PrivateAttr(default=frozenset())
     _tier_models: dict[str, str] = PrivateAttr(default_factory=dict)
     _cache_key: str = PrivateAttr(default="")
+    _tier_choices: dict[str, int] = PrivateAttr(default_factory=dict)  # tiers asking for n answers
 
     def __init__(self, **data: Any) -> None:
         reject_typos(type(self), data)
@@ -168,6 +170,7 @@ class RoutedChatModel(NoDeepCopies, CallSteps, StreamCalls, BaseChatModel):
         self.router = build_router(self)
         self.tiers = without_retries(self.tiers)  # fallback is the retry (see .retries)
         self._names = frozenset(self.tiers)
+        self._tier_choices = tier_choices(self.tiers)  # ChatOpenAI(n=4): reserved 4 x max_tokens
         self._trace = {name: trace_info(inner, name) for name, inner in self.tiers.items()}
         self._ls_name = "tier-router:" + "|".join(self.router.config.tier_names)
         self._tier_models = {t.name: t.model for t in self.router.config.tiers}

@@ -47,7 +47,7 @@ from shared_core.adapters_common import as_config, config_for_tierless, reject_t
 from shared_core.dispatch import aexecute, execute
 from shared_core.errors import ConfigError
 from shared_core.no_copies import NoDeepCopies
-from shared_core.output_budget import hard_limited, read_output_budget
+from shared_core.output_budget import hard_limited, read_choices, read_output_budget, tier_choices
 
 from . import calls, context
 from .factory import inner_llms, tiers_from_config
@@ -118,6 +118,7 @@ class RoutedLLM(NoDeepCopies, TemplatedPrompts, ToolCalling, FunctionCallingLLM)
 
     _router: Any = PrivateAttr()
     _inners: dict[str, InnerLLM] = PrivateAttr()
+    _tier_choices: dict[str, int] = PrivateAttr(default_factory=dict)  # tiers asking for n answers
     _metadata: tuple[int | None, LLMMetadata] | None = PrivateAttr(default=None)
     _last: dict[str, Any] | None = PrivateAttr(default=None)
 
@@ -160,6 +161,7 @@ class RoutedLLM(NoDeepCopies, TemplatedPrompts, ToolCalling, FunctionCallingLLM)
         # fallback is the retry: the inner LLMs' own retries are off where the router may
         # (the default judge, the cheapest tier, is called through the same copy)
         own = {name: without_retries(name, llm) for name, llm in tiers.items()}
+        choices = tier_choices(own)  # additional_kwargs={"n": 4}: reserved 4 x max_tokens
         self._router = build_router(
             own,
             config,
@@ -173,6 +175,7 @@ class RoutedLLM(NoDeepCopies, TemplatedPrompts, ToolCalling, FunctionCallingLLM)
             allow_unordered=allow_unordered,
         )
         self._inners = {name: InnerLLM(llm) for name, llm in own.items()}
+        self._tier_choices = choices
 
     @classmethod
     def from_config(cls, path: str | Path, **kwargs: Any) -> RoutedLLM:
@@ -229,6 +232,7 @@ class RoutedLLM(NoDeepCopies, TemplatedPrompts, ToolCalling, FunctionCallingLLM)
         routing context)."""
         # a typed error before the classifier (may be paid) runs
         read_output_budget(kwargs, hard_limit=hard_limited(self._router))
+        read_choices(kwargs)  # n: each answer is billed up to the budget
         prepared: PreparedTools | None = kwargs.pop(PREPARED_KEY, None)
         r = self._routing(kwargs)
         if prepared is not None:
@@ -247,6 +251,8 @@ class RoutedLLM(NoDeepCopies, TemplatedPrompts, ToolCalling, FunctionCallingLLM)
             request,
             framework="llamaindex",
             caller_max_tokens=read_output_budget(kwargs) or self.max_tokens,
+            choices=read_choices(kwargs),
+            tier_choices=self._tier_choices,
             streaming=how.get("streaming", False),
         )
         prompt, formatted = how.get("prompt"), how.get("formatted", False)

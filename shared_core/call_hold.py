@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -41,6 +41,8 @@ class CallHold:
         _opened: bool
         _closed: bool
         _hold: float | None
+        choices: int | None
+        tier_choices: Mapping[str, int] | None
 
         def _max_tokens(self, tier: Tier) -> int | None: ...
         def _record_refusal(
@@ -99,9 +101,15 @@ class CallHold:
         return self._estimate(self.router.config.tiers[self.decision.index]) or 0.0
 
     def _estimate(self, tier: Tier) -> float | None:
+        """The most an attempt on ``tier`` may cost: its input once, and the output budget
+        once per answer the request asks for (``n``: each is billed)."""
         from .budget import estimate_cost
 
-        budgeted = tier.model_copy(update={"max_tokens": self._max_tokens(tier)})
+        budget = self._max_tokens(tier)
+        if budget is not None and (self.choices or self.tier_choices):
+            own = self.tier_choices.get(tier.name, 1) if self.tier_choices else 1
+            budget *= max(self.choices or 1, own)
+        budgeted = tier.model_copy(update={"max_tokens": budget})
         return estimate_cost(budgeted, self.request.input_tokens, self.router.prices)
 
     def _extension(self, tier: Tier) -> float:

@@ -24,7 +24,7 @@ own error by raising :class:`StopCall` (:mod:`shared_core.call_stop`, re-exporte
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -87,6 +87,10 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier):
     request: Request
     framework: Framework = "core"
     caller_max_tokens: int | None = None
+    choices: int | None = None
+    """Answers the caller asked each request for (``n``: :mod:`shared_core.output_budget`)."""
+    tier_choices: Mapping[str, int] | None = None
+    """Tier name -> answers its model asks each request for by itself (absent: one)."""
     streaming: bool = False
     prompt_text: str | None = None
     attempts: list[Attempt] = field(default_factory=list)

@@ -13,6 +13,11 @@ Gemini / Vertex), ``max_new_tokens`` (Hugging Face, llama.cpp), ``max_tokens_to_
 a nested mapping (:data:`NESTED_KEYS`: Ollama's ``options``, Gemini's
 ``generation_config``); those are read too.
 
+A request may also ask for several answers, each billed up to the budget: the worst case
+of ``n`` answers is its input once and ``n`` x its output budget. :func:`read_choices` reads
+every spelling of that count (:data:`CHOICE_KEYS`) from a call's keywords, and
+:func:`model_choices` from a model's own fields and extra keywords.
+
 Framework-free: the adapters call these on their own keyword dicts.
 """
 
@@ -139,3 +144,86 @@ def has_budget(mapping: Mapping[str, Any] | None) -> bool:
     if any(k in mapping for k in BUDGET_KEYS):
         return True
     return any(isinstance(mapping.get(n), Mapping) and has_budget(mapping[n]) for n in NESTED_KEYS)
+
+
+CHOICE_KEYS = ("n", "candidate_count", "num_generations", "best_of")
+"""Every name of how many answers one request generates: ``n`` (OpenAI chat and legacy
+completions; the ``n`` field of LangChain's OpenAI, Gemini, Groq ... models), ``candidate_count``
+(Gemini's own, in its ``generation_config``), ``num_generations`` (Cohere's generate API),
+``best_of`` (OpenAI's legacy completions, vLLM: ``best_of`` answers generated and billed, the
+best ``n`` returned)."""
+
+EXTRA_KWARGS = ("model_kwargs", "additional_kwargs")
+"""A model's own mapping of extra request keywords (LangChain's ``model_kwargs``, LlamaIndex's
+``additional_kwargs``): what it sends with every request."""
+
+
+def choices_value(key: str, value: Any) -> int | None:
+    """``value`` as a number of answers per request (``None``: not set), or
+    :class:`InputError` before any provider is called: a count the router cannot read is
+    one it cannot reserve for."""
+    if value is None:
+        return None
+    n: int | None = None
+    if isinstance(value, float):
+        n = int(value) if value.is_integer() else None
+    elif not isinstance(value, (bool, str)):
+        try:
+            n = operator.index(value)
+        except TypeError:
+            n = None
+    if n is None or n <= 0:
+        what = " (a bool is not a number)" if isinstance(value, bool) else ""
+        raise InputError(
+            f"{key}={value!r}: expected a positive whole number of answers per request{what}; "
+            "leave it out or pass None for one answer. Each answer is billed up to the output "
+            "budget, so the router reserves for that many"
+        )
+    return n
+
+
+def read_choices(kwargs: Mapping[str, Any]) -> int | None:
+    """The most answers ``kwargs`` asks one request for under any spelling, nested mappings
+    included (``None``: none given); an unreadable count raises :class:`InputError`."""
+    found: int | None = None
+    for key in CHOICE_KEYS:
+        if key in kwargs:
+            n = choices_value(key, kwargs[key])
+            if n is not None and (found is None or n > found):
+                found = n
+    for nest in NESTED_KEYS:
+        inner = kwargs.get(nest)
+        if isinstance(inner, Mapping) and (n := read_choices(inner)) is not None:
+            found = n if found is None else max(found, n)
+    return found
+
+
+def model_choices(model: Any) -> int | None:
+    """How many answers ``model`` asks each request for by itself (``None``: not said): a
+    field under a :data:`CHOICE_KEYS` name (``ChatOpenAI(n=4)``), or one in its extra keywords
+    (:data:`EXTRA_KWARGS`). Raises :class:`InputError` for an unreadable count."""
+    found: int | None = None
+    fields = getattr(type(model), "model_fields", None) or {}
+    for key in CHOICE_KEYS:
+        if key in fields and (n := choices_value(key, getattr(model, key, None))) is not None:
+            found = n if found is None else max(found, n)
+    for attr in EXTRA_KWARGS:
+        extra = getattr(model, attr, None)
+        if isinstance(extra, Mapping) and (n := read_choices(extra)) is not None:
+            found = n if found is None else max(found, n)
+    return found
+
+
+def tier_choices(models: Mapping[str, Any]) -> dict[str, int]:
+    """Each tier's own count of answers per request, where it is more than one (most tiers:
+    none), from its model (:func:`model_choices`); the message of an unreadable one names
+    the tier."""
+    out: dict[str, int] = {}
+    for name, model in models.items():
+        try:
+            n = model_choices(model)
+        except InputError as exc:
+            raise InputError(f"tier {name!r}: {exc}") from None
+        if n is not None and n > 1:
+            out[name] = n
+    return out

@@ -27,6 +27,8 @@ Default behaviour (no script):
   ``completion_tokens = max(1, len(answer) // 4)`` (tool-call arguments count).
 * ``max_tokens`` / ``max_completion_tokens`` smaller than the answer: the text is
   cut to ``4 * max_tokens`` chars and ``finish_reason="length"``.
+* ``n`` (and ``best_of``, legacy completions) on a non-streamed request: ``n`` copies
+  of the answer, and ``completion_tokens`` of ``max(n, best_of)`` answers (each is billed).
 
 Scripting (rules match by ``model``; ``None`` = any model; ``match`` = extra
 predicate over the :class:`RecordedRequest`; ``times=None`` = forever):

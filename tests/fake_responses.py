@@ -153,6 +153,7 @@ def build_chat(
         "usage": usage,
         "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
     }
+    _answers(whole, body)
     include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
 
     def chunk(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
@@ -216,6 +217,21 @@ def build_chat(
     return whole, chunks
 
 
+def _answers(whole: dict[str, Any], body: dict[str, Any]) -> None:
+    """A non-streamed answer to a request for ``n`` choices (``best_of`` generated, legacy
+    completions): the one choice repeated ``n`` times, and the usage of every answer generated
+    (the completion tokens of ``max(n, best_of)`` answers, as the provider bills them)."""
+    n = body.get("n") if isinstance(body.get("n"), int) else 1
+    generated = max(n, body.get("best_of") if isinstance(body.get("best_of"), int) else 1)
+    if generated <= 1:
+        return
+    first = whole["choices"][0]
+    whole["choices"] = [{**first, "index": i} for i in range(n)]
+    usage = whole["usage"]
+    usage["completion_tokens"] *= generated
+    usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+
+
 def build_completion(
     body: dict[str, Any], params: dict[str, Any], n: int, default_reply: Callable[[str], str]
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -242,6 +258,7 @@ def build_completion(
 
     whole = make(text, finish)
     whole["usage"] = usage
+    _answers(whole, body)
     chunks = [make(p, None) for p in _pieces(text)] + [make("", finish)]
     if (body.get("stream_options") or {}).get("include_usage"):
         chunks.append(
