@@ -125,3 +125,24 @@ def test_n_none_is_one_answer(openai_server: FakeOpenAIServer, variant: str) -> 
     routed = _routed(openai_server, variant, _config(cap=0.3), n=None)
     _call(routed, variant, n=None)
     assert len(openai_server.chat_requests) == 1
+
+
+def test_best_of_on_the_legacy_completions_path_is_reserved_for(openai_server: FakeOpenAIServer) -> None:
+    """``best_of`` answers are generated and billed (the best ``n`` returned): a legacy
+    completions model's ``additional_kwargs={"best_of": 4}`` is held as 4 answers."""
+    openai_server.script(None, LONG)
+
+    def routed(config: dict[str, Any]) -> RoutedLLM:
+        li = OpenAI(model="gpt-3.5-turbo-instruct", api_base=openai_server.base_url, api_key="sk-test",
+                    max_retries=0, additional_kwargs={"best_of": 4})
+        tier = {**config["tiers"][0], "model": "gpt-3.5-turbo-instruct"}
+        return RoutedLLM(tiers={"cheap": li}, config={**config, "tiers": [tier]})
+
+    with pytest.raises(RequestCostCapError):
+        routed(_config(cap=0.3)).complete(PROMPT)
+    assert openai_server.requests == []
+    llm = routed(_config(cap=1.0))
+    llm.complete(PROMPT)
+    [req] = openai_server.requests
+    assert req.path.endswith("/completions") and not req.path.endswith("chat/completions")
+    assert req.body["best_of"] == 4 and req.usage["completion_tokens"] == 400
