@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from langchain_core.callbacks import BaseCallbackManager
 from langchain_core.language_models import BaseChatModel
@@ -31,10 +31,13 @@ from langchain_core.runnables import (
 )
 from langchain_core.runnables.retry import RunnableRetry
 
+from shared_core.adapters_common import model_id
 from shared_core.budget import estimate_cost
 from shared_core.output_budget import hard_limited, has_budget, read_output_budget
 from shared_core.route_hold import RouteHold
+from shared_core.tier import Tier
 from shared_core.tier_defaults import _caller_level
+from shared_core.tier_models import route_pricing, same_model
 
 from .callbacks import _STOPPED, CostCallbackHandler
 from .inner import _override_fields, with_overrides
@@ -89,31 +92,50 @@ class UnboundedRouteWarning(UserWarning):
     fits that case. Filter it like any warning category."""
 
 
-def route_bounds(
-    routes: dict[str, Runnable[Any, Any]], router: Any
-) -> dict[str, tuple[Runnable[Any, Any], int | None]]:
+class RouteRun(NamedTuple):
+    """What ``RunnableRouter`` runs for a tier, and what it can hold for it."""
+
+    runnable: Runnable[Any, Any]
+    """The route as it is run (a chat model given its tier's ``max_tokens`` if it had none)."""
+    bound: int | None
+    """The most output tokens its one call may write (``None``: not bounded)."""
+    priced: Tier | None
+    """The tier its call is recorded at (:func:`~shared_core.tier_models.route_pricing`:
+    the route's own model, at the prices its record will carry); ``None``: not bounded."""
+
+
+def route_bounds(routes: dict[str, Runnable[Any, Any]], router: Any) -> dict[str, RouteRun]:
     """:func:`bounded_route` for every route; with a hard limit configured, an
     :class:`UnboundedRouteWarning` for each route the router cannot hold a reservation for."""
     out = {}
     hard_limit = hard_limited(router)
-    for tier in router.config.tiers:
+    tiers = router.config.tiers
+    for tier in tiers:
         route = routes[tier.name]
         runnable, bound = bounded_route(route, tier, hard_limit=hard_limit)
-        unpriced = False
-        if bound is not None:
-            priced = tier.model_copy(update={"max_tokens": bound})
-            if estimate_cost(priced, 0, router.prices) is None:
-                bound, unpriced = None, True
-        out[tier.name] = (runnable, bound)
         node = _core(route)[1]
+        priced: Tier | None = None
+        if bound is not None:
+            priced = route_pricing(tiers, tier, _sent_model(route, node))
+            if estimate_cost(priced.model_copy(update={"max_tokens": bound}), 0, router.prices) is None:
+                bound = None
+        out[tier.name] = RouteRun(runnable, bound, priced if bound is not None else None)
         if bound is None and router.budget is not None and router.budget.limits and not _holds_itself(node):
             warnings.warn(
-                _unbounded(tier, node, unpriced), UnboundedRouteWarning, stacklevel=_caller_level()
+                _unbounded(tier, node, priced), UnboundedRouteWarning, stacklevel=_caller_level()
             )
     return out
 
 
-def _unbounded(tier: Any, node: Any, unpriced: bool) -> str:
+def _sent_model(route: Runnable[Any, Any], node: Any) -> str | None:
+    """The model id a chat-model route sends: a binding's ``model=`` (the outermost wins),
+    else the model's own."""
+    bindings, _ = _core(route)
+    bound = next((b.kwargs["model"] for b in bindings if isinstance(b.kwargs.get("model"), str)), None)
+    return bound or model_id(node)
+
+
+def _unbounded(tier: Any, node: Any, unpriced: Tier | None) -> str:
     """Why route ``tier`` cannot be held, and what to do about it (:class:`UnboundedRouteWarning`)."""
     name = tier.name
     if isinstance(node, (RunnableRetry, RunnableWithFallbacks)):
@@ -130,9 +152,14 @@ def _unbounded(tier: Any, node: Any, unpriced: bool) -> str:
             ".bind_tools() of one) and keep prompts and parsers outside the router "
             "(prompt | RunnableRouter({...}) | parser); otherwise this route is check-only"
         )
-    elif unpriced:
-        why = f"calls model {tier.model!r}, which has no known price"
-        fix = f"Set input_price and output_price on tier {name!r} to have it held"
+    elif unpriced is not None:
+        why = f"calls model {unpriced.model!r}, which has no known price"
+        fix = (
+            f"Set input_price and output_price on tier {name!r} to have it held"
+            if same_model(unpriced.model, tier.model)
+            else f"Route tier {name!r}'s model ({tier.model!r}), or price {unpriced.model!r}, "
+            "to have it held"
+        )
     else:
         why = (
             "is a chat model with no output budget (its tier sets no max_tokens and the "

@@ -89,8 +89,9 @@ class RunnableRouter(Runnable[Any, Any]):
         self.input_key = input_key
         self.on_decision = on_decision
         self._runs = route_bounds(self.routes, self.router)
-        """Per tier: the runnable run for it and its output bound (``None``: not bounded,
-        so a hard limit is checked, not held; see :mod:`.route_budget`)."""
+        """Per tier: the runnable run for it, its output bound (``None``: not bounded, so a
+        hard limit is checked, not held) and the tier its call is priced at when bounded
+        (:class:`.route_budget.RouteRun`)."""
         self._dispatch: Runnable[Any, Any] = RunnableLambda(
             self._route, afunc=self._aroute, name="RunnableRouter"
         )
@@ -162,9 +163,9 @@ class RunnableRouter(Runnable[Any, Any]):
     def _hold(
         self, decision: RouteDecision, messages: list[dict[str, Any]], ctx: dict[str, Any]
     ) -> RouteHold:
-        bound = self._runs[decision.tier][1]
-        request = self.router.request(messages, **ctx) if bound is not None else None
-        return RouteHold(self.router, decision, request, bound, "langchain")
+        run = self._runs[decision.tier]
+        request = self.router.request(messages, **ctx) if run.bound is not None else None
+        return RouteHold(self.router, decision, request, run.bound, "langchain", priced_as=run.priced)
 
     def _check_budget(self, messages: list[dict[str, Any]], ctx: dict[str, Any]) -> None:
         """Hard budgets apply to routed runnables too: refuse before the classifier (which
@@ -212,7 +213,7 @@ class RunnableRouter(Runnable[Any, Any]):
             metadata["thread_id"] = ctx["thread_id"]
         if ctx["user"] is not None and "user_id" not in ctx["metadata"]:  # for the routes' records
             metadata["user_id"] = ctx["user"]
-        route = self._runs[decision.tier][0].with_config(
+        route = self._runs[decision.tier].runnable.with_config(
             run_name=f"route:{decision.tier}", metadata=metadata
         )
         return Held(route, hold)

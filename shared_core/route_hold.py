@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .decision import RouteDecision
     from .ledger.base import Framework
     from .request import Request
+    from .tier import Tier
 
 
 class RouteHold:
@@ -37,13 +38,15 @@ class RouteHold:
         max_tokens: the most output tokens the route may be sent to write; ``None``: not
             bounded, nothing is held.
         framework: what a refusal is recorded as.
+        priced_as: the tier whose model and prices the route's call is recorded at
+            (:func:`~shared_core.tier_models.route_pricing`; default: the decided tier).
     """
 
     __slots__ = ("_held", "amount", "decision", "framework", "request", "router")
 
     def __init__(
         self, router: Any, decision: RouteDecision, request: Request | None,
-        max_tokens: int | None, framework: Framework,
+        max_tokens: int | None, framework: Framework, *, priced_as: Tier | None = None,
     ) -> None:
         self.router = router
         self.decision = decision
@@ -53,7 +56,7 @@ class RouteHold:
         self.amount: float | None = None
         """USD held while the route runs (``None``: unbounded, or no hard limit applies)."""
         if router.budget is not None and max_tokens is not None and request is not None:
-            tier = router.config.tiers[decision.index]
+            tier = priced_as or router.config.tiers[decision.index]
             budgeted = tier.model_copy(update={"max_tokens": max_tokens})
             self.amount = estimate_cost(budgeted, request.input_tokens, router.prices)
 

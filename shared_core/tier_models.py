@@ -6,7 +6,8 @@ ladder's prices go cheapest first; an explicit ``baseline_model`` with no known 
 model has no known price are named in one WARNING (their costs are recorded as unknown).
 
 :func:`pricing_tier`: the tier whose prices price a call recorded from outside the router
-(``CostCallbackHandler(router=...)``), as the router's own records are priced by their tier.
+(``CostCallbackHandler(router=...)``), as the router's own records are priced by their tier;
+:func:`route_pricing`: the tier to hold such a call at, so the hold covers its record.
 
 :func:`check_tier_models` (when an adapter is built):
 
@@ -119,6 +120,27 @@ def pricing_tier(tiers: Sequence[Tier], *models: str | None, route: str | None =
         if tier is not None and any(same_model(m, tier.model) for m in named):
             return tier
     return next((t for t in tiers if any(same_model(m, t.model) for m in named)), None)
+
+
+def route_pricing(tiers: Sequence[Tier], tier: Tier, model: str | None) -> Tier:
+    """The tier to estimate a call of ``model`` made for route ``tier`` at, so that what is
+    held covers what :func:`pricing_tier` will price its record at: that tier's prices (the
+    route's when it is the route tier's model, else the config tier of ``model``), else the
+    price table's price of ``model`` (the route tier's own prices dropped); ``tier`` itself
+    when the route names no model. Its ``model`` is ``model``, and its ``max_tokens`` and
+    system prompt are the route tier's."""
+    if not model:
+        return tier
+    found = pricing_tier(tiers, model, route=tier.name)
+    if found is None:
+        unpriced = {"input_price": None, "output_price": None, "cached_input_price": None}
+        return tier.model_copy(update={"model": model, **unpriced})
+    if found is tier:
+        return tier if model == tier.model else tier.model_copy(update={"model": model})
+    return found.model_copy(update={
+        "name": tier.name, "model": model, "max_tokens": tier.max_tokens,
+        "system_prompt": tier.system_prompt, "system_prompt_mode": tier.system_prompt_mode,
+    })
 
 
 def tier_relative_costs(config: RouterConfig, prices: PriceTable) -> list[float]:

@@ -147,7 +147,7 @@ def test_a_chat_model_route_with_no_output_budget_is_told_to_set_max_tokens(
 ) -> None:
     with pytest.warns(UnboundedRouteWarning) as warned:
         rr, _ = _router(openai_server, max_tokens=None)
-    assert len(warned) == 2 and rr._runs["strong"][1] is None
+    assert len(warned) == 2 and rr._runs["strong"].bound is None
     text = str(warned[1].message)
     assert "'strong'" in text and "no output budget" in text and "max_tokens" in text
     assert "prompt | RunnableRouter" not in text and "input_price" not in text
@@ -234,5 +234,5 @@ def test_a_routed_chat_model_route_holds_for_itself(openai_server: FakeOpenAISer
     with warnings.catch_warnings():
         warnings.simplefilter("error", UnboundedRouteWarning)
         rr, _ = _router(openai_server, strong=inner)
-    assert rr._runs["strong"] == (inner, None)
-    assert rr._runs["cheap"][1] == OUT
+    assert rr._runs["strong"][:2] == (inner, None)
+    assert rr._runs["cheap"].bound == OUT

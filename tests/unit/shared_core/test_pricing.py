@@ -321,3 +321,20 @@ def test_pricing_tier_takes_the_tier_of_the_calls_model_otherwise() -> None:
     assert pricing_tier([cheap, strong], "acme-chat") is cheap
     assert pricing_tier([cheap, strong], "gpt-4o-mini") is None  # no tier of it: the price table
     assert pricing_tier([cheap, strong], "gpt-4o-mini", route="nope") is None
+
+
+def test_route_pricing_holds_a_route_at_the_price_its_record_gets() -> None:
+    from shared_core.pricing import PriceTable, Usage
+    from shared_core.tier_models import route_pricing
+
+    cheap, strong = _tiers()
+    tiers = [cheap, strong]
+    assert route_pricing(tiers, cheap, None) is cheap and route_pricing(tiers, cheap, "acme-chat") is cheap
+    other = route_pricing(tiers, cheap, "gpt-4o")  # the strong tier's model: its prices
+    assert (other.name, other.model, other.input_price, other.output_price) == ("cheap", "gpt-4o", 3.0, 4.0)
+    listed = route_pricing(tiers, cheap, "gpt-4o-mini")  # no tier of it: the list price
+    assert (listed.model, listed.input_price, listed.output_price) == ("gpt-4o-mini", None, None)
+    prices = PriceTable()
+    assert prices.cost(listed.model, Usage(1_000_000, 0), tier=listed) == prices.cost(
+        "gpt-4o-mini", Usage(1_000_000, 0)
+    )
