@@ -186,6 +186,12 @@ class CostCallbackHandler(BaseCallbackHandler):
         for run_id, run in stopped:
             self._abandon(run_id, run, error, None)
 
+    def forget_run(self, run_id: UUID) -> None:
+        """Drop a run that will never end, unrecorded: a later handler refused the call
+        before it was sent (``RunnableRouter``'s per-request cap, which records the refusal
+        itself). LangChain runs handlers in no fixed order once it merges callback managers."""
+        self._take(run_id)
+
     def _abandon(
         self, run_id: UUID, run: dict[str, Any], error: BaseException, response: LLMResult | None
     ) -> None:
@@ -259,10 +265,8 @@ class CostCallbackHandler(BaseCallbackHandler):
                 logger.exception("CostCallbackHandler: could not record an abandoned call")
 
     def _start(self, run_id: UUID, kwargs: dict[str, Any], sent: int = 0) -> None:
-        params = kwargs.get("invocation_params") or {}
         md = kwargs.get("metadata") or {}
-        model = next((params[k] for k in _MODEL_KEYS if isinstance(params.get(k), str)), None)
-        model = model or md.get("ls_model_name")
+        model = run_model(kwargs)
         with self._lock:
             self._runs[run_id] = {
                 "t0": time.perf_counter(),
@@ -329,6 +333,13 @@ class CostCallbackHandler(BaseCallbackHandler):
     def savings_usd(self) -> float:
         """Baseline cost minus actual cost over the calls recorded here."""
         return self.total_baseline_cost_usd - self.total_cost_usd
+
+
+def run_model(kwargs: dict[str, Any]) -> str | None:
+    """The model a chat-model or LLM run asks for, from its start event's keywords."""
+    params = kwargs.get("invocation_params") or {}
+    model = next((params[k] for k in _MODEL_KEYS if isinstance(params.get(k), str)), None)
+    return model or (kwargs.get("metadata") or {}).get("ls_model_name")
 
 
 def _usage_from_llm_output(llm_output: dict[str, Any] | None) -> Usage | None:

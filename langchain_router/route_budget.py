@@ -6,9 +6,12 @@ whose output budget is known: a chat model, or a ``RunnableBinding`` of one (``.
 budget is the largest it may be sent: the binding's keywords (any spelling, see
 :mod:`shared_core.output_budget`), the model's own budget field or ``model_kwargs``; a model
 that has none gets its tier's ``max_tokens`` set (what is reserved for is then what is sent).
-Anything else (a chain, an agent, a retried or fallback runnable) is not bounded: the
-router checks the limit before it runs, and warns once at build time that it cannot hold
-(:class:`UnboundedRouteWarning`, naming the condition that failed and what fits that case).
+Anything else (a chain, an agent, a retried or fallback runnable) is not bounded: with a
+``per_request_cap_usd`` it is held at the cap, its calls kept under it (:mod:`.route_cap`);
+without one the router checks the limit before it runs, and warns once at build time that it
+cannot hold (:class:`UnboundedRouteWarning`, naming the condition that failed and what fits
+that case). The price held is the one the route's record will carry: its own model's
+(:func:`~shared_core.tier_models.route_pricing`), which need not be its tier's.
 
 :class:`Held` runs the chosen route and lets the hold go when the route is over, however
 it ends; a route stopped half-way (a cancelled task, a closed stream) first has its open
@@ -41,6 +44,7 @@ from shared_core.tier_models import route_pricing, same_model
 
 from .callbacks import _STOPPED, CostCallbackHandler
 from .inner import _override_fields, with_overrides
+from .route_cap import RouteCapHandler, with_cap
 
 
 def _core(route: Runnable[Any, Any]) -> tuple[list[RunnableBinding[Any, Any]], Any]:
@@ -102,6 +106,8 @@ class RouteRun(NamedTuple):
     priced: Tier | None
     """The tier its call is recorded at (:func:`~shared_core.tier_models.route_pricing`:
     the route's own model, at the prices its record will carry); ``None``: not bounded."""
+    holds_itself: bool = False
+    """A routed chat model: it reserves for, and caps, its own calls."""
 
 
 def route_bounds(routes: dict[str, Runnable[Any, Any]], router: Any) -> dict[str, RouteRun]:
@@ -119,8 +125,10 @@ def route_bounds(routes: dict[str, Runnable[Any, Any]], router: Any) -> dict[str
             priced = route_pricing(tiers, tier, _sent_model(route, node))
             if estimate_cost(priced.model_copy(update={"max_tokens": bound}), 0, router.prices) is None:
                 bound = None
-        out[tier.name] = RouteRun(runnable, bound, priced if bound is not None else None)
-        if bound is None and router.budget is not None and router.budget.limits and not _holds_itself(node):
+        own = _holds_itself(node)
+        out[tier.name] = RouteRun(runnable, bound, priced if bound is not None else None, own)
+        capped = router.config.budget.per_request_cap_usd is not None  # held at the cap
+        if bound is None and router.budget is not None and router.budget.limits and not (own or capped):
             warnings.warn(
                 _unbounded(tier, node, priced), UnboundedRouteWarning, stacklevel=_caller_level()
             )
@@ -135,6 +143,9 @@ def _sent_model(route: Runnable[Any, Any], node: Any) -> str | None:
     return bound or model_id(node)
 
 
+_CAP_HOLDS = " (the route is then held at the cap, each of its model calls admitted if it fits)"
+
+
 def _unbounded(tier: Any, node: Any, unpriced: Tier | None) -> str:
     """Why route ``tier`` cannot be held, and what to do about it (:class:`UnboundedRouteWarning`)."""
     name = tier.name
@@ -142,15 +153,16 @@ def _unbounded(tier: Any, node: Any, unpriced: Tier | None) -> str:
         why = f"is a {type(node).__name__}, which may make several model calls"
         fix = (
             "To have it held, route the chat model itself and give it its own retries "
-            "(max_retries=...) instead of .with_retry() / .with_fallbacks(); otherwise this "
-            "route is check-only"
+            "(max_retries=...) instead of .with_retry() / .with_fallbacks(), or set "
+            f"budget.per_request_cap_usd{_CAP_HOLDS}; otherwise this route is check-only"
         )
     elif not isinstance(node, BaseChatModel):
         why = f"is a {type(node).__name__}, not one chat-model call"
         fix = (
             "To have it held, make the route the chat model itself (or a .bind() / "
             ".bind_tools() of one) and keep prompts and parsers outside the router "
-            "(prompt | RunnableRouter({...}) | parser); otherwise this route is check-only"
+            "(prompt | RunnableRouter({...}) | parser), or set budget.per_request_cap_usd"
+            f"{_CAP_HOLDS}; otherwise this route is check-only"
         )
     elif unpriced is not None:
         why = f"calls model {unpriced.model!r}, which has no known price"
@@ -183,11 +195,15 @@ def _holds_itself(model: Any) -> bool:
 
 
 class Held(Runnable[Any, Any]):
-    """The chosen route, with its budget hold let go when the route is over."""
+    """The chosen route, with its budget hold let go when the route is over, and its model
+    calls kept under the per-request cap by ``cap`` when the route is held at the cap."""
 
-    def __init__(self, bound: Runnable[Any, Any], hold: RouteHold) -> None:
+    def __init__(
+        self, bound: Runnable[Any, Any], hold: RouteHold, cap: RouteCapHandler | None = None
+    ) -> None:
         self.bound = bound
         self.hold = hold
+        self.cap = cap
 
     @property
     def InputType(self) -> Any:
@@ -199,7 +215,7 @@ class Held(Runnable[Any, Any]):
 
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         try:
-            return self.bound.invoke(input, config, **kwargs)
+            return self.bound.invoke(input, with_cap(config, self.cap), **kwargs)
         except _STOPPED as exc:
             self._stopped(config, exc)
             raise
@@ -210,7 +226,7 @@ class Held(Runnable[Any, Any]):
         self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
     ) -> Any:
         try:
-            return await self.bound.ainvoke(input, config, **kwargs)
+            return await self.bound.ainvoke(input, with_cap(config, self.cap), **kwargs)
         except _STOPPED as exc:
             self._stopped(config, exc)
             raise
@@ -221,7 +237,7 @@ class Held(Runnable[Any, Any]):
         self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
     ) -> Iterator[Any]:
         try:
-            yield from self.bound.stream(input, config, **kwargs)
+            yield from self.bound.stream(input, with_cap(config, self.cap), **kwargs)
         except _STOPPED as exc:
             self._stopped(config, exc)
             raise
@@ -232,7 +248,7 @@ class Held(Runnable[Any, Any]):
         self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
     ) -> AsyncIterator[Any]:
         try:
-            async for chunk in self.bound.astream(input, config, **kwargs):
+            async for chunk in self.bound.astream(input, with_cap(config, self.cap), **kwargs):
                 yield chunk
         except _STOPPED as exc:
             self._stopped(config, exc)

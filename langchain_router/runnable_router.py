@@ -11,7 +11,10 @@ metadata (``tier``, ``router_call_id``) under the run name ``route:<tier>``.
 
 Hard budget limits: a route that is one priced chat-model call with a known output budget
 has its worst-case cost reserved once decided and released when it is over (its records
-in); any other route is only checked before it runs (:mod:`.route_budget`).
+in), and is refused when that passes ``per_request_cap_usd``. With a per-request cap, any
+other route holds the cap while it runs and each model call inside it is admitted only if
+its worst case fits in what the request has left (:mod:`.route_cap`); without one, such a
+route is only checked before it runs (:mod:`.route_budget`).
 """
 
 from __future__ import annotations
@@ -32,12 +35,14 @@ from shared_core.budget import request_scopes
 from shared_core.config import RouterConfig
 from shared_core.decision import RouteDecision
 from shared_core.errors import BudgetExceededError, InputError
+from shared_core.output_budget import hard_limited
 from shared_core.route_hold import RouteHold
 from shared_core.router import Router
 
 from .judge import judge_unpaid
 from .messages import to_core_messages
 from .route_budget import Held, route_bounds
+from .route_cap import RouteCapHandler
 
 DECISION_EVENT = "tier_router_decision"
 _DEFAULT_KEYS = ("messages", "input", "question", "query", "text")
@@ -164,8 +169,12 @@ class RunnableRouter(Runnable[Any, Any]):
         self, decision: RouteDecision, messages: list[dict[str, Any]], ctx: dict[str, Any]
     ) -> RouteHold:
         run = self._runs[decision.tier]
-        request = self.router.request(messages, **ctx) if run.bound is not None else None
-        return RouteHold(self.router, decision, request, run.bound, "langchain", priced_as=run.priced)
+        needed = run.bound is not None or hard_limited(self.router)
+        request = self.router.request(messages, **ctx) if needed else None
+        return RouteHold(
+            self.router, decision, request, run.bound, "langchain", priced_as=run.priced,
+            capped=not run.holds_itself,
+        )
 
     def _check_budget(self, messages: list[dict[str, Any]], ctx: dict[str, Any]) -> None:
         """Hard budgets apply to routed runnables too: refuse before the classifier (which
@@ -216,7 +225,8 @@ class RunnableRouter(Runnable[Any, Any]):
         route = self._runs[decision.tier].runnable.with_config(
             run_name=f"route:{decision.tier}", metadata=metadata
         )
-        return Held(route, hold)
+        account = hold.spend()  # a route held at the per-request cap: its calls kept under it
+        return Held(route, hold, RouteCapHandler(self.router, account) if account else None)
 
     def _messages(self, value: Any, depth: int = 0) -> list[dict[str, Any]]:
         if isinstance(value, str):

@@ -7,18 +7,24 @@ while spend is under the limit (eight concurrent calls at a $0.0003 limit spent 
 :class:`RouteHold` reserves what the route can cost at most, the same way a plan's
 :class:`~shared_core.call_hold.CallHold` does (the same guard, the same atomic ledger step,
 the same cancellation-safe async reservation), and releases it once the route's records are
-in. It can do so only when that cost is bounded: the adapter says how many output tokens the
-route may write (``max_tokens``); ``None`` leaves the call checked, not held.
+in. What the route can cost at most is known when it is one model call whose output budget
+the adapter knows (``max_tokens``: its worst case is held, and refused up front when it
+passes ``per_request_cap_usd``), or when ``per_request_cap_usd`` is set: then the cap is held
+(as a plan holds it) and :class:`RouteSpend` keeps the route's model calls under it, each
+admitted before it is sent only if its worst case fits in what the request has left. A route
+with neither is checked, not held.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import threading
+from collections.abc import Hashable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .budget import estimate_cost, request_scopes
 from .call_hold import areserve_kept
+from .errors import RequestCostCapError
 
 if TYPE_CHECKING:
     from .decision import RouteDecision
@@ -33,56 +39,82 @@ class RouteHold:
     Args:
         router: the :class:`~shared_core.Router` that decided the call.
         decision: its decision (the tier, and the reservation's id).
-        request: the request decided (its input estimate, tags and user; needed only
-            when ``max_tokens`` is given).
-        max_tokens: the most output tokens the route may be sent to write; ``None``: not
-            bounded, nothing is held.
+        request: the request decided (its input estimate, tags and user; needed when
+            ``max_tokens`` is given or the config has a hard limit or a per-request cap).
+        max_tokens: the most output tokens the route's one model call may be sent to write;
+            ``None``: not bounded (held at the per-request cap, if one is set).
         framework: what a refusal is recorded as.
         priced_as: the tier whose model and prices the route's call is recorded at
             (:func:`~shared_core.tier_models.route_pricing`; default: the decided tier).
+        capped: hold an unbounded route at the per-request cap (the adapter then keeps its
+            calls under it with :meth:`spend`); ``False`` for a route that reserves and caps
+            its own calls (a routed chat model).
     """
 
-    __slots__ = ("_held", "amount", "decision", "framework", "request", "router")
+    __slots__ = ("_held", "amount", "cap", "decision", "framework", "request", "router", "worst")
 
     def __init__(
         self, router: Any, decision: RouteDecision, request: Request | None,
         max_tokens: int | None, framework: Framework, *, priced_as: Tier | None = None,
+        capped: bool = True,
     ) -> None:
         self.router = router
         self.decision = decision
         self.request = request
         self.framework = framework
         self._held = False
-        self.amount: float | None = None
-        """USD held while the route runs (``None``: unbounded, or no hard limit applies)."""
-        if router.budget is not None and max_tokens is not None and request is not None:
+        self.worst: float | None = None
+        """The route's worst case when it is one bounded model call (``None``: not bounded)."""
+        if max_tokens is not None and request is not None:
             tier = priced_as or router.config.tiers[decision.index]
             budgeted = tier.model_copy(update={"max_tokens": max_tokens})
-            self.amount = estimate_cost(budgeted, request.input_tokens, router.prices)
+            self.worst = estimate_cost(budgeted, request.input_tokens, router.prices)
+        cap = router.config.budget.per_request_cap_usd
+        self.cap: float | None = cap if self.worst is None and capped and request is not None else None
+        """The per-request cap the adapter must keep the route's calls under (``None``: the
+        route is one bounded call, or reserves for itself, or no cap is set)."""
+        self.amount: float | None = self.worst if self.worst is not None else self.cap
+        """USD held while the route runs (``None``: nothing is held, the limit is checked)."""
 
     def _scopes(self) -> list[str]:
         assert self.request is not None
         return request_scopes(self.request.tags, self.request.user)
 
     def open(self) -> None:
-        """Reserve :attr:`amount`; a refusal (:class:`BudgetExceededError`) is recorded
-        against the decided call, then raised: the route never runs."""
-        if self.amount is None:
-            return
+        """Reserve :attr:`amount`; a refusal (:class:`BudgetExceededError`, or
+        :class:`RequestCostCapError` for a bounded route over the per-request cap) is
+        recorded against the decided call, then raised: the route never runs."""
         with self._refusal_recorded():
-            self._held = self.router.budget.reserve(
-                self.decision.call_id, self.amount, self._scopes()
-            )
+            self._check_cap()
+            if self.amount is not None and self.router.budget is not None:
+                self._held = self.router.budget.reserve(
+                    self.decision.call_id, self.amount, self._scopes()
+                )
 
     async def aopen(self) -> None:
         """Async twin of :meth:`open`: no blocking ledger round trip, and a reservation the
         ledger takes after the caller was cancelled is let go."""
-        if self.amount is None:
-            return
         with self._refusal_recorded():
-            self._held = await areserve_kept(
-                self.router.budget, self.decision.call_id, self.amount, self._scopes()
+            self._check_cap()
+            if self.amount is not None and self.router.budget is not None:
+                self._held = await areserve_kept(
+                    self.router.budget, self.decision.call_id, self.amount, self._scopes()
+                )
+
+    def _check_cap(self) -> None:
+        """A bounded route whose worst case passes the per-request cap is not run (as a
+        plan's first attempt that would pass it is not made)."""
+        cap = self.router.config.budget.per_request_cap_usd
+        if cap is not None and self.worst is not None and self.worst > cap:
+            raise RequestCostCapError(
+                f"per-request cap ${cap:.6f}: route {self.decision.tier!r} would cost about "
+                f"${self.worst:.6f}"
             )
+
+    def spend(self) -> RouteSpend | None:
+        """The account that keeps an unbounded route's model calls under the cap
+        (``None``: nothing to keep, see :attr:`cap`)."""
+        return RouteSpend(self.cap, self.decision.tier) if self.cap is not None else None
 
     def close(self) -> None:
         """The route is over and its records are in (or it failed): release the hold."""
@@ -99,3 +131,60 @@ class RouteHold:
             plan = self.router.plan(self.decision, self.request, framework=self.framework)
             plan.refused_before_deciding(exc)
             raise
+
+
+class RouteSpend:
+    """What the model calls inside one routed call may still spend under the per-request
+    cap: spent (their recorded costs) plus the worst case of the calls under way. Thread-safe:
+    a route may run calls in parallel.
+
+    The adapter calls :meth:`admit` before each call is sent and :meth:`settle` with its
+    recorded cost when it is over (the first settle counts; later ones are ignored).
+    """
+
+    __slots__ = ("_lock", "_open", "cap", "spent", "tier")
+
+    def __init__(self, cap: float, tier: str) -> None:
+        self.cap = cap
+        self.tier = tier
+        self.spent = 0.0
+        self._open: dict[Hashable, float] = {}
+        self._lock = threading.Lock()
+
+    def admit(
+        self, call: Hashable, model: str, worst: float | None, *, unknown: str = "",
+        rest: bool = False,
+    ) -> None:
+        """Count ``call`` (to ``model``, at most ``worst`` USD) as under way, or raise
+        :class:`RequestCostCapError` before it is sent: its worst case does not fit in what
+        is left, or is unknown (``worst`` ``None``: ``unknown`` says why). ``rest``: the call
+        keeps the cap itself (a routed chat model): it is given all that is left."""
+        with self._lock:
+            committed = self.spent + sum(self._open.values())
+            left = self.cap - committed
+            if rest:
+                if left <= 1e-15:
+                    raise RequestCostCapError(
+                        f"per-request cap ${self.cap:.6f}: nothing is left for a call to {model!r} "
+                        f"in route {self.tier!r} after ${committed:.6f}; it was not sent"
+                    )
+                worst = left
+            if worst is None:
+                raise RequestCostCapError(
+                    f"per-request cap ${self.cap:.6f}: route {self.tier!r} calls {model!r} {unknown}, "
+                    "so the call's worst case is unknown and the cap could not be kept; it was "
+                    "not sent"
+                )
+            if worst > left + 1e-15:
+                raise RequestCostCapError(
+                    f"per-request cap ${self.cap:.6f}: a call to {model!r} in route {self.tier!r} "
+                    f"may cost ${worst:.6f} after ${self.spent:.6f} spent and "
+                    f"${committed - self.spent:.6f} in calls under way; it was not sent"
+                )
+            self._open[call] = worst
+
+    def settle(self, call: Hashable, cost: float | None) -> None:
+        """``call`` is over and recorded at ``cost`` (``None``: nothing known to be billed)."""
+        with self._lock:
+            if self._open.pop(call, None) is not None:
+                self.spent += cost or 0.0
