@@ -24,6 +24,7 @@ from langchain_core.callbacks import BaseCallbackManager
 from langchain_core.outputs import LLMResult
 from langchain_core.runnables import RunnableConfig
 
+from shared_core.attempt_records import error_text
 from shared_core.output_budget import read_output_budget
 from shared_core.pricing import Usage
 from shared_core.route_hold import RouteSpend
@@ -95,15 +96,18 @@ class RouteCapHandler(CostCallbackHandler):
         except Exception as exc:
             self._start(run_id, kwargs, sent)
             run = self._take(run_id)
-            CostCallbackHandler._record(self, run_id, run, model, "refused", None, 0.0, None, exc)
+            CostCallbackHandler._record(
+                self, run_id, run, model, "refused", None, 0.0, None,
+                note=error_text(exc), kind=type(exc).__name__,
+            )
             for peer in self.peers:
                 peer.forget_run(run_id)
             raise
 
     def _record(
         self, run_id: UUID, run: dict[str, Any], model: str, status: str, usage: Usage | None,
-        cost: float | None, base: float | None, error: BaseException | None = None,
-        note: str | None = None,
+        cost: float | None, base: float | None, *, note: str | None = None,
+        kind: str | None = None,
     ) -> None:
         """A call over: what it cost counts against the cap (the caller's cost handlers
         record it)."""
