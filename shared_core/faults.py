@@ -5,8 +5,11 @@ No provider SDK is imported: :func:`classify_error` looks at HTTP status attribu
 names in the exception's MRO (``RateLimitError``, ``APITimeoutError``, ``ReadTimeout``,
 ``APIConnectionError``, ``RemoteProtocolError``, ``InternalServerError``, ...), at
 builtins (``TimeoutError``, ``ConnectionError``, ``json.JSONDecodeError``), at Azure /
-OpenAI content-filter markers, and, when the error itself says nothing, at its
-``__cause__`` / ``__context__`` (wrappers such as LangChain's or tenacity's).
+OpenAI content-filter markers, at the provider's error ``type`` / ``code`` when no HTTP
+error status says more (an error event in a stream whose headers said 200: OpenAI's
+``server_error``, Anthropic's ``overloaded_error``, ``rate_limit_exceeded`` ...), and, when
+the error itself says nothing, at its ``__cause__`` / ``__context__`` (wrappers such as
+LangChain's or tenacity's).
 
 =================  ==================================================================
 kind               meaning
@@ -32,6 +35,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, get_args
 
 from .config import ErrorKind
+from .fault_types import provider_type
 
 ERROR_KINDS: tuple[ErrorKind, ...] = get_args(ErrorKind)
 """Every kind :func:`classify_error` can return."""
@@ -316,7 +320,9 @@ def _classify_one(exc: BaseException) -> ErrorKind:
             return "timeout"
         if 500 <= code <= 599:
             return "server"
-    return "other"
+        if code >= 400:  # the caller's request at fault, whatever its body's type says
+            return "other"
+    return provider_type(exc)
 
 
 def _is_context_overflow(exc: BaseException) -> bool:

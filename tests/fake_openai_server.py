@@ -60,7 +60,11 @@ predicate over the :class:`RecordedRequest`; ``times=None`` = forever):
     error; a non-streaming request is answered normally);
   - ``content_filter``: Azure's 400 with ``code="content_filter"``;
   - ``empty_choices``: 200 with ``"choices": []`` and a usage (streaming: one chunk with
-    no choices, then ``[DONE]``).
+    no choices, then ``[DONE]``);
+  - ``error_event`` (streams): send ``after_chunks`` chunks (0: none), then an SSE event
+    ``data: {"error": {...}}`` (``error=`` gives its fields; default OpenAI's
+    ``server_error``) and ``[DONE]``, as OpenAI reports a failure found mid-request; a
+    non-streaming request gets that error as an HTTP 500.
 * ``server.reset()`` forgets rules and recorded requests.
 
 Note: ``server.models`` is in arrival order; calls made concurrently (``batch``,
@@ -90,7 +94,13 @@ from tests.fake_responses import build_chat, build_completion, build_embeddings,
 REFUSAL = "I'm sorry, I can't help with that."
 FAIL_KINDS = (
     "timeout", "reset", "malformed", "cut_stream", "end_stream", "content_filter", "empty_choices",
+    "error_event",
 )
+STREAM_ERROR = {
+    "message": "The server had an error while processing your request. Sorry about that!",
+    "type": "server_error", "param": None, "code": None,
+}
+"""OpenAI's error event for a failure found while a stream is under way."""
 
 
 def default_reply(model: str) -> str:
@@ -281,6 +291,7 @@ class FakeOpenAIServer:
         retry_after: float | None = None,
         after_chunks: int = 1,
         match: Callable[[RecordedRequest], bool] | None = None,
+        error: dict[str, Any] | None = None,
     ) -> None:
         """Inject a failure: an HTTP ``status`` or a transport ``kind`` (module docstring)."""
         if (status is None) == (kind is None):
@@ -294,6 +305,7 @@ class FakeOpenAIServer:
             "message": message,
             "retry_after": retry_after,
             "after_chunks": max(0, int(after_chunks)),
+            "error": {**STREAM_ERROR, **(error or {})},
         }
         with self._lock:
             self._fails.append(_Rule(model, times, match, params))
@@ -400,8 +412,10 @@ class _Handler(BaseHTTPRequestHandler):
         failure, params, n, stop = self.server_ref._record(req)
         cut: int | None = None
         ended = False
-        if failure is not None and failure["kind"] in ("cut_stream", "end_stream") and req.stream:
+        event: dict[str, Any] | None = None
+        if failure is not None and failure["kind"] in ("cut_stream", "end_stream", "error_event") and req.stream:
             cut, ended = failure["after_chunks"], failure["kind"] == "end_stream"
+            event = failure["error"] if failure["kind"] == "error_event" else None
         if failure is not None and failure["kind"] == "end_stream" and not req.stream:
             failure = None
         if failure is not None and cut is None:
@@ -419,7 +433,7 @@ class _Handler(BaseHTTPRequestHandler):
             first_wait = float(params.get("first_chunk_delay") or 0.0)
             self._respond(
                 req, build_chat(req.body, params, n, default_reply), cut, first_wait, stop, ended,
-                float(params.get("chunk_delay") or 0.0),
+                float(params.get("chunk_delay") or 0.0), event,
             )
         elif path.endswith("/completions"):
             self._respond(req, build_completion(req.body, params, n, default_reply), cut)
@@ -457,6 +471,8 @@ class _Handler(BaseHTTPRequestHandler):
             whole["choices"] = []
             empty = [{**chunks[0], "choices": [], "usage": whole["usage"]}]
             self._respond(req, (whole, empty))
+        elif kind == "error_event":  # a non-streaming request: the same fault as an HTTP 500
+            self._json(500, {"error": failure["error"]})
         elif kind == "malformed":
             payload = b'{"id": "chatcmpl-broken", "choices": [{"message": '
             ctype = "application/json"
@@ -489,6 +505,7 @@ class _Handler(BaseHTTPRequestHandler):
         stop: threading.Event | None = None,
         ended: bool = False,
         chunk_wait: float = 0.0,
+        event: dict[str, Any] | None = None,
     ) -> None:
         whole, chunks = result
         if cut is None and (not req.stream or (req.body.get("stream_options") or {}).get("include_usage")):
@@ -504,6 +521,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("transfer-encoding", "chunked")
         self.end_headers()
         try:
+            if event is not None and cut == 0:
+                self._error_event(event)
+                return
             if cut == 0:  # the headers only, then the body ends (cleanly or not)
                 if ended:
                     self.wfile.write(b"0\r\n\r\n")
@@ -522,6 +542,9 @@ class _Handler(BaseHTTPRequestHandler):
                     return
                 self._chunk(f"data: {json.dumps(chunk)}\n\n".encode())
                 req.chunks_sent += 1
+                if cut and i == cut - 1 and event is not None:
+                    self._error_event(event)
+                    return
                 if cut and i == cut - 1 and ended:  # a clean end: no [DONE], nothing wrong
                     self.wfile.write(b"0\r\n\r\n")
                     self.wfile.flush()
@@ -535,6 +558,13 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             req.client_gone = True
             self.close_connection = True
+
+    def _error_event(self, error: dict[str, Any]) -> None:
+        """OpenAI's report of a failure found mid-request: an error event, then the end."""
+        self._chunk(f"data: {json.dumps({'error': error})}\n\n".encode())
+        self._chunk(b"data: [DONE]\n\n")
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
 
     def _chunk(self, data: bytes) -> None:
         self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")

@@ -28,6 +28,9 @@ USER = [{"role": "user", "content": "hi"}]
         ({"kind": "content_filter"}, "content_filter", openai.BadRequestError),
         # plain: the socket is closed before any answer; stream: after the first chunk
         ({"kind": "cut_stream"}, "connection", openai.APIConnectionError),
+        # plain: an HTTP 500; stream: an error event before the first chunk, classified by
+        # its type / code as the HTTP status would be
+        ({"kind": "error_event", "after_chunks": 0}, "server", openai.InternalServerError),
     ],
     ids=lambda v: str(v.get("status") or v.get("kind")) if isinstance(v, dict) else None,
 )
@@ -39,6 +42,8 @@ async def test_real_client_errors_classify(openai_server, fault, kind, error, st
     openai_server.fail(model="m", **fault)
     if stream and fault.get("kind") == "cut_stream":
         error = httpx.RemoteProtocolError  # raised by the SSE reader, not wrapped by openai
+    if stream and fault.get("kind") == "error_event":
+        error = openai.APIError  # no HTTP status: the stream's headers said 200
     with pytest.raises(error) as info:
         if stream:
             async for _ in await client.chat.completions.create(

@@ -18,6 +18,9 @@ JSON, content filter (400)  tier's ``timeout_s`` (streams: the wait for the firs
 empty ``choices``           invoke: cheap ``failed`` / ``bad_response``, then a fallback;
                             stream: an empty answer, cheap ``rejected`` / ``quality``, then an
                             escalation. Both: the strong tier answers.
+error event before the     answered by the strong tier; cheap ``failed`` / ``server`` or
+first token (``data:        ``rate_limit`` by the error's type / code, as the same fault answered
+{"error": ...}``)           as an HTTP status (invoke modes: it is one, a 500)
 stream cut before the       answered by the strong tier; cheap ``failed`` / ``connection``
 first chunk                 (invoke modes: the connection breaks before any answer; streams:
                             the answer had begun, so its input is estimated)
@@ -140,6 +143,21 @@ CELLS: dict[str, Cell] = {
         fail={"kind": "empty_choices"},
         records=BAD_RESPONSE,
         stream_records=ESCALATION,
+    ),
+    # a failure OpenAI reports in the stream itself: classified by its type / code as the
+    # same fault is by its HTTP status (a non-streamed request gets it as a 500)
+    "error_event_first": Cell(
+        fail={"kind": "error_event", "after_chunks": 0}, records=_fallback("server"),
+    ),
+    "overloaded_event_first": Cell(
+        fail={"kind": "error_event", "after_chunks": 0,
+              "error": {"message": "Overloaded", "type": "overloaded_error", "code": "overloaded"}},
+        records=_fallback("server"),
+    ),
+    "rate_limit_event_first": Cell(
+        fail={"kind": "error_event", "after_chunks": 0,
+              "error": {"message": "Rate limit reached", "type": "requests", "code": "rate_limit_exceeded"}},
+        records=_fallback("server"), stream_records=_fallback("rate_limit"),
     ),
     "cut_before_first_chunk": Cell(
         fail={"kind": "cut_stream", "after_chunks": 0}, records=_fallback("connection"),

@@ -341,3 +341,50 @@ def _wrapped(inner: BaseException) -> BaseException:
 )
 def test_a_pause_is_requested_by_a_429_or_a_503_only(exc: BaseException, pause: float | None) -> None:
     assert requested_pause(exc) == pause
+
+
+# -- errors a provider reports with no HTTP status of their own (a stream's error event) ----------
+
+
+class _AnthropicLike(Exception):
+    """Anthropic's SDK raises an ``APIStatusError`` for a stream's ``event: error``, with
+    the stream's own response (HTTP 200) and the whole event as its body."""
+
+    def __init__(self, etype: str) -> None:
+        super().__init__(etype)
+        self.status_code = 200
+        self.body = {"type": "error", "error": {"type": etype, "message": "..."}}
+
+
+def _stream_error(body: dict) -> openai.APIError:
+    """What the OpenAI SDK raises for an SSE ``data: {"error": {...}}`` (no status code)."""
+    return openai.APIError(body.get("message", "An error occurred during streaming"), REQ, body=body)
+
+
+@pytest.mark.parametrize(
+    ("exc", "kind"),
+    [
+        (_stream_error({"message": "The server had an error", "type": "server_error", "code": None}), "server"),
+        (_stream_error({"message": "boom", "type": None, "code": "internal_error"}), "server"),
+        (_stream_error({"message": "Overloaded", "type": "overloaded_error", "code": "overloaded"}), "server"),
+        (_stream_error({"message": "slow down", "type": "requests", "code": "rate_limit_exceeded"}), "rate_limit"),
+        (_stream_error({"message": "slow down", "type": "rate_limit_error"}), "rate_limit"),
+        (_stream_error({"message": "unavailable", "type": "service_unavailable_error"}), "server"),
+        (_AnthropicLike("overloaded_error"), "server"),
+        (_AnthropicLike("api_error"), "server"),
+        (_AnthropicLike("rate_limit_error"), "rate_limit"),
+        (_AnthropicLike("invalid_request_error"), "other"),
+        (_stream_error({"message": "bad", "type": "invalid_request_error", "code": "invalid_value"}), "other"),
+        (_stream_error({"message": "An error occurred during streaming"}), "other"),
+    ],
+    ids=lambda v: (getattr(v, "type", None) or getattr(v, "code", None) or str(v)) if isinstance(v, BaseException) else v,
+)
+def test_a_provider_error_without_a_status_is_classified_by_its_type_or_code(exc, kind) -> None:
+    # the same fault as an HTTP 500 / 429 / 529, reported in a stream that had said 200
+    assert classify_error(exc) == kind
+
+
+def test_an_http_status_outranks_the_error_type() -> None:
+    # a 400 whose body happens to say server_error is still the caller's request at fault
+    exc = status_error(openai.BadRequestError, 400, body={"type": "server_error", "message": "x"})
+    assert classify_error(exc) == "other"
