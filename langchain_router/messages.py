@@ -160,10 +160,19 @@ def answer_of(message: BaseMessage, generation_info: Mapping[str, Any] | None = 
     if not n_tools and isinstance(message, AIMessageChunk):
         # only chunks have tool_call_chunks (a missing attribute costs ~2 µs through pydantic)
         n_tools = len(message.tool_call_chunks or [])
+    # tool calls LangChain could not parse (arguments not valid JSON): named by the check
+    broken = () if n_tools or text else _invalid_tool_calls(message)
     return construct(Answer, {  # the frozen dataclass's __init__ in one step
         "text": text, "tool_calls": n_tools,
         "finish_reason": finish_reason_of(message, generation_info), "schema_error": None,
+        "invalid_tool_calls": broken,
     })
+
+
+def _invalid_tool_calls(message: BaseMessage) -> tuple[str, ...]:
+    """The names of an ``AIMessage``'s ``invalid_tool_calls`` (``?`` for a nameless one)."""
+    calls = getattr(message, "invalid_tool_calls", None) or ()
+    return tuple(str(c.get("name") or "?") for c in calls)
 
 
 def received_text(message: BaseMessage) -> str:

@@ -47,6 +47,9 @@ class Answer:
     schema_error: str | None = None
     """Structured output asked for and this answer does not fit its schema (the adapter read
     it as the caller's parser will): why. Such an answer fails, tool call or not."""
+    invalid_tool_calls: tuple[str, ...] = ()
+    """Names of the tool calls whose arguments could not be parsed (not valid JSON, e.g. cut
+    at the token budget): an answer with only these and no text fails under that name."""
 
 
 def schema_error_text(error: Any) -> str:
@@ -82,7 +85,7 @@ def failed_check(
         return None  # a tool call is a complete answer for this step
     stripped = text.strip()
     if not stripped:
-        return "empty answer"
+        return _invalid_tool_calls(answer) if answer.invalid_tool_calls else "empty answer"
     if config.min_length and len(stripped) < config.min_length:
         return f"answer shorter than {config.min_length} characters ({len(stripped)})"
     if config.refusal_check and _looks_like_refusal(stripped, config.refusal_phrases):
@@ -101,6 +104,16 @@ def failed_check(
         if not ok:
             return f"check {name} failed"
     return None
+
+
+def _invalid_tool_calls(answer: Answer) -> str:
+    """Why an answer whose only tool calls have unparsable arguments fails."""
+    names = ", ".join(answer.invalid_tool_calls)
+    calls = "tool calls" if len(answer.invalid_tool_calls) > 1 else "tool call"
+    why = f"{calls} {names} {'have' if len(answer.invalid_tool_calls) > 1 else 'has'} arguments that are not valid JSON"
+    if is_truncated(answer.finish_reason):
+        why += f" (cut at the token budget: finish reason {answer.finish_reason})"
+    return why
 
 
 TRUNCATED = "answer cut at the token budget"

@@ -252,3 +252,15 @@ def test_a_truncated_answer_stands_when_the_next_tier_would_be_cut_alike() -> No
     [rec] = router.ledger.records()
     assert rec.status == "ok"
 
+
+
+def test_an_answer_of_only_unparsable_tool_calls_fails_under_that_name() -> None:
+    cfg = EscalationConfig()
+    assert failed_check(Answer("", invalid_tool_calls=("get_weather",)), cfg) == (
+        "tool call get_weather has arguments that are not valid JSON"
+    )
+    assert failed_check(Answer("", invalid_tool_calls=("a", "b"), finish_reason="length"), cfg) == (
+        "tool calls a, b have arguments that are not valid JSON (cut at the token budget: finish reason length)"
+    )
+    assert failed_check(Answer("", tool_calls=1, invalid_tool_calls=("b",)), cfg) is None  # a usable call
+    assert failed_check(Answer(""), cfg) == "empty answer"
