@@ -68,6 +68,9 @@ class AttemptRecords:
     """Set once the call's first record has paid for the classifier's LLM calls."""
     _last_record: CallRecord | None = None
     """The record written last (:meth:`_record`)."""
+    _refused_moves = 0
+    """``refused`` records of moves a budget refused mid-call (:mod:`shared_core.moves`):
+    each takes an attempt number, so the records after it are numbered past it."""
 
     if TYPE_CHECKING:
         router: Router
@@ -206,7 +209,7 @@ class AttemptRecords:
         answer), at no cost and no tokens of its own (they are on ``kept``'s record)."""
         n = kept.attempt
         self._write(dataclasses.replace(
-            kept, attempt=len(self.attempts), ts=time.time(), status="ok", error_kind=None,
+            kept, attempt=len(self.attempts) + self._refused_moves, ts=time.time(), status="ok", error_kind=None,
             error=f"{KEPT_ANSWER}the answer of attempt {n} (rejected: {kept.error}) was "
             f"returned; its tokens and cost are on attempt {n}'s record",
             input_tokens=0, output_tokens=0, cached_input_tokens=0, cost_usd=0.0, escalated=False,

@@ -125,7 +125,7 @@ class CallHold:
 
     def _extended(self, tier: Tier, need: float, exc: BaseException | None) -> bool:
         if exc is not None:
-            self.errors.append(TierAttemptError(tier.name, exc, "budget"))
+            self.errors.append(TierAttemptError(tier.name, exc, "budget", attempted=False))
             return False
         self._hold = (self._hold or 0.0) + need
         return True

@@ -41,6 +41,7 @@ from .errors import (
 )
 from .executors import AttemptResult, aexecute, execute
 from .ledger.base import Framework
+from .moves import Moves
 from .next_tier import NextTier
 from .quality import TRUNCATED, Answer, failed_check
 from .request import Request
@@ -75,12 +76,13 @@ class Attempt:
 
 
 @dataclass
-class CallPlan(CallHold, CallStop, AttemptRecords, NextTier):
+class CallPlan(CallHold, CallStop, AttemptRecords, NextTier, Moves):
     """State of one routed call. Create with :meth:`Router.plan`.
 
     Its budget reservation is :class:`~shared_core.call_hold.CallHold`'s job, its ledger
     records :class:`~shared_core.attempt_records.AttemptRecords`', a call the caller stops
-    half-way :class:`~shared_core.call_stop.CallStop`'s; the loop is here."""
+    half-way :class:`~shared_core.call_stop.CallStop`'s, what became of a fallback or an
+    escalation :class:`~shared_core.moves.Moves`'; the loop is here."""
 
     router: Router
     decision: RouteDecision
@@ -131,6 +133,7 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier):
         """The next attempt to make, or ``None`` when the call has failed for good."""
         if not self._opened:
             self.open()
+        pending = self._pending
         tier = self._step()
         if tier is not None and (need := self._extension(tier)):
             err = None
@@ -140,12 +143,14 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier):
                 err = exc
             if not self._extended(tier, need, err):
                 tier = None
+        self._settle(pending, tier is not None)
         return self._begin(tier)
 
     async def anext_attempt(self) -> Attempt | None:
         """Async twin of :meth:`next_attempt` (an extension awaits the ledger)."""
         if not self._opened:
             await self.aopen()
+        pending = self._pending
         tier = self._step()
         if tier is not None and (need := self._extension(tier)):
             err = None
@@ -155,6 +160,7 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier):
                 err = exc
             if not self._extended(tier, need, err):
                 tier = None
+        self._settle(pending, tier is not None)
         return self._begin(tier)
 
     def _begin(self, tier: Tier | None) -> Attempt | None:
@@ -166,7 +172,7 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier):
         idx, kind, timeout = self._step_kind
         caller_max = self.caller_max_tokens  # (what _max_tokens says, without the call)
         attempt = construct(Attempt, {
-            "tier": tier, "index": idx, "number": len(self.attempts), "kind": kind,
+            "tier": tier, "index": idx, "number": len(self.attempts) + self._refused_moves, "kind": kind,
             "max_tokens": caller_max if caller_max is not None else tier.max_tokens,
             "timeout_s": timeout,
         })
@@ -188,9 +194,9 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier):
         if deadline is not None:
             remaining = deadline - (time.monotonic() - self._started)
             if remaining <= 0:
-                self.errors.append(
-                    TierAttemptError(cfg.tiers[idx].name, TimeoutError(f"deadline of {deadline}s passed"), "timeout")
-                )
+                self.errors.append(TierAttemptError(
+                    cfg.tiers[idx].name, TimeoutError(f"deadline of {deadline}s passed"), "timeout", attempted=False,
+                ))
                 return None
         tier = cfg.tiers[idx]
         cap = cfg.budget.per_request_cap_usd
@@ -201,7 +207,7 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier):
                     f"per-request cap ${cap:.6f}: attempt on {tier.name!r} would cost about ${est:.6f} "
                     f"after ${self.spent_usd:.6f} already spent"
                 )
-                self.errors.append(TierAttemptError(tier.name, err, "cost_cap"))
+                self.errors.append(TierAttemptError(tier.name, err, "cost_cap", attempted=False))
                 if not self.attempts:
                     self._record_refusal(err)
                     self.close()
@@ -262,8 +268,8 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier):
             wider=attempt.tier.context_window if kind == "context_length" else None,
         )
         self._pending = (nxt, "fallback") if nxt is not None else None
-        if nxt is not None:
-            telemetry.fallback(self, attempt, kind, exc, nxt, latency)
+        if nxt is not None:  # logged once the plan knows whether the budget lets it be tried
+            self._announce(telemetry.fallback, self, attempt, kind, exc, nxt, latency)
 
     def succeeded(
         self,
@@ -312,7 +318,7 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier):
                 logger.exception("cost ledger could not record the escalation of call %s", self.decision.call_id)
             self.router.note_thread(self.request.thread_id, up)  # type: ignore[arg-type]
             self._pending = (up, "escalation")  # type: ignore[assignment]
-            telemetry.escalation(self, attempt, reason, up, latency)  # type: ignore[arg-type]
+            self._announce(telemetry.escalation, self, attempt, reason, up, latency)
             return False
         self.final, self.final_cost, self.final_baseline_cost = attempt, cost, base
         if attempt.index != self.decision.index:
@@ -338,13 +344,14 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier):
         if kept is not None and kept.attempt == attempt.number:
             self.final_cost, self.final_baseline_cost = kept.cost_usd, kept.baseline_cost_usd
             self._record_kept_answer(kept)
-        self._last_reason = (self._last_reason or "") + "; escalation failed, kept the earlier answer"
+        why = self._refused_why or "escalation failed"
+        self._last_reason = f"{self._last_reason or ''}; {why}, kept the earlier answer"
         if self.otel is not None:
             self.otel.end(self)
 
     def failure(self) -> AllTiersFailedError:
         """The error to raise when :meth:`next_attempt` returned ``None``."""
-        err = self.failure_type(self.errors)
+        err = self._failure_error()
         if self.otel is not None:
             self.otel.end(self, err)
         return err

@@ -266,22 +266,81 @@ class BadResponseError(RouterError):
 
 
 class TierAttemptError(RouterError):
-    """One failed attempt on one tier (kept inside :class:`AllTiersFailedError`)."""
+    """One failed attempt on one tier (kept inside :class:`AllTiersFailedError`), or a tier
+    the call could not try (``attempted`` false: the budget, the per-request cap, the
+    deadline or a cool-down stopped it before any request was sent)."""
 
-    def __init__(self, tier: str, error: BaseException, kind: str) -> None:
+    def __init__(self, tier: str, error: BaseException, kind: str, *, attempted: bool = True) -> None:
         self.tier = tier
         self.error = error
         self.kind = kind
-        super().__init__(f"{tier}: {kind}: {redact(str(error))[:300]}")
+        self.attempted = attempted
+        not_sent = "" if attempted else " (not sent)"
+        super().__init__(f"{tier}: {kind}{not_sent}: {redact(str(error))[:300]}")
+
+
+def _attempts(errors: Sequence[TierAttemptError]) -> str:
+    n = sum(1 for e in errors if e.attempted)
+    return f"{n} attempt{'' if n == 1 else 's'}"
 
 
 class AllTiersFailedError(RouterError):
-    """Every tier in the fallback chain failed; ``errors`` holds one entry per attempt."""
+    """Every tier in the fallback chain failed; ``errors`` holds one entry per attempt, and
+    one per tier the call could not try (``attempted`` false)."""
 
     def __init__(self, errors: Sequence[TierAttemptError]) -> None:
         self.errors = list(errors)
         lines = "\n".join(f"  - {e}" for e in self.errors) or "  (no tier was eligible)"
-        super().__init__(f"all tiers failed ({len(self.errors)} attempts):\n{lines}")
+        super().__init__(f"all tiers failed ({_attempts(self.errors)}):\n{lines}")
+
+
+class FallbackRefusedError(AllTiersFailedError):
+    """A tier failed, and the budget or the per-request cap refused the tier the call would
+    have fallen back to: that tier was never called.
+
+    Raised as one of its two subclasses, each also the refusal's own type, so that the
+    caller's ``except BudgetExceededError`` / ``except RequestCostCapError`` (as for a
+    refused first attempt) and ``except AllTiersFailedError`` both catch it. ``tier`` is the
+    refused tier, ``refusal`` the budget's error, ``errors`` every attempt (the refused tier
+    last, ``attempted`` false); ``__cause__`` is the provider's failure that started the
+    fallback."""
+
+    refusal: BaseException
+    tier: str
+
+    def _setup(self, errors: Sequence[TierAttemptError], refusal: BaseException, by: str) -> None:
+        self.errors = list(errors)
+        self.refusal = refusal
+        self.tier = self.errors[-1].tier
+        tried = [e for e in self.errors if e.attempted]
+        last = tried[-1].tier if tried else "?"
+        lines = "\n".join(f"  - {e}" for e in self.errors)
+        RouterError.__init__(
+            self,
+            f"the fallback from tier {last!r} to {self.tier!r} was refused by {by}: "
+            f"{redact(str(refusal))[:300]}; every tier tried failed ({_attempts(self.errors)}):\n{lines}",
+        )
+
+
+class FallbackOverBudgetError(FallbackRefusedError, BudgetExceededError):
+    """:class:`FallbackRefusedError` whose refusal is a hard budget limit's
+    (:class:`BudgetExceededError`, whose ``scope`` / ``limit_usd`` / ``spent_usd`` /
+    ``period`` it carries)."""
+
+    def __init__(self, errors: Sequence[TierAttemptError], refusal: BudgetExceededError) -> None:
+        self.scope = refusal.scope
+        self.limit_usd = refusal.limit_usd
+        self.spent_usd = refusal.spent_usd
+        self.period = refusal.period
+        self._setup(errors, refusal, "the budget")
+
+
+class FallbackOverCapError(FallbackRefusedError, RequestCostCapError):
+    """:class:`FallbackRefusedError` whose refusal is ``budget.per_request_cap_usd``'s
+    (:class:`RequestCostCapError`)."""
+
+    def __init__(self, errors: Sequence[TierAttemptError], refusal: RequestCostCapError) -> None:
+        self._setup(errors, refusal, "the per-request cap")
 
 
 class NoEligibleTierError(RouterError):

@@ -1,7 +1,9 @@
 """What the router tells operators about each call, beside the ledger.
 
 * **Logs** (always on): a WARNING on the ``tier_router`` logger for every fallback and every
-  escalation, so that traffic silently shifting to a pricier tier shows up in the logs.
+  escalation, so that traffic silently shifting to a pricier tier shows up in the logs, and
+  for every one the budget, the per-request cap or the deadline refused (``event``
+  ``fallback_refused`` / ``escalation_refused``, with ``refused_by`` and ``refusal``).
   Each record carries structured fields (``record.event``, ``tier``, ``model``,
   ``next_tier``, ``next_model``, ``fault``, ``error_type``, ``reason``, ``attempt_s``,
   ``elapsed_s``, ``call_id``) for log processors; the message says the same in words.
@@ -27,14 +29,21 @@ logger = logging.getLogger("tier_router")
 """The router's operational log (fallbacks, escalations, inner clients' retries)."""
 
 
+Refusal = tuple[str, str, BaseException]
+"""Why a move was not made: the kind of its ``errors`` entry (``budget``, ``cost_cap``,
+``timeout`` for the deadline), what refused it in words, and its error."""
+
+
 def fallback(
-    plan: CallPlan, attempt: Attempt, fault: str, exc: BaseException, target: int, attempt_ms: float
+    plan: CallPlan, attempt: Attempt, fault: str, exc: BaseException, target: int, attempt_ms: float,
+    refused: Refusal | None = None,
 ) -> None:
-    """An attempt failed with a fault that falls back: the plan tries tier ``target`` next."""
+    """An attempt failed with a fault that falls back: the plan tries tier ``target`` next,
+    or, ``refused``, could not (see :mod:`shared_core.moves`)."""
     nxt = plan.router.config.tiers[target]
     elapsed = time.monotonic() - plan._started
     fields = {
-        "event": "fallback",
+        "event": "fallback" if refused is None else "fallback_refused",
         "tier": attempt.tier.name,
         "model": attempt.tier.model,
         "next_tier": nxt.name,
@@ -47,10 +56,10 @@ def fallback(
         "call_id": plan.decision.call_id,
     }
     logger.warning(
-        "fallback from tier %r (%s) to %r (%s): %s (%s) after %.2f s; %.2f s since the call "
+        "fallback from tier %r (%s) to %r (%s)%s: %s (%s) after %.2f s; %.2f s since the call "
         "began [call %s]",
-        attempt.tier.name, attempt.tier.model, nxt.name, nxt.model, fault, type(exc).__name__,
-        fields["attempt_s"], elapsed, plan.decision.call_id,
+        attempt.tier.name, attempt.tier.model, nxt.name, nxt.model, _refused(fields, refused),
+        fault, type(exc).__name__, fields["attempt_s"], elapsed, plan.decision.call_id,
         extra=fields,
     )
     if plan.otel is not None:
@@ -58,14 +67,16 @@ def fallback(
 
 
 def escalation(
-    plan: CallPlan, attempt: Attempt, reason: str, target: int, attempt_ms: float
+    plan: CallPlan, attempt: Attempt, reason: str, target: int, attempt_ms: float,
+    refused: Refusal | None = None,
 ) -> None:
-    """An answer failed a check: the plan asks tier ``target`` next."""
+    """An answer failed a check: the plan asks tier ``target`` next, or, ``refused``, could
+    not (the earlier answer is kept)."""
     nxt = plan.router.config.tiers[target]
     elapsed = time.monotonic() - plan._started
     why = redact(reason)[:500]  # the same text as the ledger's ``error``
     fields = {
-        "event": "escalation",
+        "event": "escalation" if refused is None else "escalation_refused",
         "tier": attempt.tier.name,
         "model": attempt.tier.model,
         "next_tier": nxt.name,
@@ -78,14 +89,24 @@ def escalation(
         "call_id": plan.decision.call_id,
     }
     logger.warning(
-        "escalation from tier %r (%s) to %r (%s): the answer failed a check (%s) after %.2f s; "
+        "escalation from tier %r (%s) to %r (%s)%s: the answer failed a check (%s) after %.2f s; "
         "%.2f s since the call began [call %s]",
-        attempt.tier.name, attempt.tier.model, nxt.name, nxt.model, why, fields["attempt_s"],
-        elapsed, plan.decision.call_id,
+        attempt.tier.name, attempt.tier.model, nxt.name, nxt.model, _refused(fields, refused),
+        why, fields["attempt_s"], elapsed, plan.decision.call_id,
         extra=fields,
     )
     if plan.otel is not None:
         plan.otel.event(fields)
+
+
+def _refused(fields: dict[str, Any], refused: Refusal | None) -> str:
+    """The words a refused move's message adds after its target (its fields too)."""
+    if refused is None:
+        return ""
+    kind, by, error = refused
+    fields["refused_by"] = "deadline" if kind == "timeout" else kind
+    fields["refusal"] = text = redact(str(error))[:300]
+    return f" refused by {by} ({text}); the tier was not called"
 
 
 def inner_retries(

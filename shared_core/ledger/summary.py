@@ -108,7 +108,12 @@ class LedgerSummary(Totals):
 
 def _final(attempts: list[CallRecord]) -> CallRecord:
     ok = [r for r in attempts if r.status == "ok"]
-    return ok[-1] if ok else max(attempts, key=lambda r: (r.attempt, r.ts))
+    if ok:
+        return ok[-1]
+    # a tier refused mid-call (a fallback the budget refused) was never called: the call ended
+    # on the last tier that was
+    tried = [r for r in attempts if r.status != "refused"] or attempts
+    return max(tried, key=lambda r: (r.attempt, r.ts))
 
 
 def _judge_costs(r: CallRecord) -> list[tuple[str, float]]:
