@@ -100,6 +100,8 @@ class AttemptRecords:
         if attempt.number == 0 and scores:  # numbered from 0
             meta["router_scores"] = fresh = dict(scores)
             storable = storable and is_flat_storable(fresh)
+        if attempt.number == 0 and self.decision.cooled_from is not None:  # why this tier
+            meta["cooldown_moved_from"] = self.decision.cooled_from
         return meta, storable
 
     def _estimated_usage(self, attempt: Attempt, received_text: str) -> Usage:

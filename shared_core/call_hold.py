@@ -45,6 +45,7 @@ class CallHold:
         tier_choices: Mapping[str, int] | None
 
         def _max_tokens(self, tier: Tier) -> int | None: ...
+        def _cooling_at_start(self) -> None: ...
         def _record_refusal(
             self, exc: BaseException, status: Status = "refused", *, reason: str | None = None,
             unpriced: bool = False,
@@ -75,6 +76,7 @@ class CallHold:
         if self._opened:
             return None
         self._opened = True
+        self._cooling_at_start()  # a call on a tier cooling down with fallback off: refused
         guard = self.router.budget
         if guard is None:
             return None

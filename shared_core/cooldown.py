@@ -11,6 +11,10 @@ count, for that long (at most :data:`MAX_RETRY_AFTER_S`), or for ``seconds`` if 
 longer and the count reached ``failures``: sending it more requests before then only buys
 more 429s and their latency. ``seconds = 0`` (cool-downs off) ignores it too.
 
+With fallback on, a tier cooling down is skipped when the router decides (a call meant for it
+goes to another tier, with a WARNING); with fallback off (:func:`fallback_off`) it is not,
+and a call on it is refused before any provider is called.
+
 :meth:`Cooldown.available` is a pure query, so the router may ask it as often as it
 likes while deciding. Thread-safe; the clock is injectable for tests.
 """
@@ -21,9 +25,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .config_sections import FallbackConfig
 
 CircuitState = Literal["closed", "open", "half_open"]
 
@@ -37,6 +44,15 @@ class _Entry:
     consecutive: int = 0
     until: float | None = None
     """When the cool-down ends (``None``: the circuit never opened)."""
+
+
+def fallback_off(fallback: FallbackConfig) -> bool:
+    """Whether no fault may move a call to another tier (``enabled: false``, or no kind in
+    ``on``): then a cool-down does not move calls either. A call whose tier is cooling down
+    is refused (:class:`~shared_core.errors.TierCoolingDownError`) instead of being sent to
+    another tier; with fallback on, the cooling tier is skipped when deciding (and the move
+    is logged, see :func:`shared_core.telemetry.cooldown_move`)."""
+    return not fallback.enabled or not fallback.on
 
 
 class Cooldown:

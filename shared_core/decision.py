@@ -37,6 +37,9 @@ class RouteDecision:
     """The LLM calls the classifier made to decide (the judge's): ``model``, tokens and
     ``cost_usd`` each (:mod:`shared_core.classifiers.llm_calls`); the call's first ledger
     record pays for them. In shadow mode the candidate's are here too (``"shadow": True``)."""
+    cooled_from: str | None = None
+    """The tier the classifier chose, had it not been cooling down: the call was moved from
+    it to :attr:`tier` (fallback on; the reasons say so, and the call logs a WARNING)."""
 
     @property
     def classifier_cost_usd(self) -> float:

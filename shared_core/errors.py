@@ -343,5 +343,32 @@ class FallbackOverCapError(FallbackRefusedError, RequestCostCapError):
         self._setup(errors, refusal, "the per-request cap")
 
 
+class TierCoolingDownError(AllTiersFailedError):
+    """The tier chosen for a request is cooling down (it failed ``cooldown_failures`` times
+    in a row, or its provider asked to wait with ``Retry-After``), and fallback is off
+    (``fallback.enabled: false`` or an empty ``fallback.on``), so the request may not move
+    to another tier: it is refused before any provider is called, and recorded ``refused``.
+
+    An :class:`AllTiersFailedError` (the one tier the call may use cannot be tried), so
+    existing ``except AllTiersFailedError`` clauses catch it. ``tier`` and ``model`` name
+    the tier, ``seconds_left`` (also ``retry_after_s``) how long until it is tried again;
+    ``errors`` holds one entry for it (kind ``cooldown``, ``attempted`` false)."""
+
+    def __init__(self, tier: str, model: str, seconds_left: float) -> None:
+        self.tier = tier
+        self.model = model
+        self.seconds_left = self.retry_after_s = seconds_left
+        why = (
+            f"tier {tier!r} ({model}) is cooling down for {seconds_left:.1f} s more (after "
+            "failures or the provider's Retry-After)"
+        )
+        self.errors = [TierAttemptError(tier, RouterError(why), "cooldown", attempted=False)]
+        RouterError.__init__(
+            self,
+            f"{why} and fallback is off, so the request was not sent to any provider; call "
+            "again after that, or turn fallback on to let it move to another tier",
+        )
+
+
 class NoEligibleTierError(RouterError):
     """No tier can serve this request (context window, tools or vision)."""

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._construct import construct
+from .cooldown import fallback_off
 from .errors import (
     AllTiersFailedError,
     BudgetExceededError,
@@ -27,10 +28,12 @@ from .errors import (
     FallbackOverCapError,
     RequestCostCapError,
     TierAttemptError,
+    TierCoolingDownError,
 )
 from .pricing import Usage
 
 if TYPE_CHECKING:
+    from .decision import RouteDecision
     from .dispatch import Attempt, AttemptKind
     from .ledger.base import Status
     from .router import Router
@@ -50,6 +53,7 @@ class Moves:
 
     if TYPE_CHECKING:
         router: Router
+        decision: RouteDecision
         attempts: list[Attempt]
         errors: list[TierAttemptError]
         failure_type: Callable[[list[TierAttemptError]], AllTiersFailedError]
@@ -61,6 +65,32 @@ class Moves:
             error_kind: str | None = None, error: BaseException | str | None = None,
             received_text: str | None = None,
         ) -> tuple[float | None, float | None]: ...
+        def _record_refusal(
+            self, exc: BaseException, status: Status = "refused", *, reason: str | None = None,
+            unpriced: bool = False,
+        ) -> None: ...
+        def close(self) -> None: ...
+
+    def _cooling_at_start(self) -> None:
+        """Before the call's first attempt (and its reservation): a call the router moved off
+        a tier cooling down logs that move (:func:`~shared_core.telemetry.cooldown_move`); with
+        fallback off, a call whose tier is cooling down is refused, recorded ``refused``
+        (:class:`~shared_core.errors.TierCoolingDownError`), not sent anywhere."""
+        from . import telemetry
+
+        if self.decision.cooled_from is not None:
+            telemetry.cooldown_move(self)  # type: ignore[arg-type]  # (self is the CallPlan)
+        cool = self.router.cooldown
+        if cool.idle:
+            return
+        tier = self.router.config.tiers[self.decision.index]
+        if cool.available(tier.name) or not fallback_off(self.router.config.fallback):
+            return
+        err = TierCoolingDownError(tier.name, tier.model, cool.remaining(tier.name))
+        self.errors.extend(err.errors)
+        self._record_refusal(err)
+        self.close()
+        raise err
 
     def _announce(self, log: Callable[..., None], *args: Any) -> None:
         """A move is pending: ``log(*args)`` (:func:`shared_core.telemetry.fallback` /

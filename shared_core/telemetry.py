@@ -17,12 +17,15 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from .errors import redact
 
 if TYPE_CHECKING:
+    from .cooldown import Cooldown
     from .dispatch import Attempt, CallPlan
 
 logger = logging.getLogger("tier_router")
@@ -107,6 +110,54 @@ def _refused(fields: dict[str, Any], refused: Refusal | None) -> str:
     fields["refused_by"] = "deadline" if kind == "timeout" else kind
     fields["refusal"] = text = redact(str(error))[:300]
     return f" refused by {by} ({text}); the tier was not called"
+
+
+COOLDOWN_LOG_EVERY_S = 10.0
+"""How often, at most, a cool-down move between the same two tiers of one router is a WARNING:
+the first at once, then one per this many seconds saying how many calls moved meanwhile (the
+others are DEBUG, with the same fields). Every moved call is in its decision's reasons and its
+ledger record (``metadata["cooldown_moved_from"]``)."""
+
+
+def cooldown_move(plan: CallPlan) -> None:
+    """The router moved this call off a tier cooling down (fallback on): say so, once per call,
+    rate-limited per tier pair (:data:`COOLDOWN_LOG_EVERY_S`)."""
+    d = plan.decision
+    cfg = plan.router.config
+    cooled, nxt = cfg.tier(d.cooled_from), cfg.tiers[d.index]  # type: ignore[arg-type]
+    left = plan.router.cooldown.remaining(cooled.name)
+    key = (cooled.name, nxt.name)
+    now = time.monotonic()
+    with _moves_lock:  # per router (its Cooldown), forgotten with it
+        said = _moves.setdefault(plan.router.cooldown, {})
+        last, unlogged = said.get(key, (None, 0))
+        loud = last is None or now - last >= COOLDOWN_LOG_EVERY_S
+        said[key] = (now, 0) if loud else (last, unlogged + 1)  # type: ignore[assignment]
+    fields = {
+        "event": "cooldown_move", "tier": cooled.name, "model": cooled.model, "next_tier": nxt.name,
+        "next_model": nxt.model, "fault": None, "error_type": None, "reason": "cooling down",
+        "cooldown_left_s": left, "moved_unlogged": unlogged if loud else 0, "call_id": d.call_id,
+    }
+    since = (
+        f"; {unlogged} more call(s) moved from {cooled.name!r} to {nxt.name!r} since the last such WARNING"
+        if loud and unlogged else ""
+    )
+    logger.log(
+        logging.WARNING if loud else logging.DEBUG,
+        "cool-down moved the call from tier %r (%s) to %r (%s): %r is cooling down for %.1f s more "
+        "(after failures or the provider's Retry-After)%s [call %s]",
+        cooled.name, cooled.model, nxt.name, nxt.model, cooled.name, left, since, d.call_id,
+        extra=fields,
+    )
+    if plan.otel is not None:
+        plan.otel.event(fields)
+
+
+_moves: weakref.WeakKeyDictionary[Cooldown, dict[tuple[str, str], tuple[float, int]]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Per router's cool-down and tier pair: when a move was last a WARNING, and how many since."""
+_moves_lock = threading.Lock()
 
 
 def inner_retries(

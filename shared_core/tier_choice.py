@@ -21,6 +21,7 @@ from . import policy
 from ._construct import construct
 from .classifiers.base import Classification
 from .classifiers.llm_calls import asking, priced
+from .cooldown import fallback_off
 from .decision import RouteDecision
 from .errors import UnknownModelError, redact
 
@@ -83,7 +84,9 @@ class TierChoice:
         def budget(self) -> BudgetGuard | None: ...
         def plan(self, decision: RouteDecision, request: Request, **kw: Any) -> Any: ...
 
-    def _eligible(self, request: Request) -> tuple[list[bool], list[str]]:
+    def _eligible(self, request: Request, *, cooled: bool = True) -> tuple[list[bool], list[str]]:
+        """Which tiers can serve ``request``, and why the others cannot. ``cooled``: skip tiers
+        cooling down, unless fallback is off (:func:`~shared_core.cooldown.fallback_off`)."""
         tiers = self.config.tiers
         reasons: list[str] = list(request.notes)
         ok = [True] * len(tiers)
@@ -116,11 +119,15 @@ class TierChoice:
             [t.context_window is None or need + (t.max_tokens or 0) <= t.context_window for t in tiers],
             f"context window >= {need} tokens",
         )
-        if self._cooldown is not None:
-            apply(
-                [self._cooldown.available(t.name) for t in tiers],
-                "cooling down after failures or the provider's Retry-After",
-            )
+        if cool is not None and cooled:
+            mask = [cool.available(t.name) for t in tiers]
+            if all(mask) or not fallback_off(self.config.fallback):
+                apply(mask, "cooling down after failures or the provider's Retry-After")
+            else:
+                names = ", ".join(
+                    f"{t.name} ({cool.remaining(t.name):.0f} s left)" for t, a in zip(tiers, mask) if not a
+                )
+                reasons.append(f"cooling down, not skipped as fallback is off (a call on it is refused): {names}")
         return ok, reasons
 
     def _forced(self, request: Request, force: str, eligible: list[bool], reasons: list[str], t0: int) -> RouteDecision:
@@ -179,10 +186,50 @@ class TierChoice:
         t0: int, *, pressure: float | None = None, knob: float | None = None,
     ) -> RouteDecision:
         cfg = self.config
-        pol = cfg.policy
-        n = len(cfg.tiers)
         if cls.reasons:
             reasons = [*reasons, *cls.reasons]
+        if cls.scores and cfg.mode != "task":
+            if knob is None:  # the async path reads the loop's knob off the event loop
+                loop = self.feedback_loop
+                knob = cfg.policy.threshold if loop is None else loop.decision_knob()
+            if pressure is None:  # (_budget_pressure is 0.0 without a budget guard)
+                pressure = 0.0 if self.budget is None else self._budget_pressure(request)
+        idx, unsure = self._select(request, cls, eligible, reasons, pressure or 0.0, knob or 0.0)
+        moved = self._cooled_from(request, cls, eligible, reasons, idx, pressure or 0.0, knob or 0.0)
+        if cfg.sticky and request.thread_id:  # (note_thread does nothing otherwise)
+            self.note_thread(request.thread_id, idx)
+        decision = self._decision(request, idx, cls, reasons, t0, unsure=unsure, forced=False, eligible=eligible)
+        return decision if moved is None else dataclasses.replace(decision, cooled_from=cfg.tiers[moved].name)
+
+    def _cooled_from(
+        self, request: Request, cls: Classification, eligible: list[bool], reasons: list[str], idx: int,
+        pressure: float, knob: float,
+    ) -> int | None:
+        """The tier the choice would have been, had the cooling tiers not been skipped, when a
+        cool-down moved the request from it to ``idx`` (``reasons`` say so); else ``None``."""
+        cool = self._cooldown
+        if cool is None or cool.idle or all(eligible):
+            return None
+        uncooled, _ = self._eligible(request, cooled=False)
+        natural = self._select(request, cls, uncooled, [], pressure, knob)[0] if uncooled != eligible else idx
+        name, to = self.config.tiers[natural].name, self.config.tiers[idx].name
+        if natural == idx or cool.available(name):
+            return None
+        reasons.append(
+            f"moved from {name!r} to {to!r}: {name!r} is cooling down ({cool.remaining(name):.0f} s left, "
+            "after failures or the provider's Retry-After)"
+        )
+        return natural
+
+    def _select(
+        self, request: Request, cls: Classification, eligible: list[bool], reasons: list[str],
+        pressure: float, knob: float,
+    ) -> tuple[int, bool]:
+        """The tier the scores choose among the ``eligible`` ones, and whether the choice is
+        unsure; why goes to ``reasons``."""
+        cfg = self.config
+        pol = cfg.policy
+        n = len(cfg.tiers)
         unsure = cls.confidence < pol.min_confidence
         if not cls.scores:
             # classifier failed or gave nothing: the fallback tier, else the strongest eligible
@@ -211,11 +258,6 @@ class TierChoice:
                 idx = found
         else:
             scores = [float(cls.scores.get(t.name, 0.0)) for t in cfg.tiers]
-            if knob is None:  # the async path reads the loop's knob off the event loop
-                loop = self.feedback_loop
-                knob = pol.threshold if loop is None else loop.decision_knob()
-            if pressure is None:  # (_budget_pressure is 0.0 without a budget guard)
-                pressure = 0.0 if self.budget is None else self._budget_pressure(request)
             if pressure > 0:
                 knob = knob * (1.0 - pressure)
                 reasons.append(f"budget pressure {pressure:.2f}: knob lowered to {knob:.3f}")
@@ -242,9 +284,7 @@ class TierChoice:
             # a fallback tier that cannot serve this request: nearest eligible above, else below
             cands = [i for i in range(idx, n) if eligible[i]] or [i for i in range(idx, -1, -1) if eligible[i]]
             idx = cands[0]
-        if cfg.sticky and request.thread_id:  # (note_thread does nothing otherwise)
-            self.note_thread(request.thread_id, idx)
-        return self._decision(request, idx, cls, reasons, t0, unsure=unsure, forced=False, eligible=eligible)
+        return idx, unsure
 
     @property
     def asks_a_model(self) -> bool:
@@ -350,6 +390,7 @@ class TierChoice:
             "variant": None,
             "shadow": None,
             "classifier_calls": priced(calls, self.prices, self.config.tiers) if calls else (),
+            "cooled_from": None,
         })
 
 
