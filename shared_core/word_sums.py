@@ -21,6 +21,7 @@ the two agree up to float rounding (property tests).
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
 from itertools import chain, compress, pairwise
 from operator import itemgetter, mul
@@ -133,6 +134,19 @@ def _complex_pairs(M: np.ndarray) -> np.ndarray:
     return M[:, 0::2] + 1j * M[:, 1::2]  # type: ignore[no-any-return]
 
 
+def _flat_rows(M: np.ndarray) -> array[float]:
+    """The rows of ``M`` (three or four columns; a missing fourth is 0) one after another in a
+    flat C array: ``float`` when every weight is one exactly (the shipped ladder's ``W`` is
+    float32), else ``double``. Read back as Python floats, the same values."""
+    M4 = np.zeros((M.shape[0], 4))
+    M4[:, : M.shape[1]] = M
+    flat = M4.ravel()
+    single = flat.astype(np.float32)
+    if np.array_equal(single.astype(np.float64), flat):
+        return array("f", single.tobytes())
+    return array("d", flat.tobytes())
+
+
 class WordSumDot:
     """``val @ W[idx]`` for ``idx, val = fx.transform_one(text)``, from memoised word products.
 
@@ -153,6 +167,9 @@ class WordSumDot:
         self._sig_cols = [col[:N_SIGNALS] for col in self._columns]
         self._sig_pair = self._sig_cols if len(self._sig_cols) == 2 else None
         """The signal rows of two complex columns (the ladder's levels): :meth:`_read_pair`."""
+        self._pair_rows = _flat_rows(self._W[N_SIGNALS:]) if self._sig_pair is not None else None
+        """The hashed rows of ``W`` for :meth:`_read_pair`'s bigrams: four numbers a row, in one
+        flat C array (floats when ``W`` holds floats, as the shipped ladder's, else doubles)."""
         self._words: dict[str, _Entry] = {}
 
     def _learn(self, words: list[str]) -> dict[str, _Entry]:
@@ -245,24 +262,31 @@ class WordSumDot:
                 d0 += p0
                 d1 += p1
                 nsq += n
-            buckets: list[int] = []
-            if self.fx.bigrams and len(toks) > 1:
-                buckets = self.fx.pair_buckets(list(map(_HASH, entries)))
-                nsq += _LN2 * _LN2 * len(buckets)
+            # the distinct bigrams (what pair_buckets hashes), each summed from its row below
+            pairs = dict.fromkeys(pairwise(map(_HASH, entries))) if self.fx.bigrams else {}
+            if pairs:
+                nsq += _LN2 * _LN2 * len(pairs)
             k = 1.0 / math.sqrt(nsq)
-            if len(buckets) > _GATHER_FROM:  # one numpy gather misses the caches less
-                z = [*self._W[buckets].sum(axis=0).tolist(), 0.0]
+            if len(pairs) > _GATHER_FROM:  # one numpy gather misses the caches less
+                z = [*self._W[self.fx.pair_buckets(list(map(_HASH, entries)))].sum(axis=0).tolist(), 0.0]
                 a0 += (d0 + complex(z[0], z[1]) * _LN2) * k
                 a1 += (d1 + complex(z[2], z[3]) * _LN2) * k
-            elif buckets:
-                w0, w1 = self._columns
-                b0: complex = 0
-                b1: complex = 0
-                for b in buckets:
-                    b0 += w0[b]
-                    b1 += w1[b]
-                a0 += (d0 + b0 * _LN2) * k
-                a1 += (d1 + b1 * _LN2) * k
+            elif pairs:
+                # a bigram's four numbers sit side by side in the flat rows (16 bytes: one
+                # cache line, where the complex columns cost four: two list slots, two
+                # objects); summed as the complex sums add them, real and imaginary parts
+                # apart, from 0: the same floats
+                rows = self._pair_rows
+                span = self.fx._span
+                r0 = i0 = r1 = i1 = 0.0
+                for a, b in pairs:
+                    j = ((a * 1000003) ^ b) % span * 4  # (pair_buckets' bucket, less N_SIGNALS)
+                    r0 += rows[j]  # type: ignore[index]
+                    i0 += rows[j + 1]  # type: ignore[index]
+                    r1 += rows[j + 2]  # type: ignore[index]
+                    i1 += rows[j + 3]  # type: ignore[index]
+                a0 += (d0 + complex(r0, i0) * _LN2) * k
+                a1 += (d1 + complex(r1, i1) * _LN2) * k
             else:
                 a0 += d0 * k
                 a1 += d1 * k

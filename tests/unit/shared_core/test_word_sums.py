@@ -159,3 +159,93 @@ def test_the_two_column_loops_sum_as_the_per_column_sums_do(
     looped = dot(text)
     dot._sig_pair = None  # the per-column sums
     assert repr(dot(text)) == repr(looped)
+
+
+def _read_pair_before(dot: WordSumDot, sig: list[float], toks: list[str]) -> list[float]:
+    """``WordSumDot._read_pair`` as it was before the flat bigram rows (ee4c559): the test oracle."""
+    import math
+
+    from shared_core.word_sums import _GATHER_FROM, _HASH, _LN2
+
+    c0s, c1s = dot._sig_pair  # type: ignore[misc]
+    a0: complex = 0
+    a1: complex = 0
+    for s, c0, c1 in zip(sig, c0s, c1s):
+        if s:
+            a0 += s * c0
+            a1 += s * c1
+    if toks:
+        entries = dot._entries(toks)
+        d0: complex = 0
+        d1: complex = 0
+        nsq: float = 0
+        for _, (p0, p1), n in dict(zip(toks, entries)).values():
+            d0 += p0
+            d1 += p1
+            nsq += n
+        buckets: list[int] = []
+        if dot.fx.bigrams and len(toks) > 1:
+            buckets = dot.fx.pair_buckets(list(map(_HASH, entries)))
+            nsq += _LN2 * _LN2 * len(buckets)
+        k = 1.0 / math.sqrt(nsq)
+        if len(buckets) > _GATHER_FROM:
+            z = [*dot._W[buckets].sum(axis=0).tolist(), 0.0]
+            a0 += (d0 + complex(z[0], z[1]) * _LN2) * k
+            a1 += (d1 + complex(z[2], z[3]) * _LN2) * k
+        elif buckets:
+            w0, w1 = dot._columns
+            b0: complex = 0
+            b1: complex = 0
+            for b in buckets:
+                b0 += w0[b]
+                b1 += w1[b]
+            a0 += (d0 + b0 * _LN2) * k
+            a1 += (d1 + b1 * _LN2) * k
+        else:
+            a0 += d0 * k
+            a1 += d1 * k
+    return [a0.real, a0.imag, a1.real, a1.imag][: dot.cols]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        _TEXTS,
+        st.lists(st.sampled_from(["ab", "cd", "ef", "x1", "日本", "ab", "the"]), max_size=80).map(" ".join),
+    ),
+    st.integers(3, 4), st.booleans(), st.booleans(), st.integers(0, 2**32 - 1),
+)
+def test_the_flat_bigram_rows_give_the_floats_of_the_complex_columns(
+    text: str, cols: int, bigrams: bool, single: bool, seed: int
+) -> None:
+    """The bigrams summed from the flat rows (floats for a float32 ``W``, as the shipped
+    ladder's, else doubles): bit for bit the sums of the complex columns they replace, with
+    zero and negative-zero weights, repeated bigrams and past the numpy gather's count."""
+    from shared_core.features import _tokens, feature_window, signals
+
+    fx = WordSumExtractor(1 << 10, bigrams=bigrams)
+    rng = np.random.default_rng(seed)
+    W = rng.normal(size=(1 << 10, cols))
+    if single:
+        W = W.astype(np.float32).astype(np.float64)
+    W[rng.random(W.shape) < 0.15] = 0.0
+    W[rng.random(W.shape) < 0.05] = -0.0
+    dot = WordSumDot(fx, W)
+    assert dot._pair_rows is not None and dot._pair_rows.typecode == ("f" if single else "d")
+    window = feature_window(text)
+    lower = window.lower()
+    toks = _tokens(lower)
+    sig = signals(window, lower, toks)
+    assert repr(dot._read_pair(sig, toks)) == repr(_read_pair_before(dot, sig, toks))
+
+
+def test_the_shipped_ladder_sums_its_bigrams_from_float_rows() -> None:
+    """The shipped ladder's short-text weights are float32: its flat rows are C floats
+    (half the memory of doubles), equal to the weights."""
+    from shared_core.classifiers.embedded import load_ladder
+
+    dot = load_ladder()._dot
+    assert dot is not None and dot._pair_rows is not None
+    assert dot._pair_rows.typecode == "f"
+    rows = np.frombuffer(dot._pair_rows, dtype=np.float32).reshape(-1, 4)
+    assert np.array_equal(rows.astype(np.float64), dot._W[32:, :4])
