@@ -18,11 +18,20 @@ ratio depends on how it is timed, so this prints it three ways, in one process:
 The ``prompt`` is the same short question as in ``langchain_overhead.py``. A last row times the
 same routed model with a constant classifier (pairs and blocks): the wrapper's own share, so
 what is left for the classifier under a 2x target can be read off.
+
+``--varied`` cycles through 200 short prompts of ``benchmarks/data/everyday_*.jsonl`` (up to
+100 characters, ~52 on average, most not in English) instead: each call reads other words, so
+the classifier's memos and weights are read from colder memory than with one question. The
+direct and the routed call of a pair get the same prompt; the six-way row keeps the question
+(it reports the direct and routed medians of the cycled prompts, with the classifier and core
+steps timed on the question).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
 import statistics
 import sys
 import time
@@ -42,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=6000)
     ap.add_argument("--blocks", type=int, default=30)
+    ap.add_argument("--varied", action="store_true", help="200 short everyday prompts, cycled")
     args = ap.parse_args(argv)
     config = RouterConfig.build(
         {
@@ -76,6 +86,22 @@ def main(argv: list[str] | None = None) -> int:
 
     def fw() -> None:
         wrapper.invoke(messages)
+
+    if args.varied:  # each side cycles through the same prompts: a pair's two calls read the same
+        asks = _short_prompts(200)
+        print(f"{len(asks)} prompts, {sum(map(len, asks)) / len(asks):.1f} characters on average")
+        routed_turns = [[messages[0], HumanMessage(a)] for a in asks]
+        direct_turns = [[direct_messages[0], HumanMessage(a)] for a in asks]
+        nd, nr, nw = (itertools.cycle(t).__next__ for t in (direct_turns, routed_turns, routed_turns))
+
+        def fd() -> None:
+            direct.invoke(nd())
+
+        def fr() -> None:
+            routed.invoke(nr())
+
+        def fw() -> None:
+            wrapper.invoke(nw())
 
     for _ in range(1000):
         fd()
@@ -133,6 +159,17 @@ def main(argv: list[str] | None = None) -> int:
     ):
         print(f"| {name} | {a:.1f} µs | {b:.1f} µs | {b / a:.2f}× |")
     return 0
+
+
+def _short_prompts(n: int) -> list[str]:
+    """``n`` prompts of up to 100 characters, spread over the everyday sets (a fixed choice)."""
+    found = []
+    for path in sorted((Path(__file__).resolve().parent / "data").glob("everyday_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            ask = json.loads(line).get("prompt")
+            if isinstance(ask, str) and 0 < len(ask) <= 100:
+                found.append(ask)
+    return found[:: max(1, len(found) // n)][:n]
 
 
 if __name__ == "__main__":
