@@ -83,3 +83,29 @@ def test_a_text_of_letter_words_is_never_a_bare_calculation(text: str) -> None:
 
     if all(map(str.isalpha, _tokens(text.lower()))):
         assert not _is_bare_arithmetic(text.strip())
+
+
+_OTHER_SCRIPTS = st.one_of(
+    st.characters(),  # any code point but a surrogate
+    st.sampled_from([*"ΣσςΟΔΟΣ İıŉǅ²½Ⅻ٣ि\u0301\u200b\u3000\xa0_-'.,!? \t\nßﬁ𝔘𝟘ⓐ", "\ud800"]),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet=_OTHER_SCRIPTS, max_size=200))
+def test_words_from_the_tokens_of_any_script_are_the_words_of_the_text(text: str) -> None:
+    """The coverage words of a text in any script (no CJK: its bigrams are words the tokens
+    lack) from the dot product's tokens, by the Unicode letter class: what ``words_of`` finds
+    in the whole text (Greek final sigma, combining marks, superscript digits, ``_``, Unicode
+    spaces, letters outside the BMP, lone surrogates)."""
+    from shared_core.classifiers.ladder_model import (
+        _WORD_RE,
+        ladder_text,
+        words_of,
+        words_of_tokens,
+    )
+    from shared_core.features import _tokens
+
+    if ladder_text(text) is not text:  # CJK in the first 400 characters: words_of adds bigrams
+        return
+    assert words_of_tokens(_tokens(text.lower()), _WORD_RE) == words_of(text)
