@@ -202,7 +202,8 @@ class EmbeddedClassifier(BaseClassifier):
         ask = ask_to_read(text) if self.pasted_asks and len(text) * 3 >= MIN_TEXT else None
         if ask is not None:
             text = ask.text
-        p, toks = m.proba_tokens(text)  # (the words it read, when it read them: see below)
+        # (the words it read, when it read them: see below; and the tokens for the coverage)
+        p, toks, read_toks = m.proba_words(text)
         if ask is None:
             pass
         elif ask.over_code == "look-up":  # "which port does it listen on?" over a config
@@ -211,7 +212,7 @@ class EmbeddedClassifier(BaseClassifier):
             p = [0.0, p[0] + p[1] + p[2], p[3], 0.0]
         elif ask.over_all:  # "Summarise this:", "List the dates": all of it, at least medium
             p = [0.0, p[0] + p[1], *p[2:]]
-        cov = m.coverage(text, toks)
+        cov = m.coverage(text, read_toks)
         ood = cov < m.ood_coverage
         t = text.strip()
         if ask is None and (

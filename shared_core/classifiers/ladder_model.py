@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataFormatError, RouterError
-from ..features import FeatureExtractor, SparseBatch, _tokens
+from ..features import FeatureExtractor, SparseBatch, _tokens, feature_window
 from ..word_sums import WordSumDot, WordSumExtractor
 from .files import (
     WEIGHTS_HASH,
@@ -99,11 +99,11 @@ def ladder_text(text: str) -> str:
 
 
 def words_of_tokens(toks: Sequence[str], pattern: re.Pattern[str] = _ASCII_WORD_RE) -> set[str]:
-    r""":func:`words_of` of a text of at most 2,000 characters that :func:`ladder_text` keeps as
-    it is (no CJK in its first 400), from ``_tokens(text.lower())``: every letter is in a
-    token, and a token of letters only is a whole run of them (tokens end at whitespace and
-    ASCII punctuation, which are no letters), so the runs of 2+ letters are the tokens of
-    letters only and those found inside the others. ``pattern``: ``_ASCII_WORD_RE`` for an
+    r""":func:`words_of` of a text of at most 2,000 characters, from
+    ``_tokens(ladder_text(text).lower())`` (``_tokens(text.lower())`` without CJK): every
+    letter is in a token, and a token of letters only is a whole run of them (tokens end at
+    whitespace and ASCII punctuation, which are no letters), so the runs of 2+ letters are
+    the tokens of letters only and those found inside the others. ``pattern``: ``_ASCII_WORD_RE`` for an
     ASCII text (the same words as ``_WORD_RE``, sooner), else ``_WORD_RE`` (a letter of a
     token is ``str.isalpha``, what the regex's ``[^\W\d_]`` reads as one: categories L*)."""
     out = set()
@@ -215,8 +215,8 @@ class LadderModel:
     def coverage(self, text: str, tokens: Sequence[str] | None = None) -> float:
         """Share of the distinct words of ``text`` seen in training (1.0 below :data:`MIN_WORDS` words).
 
-        ``tokens``: ``_tokens(text.lower())`` of a text :func:`ladder_text` keeps as it is, when
-        the caller has them (:meth:`proba_tokens` gives them only then)."""
+        ``tokens``: ``_tokens(ladder_text(text).lower())`` (CJK bigrams included) when the
+        caller has them (:meth:`proba_words`)."""
         if tokens is not None and len(text) <= 2000:  # (what words_of(text) finds, without
             # its scans of the whole text: ~3.5 against ~12 µs on a line in another script)
             words = words_of_tokens(tokens, _ASCII_WORD_RE if text.isascii() else _WORD_RE)
@@ -260,14 +260,25 @@ class LadderModel:
     def proba_tokens(self, text: str) -> tuple[list[float], list[str] | None]:
         """:meth:`proba_list` and the words it read: ``_tokens(text.lower())`` for a short
         text without CJK (what :meth:`coverage` and the greeting check read too), else ``None``."""
+        p, toks, _ = self.proba_words(text)
+        return p, toks
+
+    def proba_words(self, text: str) -> tuple[list[float], list[str] | None, list[str] | None]:
+        """:meth:`proba_tokens`, and the tokens of what it read of a short text, CJK bigrams
+        included (``_tokens(ladder_text(text).lower())``, what :meth:`coverage` takes), else
+        ``None``: a short text in Chinese or Japanese is not split into words twice."""
         n = len(text)
-        toks = None
+        toks = read_toks = None
         if self._dot is not None and n <= EDGE_MIN:  # word sums: memoised per word
             read = ladder_text(text)
             if read is text:  # (no CJK bigrams added; feature_window keeps a short text whole)
                 lower = text.lower()
-                toks = _tokens(lower)
+                toks = read_toks = _tokens(lower)
                 z = list(map(add, self._dot.read(text, lower, toks), self._b))
+            elif feature_window(read) is read:  # (always, at EDGE_MIN characters: what
+                lower = read.lower()  # self._dot(read) does, with its tokens kept)
+                read_toks = _tokens(lower)
+                z = list(map(add, self._dot.read(read, lower, read_toks), self._b))
             else:
                 z = list(map(add, self._dot(read), self._b))
         elif self._dot is not None:  # the whole text on the first half of W, its edges on the second
@@ -287,7 +298,7 @@ class LadderModel:
         top = max(z)  # four numbers: plain Python beats numpy's per-call cost
         e = [math.exp(v - top) for v in z]
         s = sum(e)
-        return [v / s for v in e], toks
+        return [v / s for v in e], toks, read_toks
 
     def calibrate_one(self, p_chosen: float) -> float:
         """:meth:`calibrate` for one value, without numpy (the per-request path)."""

@@ -88,16 +88,17 @@ def test_a_text_of_letter_words_is_never_a_bare_calculation(text: str) -> None:
 _OTHER_SCRIPTS = st.one_of(
     st.characters(),  # any code point but a surrogate
     st.sampled_from([*"ΣσςΟΔΟΣ İıŉǅ²½Ⅻ٣ि\u0301\u200b\u3000\xa0_-'.,!? \t\nßﬁ𝔘𝟘ⓐ", "\ud800"]),
+    st.sampled_from([*"日本語の文章中文한국어カタカナ、。！？ab 1"]),  # CJK runs and what breaks them
 )
 
 
 @settings(max_examples=1500, deadline=None)
-@given(st.text(alphabet=_OTHER_SCRIPTS, max_size=200))
+@given(st.text(alphabet=_OTHER_SCRIPTS, max_size=480))
 def test_words_from_the_tokens_of_any_script_are_the_words_of_the_text(text: str) -> None:
-    """The coverage words of a text in any script (no CJK: its bigrams are words the tokens
-    lack) from the dot product's tokens, by the Unicode letter class: what ``words_of`` finds
+    """The coverage words of a text in any script from the dot product's tokens of what the
+    ladder read (CJK bigrams included), by the Unicode letter class: what ``words_of`` finds
     in the whole text (Greek final sigma, combining marks, superscript digits, ``_``, Unicode
-    spaces, letters outside the BMP, lone surrogates)."""
+    spaces, letters outside the BMP, lone surrogates, CJK)."""
     from shared_core.classifiers.ladder_model import (
         _WORD_RE,
         ladder_text,
@@ -106,6 +107,28 @@ def test_words_from_the_tokens_of_any_script_are_the_words_of_the_text(text: str
     )
     from shared_core.features import _tokens
 
-    if ladder_text(text) is not text:  # CJK in the first 400 characters: words_of adds bigrams
-        return
-    assert words_of_tokens(_tokens(text.lower()), _WORD_RE) == words_of(text)
+    assert words_of_tokens(_tokens(ladder_text(text).lower()), _WORD_RE) == words_of(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_OTHER_SCRIPTS, max_size=480))
+def test_the_ladder_reads_a_short_text_once_and_gives_what_it_gave(text: str) -> None:
+    """``proba_words``: the probabilities of the path it replaces (``self._dot(ladder_text(text))``
+    for a text with CJK, the text's own tokens otherwise), and the tokens it hands to the
+    coverage are those of what it read."""
+    import math
+    from operator import add
+
+    from shared_core.classifiers.embedded import load_ladder
+    from shared_core.classifiers.ladder_model import ladder_text
+    from shared_core.features import _tokens
+
+    m = load_ladder()
+    p, toks, read_toks = m.proba_words(text)
+    read = ladder_text(text)
+    z = list(map(add, m._dot(read), m._b))  # type: ignore[misc]
+    e = [math.exp(v - max(z)) for v in z]
+    assert repr(p) == repr([v / sum(e) for v in e])
+    assert read_toks == _tokens(read.lower())
+    assert toks == (read_toks if read is text else None)
+    assert m.proba_tokens(text) == (p, toks)
