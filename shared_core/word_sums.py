@@ -272,10 +272,10 @@ class WordSumDot:
                 a0 += (d0 + complex(z[0], z[1]) * _LN2) * k
                 a1 += (d1 + complex(z[2], z[3]) * _LN2) * k
             elif pairs:
-                # a bigram's four numbers sit side by side in the flat rows (16 bytes: one
-                # cache line, where the complex columns cost four: two list slots, two
-                # objects); summed as the complex sums add them, real and imaginary parts
-                # apart, from 0: the same floats
+                # a bigram's four numbers sit side by side in the flat rows (one cache line,
+                # where the complex columns cost four: two list slots, two objects); summed
+                # as the complex sums add them, real and imaginary parts apart, from 0: the
+                # same floats
                 rows = self._pair_rows
                 span = self.fx._span
                 r0 = i0 = r1 = i1 = 0.0

@@ -103,9 +103,11 @@ def words_of_tokens(toks: Sequence[str], pattern: re.Pattern[str] = _ASCII_WORD_
     ``_tokens(ladder_text(text).lower())`` (``_tokens(text.lower())`` without CJK): every
     letter is in a token, and a token of letters only is a whole run of them (tokens end at
     whitespace and ASCII punctuation, which are no letters), so the runs of 2+ letters are
-    the tokens of letters only and those found inside the others. ``pattern``: ``_ASCII_WORD_RE`` for an
-    ASCII text (the same words as ``_WORD_RE``, sooner), else ``_WORD_RE`` (a letter of a
-    token is ``str.isalpha``, what the regex's ``[^\W\d_]`` reads as one: categories L*)."""
+    the tokens of letters only and those found inside the others.
+
+    ``pattern``: ``_ASCII_WORD_RE`` for an ASCII text (the same words as ``_WORD_RE``,
+    sooner), else ``_WORD_RE`` (a letter of a token is ``str.isalpha``, what the regex's
+    ``[^\W\d_]`` reads as one: categories L*)."""
     out = set()
     for t in toks:
         if t.isalpha():
