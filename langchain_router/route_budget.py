@@ -36,7 +36,7 @@ from langchain_core.runnables.retry import RunnableRetry
 
 from shared_core.adapters_common import model_id
 from shared_core.budget import estimate_cost
-from shared_core.output_budget import hard_limited, has_budget, read_output_budget
+from shared_core.output_budget import hard_limited, has_budget, model_choices, read_output_budget
 from shared_core.route_hold import RouteHold
 from shared_core.tier import Tier
 from shared_core.tier_defaults import _caller_level
@@ -120,6 +120,8 @@ def route_bounds(routes: dict[str, Runnable[Any, Any]], router: Any) -> dict[str
         route = routes[tier.name]
         runnable, bound = bounded_route(route, tier, hard_limit=hard_limit)
         node = _core(route)[1]
+        if bound is not None:  # a model set to write several answers (n=4) is billed for each
+            bound *= model_choices(node) or 1
         priced: Tier | None = None
         if bound is not None:
             priced = route_pricing(tiers, tier, _sent_model(route, node))

@@ -35,7 +35,7 @@ from shared_core.budget import request_scopes
 from shared_core.config import RouterConfig
 from shared_core.decision import RouteDecision
 from shared_core.errors import BudgetExceededError, InputError
-from shared_core.output_budget import hard_limited
+from shared_core.output_budget import hard_limited, read_choices, read_output_budget
 from shared_core.route_hold import RouteHold
 from shared_core.router import Router
 
@@ -141,38 +141,53 @@ class RunnableRouter(Runnable[Any, Any]):
         thread id for a preview that leaves the thread alone."""
         return self.router.decide(self._messages(input), **_context(config))
 
-    def _route(self, input: Any, config: RunnableConfig) -> Runnable[Any, Any]:
+    def _route(self, input: Any, config: RunnableConfig, **kwargs: Any) -> Runnable[Any, Any]:
         ctx = _context(config)
         messages = self._messages(input)
+        out = self._call_budget(kwargs)
         self._check_budget(messages, ctx)
         with judge_unpaid():  # no call of ours pays a judge: a cost handler records it
             decision = self.router.decide(messages, **ctx)
         self._announce(decision)
         dispatch_custom_event(DECISION_EVENT, decision.to_dict(), config=config)
-        hold = self._hold(decision, messages, ctx)
+        hold = self._hold(decision, messages, ctx, out)
         hold.open()  # the route's most cost, held until its records are in (refused: raised)
-        return self._target(decision, hold, ctx)
+        return self._target(decision, hold, ctx, kwargs)
 
-    async def _aroute(self, input: Any, config: RunnableConfig) -> Runnable[Any, Any]:
+    async def _aroute(self, input: Any, config: RunnableConfig, **kwargs: Any) -> Runnable[Any, Any]:
         ctx = _context(config)
         messages = self._messages(input)
+        out = self._call_budget(kwargs)
         await self._acheck_budget(messages, ctx)
         with judge_unpaid():
             decision = await self.router.adecide(messages, **ctx)
         self._announce(decision)
         await adispatch_custom_event(DECISION_EVENT, decision.to_dict(), config=config)
-        hold = self._hold(decision, messages, ctx)
+        hold = self._hold(decision, messages, ctx, out)
         await hold.aopen()
-        return self._target(decision, hold, ctx)
+        return self._target(decision, hold, ctx, kwargs)
+
+    def _call_budget(self, kwargs: dict[str, Any]) -> tuple[int | None, int]:
+        """The output budget and the number of answers a call's own keywords ask for (they
+        go to the route as they are): unreadable ones are an ``InputError`` before anything
+        is decided or sent."""
+        if not kwargs:
+            return None, 1
+        return read_output_budget(kwargs, hard_limit=hard_limited(self.router)), read_choices(kwargs) or 1
 
     def _hold(
-        self, decision: RouteDecision, messages: list[dict[str, Any]], ctx: dict[str, Any]
+        self, decision: RouteDecision, messages: list[dict[str, Any]], ctx: dict[str, Any],
+        out: tuple[int | None, int] = (None, 1),
     ) -> RouteHold:
         run = self._runs[decision.tier]
-        needed = run.bound is not None or hard_limited(self.router)
+        bound = run.bound
+        if bound is not None:  # the call's budget is sent beside the route's: hold the larger
+            budget, answers = out
+            bound = max(bound, budget or 0) * answers
+        needed = bound is not None or hard_limited(self.router)
         request = self.router.request(messages, **ctx) if needed else None
         return RouteHold(
-            self.router, decision, request, run.bound, "langchain", priced_as=run.priced,
+            self.router, decision, request, bound, "langchain", priced_as=run.priced,
             capped=not run.holds_itself,
         )
 
@@ -211,7 +226,8 @@ class RunnableRouter(Runnable[Any, Any]):
             self.on_decision(decision)
 
     def _target(
-        self, decision: RouteDecision, hold: RouteHold, ctx: dict[str, Any]
+        self, decision: RouteDecision, hold: RouteHold, ctx: dict[str, Any],
+        kwargs: dict[str, Any] | None = None,
     ) -> Runnable[Any, Any]:
         metadata: dict[str, Any] = {
             "tier": decision.tier,
@@ -225,6 +241,8 @@ class RunnableRouter(Runnable[Any, Any]):
         route = self._runs[decision.tier].runnable.with_config(
             run_name=f"route:{decision.tier}", metadata=metadata
         )
+        if kwargs:  # the call's own keywords (max_tokens, stop ...), as a chat model takes them
+            route = route.bind(**kwargs)
         account = hold.spend()  # a route held at the per-request cap: its calls kept under it
         return Held(route, hold, RouteCapHandler(self.router, account) if account else None)
 
