@@ -16,6 +16,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatResult
 
 from shared_core.dispatch import Attempt, AttemptResult, CallPlan
+from shared_core.error_usage import reported_usage
 from shared_core.errors import BadResponseError
 from shared_core.output_budget import (
     hard_limited,
@@ -229,8 +230,10 @@ class CallSteps:
 
     def _answered(self, call: _Call, attempt: Attempt, result: ChatResult) -> AttemptResult:
         """An inner model's answer as the plan takes it (``_generate`` and ``_agenerate``)."""
-        if not result.generations:
-            raise BadResponseError.no_choices(attempt.tier.name)
+        if not result.generations:  # the usage the answer reported is what it is billed
+            out = result.llm_output or {}
+            usage = reported_usage(out.get("token_usage"), str(out.get("model_name") or attempt.tier.model))
+            raise BadResponseError.no_choices(attempt.tier.name, usage=usage)
         gen = result.generations[0]
         answer = answer_of(gen.message, gen.generation_info)
         if call.structured is not None:

@@ -7,6 +7,7 @@ tier's system prompt, and reads usage and answers back out of ``AIMessage`` obje
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -157,15 +158,20 @@ def answer_of(message: BaseMessage, generation_info: Mapping[str, Any] | None = 
     # ``message.text`` of a string content is that string (and costs ~0.3 µs to build)
     text = content if isinstance(content, str) else str(message.text)
     n_tools = len(getattr(message, "tool_calls", None) or [])
-    if not n_tools and isinstance(message, AIMessageChunk):
+    chunks = None
+    if isinstance(message, AIMessageChunk):
         # only chunks have tool_call_chunks (a missing attribute costs ~2 µs through pydantic)
-        n_tools = len(message.tool_call_chunks or [])
+        chunks = message.tool_call_chunks
+        if not n_tools:
+            n_tools = len(chunks or [])
     # tool calls LangChain could not parse (arguments not valid JSON): named by the check
     broken = () if n_tools or text else _invalid_tool_calls(message)
     return construct(Answer, {  # the frozen dataclass's __init__ in one step
         "text": text, "tool_calls": n_tools,
         "finish_reason": finish_reason_of(message, generation_info), "schema_error": None,
         "invalid_tool_calls": broken,
+        "tool_text": _tool_text(message, chunks)
+        if n_tools or chunks or getattr(message, "invalid_tool_calls", None) else "",
     })
 
 
@@ -175,13 +181,23 @@ def _invalid_tool_calls(message: BaseMessage) -> tuple[str, ...]:
     return tuple(str(c.get("name") or "?") for c in calls)
 
 
+def _tool_text(message: BaseMessage, chunks: Any) -> str:
+    """The tool calls' names and arguments as the provider sent them: a chunk's raw
+    ``tool_call_chunks``, else the parsed calls (arguments as JSON) and the invalid ones."""
+    if chunks:
+        return "".join((tc.get("name") or "") + (tc.get("args") or "") for tc in chunks)
+    parts = []
+    for tc in getattr(message, "tool_calls", None) or ():
+        parts.append((tc.get("name") or "") + json.dumps(tc.get("args") or {}, ensure_ascii=False))
+    for tc in getattr(message, "invalid_tool_calls", None) or ():
+        parts.append((tc.get("name") or "") + str(tc.get("args") or ""))
+    return "".join(parts)
+
+
 def received_text(message: BaseMessage) -> str:
     """The text an answer (or a chunk of one) delivered, tool-call arguments included: what
     estimated output tokens are counted from when the provider's usage did not come."""
-    text = answer_of(message).text
-    for tc in getattr(message, "tool_call_chunks", None) or ():
-        text += (tc.get("name") or "") + (tc.get("args") or "")
-    return text
+    return answer_of(message).received
 
 
 class Received:

@@ -8,6 +8,7 @@ the text sent and received (:meth:`CallPlan.succeeded`), and the record says so.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -71,6 +72,33 @@ def usage_of(response: ChatResponse | CompletionResponse) -> Usage | None:
     return provider_usage(inp, out, cached, source=str(_get(raw, "model") or "unknown model"))
 
 
+def tool_text(response: ChatResponse) -> str:
+    """The tool calls' names and arguments as text (content blocks or OpenAI-style kwargs):
+    what their output tokens are estimated from when the provider's usage is missing or not
+    believable."""
+    msg = response.message
+    parts = []
+    for b in msg.blocks:
+        if isinstance(b, ToolCallBlock):
+            kwargs = b.tool_kwargs
+            parts.append(b.tool_name + (kwargs if isinstance(kwargs, str) else _json(kwargs)))
+    if parts:
+        return "".join(parts)
+    calls = msg.additional_kwargs.get("tool_calls") if msg.additional_kwargs else None
+    for call in calls if isinstance(calls, list) else ():
+        fn = _get(call, "function")
+        name, args = _get(fn, "name"), _get(fn, "arguments")
+        parts.append((name if isinstance(name, str) else "") + (args if isinstance(args, str) else _json(args)))
+    return "".join(parts)
+
+
+def _json(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str) if value is not None else ""
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def tool_call_count(response: ChatResponse) -> int:
     """How many tool calls the answer makes (content blocks or OpenAI-style kwargs)."""
     msg = response.message
@@ -112,7 +140,11 @@ def answer_of(
     if isinstance(response, CompletionResponse):
         return Answer(response.text or "", finish_reason=reason)
     text = response.message.content or ""
-    return Answer(text, tool_calls=tool_call_count(response), finish_reason=reason)
+    n_tools = tool_call_count(response)
+    return Answer(
+        text, tool_calls=n_tools, finish_reason=reason,
+        tool_text=tool_text(response) if n_tools else "",
+    )
 
 
 def annotate(response: Any, meta: Mapping[str, Any]) -> Any:

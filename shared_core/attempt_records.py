@@ -22,6 +22,9 @@ from .errors import redact
 from .ledger.base import CallRecord, Framework, Status, check_record_fields
 from .pricing import Usage, estimate_tokens, estimated_usage
 from .storable import is_flat_storable
+from .usage_belief import ESTIMATED, believed_usage
+
+__all__ = ["ESTIMATED", "KEPT_ANSWER", "AttemptRecords", "is_attempt"]
 
 if TYPE_CHECKING:
     from .decision import RouteDecision
@@ -32,7 +35,6 @@ if TYPE_CHECKING:
 # the logger the plan has always warned on (callers filter by its name)
 logger = logging.getLogger("shared_core.dispatch")
 
-ESTIMATED = "the provider reported no usage; tokens estimated from the text sent and received"
 KEPT_ANSWER = "every escalation failed: "
 """How the ``ok`` record of a kept answer (no attempt of its own) begins its ``error`` note."""
 
@@ -43,7 +45,6 @@ def is_attempt(rec: CallRecord) -> bool:
     if rec.status == "refused":
         return False
     return not (rec.status == "ok" and (rec.error or "").startswith(KEPT_ANSWER))
-"""The note on a record whose tokens were estimated because the provider reported none."""
 
 
 def estimated_note(error: BaseException | str | None) -> str:
@@ -104,11 +105,22 @@ class AttemptRecords:
             meta["cooldown_moved_from"] = self.decision.cooled_from
         return meta, storable
 
+    def _sent_tokens(self, attempt: Attempt) -> int:
+        """The attempt's estimated input: the request's plus the tier's system prompt."""
+        return self.request.input_tokens + estimate_tokens(attempt.system_prompt or "")
+
     def _estimated_usage(self, attempt: Attempt, received_text: str) -> Usage:
         """Tokens of an attempt whose provider reported none: the request's estimated input
         plus the tier's system prompt, and ``received_text`` (characters / 4)."""
-        sent = self.request.input_tokens + estimate_tokens(attempt.system_prompt or "")
-        return estimated_usage(sent, received_text)
+        return estimated_usage(self._sent_tokens(attempt), received_text)
+
+    def _believed(
+        self, attempt: Attempt, usage: Usage | None, received_text: str
+    ) -> tuple[Usage, str | None]:
+        """:func:`~shared_core.usage_belief.believed_usage` for this attempt."""
+        return believed_usage(
+            usage, self._sent_tokens(attempt), received_text, source=attempt.tier.model
+        )
 
     def _record(
         self, attempt: Attempt, *, status: Status, usage: Usage | None, latency_ms: float,
@@ -117,13 +129,18 @@ class AttemptRecords:
     ) -> tuple[float | None, float | None]:
         """Write the attempt's record; its cost and baseline cost.
 
-        ``received_text`` (an answer, accepted or rejected): when the provider reported no
-        usable usage the tokens are estimated from the text sent and this text, so the money
-        the provider bills still reaches spend and budgets (the record says so)."""
+        ``received_text`` (an answer, accepted or rejected, tool calls included): when the
+        provider reported no usable usage, or one impossible for what was sent and received
+        (:mod:`shared_core.usage_belief`), the tokens are estimated from the text sent and
+        this text, so the money the provider bills still reaches spend and budgets (the
+        record says so)."""
         reported = usage  # what the provider said (telemetry reports only that)
-        if usage is None and received_text is not None:
-            usage = self._estimated_usage(attempt, received_text)
-            error = estimated_note(error)
+        if received_text is not None and (usage is None or not usage.input_tokens or not usage.output_tokens):
+            usage, note = self._believed(attempt, usage, received_text)
+            if note is not None:
+                if isinstance(error, BaseException):
+                    error = f"{type(error).__name__}: {error}"
+                error = f"{error}; {note}" if error else note
         router = self.router
         request = self.request
         decision = self.decision
@@ -195,6 +212,45 @@ class AttemptRecords:
         if self.otel is not None:
             self.otel.attempt(attempt, status, reported, cost)
         return cost, base
+
+    def _record_failure(
+        self, attempt: Attempt, exc: BaseException, kind: str, latency_ms: float, *,
+        after_first_token: bool, usage: Usage | None, received_text: str | None,
+    ) -> None:
+        """Write the record of an attempt that failed with ``exc`` (of fault ``kind``).
+
+        A stream cut after its first token (``after_first_token``) was generated, and so
+        billed: its record carries ``usage`` if the provider sent any, else tokens estimated
+        from the text sent and ``received_text``. An error that carries the provider's answer
+        (the OpenAI SDK's ``LengthFinishReasonError``), or the usage of an answer that held no
+        choices, gives that usage, or the answer's text to estimate from
+        (:mod:`shared_core.error_usage`). A non-streamed request sent and never answered (a
+        read timeout, a connection reset after it was written) is recorded at its worst case,
+        the input estimate plus its whole output budget (:mod:`shared_core.unanswered`). A
+        ``bad_response`` was answered (invalid JSON, an answer that fails its schema), a
+        streamed request that timed out was sent, and one whose answer broke off while it was
+        read had begun: their input is estimated (plus what a stream received). Other failures
+        (a request never sent, 4xx, 5xx) record no cost."""
+        from .error_usage import failure_usage
+        from .unanswered import sent_unanswered, upper_bound_note
+
+        usage, received_text = failure_usage(
+            exc, kind, after_first_token=after_first_token, usage=usage, received_text=received_text
+        )
+        error: BaseException | str = exc
+        budget = attempt.max_tokens
+        if budget is not None:  # each answer asked for (n) may be billed
+            budget *= self._answers(attempt.tier)  # type: ignore[attr-defined]
+        if (
+            usage is None and not received_text and budget is not None and not self.streaming
+            and not after_first_token and sent_unanswered(exc, kind)
+        ):  # nothing came back: the provider may still finish and bill the whole answer
+            usage, received_text = Usage(self._sent_tokens(attempt), budget), None
+            error = f"{type(exc).__name__}: {exc}; {upper_bound_note(budget)}"
+        self._record(
+            attempt, status="failed", usage=usage, latency_ms=latency_ms, error_kind=kind,
+            error=error, received_text=received_text,
+        )
 
     def _write(self, rec: CallRecord) -> None:
         """Hand ``rec`` to the ledger; a ledger that raises (a custom backend) is logged, never

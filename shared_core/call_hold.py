@@ -108,11 +108,17 @@ class CallHold:
         from .budget import estimate_cost
 
         budget = self._max_tokens(tier)
-        if budget is not None and (self.choices or self.tier_choices):
-            own = self.tier_choices.get(tier.name, 1) if self.tier_choices else 1
-            budget *= max(self.choices or 1, own)
+        if budget is not None:
+            budget *= self._answers(tier)
         budgeted = tier.model_copy(update={"max_tokens": budget})
         return estimate_cost(budgeted, self.request.input_tokens, self.router.prices)
+
+    def _answers(self, tier: Tier) -> int:
+        """How many answers an attempt on ``tier`` is asked for (``n``; each is billed)."""
+        if not (self.choices or self.tier_choices):
+            return 1
+        own = self.tier_choices.get(tier.name, 1) if self.tier_choices else 1
+        return max(self.choices or 1, own)
 
     def _extension(self, tier: Tier) -> float:
         """How much more than is held the next attempt may cost (0: it fits)."""

@@ -21,11 +21,13 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from .pricing import Usage
+from .unanswered import upper_bound_note
+
 if TYPE_CHECKING:
     from .decision import RouteDecision
     from .dispatch import Attempt
     from .ledger.base import Status
-    from .pricing import Usage
 
 
 class StopCall(Exception):
@@ -71,7 +73,13 @@ class CallStop:
             unpriced: bool = False,
         ) -> None: ...
         def _elapsed_ms(self) -> float: ...
+        streaming: bool
+
+        def _sent_tokens(self, attempt: Attempt) -> int: ...
         def _estimated_usage(self, attempt: Attempt, received_text: str) -> Usage: ...
+        def _believed(
+            self, attempt: Attempt, usage: Usage | None, received_text: str
+        ) -> tuple[Usage, str | None]: ...
         def _record(
             self, attempt: Attempt, *, status: Status, usage: Usage | None, latency_ms: float,
             error_kind: str | None = None, error: BaseException | str | None = None,
@@ -91,13 +99,14 @@ class CallStop:
         ("caller closed the stream after N chunk(s)").
         """
         self._live = None
-        estimated = usage is None
+        note = reason or f"caller closed the stream after {chunks} chunk(s)"
         if usage is None:
             usage = self._estimated_usage(attempt, received_text)
-        note = (
-            (reason or f"caller closed the stream after {chunks} chunk(s)")
-            + ("; tokens estimated from the text sent and received" if estimated else "")
-        )
+            note += "; tokens estimated from the text sent and received"
+        else:
+            usage, belief = self._believed(attempt, usage, received_text)
+            if belief is not None:  # a usage impossible for what was sent and received
+                note += f"; {belief}"
         self._record(
             attempt, status="abandoned", usage=usage, latency_ms=self._elapsed_ms(),
             error_kind="abandoned", error=note,
@@ -126,10 +135,14 @@ class CallStop:
         attempt = self._live
         if attempt is not None:
             what = type(exc).__name__ if exc is not None else "an interruption"
-            self.abandoned(
-                attempt, usage=None,
-                reason=f"caller stopped the call ({what}) before the provider's answer",
-            )
+            reason = f"caller stopped the call ({what}) before the provider's answer"
+            usage = None
+            if not self.streaming and attempt.max_tokens is not None:
+                # sent and never answered: the provider may finish and bill it (a stream's
+                # provider stops generating when its client leaves, so a stream is not)
+                usage = Usage(self._sent_tokens(attempt), attempt.max_tokens)
+                reason = f"{reason}; {upper_bound_note(attempt.max_tokens)}"
+            self.abandoned(attempt, usage=usage, reason=reason)
             return
         if not self.attempts and self.decision.classifier_calls:  # the judge was paid
             self._record_refusal(exc or asyncio.CancelledError(), status="abandoned")

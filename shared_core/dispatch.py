@@ -224,17 +224,12 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier, Moves):
     ) -> None:
         """Report a provider error. Re-raises ``exc`` when no fallback applies.
 
-        A stream cut after its first token (``after_first_token``) was generated, and so
-        billed: its record carries ``usage`` if the provider sent any, else tokens estimated
-        from the text sent and ``received_text``. A timeout's request was sent too, and a
-        ``bad_response`` was answered (invalid JSON, no choices, an answer that fails its
-        schema), and so was one whose answer broke off while it was read (an inner model that
-        streams internally): their input is estimated. An error that carries the provider's
-        answer (the OpenAI SDK's ``LengthFinishReasonError``) gives its usage, or its text to
-        estimate from (:mod:`shared_core.error_usage`). Other failures (refused connection,
-        4xx, 5xx) record no cost. (:func:`~shared_core.error_usage.failure_usage` holds the
-        rule; ``CostCallbackHandler`` records a failed call by it too.)"""
-        from .error_usage import failure_usage
+        What the attempt's record carries (its tokens and cost) is
+        :meth:`~shared_core.attempt_records.AttemptRecords._record_failure`'s to say: the
+        usage the provider reported, tokens estimated from what was sent and received, the
+        worst case of a request sent and never answered, or nothing for one never sent
+        (:func:`~shared_core.error_usage.failure_usage` holds the common rule;
+        ``CostCallbackHandler`` records a failed call by it too)."""
         from .faults import classify_error, is_retryable_kind, requested_pause
 
         self._live = None
@@ -244,11 +239,8 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier, Moves):
         if kind != "context_length":  # the tier is healthy: this prompt is too long for it
             self.router.cooldown.failure(attempt.tier.name, requested_pause(exc))
         self.errors.append(TierAttemptError(attempt.tier.name, exc, kind))
-        usage, received_text = failure_usage(
-            exc, kind, after_first_token=after_first_token, usage=usage, received_text=received_text
-        )
-        self._record(
-            attempt, status="failed", usage=usage, latency_ms=latency, error_kind=kind, error=exc,
+        self._record_failure(
+            attempt, exc, kind, latency, after_first_token=after_first_token, usage=usage,
             received_text=received_text,
         )
         retryable = cfg.fallback.enabled and is_retryable_kind(kind, cfg.fallback.on) and not after_first_token
@@ -305,7 +297,7 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier, Moves):
         cost, base = self._record(
             attempt, status="rejected" if reason else "ok", usage=usage, latency_ms=latency,
             error_kind="quality" if reason else None, error=reason,
-            received_text=answer.text if answer is not None else "",
+            received_text=answer.received if answer is not None else "",
         )
         if reason is not None:
             self._last_reason = reason

@@ -3,21 +3,25 @@
 The OpenAI SDK's ``LengthFinishReasonError`` (an answer cut by ``max_tokens`` when a
 ``response_format`` or strict tools were given) holds the whole ``completion``, usage
 included: the answer was generated and billed, and raising lost it for the ledger.
+An HTTP 200 whose ``"choices"`` is empty carries a usage too: an adapter that sees no answer
+puts it on its :class:`~shared_core.errors.BadResponseError` (``usage``), and a client that
+indexed the empty list (``IndexError``) still holds the response in the frame that raised.
 Duck-typed (no provider SDK is imported): ``exc.completion.usage`` with OpenAI's field names,
-on the error or on the errors it was raised from.
+``exc.usage`` as a :class:`~shared_core.pricing.Usage`, or a local of the raising frame that
+has ``choices`` and ``usage``, on the error or on the errors it was raised from.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .faults import read_mid_answer
 from .pricing import Usage, provider_usage
+from .unanswered import request_sent
 
 _MAX_CHAIN = 4
 
-SENT_KINDS = frozenset({"timeout", "bad_response"})
-"""Failures whose request reached the provider (so may be billed): their input is estimated."""
 
 
 def failure_usage(
@@ -38,7 +42,9 @@ def failure_usage(
         usage, text = usage_in_error(exc)
         received_text = text if received_text is None else received_text
     if usage is None and received_text is None and (
-        after_first_token or kind in SENT_KINDS or (kind == "connection" and read_mid_answer(exc))
+        after_first_token or kind == "bad_response"
+        or (kind == "timeout" and request_sent(exc))  # a connect timeout sent nothing
+        or (kind == "connection" and read_mid_answer(exc))
     ):
         received_text = ""
     return usage, received_text
@@ -53,23 +59,59 @@ def usage_in_error(exc: BaseException) -> tuple[Usage | None, str | None]:
         completion = getattr(err, "completion", None)
         if completion is not None:
             return _usage(completion), _text(completion)
+        carried = getattr(err, "usage", None)
+        if isinstance(carried, Usage):
+            return carried, None
+        if isinstance(err, IndexError) and (empty := _empty_response(err)) is not None:
+            return _usage(empty), None
         err = err.__cause__ or err.__context__
         seen += 1
     return None, None
 
 
-def _usage(completion: Any) -> Usage | None:
-    usage = getattr(completion, "usage", None)
+def reported_usage(usage: Any, model: str = "unknown model") -> Usage | None:
+    """A usage block with OpenAI's field names (an object or a mapping, e.g. LangChain's
+    ``llm_output["token_usage"]``) as a :class:`Usage`; ``None`` when it has no counts, or
+    counts that are not believable (:func:`~shared_core.pricing.provider_usage`)."""
     if usage is None:
         return None
-    inp = getattr(usage, "prompt_tokens", None)
-    out = getattr(usage, "completion_tokens", None)
+    inp = _field(usage, "prompt_tokens")
+    out = _field(usage, "completion_tokens")
     if inp is None and out is None:
         return None
-    details = getattr(usage, "prompt_tokens_details", None)
-    cached = getattr(details, "cached_tokens", None) if details is not None else None
-    model = getattr(completion, "model", None) or "unknown model"
-    return provider_usage(inp, out, cached or 0, source=str(model))
+    cached = _field(_field(usage, "prompt_tokens_details"), "cached_tokens")
+    return provider_usage(inp, out, cached or 0, source=model)
+
+
+def _usage(completion: Any) -> Usage | None:
+    model = _field(completion, "model") or "unknown model"
+    return reported_usage(_field(completion, "usage"), str(model))
+
+
+def _field(obj: Any, name: str) -> Any:
+    if obj is None:
+        return None
+    if isinstance(obj, Mapping):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def _empty_response(exc: IndexError) -> Any:
+    """The response an ``IndexError`` was raised reading: a local of the frame that raised
+    it whose ``choices`` is empty and that has a ``usage`` (``response.choices[0]``)."""
+    tb = exc.__traceback__
+    if tb is None:
+        return None
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    for value in list(tb.tb_frame.f_locals.values()):
+        try:
+            choices = _field(value, "choices")
+            if isinstance(choices, (list, tuple)) and not choices and _field(value, "usage") is not None:
+                return value
+        except Exception:  # a local whose attributes raise: not the response
+            continue
+    return None
 
 
 def _text(completion: Any) -> str | None:

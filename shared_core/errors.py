@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .pricing import Usage
 
 _SECRET_RE = re.compile(
     # provider-prefixed keys (OpenAI, Anthropic, Groq, xAI, Stripe-style, Google, Hugging Face,
@@ -257,12 +260,19 @@ class RequestCostCapError(RouterError):
 
 class BadResponseError(RouterError):
     """A provider answered (HTTP 200) with something that holds no answer, such as
-    ``"choices": []``. A fault of kind ``bad_response``: it falls back to the next tier."""
+    ``"choices": []``. A fault of kind ``bad_response``: it falls back to the next tier.
+    ``usage``: what the answer said it used (its record carries it), ``None`` when it said none."""
+
+    usage: Usage | None = None
 
     @classmethod
-    def no_choices(cls, tier: str, cause: BaseException | None = None) -> BadResponseError:
+    def no_choices(
+        cls, tier: str, cause: BaseException | None = None, *, usage: Usage | None = None
+    ) -> BadResponseError:
         why = f" ({type(cause).__name__} while the client read it)" if cause is not None else ""
-        return cls(f"tier {tier!r}: the provider's answer holds no choices{why}")
+        err = cls(f"tier {tier!r}: the provider's answer holds no choices{why}")
+        err.usage = usage
+        return err
 
 
 class TierAttemptError(RouterError):

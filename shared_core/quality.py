@@ -50,6 +50,14 @@ class Answer:
     invalid_tool_calls: tuple[str, ...] = ()
     """Names of the tool calls whose arguments could not be parsed (not valid JSON, e.g. cut
     at the token budget): an answer with only these and no text fails under that name."""
+    tool_text: str = ""
+    """The tool calls' names and arguments as text: with :attr:`text`, what the answer's
+    output tokens are estimated from when the provider's usage is missing or not believable."""
+
+    @property
+    def received(self) -> str:
+        """All the text the answer delivered: :attr:`text` and :attr:`tool_text`."""
+        return self.text + self.tool_text if self.tool_text else self.text
 
 
 def schema_error_text(error: Any) -> str:

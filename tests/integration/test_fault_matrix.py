@@ -15,15 +15,19 @@ fault on the cheap tier     outcome (both adapters, every mode unless said)
 503, reset, hang, slow      ``ok`` (a fallback). Retry-After is not slept on: the next tier
 first token, malformed      answers at once. A hang / slow first token is cut by the cheap
 JSON, content filter (400)  tier's ``timeout_s`` (streams: the wait for the first chunk).
-empty ``choices``           invoke: cheap ``failed`` / ``bad_response``, then a fallback;
+                            A reset, hang or slow first token of a non-streamed request (sent,
+                            never answered) is recorded at its worst case: the input estimate
+                            plus the tier's whole output budget.
+empty ``choices``           invoke: cheap ``failed`` / ``bad_response`` at the usage the
+                            answer reported, then a fallback;
                             stream: an empty answer, cheap ``rejected`` / ``quality``, then an
                             escalation. Both: the strong tier answers.
 error event before the     answered by the strong tier; cheap ``failed`` / ``server`` or
 first token (``data:        ``rate_limit`` by the error's type / code, as the same fault answered
 {"error": ...}``)           as an HTTP status (invoke modes: it is one, a 500)
 stream cut before the       answered by the strong tier; cheap ``failed`` / ``connection``
-first chunk                 (invoke modes: the connection breaks before any answer; streams:
-                            the answer had begun, so its input is estimated)
+first chunk                 (invoke modes: the connection breaks after the request was read,
+                            its worst case; streams: the answer had begun, its input estimated)
 stream cut after the        invoke: a fallback as above. LangChain streams: the chunk reached
 first chunk                 the caller, so the provider's error surfaces and nothing else is
                             tried; LlamaIndex holds one chunk back, so it falls back, the
@@ -86,6 +90,9 @@ class Row:
     """A timeout: the request was sent (it may be billed), its input tokens estimated."""
     received: str | None = None
     """A stream cut after its first chunk: tokens estimated from the text sent and this text."""
+    worst: bool = False
+    """A non-streamed request sent and never answered: its input estimate plus its whole
+    output budget (the tier's 64 tokens), what its hold reserved (an upper bound)."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,9 @@ def _fallback(kind: str) -> tuple[Row, ...]:
 
 
 TIMED_OUT = (Row("cheap", "failed", "timeout", usage=False, sent_only=True), Row("strong", "ok", fallback=True))
+# a non-streamed request sent and never answered: the provider may finish and bill it
+TIMED_OUT_CALL = (Row("cheap", "failed", "timeout", usage=False, worst=True), Row("strong", "ok", fallback=True))
+RESET_CALL = (Row("cheap", "failed", "connection", usage=False, worst=True), Row("strong", "ok", fallback=True))
 BAD_RESPONSE = (  # answered, so the request may be billed: its input is estimated
     Row("cheap", "failed", "bad_response", usage=False, sent_only=True), Row("strong", "ok", fallback=True)
 )
@@ -129,19 +139,22 @@ CELLS: dict[str, Cell] = {
     ),
     "500": Cell(fail={"status": 500}, records=_fallback("server")),
     "503": Cell(fail={"status": 503}, records=_fallback("server")),
-    "reset": Cell(fail={"kind": "reset"}, records=_fallback("connection")),
+    "reset": Cell(  # the server read the request, then reset the connection
+        fail={"kind": "reset"}, records=RESET_CALL, stream_records=_fallback("connection")
+    ),
     "hang": Cell(
-        fail={"kind": "timeout", "delay": SLOW_S}, records=TIMED_OUT,
-        bound_s=CUT_S + QUICK_S,
+        fail={"kind": "timeout", "delay": SLOW_S}, records=TIMED_OUT_CALL,
+        stream_records=TIMED_OUT, bound_s=CUT_S + QUICK_S,
     ),
     "slow_first_token": Cell(
-        script={"first_chunk_delay": SLOW_S}, records=TIMED_OUT,
-        bound_s=CUT_S + QUICK_S,
+        script={"first_chunk_delay": SLOW_S}, records=TIMED_OUT_CALL,
+        stream_records=TIMED_OUT, bound_s=CUT_S + QUICK_S,
     ),
     "malformed_json": Cell(fail={"kind": "malformed"}, records=BAD_RESPONSE),
     "empty_choices": Cell(
         fail={"kind": "empty_choices"},
-        records=BAD_RESPONSE,
+        # the answer held no choices but said what it used: that usage is what is billed
+        records=(Row("cheap", "failed", "bad_response"), Row("strong", "ok", fallback=True)),
         stream_records=ESCALATION,
     ),
     # a failure OpenAI reports in the stream itself: classified by its type / code as the
@@ -160,14 +173,14 @@ CELLS: dict[str, Cell] = {
         records=_fallback("server"), stream_records=_fallback("rate_limit"),
     ),
     "cut_before_first_chunk": Cell(
-        fail={"kind": "cut_stream", "after_chunks": 0}, records=_fallback("connection"),
+        fail={"kind": "cut_stream", "after_chunks": 0}, records=RESET_CALL,
         # streams: the answer had begun (its headers came) when the body broke: input estimated
         stream_records=(Row("cheap", "failed", "connection", usage=False, sent_only=True),
                         Row("strong", "ok", fallback=True)),
     ),
     "cut_after_first_chunk": Cell(
         fail={"kind": "cut_stream", "after_chunks": 1},
-        records=_fallback("connection"),
+        records=RESET_CALL,
         # LlamaIndex held the first chunk back and falls back; what it received was billed
         stream_records=(Row("cheap", "failed", "connection", usage=False, received=_FIRST_THIRD),
                         Row("strong", "ok", fallback=True)),
@@ -279,6 +292,8 @@ def _expected(row: Row, number: int, sent: RecordedRequest) -> dict[str, Any]:
         usage = {"prompt_tokens": 5 // 4 + 4, "completion_tokens": (len(default_reply(CHEAP)) + 3) // 4}
     if row.sent_only or row.received is not None:
         usage = {"prompt_tokens": 5 // 4 + 4, "completion_tokens": (len(row.received or "") + 3) // 4}
+    if row.worst:
+        usage = {"prompt_tokens": 5 // 4 + 4, "completion_tokens": 64}
     return {
         "tier": row.tier,
         "model": CHEAP if row.tier == "cheap" else STRONG,

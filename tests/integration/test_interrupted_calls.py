@@ -2,7 +2,8 @@
 
 A web server cancels the task of a client that went away; a user presses Ctrl-C in a script.
 If that happens while the provider is answering, the request has been sent and may be billed:
-the attempt must be recorded (``abandoned``, its cost estimated from the text sent) and the
+the attempt must be recorded (``abandoned``; a non-streamed one at its worst case, the text
+sent plus its whole output budget, as the provider may finish and bill it) and the
 call's budget reservation released at once, not ``reservation_ttl_s`` later. Otherwise every
 cancelled call holds its most likely-maximal cost for ten minutes, and a busy server with a
 hard limit refuses calls for money nobody spends.
@@ -135,13 +136,20 @@ async def _cancel_after(coro: Any, wait: Callable[[], bool], limit_s: float = 5.
         await task
 
 
+BUDGET = {"cheap": 64, "strong": 256}  # the tiers' max_tokens
+
+
+def _worst(tier: str) -> float:
+    return (SENT * PRICES[tier][0] + BUDGET[tier] * PRICES[tier][1]) / 1_000_000.0
+
+
 def _abandoned(tier: str, attempt: int) -> dict[str, Any]:
-    """The record of an attempt the caller stopped before any answer arrived: the request's
-    estimated tokens, nothing received, its cost at the tier's prices."""
+    """The record of a non-streamed attempt the caller stopped before any answer arrived: it
+    was sent, and the provider may finish and bill it, so its worst case (what its hold
+    reserved): the request's estimated tokens plus the tier's whole output budget."""
     return {
         "tier": tier, "attempt": attempt, "status": "abandoned", "error_kind": "abandoned",
-        "input_tokens": SENT, "output_tokens": 0,
-        "cost_usd": SENT * PRICES[tier][0] / 1_000_000.0,
+        "input_tokens": SENT, "output_tokens": BUDGET[tier], "cost_usd": _worst(tier),
     }
 
 
@@ -163,7 +171,8 @@ async def test_call_cancelled_while_the_provider_answers(
     assert openai_server.models == [CHEAP]
     assert _rows(ledger) == [_abandoned("cheap", 0)]
     assert ledger.reserved("global") == 0.0
-    assert ledger.spend("global", 0.0) == pytest.approx(SENT * PRICES["cheap"][0] / 1e6, rel=1e-12)
+    assert ledger.spend("global", 0.0) == pytest.approx(_worst("cheap"), rel=1e-12)
+    assert "upper bound" in (ledger.records()[0].error or "")
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS)

@@ -274,19 +274,28 @@ def test_stream_failure_after_first_token_is_raised_and_recorded():
     assert "estimated" in (rec.error or "")
 
 
-def test_a_failure_before_any_token_records_no_cost_and_a_timeout_its_input():
+def test_a_failure_before_any_token_records_no_cost_and_a_timeout_its_worst_case():
+    """A 503 was answered, not billed. A timed-out request was sent and may be finished and
+    billed: a call records its worst case (its input and the tier's whole budget, 100
+    tokens), a stream its input (a provider stops generating when the client leaves)."""
     router = router_with(default="cheap")
-    for exc in (FakeServerError("503"), TimeoutError("read timed out")):
-        plan = router.plan(router.decide("hi"), router.request("hi"))
+    for exc, streaming in (
+        (FakeServerError("503"), False), (TimeoutError("read timed out"), False),
+        (TimeoutError("read timed out"), True),
+    ):
+        plan = router.plan(router.decide("hi"), router.request("hi"), streaming=streaming)
         attempt = plan.next_attempt()
         try:
             plan.failed(attempt, exc)
         except Exception:
             pass
-    refused, timed_out = [r for r in router.ledger.records() if r.attempt == 0]
+    refused, timed_out, stream_timed_out = [r for r in router.ledger.records() if r.attempt == 0]
     assert refused.cost_usd is None and refused.input_tokens == 0  # nothing sent to bill
     assert timed_out.error_kind == "timeout"
-    assert timed_out.input_tokens > 0 and timed_out.output_tokens == 0 and timed_out.cost_usd is not None
+    assert timed_out.input_tokens > 0 and timed_out.output_tokens == 100 and timed_out.cost_usd is not None
+    assert "upper bound" in (timed_out.error or "")
+    assert stream_timed_out.error_kind == "timeout"
+    assert stream_timed_out.input_tokens > 0 and stream_timed_out.output_tokens == 0
 
 
 def test_unchecked_stream_answers_are_not_escalated():

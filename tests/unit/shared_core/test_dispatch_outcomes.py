@@ -165,7 +165,7 @@ def test_token_counts_too_large_to_price_are_recorded_with_an_unknown_cost(caplo
     plan = router.plan(router.decide("hi"), router.request("hi"))
     attempt = plan.next_attempt()
     with caplog.at_level(logging.WARNING, logger="shared_core.dispatch"):
-        plan.succeeded(attempt, usage=Usage(10**305, 0), answer=Answer("fine answer"))
+        plan.succeeded(attempt, usage=Usage(10**305, 3), answer=Answer("fine answer"))
     [rec] = router.ledger.records()
     assert (rec.cost_usd, rec.baseline_cost_usd) == (None, None)  # the tier's cost alone overflows
     assert plan.spent_usd == 0.0
@@ -847,12 +847,14 @@ def test_a_ledger_whose_record_raises_never_fails_the_answered_call(caplog) -> N
     assert any("disk full" in r.getMessage() or (r.exc_text or "").find("disk full") >= 0 for r in caplog.records)
 
 
-def test_a_response_cut_while_it_was_read_carries_the_input_sent() -> None:
+def test_a_response_cut_while_it_was_read_carries_the_worst_case() -> None:
     """An inner model that streams internally (``ChatOpenAI(streaming=True)`` under ``invoke``)
     and loses the connection mid-answer raises httpx's own ``RemoteProtocolError``: the
     request had been answered in part, so billed, but the attempt was recorded with no
-    tokens. A connection that failed before any answer (the SDK's ``APIConnectionError``)
-    still records none."""
+    tokens. A non-streamed call's request sent and not answered is recorded at its worst case
+    (the input estimate plus the tier's whole output budget, 100 tokens). A connection that
+    was never made (the SDK's ``APIConnectionError`` from httpx's ``ConnectError``) still
+    records none."""
     import httpx
     import openai
 
@@ -861,8 +863,8 @@ def test_a_response_cut_while_it_was_read_carries_the_input_sent() -> None:
     router = router_with(default="cheap")
     run(router, "hello " * 50, ScriptedModel(replies={"cheap": [mid_body]}))
     cut = router.ledger.records()[0]
-    assert (cut.error_kind, cut.output_tokens) == ("connection", 0)
-    assert cut.input_tokens > 0 and cut.cost_usd and "estimated" in (cut.error or "")
+    assert (cut.error_kind, cut.output_tokens) == ("connection", 100)
+    assert cut.input_tokens > 0 and cut.cost_usd and "upper bound" in (cut.error or "")
 
     wrapped = RuntimeError("RetryError: 3 attempts failed")  # a retry helper around the read error
     wrapped.__cause__ = mid_body

@@ -46,3 +46,29 @@ def test_no_completion_no_usage_or_no_believable_usage() -> None:
     assert usage_in_error(_Cut(SimpleNamespace(usage=None, choices=[]))) == (None, None)
     assert usage_in_error(_Cut(_completion(-1, 5, content=None))) == (None, None)
     assert usage_in_error(_Cut(_completion(None, None))) == (None, "cut")
+
+
+def test_an_empty_answer_s_usage_on_a_bad_response_error_or_in_the_frame_that_indexed_it() -> None:
+    from shared_core.errors import BadResponseError
+
+    err = BadResponseError.no_choices("cheap", usage=Usage(8, 20))
+    assert usage_in_error(err) == (Usage(8, 20), None)
+    assert usage_in_error(BadResponseError.no_choices("cheap")) == (None, None)
+
+    def read(response: Any) -> Any:  # what a client does with the answer it got
+        return response.choices[0].message
+
+    empty = SimpleNamespace(
+        choices=[], model="gpt-4o-mini",
+        usage=SimpleNamespace(prompt_tokens=8, completion_tokens=20, prompt_tokens_details=None),
+    )
+    try:
+        read(empty)
+    except IndexError as exc:
+        wrapped = BadResponseError.no_choices("cheap", exc)
+        wrapped.__cause__ = exc
+        assert usage_in_error(wrapped) == (Usage(8, 20), None)
+    try:
+        read(SimpleNamespace(choices=[]))
+    except IndexError as exc:  # an IndexError of no answer: nothing found
+        assert usage_in_error(exc) == (None, None)
