@@ -23,14 +23,16 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.outputs import ChatGenerationChunk, GenerationChunk, LLMResult
 
 from shared_core.attempt_records import ESTIMATED, error_text, estimated_note
-from shared_core.error_usage import failure_usage
+from shared_core.error_usage import failure_usage, unanswered_usage
 from shared_core.errors import BadResponseError
 from shared_core.faults import classify_error
 from shared_core.ledger import CallRecord, CostLedger, InMemoryLedger
+from shared_core.output_budget import read_choices, read_output_budget
 from shared_core.pricing import PriceTable, Usage, estimated_usage, provider_usage
 from shared_core.request import estimate_input_tokens
 from shared_core.tier import Tier
 from shared_core.tier_models import pricing_tier
+from shared_core.unanswered import upper_bound_note
 
 from .context import configurable_user, scalar
 from .judge import JUDGE_RUN
@@ -167,6 +169,13 @@ class CostCallbackHandler(BaseCallbackHandler):
             received_text=got.text if came else None,
         )
         note: BaseException | str = error
+        worst = unanswered_usage(
+            error, kind, usage=usage, received_text=text, budget=run.get("budget"),
+            streamed=bool(run.get("streamed")), sent_tokens=run.get("sent", 0),
+        )
+        if worst is not None:  # sent, nothing came back: the provider may bill it all
+            usage, text = worst, None
+            note = f"{error_text(error)}; {upper_bound_note(worst.output_tokens)}"
         if usage is None and text is not None:
             usage, note = estimated_usage(run.get("sent", 0), text), estimated_note(error)
         model = str(run.get("model") or "unknown")
@@ -280,6 +289,7 @@ class CostCallbackHandler(BaseCallbackHandler):
                 },
                 "watch": self._watch(run_id),
                 "received": Received(),
+                "budget": _sent_budget(kwargs),
                 # the handler sees the run's metadata, not its config: configurable's user
                 # comes from the enclosing run (an LCEL chain, a LangGraph node), if any
                 "user": None if md.get("user_id") or md.get("user") else configurable_user(),
@@ -333,6 +343,17 @@ class CostCallbackHandler(BaseCallbackHandler):
     def savings_usd(self) -> float:
         """Baseline cost minus actual cost over the calls recorded here."""
         return self.total_baseline_cost_usd - self.total_cost_usd
+
+
+def _sent_budget(kwargs: dict[str, Any]) -> int | None:
+    """The most output tokens a run's request may be billed for: its output budget once per
+    answer asked for (``None``: no budget sent, or one that cannot be read)."""
+    params = kwargs.get("invocation_params") or {}
+    try:
+        budget = read_output_budget(params)
+        return None if budget is None else budget * (read_choices(params) or 1)
+    except Exception:  # an unreadable budget is the model's to refuse, not the handler's
+        return None
 
 
 def run_model(kwargs: dict[str, Any]) -> str | None:

@@ -231,8 +231,8 @@ class AttemptRecords:
         streamed request that timed out was sent, and one whose answer broke off while it was
         read had begun: their input is estimated (plus what a stream received). Other failures
         (a request never sent, 4xx, 5xx) record no cost."""
-        from .error_usage import failure_usage
-        from .unanswered import sent_unanswered, upper_bound_note
+        from .error_usage import failure_usage, unanswered_usage
+        from .unanswered import upper_bound_note
 
         usage, received_text = failure_usage(
             exc, kind, after_first_token=after_first_token, usage=usage, received_text=received_text
@@ -241,12 +241,13 @@ class AttemptRecords:
         budget = attempt.max_tokens
         if budget is not None:  # each answer asked for (n) may be billed
             budget *= self._answers(attempt.tier)  # type: ignore[attr-defined]
-        if (
-            usage is None and not received_text and budget is not None and not self.streaming
-            and not after_first_token and sent_unanswered(exc, kind)
-        ):  # nothing came back: the provider may still finish and bill the whole answer
-            usage, received_text = Usage(self._sent_tokens(attempt), budget), None
-            error = f"{type(exc).__name__}: {exc}; {upper_bound_note(budget)}"
+        worst = unanswered_usage(
+            exc, kind, usage=usage, received_text=received_text, budget=budget,
+            streamed=self.streaming or after_first_token, sent_tokens=self._sent_tokens(attempt),
+        )
+        if worst is not None:  # nothing came back: the provider may still finish and bill it all
+            usage, received_text = worst, None
+            error = f"{type(exc).__name__}: {exc}; {upper_bound_note(worst.output_tokens)}"
         self._record(
             attempt, status="failed", usage=usage, latency_ms=latency_ms, error_kind=kind,
             error=error, received_text=received_text,

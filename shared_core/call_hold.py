@@ -121,10 +121,13 @@ class CallHold:
         return max(self.choices or 1, own)
 
     def _extension(self, tier: Tier) -> float:
-        """How much more than is held the next attempt may cost (0: it fits)."""
+        """How much more than is held the next attempt may cost (0: it fits). The ledger
+        counts this call's records beside its hold while it runs (the hold is released once
+        the call is over), so the hold must cover the next attempt's worst case alone: asking
+        for what was spent again counted a timed-out attempt's worst case twice."""
         if self._hold is None or not self.attempts:
             return 0.0
-        need = self.spent_usd + (self._estimate(tier) or 0.0) - self._hold
+        need = (self._estimate(tier) or 0.0) - self._hold
         return need if need > 1e-15 else 0.0
 
     async def _areserve(self, guard: BudgetGuard, amount: float) -> bool:

@@ -50,6 +50,23 @@ def failure_usage(
     return usage, received_text
 
 
+def unanswered_usage(
+    exc: BaseException, kind: str, *, usage: Usage | None, received_text: str | None,
+    budget: int | None, streamed: bool, sent_tokens: int,
+) -> Usage | None:
+    """The worst case of a non-streamed request sent and never answered (a read timeout, a
+    cancellation, a connection reset after it was written; :func:`~shared_core.unanswered.
+    sent_unanswered`): its input estimate and the whole output ``budget`` it was sent with,
+    as the provider may finish and bill it; ``None`` when that is not the case (something
+    came back, it was a stream, no budget is known). After :func:`failure_usage`, with what
+    it returned; one rule for the router's records and ``CostCallbackHandler``'s."""
+    from .unanswered import sent_unanswered
+
+    if usage is not None or received_text or budget is None or streamed:
+        return None
+    return Usage(sent_tokens, budget) if sent_unanswered(exc, kind) else None
+
+
 def usage_in_error(exc: BaseException) -> tuple[Usage | None, str | None]:
     """The usage (``None`` when none, or not believable) and the answer's text (``None`` when
     none) of the completion ``exc`` carries, else ``(None, None)``."""

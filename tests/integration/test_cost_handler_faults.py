@@ -48,8 +48,10 @@ COMPARED = ("status", "error_kind", "input_tokens", "output_tokens", "cost_usd",
 
 
 def _model(server: FakeOpenAIServer) -> ChatOpenAI:
+    # the tier's max_tokens: the router sends it, so the plain model sends it too (a request
+    # sent and never answered is billed up to it)
     return ChatOpenAI(model="gpt-4o-mini", base_url=server.base_url, api_key="sk-test",
-                      max_retries=0, timeout=0.5, http_async_client=httpx.AsyncClient())
+                      max_retries=0, timeout=0.5, max_tokens=100, http_async_client=httpx.AsyncClient())
 
 
 def _call(model: Any, how: str, config: dict[str, Any] | None = None) -> None:

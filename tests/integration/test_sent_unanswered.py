@@ -264,3 +264,22 @@ async def test_a_hard_limit_holds_against_a_provider_that_answers_after_the_time
     assert served <= limit
     assert spend >= served - 1e-12
     assert spend <= limit
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
+async def test_a_fallback_that_fits_beside_the_timed_out_attempt_is_made(
+    openai_server: FakeOpenAIServer, adapter: str
+) -> None:
+    """The cheap attempt times out (recorded at its worst case); the strong tier's worst case
+    fits in what is left of the limit, so the fallback runs. While a call runs the ledger
+    counts its records and its hold both: the extension asked for the attempt's spend again
+    (spent + next - held), so the fallback needed room for the timed-out attempt twice."""
+    openai_server.script(model=CHEAP, reply="word " * 60, delay=SLOW)
+    openai_server.script(model=STRONG, reply="Paris.")
+    strong_worst = _cost("strong", SENT, MAX_TOKENS)
+    limit = (WORST + strong_worst) * 1.05  # both fit once, not the cheap one twice
+    model = _build(adapter, openai_server.base_url, _config(limit=limit))
+    assert "Paris" in await _run(adapter, model, "invoke")
+    statuses = [(r.tier, r.status) for r in model.router.ledger.records()]
+    assert statuses == [("cheap", "failed"), ("strong", "ok")]
+    assert model.router.ledger.spend("global", 0.0) <= limit
