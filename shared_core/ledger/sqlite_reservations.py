@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -188,6 +189,17 @@ def _reserving() -> ThreadPoolExecutor:
         if _POOL is None:
             _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="tier-router-reserve")
         return _POOL
+
+
+def _new_pool_in_child() -> None:
+    """A forked child gets the parent's executor without its threads, but counting them (and
+    their idle slots): work it submitted would never run. The child starts its own on first use."""
+    global _POOL, _POOL_LOCK
+    _POOL, _POOL_LOCK = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_pool_in_child)
 
 
 def _release_if_held(ledger: Any, reservation_id: str, work: Future[Any]) -> None:
