@@ -15,8 +15,9 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import InputError, UnknownCallError
-from ..storable import MAX_COUNT, storable_count, storable_id, storable_meta, storable_tags
+from ..storable import storable_id, storable_meta
 from .limits import DAY_S, LimitCheck, Refusal, day_start, fits, parse_scope
+from .record_fields import STATUSES, check_record_fields
 from .selection import RecordFilter, record_scopes
 
 if TYPE_CHECKING:
@@ -31,10 +32,6 @@ __all__ = [
 Status = Literal["ok", "failed", "rejected", "refused", "abandoned"]
 Framework = Literal["core", "langchain", "llamaindex"]
 FeedbackSource = Literal["user", "escalation"]
-STATUSES: tuple[str, ...] = ("ok", "failed", "rejected", "refused", "abandoned")
-"""``abandoned``: the caller closed a stream before its end, or cancelled / interrupted the call
-while the provider answered; the provider was paid anyway
-(cost from the provider's usage when it came, else estimated from what was sent and received)."""
 FEEDBACK_SOURCES: tuple[str, ...] = ("user", "escalation")
 
 
@@ -162,52 +159,6 @@ def validate_feedback(call_id: str, score: float, source: str) -> None:
         raise InputError(
             f"record_feedback: source must be one of {FEEDBACK_SOURCES}, got {source!r}"
         )
-
-
-def check_record_fields(rec: CallRecord) -> None:
-    """:class:`CallRecord`'s checks of every field but ``metadata``: the router's own records
-    run only these when their metadata is already storable (see
-    :func:`~shared_core.storable.is_flat_storable`). Spelled out: this runs for every attempt."""
-    d = rec.__dict__
-    if d["status"] not in STATUSES:
-        raise InputError(f"CallRecord.status must be one of {STATUSES}, got {d['status']!r}")
-    v = d["cost_usd"]
-    if v is not None and not (math.isfinite(v) and v >= 0):
-        raise InputError(f"CallRecord.cost_usd must be finite and >= 0, or None, got {v!r}")
-    v = d["baseline_cost_usd"]
-    if v is not None and not (math.isfinite(v) and v >= 0):
-        raise InputError(f"CallRecord.baseline_cost_usd must be finite and >= 0, or None, got {v!r}")
-    ts = d["ts"]
-    if not (isinstance(ts, (int, float)) and math.isfinite(ts)):
-        # a NaN day is no day: the record could never be counted, and held the others back
-        raise InputError(f"CallRecord.ts must be a finite Unix time, got {ts!r}")
-    lat, conf = d["latency_ms"], d["confidence"]
-    if lat != lat:  # NaN: SQLite stores it as NULL (read back None), PostgreSQL as NaN
-        d["latency_ms"] = 0.0  # unknown, the default
-    if conf is not None and conf != conf:
-        d["confidence"] = None
-    tags = d["tags"]
-    if tags.__class__ is not tuple or tags:
-        d["tags"] = storable_tags(tags)
-    u, t, e, p, v = d["user"], d["thread_id"], d["error"], d["prompt"], d["variant"]
-    if (
-        (u is not None and (u.__class__ is not str or not u.isascii()))
-        or (t is not None and (t.__class__ is not str or not t.isascii()))
-        or (e is not None and (e.__class__ is not str or not e.isascii()))
-        or (p is not None and (p.__class__ is not str or not p.isascii()))
-        or (v is not None and (v.__class__ is not str or not v.isascii()))
-    ):
-        for name in ("user", "thread_id", "error", "prompt", "variant"):
-            d[name] = storable_id(d[name])
-    i, o, c, a = d["input_tokens"], d["output_tokens"], d["cached_input_tokens"], d["attempt"]
-    if (
-        i.__class__ is not int or o.__class__ is not int or c.__class__ is not int
-        or a.__class__ is not int
-        or not (0 <= i <= MAX_COUNT and 0 <= o <= MAX_COUNT and 0 <= c <= MAX_COUNT)
-        or not 0 <= a <= MAX_COUNT
-    ):
-        for name in ("input_tokens", "output_tokens", "cached_input_tokens", "attempt"):
-            d[name] = storable_count(d[name])
 
 
 class CostLedger(ABC):
