@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 EXIT_WAIT_S = 5.0
 """Longest the exit hook waits, in total, for locked ledgers to accept their records."""
 SUFFIX = ".pending.jsonl"
+REJECTED_SUFFIX = ".rejected.jsonl"
 
 
 class Spillable(Protocol):
@@ -116,14 +117,30 @@ def _cache_folder() -> Path:
     return folder
 
 
-def _places(db_path: str) -> list[Path]:
+def _places(db_path: str, suffix: str = SUFFIX) -> list[Path]:
     """Where the spill of ``db_path`` goes: beside it, else (that disk full, that folder read
     only) in the cache folder under a name made from its absolute path."""
     import hashlib
 
     key = os.path.abspath(db_path).encode("utf-8", "surrogatepass")
-    second = _cache_folder() / f"file-{hashlib.sha256(key).hexdigest()[:24]}{SUFFIX}"
-    return [spill_path(db_path), second]
+    second = _cache_folder() / f"file-{hashlib.sha256(key).hexdigest()[:24]}{suffix}"
+    return [Path(db_path + suffix), second]
+
+
+def reject(db_path: str, items: list[dict[str, Any]]) -> str | None:
+    """Append items the database refused (each a JSON object with its ``error``) to the
+    rejected file (``<ledger file>.rejected.jsonl``, else in the cache folder), for a person
+    to read: no ledger reads it back. Where they went, or ``None`` (then they are logged)."""
+    lines = [json.dumps(item, ensure_ascii=False, default=str) for item in items]
+    data = ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass")
+    for path in _places(db_path, REJECTED_SUFFIX):
+        try:
+            _append(path, data)
+            return str(path)
+        except OSError:
+            continue
+    logger.error("cost ledger %s: items the database refused, kept nowhere: %s", db_path, data[:100_000])
+    return None
 
 
 def spill_path(db_path: str) -> Path:

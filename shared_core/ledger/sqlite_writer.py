@@ -42,8 +42,8 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from . import spill
-from .base import CallRecord, Feedback, day_start, record_scopes
-from .sqlite_sql import _COUNT, _INSERT, _row_values, _tag_key
+from .base import CallRecord, Feedback
+from .sqlite_batch import Rejected, insert_batch
 
 # the logger the ledger has always warned on (callers filter by its name)
 logger = logging.getLogger("shared_core.ledger.sqlite")
@@ -133,8 +133,9 @@ class SQLiteWriter:
 
     # -- the transaction ----------------------------------------------------------------------
     def _write_pending(self, *, patient: bool = False) -> None:
-        """Write everything queued in one transaction (``_writing`` held). A failure keeps it
-        queued, warns once and backs off for ``retry_after_s``; the next try waits 50 ms at
+        """Write everything queued in one transaction (``_writing`` held); an item the database
+        refuses is set aside with a warning (:mod:`.sqlite_batch`). A failure of the file keeps
+        it all queued, warns once and backs off for ``retry_after_s``; the next try waits 50 ms at
         most (``patient``: the whole ``busy_timeout_s``). Never raises an ``Exception``."""
         with self._lock:
             if not (self._pending or self._pending_feedback or self._pending_release):
@@ -147,6 +148,7 @@ class SQLiteWriter:
                     conn.execute("PRAGMA busy_timeout = 50")
                 todo = [0, 0, 0]  # what the transaction writes, until taken off the queues
                 committing = False
+                rejected: Rejected | None = None
                 try:
                     conn.execute("BEGIN IMMEDIATE")  # the wait for other processes: no _lock held
                     with self._lock:
@@ -154,7 +156,10 @@ class SQLiteWriter:
                             raise _Exited
                         todo[:] = len(self._pending), len(self._pending_feedback), len(self._pending_release)
                         n_rec, n_fb = todo[0], todo[1]
-                        _insert(conn, self._pending, self._pending_release, self._pending_feedback)
+                        # an item the database refuses is set aside (sqlite_batch), not kept
+                        rejected = insert_batch(
+                            conn, self._pending, self._pending_release, self._pending_feedback
+                        )
                         committing = True
                         conn.execute("COMMIT")
                         self._trim_locked(todo)
@@ -176,6 +181,8 @@ class SQLiteWriter:
         except Exception as exc:  # never into the caller's request
             self._failed(exc)
             return
+        if rejected:
+            _set_aside(self.path, rejected)
         if degraded:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
@@ -281,28 +288,22 @@ class SQLiteWriter:
             )
 
 
-def _insert(
-    conn: sqlite3.Connection, records: list[CallRecord], releases: list[str], feedback: list[Feedback]
-) -> None:
-    """The rows of one write transaction: records (with their tags and day counters), the
-    releases of their holds, feedback."""
-    for rec in records:
-        row = conn.execute(_INSERT, _row_values(rec)).lastrowid
-        if rec.tags:
-            conn.executemany(
-                "INSERT INTO call_tags (call_row, tag, ts) VALUES (?, ?, ?)",
-                [(row, _tag_key(t), rec.ts) for t in dict.fromkeys(rec.tags)],
-            )
-        if rec.cost_usd is not None:
-            day = day_start(rec.ts)
-            conn.executemany(_COUNT, [(sc, day, rec.cost_usd) for sc in record_scopes(rec)])
-    if releases:
-        conn.executemany("DELETE FROM reservations WHERE id = ?", [(rid,) for rid in releases])
-    if feedback:
-        conn.executemany(
-            "INSERT INTO feedback (call_id, score, source, ts) VALUES (?, ?, ?, ?)",
-            [(f.call_id, f.score, f.source, f.ts) for f in feedback],
-        )
+def _set_aside(path: str, rejected: Rejected) -> None:
+    """Items the database refused (taken off the queue): kept in the rejected file, warned."""
+    where = spill.reject(path, [
+        *({"record": r.to_dict(), "error": why} for r, why in rejected.records),
+        *({"release": rid, "error": why} for rid, why in rejected.releases),
+        *({"feedback": [f.call_id, f.score, f.source, f.ts], "error": why} for f, why in rejected.feedback),
+    ])
+    ids = [r.call_id for r, _ in rejected.records] + [rid for rid, _ in rejected.releases]
+    ids += [f.call_id for f, _ in rejected.feedback]
+    why = (rejected.records or rejected.releases or rejected.feedback)[0][1]
+    logger.warning(
+        "cost ledger %s: %d item(s) the database refuses (%s; call ids %s) %s; the items "
+        "queued after them are written",
+        path, len(rejected), why, ", ".join(map(ascii, ids[:10])),
+        f"set aside in {where}" if where else "could be kept nowhere (logged here)",
+    )
 
 
 def _notify(wake: threading.Condition) -> None:

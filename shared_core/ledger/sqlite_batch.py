@@ -1,0 +1,105 @@
+"""The rows of one write transaction of a :class:`~shared_core.ledger.sqlite.SQLiteLedger`, and
+what becomes of an item the database refuses.
+
+A batch (everything queued when the transaction starts) is inserted under a savepoint. When it
+fails for a reason of one of its items rather than of the file (a value SQLite cannot encode or
+bind, a constraint), the savepoint is rolled back and the items are inserted one at a time in
+the same transaction: the ones the database takes are committed, each one it refuses is set
+aside (see :func:`~shared_core.ledger.spill.reject`), so one bad item neither holds back the
+queue behind it nor is lost. A locked, full or broken file (``OperationalError``, any other
+``DatabaseError``) fails the batch as before: it stays queued and is tried again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from .base import CallRecord, Feedback, day_start, record_scopes
+from .sqlite_sql import _COUNT, _INSERT, _row_values, _tag_key
+
+ITEM_ERRORS: tuple[type[BaseException], ...] = (
+    UnicodeError,  # a lone surrogate in a text value
+    OverflowError,  # an integer past 64 bits
+    ValueError,
+    TypeError,
+    sqlite3.InterfaceError,  # a value of a type SQLite cannot bind (older Pythons)
+    sqlite3.ProgrammingError,  # the same on newer ones
+    sqlite3.IntegrityError,
+    sqlite3.DataError,  # a string or blob too big
+)
+"""Failures of an item, not of the file: the batch is retried one item at a time."""
+
+
+@dataclass
+class Rejected:
+    """The items of a batch the database refused, each with why."""
+
+    records: list[tuple[CallRecord, str]] = field(default_factory=list)
+    releases: list[tuple[str, str]] = field(default_factory=list)
+    feedback: list[tuple[Feedback, str]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.records) + len(self.releases) + len(self.feedback)
+
+
+def insert_batch(
+    conn: sqlite3.Connection, records: list[CallRecord], releases: list[str], feedback: list[Feedback]
+) -> Rejected | None:
+    """Insert a batch inside the open transaction; ``None`` when every item went in, else what
+    the database refused (every other item went in)."""
+    conn.execute("SAVEPOINT batch")
+    try:
+        insert(conn, records, releases, feedback)
+    except ITEM_ERRORS:
+        conn.execute("ROLLBACK TO batch")  # raises when the connection itself failed
+        rejected = Rejected()
+        for rec in records:
+            _one(conn, rejected.records, rec, [rec], [], [])
+        for rid in releases:
+            _one(conn, rejected.releases, rid, [], [rid], [])
+        for fb in feedback:
+            _one(conn, rejected.feedback, fb, [], [], [fb])
+        conn.execute("RELEASE batch")
+        return rejected
+    conn.execute("RELEASE batch")
+    return None
+
+
+def _one(
+    conn: sqlite3.Connection, refused: list[Any], item: object,
+    records: list[CallRecord], releases: list[str], feedback: list[Feedback],
+) -> None:
+    """One item in a savepoint of its own; refused: rolled back and added to ``refused``."""
+    conn.execute("SAVEPOINT one")
+    try:
+        insert(conn, records, releases, feedback)
+    except ITEM_ERRORS as exc:
+        conn.execute("ROLLBACK TO one")
+        refused.append((item, f"{type(exc).__name__}: {exc}"))
+    conn.execute("RELEASE one")
+
+
+def insert(
+    conn: sqlite3.Connection, records: list[CallRecord], releases: list[str], feedback: list[Feedback]
+) -> None:
+    """The rows of one write transaction: records (with their tags and day counters), the
+    releases of their holds, feedback."""
+    for rec in records:
+        row = conn.execute(_INSERT, _row_values(rec)).lastrowid
+        if rec.tags:
+            conn.executemany(
+                "INSERT INTO call_tags (call_row, tag, ts) VALUES (?, ?, ?)",
+                [(row, _tag_key(t), rec.ts) for t in dict.fromkeys(rec.tags)],
+            )
+        if rec.cost_usd is not None:
+            day = day_start(rec.ts)
+            conn.executemany(_COUNT, [(sc, day, rec.cost_usd) for sc in record_scopes(rec)])
+    if releases:
+        conn.executemany("DELETE FROM reservations WHERE id = ?", [(rid,) for rid in releases])
+    if feedback:
+        conn.executemany(
+            "INSERT INTO feedback (call_id, score, source, ts) VALUES (?, ?, ?, ?)",
+            [(f.call_id, f.score, f.source, f.ts) for f in feedback],
+        )
