@@ -26,6 +26,7 @@ import atexit
 import multiprocessing as mp
 import os
 import threading
+import time
 import weakref
 from functools import partial
 from multiprocessing import util as mp_util
@@ -97,14 +98,47 @@ _lock = threading.Lock()
 _hooked = False
 
 
+_held = threading.local()  # the locks the forking thread took (two threads may fork at once)
+
+
 def track(ledger: Forkable) -> None:
-    """Run ``ledger._after_fork()`` in every child forked from this process from now on."""
+    """Run ``ledger._after_fork()`` in every child forked from this process from now on; and
+    before each fork, take the locks ``ledger._fork_locks()`` names (if it has that method)."""
     global _hooked
     with _lock:
         _tracked.add(ledger)
         if not _hooked and hasattr(os, "register_at_fork"):
-            os.register_at_fork(after_in_child=_in_child)
+            os.register_at_fork(before=_before, after_in_parent=_in_parent, after_in_child=_in_child)
             _hooked = True
+
+
+def _before() -> None:
+    """Before a fork: take each tracked ledger's locks (``_fork_locks()``: for a SQLite ledger
+    ``_writing`` then ``_lock``, its documented order), so no transaction or read is under way
+    in the copied connections. A fork while the writer was inside its transaction left the child
+    with SQLite's in-process lock state of that transaction (the file's write lock seen as held
+    by the parent's connection, kept unclosed in the child): the child could never write, or
+    hung opening a connection. Bounded: a ledger whose lock is not free within its
+    ``busy_timeout_s`` (the longest of them in all) is forked as it is."""
+    taken: list[Any] = []
+    _held.locks = taken
+    if not _lock.acquire(timeout=1.0):
+        return
+    taken.append(_lock)
+    ledgers = sorted((led for led in list(_tracked) if hasattr(led, "_fork_locks")), key=id)
+    wait_s = max((float(getattr(led, "busy_timeout_s", 0.0)) for led in ledgers), default=0.0)
+    end = time.monotonic() + wait_s
+    for led in ledgers:
+        for lock in led._fork_locks():
+            if not lock.acquire(timeout=max(0.0, end - time.monotonic())):
+                break  # (and not the next one: the order)
+            taken.append(lock)
+
+
+def _in_parent() -> None:
+    for lock in reversed(getattr(_held, "locks", ())):
+        lock.release()
+    _held.locks = []
 
 
 def keep(obj: Any) -> None:
@@ -114,7 +148,8 @@ def keep(obj: Any) -> None:
 
 
 def _in_child() -> None:
-    global _lock
-    _lock = threading.Lock()  # another thread of the parent may have held it at the fork
+    global _lock, _held
+    _lock = threading.Lock()  # held by _before (or by another thread of the parent)
+    _held = threading.local()  # the ledgers' locks it took are replaced by _after_fork()
     for ledger in list(_tracked):
         ledger._after_fork()

@@ -123,6 +123,12 @@ class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteSta
         self._inode: tuple[int, int] | None = None
         self._init_writer()
 
+    def _fork_locks(self) -> tuple[Any, ...]:
+        """What :mod:`~shared_core.ledger.forking` holds across a fork, in the ledger's lock
+        order: no write transaction (``_writing``) and no read (``_lock``) is under way in the
+        connections the child copies."""
+        return (self._writing, self._lock)
+
     def _after_fork(self) -> None:
         """In a forked child (:mod:`~shared_core.ledger.forking`): connections of its own
         (the parent's stay open, unused), none of the parent's queued items, and no writer

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import time
 
 import pytest
 
-from shared_core.ledger import SQLiteLedger
+from shared_core.ledger import CallRecord, SQLiteLedger, sqlite_writer
 from shared_core.ledger.limits import LimitCheck
+from shared_core.ledger.sqlite_batch import insert_batch
 
 from ...forked import run_forked
 from ...sqlite_files import rows
@@ -43,4 +45,42 @@ def test_a_child_forked_after_async_reservations_gets_its_own(tmp_path):
 
     assert run_forked(child, timeout_s=10) == "None"
     assert rows(path, "SELECT COUNT(*) FROM reservations WHERE id = 'child'") == 1
+    ledger.close()
+
+
+def _child_writes_and_reserves(ledger: SQLiteLedger) -> str:
+    ledger.record(CallRecord(call_id=f"child-{os.getpid()}", tier="t", model="m", cost_usd=0.01))
+    left = ledger.flush()
+    try:
+        held = "reserved" if ledger.reserve("child-hold", 0.01, [LimitCheck("global", 0.0, 1e9)], 60) is None else "refused"
+    except Exception as exc:
+        held = type(exc).__name__
+    return f"{left} {held}"
+
+
+@pytest.mark.timeout(60)
+def test_a_child_forked_while_the_writer_commits_can_write(tmp_path, monkeypatch):
+    path = tmp_path / "fork.db"
+    ledger = SQLiteLedger(path, busy_timeout_s=1.0, retry_after_s=0.2)
+    inside = threading.Event()
+
+    def slow_batch(*args: object) -> object:  # the writer, inside its transaction, for 0.3 s
+        inside.set()
+        time.sleep(0.3)
+        return insert_batch(*args)
+
+    monkeypatch.setattr(sqlite_writer, "insert_batch", slow_batch)
+
+    async def calls() -> None:
+        for i in range(50):
+            ledger.record(CallRecord(call_id=f"p{i}", tier="t", model="m", cost_usd=0.01, tags=("a",)))
+
+    asyncio.run(calls())
+    assert inside.wait(5)
+    assert ledger._wconn is not None and ledger._wconn.in_transaction
+    # the fork comes while the parent's writer is inside its transaction
+    assert run_forked(lambda: _child_writes_and_reserves(ledger), timeout_s=15) == "0 reserved"
+    assert ledger.flush() == 0
+    assert rows(path, "SELECT COUNT(*) FROM calls WHERE call_id LIKE 'child-%'") == 1
+    assert rows(path, "SELECT COUNT(*) FROM calls") == 51
     ledger.close()
