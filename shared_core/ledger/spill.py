@@ -203,7 +203,8 @@ def _append(path: Path, data: bytes) -> None:
 def claim(db_path: str) -> tuple[list[CallRecord], list[Feedback]]:
     """Take the spill files of ``db_path`` (if any): their records and feedback, files removed.
 
-    A line that cannot be read (a torn write) is skipped with a warning.
+    A line that cannot be read (a torn write) is skipped with a warning and kept in the
+    rejected file (:func:`reject`).
     """
     records: list[CallRecord] = []
     feedback: list[Feedback] = []
@@ -222,18 +223,23 @@ def _claim(db_path: str, path: Path) -> tuple[list[CallRecord], list[Feedback]]:
         os.rename(path, taken)  # atomic: only one opener gets it
     except OSError:
         return [], []
+    try:
+        data = taken.read_bytes()
+    except OSError as exc:
+        logger.error("cost ledger %s: cannot read %s (%s); left for the next opener", db_path, taken, exc)
+        with contextlib.suppress(OSError):
+            os.link(taken, path)  # back, unless another spill file took its place meanwhile
+            taken.unlink()
+        return [], []
     records: list[CallRecord] = []
     feedback: list[Feedback] = []
-    try:
-        text = taken.read_bytes().decode("utf-8", "surrogatepass")
-    except OSError as exc:
-        logger.error("cost ledger %s: cannot read %s (%s)", db_path, taken, exc)
-        return [], []
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
+    bad: list[dict[str, Any]] = []
+    # line by line: one torn line (a write cut inside a character, a stray byte) costs itself only
+    for n, raw in enumerate(data.split(b"\n"), 1):
+        if not raw.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = json.loads(raw.decode("utf-8", "surrogatepass"))
             if "record" in obj:
                 records.append(CallRecord.from_dict(obj["record"]))
             else:
@@ -241,6 +247,9 @@ def _claim(db_path: str, path: Path) -> tuple[list[CallRecord], list[Feedback]]:
                 feedback.append(Feedback(call_id, float(score), source, float(ts)))
         except Exception as exc:
             logger.warning("cost ledger %s: skipped line %d of %s (%s)", db_path, n, taken, exc)
+            bad.append({"spill_line": raw.decode("utf-8", "backslashreplace"), "error": repr(exc)})
+    if bad:  # kept for a person to read, as items the database refuses are
+        reject(db_path, bad)
     with contextlib.suppress(OSError):
         taken.unlink()
     return records, feedback
