@@ -25,6 +25,7 @@ without ``atexit``, does the same from ``multiprocessing``'s exit hook.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Collection
@@ -111,6 +112,8 @@ class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteSta
     def _init_state(self, path: str | Path, busy_timeout_s: float, retry_after_s: float) -> None:
         """The in-memory state every ledger on a file starts with (the read-only one too)."""
         self.path = str(path)
+        if self.path not in ("", ":memory:"):  # the same file after a chdir (a daemonizing server)
+            self.path = os.path.abspath(self.path)
         self.busy_timeout_s = busy_timeout_s
         self.retry_after_s = retry_after_s
         self._retry_at = 0.0
