@@ -62,6 +62,10 @@ def _ended_by_sigterm() -> bool:
     return bool(mp.current_process().daemon)
 
 
+CLOSE_ROUNDS = 20
+"""Most write transactions :meth:`SQLiteWriter.close` makes before it spills what is left."""
+
+
 class _Exited(Exception):
     """The exit hook spilled the queues while this transaction waited for the file."""
 
@@ -232,9 +236,17 @@ class SQLiteWriter:
             return len(self._pending) + len(self._pending_feedback)
 
     def close(self) -> None:
-        """Flush, keep what still cannot be written in the spill file, release the file."""
+        """Flush, keep what still cannot be written in the spill file, release the file.
+
+        Items queued while it writes (a call ending on a loop) are written too, in further
+        transactions, while the file takes them (a few rounds at most): only what a failed write
+        left goes to the spill file, where no budget of a running process sees it."""
         with self._writing:
-            self._write_pending(patient=True)
+            for _ in range(CLOSE_ROUNDS):
+                self._write_pending(patient=True)
+                with self._lock:
+                    if self._writer_due_locked() != 0.0:  # all written, or the write failed
+                        break
             with self._lock:
                 self._spill_locked()
                 self._drop_connection()
