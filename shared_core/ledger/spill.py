@@ -24,6 +24,7 @@ import os
 import threading
 import time
 import weakref
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -47,20 +48,26 @@ _hooked = False
 
 
 def spill_when_collected(
-    ledger: object, path: str, records: list[CallRecord], feedback: list[Feedback]
+    ledger: object, path: str, records: list[CallRecord], feedback: list[Feedback],
+    releases: list[str] | None = None,
 ) -> weakref.finalize:  # type: ignore[type-arg]
     """When ``ledger`` is garbage-collected (a model built per request and dropped), what is
     still in ``records`` and ``feedback`` (the ledger's own queues, emptied as they are
     written) goes to the spill file. Not at exit: :func:`register`'s hook covers that, with
     its bounded wait. ``detach()`` the result when the queues are replaced (a forked child)."""
-    fin = weakref.finalize(ledger, _spill_left, path, records, feedback)
+    fin = weakref.finalize(ledger, _spill_left, path, records, feedback, releases)
     fin.atexit = False
     return fin
 
 
-def _spill_left(path: str, records: list[CallRecord], feedback: list[Feedback]) -> None:
-    if records or feedback:
-        write(path, list(records), list(feedback), when="before the ledger was garbage-collected")
+def _spill_left(
+    path: str, records: list[CallRecord], feedback: list[Feedback], releases: list[str] | None
+) -> None:
+    if records or feedback or releases:
+        write(
+            path, list(records), list(feedback), when="before the ledger was garbage-collected",
+            releases=list(releases or ()),
+        )
 
 
 def register(ledger: Spillable) -> None:
@@ -149,16 +156,19 @@ def spill_path(db_path: str) -> Path:
 
 
 def write(
-    db_path: str, records: list[CallRecord], feedback: list[Feedback], when: str = "before exit"
+    db_path: str, records: list[CallRecord], feedback: list[Feedback], when: str = "before exit",
+    *, releases: Sequence[str] = (),
 ) -> bool:
-    """Append records and feedback to the spill file (beside the ledger, else in the cache
-    folder: :func:`_places`); ``True`` when stored. ``when`` goes into the warning."""
-    if not records and not feedback:
+    """Append records, feedback and releases of holds to the spill file (beside the ledger,
+    else in the cache folder: :func:`_places`); ``True`` when stored. ``when`` goes into the
+    warning."""
+    if not records and not feedback and not releases:
         return True
     lines = [json.dumps({"record": r.to_dict()}, ensure_ascii=False, default=str) for r in records]
     lines += [
         json.dumps({"feedback": [f.call_id, f.score, f.source, f.ts]}) for f in feedback
     ]
+    lines += [json.dumps({"release": rid}, ensure_ascii=False) for rid in releases]
     data = ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass")
     errors = []
     for path in _places(db_path):
@@ -171,13 +181,13 @@ def write(
         logger.error(
             "cost ledger %s: %d record(s) could not be written to the database nor to a spill "
             "file (%s); they are lost",
-            db_path, len(records) + len(feedback), "; ".join(errors),
+            db_path, len(records) + len(feedback) + len(releases), "; ".join(errors),
         )
         return False
     logger.warning(
         "cost ledger %s: %d item(s) could not be written %s; kept in %s and written "
         "the next time this ledger is opened",
-        db_path, len(records) + len(feedback), when, path,
+        db_path, len(records) + len(feedback) + len(releases), when, path,
     )
     return True
 
@@ -200,8 +210,11 @@ def _append(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def claim(db_path: str) -> tuple[list[CallRecord], list[Feedback]]:
-    """Take the spill files of ``db_path`` (if any): their records and feedback, files removed.
+def claim(
+    db_path: str, releases: list[str] | None = None
+) -> tuple[list[CallRecord], list[Feedback]]:
+    """Take the spill files of ``db_path`` (if any): their records and feedback, files removed;
+    the releases of holds they keep are added to ``releases`` (skipped without it).
 
     A line that cannot be read (a torn write) is skipped with a warning and kept in the
     rejected file (:func:`reject`).
@@ -209,13 +222,15 @@ def claim(db_path: str) -> tuple[list[CallRecord], list[Feedback]]:
     records: list[CallRecord] = []
     feedback: list[Feedback] = []
     for path in _places(db_path):
-        recs, fb = _claim(db_path, path)
+        recs, fb = _claim(db_path, path, releases)
         records += recs
         feedback += fb
     return records, feedback
 
 
-def _claim(db_path: str, path: Path) -> tuple[list[CallRecord], list[Feedback]]:
+def _claim(
+    db_path: str, path: Path, releases: list[str] | None
+) -> tuple[list[CallRecord], list[Feedback]]:
     if not path.exists():
         return [], []
     taken = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.claim")
@@ -242,6 +257,9 @@ def _claim(db_path: str, path: Path) -> tuple[list[CallRecord], list[Feedback]]:
             obj = json.loads(raw.decode("utf-8", "surrogatepass"))
             if "record" in obj:
                 records.append(CallRecord.from_dict(obj["record"]))
+            elif "release" in obj:
+                if releases is not None:
+                    releases.append(str(obj["release"]))
             else:
                 call_id, score, source, ts = obj["feedback"]
                 feedback.append(Feedback(call_id, float(score), source, float(ts)))

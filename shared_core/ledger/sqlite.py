@@ -97,13 +97,17 @@ class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteSta
         self.salt = salt or str(stored)
         if self.path != ":memory:":
             # records a previous process could not write before it exited
-            records, feedback = spill.claim(self.path)
-            if records or feedback:
+            releases: list[str] = []
+            records, feedback = spill.claim(self.path, releases)
+            if records or feedback or releases:
                 self._pending.extend(records)
                 self._pending_feedback.extend(feedback)
+                self._pending_release.extend(releases)
                 self.flush()
             spill.register(self)
-            self._collected = spill.spill_when_collected(self, self.path, self._pending, self._pending_feedback)
+            self._collected = spill.spill_when_collected(
+                self, self.path, self._pending, self._pending_feedback, self._pending_release
+            )
             forking.track(self)  # a ":memory:" one is the child's own copy already
             # a multiprocessing child ends with os._exit(): no atexit, and what an event loop
             # queued in it must not vanish with it (a ledger built in the child, or before it)
@@ -144,7 +148,9 @@ class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteSta
         self._init_writer()  # the parent's writer may have held these locks at the fork
         self._pending, self._pending_feedback, self._pending_release = [], [], []
         self._collected.detach()  # the parent's queues are the parent's to spill
-        self._collected = spill.spill_when_collected(self, self.path, self._pending, self._pending_feedback)
+        self._collected = spill.spill_when_collected(
+            self, self.path, self._pending, self._pending_feedback, self._pending_release
+        )
 
     # -- writes: queued, then written at once (a plain thread) or by the writer (a loop's) ----
     def record(self, rec: CallRecord) -> None:

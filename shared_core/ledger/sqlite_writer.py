@@ -224,16 +224,17 @@ class SQLiteWriter:
     # -- flush, close, exit -------------------------------------------------------------------
     def flush(self) -> int:
         """Write what is queued now, waiting up to ``busy_timeout_s`` for the file (a blocking
-        call, on an event loop too); returns how many records and scores are still pending."""
+        call, on an event loop too); returns how many records, scores and releases of holds
+        are still pending."""
         with self._writing:
             self._write_pending(patient=True)
         return self.pending
 
     @property
     def pending(self) -> int:
-        """Records and feedback waiting in memory for the database to accept them."""
+        """Records, feedback and releases of holds waiting in memory for the database."""
         with self._lock:
-            return len(self._pending) + len(self._pending_feedback)
+            return len(self._pending) + len(self._pending_feedback) + len(self._pending_release)
 
     def close(self) -> None:
         """Flush, keep what still cannot be written in the spill file, release the file.
@@ -285,18 +286,20 @@ class SQLiteWriter:
 
     def _spill_locked(self) -> None:
         """(``_writing`` and ``_lock`` held) What is still queued goes to the spill file."""
-        if not self._pending and not self._pending_feedback:
+        if not (self._pending or self._pending_feedback or self._pending_release):
             return
         if self.path != ":memory:" and spill.write(
-            self.path, list(self._pending), list(self._pending_feedback)
+            self.path, list(self._pending), list(self._pending_feedback),
+            releases=list(self._pending_release),  # else the hold counts until its TTL
         ):
             self._pending.clear()
             self._pending_feedback.clear()
+            self._pending_release.clear()
         elif self.path == ":memory:":
             logger.error(
                 "cost ledger %s: closing with %d unwritten item(s); they are lost",
                 self.path,
-                len(self._pending) + len(self._pending_feedback),
+                len(self._pending) + len(self._pending_feedback) + len(self._pending_release),
             )
 
 
