@@ -10,7 +10,10 @@ memory. Two things stop them from dying with the process:
   ledger opened on that file reads back and writes (:func:`claim`).
 
 The spill file is claimed by an atomic rename before it is read, so two processes opening the
-same ledger never both ingest it. A process killed without running its exit hooks (``SIGKILL``,
+same ledger never both ingest it; writers and the claimer take an exclusive ``flock`` of the
+file, so an append is never cut by another writer's undo nor lost in a file already claimed.
+Items the database refuses, and spill lines that cannot be read, go to a *rejected file*
+(``<ledger file>.rejected.jsonl``) for a person to read: no ledger reads it back. A process killed without running its exit hooks (``SIGKILL``,
 power loss) still loses what it held in memory.
 """
 
@@ -29,6 +32,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .base import CallRecord, Feedback
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock (one process per spill file there)
+    fcntl = None  # type: ignore[assignment]
 
 logger = logging.getLogger(__name__)
 
@@ -193,21 +201,55 @@ def write(
 
 
 def _append(path: Path, data: bytes) -> None:
-    """``data`` appended to ``path`` whole, or not at all (a short write is undone)."""
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    try:
-        start = os.lseek(fd, 0, os.SEEK_END)
+    """``data`` appended to ``path`` whole, or not at all (a short write is undone).
+
+    Under an exclusive ``flock`` of the file, taken by every writer and by a claimer
+    (:func:`_claim`): undoing a short write cuts no other writer's lines, and an append never
+    lands in a file a claimer has already read: a writer that opened the file before a claim
+    renamed it finds, once it holds the lock, that the path names another file (or none), and
+    opens again. A ``close()`` that fails after the data was written and synced is ignored: the
+    data is stored (written again elsewhere, it would be claimed twice)."""
+    for _ in range(100):
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            done = 0
-            while done < len(data):
-                done += os.write(fd, data[done:])
-            os.fsync(fd)
-        except OSError:
+            _flock(fd)
+            try:
+                st = os.stat(path)
+                same = _same(fd, st)
+            except FileNotFoundError:
+                same = False
+            if not same:  # claimed (renamed) since we opened it: open the path again
+                os.close(fd)
+                continue
+            start = os.lseek(fd, 0, os.SEEK_END)
+            try:
+                done = 0
+                while done < len(data):
+                    done += os.write(fd, data[done:])
+                os.fsync(fd)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, start)
+                raise
+        except BaseException:
             with contextlib.suppress(OSError):
-                os.ftruncate(fd, start)
+                os.close(fd)
             raise
-    finally:
-        os.close(fd)
+        with contextlib.suppress(OSError):  # written and synced: stored
+            os.close(fd)
+        return
+    raise OSError(f"{path} was replaced 100 times while this process tried to append to it")
+
+
+def _same(fd: int, st: os.stat_result) -> bool:
+    mine = os.fstat(fd)
+    return (mine.st_dev, mine.st_ino) == (st.st_dev, st.st_ino)
+
+
+def _flock(fd: int) -> None:
+    """An exclusive lock of the open file (released when it is closed); none without ``fcntl``."""
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
 
 
 def claim(
@@ -239,7 +281,13 @@ def _claim(
     except OSError:
         return [], []
     try:
-        data = taken.read_bytes()
+        # a writer that opened the file before the rename finishes its append first (_append)
+        fd = os.open(taken, os.O_RDONLY)
+        try:
+            _flock(fd)
+            data = taken.read_bytes()
+        finally:
+            os.close(fd)  # after the read: a writer waiting for the lock then finds it renamed
     except OSError as exc:
         logger.error("cost ledger %s: cannot read %s (%s); left for the next opener", db_path, taken, exc)
         with contextlib.suppress(OSError):

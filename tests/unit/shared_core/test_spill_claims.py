@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
+import os
+from typing import Any
 
 from shared_core.ledger import CallRecord, SQLiteLedger, spill
 
@@ -28,3 +31,39 @@ def test_a_line_torn_inside_a_character_costs_that_line_only(tmp_path, caplog):
     kept = (tmp_path / "l.db.rejected.jsonl").read_text()
     assert '"call_id": "torn"' in json.loads(kept)["spill_line"]
     ledger.close()
+
+
+def test_an_append_that_opened_the_file_before_a_claim_is_not_lost(tmp_path, monkeypatch):
+    path = str(tmp_path / "l.db")
+    assert spill.write(path, [_rec("first")], [])
+    real_open, claimed = os.open, []
+
+    def open_then_claimed(file: Any, *args: Any, **kw: Any) -> int:
+        fd = real_open(file, *args, **kw)
+        if str(file).endswith(spill.SUFFIX) and not claimed:  # another process claims meanwhile
+            claimed.append(spill.claim(path)[0])
+        return fd
+
+    monkeypatch.setattr(os, "open", open_then_claimed)
+    assert spill.write(path, [_rec("second")], [])
+    monkeypatch.setattr(os, "open", real_open)
+    assert [r.call_id for r in claimed[0]] == ["first"]
+    assert [r.call_id for r in spill.claim(path)[0]] == ["second"]  # not in the unlinked file
+
+
+def test_an_error_closing_a_written_spill_file_does_not_write_it_twice(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = str(tmp_path / "l.db")
+    real_close, failed = os.close, []
+
+    def close_fails_once(fd: int) -> None:
+        real_close(fd)
+        if not failed:
+            failed.append(fd)
+            raise OSError(errno.EIO, "I/O error on close")
+
+    monkeypatch.setattr(os, "close", close_fails_once)
+    assert spill.write(path, [_rec(f"r{i}") for i in range(5)], [])
+    monkeypatch.setattr(os, "close", real_close)
+    assert failed
+    assert [r.call_id for r in spill.claim(path)[0]] == [f"r{i}" for i in range(5)]  # once
