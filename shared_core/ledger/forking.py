@@ -89,7 +89,20 @@ def _exit_flush_from_multiprocessing(ledger: ExitFlushable, wait_s: float) -> No
 def _exit_flush(ref: weakref.ref[Any], wait_s: float) -> None:
     ledger = ref()
     if ledger is not None:
-        ledger.exit_flush(wait_s)
+        end = time.monotonic() + wait_s
+        _join_non_daemon_threads(end)
+        ledger.exit_flush(max(0.05, end - time.monotonic()))
+
+
+def _join_non_daemon_threads(end: float) -> None:
+    """``multiprocessing`` runs its exit hooks before the interpreter joins the child's
+    non-daemon threads: what such a thread records after the target returned (a server's
+    loop thread) came after the exit flush, and was lost. They are joined first, within the
+    exit's wait (the child waits for them anyway before it ends)."""
+    me = threading.current_thread()
+    for thread in threading.enumerate():
+        if thread is not me and not thread.daemon and thread is not threading.main_thread():
+            thread.join(max(0.0, end - time.monotonic()))
 
 
 _tracked: weakref.WeakSet[Any] = weakref.WeakSet()

@@ -12,10 +12,12 @@ queue behind it nor is lost. A locked, full or broken file (``OperationalError``
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import spill
 from .base import CallRecord, Feedback, day_start, record_scopes
 from .sqlite_sql import _COUNT, _INSERT, _row_values, _tag_key
 
@@ -30,6 +32,9 @@ ITEM_ERRORS: tuple[type[BaseException], ...] = (
     sqlite3.DataError,  # a string or blob too big
 )
 """Failures of an item, not of the file: the batch is retried one item at a time."""
+
+# the logger the ledger has always warned on (callers filter by its name)
+logger = logging.getLogger("shared_core.ledger.sqlite")
 
 
 @dataclass
@@ -103,3 +108,21 @@ def insert(
             "INSERT INTO feedback (call_id, score, source, ts) VALUES (?, ?, ?, ?)",
             [(f.call_id, f.score, f.source, f.ts) for f in feedback],
         )
+
+
+def set_aside(path: str, rejected: Rejected) -> None:
+    """Items the database refused (taken off the queue): kept in the rejected file, warned."""
+    where = spill.reject(path, [
+        *({"record": r.to_dict(), "error": why} for r, why in rejected.records),
+        *({"release": rid, "error": why} for rid, why in rejected.releases),
+        *({"feedback": [f.call_id, f.score, f.source, f.ts], "error": why} for f, why in rejected.feedback),
+    ])
+    ids = [r.call_id for r, _ in rejected.records] + [rid for rid, _ in rejected.releases]
+    ids += [f.call_id for f, _ in rejected.feedback]
+    why = (rejected.records or rejected.releases or rejected.feedback)[0][1]
+    logger.warning(
+        "cost ledger %s: %d item(s) the database refuses (%s; call ids %s) %s; the items "
+        "queued after them are written",
+        path, len(rejected), why, ", ".join(map(ascii, ids[:10])),
+        f"set aside in {where}" if where else "could be kept nowhere (logged here)",
+    )

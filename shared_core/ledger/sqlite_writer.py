@@ -3,9 +3,14 @@
 Every record, feedback score and reservation release goes to the ledger's queues first. From a
 plain thread they are written at once, as they always were: the caller waits (at most
 ``busy_timeout_s``) for another process's write lock. From a thread that runs an ``asyncio``
-event loop (an ``ainvoke``, an ``astream``, a LlamaIndex ``achat`` ending) the caller only
-queues them and wakes the ledger's writer thread, started on first use: the loop never waits
-on the file, and the writer waits for it, backing off after a failure as any write does. The
+event loop (an ``ainvoke``, an ``astream``, a LlamaIndex ``achat`` ending) they are written at
+once when the file is free at that moment (a try that does not wait: a process ending with
+``os._exit()`` or SIGTERM once its calls returned keeps them); when it is busy (another
+process's lock, the ledger's own write under way, a back-off, a backlog) the caller only queues
+them and wakes the ledger's writer thread, started on first use: the loop never waits on the
+file, and the writer waits for it, backing off after a failure as any write does. A process
+that ends with ``os._exit()`` or a signal while its writer still waits for the file loses what
+it queued (``flush()`` before such an exit keeps it). The
 exception: a daemonic ``multiprocessing`` child (a ``Pool`` worker) writes at once from its
 loops too, since ``Pool.terminate()`` (``with Pool() as pool:``) ends it with SIGTERM, which
 runs no exit hook: anything queued would be lost.
@@ -43,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import spill
 from .base import CallRecord, Feedback
-from .sqlite_batch import Rejected, insert_batch
+from .sqlite_batch import Rejected, insert_batch, set_aside
 
 # the logger the ledger has always warned on (callers filter by its name)
 logger = logging.getLogger("shared_core.ledger.sqlite")
@@ -66,6 +71,16 @@ CLOSE_ROUNDS = 20
 """Most write transactions :meth:`SQLiteWriter.close` makes before it spills what is left."""
 
 
+INLINE_MAX = 64
+"""Most items queued for an event loop's write to be tried at once (more: the writer's)."""
+
+
+def _busy_file(exc: sqlite3.OperationalError) -> bool:
+    """Another connection holds the file's lock (the writer waits for it, not the loop)."""
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
 class _Exited(Exception):
     """The exit hook spilled the queues while this transaction waited for the file."""
 
@@ -85,6 +100,7 @@ class SQLiteWriter:
         _pending: list[CallRecord]
         _pending_feedback: list[Feedback]
         _pending_release: list[str]
+        _wconn: sqlite3.Connection | None
 
         def _live_connection(self, write: bool = False) -> sqlite3.Connection: ...
         def _drop_connection(self, write: bool = False) -> None: ...
@@ -100,14 +116,22 @@ class SQLiteWriter:
     # -- queueing ---------------------------------------------------------------------------
     def _queued_locked(self) -> bool:
         """Called with ``_lock`` held after queueing an item: ``True`` when the caller must
-        write now (a plain thread, not backing off); on an event loop the writer is woken."""
+        write now (a plain thread, not backing off; on an event loop, a try that does not wait:
+        :meth:`_write_now`); else, on an event loop, the writer is woken."""
         if _on_loop() is None or self.path == ":memory:" or _ended_by_sigterm():
             return time.monotonic() >= self._retry_at  # (nothing else can lock ":memory:")
+        if time.monotonic() >= self._retry_at and (
+            len(self._pending) + len(self._pending_feedback) + len(self._pending_release) <= INLINE_MAX
+        ):
+            return True
+        self._to_writer_locked()
+        return False
+
+    def _to_writer_locked(self) -> None:
         if self._writer is None or not self._writer.is_alive():
             self._start_writer_locked()
         _busy[id(self)] = self  # alive until the writer has written it (see _write_loop)
         self._wake.notify()
-        return False
 
     def _shared_connection(self) -> contextlib.AbstractContextManager[Any]:
         """Held around a write transaction: ``_lock`` for ``":memory:"`` (one connection for
@@ -115,8 +139,21 @@ class SQLiteWriter:
         return self._lock if self.path == ":memory:" else contextlib.nullcontext()
 
     def _write_now(self) -> None:
-        with self._writing:
-            self._write_pending()
+        if _on_loop() is None or self.path == ":memory:" or _ended_by_sigterm():
+            with self._writing:
+                self._write_pending()
+            return
+        # an event loop: written now if the file is free now (a process that ends with
+        # os._exit() or SIGTERM once its calls returned keeps them), else by the writer thread;
+        # the loop never waits for the file (nor for the writer, waiting for it)
+        if self._writing.acquire(blocking=False):
+            try:
+                if self._write_pending(at_once=True):
+                    return
+            finally:
+                self._writing.release()
+        with self._lock:
+            self._to_writer_locked()
 
     def _start_writer_locked(self) -> None:
         wake = self._wake
@@ -136,20 +173,24 @@ class SQLiteWriter:
         return max(0.0, self._retry_at - time.monotonic())
 
     # -- the transaction ----------------------------------------------------------------------
-    def _write_pending(self, *, patient: bool = False) -> None:
+    def _write_pending(self, *, patient: bool = False, at_once: bool = False) -> bool:
         """Write everything queued in one transaction (``_writing`` held); an item the database
         refuses is set aside with a warning (:mod:`.sqlite_batch`). A failure of the file keeps
         it all queued, warns once and backs off for ``retry_after_s``; the next try waits 50 ms at
-        most (``patient``: the whole ``busy_timeout_s``). Never raises an ``Exception``."""
+        most (``patient``: the whole ``busy_timeout_s``; ``at_once``: none, and a busy file is
+        no failure). ``True`` when what was queued is written. Never raises an ``Exception``."""
         with self._lock:
             if not (self._pending or self._pending_feedback or self._pending_release):
-                return
+                return True
             degraded = (self._warned or self._hold_failed) and not patient  # a write or a hold failed
+        # a retry does not hold the writer (or a caller) on a locked database
+        wait_ms = 0 if at_once else 50 if degraded else None
+        conn = None
         try:
             with self._shared_connection():
                 conn = self._live_connection(write=True)
-                if degraded:  # a retry: do not hold the writer (or a caller) on a locked database
-                    conn.execute("PRAGMA busy_timeout = 50")
+                if wait_ms is not None:
+                    conn.execute(f"PRAGMA busy_timeout = {wait_ms}")
                 todo = [0, 0, 0]  # what the transaction writes, until taken off the queues
                 committing = False
                 rejected: Rejected | None = None
@@ -181,19 +222,22 @@ class SQLiteWriter:
                             conn.execute("ROLLBACK")
                     raise
         except _Exited:
-            return
+            return True
         except Exception as exc:  # never into the caller's request
-            self._failed(exc)
-            return
+            if not (at_once and isinstance(exc, sqlite3.OperationalError) and _busy_file(exc)):
+                self._failed(exc)
+            return False
+        finally:
+            if wait_ms is not None and conn is not None and conn is self._wconn:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
         if rejected:
-            _set_aside(self.path, rejected)
-        if degraded:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+            set_aside(self.path, rejected)
         if recovered:
             logger.warning(
                 "cost ledger %s: writable again; %d buffered item(s) written", self.path, n_rec + n_fb
             )
+        return True
 
     def _trim_locked(self, todo: list[int]) -> None:
         """Take what a transaction committed (``todo``: how many of each queue) off the queues,
@@ -301,24 +345,6 @@ class SQLiteWriter:
                 self.path,
                 len(self._pending) + len(self._pending_feedback) + len(self._pending_release),
             )
-
-
-def _set_aside(path: str, rejected: Rejected) -> None:
-    """Items the database refused (taken off the queue): kept in the rejected file, warned."""
-    where = spill.reject(path, [
-        *({"record": r.to_dict(), "error": why} for r, why in rejected.records),
-        *({"release": rid, "error": why} for rid, why in rejected.releases),
-        *({"feedback": [f.call_id, f.score, f.source, f.ts], "error": why} for f, why in rejected.feedback),
-    ])
-    ids = [r.call_id for r, _ in rejected.records] + [rid for rid, _ in rejected.releases]
-    ids += [f.call_id for f, _ in rejected.feedback]
-    why = (rejected.records or rejected.releases or rejected.feedback)[0][1]
-    logger.warning(
-        "cost ledger %s: %d item(s) the database refuses (%s; call ids %s) %s; the items "
-        "queued after them are written",
-        path, len(rejected), why, ", ".join(map(ascii, ids[:10])),
-        f"set aside in {where}" if where else "could be kept nowhere (logged here)",
-    )
 
 
 def _notify(wake: threading.Condition) -> None:

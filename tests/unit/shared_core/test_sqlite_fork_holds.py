@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing as mp
 import os
 import threading
 import time
@@ -75,7 +76,8 @@ def test_a_child_forked_while_the_writer_commits_can_write(tmp_path, monkeypatch
         for i in range(50):
             ledger.record(CallRecord(call_id=f"p{i}", tier="t", model="m", cost_usd=0.01, tags=("a",)))
 
-    asyncio.run(calls())
+    with ledger._writing:  # busy: the loop leaves the records to the writer thread
+        asyncio.run(calls())
     assert inside.wait(5)
     assert ledger._wconn is not None and ledger._wconn.in_transaction
     # the fork comes while the parent's writer is inside its transaction
@@ -84,3 +86,53 @@ def test_a_child_forked_while_the_writer_commits_can_write(tmp_path, monkeypatch
     assert rows(path, "SELECT COUNT(*) FROM calls WHERE call_id LIKE 'child-%'") == 1
     assert rows(path, "SELECT COUNT(*) FROM calls") == 51
     ledger.close()
+
+
+@pytest.mark.timeout(60)
+def test_a_child_ending_with_os_exit_keeps_what_its_loop_recorded_while_the_file_was_free(tmp_path):
+    path = tmp_path / "exit.db"
+    ledger = SQLiteLedger(path)
+
+    def child(k: int) -> str:
+        async def calls() -> None:
+            for i in range(10):
+                ledger.record(CallRecord(call_id=f"c{k}-{i}", tier="t", model="m", cost_usd=0.01))
+                ledger.release(f"h{k}-{i}")
+
+        asyncio.run(calls())
+        return "returned"  # and the child ends with os._exit(): no exit hook runs
+
+    for k in range(5):
+        assert run_forked(lambda k=k: child(k), timeout_s=10) == "returned"  # type: ignore[misc]
+    assert rows(path, "SELECT COUNT(*) FROM calls") == 50
+    ledger.close()
+
+
+def _target_leaving_a_loop_thread(path: str) -> None:
+    """A multiprocessing child whose target returns while a non-daemon thread's loop still
+    records (a server's worker thread): the file is busy when it records."""
+    ledger = SQLiteLedger(path)
+
+    def serve() -> None:
+        async def calls() -> None:
+            await asyncio.sleep(0.2)  # after the target returned
+            with ledger._writing:  # a write under way: the records are queued for the writer
+                for i in range(10):
+                    ledger.record(CallRecord(call_id=f"t{i}", tier="t", model="m", cost_usd=0.01))
+
+        asyncio.run(calls())
+
+    threading.Thread(target=serve).start()
+
+
+@pytest.mark.timeout(60)
+def test_a_multiprocessing_child_writes_what_its_non_daemon_threads_record_after_its_target(tmp_path):
+    path = tmp_path / "mp.db"
+    SQLiteLedger(path).close()
+    proc = mp.get_context("fork").Process(target=_target_leaving_a_loop_thread, args=(str(path),))
+    proc.start()
+    proc.join(20)
+    if proc.is_alive():
+        proc.kill()
+    assert proc.exitcode == 0
+    assert rows(path, "SELECT COUNT(*) FROM calls") == 10

@@ -97,8 +97,9 @@ async def test_a_ledger_dropped_with_a_release_queued_still_releases_the_hold(tm
     for i in range(5):
         ledger = SQLiteLedger(path)
         assert await ledger.areserve(f"r{i}", 0.05, _LIMITS, 600) is None
-        ledger.record(_rec(f"r{i}", 0.001))  # the call ends on the loop: both queued
-        ledger.release(f"r{i}")
+        with ledger._writing:  # busy (a write under way): the call ends on the loop, both queued
+            ledger.record(_rec(f"r{i}", 0.001))
+            ledger.release(f"r{i}")
         writers.append(ledger._writer)
         del ledger
         gc.collect()
