@@ -142,6 +142,11 @@ def _places(db_path: str, suffix: str = SUFFIX) -> list[Path]:
     return [Path(db_path + suffix), second]
 
 
+def places(db_path: str) -> list[Path]:
+    """Where spill files of ``db_path`` can be (see :func:`_places`)."""
+    return _places(db_path)
+
+
 def reject(db_path: str, items: list[dict[str, Any]]) -> str | None:
     """Append items the database refused (each a JSON object with its ``error``) to the
     rejected file (``<ledger file>.rejected.jsonl``, else in the cache folder), for a person

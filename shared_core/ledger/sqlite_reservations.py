@@ -24,7 +24,8 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..errors import LedgerUnavailableError
-from .base import CallRecord, LimitCheck, Refusal, fits
+from . import spill
+from .base import CallRecord, Feedback, LimitCheck, Refusal, fits
 from .counters import pending_spend
 from .sqlite_sql import _reserved_sql, _spend_sql
 
@@ -42,6 +43,7 @@ class SQLiteReservations:
     _hold_failed = False  # the last reservation failed on the database: back off
     _hold_retry_at = 0.0
     _hold_error = ""
+    _spill_files: tuple[str, ...] | None = None  # where spill files of the ledger's file appear
 
     if TYPE_CHECKING:
         path: str
@@ -50,6 +52,8 @@ class SQLiteReservations:
         _lock: threading.RLock
         _writing: threading.Lock
         _pending: list[CallRecord]
+        _pending_feedback: list[Feedback]
+        _pending_release: list[str]
         _retry_at: float
 
         def _live_connection(self, write: bool = False) -> sqlite3.Connection: ...
@@ -70,6 +74,7 @@ class SQLiteReservations:
         ``on_ledger_error`` decides what a call does then), and the one after that waits
         :data:`PROBE_S` at most: a locked file stalls one call, not every thread behind the
         ledger's lock. Records written meanwhile wait in memory for the same time."""
+        self._claim_spilled()
         with self._lock:
             degraded = self._hold_failed  # the last reservation could not get the file
             if degraded and time.monotonic() < self._hold_retry_at:
@@ -105,6 +110,22 @@ class SQLiteReservations:
         with self._lock:
             self._hold_failed = False  # the file answered
         return refusal
+
+    def _claim_spilled(self) -> None:
+        """What another process spilled since this ledger opened (it ended while the file was
+        locked) is counted before a hold is granted, and written: only a ledger opened on the
+        file used to claim it, so a running worker admitted calls past a hard limit. A stat of
+        each place a spill file can be (a few microseconds) when there is none."""
+        if self._spill_files is None:
+            self._spill_files = () if self.path == ":memory:" else tuple(map(str, spill.places(self.path)))
+        if not any(map(os.path.exists, self._spill_files)):
+            return
+        releases: list[str] = []
+        records, feedback = spill.claim(self.path, releases)
+        with self._lock:
+            self._pending.extend(records)
+            self._pending_feedback.extend(feedback)
+            self._pending_release.extend(releases)
 
     def _reserve_in(
         self, conn: sqlite3.Connection, reservation_id: str, amount: float,

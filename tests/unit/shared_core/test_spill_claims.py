@@ -9,6 +9,7 @@ import os
 from typing import Any
 
 from shared_core.ledger import CallRecord, SQLiteLedger, spill
+from shared_core.ledger.limits import LimitCheck
 
 
 def _rec(call_id: str) -> CallRecord:
@@ -67,3 +68,17 @@ def test_an_error_closing_a_written_spill_file_does_not_write_it_twice(tmp_path,
     monkeypatch.setattr(os, "close", real_close)
     assert failed
     assert [r.call_id for r in spill.claim(path)[0]] == [f"r{i}" for i in range(5)]  # once
+
+
+def test_a_running_ledger_counts_a_spill_file_written_since_it_opened(tmp_path):
+    """Another worker exited while the file was locked and spilled its call ($0.90 of a $1.00
+    limit): a worker already running counts it before it admits the next call."""
+    path = str(tmp_path / "l.db")
+    ledger = SQLiteLedger(path)  # running since before
+    spent = CallRecord(call_id="a-call", tier="t", model="m", cost_usd=0.90)
+    assert spill.write(path, [spent], [], releases=["a-call"])
+    limits = [LimitCheck("global", 0.0, 1.00)]
+    assert ledger.reserve("b-call", 0.90, limits, 60) is not None  # refused: $0.90 spent
+    assert ledger.pending == 0 and [r.call_id for r in ledger.records()] == ["a-call"]
+    assert not (tmp_path / "l.db.pending.jsonl").exists()
+    ledger.close()
