@@ -50,10 +50,15 @@ class SQLiteConnection:
                 ) from None
         try:
             conn = self._connect()
-            conn.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('salt', ?)", (new_salt(),)
-            )
-            return str(conn.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()[0])
+            # read first: a file that has its salt needs no write (opening it while another
+            # process holds the write lock, a ledger built on a loop, neither waits for it)
+            row = conn.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('salt', ?)", (new_salt(),)
+                )
+                row = conn.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
+            return str(row[0])
         except sqlite3.Error as exc:
             self._drop_connection()
             if "locked" in str(exc) or "busy" in str(exc):

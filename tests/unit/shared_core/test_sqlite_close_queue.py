@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,18 @@ def test_a_queued_release_is_pending_and_spilled_at_close_then_written_by_the_ne
     assert again.reserved("global") == 0.0
     assert rows(path, "SELECT COUNT(*) FROM reservations") == 0
     again.close()
+
+
+@pytest.mark.timeout(30)
+def test_a_ledger_opens_an_existing_file_while_another_process_writes(tmp_path):
+    path = tmp_path / "l.db"
+    SQLiteLedger(path, salt="kept").close()
+    lock = _locked(path, 3.0)
+    try:
+        start = time.monotonic()
+        ledger = SQLiteLedger(path, busy_timeout_s=0.5)  # no write needed: the salt is stored
+        assert time.monotonic() - start < 0.4
+    finally:
+        lock.wait(10)
+    assert ledger.salt != "" and ledger.flush() == 0
+    ledger.close()
