@@ -37,6 +37,11 @@ ITEM_ERRORS: tuple[type[BaseException], ...] = (
 logger = logging.getLogger("shared_core.ledger.sqlite")
 
 
+def busy_file(exc: Exception) -> bool:
+    """Another connection holds the file's lock (the writer waits for it, not the loop)."""
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+
+
 @dataclass
 class Rejected:
     """The items of a batch the database refused, each with why."""

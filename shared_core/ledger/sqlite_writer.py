@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import spill
 from .base import CallRecord, Feedback
-from .sqlite_batch import Rejected, insert_batch, set_aside
+from .sqlite_batch import Rejected, busy_file, insert_batch, set_aside
 
 # the logger the ledger has always warned on (callers filter by its name)
 logger = logging.getLogger("shared_core.ledger.sqlite")
@@ -67,18 +67,9 @@ def _ended_by_sigterm() -> bool:
     return bool(mp.current_process().daemon)
 
 
-CLOSE_ROUNDS = 20
-"""Most write transactions :meth:`SQLiteWriter.close` makes before it spills what is left."""
-
-
-INLINE_MAX = 64
-"""Most items queued for an event loop's write to be tried at once (more: the writer's)."""
-
-
-def _busy_file(exc: sqlite3.OperationalError) -> bool:
-    """Another connection holds the file's lock (the writer waits for it, not the loop)."""
-    text = str(exc)
-    return "locked" in text or "busy" in text
+CLOSE_ROUNDS = 20  # most rounds of writes close() makes before it spills what is left
+BATCH_MAX = 500  # most records (and scores, and releases) one write transaction takes
+INLINE_MAX = 64  # most items queued for an event loop's write to be tried at once
 
 
 class _Exited(Exception):
@@ -174,6 +165,20 @@ class SQLiteWriter:
 
     # -- the transaction ----------------------------------------------------------------------
     def _write_pending(self, *, patient: bool = False, at_once: bool = False) -> bool:
+        """What is queued now, in transactions of at most :data:`BATCH_MAX` items of each kind
+        (see :meth:`_write_batch`): a backlog holds ``_lock`` (every read and enqueue, the
+        loop's too) one batch at a time, not all at once."""
+        with self._lock:
+            total = len(self._pending) + len(self._pending_feedback) + len(self._pending_release)
+        for _ in range(total // BATCH_MAX + 2):  # what came later is the next write's
+            if not self._write_batch(patient=patient, at_once=at_once):
+                return False
+            with self._lock:
+                if not (self._pending or self._pending_feedback or self._pending_release):
+                    break
+        return True
+
+    def _write_batch(self, *, patient: bool = False, at_once: bool = False) -> bool:
         """Write everything queued in one transaction (``_writing`` held); an item the database
         refuses is set aside with a warning (:mod:`.sqlite_batch`). A failure of the file keeps
         it all queued, warns once and backs off for ``retry_after_s``; the next try waits 50 ms at
@@ -199,11 +204,15 @@ class SQLiteWriter:
                     with self._lock:
                         if self._exited:
                             raise _Exited
-                        todo[:] = len(self._pending), len(self._pending_feedback), len(self._pending_release)
-                        n_rec, n_fb = todo[0], todo[1]
+                        n_rec = min(len(self._pending), BATCH_MAX)
+                        n_fb = min(len(self._pending_feedback), BATCH_MAX)
+                        # never a release before its call's record: releases with the last records
+                        n_rel = min(len(self._pending_release), BATCH_MAX) if n_rec == len(self._pending) else 0
+                        todo[:] = n_rec, n_fb, n_rel
                         # an item the database refuses is set aside (sqlite_batch), not kept
                         rejected = insert_batch(
-                            conn, self._pending, self._pending_release, self._pending_feedback
+                            conn, self._pending[:n_rec], self._pending_release[:n_rel],
+                            self._pending_feedback[:n_fb],
                         )
                         committing = True
                         conn.execute("COMMIT")
@@ -224,7 +233,7 @@ class SQLiteWriter:
         except _Exited:
             return True
         except Exception as exc:  # never into the caller's request
-            if not (at_once and isinstance(exc, sqlite3.OperationalError) and _busy_file(exc)):
+            if not (at_once and busy_file(exc)):
                 self._failed(exc)
             return False
         finally:
