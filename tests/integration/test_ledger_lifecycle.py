@@ -88,8 +88,13 @@ def test_ledger_locked_at_first_call_keeps_the_answer_and_the_record(openai_serv
 
 
 def test_sqlite_ledger_locked_at_open_says_it_is_locked(tmp_path):
+    """A file that opening must write to (its tables, its salt) and another process holds
+    locked. (An existing ledger file is only read when opened: it opens under a lock.)"""
     path = tmp_path / "costs.sqlite"
-    SQLiteLedger(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")  # begun, not yet a ledger
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.close()
     lock = _lock(path)
     try:
         with pytest.raises(ConfigError) as err:

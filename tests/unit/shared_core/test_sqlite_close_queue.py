@@ -83,7 +83,7 @@ def test_a_queued_release_is_pending_and_spilled_at_close_then_written_by_the_ne
 def test_a_ledger_opens_an_existing_file_while_another_process_writes(tmp_path):
     path = tmp_path / "l.db"
     SQLiteLedger(path, salt="kept").close()
-    lock = _locked(path, 3.0)
+    lock = _locked(path, 1.0)
     try:
         start = time.monotonic()
         ledger = SQLiteLedger(path, busy_timeout_s=0.5)  # no write needed: the salt is stored
