@@ -263,7 +263,8 @@ def test_stats_reads_a_ledger_another_process_is_writing_to(
     """``stats`` opened the file as a writer (schema, salt, WAL, spill claim): while another
     process held the write lock for more than 2 s it failed ("database is locked"), where a
     read-only connection reads the rows (WAL readers are not blocked). It now falls back to
-    reading, and says so."""
+    reading, and says so; and an existing ledger file now opens without a write (its salt is
+    read), so the writer's open no longer waits for the lock at all."""
     import sqlite3
 
     db = tmp_path / "l.db"
@@ -276,7 +277,6 @@ def test_stats_reads_a_ledger_another_process_is_writing_to(
         assert main(["stats", str(db), "--json"]) == 0
         captured = capsys.readouterr()
         assert json.loads(captured.out)["calls"] == 2
-        assert "read-only" in captured.err
     finally:
         writer.execute("ROLLBACK")
         writer.close()
