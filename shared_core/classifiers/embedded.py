@@ -244,7 +244,8 @@ class EmbeddedClassifier(BaseClassifier):
     def _classify(self, request: Request) -> Classification:
         pl, ood, cov, read_ask = self._levels(request.text, request.ask_start)
         vals = self._scores(pl)
-        calibrate = self.ladder.calibrate_one
+        m = self.ladder
+        calibrate = m.calibrator(m.view(request.text, request.ask_start))  # (its language group's curve)
         # each tier's own (a knob or a rule may choose another tier than the median one): the
         # calibrated mass of its band; the chosen tier is the first to reach 0.5
         per_tier = []

@@ -86,16 +86,31 @@ def word_ids(words: set[str], bits: int = WORD_BITS) -> np.ndarray:
 
 _CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _NON_CJK_RE = re.compile("[^\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
+_CJK_RUN_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
 
 
-def ladder_text(text: str) -> str:
-    """``text`` plus its CJK character bigrams as extra words (those scripts have no spaces)."""
+CJK_GRAMS = "grams"
+"""``features.cjk`` of a model that reads CJK text as character n-grams only (:func:`ladder_text`)."""
+
+
+def ladder_text(text: str, cjk: str = "") -> str:
+    """``text`` plus its CJK character bigrams as extra words (those scripts have no spaces).
+
+    ``cjk`` is the model's ``features.cjk``: ``""`` (files before 2026-12-05) keeps each run of
+    CJK characters in the text as one word beside its bigrams; :data:`CJK_GRAMS` replaces the
+    runs (in the first 1,500 characters) by their bigrams and adds each distinct CJK character
+    as a word. A run is a phrase or a sentence (``高铁上能带充电宝吗``), seen once in training and
+    never again: as a feature it only lets the model learn its templates by heart, while the
+    characters (``吗``, ``证``) and their pairs are what new requests share with them."""
     if text.isascii() or not _CJK_RE.search(text, 0, 400):  # (no CJK in ASCII text)
         return text
-    grams = [
-        run[i : i + 2] for run in _NON_CJK_RE.split(text[:1500]) for i in range(len(run) - 1)
-    ]
-    return text + "\n" + " ".join(grams)
+    head = text[:1500]
+    runs = _NON_CJK_RE.split(head)
+    grams = [run[i : i + 2] for run in runs for i in range(len(run) - 1)]
+    if cjk != CJK_GRAMS:
+        return text + "\n" + " ".join(grams)
+    chars = dict.fromkeys(c for run in runs for c in run)
+    return _CJK_RUN_RE.sub(" ", head) + text[1500:] + "\n" + " ".join(grams) + "\n" + " ".join(chars)
 
 
 def words_of_tokens(toks: Sequence[str], pattern: re.Pattern[str] = _ASCII_WORD_RE) -> set[str]:
@@ -134,6 +149,7 @@ class LadderModel:
         features: dict[str, Any],
         *,
         calibration: tuple[Sequence[float], Sequence[float]] = ((0.0, 1.0), (0.0, 1.0)),
+        calibration_intl: tuple[Sequence[float], Sequence[float]] | None = None,
         seen: np.ndarray | None = None,
         ood_coverage: float = 0.0,
         info: dict[str, Any] | None = None,
@@ -144,19 +160,20 @@ class LadderModel:
         """Whether the model reads only the last user message of a conversation (``reads: ask``
         in the file) or the whole classified text (files written before, without ``reads``)."""
         self.fx = FeatureExtractor.from_config(self.features)
+        self.cjk = str(self.features.get("cjk", ""))
+        """How the features read CJK text (:func:`ladder_text`; ``""`` in older files)."""
         self.dim = self.fx.dim
         self.W = np.asarray(W, dtype=np.float32)
         self.b = np.asarray(b, dtype=np.float64).reshape(-1)
         self._b = self.b.tolist()
         if self.W.shape != (2 * self.dim, len(LEVELS)) or len(self.b) != len(LEVELS):
             raise DataFormatError("ladder model", f"W{self.W.shape} b{self.b.shape} do not fit dim {self.dim}")
-        self.cal_x = np.asarray(calibration[0], dtype=np.float64)
-        self.cal_y = np.asarray(calibration[1], dtype=np.float64)
-        if len(self.cal_x) != len(self.cal_y) or len(self.cal_x) < 2 or np.any(np.diff(self.cal_x) <= 0):
-            raise DataFormatError(
-                "ladder model", "calibration needs two equal-length lists of >= 2 points, x increasing"
-            )
+        self.cal_x, self.cal_y = _points(calibration)
         self._cal = (self.cal_x.tolist(), self.cal_y.tolist())
+        self.cal_intl = None if calibration_intl is None else _points(calibration_intl)
+        """The calibration of requests written with letters outside ASCII (accents, CJK, Devanagari:
+        :func:`is_intl`), fit on those rows alone; ``None`` (older files): one curve for all."""
+        self._cal_intl = self._cal if self.cal_intl is None else (self.cal_intl[0].tolist(), self.cal_intl[1].tolist())
         self._word_memo: dict[str, bool] = {}
         self.seen = np.ones(WORD_BITS, dtype=bool) if seen is None else seen
         self.ood_coverage = float(ood_coverage)
@@ -185,13 +202,17 @@ class LadderModel:
         """What the model reads of a classified text whose last user message starts at ``ask_start``."""
         return text[ask_start:] if (ask_start > 0 and self.reads_ask) else text
 
+    def read_text(self, text: str) -> str:
+        """What the hashed features read of ``text``: :func:`ladder_text` in this model's CJK mode."""
+        return ladder_text(text, self.cjk)
+
     def featurize(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Sparse features over ``2 * dim`` buckets: whole text, then its edges."""
-        t = ladder_text(text)
+        t = self.read_text(text)
         i1, v1 = self.fx.transform_one(t)
         if len(text) <= EDGE_MIN:
             return np.concatenate([i1, i1 + self.dim]), np.concatenate([v1, v1])
-        i2, v2 = self.fx.transform_one(ladder_text(_edges(text)))
+        i2, v2 = self.fx.transform_one(self.read_text(_edges(text)))
         return np.concatenate([i1, i2 + self.dim]), np.concatenate([v1, v2])
 
     def batch(self, texts: Sequence[str], ask_starts: Sequence[int] | None = None) -> SparseBatch:
@@ -272,7 +293,7 @@ class LadderModel:
         n = len(text)
         toks = read_toks = None
         if self._dot is not None and n <= EDGE_MIN:  # word sums: memoised per word
-            read = ladder_text(text)
+            read = self.read_text(text)
             if read is text:  # (no CJK bigrams added; feature_window keeps a short text whole)
                 lower = text.lower()
                 toks = read_toks = _tokens(lower)
@@ -286,13 +307,13 @@ class LadderModel:
         elif self._dot is not None:  # the whole text on the first half of W, its edges on the second
             k = len(LEVELS)
             dot = self._long_dot()
-            whole = dot(ladder_text(text))[:k]
-            edges = dot(ladder_text(_edges(text)))[k:]
+            whole = dot(self.read_text(text))[:k]
+            edges = dot(self.read_text(_edges(text)))[k:]
             z = [a + b + c for a, b, c in zip(whole, edges, self._b)]
         elif n <= DOT_MAX:
-            z = (self.fx.dot_one(ladder_text(text), self._W_short) + self.b).tolist()
+            z = (self.fx.dot_one(self.read_text(text), self._W_short) + self.b).tolist()
         elif n <= EDGE_MIN:
-            idx, val = self.fx.transform_one(ladder_text(text))
+            idx, val = self.fx.transform_one(self.read_text(text))
             z = (val @ self._W_short[idx] + self.b).tolist()
         else:
             idx, val = self.featurize(text)
@@ -302,16 +323,18 @@ class LadderModel:
         s = sum(e)
         return [v / s for v in e], toks, read_toks
 
+    def calibrator(self, text: str) -> Any:
+        """:meth:`calibrate_one` for a request that reads ``text``: the curve of its group
+        (:func:`is_intl`) when the file has two."""
+        return self.calibrate_intl if self.cal_intl is not None and is_intl(text) else self.calibrate_one
+
+    def calibrate_intl(self, p_chosen: float) -> float:
+        """:meth:`calibrate_one` on the curve of requests with letters outside ASCII."""
+        return _interp(self._cal_intl, p_chosen)
+
     def calibrate_one(self, p_chosen: float) -> float:
         """:meth:`calibrate` for one value, without numpy (the per-request path)."""
-        xs, ys = self._cal
-        if p_chosen <= xs[0]:
-            return ys[0]
-        if p_chosen >= xs[-1]:
-            return ys[-1]
-        i = bisect.bisect_right(xs, p_chosen)
-        x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
-        return y0 + (y1 - y0) * (p_chosen - x0) / (x1 - x0)
+        return _interp(self._cal, p_chosen)
 
     def calibrate(self, p_chosen: float | np.ndarray) -> Any:
         """Raw probability of the chosen level -> probability that the choice is right."""
@@ -335,6 +358,9 @@ class LadderModel:
             "calibration": {"x": [round(float(x), 6) for x in self.cal_x],
                             "y": [round(float(y), 6) for y in self.cal_y]},
             "ood_coverage": round(self.ood_coverage, 6),
+            **({} if self.cal_intl is None else {"calibration_intl": {
+                "x": [round(float(x), 6) for x in self.cal_intl[0]],
+                "y": [round(float(y), 6) for y in self.cal_intl[1]]}}),
             "info": self.info,
         }
         return write_json(p, meta)
@@ -354,6 +380,8 @@ class LadderModel:
                 arrays["b"],
                 meta["features"],
                 calibration=(cal["x"], cal["y"]),
+                calibration_intl=(meta["calibration_intl"]["x"], meta["calibration_intl"]["y"])
+                if "calibration_intl" in meta else None,
                 seen=seen,
                 ood_coverage=float(meta.get("ood_coverage", 0.0)),
                 info=meta.get("info"),
@@ -363,6 +391,34 @@ class LadderModel:
             if isinstance(exc, RouterError):
                 raise
             raise DataFormatError(str(p), f"invalid ladder model file: {exc!r}") from None
+
+
+def is_intl(text: str) -> bool:
+    """Whether ``text`` has a letter outside ASCII (an accent, CJK, Devanagari): the requests whose
+    confidence the second calibration curve maps (first 2,000 characters)."""
+    head = text[:2000]
+    return not head.isascii() and any(c.isalpha() and not c.isascii() for c in head)
+
+
+def _points(cal: tuple[Sequence[float], Sequence[float]]) -> tuple[np.ndarray, np.ndarray]:
+    xs, ys = np.asarray(cal[0], dtype=np.float64), np.asarray(cal[1], dtype=np.float64)
+    if len(xs) != len(ys) or len(xs) < 2 or np.any(np.diff(xs) <= 0):
+        raise DataFormatError(
+            "ladder model", "calibration needs two equal-length lists of >= 2 points, x increasing"
+        )
+    return xs, ys
+
+
+def _interp(cal: tuple[list[float], list[float]], p: float) -> float:
+    """Linear interpolation on ``(xs, ys)``, flat beyond the ends (``np.interp``, without numpy)."""
+    xs, ys = cal
+    if p <= xs[0]:
+        return ys[0]
+    if p >= xs[-1]:
+        return ys[-1]
+    i = bisect.bisect_right(xs, p)
+    x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
+    return y0 + (y1 - y0) * (p - x0) / (x1 - x0)
 
 
 def _reads_ask(value: Any, path: Path) -> bool:
