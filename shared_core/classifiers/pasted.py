@@ -109,10 +109,32 @@ def _glued(paras: Iterable[str]) -> list[str]:
     return out
 
 
+_QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»", "‘": "’", "'": "'", "「": "」", "『": "』"}
+_LEAD_QUOTE_RE = re.compile(r"[:：][ \t]*([\"“„«‘'「『])")
+
+
+def _quoted(text: str) -> list[str] | None:
+    """A message of one paragraph that quotes its material: a lead-in ending in a colon, the quote,
+    and what follows it ("Summarise this: «…»", "Look what the school sent: '…' When do I pick
+    him up?"), as the paragraphs ``[lead-in, quote, rest]`` (``rest`` only when there is one); or
+    ``None`` (no lead-in within :data:`ASK_MAX` characters, or the quote is not closed)."""
+    m = _LEAD_QUOTE_RE.search(text, 0, ASK_MAX + 2)
+    if m is None:
+        return None
+    close = text.rfind(_QUOTES[m.group(1)], m.end())
+    if close < 0:
+        return None
+    lead, quote, rest = text[: m.start() + 1].strip(), text[m.end() : close].strip(), text[close + 1 :].strip()
+    if not lead or not quote or any(c in lead for c in "{}[]=;<>"):  # (not a line of code or JSON)
+        return None
+    return [lead, quote, rest] if rest else [lead, quote]
+
+
 def find_ask(text: str) -> Ask | None:
     """The short ask a long ``text`` opens or closes with, else ``None``.
 
-    The ask is a paragraph (blank lines and ``---`` lines separate paragraphs; a closing
+    The ask is a paragraph (blank lines and ``---`` lines separate paragraphs, and a message of one
+    paragraph that quotes its material after a colon is cut around the quote; a closing
     "Thanks!" is skipped) of at most :data:`ASK_MAX` characters and under a third of the
     text; a ``Question:`` label is taken off it. The last paragraph is tried first, except:
     a first paragraph that introduces the rest with a colon wins over a question at the end
@@ -124,6 +146,8 @@ def find_ask(text: str) -> Ask | None:
     if not _long_enough(text):
         return None
     paras = _glued(p for p in _PARAS_RE.split(_RULE_RE.sub("", text).strip()) if p.strip())
+    if len(paras) < 2:
+        paras = _quoted(text.strip()) or paras  # one paragraph: "Summarise this: «…»"
     if len(paras) < 2:
         return None
     limit = min(ASK_MAX, len(text) / 3)

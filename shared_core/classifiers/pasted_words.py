@@ -91,6 +91,8 @@ def is_ask(para: str, *, lead_in: bool) -> bool:
     words = _WORD_RE.findall(_GREETING_RE.sub("", p[:50], count=1).lower())
     if words and words[0] in _OPENER_SET:
         return True
+    if _REQUEST_RE.match(_GREETING_RE.sub("", p, count=1)):  # "tu peux me résumer ce courrier", "kannst du …"
+        return True
     if _HI_ASK_RE.search(p):  # Hindi: a polite imperative at the end ("... समझा दीजिए")
         return True
     # a request in Chinese or Japanese: one line (a notice's "※ご遠慮ください" lines are not asks)
@@ -181,9 +183,32 @@ _PRESENT_RE = re.compile(
 )
 
 
+_RECEIVED_RE = re.compile(  # "I got this from the landlord:", "me ha llegado esto del banco:", "收到这个："
+    r"\b(?:got|received|was sent|were sent|sent me|forwarded|pasted|copied|"
+    r"llegado|lleg[óo]|recibido|recib[íi]|mandado|mandaron|enviado|enviaron|pego|pegado|"
+    r"reçu|re[çc]u|envoy[ée]e?s?|transf[ée]r[ée]|coll[ée]|"
+    r"bekommen|erhalten|gekriegt|geschickt|weitergeleitet|kopiert|eingefügt|"
+    r"recebi|recebemos|recebido|chegou|mandaram|enviaram|encaminhad[oa]|colei|colado)\b"
+    r"|收到|发来|發來|发的|發的|转发|轉發|届いた|来た|きた|送られて|貼り|आया|आई|आए|मिला|मिली|भेजा|भेजी",
+    re.I,
+)
+_HI_THIS_IS_RE = re.compile(r"^(?:यह|ये|ये रहा|यह रहा)\s[^:：]{0,80}(?:है|हैं)\s*[:：]$")
+"""Hindi "this is …:" ("यह मेरे टिकट का मैसेज है:"), as "This is the report we got:"."""
+
+
 def is_presentation(para: str) -> bool:
-    """"Here is our Q3 report:": a line that presents the material, not an ask (no question in it)."""
-    return bool(_PRESENT_RE.match(para.strip())) and not _QUESTION_RE.search(para)
+    """"Here is our Q3 report:", "I got this from the bank:", "me ha llegado esto:", "收到这个：": a
+    line that presents the material, not an ask (no question in it, and a colon-ended line that
+    says the material was received asks nothing of its own: no ask word opens it)."""
+    p = para.strip()
+    if _QUESTION_RE.search(p):
+        return False
+    if _PRESENT_RE.match(p) or _HI_THIS_IS_RE.match(p):
+        return True
+    if not p.endswith((":", "：")) or len(p) > 120 or not _RECEIVED_RE.search(p):
+        return False
+    words = _WORD_RE.findall(_GREETING_RE.sub("", p[:50], count=1).lower())
+    return not (words and words[0] in _OPENER_SET) and not _CJK_ASK_RE.search(p)
 
 
 _SIGN_OFF_RE = re.compile(
@@ -215,7 +240,10 @@ _QUESTION_WORDS = frozenset(
     "qual quais quando onde quem quanto quantos quantas quel quelle quels quelles quand où qui comment "
     "pourquoi combien est-ce was wer wann wo wie warum welche welcher welches wieviel".split()
 )
-_CJK_REQUEST_RE = re.compile("请|請|ください|下さい|してほしい")
+_CJK_REQUEST_RE = re.compile("请|請|ください|下さい|してほしい|帮我|幫我|给我|給我|麻烦|麻煩")
+_CJK_OVER_ALL_RE = re.compile("总结|總結|概括|归纳|歸納|まとめ|要約|翻译|翻譯|翻訳|改写|改寫|润色|潤色|書き直|列出|一覧")
+"""Summarise, translate, rewrite, list: a task over the whole material (as "Summarise this" is)."""
+_QUESTIONS_RE = re.compile("[?？]+")
 
 
 def over_all(ask: str, *, lead_in: bool) -> bool:
@@ -223,11 +251,13 @@ def over_all(ask: str, *, lead_in: bool) -> bool:
     an ask for every item of a kind ("what are the action items?"), or an instruction rather
     than a question ("Translate to English please.", "Can you write up minutes from this?"),
     except the look-up verbs ("Tell me the total.", "Find the phone number")?"""
-    if lead_in or _MANY_RE.search(ask) or ask.count("?") + ask.count("？") >= 2:
-        return True  # ... or two questions: "Is the comparison fair? What is it leaving out?"
+    if lead_in or _MANY_RE.search(ask) or len(_QUESTIONS_RE.findall(ask)) >= 2:
+        return True  # ... or two questions: "Is the comparison fair? What is it leaving out?" ("??" is one)
     a = _GREETING_RE.sub("", ask.strip().lstrip("¿¡"), count=1)
     body = _REQUEST_RE.sub("", a, count=1)
     if CJK_RE.search(body):
+        if _CJK_OVER_ALL_RE.search(body):  # "总结一下", "3行でまとめて": over all of it, asked or not
+            return True
         return bool(_CJK_REQUEST_RE.search(body)) and not _QUESTION_RE.search(body)
     words = _WORD_RE.findall(body[:40].lower())
     if not words or words[0] in _LOOKUP_VERBS:

@@ -618,3 +618,43 @@ def test_a_dockerfile_is_no_letter_and_its_first_line_no_ask() -> None:
     assert not looks_like_letter(docker)
     found = find_ask(docker + "\n\nwhich node version does the image use?")
     assert found is not None and found.text == "which node version does the image use?"
+
+
+@pytest.mark.parametrize(
+    "lead",
+    ["I got this from the depot manager:", "Me han enviado este informe del almacén:",
+     "Hab den Bericht vom Lager bekommen, schau mal:", "recebi isso do gerente do depósito:",
+     "on m'a transféré ce rapport ce matin :", "收到了仓库发来的这份报告：", "यह रिपोर्ट मेरे पास आई है:",
+     "यह डिपो की रिपोर्ट है:"],
+)
+def test_a_line_saying_the_material_was_received_presents_it_the_question_at_the_end_is_the_ask(lead: str) -> None:
+    text = lead + "\n\n" + REPORT + "\n\nWhen does Tomas leave?"
+    found = find_ask(text)
+    assert found is not None and found.text == "When does Tomas leave?" and not found.over_all
+    assert Router().decide(text).tier == "simple"
+
+
+@pytest.mark.parametrize("lead", ["Reply to this email I got from the depot:", "Resume el informe que me han enviado:",
+                                  "Summarise what I was sent:"])
+def test_a_received_line_that_asks_for_something_is_still_the_ask(lead: str) -> None:
+    found = find_ask(lead + "\n\n" + REPORT + "\n\nCould you confirm the rota by Friday?")
+    assert found is not None and found.text == lead and found.over_all
+
+
+def test_doubled_question_marks_are_one_question() -> None:
+    found = find_ask(REPORT + "\n\nso when does Tomas actually leave??")
+    assert found is not None and not found.over_all
+    found = find_ask(REPORT + "\n\nWho joined? Who leaves?")
+    assert found is not None and found.over_all  # two questions: every item of a kind
+
+
+@pytest.mark.parametrize("ask", ["帮我把这份报告总结成三条", "这份报告能帮我总结一下吗？", "これを3行でまとめて", "この報告を英語に翻訳して"])
+def test_a_cjk_summary_or_translation_is_carried_out_over_all_of_it(ask: str) -> None:
+    found = find_ask(REPORT + "\n\n" + ask)
+    assert found is not None and found.over_all, ask
+    assert Router().decide(REPORT + "\n\n" + ask).tier != "simple"
+
+
+def test_a_cjk_question_about_one_value_is_a_look_up() -> None:
+    found = find_ask(REPORT + "\n\n燃油一共花了多少钱？")
+    assert found is not None and not found.over_all
