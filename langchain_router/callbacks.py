@@ -22,7 +22,7 @@ from uuid import UUID
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.outputs import ChatGenerationChunk, GenerationChunk, LLMResult
 
-from shared_core.attempt_records import ESTIMATED, error_text, estimated_note
+from shared_core.attempt_records import error_text, estimated_note
 from shared_core.error_usage import failure_usage, unanswered_usage
 from shared_core.errors import BadResponseError
 from shared_core.faults import classify_error
@@ -33,10 +33,11 @@ from shared_core.request import estimate_input_tokens
 from shared_core.tier import Tier
 from shared_core.tier_models import pricing_tier
 from shared_core.unanswered import upper_bound_note
+from shared_core.usage_belief import believed_usage
 
 from .context import configurable_user, scalar
 from .judge import JUDGE_RUN
-from .messages import Received, to_core_messages, usage_of
+from .messages import Received, answer_of, to_core_messages, usage_of
 
 _MODEL_KEYS = ("model_name", "model", "model_id", "deployment_name")
 _STOPPED = (asyncio.CancelledError, KeyboardInterrupt, GeneratorExit)
@@ -128,16 +129,20 @@ class CostCallbackHandler(BaseCallbackHandler):
         usage = usage_of(msg) if msg is not None else None
         if usage is None:
             usage = _usage_from_llm_output(response.llm_output)
-        note = None
-        if usage is None:  # billed all the same: estimated from the text sent and received
-            received = "".join(getattr(g, "text", "") or "" for g in gens)
-            usage, note = estimated_usage(run.get("sent", 0), received), ESTIMATED
         model = None
         if msg is not None:
             model = (msg.response_metadata or {}).get("model_name")
         model = (
             model or (response.llm_output or {}).get("model_name") or run.get("model") or "unknown"
         )
+        # billed all the same: a missing or impossible usage (0 tokens for a non-empty request
+        # or answer) is estimated from the text sent and received, tool calls included, by the
+        # router's own rule (shared_core.usage_belief)
+        received = (
+            answer_of(msg).received if msg is not None
+            else "".join(getattr(g, "text", "") or "" for g in gens)
+        )
+        usage, note = believed_usage(usage, run.get("sent", 0), received, source=str(model))
         cost, base = self._costs(str(model), run, usage) if usage is not None else (None, None)
         self._record(run_id, run, str(model), "ok", usage, cost, base, note=note)
 
@@ -214,8 +219,14 @@ class CostCallbackHandler(BaseCallbackHandler):
         usage = usage_of(msg) if msg is not None else None
         usage = usage or streamed.usage()
         note = f"caller stopped the call ({type(error).__name__}) before its end"
-        if usage is None:  # the answer's text as far as it came: the response's or the tokens'
-            received = "".join(getattr(g, "text", "") or "" for g in gens)
+        received = "".join(getattr(g, "text", "") or "" for g in gens)
+        budget = run.get("budget")
+        if usage is None and not received and not streamed.tokens and budget is not None:
+            # sent and nothing came back: the provider may finish and bill it (as the router
+            # records the same: shared_core.call_stop)
+            usage = Usage(run.get("sent", 0), budget)
+            note += f"; {upper_bound_note(budget)}"
+        elif usage is None:  # the answer's text as far as it came: the response's or the tokens'
             usage = estimated_usage(run.get("sent", 0), max(received, streamed.text, key=len))
             note += "; tokens estimated from the text sent and received"
         model = str(run.get("model") or "unknown")

@@ -90,6 +90,12 @@ def bounded_route(
     return applied, tier.max_tokens
 
 
+def is_model_route(route: Runnable[Any, Any]) -> bool:
+    """Whether ``route`` is one chat model (or bindings of one): a call's own keywords reach
+    it; in a chain they reach only the first step (LangChain's ``RunnableSequence``)."""
+    return isinstance(_core(route)[1], BaseChatModel)
+
+
 class UnboundedRouteWarning(UserWarning):
     """A ``RunnableRouter`` route whose worst-case cost cannot be held against a hard budget
     limit (it is checked before it runs, nothing is reserved): the message says why and what
@@ -108,6 +114,8 @@ class RouteRun(NamedTuple):
     the route's own model, at the prices its record will carry); ``None``: not bounded."""
     holds_itself: bool = False
     """A routed chat model: it reserves for, and caps, its own calls."""
+    answers: int = 1
+    """The answers its model is set to write (``n``; a call's own ``n`` replaces it)."""
 
 
 def route_bounds(routes: dict[str, Runnable[Any, Any]], router: Any) -> dict[str, RouteRun]:
@@ -120,15 +128,15 @@ def route_bounds(routes: dict[str, Runnable[Any, Any]], router: Any) -> dict[str
         route = routes[tier.name]
         runnable, bound = bounded_route(route, tier, hard_limit=hard_limit)
         node = _core(route)[1]
-        if bound is not None:  # a model set to write several answers (n=4) is billed for each
-            bound *= model_choices(node) or 1
         priced: Tier | None = None
         if bound is not None:
             priced = route_pricing(tiers, tier, _sent_model(route, node))
             if estimate_cost(priced.model_copy(update={"max_tokens": bound}), 0, router.prices) is None:
                 bound = None
         own = _holds_itself(node)
-        out[tier.name] = RouteRun(runnable, bound, priced if bound is not None else None, own)
+        out[tier.name] = RouteRun(
+            runnable, bound, priced if bound is not None else None, own, model_choices(node) or 1
+        )
         capped = router.config.budget.per_request_cap_usd is not None  # held at the cap
         if bound is None and router.budget is not None and router.budget.limits and not (own or capped):
             warnings.warn(

@@ -25,7 +25,7 @@ from langchain_core.outputs import LLMResult
 from langchain_core.runnables import RunnableConfig
 
 from shared_core.attempt_records import error_text
-from shared_core.output_budget import read_output_budget
+from shared_core.output_budget import read_choices, read_output_budget
 from shared_core.pricing import Usage
 from shared_core.route_hold import RouteSpend
 from shared_core.tier_models import pricing_tier
@@ -90,7 +90,8 @@ class RouteCapHandler(CostCallbackHandler):
             if budget is not None:
                 md = kwargs.get("metadata") or {}
                 tier = pricing_tier(self._tiers, model, route=md.get("tier"))
-                worst = self.prices.cost(model, Usage(sent, budget), tier=tier)
+                answers = read_choices(params) or 1  # n answers: each is billed
+                worst = self.prices.cost(model, Usage(sent, budget * answers), tier=tier)
                 unknown = "which has no known price (set input_price and output_price on its tier)"
             self.account.admit(run_id, model, worst, unknown=unknown)
         except Exception as exc:

@@ -20,6 +20,7 @@ route is only checked before it runs (:mod:`.route_budget`).
 from __future__ import annotations
 
 import asyncio
+import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ from shared_core.router import Router
 
 from .judge import judge_unpaid
 from .messages import to_core_messages
-from .route_budget import Held, route_bounds
+from .route_budget import Held, is_model_route, route_bounds
 from .route_cap import RouteCapHandler
 
 DECISION_EVENT = "tier_router_decision"
@@ -94,6 +95,7 @@ class RunnableRouter(Runnable[Any, Any]):
         self.input_key = input_key
         self.on_decision = on_decision
         self._runs = route_bounds(self.routes, self.router)
+        self._told: set[str] = set()  # routes warned that a call's keywords miss their model
         """Per tier: the runnable run for it, its output bound (``None``: not bounded, so a
         hard limit is checked, not held) and the tier its call is priced at when bounded
         (:class:`.route_budget.RouteRun`)."""
@@ -167,23 +169,23 @@ class RunnableRouter(Runnable[Any, Any]):
         await hold.aopen()
         return self._target(decision, hold, ctx, kwargs)
 
-    def _call_budget(self, kwargs: dict[str, Any]) -> tuple[int | None, int]:
+    def _call_budget(self, kwargs: dict[str, Any]) -> tuple[int | None, int | None]:
         """The output budget and the number of answers a call's own keywords ask for (they
-        go to the route as they are): unreadable ones are an ``InputError`` before anything
-        is decided or sent."""
+        go to the route as they are; ``None``: not given): unreadable ones are an
+        ``InputError`` before anything is decided or sent."""
         if not kwargs:
-            return None, 1
-        return read_output_budget(kwargs, hard_limit=hard_limited(self.router)), read_choices(kwargs) or 1
+            return None, None
+        return read_output_budget(kwargs, hard_limit=hard_limited(self.router)), read_choices(kwargs)
 
     def _hold(
         self, decision: RouteDecision, messages: list[dict[str, Any]], ctx: dict[str, Any],
-        out: tuple[int | None, int] = (None, 1),
+        out: tuple[int | None, int | None] = (None, None),
     ) -> RouteHold:
         run = self._runs[decision.tier]
         bound = run.bound
         if bound is not None:  # the call's budget is sent beside the route's: hold the larger
-            budget, answers = out
-            bound = max(bound, budget or 0) * answers
+            budget, answers = out  # the call's n replaces the model's
+            bound = max(bound, budget or 0) * (answers or run.answers)
         needed = bound is not None or hard_limited(self.router)
         request = self.router.request(messages, **ctx) if needed else None
         return RouteHold(
@@ -242,9 +244,24 @@ class RunnableRouter(Runnable[Any, Any]):
             run_name=f"route:{decision.tier}", metadata=metadata
         )
         if kwargs:  # the call's own keywords (max_tokens, stop ...), as a chat model takes them
+            self._warn_unsent(decision.tier, kwargs)
             route = route.bind(**kwargs)
         account = hold.spend()  # a route held at the per-request cap: its calls kept under it
         return Held(route, hold, RouteCapHandler(self.router, account) if account else None)
+
+    def _warn_unsent(self, tier: str, kwargs: dict[str, Any]) -> None:
+        """A chain route hands a call's keywords to its first step only (LangChain's
+        ``RunnableSequence``): its model never sees them. Say so once per route."""
+        if tier in self._told or is_model_route(self._runs[tier].runnable):
+            return
+        self._told.add(tier)
+        warnings.warn(
+            f"RunnableRouter: route {tier!r} is not one chat model, so the call's keywords "
+            f"{sorted(kwargs)} reach only its first step (a LangChain sequence passes them to "
+            "no other), not the model inside it: bind them on the model instead "
+            "(ChatOpenAI(...).bind(max_tokens=..., stop=...))",
+            UserWarning, stacklevel=4,
+        )
 
     def _messages(self, value: Any, depth: int = 0) -> list[dict[str, Any]]:
         if isinstance(value, str):

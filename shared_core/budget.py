@@ -162,7 +162,7 @@ class BudgetGuard:
             refusal = self.ledger.reserve(reservation_id, amount, checks, self.ttl_s)
         except LedgerUnavailableError as exc:
             return self._unavailable(checks, exc)
-        self._raise_if_refused(refusal)
+        self._raise_if_refused(refusal, amount)
         return True
 
     async def areserve(self, reservation_id: str, amount: float, scopes: Iterable[str]) -> bool:
@@ -174,7 +174,7 @@ class BudgetGuard:
             refusal = await self.ledger.areserve(reservation_id, amount, checks, self.ttl_s)
         except LedgerUnavailableError as exc:
             return self._unavailable(checks, exc)
-        self._raise_if_refused(refusal)
+        self._raise_if_refused(refusal, amount)
         return True
 
     def release(self, reservation_id: str, scopes: Iterable[str]) -> None:
@@ -187,10 +187,10 @@ class BudgetGuard:
             self._alerts.poke(tuple(scopes))
 
     @staticmethod
-    def _raise_if_refused(refusal: Refusal | None) -> None:
+    def _raise_if_refused(refusal: Refusal | None, amount: float) -> None:
         if refusal is not None:
             lim = refusal.limit
-            raise BudgetExceededError(lim.scope, lim.limit_usd, refusal.held_usd, lim.period)
+            raise BudgetExceededError(lim.scope, lim.limit_usd, refusal.held_usd, lim.period, amount)
 
     def _unavailable(self, checks: list[LimitCheck], exc: Exception) -> bool:
         first = checks[0]

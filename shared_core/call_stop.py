@@ -138,10 +138,11 @@ class CallStop:
             reason = f"caller stopped the call ({what}) before the provider's answer"
             usage = None
             if not self.streaming and attempt.max_tokens is not None:
-                # sent and never answered: the provider may finish and bill it (a stream's
-                # provider stops generating when its client leaves, so a stream is not)
-                usage = Usage(self._sent_tokens(attempt), attempt.max_tokens)
-                reason = f"{reason}; {upper_bound_note(attempt.max_tokens)}"
+                # sent and never answered: the provider may finish and bill it, every answer
+                # asked for (a stream's provider stops generating when its client leaves)
+                out = attempt.max_tokens * self._answers(attempt.tier)  # type: ignore[attr-defined]
+                usage = Usage(self._sent_tokens(attempt), out)
+                reason = f"{reason}; {upper_bound_note(out)}"
             self.abandoned(attempt, usage=usage, reason=reason)
             return
         if not self.attempts and self.decision.classifier_calls:  # the judge was paid

@@ -210,15 +210,27 @@ class MismatchedWeightsError(DataFormatError):
 class BudgetExceededError(RouterError):
     """A hard budget limit would be passed; raised before any provider is called."""
 
-    def __init__(self, scope: str, limit_usd: float, spent_usd: float, period: str) -> None:
+    def __init__(
+        self, scope: str, limit_usd: float, spent_usd: float, period: str,
+        needed_usd: float | None = None,
+    ) -> None:
         self.scope = scope
         self.limit_usd = limit_usd
         self.spent_usd = spent_usd
         self.period = period
+        self.needed_usd = needed_usd
+        """What the refused call asked to hold (its worst case: input and output budget once
+        per answer, or the per-request cap); ``None`` when a check refused it."""
+        needs = (
+            f"; this call needs to hold up to ${needed_usd:.6f} (its worst case: the input and "
+            f"the output budget once per answer, or the per-request cap) and "
+            f"${max(0.0, limit_usd - spent_usd):.6f} is left"
+            if needed_usd is not None else ""
+        )
         super().__init__(
             f"budget for scope {scope!r} exceeded: spent ${spent_usd:.6f} of ${limit_usd:.6f} "
-            f"this {period} (money held by calls in flight counts as spent); the request was "
-            "not sent to any provider"
+            f"this {period} (money held by calls in flight counts as spent){needs}; the request "
+            "was not sent to any provider"
         )
 
 
@@ -242,6 +254,7 @@ class BudgetUnavailableError(BudgetExceededError):
         self.limit_usd = limit_usd
         self.spent_usd = float("nan")
         self.period = period
+        self.needed_usd = None
 
 
 class LedgerUnavailableError(RouterError):
@@ -304,6 +317,13 @@ class AllTiersFailedError(RouterError):
         super().__init__(f"all tiers failed ({_attempts(self.errors)}):\n{lines}")
 
 
+def _refusal_text(refusal: BaseException, tier: str) -> str:
+    """A refused fallback's reason: the refusal's text, which says of a first attempt that
+    "the request was not sent to any provider", said of the tier that was not called."""
+    text = redact(str(refusal)).replace("the request was not sent to any provider", f"{tier!r} was not called")
+    return text[:400]
+
+
 class FallbackRefusedError(AllTiersFailedError):
     """A tier failed, and the budget or the per-request cap refused the tier the call would
     have fallen back to: that tier was never called.
@@ -328,7 +348,8 @@ class FallbackRefusedError(AllTiersFailedError):
         RouterError.__init__(
             self,
             f"the fallback from tier {last!r} to {self.tier!r} was refused by {by}: "
-            f"{redact(str(refusal))[:300]}; every tier tried failed ({_attempts(self.errors)}):\n{lines}",
+            f"{_refusal_text(refusal, self.tier)}; every tier tried failed "
+            f"({_attempts(self.errors)}):\n{lines}",
         )
 
 
@@ -342,6 +363,7 @@ class FallbackOverBudgetError(FallbackRefusedError, BudgetExceededError):
         self.limit_usd = refusal.limit_usd
         self.spent_usd = refusal.spent_usd
         self.period = refusal.period
+        self.needed_usd = getattr(refusal, "needed_usd", None)
         self._setup(errors, refusal, "the budget")
 
 

@@ -110,3 +110,25 @@ def test_a_route_model_set_to_write_several_answers_is_held_for_each(
     with pytest.raises(BudgetExceededError):
         rr.invoke(PROMPT, {"callbacks": [CostCallbackHandler(router=rr.router)]})
     assert openai_server.chat_requests == []
+
+
+def test_keywords_given_to_a_chain_route_warn_that_its_model_does_not_see_them(
+    openai_server: FakeOpenAIServer,
+) -> None:
+    from langchain_core.output_parsers import StrOutputParser
+    from langchain_core.prompts import ChatPromptTemplate
+
+    openai_server.script(None, "fine")
+    model = ChatOpenAI(model="gpt-4o-mini", base_url=openai_server.base_url, api_key="sk-test",
+                       max_retries=0)
+    chain = ChatPromptTemplate.from_messages([("user", "{q}")]) | model | StrOutputParser()
+    cfg = {"tiers": [{"name": "only", "model": "gpt-4o-mini", "max_tokens": 8}]}
+    rr = RunnableRouter({"only": chain}, config=RouterConfig.build(cfg), ledger=InMemoryLedger(),
+                        input_key="q")
+    with pytest.warns(UserWarning, match="reach only its first step"):
+        rr.invoke({"q": PROMPT}, max_tokens=5)
+    import warnings as w
+
+    with w.catch_warnings():
+        w.simplefilter("error")
+        rr.invoke({"q": PROMPT}, max_tokens=5)  # once per route
