@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import re
 import zlib
 from collections.abc import Sequence
 from operator import add
@@ -48,8 +47,21 @@ from .files import (
     write_json,
     write_npz,
 )
+from .ladder_words import (  # re-exported: the model's word splitting lives there
+    _ASCII_WORD_RE,
+    _WORD_RE,
+    CJK_GRAMS,
+    WORD_BITS,
+    ladder_text,
+    word_ids,
+    words_of,
+    words_of_tokens,
+)
 
-__all__ = ["LADDER_FORMAT", "LEVELS", "LadderModel", "ladder_text"]
+__all__ = [
+    "CJK_GRAMS", "LADDER_FORMAT", "LEVELS", "WORD_BITS", "LadderModel", "ladder_text", "word_ids", "words_of",
+    "words_of_tokens",
+]
 
 LADDER_FORMAT = "tier-router.ladder-model"
 LEVELS = ("simple", "medium", "complex", "frontier")
@@ -59,78 +71,8 @@ DOT_MAX = 96
 (dict sums beat numpy's per-call cost on a line or two; above it the sorted numpy path is
 faster). With ``v2`` (word sums) every text of up to :data:`EDGE_MIN` characters takes
 :class:`~shared_core.word_sums.WordSumDot`."""
-WORD_BITS = 1 << 20
-"""Buckets of the seen-word bitmap of a newly trained model. A file carries its own size (files
-written before 2026-12-05 have 2**18). The bitmap must stay sparse: at 2**18 buckets the
-training words filled ~7% of it, so a made-up word passed for a seen one that often and a
-request of invented words could reach the out-of-distribution threshold by chance; at 2**20
-it is ~2%."""
 MIN_WORDS = 4
 """Texts with fewer distinct words are never called out of distribution (too little to judge)."""
-_WORD_RE = re.compile(r"[^\W\d_]{2,}")
-_ASCII_WORD_RE = re.compile(r"[a-z]{2,}")
-
-
-def words_of(text: str) -> set[str]:
-    """Distinct lower-case words of ``ladder_text(text)`` (letters only, 2+ long; first 2,000 chars)."""
-    head = text[:2000]
-    if head.isascii():  # the same words by a plain ASCII class, and no CJK to add
-        return set(_ASCII_WORD_RE.findall(head.lower()))
-    return set(_WORD_RE.findall(ladder_text(head).lower()))
-
-
-def word_ids(words: set[str], bits: int = WORD_BITS) -> np.ndarray:
-    """The seen-bitmap buckets of ``words`` in a bitmap of ``bits`` buckets."""
-    return np.fromiter((zlib.crc32(w.encode()) % bits for w in words), dtype=np.int64, count=len(words))
-
-
-_CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-_NON_CJK_RE = re.compile("[^\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
-_CJK_RUN_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
-
-
-CJK_GRAMS = "grams"
-"""``features.cjk`` of a model that reads CJK text as character n-grams only (:func:`ladder_text`)."""
-
-
-def ladder_text(text: str, cjk: str = "") -> str:
-    """``text`` plus its CJK character bigrams as extra words (those scripts have no spaces).
-
-    ``cjk`` is the model's ``features.cjk``: ``""`` (files before 2026-12-05) keeps each run of
-    CJK characters in the text as one word beside its bigrams; :data:`CJK_GRAMS` replaces the
-    runs (in the first 1,500 characters) by their bigrams and adds each distinct CJK character
-    as a word. A run is a phrase or a sentence (``高铁上能带充电宝吗``), seen once in training and
-    never again: as a feature it only lets the model learn its templates by heart, while the
-    characters (``吗``, ``证``) and their pairs are what new requests share with them."""
-    if text.isascii() or not _CJK_RE.search(text, 0, 400):  # (no CJK in ASCII text)
-        return text
-    head = text[:1500]
-    runs = _NON_CJK_RE.split(head)
-    grams = [run[i : i + 2] for run in runs for i in range(len(run) - 1)]
-    if cjk != CJK_GRAMS:
-        return text + "\n" + " ".join(grams)
-    chars = dict.fromkeys(c for run in runs for c in run)
-    return _CJK_RUN_RE.sub(" ", head) + text[1500:] + "\n" + " ".join(grams) + "\n" + " ".join(chars)
-
-
-def words_of_tokens(toks: Sequence[str], pattern: re.Pattern[str] = _ASCII_WORD_RE) -> set[str]:
-    r""":func:`words_of` of a text of at most 2,000 characters, from
-    ``_tokens(ladder_text(text).lower())`` (``_tokens(text.lower())`` without CJK): every
-    letter is in a token, and a token of letters only is a whole run of them (tokens end at
-    whitespace and ASCII punctuation, which are no letters), so the runs of 2+ letters are
-    the tokens of letters only and those found inside the others.
-
-    ``pattern``: ``_ASCII_WORD_RE`` for an ASCII text (the same words as ``_WORD_RE``,
-    sooner), else ``_WORD_RE`` (a letter of a token is ``str.isalpha``, what the regex's
-    ``[^\W\d_]`` reads as one: categories L*)."""
-    out = set()
-    for t in toks:
-        if t.isalpha():
-            if len(t) > 1:
-                out.add(t)
-        else:
-            out.update(pattern.findall(t))
-    return out
 
 
 def _edges(text: str) -> str:

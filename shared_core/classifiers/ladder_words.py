@@ -1,0 +1,82 @@
+"""The words of a ladder request: how the ladder model splits text into the words its
+features and its seen-word coverage read (letters only; CJK character bigrams as extra words,
+those scripts having no spaces), and the hashed buckets of the seen-word bitmap."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Sequence
+
+import numpy as np
+
+WORD_BITS = 1 << 20
+"""Buckets of the seen-word bitmap of a newly trained model. A file carries its own size (files
+written before 2026-12-05 have 2**18). The bitmap must stay sparse: at 2**18 buckets the
+training words filled ~7% of it, so a made-up word passed for a seen one that often and a
+request of invented words could reach the out-of-distribution threshold by chance; at 2**20
+it is ~2%."""
+_WORD_RE = re.compile(r"[^\W\d_]{2,}")
+_ASCII_WORD_RE = re.compile(r"[a-z]{2,}")
+
+
+def words_of(text: str) -> set[str]:
+    """Distinct lower-case words of ``ladder_text(text)`` (letters only, 2+ long; first 2,000 chars)."""
+    head = text[:2000]
+    if head.isascii():  # the same words by a plain ASCII class, and no CJK to add
+        return set(_ASCII_WORD_RE.findall(head.lower()))
+    return set(_WORD_RE.findall(ladder_text(head).lower()))
+
+
+def word_ids(words: set[str], bits: int = WORD_BITS) -> np.ndarray:
+    """The seen-bitmap buckets of ``words`` in a bitmap of ``bits`` buckets."""
+    return np.fromiter((zlib.crc32(w.encode()) % bits for w in words), dtype=np.int64, count=len(words))
+
+
+_CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_NON_CJK_RE = re.compile("[^\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
+_CJK_RUN_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
+
+
+CJK_GRAMS = "grams"
+"""``features.cjk`` of a model that reads CJK text as character n-grams only (:func:`ladder_text`)."""
+
+
+def ladder_text(text: str, cjk: str = "") -> str:
+    """``text`` plus its CJK character bigrams as extra words (those scripts have no spaces).
+
+    ``cjk`` is the model's ``features.cjk``: ``""`` (files before 2026-12-05) keeps each run of
+    CJK characters in the text as one word beside its bigrams; :data:`CJK_GRAMS` replaces the
+    runs (in the first 1,500 characters) by their bigrams and adds each distinct CJK character
+    as a word. A run is a phrase or a sentence (``高铁上能带充电宝吗``), seen once in training and
+    never again: as a feature it only lets the model learn its templates by heart, while the
+    characters (``吗``, ``证``) and their pairs are what new requests share with them."""
+    if text.isascii() or not _CJK_RE.search(text, 0, 400):  # (no CJK in ASCII text)
+        return text
+    head = text[:1500]
+    runs = _NON_CJK_RE.split(head)
+    grams = [run[i : i + 2] for run in runs for i in range(len(run) - 1)]
+    if cjk != CJK_GRAMS:
+        return text + "\n" + " ".join(grams)
+    chars = dict.fromkeys(c for run in runs for c in run)
+    return _CJK_RUN_RE.sub(" ", head) + text[1500:] + "\n" + " ".join(grams) + "\n" + " ".join(chars)
+
+
+def words_of_tokens(toks: Sequence[str], pattern: re.Pattern[str] = _ASCII_WORD_RE) -> set[str]:
+    r""":func:`words_of` of a text of at most 2,000 characters, from
+    ``_tokens(ladder_text(text).lower())`` (``_tokens(text.lower())`` without CJK): every
+    letter is in a token, and a token of letters only is a whole run of them (tokens end at
+    whitespace and ASCII punctuation, which are no letters), so the runs of 2+ letters are
+    the tokens of letters only and those found inside the others.
+
+    ``pattern``: ``_ASCII_WORD_RE`` for an ASCII text (the same words as ``_WORD_RE``,
+    sooner), else ``_WORD_RE`` (a letter of a token is ``str.isalpha``, what the regex's
+    ``[^\W\d_]`` reads as one: categories L*)."""
+    out = set()
+    for t in toks:
+        if t.isalpha():
+            if len(t) > 1:
+                out.add(t)
+        else:
+            out.update(pattern.findall(t))
+    return out
