@@ -274,10 +274,12 @@ def test_a_refused_reservation_names_the_limit_its_period_and_what_it_holds() ->
     with pytest.raises(BudgetExceededError) as info:
         guard.reserve("r2", 0.01, ["user:u"])
     e = info.value
-    assert (e.scope, e.limit_usd, e.spent_usd, e.period) == ("user:u", 1.0, 1.0, "month")
+    assert (e.scope, e.limit_usd, e.spent_usd, e.period, e.needed_usd) == ("user:u", 1.0, 1.0, "month", 0.01)
     assert str(e) == (
         "budget for scope 'user:u' exceeded: spent $1.000000 of $1.000000 this month (money held "
-        "by calls in flight counts as spent); the request was not sent to any provider"
+        "by calls in flight counts as spent); this call needs to hold up to $0.010000 (its worst "
+        "case: the input and the output budget once per answer, or the per-request cap) and "
+        "$0.000000 is left; the request was not sent to any provider"
     )
     assert led.reserved("global") == pytest.approx(0.25)  # r2 held nothing
 
