@@ -207,6 +207,9 @@ class MismatchedWeightsError(DataFormatError):
         )
 
 
+_NOT_SENT = "the request was not sent to any provider"
+
+
 class BudgetExceededError(RouterError):
     """A hard budget limit would be passed; raised before any provider is called."""
 
@@ -218,19 +221,15 @@ class BudgetExceededError(RouterError):
         self.limit_usd = limit_usd
         self.spent_usd = spent_usd
         self.period = period
-        self.needed_usd = needed_usd
-        """What the refused call asked to hold (its worst case: input and output budget once
-        per answer, or the per-request cap); ``None`` when a check refused it."""
-        needs = (
-            f"; this call needs to hold up to ${needed_usd:.6f} (its worst case: the input and "
-            f"the output budget once per answer, or the per-request cap) and "
+        self.needed_usd = needed_usd  # what the refused call asked to hold (None: a check refused it)
+        needs = "" if needed_usd is None else (
+            f"; this call needs to hold up to ${needed_usd:.6f} (its worst case: the input and the "
+            f"output budget once per answer, or the per-request cap) and "
             f"${max(0.0, limit_usd - spent_usd):.6f} is left"
-            if needed_usd is not None else ""
         )
         super().__init__(
             f"budget for scope {scope!r} exceeded: spent ${spent_usd:.6f} of ${limit_usd:.6f} "
-            f"this {period} (money held by calls in flight counts as spent){needs}; the request "
-            "was not sent to any provider"
+            f"this {period} (money held by calls in flight counts as spent){needs}; {_NOT_SENT}"
         )
 
 
@@ -317,13 +316,6 @@ class AllTiersFailedError(RouterError):
         super().__init__(f"all tiers failed ({_attempts(self.errors)}):\n{lines}")
 
 
-def _refusal_text(refusal: BaseException, tier: str) -> str:
-    """A refused fallback's reason: the refusal's text, which says of a first attempt that
-    "the request was not sent to any provider", said of the tier that was not called."""
-    text = redact(str(refusal)).replace("the request was not sent to any provider", f"{tier!r} was not called")
-    return text[:400]
-
-
 class FallbackRefusedError(AllTiersFailedError):
     """A tier failed, and the budget or the per-request cap refused the tier the call would
     have fallen back to: that tier was never called.
@@ -348,7 +340,9 @@ class FallbackRefusedError(AllTiersFailedError):
         RouterError.__init__(
             self,
             f"the fallback from tier {last!r} to {self.tier!r} was refused by {by}: "
-            f"{_refusal_text(refusal, self.tier)}; every tier tried failed "
+            # the refusal's "the request was not sent to any provider" said of the refused tier
+            f"{redact(str(refusal)).replace(_NOT_SENT, f'{self.tier!r} was not called')[:400]}; "
+            "every tier tried failed "
             f"({_attempts(self.errors)}):\n{lines}",
         )
 
