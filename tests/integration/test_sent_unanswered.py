@@ -26,6 +26,7 @@ import pytest
 from shared_core import RouterConfig
 from shared_core.ledger import InMemoryLedger
 from shared_core.testing import FakeClassifier
+from tests.adapter_calls import run_adapter
 from tests.fake_openai_server import FakeOpenAIServer
 
 pytestmark = pytest.mark.integration
@@ -101,24 +102,7 @@ def _build(adapter: str, base_url: str, config: RouterConfig) -> Any:
 
 
 async def _run(adapter: str, model: Any, mode: str) -> str:
-    if adapter == "langchain":
-        if mode == "invoke":
-            return str(model.invoke(PROMPT).content)
-        if mode == "ainvoke":
-            return str((await model.ainvoke(PROMPT)).content)
-        if mode == "stream":
-            return "".join(c.text for c in model.stream(PROMPT))
-        return "".join([c.text async for c in model.astream(PROMPT)])
-    from llama_index.core.base.llms.types import ChatMessage
-
-    msgs = [ChatMessage(role="user", content=PROMPT)]
-    if mode == "invoke":
-        return str(model.chat(msgs).message.content)
-    if mode == "ainvoke":
-        return str((await model.achat(msgs)).message.content)
-    if mode == "stream":
-        return "".join(r.delta or "" for r in model.stream_chat(msgs))
-    return "".join([r.delta or "" async for r in await model.astream_chat(msgs)])
+    return await run_adapter(adapter, model, mode, PROMPT)
 
 
 def _served(server: FakeOpenAIServer) -> float:

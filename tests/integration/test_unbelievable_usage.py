@@ -22,6 +22,7 @@ from shared_core import BudgetExceededError, RouterConfig
 from shared_core.ledger import InMemoryLedger
 from shared_core.pricing import estimate_tokens
 from shared_core.testing import FakeClassifier
+from tests.adapter_calls import run_adapter
 from tests.fake_openai_server import FakeOpenAIServer, default_reply
 
 pytestmark = pytest.mark.integration
@@ -80,24 +81,7 @@ def _build(adapter: str, server: FakeOpenAIServer, limit: float = 100.0) -> Any:
 
 
 async def _run(adapter: str, model: Any, mode: str) -> str:
-    if adapter == "langchain":
-        if mode == "invoke":
-            return str(model.invoke(PROMPT).content)
-        if mode == "ainvoke":
-            return str((await model.ainvoke(PROMPT)).content)
-        if mode == "stream":
-            return "".join(c.text for c in model.stream(PROMPT))
-        return "".join([c.text async for c in model.astream(PROMPT)])
-    from llama_index.core.base.llms.types import ChatMessage
-
-    msgs = [ChatMessage(role="user", content=PROMPT)]
-    if mode == "invoke":
-        return str(model.chat(msgs).message.content)
-    if mode == "ainvoke":
-        return str((await model.achat(msgs)).message.content)
-    if mode == "stream":
-        return "".join(r.delta or "" for r in model.stream_chat(msgs))
-    return "".join([r.delta or "" async for r in await model.astream_chat(msgs)])
+    return await run_adapter(adapter, model, mode, PROMPT)
 
 
 def _cost(n_in: int, n_out: int) -> float:
