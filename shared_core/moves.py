@@ -76,9 +76,9 @@ class Moves:
         a tier cooling down logs that move (:func:`~shared_core.telemetry.cooldown_move`); with
         fallback off, a call whose tier is cooling down is refused, recorded ``refused``
         (:class:`~shared_core.errors.TierCoolingDownError`), not sent anywhere."""
-        from . import telemetry
-
         if self.decision.cooled_from is not None:
+            from . import telemetry  # (imported here: the common call has nothing to log)
+
             telemetry.cooldown_move(self)  # type: ignore[arg-type]  # (self is the CallPlan)
         cool = self.router.cooldown
         if cool.idle:
