@@ -70,7 +70,8 @@ class CallRecord:
     output_tokens: int = 0
     cached_input_tokens: int = 0
     cost_usd: float | None = None
-    """``None`` = unknown price (not free)."""
+    """``None`` = unknown price (not free), and only that: a failed attempt the provider did
+    not bill (no tokens) costs ``0.0`` (:func:`~shared_core.ledger.record_fields.unbilled`)."""
     baseline_model: str | None = None
     baseline_cost_usd: float | None = None
     latency_ms: float = 0.0

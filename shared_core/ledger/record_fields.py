@@ -19,6 +19,21 @@ while the provider answered; the provider was paid anyway
 (cost from the provider's usage when it came, else estimated from what was sent and received)."""
 
 
+def unbilled(status: str, tokens: int, metadata: dict[str, object] | None) -> bool:
+    """Whether a record whose ``cost_usd`` is ``None`` is one the provider did not bill, so
+    its cost is a known ``0.0``: a ``failed`` attempt with no tokens (a 4xx, a 5xx, a request
+    never sent) whose record pays for no LLM judge of unknown price (``metadata``'s
+    ``classifier_cost_usd`` present and ``None``).
+
+    The rule of every record (:class:`~shared_core.ledger.base.CallRecord` applies it, so the
+    router's records, ``CostCallbackHandler``'s and rows read back from any ledger follow it):
+    ``cost_usd`` ``None`` means an unknown price, and nothing else. Records written before it
+    carried ``None`` for such failures; they read back as ``0.0``."""
+    if status != "failed" or tokens:
+        return False
+    return not (metadata and "classifier_cost_usd" in metadata and metadata["classifier_cost_usd"] is None)
+
+
 def check_record_fields(rec: CallRecord) -> None:
     """:class:`CallRecord`'s checks of every field but ``metadata``: the router's own records
     run only these when their metadata is already storable (see
@@ -27,7 +42,12 @@ def check_record_fields(rec: CallRecord) -> None:
     if d["status"] not in STATUSES:
         raise InputError(f"CallRecord.status must be one of {STATUSES}, got {d['status']!r}")
     v = d["cost_usd"]
-    if v is not None and not (math.isfinite(v) and v >= 0):
+    if v is None:
+        if unbilled(d["status"], d["input_tokens"] or d["output_tokens"] or d["cached_input_tokens"], d["metadata"]):
+            d["cost_usd"] = 0.0  # not billed: a known zero (None is an unknown price)
+            if d["baseline_cost_usd"] is None and d["baseline_model"] is not None:
+                d["baseline_cost_usd"] = 0.0
+    elif not (math.isfinite(v) and v >= 0):
         raise InputError(f"CallRecord.cost_usd must be finite and >= 0, or None, got {v!r}")
     v = d["baseline_cost_usd"]
     if v is not None and not (math.isfinite(v) and v >= 0):

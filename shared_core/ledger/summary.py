@@ -4,8 +4,9 @@ Counting rules: a *call* is one ``call_id`` (all its attempts); its *tier* is th
 the attempt that answered (``ok``), else of its last attempt. The LLM judge's cost, part of
 its call's first record, counts under that record's tier and under the judge's own model. Cost sums every attempt
 (failed and rejected attempts cost money too); the baseline counts ``ok`` attempts only
-(see :class:`~shared_core.ledger.base.CallRecord`). Unknown costs (``None``) are counted
-in ``unknown_cost_records``, never as zero silently. A call refused or stopped before any
+(see :class:`~shared_core.ledger.base.CallRecord`). Unknown costs (``None``: an unknown
+price; a failure the provider did not bill costs ``0.0``) are counted in
+``unknown_cost_records``, every one, never as zero silently. A call refused or stopped before any
 tier was called (only attempt-0 records) is no call of any tier or model (its records and any
 judge cost still count there), is in no tier's share of answered calls and is no failure
 (refused calls are counted in ``refused_calls``); a day's and a tag's calls include it.
@@ -184,7 +185,7 @@ def summarize(
         call_tags: set[str] = set()
         for r in attempts:
             cost = r.cost_usd or 0.0
-            if r.cost_usd is None and (r.input_tokens or r.output_tokens or _before_any_tier(r)):
+            if r.cost_usd is None:
                 s.unknown_cost_records += 1
             # an answer of unknown cost saves nothing we can show: its baseline is left out too
             base = (r.baseline_cost_usd or 0.0) if r.status == "ok" and r.cost_usd is not None else 0.0
@@ -253,7 +254,7 @@ def _quality(
 def _before_any_tier(r: CallRecord) -> bool:
     """A record of a call refused or stopped before any tier was called: no tokens, no
     latency. Its ``cost_usd`` None means unknown (an LLM judge's call was in flight and may
-    have been billed), where a failed attempt's None means nothing was billed."""
+    have been billed), as everywhere."""
     return r.status in ("refused", "abandoned") and not (
         r.input_tokens or r.output_tokens or r.latency_ms
     )

@@ -168,7 +168,7 @@ async def test_a_request_never_sent_costs_nothing(adapter: str, mode: str) -> No
 
     [rec] = model.router.ledger.records()
     assert (rec.status, rec.error_kind) == ("failed", "connection")
-    assert (rec.input_tokens, rec.output_tokens, rec.cost_usd) == (0, 0, None)
+    assert (rec.input_tokens, rec.output_tokens, rec.cost_usd) == (0, 0, 0.0)  # not billed: a known zero
     assert UPPER not in (rec.error or "")
 
 

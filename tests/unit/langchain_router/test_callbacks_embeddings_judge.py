@@ -77,7 +77,7 @@ def test_cost_handler_records_errors() -> None:
     (rec,) = h.ledger.records()
     # the router's fault kind, as RoutedChatModel records it; the class in the note
     assert rec.status == "failed" and rec.error_kind == "other"
-    assert rec.error == "RuntimeError: down" and rec.cost_usd is None
+    assert rec.error == "RuntimeError: down" and rec.cost_usd == 0.0  # not billed: a known zero
 
 
 async def test_encoder_adapter() -> None:

@@ -154,8 +154,8 @@ def test_answered_and_failed_attempts_are_recorded_field_by_field() -> None:
     }
     assert _fields(failed, RECORD_FIELDS) == {
         **common, "tier": "t1", "model": "model-1", "attempt": 0, "status": "failed",
-        "error_kind": "server", "input_tokens": 0, "output_tokens": 0, "cost_usd": None,
-        "baseline_cost_usd": None, "fallback": False,
+        "error_kind": "server", "input_tokens": 0, "output_tokens": 0, "cost_usd": 0.0,
+        "baseline_cost_usd": 0.0, "fallback": False,  # a 500 is not billed: a known zero
         # the call's first record keeps the classifier's tier scores (calibrate --from-ledger)
         "metadata": {"router_scores": dict(plan.decision.scores)},
     }

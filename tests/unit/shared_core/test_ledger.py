@@ -64,6 +64,7 @@ def test_round_trip_and_filters(ledger: CostLedger) -> None:
             model="o1",
             tags=("y",),
             status="failed",
+            input_tokens=5,  # billed, at a price nobody knows
             cost_usd=None,
         )
     )
