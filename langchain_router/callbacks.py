@@ -180,7 +180,7 @@ class CostCallbackHandler(BaseCallbackHandler):
         )
         if worst is not None:  # sent, nothing came back: the provider may bill it all
             usage, text = worst, None
-            note = f"{error_text(error)}; {upper_bound_note(worst.output_tokens)}"
+            note = f"{error_text(error)}; {upper_bound_note(worst.output_tokens, kind)}"
         if usage is None and text is not None:
             usage, note = estimated_usage(run.get("sent", 0), text), estimated_note(error)
         model = str(run.get("model") or "unknown")
@@ -384,9 +384,16 @@ def _usage_from_llm_output(llm_output: dict[str, Any] | None) -> Usage | None:
 
 
 def _asked_to_stream(error: BaseException) -> bool:
-    """Whether the request ``error`` failed was a stream's (its body says ``"stream": true``):
-    what tells a stream that failed before its first chunk from an ``invoke`` (LangChain's
-    callbacks are the same for both). The openai SDK's and httpx's errors carry the request."""
+    """Whether the request ``error`` failed was a stream's (its body says ``"stream": true``,
+    or it was raised inside the chat model's ``_stream`` / ``_astream``, LangChain's streaming
+    method): what tells a stream that failed before its first chunk from an ``invoke``
+    (LangChain's callbacks are the same for both). The openai SDK's and httpx's errors carry
+    the request; an answer that was no JSON (``bad_response``) carries none."""
+    tb, depth = error.__traceback__, 0
+    while tb is not None and depth < 64:
+        if tb.tb_frame.f_code.co_name in ("_stream", "_astream"):
+            return True
+        tb, depth = tb.tb_next, depth + 1
     seen = 0
     err: BaseException | None = error
     while err is not None and seen < 4:

@@ -207,6 +207,7 @@ class AttemptRecords:
             "streamed": self.streaming,
             "variant": decision.variant,
         }, check_record_fields if storable else None)
+        cost, base = rec.cost_usd, rec.baseline_cost_usd  # (a failure not billed: 0.0, not None)
         self._write(rec)
         self._last_record = rec
         if self.otel is not None:
@@ -225,12 +226,12 @@ class AttemptRecords:
         (the OpenAI SDK's ``LengthFinishReasonError``), or the usage of an answer that held no
         choices, gives that usage, or the answer's text to estimate from
         (:mod:`shared_core.error_usage`). A non-streamed request sent and never answered (a
-        read timeout, a connection reset after it was written) is recorded at its worst case,
-        the input estimate plus its whole output budget (:mod:`shared_core.unanswered`). A
-        ``bad_response`` was answered (invalid JSON, an answer that fails its schema), a
-        streamed request that timed out was sent, and one whose answer broke off while it was
-        read had begun: their input is estimated (plus what a stream received). Other failures
-        (a request never sent, 4xx, 5xx) record no cost."""
+        read timeout, a connection reset after it was written), or answered with a body that
+        could not be read (``bad_response``: invalid JSON, an answer that fails its schema), is
+        recorded at its worst case, the input estimate plus its whole output budget
+        (:mod:`shared_core.unanswered`). A streamed request that timed out was sent, and one
+        whose answer broke off while it was read had begun: their input is estimated (plus
+        what a stream received). Other failures (a request never sent, 4xx, 5xx) cost 0.0."""
         from .error_usage import failure_usage, unanswered_usage
         from .unanswered import upper_bound_note
 
@@ -247,7 +248,7 @@ class AttemptRecords:
         )
         if worst is not None:  # nothing came back: the provider may still finish and bill it all
             usage, received_text = worst, None
-            error = f"{type(exc).__name__}: {exc}; {upper_bound_note(worst.output_tokens)}"
+            error = f"{type(exc).__name__}: {exc}; {upper_bound_note(worst.output_tokens, kind)}"
         self._record(
             attempt, status="failed", usage=usage, latency_ms=latency_ms, error_kind=kind,
             error=error, received_text=received_text,

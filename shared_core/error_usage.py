@@ -35,8 +35,9 @@ def failure_usage(
     A stream cut after its first token (``after_first_token``) was generated, and so billed;
     a timeout's request was sent, a ``bad_response`` was answered, and so was one whose
     answer broke off while it was read (``kind`` is ``exc``'s
-    :func:`~shared_core.faults.classify_error`): their input is estimated. Other failures
-    (a refused connection, a 4xx, a 5xx) cost nothing. One rule for the router's records
+    :func:`~shared_core.faults.classify_error`): their input is estimated (a non-streamed
+    one with nothing read is then recorded at its worst case: :func:`unanswered_usage`).
+    Other failures (a refused connection, a 4xx, a 5xx) cost nothing (``0.0``). One rule for the router's records
     (:meth:`CallPlan.failed`) and ``CostCallbackHandler``'s."""
     if usage is None:  # an error that carries the answer (a cut structured answer)
         usage, text = usage_in_error(exc)
@@ -56,15 +57,20 @@ def unanswered_usage(
 ) -> Usage | None:
     """The worst case of a non-streamed request sent and never answered (a read timeout, a
     cancellation, a connection reset after it was written; :func:`~shared_core.unanswered.
-    sent_unanswered`): its input estimate and the whole output ``budget`` it was sent with,
-    as the provider may finish and bill it; ``None`` when that is not the case (something
-    came back, it was a stream, no budget is known). After :func:`failure_usage`, with what
-    it returned; one rule for the router's records and ``CostCallbackHandler``'s."""
+    sent_unanswered`), or answered with a body that could not be read (``bad_response``: an
+    HTTP 200 the provider generated, and billed, whose usage is lost with it): its input
+    estimate and the whole output ``budget`` it was sent with, as the provider may bill it
+    all; ``None`` when that is not the case (a usage or some text came back, it was a
+    stream, no budget is known). After :func:`failure_usage`, with what it returned; one
+    rule for the router's records and ``CostCallbackHandler``'s
+    (:func:`~shared_core.unanswered.upper_bound_note` says so on the record)."""
     from .unanswered import sent_unanswered
 
     if usage is not None or received_text or budget is None or streamed:
         return None
-    return Usage(sent_tokens, budget) if sent_unanswered(exc, kind) else None
+    if kind == "bad_response" or sent_unanswered(exc, kind):
+        return Usage(sent_tokens, budget)
+    return None
 
 
 def usage_in_error(exc: BaseException) -> tuple[Usage | None, str | None]:

@@ -66,10 +66,23 @@ def sent_unanswered(exc: BaseException, kind: str) -> bool:
     return request_sent(exc)
 
 
-def upper_bound_note(output_tokens: int) -> str:
-    """The note on a record of a request sent and never answered (see the module)."""
-    return (
-        "sent and not answered: tokens are an upper bound (the request's estimated input and "
-        f"its whole output budget of {output_tokens} tokens), as the provider may finish and "
-        "bill it"
+UPPER_BOUND = "tokens are an upper bound"
+"""What every note of a record kept at its worst case says (:func:`is_upper_bound` reads it)."""
+
+
+def upper_bound_note(output_tokens: int, kind: str | None = None) -> str:
+    """The note on a record of a request sent and never answered (see the module), or, for
+    ``kind`` ``bad_response``, answered with a body that could not be read."""
+    what = (
+        "answered with a body that could not be read" if kind == "bad_response"
+        else "sent and not answered"
     )
+    return (
+        f"{what}: {UPPER_BOUND} (the request's estimated input and its whole output budget "
+        f"of {output_tokens} tokens), as the provider may finish and bill it"
+    )
+
+
+def is_upper_bound(error: str | None) -> bool:
+    """Whether a record's ``error`` note says its tokens (and cost) are an upper bound."""
+    return error is not None and UPPER_BOUND in error

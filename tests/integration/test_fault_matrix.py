@@ -16,8 +16,8 @@ fault on the cheap tier     outcome (both adapters, every mode unless said)
 first token, malformed      answers at once. A hang / slow first token is cut by the cheap
 JSON, content filter (400)  tier's ``timeout_s`` (streams: the wait for the first chunk).
                             A reset, hang or slow first token of a non-streamed request (sent,
-                            never answered) is recorded at its worst case: the input estimate
-                            plus the tier's whole output budget.
+                            never answered), or its malformed JSON answer, is recorded at its
+                            worst case: the input estimate plus the tier's whole output budget.
 empty ``choices``           invoke: cheap ``failed`` / ``bad_response`` at the usage the
                             answer reported, then a fallback;
                             stream: an empty answer, cheap ``rejected`` / ``quality``, then an
@@ -125,8 +125,12 @@ TIMED_OUT = (Row("cheap", "failed", "timeout", usage=False, sent_only=True), Row
 # a non-streamed request sent and never answered: the provider may finish and bill it
 TIMED_OUT_CALL = (Row("cheap", "failed", "timeout", usage=False, worst=True), Row("strong", "ok", fallback=True))
 RESET_CALL = (Row("cheap", "failed", "connection", usage=False, worst=True), Row("strong", "ok", fallback=True))
-BAD_RESPONSE = (  # answered, so the request may be billed: its input is estimated
+BAD_RESPONSE = (  # a stream's first event no JSON: the client left, its input is estimated
     Row("cheap", "failed", "bad_response", usage=False, sent_only=True), Row("strong", "ok", fallback=True)
+)
+# a non-streamed answer that was no JSON: generated and billed, its usage lost with it
+BAD_RESPONSE_CALL = (
+    Row("cheap", "failed", "bad_response", usage=False, worst=True), Row("strong", "ok", fallback=True)
 )
 
 
@@ -150,7 +154,7 @@ CELLS: dict[str, Cell] = {
         script={"first_chunk_delay": SLOW_S}, records=TIMED_OUT_CALL,
         stream_records=TIMED_OUT, bound_s=CUT_S + QUICK_S,
     ),
-    "malformed_json": Cell(fail={"kind": "malformed"}, records=BAD_RESPONSE),
+    "malformed_json": Cell(fail={"kind": "malformed"}, records=BAD_RESPONSE_CALL, stream_records=BAD_RESPONSE),
     "empty_choices": Cell(
         fail={"kind": "empty_choices"},
         # the answer held no choices but said what it used: that usage is what is billed
@@ -304,7 +308,7 @@ def _expected(row: Row, number: int, sent: RecordedRequest) -> dict[str, Any]:
         "escalated": row.escalated,
         "input_tokens": usage["prompt_tokens"] if usage else 0,
         "output_tokens": usage["completion_tokens"] if usage else 0,
-        "cost_usd": _cost(row.tier, usage) if usage else None,
+        "cost_usd": _cost(row.tier, usage) if usage else 0.0,  # not billed: a known zero
     }
 
 
