@@ -25,6 +25,7 @@ from langchain_core.outputs import LLMResult
 from langchain_core.runnables import RunnableConfig
 
 from shared_core.attempt_records import error_text
+from shared_core.fault_types import refusal_kind
 from shared_core.output_budget import read_choices, read_output_budget
 from shared_core.pricing import Usage
 from shared_core.route_hold import RouteSpend
@@ -99,7 +100,7 @@ class RouteCapHandler(CostCallbackHandler):
             run = self._take(run_id)
             CostCallbackHandler._record(
                 self, run_id, run, model, "refused", None, 0.0, None,
-                note=error_text(exc), kind=type(exc).__name__,
+                note=error_text(exc), kind=refusal_kind(exc),
             )
             for peer in self.peers:
                 peer.forget_run(run_id)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._construct import construct
 from .errors import redact
+from .fault_types import refusal_kind
 from .ledger.base import CallRecord, Framework, Status, check_record_fields
 from .pricing import Usage, estimate_tokens, estimated_usage
 from .storable import is_flat_storable
@@ -304,7 +305,8 @@ class AttemptRecords:
         self._write(
             CallRecord(
                 call_id=self.decision.call_id, attempt=0, ts=time.time(), tier=tier.name,
-                model=tier.model, status=status, error_kind=type(exc).__name__,
+                model=tier.model, status=status,
+                error_kind="abandoned" if status == "abandoned" else refusal_kind(exc),
                 error=redact(reason or str(exc))[:500], input_tokens=0, output_tokens=0,
                 cached_input_tokens=0, cost_usd=cost,
                 baseline_model=self.router.baseline_model,

@@ -1,4 +1,5 @@
-"""The kind a provider's own error ``type`` / ``code`` names (see :mod:`shared_core.faults`).
+"""The kind a provider's own error ``type`` / ``code`` names (see :mod:`shared_core.faults`),
+and the kinds a ledger record's ``error_kind`` takes (:data:`RECORD_KINDS`).
 
 An HTTP status tells a 500 from a 429; an error a provider reports in a stream whose headers
 already said 200 (OpenAI's ``data: {"error": {"type": "server_error"}}``, Anthropic's
@@ -10,9 +11,15 @@ says more. Duck typing only: no provider SDK is imported.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, get_args
 
 from .config import ErrorKind
+from .errors import (
+    BudgetExceededError,
+    LedgerUnavailableError,
+    RequestCostCapError,
+    TierCoolingDownError,
+)
 
 # The error ``type`` / ``code`` providers put in an error body, for the faults an HTTP status
 # would tell apart: what a stream's error event carries (its response said 200).
@@ -30,6 +37,34 @@ _TYPES: dict[str, ErrorKind] = {
     ),
     **dict.fromkeys(("timeout", "request_timeout", "deadline_exceeded"), "timeout"),
 }
+
+
+REFUSAL_KINDS: tuple[str, ...] = ("budget", "cost_cap", "cooldown")
+"""What refused a call or one of its moves (a ``refused`` record's ``error_kind``):
+``budget`` a hard budget limit, or a budget that could not be checked (the ledger
+unreachable or busy); ``cost_cap`` the per-request cap (``budget.per_request_cap_usd``);
+``cooldown`` the tier was cooling down and fallback was off. Not fault kinds: ``fallback.on``
+does not take them."""
+
+RECORD_KINDS: frozenset[str] = frozenset(
+    {*get_args(ErrorKind), "quality", "abandoned", *REFUSAL_KINDS}
+)
+"""Every ``error_kind`` a record the router or ``CostCallbackHandler`` writes carries (else
+``None``, an answer accepted): a provider fault (:data:`~shared_core.config.ErrorKind`) on a
+``failed`` record, ``quality`` on a ``rejected`` one, ``abandoned`` on an ``abandoned`` one,
+one of :data:`REFUSAL_KINDS` on a ``refused`` one (``other``: a refusal of none of those)."""
+
+
+def refusal_kind(exc: BaseException) -> str:
+    """The :data:`REFUSAL_KINDS` entry for the error a call or a move was refused with
+    (``other`` when none fits). Exception classes stay in the record's ``error`` text."""
+    if isinstance(exc, RequestCostCapError):
+        return "cost_cap"
+    if isinstance(exc, (BudgetExceededError, LedgerUnavailableError)):
+        return "budget"
+    if isinstance(exc, TierCoolingDownError):
+        return "cooldown"
+    return "other"
 
 
 def provider_type(exc: BaseException) -> ErrorKind:

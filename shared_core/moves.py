@@ -30,6 +30,7 @@ from .errors import (
     TierAttemptError,
     TierCoolingDownError,
 )
+from .fault_types import refusal_kind
 from .pricing import Usage
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ class Moves:
         try:
             self._record(
                 attempt, status="refused", usage=Usage(0, 0, 0), latency_ms=0.0,
-                error_kind=type(exc).__name__, error=str(exc),
+                error_kind=refusal_kind(exc), error=str(exc),
             )
         finally:
             self.otel = otel

@@ -92,7 +92,7 @@ def test_with_fallback_off_a_cooling_tier_fails_fast_and_does_not_move(
     assert openai_server.models == ["gpt-4o-mini"]  # nothing sent, nothing moved to 'strong'
     recs = routed.router.ledger.records()
     assert [(r.attempt, r.tier, r.status, r.error_kind, r.cost_usd) for r in recs[1:]] == [
-        (0, "cheap", "refused", "TierCoolingDownError", 0.0)
+        (0, "cheap", "refused", "cooldown", 0.0)
     ]
     reasons = routed.router.decide(Q).reasons
     assert any("cooling down" in r and "fallback is off" in r and "cheap" in r for r in reasons), reasons

@@ -161,7 +161,7 @@ def _abandoned_while_deciding(ledger: InMemoryLedger, framework: str, server: Fa
     judge prompt's estimated tokens on the judge's model, nothing received."""
     (rec,) = ledger.records()
     assert (rec.status, rec.attempt, rec.error_kind, rec.framework) == (
-        "abandoned", 0, "CancelledError", framework,
+        "abandoned", 0, "abandoned", framework,
     )
     assert "estimated from the prompt sent" in (rec.error or "")
     (call,) = rec.metadata["classifier_calls"]

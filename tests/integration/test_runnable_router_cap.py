@@ -103,7 +103,7 @@ def test_a_one_model_route_over_the_cap_is_refused_before_it_is_sent(
         rr.invoke(PROMPT, config={"callbacks": [handler]})
     assert openai_server.chat_requests == []
     [rec] = rr.router.ledger.records()
-    assert (rec.status, rec.tier, rec.error_kind, rec.cost_usd) == ("refused", "only", "RequestCostCapError", 0.0)
+    assert (rec.status, rec.tier, rec.error_kind, rec.cost_usd) == ("refused", "only", "cost_cap", 0.0)
 
 
 @pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
@@ -121,7 +121,7 @@ def test_an_agent_route_stops_at_the_cap(openai_server: FakeOpenAIServer, mode: 
     assert len(openai_server.chat_requests) == 2
     refused = records[-1]
     assert (refused.tier, refused.model, refused.error_kind, refused.cost_usd) == (
-        "only", "gpt-4o", "RequestCostCapError", 0.0)
+        "only", "gpt-4o", "cost_cap", 0.0)
     spend = rr.router.ledger.spend("global", 0.0)
     assert spend <= CAP, f"one request spent ${spend:.7f} under a ${CAP:.7f} cap"
     assert handler._runs == {}  # the caller's handler never saw the refused call start
@@ -151,7 +151,7 @@ def test_a_call_with_no_output_budget_is_refused_under_a_cap(openai_server: Fake
         rr.invoke({"input": PROMPT}, config={"callbacks": [handler]})
     assert openai_server.chat_requests == []
     [rec] = rr.router.ledger.records()
-    assert (rec.status, rec.error_kind) == ("refused", "RequestCostCapError")
+    assert (rec.status, rec.error_kind) == ("refused", "cost_cap")
 
 
 def test_a_chain_under_a_cap_is_held_at_the_cap_and_not_warned_about(

@@ -73,7 +73,7 @@ def test_runnable_router_records_a_refused_call_in_the_ledger(asynchronous: bool
     assert [r.status for r in refused] == ["refused"]
     [rec] = refused
     assert rec.cost_usd == 0.0 and rec.user == "ana" and "team:search" in rec.tags
-    assert rec.framework == "langchain" and rec.error_kind == "BudgetExceededError"
+    assert rec.framework == "langchain" and rec.error_kind == "budget"
     assert rec.tier in ("a", "b")
 
 

@@ -31,7 +31,7 @@ def test_with_fallback_off_a_cooling_tier_is_refused_before_any_call(use_async: 
     assert isinstance(info.value, AllTiersFailedError) and 19 < info.value.seconds_left <= 20
     assert model.calls == []
     [rec] = router.ledger.records()
-    assert (rec.tier, rec.status, rec.error_kind, rec.cost_usd) == ("cheap", "refused", "TierCoolingDownError", 0.0)
+    assert (rec.tier, rec.status, rec.error_kind, rec.cost_usd) == ("cheap", "refused", "cooldown", 0.0)
 
 
 async def _aplan(router, decision, request):

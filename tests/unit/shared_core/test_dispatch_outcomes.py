@@ -144,7 +144,7 @@ def test_a_refusal_record_names_the_variant_and_cuts_its_error_at_500_chars() ->
         execute(router.plan(d, router.request("hi")), ScriptedModel())
     [rec] = router.ledger.records()
     assert (rec.status, rec.variant, rec.attempt, rec.cost_usd, rec.error_kind) == (
-        "refused", "A", 0, 0.0, "RequestCostCapError"
+        "refused", "A", 0, 0.0, "cost_cap"
     )
 
     class LongRefusal(Exception):
@@ -727,7 +727,7 @@ def test_a_budget_refusal_is_recorded_with_its_error(use_async) -> None:
         else:
             router.plan(d, router.request("hi")).next_attempt()
     [rec] = router.ledger.records()
-    assert (rec.status, rec.error_kind, rec.error) == ("refused", "BudgetExceededError", str(err.value))
+    assert (rec.status, rec.error_kind, rec.error) == ("refused", "budget", str(err.value))
     assert (rec.tier, rec.attempt, rec.cost_usd) == ("big", 0, 0.0)
 
 

@@ -55,7 +55,7 @@ async def test_a_call_cancelled_before_its_first_attempt_still_pays_its_judge() 
         await task
 
     [rec] = ledger.records()
-    assert (rec.status, rec.attempt, rec.error_kind) == ("abandoned", 0, "CancelledError")
+    assert (rec.status, rec.attempt, rec.error_kind) == ("abandoned", 0, "abandoned")
     assert rec.cost_usd == pytest.approx(JUDGE_COST, rel=1e-12)
     assert [c["model"] for c in rec.metadata["classifier_calls"]] == ["gpt-4o-mini"]
     assert model.calls == []

@@ -128,7 +128,7 @@ def test_a_refusal_is_recorded_field_by_field_before_any_call() -> None:
     [rec] = router.ledger.records()
     assert _fields(rec, RECORD_FIELDS) == {
         "tier": "t1", "model": "model-1", "attempt": 0, "status": "refused",
-        "error_kind": "RequestCostCapError", "input_tokens": 0, "output_tokens": 0,
+        "error_kind": "cost_cap", "input_tokens": 0, "output_tokens": 0,
         "cached_input_tokens": 0, "cost_usd": 0.0, "baseline_model": "model-4",
         "baseline_cost_usd": None, "escalated": False, "fallback": False,
         "classifier": decision.classifier, "confidence": decision.confidence, "prompt": None,
