@@ -55,11 +55,19 @@ def estimated_note(error: BaseException | str | None) -> str:
     return f"{error}; {ESTIMATED}" if error else ESTIMATED
 
 
+_CUT = " [...] "
+
+
 def error_text(error: BaseException | str) -> str:
     """A record's ``error``: an exception as ``Type: message``, secrets redacted, at most
-    500 characters (the router's records and ``CostCallbackHandler``'s)."""
+    500 characters (the router's records and ``CostCallbackHandler``'s). A longer one keeps
+    its beginning and its end, where the router's notes are (an upper bound, an estimate:
+    what ``stats`` counts them by), and loses its middle."""
     text = f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else error
-    return redact(text)[:500]
+    text = redact(text)
+    if len(text) <= 500:
+        return text
+    return text[:160] + _CUT + text[-(500 - 160 - len(_CUT)):]
 
 
 class AttemptRecords:

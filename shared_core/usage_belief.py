@@ -30,6 +30,15 @@ ESTIMATED = "the provider reported no usage; tokens estimated from the text sent
 NOT_BELIEVABLE = "the provider's usage is not believable"
 """How the note on a record whose reported usage was not believed begins."""
 
+ESTIMATE_MARK = "estimated from the text"
+"""What every note of a record whose tokens (some or all) were estimated says: no usage, a
+usage not believed, a call stopped before its usage came (:func:`is_estimated`)."""
+
+
+def is_estimated(error: str | None) -> bool:
+    """Whether a record's ``error`` note says its tokens (and so its cost) are estimated."""
+    return error is not None and ESTIMATE_MARK in error
+
 _warned: set[str] = set()
 
 

@@ -124,6 +124,20 @@ def tier_order(s: Any, known: list[str] | None = None) -> list[str]:
     return sorted(names, key=mean_cost)
 
 
+def _uncertain_rows(s: Any) -> list[tuple[str, str]]:
+    """Rows for the records whose cost is not the provider's word: kept at their worst case
+    (upper bound) or estimated from the text; none when there are none."""
+    rows = []
+    for label, n, cost in (
+        ("upper-bound records", s.upper_bound_records, s.upper_bound_cost_usd),
+        ("estimated records", s.estimated_records, s.estimated_cost_usd),
+    ):
+        if n:
+            share = f", {cost / s.cost_usd:.1%} of cost" if s.cost_usd > 0 else ""
+            rows.append((label, f"{n} ({usd(cost)}{share})"))
+    return rows
+
+
 def render(s: Any, console: Any = None, tier_names: list[str] | None = None) -> None:
     """Print a :class:`~shared_core.ledger.LedgerSummary` as rich tables.
 
@@ -161,9 +175,12 @@ def render(s: Any, console: Any = None, tier_names: list[str] | None = None) -> 
         ("failure rate", f"{s.failure_rate:.1%}"),
         ("refused by budget", str(s.refused_calls)),
         ("records with unknown price", str(s.unknown_cost_records)),
+        *_uncertain_rows(s),
     ):
         head.add_row(k, v)
     console.print(head)
+    if (line := s.negative_savings_note()) is not None:
+        console.print(Text(line))
 
     tiers = Table(title="By tier", title_justify="left")
     for col in ("tier", "calls", "share", "cost", "baseline", "savings", "p50 ms", "p95 ms"):

@@ -6,7 +6,10 @@ its call's first record, counts under that record's tier and under the judge's o
 (failed and rejected attempts cost money too); the baseline counts ``ok`` attempts only
 (see :class:`~shared_core.ledger.base.CallRecord`). Unknown costs (``None``: an unknown
 price; a failure the provider did not bill costs ``0.0``) are counted in
-``unknown_cost_records``, every one, never as zero silently. A call refused or stopped before any
+``unknown_cost_records``, every one, never as zero silently. Costs that are not the
+provider's word are counted apart too, by the note on their record: an upper bound
+(``upper_bound_records`` / ``upper_bound_cost_usd``) or estimated from the text
+(``estimated_records`` / ``estimated_cost_usd``). A call refused or stopped before any
 tier was called (only attempt-0 records) is no call of any tier or model (its records and any
 judge cost still count there), is in no tier's share of answered calls and is no failure
 (refused calls are counted in ``refused_calls``); a day's and a tag's calls include it.
@@ -22,6 +25,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..tags import user_tags
+from ..unanswered import is_upper_bound
+from ..usage_belief import is_estimated
 from .base import CallRecord, Feedback
 
 
@@ -71,6 +76,15 @@ class LedgerSummary(Totals):
     """Totals, breakdowns, rates, latency and quality drift over a set of records."""
 
     unknown_cost_records: int = 0
+    upper_bound_records: int = 0
+    """Records kept at their worst case (a request sent and never answered, or answered with
+    a body that could not be read: input estimate + whole output budget); their cost is in
+    ``cost_usd`` and in ``upper_bound_cost_usd``: what the provider billed may be less."""
+    upper_bound_cost_usd: float = 0.0
+    estimated_records: int = 0
+    """Records whose tokens were estimated from the text (no usage reported, or one not
+    believed); their cost is in ``cost_usd`` and in ``estimated_cost_usd``."""
+    estimated_cost_usd: float = 0.0
     by_tier: dict[str, Group] = field(default_factory=dict)
     by_model: dict[str, Group] = field(default_factory=dict)
     by_tag: dict[str, Group] = field(default_factory=dict)
@@ -98,13 +112,47 @@ class LedgerSummary(Totals):
             return None
         return 100.0 * self.savings_usd / self.baseline_cost_usd
 
+    @property
+    def upper_bound_share(self) -> float | None:
+        """The share of ``cost_usd`` that is an upper bound (``None`` when nothing was spent)."""
+        return self.upper_bound_cost_usd / self.cost_usd if self.cost_usd > 0 else None
+
+    @property
+    def estimated_share(self) -> float | None:
+        """The share of ``cost_usd`` estimated from the text (``None`` when nothing was spent)."""
+        return self.estimated_cost_usd / self.cost_usd if self.cost_usd > 0 else None
+
+    def negative_savings_note(self) -> str | None:
+        """What ``stats`` and ``report`` say when savings are negative while part of the cost
+        is an upper bound: whether those records alone make it negative (``None`` otherwise)."""
+        bound = self.upper_bound_cost_usd
+        if self.savings_usd >= 0 or bound <= 0:
+            return None
+        without = self.savings_usd + bound
+        head = (
+            f"savings are negative, and {_usd(bound)} of the cost ({self.upper_bound_records} "
+            "record(s)) is an upper bound: requests sent and never answered, or answered with a "
+            "body that could not be read, recorded at their whole output budget; the provider "
+            "may have billed less"
+        )
+        if without >= 0:
+            return f"{head}. Without them savings would be {_usd(without)}: they alone make savings negative."
+        return f"{head}. Without them savings would still be {_usd(without)}."
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         for key in ("by_tier", "by_model", "by_tag", "by_day"):
             d[key] = {k: g.to_dict() for k, g in getattr(self, key).items()}
         d["savings_usd"] = self.savings_usd
         d["savings_pct"] = self.savings_pct
+        d["upper_bound_share"] = self.upper_bound_share
+        d["estimated_share"] = self.estimated_share
+        d["negative_savings_note"] = self.negative_savings_note()
         return d
+
+
+def _usd(x: float) -> str:
+    return f"${x:,.2f}" if abs(x) >= 100 else f"${x:.3f}" if abs(x) >= 1 else f"${x:.5f}"
 
 
 def _final(attempts: list[CallRecord]) -> CallRecord:
@@ -187,6 +235,13 @@ def summarize(
             cost = r.cost_usd or 0.0
             if r.cost_usd is None:
                 s.unknown_cost_records += 1
+            elif r.error is not None:  # the router's notes say how sure a cost is
+                if is_upper_bound(r.error):
+                    s.upper_bound_records += 1
+                    s.upper_bound_cost_usd += cost
+                elif is_estimated(r.error):
+                    s.estimated_records += 1
+                    s.estimated_cost_usd += cost
             # an answer of unknown cost saves nothing we can show: its baseline is left out too
             base = (r.baseline_cost_usd or 0.0) if r.status == "ok" and r.cost_usd is not None else 0.0
             s.cost_usd += cost

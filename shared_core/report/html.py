@@ -112,10 +112,18 @@ def _kpis(d: ReportData) -> str:
     ]
     if s.unknown_cost_records:  # their cost is not in spend, nor their baseline in the savings
         cards.insert(1, ("unpriced records", f"{s.unknown_cost_records:,} (not in spend)", ""))
+    for label, n, cost, share in (
+        ("upper-bound spend", s.upper_bound_records, s.upper_bound_cost_usd, s.upper_bound_share),
+        ("estimated spend", s.estimated_records, s.estimated_cost_usd, s.estimated_share),
+    ):
+        if n:  # in spend, but not the provider's word: a worst case, or counted from the text
+            of = f", {share:.0%}" if share is not None else ""
+            cards.insert(1, (label, f"{usd(cost)} ({n:,} records{of})", ""))
+    line = s.negative_savings_note()
     return '<div class="kpis">' + "".join(
         f'<div class="kpi{cls}"><span>{escape(k)}</span><b>{escape(v)}</b></div>'
         for k, v, cls in cards
-    ) + "</div>"
+    ) + "</div>" + (f'<p class="note">{escape(line)}</p>' if line else "")
 
 
 def spend_chart(d: ReportData) -> str:
