@@ -23,7 +23,8 @@ from .fault_types import refusal_kind
 from .ledger.base import CallRecord, Framework, Status, check_record_fields
 from .pricing import Usage, estimate_tokens, estimated_usage
 from .storable import is_flat_storable
-from .usage_belief import ESTIMATED, believed_usage
+from .unanswered import is_upper_bound
+from .usage_belief import ESTIMATED, believed_usage, is_estimated
 
 __all__ = ["ESTIMATED", "KEPT_ANSWER", "AttemptRecords", "is_attempt"]
 
@@ -220,7 +221,14 @@ class AttemptRecords:
         self._write(rec)
         self._last_record = rec
         if self.otel is not None:
-            self.otel.attempt(attempt, status, reported, cost)
+            unsure = None  # tokens recorded that are not the provider's word (the record's note says)
+            if usage is not None and is_upper_bound(error):
+                unsure, reported = ("upper_bound", usage), None
+            elif usage is not None and reported is usage and is_estimated(error):
+                unsure, reported = ("estimated", usage), None
+            elif usage is not None and reported is None:  # estimated here (believed_usage)
+                unsure = ("estimated", usage)
+            self.otel.attempt(attempt, status, reported, cost, unsure=unsure)
         return cost, base
 
     def _record_failure(

@@ -18,8 +18,15 @@ attribute                              value
 ``gen_ai.request.model``               the model of the tier the router chose
 ``gen_ai.response.model``              the model of the tier that answered
 ``gen_ai.request.max_tokens``          the answering attempt's output budget
-``gen_ai.usage.input_tokens`` /        tokens of every attempt of the call (what was billed),
-``gen_ai.usage.output_tokens``         when the provider reported usage
+``gen_ai.usage.input_tokens`` /        tokens the provider reported, over every attempt of
+``gen_ai.usage.output_tokens``         the call (never an estimate: see the two rows below)
+``tier_router.usage.upper_bound`` /    ``true``, with the tokens, when an attempt was kept at
+``.upper_bound.input_tokens`` /        its worst case (sent and never answered, or answered
+``.upper_bound.output_tokens``         unreadably: input estimate + whole output budget)
+``tier_router.usage.estimated`` /      ``true``, with the tokens, when an attempt's tokens were
+``.estimated.input_tokens`` /          estimated from the text (no usage came, e.g. a call
+``.estimated.output_tokens``           stopped by its caller); both are in the cost, not in
+                                       ``gen_ai.usage.*``
 ``gen_ai.conversation.id``             the request's thread id, when it has one
 ``error.type``                         the exception's class name, when the call failed
 ``tier_router.call_id``                the ledger's call id
@@ -50,7 +57,7 @@ message.
 instrument                             kind       unit        recorded
 =====================================  =========  ==========  ==============================
 ``gen_ai.client.operation.duration``   histogram  ``s``       per routed call
-``gen_ai.client.token.usage``          histogram  ``{token}`` per attempt with usage, one
+``gen_ai.client.token.usage``          histogram  ``{token}`` per attempt with reported usage, one
                                                               value per ``gen_ai.token.type``
                                                               (``input`` / ``output``)
 ``tier_router.cost``                   counter    ``USD``     per priced attempt, and a
@@ -142,7 +149,9 @@ class OpenTelemetry:
 class CallSpan:
     """One routed call's span; ended once, whichever way the call ends."""
 
-    __slots__ = ("_done", "_lock", "_owner", "_t0", "input_tokens", "output_tokens", "span", "unpriced")
+    __slots__ = (
+        "_done", "_lock", "_owner", "_t0", "input_tokens", "output_tokens", "span", "unpriced", "unsure",
+    )
 
     def __init__(self, owner: OpenTelemetry, plan: CallPlan) -> None:
         d = plan.decision
@@ -153,6 +162,8 @@ class CallSpan:
         self._lock = threading.Lock()
         self.input_tokens = self.output_tokens = 0
         self.unpriced = False  # an attempt the provider answered had no known cost
+        # tokens that are not the provider's word, by how: "upper_bound" / "estimated"
+        self.unsure: dict[str, list[int]] = {}
         attrs: dict[str, Any] = {
             "gen_ai.operation.name": OPERATION,
             "gen_ai.provider.name": PROVIDER,
@@ -175,10 +186,22 @@ class CallSpan:
         )
         owner.decision.record(decision_ns / 1e9, {"tier_router.classifier": d.classifier})
 
-    def attempt(self, attempt: Attempt, status: str, usage: Usage | None, cost: float | None) -> None:
-        """One attempt recorded in the ledger: its tokens and cost."""
+    def attempt(
+        self, attempt: Attempt, status: str, usage: Usage | None, cost: float | None,
+        *, unsure: tuple[str, Usage] | None = None,
+    ) -> None:
+        """One attempt recorded in the ledger: its tokens and cost. ``usage`` is what the
+        provider reported; ``unsure`` the tokens recorded instead, when they are not the
+        provider's word (``("upper_bound", usage)`` or ``("estimated", usage)``): the OTel
+        GenAI conventions report usage only when it is known (an instrumentation that cannot
+        obtain it "MUST NOT report" it), so those go to ``tier_router.usage.<how>.*``."""
         model = attempt.tier.bare_model
         owner = self._owner
+        if unsure is not None:
+            how, tokens = unsure
+            counts = self.unsure.setdefault(how, [0, 0])
+            counts[0] += tokens.input_tokens
+            counts[1] += tokens.output_tokens
         if usage is not None:
             self.input_tokens += usage.input_tokens
             self.output_tokens += usage.output_tokens
@@ -247,6 +270,10 @@ class CallSpan:
         if self.input_tokens or self.output_tokens:
             attrs["gen_ai.usage.input_tokens"] = self.input_tokens
             attrs["gen_ai.usage.output_tokens"] = self.output_tokens
+        for how, (n_in, n_out) in self.unsure.items():
+            attrs[f"tier_router.usage.{how}"] = True
+            attrs[f"tier_router.usage.{how}.input_tokens"] = n_in
+            attrs[f"tier_router.usage.{how}.output_tokens"] = n_out
         if (plan.spent_usd or plan.final_cost is not None) and not self.unpriced:
             attrs["tier_router.cost.usd"] = plan.spent_usd  # (a partial sum is no call's cost)
         if error is not None:

@@ -351,3 +351,47 @@ def test_a_refused_call_counts_what_its_judge_cost_in_the_cost_metric() -> None:
     [point] = cap.metrics()["tier_router.cost"][1]
     assert point.value == pytest.approx(rec.cost_usd, rel=1e-12)
     assert point.attributes["tier_router.status"] == "refused"
+
+
+class _ReadTimeout(TimeoutError):
+    """A client read timeout: the request was sent, no answer came."""
+
+
+def test_a_worst_case_is_not_reported_as_usage_and_is_marked(cap: Captured) -> None:
+    """A non-streamed request sent and never answered is recorded at its worst case (input
+    estimate + whole output budget). The span reported it as the call's ``gen_ai.usage.*``
+    and the token metric counted it, as if the provider had said so; the GenAI conventions
+    report usage only when it is known. It now goes to ``tier_router.usage.upper_bound.*``."""
+    router = _router(cap)
+    _run(router, ScriptedModel(replies={"cheap": [_ReadTimeout("read timed out")], "mid": ["fine"]}))
+    worst, answered = router.ledger.records()
+    assert worst.output_tokens == 100 and "upper bound" in (worst.error or "")  # cheap's budget
+    [span] = cap.spans()
+    a = dict(span.attributes or {})
+    assert (a["gen_ai.usage.input_tokens"], a["gen_ai.usage.output_tokens"]) == (
+        answered.input_tokens, answered.output_tokens)  # the provider's word only
+    assert a["tier_router.usage.upper_bound"] is True
+    assert (a["tier_router.usage.upper_bound.input_tokens"], a["tier_router.usage.upper_bound.output_tokens"]) == (
+        worst.input_tokens, worst.output_tokens)
+    assert "tier_router.usage.estimated" not in a
+    assert a["tier_router.cost.usd"] == pytest.approx(worst.cost_usd + answered.cost_usd)  # the ledger's spend
+    _, tokens = cap.metrics()["gen_ai.client.token.usage"]
+    assert {p.attributes["gen_ai.request.model"] for p in tokens} == {"mid-model"}
+
+
+def test_estimated_tokens_are_marked_as_estimated() -> None:
+    from shared_core.dispatch import AttemptResult
+    from shared_core.otel import OpenTelemetry
+    from shared_core.quality import Answer
+
+    cap = Captured()
+    router = Router({"tiers": [{"name": "cheap", "model": "gpt-4o-mini"}]},
+                    telemetry=OpenTelemetry(tracer_provider=cap.tracer_provider, meter_provider=cap.meter_provider))
+    req = router.request("hello " * 40)
+    execute(router.plan(router.decide_request(req), req), lambda a: AttemptResult(value="x" * 400, usage=None, answer=Answer("x" * 400)))
+    [span] = cap.spans()
+    [rec] = router.ledger.records()
+    a = dict(span.attributes or {})
+    assert a["tier_router.usage.estimated"] is True
+    assert (a["tier_router.usage.estimated.input_tokens"], a["tier_router.usage.estimated.output_tokens"]) == (
+        rec.input_tokens, rec.output_tokens)
