@@ -337,6 +337,14 @@ class CostLedger(ABC):
         """Write any buffered records; returns how many are still pending."""
         return 0
 
+    @property
+    def pending(self) -> int:
+        """Records, feedback scores and releases of holds waiting in memory for the ledger's
+        storage (what :meth:`flush` writes; it returns this count once it has written what it
+        could). ``0`` for a ledger that stores each as it comes (``InMemoryLedger``); the
+        SQLite and PostgreSQL ledgers count their queues."""
+        return 0
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources (flushes first where relevant)."""
 
