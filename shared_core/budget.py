@@ -20,6 +20,7 @@ checked against what is already spent and held.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import calendar
 import logging
@@ -38,7 +39,8 @@ from .errors import (
     LedgerBusyError,
     LedgerUnavailableError,
 )
-from .ledger.base import LimitCheck, Refusal, parse_scope
+from .ledger.base import LimitCheck, Refusal, fits, parse_scope
+from .local_holds import local_holds
 from .pricing import Usage, estimate_tokens
 
 if TYPE_CHECKING:
@@ -161,7 +163,7 @@ class BudgetGuard:
         try:
             refusal = self.ledger.reserve(reservation_id, amount, checks, self.ttl_s)
         except LedgerUnavailableError as exc:
-            return self._unavailable(checks, exc)
+            return self._unavailable(checks, exc, reservation_id, amount)
         self._raise_if_refused(refusal, amount)
         return True
 
@@ -173,7 +175,8 @@ class BudgetGuard:
         try:
             refusal = await self.ledger.areserve(reservation_id, amount, checks, self.ttl_s)
         except LedgerUnavailableError as exc:
-            return self._unavailable(checks, exc)
+            # the check reads the ledger under a lock threads take too: in a worker thread
+            return await asyncio.to_thread(self._unavailable, checks, exc, reservation_id, amount)
         self._raise_if_refused(refusal, amount)
         return True
 
@@ -183,6 +186,7 @@ class BudgetGuard:
             self.ledger.release(reservation_id)
         except LedgerUnavailableError:  # the hold lapses at its TTL
             pass
+        local_holds(self.ledger).drop(reservation_id)  # (held here while the ledger could not)
         if self._alerts is not None:
             self._alerts.poke(tuple(scopes))
 
@@ -192,20 +196,49 @@ class BudgetGuard:
             lim = refusal.limit
             raise BudgetExceededError(lim.scope, lim.limit_usd, refusal.held_usd, lim.period, amount)
 
-    def _unavailable(self, checks: list[LimitCheck], exc: Exception) -> bool:
+    def _unavailable(
+        self, checks: list[LimitCheck], exc: Exception, reservation_id: str | None = None,
+        amount: float = 0.0,
+    ) -> bool:
+        """The ledger could not take a hold: refused (``closed``, or busy); else, when the ledger
+        can still be read (it cannot write: a full disk), held in this process if it fits what the
+        ledger reads plus the calls this process let through meanwhile (:mod:`.local_holds`),
+        refused if not; when it cannot be read either, let through unheld with a WARNING."""
         first = checks[0]
         if self.on_ledger_error == "closed" or isinstance(exc, LedgerBusyError):
             raise BudgetUnavailableError(
                 first.scope, first.limit_usd, first.period, str(exc), busy=isinstance(exc, LedgerBusyError)
             )
+        if reservation_id is not None:
+            holds = local_holds(self.ledger)
+            with holds.lock:  # the check and the hold in one step, as a ledger's reservation
+                try:
+                    held = [self.ledger.held(c.scope, c.since) + holds.total(c.scope) for c in checks]
+                except LedgerUnavailableError:
+                    pass  # not readable either: let through unheld (below)
+                else:
+                    for check, h in zip(checks, held):
+                        if not fits(h, amount, check.limit_usd):
+                            raise BudgetExceededError(check.scope, check.limit_usd, h, check.period, amount)
+                    holds.add(reservation_id, amount, [c.scope for c in checks], self.ttl_s)
+                    self._warn(
+                        "budget: the ledger cannot take holds (%s); on_ledger_error=open checks calls "
+                        "against the spend it still reads plus this process's calls in flight (workers "
+                        "sharing the ledger do not see each other's until it is back)", exc,
+                    )
+                    return True
+        self._warn(
+            "budget: ledger unreachable (%s); on_ledger_error=open lets calls through "
+            "unreserved until it is back, so spend may pass the limit meanwhile", exc,
+        )
+        return False
+
+    def _warn(self, message: str, exc: Exception) -> None:
+        """One WARNING a minute at most."""
         now = time.monotonic()
         if self._warned_at is None or now - self._warned_at > 60.0:
             self._warned_at = now
-            logger.warning(
-                "budget: ledger unreachable (%s); on_ledger_error=open lets calls through "
-                "unreserved until it is back, so spend may pass the limit meanwhile", exc,
-            )
-        return False
+            logger.warning(message, exc)
 
     # -- soft pressure ------------------------------------------------------------------
     def pressure(self, scopes: Iterable[str], now: float | None = None) -> float:

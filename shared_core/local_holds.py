@@ -1,0 +1,55 @@
+"""Holds kept in this process while a ledger cannot write its own (``on_ledger_error: open``).
+
+A ledger that can still be read but not written (SQLite on a full disk, a read-only mount, a
+folder gone; any ledger whose reservation fails while its reads answer) knows the spend: what is
+stored plus the records waiting in memory. :class:`~shared_core.budget.BudgetGuard` then checks a
+call against that, plus the calls this process let through meanwhile (held here, per ledger
+object, until their records are in), instead of letting every call through unchecked. Workers
+sharing the ledger cannot see each other's holds kept here: together they may pass a limit by
+what each of them let through while the ledger could not write.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from collections.abc import Sequence
+from typing import Any
+
+
+class LocalHolds:
+    """Reservation id -> (amount, scopes, expiry): calls let through without a ledger hold."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        """Held around a check and its :meth:`add` (threads of the process take turns)."""
+        self._held: dict[str, tuple[float, tuple[str, ...], float]] = {}
+
+    def total(self, scope: str) -> float:
+        """USD held here in ``scope`` by live holds (callers hold :attr:`lock`)."""
+        now = time.monotonic()
+        return sum(a for a, scopes, until in self._held.values() if until > now and scope in scopes)
+
+    def add(self, rid: str, amount: float, scopes: Sequence[str], ttl_s: float) -> None:
+        """Hold ``amount`` more under ``rid`` (callers hold :attr:`lock`)."""
+        old = self._held.get(rid, (0.0, (), 0.0))
+        kept = tuple(dict.fromkeys((*old[1], *scopes)))
+        self._held[rid] = (old[0] + max(0.0, amount), kept, time.monotonic() + ttl_s)
+
+    def drop(self, rid: str) -> None:
+        with self.lock:
+            self._held.pop(rid, None)
+
+
+_BY_LEDGER: weakref.WeakKeyDictionary[Any, LocalHolds] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def local_holds(ledger: object) -> LocalHolds:
+    """The holds kept for ``ledger`` (one set per ledger object: routers sharing it share them)."""
+    with _LOCK:
+        holds = _BY_LEDGER.get(ledger)
+        if holds is None:
+            holds = _BY_LEDGER[ledger] = LocalHolds()
+        return holds
