@@ -134,12 +134,22 @@ def _cache_folder() -> Path:
 
 def _places(db_path: str, suffix: str = SUFFIX) -> list[Path]:
     """Where the spill of ``db_path`` goes: beside it, else (that disk full, that folder read
-    only) in the cache folder under a name made from its absolute path."""
+    only) in the cache folder under a name made from its absolute path, else under that name in
+    the temporary folder (the cache folder is often on the ledger's disk; ``/tmp`` often not)."""
     import hashlib
+    import tempfile
 
     key = os.path.abspath(db_path).encode("utf-8", "surrogatepass")
-    second = _cache_folder() / f"file-{hashlib.sha256(key).hexdigest()[:24]}{suffix}"
-    return [Path(db_path + suffix), second]
+    name = f"file-{hashlib.sha256(key).hexdigest()[:24]}{suffix}"
+    found = [Path(db_path + suffix), _cache_folder() / name, Path(tempfile.gettempdir()) / name]
+    return list(dict.fromkeys(found))
+
+
+def _shared(path: Path) -> bool:
+    """Whether ``path`` is in the temporary folder, which every user of the machine can write."""
+    import tempfile
+
+    return path.parent == Path(tempfile.gettempdir())
 
 
 def places(db_path: str) -> list[Path]:
@@ -190,11 +200,13 @@ def write(
             break
         except OSError as exc:
             errors.append(f"{path}: {exc}")
-    else:
+    else:  # the log is the last place: a person can still put them back from it
         logger.error(
             "cost ledger %s: %d record(s) could not be written to the database nor to a spill "
-            "file (%s); they are lost",
+            "file (%s); they are lost, but for this message, which holds them (one JSON object a "
+            "line, as in a spill file):\n%s",
             db_path, len(records) + len(feedback) + len(releases), "; ".join(errors),
+            data[:1_000_000].decode("utf-8", "backslashreplace"),
         )
         return False
     logger.warning(
@@ -215,7 +227,8 @@ def _append(path: Path, data: bytes) -> None:
     opens again. A ``close()`` that fails after the data was written and synced is ignored: the
     data is stored (written again elsewhere, it would be claimed twice)."""
     for _ in range(100):
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        # never through a link another user of a shared folder (the temporary one) planted
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
         try:
             _flock(fd)
             try:
@@ -280,6 +293,14 @@ def _claim(
 ) -> tuple[list[CallRecord], list[Feedback]]:
     if not path.exists():
         return [], []
+    if _shared(path) and hasattr(os, "getuid"):
+        try:
+            theirs = os.stat(path, follow_symlinks=False).st_uid != os.getuid()
+        except OSError:
+            return [], []
+        if theirs:  # planted by another user of the machine: not ours to count or write
+            logger.warning("cost ledger %s: %s belongs to another user; left as it is", db_path, path)
+            return [], []
     taken = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.claim")
     try:
         os.rename(path, taken)  # atomic: only one opener gets it
