@@ -126,6 +126,7 @@ class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteSta
         self._pending_feedback: list[Feedback] = []
         self._pending_release: list[str] = []
         self._warned = False
+        self._read_warned = False
         self._conn: sqlite3.Connection | None = None
         self._inode: tuple[int, int] | None = None
         self._init_writer()
@@ -183,13 +184,23 @@ class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteSta
     def _query(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
         with self._lock:
             try:
-                return list(self._live_connection().execute(sql, params).fetchall())
+                rows = list(self._live_connection().execute(sql, params).fetchall())
             except sqlite3.Error as exc:
-                logger.warning(
-                    "cost ledger %s: read failed (%s); showing buffered only", self.path, exc
-                )
-                self._drop_connection()
+                self._read_failed(exc)
                 return []
+            self._read_warned = False
+            return rows
+
+    def _read_failed(self, exc: sqlite3.Error) -> None:
+        """(``_lock`` held) One WARNING until a read succeeds again: a call reads the file more
+        than once (pressure, spend, a hold), and a folder removed under a service logged each."""
+        if not self._read_warned:
+            self._read_warned = True
+            logger.warning(
+                "cost ledger %s: read failed (%s); reads show what is buffered in this process only "
+                "until the file can be read again", self.path, exc,
+            )
+        self._drop_connection()
 
     def select(self, where: RecordFilter) -> list[CallRecord]:
         tag = None if where.tag is None else _tag_key(where.tag)
@@ -254,9 +265,9 @@ class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteSta
         with self._lock:
             try:
                 total = _spend_sql(self._live_connection(), scope, since)
+                self._read_warned = False
             except sqlite3.Error as exc:
-                logger.warning("cost ledger %s: read failed (%s); buffered only", self.path, exc)
-                self._drop_connection()
+                self._read_failed(exc)
                 total = 0.0
             return total + pending_spend(self._pending, scope, since)
 

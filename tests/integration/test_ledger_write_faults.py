@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import logging
 import os
 import sqlite3
 import subprocess
@@ -196,3 +197,27 @@ def test_a_full_disk_keeps_the_hard_limit_and_loses_nothing(
         ledger.close()
     finally:
         subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def test_a_ledger_folder_removed_mid_run_warns_once_not_twice_a_call(
+    openai_server: FakeOpenAIServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The ledger's folder removed under a running service: every call read the file twice (the
+    budget's pressure, its spend) and each read logged a WARNING, 61 of them for 30 calls. One
+    now says the reads fail, until a read succeeds again; the calls are still recorded."""
+    import shutil
+
+    openai_server.script(None, LONG)
+    folder = tmp_path / "led"
+    ledger = SQLiteLedger(folder / "costs.sqlite")
+    model = _model(openai_server, ledger)
+    assert _calls(model, 3, "before") == (3, 0)
+    shutil.rmtree(folder)
+    with caplog.at_level(logging.WARNING):
+        ok, refused = _calls(model, 30, "after")
+    reads = [r for r in caplog.records if "read failed" in r.getMessage()]
+    assert len(reads) == 1, [r.getMessage() for r in reads]
+    assert ok + refused == 30 and ledger.count() == 30  # kept in memory, none lost
+    folder.mkdir()
+    assert ledger.flush() == 0 or (ledger._retry_at and ledger.flush() == 0)
+    ledger.close()
