@@ -23,6 +23,23 @@ from .base import new_salt
 from .sqlite_sql import _SCHEMA, _migrate
 
 
+FULL_BYTES = 64 * 1024
+"""Less free space than this on the ledger's disk: a failure to open is put down to a full disk
+(SQLite needs its ``-shm`` file, 32 KiB, and room for the ``-wal`` one)."""
+
+
+def _free_bytes(path: str) -> int | None:
+    """Bytes an unprivileged user may still write on the disk holding ``path``; ``None`` when
+    unknown (``":memory:"``, no ``statvfs``, no such folder)."""
+    if path == ":memory:" or not hasattr(os, "statvfs"):
+        return None
+    try:
+        st = os.statvfs(os.path.dirname(os.path.abspath(path)))
+    except OSError:
+        return None
+    return st.f_bavail * st.f_frsize
+
+
 class SQLiteConnection:
     """Opening and re-opening the ledger file (a mixin of ``SQLiteLedger``; its lock guards
     the connection)."""
@@ -73,6 +90,12 @@ class SQLiteConnection:
                 hint = (
                     "the file is not a readable SQLite database (another format, or damaged, e.g. "
                     "truncated while open); move it aside to start a new ledger, or restore it"
+                )
+            elif (free := _free_bytes(self.path)) is not None and free < FULL_BYTES:
+                # SQLite says "disk I/O error" when it cannot create the -wal / -shm files
+                hint = (
+                    f"the disk holding it is full ({free} bytes free); free space on it, then "
+                    "open the ledger again"
                 )
             else:
                 hint = "check the path is a writable file in a writable folder"
