@@ -22,7 +22,6 @@ from ..errors import ConfigError
 from .base import new_salt
 from .sqlite_sql import _SCHEMA, _migrate
 
-
 FULL_BYTES = 64 * 1024
 """Less free space than this on the ledger's disk: a failure to open is put down to a full disk
 (SQLite needs its ``-shm`` file, 32 KiB, and room for the ``-wal`` one)."""

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from shared_core.errors import ConfigError
-from shared_core.ledger import SQLiteLedger
-from shared_core.ledger import sqlite_connection
+from shared_core.ledger import SQLiteLedger, sqlite_connection
 
 
 def _full_statvfs(real: object) -> object:
