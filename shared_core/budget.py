@@ -40,7 +40,7 @@ from .errors import (
     LedgerUnavailableError,
 )
 from .ledger.base import LimitCheck, Refusal, fits, parse_scope
-from .local_holds import local_holds
+from .local_holds import drop_local, local_holds
 from .pricing import Usage, estimate_tokens
 
 if TYPE_CHECKING:
@@ -186,7 +186,7 @@ class BudgetGuard:
             self.ledger.release(reservation_id)
         except LedgerUnavailableError:  # the hold lapses at its TTL
             pass
-        local_holds(self.ledger).drop(reservation_id)  # (held here while the ledger could not)
+        drop_local(self.ledger, reservation_id)  # (held here while the ledger could not)
         if self._alerts is not None:
             self._alerts.poke(tuple(scopes))
 

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-import weakref
 from collections.abc import Sequence
-from typing import Any
 
 
 class LocalHolds:
@@ -42,14 +40,21 @@ class LocalHolds:
             self._held.pop(rid, None)
 
 
-_BY_LEDGER: weakref.WeakKeyDictionary[Any, LocalHolds] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
 def local_holds(ledger: object) -> LocalHolds:
-    """The holds kept for ``ledger`` (one set per ledger object: routers sharing it share them)."""
-    with _LOCK:
-        holds = _BY_LEDGER.get(ledger)
-        if holds is None:
-            holds = _BY_LEDGER[ledger] = LocalHolds()
-        return holds
+    """The holds kept for ``ledger`` (one set per ledger object: routers sharing it share them),
+    kept on the ledger itself, made on first use."""
+    holds = ledger.__dict__.get("_local_holds")
+    if holds is None:
+        with _LOCK:
+            holds = ledger.__dict__.setdefault("_local_holds", LocalHolds())
+    return holds  # type: ignore[no-any-return]
+
+
+def drop_local(ledger: object, rid: str) -> None:
+    """The call ``rid`` is over: its hold kept here (if any) goes (nearly free when none is)."""
+    holds = ledger.__dict__.get("_local_holds")
+    if holds is not None and holds._held:
+        holds.drop(rid)
+
+
+_LOCK = threading.Lock()
