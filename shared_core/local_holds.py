@@ -11,6 +11,7 @@ what each of them let through while the ledger could not write.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Sequence
@@ -20,6 +21,8 @@ class LocalHolds:
     """Reservation id -> (amount, scopes, expiry): calls let through without a ledger hold."""
 
     def __init__(self) -> None:
+        self.pid = os.getpid()
+        """A forked child makes its own (this lock may have been held at the fork)."""
         self.lock = threading.Lock()
         """Held around a check and its :meth:`add` (threads of the process take turns)."""
         self._held: dict[str, tuple[float, tuple[str, ...], float]] = {}
@@ -44,16 +47,18 @@ def local_holds(ledger: object) -> LocalHolds:
     """The holds kept for ``ledger`` (one set per ledger object: routers sharing it share them),
     kept on the ledger itself, made on first use."""
     holds = ledger.__dict__.get("_local_holds")
-    if holds is None:
+    if holds is None or holds.pid != os.getpid():
         with _LOCK:
-            holds = ledger.__dict__.setdefault("_local_holds", LocalHolds())
+            holds = ledger.__dict__.get("_local_holds")
+            if holds is None or holds.pid != os.getpid():
+                holds = ledger.__dict__["_local_holds"] = LocalHolds()
     return holds  # type: ignore[no-any-return]
 
 
 def drop_local(ledger: object, rid: str) -> None:
     """The call ``rid`` is over: its hold kept here (if any) goes (nearly free when none is)."""
     holds = ledger.__dict__.get("_local_holds")
-    if holds is not None and holds._held:
+    if holds is not None and holds._held and holds.pid == os.getpid():
         holds.drop(rid)
 
 
