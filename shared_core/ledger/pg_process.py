@@ -52,6 +52,7 @@ class PostgresProcess:
         self._wake = threading.Condition(self._lock)
         self._queue: list[tuple[str, Any]] = []
         self._down_until = 0.0
+        self._write_after = 0.0  # the writer's own back-off after a failed batch
         self._warned = False
 
     def _unavailable(self, exc: BaseException, pool: Any = None) -> LedgerUnavailableError:

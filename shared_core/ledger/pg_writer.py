@@ -38,10 +38,13 @@ class PostgresWriter:
         _wake: threading.Condition
         _queue: list[tuple[str, Any]]
         _down_until: float
+        _write_after: float
         _warned: bool
         _closed: bool
         _writer: threading.Thread
         retry_after_s: float
+
+        def _outage(self, exc: BaseException) -> bool: ...
 
     def _put(self, kind: str, item: Any) -> None:
         with self._lock:
@@ -55,7 +58,7 @@ class PostgresWriter:
                     self._wake.wait()
                 if not self._queue and self._closed:
                     return
-                wait = self._down_until - time.monotonic()
+                wait = max(self._down_until, self._write_after) - time.monotonic()
             if wait > 0:
                 with self._lock:
                     self._wake.wait(wait)
@@ -127,8 +130,13 @@ class PostgresWriter:
                 cur.execute(sql.RELEASE, (rel,))
 
     def _failed(self, exc: BaseException, n: int) -> None:
+        """A batch the database did not take: retried after ``retry_after_s``. Only an outage
+        (:meth:`_outage`) marks the server down for reads and holds too: a server that refuses
+        writes but answers reads (read-only after a failover) still tells budgets the spend."""
         with self._lock:
-            self._down_until = time.monotonic() + self.retry_after_s
+            self._write_after = time.monotonic() + self.retry_after_s
+            if self._outage(exc):
+                self._down_until = self._write_after
             first = not self._warned
             self._warned = True
         if first:
@@ -142,7 +150,7 @@ class PostgresWriter:
         """Wait (up to ``timeout_s``) for queued items to be written; returns how many remain."""
         end = time.monotonic() + timeout_s
         with self._lock:
-            self._down_until = 0.0
+            self._down_until = self._write_after = 0.0
             self._wake.notify_all()
             while self._queue and self._writer.is_alive():
                 left = end - time.monotonic()
