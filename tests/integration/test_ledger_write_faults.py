@@ -221,3 +221,33 @@ def test_a_ledger_folder_removed_mid_run_warns_once_not_twice_a_call(
     folder.mkdir()
     assert ledger.flush() == 0 or (ledger._retry_at and ledger.flush() == 0)
     ledger.close()
+
+
+def test_llamaindex_keeps_the_hard_limit_on_a_ledger_that_cannot_be_written(
+    openai_server: FakeOpenAIServer, tmp_path: Path, read_only_writes: Any
+) -> None:
+    """The same rule behind ``RoutedLLM`` (LlamaIndex's ``OpenAI`` at the loopback server)."""
+    from llama_index.core.base.llms.types import ChatMessage
+    from llama_index.llms.openai import OpenAI
+
+    from llamaindex_router import RoutedLLM
+
+    openai_server.script(None, LONG)
+    ledger = SQLiteLedger(tmp_path / "costs.sqlite")
+    inner = OpenAI(model="gpt-4o-mini", api_base=openai_server.base_url, api_key="sk-test", max_retries=0)
+    llm = RoutedLLM(tiers={"cheap": inner}, config=_config(), ledger=ledger)
+    read_only_writes(ledger, True)
+    ok = refused = 0
+    for i in range(40):
+        try:
+            llm.chat([ChatMessage(role="user", content=f"question {i}")])
+            ok += 1
+        except BudgetExceededError:
+            refused += 1
+    assert ledger.spend("global", 0) <= LIMIT
+    assert len(openai_server.chat_requests) == ok and refused > 0
+    read_only_writes(ledger, False)
+    ledger._retry_at = ledger._hold_retry_at = 0.0
+    assert ledger.flush() == 0
+    assert _stored(tmp_path / "costs.sqlite")[:2] == ({"ok": ok, "refused": refused}, 0)
+    ledger.close()
