@@ -98,11 +98,22 @@ def _join_non_daemon_threads(end: float) -> None:
     """``multiprocessing`` runs its exit hooks before the interpreter joins the child's
     non-daemon threads: what such a thread records after the target returned (a server's
     loop thread) came after the exit flush, and was lost. They are joined first, within the
-    exit's wait (the child waits for them anyway before it ends)."""
+    exit's wait (the child waits for them anyway before it ends). Not the threads of a
+    ``concurrent.futures`` executor: idle, they end only in the interpreter's shutdown, after
+    this hook, so joining one waited out the whole ``wait_s`` at every exit (the pool of async
+    SQLite reservations finishes its own in ``exit_flush``)."""
     me = threading.current_thread()
     for thread in threading.enumerate():
-        if thread is not me and not thread.daemon and thread is not threading.main_thread():
+        if thread is not me and not thread.daemon and thread is not threading.main_thread() \
+                and not _executor_worker(thread):
             thread.join(max(0.0, end - time.monotonic()))
+
+
+def _executor_worker(thread: threading.Thread) -> bool:
+    """Whether ``thread`` is a ``concurrent.futures.ThreadPoolExecutor`` worker."""
+    from concurrent.futures import thread as futures_thread
+
+    return getattr(thread, "_target", None) is futures_thread._worker
 
 
 _tracked: weakref.WeakSet[Any] = weakref.WeakSet()

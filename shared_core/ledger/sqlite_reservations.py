@@ -199,6 +199,7 @@ class SQLiteReservations:
 
 
 _POOL: ThreadPoolExecutor | None = None
+_PREFIX = "tier-router-reserve"
 _POOL_LOCK = threading.Lock()
 
 
@@ -208,8 +209,23 @@ def _reserving() -> ThreadPoolExecutor:
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="tier-router-reserve")
+            _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix=_PREFIX)
         return _POOL
+
+
+def finish_reserving(end: float) -> None:
+    """At exit: the reservations under way on the pool finish (a cancelled caller's hold is
+    released by :func:`_release_if_held`), then its threads end, waiting until ``end``
+    (``time.monotonic()``) at most. A later async reservation starts a new pool."""
+    global _POOL
+    with _POOL_LOCK:
+        pool, _POOL = _POOL, None
+    if pool is None:
+        return
+    pool.shutdown(wait=False)  # idle threads end now, busy ones after their task
+    for thread in threading.enumerate():
+        if thread.name.startswith(_PREFIX):
+            thread.join(max(0.0, end - time.monotonic()))
 
 
 def _new_pool_in_child() -> None:

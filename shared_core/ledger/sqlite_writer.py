@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 from . import spill
 from .base import CallRecord, Feedback
 from .sqlite_batch import Rejected, busy_file, insert_batch, set_aside
+from .sqlite_reservations import finish_reserving
 
 # the logger the ledger has always warned on (callers filter by its name)
 logger = logging.getLogger("shared_core.ledger.sqlite")
@@ -313,6 +314,7 @@ class SQLiteWriter:
         """At interpreter exit: write what is pending, waiting at most ``wait_s`` for a lock;
         what is still pending then goes to the spill file (see :mod:`.spill`)."""
         end = time.monotonic() + wait_s
+        finish_reserving(end)  # a reservation under way ends first: its release is written too
         with self._lock:  # (a release alone is written too: else its hold lasts to its TTL)
             if not (self._pending or self._pending_feedback or self._pending_release):
                 return

@@ -136,3 +136,38 @@ def test_a_multiprocessing_child_writes_what_its_non_daemon_threads_record_after
         proc.kill()
     assert proc.exitcode == 0
     assert rows(path, "SELECT COUNT(*) FROM calls") == 10
+
+
+_KEPT: list[SQLiteLedger] = []
+
+
+def _async_reservation_then_return(path: str, close: bool, out: object) -> None:
+    ledger = SQLiteLedger(path)
+    _KEPT.append(ledger)  # alive at exit, as a router built at import time keeps it
+    assert asyncio.run(ledger.areserve("r1", 0.01, LIMITS, 60.0)) is None  # on the reserving pool
+    ledger.release("r1")
+    if close:
+        ledger.close()
+    out.put(time.monotonic())  # type: ignore[attr-defined]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+@pytest.mark.parametrize("close", [True, False])
+def test_a_multiprocessing_child_that_reserved_on_a_loop_ends_at_once(tmp_path, method, close):
+    """A worker whose event loop reserved against a SQLite file ended 5 s (``spill.EXIT_WAIT_S``)
+    after its target returned: the exit hook joined the idle threads of the pool async
+    reservations run on, which only end in the interpreter's own shutdown, after the hook.
+    Every ``multiprocessing`` worker of an async app with a hard budget paid it at exit."""
+    path = tmp_path / "exit.db"
+    SQLiteLedger(path).close()
+    ctx = mp.get_context(method)
+    out = ctx.Queue()
+    proc = ctx.Process(target=_async_reservation_then_return, args=(str(path), close, out))
+    proc.start()
+    returned = out.get(timeout=40)
+    proc.join(20)
+    ended = time.monotonic()
+    assert proc.exitcode == 0
+    assert ended - returned < 2.0, f"the child took {ended - returned:.1f} s to end after its target"
+    assert rows(path, "SELECT COUNT(*) FROM reservations") == 0  # the release was written
