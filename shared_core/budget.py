@@ -13,7 +13,8 @@ that would cost more than is held extends the reservation the same way. When the
 ends its records are written and then the reservation is released, so spend plus
 reservations never passes a limit, across threads, processes and hosts sharing the
 ledger. Reservations expire after ``budget.reservation_ttl_s`` (a crashed worker's hold
-lapses). The guarantee assumes known prices and a ``max_tokens`` per tier (or a
+lapses); a live process renews the holds of its calls still under way
+(:mod:`shared_core.hold_keeper`), so a call longer than the TTL keeps its hold. The guarantee assumes known prices and a ``max_tokens`` per tier (or a
 per-request cap): a call whose cost cannot be estimated reserves nothing and is only
 checked against what is already spent and held.
 """
@@ -44,6 +45,7 @@ from .local_holds import drop_local, local_holds
 from .pricing import Usage, estimate_tokens
 
 if TYPE_CHECKING:
+    from .hold_keeper import HoldKeeper
     from .ledger.base import CostLedger
     from .pricing import PriceTable
     from .tier import Tier
@@ -106,6 +108,7 @@ class BudgetGuard:
         self._callbacks: list[AlertCallback] = []
         self._alerts = _AlertWatch(self) if any(lim.alert_at for lim in self.limits) else None
         self._warned_at: float | None = None
+        self._keeper: HoldKeeper | None = None
 
     @classmethod
     def from_config(cls, config: BudgetConfig, ledger: CostLedger) -> BudgetGuard:
@@ -164,8 +167,7 @@ class BudgetGuard:
             refusal = self.ledger.reserve(reservation_id, amount, checks, self.ttl_s)
         except LedgerUnavailableError as exc:
             return self._unavailable(checks, exc, reservation_id, amount)
-        self._raise_if_refused(refusal, amount)
-        return True
+        return self._held(reservation_id, refusal, amount)
 
     async def areserve(self, reservation_id: str, amount: float, scopes: Iterable[str]) -> bool:
         """Async twin of :meth:`reserve` (native on ledgers that speak async)."""
@@ -177,11 +179,23 @@ class BudgetGuard:
         except LedgerUnavailableError as exc:
             # the check reads the ledger under a lock threads take too: in a worker thread
             return await asyncio.to_thread(self._unavailable, checks, exc, reservation_id, amount)
+        return self._held(reservation_id, refusal, amount)
+
+    def _held(self, reservation_id: str, refusal: Refusal | None, amount: float) -> bool:
+        """Raise on a refusal; else the hold is live: renewed while its call runs past a third
+        of the TTL (:mod:`shared_core.hold_keeper`), until :meth:`release`."""
         self._raise_if_refused(refusal, amount)
+        if self._keeper is None:
+            from .hold_keeper import HoldKeeper
+
+            self._keeper = HoldKeeper(self.ledger, self.ttl_s)
+        self._keeper.add(reservation_id)
         return True
 
     def release(self, reservation_id: str, scopes: Iterable[str]) -> None:
         """The call's records are in: drop its hold, then look for crossed alerts."""
+        if self._keeper is not None:
+            self._keeper.discard(reservation_id)
         try:
             self.ledger.release(reservation_id)
         except LedgerUnavailableError:  # the hold lapses at its TTL

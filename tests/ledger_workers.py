@@ -155,3 +155,42 @@ def mixed_process(target: str, threads: int, calls: int, seed: int, out: Any) ->
         t.join()
     router.ledger.close()
     out.put(sum(counts))
+
+
+def long_calls(target: CostLedger | str, calls: int, ttl_s: float, call_s: float, inside: Any,
+               out: Any) -> None:
+    """``calls`` concurrent calls (threads) that each take ``call_s`` in the provider, longer
+    than the holds' TTL, under a limit that fits exactly them; ``inside`` is set once every
+    call is in the provider (all holds taken). Puts (answered, refused)."""
+    import threading
+
+    router = budget_router(target, limit_usd=calls * RESERVATION, reservation_ttl_s=ttl_s)
+    lock = threading.Lock()
+    entered = [0]
+
+    def call(attempt: Attempt) -> AttemptResult:
+        with lock:
+            entered[0] += 1
+            if entered[0] == calls:
+                inside.set()
+        time.sleep(call_s)
+        return AttemptResult(value="ok", usage=Usage(0, MAX_TOKENS), answer=Answer("x" * 40))
+
+    done: list[int] = []
+
+    def one(i: int) -> None:
+        d = router.decide(f"long {i}")
+        try:
+            execute(router.plan(d, router.request(f"long {i}")), call)
+            done.append(1)
+        except BudgetExceededError:
+            done.append(0)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.put((sum(done), len(done) - sum(done)))
+    if not isinstance(target, CostLedger):
+        router.ledger.close()

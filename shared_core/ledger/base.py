@@ -285,6 +285,12 @@ class CostLedger(ABC):
     def release(self, reservation_id: str) -> None:
         """Drop a reservation once the call's records are in (after them, never before)."""
 
+    def renew(self, reservation_ids: Sequence[str], ttl_s: float) -> None:  # noqa: B027 - optional
+        """Push the expiry of these live reservations to ``now + ttl_s`` (their calls are still
+        under way); one already released or expired stays gone. Raises
+        :class:`~shared_core.errors.LedgerUnavailableError` when the ledger cannot answer. The
+        default does nothing: a ledger of one's own keeps its holds only for the TTL."""
+
     @abstractmethod
     def reserved(self, scope: str) -> float:
         """USD held by live (unexpired) reservations in ``scope``."""

@@ -113,6 +113,16 @@ class InMemoryLedger(CostLedger):
         with self._lock:
             self._held.pop(reservation_id, None)
 
+    def renew(self, reservation_ids: Sequence[str], ttl_s: float) -> None:
+        now = time.time()
+        with self._lock:
+            self._expire(now)
+            for rid in reservation_ids:
+                mine = self._held.get(rid)
+                if mine is not None:
+                    for scope, (amount, _) in mine.items():
+                        mine[scope] = (amount, now + ttl_s)
+
     def reserved(self, scope: str) -> float:
         with self._lock:
             self._expire(time.time())

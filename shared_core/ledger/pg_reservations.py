@@ -83,6 +83,14 @@ class PostgresReservations(CostLedger):
         except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
             raise self._unavailable(exc, pool) from exc
 
+    def renew(self, reservation_ids: Sequence[str], ttl_s: float) -> None:
+        """One ``UPDATE``, expiring by the server's clock as a hold does."""
+        try:
+            with self._pool.connection() as conn:
+                conn.execute(sql.RENEW, (float(ttl_s), sql.pg_text(list(reservation_ids))))
+        except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
+            raise self._unavailable(exc, self._pool) from exc
+
     def reserved(self, scope: str) -> float:
         released = self._queued()[1]
         return float(self._read(sql.RESERVED, (scope, released))[0][0])

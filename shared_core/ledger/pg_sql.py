@@ -110,6 +110,10 @@ HOLD = (
     "ON CONFLICT (id, scope) DO UPDATE SET "
     "amount = tier_router_reservations.amount + EXCLUDED.amount, expires = EXCLUDED.expires"
 )
+RENEW = (
+    f"UPDATE tier_router_reservations SET expires = {DB_NOW} + %s "
+    f"WHERE id = ANY(%s) AND expires > {DB_NOW}"
+)
 RESERVED = (
     "SELECT COALESCE(SUM(amount), 0) FROM tier_router_reservations "
     f"WHERE scope = %s AND expires > {DB_NOW} AND NOT id = ANY(%s)"

@@ -177,6 +177,21 @@ class SQLiteReservations:
             work.add_done_callback(partial(_release_if_held, self, reservation_id))
             raise
 
+    def renew(self, reservation_ids: Sequence[str], ttl_s: float) -> None:
+        """One ``UPDATE`` on the write connection (the lock order of every write)."""
+        now = time.time()
+        ids = list(reservation_ids)
+        with self._writing, self._shared_connection():
+            try:
+                self._live_connection(write=True).execute(
+                    f"UPDATE reservations SET expires = ? WHERE expires > ? "
+                    f"AND id IN ({', '.join('?' * len(ids))})",
+                    (now + ttl_s, now, *ids),
+                )
+            except sqlite3.Error as exc:
+                self._drop_connection(write=True)
+                raise LedgerUnavailableError(f"cost ledger {self.path}: cannot renew holds ({exc})") from exc
+
     def reserved(self, scope: str) -> float:
         rows = self._query(
             "SELECT TOTAL(amount) FROM reservations WHERE scope = ? AND expires > ?",
