@@ -194,3 +194,28 @@ def long_calls(target: CostLedger | str, calls: int, ttl_s: float, call_s: float
     out.put((sum(done), len(done) - sum(done)))
     if not isinstance(target, CostLedger):
         router.ledger.close()
+
+
+
+def one_call_then_wait(target: str, limit_usd: float, in_call: Any, locked: Any, out: Any,
+                       go: Any) -> None:
+    """One routed call on an event loop: once it is in the provider it sets ``in_call`` and
+    waits for ``locked`` (the test makes the database slow to take writes), so that its record
+    and the release of its hold end up queued. Puts what is queued, waits for ``go``, closes."""
+    import asyncio
+
+    from shared_core.dispatch import aexecute
+
+    router = budget_router(target, limit_usd=limit_usd)
+    router.ledger  # noqa: B018 - open it (its schema) first
+
+    async def call(attempt: Attempt) -> AttemptResult:
+        in_call.set()
+        await asyncio.to_thread(locked.wait, 30)
+        return AttemptResult(value="ok", usage=Usage(0, MAX_TOKENS), answer=Answer("x" * 40))
+
+    asyncio.run(aexecute(router.plan(router.decide("queued"), router.request("queued")), call))
+    out.put(router.ledger.pending)  # type: ignore[attr-defined]
+    go.wait(30)
+    router.ledger.close()
+    out.put("closed")
