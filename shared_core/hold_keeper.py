@@ -43,6 +43,7 @@ class HoldKeeper:
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._thread: threading.Thread | None = None
+        self._failing = False  # the last renewal failed (warned once)
         _KEEPERS.add(self)
 
     def add(self, reservation_id: str) -> None:
@@ -73,9 +74,24 @@ class HoldKeeper:
     def _renew(self, due: list[str]) -> None:
         try:
             self.ledger.renew(due, self.ttl_s)
-        except LedgerUnavailableError as exc:  # tried again at the next turn
-            logger.warning("budget: could not renew %d live hold(s): %s", len(due), exc)
+        except LedgerUnavailableError as exc:  # tried again soon (warned once until it works)
+            if not self._failing:
+                logger.warning("budget: could not renew %d live hold(s): %s", len(due), exc)
+            self._failing = True
+            retry_at = time.monotonic() - self.every_s + min(1.0, self.every_s / 4)
+            with self._lock:
+                for rid in due:
+                    if rid in self._live:
+                        self._live[rid] = retry_at
             return
+        except Exception as exc:  # a closed ledger, a custom one failing: the holds lapse at their TTL
+            logger.warning("budget: renewing %d live hold(s) failed (%s: %s); they lapse at their "
+                           "TTL", len(due), type(exc).__name__, exc)
+            with self._lock:
+                for rid in due:
+                    self._live.pop(rid, None)
+            return
+        self._failing = False
         now = time.monotonic()
         with self._lock:
             for rid in due:

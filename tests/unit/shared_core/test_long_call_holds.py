@@ -83,3 +83,24 @@ def test_a_worker_process_keeps_its_holds_past_the_ttl(kind: str, tmp_path: Path
         assert led.reserved("global") == 0.0
     finally:
         led.close()
+
+
+def test_a_ledger_that_cannot_renew_is_retried_calmly(caplog) -> None:
+    """A renewal that fails (the ledger unreachable, or closed under a live hold) is tried
+    again within a second, warned about once: not in a loop as fast as the thread can spin."""
+    from shared_core.errors import LedgerUnavailableError
+    from shared_core.hold_keeper import HoldKeeper
+
+    class Down(InMemoryLedger):
+        tries = 0
+
+        def renew(self, reservation_ids: Any, ttl_s: float) -> None:
+            Down.tries += 1
+            raise LedgerUnavailableError("down")
+
+    keeper = HoldKeeper(Down(), ttl_s=0.3)  # renewed after 0.1 s, retried every 0.025 s
+    keeper.add("r")
+    time.sleep(0.6)
+    keeper.discard("r")
+    assert 2 <= Down.tries <= 40
+    assert sum("could not renew" in r.getMessage() for r in caplog.records) == 1
