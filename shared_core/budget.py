@@ -40,12 +40,12 @@ from .errors import (
     LedgerBusyError,
     LedgerUnavailableError,
 )
+from .hold_keeper import HoldKeeper
 from .ledger.base import LimitCheck, Refusal, fits, parse_scope
 from .local_holds import drop_local, local_holds
 from .pricing import Usage, estimate_tokens
 
 if TYPE_CHECKING:
-    from .hold_keeper import HoldKeeper
     from .ledger.base import CostLedger
     from .pricing import PriceTable
     from .tier import Tier
@@ -108,7 +108,9 @@ class BudgetGuard:
         self._callbacks: list[AlertCallback] = []
         self._alerts = _AlertWatch(self) if any(lim.alert_at for lim in self.limits) else None
         self._warned_at: float | None = None
-        self._keeper: HoldKeeper | None = None
+        # made here, not on the first hold: two threads' first holds made two keepers, and
+        # the one dropped stopped renewing its hold
+        self._keeper = HoldKeeper(ledger, ttl_s)
 
     @classmethod
     def from_config(cls, config: BudgetConfig, ledger: CostLedger) -> BudgetGuard:
@@ -185,17 +187,12 @@ class BudgetGuard:
         """Raise on a refusal; else the hold is live: renewed while its call runs past a third
         of the TTL (:mod:`shared_core.hold_keeper`), until :meth:`release`."""
         self._raise_if_refused(refusal, amount)
-        if self._keeper is None:
-            from .hold_keeper import HoldKeeper
-
-            self._keeper = HoldKeeper(self.ledger, self.ttl_s)
         self._keeper.add(reservation_id)
         return True
 
     def release(self, reservation_id: str, scopes: Iterable[str]) -> None:
         """The call's records are in: drop its hold, then look for crossed alerts."""
-        if self._keeper is not None:
-            self._keeper.discard(reservation_id)
+        self._keeper.discard(reservation_id)
         try:
             self.ledger.release(reservation_id)
         except LedgerUnavailableError:  # the hold lapses at its TTL
