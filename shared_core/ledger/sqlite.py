@@ -41,8 +41,8 @@ from .base import (
     RecordFilter,
     validate_feedback,
 )
-from .counters import pending_spend
 from .queued import feedback_with_queued, records_with_queued
+from .queued_spend import QueuedRecords
 from .sqlite_connection import SQLiteConnection
 from .sqlite_reservations import SQLiteReservations
 from .sqlite_sql import (  # the row SQL (_COUNT, _INSERT, _row_values) is still found here
@@ -122,7 +122,7 @@ class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteSta
         self.retry_after_s = retry_after_s
         self._retry_at = 0.0
         self._lock = threading.RLock()
-        self._pending: list[CallRecord] = []
+        self._pending: QueuedRecords = QueuedRecords()  # with running totals per budget scope
         self._pending_feedback: list[Feedback] = []
         self._pending_release: list[str] = []
         self._warned = False
@@ -147,7 +147,7 @@ class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteSta
         self._inode = self._winode = None
         self._lock = threading.RLock()
         self._init_writer()  # the parent's writer may have held these locks at the fork
-        self._pending, self._pending_feedback, self._pending_release = [], [], []
+        self._pending, self._pending_feedback, self._pending_release = QueuedRecords(), [], []
         self._collected.detach()  # the parent's queues are the parent's to spill
         self._collected = spill.spill_when_collected(
             self, self.path, self._pending, self._pending_feedback, self._pending_release
@@ -269,7 +269,7 @@ class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteSta
             except sqlite3.Error as exc:
                 self._read_failed(exc)
                 total = 0.0
-            return total + pending_spend(self._pending, scope, since)
+            return total + self._pending.spend(scope, since)  # running totals: no walk
 
     def count(self) -> int:
         """Call records stored, plus those still buffered or queued to be written (what

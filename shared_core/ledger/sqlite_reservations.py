@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import LedgerUnavailableError
 from . import spill
-from .base import CallRecord, Feedback, LimitCheck, Refusal, fits
-from .counters import pending_spend
+from .base import Feedback, LimitCheck, Refusal, fits
+from .queued_spend import QueuedRecords
 from .sqlite_sql import _reserved_sql, _spend_sql
 
 logger = logging.getLogger("tier_router")
@@ -51,7 +51,7 @@ class SQLiteReservations:
         retry_after_s: float
         _lock: threading.RLock
         _writing: threading.Lock
-        _pending: list[CallRecord]
+        _pending: QueuedRecords
         _pending_feedback: list[Feedback]
         _pending_release: list[str]
         _retry_at: float
@@ -136,14 +136,10 @@ class SQLiteReservations:
         try:  # BEGIN inside: a Ctrl-C right after it must not leave the file write-locked
             conn.execute("BEGIN IMMEDIATE")
             with self._lock:  # no write commits meanwhile (_writing is held): each record once
-                queued = list(self._pending)
+                queued = [self._pending.spend(lim.scope, lim.since) for lim in limits]
             conn.execute("DELETE FROM reservations WHERE expires <= ?", (now,))
-            for lim in limits:
-                held = (
-                    _spend_sql(conn, lim.scope, lim.since)
-                    + pending_spend(queued, lim.scope, lim.since)
-                    + _reserved_sql(conn, lim.scope, now)
-                )
+            for lim, pending in zip(limits, queued):
+                held = _spend_sql(conn, lim.scope, lim.since) + pending + _reserved_sql(conn, lim.scope, now)
                 if not fits(held, amount, lim.limit_usd):
                     conn.execute("ROLLBACK")
                     return Refusal(lim, held)
