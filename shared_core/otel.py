@@ -77,6 +77,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .errors import ConfigError, redact
+from .storable import storable_text
 
 if TYPE_CHECKING:
     from .config import Tier
@@ -177,7 +178,7 @@ class CallSpan:
             "tier_router.streamed": plan.streaming,
         }
         if plan.request.thread_id:
-            attrs["gen_ai.conversation.id"] = plan.request.thread_id
+            attrs["gen_ai.conversation.id"] = storable_text(plan.request.thread_id)  # UTF-8 only
         self.span = owner.tracer.start_span(
             f"{OPERATION} {_bare(d.model)}",
             kind=owner._trace.SpanKind.INTERNAL,

@@ -35,6 +35,7 @@ import zlib
 from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import ConfigError, redact
+from .storable import storable_text
 
 if TYPE_CHECKING:
     from .config import RouterConfig
@@ -126,7 +127,8 @@ class VariantRouter:
 
     def _pick_candidate(self, key: str | None) -> bool:
         if key:
-            return (zlib.crc32(key.encode("utf-8")) % 10_000) / 10_000.0 < self.share
+            # a lone surrogate (kept in a user id) as its escape text: the split it always had
+            return (zlib.crc32(storable_text(key).encode("utf-8")) % 10_000) / 10_000.0 < self.share
         with self._lock:
             return self._rng.random() < self.share
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, DataFormatError, InputError
+from ..storable import storable_text
 
 MAX_PROMPT_FILE_BYTES = 200 * 1024 * 1024
 
@@ -335,7 +336,8 @@ def write_chart(proj: Projection, path: str | Path, title: str = "Cost by tier v
 
 
 def print_json_line(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    # a lone surrogate (a user id or tag keeps it) as the JSON escape \udXXX: it reads back as itself
+    sys.stdout.write(storable_text(json.dumps(obj, ensure_ascii=False, default=str)) + "\n")
 
 
 def open_ledger_arg(text: str) -> Any:

@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 from ..errors import InputError
+from ..storable import storable_text
 from ._common import print_json_line, usd
 
 _WINDOWS = {"hour": 3600.0, "day": 86400.0, "week": 7 * 86400.0}
@@ -212,7 +213,7 @@ def render(s: Any, console: Any = None, tier_names: list[str] | None = None) -> 
             t.add_column(col, justify="left" if not col else "right")
         for name, g in groups.items():
             t.add_row(
-                Text(name),
+                Text(storable_text(name)),  # a tag's lone surrogate: escaped, printable
                 str(g.calls),
                 str(g.records),
                 usd(g.cost_usd),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import time
-from html import escape
 
 from .._version import __version__
 from .data import ReportData
+from .html_text import escape
 from .svg import BarRow, Series, hbars, line_chart, stacked_columns
 
 TIER_COLORS = ["#22c55e", "#3b82f6", "#f59e0b", "#a855f7", "#ef4444", "#14b8a6", "#64748b", "#ec4899"]
