@@ -18,7 +18,7 @@ from ._construct import construct
 from .config import ExtractionConfig
 from .errors import InputError, redact
 from .pricing import text_size
-from .storable import storable_id, storable_meta, storable_tags
+from .storable import key_id, key_tags, storable_meta
 from .tags import user_tags
 
 Message = Mapping[str, Any]
@@ -164,16 +164,15 @@ class Request:
             raise InputError(
                 f"ask_start must be an int offset into text (0..{len(self.text)}), got {a!r}"
             )
-        # who and which thread reach the ledger and the budget scopes: storable text only
-        # (a UUID object, a lone surrogate from a JSON body); see :mod:`shared_core.storable`
+        # who and which thread reach the ledger and the budget scopes: text (a UUID object as
+        # its str()), a lone surrogate from a JSON body kept: each ledger stores keys one-to-one
+        # (shared_core.ledger.key_text); escaped here, "eve\ud800" was another user's id
         d = self.__dict__
         u, t = d["user"], d["thread_id"]
-        if (u is not None and (u.__class__ is not str or not u.isascii())) or (
-            t is not None and (t.__class__ is not str or not t.isascii())
-        ):
-            d["user"], d["thread_id"] = storable_id(u), storable_id(t)
+        if (u is not None and u.__class__ is not str) or (t is not None and t.__class__ is not str):
+            d["user"], d["thread_id"] = key_id(u), key_id(t)
         if d["tags"]:
-            d["tags"] = storable_tags(d["tags"])
+            d["tags"] = key_tags(d["tags"])
         if d["metadata"]:
             d["metadata"] = storable_meta(d["metadata"])
 

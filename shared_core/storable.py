@@ -6,8 +6,12 @@ count no column holds. Stored as they are, such a record fails to write, and bec
 writes what it holds in one transaction, every record after it waits behind it: for good, if
 it is spilled at exit and read back by the next process. So :class:`~shared_core.request.Request`
 and :class:`~shared_core.ledger.CallRecord` keep only storable values: lone surrogates written as
-``\\udXXX`` escapes (the same text each time, so per-user budgets still add up), other objects
-as their ``str()``, counts clamped to ``0 .. 2**63 - 1``.
+``\\udXXX`` escapes, other objects as their ``str()``, counts clamped to ``0 .. 2**63 - 1``.
+
+Keys are the exception: a user id, a thread id and the tags (what budgets and reports tell
+apart) keep their lone surrogates (:func:`key_id`, :func:`key_tags`), since the escape is no
+one-to-one map: ``"eve\\ud800"`` escaped is the text ``"eve\\\\ud800"``, another user's id. Each
+ledger stores them with an escape of its own that is (:mod:`shared_core.ledger.key_text`).
 
 Plain ASCII strings, ``None`` and empty collections pass through at the cost of a type and an
 ``isascii`` check (the per-call path).
@@ -21,8 +25,8 @@ from math import isfinite
 from typing import Any
 
 __all__ = [
-    "MAX_COUNT", "is_flat_storable", "storable_count", "storable_id", "storable_meta", "storable_tags",
-    "storable_text",
+    "MAX_COUNT", "is_flat_storable", "key_id", "key_tags", "storable_count", "storable_id", "storable_meta",
+    "storable_tags", "storable_text",
 ]
 
 MAX_COUNT = (1 << 63) - 1
@@ -30,15 +34,33 @@ MAX_COUNT = (1 << 63) - 1
 _DEPTH = 20
 
 
+def _str(value: Any) -> str:
+    if value.__class__ is str:
+        return value  # type: ignore[no-any-return]
+    try:
+        return str(value)
+    except Exception:  # a __str__ that fails: the type name still says what it was
+        return f"<unprintable {type(value).__name__}>"
+
+
+def key_id(value: Any) -> str | None:
+    """A key (``user``, ``thread_id``) as text, lone surrogates kept (a ledger stores them
+    one-to-one); ``None`` stays ``None``, another object is its ``str()``."""
+    if value is None or value.__class__ is str:
+        return value
+    return _str(value)
+
+
+def key_tags(tags: Iterable[Any]) -> tuple[str, ...]:
+    """Tags as a tuple of strings, lone surrogates kept (a tuple of strings is returned as it is)."""
+    if tags.__class__ is tuple and all(t.__class__ is str for t in tags):
+        return tags  # type: ignore[return-value]
+    return tuple(_str(t) for t in tags)
+
+
 def storable_text(value: Any) -> str:
     """``value`` as a string that encodes as UTF-8 (lone surrogates escaped)."""
-    if value.__class__ is str:
-        s = value
-    else:
-        try:
-            s = str(value)
-        except Exception:  # a __str__ that fails: the type name still says what it was
-            s = f"<unprintable {type(value).__name__}>"
+    s = _str(value)
     if s.isascii():
         return s
     try:

@@ -8,11 +8,10 @@ processes may open a fresh database at once.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
-from ..storable import storable_text
 from .base import CallRecord, day_start, new_salt, parse_scope, record_scopes
+from .key_text import pg_key, pg_key_back
 
 SCHEMA_VERSION = 3
 """1: the first schema; 2: every integer column ``bigint`` (the token counts, the attempt
@@ -135,40 +134,26 @@ def partial_day_sql(kind: str) -> str:
     return f"SELECT COALESCE(SUM(cost_usd), 0) FROM tier_router_calls WHERE {where}"
 
 
-_LOOKS_ESCAPED = re.compile(r"\\(?=x00|x5c)")
-_ESCAPE = re.compile(r"\\x(?:00|5c)")
-
-
 def pg_text(value: Any) -> Any:
     """``value`` as PostgreSQL can store it, the one way every text parameter of the ledger is
     sent (once: the result is not to be sent through it again), and :func:`text_from_pg` reads
-    back: text made storable as :func:`~shared_core.storable.storable_text` makes it (lone
-    surrogates escaped, as in every ledger's records), NUL, which PostgreSQL ``text`` cannot
-    hold, as the four characters ``\\x00``, and a backslash that would be read as such an
-    escape (``x00`` or ``x5c`` right after it) as ``\\x5c``. One text per text, and any other
-    text as it is (what the ledger stored before): distinct user ids, tags or call ids stay
-    distinct, and a record's scopes, a limit's scope and a feedback ``call_id`` meet. A list
-    is walked, other values kept."""
+    back: :func:`~shared_core.ledger.key_text.pg_key` (lone surrogates as ``\\udXXX``, NUL,
+    which PostgreSQL ``text`` cannot hold, as ``\\x00``, a backslash that would read as such an
+    escape as ``\\x5c``). One text per text, and any other text as it is (what the ledger
+    stored before): distinct user ids, tags or call ids stay distinct, and a record's scopes, a
+    limit's scope and a feedback ``call_id`` meet. A list is walked, other values kept."""
     if value.__class__ is str:
-        if not value.isascii():
-            value = storable_text(value)
-        if "\\" in value:
-            value = _LOOKS_ESCAPED.sub(r"\\x5c", value)
-        return value.replace("\x00", "\\x00") if "\x00" in value else value
+        return value if value.isascii() and "\\" not in value and "\x00" not in value else pg_key(value)
     if value.__class__ is list:
         return [pg_text(v) for v in value]
     return value
 
 
-def _unescape(m: re.Match[str]) -> str:
-    return "\x00" if m.group() == "\\x00" else "\\"
-
-
 def text_from_pg(value: Any) -> Any:
-    """A text as :func:`pg_text` sent it (the inverse: NUL and backslashes back); ``None``
-    and other values as they are."""
+    """A text as :func:`pg_text` sent it (the inverse: NUL, lone surrogates and backslashes
+    back); ``None`` and other values as they are."""
     if value.__class__ is str and "\\" in value:
-        return _ESCAPE.sub(_unescape, value)
+        return pg_key_back(value)
     return value
 
 
@@ -274,7 +259,8 @@ def _escape_stored_text(conn: Any, table: str) -> None:
     ).fetchall()
     text = [str(c) for c, t in cols if t == "text"]
     arrays = [str(c) for c, t in cols if t == "ARRAY"]
-    p = {"p": _LOOKS_ESCAPED.pattern, "r": "\\\\x5c"}  # the replacement: a backslash, x5c
+    # what schema 3 began to escape (a lone surrogate's escape text was stored before, as now)
+    p = {"p": r"\\(?=x00|x5c)", "r": "\\\\x5c"}  # the replacement: a backslash, x5c
     where = " OR ".join(
         [f"{q(c)} ~ %(p)s" for c in text] + [f"array_to_string({q(c)}, ' ') ~ %(p)s" for c in arrays]
     )

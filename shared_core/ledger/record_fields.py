@@ -8,7 +8,7 @@ import math
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
-from ..storable import MAX_COUNT, storable_count, storable_id, storable_tags
+from ..storable import MAX_COUNT, key_id, key_tags, storable_count, storable_id
 
 if TYPE_CHECKING:
     from .base import CallRecord
@@ -62,8 +62,8 @@ def check_record_fields(rec: CallRecord) -> None:
     if conf is not None and conf != conf:
         d["confidence"] = None
     tags = d["tags"]
-    if tags.__class__ is not tuple or tags:
-        d["tags"] = storable_tags(tags)
+    if tags.__class__ is not tuple or tags:  # keys: lone surrogates kept (ledger.key_text)
+        d["tags"] = key_tags(tags)
     # every text column storable: one the database cannot encode fails its whole batch
     k, tr, m = d["call_id"], d["tier"], d["model"]
     if k.__class__ is not str or tr.__class__ is not str or m.__class__ is not str or not (
@@ -72,14 +72,14 @@ def check_record_fields(rec: CallRecord) -> None:
         for name in ("call_id", "tier", "model"):
             d[name] = storable_id(d[name])
     u, t, e, p, v = d["user"], d["thread_id"], d["error"], d["prompt"], d["variant"]
+    if (u is not None and u.__class__ is not str) or (t is not None and t.__class__ is not str):
+        d["user"], d["thread_id"] = key_id(u), key_id(t)  # keys: lone surrogates kept
     if (
-        (u is not None and (u.__class__ is not str or not u.isascii()))
-        or (t is not None and (t.__class__ is not str or not t.isascii()))
-        or (e is not None and (e.__class__ is not str or not e.isascii()))
+        (e is not None and (e.__class__ is not str or not e.isascii()))
         or (p is not None and (p.__class__ is not str or not p.isascii()))
         or (v is not None and (v.__class__ is not str or not v.isascii()))
     ):
-        for name in ("user", "thread_id", "error", "prompt", "variant"):
+        for name in ("error", "prompt", "variant"):
             d[name] = storable_id(d[name])
     ek, bm, cl, ph = d["error_kind"], d["baseline_model"], d["classifier"], d["prompt_hash"]
     if (

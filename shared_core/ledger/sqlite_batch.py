@@ -19,6 +19,7 @@ from typing import Any
 
 from . import spill
 from .base import CallRecord, Feedback, day_start, record_scopes
+from .key_text import sqlite_key
 from .sqlite_sql import _COUNT, _INSERT, _row_values, _tag_key
 
 ITEM_ERRORS: tuple[type[BaseException], ...] = (
@@ -105,7 +106,7 @@ def insert(
             )
         if rec.cost_usd is not None:
             day = day_start(rec.ts)
-            conn.executemany(_COUNT, [(sc, day, rec.cost_usd) for sc in record_scopes(rec)])
+            conn.executemany(_COUNT, [(sqlite_key(sc), day, rec.cost_usd) for sc in record_scopes(rec)])
     if releases:
         conn.executemany("DELETE FROM reservations WHERE id = ?", [(rid,) for rid in releases])
     if feedback:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import LedgerUnavailableError
 from . import spill
 from .base import Feedback, LimitCheck, Refusal, fits
+from .key_text import sqlite_key
 from .queued_spend import QueuedRecords
 from .sqlite_sql import _reserved_sql, _spend_sql
 
@@ -148,7 +149,7 @@ class SQLiteReservations:
                 "ON CONFLICT (id, scope) DO UPDATE SET "
                 "amount = amount + excluded.amount, expires = excluded.expires",
                 [
-                    (reservation_id, sc, max(0.0, amount), now + ttl_s)
+                    (reservation_id, sqlite_key(sc), max(0.0, amount), now + ttl_s)
                     for sc in dict.fromkeys(lim.scope for lim in limits)
                 ],
             )
@@ -191,7 +192,7 @@ class SQLiteReservations:
     def reserved(self, scope: str) -> float:
         rows = self._query(
             "SELECT TOTAL(amount) FROM reservations WHERE scope = ? AND expires > ?",
-            (scope, time.time()),
+            (sqlite_key(scope), time.time()),
         )
         return float(rows[0][0]) if rows else 0.0
 
@@ -201,7 +202,7 @@ class SQLiteReservations:
                 cur = self._live_connection(write=True).execute(
                     "INSERT OR IGNORE INTO alerts (scope, period, since, fraction, ts) "
                     "VALUES (?, ?, ?, ?, ?)",
-                    (scope, period, since, fraction, time.time()),
+                    (sqlite_key(scope), period, since, fraction, time.time()),
                 )
             except sqlite3.Error as exc:
                 self._drop_connection(write=True)

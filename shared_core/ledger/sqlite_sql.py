@@ -11,7 +11,9 @@ import json
 import sqlite3
 from typing import Any
 
+from ..storable import storable_text
 from .base import CallRecord, day_start, parse_scope
+from .key_text import sqlite_key, sqlite_key_back
 
 _COLUMNS = (
     "call_id",
@@ -44,6 +46,9 @@ _COLUMNS = (
     "variant",
 )
 _BOOL_COLUMNS = ("escalated", "fallback", "streamed")
+_KEY_COLUMNS = ("user", "thread_id")
+"""Keys a record keeps as given (:mod:`~shared_core.ledger.key_text` stores them); its other
+text is made storable when it is built (:mod:`shared_core.storable`)."""
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS calls (
@@ -130,26 +135,31 @@ def _row_values(rec: CallRecord) -> tuple[Any, ...]:
     out: list[Any] = []
     for c in _COLUMNS:
         v = getattr(rec, c)
-        if c == "tags":
-            v = json.dumps(list(v), ensure_ascii=False)
+        if c == "tags":  # keys: each stored as the user column is (JSON would join a surrogate pair)
+            v = json.dumps([sqlite_key(t) for t in v], ensure_ascii=False)
         elif c == "metadata":
-            v = json.dumps(v, ensure_ascii=False, default=str)
+            v = storable_text(json.dumps(v, ensure_ascii=False, default=str))
         elif c in _BOOL_COLUMNS:
             v = int(bool(v))
+        elif c in _KEY_COLUMNS:
+            v = sqlite_key(v)
         out.append(v)
     return tuple(out)
 
 
 def _tag_key(tag: str) -> str:
-    # JSON-escaped, so NUL and control characters compare exactly in SQL
-    return json.dumps(tag)
+    # JSON-escaped, so NUL and control characters compare exactly in SQL; a lone surrogate first
+    # as the key escape (JSON alone writes "\ud800\udfff" and U+103FF alike)
+    return json.dumps(sqlite_key(tag))
 
 
 def _from_row(row: sqlite3.Row) -> CallRecord:
     keys = row.keys()
     # a file read as it is (read-only) may predate a column: the record's default stands in
     d = {c: row[c] for c in _COLUMNS} if len(keys) >= len(_COLUMNS) else {c: row[c] for c in _COLUMNS if c in keys}
-    d["tags"] = tuple(json.loads(d["tags"] or "[]"))
+    d["tags"] = tuple(map(sqlite_key_back, json.loads(d["tags"] or "[]")))
+    for c in _KEY_COLUMNS:
+        d[c] = sqlite_key_back(d.get(c))
     d["metadata"] = json.loads(d["metadata"] or "{}")
     for c in _BOOL_COLUMNS:
         d[c] = bool(d[c])
@@ -181,6 +191,7 @@ def _migrate(conn: sqlite3.Connection) -> None:
 def _spend_sql(conn: sqlite3.Connection, scope: str, since: float) -> float:
     kind, value = parse_scope(scope)
     first = day_start(since)
+    scope = sqlite_key(scope)
     if since == first:
         row = conn.execute(
             "SELECT TOTAL(total) FROM spend_days WHERE scope = ? AND day >= ?", (scope, first)
@@ -192,7 +203,7 @@ def _spend_sql(conn: sqlite3.Connection, scope: str, since: float) -> float:
     where = "ts >= ? AND ts < ?"
     params: list[Any] = [since, first + 86400.0]
     if kind == "user":
-        where, params = where + " AND user = ?", [*params, value]
+        where, params = where + " AND user = ?", [*params, sqlite_key(value)]
     elif kind == "tag":
         where += " AND id IN (SELECT call_row FROM call_tags WHERE tag = ?)"
         params.append(_tag_key(value or ""))
@@ -202,6 +213,6 @@ def _spend_sql(conn: sqlite3.Connection, scope: str, since: float) -> float:
 
 def _reserved_sql(conn: sqlite3.Connection, scope: str, now: float) -> float:
     row = conn.execute(
-        "SELECT TOTAL(amount) FROM reservations WHERE scope = ? AND expires > ?", (scope, now)
+        "SELECT TOTAL(amount) FROM reservations WHERE scope = ? AND expires > ?", (sqlite_key(scope), now)
     ).fetchone()
     return float(row[0])

@@ -14,6 +14,8 @@ from shared_core import Router, RouterConfig
 from shared_core.ledger import CallRecord, SQLiteLedger
 from shared_core.storable import MAX_COUNT, storable_text
 
+from ...sqlite_files import rows
+
 EVE = json.loads('"eve\\ud800"')  # what a JSON body can carry: a lone surrogate
 CONFIG = {"tiers": [{"name": "cheap", "model": "gpt-4o-mini"}, {"name": "strong", "model": "gpt-4o"}]}
 
@@ -37,7 +39,7 @@ def test_requests_carry_storable_identifiers() -> None:
     user, thread = uuid.uuid4(), uuid.uuid4()
     req = router.request("hi", user=user, thread_id=thread, tags=["a", EVE], metadata={EVE: [EVE, 1, 2.5, None]})
     assert req.user == str(user) and req.thread_id == str(thread)
-    assert req.tags == ("a", "eve\\ud800")
+    assert req.tags == ("a", EVE)  # keys as given: each ledger stores them one-to-one
     assert req.metadata == {"eve\\ud800": ["eve\\ud800", 1, 2.5, None]}
     plain = router.request("hi", user="alice", tags=["x"])
     assert plain.user == "alice" and plain.tags == ("x",)
@@ -57,8 +59,10 @@ def test_a_surrogate_user_does_not_jam_a_sqlite_ledger(tmp_path) -> None:
     assert router.ledger.pending == 0
     other = SQLiteLedger(str(path))
     users = [r.user for r in other.records()]
-    assert users == ["eve\\ud800", "alice", "eve\\ud800", str(uuid.UUID(int=7))]
-    eve_spend = other.spend("user:eve\\ud800", 0)
+    assert users == [EVE, "alice", EVE, str(uuid.UUID(int=7))]  # read back as given
+    assert rows(path, "SELECT COUNT(*) FROM calls WHERE user = 'eve\\ud800'") == 2  # stored as before
+    eve_spend = other.spend(f"user:{EVE}", 0)
+    assert other.spend("user:eve\\ud800", 0) == 0.0  # the text of the escape: another user
     assert eve_spend > 0 and abs(eve_spend - 2 * other.spend("user:alice", 0)) < 1e-12
 
 
