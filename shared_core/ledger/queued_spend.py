@@ -9,8 +9,8 @@ it holds, updated as records are queued and taken off (written, spilled or set a
 reads a few totals, however long the queue (each record is counted once, by the first check
 that finds it queued, and taken out once).
 
-The totals are exact: each cost is counted as an integer number of ``2**-1074`` (every finite
-float is one), so adding and taking off never drifts, and a total is the sum of the queued
+The totals are exact: each cost is counted as a whole number of ``2**-128`` (or, below about
+``3e-23``, of ``2**-1074``: every finite float is one), so adding and taking off never drifts, and a total is the sum of the queued
 costs rounded once (what ``math.fsum`` of the walk gives; the walk's plain ``sum`` rounded at
 every step, within a few units in the last place of it).
 """
@@ -22,33 +22,56 @@ from collections.abc import Iterable
 from typing import Any, SupportsIndex
 
 from .base import CallRecord, day_start, parse_scope
+from .limits import DAY_S
 
 __all__ = ["QueuedRecords"]
 
 _ALL = ("", "")  # every record with a known cost: the ``global`` scope
-_SCALE = 1 << 1074
+_FINE = 128
+"""Most costs are whole numbers of ``2**-128`` (every float from about ``3e-23`` on, and many
+below): counted at that scale, in small integers."""
+_TINY = 1074  # every finite float is a whole number of 2**-1074
 
 
-def _units(cost: float) -> int:
-    """``cost`` as an exact integer number of ``2**-1074``."""
+def _units(cost: float) -> tuple[int, int]:
+    """``cost`` exactly, as ``(n, 0)``: ``n * 2**-128``, or (a smaller one) ``(0, n)``:
+    ``n * 2**-1074``."""
     n, d = cost.as_integer_ratio()  # d: a power of two, at most 2**1074
-    return n << (1075 - d.bit_length())
+    m = d.bit_length() - 1
+    return (n << (_FINE - m), 0) if m <= _FINE else (0, n << (_TINY - m))
 
 
-def _keys(rec: CallRecord) -> tuple[tuple[str, str], ...]:
+def _keys(tags: tuple[str, ...], user: str | None) -> tuple[tuple[str, str], ...]:
     """The scopes a record counts toward (as :func:`~shared_core.ledger.counters.counts_toward`
     decides: every record the global scope, a user its user, each tag its tags)."""
-    tags = rec.tags
-    if not tags:
-        return (_ALL, ("user", rec.user)) if rec.user else (_ALL,)
     keys = [_ALL, *(("tag", t) for t in dict.fromkeys(tags) if t)]
-    if rec.user:
-        keys.append(("user", rec.user))
+    if user:
+        keys.append(("user", user))
     return tuple(keys)
 
 
-# one queued record: its day, its ts, its cost in units (None: unknown), its scopes
-_Entry = tuple[float, float, "int | None", tuple[tuple[str, str], ...]]
+_CACHE_MAX = 4096  # costs and (tags, user) pairs repeat: each is worked out once (per this many)
+_units_of: dict[float, tuple[int, int]] = {}
+_keys_of: dict[tuple[tuple[str, ...], str | None], tuple[tuple[str, str], ...]] = {}
+
+
+def _of(rec: CallRecord) -> tuple[tuple[int, int], tuple[tuple[str, str], ...]]:
+    """A record's cost in units and its scopes (a record with a known cost), cached."""
+    cost = rec.cost_usd
+    units = _units_of.get(cost)  # type: ignore[arg-type]
+    if units is None:
+        units = _units(cost)  # type: ignore[arg-type]
+        if len(_units_of) >= _CACHE_MAX:
+            _units_of.clear()
+        _units_of[cost] = units  # type: ignore[index]
+    who = (rec.tags, rec.user)
+    keys = _keys_of.get(who)
+    if keys is None:
+        keys = _keys(*who)
+        if len(_keys_of) >= _CACHE_MAX:
+            _keys_of.clear()
+        _keys_of[who] = keys
+    return units, keys
 
 
 class QueuedRecords(list):  # type: ignore[type-arg]
@@ -67,56 +90,54 @@ class QueuedRecords(list):  # type: ignore[type-arg]
 
     def _forget(self) -> None:
         """No record counted: the next check counts them all."""
-        self._counted = 0  # the list's first records, in the totals (one entry each)
-        self._entries: deque[_Entry] = deque()
-        # scope -> day -> [units, records]; per day, its counted records' entries, oldest first
+        self._counted = 0  # how many of the list's first records the totals hold
+        # scope -> day -> [units of 2**-128, records, units of 2**-1074]
         self._totals: dict[tuple[str, str], dict[float, list[int]]] = {}
-        self._days: dict[float, deque[_Entry]] = {}
+        self._days: dict[float, deque[CallRecord]] = {}  # the counted records (known cost) per day
 
     # -- the totals ----------------------------------------------------------------------
     def _count_new(self) -> None:
         """Count the records queued since the last check."""
         if self._counted == len(self):
             return
-        entries, totals, by_day = self._entries, self._totals, self._days
+        totals, by_day = self._totals, self._days
         for rec in self[self._counted :]:
-            cost = rec.cost_usd
-            ts = rec.ts
-            day = day_start(ts)
-            if cost is None:
-                entries.append((day, ts, None, ()))
+            if rec.cost_usd is None:
                 continue
-            units = _units(cost)
-            keys = _keys(rec)
-            entry: _Entry = (day, ts, units, keys)
-            entries.append(entry)
+            (fine, tiny), keys = _of(rec)
+            ts = rec.ts
+            day = ts - ts % DAY_S  # day_start(ts), inline: this loop is per queued record
             for key in keys:
                 per_day = totals.get(key)
                 if per_day is None:
-                    totals[key] = {day: [units, 1]}
+                    totals[key] = {day: [fine, 1, tiny]}
                     continue
                 cell = per_day.get(day)
                 if cell is None:
-                    per_day[day] = [units, 1]
+                    per_day[day] = [fine, 1, tiny]
                 else:
-                    cell[0] += units
+                    cell[0] += fine
                     cell[1] += 1
+                    if tiny:
+                        cell[2] += tiny
             days = by_day.get(day)
             if days is None:
-                by_day[day] = deque((entry,))
+                by_day[day] = deque((rec,))
             else:
-                days.append(entry)
+                days.append(rec)
         self._counted = len(self)
 
-    def _take_first(self, n: int) -> None:
-        """The first ``n`` records left the list: out of the totals (those counted)."""
-        n = min(n, self._counted)
-        self._counted -= n
-        entries, totals, by_day = self._entries, self._totals, self._days
-        for _ in range(n):
-            day, _ts, units, keys = entries.popleft()
-            if units is None:
+    def _take_out(self, gone: list[CallRecord]) -> None:
+        """``gone``, the list's first records, left it: out of the totals (those counted)."""
+        gone = gone[: self._counted]
+        self._counted -= len(gone)
+        totals, by_day = self._totals, self._days
+        for rec in gone:
+            if rec.cost_usd is None:
                 continue
+            (fine, tiny), keys = _of(rec)
+            ts = rec.ts
+            day = ts - ts % DAY_S
             for key in keys:
                 per_day = totals[key]
                 cell = per_day[day]
@@ -125,10 +146,12 @@ class QueuedRecords(list):  # type: ignore[type-arg]
                     if not per_day:
                         del totals[key]
                 else:
-                    cell[0] -= units
+                    cell[0] -= fine
                     cell[1] -= 1
+                    if tiny:
+                        cell[2] -= tiny
             days = by_day[day]
-            days.popleft()  # a day's entries leave in the list's order too
+            days.popleft()  # a day's records leave in the list's order too
             if not days:
                 del by_day[day]
 
@@ -142,20 +165,19 @@ class QueuedRecords(list):  # type: ignore[type-arg]
         if not per_day:
             return 0.0
         first = day_start(since)
-        total = 0
-        if since == first:
-            for day, cell in per_day.items():
-                if day >= first:
-                    total += cell[0]
-        else:
-            for day, cell in per_day.items():
-                if day > first:
-                    total += cell[0]
-            if first in per_day:  # the first day's records from ``since`` on, one by one
-                for _day, ts, units, keys in self._days[first]:
-                    if ts >= since and key in keys:
-                        total += units  # type: ignore[operator]
-        return total / _SCALE
+        fine = tiny = 0
+        for day, cell in per_day.items():
+            if day > first or (day == first and since == first):
+                fine += cell[0]
+                tiny += cell[2]
+        if since != first and first in per_day:  # the first day's records from ``since`` on
+            for rec in self._days[first]:
+                if rec.ts >= since and key in _of(rec)[1]:
+                    f, t = _of(rec)[0]
+                    fine, tiny = fine + f, tiny + t
+        if tiny:
+            return ((fine << (_TINY - _FINE)) + tiny) / (1 << _TINY)
+        return fine / (1 << _FINE)
 
     def scopes(self) -> int:
         """How many scopes the totals keep (for tests: none once the queue is empty)."""
@@ -165,8 +187,9 @@ class QueuedRecords(list):  # type: ignore[type-arg]
     def __delitem__(self, index: SupportsIndex | slice) -> None:
         if isinstance(index, slice) and index.start in (None, 0) and index.step in (None, 1):
             n = len(range(*index.indices(len(self))))
+            gone = self[:n]
             super().__delitem__(index)
-            self._take_first(n)
+            self._take_out(gone)
             return
         super().__delitem__(index)
         self._forget()
