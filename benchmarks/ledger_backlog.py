@@ -10,6 +10,10 @@ queue: the check as it was (the committed spend plus a walk of a copy of the que
 every budgeted call makes), the cost of ``record()`` queueing one record (a list append both
 ways), and the first check after the backlog was queued (which counts the new records into the
 totals, once). Medians, in microseconds, but for that first check.
+
+Then the wait of a budget check made while ``flush()`` writes a backlog of 20,000 records
+(the largest size, at most): with each batch inserted holding the ledger's lock, as before
+(emulated by wrapping the insert in the lock), and with the lock held for the commit only.
 """
 
 from __future__ import annotations
@@ -19,14 +23,17 @@ import json
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from shared_core.ledger import CallRecord, LimitCheck, SQLiteLedger
+from shared_core.ledger import CallRecord, LimitCheck, SQLiteLedger, sqlite_writer
 from shared_core.ledger.counters import pending_spend
 from shared_core.ledger.queued_spend import QueuedRecords
+from shared_core.ledger.sqlite_batch import insert_batch
 
 DAY = time.time() - time.time() % 86400
 
@@ -90,11 +97,62 @@ def _one_size(path: Path, n: int, reps: int) -> dict[str, float]:
     return out
 
 
+def _reads_while_written(path: Path, n: int, under_lock: bool) -> dict[str, float]:
+    """A reader thread checking a budget in a loop while ``flush()`` writes a backlog of ``n``
+    records (batches of 500): its longest and 99th-percentile wait, in ms. ``under_lock``: each
+    batch inserted holding the ledger's lock, as before (the reader then waits for the inserts
+    as well as the commits)."""
+    led = SQLiteLedger(path)
+    led._retry_at = time.monotonic() + 3600.0
+    for r in _records(n):
+        led.record(r)
+    if under_lock:
+        def insert(conn: Any, *items: Any) -> Any:
+            with led._lock:
+                return insert_batch(conn, *items)
+
+        sqlite_writer.insert_batch = insert  # type: ignore[assignment]
+    waits: list[float] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            t0 = time.perf_counter()
+            led.spend("global", DAY)
+            waits.append((time.perf_counter() - t0) * 1000)
+            time.sleep(0.0005)
+
+    reader = threading.Thread(target=read)
+    led._retry_at = 0.0
+    reader.start()
+    t0 = time.perf_counter()
+    try:
+        assert led.flush() == 0
+    finally:
+        sqlite_writer.insert_batch = insert_batch
+    took = (time.perf_counter() - t0) * 1000
+    done.set()
+    reader.join()
+    led.close()
+    waits.sort()
+    way = "inserts_under_lock" if under_lock else "commit_only_under_lock"
+    return {
+        f"read_wait_ms_max_{way}_{n}": waits[-1],
+        f"read_wait_ms_p99_{way}_{n}": waits[int(len(waits) * 0.99)],
+        f"flush_ms_{way}_{n}": took,
+    }
+
+
 def measure(sizes: list[int], reps: int) -> dict[str, float]:
     out: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             out |= _one_size(Path(tmp) / f"b{n}.db", n, reps)
+        n = max(sizes)
+        for rnd in range(2):  # alternated, twice: the machine's load shifts either way alike
+            for under_lock in (True, False):
+                got = _reads_while_written(Path(tmp) / f"w{rnd}{under_lock}.db", min(n, 20000), under_lock)
+                out |= {f"{k}_round{rnd + 1}": v for k, v in got.items()}
     return out
 
 

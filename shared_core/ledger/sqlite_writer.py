@@ -20,9 +20,10 @@ release of its hold together, but the writer may commit between the two (the rel
 after the records, then follows in the next transaction). Never the release first: for that
 moment the call's cost is counted twice (its record and its hold), a brief over-count, never
 an under-count. Its wait for the file's write lock (``BEGIN IMMEDIATE``, on the write connection,
-under the ``_writing`` lock) holds no lock a read or an enqueue needs; the rows are inserted,
-committed and taken off the queues under ``_lock``, so a read (the stored rows plus the
-queues, under the same lock) counts each item exactly once. Every write transaction of the
+under the ``_writing`` lock) holds no lock a read or an enqueue needs, nor does the insert of the
+rows (no other connection sees them before the commit); the rows are committed and taken off
+the queues under ``_lock``, so a read (the stored rows plus the queues, under the same lock)
+counts each item exactly once. Every write transaction of the
 ledger takes the locks in that order: ``_writing``, the file, then ``_lock`` briefly; nothing
 holding ``_lock`` waits for the file.
 
@@ -202,7 +203,7 @@ class SQLiteWriter:
                 rejected: Rejected | None = None
                 try:
                     conn.execute("BEGIN IMMEDIATE")  # the wait for other processes: no _lock held
-                    with self._lock:
+                    with self._lock:  # what this transaction writes: the queues' first items
                         if self._exited:
                             raise _Exited
                         n_rec = min(len(self._pending), BATCH_MAX)
@@ -210,11 +211,15 @@ class SQLiteWriter:
                         # never a release before its call's record: releases with the last records
                         n_rel = min(len(self._pending_release), BATCH_MAX) if n_rec == len(self._pending) else 0
                         todo[:] = n_rec, n_fb, n_rel
-                        # an item the database refuses is set aside (sqlite_batch), not kept
-                        rejected = insert_batch(
-                            conn, self._pending[:n_rec], self._pending_release[:n_rel],
-                            self._pending_feedback[:n_fb],
-                        )
+                        batch = self._pending[:n_rec], self._pending_release[:n_rel], self._pending_feedback[:n_fb]
+                    # inserted holding no _lock (a read waits for the commit only): no other
+                    # connection sees these rows before the commit, and the items stay queued
+                    # (only this transaction, under _writing, takes items off the front).
+                    # An item the database refuses is set aside (sqlite_batch), not kept
+                    rejected = insert_batch(conn, *batch)
+                    with self._lock:  # committed and taken off the queues at once: each item once
+                        if self._exited:  # the exit hook spilled the queues meanwhile
+                            raise _Exited
                         committing = True
                         conn.execute("COMMIT")
                         self._trim_locked(todo)

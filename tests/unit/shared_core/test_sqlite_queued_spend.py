@@ -235,3 +235,36 @@ def test_a_budget_check_does_not_grow_with_the_queued_backlog(tmp_path: Any) -> 
     for led in (small, big):
         led._retry_at = 0.0
         led.close()
+
+
+def test_a_budget_check_does_not_wait_for_a_batch_being_inserted(tmp_path: Any, monkeypatch: Any) -> None:
+    """The writer inserted a batch holding the ledger's lock, so every budget check (and every
+    enqueue of an event loop) waited for the whole insert, not only for its commit. A check
+    made while a batch is being inserted now answers at once, and counts each record once:
+    the batch's records are still queued, not yet in the rows it reads."""
+    import threading
+
+    led = SQLiteLedger(tmp_path / "w.db")
+    led._retry_at = time.monotonic() + 3600.0
+    for i in range(10):
+        led.record(CallRecord(call_id=f"c{i}", tier="t", model="m", cost_usd=0.25, ts=DAY + 60))
+    seen: list[float] = []
+    readers: list[threading.Thread] = []
+    insert = sqlite_batch.insert
+
+    def slow_insert(conn: Any, records: list[CallRecord], *rest: Any) -> None:
+        insert(conn, records, *rest)
+        reader = threading.Thread(target=lambda: seen.append(led.spend("global", DAY)))
+        readers.append(reader)
+        reader.start()
+        reader.join(timeout=3.0)  # with the insert under the lock: it waits for the commit
+        seen.append(-1.0 if reader.is_alive() else 0.0)
+
+    monkeypatch.setattr(sqlite_batch, "insert", slow_insert)
+    led._retry_at = 0.0
+    assert led.flush() == 0
+    for reader in readers:
+        reader.join()
+    assert seen[:2] == [pytest.approx(2.5), 0.0], f"the check waited for the insert: {seen}"
+    assert led.spend("global", DAY) == pytest.approx(2.5)
+    led.close()
