@@ -139,6 +139,8 @@ def _reads_while_written(path: Path, n: int, under_lock: bool) -> dict[str, floa
     return {
         f"read_wait_ms_max_{way}_{n}": waits[-1],
         f"read_wait_ms_p99_{way}_{n}": waits[int(len(waits) * 0.99)],
+        f"read_wait_ms_median_{way}_{n}": statistics.median(waits),
+        f"reads_during_flush_{way}_{n}": float(len(waits)),
         f"flush_ms_{way}_{n}": took,
     }
 
