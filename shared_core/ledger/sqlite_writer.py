@@ -23,7 +23,9 @@ an under-count. Its wait for the file's write lock (``BEGIN IMMEDIATE``, on the 
 under the ``_writing`` lock) holds no lock a read or an enqueue needs, nor does the insert of the
 rows (no other connection sees them before the commit); the rows are committed and taken off
 the queues under ``_lock``, so a read (the stored rows plus the queues, under the same lock)
-counts each item exactly once. Every write transaction of the
+counts each item exactly once. This rests on one rule: only a write transaction (``_writing``
+held) takes items off the front of the queues; anything else only appends, or spills them all
+under ``_writing`` (the exit hook, which cannot get it, marks the ledger exited instead). Every write transaction of the
 ledger takes the locks in that order: ``_writing``, the file, then ``_lock`` briefly; nothing
 holding ``_lock`` waits for the file.
 
