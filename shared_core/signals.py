@@ -84,7 +84,8 @@ _DIGITS_RE = re.compile("[0-9]+")
 _MATH_RE = re.compile("[" + re.escape(_MATH_CHARS) + "]+")
 
 _DIGIT_BYTES = b"0123456789"
-_MATH_BYTES = _MATH_CHARS.encode("ascii", "ignore")  # (an ASCII text has no other of them)
+_MATH_BYTES = _MATH_CHARS.encode("ascii", "ignore")  # the ASCII ones
+_MATH_WIDE = "".join(c for c in _MATH_CHARS if not c.isascii())
 _UPPER_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -122,25 +123,22 @@ def signals(
     m = max(1, len(sample))
     head = sample[:600]
     raw_ascii = sample.isascii()
-    if raw_ascii:  # one C pass per count: the characters deleted from the bytes
-        raw = sample.encode("ascii")
-        size = len(raw)
-        digits = size - len(raw.translate(None, _DIGIT_BYTES))
-        math_chars = size - len(raw.translate(None, _MATH_BYTES))
+    # one C pass per count: the characters deleted from the bytes. In UTF-8 an ASCII byte is
+    # only ever an ASCII character, so other text is counted the same way from its encoding
+    # (lone surrogates pass through as three bytes above 0x7f, as any other character)
+    raw = sample.encode("ascii") if raw_ascii else sample.encode("utf-8", "surrogatepass")
+    size = len(raw)
+    digits = size - len(raw.translate(None, _DIGIT_BYTES))
+    math_chars = size - len(raw.translate(None, _MATH_BYTES))
+    if raw_ascii:
         top = raw[:600]
-        upper = len(top) - len(top.translate(None, _UPPER_BYTES))
-        marks = size - len(raw.translate(None, b"{};"))  # the one-character code marks
-        if len(raw.translate(None, b"=!-([")) != size or "    " in sample:
-            marks += sum(map(sample.count, _CODE_MARKS[3:]))  # (each needs one of these)
-    else:
-        if m <= 120:  # one regex pass beats ten scans on a line (and loses on long text)
-            digits = sum(map(len, _DIGITS_RE.findall(sample)))
-            math_chars = sum(map(len, _MATH_RE.findall(sample)))
-        else:
-            digits = sum(map(sample.count, "0123456789"))
-            math_chars = sum(map(sample.count, _MATH_CHARS))
-        upper = len(_UPPER_RE.findall(head))
-        marks = sum(map(sample.count, _CODE_MARKS))
+    else:  # ≤≥∑∫√π: the maths characters outside ASCII, counted as characters
+        math_chars += sum(map(sample.count, _MATH_WIDE))
+        top = raw if len(sample) <= 600 else head.encode("utf-8", "surrogatepass")
+    upper = len(top) - len(top.translate(None, _UPPER_BYTES))
+    marks = size - len(raw.translate(None, b"{};"))  # the one-character code marks
+    if len(raw.translate(None, b"=!-([")) != size or "    " in sample:
+        marks += sum(map(sample.count, _CODE_MARKS[3:]))  # (each needs one of these)
     code = len(_CODE_WORDS & vocab) + marks
     math_ = math_chars + len(_MATH_WORDS & vocab)
     first = toks[0] if toks else ""
@@ -154,8 +152,9 @@ def signals(
     constraints = len(_CONSTRAINT_WORDS & vocab)
     items = (
         len(_LIST_RE.findall(sample))
-        if digits or "-" in sample or "*" in sample or "\u2022" in sample or not sample.isascii()
-        else 0  # (a list item starts with one of -*\u2022 or a digit, \\d being any script's)
+        if "-" in sample or "*" in sample or "\u2022" in sample
+        or ((digits or not raw_ascii) and ("." in sample or ")" in sample))
+        else 0  # (a list item starts with one of -*\u2022, or digits and . or ), \\d being any script's)
     )
     # _squash(x, scale) spelled out: nine calls on every request
     return [

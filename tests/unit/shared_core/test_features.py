@@ -270,3 +270,43 @@ def test_code_and_number_signals_are_their_counts(text: str) -> None:
     assert sig["code_tokens"] == (code / (code + 3.0) if code > 0 else 0.0)
     numbers = sum(map(str.isdigit, set(toks)))
     assert sig["numbers"] == (numbers / (numbers + 5.0) if numbers > 0 else 0.0)
+
+
+_ANY_SCRIPT = st.one_of(
+    st.characters(),  # any code point but a surrogate
+    st.sampled_from([*"09٣²AZaz=+*/^<>%≤≥∑∫√π{};!-([])•.:\n \t日本語é", "\ud800"]),
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(  # (lists, not st.text: see test_ladder_cjk's _CJK_TEXT)
+    st.lists(_ANY_SCRIPT, max_size=150).map("".join),
+    st.lists(_ANY_SCRIPT, min_size=500, max_size=900).map("".join),
+    st.lists(st.sampled_from(["٣", "١٢", ".", ")", " ", "\n", "日", "a", "٣. ", "\n١) "]), max_size=12).map("".join),
+))
+def test_text_outside_ascii_is_counted_on_its_utf8_bytes_as_the_patterns_count_it(text: str) -> None:
+    """Text with characters outside ASCII (lone surrogates included) counts its digits, maths
+    symbols, capitals and code marks on its UTF-8 bytes: the counts of the patterns and scans
+    they replace, and list items are looked for whenever a pattern could find one."""
+    from shared_core.signals import (
+        _CODE_MARKS,
+        _CODE_WORDS,
+        _DIGITS_RE,
+        _LIST_RE,
+        _MATH_RE,
+        _UPPER_RE,
+        _tokens,
+    )
+
+    sig = _sig(text)
+    m = max(1, len(text))
+    assert sig["digit_frac"] == sum(map(len, _DIGITS_RE.findall(text))) / m
+    assert sig["upper_frac"] == len(_UPPER_RE.findall(text[:600])) / max(1, len(text[:600]))
+    toks = _tokens(text.lower())
+    math_ = sum(map(len, _MATH_RE.findall(text))) + len(set(toks) & set(
+        "sqrt frac solve equation integral derivative probability sum product compute calculate x y n prime matrix".split()))
+    assert sig["math_symbols"] == (math_ / (math_ + 5.0) if math_ > 0 else 0.0)
+    code = len(_CODE_WORDS & set(toks)) + sum(map(text.count, _CODE_MARKS))
+    assert sig["code_tokens"] == (code / (code + 3.0) if code > 0 else 0.0)
+    items = len(_LIST_RE.findall(text))
+    assert sig["list_items"] == (items / (items + 3.0) if items > 0 else 0.0)
