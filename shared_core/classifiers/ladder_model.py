@@ -29,6 +29,7 @@ import bisect
 import math
 import zlib
 from collections.abc import Sequence
+from itertools import filterfalse
 from operator import add
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,7 @@ from .ladder_words import (  # re-exported: the model's word splitting lives the
     _WORD_RE,
     CJK_GRAMS,
     WORD_BITS,
+    ladder_read,
     ladder_text,
     word_ids,
     words_of,
@@ -225,27 +227,29 @@ class LadderModel:
     def proba_tokens(self, text: str) -> tuple[list[float], list[str] | None]:
         """:meth:`proba_list` and the words it read: ``_tokens(text.lower())`` for a short
         text without CJK (what :meth:`coverage` and the greeting check read too), else ``None``."""
-        p, toks, _ = self.proba_words(text)
-        return p, toks
+        p, toks, read_toks = self.proba_words(text)
+        return p, toks if toks is read_toks else None
 
     def proba_words(self, text: str) -> tuple[list[float], list[str] | None, list[str] | None]:
-        """:meth:`proba_tokens`, and the tokens of what it read of a short text, CJK bigrams
-        included (``_tokens(ladder_text(text).lower())``, what :meth:`coverage` takes), else
-        ``None``: a short text in Chinese or Japanese is not split into words twice."""
+        """``(probabilities, tokens, read tokens)``: for a short text, ``_tokens(text.lower())``
+        (what the greeting check reads; with CJK in the text too, where :meth:`proba_tokens`
+        says ``None``) and the tokens of what it read, CJK bigrams included
+        (``_tokens(ladder_text(text).lower())``, what :meth:`coverage` takes; the same list
+        without CJK), else ``None``: a short text in Chinese or Japanese is not split into words
+        twice."""
         n = len(text)
         toks = read_toks = None
         if self._dot is not None and n <= EDGE_MIN:  # word sums: memoised per word
-            read = self.read_text(text)
-            if read is text:  # (no CJK bigrams added; feature_window keeps a short text whole)
+            cjk = ladder_read(text, self.cjk)
+            if cjk is None:  # (no CJK bigrams added; feature_window keeps a short text whole)
                 lower = text.lower()
                 toks = read_toks = _tokens(lower)
                 z = list(map(add, self._dot.read(text, lower, toks), self._b))
-            elif feature_window(read) is read:  # (always, at EDGE_MIN characters: what
-                lower = read.lower()  # self._dot(read) does, with its tokens kept)
-                read_toks = _tokens(lower)
+            elif feature_window(cjk[0]) is cjk[0]:  # (always, at EDGE_MIN characters: what
+                read, lower, read_toks, toks = cjk  # self._dot(read) does, with its tokens kept)
                 z = list(map(add, self._dot.read(read, lower, read_toks), self._b))
             else:
-                z = list(map(add, self._dot(read), self._b))
+                z = list(map(add, self._dot(cjk[0]), self._b))
         elif self._dot is not None:  # the whole text on the first half of W, its edges on the second
             k = len(LEVELS)
             dot = self._long_dot()
@@ -339,7 +343,8 @@ def is_intl(text: str) -> bool:
     """Whether ``text`` has a letter outside ASCII (an accent, CJK, Devanagari): the requests whose
     confidence the second calibration curve maps (first 2,000 characters)."""
     head = text[:2000]
-    return not head.isascii() and any(c.isalpha() and not c.isascii() for c in head)
+    # (any(c.isalpha() and not c.isascii() for c in head), iterated in C)
+    return not head.isascii() and any(map(str.isalpha, filterfalse(str.isascii, head)))
 
 
 def _points(cal: tuple[Sequence[float], Sequence[float]]) -> tuple[np.ndarray, np.ndarray]:

@@ -7,8 +7,12 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Sequence
+from itertools import filterfalse
+from operator import add
 
 import numpy as np
+
+from ..signals import _tokens
 
 WORD_BITS = 1 << 20
 """Buckets of the seen-word bitmap of a newly trained model. A file carries its own size (files
@@ -34,7 +38,6 @@ def word_ids(words: set[str], bits: int = WORD_BITS) -> np.ndarray:
 
 
 _CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-_NON_CJK_RE = re.compile("[^\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
 _CJK_RUN_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
 
 
@@ -53,13 +56,40 @@ def ladder_text(text: str, cjk: str = "") -> str:
     characters (``吗``, ``证``) and their pairs are what new requests share with them."""
     if text.isascii() or not _CJK_RE.search(text, 0, 400):  # (no CJK in ASCII text)
         return text
-    head = text[:1500]
-    runs = _NON_CJK_RE.split(head)
-    grams = [run[i : i + 2] for run in runs for i in range(len(run) - 1)]
+    runs = _CJK_RUN_RE.findall(text, 0, 1500)  # (the runs of the first 1,500 characters)
+    grams = _bigrams(runs)
     if cjk != CJK_GRAMS:
         return text + "\n" + " ".join(grams)
-    chars = dict.fromkeys(c for run in runs for c in run)
-    return _CJK_RUN_RE.sub(" ", head) + text[1500:] + "\n" + " ".join(grams) + "\n" + " ".join(chars)
+    chars = dict.fromkeys("".join(runs))
+    return _CJK_RUN_RE.sub(" ", text[:1500]) + text[1500:] + "\n" + " ".join(grams) + "\n" + " ".join(chars)
+
+
+def _bigrams(runs: list[str]) -> list[str]:
+    """The character bigrams of each run, in order (``map(add, ...)`` pairs them in C)."""
+    grams: list[str] = []
+    for run in runs:
+        grams += map(add, run, run[1:])
+    return grams
+
+
+def ladder_read(text: str, cjk: str = "") -> tuple[str, str, list[str], list[str] | None] | None:
+    """``(read, lower, tokens, own)`` for a text with CJK in it: ``read = ladder_text(text, cjk)``,
+    ``lower = read.lower()``, ``tokens = _tokens(lower)`` and ``own = _tokens(text.lower())``
+    (``None`` in :data:`CJK_GRAMS` mode). The appended bigrams are taken as they are instead
+    of lowered and split again (a bigram is two CJK characters: no case, no space, no
+    punctuation, so one token of itself; and a text's last word lowers alike before ``"\n"``
+    and at the end). ``None`` for a text that ``ladder_text`` returns unchanged."""
+    if text.isascii() or not _CJK_RE.search(text, 0, 400):
+        return None
+    if cjk == CJK_GRAMS:
+        read = ladder_text(text, cjk)
+        lower = read.lower()
+        return read, lower, _tokens(lower), None
+    grams = _bigrams(_CJK_RUN_RE.findall(text, 0, 1500))
+    tail = "\n" + " ".join(grams)
+    lower = text.lower()
+    own = _tokens(lower)
+    return text + tail, lower + tail, own + grams, own
 
 
 def words_of_tokens(toks: Sequence[str], pattern: re.Pattern[str] = _ASCII_WORD_RE) -> set[str]:
@@ -72,11 +102,9 @@ def words_of_tokens(toks: Sequence[str], pattern: re.Pattern[str] = _ASCII_WORD_
     ``pattern``: ``_ASCII_WORD_RE`` for an ASCII text (the same words as ``_WORD_RE``,
     sooner), else ``_WORD_RE`` (a letter of a token is ``str.isalpha``, what the regex's
     ``[^\W\d_]`` reads as one: categories L*)."""
-    out = set()
-    for t in toks:
-        if t.isalpha():
-            if len(t) > 1:
-                out.add(t)
-        else:
-            out.update(pattern.findall(t))
+    out = set(filter(str.isalpha, toks))  # (in C: a CJK text has dozens of bigram tokens)
+    if min(map(len, out), default=2) == 1:  # a word is 2+ letters long
+        out = {t for t in out if len(t) > 1}
+    for t in filterfalse(str.isalpha, toks):
+        out.update(pattern.findall(t))
     return out

@@ -4,6 +4,8 @@ runs (``features.cjk``), while a file trained before keeps the reading it was tr
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shared_core.classifiers import embedded as emb
 from shared_core.classifiers.ladder_model import CJK_GRAMS, LadderModel, ladder_text
@@ -64,3 +66,65 @@ def test_training_fits_one_curve_per_group_and_counts_the_held_out_rows() -> Non
     assert rows["intl"] + rows["other"] == len(own) + len(held) and min(rows["intl"], rows["other"]) >= 200
     assert m.cal_intl is not None and not np.array_equal(m.cal_intl[1], m.cal_y)
     assert set(m.info["cv_own_fold_sd"]) >= {"exact", "tier1_cheapest", "ece"} and "cv_own_other_langs" in m.info
+
+
+_CJK_TEXT = st.lists(  # (st.text(alphabet=st.one_of(st.characters(), ...)) draws from
+    st.one_of(  # characters() alone: hardly ever two CJK characters side by side)
+        st.characters(),
+        st.sampled_from([*"日本語の文章中文한국어カタカナ、。！？・゛ー䷀ab 1\n", "Α", "Σ", "İ", "\ud800"]),
+    ),
+    max_size=600,
+).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_CJK_TEXT, st.sampled_from(["", CJK_GRAMS]))
+def test_ladder_read_is_the_text_read_lowered_and_split(text: str, cjk: str) -> None:
+    """``ladder_read`` takes the appended bigrams as tokens of their own instead of lowering and
+    splitting the text it reads again: the same string, lower case and tokens (Greek final
+    sigma before the bigrams, characters whose lower case is longer, surrogates, CJK
+    punctuation), and the text's own tokens beside them."""
+    from shared_core.classifiers.ladder_words import ladder_read
+
+    read = ladder_text(text, cjk)
+    got = ladder_read(text, cjk)
+    if got is None:
+        assert read is text
+        return
+    lower = read.lower()
+    assert got[:3] == (read, lower, _tokens(lower))
+    assert got[3] == (None if cjk == CJK_GRAMS else _tokens(text.lower()))
+
+
+def _ladder_text_before(text: str, cjk: str = "") -> str:
+    """``ladder_text`` as it was before the runs were found in one pass (the test oracle)."""
+    import re
+
+    if text.isascii() or not re.search("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", text[:400]):
+        return text
+    head = text[:1500]
+    runs = re.split("[^\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+", head)
+    grams = [run[i : i + 2] for run in runs for i in range(len(run) - 1)]
+    if cjk != CJK_GRAMS:
+        return text + "\n" + " ".join(grams)
+    chars = dict.fromkeys(c for run in runs for c in run)
+    sub = re.sub("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+", " ", head)
+    return sub + text[1500:] + "\n" + " ".join(grams) + "\n" + " ".join(chars)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(_CJK_TEXT, st.text(alphabet=st.sampled_from([*"日本語ab 中文"]), min_size=1400, max_size=1700)),
+       st.sampled_from(["", CJK_GRAMS]))
+def test_ladder_text_finds_the_runs_it_found(text: str, cjk: str) -> None:
+    """The runs found in one pass and paired in C: the text the per-character loop gave."""
+    assert ladder_text(text, cjk) == _ladder_text_before(text, cjk)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_CJK_TEXT)
+def test_is_intl_is_a_letter_outside_ascii(text: str) -> None:
+    """``is_intl``: a letter outside ASCII in the first 2,000 characters (iterated in C)."""
+    from shared_core.classifiers.ladder_model import is_intl
+
+    head = text[:2000]
+    assert is_intl(text) == any(c.isalpha() and not c.isascii() for c in head)
