@@ -267,15 +267,14 @@ class WordSumDot:
             if pairs:
                 nsq += _LN2 * _LN2 * len(pairs)
             k = 1.0 / math.sqrt(nsq)
-            if len(pairs) > _GATHER_FROM:  # one numpy gather misses the caches less
-                z = [*self._W[self.fx.pair_buckets(list(map(_HASH, entries)))].sum(axis=0).tolist(), 0.0]
-                a0 += (d0 + complex(z[0], z[1]) * _LN2) * k
-                a1 += (d1 + complex(z[2], z[3]) * _LN2) * k
-            elif pairs:
+            if pairs:
                 # a bigram's four numbers sit side by side in the flat rows (one cache line,
                 # where the complex columns cost four: two list slots, two objects); summed
                 # as the complex sums add them, real and imaginary parts apart, from 0: the
-                # same floats
+                # same floats. Also past _GATHER_FROM bigrams (a Chinese request has dozens):
+                # numpy's gather adds the rows in the same order, and its calls cost more
+                # inside a LangChain call than this loop (~25 µs on the everyday Chinese and
+                # Japanese asks, benchmarks/langchain_ratio.py --varied)
                 rows = self._pair_rows
                 span = self.fx._span
                 r0 = i0 = r1 = i1 = 0.0
