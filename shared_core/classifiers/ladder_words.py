@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Sequence
-from itertools import filterfalse
 from operator import add
 
 import numpy as np
@@ -102,9 +101,11 @@ def words_of_tokens(toks: Sequence[str], pattern: re.Pattern[str] = _ASCII_WORD_
     ``pattern``: ``_ASCII_WORD_RE`` for an ASCII text (the same words as ``_WORD_RE``,
     sooner), else ``_WORD_RE`` (a letter of a token is ``str.isalpha``, what the regex's
     ``[^\W\d_]`` reads as one: categories L*)."""
-    out = set(filter(str.isalpha, toks))  # (in C: a CJK text has dozens of bigram tokens)
-    if min(map(len, out), default=2) == 1:  # a word is 2+ letters long
-        out = {t for t in out if len(t) > 1}
-    for t in filterfalse(str.isalpha, toks):
-        out.update(pattern.findall(t))
+    out = set()
+    for t in toks:
+        if t.isalpha():
+            if len(t) > 1:
+                out.add(t)
+        else:
+            out.update(pattern.findall(t))
     return out
