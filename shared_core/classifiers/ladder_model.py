@@ -182,13 +182,13 @@ class LadderModel:
     def coverage(self, text: str, tokens: Sequence[str] | None = None) -> float:
         """Share of the distinct words of ``text`` seen in training (1.0 below :data:`MIN_WORDS` words).
 
-        ``tokens``: ``_tokens(ladder_text(text).lower())`` (CJK bigrams included) when the
+        ``tokens``: ``_tokens(self.read_text(text).lower())`` (CJK bigrams included) when the
         caller has them (:meth:`proba_words`)."""
-        if tokens is not None and len(text) <= 2000:  # (what words_of(text) finds, without
+        if tokens is not None and len(text) <= 2000:  # (what words_of(text, self.cjk) finds, without
             # its scans of the whole text: ~3.5 against ~12 µs on a line in another script)
             words = words_of_tokens(tokens, _ASCII_WORD_RE if text.isascii() else _WORD_RE)
         else:
-            words = words_of(text)
+            words = words_of(text, self.cjk)
         if len(words) < MIN_WORDS:
             return 1.0
         memo, seen = self._word_memo, self._seen

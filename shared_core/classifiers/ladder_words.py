@@ -23,12 +23,14 @@ _WORD_RE = re.compile(r"[^\W\d_]{2,}")
 _ASCII_WORD_RE = re.compile(r"[a-z]{2,}")
 
 
-def words_of(text: str) -> set[str]:
-    """Distinct lower-case words of ``ladder_text(text)`` (letters only, 2+ long; first 2,000 chars)."""
+def words_of(text: str, cjk: str = "") -> set[str]:
+    """Distinct lower-case words of ``ladder_text(text, cjk)`` (letters only, 2+ long; first 2,000
+    chars). ``cjk`` is the model's ``features.cjk``: the coverage counts the words the features read
+    (a model reading CJK as :data:`CJK_GRAMS` never reads a run whole, so its runs are not words)."""
     head = text[:2000]
     if head.isascii():  # the same words by a plain ASCII class, and no CJK to add
         return set(_ASCII_WORD_RE.findall(head.lower()))
-    return set(_WORD_RE.findall(ladder_text(head).lower()))
+    return set(_WORD_RE.findall(ladder_text(head, cjk).lower()))
 
 
 def word_ids(words: set[str], bits: int = WORD_BITS) -> np.ndarray:
@@ -93,7 +95,7 @@ def ladder_read(text: str, cjk: str = "") -> tuple[str, str, list[str], list[str
 
 def words_of_tokens(toks: Sequence[str], pattern: re.Pattern[str] = _ASCII_WORD_RE) -> set[str]:
     r""":func:`words_of` of a text of at most 2,000 characters, from
-    ``_tokens(ladder_text(text).lower())`` (``_tokens(text.lower())`` without CJK): every
+    ``_tokens(ladder_text(text, cjk).lower())`` (``_tokens(text.lower())`` without CJK): every
     letter is in a token, and a token of letters only is a whole run of them (tokens end at
     whitespace and ASCII punctuation, which are no letters), so the runs of 2+ letters are
     the tokens of letters only and those found inside the others.

@@ -167,11 +167,11 @@ def isotonic(x: np.ndarray, y: np.ndarray, bins: int = 12) -> tuple[list[float],
     return [float(a) for a in px], [float(c) for c in py]
 
 
-def seen_words(texts: Sequence[str]) -> np.ndarray:
-    """Bitmap of the hashed words occurring in ``texts``."""
+def seen_words(texts: Sequence[str], cjk: str = "") -> np.ndarray:
+    """Bitmap of the hashed words occurring in ``texts`` as a model with ``features.cjk`` ``cjk`` reads them."""
     seen = np.zeros(WORD_BITS, dtype=bool)
     for t in texts:
-        seen[word_ids(words_of(t))] = True
+        seen[word_ids(words_of(t, cjk))] = True
     return seen
 
 
@@ -273,7 +273,7 @@ def train_ladder(
         cover = np.ones(len(rows))
         for f in range(5):
             te = np.flatnonzero(fold == f)
-            probe.seen = seen_words([texts[j] for j in np.flatnonzero(fold != f)])
+            probe.seen = seen_words([texts[j] for j in np.flatnonzero(fold != f)], probe.cjk)
             for j in te:
                 cover[j] = probe.coverage(texts[j])
         oof = softmax(oof_z)
@@ -309,6 +309,6 @@ def train_ladder(
             cal, cal_intl = isotonic(xs[~intl], oks[~intl]), isotonic(xs[intl], oks[intl])
         info["calibration_rows"] = {"cv_own": int(own_m.sum()), "heldout": len(cal_rows or []),
                                     "intl": int(intl.sum()), "other": int((~intl).sum())}
-    seen = seen_words(texts)
+    seen = seen_words(texts, probe.cjk)
     return LadderModel(W, b, features, calibration=cal, calibration_intl=cal_intl, seen=seen,
                        ood_coverage=ood, info=info)

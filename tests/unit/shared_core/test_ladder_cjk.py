@@ -128,3 +128,34 @@ def test_is_intl_is_a_letter_outside_ascii(text: str) -> None:
 
     head = text[:2000]
     assert is_intl(text) == any(c.isalpha() and not c.isascii() for c in head)
+
+
+def _pairs(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1) if not {*text[i : i + 2]} & {*"？，。 "}}
+
+
+def test_a_grams_model_measures_coverage_the_same_way_for_short_and_long_requests() -> None:
+    """A model reading CJK as pairs and characters counted the coverage of a short request from
+    the words it read (pairs, no runs) but that of a long one from the runs and pairs of the
+    older reading: the same words were seen or not depending on the request's length."""
+    from shared_core.classifiers.ladder_model import word_ids
+
+    shipped = LadderModel.load(emb.MODELS_DIR / "ladder.json")
+    seen = np.zeros(1 << 20, dtype=bool)
+    seen[word_ids(_pairs("高铁上能带充电宝吗"))] = True
+    m = LadderModel(shipped.W, shipped.b, {**shipped.features, "cjk": CJK_GRAMS}, seen=seen)
+    short = "高铁上能带充电宝吗？我想问问"
+    assert m.coverage(short) == m.coverage(short, m.proba_words(short)[2])
+    assert m.coverage(short) == m.coverage((short + " ") * 40)  # over 480 characters: the long path
+    assert m.coverage("高铁上能带充电宝吗，高铁上能带充电宝吗") == 1.0  # every pair was seen
+
+
+def test_training_marks_the_words_a_grams_model_reads() -> None:
+    """The seen-word bitmap of a grams model holds the pairs (the runs are never read)."""
+    from shared_core.classifiers.ladder_model import word_ids, words_of
+    from shared_core.training.train_ladder import seen_words
+
+    assert words_of(ZH, CJK_GRAMS) == {w for w in _tokens(ladder_text(ZH, CJK_GRAMS).lower()) if len(w) > 1}
+    seen = seen_words([ZH], CJK_GRAMS)
+    assert seen[word_ids(_pairs(ZH))].all() and int(seen.sum()) == len(_pairs(ZH))
+    assert seen_words([ZH]).sum() == len(_pairs(ZH)) + 2  # the older reading: the two runs too

@@ -116,19 +116,18 @@ def test_words_from_the_tokens_of_any_script_are_the_words_of_the_text(text: str
 @settings(max_examples=300, deadline=None)
 @given(_OTHER_TEXT)
 def test_the_ladder_reads_a_short_text_once_and_gives_what_it_gave(text: str) -> None:
-    """``proba_words``: the probabilities of the path it replaces (``self._dot(ladder_text(text))``
+    """``proba_words``: the probabilities of the path it replaces (``self._dot(self.read_text(text))``
     for a text with CJK, the text's own tokens otherwise), and the tokens it hands to the
     coverage are those of what it read."""
     import math
     from operator import add
 
     from shared_core.classifiers.embedded import load_ladder
-    from shared_core.classifiers.ladder_model import ladder_text
     from shared_core.features import _tokens
 
     m = load_ladder()
     p, toks, read_toks = m.proba_words(text)
-    read = ladder_text(text)
+    read = m.read_text(text)  # in the model's CJK reading (``features.cjk``)
     z = list(map(add, m._dot(read), m._b))  # type: ignore[misc]
     e = [math.exp(v - max(z)) for v in z]
     assert repr(p) == repr([v / sum(e) for v in e])
