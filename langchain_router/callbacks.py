@@ -4,8 +4,9 @@ Attach it to a plain ``ChatOpenAI`` (or any chat model, chain or agent) and ever
 call becomes a :class:`~shared_core.ledger.CallRecord` in the same ledger the router
 writes to: tokens from ``usage_metadata``, cost from the price table, and the cost of the
 same tokens on the baseline model. Answers that already carry
-``response_metadata["router"]`` (made by :class:`RoutedChatModel`) are skipped: the router
-recorded them, so nothing is counted twice; so are the router's LLM-judge calls (the call
+``response_metadata["router"]`` (made by :class:`RoutedChatModel`) are skipped, and so are
+a routed chat model's failed and stopped calls: the router recorded them, so nothing is
+counted twice; so are the router's LLM-judge calls (the call
 each one routed carries its cost).
 """
 
@@ -151,8 +152,8 @@ class CostCallbackHandler(BaseCallbackHandler):
         **kwargs: Any,
     ) -> None:
         run = self._take(run_id)
-        if run.get("stopped"):
-            return
+        if run.get("stopped") or run.get("routed"):
+            return  # recorded already, or a RoutedChatModel's (it records its own failures)
         if isinstance(error, _STOPPED):  # a cancelled task, a closed stream: the request was sent
             self._abandon(run_id, run, error, response)
             return
@@ -194,7 +195,10 @@ class CostCallbackHandler(BaseCallbackHandler):
         with self._lock:
             stopped = []
             for run_id, run in self._runs.items():
-                if run["metadata"].get("router_call_id") == call_id and not run.get("stopped"):
+                if (
+                    run["metadata"].get("router_call_id") == call_id
+                    and not run.get("stopped") and not run.get("routed")
+                ):
                     run["stopped"] = True  # still open: its end (or its task's) records nothing
                     stopped.append((run_id, run))
         for run_id, run in stopped:
@@ -277,7 +281,7 @@ class CostCallbackHandler(BaseCallbackHandler):
             return
         with self._lock:
             run = self._runs.pop(run_id, None)
-        if run is not None and not run.get("stopped"):
+        if run is not None and not run.get("stopped") and not run.get("routed"):
             error: BaseException = asyncio.CancelledError()
             try:
                 self._abandon(run_id, run, error, None)
@@ -301,6 +305,8 @@ class CostCallbackHandler(BaseCallbackHandler):
                 "watch": self._watch(run_id),
                 "received": Received(),
                 "budget": _sent_budget(kwargs),
+                # a RoutedChatModel: it records its own calls, however they end
+                "routed": (kwargs.get("invocation_params") or {}).get("_type") == "tier-router",
                 # the handler sees the run's metadata, not its config: configurable's user
                 # comes from the enclosing run (an LCEL chain, a LangGraph node), if any
                 "user": None if md.get("user_id") or md.get("user") else configurable_user(),
