@@ -45,6 +45,7 @@ from shared_core.tier_models import route_pricing, same_model
 from .callbacks import _STOPPED, CostCallbackHandler
 from .inner import _override_fields, with_overrides
 from .route_cap import RouteCapHandler, with_cap
+from .route_records import with_recorder
 
 
 def _core(route: Runnable[Any, Any]) -> tuple[list[RunnableBinding[Any, Any]], Any]:
@@ -205,15 +206,19 @@ def _holds_itself(model: Any) -> bool:
 
 
 class Held(Runnable[Any, Any]):
-    """The chosen route, with its budget hold let go when the route is over, and its model
-    calls kept under the per-request cap by ``cap`` when the route is held at the cap."""
+    """The chosen route, with its budget hold let go when the route is over, its model calls
+    recorded by ``recorder`` when no handler on the call records them into its ledger
+    (:mod:`.route_records`), and kept under the per-request cap by ``cap`` when the route is
+    held at the cap."""
 
     def __init__(
-        self, bound: Runnable[Any, Any], hold: RouteHold, cap: RouteCapHandler | None = None
+        self, bound: Runnable[Any, Any], hold: RouteHold, cap: RouteCapHandler | None = None,
+        recorder: CostCallbackHandler | None = None,
     ) -> None:
         self.bound = bound
         self.hold = hold
         self.cap = cap
+        self.recorder = recorder
 
     @property
     def InputType(self) -> Any:
@@ -224,7 +229,8 @@ class Held(Runnable[Any, Any]):
         return self.bound.OutputType
 
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
-        try:
+        try:  # the recorder added first: the cap sees it among its peers
+            config = with_recorder(config, self.recorder)
             return self.bound.invoke(input, with_cap(config, self.cap), **kwargs)
         except _STOPPED as exc:
             self._stopped(config, exc)
@@ -235,7 +241,8 @@ class Held(Runnable[Any, Any]):
     async def ainvoke(
         self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
     ) -> Any:
-        try:
+        try:  # the recorder added first: the cap sees it among its peers
+            config = with_recorder(config, self.recorder)
             return await self.bound.ainvoke(input, with_cap(config, self.cap), **kwargs)
         except _STOPPED as exc:
             self._stopped(config, exc)
@@ -246,7 +253,8 @@ class Held(Runnable[Any, Any]):
     def stream(
         self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
     ) -> Iterator[Any]:
-        try:
+        try:  # the recorder added first: the cap sees it among its peers
+            config = with_recorder(config, self.recorder)
             yield from self.bound.stream(input, with_cap(config, self.cap), **kwargs)
         except _STOPPED as exc:
             self._stopped(config, exc)
@@ -257,7 +265,8 @@ class Held(Runnable[Any, Any]):
     async def astream(
         self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
     ) -> AsyncIterator[Any]:
-        try:
+        try:  # the recorder added first: the cap sees it among its peers
+            config = with_recorder(config, self.recorder)
             async for chunk in self.bound.astream(input, with_cap(config, self.cap), **kwargs):
                 yield chunk
         except _STOPPED as exc:

@@ -40,10 +40,12 @@ from shared_core.output_budget import hard_limited, read_choices, read_output_bu
 from shared_core.route_hold import RouteHold
 from shared_core.router import Router
 
+from .callbacks import CostCallbackHandler
 from .judge import judge_unpaid
 from .messages import to_core_messages
 from .route_budget import Held, is_model_route, route_bounds
 from .route_cap import RouteCapHandler
+from .route_records import records_itself
 
 DECISION_EVENT = "tier_router_decision"
 _DEFAULT_KEYS = ("messages", "input", "question", "query", "text")
@@ -63,6 +65,13 @@ class RunnableRouter(Runnable[Any, Any]):
         input_key: for dict inputs, the key whose value is classified (default: the first
             of ``messages``, ``input``, ``question``, ``query``, ``text`` present).
         on_decision: called with each :class:`RouteDecision` before the route runs.
+        record_routes: record the routes' model calls into the router's ledger (default):
+            each call gets a ``CostCallbackHandler(router=self.router)``, :attr:`recorder`,
+            unless a handler recording into that ledger is already in its callbacks or bound
+            on the route (:mod:`.route_records`). ``False``: the caller's own handlers record
+            them (one set where the router cannot see it, inside a function or graph node the
+            route calls, would otherwise record each call twice); a hard limit then holds only
+            if they write to the router's ledger.
     """
 
     def __init__(
@@ -76,6 +85,7 @@ class RunnableRouter(Runnable[Any, Any]):
         prices: Any = None,
         input_key: str | None = None,
         on_decision: Callable[[RouteDecision], None] | None = None,
+        record_routes: bool = True,
     ) -> None:
         self.routes: dict[str, Runnable[Any, Any]] = {
             n: coerce_to_runnable(r) for n, r in routes.items()
@@ -96,6 +106,13 @@ class RunnableRouter(Runnable[Any, Any]):
         self.on_decision = on_decision
         self._runs = route_bounds(self.routes, self.router)
         self._told: set[str] = set()  # routes warned that a call's keywords miss their model
+        self.recorder: CostCallbackHandler | None = (
+            CostCallbackHandler(router=self.router) if record_routes else None
+        )
+        """Records the routes' model calls when no handler on a call does (``None``: off)."""
+        self._recording = {  # per tier: the route's calls need the recorder (none bound on it)
+            n: not records_itself(r.runnable, self.router.ledger) for n, r in self._runs.items()
+        }
         """Per tier: the runnable run for it, its output bound (``None``: not bounded, so a
         hard limit is checked, not held) and the tier its call is priced at when bounded
         (:class:`.route_budget.RouteRun`)."""
@@ -199,8 +216,8 @@ class RunnableRouter(Runnable[Any, Any]):
         whose worst-case cost is bounded then has it reserved once decided (:meth:`_hold`);
         any other route has only this check (see :mod:`.route_budget`).
 
-        (Spend comes from the ledger: put a ``CostCallbackHandler`` on the routes so their
-        model calls are recorded; the runnable router itself does not call a model.)
+        (Spend comes from the ledger: the routes' model calls reach it through
+        :attr:`recorder` or the caller's own ``CostCallbackHandler(router=...)``.)
         """
         guard = self.router.budget
         if guard is None:
@@ -247,7 +264,8 @@ class RunnableRouter(Runnable[Any, Any]):
             self._warn_unsent(decision.tier, kwargs)
             route = route.bind(**kwargs)
         account = hold.spend()  # a route held at the per-request cap: its calls kept under it
-        return Held(route, hold, RouteCapHandler(self.router, account) if account else None)
+        recorder = self.recorder if self._recording[decision.tier] else None
+        return Held(route, hold, RouteCapHandler(self.router, account) if account else None, recorder)
 
     def _warn_unsent(self, tier: str, kwargs: dict[str, Any]) -> None:
         """A chain route hands a call's keywords to its first step only (LangChain's
