@@ -41,7 +41,7 @@ estimate counts them."""
 class RouteCapHandler(CostCallbackHandler):
     """Keeps the model calls of one routed call under the per-request cap (see the module).
     Writes only refusals (to the router's ledger); the route's other records are the cost
-    handlers' on the caller's config."""
+    handlers' on the call's config (the caller's, else the router's own recorder)."""
 
     raise_error = True  # a refusal must stop the call before it is sent
     run_inline = True

@@ -40,9 +40,10 @@ def _records_into(handler: Any, ledger: Any) -> bool:
 
 
 def _handlers(callbacks: Any) -> list[Any]:
+    """The handlers of a ``callbacks`` value: a manager, a list of handlers, or none."""
     if isinstance(callbacks, BaseCallbackManager):
         return list(callbacks.handlers)
-    return list(callbacks or ())
+    return list(callbacks) if isinstance(callbacks, (list, tuple)) else []
 
 
 def records_itself(route: Runnable[Any, Any], ledger: Any) -> bool:
