@@ -223,35 +223,61 @@ def test_a_reservation_taken_as_the_program_ends_is_released(tmp_path) -> None:
     """A call timed out while the SQLite ledger waited on another worker's lock to reserve, and
     the program then ended: ``asyncio.run``'s teardown cancelled the router's shielded reserve
     task, the worker thread committed the hold anyway, and nobody released it (it lingered for
-    ``reservation_ttl_s``, 600 s, counting against the budget of every worker)."""
+    ``reservation_ttl_s``, 600 s, counting against the budget of every worker).
+
+    Ordered by events, not sleeps: the other worker's lock is let go only once the program has
+    ended, and the call is cancelled only once its reservation waits on that lock (a fixed
+    timeout let a slow classifier decision outlast the lock, so the reservation went through
+    and the call ran)."""
     import asyncio
+    import contextlib
     import sqlite3
     import threading
-    import time
 
     from shared_core import Router
     from shared_core.dispatch import aexecute
     from shared_core.ledger import SQLiteLedger
     from shared_core.testing import ScriptedModel
 
+    waiting, answers = threading.Event(), []
+
+    class Watched(SQLiteLedger):
+        def reserve(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            waiting.set()
+            answer = super().reserve(*args, **kwargs)
+            answers.append(answer)
+            return answer
+
     path = tmp_path / "costs.sqlite"
-    ledger = SQLiteLedger(path)
+    ledger = Watched(path, busy_timeout_s=120.0)  # the lock is held far shorter than this
     router = Router({"tiers": [{"name": "cheap", "model": "gpt-4o-mini", "max_tokens": 100}],
                      "budget": {"limits": [{"scope": "global", "period": "day", "limit_usd": 5.0}]}}, ledger=ledger)
     ledger.reserved("global")  # the schema exists before the lock is taken
-    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    req = router.request("hello")
+    plan = router.plan(router.decide_request(req), req)
+    other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another worker, mid-transaction
-    threading.Thread(target=lambda: (time.sleep(0.5), other.execute("COMMIT"), other.close())).start()
 
     async def main() -> None:
-        req = router.request("hello")
-        plan = router.plan(router.decide_request(req), req)
-        try:
-            await asyncio.wait_for(aexecute(plan, ScriptedModel()), timeout=0.1)
-        except asyncio.TimeoutError:
-            pass  # the program ends here: asyncio.run cancels what is left
+        call = asyncio.ensure_future(aexecute(plan, ScriptedModel()))
+        for _ in range(6000):  # the reservation waits on the lock (at most 60 s)
+            if waiting.is_set():
+                break
+            await asyncio.sleep(0.01)
+        assert waiting.is_set() and not call.done()
+        call.cancel()  # the call times out
+        with contextlib.suppress(asyncio.CancelledError):
+            await call
+        # the program ends here: asyncio.run cancels what is left
 
     asyncio.run(main())
-    time.sleep(1.0)  # the lock is gone; the worker thread has finished
-    assert ledger.reserved("global") == 0.0
+    assert answers == []  # still waiting on the lock: the hold is taken after the program ended
+    other.execute("COMMIT")  # the other worker lets go of the file
+    other.close()
+    for _ in range(3000):  # the worker thread takes the hold, then lets it go (at most 30 s)
+        if answers and ledger.reserved("global") == 0.0:
+            break
+        time.sleep(0.01)
+    assert answers == [None]  # the hold was taken (not refused) ...
+    assert ledger.reserved("global") == 0.0  # ... and released
     assert SQLiteLedger(path).reserved("global") == 0.0
