@@ -47,8 +47,9 @@ class PostgresProcess:
         self._areserving: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
         # held while a batch is written and dequeued, so a sync read of database + queue
-        # sees each record exactly once (async reads read the queue first: never less)
+        # sees each record exactly once (async reads cannot wait on it: they watch _batches)
         self._commit = threading.Lock()
+        self._batches = 0  # odd while a batch is written; +2 per batch (PostgresWriter)
         self._wake = threading.Condition(self._lock)
         self._queue: list[tuple[str, Any]] = []
         self._down_until = 0.0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import LedgerUnavailableError
@@ -37,6 +37,9 @@ class PostgresReservations(CostLedger):
         def _read(self, query: str, params: Sequence[Any]) -> list[Any]: ...
         async def _aread(self, query: str, params: Sequence[Any]) -> list[Any]: ...
         async def _apool(self) -> Any: ...
+        async def _abeside_queue(
+            self, read: Callable[[list[str]], Awaitable[list[Any]]]
+        ) -> tuple[list[CallRecord], list[str], list[Any]]: ...
         def _unavailable(self, exc: BaseException, pool: Any = None) -> LedgerUnavailableError: ...
 
     # -- reservations -----------------------------------------------------------------
@@ -73,9 +76,10 @@ class PostgresReservations(CostLedger):
             async with turn, pool.connection() as conn, conn.transaction():
                 await conn.execute("SELECT pg_advisory_xact_lock(%s)", (sql.BUDGET_LOCK,))
                 await conn.execute(sql.EXPIRE)
-                # queue read after the lock: a record may count twice (never not at all)
-                queued, _ = self._queued()
-                rows = await (await conn.execute(*_sent(_held_query(limits, [])))).fetchall()
+                async def held(_: list[str]) -> list[Any]:
+                    return await (await conn.execute(*_sent(_held_query(limits, [])))).fetchall()
+
+                queued, _, rows = await self._abeside_queue(held)  # queue read after the lock
                 refusal = _judge(limits, rows, amount, queued)
                 if refusal is None:
                     await conn.execute(*_sent(_hold_query(reservation_id, amount, limits, ttl_s)))
@@ -111,8 +115,9 @@ class PostgresReservations(CostLedger):
     async def aheld(self, scope: str, since: float) -> float:
         if since != day_start(since):
             return await super().aheld(scope, since)
-        queued, released = self._queued()
-        rows = await self._aread(*_held_query([LimitCheck(scope, since, 0.0)], released))
+        queued, _, rows = await self._abeside_queue(
+            lambda released: self._aread(*_held_query([LimitCheck(scope, since, 0.0)], released))
+        )
         return float(rows[0][1]) + float(rows[0][2]) + pending_spend(queued, scope, since)
 
     def claim_alert(self, scope: str, period: str, since: float, fraction: float) -> bool:

@@ -219,8 +219,7 @@ class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, Cost
 
     async def aspend(self, scope: str, since: float) -> float:
         text, params = sql.spend_query(scope, since)
-        queued = self._pending_records()
-        rows = await self._aread(text, params)
+        queued, _, rows = await self._abeside_queue(lambda _: self._aread(text, params))
         return sum(float(r[0]) for r in rows) + pending_spend(queued, scope, since)
 
     def count(self) -> int:

@@ -802,6 +802,51 @@ async def test_async_twins_answer_as_the_sync_methods(ledger: CostLedger) -> Non
             await aclose()
 
 
+@pytest.mark.parametrize("twin", ["aspend", "aheld", "areserve"])
+async def test_an_async_read_counts_a_record_committed_meanwhile_once(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch, twin: str
+) -> None:
+    """The async twins read the Postgres ledger's queue, then the database, without the
+    writer's commit lock the sync methods hold: a batch committed between the two (the writer
+    thread scheduled there, as under a loaded host) counted its records twice, so ``aspend``
+    said $0.50 for $0.25 spent and ``areserve`` refused a call that fits its limit."""
+    from shared_core.ledger.postgres import PostgresLedger
+
+    led = open_ledger(pg_url)
+    assert isinstance(led, PostgresLedger)
+    led.flush()
+    led._commit.acquire()  # the writer waits: the record stays queued
+    armed = [True]
+
+    def commit_after(read):  # type: ignore[no-untyped-def]
+        def read_then_commit():  # type: ignore[no-untyped-def]
+            out = read()
+            if armed[0]:  # the writer commits right after the queue was read
+                armed[0] = False
+                led._commit.release()
+                assert led.flush() == 0
+            return out
+        return read_then_commit
+
+    try:
+        led.record(rec("a", cost_usd=0.25, user="u"))
+        monkeypatch.setattr(led, "_queued", commit_after(led._queued))
+        monkeypatch.setattr(led, "_pending_records", commit_after(led._pending_records))
+        if twin == "aspend":
+            assert await led.aspend("user:u", 0.0) == 0.25
+        elif twin == "aheld":
+            assert await led.aheld("user:u", 0.0) == 0.25
+        else:  # $0.25 spent + $0.30 fits $0.60
+            assert await led.areserve("r", 0.3, [LimitCheck("user:u", 0.0, 0.6)], 60) is None
+            assert await led.areserved("user:u") == pytest.approx(0.3)
+        assert not armed[0]  # the commit did fall between the two reads
+    finally:
+        if armed[0]:
+            led._commit.release()
+        await led.aclose()
+        led.close()
+
+
 def test_a_ledger_used_as_a_context_manager_closes(tmp_path: Path) -> None:
     closed: list[bool] = []
 
