@@ -47,11 +47,18 @@ FAULTS: dict[str, dict[str, Any]] = {
 COMPARED = ("status", "error_kind", "input_tokens", "output_tokens", "cost_usd", "streamed")
 
 
-def _model(server: FakeOpenAIServer) -> ChatOpenAI:
+def _model(server: FakeOpenAIServer, timeout: float) -> ChatOpenAI:
     # the tier's max_tokens: the router sends it, so the plain model sends it too (a request
     # sent and never answered is billed up to it)
     return ChatOpenAI(model="gpt-4o-mini", base_url=server.base_url, api_key="sk-test",
-                      max_retries=0, timeout=0.5, max_tokens=100, http_async_client=httpx.AsyncClient())
+                      max_retries=0, timeout=timeout, max_tokens=100, http_async_client=httpx.AsyncClient())
+
+
+def _timeout(fault: dict[str, Any]) -> float:
+    """The client's timeout: short against a server that never answers, generous otherwise (a
+    0.5 s bound on every fault turned a 500 answered late on a loaded host into a timeout on
+    one side of the comparison only)."""
+    return 0.5 if fault.get("kind") == "timeout" else 60.0
 
 
 def _call(model: Any, how: str, config: dict[str, Any] | None = None) -> None:
@@ -80,13 +87,13 @@ def _fields(rec: CallRecord) -> dict[str, Any]:
 def _both(server: FakeOpenAIServer, fault: dict[str, Any], how: str) -> tuple[CallRecord, CallRecord]:
     server.reset()
     server.fail(None, **fault)
-    routed = RoutedChatModel(tiers={"cheap": _model(server)}, config=CONFIG)
+    routed = RoutedChatModel(tiers={"cheap": _model(server, _timeout(fault))}, config=CONFIG)
     _call(routed, how)
     [by_router] = routed.router.ledger.records()
     server.reset()
     server.fail(None, **fault)
     handler = CostCallbackHandler(router=Router(CONFIG))
-    _call(_model(server), how, {"callbacks": [handler]})
+    _call(_model(server, _timeout(fault)), how, {"callbacks": [handler]})
     [by_handler] = handler.ledger.records()
     return by_router, by_handler
 
