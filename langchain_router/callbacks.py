@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
 from functools import partial
@@ -27,7 +28,8 @@ from shared_core.attempt_records import error_text, estimated_note
 from shared_core.error_usage import failure_usage, unanswered_usage
 from shared_core.errors import BadResponseError
 from shared_core.faults import classify_error
-from shared_core.ledger import CallRecord, CostLedger, InMemoryLedger
+from shared_core.ledger import CallRecord, CostLedger
+from shared_core.ledger.factory import open_ledger
 from shared_core.output_budget import read_choices, read_output_budget
 from shared_core.pricing import PriceTable, Usage, estimated_usage, provider_usage
 from shared_core.request import estimate_input_tokens
@@ -50,8 +52,9 @@ class CostCallbackHandler(BaseCallbackHandler):
     """Records each chat-model call's cost and savings into a :class:`CostLedger`.
 
     Args:
-        ledger: where records go (default: a new in-memory ledger; share the router's
-            ledger with ``CostCallbackHandler(router=routed.router)``).
+        ledger: where records go: a ledger, a SQLite path or a ``postgresql://`` URL (default:
+            a new in-memory ledger; share the router's ledger with
+            ``CostCallbackHandler(router=routed.router)``).
         prices: the price table (default: the bundled one).
         baseline_model: savings are measured against this model (``None``: no baseline).
         router: take ledger, prices and baseline from a :class:`shared_core.Router`, and
@@ -68,7 +71,7 @@ class CostCallbackHandler(BaseCallbackHandler):
 
     def __init__(
         self,
-        ledger: CostLedger | None = None,
+        ledger: CostLedger | str | os.PathLike[str] | None = None,
         *,
         prices: PriceTable | None = None,
         baseline_model: str | None = None,
@@ -77,10 +80,11 @@ class CostCallbackHandler(BaseCallbackHandler):
         self._tiers: tuple[Tier, ...] = ()
         if router is not None:
             self._tiers = tuple(router.config.tiers)
-            ledger = ledger or router.ledger
+            ledger = router.ledger if ledger is None else ledger
             prices = prices or router.prices
             baseline_model = baseline_model or router.baseline_model
-        self.ledger: CostLedger = ledger if ledger is not None else InMemoryLedger()
+        # (a path or a URL as every other ``ledger=`` takes: a string kept as it was lost every record)
+        self.ledger: CostLedger = open_ledger(ledger)
         self.prices = prices or PriceTable()
         self.baseline_model = baseline_model
         self._baseline_tier = pricing_tier(self._tiers, baseline_model)
