@@ -125,6 +125,12 @@ def tier_order(s: Any, known: list[str] | None = None) -> list[str]:
     return sorted(names, key=mean_cost)
 
 
+def _refusals(s: Any) -> str:
+    """``4 (budget 1, cost cap 2, cooldown 1)``: refused calls and what refused them."""
+    causes = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in sorted(s.refused_by.items()))
+    return f"{s.refused_calls} ({causes})" if causes else str(s.refused_calls)
+
+
 def _uncertain_rows(s: Any) -> list[tuple[str, str]]:
     """Rows for the records whose cost is not the provider's word: kept at their worst case
     (upper bound) or estimated from the text; none when there are none."""
@@ -174,7 +180,7 @@ def render(s: Any, console: Any = None, tier_names: list[str] | None = None) -> 
         ("escalation rate", f"{s.escalation_rate:.1%}"),
         ("fallback rate", f"{s.fallback_rate:.1%}"),
         ("failure rate", f"{s.failure_rate:.1%}"),
-        ("refused by budget", str(s.refused_calls)),
+        ("refused calls", _refusals(s)),
         ("records with unknown price", str(s.unknown_cost_records)),
         *_uncertain_rows(s),
     ):

@@ -98,6 +98,8 @@ class LedgerSummary(Totals):
     failure_rate: float = 0.0
     """Share of calls with no ``ok`` attempt (refused calls excluded)."""
     refused_calls: int = 0
+    refused_by: dict[str, int] = field(default_factory=dict)
+    """Refused calls by cause: the refusal's ``error_kind`` (``budget``, ``cost_cap``, ``cooldown``)."""
     latency_ms: dict[str, dict[str, float | None]] = field(default_factory=dict)
     """Per tier: ``{"p50": ..., "p95": ...}`` over ``ok`` attempts."""
     quality: dict[str, list[QualityPoint]] = field(default_factory=dict)
@@ -222,6 +224,8 @@ def summarize(
         reached = True  # a tier was called: the call is one of that tier's (and model's)
         if all(r.status == "refused" for r in attempts):
             s.refused_calls += 1
+            cause = last.error_kind or "other"
+            s.refused_by[cause] = s.refused_by.get(cause, 0) + 1
             reached = False
         elif all(_before_any_tier(r) for r in attempts):  # stopped before any tier was called
             unsent += 1

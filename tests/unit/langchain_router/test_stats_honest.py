@@ -31,7 +31,7 @@ _CONFIG = {
 _JSON_KEYS = {
     "calls", "records", "cost_usd", "baseline_cost_usd", "unknown_cost_records", "by_tier",
     "by_model", "by_tag", "by_day", "tier_distribution", "escalation_rate", "fallback_rate",
-    "failure_rate", "refused_calls", "latency_ms", "quality", "first_ts", "last_ts",
+    "failure_rate", "refused_calls", "refused_by", "latency_ms", "quality", "first_ts", "last_ts",
     "savings_usd", "savings_pct", "upper_bound_records", "upper_bound_cost_usd", "upper_bound_share",
     "estimated_records", "estimated_cost_usd", "estimated_share", "negative_savings_note",
 }
