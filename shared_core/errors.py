@@ -226,7 +226,7 @@ class BudgetExceededError(RouterError):
             f"; this call needs to hold up to ${needed_usd:.6f} (its worst case: the input and the "
             f"output budget once per answer, or the per-request cap) and "
             f"${max(0.0, limit_usd - spent_usd):.6f} is left"
-        )
+        ) if needed_usd else "; the limit is already spent"  # (holds nothing: no output budget)
         super().__init__(
             f"budget for scope {scope!r} exceeded: spent ${spent_usd:.6f} of ${limit_usd:.6f} "
             f"this {period} (money held by calls in flight counts as spent){needs}; {_NOT_SENT}"

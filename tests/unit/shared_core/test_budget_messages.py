@@ -44,3 +44,14 @@ def test_the_guard_passes_the_amount_it_was_asked_to_hold() -> None:
         assert "needs to hold up to $0.001800" in str(exc)
     else:
         raise AssertionError("the reservation should have been refused")
+
+
+def test_a_refusal_holding_nothing_does_not_say_the_call_needs_nothing() -> None:
+    """A tier with no output budget holds $0: the limit is already spent, and "needs $0.000000,
+    $0.000000 is left" read as if the call fitted (a new user's trial)."""
+    from shared_core.errors import BudgetExceededError
+
+    msg = str(BudgetExceededError("user:alice", 0.01, 0.013, "day", needed_usd=0.0))
+    assert "needs to hold" not in msg and "already spent" in msg
+    held = str(BudgetExceededError("user:alice", 0.01, 0.009, "day", needed_usd=0.002))
+    assert "needs to hold up to $0.002000" in held and "$0.001000 is left" in held
