@@ -188,6 +188,12 @@ def render(s: Any, console: Any = None, tier_names: list[str] | None = None) -> 
     console.print(head)
     if (line := s.negative_savings_note()) is not None:
         console.print(Text(line))
+    elif s.upper_bound_records:
+        console.print(Text(
+            "upper-bound records: requests sent and never answered, or answered with a body that "
+            "could not be read, recorded at their whole output budget; the provider may have "
+            "billed less: spend is at most, and savings at least, what is shown"
+        ))
 
     tiers = Table(title="By tier", title_justify="left")
     for col in ("tier", "calls", "share", "cost", "baseline", "savings", "p50 ms", "p95 ms"):

@@ -115,3 +115,24 @@ def test_estimated_records_are_counted_apart() -> None:
     s = summarize(recs)
     assert (s.estimated_records, s.upper_bound_records) == (1, 0)
     assert s.estimated_cost_usd == pytest.approx(0.03) and s.estimated_share == pytest.approx(0.75)
+
+
+def test_stats_says_what_an_upper_bound_is_when_savings_are_positive(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With savings positive the upper-bound row stood unexplained (59% of the cost, a new
+    user's trial): a line says what it is and that savings are then at least the figure."""
+    from shared_core.ledger import CallRecord
+    from shared_core.unanswered import UPPER_BOUND
+
+    db = tmp_path / "c.sqlite"
+    with SQLiteLedger(db) as led:
+        led.record(CallRecord(call_id="a", tier="t", model="m", input_tokens=9, output_tokens=99,
+                              cost_usd=0.002, status="failed", error_kind="timeout",
+                              error=f"read timeout: {UPPER_BOUND}"))
+        led.record(CallRecord(call_id="a", tier="t", model="m", attempt=2, input_tokens=9,
+                              output_tokens=9, cost_usd=0.001, baseline_cost_usd=0.05))
+    assert main(["stats", str(db)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "upper-bound records" in out and "savings are negative" not in out
+    assert "the provider may have billed less: spend is at most, and savings at least" in out
