@@ -286,7 +286,7 @@ def render(d: ReportData, title: str = "tier-router cost report", source: str = 
                      spend_bars("by-tag", d.by_tag, "tags"), key="by-tag"),
             _section("Cost per user", "Top users by spend.",
                      spend_bars("by-user", d.by_user, "users"), key="by-user"),
-            _section("Tiers", "Calls answered, spend and latency per tier (cheapest first).",
+            _section("Tiers", "Calls that reached each tier (answered or failed there), spend and latency (cheapest first).",
                      tier_table(d, colors), wide=True, key="tiers"),
             _section(
                 "Most expensive calls",
