@@ -25,6 +25,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing as mp
 import os
+import sys
 import threading
 import time
 import weakref
@@ -97,23 +98,42 @@ def _exit_flush(ref: weakref.ref[Any], wait_s: float) -> None:
 def _join_non_daemon_threads(end: float) -> None:
     """``multiprocessing`` runs its exit hooks before the interpreter joins the child's
     non-daemon threads: what such a thread records after the target returned (a server's
-    loop thread) came after the exit flush, and was lost. They are joined first, within the
-    exit's wait (the child waits for them anyway before it ends). Not the threads of a
-    ``concurrent.futures`` executor: idle, they end only in the interpreter's shutdown, after
-    this hook, so joining one waited out the whole ``wait_s`` at every exit (the pool of async
-    SQLite reservations finishes its own in ``exit_flush``)."""
-    me = threading.current_thread()
-    for thread in threading.enumerate():
-        if thread is not me and not thread.daemon and thread is not threading.main_thread() \
-                and not _executor_worker(thread):
-            thread.join(max(0.0, end - time.monotonic()))
+    loop thread, or a task still running on an executor's worker) came after the exit flush,
+    and was lost. They are waited for first, within the exit's wait (the child waits for them
+    anyway before it ends). Not an idle ``concurrent.futures`` executor worker: it ends only in
+    the interpreter's shutdown, after this hook, so waiting for it waited out the whole
+    ``wait_s`` at every exit (the pool of async SQLite reservations, a caller's pool never shut
+    down). Until no thread is left to wait for in one pass: a task may submit another."""
+    me, main = threading.current_thread(), threading.main_thread()
+    while time.monotonic() < end:
+        waiting = [
+            thread for thread in threading.enumerate()
+            if thread is not me and thread is not main and not thread.daemon
+            and thread.is_alive() and not _idle_executor_worker(thread)
+        ]
+        if not waiting:
+            return
+        waiting[0].join(min(_POLL_S, max(0.0, end - time.monotonic())))
 
 
-def _executor_worker(thread: threading.Thread) -> bool:
-    """Whether ``thread`` is a ``concurrent.futures.ThreadPoolExecutor`` worker."""
+_POLL_S = 0.02  # how often an executor's worker is looked at again while it runs a task
+
+
+def _idle_executor_worker(thread: threading.Thread) -> bool:
+    """Whether ``thread`` is a ``concurrent.futures.ThreadPoolExecutor`` worker with nothing to
+    do: waiting in its work queue's ``get`` (no Python frame under the worker loop's own) while
+    that queue is empty. A worker running a task, or with one queued, is not."""
     from concurrent.futures import thread as futures_thread
 
-    return getattr(thread, "_target", None) is futures_thread._worker
+    if getattr(thread, "_target", None) is not futures_thread._worker:
+        return False
+    args: tuple[Any, ...] = getattr(thread, "_args", ())
+    queue = args[1] if len(args) > 1 else None
+    frame = sys._current_frames().get(thread.ident) if thread.ident is not None else None
+    return (
+        frame is not None and frame.f_code is futures_thread._worker.__code__
+        and queue is not None and queue.empty()
+    )
 
 
 _tracked: weakref.WeakSet[Any] = weakref.WeakSet()

@@ -8,6 +8,7 @@ import multiprocessing as mp
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -138,6 +139,37 @@ def test_a_multiprocessing_child_writes_what_its_non_daemon_threads_record_after
     assert rows(path, "SELECT COUNT(*) FROM calls") == 10
 
 
+def _target_leaving_an_executor_worker(path: str) -> None:
+    """As :func:`_target_leaving_a_loop_thread`, but the loop runs on a ``ThreadPoolExecutor``'s
+    worker (a fire-and-forget ``submit``), which the exit hook had stopped waiting for."""
+    ledger = SQLiteLedger(path)
+
+    def serve() -> None:
+        async def calls() -> None:
+            await asyncio.sleep(0.2)  # after the target returned
+            with ledger._writing:  # a write under way: the records are queued for the writer
+                for i in range(10):
+                    ledger.record(CallRecord(call_id=f"e{i}", tier="t", model="m", cost_usd=0.01))
+
+        asyncio.run(calls())
+
+    ThreadPoolExecutor(1).submit(serve)
+
+
+@pytest.mark.timeout(60)
+def test_a_multiprocessing_child_writes_what_its_executor_workers_record_after_its_target(tmp_path):
+    path = tmp_path / "mp.db"
+    SQLiteLedger(path).close()
+    proc = mp.get_context("fork").Process(target=_target_leaving_an_executor_worker, args=(str(path),))
+    proc.start()
+    proc.join(20)
+    if proc.is_alive():
+        proc.kill()
+    assert proc.exitcode == 0
+    assert rows(path, "SELECT COUNT(*) FROM calls") == 10
+
+
+
 _KEPT: list[SQLiteLedger] = []
 
 
@@ -171,3 +203,33 @@ def test_a_multiprocessing_child_that_reserved_on_a_loop_ends_at_once(tmp_path, 
     assert proc.exitcode == 0
     assert ended - returned < 2.0, f"the child took {ended - returned:.1f} s to end after its target"
     assert rows(path, "SELECT COUNT(*) FROM reservations") == 0  # the release was written
+
+
+_POOLS: list[ThreadPoolExecutor] = []
+
+
+def _target_leaving_an_idle_executor(path: str, out: object) -> None:
+    ledger = SQLiteLedger(path)
+    _KEPT.append(ledger)
+    pool = ThreadPoolExecutor(2)  # the caller's own pool, kept, idle and never shut down
+    _POOLS.append(pool)  # (a dropped one ends its workers: its weakref callback wakes them)
+    ledger.record(pool.submit(CallRecord, call_id="i", tier="t", model="m", cost_usd=0.01).result())
+    out.put(time.monotonic())  # type: ignore[attr-defined]
+
+
+@pytest.mark.timeout(60)
+def test_a_multiprocessing_child_leaving_an_idle_executor_ends_at_once(tmp_path):
+    """The idle workers of an executor the child never shut down end only in the interpreter's
+    shutdown, after the exit hook: waiting for them cost every such worker 5 s at exit."""
+    path = tmp_path / "idle.db"
+    SQLiteLedger(path).close()
+    ctx = mp.get_context("fork")
+    out = ctx.Queue()
+    proc = ctx.Process(target=_target_leaving_an_idle_executor, args=(str(path), out))
+    proc.start()
+    returned = out.get(timeout=40)
+    proc.join(20)
+    ended = time.monotonic()
+    assert proc.exitcode == 0
+    assert ended - returned < 2.0, f"the child took {ended - returned:.1f} s to end after its target"
+    assert rows(path, "SELECT COUNT(*) FROM calls") == 1
