@@ -171,7 +171,7 @@ class RunnableRouter(Runnable[Any, Any]):
         dispatch_custom_event(DECISION_EVENT, decision.to_dict(), config=config)
         hold = self._hold(decision, messages, ctx, out)
         hold.open()  # the route's most cost, held until its records are in (refused: raised)
-        return self._target(decision, hold, ctx, kwargs)
+        return _closed_on_error(hold, lambda: self._target(decision, hold, ctx, kwargs))
 
     async def _aroute(self, input: Any, config: RunnableConfig, **kwargs: Any) -> Runnable[Any, Any]:
         ctx = _context(config)
@@ -184,7 +184,7 @@ class RunnableRouter(Runnable[Any, Any]):
         await adispatch_custom_event(DECISION_EVENT, decision.to_dict(), config=config)
         hold = self._hold(decision, messages, ctx, out)
         await hold.aopen()
-        return self._target(decision, hold, ctx, kwargs)
+        return _closed_on_error(hold, lambda: self._target(decision, hold, ctx, kwargs))
 
     def _call_budget(self, kwargs: dict[str, Any]) -> tuple[int | None, int | None]:
         """The output budget and the number of answers a call's own keywords ask for (they
@@ -311,6 +311,17 @@ class RunnableRouter(Runnable[Any, Any]):
 
     def __repr__(self) -> str:
         return f"RunnableRouter(routes={list(self.routes)}, router={self.router!r})"
+
+
+def _closed_on_error(hold: RouteHold, target: Callable[[], Runnable[Any, Any]]) -> Runnable[Any, Any]:
+    """The runnable ``target`` builds, which lets ``hold`` go when it is over; if building it
+    raises (the route's keyword warning under ``filterwarnings = error``, a failed ``bind``),
+    the hold is let go here: nothing else would, and a live hold is renewed, not lapsed."""
+    try:
+        return target()
+    except BaseException:
+        hold.close()
+        raise
 
 
 def _context(config: RunnableConfig | None) -> dict[str, Any]:
