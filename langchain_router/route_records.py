@@ -35,8 +35,17 @@ def _records_into(handler: Any, ledger: Any) -> bool:
 
     return (
         isinstance(handler, CostCallbackHandler) and not isinstance(handler, RouteCapHandler)
-        and handler.ledger is ledger
+        and same_store(handler.ledger, ledger)
     )
+
+
+def same_store(a: Any, b: Any) -> bool:
+    """Whether ledgers ``a`` and ``b`` write to the same place: one object, or two on one
+    SQLite file or PostgreSQL database (:attr:`~shared_core.ledger.CostLedger.identity`)."""
+    if a is b:
+        return True
+    ident_a, ident_b = getattr(a, "identity", None), getattr(b, "identity", None)
+    return ident_a is not None and ident_a == ident_b
 
 
 def _handlers(callbacks: Any) -> list[Any]:

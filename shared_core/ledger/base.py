@@ -168,6 +168,13 @@ class CostLedger(ABC):
     salt: str
     """Salt of prompt hashes (from config, or random per ledger)."""
 
+    @property
+    def identity(self) -> tuple[Any, ...]:
+        """What this ledger stores into: two ledger objects with equal identities write to
+        the same place (one SQLite file, one PostgreSQL database), so a record written through
+        either is one record of both. By default the object itself: nothing else shares it."""
+        return ("object", id(self))
+
     @abstractmethod
     def record(self, rec: CallRecord) -> None:
         """Store one attempt's record."""

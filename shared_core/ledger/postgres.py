@@ -71,6 +71,24 @@ def _redacted(url: str) -> str:
     return f"{head}{sep}{user}{':***' if ':' in creds else ''}{at}{rest}"
 
 
+_WHERE_KEYS = ("host", "hostaddr", "port", "dbname", "user", "options")
+"""The connection parameters that pick the database and its tables (``options`` may set the
+``search_path``); a password, timeouts or TLS settings do not."""
+
+
+def database_identity(url: str) -> tuple[Any, ...]:
+    """A PostgreSQL ledger's :attr:`~CostLedger.identity`: ``("postgresql", ...)`` and the
+    parameters of ``url`` (a URL or a ``key=value`` string) that pick the database, so two
+    spellings of one database are equal. An unreadable ``url`` is compared as it is written."""
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+
+        params = conninfo_to_dict(url)
+    except Exception:
+        return ("postgresql", _redacted(url))
+    return ("postgresql", *((k, str(params[k])) for k in _WHERE_KEYS if params.get(k) is not None))
+
+
 class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, CostLedger):
     """A ledger in a PostgreSQL database, shared by every worker that names its URL.
 
@@ -306,6 +324,12 @@ class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, Cost
             )
         self._pool.close()
         atexit.unregister(self.close)
+
+    @property
+    def identity(self) -> tuple[Any, ...]:
+        """The database the URL names (:func:`database_identity`): every ledger object on it,
+        whatever its password or connection options, is one store."""
+        return database_identity(self.url)
 
     def __repr__(self) -> str:
         return f"PostgresLedger({_redacted(self.url)!r})"

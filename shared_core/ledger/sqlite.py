@@ -278,5 +278,13 @@ class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteSta
             rows = self._query("SELECT COUNT(*) FROM calls", ())
             return (int(rows[0][0]) if rows else 0) + len(self._pending)
 
+    @property
+    def identity(self) -> tuple[Any, ...]:
+        """The file's real path (links resolved): every ledger object on one file is one store.
+        A ``:memory:`` or temporary database is private to its object."""
+        if self.path in ("", ":memory:"):
+            return super().identity
+        return ("sqlite", os.path.realpath(self.path))
+
     def __repr__(self) -> str:
         return f"SQLiteLedger({self.path!r})"

@@ -73,5 +73,10 @@ class ReadOnlySQLiteLedger(SQLiteLedger):
     def exit_flush(self, wait_s: float) -> None:
         return None
 
+    @property
+    def identity(self) -> tuple[Any, ...]:
+        """Its own: it stores nothing, so no record is ever one written through it."""
+        return ("object", id(self))
+
     def __repr__(self) -> str:
         return f"ReadOnlySQLiteLedger({self.path!r})"

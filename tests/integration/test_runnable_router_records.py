@@ -26,7 +26,7 @@ from langchain_openai import ChatOpenAI
 
 from langchain_router import CostCallbackHandler, RoutedChatModel, RunnableRouter
 from shared_core import BudgetExceededError, RouterConfig
-from shared_core.ledger import InMemoryLedger
+from shared_core.ledger import InMemoryLedger, SQLiteLedger
 from tests.fake_openai_server import FakeOpenAIServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.filterwarnings("ignore::UserWarning")]
@@ -237,3 +237,25 @@ def test_record_routes_false_leaves_recording_to_the_caller(openai_server: FakeO
     )
     _run(rr, "invoke")
     assert rr.router.ledger.records() == []
+
+
+@pytest.mark.parametrize("where", ["config", "route", "model"])
+def test_the_callers_handler_on_another_ledger_object_of_the_same_file_records_once(
+    openai_server: FakeOpenAIServer, tmp_path: Any, where: str
+) -> None:
+    """A caller's ``CostCallbackHandler(ledger=SQLiteLedger("costs.db"))`` (what recorded a
+    route's calls before the router did) and the router's own ledger on that file: two
+    objects, one store. Each call is one record in the file (they were written twice)."""
+    openai_server.script(None, "word " * 6)
+    path = str(tmp_path / "costs.db")
+    handler = CostCallbackHandler(SQLiteLedger(path))
+    model = _model(openai_server, callbacks=[handler]) if where == "model" else _model(openai_server)
+    route = _chain(model).with_config(callbacks=[handler]) if where == "route" else _chain(model)
+    rr = RunnableRouter({"only": route}, config=_config(), ledger=SQLiteLedger(path))
+    _run(rr, "invoke", {"callbacks": [handler]} if where == "config" else None)
+    rr.router.ledger.flush()
+    handler.ledger.flush()
+    records = SQLiteLedger(path).records()
+    assert len(openai_server.chat_requests) == 2
+    assert [r.status for r in records] == ["ok", "ok"], records
+    assert handler.calls == 2
