@@ -41,6 +41,7 @@ from shared_core.usage_belief import believed_usage
 from .context import configurable_user, scalar
 from .judge import JUDGE_RUN
 from .messages import Received, answer_of, to_core_messages, usage_of
+from .run_claims import claimed, closed, opened, store_of
 
 _MODEL_KEYS = ("model_name", "model", "model_id", "deployment_name")
 _STOPPED = (asyncio.CancelledError, KeyboardInterrupt, GeneratorExit)
@@ -68,6 +69,11 @@ class CostCallbackHandler(BaseCallbackHandler):
 
     raise_error = False
     run_inline = True
+    defers = False
+    """Leaves a run to another handler of the run that records into the same store
+    (``RunnableRouter``'s recorder: :mod:`.run_claims`)."""
+    claims = True
+    """Takes part in :mod:`.run_claims` (a per-request cap's handler records no runs)."""
 
     def __init__(
         self,
@@ -85,6 +91,7 @@ class CostCallbackHandler(BaseCallbackHandler):
             baseline_model = baseline_model or router.baseline_model
         # (a path or a URL as every other ``ledger=`` takes: a string kept as it was lost every record)
         self.ledger: CostLedger = open_ledger(ledger)
+        self._store = store_of(self.ledger)
         self.prices = prices or PriceTable()
         self.baseline_model = baseline_model
         self._baseline_tier = pricing_tier(self._tiers, baseline_model)
@@ -258,6 +265,8 @@ class CostCallbackHandler(BaseCallbackHandler):
         """The run's state, no longer open (and no longer watched: see :meth:`_watch`)."""
         with self._lock:
             run = self._runs.pop(run_id, None) or {}
+        if run and self.claims:
+            run["claimed"] = closed(self._store, run_id)
         watch = run.get("watch")
         if watch is not None:
             task, callback = watch
@@ -283,9 +292,8 @@ class CostCallbackHandler(BaseCallbackHandler):
             # a stream's steps can run in several tasks (LangChain's ``astream`` of a routed
             # runnable starts it in one): the run goes on, and its end records it
             return
-        with self._lock:
-            run = self._runs.pop(run_id, None)
-        if run is not None and not run.get("stopped") and not run.get("routed"):
+        run = self._take(run_id)
+        if run and not run.get("stopped") and not run.get("routed"):
             error: BaseException = asyncio.CancelledError()
             try:
                 self._abandon(run_id, run, error, None)
@@ -315,6 +323,8 @@ class CostCallbackHandler(BaseCallbackHandler):
                 # comes from the enclosing run (an LCEL chain, a LangGraph node), if any
                 "user": None if md.get("user_id") or md.get("user") else configurable_user(),
             }
+        if self.claims:
+            opened(self._store, run_id, records=not self.defers)
 
     def _record(
         self,
@@ -329,6 +339,8 @@ class CostCallbackHandler(BaseCallbackHandler):
         note: str | None = None,
         kind: str | None = None,
     ) -> None:
+        if self.defers and (run.get("claimed") or claimed(self._store, run_id)):
+            return  # a handler that records into the same store has it (see run_claims)
         latency = (time.perf_counter() - run["t0"]) * 1000.0 if "t0" in run else 0.0
         md = run.get("metadata", {})
         thread = md.get("thread_id") or md.get("session_id")

@@ -45,6 +45,7 @@ class RouteCapHandler(CostCallbackHandler):
 
     raise_error = True  # a refusal must stop the call before it is sent
     run_inline = True
+    claims = False  # it writes refusals only: the cost handlers record the runs
 
     def __init__(self, router: Any, account: RouteSpend) -> None:
         super().__init__(router=router)

@@ -4,16 +4,18 @@ The router reads what was spent from its ledger (its hard limits, its per-reques
 a route (a chain, an agent) calls its models through LangChain, which the router does not
 see: only a ``CostCallbackHandler`` on the route's callbacks turns those calls into records.
 When the caller passed none, nothing was recorded and a hard limit limited nothing. So each
-routed call carries the router's own handler (:func:`with_recorder`) unless a handler that
-records into the router's ledger is already there: in the call's callbacks (passed,
-inherited from an enclosing run, or configured by LangChain) or bound on the route itself
-(:func:`records_itself`: ``.with_config(callbacks=...)``, a model's ``callbacks=``), so a
-caller who passes one gets each record once. A ``RoutedChatModel`` inside a route records its
-own calls and every ``CostCallbackHandler`` leaves them to it.
+routed call carries the router's own handler (:func:`with_recorder`, a
+:class:`RouteRecorder`) unless a handler that records into the router's ledger's store
+(:func:`same_store`) is already in the call's callbacks (passed, inherited from an
+enclosing run, or configured by LangChain), which every run of the route inherits.
 
-A handler the router cannot see (set inside a function, a tool or a graph node the route
-calls) would record the same calls again: ``RunnableRouter(record_routes=False)`` leaves
-recording to it.
+Otherwise the recorder decides per model run: it leaves a run to a handler of that run that
+records into the same store (bound on the route, on a model inside it, on one side of a
+``with_fallbacks``, or set inside a function or graph node the route calls) and records every
+other run, so each model call is one record whoever bound what where (:mod:`.run_claims`).
+Deciding for the whole route from the handlers bound somewhere in it lost the calls of its
+other models. A ``RoutedChatModel`` inside a route records its own calls and every
+``CostCallbackHandler`` leaves them to it.
 """
 
 from __future__ import annotations
@@ -21,11 +23,9 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_core.callbacks import BaseCallbackManager
-from langchain_core.runnables import Runnable, RunnableBinding, RunnableConfig
+from langchain_core.runnables import RunnableConfig
 
 from .callbacks import CostCallbackHandler
-
-_DEPTH = 32
 
 
 def _records_into(handler: Any, ledger: Any) -> bool:
@@ -55,26 +55,11 @@ def _handlers(callbacks: Any) -> list[Any]:
     return list(callbacks) if isinstance(callbacks, (list, tuple)) else []
 
 
-def records_itself(route: Runnable[Any, Any], ledger: Any) -> bool:
-    """Whether a handler recording into ``ledger`` is bound on ``route`` or on a runnable in
-    it that LangChain exposes (bindings, sequences, parallels, fallbacks, models)."""
-    seen: set[int] = set()
-    todo: list[tuple[Any, int]] = [(route, 0)]
-    while todo:
-        node, depth = todo.pop()
-        if id(node) in seen or depth > _DEPTH:
-            continue
-        seen.add(id(node))
-        own = getattr(node, "callbacks", None)  # a model's callbacks=
-        if isinstance(node, RunnableBinding):
-            own = (node.config or {}).get("callbacks")
-        if any(_records_into(h, ledger) for h in _handlers(own)):
-            return True
-        for value in (vars(node) if hasattr(node, "__dict__") else {}).values():
-            items = value.values() if isinstance(value, dict) else (
-                value if isinstance(value, (list, tuple)) else (value,))
-            todo.extend((v, depth + 1) for v in items if isinstance(v, Runnable))
-    return False
+class RouteRecorder(CostCallbackHandler):
+    """``RunnableRouter``'s own cost handler: it records a route's model call unless a
+    handler of the same run records it into the same store (:mod:`.run_claims`)."""
+
+    defers = True
 
 
 def with_recorder(

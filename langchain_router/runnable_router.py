@@ -45,7 +45,7 @@ from .judge import judge_unpaid
 from .messages import to_core_messages
 from .route_budget import Held, is_model_route, route_bounds
 from .route_cap import RouteCapHandler
-from .route_records import records_itself
+from .route_records import RouteRecorder
 
 DECISION_EVENT = "tier_router_decision"
 _DEFAULT_KEYS = ("messages", "input", "question", "query", "text")
@@ -66,12 +66,12 @@ class RunnableRouter(Runnable[Any, Any]):
             of ``messages``, ``input``, ``question``, ``query``, ``text`` present).
         on_decision: called with each :class:`RouteDecision` before the route runs.
         record_routes: record the routes' model calls into the router's ledger (default):
-            each call gets a ``CostCallbackHandler(router=self.router)``, :attr:`recorder`,
-            unless a handler recording into that ledger is already in its callbacks or bound
-            on the route (:mod:`.route_records`). ``False``: the caller's own handlers record
-            them (one set where the router cannot see it, inside a function or graph node the
-            route calls, would otherwise record each call twice); a hard limit then holds only
-            if they write to the router's ledger.
+            each call gets a cost handler of the router's, :attr:`recorder`, unless a handler
+            recording into that ledger's store is in its callbacks; it records each model
+            call no handler recording into that store also handles (one bound on a model,
+            on one side of fallbacks, or set inside a function the route calls), so each
+            call is one record (:mod:`.route_records`). ``False``: the caller's own handlers
+            record them; a hard limit then holds only if they write to the router's ledger.
     """
 
     def __init__(
@@ -107,12 +107,9 @@ class RunnableRouter(Runnable[Any, Any]):
         self._runs = route_bounds(self.routes, self.router)
         self._told: set[str] = set()  # routes warned that a call's keywords miss their model
         self.recorder: CostCallbackHandler | None = (
-            CostCallbackHandler(router=self.router) if record_routes else None
+            RouteRecorder(router=self.router) if record_routes else None
         )
         """Records the routes' model calls when no handler on a call does (``None``: off)."""
-        self._recording = {  # per tier: the route's calls need the recorder (none bound on it)
-            n: not records_itself(r.runnable, self.router.ledger) for n, r in self._runs.items()
-        }
         """Per tier: the runnable run for it, its output bound (``None``: not bounded, so a
         hard limit is checked, not held) and the tier its call is priced at when bounded
         (:class:`.route_budget.RouteRun`)."""
@@ -264,8 +261,8 @@ class RunnableRouter(Runnable[Any, Any]):
             self._warn_unsent(decision.tier, kwargs)
             route = route.bind(**kwargs)
         account = hold.spend()  # a route held at the per-request cap: its calls kept under it
-        recorder = self.recorder if self._recording[decision.tier] else None
-        return Held(route, hold, RouteCapHandler(self.router, account) if account else None, recorder)
+        cap = RouteCapHandler(self.router, account) if account else None
+        return Held(route, hold, cap, self.recorder)
 
     def _warn_unsent(self, tier: str, kwargs: dict[str, Any]) -> None:
         """A chain route hands a call's keywords to its first step only (LangChain's

@@ -259,3 +259,58 @@ def test_the_callers_handler_on_another_ledger_object_of_the_same_file_records_o
     assert len(openai_server.chat_requests) == 2
     assert [r.status for r in records] == ["ok", "ok"], records
     assert handler.calls == 2
+
+
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke", "abatch", "stream", "astream"])
+def test_a_handler_bound_on_one_model_of_a_route_leaves_the_others_recorded(
+    openai_server: FakeOpenAIServer, mode: str
+) -> None:
+    """A route of two models, the caller's handler bound on the first only: each call of
+    both is recorded once (the second model's calls were recorded by nobody)."""
+    openai_server.script(None, "word " * 6)
+    ledger = InMemoryLedger()
+    handler = CostCallbackHandler(ledger)
+    route = _chain(_model(openai_server, callbacks=[handler])) \
+        | RunnableLambda(lambda s: {"input": s[:40]}) | _chain(_model(openai_server))
+    rr = RunnableRouter({"only": route}, config=_config(), ledger=ledger)
+    _run(rr, mode)
+    assert len(openai_server.chat_requests) == 4
+    _assert_each_call_once(rr, openai_server)
+    assert handler.calls == 2  # the first model's: its handler recorded them
+
+
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
+def test_a_handler_bound_on_one_side_of_fallbacks_leaves_the_other_recorded(
+    openai_server: FakeOpenAIServer, mode: str
+) -> None:
+    """``primary.with_fallbacks([backup])``, the caller's handler on the primary only: its
+    failed call and the backup's answer are one record each."""
+    openai_server.fail(status=500, times=1)  # the primary's request; not retried
+    openai_server.script(None, "word " * 6)
+    ledger = InMemoryLedger()
+    handler = CostCallbackHandler(ledger)
+    model = _model(openai_server, callbacks=[handler]).with_fallbacks([_model(openai_server)])
+    rr = RunnableRouter({"only": _chain(model)}, config=_config(), ledger=ledger)
+    _run(rr, mode, n=1)
+    records = ledger.records()
+    assert len(openai_server.chat_requests) == 2
+    assert sorted(r.status for r in records) == ["failed", "ok"], records
+    assert handler.calls == 1
+
+
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke", "stream"])
+def test_a_handler_the_router_cannot_see_records_each_call_once(
+    openai_server: FakeOpenAIServer, mode: str
+) -> None:
+    """The caller's handler bound on a model an agent function calls (nothing LangChain
+    exposes to the router): each call one record (the router's recorder wrote a second)."""
+    openai_server.script(None, "word " * 6)
+    ledger = InMemoryLedger()
+    handler = CostCallbackHandler(ledger)
+    rr = RunnableRouter(
+        {"only": _agent(_model(openai_server, callbacks=[handler]))}, config=_config(), ledger=ledger,
+    )
+    _run(rr, mode)
+    assert len(openai_server.chat_requests) == 6
+    _assert_each_call_once(rr, openai_server)
+    assert handler.calls == 6
