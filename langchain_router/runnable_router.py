@@ -158,6 +158,7 @@ class RunnableRouter(Runnable[Any, Any]):
         return self.router.decide(self._messages(input), **_context(config))
 
     def _route(self, input: Any, config: RunnableConfig, **kwargs: Any) -> Runnable[Any, Any]:
+        _within_recursion_limit(config)
         ctx = _context(config)
         messages = self._messages(input)
         out = self._call_budget(kwargs)
@@ -171,6 +172,7 @@ class RunnableRouter(Runnable[Any, Any]):
         return _closed_on_error(hold, lambda: self._target(decision, hold, ctx, kwargs))
 
     async def _aroute(self, input: Any, config: RunnableConfig, **kwargs: Any) -> Runnable[Any, Any]:
+        _within_recursion_limit(config)
         ctx = _context(config)
         messages = self._messages(input)
         out = self._call_budget(kwargs)
@@ -308,6 +310,17 @@ class RunnableRouter(Runnable[Any, Any]):
 
     def __repr__(self) -> str:
         return f"RunnableRouter(routes={list(self.routes)}, router={self.router!r})"
+
+
+def _within_recursion_limit(config: RunnableConfig) -> None:
+    """LangChain runs no route returned past the call's ``recursion_limit`` (a deep nest of
+    routers and chains): raise its error before anything is decided or held for it."""
+    limit = config.get("recursion_limit", 25)
+    if isinstance(limit, int) and limit <= 0:
+        raise RecursionError(
+            "RunnableRouter: recursion limit reached (the call's recursion_limit is used up): "
+            "no route is decided or run"
+        )
 
 
 def _closed_on_error(hold: RouteHold, target: Callable[[], Runnable[Any, Any]]) -> Runnable[Any, Any]:

@@ -60,3 +60,20 @@ def test_a_route_that_fails_to_start_lets_its_hold_go(
     # the next call runs against the whole limit (the warning is given once per route)
     assert rr.invoke({"input": "q"}, max_tokens=5)
     assert rr.router.ledger.reserved("global") == 0.0
+
+
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
+def test_a_route_past_the_recursion_limit_takes_no_hold(
+    openai_server: FakeOpenAIServer, mode: str
+) -> None:
+    """LangChain refuses to run the chosen route when the call's ``recursion_limit`` is used
+    up (a deep nest of routers and chains): nothing may be held for a route never run."""
+    openai_server.script(None, "word " * 6)
+    rr = _router(openai_server)
+    with pytest.raises(RecursionError):
+        if mode == "invoke":
+            rr.invoke({"input": "q"}, config={"recursion_limit": 0})
+        else:
+            asyncio.run(rr.ainvoke({"input": "q"}, config={"recursion_limit": 0}))
+    assert rr.router.ledger.reserved("global") == 0.0
+    assert openai_server.chat_requests == []
