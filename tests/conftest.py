@@ -40,6 +40,18 @@ def _no_config_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TIER_ROUTER_CONFIG", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _router_logs_reach_caplog() -> None:
+    """Every test sees the router's log records: a library or test that configures logging
+    (``dictConfig`` disables existing loggers) left ``tier_router`` disabled for later tests,
+    whose ``caplog`` then saw no WARNING (CI: the hold keeper's once-only warning, 0 of 1)."""
+    import logging
+
+    log = logging.getLogger("tier_router")
+    log.disabled = False
+    log.setLevel(logging.NOTSET)
+
+
 @pytest.fixture(scope="session")
 def pg_server():
     """A PostgreSQL server for the PostgresLedger tests; skipped with the reason when none
