@@ -63,3 +63,14 @@ def drop_local(ledger: object, rid: str) -> None:
 
 
 _LOCK = threading.Lock()
+
+
+def _in_child() -> None:
+    """A forked child makes its own: a parent thread may have held it at the fork (making a
+    ledger's first set), and the child's first local hold then waited for ever."""
+    global _LOCK
+    _LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_in_child)

@@ -1,0 +1,56 @@
+"""Where the renewing of live holds meets the holds kept in-process and the ledger that fails.
+
+* A hold whose release is never reached (a code path that takes a hold and raises before its
+  context) was renewed by the :class:`~shared_core.hold_keeper.HoldKeeper` for the life of the
+  process: money never spent stayed held, ending in wrong refusals. It now lapses at the TTL
+  again once the hold's owner (the call's plan, a route's hold) is gone.
+* A hold kept in-process (the ledger can be read but not written) lapsed at the TTL while its
+  call was still running: a third call was let through past the limit ($1.20 against $1.00).
+* A child forked while a parent thread held ``local_holds``' module lock hung on its first one.
+* A SQLite ledger that can be neither read nor written read as $0 spent, and the budget warned
+  that it checks calls "against the spend it still reads".
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from shared_core import local_holds as lh
+from shared_core.config import BudgetLimit
+
+from ...forked import run_forked
+
+TTL_S = 0.6
+
+
+def _limit(usd: float = 1.0) -> list[BudgetLimit]:
+    return [BudgetLimit(scope="global", limit_usd=usd, period="total")]
+
+
+@pytest.mark.timeout(30)
+def test_a_child_forked_while_the_local_holds_lock_is_held_makes_its_own() -> None:
+    entered, go = threading.Event(), threading.Event()
+
+    def parent_thread() -> None:  # another thread making a ledger's first local hold at the fork
+        with lh._LOCK:
+            entered.set()
+            go.wait()
+
+    t = threading.Thread(target=parent_thread)
+    t.start()
+    try:
+        assert entered.wait(5)
+
+        class Ledger:
+            pass
+
+        def child() -> str:
+            lh.local_holds(Ledger())
+            return "made"
+
+        assert run_forked(child, timeout_s=5) == "made"
+    finally:
+        go.set()
+        t.join()
