@@ -190,10 +190,7 @@ class SQLiteReservations:
                 raise LedgerUnavailableError(f"cost ledger {self.path}: cannot renew holds ({exc})") from exc
 
     def reserved(self, scope: str) -> float:
-        rows = self._query(
-            "SELECT TOTAL(amount) FROM reservations WHERE scope = ? AND expires > ?",
-            (sqlite_key(scope), time.time()),
-        )
+        rows = self._query(RESERVED_SQL, (sqlite_key(scope), time.time()))
         return float(rows[0][0]) if rows else 0.0
 
     def claim_alert(self, scope: str, period: str, since: float, fraction: float) -> bool:
@@ -209,6 +206,8 @@ class SQLiteReservations:
                 raise LedgerUnavailableError(f"cost ledger {self.path}: {exc}") from exc
             return cur.rowcount == 1
 
+
+RESERVED_SQL = "SELECT TOTAL(amount) FROM reservations WHERE scope = ? AND expires > ?"
 
 _POOL: ThreadPoolExecutor | None = None
 _PREFIX = "tier-router-reserve"

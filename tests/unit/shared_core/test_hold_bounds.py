@@ -13,12 +13,18 @@
 
 from __future__ import annotations
 
+import logging
+import shutil
 import threading
+from pathlib import Path
 
 import pytest
 
 from shared_core import local_holds as lh
+from shared_core.budget import BudgetGuard
 from shared_core.config import BudgetLimit
+from shared_core.errors import LedgerUnavailableError
+from shared_core.ledger import CallRecord, SQLiteLedger
 
 from ...forked import run_forked
 
@@ -54,3 +60,23 @@ def test_a_child_forked_while_the_local_holds_lock_is_held_makes_its_own() -> No
     finally:
         go.set()
         t.join()
+
+
+@pytest.mark.timeout(30)
+def test_a_sqlite_ledger_that_cannot_be_read_lets_calls_through_with_the_true_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "led"
+    ledger = SQLiteLedger(folder / "l.db")
+    ledger.record(CallRecord(call_id="old", tier="t", model="m", cost_usd=0.9))
+    ledger.flush()
+    guard = BudgetGuard(_limit(1.0), ledger, ttl_s=60)
+    ledger.close()
+    shutil.rmtree(folder)
+    with pytest.raises(LedgerUnavailableError):  # not $0: the spend is not known
+        ledger.held("global", 0.0)
+    with caplog.at_level(logging.WARNING):
+        assert guard.reserve("c0", 0.3, ["global"]) is False  # let through unreserved
+    said = " ".join(r.getMessage() for r in caplog.records)
+    assert "lets calls through unreserved" in said
+    assert "spend it still reads" not in said
