@@ -14,8 +14,9 @@ ends its records are written and then the reservation is released, so spend plus
 reservations never passes a limit, across threads, processes and hosts sharing the
 ledger. Reservations expire after ``budget.reservation_ttl_s`` (a crashed worker's hold
 lapses); a live process renews the holds of its calls still under way
-(:mod:`shared_core.hold_keeper`), so a call longer than the TTL keeps its hold. The guarantee assumes known prices and a ``max_tokens`` per tier (or a
-per-request cap): a call whose cost cannot be estimated reserves nothing and is only
+(:mod:`shared_core.hold_keeper`), so a call longer than the TTL keeps its hold, until it is released
+or its owner (the call's plan) is garbage-collected unreleased. The guarantee assumes known
+prices and a ``max_tokens`` per tier (or a per-request cap): a call whose cost cannot be estimated reserves nothing and is only
 checked against what is already spent and held.
 """
 
@@ -41,8 +42,8 @@ from .errors import (
     LedgerUnavailableError,
 )
 from .hold_keeper import HoldKeeper
-from .ledger.base import LimitCheck, Refusal, fits, parse_scope
-from .local_holds import drop_local, local_holds
+from .ledger.base import LimitCheck, Refusal, parse_scope
+from .local_holds import drop_local, hold_locally
 from .pricing import Usage, estimate_tokens
 
 if TYPE_CHECKING:
@@ -159,19 +160,25 @@ class BudgetGuard:
                 raise BudgetExceededError(lim.scope, lim.limit_usd, held, lim.period)
 
     # -- reservations -----------------------------------------------------------------
-    def reserve(self, reservation_id: str, amount: float, scopes: Iterable[str]) -> bool:
+    def reserve(
+        self, reservation_id: str, amount: float, scopes: Iterable[str], *, owner: object | None = None
+    ) -> bool:
         """Hold ``amount`` against every applicable limit, or raise; ``False`` when the
-        ledger was unreachable and ``on_ledger_error`` let the call through unheld."""
+        ledger was unreachable and ``on_ledger_error`` let the call through unheld. The hold
+        lives until :meth:`release`, or until ``owner`` (the call's plan; weakly referenced) is
+        garbage-collected unreleased: then it is renewed no more and lapses at the TTL."""
         checks = self.checks(scopes)
         if not checks:
             return False
         try:
             refusal = self.ledger.reserve(reservation_id, amount, checks, self.ttl_s)
         except LedgerUnavailableError as exc:
-            return self._unavailable(checks, exc, reservation_id, amount)
-        return self._held(reservation_id, refusal, amount)
+            return self._unavailable(checks, exc, reservation_id, amount, owner)
+        return self._held(reservation_id, refusal, amount, owner)
 
-    async def areserve(self, reservation_id: str, amount: float, scopes: Iterable[str]) -> bool:
+    async def areserve(
+        self, reservation_id: str, amount: float, scopes: Iterable[str], *, owner: object | None = None
+    ) -> bool:
         """Async twin of :meth:`reserve` (native on ledgers that speak async)."""
         checks = self.checks(scopes)
         if not checks:
@@ -180,12 +187,12 @@ class BudgetGuard:
             refusal = await self.ledger.areserve(reservation_id, amount, checks, self.ttl_s)
         except LedgerUnavailableError as exc:
             # the check reads the ledger under a lock threads take too: in a worker thread
-            return await asyncio.to_thread(self._unavailable, checks, exc, reservation_id, amount)
-        return self._held(reservation_id, refusal, amount)
+            return await asyncio.to_thread(self._unavailable, checks, exc, reservation_id, amount, owner)
+        return self._held(reservation_id, refusal, amount, owner)
 
-    def _held(self, reservation_id: str, refusal: Refusal | None, amount: float) -> bool:
+    def _held(self, reservation_id: str, refusal: Refusal | None, amount: float, owner: object | None) -> bool:
         """Raise on a refusal; else the hold is live: renewed while its call runs past a third
-        of the TTL (:mod:`shared_core.hold_keeper`), until :meth:`release`."""
+        of the TTL (:mod:`shared_core.hold_keeper`), until :meth:`release` or its owner goes."""
         self._raise_if_refused(refusal, amount)
         self._keeper.add(reservation_id)
         return True
@@ -209,7 +216,7 @@ class BudgetGuard:
 
     def _unavailable(
         self, checks: list[LimitCheck], exc: Exception, reservation_id: str | None = None,
-        amount: float = 0.0,
+        amount: float = 0.0, owner: object | None = None,
     ) -> bool:
         """The ledger could not take a hold: refused (``closed``, or busy); else, when the ledger
         can still be read (it cannot write: a full disk), held in this process if it fits what the
@@ -220,24 +227,13 @@ class BudgetGuard:
             raise BudgetUnavailableError(
                 first.scope, first.limit_usd, first.period, str(exc), busy=isinstance(exc, LedgerBusyError)
             )
-        if reservation_id is not None:
-            holds = local_holds(self.ledger)
-            with holds.lock:  # the check and the hold in one step, as a ledger's reservation
-                try:
-                    held = [self.ledger.held(c.scope, c.since) + holds.total(c.scope) for c in checks]
-                except LedgerUnavailableError:
-                    pass  # not readable either: let through unheld (below)
-                else:
-                    for check, h in zip(checks, held):
-                        if not fits(h, amount, check.limit_usd):
-                            raise BudgetExceededError(check.scope, check.limit_usd, h, check.period, amount)
-                    holds.add(reservation_id, amount, [c.scope for c in checks], self.ttl_s)
-                    self._warn(
-                        "budget: the ledger cannot take holds (%s); on_ledger_error=open checks calls "
-                        "against the spend it still reads plus this process's calls in flight (workers "
-                        "sharing the ledger do not see each other's until it is back)", exc,
-                    )
-                    return True
+        if reservation_id is not None and hold_locally(self.ledger, checks, reservation_id, amount, owner):
+            self._warn(
+                "budget: the ledger cannot take holds (%s); on_ledger_error=open checks calls "
+                "against the spend it still reads plus this process's calls in flight (workers "
+                "sharing the ledger do not see each other's until it is back)", exc,
+            )
+            return True
         self._warn(
             "budget: ledger unreachable (%s); on_ledger_error=open lets calls through "
             "unreserved until it is back, so spend may pass the limit meanwhile", exc,
@@ -249,7 +245,7 @@ class BudgetGuard:
         now = time.monotonic()
         if self._warned_at is None or now - self._warned_at > 60.0:
             self._warned_at = now
-            logger.warning(message, exc)
+            logger.warning(message, str(exc))  # (not the error: its frames hold the call)
 
     # -- soft pressure ------------------------------------------------------------------
     def pressure(self, scopes: Iterable[str], now: float | None = None) -> float:

@@ -59,7 +59,7 @@ class CallHold:
         if (opening := self._opening()) is not None:
             guard, amount = opening
             with self._refusal_recorded():
-                held = guard.reserve(self.decision.call_id, amount, self._scopes())
+                held = guard.reserve(self.decision.call_id, amount, self._scopes(), owner=self)
             self._hold = amount if held else None
 
     async def aopen(self) -> None:
@@ -132,7 +132,7 @@ class CallHold:
 
     async def _areserve(self, guard: BudgetGuard, amount: float) -> bool:
         """:func:`areserve_kept` for this call."""
-        return await areserve_kept(guard, self.decision.call_id, amount, self._scopes())
+        return await areserve_kept(guard, self.decision.call_id, amount, self._scopes(), owner=self)
 
     def _extended(self, tier: Tier, need: float, exc: BaseException | None) -> bool:
         if exc is not None:
@@ -153,12 +153,13 @@ class CallHold:
 
 
 async def areserve_kept(
-    guard: BudgetGuard, reservation_id: str, amount: float, scopes: list[str]
+    guard: BudgetGuard, reservation_id: str, amount: float, scopes: list[str], *,
+    owner: object | None = None,
 ) -> bool:
     """``guard.areserve``, carried to its end even when the caller is cancelled meanwhile:
     the ledger may have taken the reservation already (a database round trip, a worker
     thread), so once it answers the hold is let go instead of lingering until its TTL."""
-    task = asyncio.ensure_future(guard.areserve(reservation_id, amount, scopes))
+    task = asyncio.ensure_future(guard.areserve(reservation_id, amount, scopes, owner=owner))
     try:
         return await asyncio.shield(task)
     except asyncio.CancelledError:

@@ -138,7 +138,7 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier, Moves):
         if tier is not None and (need := self._extension(tier)):
             err = None
             try:
-                self.router.budget.reserve(self.decision.call_id, need, self._scopes())  # type: ignore[union-attr]
+                self.router.budget.reserve(self.decision.call_id, need, self._scopes(), owner=self)  # type: ignore[union-attr]
             except Exception as exc:
                 err = exc
             if not self._extended(tier, need, err):

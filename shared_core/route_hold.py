@@ -51,7 +51,9 @@ class RouteHold:
             its own calls (a routed chat model).
     """
 
-    __slots__ = ("_held", "amount", "cap", "decision", "framework", "request", "router", "worst")
+    __slots__ = (  # (weakly referenced: the owner of its hold, see BudgetGuard.reserve)
+        "__weakref__", "_held", "amount", "cap", "decision", "framework", "request", "router", "worst",
+    )
 
     def __init__(
         self, router: Any, decision: RouteDecision, request: Request | None,
@@ -88,7 +90,7 @@ class RouteHold:
             self._check_cap()
             if self.amount is not None and self.router.budget is not None:
                 self._held = self.router.budget.reserve(
-                    self.decision.call_id, self.amount, self._scopes()
+                    self.decision.call_id, self.amount, self._scopes(), owner=self
                 )
 
     async def aopen(self) -> None:
@@ -98,7 +100,7 @@ class RouteHold:
             self._check_cap()
             if self.amount is not None and self.router.budget is not None:
                 self._held = await areserve_kept(
-                    self.router.budget, self.decision.call_id, self.amount, self._scopes()
+                    self.router.budget, self.decision.call_id, self.amount, self._scopes(), owner=self
                 )
 
     def _check_cap(self) -> None:

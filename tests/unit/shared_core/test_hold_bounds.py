@@ -13,18 +13,21 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import shutil
 import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from shared_core import local_holds as lh
 from shared_core.budget import BudgetGuard
 from shared_core.config import BudgetLimit
-from shared_core.errors import LedgerUnavailableError
-from shared_core.ledger import CallRecord, SQLiteLedger
+from shared_core.errors import BudgetExceededError, LedgerUnavailableError
+from shared_core.ledger import CallRecord, InMemoryLedger, SQLiteLedger
 
 from ...forked import run_forked
 
@@ -33,6 +36,42 @@ TTL_S = 0.6
 
 def _limit(usd: float = 1.0) -> list[BudgetLimit]:
     return [BudgetLimit(scope="global", limit_usd=usd, period="total")]
+
+
+class _CannotWrite(InMemoryLedger):
+    """Reads answer, holds cannot be written (a full disk)."""
+
+    def reserve(self, *a: Any, **k: Any) -> Any:
+        raise LedgerUnavailableError("disk full")
+
+
+@pytest.mark.timeout(30)
+def test_a_local_hold_lives_while_its_call_runs_past_the_ttl() -> None:
+    guard = BudgetGuard(_limit(1.0), _CannotWrite(), ttl_s=TTL_S)
+    assert guard.reserve("A", 0.6, ["global"])  # call A runs longer than the TTL
+    with pytest.raises(BudgetExceededError):
+        guard.reserve("B", 0.6, ["global"])
+    time.sleep(TTL_S * 1.5)
+    with pytest.raises(BudgetExceededError):  # was let through: $1.20 against $1.00
+        guard.reserve("C", 0.6, ["global"])
+    guard.release("A", ["global"])
+    assert guard.reserve("D", 0.6, ["global"])
+
+
+@pytest.mark.timeout(30)
+def test_a_local_hold_whose_owner_is_dropped_unreleased_goes() -> None:
+    guard = BudgetGuard(_limit(1.0), _CannotWrite(), ttl_s=TTL_S)
+
+    class Call:
+        pass
+
+    call = Call()
+    assert guard.reserve("A", 0.6, ["global"], owner=call)
+    with pytest.raises(BudgetExceededError):
+        guard.reserve("B", 0.6, ["global"])
+    del call
+    gc.collect()
+    assert guard.reserve("C", 0.6, ["global"])
 
 
 @pytest.mark.timeout(30)
