@@ -194,7 +194,7 @@ class BudgetGuard:
         """Raise on a refusal; else the hold is live: renewed while its call runs past a third
         of the TTL (:mod:`shared_core.hold_keeper`), until :meth:`release` or its owner goes."""
         self._raise_if_refused(refusal, amount)
-        self._keeper.add(reservation_id)
+        self._keeper.add(reservation_id, owner)
         return True
 
     def release(self, reservation_id: str, scopes: Iterable[str]) -> None:

@@ -10,6 +10,13 @@ TTL, the holds this process took and has not released (:meth:`CostLedger.renew
 renewing and they lapse at the TTL as before. A call shorter than a third of the TTL (nearly
 all of them) is never renewed: no write is added to it. The renewing thread runs only while
 holds older than that are live; a forked child renews its own holds, not its parent's.
+
+A hold is renewed only while its owner lives (the call's plan, a route's hold: weakly
+referenced). A code path that takes a hold and raises before its release leaves the hold
+unreleased; once its owner is garbage-collected the hold is renewed no more and lapses at the TTL,
+as before the keeper, instead of being held, unspent, for the life of the process. No bound on a
+call's duration is set: a call whose owner lives is still under way (or held by its caller) and
+keeps its hold, however long it runs.
 """
 
 from __future__ import annotations
@@ -40,16 +47,20 @@ class HoldKeeper:
         self.ttl_s = ttl_s
         self.every_s = ttl_s * RENEW_FRACTION
         self._live: dict[str, float] = {}  # reservation id -> when taken or last renewed (monotonic)
+        self._owners: dict[str, weakref.ref[object]] = {}  # reservation id -> what bounds its life
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._thread: threading.Thread | None = None
         self._failing = False  # the last renewal failed (warned once)
         _KEEPERS.add(self)
 
-    def add(self, reservation_id: str) -> None:
-        """A hold was taken (or extended: its TTL starts again)."""
+    def add(self, reservation_id: str, owner: object | None = None) -> None:
+        """A hold was taken (or extended: its TTL starts again), renewed while ``owner`` lives
+        (``None``: until :meth:`discard`; an extension without one keeps the hold's owner)."""
         with self._lock:
             self._live[reservation_id] = time.monotonic()
+            if owner is not None:
+                self._owners[reservation_id] = weakref.ref(owner)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=_run, args=(weakref.ref(self),), name="tier-router-holds", daemon=True
@@ -59,11 +70,18 @@ class HoldKeeper:
     def discard(self, reservation_id: str) -> None:
         """The hold was released (or its reservation failed): no more renewals."""
         with self._lock:
-            self._live.pop(reservation_id, None)
+            self._forget_locked(reservation_id)
+
+    def _forget_locked(self, reservation_id: str) -> None:
+        self._live.pop(reservation_id, None)
+        self._owners.pop(reservation_id, None)
 
     def _due_locked(self) -> tuple[list[str], float | None]:
         """The holds due for renewal now, and how long until the next one is due (``None``:
-        no hold is live)."""
+        no hold is live). A hold whose owner was garbage-collected unreleased is dropped: it
+        lapses at its TTL."""
+        for rid in [rid for rid, ref in self._owners.items() if ref() is None]:
+            self._forget_locked(rid)
         if not self._live:
             return [], None
         now = time.monotonic()
@@ -89,7 +107,7 @@ class HoldKeeper:
                            "TTL", len(due), type(exc).__name__, exc)
             with self._lock:
                 for rid in due:
-                    self._live.pop(rid, None)
+                    self._forget_locked(rid)
             return
         self._failing = False
         now = time.monotonic()
@@ -103,6 +121,7 @@ class HoldKeeper:
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._live = {}
+        self._owners = {}
         self._thread = None
 
 

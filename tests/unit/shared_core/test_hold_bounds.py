@@ -30,12 +30,41 @@ from shared_core.errors import BudgetExceededError, LedgerUnavailableError
 from shared_core.ledger import CallRecord, InMemoryLedger, SQLiteLedger
 
 from ...forked import run_forked
+from ...ledger_workers import RESERVATION, budget_router
 
 TTL_S = 0.6
 
 
 def _limit(usd: float = 1.0) -> list[BudgetLimit]:
     return [BudgetLimit(scope="global", limit_usd=usd, period="total")]
+
+
+@pytest.mark.timeout(30)
+def test_a_hold_whose_plan_is_dropped_unreleased_lapses_at_its_ttl() -> None:
+    ledger = InMemoryLedger()
+    router = budget_router(ledger, limit_usd=2 * RESERVATION, reservation_ttl_s=TTL_S)
+    plan = router.plan(router.decide("q"), router.request("q"))
+    plan.open()  # held, and then never closed (the call raised before its context)
+    assert ledger.reserved("global") == pytest.approx(RESERVATION)
+    del plan
+    gc.collect()
+    time.sleep(TTL_S * 2.5)  # the keeper ran several times meanwhile
+    assert ledger.reserved("global") == 0.0
+    for q in ("a", "b"):  # the money was never spent: both fit again
+        router.plan(router.decide(q), router.request(q)).open()
+
+
+@pytest.mark.timeout(30)
+def test_a_live_plan_still_keeps_its_hold_past_the_ttl() -> None:
+    ledger = InMemoryLedger()
+    router = budget_router(ledger, limit_usd=RESERVATION, reservation_ttl_s=TTL_S)
+    plan = router.plan(router.decide("q"), router.request("q"))
+    plan.open()
+    time.sleep(TTL_S * 2.5)
+    with pytest.raises(BudgetExceededError):
+        router.plan(router.decide("late"), router.request("late")).open()
+    plan.close()
+    assert ledger.reserved("global") == 0.0
 
 
 class _CannotWrite(InMemoryLedger):
