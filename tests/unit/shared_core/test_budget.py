@@ -464,7 +464,7 @@ class _SlowStart(threading.Thread):
 
 def test_a_burst_of_finished_calls_starts_one_watcher(monkeypatch: pytest.MonkeyPatch) -> None:
     guard = BudgetGuard([BudgetLimit(limit_usd=1.0, alert_at=[0.5])], InMemoryLedger())
-    monkeypatch.setattr("shared_core.budget.threading.Thread", _SlowStart)
+    monkeypatch.setattr("shared_core.budget_alerts.threading.Thread", _SlowStart)
     gate = threading.Barrier(6)
 
     def finish(n: int) -> None:
@@ -597,7 +597,7 @@ def test_a_failed_alert_check_is_logged_and_the_next_call_tries_again(
 def test_waiting_for_alerts_gives_up_after_ten_seconds_polling_every_10_ms(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import shared_core.budget as budget
+    import shared_core.budget_alerts as budget  # (the watcher's clock)
 
     led = _Gated()
     guard = BudgetGuard([BudgetLimit(limit_usd=1.0, alert_at=[0.5])], led)
