@@ -222,9 +222,14 @@ def test_a_hard_limit_holds_without_a_handler(
     assert billed <= limit, f"the server billed ${billed:.7f} against a ${limit:.7f} limit"
     spend = rr.router.ledger.spend("global", 0.0)
     assert billed <= spend + 1e-12 and spend <= limit
-    sent = [r for r in rr.router.ledger.records() if r.status in ("ok", "abandoned")]
-    assert len(sent) == len(openai_server.chat_requests) > 0
-    assert any(r.status == "refused" for r in rr.router.ledger.records())
+    records = rr.router.ledger.records()
+    served = len(openai_server.chat_requests)
+    # every request the server saw is recorded once; a call its failed batch cancelled after it
+    # started may not have reached the server yet, and is recorded ``abandoned`` all the same
+    assert sum(r.status == "ok" for r in records) <= served > 0
+    assert served <= sum(r.status in ("ok", "abandoned") for r in records)
+    assert all(r.status in ("ok", "abandoned", "refused") for r in records)
+    assert any(r.status == "refused" for r in records)
 
 
 def test_record_routes_false_leaves_recording_to_the_caller(openai_server: FakeOpenAIServer) -> None:
