@@ -35,7 +35,7 @@ from shared_core.adapters_common import config_from_tiers, model_id
 from shared_core.budget import request_scopes
 from shared_core.config import RouterConfig
 from shared_core.decision import RouteDecision
-from shared_core.errors import BudgetExceededError, InputError
+from shared_core.errors import BudgetExceededError, ConfigError, InputError
 from shared_core.output_budget import hard_limited, read_choices, read_output_budget
 from shared_core.route_hold import RouteHold
 from shared_core.router import Router
@@ -87,6 +87,9 @@ class RunnableRouter(Runnable[Any, Any]):
         on_decision: Callable[[RouteDecision], None] | None = None,
         record_routes: bool = True,
     ) -> None:
+        if not isinstance(record_routes, bool):
+            raise ConfigError("RunnableRouter's record_routes must be True or False",
+                              field="record_routes", value=record_routes)
         self.routes: dict[str, Runnable[Any, Any]] = {
             n: coerce_to_runnable(r) for n, r in routes.items()
         }  # type: ignore[arg-type]

@@ -319,3 +319,14 @@ def test_a_handler_the_router_cannot_see_records_each_call_once(
     assert len(openai_server.chat_requests) == 6
     _assert_each_call_once(rr, openai_server)
     assert handler.calls == 6
+
+
+@pytest.mark.parametrize("value", ["false", 0, None])
+def test_record_routes_takes_true_or_false_only(openai_server: FakeOpenAIServer, value: object) -> None:
+    """``record_routes="false"`` (a string from an environment variable) is truthy: it would
+    record while the caller meant not to; it fails when the router is built instead."""
+    from shared_core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="record_routes"):
+        RunnableRouter({"only": _chain(_model(openai_server))}, config=_config(),
+                       record_routes=value)  # type: ignore[arg-type]
