@@ -37,6 +37,7 @@ from shared_core.tier_models import pricing_tier
 from shared_core.unanswered import upper_bound_note
 from shared_core.usage_belief import believed_usage
 
+from . import run_fields
 from .context import configurable_user, scalar
 from .judge import JUDGE_RUN
 from .messages import Received, answer_of, to_core_messages, usage_of
@@ -343,6 +344,7 @@ class CostCallbackHandler(BaseCallbackHandler):
         latency = (time.perf_counter() - run["t0"]) * 1000.0 if "t0" in run else 0.0
         md = run.get("metadata", {})
         thread = md.get("thread_id") or md.get("session_id")
+        meta, variant = run_fields.routed_variant(md)
         rec = CallRecord(
             call_id=run_id.hex,
             tier=str(md.get("tier") or model),
@@ -359,11 +361,12 @@ class CostCallbackHandler(BaseCallbackHandler):
             latency_ms=latency,
             classifier=None,
             tags=run.get("tags", ()),
-            metadata=dict(md),
+            metadata=meta,
             thread_id=str(thread) if thread is not None else None,
             user=scalar(md.get("user_id") or md.get("user")) or run.get("user"),
             framework="langchain",
             streamed=bool(run.get("streamed")) or (run.get("received") or Received()).tokens > 0,
+            variant=variant,
         )
         self.ledger.record(rec)
         with self._lock:

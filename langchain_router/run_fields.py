@@ -4,6 +4,7 @@ sent, the usage an ``LLMResult`` carries, and whether a failed request was a str
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from shared_core.output_budget import read_choices, read_output_budget
@@ -60,3 +61,21 @@ def _asked_to_stream(error: BaseException) -> bool:
             return b'"stream":true' in body or b'"stream": true' in body
         err, seen = err.__cause__ or err.__context__, seen + 1
     return False
+
+
+def routed_variant(md: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """A run's record metadata and A/B variant: a ``RunnableRouter`` route's run of a
+    ``VariantRouter`` names its variant (``router_variant``) and, in shadow mode, the
+    candidate's decision as JSON text (``router_shadow``: run metadata keeps scalars), kept
+    as the record's ``metadata["shadow"]``, where the adapters' records have it."""
+    meta = dict(md)
+    if not md.get("router_call_id"):
+        return meta, None
+    shadow = meta.pop("router_shadow", None)
+    if isinstance(shadow, str):
+        try:
+            meta["shadow"] = json.loads(shadow)
+        except ValueError:
+            meta["router_shadow"] = shadow  # not ours: kept as it came
+    variant = meta.pop("router_variant", None)
+    return meta, variant if isinstance(variant, str) and variant else None

@@ -20,6 +20,7 @@ route is only checked before it runs (:mod:`.route_budget`).
 from __future__ import annotations
 
 import asyncio
+import json
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -255,6 +256,10 @@ class RunnableRouter(Runnable[Any, Any]):
             "router_call_id": decision.call_id,
             "router_confidence": decision.confidence,
         }
+        if decision.variant is not None:  # an A/B or shadow VariantRouter: for the routes' records
+            metadata["router_variant"] = decision.variant
+            if decision.shadow is not None:  # (run metadata keeps scalars only: JSON text)
+                metadata["router_shadow"] = json.dumps(decision.shadow)
         if ctx["thread_id"] is not None:  # LangChain no longer copies `configurable` into metadata
             metadata["thread_id"] = ctx["thread_id"]
         if ctx["user"] is not None and "user_id" not in ctx["metadata"]:  # for the routes' records

@@ -328,16 +328,18 @@ class TierChoice:
         except Exception:  # the ledger is down too: say so, and let the interruption through
             _logger.exception("could not record a call stopped while deciding")
 
-    def record_refused(self, request: Request, exc: BaseException, record_as: Framework) -> None:
+    def record_refused(
+        self, request: Request, exc: BaseException, record_as: Framework, *, variant: str | None = None
+    ) -> None:
         """Record a call refused before it was decided (a hard budget checked first, so that
         no classifier is paid for a call that cannot run: ``RunnableRouter``): ``refused`` at
-        attempt 0, cost 0, on the tier the router falls back to, classifier not asked. Never
-        raises: the refusal goes on to the caller."""
+        attempt 0, cost 0, on the fallback tier, classifier not asked, in A/B ``variant``.
+        Never raises: the refusal goes on to the caller."""
         try:
             name = getattr(self._classifier, "name", "classifier")
             cls = Classification(scores={}, confidence=0.0, classifier=f"{name}(not asked)")
             why = f"refused before deciding ({type(exc).__name__})"
-            self._undecided_plan(request, cls, why, record_as).refused_before_deciding(exc)
+            self._undecided_plan(request, cls, why, record_as, variant=variant).refused_before_deciding(exc)
         except Exception:
             _logger.exception("could not record a call refused before deciding")
 

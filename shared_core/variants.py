@@ -262,8 +262,13 @@ class VariantRouter:
 
     def record_refused(self, request: Request, exc: BaseException, record_as: Any) -> None:
         """A call refused before it was decided (``RunnableRouter``'s budget check): the
-        control records it, as the variant that would have decided it is unknown."""
-        self.control.record_refused(request, exc, record_as)
+        control records it, in the variant of its user / thread (:meth:`variant_for`); with
+        neither, which variant would have decided it is unknown, and it counts as the
+        control's (never as no variant, which ``stats --by variant`` would read as a variant
+        named ``control``)."""
+        key = request.user or request.thread_id
+        name = self.variant_for(user=request.user, thread_id=request.thread_id) if key else self.names[0]
+        self.control.record_refused(request, exc, record_as, variant=name)
 
     def record_feedback(self, call_id: str, score: float, *, source: str = "user") -> None:
         """Store the score once (in the shared ledger) and let both feedback loops count it."""
