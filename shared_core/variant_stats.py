@@ -9,6 +9,10 @@ interval; each candidate is compared with the control (given, else the variant n
 difference with its interval. A difference whose interval holds 0, or with fewer than
 :data:`MIN_CALLS` calls on either side, is reported as *not yet significant*.
 
+A call of unknown cost (a record's ``cost_usd`` None: an unpriced model, a call stopped while
+an LLM judge's request was in flight) is left out of its variant's cost per call, never read
+as $0, and counted (:attr:`VariantComparison.unknown_cost`); the other metrics count it.
+
 Rates and feedback scores lie in [0, 1]; their standard errors are computed with one 0 and
 one 1 added to each sample (as Agresti and Caffo do for proportions), so a rate of 0 or 1
 over a few calls still has an interval of some width instead of none.
@@ -19,7 +23,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["MetricEstimate", "VariantComparison", "compare_variants"]
@@ -115,11 +119,17 @@ class VariantComparison:
     differences: dict[str, dict[str, Difference]]
     assumed: bool = False
     """No control was named and no variant is called ``control``: the busiest was taken."""
+    calls: dict[str, int] = field(default_factory=dict)
+    """Calls per variant (every one, whatever its cost)."""
+    unknown_cost: dict[str, int] = field(default_factory=dict)
+    """Per variant, its calls of unknown cost, left out of ``cost_per_call`` (none: absent)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "control": self.control,
             "control_assumed": self.assumed,
+            "calls": dict(self.calls),
+            "unknown_cost_calls": dict(self.unknown_cost),
             "variants": {
                 v: {m: e.to_dict() for m, e in ms.items()} for v, ms in self.variants.items()
             },
@@ -145,10 +155,16 @@ def compare_variants(
         if getattr(f, "source", "user") == "user":
             user_fb[f.call_id].append(float(f.score))
     per: dict[str, dict[str, list[float]]] = defaultdict(lambda: {m: [] for m in METRICS})
+    counted: dict[str, int] = defaultdict(int)
+    unknown: dict[str, int] = defaultdict(int)
     for cid, recs in calls.items():
         variant = next((r.variant for r in recs if getattr(r, "variant", None)), None) or "control"
         vals = per[variant]
-        vals["cost_per_call"].append(sum(r.cost_usd or 0.0 for r in recs))
+        counted[variant] += 1
+        if any(r.cost_usd is None for r in recs):  # unknown, not free
+            unknown[variant] += 1
+        else:
+            vals["cost_per_call"].append(math.fsum(r.cost_usd for r in recs))
         vals["escalation_rate"].append(float(any(r.escalated for r in recs)))
         vals["fallback_rate"].append(float(any(r.fallback for r in recs)))
         if user_fb.get(cid):
@@ -176,4 +192,7 @@ def compare_variants(
             d = 0.0 if math.isclose(b.mean, a.mean, rel_tol=1e-9, abs_tol=1e-15) else b.mean - a.mean
             se = math.sqrt(a.se**2 + b.se**2) if a.n and b.n else float("nan")
             diffs[v][m] = Difference(m, d, d - Z * se, d + Z * se, min(a.n, b.n))
-    return VariantComparison(control, dict(sorted(est.items())), diffs, assumed)
+    return VariantComparison(
+        control, dict(sorted(est.items())), diffs, assumed, dict(sorted(counted.items())),
+        dict(sorted(unknown.items())),
+    )

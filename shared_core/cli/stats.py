@@ -277,8 +277,10 @@ def _by_variant(
         "fallback_rate": "fallback rate",
         "feedback": "feedback (mean score)",
     }
-    counts = ", ".join(f"{v}: {ms['cost_per_call'].n} calls" for v, ms in cmp.variants.items())
+    counts = ", ".join(f"{v}: {n} calls" for v, n in cmp.calls.items())
     print(f"variants (control: {cmp.control}; {counts}); value [95% interval]")
+    for v, n in cmp.unknown_cost.items():
+        print(f"{v}: {n} calls of unknown cost, left out of its cost per call")
     if len(cmp.variants) == 1:
         print(f"only one variant ({cmp.control}) in this range: nothing to compare")
     elif cmp.assumed:
