@@ -10,7 +10,8 @@ Once ``window`` of them are in, it looks at the latest ``window``:
 * at or above ``high``: they over-serve, the knob comes down one step;
 * in between: it holds.
 
-Never outside ``bounds``. After a change only calls routed with the new knob count, so
+Never outside ``bounds``. After a change only calls routed with the new knob count (a call
+is dated by when its first attempt began, so one still in flight at the change is not), so
 the same evidence never moves it twice; and turning back (down after up, or up after
 down) needs two full fresh windows agreeing, so one lucky or unlucky window cannot flip
 it back and forth step after step. The knob is stored in the ledger
@@ -244,10 +245,11 @@ class KnobController:
                 r for r in self.ledger.records_of({f.call_id for f in feedback})
                 if self.variant is None or r.variant == self.variant
             ]
-            first: dict[str, float] = {}
-            for r in records:
-                first.setdefault(r.call_id, r.ts)
-            records = [r for r in records if first[r.call_id] >= since]  # routed with this knob
+            began: dict[str, float] = {}  # a call began when its first attempt did: a record's
+            for r in records:  # ts is when it ended (a call in flight at a change is the old knob's)
+                t = r.ts - max(0.0, r.latency_ms or 0.0) / 1000.0
+                began[r.call_id] = min(began.get(r.call_id, t), t)
+            records = [r for r in records if began[r.call_id] >= since]  # routed with this knob
             tiers, _, outcomes, _ = ledger_outcomes(records, feedback, self.config.tier_names)
             below = [o for t, o in zip(tiers, outcomes) if t != top]
             if len(below) >= need or len(feedback) < limit or limit >= most:
