@@ -51,11 +51,12 @@ class MetricEstimate:
 
     @property
     def low(self) -> float:
-        return max(self.floor, self.mean - Z * self.se)
+        """NaN when there is no interval (``se`` NaN: one value, or none)."""
+        return self.se if math.isnan(self.se) else max(self.floor, self.mean - Z * self.se)
 
     @property
     def high(self) -> float:
-        return min(self.ceiling, self.mean + Z * self.se)
+        return self.se if math.isnan(self.se) else min(self.ceiling, self.mean + Z * self.se)
 
     @classmethod
     def of(

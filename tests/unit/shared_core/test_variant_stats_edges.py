@@ -60,3 +60,21 @@ def test_a_variant_of_unknown_cost_only_has_no_cost_figure(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["variants"]["candidate"]["cost_per_call"]["n"] == 0
     assert data["differences"]["candidate"]["cost_per_call"]["significant"] is False
+
+
+def test_one_call_has_no_interval_not_zero_to_infinity(tmp_path, capsys):
+    """One call's cost has no spread to measure: its interval was printed as
+    ``[$0.000000, $inf]`` (the undefined standard error clamped at the floor on one side
+    only), and ``--json`` said ``low: 0.0, high: null``."""
+    db = tmp_path / "one.sqlite"
+    with SQLiteLedger(db) as ledger:
+        ledger.record(CallRecord(call_id="k", tier="cheap", model="m", cost_usd=0.004, variant="candidate"))
+        for r in _calls("control", 3, 0.001, "a"):
+            ledger.record(r)
+    assert _stats(str(db), "--by", "variant") == 0
+    out = capsys.readouterr().out
+    assert "$inf" not in out
+    assert "  candidate      $0.004000\n" in out
+    assert _stats(str(db), "--by", "variant", "--json") == 0
+    cost = json.loads(capsys.readouterr().out)["variants"]["candidate"]["cost_per_call"]
+    assert cost == {"mean": 0.004, "low": None, "high": None, "n": 1}
