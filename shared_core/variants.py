@@ -8,7 +8,10 @@ one variant; otherwise by a seeded draw.
 
 ``mode="shadow"``: ``control`` answers every request; ``candidate`` decides on every
 request too, nothing is called on its behalf, and its decision is kept in the call's
-records (``metadata["shadow"]``: variant, tier, model, scores). A candidate whose
+records (``metadata["shadow"]``: variant, tier, model, scores). The live call waits for the
+candidate's decision at most ``shadow_timeout_s`` (default 1 s; ``None``: as long as it
+takes); one not made by then is recorded as the shadow's failure (``"error": "ShadowTimeout:
+no decision within 1 s"``) and the control answers (:mod:`shared_core.shadow_wait`). A candidate whose
 classifier asks an LLM (a judge) does ask it: the live call's record pays that cost
 (``metadata["shadow"]["classifier_cost_usd"]``, see ``RouteDecision.classifier_calls``). Compare with
 ``tier-router stats LEDGER --by variant`` (A/B) or read the shadow decisions from the
@@ -35,6 +38,7 @@ import zlib
 from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import ConfigError, redact
+from .shadow_wait import ShadowTimeout, abounded, bounded, check_timeout
 from .storable import storable_text
 
 if TYPE_CHECKING:
@@ -62,6 +66,7 @@ class VariantRouter:
         mode: Literal["ab", "shadow"] = "ab",
         names: tuple[str, str] = ("control", "candidate"),
         seed: int = 0,
+        shadow_timeout_s: float | None = 1.0,
     ) -> None:
         if mode not in ("ab", "shadow"):
             raise ConfigError(f"mode must be 'ab' or 'shadow', got {mode!r}", field="mode", value=mode)
@@ -81,6 +86,7 @@ class VariantRouter:
                 field="ledger",
                 value=(type(control.ledger).__name__, type(candidate.ledger).__name__),
             )
+        self.shadow_timeout_s = check_timeout(shadow_timeout_s)
         self.control, self.candidate = control, candidate
         self.share = float(share)
         self.mode = mode
@@ -153,10 +159,9 @@ class VariantRouter:
         stopped while it is decided is recorded (``record_as``) with its variant; the shadow
         never records one itself: the live call is the control's."""
         if self.mode == "shadow":
+            live: dict[str, str] = {}  # the live call's id, for a shadow that decides late
             try:
-                seen: RouteDecision | BaseException = self.candidate.decide_request(request, force=force)
-            except Exception as exc:  # a shadow never fails the live request
-                seen = exc
+                seen = self._shadow_decision(request, force, live)
             except BaseException as exc:  # stopped while the shadow decides
                 self._stopped(request, exc, record_as)
                 raise
@@ -164,6 +169,7 @@ class VariantRouter:
                 request, force=force, record_as=record_as, variant=self.names[0],
                 _paid=self._shadow_calls(seen),
             )
+            live["call_id"] = d.call_id
             return self._shadowed(d, seen)
         router, name = self._variant_of(request)
         d = router.decide_request(request, force=force, record_as=record_as, variant=name)
@@ -174,12 +180,17 @@ class VariantRouter:
     ) -> RouteDecision:
         """Async twin of :meth:`decide_request`."""
         if self.mode == "shadow":
+            seen: RouteDecision | BaseException
             try:
-                seen: RouteDecision | BaseException = await self.candidate.adecide_request(
-                    request, force=force
-                )
-            except Exception as exc:  # a shadow never fails the live request
-                seen = exc
+                if self.shadow_timeout_s is None:
+                    try:
+                        seen = await self.candidate.adecide_request(request, force=force)
+                    except Exception as exc:  # a shadow never fails the live request
+                        seen = exc
+                else:  # cancelled at the bound
+                    seen = await abounded(
+                        self.candidate.adecide_request(request, force=force), self.shadow_timeout_s
+                    )
             except BaseException as exc:
                 self._stopped(request, exc, record_as)
                 raise
@@ -191,6 +202,34 @@ class VariantRouter:
         router, name = self._variant_of(request)
         d = await router.adecide_request(request, force=force, record_as=record_as, variant=name)
         return dataclasses.replace(d, variant=name)
+
+    def _shadow_decision(
+        self, request: Request, force: str | None, live: dict[str, str]
+    ) -> RouteDecision | BaseException:
+        """The candidate's decision, its error, or :class:`ShadowTimeout` past the bound."""
+        if self.shadow_timeout_s is None:
+            try:
+                return self.candidate.decide_request(request, force=force)
+            except Exception as exc:  # a shadow never fails the live request
+                return exc
+        seen = bounded(
+            lambda: self.candidate.decide_request(request, force=force), self.shadow_timeout_s,
+            lambda late: self._late(late, live),
+        )
+        if isinstance(seen, BaseException) and not isinstance(seen, Exception):
+            raise seen  # (SystemExit in the candidate's classifier) as when it decided inline
+        return seen  # type: ignore[no-any-return]
+
+    def _late(self, seen: Any, live: dict[str, str]) -> None:
+        """A shadow decision that came after the live call went on: a judge it paid is said."""
+        calls = getattr(seen, "classifier_calls", ())
+        if calls:
+            logger.warning(
+                "shadow variant %r decided after the bound (%g s); the live call %s went on "
+                "without it, and its judge calls (cost $%s) are in no ledger record",
+                self.names[1], self.shadow_timeout_s, live.get("call_id", "?"),
+                getattr(seen, "classifier_cost_usd", "unknown"),
+            )
 
     def _stopped(self, request: Request, exc: BaseException, record_as: Framework | None) -> None:
         """The caller stopped the call while the shadow was deciding: recorded as the
@@ -225,6 +264,8 @@ class VariantRouter:
         shadow: dict[str, Any]
         failed = _classifier_failure(seen)
         if failed is not None:
+            if isinstance(seen, ShadowTimeout) and self.candidate.asks_a_model:
+                failed += "; its LLM judge's cost is not recorded"
             shadow = {"variant": self.names[1], "error": failed}
             level = logging.DEBUG if self._shadow_failed else logging.WARNING
             self._shadow_failed = True
