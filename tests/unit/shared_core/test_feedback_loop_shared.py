@@ -99,3 +99,40 @@ def test_a_burst_of_feedback_from_many_threads_moves_the_knob_one_recorded_step_
     assert routers[0].knob() == routers[1].knob() == pytest.approx(values[-1])
     # the cheap tier failed 60% of its calls throughout: the knob only ever went up
     assert all(b > a for a, b in itertools.pairwise(values)), values
+
+
+def test_a_change_the_ledger_cannot_record_is_not_applied_and_is_made_once_it_can(
+    tmp_path, caplog, monkeypatch
+):
+    import logging
+    import sqlite3
+
+    caplog.set_level(logging.WARNING)
+    ledger = SQLiteLedger(tmp_path / "full.sqlite")
+    router = Router(_config(window=10), classifier=Scored(), ledger=ledger)
+    rng = np.random.default_rng(3)
+    calls = []
+    for _ in range(40):
+        d = router.decide(f"p={0.6 + 0.3 * float(rng.random()):.4f} q")
+        ledger.record(CallRecord(call_id=d.call_id, tier=d.tier, model=d.model, cost_usd=0.001))
+        calls.append(d)
+    ledger.flush()
+    for d in calls:
+        ledger.record_feedback(d.call_id, 0.0)  # the cheap tier fails: the knob wants to go up
+    ledger.flush()
+    real = SQLiteLedger._live_connection
+
+    def full(self, write=False):
+        if write:
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(self, write)
+
+    monkeypatch.setattr(SQLiteLedger, "_live_connection", full)
+    assert router.feedback_loop.check() is None  # not applied: it could not be recorded
+    assert router.knob() == 0.5 and router.feedback_loop.history() == []
+    monkeypatch.undo()
+    assert any("state write failed" in r.getMessage() for r in caplog.records)
+    change = router.feedback_loop.check()  # the ledger writes again: the same evidence moves it
+    assert change is not None and change.new == 0.55
+    assert [h["knob"] for h in router.feedback_loop.history()] == [0.55]
+    assert Router(_config(window=10), classifier=Scored(), ledger=SQLiteLedger(tmp_path / "full.sqlite")).knob() == 0.55
