@@ -23,6 +23,7 @@ import asyncio
 import json
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from shared_core.output_budget import hard_limited, read_choices, read_output_bu
 from shared_core.route_hold import RouteHold
 from shared_core.router import Router
 
+from . import route_judge
 from .callbacks import CostCallbackHandler
 from .judge import judge_unpaid
 from .messages import to_core_messages
@@ -167,8 +169,10 @@ class RunnableRouter(Runnable[Any, Any]):
         messages = self._messages(input)
         out = self._call_budget(kwargs)
         self._check_budget(messages, ctx)
-        with judge_unpaid():  # no call of ours pays a judge: a cost handler records it
+        with self._judge():
             decision = self.router.decide(messages, **ctx)
+        if self.recorder is not None:
+            route_judge.write(self.router, route_judge.judge_record(self.router, decision, messages, ctx))
         self._announce(decision)
         dispatch_custom_event(DECISION_EVENT, decision.to_dict(), config=config)
         hold = self._hold(decision, messages, ctx, out)
@@ -181,13 +185,22 @@ class RunnableRouter(Runnable[Any, Any]):
         messages = self._messages(input)
         out = self._call_budget(kwargs)
         await self._acheck_budget(messages, ctx)
-        with judge_unpaid():
+        with self._judge():
             decision = await self.router.adecide(messages, **ctx)
+        if self.recorder is not None:
+            rec = route_judge.judge_record(self.router, decision, messages, ctx)
+            await route_judge.awrite(self.router, rec)
         self._announce(decision)
         await adispatch_custom_event(DECISION_EVENT, decision.to_dict(), config=config)
         hold = self._hold(decision, messages, ctx, out)
         await hold.aopen()
         return _closed_on_error(hold, lambda: self._target(decision, hold, ctx, kwargs))
+
+    def _judge(self) -> AbstractContextManager[None]:
+        """Who records the judge's calls: this router (its recorder on: :mod:`.route_judge`;
+        the judge's run is marked the router's, so no cost handler records it again), else
+        a cost handler on the chain (left unmarked)."""
+        return nullcontext() if self.recorder is not None else judge_unpaid()
 
     def _call_budget(self, kwargs: dict[str, Any]) -> tuple[int | None, int | None]:
         """The output budget and the number of answers a call's own keywords ask for (they

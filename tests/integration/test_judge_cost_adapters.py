@@ -119,8 +119,9 @@ def test_a_cost_handler_on_the_chain_does_not_count_the_judge_twice(openai_serve
 
 
 def test_a_runnable_router_s_judge_is_left_to_the_cost_handler(openai_server: FakeOpenAIServer) -> None:
-    """``RunnableRouter`` calls no model and writes no record of its own: its judge's call is
-    recorded by a ``CostCallbackHandler`` on the chain, as any model call there is."""
+    """``RunnableRouter``'s judge call is recorded once with a ``CostCallbackHandler`` on the
+    chain: by the router (its recorder on, the default; the handler leaves the judge's run
+    to it), else by the handler (``test_runnable_router_judge.py``)."""
     from langchain_router import CostCallbackHandler, RunnableRouter, chat_model_judge
     from shared_core import Router
 
