@@ -28,7 +28,16 @@ from shared_core.output_budget import (
 from shared_core.request import ensure_sendable
 
 from .capabilities import check_tool_tiers
-from .context import THREAD_KWARG, USER_KWARG, kept_meta, run_context, scalar, thread_id_of
+from .context import (
+    THREAD_KWARG,
+    USER_KWARG,
+    kept_meta,
+    only_langchain_meta,
+    run_context,
+    scalar,
+    tag_thread_id,
+    thread_id_of,
+)
 from .handler_errors import HandlerWatch
 from .inner import with_overrides
 from .messages import (
@@ -154,15 +163,21 @@ class CallSteps:
             kw["tool_choice_required"] = tool_choice_required(call.tool_extra.get("tool_choice"))
         if call.structured is not None:
             kw["structured_output"] = True
-        if (thread_id := thread or thread_id_of(md, tags)) is not None:
-            kw["thread_id"] = thread_id
-        # the metadata's user wins over configurable's (:data:`USER_KWARG`, a str already)
-        if (user := scalar(md.get("user_id") or md.get("user")) or user) is not None:
-            kw["user"] = user
+        if only_langchain_meta(md):  # most calls: no thread, user or metadata of the caller's in it
+            if (thread_id := thread or (tag_thread_id(tags) if tags else None)) is not None:
+                kw["thread_id"] = thread_id
+            if user is not None:
+                kw["user"] = user
+        else:
+            if (thread_id := thread or thread_id_of(md, tags)) is not None:
+                kw["thread_id"] = thread_id
+            # the metadata's user wins over configurable's (:data:`USER_KWARG`, a str already)
+            if (user := scalar(md.get("user_id") or md.get("user")) or user) is not None:
+                kw["user"] = user
+            if meta := kept_meta(md):
+                kw["metadata"] = meta
         if tags:
             kw["tags"] = tags
-        if meta := kept_meta(md):
-            kw["metadata"] = meta
         request = self.router.request(core, **kw)
         return call, request, force if isinstance(force, str) else None
 

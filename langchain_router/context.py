@@ -134,6 +134,11 @@ def thread_id_of(md: Mapping[str, Any], tags: Sequence[str]) -> str | None:
         v = md.get(key)
         if isinstance(v, (str, int)) and not isinstance(v, bool) and str(v):
             return str(v)
+    return tag_thread_id(tags)
+
+
+def tag_thread_id(tags: Sequence[str]) -> str | None:
+    """The thread a ``thread:<id>`` / ``session:<id>`` tag names, if any."""
     for t in tags:
         for prefix in _THREAD_TAGS:
             if t.startswith(prefix) and len(t) > len(prefix):
@@ -146,6 +151,20 @@ def scalar(v: Any) -> str | None:
 
 
 _DROPPED_META = ("ls_", "__", "checkpoint_")
+_SCALARS = (str, int, float, bool)
+_LANGCHAIN_META = frozenset({
+    "ls_provider", "ls_model_name", "ls_model_type", "ls_integration", "ls_max_tokens",
+    "ls_temperature", "ls_stop", "lc_versions",
+})
+"""The keys LangChain itself puts on every chat model run's metadata (``lc_versions``, a
+dict of package versions, and the model's ``ls_*`` parameters)."""
+
+
+def only_langchain_meta(md: Mapping[str, Any]) -> bool:
+    """Whether the run metadata holds nothing but LangChain's own keys (most calls): then it
+    names no thread and no user, and :func:`kept_meta` keeps nothing of it. Only a quick
+    check: ``False`` says nothing (other keys go the long way)."""
+    return _LANGCHAIN_META.issuperset(md) and not isinstance(md.get("lc_versions"), _SCALARS)
 
 
 def kept_meta(md: Mapping[str, Any]) -> dict[str, Any]:
@@ -154,5 +173,5 @@ def kept_meta(md: Mapping[str, Any]) -> dict[str, Any]:
     return {
         k: v
         for k, v in md.items()
-        if not k.startswith(_DROPPED_META) and isinstance(v, (str, int, float, bool))
+        if not k.startswith(_DROPPED_META) and isinstance(v, _SCALARS)
     }
