@@ -47,12 +47,14 @@ unreachable or busy); ``cost_cap`` the per-request cap (``budget.per_request_cap
 does not take them."""
 
 RECORD_KINDS: frozenset[str] = frozenset(
-    {*get_args(ErrorKind), "quality", "abandoned", *REFUSAL_KINDS}
+    {*get_args(ErrorKind), "quality", "abandoned", "lapsed_hold", *REFUSAL_KINDS}
 )
-"""Every ``error_kind`` a record the router or ``CostCallbackHandler`` writes carries (else
-``None``, an answer accepted): a provider fault (:data:`~shared_core.config.ErrorKind`) on a
-``failed`` record, ``quality`` on a ``rejected`` one, ``abandoned`` on an ``abandoned`` one,
-one of :data:`REFUSAL_KINDS` on a ``refused`` one (``other``: a refusal of none of those)."""
+"""Every ``error_kind`` a record the router, ``CostCallbackHandler`` or a ledger writes carries
+(else ``None``, an answer accepted): a provider fault (:data:`~shared_core.config.ErrorKind`) on
+a ``failed`` record, ``quality`` on a ``rejected`` one, ``abandoned`` on an ``abandoned`` one,
+one of :data:`REFUSAL_KINDS` on a ``refused`` one (``other``: a refusal of none of those), and
+``lapsed_hold`` on the ``abandoned`` record a ledger writes for a budget hold that lapsed
+unreleased, counted as spend (:mod:`shared_core.ledger.lapsed`)."""
 
 
 def refusal_kind(exc: BaseException) -> str:

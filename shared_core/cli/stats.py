@@ -142,6 +142,8 @@ def _uncertain_rows(s: Any) -> list[tuple[str, str]]:
         if n:
             share = f", {cost / s.cost_usd:.1%} of cost" if s.cost_usd > 0 else ""
             rows.append((label, f"{n} ({usd(cost)}{share})"))
+    if s.lapsed_hold_records:  # a worker killed with calls under way: its holds kept as spend
+        rows.append(("lapsed holds", f"{s.lapsed_hold_records} ({usd(s.lapsed_hold_cost_usd)}, counted as spend)"))
     return rows
 
 

@@ -22,6 +22,7 @@ from .base import (
     validate_feedback,
 )
 from .counters import partial_day_spend
+from .lapsed import lapsed_records, warn_lapsed
 
 
 class InMemoryLedger(CostLedger):
@@ -51,14 +52,17 @@ class InMemoryLedger(CostLedger):
 
     def record(self, rec: CallRecord) -> None:
         with self._lock:
-            self._records.append(rec)
-            if rec.cost_usd is not None:
-                day = day_start(rec.ts)
-                for scope in record_scopes(rec):
-                    self._days[scope][day] += rec.cost_usd
-            if self.max_records is not None and len(self._records) > self.max_records:
-                cut = max(len(self._records) - self.max_records, self.max_records // 10, 1)
-                del self._records[:cut]
+            self._record_locked(rec)
+
+    def _record_locked(self, rec: CallRecord) -> None:
+        self._records.append(rec)
+        if rec.cost_usd is not None:
+            day = day_start(rec.ts)
+            for scope in record_scopes(rec):
+                self._days[scope][day] += rec.cost_usd
+        if self.max_records is not None and len(self._records) > self.max_records:
+            cut = max(len(self._records) - self.max_records, self.max_records // 10, 1)
+            del self._records[:cut]
 
     def select(self, where: RecordFilter) -> list[CallRecord]:
         with self._lock:
@@ -132,8 +136,18 @@ class InMemoryLedger(CostLedger):
         return sum(h[scope][0] for h in self._held.values() if scope in h)
 
     def _expire(self, now: float) -> None:
-        for rid in [r for r, h in self._held.items() if all(e <= now for _, e in h.values())]:
-            del self._held[rid]
+        """Drop the holds that lapsed, each turned into spend (:mod:`.lapsed`)."""
+        gone = [r for r, h in self._held.items() if all(e <= now for _, e in h.values())]
+        if not gone:
+            return
+        lapsed = lapsed_records(
+            (rid, scope, amount, expires)
+            for rid in gone
+            for scope, (amount, expires) in self._held.pop(rid).items()
+        )
+        for rec in lapsed:
+            self._record_locked(rec)
+        warn_lapsed(lapsed, "in memory")
 
     def claim_alert(self, scope: str, period: str, since: float, fraction: float) -> bool:
         key = (scope, period, since, fraction)

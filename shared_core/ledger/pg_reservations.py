@@ -18,6 +18,7 @@ from ..errors import LedgerUnavailableError
 from . import pg_sql as sql
 from .base import CallRecord, CostLedger, LimitCheck, Refusal, day_start, fits
 from .counters import pending_spend
+from .lapsed import warn_lapsed
 
 
 class PostgresReservations(CostLedger):
@@ -52,14 +53,17 @@ class PostgresReservations(CostLedger):
             with self._commit, self._pool.connection() as conn, conn.transaction():
                 queued, released = self._queued()
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (sql.BUDGET_LOCK,))
-                conn.execute(sql.EXPIRE)
+                lapsed, params = sql.lapsed_params(conn.execute(sql.EXPIRE).fetchall(), released)
+                if params:
+                    conn.cursor().executemany(sql.INSERT_RECORD, params)
                 rows = conn.execute(*_sent(_held_query(limits, released))).fetchall()
                 refusal = _judge(limits, rows, amount, queued)
                 if refusal is None:
                     conn.execute(*_sent(_hold_query(reservation_id, amount, limits, ttl_s)))
-                return refusal
         except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
             raise self._unavailable(exc, self._pool) from exc
+        warn_lapsed(lapsed, self)  # committed (a refusal commits too: what lapsed stays spent)
+        return refusal
 
     async def areserve(
         self, reservation_id: str, amount: float, limits: Sequence[LimitCheck], ttl_s: float
@@ -75,7 +79,10 @@ class PostgresReservations(CostLedger):
             pool = await self._apool()
             async with turn, pool.connection() as conn, conn.transaction():
                 await conn.execute("SELECT pg_advisory_xact_lock(%s)", (sql.BUDGET_LOCK,))
-                await conn.execute(sql.EXPIRE)
+                gone = await (await conn.execute(sql.EXPIRE)).fetchall()
+                lapsed, params = sql.lapsed_params(gone, self._queued()[1])
+                if params:
+                    await conn.cursor().executemany(sql.INSERT_RECORD, params)
                 async def held(_: list[str]) -> list[Any]:
                     return await (await conn.execute(*_sent(_held_query(limits, [])))).fetchall()
 
@@ -83,9 +90,10 @@ class PostgresReservations(CostLedger):
                 refusal = _judge(limits, rows, amount, queued)
                 if refusal is None:
                     await conn.execute(*_sent(_hold_query(reservation_id, amount, limits, ttl_s)))
-                return refusal
         except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
             raise self._unavailable(exc, pool) from exc
+        warn_lapsed(lapsed, self)
+        return refusal
 
     def renew(self, reservation_ids: Sequence[str], ttl_s: float) -> None:
         """One ``UPDATE``, expiring by the server's clock as a hold does."""

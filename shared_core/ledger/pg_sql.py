@@ -12,6 +12,7 @@ from typing import Any
 
 from .base import CallRecord, day_start, new_salt, parse_scope, record_scopes
 from .key_text import pg_key, pg_key_back
+from .lapsed import lapsed_records
 
 SCHEMA_VERSION = 3
 """1: the first schema; 2: every integer column ``bigint`` (the token counts, the attempt
@@ -94,7 +95,12 @@ RELEASE = "DELETE FROM tier_router_reservations WHERE id = ANY(%s)"
 DB_NOW = "extract(epoch from clock_timestamp())"
 """Reservations expire by the *server's* clock: each host's ``time.time()`` would let the host
 whose clock runs fastest delete every other host's live holds (skew >= the TTL)."""
-EXPIRE = f"DELETE FROM tier_router_reservations WHERE expires <= {DB_NOW}"
+EXPIRE = (
+    f"DELETE FROM tier_router_reservations WHERE expires <= {DB_NOW} "
+    "RETURNING id, scope, amount, expires"
+)
+"""The holds that lapsed, deleted and returned: the caller writes each as spend in the same
+transaction (:func:`lapsed_params`, :mod:`.lapsed`)."""
 HELD = (
     "SELECT l.scope, "
     "COALESCE((SELECT SUM(total) FROM tier_router_spend d "
@@ -122,6 +128,19 @@ CLAIM_ALERT = (
     "INSERT INTO tier_router_alerts (scope, period, since, fraction, ts) "
     "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
 )
+
+
+def lapsed_params(rows: list[Any], released: list[str]) -> tuple[list[CallRecord], list[tuple[Any, ...]]]:
+    """The records the holds :data:`EXPIRE` returned become (a hold whose release this process
+    has queued is not one: its records are queued before it), and their :data:`INSERT_RECORD`
+    parameters."""
+    gone = set(released)
+    recs = lapsed_records(
+        (text_from_pg(rid), text_from_pg(scope), amount, expires)
+        for rid, scope, amount, expires in rows
+        if text_from_pg(rid) not in gone
+    )
+    return recs, [record_params(rec) for rec in recs]
 
 
 def partial_day_sql(kind: str) -> str:

@@ -25,9 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import LedgerUnavailableError
 from . import spill
-from .base import Feedback, LimitCheck, Refusal, fits
-from .key_text import sqlite_key
+from .base import CallRecord, Feedback, LimitCheck, Refusal, fits
+from .key_text import sqlite_key, sqlite_key_back
+from .lapsed import lapsed_records, warn_lapsed
 from .queued_spend import QueuedRecords
+from .sqlite_batch import insert
 from .sqlite_sql import _reserved_sql, _spend_sql
 
 logger = logging.getLogger("tier_router")
@@ -138,11 +140,13 @@ class SQLiteReservations:
             conn.execute("BEGIN IMMEDIATE")
             with self._lock:  # no write commits meanwhile (_writing is held): each record once
                 queued = [self._pending.spend(lim.scope, lim.since) for lim in limits]
-            conn.execute("DELETE FROM reservations WHERE expires <= ?", (now,))
+                released = set(self._pending_release)
+            lapsed = _expire(conn, now, released)
             for lim, pending in zip(limits, queued):
                 held = _spend_sql(conn, lim.scope, lim.since) + pending + _reserved_sql(conn, lim.scope, now)
                 if not fits(held, amount, lim.limit_usd):
-                    conn.execute("ROLLBACK")
+                    conn.execute("COMMIT" if lapsed else "ROLLBACK")  # what lapsed stays spent
+                    warn_lapsed(lapsed, self.path)
                     return Refusal(lim, held)
             conn.executemany(
                 "INSERT INTO reservations (id, scope, amount, expires) VALUES (?, ?, ?, ?) "
@@ -158,6 +162,7 @@ class SQLiteReservations:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        warn_lapsed(lapsed, self.path)
         return None
 
     async def areserve(
@@ -208,6 +213,27 @@ class SQLiteReservations:
 
 
 RESERVED_SQL = "SELECT TOTAL(amount) FROM reservations WHERE scope = ? AND expires > ?"
+
+
+def _expire(conn: sqlite3.Connection, now: float, released: set[str]) -> list[CallRecord]:
+    """Delete the holds that lapsed and write each as spend (:mod:`.lapsed`), in the caller's
+    transaction; a hold whose release is queued in this process (its records are queued before
+    it) is only deleted."""
+    # (no RETURNING: SQLite before 3.35 lacks it; BEGIN IMMEDIATE keeps the two in step)
+    rows = conn.execute(
+        "SELECT id, scope, amount, expires FROM reservations WHERE expires <= ?", (now,)
+    ).fetchall()
+    if not rows:
+        return []
+    conn.execute("DELETE FROM reservations WHERE expires <= ?", (now,))
+    lapsed = lapsed_records(
+        (rid, sqlite_key_back(scope), amount, expires)
+        for rid, scope, amount, expires in rows
+        if rid not in released
+    )
+    if lapsed:
+        insert(conn, lapsed, [], [])
+    return lapsed
 
 _POOL: ThreadPoolExecutor | None = None
 _PREFIX = "tier-router-reserve"

@@ -28,6 +28,7 @@ from ..tags import user_tags
 from ..unanswered import is_upper_bound
 from ..usage_belief import is_estimated
 from .base import CallRecord, Feedback
+from .lapsed import LAPSED_KIND
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -85,6 +86,11 @@ class LedgerSummary(Totals):
     """Records whose tokens were estimated from the text (no usage reported, or one not
     believed); their cost is in ``cost_usd`` and in ``estimated_cost_usd``."""
     estimated_cost_usd: float = 0.0
+    lapsed_hold_records: int = 0
+    """Budget holds that lapsed unreleased (a worker killed, or cut off from the ledger, with
+    calls under way), each kept as spend at its held amount (``error_kind="lapsed_hold"``);
+    their cost is in ``cost_usd`` and in ``lapsed_hold_cost_usd``."""
+    lapsed_hold_cost_usd: float = 0.0
     by_tier: dict[str, Group] = field(default_factory=dict)
     by_model: dict[str, Group] = field(default_factory=dict)
     by_tag: dict[str, Group] = field(default_factory=dict)
@@ -239,6 +245,9 @@ def summarize(
             cost = r.cost_usd or 0.0
             if r.cost_usd is None:
                 s.unknown_cost_records += 1
+            elif r.error_kind == LAPSED_KIND:
+                s.lapsed_hold_records += 1
+                s.lapsed_hold_cost_usd += cost
             elif r.error is not None:  # the router's notes say how sure a cost is
                 if is_upper_bound(r.error):
                     s.upper_bound_records += 1

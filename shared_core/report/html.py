@@ -119,6 +119,8 @@ def _kpis(d: ReportData) -> str:
         if n:  # in spend, but not the provider's word: a worst case, or counted from the text
             of = f", {share:.0%}" if share is not None else ""
             cards.insert(1, (label, f"{usd(cost)} ({n:,} records{of})", ""))
+    if s.lapsed_hold_records:  # holds of a killed worker, kept as spend at their held amount
+        cards.insert(1, ("lapsed holds", f"{s.lapsed_hold_records:,} ({usd(s.lapsed_hold_cost_usd)}, counted as spend)", ""))
     line = s.negative_savings_note()
     return '<div class="kpis">' + "".join(
         f'<div class="kpi{cls}"><span>{escape(k)}</span><b>{escape(v)}</b></div>'

@@ -74,12 +74,15 @@ def test_reserve_holds_all_or_nothing_and_release_frees(ledger) -> None:
     assert ledger.reserve("d", 0.01, checks, 60) is not None  # 0.3 spent + 0.2 held = 0.5
 
 
-def test_reservations_expire_after_their_ttl(ledger) -> None:
+def test_reservations_expire_after_their_ttl_into_spend(ledger) -> None:
+    """A hold that lapses unreleased is no longer held, but kept as spend (see
+    test_lapsed_holds.py): its worker may have sent its calls."""
     assert ledger.reserve("a", 0.9, DAY, 0.2) is None
     assert ledger.reserve("b", 0.2, DAY, 60) is not None
     time.sleep(0.25)
     assert ledger.reserved("global") == 0.0
-    assert ledger.reserve("b", 0.2, DAY, 60) is None
+    assert ledger.reserve("b", 0.2, DAY, 60) is not None
+    assert ledger.reserve("b", 0.1, DAY, 60) is None
 
 
 def test_soft_pressure_counts_reserved_money_as_spent() -> None:
@@ -326,7 +329,25 @@ def kill_mid_call(target: str, ttl_s: float) -> None:
         assert led.reserved("global") == pytest.approx(RESERVATION)  # held until its TTL
         time.sleep(ttl_s + 0.2)
         assert led.reserved("global") == 0.0
-        assert led.reserve("after", 1.0, DAY, 60) is None  # the whole budget is free again
+        # the killed worker may have sent its call: after the TTL its hold is spend, not free
+        # money (it was: another worker could spend the whole budget again, past the limit)
+        assert led.reserve("after", 1.0, DAY, 60) is not None
+        assert led.spend("global", 0) == pytest.approx(RESERVATION)
+        lapsed = led.records()
+        assert [(r.status, r.error_kind, r.cost_usd) for r in lapsed] == [
+            ("abandoned", "lapsed_hold", pytest.approx(RESERVATION))
+        ]
+        # another worker gets what is left of the budget, and no more
+        other = budget_router(target, reservation_ttl_s=60)
+        try:
+            served, refused = fire_at_budget(other, 400, seed=7)
+            other.ledger.flush()
+        finally:
+            other.ledger.close()
+        assert served > 0 and refused > 0
+        spent_by_others = sum(r.cost_usd or 0.0 for r in led.records(status="ok"))
+        assert 0.0 < spent_by_others <= 1.0 - RESERVATION + 1e-9  # the killed call's money kept
+        assert led.spend("global", 0) <= 1.0 + 1e-9
     finally:
         led.close()
 
