@@ -28,7 +28,6 @@ import logging
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
@@ -46,7 +45,7 @@ from .key_text import sqlite_key
 from .queued import feedback_with_queued, records_with_queued
 from .queued_spend import QueuedRecords
 from .sqlite_connection import SQLiteConnection
-from .sqlite_reservations import RESERVED_SQL, SQLiteReservations
+from .sqlite_reservations import HELD_SQL, SQLiteReservations
 from .sqlite_sql import (  # the row SQL (_COUNT, _INSERT, _row_values) is still found here
     _COUNT,  # noqa: F401
     _INSERT,  # noqa: F401
@@ -274,7 +273,8 @@ class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteSta
             return total + self._pending.spend(scope, since)  # running totals: no walk
 
     def held(self, scope: str, since: float) -> float:
-        """What the budget reads: spend (buffered records included) plus live holds. Raises
+        """What the budget reads: spend (buffered records included) plus holds (a lapsed one
+        too, as it becomes spend: :mod:`.lapsed`). Raises
         :class:`LedgerUnavailableError` when the file cannot be read (its folder removed): the
         spend is not known, and the buffered records alone read as $0 spent, so a call the
         ledger could not hold was checked against that instead of let through with a WARNING."""
@@ -282,7 +282,8 @@ class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteSta
             try:
                 conn = self._live_connection()
                 stored = _spend_sql(conn, scope, since)
-                holds = conn.execute(RESERVED_SQL, (sqlite_key(scope), time.time())).fetchone()[0]
+                # every hold row, a lapsed one too: the next reservation makes it spend
+                holds = conn.execute(HELD_SQL, (sqlite_key(scope),)).fetchone()[0]
             except sqlite3.Error as exc:
                 self._read_failed(exc)
                 raise LedgerUnavailableError(f"cost ledger {self.path}: cannot be read ({exc})") from exc

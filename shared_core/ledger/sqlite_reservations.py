@@ -213,6 +213,8 @@ class SQLiteReservations:
 
 
 RESERVED_SQL = "SELECT TOTAL(amount) FROM reservations WHERE scope = ? AND expires > ?"
+HELD_SQL = "SELECT TOTAL(amount) FROM reservations WHERE scope = ?"
+"""Every hold of a scope, lapsed ones too (they are spend once the next reservation expires them)."""
 
 
 def _expire(conn: sqlite3.Connection, now: float, released: set[str]) -> list[CallRecord]:

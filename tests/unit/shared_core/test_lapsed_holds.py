@@ -106,3 +106,17 @@ def test_lapsed_hold_is_a_record_kind_and_summarized_as_such() -> None:
     render(s, console)
     text = console.export_text()
     assert "lapsed holds" in text and "2 ($0.03100, counted as spend)" in text
+
+
+def test_a_lapsed_hold_still_counts_before_any_reservation_expires_it(ledger) -> None:
+    """What the budget reads (spend + holds) never dips while a lapsed hold waits to be made
+    spend: it is money gone either way (PostgreSQL's reservation read holds with a later clock
+    than its expiry: one that lapsed between the two counted nowhere, $0.3034 against $0.30)."""
+    assert ledger.reserve("call-4", 0.4, CHECKS, 0.2) is None
+    time.sleep(0.3)
+    assert ledger.reserved("global") == 0.0  # no longer live
+    assert ledger.held("global", 0.0) == pytest.approx(0.4)
+    assert ledger.held("user:alice", 0.0) == pytest.approx(0.4)
+    _expire_now(ledger)
+    assert ledger.held("global", 0.0) == pytest.approx(0.4)  # now as spend, counted once
+    assert ledger.spend("global", 0.0) == pytest.approx(0.4)

@@ -48,8 +48,9 @@ def test_holds_still_expire_by_the_server_clock(pg_url) -> None:
     assert led.reserve("short", 0.10, limit, 0.3) is None
     assert led.reserve("next", 0.05, limit, 60) is not None
     time.sleep(0.5)
-    assert led.reserved("global") == 0.0
-    assert led.reserve("next", 0.05, limit, 60) is None
+    assert led.reserved("global") == 0.0  # lapsed by the server's clock: kept as spend
+    assert led.reserve("next", 0.05, limit, 60) is not None
+    assert led.spend("global", day_start(time.time())) == pytest.approx(0.10)
     led.close()
 
 
