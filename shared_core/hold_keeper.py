@@ -13,8 +13,8 @@ holds older than that are live; a forked child renews its own holds, not its par
 
 A hold is renewed only while its owner lives (the call's plan, a route's hold: weakly
 referenced). A code path that takes a hold and raises before its release leaves the hold
-unreleased; once its owner is garbage-collected the hold is renewed no more and lapses at the TTL,
-as before the keeper, instead of being held, unspent, for the life of the process. No bound on a
+unreleased; once its owner is garbage-collected the keeper releases it (it is renewed no more),
+instead of holding it, unspent, for the life of the process, or letting it lapse into spend. No bound on a
 call's duration is set: a call whose owner lives is still under way (or held by its caller) and
 keeps its hold, however long it runs.
 """
@@ -48,6 +48,7 @@ class HoldKeeper:
         self.every_s = ttl_s * RENEW_FRACTION
         self._live: dict[str, float] = {}  # reservation id -> when taken or last renewed (monotonic)
         self._owners: dict[str, weakref.ref[object]] = {}  # reservation id -> what bounds its life
+        self._orphans: list[str] = []  # holds whose owner went unreleased: to release
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._thread: threading.Thread | None = None
@@ -78,16 +79,32 @@ class HoldKeeper:
 
     def _due_locked(self) -> tuple[list[str], float | None]:
         """The holds due for renewal now, and how long until the next one is due (``None``:
-        no hold is live). A hold whose owner was garbage-collected unreleased is dropped: it
-        lapses at its TTL."""
+        no hold is live). A hold whose owner was garbage-collected unreleased is dropped and
+        queued for :meth:`_release_orphans`."""
         for rid in [rid for rid, ref in self._owners.items() if ref() is None]:
             self._forget_locked(rid)
+            self._orphans.append(rid)
         if not self._live:
             return [], None
         now = time.monotonic()
         due = [rid for rid, at in self._live.items() if now - at >= self.every_s]
         nxt = min(at for at in self._live.values()) + self.every_s - now
         return due, max(0.0, nxt) if not due else 0.0
+
+    def _release_orphans(self) -> None:
+        """Release the holds whose owner was garbage-collected unreleased (a code path that took
+        a hold and raised before its release). No call of theirs is under way, and every attempt
+        one sent was recorded: nothing is at risk. Left to lapse, such a hold would now be kept
+        as spend (:mod:`shared_core.ledger.lapsed`), money never spent; it lapses only if the
+        release fails."""
+        with self._lock:
+            orphans, self._orphans = self._orphans, []
+        for rid in orphans:
+            try:
+                self.ledger.release(rid)
+            except Exception as exc:  # it lapses at its TTL, kept as spend
+                logger.warning("budget: could not release the hold %s of a call dropped unreleased "
+                               "(%s: %s); it lapses at its TTL", rid, type(exc).__name__, exc)
 
     def _renew(self, due: list[str]) -> None:
         try:
@@ -122,6 +139,7 @@ class HoldKeeper:
         self._wake = threading.Condition(self._lock)
         self._live = {}
         self._owners = {}
+        self._orphans = []
         self._thread = None
 
 
@@ -133,15 +151,19 @@ def _run(ref: weakref.ref[HoldKeeper]) -> None:
             return
         with keeper._lock:
             due, wait = keeper._due_locked()
-            if wait is None:
+            orphans = bool(keeper._orphans)  # released outside the lock, then looked at again
+            if not orphans and wait is None:
                 keeper._thread = None
                 return
-            if not due:
+            if not orphans and not due:
                 wake = keeper._wake
                 del keeper
-                wake.wait(min(wait, 1.0))  # (the lock is released meanwhile)
+                wake.wait(min(wait or 0.0, 1.0))  # (the lock is released meanwhile)
                 continue
-        keeper._renew(due)
+        if orphans:
+            keeper._release_orphans()
+        else:
+            keeper._renew(due)
         del keeper
 
 

@@ -40,7 +40,9 @@ def _limit(usd: float = 1.0) -> list[BudgetLimit]:
 
 
 @pytest.mark.timeout(30)
-def test_a_hold_whose_plan_is_dropped_unreleased_lapses_at_its_ttl() -> None:
+def test_a_hold_whose_plan_is_dropped_unreleased_is_released_not_kept_as_spend() -> None:
+    """No call of a plan dropped unreleased is under way: its hold is released by the keeper.
+    Left to lapse, it would be kept as spend (see test_lapsed_holds.py), money never spent."""
     ledger = InMemoryLedger()
     router = budget_router(ledger, limit_usd=2 * RESERVATION, reservation_ttl_s=TTL_S)
     plan = router.plan(router.decide("q"), router.request("q"))
@@ -50,6 +52,7 @@ def test_a_hold_whose_plan_is_dropped_unreleased_lapses_at_its_ttl() -> None:
     gc.collect()
     time.sleep(TTL_S * 2.5)  # the keeper ran several times meanwhile
     assert ledger.reserved("global") == 0.0
+    assert ledger.spend("global", 0.0) == 0.0 and ledger.records() == []
     for q in ("a", "b"):  # the money was never spent: both fit again
         router.plan(router.decide(q), router.request(q)).open()
 
