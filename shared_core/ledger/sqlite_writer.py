@@ -53,6 +53,7 @@ from . import spill
 from .base import CallRecord, Feedback
 from .sqlite_batch import Rejected, busy_file, insert_batch, set_aside
 from .sqlite_reservations import finish_reserving
+from .sqlite_write_loop import _busy, _notify, _write_loop
 
 # the logger the ledger has always warned on (callers filter by its name)
 logger = logging.getLogger("shared_core.ledger.sqlite")
@@ -363,44 +364,3 @@ class SQLiteWriter:
                 self.path,
                 len(self._pending) + len(self._pending_feedback) + len(self._pending_release),
             )
-
-
-def _notify(wake: threading.Condition) -> None:
-    with wake:
-        wake.notify_all()
-
-
-_busy: dict[int, Any] = {}
-"""Ledgers with items an event loop queued, held until their writer has written them: a ledger
-built per request and dropped right after its call still writes the call's records and the
-release of its hold (a finalizer could only spill the records: the hold would stay counted
-until its TTL). Dropped from here when nothing is queued, and during a back-off (then a dropped
-ledger's finalizer spills its records, and its holds lapse at their TTL, as for any failed
-write), so a broken file keeps no per-request ledger alive."""
-
-
-def _write_loop(ref: weakref.ref[Any], wake: threading.Condition) -> None:
-    """The writer thread: writes what event loops queued, waits out a back-off, ends when its
-    ledger is closed, replaced by a fork, or garbage-collected. It holds the ledger only while
-    writing (and :data:`_busy` while something is queued)."""
-    me = threading.current_thread()
-    while True:
-        with wake:
-            led = ref()
-            if led is None or led._writer is not me:
-                return
-            due = led._writer_due_locked()
-            if due != 0.0:  # nothing queued, or backing off
-                _busy.pop(id(led), None)
-                del led
-                if ref() is None:  # that was its last reference: its finalizer found no waiter
-                    return
-                wake.wait(due)  # woken by a new item, close() or the finalizer
-                continue
-        try:
-            led._write_now()
-        except BaseException:  # pragma: no cover - _write_pending never raises an Exception
-            logger.exception("cost ledger: the writer thread failed")
-            return
-        finally:
-            del led
