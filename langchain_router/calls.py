@@ -26,6 +26,7 @@ from shared_core.output_budget import (
     set_budget,
 )
 from shared_core.request import ensure_sendable
+from shared_core.route_hold import RouteShare
 
 from .capabilities import check_tool_tiers
 from .context import (
@@ -47,6 +48,7 @@ from .messages import (
     to_core_messages,
     usage_of,
 )
+from .route_cap import route_share
 from .structured import structured_failure
 from .tools import STRUCTURED_KEY, StructuredSpec, tool_choice_required, with_schema_check
 from .tracing import with_trace_info
@@ -66,6 +68,7 @@ class _Call:
         "messages",
         "passthrough",
         "plan",
+        "share",
         "stop",
         "structured",
         "tool_extra",
@@ -85,6 +88,9 @@ class _Call:
         self.tool_extra: dict[str, Any] = _NO_KWARGS
         self.structured: StructuredSpec | None = None
         self.stop = stop
+        self.share: RouteShare | None = None
+        """What is left of the per-request cap of the ``RunnableRouter`` route the call is
+        made in (:func:`~langchain_router.route_cap.route_share`)."""
         self.from_invoke = False
         """An ``invoke`` that LangChain streams (a streaming handler is attached): the
         whole-answer checks still apply, so the stream is held until they pass."""
@@ -149,6 +155,7 @@ class CallSteps:
             tags, md = run_manager.tags, run_manager.metadata
         else:  # LangChain's stream() passes none: the call's own context says (budgets need it)
             tags, md, call.from_invoke = run_context(self)
+        call.share = route_share(run_manager)
         if force is None:
             prev = routed_tier_in_turn(messages)
             if prev is not None and prev in _private(self, "_names"):
@@ -217,6 +224,7 @@ class CallSteps:
             choices=call.choices,
             tier_choices=_private(self, "_tier_choices"),
             streaming=streaming,
+            route_share=call.share,
         )
         if call.structured is not None:  # a parse failure on every tier: an OutputParserException too
             call.plan.failure_type = structured_failure

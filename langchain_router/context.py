@@ -101,6 +101,21 @@ def run_context(model: Any) -> tuple[Sequence[str], Mapping[str, Any], bool]:
     return tags, md, False
 
 
+def run_handlers() -> tuple[Sequence[Any], Any]:
+    """``(handlers, run_id)`` of the call under way when no run manager was passed (the
+    run id is ``None`` under LangChain's ``stream()``, which makes the run itself)."""
+    got = _RUN.get()
+    if got is None:
+        return (), None
+    kind, value = got
+    if kind == "run":
+        return (value.handlers, value.run_id) if value is not None else ((), None)
+    callbacks = ensure_config(value).get("callbacks")
+    if callbacks is None:
+        return (), None
+    return (callbacks if isinstance(callbacks, list) else getattr(callbacks, "handlers", ())), None
+
+
 def with_run(kind: str, value: Any) -> Any:
     """Set the call's run context (:data:`_RUN`); pass the result to ``_RUN.reset``."""
     return _RUN.set((kind, value))

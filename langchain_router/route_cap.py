@@ -28,10 +28,11 @@ from shared_core.attempt_records import error_text
 from shared_core.fault_types import refusal_kind
 from shared_core.output_budget import read_choices, read_output_budget
 from shared_core.pricing import Usage
-from shared_core.route_hold import RouteSpend
+from shared_core.route_hold import RouteShare, RouteSpend
 from shared_core.tier_models import pricing_tier
 
 from .callbacks import CostCallbackHandler, run_model
+from .context import run_handlers
 
 _PER_MESSAGE = 4
 """Tokens a message costs beyond its text (roles, separators), as the core's request
@@ -115,6 +116,21 @@ class RouteCapHandler(CostCallbackHandler):
         """A call over: what it cost counts against the cap (the caller's cost handlers
         record it)."""
         self.account.settle(run_id, cost)
+
+
+def route_share(run_manager: Any) -> RouteShare | None:
+    """What is left of the per-request cap of the ``RunnableRouter`` route a routed chat
+    model's call is made in (``None``: it is in no capped route). :class:`RouteCapHandler`
+    admitted the call with all the route had left; the call's plan keeps its attempts under
+    that and settles what it recorded (:class:`~shared_core.route_hold.RouteShare`)."""
+    if run_manager is not None:
+        handlers, run_id = run_manager.handlers, run_manager.run_id
+    else:  # LangChain's stream(): no run manager, and no run id
+        handlers, run_id = run_handlers()
+    for handler in handlers:
+        if isinstance(handler, RouteCapHandler):
+            return handler.account.share(run_id)
+    return None
 
 
 def _schema_tokens(params: dict[str, Any]) -> int:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .dispatch import Attempt
     from .ledger.base import Status
     from .request import Request
+    from .route_hold import RouteShare
     from .router import Router
     from .tier import Tier
 
@@ -41,6 +42,7 @@ class CallHold:
         _opened: bool
         _closed: bool
         _hold: float | None
+        route_share: RouteShare | None
         choices: int | None
         tier_choices: Mapping[str, int] | None
 
@@ -146,6 +148,8 @@ class CallHold:
         if self._closed:
             return
         self._closed = True
+        if self.route_share is not None:  # what the route's cap account counts: all recorded
+            self.route_share.settle(self.spent_usd)
         if self._hold is not None:
             guard = self.router.budget
             assert guard is not None

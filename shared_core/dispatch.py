@@ -50,6 +50,7 @@ from .tier import Tier
 if TYPE_CHECKING:
     from .decision import RouteDecision
     from .pricing import Usage
+    from .route_hold import RouteShare
     from .router import Router
 
 __all__ = ["Attempt", "AttemptKind", "AttemptResult", "CallPlan", "StopCall", "aexecute", "execute"]
@@ -94,6 +95,10 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier, Moves):
     tier_choices: Mapping[str, int] | None = None
     """Tier name -> answers its model asks each request for by itself (absent: one)."""
     streaming: bool = False
+    route_share: RouteShare | None = None
+    """What is left of the per-request cap of the route this call is made in (a routed chat
+    model inside a ``RunnableRouter`` route): a cap on its attempts beside the config's own,
+    told what the call spent when it ends (:class:`~shared_core.route_hold.RouteShare`)."""
     prompt_text: str | None = None
     attempts: list[Attempt] = field(default_factory=list)
     errors: list[TierAttemptError] = field(default_factory=list)
@@ -200,11 +205,18 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier, Moves):
                 return None
         tier = cfg.tiers[idx]
         cap = cfg.budget.per_request_cap_usd
+        share = self.route_share
+        if share is not None and (cap is None or share.usd < cap):
+            cap = share.usd
         if cap is not None:
             est = self._estimate(tier)
             if est is not None and self.spent_usd + est > cap:
+                whose = f"per-request cap ${cap:.6f}"
+                if share is not None and cap == share.usd:
+                    whose = (f"per-request cap ${share.cap:.6f} of route {share.tier!r} (${cap:.6f} "
+                             "of it left for this call)")
                 err = RequestCostCapError(
-                    f"per-request cap ${cap:.6f}: attempt on {tier.name!r} would cost about ${est:.6f} "
+                    f"{whose}: attempt on {tier.name!r} would cost about ${est:.6f} "
                     f"after ${self.spent_usd:.6f} already spent"
                 )
                 self.errors.append(TierAttemptError(tier.name, err, "cost_cap", attempted=False))

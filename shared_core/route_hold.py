@@ -141,16 +141,22 @@ class RouteSpend:
     a route may run calls in parallel.
 
     The adapter calls :meth:`admit` before each call is sent and :meth:`settle` with its
-    recorded cost when it is over (the first settle counts; later ones are ignored).
+    recorded cost when it is over (the first settle counts; later ones are ignored). A call
+    that keeps the cap itself (a routed chat model, ``rest``) is given what is left as its
+    :class:`RouteShare`: its plan caps its attempts at that and settles what it recorded,
+    failed attempts included.
     """
 
-    __slots__ = ("_lock", "_open", "cap", "spent", "tier")
+    __slots__ = ("_lock", "_open", "_rest", "cap", "spent", "tier")
 
     def __init__(self, cap: float, tier: str) -> None:
         self.cap = cap
         self.tier = tier
         self.spent = 0.0
         self._open: dict[Hashable, float] = {}
+        self._rest: list[Hashable] = []
+        """The calls under way that were given all that was left (at most one is: the next
+        admission finds nothing left until it settles)."""
         self._lock = threading.Lock()
 
     def admit(
@@ -171,6 +177,7 @@ class RouteSpend:
                         f"in route {self.tier!r} after ${committed:.6f}; it was not sent"
                     )
                 worst = left
+                self._rest.append(call)
             if worst is None:
                 raise RequestCostCapError(
                     f"per-request cap ${self.cap:.6f}: route {self.tier!r} calls {model!r} {unknown}, "
@@ -190,3 +197,45 @@ class RouteSpend:
         with self._lock:
             if self._open.pop(call, None) is not None:
                 self.spent += cost or 0.0
+                if call in self._rest:
+                    self._rest.remove(call)
+
+    def share(self, call: Hashable | None) -> RouteShare | None:
+        """What ``call``, admitted with ``rest``, may spend (``None``: it is not such a call
+        under way). ``call`` ``None``: the one such call under way, if there is exactly one
+        (an adapter that cannot tell its call's id: LangChain's ``stream()``)."""
+        with self._lock:
+            if call is None:
+                if len(self._rest) != 1:
+                    return None
+                call = self._rest[0]
+            elif call not in self._rest:
+                return None
+            return RouteShare(self, call, self._open[call])
+
+
+class RouteShare:
+    """The part of a route's per-request cap one call that keeps the cap itself (a routed
+    chat model in the route) may spend: its plan refuses an attempt whose worst case passes
+    :attr:`usd` (as it does at its own ``per_request_cap_usd``) and, once over, settles what
+    it recorded (:meth:`settle`), a failed attempt's worst case included."""
+
+    __slots__ = ("account", "call", "usd")
+
+    def __init__(self, account: RouteSpend, call: Hashable, usd: float) -> None:
+        self.account = account
+        self.call = call
+        self.usd = usd
+
+    @property
+    def cap(self) -> float:
+        """The route's per-request cap."""
+        return self.account.cap
+
+    @property
+    def tier(self) -> str:
+        """The route's tier."""
+        return self.account.tier
+
+    def settle(self, cost: float) -> None:
+        self.account.settle(self.call, cost)
