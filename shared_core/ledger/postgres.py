@@ -41,6 +41,7 @@ from .base import (
     validate_feedback,
 )
 from .counters import pending_spend
+from .pg_identity import database_identity
 from .pg_process import PostgresProcess
 from .pg_reservations import PostgresReservations
 from .pg_writer import PostgresWriter
@@ -69,24 +70,6 @@ def _redacted(url: str) -> str:
     creds, at, rest = tail.rpartition("@")
     user = creds.split(":", 1)[0]
     return f"{head}{sep}{user}{':***' if ':' in creds else ''}{at}{rest}"
-
-
-_WHERE_KEYS = ("host", "hostaddr", "port", "dbname", "user", "options")
-"""The connection parameters that pick the database and its tables (``options`` may set the
-``search_path``); a password, timeouts or TLS settings do not."""
-
-
-def database_identity(url: str) -> tuple[Any, ...]:
-    """A PostgreSQL ledger's :attr:`~CostLedger.identity`: ``("postgresql", ...)`` and the
-    parameters of ``url`` (a URL or a ``key=value`` string) that pick the database, so two
-    spellings of one database are equal. An unreadable ``url`` is compared as it is written."""
-    try:
-        from psycopg.conninfo import conninfo_to_dict
-
-        params = conninfo_to_dict(url)
-    except Exception:
-        return ("postgresql", _redacted(url))
-    return ("postgresql", *((k, str(params[k])) for k in _WHERE_KEYS if params.get(k) is not None))
 
 
 class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, CostLedger):
