@@ -88,6 +88,7 @@ INSERT_RECORD = (
     "ON CONFLICT (scope, day) DO UPDATE SET total = tier_router_spend.total + EXCLUDED.total"
 )
 KNOWS_CALL = "SELECT 1 FROM tier_router_calls WHERE call_id = %s LIMIT 1"
+STORED_KEYS = "SELECT call_id, attempt FROM tier_router_calls WHERE call_id = ANY(%s)"
 INSERT_FEEDBACK = (
     "INSERT INTO tier_router_feedback (call_id, score, source, ts) VALUES (%s, %s, %s, %s)"
 )

@@ -45,7 +45,7 @@ from .pg_identity import database_identity
 from .pg_process import PostgresProcess
 from .pg_reservations import PostgresReservations
 from .pg_writer import PostgresWriter
-from .queued import feedback_with_queued, records_with_queued
+from .queued import feedback_with_queued, records_with_queued, unstored
 
 logger = logging.getLogger(__name__)
 
@@ -176,31 +176,38 @@ class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, Cost
         wanted = set(ids)
         return self._select(["call_id = ANY(%s)"], [ids], lambda r: r.call_id in wanted)
 
+    # Reads do not wait for the queue to be written (a database that takes no writes made
+    # every read wait out flush's 10 s): they answer with the stored rows plus what is queued,
+    # both read under ``_commit``, so no batch commits and leaves the queue in between (a
+    # record is in one of the two, or in both after a write whose acknowledgement was lost:
+    # the table keeps one row per (call_id, attempt), and so does the read).
     def _select(
         self, conds: list[str], params: list[Any], matches: Callable[[CallRecord], bool]
     ) -> list[CallRecord]:
-        self.flush()
         text = "SELECT * FROM tier_router_calls"
         if conds:
             text += " WHERE " + " AND ".join(conds)
         psycopg = self._psycopg
-        try:
-            with self._pool.connection() as conn:
-                cur = conn.cursor(row_factory=psycopg.rows.dict_row)
-                rows = cur.execute(text + " ORDER BY ts, id", sql.pg_params(params)).fetchall()
-        except (psycopg.Error, self._pool_mod.PoolTimeout) as exc:
-            logger.warning("cost ledger %s: read failed (%s); showing queued only", self, exc)
-            rows = []
-        return records_with_queued(map(sql.from_row, rows), self._pending_records(), matches)
+        with self._commit:
+            queued = self._pending_records()
+            try:
+                with self._pool.connection() as conn:
+                    cur = conn.cursor(row_factory=psycopg.rows.dict_row)
+                    rows = cur.execute(text + " ORDER BY ts, id", sql.pg_params(params)).fetchall()
+            except (psycopg.Error, self._pool_mod.PoolTimeout) as exc:
+                logger.warning("cost ledger %s: read failed (%s); showing queued only", self, exc)
+                rows = []
+        stored = [sql.from_row(r) for r in rows]
+        return records_with_queued(stored, unstored(queued, stored), matches)
 
     def feedback(self) -> list[Feedback]:
         return self.recent_feedback(float("-inf"), -1)
 
     def recent_feedback(self, since: float, limit: int) -> list[Feedback]:
-        self.flush()
-        rows = self._read(sql.RECENT_FEEDBACK, (since, None if limit < 0 else limit))[::-1]
-        with self._lock:
-            queued = [f for k, f in self._queue if k == "feedback"]
+        with self._commit:  # (see _select)
+            rows = self._read(sql.RECENT_FEEDBACK, (since, None if limit < 0 else limit))[::-1]
+            with self._lock:
+                queued = [f for k, f in self._queue if k == "feedback"]
         stored = (Feedback(sql.text_from_pg(c), s, sql.text_from_pg(src), t) for c, s, src, t in rows)
         return feedback_with_queued(stored, queued, since, limit)
 
@@ -226,10 +233,13 @@ class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, Cost
     def count(self) -> int:
         """Call records stored, plus those still queued to be written (what
         ``len(records())`` says; queued feedback and releases are no records)."""
-        self.flush()
-        with self._commit:  # no batch commits between the count and the queue's
-            queued = len(self._pending_records())
-            return int(self._read("SELECT count(*) FROM tier_router_calls", ())[0][0]) + queued
+        with self._commit:  # no batch commits between the count and the queue's (see _select)
+            queued = self._pending_records()
+            stored = int(self._read("SELECT count(*) FROM tier_router_calls", ())[0][0])
+            if queued:  # a queued record already stored (a lost acknowledgement) is one record
+                rows = self._read(sql.STORED_KEYS, ([r.call_id for r in queued],))
+                queued = unstored(queued, [(sql.text_from_pg(c), a) for c, a in rows])
+            return stored + len(queued)
 
     # -- shared state (the feedback loop's knob), one value for every worker -------------
     def get_state(self, key: str) -> tuple[dict[str, Any] | None, int]:

@@ -8,7 +8,8 @@ missing from a read between its write and its commit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from .base import CallRecord, Feedback
 
@@ -34,3 +35,15 @@ def feedback_with_queued(
     out.extend(f for f in queued if f.ts >= since)
     out.sort(key=lambda f: f.ts)
     return out if limit < 0 else out[-limit:]
+
+
+def unstored(queued: list[CallRecord], stored: Iterable[CallRecord | Sequence[Any]]) -> list[CallRecord]:
+    """The ``queued`` records whose ``(call_id, attempt)`` is not among ``stored`` (records,
+    or ``(call_id, attempt)`` rows): a record written once more after its write's
+    acknowledgement was lost is stored once (the table's key), and read once."""
+    if not queued:
+        return queued
+    keys = {(s.call_id, s.attempt) if isinstance(s, CallRecord) else (s[0], int(s[1])) for s in stored}
+    if not keys:
+        return queued
+    return [r for r in queued if (r.call_id, r.attempt) not in keys]

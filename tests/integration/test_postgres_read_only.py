@@ -72,3 +72,46 @@ def test_a_read_only_database_keeps_the_hard_limit(openai_server: FakeOpenAIServ
                           "GROUP BY 1, 2 HAVING count(*) > 1) d")[0][0]
     assert rows == {"ok": served, "refused": refused} and dups == 0
     ledger.close()
+
+
+def test_reads_of_a_read_only_database_answer_at_once_with_what_is_queued(pg_url: str) -> None:
+    """``records()`` / ``count()`` / ``feedback()`` waited for the queue to be written first
+    (``flush``, up to 10 s): a database that takes no writes made every read take 10 s. Now a
+    read answers with the stored rows plus what is queued, at once (a queued record already
+    stored is read once, as the table keeps it once), and the queue is still written, each
+    record once, when the database takes writes again."""
+    import time
+
+    from shared_core.ledger import CallRecord, PostgresLedger
+
+    def rec(call_id: str) -> CallRecord:
+        return CallRecord(call_id=call_id, tier="t", model="m", cost_usd=0.01)
+
+    ledger = PostgresLedger(pg_url, retry_after_s=0.05)
+    ledger.record(rec("stored"))
+    assert ledger.flush() == 0
+    _read_only(pg_url, True)
+    ledger.record(rec("queued-1"))
+    ledger.record(rec("queued-2"))
+    ledger.record_feedback("stored", 1.0)
+    ledger.record(rec("stored"))  # queued again (a spill written twice): one row, one record
+    time.sleep(0.3)  # the writer tries, and the database refuses the batch
+    took = {}
+    for name, read in (("records", ledger.records), ("count", ledger.count),
+                       ("feedback", ledger.feedback), ("of", lambda: ledger.records_of(["queued-1"]))):
+        start = time.monotonic()
+        took[name] = (read(), time.monotonic() - start)
+    assert all(t < 2.0 for _, t in took.values()), {k: round(t, 2) for k, (_, t) in took.items()}
+    assert sorted(r.call_id for r in took["records"][0]) == ["queued-1", "queued-2", "stored"]
+    assert took["count"][0] == 3
+    assert [(f.call_id, f.score) for f in took["feedback"][0]] == [("stored", 1.0)]
+    assert [r.call_id for r in took["of"][0]] == ["queued-1"]
+    assert ledger.pending == 4  # still queued: nothing is lost
+
+    _read_only(pg_url, False)
+    assert ledger.flush(timeout_s=8.0) == 0
+    assert sorted(r.call_id for r in ledger.records()) == ["queued-1", "queued-2", "stored"]
+    assert ledger.count() == 3
+    rows = _admin(pg_url, "SELECT call_id, count(*) FROM tier_router_calls GROUP BY 1 ORDER BY 1")
+    assert rows == [("queued-1", 1), ("queued-2", 1), ("stored", 1)]
+    ledger.close()
