@@ -110,7 +110,8 @@ def run_handlers() -> tuple[Sequence[Any], Any]:
     kind, value = got
     if kind == "run":
         return (value.handlers, value.run_id) if value is not None else ((), None)
-    callbacks = ensure_config(value).get("callbacks")
+    # what ensure_config would give, without building a config: the call's, else the run's
+    callbacks = (value or {}).get("callbacks") or (var_child_runnable_config.get() or {}).get("callbacks")
     if callbacks is None:
         return (), None
     return (callbacks if isinstance(callbacks, list) else getattr(callbacks, "handlers", ())), None
