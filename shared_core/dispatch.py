@@ -205,20 +205,16 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier, Moves):
                 return None
         tier = cfg.tiers[idx]
         cap = cfg.budget.per_request_cap_usd
-        share = self.route_share
-        if share is not None and (cap is None or share.usd < cap):
-            cap = share.usd
-        if cap is not None:
+        share = self.route_share  # what a route held at its cap left this call (see RouteShare)
+        if cap is not None or share is not None:
             est = self._estimate(tier)
-            if est is not None and self.spent_usd + est > cap:
-                whose = f"per-request cap ${cap:.6f}"
-                if share is not None and cap == share.usd:
-                    whose = (f"per-request cap ${share.cap:.6f} of route {share.tier!r} (${cap:.6f} "
-                             "of it left for this call)")
+            err = share.refusal(tier.name, est, self.spent_usd) if share is not None else None
+            if err is None and cap is not None and est is not None and self.spent_usd + est > cap:
                 err = RequestCostCapError(
-                    f"{whose}: attempt on {tier.name!r} would cost about ${est:.6f} "
+                    f"per-request cap ${cap:.6f}: attempt on {tier.name!r} would cost about ${est:.6f} "
                     f"after ${self.spent_usd:.6f} already spent"
                 )
+            if err is not None:
                 self.errors.append(TierAttemptError(tier.name, err, "cost_cap", attempted=False))
                 if not self.attempts:
                     self._record_refusal(err)

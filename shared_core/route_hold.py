@@ -239,3 +239,21 @@ class RouteShare:
 
     def settle(self, cost: float) -> None:
         self.account.settle(self.call, cost)
+
+    def refusal(self, tier: str, worst: float | None, spent: float) -> RequestCostCapError | None:
+        """The error that refuses an attempt on ``tier`` costing at most ``worst`` (``None``:
+        unknown) after the call spent ``spent``; ``None`` when it fits."""
+        if worst is not None and spent + worst <= self.usd + 1e-15:
+            return None
+        head = (f"per-request cap ${self.cap:.6f} of route {self.tier!r} (${self.usd:.6f} of it "
+                "left for this call)")
+        if worst is None:
+            return RequestCostCapError(
+                f"{head}: tier {tier!r} has no max_tokens or no known price, so the worst case of "
+                "an attempt on it is unknown and the cap could not be kept; it was not sent (set "
+                "max_tokens, and input_price / output_price for a model with no known price)"
+            )
+        return RequestCostCapError(
+            f"{head}: attempt on {tier!r} would cost about ${worst:.6f} after ${spent:.6f} "
+            "already spent; it was not sent"
+        )

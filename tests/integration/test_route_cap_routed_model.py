@@ -116,3 +116,30 @@ def test_a_routed_chat_model_in_a_capped_route_keeps_the_route_under_the_cap(
         ("refused", "cost_cap", 0.0)] * (CALLS - 1 - answers)
     assert outcomes[1:] == ["answer"] * answers + ["RequestCostCapError"] * (CALLS - 1 - answers)
     assert len(openai_server.chat_requests) == 1 + answers
+
+
+@pytest.mark.parametrize("mode", ["invoke", "astream"])
+def test_a_routed_chat_model_whose_worst_case_is_unknown_is_refused_in_a_capped_route(
+    openai_server: FakeOpenAIServer, mode: str
+) -> None:
+    """A tier with no ``max_tokens`` may write any number of tokens: under the route's cap it
+    is refused before it is sent, as the route refuses a plain model with no budget, and the
+    message says how to give it one."""
+    openai_server.script(None, "word " * 300)
+    ledger = InMemoryLedger()
+    inner = ChatOpenAI(model="gpt-4o", base_url=openai_server.base_url, api_key="sk-test",
+                       max_retries=0, http_async_client=httpx.AsyncClient())
+    unbounded = [{"name": "only", "model": "gpt-4o"}]
+    routed = RoutedChatModel(tiers={"only": inner}, config=RouterConfig.build({"tiers": unbounded}),
+                             ledger=ledger)
+    rr = RunnableRouter(
+        {"only": _agent(routed, mode)},
+        config=RouterConfig.build({"tiers": TIERS, "budget": {"per_request_cap_usd": CAP}}),
+        ledger=ledger,
+    )
+    outcomes = rr.invoke({"input": "q"}) if mode == "invoke" else asyncio.run(rr.ainvoke({"input": "q"}))
+    assert outcomes == ["RequestCostCapError"] * CALLS
+    assert openai_server.chat_requests == []
+    records = ledger.records()
+    assert [(r.status, r.error_kind, r.cost_usd) for r in records] == [("refused", "cost_cap", 0.0)] * CALLS
+    assert "max_tokens" in (records[0].error or "")
