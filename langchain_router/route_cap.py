@@ -33,6 +33,7 @@ from shared_core.tier_models import pricing_tier
 
 from .callbacks import CostCallbackHandler, run_model
 from .context import run_handlers
+from .judge import JUDGE_RUN
 
 _PER_MESSAGE = 4
 """Tokens a message costs beyond its text (roles, separators), as the core's request
@@ -88,14 +89,19 @@ class RouteCapHandler(CostCallbackHandler):
             if params.get("_type") == "tier-router":  # reserves and caps its own calls
                 self.account.admit(run_id, model, None, rest=True)
                 return
+            md = kwargs.get("metadata") or {}
             budget = read_output_budget(params, hard_limit=True)
             worst, unknown = None, "with no output budget (set max_tokens on that model)"
             if budget is not None:
-                md = kwargs.get("metadata") or {}
                 tier = pricing_tier(self._tiers, model, route=md.get("tier"))
                 answers = read_choices(params) or 1  # n answers: each is billed
                 worst = self.prices.cost(model, Usage(sent, budget * answers), tier=tier)
                 unknown = "which has no known price (set input_price and output_price on its tier)"
+            if md.get(JUDGE_RUN) and (share := self.account.share(None)) is not None:
+                # a routed chat model's judge: that call pays for it (its record's cost) within
+                # its share of the cap, so it is checked against the share, not counted again
+                share.admit_judge(model, worst, unknown)
+                return
             self.account.admit(run_id, model, worst, unknown=unknown)
         except Exception as exc:
             self._start(run_id, kwargs, sent)

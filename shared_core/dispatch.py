@@ -208,7 +208,11 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier, Moves):
         share = self.route_share  # what a route held at its cap left this call (see RouteShare)
         if cap is not None or share is not None:
             est = self._estimate(tier)
-            err = share.refusal(tier.name, est, self.spent_usd) if share is not None else None
+            if share is not None:  # the judge's call is paid for already, if not yet counted
+                judge = 0.0 if self._classifier_charged else self.decision.classifier_cost_usd or 0.0
+                err = share.refusal(tier.name, est, self.spent_usd + judge)
+            else:
+                err = None
             if err is None and cap is not None and est is not None and self.spent_usd + est > cap:
                 err = RequestCostCapError(
                     f"per-request cap ${cap:.6f}: attempt on {tier.name!r} would cost about ${est:.6f} "

@@ -240,6 +240,18 @@ class RouteShare:
     def settle(self, cost: float) -> None:
         self.account.settle(self.call, cost)
 
+    def admit_judge(self, model: str, worst: float | None, unknown: str = "") -> None:
+        """The call's judge (one call to ``model``, at most ``worst`` USD, made before its
+        first attempt and paid by it) fits in the share, else :class:`RequestCostCapError`
+        before it is sent (``worst`` ``None``: ``unknown`` says why)."""
+        if worst is not None and worst <= self.usd + 1e-15:
+            return
+        cost = f"{unknown}, so its worst case is unknown" if worst is None else f"may cost ${worst:.6f}"
+        raise RequestCostCapError(
+            f"per-request cap ${self.cap:.6f} of route {self.tier!r} (${self.usd:.6f} of it left "
+            f"for a routed call): its judge's call to {model!r} {cost}; it was not sent"
+        )
+
     def refusal(self, tier: str, worst: float | None, spent: float) -> RequestCostCapError | None:
         """The error that refuses an attempt on ``tier`` costing at most ``worst`` (``None``:
         unknown) after the call spent ``spent``; ``None`` when it fits."""

@@ -143,3 +143,72 @@ def test_a_routed_chat_model_whose_worst_case_is_unknown_is_refused_in_a_capped_
     records = ledger.records()
     assert [(r.status, r.error_kind, r.cost_usd) for r in records] == [("refused", "cost_cap", 0.0)] * CALLS
     assert "max_tokens" in (records[0].error or "")
+
+
+def _judged(server: FakeOpenAIServer, ledger: InMemoryLedger) -> RoutedChatModel:
+    """A routed chat model whose LLM judge (gpt-4o-mini on the loopback server) picks the
+    strong tier."""
+    server.script(model="gpt-4o-mini", reply="STRONG")
+    server.script(None, "word " * 395)
+
+    def model(name: str, **kw: Any) -> ChatOpenAI:
+        return ChatOpenAI(model=name, base_url=server.base_url, api_key="sk-test", max_retries=0,
+                          http_async_client=httpx.AsyncClient(), **kw)
+
+    tiers = [{"name": "cheap", "model": "gpt-4o-mini", "max_tokens": OUT},
+             {"name": "strong", "model": "gpt-4o", "max_tokens": OUT}]
+    return RoutedChatModel(
+        tiers={"cheap": model("gpt-4o-mini", max_tokens=OUT), "strong": model("gpt-4o", max_tokens=OUT)},
+        config=RouterConfig.build({"tiers": tiers, "classifier": {"type": "judge", "options": {"clamp": None}}}),
+        judge=model("gpt-4o-mini"), ledger=ledger,
+    )
+
+
+def _capped(route: Any, ledger: InMemoryLedger, cap: float) -> RunnableRouter:
+    return RunnableRouter(
+        {"only": route},
+        config=RouterConfig.build({"tiers": TIERS, "budget": {"per_request_cap_usd": cap}}),
+        ledger=ledger,
+    )
+
+
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
+def test_the_judge_of_a_routed_chat_model_in_a_capped_route_is_its_call_s_own(
+    openai_server: FakeOpenAIServer, mode: str
+) -> None:
+    """The judge's call is paid by the routed call (in its record's cost): the route's cap
+    handler refused it as a call of its own (nothing was left: the routed call holds it all),
+    wrote a ``refused`` record, and the judge's choice was lost (the call went to its
+    fallback tier)."""
+    ledger = InMemoryLedger()
+    routed = _judged(openai_server, ledger)
+
+    def run(inp: Any, config: Any) -> str:
+        return routed.invoke("What is 2+2?", config=config).text
+
+    async def arun(inp: Any, config: Any) -> str:
+        return (await routed.ainvoke("What is 2+2?", config=config)).text
+
+    rr = _capped(RunnableLambda(run, afunc=arun), ledger, 1.5 * WORST)
+    rr.invoke({"input": "q"}) if mode == "invoke" else asyncio.run(rr.ainvoke({"input": "q"}))
+    [rec] = ledger.records()
+    assert (rec.status, rec.tier) == ("ok", "strong")
+    assert rec.metadata["classifier_cost_usd"] > 0
+    assert [r.model for r in openai_server.chat_requests] == ["gpt-4o-mini", "gpt-4o"]
+
+
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
+def test_the_judge_of_a_routed_chat_model_counts_against_what_the_route_has_left(
+    openai_server: FakeOpenAIServer, mode: str
+) -> None:
+    """Room for one judged call and a little more: the second call's judge does not fit in
+    what is left, so it is not sent, and neither is its answer; the route stays under the cap
+    (the judge was sent unchecked and its cost came on top)."""
+    ledger = InMemoryLedger()
+    cap = 1.02 * WORST
+    rr = _capped(_agent(_judged(openai_server, ledger), mode), ledger, cap)
+    outcomes = rr.invoke({"input": "q"}) if mode == "invoke" else asyncio.run(rr.ainvoke({"input": "q"}))
+    assert outcomes == ["answer"] + ["RequestCostCapError"] * (CALLS - 1)
+    spent = sum(r.cost_usd or 0.0 for r in ledger.records())
+    assert spent <= cap + 1e-12, f"${spent:.7f} spent under a ${cap:.7f} cap"
+    assert [r.model for r in openai_server.chat_requests].count("gpt-4o") == 1
