@@ -44,3 +44,25 @@ def test_a_call_that_caps_itself_is_given_what_is_left() -> None:
     spend.settle("routed", 0.5)
     spend.settle("a", 0.25)
     assert spend.spent == pytest.approx(0.75)
+
+
+def test_a_call_that_caps_itself_gets_its_share_and_settles_what_it_recorded() -> None:
+    spend = RouteSpend(1.0, "t")
+    spend.admit("a", "m", 0.25)
+    assert spend.share("a") is None  # a plain call has no share: the route caps it
+    spend.admit("routed", "tier-router", None, rest=True)
+    share = spend.share("routed")
+    assert share is not None and share.usd == pytest.approx(0.75)
+    assert spend.share(None) is not None and spend.share(None).call == "routed"  # (stream(): no run id)
+    assert share.refusal("x", 0.5, 0.2) is None  # fits
+    with pytest.raises(RequestCostCapError, match=r"route 't' \(\$0.750000 of it left"):
+        raise share.refusal("x", 0.5, 0.3) or AssertionError("fits")
+    with pytest.raises(RequestCostCapError, match="no max_tokens or no known price"):
+        raise share.refusal("x", None, 0.0) or AssertionError("fits")
+    share.admit_judge("judge", 0.1)
+    with pytest.raises(RequestCostCapError, match="its judge's call to 'judge' may cost"):
+        share.admit_judge("judge", 0.8)
+    share.settle(0.6)  # a failed attempt's worst case included
+    spend.settle("routed", None)  # (the handler's later settle: the first counts)
+    assert spend.spent == pytest.approx(0.6)
+    assert spend.share("routed") is None and spend.share(None) is None
