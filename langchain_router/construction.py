@@ -62,6 +62,9 @@ def build_router(model: Any) -> Router | VariantRouter:
             judge_complete=lazy_judge_pair(lambda: model.judge or next(iter(model.tiers.values()))),
             encoder=_encoder(model.encoder),
             checks=model.checks,
+            # every call is sent with at most model.max_tokens: under a per-request cap the
+            # tiers need no max_tokens of their own (a call planned without it is refused)
+            _calls_bounded=model.max_tokens is not None,
         )
         check_router_models(ids, router)
         return router

@@ -107,6 +107,9 @@ class RunnableRouter(Runnable[Any, Any]):
                 classifier=classifier,
                 ledger=ledger,
                 prices=prices,
+                # its routes' model calls are admitted under the cap as they are made
+                # (route_cap.RouteCapHandler): a route's tier needs no max_tokens
+                _calls_bounded=True,
             )
         self.input_key = input_key
         self.on_decision = on_decision

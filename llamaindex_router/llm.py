@@ -173,6 +173,7 @@ class RoutedLLM(NoDeepCopies, TemplatedPrompts, ToolCalling, FunctionCallingLLM)
             embed_model=embed_model,
             judge_llm=judge_llm,
             allow_unordered=allow_unordered,
+            max_tokens=self.max_tokens,
         )
         self._inners = {name: InnerLLM(llm) for name, llm in own.items()}
         self._tier_choices = choices

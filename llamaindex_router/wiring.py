@@ -109,6 +109,7 @@ def build_router(
     embed_model: Any,
     judge_llm: Any,
     allow_unordered: bool = False,
+    max_tokens: int | None = None,
 ) -> Router | VariantRouter:
     """The :class:`Router` a ``RoutedLLM`` runs on (a shared one is checked, not changed)."""
     names = {name: model_id(llm) for name, llm in tiers.items()}
@@ -137,6 +138,9 @@ def build_router(
         checks=checks,
         encoder=encoder,
         judge_complete=judge,
+        # every call is sent with at most max_tokens (RoutedLLM's own): under a per-request
+        # cap the tiers need no max_tokens of their own (a call planned without it is refused)
+        _calls_bounded=max_tokens is not None,
     )
     check_router_models(names, built)
     return built

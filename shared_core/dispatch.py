@@ -33,9 +33,9 @@ from ._construct import construct
 from .attempt_records import AttemptRecords, logger
 from .call_hold import CallHold
 from .call_stop import CallStop, StopCall
+from .cap_bounds import cap_refusal
 from .errors import (
     AllTiersFailedError,
-    RequestCostCapError,
     TierAttemptError,
     scrub_exception,
 )
@@ -213,11 +213,8 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier, Moves):
                 err = share.refusal(tier.name, est, self.spent_usd + judge)
             else:
                 err = None
-            if err is None and cap is not None and est is not None and self.spent_usd + est > cap:
-                err = RequestCostCapError(
-                    f"per-request cap ${cap:.6f}: attempt on {tier.name!r} would cost about ${est:.6f} "
-                    f"after ${self.spent_usd:.6f} already spent"
-                )
+            if err is None and cap is not None:
+                err = cap_refusal(cap, tier, est, self.spent_usd)
             if err is not None:
                 self.errors.append(TierAttemptError(tier.name, err, "cost_cap", attempted=False))
                 if not self.attempts:

@@ -71,7 +71,11 @@ class Router(RouterParts, TierChoice):
         encoder: Any = None,
         checks: Sequence[AnswerCheck] = (),
         telemetry: OpenTelemetry | bool | None = None,
+        _calls_bounded: bool = False,
     ) -> None:
+        # _calls_bounded: an adapter sends every call with an output budget of its own (its
+        # max_tokens), or admits its routes' calls itself (RunnableRouter), so under a
+        # per-request cap its tiers need no max_tokens (a price still)
         self.config = _as_config(config)
         self._classifier = classifier
         self._judge_complete = judge_complete
@@ -118,7 +122,11 @@ class Router(RouterParts, TierChoice):
             check_classifier_config(
                 self.config.classifier, self.config, judge_complete=judge_complete
             )
-        if self.config.budget.limits or self.config.budget.per_request_cap_usd is not None:
+        if self.config.budget.per_request_cap_usd is not None:
+            from .cap_bounds import check_cap_bounds
+
+            check_cap_bounds(self.config, self.prices, max_tokens=not _calls_bounded)
+        elif self.config.budget.limits:
             self._check_prices_for_budgets()
         if self.config.feedback.auto_adjust and self.config.mode == "task":
             raise ConfigError(

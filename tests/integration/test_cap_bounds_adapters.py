@@ -1,0 +1,121 @@
+"""``per_request_cap_usd`` of a ``RoutedChatModel`` / ``RoutedLLM`` bounds every call.
+
+Before, a tier with no ``max_tokens`` had no worst case and the cap's check let it through:
+a ``RoutedChatModel`` held at a $0.00001 cap answered on such a tier and spent more than the
+cap. And the LLM judge the model asks before its first attempt was counted against the cap
+only once that attempt was recorded: a first attempt that fit the cap alone was sent although
+the judge had spent part of it, so the call passed the cap. Now the first is a
+``ConfigError`` when the model is built (unless the model bounds every call itself with its
+own ``max_tokens``; should that be removed later, the call is refused before it is sent), and
+the judge's cost is counted before the first attempt (the refusal carries it).
+
+Real ``ChatOpenAI`` / llama-index ``OpenAI`` against the loopback server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+from typing import Any
+
+import httpx
+import pytest
+from langchain_core.runnables import RunnableLambda
+from langchain_openai import ChatOpenAI
+
+from langchain_router import RoutedChatModel, RunnableRouter
+from shared_core import ConfigError, RouterConfig
+from shared_core.errors import RequestCostCapError
+from shared_core.ledger import InMemoryLedger
+from tests.fake_openai_server import FakeOpenAIServer
+
+pytestmark = [pytest.mark.integration, pytest.mark.filterwarnings("ignore::UserWarning")]
+
+CAP = 1e-5  # far below one answer of either tier at its worst
+PROMPT = "What is 2+2?"
+
+
+def _chat(server: FakeOpenAIServer, name: str, **kw: Any) -> ChatOpenAI:
+    return ChatOpenAI(model=name, base_url=server.base_url, api_key="sk-test", max_retries=0,
+                      http_async_client=httpx.AsyncClient(), **kw)
+
+
+def _unbounded(cap: float = CAP) -> RouterConfig:
+    """Two priced tiers, the strong one with no ``max_tokens``."""
+    return RouterConfig.build({
+        "tiers": [{"name": "cheap", "model": "gpt-4o-mini", "max_tokens": 64},
+                  {"name": "strong", "model": "gpt-4o"}],
+        "classifier": {"type": "rules"},
+        "policy": {"fallback_tier": "strong"},
+        "budget": {"per_request_cap_usd": cap},
+    })
+
+
+def _tiers(server: FakeOpenAIServer) -> dict[str, ChatOpenAI]:
+    return {"cheap": _chat(server, "gpt-4o-mini"), "strong": _chat(server, "gpt-4o")}
+
+
+# -- unknown worst case ------------------------------------------------------------------------
+def test_a_routed_chat_model_capped_over_a_tier_with_no_max_tokens_fails_when_built(
+    openai_server: FakeOpenAIServer,
+) -> None:
+    with pytest.raises(ConfigError) as err:
+        RoutedChatModel(tiers=_tiers(openai_server), config=_unbounded(), ledger=InMemoryLedger())
+    assert "'strong'" in str(err.value) and "max_tokens" in str(err.value)
+    assert openai_server.chat_requests == []
+
+
+def test_a_routed_llm_capped_over_a_tier_with_no_max_tokens_fails_when_built(
+    openai_server: FakeOpenAIServer,
+) -> None:
+    from llama_index.llms.openai import OpenAI
+
+    from llamaindex_router import RoutedLLM
+
+    tiers = {n: OpenAI(model=m, api_base=openai_server.base_url, api_key="sk-test", max_retries=0)
+             for n, m in (("cheap", "gpt-4o-mini"), ("strong", "gpt-4o"))}
+    with pytest.raises(ConfigError, match=r"'strong'.*max_tokens"):
+        RoutedLLM(tiers, _unbounded(), InMemoryLedger())
+    RoutedLLM(tiers, _unbounded(), InMemoryLedger(), max_tokens=32)  # it bounds every call itself
+
+
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke", "stream"])
+def test_a_model_bounding_its_calls_itself_is_capped_by_that_bound(
+    openai_server: FakeOpenAIServer, mode: str
+) -> None:
+    """``RoutedChatModel(max_tokens=...)`` sends every call with that budget: the tiers need
+    none, and the cap is kept by it. Set to ``None`` after it was built, the call's worst
+    case is unknown again: refused before it is sent, recorded ``refused`` / ``cost_cap``."""
+    ledger = InMemoryLedger()
+    routed = RoutedChatModel(tiers=_tiers(openai_server), config=_unbounded(cap=1.0), ledger=ledger,
+                             max_tokens=16)
+    openai_server.script(None, "four")
+
+    def call() -> Any:
+        if mode == "invoke":
+            return routed.invoke(PROMPT, model="strong")
+        if mode == "ainvoke":
+            return asyncio.run(routed.ainvoke(PROMPT, model="strong"))
+        return list(routed.stream(PROMPT, model="strong"))
+
+    call()
+    assert [r.model for r in openai_server.chat_requests] == ["gpt-4o"]
+    body = openai_server.chat_requests[0].body
+    assert (body.get("max_tokens") or body.get("max_completion_tokens")) == 16
+    routed.max_tokens = None
+    with pytest.raises(RequestCostCapError, match="max_tokens"):
+        call()
+    assert len(openai_server.chat_requests) == 1
+    assert [(r.status, r.error_kind, r.tier) for r in ledger.records()][1:] == [("refused", "cost_cap", "strong")]
+
+
+def test_a_runnable_router_capped_over_routes_with_no_max_tokens_still_builds_and_runs(
+    openai_server: FakeOpenAIServer,
+) -> None:
+    """Its routes' model calls are admitted under the cap one by one as they are made, so its
+    tiers need no ``max_tokens`` (a call with no output budget is refused there)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rr = RunnableRouter({"cheap": RunnableLambda(lambda q: "quick"), "strong": RunnableLambda(lambda q: "slow")},
+                            config=_unbounded(cap=1.0), ledger=InMemoryLedger())
+    assert rr.invoke("hi") in ("quick", "slow")

@@ -1,0 +1,119 @@
+"""A router's own ``per_request_cap_usd`` bounds every request it plans.
+
+Two holes let a request pass the cap. A tier whose worst case is unknown (no ``max_tokens``:
+its output is unbounded) was let through the cap's check, so the cap bounded nothing for it:
+with a $0.000001 cap, a tier with no ``max_tokens`` was sent and spent $0.0000033. And the
+LLM judge a ``judge`` / ``cascade`` classifier asks before the first attempt was not counted
+against the cap until the first record was written: a first attempt whose worst case fit the
+cap alone was sent although the judge had already spent the rest.
+
+Now a config with a cap and a tier of unknown worst case is a ``ConfigError`` when the router
+is built (naming the tier and what it lacks), a worst case still unknown at call time (an
+adapter's own ``max_tokens`` removed after it was built) is refused before anything is sent
+(``RequestCostCapError``, recorded ``refused`` / ``cost_cap``), and the judge's cost counts
+against the cap before the first attempt.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from shared_core import ConfigError, Router
+from shared_core.dispatch import aexecute, execute
+from shared_core.errors import RequestCostCapError
+from shared_core.ledger import InMemoryLedger
+from shared_core.testing import ScriptedModel
+
+OUT = 200
+TIERS = [
+    {"name": "cheap", "model": "gpt-4o-mini", "max_tokens": OUT},
+    {"name": "strong", "model": "gpt-4o", "max_tokens": OUT},
+]
+JUDGE_COST = (200 * 0.15 + 3 * 0.60) / 1e6  # ScriptedJudge on gpt-4o-mini: 200 in, 3 out
+PROMPT = "What is 2+2?"
+
+
+def _cfg(tiers: list[dict], cap: float | None = 1.0, **extra: object) -> dict:
+    budget = {"per_request_cap_usd": cap} if cap is not None else {}
+    return {"tiers": tiers, "budget": budget, **extra}
+
+
+# -- a tier whose worst case is unknown fails the build ----------------------------------------
+def test_a_capped_tier_with_no_max_tokens_is_a_config_error_naming_it():
+    tiers = [dict(TIERS[0]), {"name": "strong", "model": "gpt-4o"}]
+    with pytest.raises(ConfigError) as err:
+        Router(_cfg(tiers))
+    text = str(err.value)
+    assert "'strong'" in text and "max_tokens" in text and "per_request_cap_usd" in text
+    assert "'cheap'" not in text
+    assert err.value.field == "tiers.strong.max_tokens"
+
+
+def test_a_capped_tier_with_no_price_and_no_max_tokens_names_both():
+    tiers = [{"name": "mine", "model": "acme-chat-1"}]
+    with pytest.raises(ConfigError) as err:
+        Router(_cfg(tiers))
+    text = str(err.value)
+    assert "'mine'" in text and "max_tokens" in text and "input_price" in text
+    assert "per_request_cap_usd" in text
+
+
+def test_a_capped_tier_priced_by_hand_with_max_tokens_builds():
+    tiers = [{"name": "mine", "model": "acme-chat-1", "max_tokens": 10, "input_price": 1.0, "output_price": 2.0}]
+    Router(_cfg(tiers))
+
+
+def test_without_a_cap_a_tier_needs_no_max_tokens():
+    Router(_cfg([{"name": "cheap", "model": "gpt-4o-mini"}], cap=None))
+
+
+def test_limits_alone_still_need_prices_only():
+    """A hard limit checks a tier with no ``max_tokens`` (nothing reserved), as documented."""
+    cfg = {"tiers": [{"name": "cheap", "model": "gpt-4o-mini"}],
+           "budget": {"limits": [{"scope": "global", "period": "day", "limit_usd": 1}]}}
+    Router(cfg)
+
+
+def test_the_bundled_router_and_its_config_with_a_cap_build():
+    Router()
+    from shared_core import RouterConfig
+    from shared_core.router import default_config_path
+
+    cfg = RouterConfig.from_file(default_config_path()).to_dict()
+    cfg["budget"] = {"per_request_cap_usd": 0.5}
+    Router(cfg)
+
+
+# -- still unknown at call time: refused before it is sent -------------------------------------
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_an_unknown_worst_case_at_call_time_is_refused_and_recorded(mode):
+    """A router built for an adapter that bounds every call itself (its own ``max_tokens``),
+    planned without that bound: nothing is sent, a ``refused`` / ``cost_cap`` record says why."""
+    ledger = InMemoryLedger()
+    router = Router(_cfg([{"name": "cheap", "model": "gpt-4o-mini"}], cap=1e-6), ledger=ledger,
+                    _calls_bounded=True)
+    model = ScriptedModel()
+    request = router.request(PROMPT)
+    plan = router.plan(router.decide_request(request), request)
+    with pytest.raises(RequestCostCapError, match="max_tokens"):
+        if mode == "sync":
+            execute(plan, model)
+        else:
+            import asyncio
+
+            asyncio.run(aexecute(plan, model.acall))
+    assert model.calls == []
+    assert [(r.status, r.error_kind, r.tier) for r in ledger.records()] == [("refused", "cost_cap", "cheap")]
+
+
+def test_a_call_bounded_by_the_caller_under_a_router_built_so_is_capped_by_that_bound():
+    ledger = InMemoryLedger()
+    router = Router(_cfg([{"name": "cheap", "model": "gpt-4o-mini"}], cap=1e-6), ledger=ledger,
+                    _calls_bounded=True)
+    request = router.request(PROMPT)
+    plan = router.plan(router.decide_request(request), request, caller_max_tokens=10_000)
+    with pytest.raises(RequestCostCapError, match="would cost about"):
+        execute(plan, ScriptedModel())
+    ok = Router(_cfg([{"name": "cheap", "model": "gpt-4o-mini"}], cap=1.0), _calls_bounded=True)
+    request = ok.request(PROMPT)
+    execute(ok.plan(ok.decide_request(request), request, caller_max_tokens=10), ScriptedModel())
