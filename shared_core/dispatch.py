@@ -208,13 +208,12 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier, Moves):
         share = self.route_share  # what a route held at its cap left this call (see RouteShare)
         if cap is not None or share is not None:
             est = self._estimate(tier)
-            if share is not None:  # the judge's call is paid for already, if not yet counted
-                judge = 0.0 if self._classifier_charged else self.decision.classifier_cost_usd or 0.0
-                err = share.refusal(tier.name, est, self.spent_usd + judge)
-            else:
-                err = None
+            # the judge's call is paid for already, if not yet counted (by the first record)
+            judge = 0.0 if self._classifier_charged else self.decision.classifier_cost_usd or 0.0
+            spent = self.spent_usd + judge
+            err = share.refusal(tier.name, est, spent) if share is not None else None
             if err is None and cap is not None:
-                err = cap_refusal(cap, tier, est, self.spent_usd)
+                err = cap_refusal(cap, tier, est, spent, judge)
             if err is not None:
                 self.errors.append(TierAttemptError(tier.name, err, "cost_cap", attempted=False))
                 if not self.attempts:

@@ -25,6 +25,7 @@ from langchain_openai import ChatOpenAI
 
 from langchain_router import RoutedChatModel, RunnableRouter
 from shared_core import ConfigError, RouterConfig
+from shared_core.budget import estimate_cost
 from shared_core.errors import RequestCostCapError
 from shared_core.ledger import InMemoryLedger
 from tests.fake_openai_server import FakeOpenAIServer
@@ -119,3 +120,68 @@ def test_a_runnable_router_capped_over_routes_with_no_max_tokens_still_builds_an
         rr = RunnableRouter({"cheap": RunnableLambda(lambda q: "quick"), "strong": RunnableLambda(lambda q: "slow")},
                             config=_unbounded(cap=1.0), ledger=InMemoryLedger())
     assert rr.invoke("hi") in ("quick", "slow")
+
+
+# -- the judge's cost ---------------------------------------------------------------------------
+OUT = 20
+
+
+def _judged(server: FakeOpenAIServer, ledger: InMemoryLedger, cap: float) -> RoutedChatModel:
+    """A routed chat model whose LLM judge (gpt-4o-mini on the loopback server) picks strong."""
+    server.script(model="gpt-4o-mini", reply="STRONG")
+    server.script(None, "four")
+    tiers = [{"name": "cheap", "model": "gpt-4o-mini", "max_tokens": OUT},
+             {"name": "strong", "model": "gpt-4o", "max_tokens": OUT}]
+    return RoutedChatModel(
+        tiers={"cheap": _chat(server, "gpt-4o-mini"), "strong": _chat(server, "gpt-4o")},
+        config=RouterConfig.build({"tiers": tiers, "classifier": {"type": "judge", "options": {"clamp": None}},
+                                   "budget": {"per_request_cap_usd": cap}}),
+        judge=_chat(server, "gpt-4o-mini"), ledger=ledger,
+    )
+
+
+def _judge_and_worst(server: FakeOpenAIServer) -> tuple[float, float]:
+    """What the judge's call costs (measured) and the strong tier's worst case for PROMPT."""
+    ledger = InMemoryLedger()
+    routed = _judged(server, ledger, 1.0)
+    routed.invoke(PROMPT)
+    [rec] = ledger.records()
+    judge = rec.metadata["classifier_cost_usd"]
+    server.reset()
+    strong = routed.router.config.tiers[1]
+    request = routed.router.request([{"role": "user", "content": PROMPT}])
+    worst = estimate_cost(strong, request.input_tokens, routed.router.prices)
+    assert worst is not None and judge > 0
+    return judge, worst
+
+
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
+def test_the_judge_of_a_routed_chat_model_counts_against_its_own_cap(
+    openai_server: FakeOpenAIServer, mode: str
+) -> None:
+    """The answer's worst case fits the cap alone, not with the judge's cost: the answer is
+    not asked for, and the refusal carries what the judge cost."""
+    judge, worst = _judge_and_worst(openai_server)
+    cap = worst + judge / 2
+    ledger = InMemoryLedger()
+    routed = _judged(openai_server, ledger, cap)
+    with pytest.raises(RequestCostCapError, match="judge"):
+        routed.invoke(PROMPT) if mode == "invoke" else asyncio.run(routed.ainvoke(PROMPT))
+    assert [r.model for r in openai_server.chat_requests] == ["gpt-4o-mini"]  # the judge only
+    [rec] = ledger.records()
+    assert (rec.status, rec.error_kind, rec.tier) == ("refused", "cost_cap", "strong")
+    assert rec.cost_usd == pytest.approx(judge)
+    assert rec.cost_usd <= cap
+
+
+def test_the_judge_and_an_answer_that_fit_the_cap_together_are_both_sent(
+    openai_server: FakeOpenAIServer,
+) -> None:
+    judge, worst = _judge_and_worst(openai_server)
+    cap = worst + 1.5 * judge
+    ledger = InMemoryLedger()
+    _judged(openai_server, ledger, cap).invoke(PROMPT)
+    [rec] = ledger.records()
+    assert (rec.status, rec.tier) == ("ok", "strong")
+    assert rec.cost_usd <= cap
+    assert [r.model for r in openai_server.chat_requests] == ["gpt-4o-mini", "gpt-4o"]

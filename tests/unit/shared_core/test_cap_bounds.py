@@ -19,10 +19,12 @@ from __future__ import annotations
 import pytest
 
 from shared_core import ConfigError, Router
+from shared_core.budget import estimate_cost
 from shared_core.dispatch import aexecute, execute
 from shared_core.errors import RequestCostCapError
 from shared_core.ledger import InMemoryLedger
-from shared_core.testing import ScriptedModel
+from shared_core.pricing import Usage
+from shared_core.testing import ScriptedJudge, ScriptedModel
 
 OUT = 200
 TIERS = [
@@ -117,3 +119,78 @@ def test_a_call_bounded_by_the_caller_under_a_router_built_so_is_capped_by_that_
     ok = Router(_cfg([{"name": "cheap", "model": "gpt-4o-mini"}], cap=1.0), _calls_bounded=True)
     request = ok.request(PROMPT)
     execute(ok.plan(ok.decide_request(request), request, caller_max_tokens=10), ScriptedModel())
+
+
+# -- the judge's cost counts before the first attempt -------------------------------------------
+def _judged(ledger: InMemoryLedger, cap: float) -> Router:
+    judge = ScriptedJudge("strong", model="gpt-4o-mini", usage=Usage(200, 3))
+    return Router(_cfg(TIERS, cap=cap, classifier={"type": "judge", "options": {"clamp": None}}),
+                  judge_complete=judge.pair(), ledger=ledger)
+
+
+def _strong_worst(router: Router) -> float:
+    request = router.request(PROMPT)
+    worst = estimate_cost(router.config.tiers[1], request.input_tokens, router.prices)
+    assert worst is not None
+    return worst
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_the_judge_and_the_first_attempt_together_must_fit_the_cap(mode):
+    """The attempt alone fits the cap, the judge's cost on top does not: refused before it is
+    sent, the refusal carrying what the judge cost (spent, whatever happens)."""
+    probe = _judged(InMemoryLedger(), 1.0)
+    cap = _strong_worst(probe) + JUDGE_COST / 2
+    ledger = InMemoryLedger()
+    router = _judged(ledger, cap)
+    model = ScriptedModel()
+    with pytest.raises(RequestCostCapError) as err:
+        if mode == "sync":
+            request = router.request(PROMPT)
+            execute(router.plan(router.decide_request(request), request), model)
+        else:
+            import asyncio
+
+            async def go():
+                request = router.request(PROMPT)
+                return await aexecute(router.plan(await router.adecide_request(request), request), model.acall)
+
+            asyncio.run(go())
+    assert model.calls == []
+    [rec] = ledger.records()
+    assert (rec.status, rec.error_kind, rec.tier) == ("refused", "cost_cap", "strong")
+    assert rec.cost_usd == pytest.approx(JUDGE_COST)
+    assert "judge" in str(err.value)
+
+
+def test_the_judge_and_the_first_attempt_that_fit_are_sent():
+    probe = _judged(InMemoryLedger(), 1.0)
+    cap = _strong_worst(probe) + 1.5 * JUDGE_COST
+    ledger = InMemoryLedger()
+    router = _judged(ledger, cap)
+    request = router.request(PROMPT)
+    execute(router.plan(router.decide_request(request), request), ScriptedModel())
+    [rec] = ledger.records()
+    assert (rec.status, rec.tier) == ("ok", "strong")
+    assert rec.cost_usd <= cap
+
+
+def test_a_cascade_that_fell_through_to_its_judge_counts_the_judge_too():
+    from shared_core.classifiers import CascadeClassifier, LLMJudgeClassifier
+    from shared_core.testing import FakeClassifier
+
+    probe = _judged(InMemoryLedger(), 1.0)
+    cap = _strong_worst(probe) + JUDGE_COST / 2
+    judge = ScriptedJudge("strong", model="gpt-4o-mini", usage=Usage(200, 3))
+    unsure = FakeClassifier(default="cheap", confidence=0.5)  # below its 0.9: the judge decides
+    cascade = CascadeClassifier([(unsure, 0.9), (LLMJudgeClassifier(judge, judge.acomplete), None)],
+                                labels=["cheap", "strong"])
+    ledger = InMemoryLedger()
+    router = Router(_cfg(TIERS, cap=cap), classifier=cascade, ledger=ledger)
+    model = ScriptedModel()
+    request = router.request(PROMPT)
+    with pytest.raises(RequestCostCapError, match="judge"):
+        execute(router.plan(router.decide_request(request), request), model)
+    assert model.calls == [] and len(judge.prompts) == 1
+    [rec] = ledger.records()
+    assert (rec.status, rec.error_kind, rec.cost_usd) == ("refused", "cost_cap", pytest.approx(JUDGE_COST))
