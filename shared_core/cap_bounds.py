@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from .tier import Tier
 
 _FIX = {
-    "max_tokens": "set max_tokens on the tier",
+    "max_tokens": "set max_tokens on the tier, or on the RoutedChatModel / RoutedLLM to bound "
+    "every call",
     "price": "set input_price and output_price (USD per 1M tokens) on the tier, or register the "
     "model with PriceTable.register()",
 }
@@ -60,12 +61,11 @@ def check_cap_bounds(config: RouterConfig, prices: PriceTable, *, max_tokens: bo
         + " and ".join("no max_tokens" if x == "max_tokens" else "no known price" for x in lacks)
         for t, lacks in missing
     ]
-    fixes = sorted({x for _, lacks in missing for x in lacks}, reverse=True)  # max_tokens, price
+    fixes = [x for x in _FIX if any(x in lacks for _, lacks in missing)]
     first, lacks = missing[0]
     raise ConfigError(
         f"budget.per_request_cap_usd is ${cap:.6f}, but {'; '.join(parts)}: the worst case of an "
-        "attempt on it is unknown, so the cap could not bound it. "
-        + "; ".join(_FIX[x] for x in fixes),
+        f"attempt on such a tier is unknown, so the cap could not bound it ({'; '.join(_FIX[x] for x in fixes)})",
         field=f"tiers.{first.name}.{'max_tokens' if lacks[0] == 'max_tokens' else 'input_price'}",
         value=[t.name for t, _ in missing],
     )
