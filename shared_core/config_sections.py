@@ -185,6 +185,10 @@ class BudgetLimit(StrictModel):
 class BudgetConfig(StrictModel):
     limits: list[BudgetLimit] = Field(default_factory=list)
     per_request_cap_usd: float | None = Field(default=None, gt=0)
+    """USD one request may spend across its attempts, its judge's call included: an attempt
+    whose worst case (input plus output budget, at the tier's prices) would pass it is not
+    sent. Every tier then needs a ``max_tokens`` and a known price (a ``ConfigError`` when the
+    router is built), unless the adapter bounds every call itself (its own ``max_tokens``)."""
     reservation_ttl_s: float = Field(default=600.0, gt=0)
     """A call's reservation expires after this long, so a crashed worker cannot hold
     budget for ever; each escalation or fallback renews it."""
