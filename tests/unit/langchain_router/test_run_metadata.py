@@ -60,7 +60,7 @@ def test_the_request_reads_thread_user_and_metadata_from_any_run_metadata(
         kwargs["router_thread_id"] = thread
     if user is not None:
         kwargs[USER_KWARG] = user
-    run = SimpleNamespace(tags=tags, metadata=md)
+    run = SimpleNamespace(tags=tags, metadata=md, handlers=[], run_id=None)
     _, request, _ = _ROUTED._begin([HumanMessage("hi")], None, run, kwargs)
     # every key read, as the general path reads them
     assert request.thread_id == (thread or thread_id_of(md, tags))
@@ -73,7 +73,7 @@ def test_the_request_reads_thread_user_and_metadata_from_any_run_metadata(
 def test_a_langchain_key_with_a_plain_value_of_the_caller_s_is_kept() -> None:
     """``lc_versions`` is LangChain's (a dict); a caller's own plain value under that name is
     kept, as every other plain value is."""
-    run = SimpleNamespace(tags=[], metadata={"ls_provider": "x", "lc_versions": "mine"})
+    run = SimpleNamespace(tags=[], metadata={"ls_provider": "x", "lc_versions": "mine"}, handlers=[], run_id=None)
     _, request, _ = _ROUTED._begin([HumanMessage("hi")], None, run, {})
     assert dict(request.metadata) == {"lc_versions": "mine"}
 

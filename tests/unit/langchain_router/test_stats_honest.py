@@ -34,6 +34,7 @@ _JSON_KEYS = {
     "failure_rate", "refused_calls", "refused_by", "latency_ms", "quality", "first_ts", "last_ts",
     "savings_usd", "savings_pct", "upper_bound_records", "upper_bound_cost_usd", "upper_bound_share",
     "estimated_records", "estimated_cost_usd", "estimated_share", "negative_savings_note",
+    "lapsed_hold_records", "lapsed_hold_cost_usd",
 }
 
 
