@@ -106,6 +106,10 @@ class LadderModel:
         self.fx = FeatureExtractor.from_config(self.features)
         self.cjk = str(self.features.get("cjk", ""))
         """How the features read CJK text (:func:`ladder_text`; ``""`` in older files)."""
+        self.danda = bool(self.features.get("danda", False))
+        """Whether the features read the Devanagari full stops (``।``, ``॥``) as spaces, as they read
+        ``.`` (``False`` in older files: glued to the word before them, ``कीजिए।`` was a word of its
+        own beside ``कीजिए``)."""
         self.dim = self.fx.dim
         self.W = np.asarray(W, dtype=np.float32)
         self.b = np.asarray(b, dtype=np.float64).reshape(-1)
@@ -150,8 +154,15 @@ class LadderModel:
         """What the hashed features read of ``text``: :func:`ladder_text` in this model's CJK mode."""
         return ladder_text(text, self.cjk)
 
+    def plain(self, text: str) -> str:
+        """``text`` with its Devanagari full stops read as spaces when the model says so (:attr:`danda`)."""
+        if self.danda and not text.isascii() and ("\u0964" in text or "\u0965" in text):
+            return text.replace("\u0964", " ").replace("\u0965", " ")
+        return text
+
     def featurize(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Sparse features over ``2 * dim`` buckets: whole text, then its edges."""
+        text = self.plain(text)
         t = self.read_text(text)
         i1, v1 = self.fx.transform_one(t)
         if len(text) <= EDGE_MIN:
@@ -237,6 +248,7 @@ class LadderModel:
         (``_tokens(ladder_text(text).lower())``, what :meth:`coverage` takes; the same list
         without CJK), else ``None``: a short text in Chinese or Japanese is not split into words
         twice."""
+        text = self.plain(text)
         n = len(text)
         toks = read_toks = None
         if self._dot is not None and n <= EDGE_MIN:  # word sums: memoised per word

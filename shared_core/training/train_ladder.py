@@ -57,6 +57,15 @@ sent the pinned French school problem of ``test_ladder_maths.py`` to ``complex``
 move the buckets they share with other languages by hashing (an "après" n-gram's bucket, one of the
 two most moved, is reached by about 30 CJK rows under this reading, 2 before); with the everyday money
 and percentage rows of :mod:`.ladder_seeds_intl6` it is at 0.67."""
+LADDER_DANDA = True
+"""Whether the features read the Devanagari full stops (``।``, ``॥``) as spaces (``features.danda``,
+:meth:`~..classifiers.ladder_model.LadderModel.plain`), since 2026-12-05 (eighth round,
+BENCHMARKS.md). Glued to the word before them, they made ``कीजिए।`` ("do …", closing a Hindi
+sentence) a word of its own beside ``कीजिए``: in the own data the first ended 4 tier-1 and 4
+tier-3 rows, the second 31 tier-4 ones. "Prove Fermat's little theorem" in Hindi went to ``simple``
+at confidence 0.94 (the seventh round's model: probability of ``simple`` 0.90 with the full stop,
+0.71 without it); with :mod:`.ladder_seeds_intl7`, 0.54 with it and 0.24 without it
+(``frontier`` 0.74), and retrained with this reading it goes to ``frontier``."""
 BENCH_WEIGHT = 0.0
 BENCH_CAP = 30
 OOD_COVERAGE = 0.2
@@ -253,6 +262,8 @@ def train_ladder(
             w[m] *= len(rows) / (len(LEVELS) * w[m].sum())
     fx = WordSumExtractor(dim)
     features = {**fx.config(), "cjk": LADDER_CJK} if LADDER_CJK else fx.config()
+    if LADDER_DANDA:
+        features["danda"] = True
     probe = LadderModel(np.zeros((2 * dim, len(LEVELS))), np.zeros(len(LEVELS)), features)
     texts, asks = requests_of(rows)
     X = probe.batch(texts, asks)
