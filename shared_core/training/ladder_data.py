@@ -8,10 +8,9 @@ the ask's). Everything is generated deterministically from
 (maths across the ladder: :mod:`.ladder_seeds_maths`; light asks over heavy-looking
 material: :mod:`.ladder_seeds_tier2`; the seven other languages in volume:
 :mod:`.ladder_seeds_intl2` and :mod:`.ladder_seeds_intl3`; everyday money sums and one-fact asks in
-them: :mod:`.ladder_seeds_intl6`; light asks in technical or writing words and one-line hard asks
-in them: :mod:`.ladder_seeds_intl7`) and :mod:`.ladder_slots`.
-(:mod:`.ladder_seeds_intl4` and :mod:`.ladder_seeds_intl5` are written but not read here: see
-their docstrings.)
+them: :mod:`.ladder_seeds_intl6`) and :mod:`.ladder_slots`.
+(:mod:`.ladder_seeds_intl4`, :mod:`.ladder_seeds_intl5` and :mod:`.ladder_seeds_intl7` are written
+but not read here: see their docstrings.)
 
 A fifth of the templates (chosen by a stable hash of the template text) never reach
 training: :func:`heldout_rows` is the project's own held-out set, so its figures measure
@@ -35,7 +34,6 @@ from .ladder_seeds_intl import SEEDS_INTL
 from .ladder_seeds_intl2 import SEEDS_INTL2
 from .ladder_seeds_intl3 import SEEDS_INTL3
 from .ladder_seeds_intl6 import SEEDS_INTL6
-from .ladder_seeds_intl7 import SEEDS_INTL7
 from .ladder_seeds_maths import SEEDS_MATHS, SEEDS_MATHS_INTL, SLOTS_MATHS
 from .ladder_seeds_more import SEEDS_MORE, SLOTS_MORE
 from .ladder_seeds_tier2 import SEEDS_TIER2, SEEDS_TIER2_INTL, SLOTS_TIER2
@@ -156,10 +154,10 @@ _STRING_WRAPS = [
 
 
 MULTILINGUAL_BATCHES = frozenset(
-    f"{lang}|{t}" for seeds in (SEEDS_INTL2, SEEDS_INTL3, SEEDS_INTL6, SEEDS_INTL7) for lang, v in seeds.items() for _, _, t in v
+    f"{lang}|{t}" for seeds in (SEEDS_INTL2, SEEDS_INTL3, SEEDS_INTL6) for lang, v in seeds.items() for _, _, t in v
 )
-"""``template`` keys of the multilingual batches (two of 2026-12-04, :mod:`.ladder_seeds_intl6` and
-:mod:`.ladder_seeds_intl7` of 2026-12-05): their held-out rows are reported apart, being harder than the rest (short CJK proofs,
+"""``template`` keys of the multilingual batches (two of 2026-12-04, :mod:`.ladder_seeds_intl6` of
+2026-12-05): their held-out rows are reported apart, being harder than the rest (short CJK proofs,
 long easy pastes), so the other held-out rows stay the set they were."""
 
 
@@ -252,8 +250,7 @@ def all_rows(seed: int = 0) -> list[dict[str, Any]]:
     for lang in sorted(SEEDS_INTL):
         more = (SEEDS_WIDE_INTL.get(lang, []) + SEEDS_GAP_HARD_INTL.get(lang, [])
                 + SEEDS_MATHS_INTL.get(lang, []) + SEEDS_TIER2_INTL.get(lang, [])
-                + SEEDS_INTL2.get(lang, []) + SEEDS_INTL3.get(lang, []) + SEEDS_INTL6.get(lang, [])
-                + SEEDS_INTL7.get(lang, []))
+                + SEEDS_INTL2.get(lang, []) + SEEDS_INTL3.get(lang, []) + SEEDS_INTL6.get(lang, []))
         seeds += [(lang, t, c, s) for t, c, s in SEEDS_INTL[lang] + more]
     late = {t for _, _, t in SEEDS_MATHS + SEEDS_TIER2}
     late |= {t for d in (SEEDS_MATHS_INTL, SEEDS_TIER2_INTL) for v in d.values() for _, _, t in v}

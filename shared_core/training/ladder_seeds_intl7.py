@@ -20,6 +20,14 @@ not their wording):
   these languages leaned to ``simple`` whatever it asked: a one-line Hindi proof went to the
   cheapest tier at confidence 0.94.
 
+**Written but not read by** :mod:`.ladder_data` (eighth round, 2026-12-05, BENCHMARKS.md): trained
+with it (and with the Devanagari full stop read as a space, ``train_ladder.LADDER_DANDA``), set H's
+tiers 1-2 in the lower half rose from 86.9% to 91.7% and the Hindi one-line proof went to
+``frontier``, but across the six multilingual sets 15 requests were fixed and 18 broken, set F's
+calibration error rose to 0.109 (limit 0.10) and set D's tiers 3-4 in the upper half fell to 89.9%
+under its pinned floor of 90% (one knife-edge request); cross-validated exact tier 84.60% -> 84.46%
+(fold sd 1.1). Not better beyond noise, so not shipped; kept for the next round to build on.
+
 ``(tier, category, template)`` per language, no slots (each template gives two rows: as written,
 and varied by :func:`~.ladder_data._vary_intl`). One fifth of the templates is held out by the
 same stable hash as every batch.

@@ -57,15 +57,17 @@ sent the pinned French school problem of ``test_ladder_maths.py`` to ``complex``
 move the buckets they share with other languages by hashing (an "après" n-gram's bucket, one of the
 two most moved, is reached by about 30 CJK rows under this reading, 2 before); with the everyday money
 and percentage rows of :mod:`.ladder_seeds_intl6` it is at 0.67."""
-LADDER_DANDA = True
+LADDER_DANDA = False
 """Whether the features read the Devanagari full stops (``।``, ``॥``) as spaces (``features.danda``,
-:meth:`~..classifiers.ladder_model.LadderModel.plain`), since 2026-12-05 (eighth round,
-BENCHMARKS.md). Glued to the word before them, they made ``कीजिए।`` ("do …", closing a Hindi
-sentence) a word of its own beside ``कीजिए``: in the own data the first ended 4 tier-1 and 4
-tier-3 rows, the second 31 tier-4 ones. "Prove Fermat's little theorem" in Hindi went to ``simple``
-at confidence 0.94 (the seventh round's model: probability of ``simple`` 0.90 with the full stop,
-0.71 without it); with :mod:`.ladder_seeds_intl7`, 0.54 with it and 0.24 without it
-(``frontier`` 0.74), and retrained with this reading it goes to ``frontier``."""
+:meth:`~..classifiers.ladder_model.LadderModel.plain`). Glued to the word before them they make
+``कीजिए।`` ("do …", closing a Hindi sentence) a word of its own beside ``कीजिए``: in the own data
+the first ended 4 tier-1 and 4 tier-3 rows, the second 31 tier-4 ones, and "prove Fermat's
+little theorem" in Hindi goes to ``simple`` at confidence 0.94. Tried in the eighth round
+(2026-12-05, BENCHMARKS.md) and not shipped: on the same rows it changes little (cross-validated
+exact 84.60% -> 84.75%, one request more or less on most sets; the Hindi proof stays ``simple``,
+0.77) and moved one knife-edge request of set D's tiers 3-4 below its pinned floor; with the rows
+of :mod:`.ladder_seeds_intl7` it sends the Hindi proof to ``frontier`` but the round as a whole
+was not better beyond noise (see that module)."""
 BENCH_WEIGHT = 0.0
 BENCH_CAP = 30
 OOD_COVERAGE = 0.2
