@@ -184,6 +184,11 @@ MULTILINGUAL_D = CHECK.with_name("everyday_multilingual_d.jsonl")
 MULTILINGUAL_E = CHECK.with_name("everyday_multilingual_e.jsonl")
 """165 requests, about 24 per language, written blind on 2026-12-05 to judge one candidate model
 (BENCHMARKS.md, "Fifth round"); three rows that were near-twins of own templates dropped."""
+MULTILINGUAL_I = CHECK.with_name("everyday_multilingual_i.jsonl")
+"""168 requests, 24 per language and 6 per tier, a quarter wrapped, written blind on 2026-12-05 (evening)
+and read once, with the shipped model (the eighth round was not shipped)."""
+BLIND_J = CHECK.with_name("everyday_blind_j.jsonl")
+"""80 English requests, 20 per tier, a quarter wrapped, written blind with set I and read once."""
 FINAL = CHECK.with_name("everyday_final.jsonl")
 """160 English requests written blind on 2026-12-04 and read twice: before and after the
 multilingual batches."""
@@ -310,6 +315,25 @@ def test_router_places_the_blind_sets_as_measured() -> None:
         for key, low in floor.items():
             assert rep[key] >= low, (path.name, key, rep[key])
         assert rep["ece"] <= 0.10, path.name
+
+
+def test_router_places_the_evening_blind_sets_as_measured() -> None:
+    """Sets I and J (2026-12-05, evening), read once with the shipped model: floors one request or so under
+    what it reached, several of them under the issue's targets (BENCHMARKS.md, "Sets I and J"): a
+    regression guard, not a claim that the targets hold there. J's ECE (0.114) is over the 0.10 target."""
+    router = Router()
+    for path, floor, ece in (
+        (MULTILINGUAL_I, {"exact": 0.77, "within_one": 0.94, "tier1_cheapest": 0.88, "tier12_lower_half": 0.84,
+                          "tier34_upper_half": 0.86, "tier4_top": 0.83}, 0.10),
+        (BLIND_J, {"exact": 0.78, "within_one": 0.93, "tier1_cheapest": 0.90, "tier12_lower_half": 0.90,
+                   "tier34_upper_half": 0.80, "tier4_top": 0.90}, 0.12),
+    ):
+        rows = read_ladder_rows(path)
+        decisions = [router.decide(request_of(r)) for r in rows]
+        rep = ladder_report([r["tier"] for r in rows], [d.index for d in decisions], [d.confidence for d in decisions])
+        for key, low in floor.items():
+            assert rep[key] >= low, (path.name, key, rep[key])
+        assert rep["ece"] <= ece, (path.name, rep["ece"])
 
 
 def test_the_readme_ladder_table_examples_route_as_shown() -> None:
