@@ -143,7 +143,11 @@ def _uncertain_rows(s: Any) -> list[tuple[str, str]]:
             share = f", {cost / s.cost_usd:.1%} of cost" if s.cost_usd > 0 else ""
             rows.append((label, f"{n} ({usd(cost)}{share})"))
     if s.lapsed_hold_records:  # a worker killed with calls under way: its holds kept as spend
-        rows.append(("lapsed holds", f"{s.lapsed_hold_records} ({usd(s.lapsed_hold_cost_usd)}, counted as spend)"))
+        rows.append((
+            "lapsed holds",
+            f"{s.lapsed_hold_records} ({usd(s.lapsed_hold_cost_usd)}, counted as spend and as "
+            "baseline: no saving or loss claimed)",
+        ))
     return rows
 
 
@@ -174,7 +178,8 @@ def render(s: Any, console: Any = None, tier_names: list[str] | None = None) -> 
     unpriced = s.unknown_cost_records
     missing = f" + {unpriced} unpriced record(s)" if unpriced else ""
     for k, v in (
-        ("calls / attempt records", f"{s.calls} / {s.records}"),
+        ("calls", s.calls_text()),
+        ("attempts sent / records", f"{s.attempts} / {s.records}"),
         ("cost", usd(s.cost_usd) + missing),
         ("baseline cost", usd(s.baseline_cost_usd)),
         ("savings", usd(s.savings_usd) + (f" ({pct:.1f}%)" if pct is not None else "")
@@ -229,7 +234,7 @@ def render(s: Any, console: Any = None, tier_names: list[str] | None = None) -> 
             t.add_row(
                 Text(storable_text(name)),  # a tag's lone surrogate: escaped, printable
                 str(g.calls),
-                str(g.records),
+                str(g.attempts),  # sent to a provider: a refused call was never sent
                 usd(g.cost_usd),
                 usd(g.baseline_cost_usd),
                 usd(g.savings_usd),

@@ -13,6 +13,15 @@ provider's word are counted apart too, by the note on their record: an upper bou
 tier was called (only attempt-0 records) is no call of any tier or model (its records and any
 judge cost still count there), is in no tier's share of answered calls and is no failure
 (refused calls are counted in ``refused_calls``); a day's and a tag's calls include it.
+A group's ``records`` counts every record; its ``attempts`` only those sent to a provider
+(not refusals, not the marker of a kept answer, not a lapsed hold). ``calls`` is split into
+``answered_calls`` + ``failed_calls`` + ``refused_calls`` + ``unsent_calls`` (stopped before
+any tier was called) + ``lapsed_hold_calls`` (only a lapsed hold: a killed worker's call).
+
+A lapsed hold (:mod:`.lapsed`) is kept as spend at its held amount, and as much baseline: what
+the killed worker's calls would have cost on the baseline model is unknown, so the summary
+claims neither a saving nor a loss on them (with a $0 baseline a crash read as routing losing
+money: ``savings -12.5%`` where every real call ran on the baseline model).
 """
 
 from __future__ import annotations
@@ -28,7 +37,7 @@ from ..tags import user_tags
 from ..unanswered import is_upper_bound
 from ..usage_belief import is_estimated
 from .base import CallRecord, Feedback
-from .lapsed import LAPSED_KIND
+from .lapsed import LAPSED_KIND, is_lapsed
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -49,6 +58,8 @@ class Totals:
     records: int = 0
     cost_usd: float = 0.0
     baseline_cost_usd: float = 0.0
+    attempts: int = 0
+    """Records of attempts sent to a provider (``records`` counts refusals and markers too)."""
 
     @property
     def savings_usd(self) -> float:
@@ -104,6 +115,14 @@ class LedgerSummary(Totals):
     failure_rate: float = 0.0
     """Share of calls with no ``ok`` attempt (refused calls excluded)."""
     refused_calls: int = 0
+    answered_calls: int = 0
+    """Calls a tier answered (a caller that left mid-stream was still answered)."""
+    failed_calls: int = 0
+    """Calls a tier was called for and none answered."""
+    unsent_calls: int = 0
+    """Calls stopped before any tier was called (not refusals: those are ``refused_calls``)."""
+    lapsed_hold_calls: int = 0
+    """Calls known only by a lapsed hold (their worker was killed before recording them)."""
     refused_by: dict[str, int] = field(default_factory=dict)
     """Refused calls by cause: the refusal's ``error_kind`` (``budget``, ``cost_cap``, ``cooldown``)."""
     latency_ms: dict[str, dict[str, float | None]] = field(default_factory=dict)
@@ -129,6 +148,21 @@ class LedgerSummary(Totals):
     def estimated_share(self) -> float | None:
         """The share of ``cost_usd`` estimated from the text (``None`` when nothing was spent)."""
         return self.estimated_cost_usd / self.cost_usd if self.cost_usd > 0 else None
+
+    def calls_text(self) -> str:
+        """``19 (8 answered, 10 refused, 1 lapsed hold)``: the calls and what became of them
+        (only the kinds there are; the bare count when every call was answered)."""
+        parts = [
+            (self.answered_calls, "answered", "answered"),
+            (self.failed_calls, "failed", "failed"),
+            (self.refused_calls, "refused", "refused"),
+            (self.unsent_calls, "stopped before any tier", "stopped before any tier"),
+            (self.lapsed_hold_calls, "lapsed hold", "lapsed holds"),
+        ]
+        shown = [f"{n:,} {one if n == 1 else many}" for n, one, many in parts if n]
+        if not shown or shown == [f"{self.calls:,} answered"]:
+            return f"{self.calls:,}"
+        return f"{self.calls:,} ({', '.join(shown)})"
 
     def negative_savings_note(self) -> str | None:
         """What ``stats`` and ``report`` say when savings are negative while part of the cost
@@ -163,10 +197,30 @@ def _usd(x: float) -> str:
     return f"${x:,.2f}" if abs(x) >= 100 else f"${x:.3f}" if abs(x) >= 1 else f"${x:.5f}"
 
 
+def record_baseline(r: CallRecord) -> float:
+    """What a record counts as baseline cost: an ``ok`` record's priced baseline; a lapsed
+    hold's own cost (no saving nor loss claimed on calls nobody recorded); else 0."""
+    if r.cost_usd is None:  # an answer of unknown cost saves nothing we can show
+        return 0.0
+    if is_lapsed(r):
+        return r.cost_usd
+    return (r.baseline_cost_usd or 0.0) if r.status == "ok" else 0.0
+
+
+def is_sent(r: CallRecord) -> bool:
+    """Whether a record is an attempt sent to a provider (what ``attempts`` counts)."""
+    from ..attempt_records import is_attempt  # (imports the ledger package: not at load)
+
+    return is_attempt(r) and not is_lapsed(r) and not _before_any_tier(r)
+
+
 def _final(attempts: list[CallRecord]) -> CallRecord:
     ok = [r for r in attempts if r.status == "ok"]
     if ok:
         return ok[-1]
+    # a lapsed hold next to the call's own records (its worker came back and wrote them) is
+    # not where the call ended
+    attempts = [r for r in attempts if not is_lapsed(r)] or attempts
     # a tier refused mid-call (a fallback the budget refused) was never called: the call ended
     # on the last tier that was
     tried = [r for r in attempts if r.status != "refused"] or attempts
@@ -204,12 +258,15 @@ def summarize(
 
     groups: dict[str, dict[str, Group]] = {k: {} for k in ("tier", "model", "tag", "day")}
 
-    def add(kind: str, key: str, cost: float, base: float, n_records: int, n_calls: int) -> None:
+    def add(
+        kind: str, key: str, cost: float, base: float, n_records: int, n_calls: int, sent: int
+    ) -> None:
         g = groups[kind].setdefault(key, Group())
         g.cost_usd += cost
         g.baseline_cost_usd += base
         g.records += n_records
         g.calls += n_calls
+        g.attempts += sent
 
     final_tier: dict[str, str] = {}
     rejected_tiers: dict[str, list[str]] = {}
@@ -233,6 +290,9 @@ def summarize(
             cause = last.error_kind or "other"
             s.refused_by[cause] = s.refused_by.get(cause, 0) + 1
             reached = False
+        elif all(is_lapsed(r) for r in attempts):  # a killed worker's call, never recorded
+            s.lapsed_hold_calls += 1
+            reached = False
         elif all(_before_any_tier(r) for r in attempts):  # stopped before any tier was called
             unsent += 1
             reached = False
@@ -255,19 +315,21 @@ def summarize(
                 elif is_estimated(r.error):
                     s.estimated_records += 1
                     s.estimated_cost_usd += cost
-            # an answer of unknown cost saves nothing we can show: its baseline is left out too
-            base = (r.baseline_cost_usd or 0.0) if r.status == "ok" and r.cost_usd is not None else 0.0
+            base = record_baseline(r)
+            sent = int(is_sent(r))
             s.cost_usd += cost
             s.baseline_cost_usd += base
+            s.attempts += sent
             is_final = r is last
-            add("tier", r.tier, cost, base, 1, int(is_final and reached))
+            add("tier", r.tier, cost, base, 1, int(is_final and reached), sent)
             judged = _judge_costs(r)  # the judge's part of the cost is its own model's
-            add("model", r.model, cost - sum(c for _, c in judged), base, 1, int(is_final and reached))
+            add("model", r.model, cost - sum(c for _, c in judged), base, 1,
+                int(is_final and reached), sent)
             for model, c in judged:
-                add("model", model, c, 0.0, 0, 0)
-            add("day", r.day, cost, base, 1, int(is_final))
+                add("model", model, c, 0.0, 0, 0, 0)
+            add("day", r.day, cost, base, 1, int(is_final), sent)
             for t in user_tags(r.tags):
-                add("tag", t, cost, base, 1, int(is_final and t not in call_tags))
+                add("tag", t, cost, base, 1, int(is_final and t not in call_tags), sent)
                 if is_final:
                     call_tags.add(t)
             if r.status == "ok":
@@ -275,10 +337,11 @@ def summarize(
     s.by_tier, s.by_model = groups["tier"], groups["model"]
     s.by_tag, s.by_day = groups["tag"], dict(sorted(groups["day"].items()))
     n_answered = sum(answered.values())
+    s.answered_calls, s.failed_calls, s.unsent_calls = n_answered, failed, unsent
     s.tier_distribution = {t: n / n_answered for t, n in answered.items()} if n_answered else {}
     s.escalation_rate = escalated / s.calls
     s.fallback_rate = fallback / s.calls
-    denom = s.calls - s.refused_calls - unsent
+    denom = s.calls - s.refused_calls - unsent - s.lapsed_hold_calls
     s.failure_rate = failed / denom if denom else 0.0
     s.latency_ms = {
         t: {"p50": percentile(v, 50), "p95": percentile(v, 95)} for t, v in latencies.items()

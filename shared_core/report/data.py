@@ -13,9 +13,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from ..attempt_records import is_attempt
 from ..ledger.base import CallRecord, CostLedger
-from ..ledger.summary import LedgerSummary
+from ..ledger.summary import LedgerSummary, is_sent, record_baseline
 from ..tags import user_tags
 
 HOUR = 3600.0
@@ -164,7 +163,7 @@ def build(
     for r in records:
         b = _bucket_start(r.ts, step)
         cost[b] += r.cost_usd or 0.0
-        base[b] += (r.baseline_cost_usd or 0.0) if r.status == "ok" else 0.0
+        base[b] += record_baseline(r)  # a lapsed hold's: its own cost (no saving claimed)
 
     attempts_of: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     tags: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
@@ -176,7 +175,7 @@ def build(
         if last.status == "ok":
             mix[_bucket_start(attempts[0].ts, step)][last.tier] += 1
         for r in attempts:
-            if not is_attempt(r):  # a refusal or a kept answer's marker: no provider attempt
+            if not is_sent(r):  # a refusal, a kept answer's marker, a lapsed hold: not sent
                 continue
             counts = attempts_of[r.tier]
             counts[0] += 1
@@ -184,7 +183,7 @@ def build(
             counts[2] += r.status == "rejected"
             counts[3] += r.status == "failed"
         c = sum(r.cost_usd or 0.0 for r in attempts)
-        bl = sum(r.baseline_cost_usd or 0.0 for r in attempts if r.status == "ok")
+        bl = sum(record_baseline(r) for r in attempts)
         call_tags = user_tags(dict.fromkeys(t for r in attempts for t in r.tags))
         user = next((r.user for r in attempts if r.user), None)
         for name, acc in [(t, tags) for t in call_tags] + ([(user, users)] if user else []):
@@ -196,7 +195,7 @@ def build(
             CallCost(
                 call_id=call_id,
                 ts=attempts[0].ts,
-                path=tuple(r.tier for r in attempts if is_attempt(r)),
+                path=tuple(r.tier for r in attempts if is_sent(r)),
                 model=last.model,
                 status=last.status,
                 input_tokens=sum(r.input_tokens for r in attempts),

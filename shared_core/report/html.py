@@ -105,7 +105,7 @@ def _kpis(d: ReportData) -> str:
         ("saved", usd(s.savings_usd), " good" if s.savings_usd > 0 else ""),
         ("saved share", f"{saved:.0f}%" if saved is not None else "-",
          " good" if s.savings_usd > 0 else ""),
-        ("calls", f"{s.calls:,}", ""),
+        ("calls", s.calls_text(), ""),
         ("escalated", pct(s.escalation_rate), ""),
         ("fell back", pct(s.fallback_rate), ""),
         ("failed", pct(s.failure_rate), ""),
@@ -120,7 +120,11 @@ def _kpis(d: ReportData) -> str:
             of = f", {share:.0%}" if share is not None else ""
             cards.insert(1, (label, f"{usd(cost)} ({n:,} records{of})", ""))
     if s.lapsed_hold_records:  # holds of a killed worker, kept as spend at their held amount
-        cards.insert(1, ("lapsed holds", f"{s.lapsed_hold_records:,} ({usd(s.lapsed_hold_cost_usd)}, counted as spend)", ""))
+        cards.insert(1, (
+            "lapsed holds",
+            f"{s.lapsed_hold_records:,} ({usd(s.lapsed_hold_cost_usd)}, counted as spend and as "
+            "baseline: no saving or loss claimed)", "",
+        ))
     line = s.negative_savings_note()
     return '<div class="kpis">' + "".join(
         f'<div class="kpi{cls}"><span>{escape(k)}</span><b>{escape(v)}</b></div>'

@@ -35,6 +35,8 @@ _JSON_KEYS = {
     "savings_usd", "savings_pct", "upper_bound_records", "upper_bound_cost_usd", "upper_bound_share",
     "estimated_records", "estimated_cost_usd", "estimated_share", "negative_savings_note",
     "lapsed_hold_records", "lapsed_hold_cost_usd",
+    # added, none renamed: attempts sent to a provider, and what became of the calls
+    "attempts", "answered_calls", "failed_calls", "unsent_calls", "lapsed_hold_calls",
 }
 
 

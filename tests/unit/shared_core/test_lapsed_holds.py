@@ -105,7 +105,7 @@ def test_lapsed_hold_is_a_record_kind_and_summarized_as_such() -> None:
     console = Console(record=True, width=120)
     render(s, console)
     text = console.export_text()
-    assert "lapsed holds" in text and "2 ($0.03100, counted as spend)" in text
+    assert "lapsed holds" in text and "2 ($0.03100, counted as spend and as baseline" in text
 
 
 def test_a_lapsed_hold_still_counts_before_any_reservation_expires_it(ledger) -> None:
