@@ -47,6 +47,21 @@ def default_workload() -> Path | None:
     return next((p for p in candidates if p.is_file()), None)
 
 
+def decision_line(item: PromptItem, decision: dict[str, Any]) -> str:
+    """One line of ``decisions.jsonl``: the prompt as routed (text with its line breaks, or
+    the chat messages), so routing the file again gives the same tiers (a one-line preview
+    moved 9 of the 304 bundled prompts), and the decision. A prompt that cannot be UTF-8
+    (a lone surrogate from a JSON ``\\ud800``) is written with ASCII escapes: it reads back
+    the same."""
+    line = json.dumps({"id": item.id, "kind": item.kind, "prompt": item.prompt, **decision},
+                      ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps({"id": item.id, "kind": item.kind, "prompt": item.prompt, **decision})
+    return line
+
+
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "demo",
@@ -153,18 +168,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"cannot create the output folder {str(out)!r}: {exc.strerror or exc}") from None
     with (out / "decisions.jsonl").open("w", encoding="utf-8") as f:
         for item, d in zip(items, decisions):
-            f.write(
-                json.dumps(
-                    {
-                        "id": item.id,
-                        "kind": item.kind,
-                        "prompt": preview(item.text, 200),
-                        **d.to_dict(),
-                    },
-                    ensure_ascii=False,
-                )
-                + "\n"
-            )
+            f.write(decision_line(item, d.to_dict()) + "\n")
     (out / "projection.json").write_text(json.dumps(proj.to_dict(), indent=2), encoding="utf-8")
     write_cost_csv(proj, out / "cost_by_tier.csv")
     written = [out / "decisions.jsonl", out / "projection.json", out / "cost_by_tier.csv"]

@@ -533,3 +533,48 @@ def test_an_unpriced_answer_adds_nothing_to_the_baseline_either(tmp_path: Path, 
     out = tmp_path / "r.html"
     assert main(["report", str(db), "-o", str(out)]) == 0
     assert "unpriced" in out.read_text(encoding="utf-8")
+
+
+def test_demo_decisions_hold_each_prompt_as_routed(tmp_path: Path) -> None:
+    """``decisions.jsonl`` held a one-line preview (newlines collapsed, cut at 200 characters):
+    routing that file again gave another tier for 9 of the 304 bundled prompts (w240: medium in
+    the demo, frontier from its decisions.jsonl text). It now holds the prompt as routed."""
+    from shared_core.cli._common import PromptItem, load_prompts, make_router
+    from shared_core.cli.demo import default_workload
+
+    out_dir = tmp_path / "demo"
+    assert main(["demo", "--output", str(out_dir), "--rows", "4"]) == 0
+    workload = default_workload()
+    assert workload is not None
+    originals = {item.id: item.prompt for item in load_prompts(workload)}
+    rows = [json.loads(line) for line in (out_dir / "decisions.jsonl").read_text("utf-8").splitlines()]
+    assert len(rows) == len(originals)
+    assert sum("\n" in r["prompt"] for r in rows if isinstance(r["prompt"], str)) > 0
+    router = make_router(None)
+    moved = []
+    for r in rows:
+        assert r["prompt"] == originals[r["id"]], r["id"]
+        again = router.decide(PromptItem(r["id"], r["prompt"]).messages)
+        if again.tier != r["tier"]:
+            moved.append((r["id"], r["tier"], again.tier))
+    assert moved == []
+
+
+def test_demo_decisions_keep_chat_messages_and_odd_text(tmp_path: Path) -> None:
+    """A chat-message prompt stays a message list; a lone surrogate (a JSON ``\\ud800``) is
+    kept as its escape, so the file is valid UTF-8 and reads back to the same text."""
+    workload = tmp_path / "w.jsonl"
+    msgs = [{"role": "system", "content": "Be brief.\n\nVery brief."}, {"role": "user", "content": "hi\nthere"}]
+    workload.write_text(
+        json.dumps({"id": "m", "prompt": msgs}) + "\n"
+        + '{"id": "s", "prompt": "odd \\ud800 text\\n\\nsecond line"}\n',
+        encoding="utf-8",
+    )
+    out_dir = tmp_path / "o"
+    assert main(["demo", "--workload", str(workload), "--output", str(out_dir), "--rows", "2"]) == 0
+    rows = {
+        r["id"]: r
+        for r in map(json.loads, (out_dir / "decisions.jsonl").read_text("utf-8").splitlines())
+    }
+    assert rows["m"]["prompt"] == msgs
+    assert rows["s"]["prompt"] == "odd \ud800 text\n\nsecond line"
