@@ -15,6 +15,7 @@ Real ``ChatOpenAI`` against the loopback server; costs from the usage the server
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from langchain_openai import ChatOpenAI
 
@@ -40,7 +41,10 @@ def _cost(req) -> float:
 
 
 def _inner(server: FakeOpenAIServer, model: str) -> ChatOpenAI:
-    return ChatOpenAI(model=model, base_url=server.base_url, api_key="sk-test", max_retries=0)
+    # an async client of the test's own loop: langchain-openai's default one is shared by every loop of
+    # the process, and a pooled connection of an earlier test's closed loop fails the first async call
+    return ChatOpenAI(model=model, base_url=server.base_url, api_key="sk-test", max_retries=0,
+                      http_async_client=httpx.AsyncClient())
 
 
 def _judged(server: FakeOpenAIServer, ledger: InMemoryLedger) -> Router:
