@@ -2,7 +2,8 @@
 by the candidate it is measuring.
 
 Sync: the candidate decides in a daemon worker thread (a small pool of them, started on
-first use; daemon, so a candidate stuck for ever never holds up the interpreter's exit)
+first use, and again in a forked child; daemon, so a candidate stuck for ever never holds up
+the interpreter's exit)
 while the caller waits up to the bound. One that has not decided by then is given up on:
 :class:`ShadowTimeout` stands for its decision. It runs to its end in its thread; if it then
 paid an LLM judge, a WARNING names the live call and what the judge cost (the live call's
@@ -16,6 +17,7 @@ import asyncio
 import contextvars
 import logging
 import math
+import os
 import queue
 import threading
 from collections.abc import Callable, Coroutine
@@ -88,6 +90,16 @@ def _ensure_workers() -> None:
         while _started < WORKERS:
             threading.Thread(target=_worker, name=f"tier-router-shadow-{_started}", daemon=True).start()
             _started += 1
+
+
+def _new_pool_in_child() -> None:
+    """In a forked child: the parent's threads are gone (and its lock may be held for ever)."""
+    global _jobs, _started, _start_lock
+    _jobs, _started, _start_lock = queue.SimpleQueue(), 0, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_pool_in_child)
 
 
 def bounded(fn: Callable[[], Any], timeout: float, late: Callable[[Any], None]) -> Any:
