@@ -5,6 +5,9 @@ window. This times one decision + record + ``record_feedback`` (checks included)
 over 200 calls, on a SQLite ledger that already holds N old calls with feedback::
 
     python benchmarks/feedback_loop_scale.py            # N = 1,000 and 100,000
+
+and the same through an A/B ``VariantRouter`` whose candidate (its own loop, reading only its
+variant's feedback) gets 5% of the calls, old and new.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from shared_core import Router
 from shared_core.ledger import CallRecord, SQLiteLedger
 from shared_core.testing import FakeClassifier
+from shared_core.variants import VariantRouter
 
 TIERS = [{"name": "cheap", "model": "gpt-4o-mini"}, {"name": "strong", "model": "gpt-4o"}]
 
@@ -43,6 +47,34 @@ def per_call_ms(backlog: int, folder: Path) -> float:
     return ms
 
 
+def ab_per_call_ms(backlog: int, folder: Path, share: float = 0.05) -> float:
+    ledger = SQLiteLedger(folder / f"ab{backlog}.sqlite")
+    start = time.time() - 3600
+    for i in range(backlog):
+        variant = "candidate" if i % round(1 / share) == 0 else "control"
+        ledger.record(CallRecord(call_id=f"old{i}", tier="cheap", model="gpt-4o-mini", ts=start + i / 1000,
+                                 variant=variant))
+        ledger.record_feedback(f"old{i}", 0.9)
+    ledger.flush()
+    routers = [
+        Router(
+            {"tiers": TIERS, "feedback": {"auto_adjust": True, "window": 200, "key": key}},
+            classifier=FakeClassifier(default="cheap"),
+            ledger=ledger,
+        )
+        for key in ("control", "candidate")
+    ]
+    ab = VariantRouter(routers[0], routers[1], share=share)
+    t = time.perf_counter()
+    for i in range(400):
+        d = ab.decide("hi", user=f"u{i}")
+        ledger.record(CallRecord(call_id=d.call_id, tier=d.tier, model=d.model, variant=d.variant))
+        ab.record_feedback(d.call_id, 1.0)
+    ms = (time.perf_counter() - t) * 1000 / 400
+    ledger.close()
+    return ms
+
+
 def main() -> int:
     sizes = [int(a) for a in sys.argv[1:]] or [1_000, 100_000]
     with tempfile.TemporaryDirectory() as tmp:
@@ -50,6 +82,10 @@ def main() -> int:
         for n in sizes:
             ms = base if n == sizes[0] else per_call_ms(n, Path(tmp))
             print(f"{n:>8,} old calls: {ms:7.2f} ms per call + feedback ({ms / base:.1f}x the first)")
+        base = ab_per_call_ms(sizes[0], Path(tmp))
+        for n in sizes:
+            ms = base if n == sizes[0] else ab_per_call_ms(n, Path(tmp))
+            print(f"{n:>8,} old calls, A/B at 5%: {ms:7.2f} ms per call + feedback ({ms / base:.1f}x the first)")
     return 0
 
 

@@ -240,7 +240,7 @@ class KnobController:
         top, need = self.config.tier_names[-1], 2 * self.fb.window
         limit, most = 4 * self.fb.window, MAX_WINDOWS_READ * self.fb.window
         while True:
-            feedback = self.ledger.recent_feedback(since, limit)
+            feedback = self.ledger.recent_feedback(since, limit, self.variant)
             records = [
                 r for r in self.ledger.records_of({f.call_id for f in feedback})
                 if self.variant is None or r.variant == self.variant

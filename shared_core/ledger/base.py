@@ -206,10 +206,27 @@ class CostLedger(ABC):
     def feedback(self) -> list[Feedback]:
         """Every feedback entry, oldest first."""
 
-    def recent_feedback(self, since: float, limit: int) -> list[Feedback]:
+    def recent_feedback(
+        self, since: float, limit: int, variant: str | None = None
+    ) -> list[Feedback]:
         """The newest ``limit`` feedback entries with ``ts >= since``, oldest first (what the
-        feedback loop reads; persistent ledgers answer it with one bounded query)."""
-        return [f for f in self.feedback() if f.ts >= since][-limit:] if limit > 0 else []
+        feedback loop reads; persistent ledgers answer it with one bounded query). With a
+        ``variant``, only entries about calls recorded in that A/B variant: a variant routed a
+        small share of the calls still finds its own newest ``limit``."""
+        if limit == 0:
+            return []
+        entries = [f for f in self.feedback() if f.ts >= since]
+        if variant is not None:
+            entries = self.feedback_in_variant(entries, variant)
+        return entries if limit < 0 else entries[-limit:]
+
+    def feedback_in_variant(self, entries: list[Feedback], variant: str) -> list[Feedback]:
+        """The ``entries`` about calls recorded in ``variant`` (one :meth:`records_of` read;
+        also what a persistent ledger does with the entries still queued in this process)."""
+        if not entries:
+            return []
+        ours = {r.call_id for r in self.records_of({f.call_id for f in entries}) if r.variant == variant}
+        return [f for f in entries if f.call_id in ours]
 
     def records_of(self, call_ids: Collection[str]) -> list[CallRecord]:
         """Every record of these calls, by time (persistent ledgers: an indexed query)."""

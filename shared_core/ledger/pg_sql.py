@@ -14,7 +14,7 @@ from .base import CallRecord, day_start, new_salt, parse_scope, record_scopes
 from .key_text import pg_key, pg_key_back
 from .lapsed import lapsed_records
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """1: the first schema; 2: every integer column ``bigint`` (the token counts, the attempt
 number, a shared value's version: were 32-bit ``integer``); 3: text
 that reads as an escape of :func:`pg_text` (``\\x00``, ``\\x5c``) stored escaped."""
@@ -55,6 +55,9 @@ SCHEMA = [
     "call_id text NOT NULL, score double precision NOT NULL, source text NOT NULL, "
     "ts double precision NOT NULL)",
     "CREATE INDEX IF NOT EXISTS tier_router_feedback_ts ON tier_router_feedback (ts)",
+    "ALTER TABLE tier_router_feedback ADD COLUMN IF NOT EXISTS variant text",
+    "CREATE INDEX IF NOT EXISTS tier_router_feedback_variant_ts "
+    "ON tier_router_feedback (variant, ts, id)",
     "CREATE TABLE IF NOT EXISTS tier_router_spend (scope text NOT NULL, "
     "day double precision NOT NULL, total double precision NOT NULL, PRIMARY KEY (scope, day))",
     "CREATE TABLE IF NOT EXISTS tier_router_reservations (id text NOT NULL, scope text NOT NULL, "
@@ -89,8 +92,10 @@ INSERT_RECORD = (
 )
 KNOWS_CALL = "SELECT 1 FROM tier_router_calls WHERE call_id = %s LIMIT 1"
 STORED_KEYS = "SELECT call_id, attempt FROM tier_router_calls WHERE call_id = ANY(%s)"
+# an entry takes its call's variant from the call's record, written before it (same batch or earlier)
 INSERT_FEEDBACK = (
-    "INSERT INTO tier_router_feedback (call_id, score, source, ts) VALUES (%s, %s, %s, %s)"
+    "INSERT INTO tier_router_feedback (call_id, score, source, ts, variant) VALUES (%s, %s, %s, %s, "
+    "(SELECT variant FROM tier_router_calls WHERE call_id = %s LIMIT 1))"
 )
 RELEASE = "DELETE FROM tier_router_reservations WHERE id = ANY(%s)"
 DB_NOW = "extract(epoch from clock_timestamp())"
@@ -215,6 +220,11 @@ RECENT_FEEDBACK = (
     "SELECT call_id, score, source, ts FROM tier_router_feedback WHERE ts >= %s "
     "ORDER BY ts DESC, id DESC LIMIT %s"
 )
+# one A/B variant's (its call's variant, copied when the entry is written): feedback_variant_ts
+RECENT_FEEDBACK_IN_VARIANT = (
+    "SELECT call_id, score, source, ts FROM tier_router_feedback WHERE variant = %s AND ts >= %s "
+    "ORDER BY ts DESC, id DESC LIMIT %s"
+)
 
 
 def create_schema(conn: Any) -> str:
@@ -260,6 +270,11 @@ def _upgrade(conn: Any, version: int) -> None:
         # reads as an escape of pg_text was stored as it is, and would read back as NUL
         for table in _TABLES:
             _escape_stored_text(conn, table)
+    if version < 4:  # feedback written before it had its call's variant
+        conn.execute(
+            "UPDATE tier_router_feedback f SET variant = (SELECT c.variant FROM tier_router_calls c "
+            "WHERE c.call_id = f.call_id LIMIT 1) WHERE f.variant IS NULL"
+        )
     conn.execute(
         "UPDATE tier_router_meta SET value = %s WHERE key = 'schema_version'",
         (str(SCHEMA_VERSION),),

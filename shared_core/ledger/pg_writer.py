@@ -126,7 +126,10 @@ class PostgresWriter:
 
     def _write(self, batch: list[tuple[str, Any]]) -> None:
         recs = [sql.record_params(x) for k, x in batch if k == "record"]
-        fb = [sql.pg_params((f.call_id, f.score, f.source, f.ts)) for k, f in batch if k == "feedback"]
+        fb = [
+            sql.pg_params((f.call_id, f.score, f.source, f.ts, f.call_id))
+            for k, f in batch if k == "feedback"
+        ]
         rel = sql.pg_text([x for k, x in batch if k == "release"])
         with self._pool.connection() as conn, conn.transaction():
             cur = conn.cursor()

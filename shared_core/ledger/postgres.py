@@ -203,11 +203,19 @@ class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, Cost
     def feedback(self) -> list[Feedback]:
         return self.recent_feedback(float("-inf"), -1)
 
-    def recent_feedback(self, since: float, limit: int) -> list[Feedback]:
+    def recent_feedback(
+        self, since: float, limit: int, variant: str | None = None
+    ) -> list[Feedback]:
+        most = None if limit < 0 else limit
         with self._commit:  # (see _select)
-            rows = self._read(sql.RECENT_FEEDBACK, (since, None if limit < 0 else limit))[::-1]
+            if variant is None:
+                rows = self._read(sql.RECENT_FEEDBACK, (since, most))[::-1]
+            else:
+                rows = self._read(sql.RECENT_FEEDBACK_IN_VARIANT, (variant, since, most))[::-1]
             with self._lock:
-                queued = [f for k, f in self._queue if k == "feedback"]
+                queued = [f for k, f in self._queue if k == "feedback" and f.ts >= since]
+        if variant is not None:  # queued entries: their calls' variant, stored or queued
+            queued = self.feedback_in_variant(queued, variant)
         stored = (Feedback(sql.text_from_pg(c), s, sql.text_from_pg(src), t) for c, s, src, t in rows)
         return feedback_with_queued(stored, queued, since, limit)
 

@@ -51,6 +51,7 @@ from .sqlite_sql import (  # the row SQL (_COUNT, _INSERT, _row_values) is still
     _INSERT,  # noqa: F401
     KNOWS_CALL,
     RECENT_FEEDBACK,
+    RECENT_FEEDBACK_IN_VARIANT,
     SCHEMA_VERSION,
     _from_row,
     _row_values,  # noqa: F401
@@ -226,11 +227,18 @@ class SQLiteLedger(SQLiteConnection, SQLiteWriter, SQLiteReservations, SQLiteSta
     def feedback(self) -> list[Feedback]:
         return self.recent_feedback(float("-inf"), -1)
 
-    def recent_feedback(self, since: float, limit: int) -> list[Feedback]:
+    def recent_feedback(
+        self, since: float, limit: int, variant: str | None = None
+    ) -> list[Feedback]:
         with self._lock:  # the rows and the queue as one (see select)
-            rows = self._query(RECENT_FEEDBACK, (since, limit))[::-1]  # limit -1: all of them
-            queued = list(self._pending_feedback)
-        stored = [Feedback(r["call_id"], r["score"], r["source"], r["ts"]) for r in rows]
+            if variant is None:
+                rows = self._query(RECENT_FEEDBACK, (since, limit))  # limit -1: all of them
+            else:
+                rows = self._query(RECENT_FEEDBACK_IN_VARIANT, (variant, since, limit))
+            queued = [f for f in self._pending_feedback if f.ts >= since]
+        stored = [Feedback(r["call_id"], r["score"], r["source"], r["ts"]) for r in rows[::-1]]
+        if variant is not None:  # queued entries: their calls' variant, stored or queued
+            queued = self.feedback_in_variant(queued, variant)
         return feedback_with_queued(stored, queued, since, limit)
 
     def records_of(self, call_ids: Collection[str]) -> list[CallRecord]:

@@ -20,7 +20,7 @@ from typing import Any
 from . import spill
 from .base import CallRecord, Feedback, day_start, record_scopes
 from .key_text import sqlite_key
-from .sqlite_sql import _COUNT, _INSERT, _row_values, _tag_key
+from .sqlite_sql import _COUNT, _INSERT, INSERT_FEEDBACK, _row_values, _tag_key
 
 ITEM_ERRORS: tuple[type[BaseException], ...] = (
     UnicodeError,  # a lone surrogate in a text value
@@ -111,8 +111,7 @@ def insert(
         conn.executemany("DELETE FROM reservations WHERE id = ?", [(rid,) for rid in releases])
     if feedback:
         conn.executemany(
-            "INSERT INTO feedback (call_id, score, source, ts) VALUES (?, ?, ?, ?)",
-            [(f.call_id, f.score, f.source, f.ts) for f in feedback],
+            INSERT_FEEDBACK, [(f.call_id, f.score, f.source, f.ts, f.call_id) for f in feedback]
         )
 
 

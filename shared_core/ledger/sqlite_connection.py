@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from .base import new_salt
-from .sqlite_sql import _SCHEMA, _migrate
+from .sqlite_sql import _SCHEMA, FEEDBACK_VARIANT_INDEX, _migrate
 
 FULL_BYTES = 64 * 1024
 """Less free space than this on the ledger's disk: a failure to open is put down to a full disk
@@ -136,6 +136,13 @@ class SQLiteConnection:
                 except sqlite3.OperationalError as exc:  # another process added it first
                     if "duplicate column" not in str(exc):
                         raise
+            if "variant" not in {r[1] for r in conn.execute("PRAGMA table_info(feedback)")}:
+                try:  # a ledger file from before the feedback loop read one variant's entries
+                    conn.execute("ALTER TABLE feedback ADD COLUMN variant TEXT")
+                except sqlite3.OperationalError as exc:
+                    if "duplicate column" not in str(exc):
+                        raise
+            conn.execute(FEEDBACK_VARIANT_INDEX)
             _migrate(conn)
         except sqlite3.Error:
             conn.close()

@@ -75,7 +75,8 @@ CREATE INDEX IF NOT EXISTS call_tags_tag_ts ON call_tags (tag, ts);
 CREATE INDEX IF NOT EXISTS call_tags_row ON call_tags (call_row, tag);
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    call_id TEXT NOT NULL, score REAL NOT NULL, source TEXT NOT NULL, ts REAL NOT NULL
+    call_id TEXT NOT NULL, score REAL NOT NULL, source TEXT NOT NULL, ts REAL NOT NULL,
+    variant TEXT
 );
 CREATE INDEX IF NOT EXISTS feedback_ts ON feedback (ts);
 CREATE TABLE IF NOT EXISTS state_log (
@@ -95,10 +96,21 @@ CREATE TABLE IF NOT EXISTS alerts (
     ts REAL NOT NULL, PRIMARY KEY (scope, period, since, fraction)
 );
 """
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # the feedback loop's reads: the newest entries (LIMIT -1: all), the records of some calls
 RECENT_FEEDBACK = (
     "SELECT call_id, score, source, ts FROM feedback WHERE ts >= ? ORDER BY ts DESC, id DESC LIMIT ?"
+)
+# one A/B variant's (its call's variant, copied when the entry is written): feedback_variant_ts
+RECENT_FEEDBACK_IN_VARIANT = (
+    "SELECT call_id, score, source, ts FROM feedback WHERE variant = ? AND ts >= ? "
+    "ORDER BY ts DESC, id DESC LIMIT ?"
+)
+FEEDBACK_VARIANT_INDEX = "CREATE INDEX IF NOT EXISTS feedback_variant_ts ON feedback (variant, ts)"
+# an entry takes its call's variant from the call's record, written before it (same batch or earlier)
+INSERT_FEEDBACK = (
+    "INSERT INTO feedback (call_id, score, source, ts, variant) VALUES "
+    "(?, ?, ?, ?, (SELECT variant FROM calls WHERE call_id = ? LIMIT 1))"
 )
 
 
@@ -124,6 +136,10 @@ INSERT INTO spend_days (scope, day, total)
     FROM call_tags t JOIN calls c ON c.id = t.call_row
     WHERE c.cost_usd IS NOT NULL GROUP BY 1, 2;
 """
+_BACKFILL_FEEDBACK_VARIANT = (
+    "UPDATE feedback SET variant = (SELECT c.variant FROM calls c WHERE c.call_id = feedback.call_id "
+    "LIMIT 1) WHERE variant IS NULL"
+)
 _COUNT = (
     "INSERT INTO spend_days (scope, day, total) VALUES (?, ?, ?) "
     "ON CONFLICT (scope, day) DO UPDATE SET total = total + excluded.total"
@@ -174,10 +190,14 @@ def _migrate(conn: sqlite3.Connection) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if row is None or int(row[0]) < SCHEMA_VERSION:
+        version = 0 if row is None else int(row[0])
+        if version < 2:
             for stmt in _BACKFILL.split(";"):
                 if stmt.strip():
                     conn.execute(stmt)
+        if version < 3:  # feedback written before it had its call's variant
+            conn.execute(_BACKFILL_FEEDBACK_VARIANT)
+        if version < SCHEMA_VERSION:
             conn.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
                 (str(SCHEMA_VERSION),),

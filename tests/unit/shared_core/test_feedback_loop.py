@@ -165,8 +165,8 @@ class _CountingLedger(SQLiteLedger):
         self.rows_read += len(out)
         return out
 
-    def recent_feedback(self, since, limit):
-        out = super().recent_feedback(since, limit)
+    def recent_feedback(self, since, limit, variant=None):
+        out = super().recent_feedback(since, limit, variant)
         self.rows_read += len(out)
         return out
 
@@ -319,9 +319,9 @@ def test_a_check_reads_a_bounded_slice_of_feedback_whatever_the_ledger_holds():
     limits: list[int] = []
 
     class Counting(InMemoryLedger):
-        def recent_feedback(self, since, limit):
+        def recent_feedback(self, since, limit, variant=None):
             limits.append(limit)
-            return super().recent_feedback(since, limit)
+            return super().recent_feedback(since, limit, variant)
 
     ledger = Counting()
     router = Router(_config(window=10), classifier=Scored(), ledger=ledger)
