@@ -9,6 +9,13 @@ interval; each candidate is compared with the control (given, else the variant n
 difference with its interval. A difference whose interval holds 0, or with fewer than
 :data:`MIN_CALLS` calls on either side, is reported as *not yet significant*.
 
+A refused call (every record of it ``refused``: a budget or cooldown refusal, nothing sent)
+has its own rate, ``refusal_rate`` (over every call), and is left out of its variant's cost
+per call, which is over the calls *served or attempted* (at least one attempt not refused),
+of known cost: counted at $0, refusals made a variant refused more often look cheaper.
+They are counted (:attr:`VariantComparison.refused`). Escalation and fallback rates and
+feedback are over every call, as before.
+
 A call of unknown cost (a record's ``cost_usd`` None: an unpriced model, a call stopped while
 an LLM judge's request was in flight) is left out of its variant's cost per call, never read
 as $0, and counted (:attr:`VariantComparison.unknown_cost`); the other metrics count it.
@@ -32,9 +39,9 @@ Z = 1.959964
 MIN_CALLS = 10
 """Fewer calls than this on either side: no difference is called significant (a normal
 interval over a handful of calls says little)."""
-METRICS = ("cost_per_call", "escalation_rate", "fallback_rate", "feedback")
-RANGES = {"cost_per_call": (0.0, math.inf), "escalation_rate": (0.0, 1.0), "fallback_rate": (0.0, 1.0),
-          "feedback": (0.0, 1.0)}
+METRICS = ("cost_per_call", "refusal_rate", "escalation_rate", "fallback_rate", "feedback")
+RANGES = {"cost_per_call": (0.0, math.inf), "refusal_rate": (0.0, 1.0), "escalation_rate": (0.0, 1.0),
+          "fallback_rate": (0.0, 1.0), "feedback": (0.0, 1.0)}
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,8 @@ class VariantComparison:
     """Calls per variant (every one, whatever its cost)."""
     unknown_cost: dict[str, int] = field(default_factory=dict)
     """Per variant, its calls of unknown cost, left out of ``cost_per_call`` (none: absent)."""
+    refused: dict[str, int] = field(default_factory=dict)
+    """Per variant, its refused calls (nothing sent), left out of ``cost_per_call`` (none: absent)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -131,6 +140,7 @@ class VariantComparison:
             "control_assumed": self.assumed,
             "calls": dict(self.calls),
             "unknown_cost_calls": dict(self.unknown_cost),
+            "refused_calls": dict(self.refused),
             "variants": {
                 v: {m: e.to_dict() for m, e in ms.items()} for v, ms in self.variants.items()
             },
@@ -158,11 +168,16 @@ def compare_variants(
     per: dict[str, dict[str, list[float]]] = defaultdict(lambda: {m: [] for m in METRICS})
     counted: dict[str, int] = defaultdict(int)
     unknown: dict[str, int] = defaultdict(int)
+    refusals: dict[str, int] = defaultdict(int)
     for cid, recs in calls.items():
         variant = next((r.variant for r in recs if getattr(r, "variant", None)), None) or "control"
         vals = per[variant]
         counted[variant] += 1
-        if any(r.cost_usd is None for r in recs):  # unknown, not free
+        refused = all(r.status == "refused" for r in recs)  # nothing sent: not a $0 call
+        vals["refusal_rate"].append(float(refused))
+        if refused:
+            refusals[variant] += 1
+        elif any(r.cost_usd is None for r in recs):  # unknown, not free
             unknown[variant] += 1
         else:
             vals["cost_per_call"].append(math.fsum(r.cost_usd for r in recs))
@@ -180,7 +195,7 @@ def compare_variants(
         raise InputError(f"no calls of the control variant {control!r} here; variants: {sorted(est)}")
     if control is None:
         assumed = "control" not in est
-        control = "control" if not assumed else max(est, key=lambda v: est[v]["cost_per_call"].n)
+        control = "control" if not assumed else max(est, key=lambda v: counted[v])
     diffs: dict[str, dict[str, Difference]] = {}
     for v, ms in sorted(est.items()):
         if v == control:
@@ -195,5 +210,5 @@ def compare_variants(
             diffs[v][m] = Difference(m, d, d - Z * se, d + Z * se, min(a.n, b.n))
     return VariantComparison(
         control, dict(sorted(est.items())), diffs, assumed, dict(sorted(counted.items())),
-        dict(sorted(unknown.items())),
+        dict(sorted(unknown.items())), dict(sorted(refusals.items())),
     )

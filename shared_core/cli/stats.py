@@ -279,13 +279,16 @@ def _by_variant(
         print("no calls in this range")
         return 0
     labels = {
-        "cost_per_call": "cost per call",
+        "cost_per_call": "cost per call (over the calls served or attempted)",
+        "refusal_rate": "refusal rate",
         "escalation_rate": "escalation rate",
         "fallback_rate": "fallback rate",
         "feedback": "feedback (mean score)",
     }
     counts = ", ".join(f"{v}: {n} calls" for v, n in cmp.calls.items())
     print(f"variants (control: {cmp.control}; {counts}); value [95% interval]")
+    for v, n in cmp.refused.items():
+        print(f"{v}: {n} calls refused (nothing sent), left out of its cost per call")
     for v, n in cmp.unknown_cost.items():
         print(f"{v}: {n} calls of unknown cost, left out of its cost per call")
     if len(cmp.variants) == 1:
