@@ -18,6 +18,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ._construct import construct
+from .decision import KNOB_VERSION
 from .errors import redact
 from .fault_types import refusal_kind
 from .ledger.base import CallRecord, Framework, Status, check_record_fields
@@ -113,6 +114,8 @@ class AttemptRecords:
             storable = storable and is_flat_storable(fresh)
         if attempt.number == 0 and self.decision.cooled_from is not None:  # why this tier
             meta["cooldown_moved_from"] = self.decision.cooled_from
+        if attempt.number == 0 and self.decision.knob_version is not None:  # the loop's evidence
+            meta[KNOB_VERSION] = self.decision.knob_version
         return meta, storable
 
     def _sent_tokens(self, attempt: Attempt) -> int:

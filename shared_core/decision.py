@@ -6,6 +6,9 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+KNOB_VERSION = "router_knob_version"
+"""The metadata key of a call's first record that keeps :attr:`RouteDecision.knob_version`."""
+
 
 @dataclass(frozen=True)
 class RouteDecision:
@@ -40,6 +43,11 @@ class RouteDecision:
     cooled_from: str | None = None
     """The tier the classifier chose, had it not been cooling down: the call was moved from
     it to :attr:`tier` (fallback on; the reasons say so, and the call logs a WARNING)."""
+    knob_version: int | None = None
+    """Under the feedback loop, the version of the shared knob this decision routed with
+    (a worker may route with a cached one for up to ``refresh_s`` after a change); the call's
+    first record keeps it as ``metadata["router_knob_version"]``, and the loop counts a call
+    as evidence about the knob in force only if it was routed with that knob. Else ``None``."""
 
     @property
     def classifier_cost_usd(self) -> float:

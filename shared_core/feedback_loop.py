@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .decision import KNOB_VERSION
 from .errors import RouterError
 
 if TYPE_CHECKING:
@@ -37,9 +38,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger("tier_router")
 
 MAX_WINDOWS_READ = 16
-"""A check reads at most this many windows of the newest feedback: when fewer than two
-windows of it are on calls answered below the strongest tier (they get under 1/8 of the
-feedback), the knob holds rather than the check reading the whole ledger."""
+"""A check reads at most this many windows of the newest feedback (of its own variant's
+calls, under A/B): when fewer than two windows of it are on calls answered below the
+strongest tier (they get under 1/8 of the feedback), the knob holds rather than the check
+reading the whole ledger."""
 
 __all__ = ["Adjustment", "KnobController"]
 
@@ -163,9 +165,14 @@ class KnobController:
 
     def decision_knob(self) -> float:
         """The knob for one decision, which counts as an event (:meth:`note`)."""
-        knob = self.knob()
+        return self.decision_setting()[0]
+
+    def decision_setting(self) -> tuple[float, int]:
+        """:meth:`decision_knob` and the version of the knob it is (the decision's
+        ``knob_version``, kept in its records' ``metadata["router_knob_version"]``)."""
+        knob, _, version = self._state()
         self.note()
-        return knob
+        return knob, version
 
     def io_due(self) -> bool:
         """Whether the next :meth:`decision_knob` reads the ledger (the cached knob is stale,
@@ -186,7 +193,7 @@ class KnobController:
     def check(self) -> Adjustment | None:
         """Evaluate the window now; returns the change made (None: held, or too few outcomes)."""
         knob, since, version = self._state(fresh=True)
-        below = self._outcomes_below_top(since)
+        below = self._outcomes_below_top(since, version)
         if len(below) < self.fb.window:
             return None
         recent = below[-self.fb.window :]
@@ -230,7 +237,7 @@ class KnobController:
         logger.info("feedback loop %s: knob %.3f -> %.3f (%s)", self.key, knob, new, why)
         return Adjustment(knob, new, success, len(recent), why)
 
-    def _outcomes_below_top(self, since: float) -> list[float]:
+    def _outcomes_below_top(self, since: float, version: int) -> list[float]:
         """Outcomes, by call time, of the latest calls routed since ``since`` and answered first
         below the strongest tier: at least two windows of them when there are, read from the
         newest feedback back (every outcome is a feedback entry, escalations included), so a
@@ -249,7 +256,10 @@ class KnobController:
             for r in records:  # ts is when it ended (a call in flight at a change is the old knob's)
                 t = r.ts - max(0.0, r.latency_ms or 0.0) / 1000.0
                 began[r.call_id] = min(began.get(r.call_id, t), t)
-            records = [r for r in records if began[r.call_id] >= since]  # routed with this knob
+            # routed with this knob: begun after it was set, and (a call routed by a worker whose
+            # cached knob was older: its first record says which version it routed with) of it
+            stale = {r.call_id for r in records if r.metadata.get(KNOB_VERSION, version) != version}
+            records = [r for r in records if began[r.call_id] >= since and r.call_id not in stale]
             tiers, _, outcomes, _ = ledger_outcomes(records, feedback, self.config.tier_names)
             below = [o for t, o in zip(tiers, outcomes) if t != top]
             if len(below) >= need or len(feedback) < limit or limit >= most:

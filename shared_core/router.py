@@ -248,8 +248,8 @@ class Router(RouterParts, TierChoice):
             pressure = 0.0
             if guard is not None and self.config.mode != "task":
                 pressure = await guard.apressure(budget_scopes(request))
-            knob = await self._aloop_knob()
-            return self._finish(request, cls, eligible, reasons, t0, pressure=pressure, knob=knob)
+            setting = await self._aloop_knob()
+            return self._finish(request, cls, eligible, reasons, t0, pressure=pressure, setting=setting)
         except BaseException as exc:  # a task cancelled while the judge or the ledger answers
             if record_as is not None and not isinstance(exc, Exception):
                 self.record_stopped(request, exc, record_as, cls=cls, variant=variant, paid=_paid)

@@ -170,28 +170,29 @@ class TierChoice:
             reasons=(f"classifier failed: {type(exc).__name__}: {redact(str(exc))[:200]}",),
         )
 
-    async def _aloop_knob(self) -> float | None:
-        """The feedback loop's knob for an async decision, read in a worker thread when that
-        means a ledger read (the loop's reads are sync); ``None`` without the loop, or when the
-        cached knob will do (then :meth:`_finish` reads it)."""
+    async def _aloop_knob(self) -> tuple[float, int] | None:
+        """The feedback loop's knob and its version for an async decision, read in a worker
+        thread when that means a ledger read (the loop's reads are sync); ``None`` without the
+        loop, or when the cached knob will do (then :meth:`_finish` reads it)."""
         loop = self.feedback_loop
         if loop is None or not loop.io_due():
             return None
         import asyncio
 
-        return await asyncio.to_thread(loop.decision_knob)
+        return await asyncio.to_thread(loop.decision_setting)
 
     def _finish(
         self, request: Request, cls: Classification, eligible: list[bool], reasons: list[str],
-        t0: int, *, pressure: float | None = None, knob: float | None = None,
+        t0: int, *, pressure: float | None = None, setting: tuple[float, int] | None = None,
     ) -> RouteDecision:
         cfg = self.config
         if cls.reasons:
             reasons = [*reasons, *cls.reasons]
+        knob, version = (None, None) if setting is None else setting
         if cls.scores and cfg.mode != "task":
             if knob is None:  # the async path reads the loop's knob off the event loop
                 loop = self.feedback_loop
-                knob = cfg.policy.threshold if loop is None else loop.decision_knob()
+                knob, version = (cfg.policy.threshold, None) if loop is None else loop.decision_setting()
             if pressure is None:  # (_budget_pressure is 0.0 without a budget guard)
                 pressure = 0.0 if self.budget is None else self._budget_pressure(request)
         idx, unsure = self._select(request, cls, eligible, reasons, pressure or 0.0, knob or 0.0)
@@ -199,7 +200,11 @@ class TierChoice:
         if cfg.sticky and request.thread_id:  # (note_thread does nothing otherwise)
             self.note_thread(request.thread_id, idx)
         decision = self._decision(request, idx, cls, reasons, t0, unsure=unsure, forced=False, eligible=eligible)
-        return decision if moved is None else dataclasses.replace(decision, cooled_from=cfg.tiers[moved].name)
+        if moved is None and version is None:
+            return decision
+        return dataclasses.replace(
+            decision, cooled_from=None if moved is None else cfg.tiers[moved].name, knob_version=version
+        )
 
     def _cooled_from(
         self, request: Request, cls: Classification, eligible: list[bool], reasons: list[str], idx: int,
@@ -393,6 +398,7 @@ class TierChoice:
             "shadow": None,
             "classifier_calls": priced(calls, self.prices, self.config.tiers) if calls else (),
             "cooled_from": None,
+            "knob_version": None,
         })
 
 
