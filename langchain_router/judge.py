@@ -19,6 +19,7 @@ JUDGE_RUN = "tier_router_judge"
 """Run metadata key of the judge's own model call: the routed call pays for it in the ledger,
 so :class:`~langchain_router.callbacks.CostCallbackHandler` does not record it again."""
 _UNPAID: ContextVar[bool] = ContextVar("tier_router_judge_unpaid", default=False)
+_RECORDER: ContextVar[Any] = ContextVar("tier_router_judge_recorder", default=None)
 
 
 @contextmanager
@@ -32,8 +33,31 @@ def judge_unpaid() -> Iterator[None]:
         _UNPAID.reset(token)
 
 
+@contextmanager
+def judge_recorded_by(recorder: Any) -> Iterator[None]:
+    """Judge calls made inside that fail or are cancelled are recorded by ``recorder`` (a
+    ``RunnableRouter``'s own cost handler) unless a handler on the call records into its
+    ledger already: the router writes the answered ones itself (see :mod:`.route_judge`)."""
+    token = _RECORDER.set(recorder)
+    try:
+        yield
+    finally:
+        _RECORDER.reset(token)
+
+
 def _config() -> Any:
-    return {"run_name": "tier-router-judge", "metadata": {} if _UNPAID.get() else {JUDGE_RUN: True}}
+    config: dict[str, Any] = {
+        "run_name": "tier-router-judge", "metadata": {} if _UNPAID.get() else {JUDGE_RUN: True}
+    }
+    recorder = _RECORDER.get()
+    if recorder is not None:  # beside the callbacks the judge's run inherits
+        from langchain_core.runnables.config import var_child_runnable_config
+
+        from .route_records import with_recorder
+
+        inherited = (var_child_runnable_config.get() or {}).get("callbacks")
+        config["callbacks"] = (with_recorder({"callbacks": inherited}, recorder) or {}).get("callbacks")
+    return config
 
 
 JudgePair = tuple[Callable[[str], str], Callable[[str], Awaitable[str]]]

@@ -23,7 +23,7 @@ import asyncio
 import json
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,7 @@ from shared_core.router import Router
 
 from . import route_judge
 from .callbacks import CostCallbackHandler
-from .judge import judge_unpaid
+from .judge import judge_recorded_by, judge_unpaid
 from .messages import to_core_messages
 from .route_budget import Held, is_model_route, route_bounds
 from .route_cap import RouteCapHandler
@@ -200,10 +200,11 @@ class RunnableRouter(Runnable[Any, Any]):
         return _closed_on_error(hold, lambda: self._target(decision, hold, ctx, kwargs))
 
     def _judge(self) -> AbstractContextManager[None]:
-        """Who records the judge's calls: this router (its recorder on: :mod:`.route_judge`;
-        the judge's run is marked the router's, so no cost handler records it again), else
-        a cost handler on the chain (left unmarked)."""
-        return nullcontext() if self.recorder is not None else judge_unpaid()
+        """Who records the judge's calls: this router (its recorder on: the answered ones by
+        :mod:`.route_judge`, the judge's run marked the router's so no cost handler records
+        it again; one that fails or is cancelled by the recorder, unless a handler on the call
+        records into the same ledger), else a cost handler on the chain (left unmarked)."""
+        return judge_recorded_by(self.recorder) if self.recorder is not None else judge_unpaid()
 
     def _call_budget(self, kwargs: dict[str, Any]) -> tuple[int | None, int | None]:
         """The output budget and the number of answers a call's own keywords ask for (they
