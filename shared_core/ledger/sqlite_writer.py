@@ -210,9 +210,11 @@ class SQLiteWriter:
                         if self._exited:
                             raise _Exited
                         n_rec = min(len(self._pending), BATCH_MAX)
-                        n_fb = min(len(self._pending_feedback), BATCH_MAX)
-                        # never a release before its call's record: releases with the last records
-                        n_rel = min(len(self._pending_release), BATCH_MAX) if n_rec == len(self._pending) else 0
+                        # never a release or a score before its call's record (a score takes
+                        # its call's variant from it): they go with the last records
+                        last = n_rec == len(self._pending)
+                        n_fb = min(len(self._pending_feedback), BATCH_MAX) if last else 0
+                        n_rel = min(len(self._pending_release), BATCH_MAX) if last else 0
                         todo[:] = n_rec, n_fb, n_rel
                         batch = self._pending[:n_rec], self._pending_release[:n_rel], self._pending_feedback[:n_fb]
                     # inserted holding no _lock (a read waits for the commit only): no other

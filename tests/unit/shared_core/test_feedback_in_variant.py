@@ -109,3 +109,27 @@ def test_a_postgres_database_of_an_earlier_schema_gets_its_feedback_s_variants(p
     ledger = _pg(pg_url)
     assert [(f.call_id, f.score) for f in ledger.recent_feedback(0.0, 5, "B")] == [("c0", 0.0), ("c3", 0.3)]
     ledger.close()
+
+
+def test_a_score_queued_behind_a_backlog_of_records_still_gets_its_call_s_variant(tmp_path):
+    """SQLite writes at most 500 records and 500 scores a transaction, from separate queues: a
+    score written in a transaction before its call's record would find no variant to copy.
+    Scores now go with the last records, as releases of holds do."""
+    path = tmp_path / "l.sqlite"
+    ledger = SQLiteLedger(path, busy_timeout_s=0.05)
+    ledger.record(CallRecord(call_id="first", tier="cheap", model="m"))
+    ledger.flush()
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another process writing: this one's queue grows
+    for i in range(1200):
+        ledger.record(CallRecord(call_id=f"c{i}", tier="cheap", model="m", variant="B", ts=1000.0 + i))
+    for i in range(1100, 1200):  # scores of the newest calls: their records are 1,100 deep
+        ledger.record_feedback(f"c{i}", 1.0)
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    ledger.flush()
+    ledger.close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT COUNT(*) FROM feedback WHERE variant IS NULL").fetchone() == (0,)
+    assert conn.execute("SELECT COUNT(*) FROM feedback WHERE variant = 'B'").fetchone() == (100,)
+    conn.close()
