@@ -33,6 +33,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .ledger.lapsed import LAPSED_KIND
+
 __all__ = ["MetricEstimate", "VariantComparison", "compare_variants"]
 
 Z = 1.959964
@@ -160,7 +162,10 @@ def compare_variants(
     """
     calls: dict[str, list[Any]] = defaultdict(list)
     for r in records:
-        calls[r.call_id].append(r)
+        if getattr(r, "error_kind", None) == LAPSED_KIND:  # a killed worker's hold: no variant's call
+            continue
+        # a RunnableRouter judge's record has a call id of its own; both name the routed call
+        calls[(getattr(r, "metadata", None) or {}).get("router_call_id") or r.call_id].append(r)
     user_fb: dict[str, list[float]] = defaultdict(list)
     for f in feedback:
         if getattr(f, "source", "user") == "user":
