@@ -22,7 +22,6 @@ from .base import (
     validate_feedback,
 )
 from .counters import partial_day_spend
-from .lapsed import lapsed_records, warn_lapsed
 
 
 class InMemoryLedger(CostLedger):
@@ -118,14 +117,16 @@ class InMemoryLedger(CostLedger):
             self._held.pop(reservation_id, None)
 
     def renew(self, reservation_ids: Sequence[str], ttl_s: float) -> None:
+        """Renewed first, then what lapsed is dropped: a hold of this process that expired
+        while it was paused (SIGSTOP, a debugger) and is still here is its call's again."""
         now = time.time()
         with self._lock:
-            self._expire(now)
             for rid in reservation_ids:
                 mine = self._held.get(rid)
                 if mine is not None:
                     for scope, (amount, _) in mine.items():
                         mine[scope] = (amount, now + ttl_s)
+            self._expire(now)
 
     def reserved(self, scope: str) -> float:
         with self._lock:
@@ -136,18 +137,13 @@ class InMemoryLedger(CostLedger):
         return sum(h[scope][0] for h in self._held.values() if scope in h)
 
     def _expire(self, now: float) -> None:
-        """Drop the holds that lapsed, each turned into spend (:mod:`.lapsed`)."""
-        gone = [r for r, h in self._held.items() if all(e <= now for _, e in h.values())]
-        if not gone:
-            return
-        lapsed = lapsed_records(
-            (rid, scope, amount, expires)
-            for rid in gone
-            for scope, (amount, expires) in self._held.pop(rid).items()
-        )
-        for rec in lapsed:
-            self._record_locked(rec)
-        warn_lapsed(lapsed, "in memory")
+        """Drop the holds that lapsed. Unlike a shared ledger's, they are not made spend
+        (:mod:`.lapsed`): this ledger dies with its process, so a hold that lapses here belongs
+        to a living worker (this process, paused past the TTL; or, in a forked child's copy, the
+        parent, which records and releases the call in its own copy). Its call records its real
+        cost, so spend at the held amount could only count it twice."""
+        for rid in [r for r, h in self._held.items() if all(e <= now for _, e in h.values())]:
+            del self._held[rid]
 
     def claim_alert(self, scope: str, period: str, since: float, fraction: float) -> bool:
         key = (scope, period, since, fraction)
