@@ -12,7 +12,8 @@ a ledger is named.
   ``ON CONFLICT DO NOTHING``, so a batch retried after a lost acknowledgement is not
   written twice. Reads include the queued records. A ledger closed while the server is
   down (the process exits) keeps what is unwritten in a local spill file that the next
-  ledger opened on that URL writes (:func:`spill.server_spill_base`).
+  ledger opened on that database (any spelling of its URL) writes
+  (:func:`spill.server_spill_base`).
 * **Budgets.** Spend is kept in per-scope, per-UTC-day counters updated in the record's
   own statement; a reservation takes an advisory lock, reads spend and holds in one
   snapshot and writes its hold in the same transaction.
@@ -135,6 +136,10 @@ class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, Cost
             ) from None
         self._spill = spill.server_spill_base(url, spill_dir)
         recs, fb = spill.claim(self._spill)  # what a worker could not write before its exit
+        old = spill.legacy_spill_base(url, spill_dir)  # (spilled by a version keyed by the URL)
+        if old != self._spill:
+            old_recs, old_fb = spill.claim(old)
+            recs, fb = recs + old_recs, fb + old_fb
         self._queue.extend([("record", r) for r in recs] + [("feedback", f) for f in fb])
         self._start_writer()
         forking.track(self)

@@ -100,12 +100,25 @@ def _at_exit() -> None:
 
 
 def server_spill_base(url: str, spill_dir: str | os.PathLike[str] | None = None) -> str:
-    """Where a server ledger (PostgreSQL) at ``url`` spills: ``<dir>/<hash of the URL>``, to
-    which :func:`write` and :func:`claim` add :data:`SUFFIX`.
+    """Where a server ledger (PostgreSQL) at ``url`` spills: ``<dir>/<hash of its database>``,
+    to which :func:`write` and :func:`claim` add :data:`SUFFIX`.
 
-    The URL is hashed without its password (a rotated password finds the same file); ``dir``
-    is ``spill_dir``, else ``$XDG_CACHE_HOME/tier-router`` (``~/.cache/tier-router``), else the
-    temporary folder when that cannot be created."""
+    The hash is of the database the URL names (:func:`~.pg_identity.database_identity`), so
+    every spelling of one database (another ``application_name``, an added ``sslmode``, a
+    conninfo string, a rotated password) finds the same file; ``dir`` is ``spill_dir``, else
+    ``$XDG_CACHE_HOME/tier-router`` (``~/.cache/tier-router``), else the temporary folder when
+    that cannot be created."""
+    import hashlib
+
+    from .pg_identity import database_identity
+
+    key = repr(database_identity(url))
+    return _in_folder("pg-" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:24], spill_dir)
+
+
+def legacy_spill_base(url: str, spill_dir: str | os.PathLike[str] | None = None) -> str:
+    """Where versions before :func:`server_spill_base` keyed by the database spilled: a hash
+    of the URL's text without its password. Claimed too, so nothing they spilled is left."""
     import hashlib
     from urllib.parse import urlsplit, urlunsplit
 
@@ -113,7 +126,10 @@ def server_spill_base(url: str, spill_dir: str | os.PathLike[str] | None = None)
     netloc = parts.netloc.rpartition("@")
     user = netloc[0].partition(":")[0]
     key = urlunsplit(parts._replace(netloc=f"{user}@{netloc[2]}" if netloc[1] else netloc[2]))
-    name = "pg-" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return _in_folder("pg-" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:24], spill_dir)
+
+
+def _in_folder(name: str, spill_dir: str | os.PathLike[str] | None) -> str:
     if spill_dir is not None:
         return str(Path(spill_dir) / name)
     return str(_cache_folder() / name)
