@@ -31,7 +31,16 @@ LAPSED_KIND = "lapsed_hold"
 LAPSED_TIER = "(lapsed hold)"
 """Its ``tier`` and ``model``: a hold does not say which tier its call was on."""
 LAPSED_ATTEMPT = 1 << 40
-"""Its ``attempt``: past any real attempt number, so its ``(call_id, attempt)`` is its own."""
+"""The least ``attempt`` of such a record: past any real attempt number, so its ``(call_id,
+attempt)`` is its own. Each lapse adds the hold's expiry in milliseconds (:func:`lapsed_attempt`):
+a call whose hold lapses twice (its worker cut off, back, extending the call, then killed) has
+two records, where PostgreSQL's ``ON CONFLICT (call_id, attempt) DO NOTHING`` dropped the second's
+spend."""
+
+
+def lapsed_attempt(expires: float) -> int:
+    """The ``attempt`` of the record a hold expiring at ``expires`` becomes."""
+    return LAPSED_ATTEMPT + max(0, int(expires * 1000))
 
 
 def lapsed_note(amount: float) -> str:
@@ -66,7 +75,7 @@ def lapsed_records(rows: Iterable[tuple[str, str, float, float]]) -> list[CallRe
             elif kind == "tag" and value is not None:
                 tags.append(value)
         out.append(CallRecord(
-            call_id=rid, tier=LAPSED_TIER, model=LAPSED_TIER, attempt=LAPSED_ATTEMPT, ts=at,
+            call_id=rid, tier=LAPSED_TIER, model=LAPSED_TIER, attempt=lapsed_attempt(at), ts=at,
             status="abandoned", error_kind=LAPSED_KIND, error=lapsed_note(amount), cost_usd=amount,
             tags=tuple(tags), user=user, metadata={"lapsed_hold": True},
         ))

@@ -119,3 +119,20 @@ def test_a_lapsed_hold_still_counts_before_any_reservation_expires_it(ledger) ->
     _expire_now(ledger)
     assert ledger.held("global", 0.0) == pytest.approx(0.4)  # now as spend, counted once
     assert ledger.spend("global", 0.0) == pytest.approx(0.4)
+
+
+def test_a_second_lapse_under_one_reservation_id_is_counted_too(ledger) -> None:
+    """A cut-off worker's hold lapses (made spend); back, it extends the same call, and is
+    killed: that hold lapses too. Both are money its calls may have been billed. PostgreSQL
+    keys records by (call_id, attempt) with ON CONFLICT DO NOTHING: a second lapsed record
+    under the same key lost its spend."""
+    assert ledger.reserve("call-5", 0.3, CHECKS, 0.2) is None
+    time.sleep(0.3)
+    _expire_now(ledger)
+    assert ledger.reserve("call-5", 0.1, CHECKS, 0.2) is None  # the same call, extended
+    time.sleep(0.3)
+    _expire_now(ledger)
+    ledger.flush()
+    assert ledger.spend("global", 0.0) == pytest.approx(0.4)
+    assert ledger.spend("user:alice", 0.0) == pytest.approx(0.4)
+    assert sorted(r.cost_usd for r in ledger.records()) == pytest.approx([0.1, 0.3])
