@@ -5,8 +5,8 @@ A live process renews the holds of its calls under way every third of the TTL
 reaches its expiry belongs to a worker that died (SIGKILL, the OOM killer, a lost host) or
 that could not reach the ledger for two thirds of the TTL. Such a worker may have sent
 requests the provider bills and never recorded them: dropping the hold would let that money
-be spent again, past a hard limit. So every ledger, where it deletes expired holds, writes in
-the same step one record per lapsed hold: ``status="abandoned"``, ``error_kind="lapsed_hold"``,
+be spent again, past a hard limit. So a shared ledger (SQLite, PostgreSQL), where it deletes
+expired holds, writes in the same step one record per lapsed hold: ``status="abandoned"``, ``error_kind="lapsed_hold"``,
 ``cost_usd`` the held amount (the worst case of what its calls may be billed: an upper bound),
 its user and tags those the hold's scopes name, so global, per-user and per-tag spend all count
 it. Its ``call_id`` is the reservation's, the call's own id.
@@ -14,7 +14,14 @@ it. Its ``call_id`` is the reservation's, the call's own id.
 Only the scopes a hold was taken in (those with a hard limit) are known: a user or tag with no
 limit of its own is not on the record. A worker alive but cut off from the ledger for two thirds
 of the TTL later writes its real records too: the call is then counted twice (an over-count,
-never an under-count); :func:`lapsed_note` says so on the record.
+never an under-count); :func:`lapsed_note` says so on the record. A worker that closed with the
+database down spills the releases of its holds with its records; the ledger that writes the
+spill drops, in the same transaction, the lapsed records of those holds (PostgreSQL:
+:func:`~.pg_sql.drop_lapsed`), so such a call counts once, at its real cost.
+
+The in-memory ledger drops a lapsed hold instead: it dies with its process, so its holds belong
+to a living worker (this process paused past the TTL, or the parent of a forked child's copy)
+that records the call's real cost.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from typing import Any
 
 from .base import CallRecord, day_start, new_salt, parse_scope, record_scopes
 from .key_text import pg_key, pg_key_back
-from .lapsed import lapsed_records
+from .lapsed import LAPSED_ATTEMPT, LAPSED_KIND, lapsed_records
 
 SCHEMA_VERSION = 4
 """1: the first schema; 2: every integer column ``bigint`` (the token counts, the attempt
@@ -98,6 +98,11 @@ INSERT_FEEDBACK = (
     "(SELECT variant FROM tier_router_calls WHERE call_id = %s LIMIT 1))"
 )
 RELEASE = "DELETE FROM tier_router_reservations WHERE id = ANY(%s)"
+DROP_LAPSED = (
+    "DELETE FROM tier_router_calls WHERE call_id = ANY(%s) AND attempt >= %s AND error_kind = %s "
+    'RETURNING cost_usd, ts, "user", tags'
+)
+UNSPEND = "UPDATE tier_router_spend SET total = total - %s WHERE scope = %s AND day = %s"
 DB_NOW = "extract(epoch from clock_timestamp())"
 """Reservations expire by the *server's* clock: each host's ``time.time()`` would let the host
 whose clock runs fastest delete every other host's live holds (skew >= the TTL)."""
@@ -151,6 +156,27 @@ def lapsed_params(rows: list[Any], released: list[str]) -> tuple[list[CallRecord
         if text_from_pg(rid) not in gone
     )
     return recs, [record_params(rec) for rec in recs]
+
+
+def drop_lapsed(cur: Any, reservation_ids: list[str]) -> None:
+    """Delete the ``lapsed_hold`` records of these holds and take their cost back off the day
+    counters, in the caller's transaction: the holds' spilled releases are being written with
+    the records they stood in for, so the call is counted once, at its real cost. Run after
+    :data:`RELEASE` in the same transaction: a reservation's :data:`EXPIRE` that took a row
+    first has committed its lapsed record by then, and this statement's snapshot sees it."""
+    cur.execute(DROP_LAPSED, (pg_text(reservation_ids), LAPSED_ATTEMPT, LAPSED_KIND))
+    undo = []
+    for cost, ts, user, tags in cur.fetchall():
+        if cost is None:
+            continue
+        rec = CallRecord(
+            call_id="-", tier="-", model="-", user=text_from_pg(user),
+            tags=tuple(text_from_pg(t) for t in tags or ()),
+        )
+        day = day_start(float(ts))
+        undo += [(float(cost), pg_text(sc), day) for sc in dict.fromkeys(record_scopes(rec))]
+    if undo:
+        cur.executemany(UNSPEND, undo)
 
 
 def partial_day_sql(kind: str) -> str:

@@ -26,6 +26,11 @@ logger = logging.getLogger("shared_core.ledger.postgres")
 BATCH = 1000
 """Most items written in one transaction."""
 
+RELEASES = ("release", "spilled_release")
+"""Queued kinds that release a hold: this process's, and one a spill file kept (a worker that
+closed with the database down), whose replay also drops the hold's lapsed record
+(:func:`pg_sql.drop_lapsed`)."""
+
 SETTLE_TRIES = 20
 """Most reads of an async twin while batches keep being written (about 0.8 s of back-off)."""
 
@@ -130,7 +135,8 @@ class PostgresWriter:
             sql.pg_params((f.call_id, f.score, f.source, f.ts, f.call_id))
             for k, f in batch if k == "feedback"
         ]
-        rel = sql.pg_text([x for k, x in batch if k == "release"])
+        rel = sql.pg_text([x for k, x in batch if k in RELEASES])
+        spilled = [x for k, x in batch if k == "spilled_release"]
         with self._pool.connection() as conn, conn.transaction():
             cur = conn.cursor()
             if recs:
@@ -139,6 +145,8 @@ class PostgresWriter:
                 cur.executemany(sql.INSERT_FEEDBACK, fb)
             if rel:
                 cur.execute(sql.RELEASE, (rel,))
+            if spilled:  # a lapse of these holds stood in for the records now written
+                sql.drop_lapsed(cur, spilled)
 
     def _failed(self, exc: BaseException, n: int) -> None:
         """A batch the database did not take: retried after ``retry_after_s``. Only an outage
@@ -203,5 +211,5 @@ class PostgresWriter:
         with self._lock:
             return (
                 [x for k, x in self._queue if k == "record"],
-                [x for k, x in self._queue if k == "release"],
+                [x for k, x in self._queue if k in RELEASES],
             )

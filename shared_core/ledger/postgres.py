@@ -45,7 +45,7 @@ from .counters import pending_spend
 from .pg_identity import database_identity
 from .pg_process import PostgresProcess
 from .pg_reservations import PostgresReservations
-from .pg_writer import PostgresWriter
+from .pg_writer import RELEASES, PostgresWriter
 from .queued import feedback_with_queued, records_with_queued, unstored
 
 logger = logging.getLogger(__name__)
@@ -135,12 +135,18 @@ class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, Cost
                 field="ledger.url", value=_redacted(url),
             ) from None
         self._spill = spill.server_spill_base(url, spill_dir)
-        recs, fb = spill.claim(self._spill)  # what a worker could not write before its exit
+        rel: list[str] = []
+        recs, fb = spill.claim(self._spill, rel)  # what a worker could not write before its exit
         old = spill.legacy_spill_base(url, spill_dir)  # (spilled by a version keyed by the URL)
         if old != self._spill:
-            old_recs, old_fb = spill.claim(old)
+            old_recs, old_fb = spill.claim(old, rel)
             recs, fb = recs + old_recs, fb + old_fb
-        self._queue.extend([("record", r) for r in recs] + [("feedback", f) for f in fb])
+        # the releases after the records: written with them, they drop what a lapse of their
+        # holds made spend meanwhile (pg_sql.drop_lapsed), so each call counts once
+        self._queue.extend(
+            [("record", r) for r in recs] + [("feedback", f) for f in fb]
+            + [("spilled_release", x) for x in dict.fromkeys(rel)]
+        )
         self._start_writer()
         forking.track(self)
         # also in a multiprocessing child, which ends with os._exit() (no atexit): the writer
@@ -322,11 +328,12 @@ class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, Cost
             self._closed = True
             self._wake.notify_all()
         self._writer.join(timeout=5)
-        if left:  # reservations are not kept: they lapse at their TTL
+        if left:  # releases too: replayed, they release their holds or undo their lapse
             spill.write(
                 self._spill,
                 [x for k, x in left if k == "record"],
                 [x for k, x in left if k == "feedback"],
+                releases=[x for k, x in left if k in RELEASES],
             )
         self._pool.close()
         atexit.unregister(self.close)
