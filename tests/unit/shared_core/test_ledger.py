@@ -749,11 +749,11 @@ def test_a_reservation_lives_exactly_its_ttl_and_each_extension_renews_it(
     assert led.reserved("user:u") == 0.375
     clock[0] = 1018.999
     assert led.reserved("user:u") == 0.375
-    clock[0] = 1019.0  # ttl_s after the last renewal: lapsed, kept as spend
+    clock[0] = 1019.0  # ttl_s after the last renewal: lapsed, dropped (a living process's)
     assert led.reserved("user:u") == 0.0 and led.reserved("global") == 0.5
-    assert led.spend("user:u", 0.0) == 0.375 and led.spend("global", 0.0) == 0.375
+    assert led.spend("user:u", 0.0) == 0.0 and led.spend("global", 0.0) == 0.0
     refusal = led.reserve("c", 0.6, checks, 10.0)  # b's 0.5 is still held globally
-    assert refusal == Refusal(checks[0], 0.875)
+    assert refusal == Refusal(checks[0], 0.5)
 
 
 def test_shared_state_is_compare_and_set_with_every_write_kept(ledger: CostLedger) -> None:
