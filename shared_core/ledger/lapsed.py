@@ -16,8 +16,9 @@ limit of its own is not on the record. A worker alive but cut off from the ledge
 of the TTL later writes its real records too: the call is then counted twice (an over-count,
 never an under-count); :func:`lapsed_note` says so on the record. A worker that closed with the
 database down spills the releases of its holds with its records; the ledger that writes the
-spill drops, in the same transaction, the lapsed records of those holds (PostgreSQL:
-:func:`~.pg_sql.drop_lapsed`), so such a call counts once, at its real cost.
+spill drops, in the same transaction, the lapsed records of those holds and their spend
+(:func:`~.pg_sql.drop_lapsed`; SQLite: ``sqlite_batch._drop_lapsed``, for a
+:class:`~.spill.SpilledRelease`), so such a call counts once, at its real cost.
 
 The in-memory ledger drops a lapsed hold instead: it dies with its process, so its holds belong
 to a living worker (this process paused past the TTL, or the parent of a forked child's copy)

@@ -12,6 +12,7 @@ queue behind it nor is lost. A locked, full or broken file (``OperationalError``
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from dataclasses import dataclass, field
@@ -19,7 +20,8 @@ from typing import Any
 
 from . import spill
 from .base import CallRecord, Feedback, day_start, record_scopes
-from .key_text import sqlite_key
+from .key_text import sqlite_key, sqlite_key_back
+from .lapsed import LAPSED_ATTEMPT, LAPSED_KIND
 from .sqlite_sql import _COUNT, _INSERT, INSERT_FEEDBACK, _row_values, _tag_key
 
 ITEM_ERRORS: tuple[type[BaseException], ...] = (
@@ -108,11 +110,38 @@ def insert(
             day = day_start(rec.ts)
             conn.executemany(_COUNT, [(sqlite_key(sc), day, rec.cost_usd) for sc in record_scopes(rec)])
     if releases:
-        conn.executemany("DELETE FROM reservations WHERE id = ?", [(rid,) for rid in releases])
+        conn.executemany("DELETE FROM reservations WHERE id = ?", [(str(rid),) for rid in releases])
+        spilled = [str(rid) for rid in releases if isinstance(rid, spill.SpilledRelease)]
+        if spilled:  # a lapse of these holds stood in for the records now written
+            _drop_lapsed(conn, spilled)
     if feedback:
         conn.executemany(
             INSERT_FEEDBACK, [(f.call_id, f.score, f.source, f.ts, f.call_id) for f in feedback]
         )
+
+
+def _drop_lapsed(conn: sqlite3.Connection, reservation_ids: list[str]) -> None:
+    """Delete the ``lapsed_hold`` records of these holds (their tags rows too) and take their
+    cost back off the day counters, in the caller's transaction (see :mod:`.lapsed`)."""
+    for rid in reservation_ids:
+        rows = conn.execute(
+            "SELECT id, cost_usd, ts, user, tags FROM calls "
+            "WHERE call_id = ? AND attempt >= ? AND error_kind = ?",
+            (rid, LAPSED_ATTEMPT, LAPSED_KIND),  # (call_id is stored as it is)
+        ).fetchall()
+        for row, cost, ts, user, tags in rows:
+            conn.execute("DELETE FROM call_tags WHERE call_row = ?", (row,))
+            conn.execute("DELETE FROM calls WHERE id = ?", (row,))
+            if cost is None:
+                continue
+            rec = CallRecord(
+                call_id=rid, tier="-", model="-", user=None if user is None else sqlite_key_back(user),
+                tags=tuple(sqlite_key_back(t) for t in json.loads(tags or "[]")),
+            )
+            conn.executemany(
+                "UPDATE spend_days SET total = total - ? WHERE scope = ? AND day = ?",
+                [(cost, sqlite_key(sc), day_start(ts)) for sc in record_scopes(rec)],
+            )
 
 
 def set_aside(path: str, rejected: Rejected) -> None:
