@@ -130,10 +130,10 @@ HOLD = (
     "ON CONFLICT (id, scope) DO UPDATE SET "
     "amount = tier_router_reservations.amount + EXCLUDED.amount, expires = EXCLUDED.expires"
 )
-RENEW = (
-    f"UPDATE tier_router_reservations SET expires = {DB_NOW} + %s "
-    f"WHERE id = ANY(%s) AND expires > {DB_NOW}"
-)
+RENEW = f"UPDATE tier_router_reservations SET expires = {DB_NOW} + %s WHERE id = ANY(%s)"
+"""A hold of this process that expired while it was paused but is still here (no reservation
+has made it spend yet) is renewed too: its call is live. One that :data:`EXPIRE` took is gone
+(row locks order the two), and stays spend."""
 RESERVED = (
     "SELECT COALESCE(SUM(amount), 0) FROM tier_router_reservations "
     f"WHERE scope = %s AND expires > {DB_NOW} AND NOT id = ANY(%s)"

@@ -180,15 +180,16 @@ class SQLiteReservations:
             raise
 
     def renew(self, reservation_ids: Sequence[str], ttl_s: float) -> None:
-        """One ``UPDATE`` on the write connection (the lock order of every write)."""
+        """One ``UPDATE`` on the write connection (the lock order of every write). A hold of
+        this process that expired while it was paused and that no reservation has made spend
+        yet is renewed too: its call is live, and counts once."""
         now = time.time()
         ids = list(reservation_ids)
         with self._writing, self._shared_connection():
             try:
                 self._live_connection(write=True).execute(
-                    f"UPDATE reservations SET expires = ? WHERE expires > ? "
-                    f"AND id IN ({', '.join('?' * len(ids))})",
-                    (now + ttl_s, now, *ids),
+                    f"UPDATE reservations SET expires = ? WHERE id IN ({', '.join('?' * len(ids))})",
+                    (now + ttl_s, *ids),
                 )
             except sqlite3.Error as exc:
                 self._drop_connection(write=True)

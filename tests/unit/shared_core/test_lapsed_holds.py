@@ -136,3 +136,21 @@ def test_a_second_lapse_under_one_reservation_id_is_counted_too(ledger) -> None:
     assert ledger.spend("global", 0.0) == pytest.approx(0.4)
     assert ledger.spend("user:alice", 0.0) == pytest.approx(0.4)
     assert sorted(r.cost_usd for r in ledger.records()) == pytest.approx([0.1, 0.3])
+
+
+def test_a_late_renewal_revives_a_hold_no_one_has_expired_yet(ledger) -> None:
+    """A process paused past the TTL (SIGSTOP, a frozen container) whose hold no reservation
+    has made spend yet renews it when it wakes: its call is live, so the hold stays a hold and
+    the call is counted once, at its real cost (renewals skipped expired rows, which the next
+    reservation then made spend beside the call's own record)."""
+    assert ledger.reserve("call-6", 0.3, CHECKS, 0.2) is None
+    time.sleep(0.3)
+    ledger.renew(["call-6"], 60)
+    _expire_now(ledger)
+    assert ledger.reserved("global") == pytest.approx(0.3)
+    ledger.record(CallRecord(call_id="call-6", tier="t", model="m", cost_usd=0.01, user="alice"))
+    ledger.release("call-6")
+    ledger.flush()
+    _expire_now(ledger)
+    assert ledger.spend("global", 0.0) == pytest.approx(0.01)
+    assert [(r.call_id, r.error_kind) for r in ledger.records()] == [("call-6", None)]
