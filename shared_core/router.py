@@ -128,6 +128,10 @@ class Router(RouterParts, TierChoice):
             check_cap_bounds(self.config, self.prices, max_tokens=not _calls_bounded)
         elif self.config.budget.limits:
             self._check_prices_for_budgets()
+        if not _calls_bounded:  # (an adapter's own output budget replaces the tiers')
+            from .cap_bounds import warn_budget_gaps
+
+            warn_budget_gaps(self.config, self.prices)
         if self.config.feedback.auto_adjust and self.config.mode == "task":
             raise ConfigError(
                 "feedback.auto_adjust moves policy.threshold, which only mode: difficulty reads "
