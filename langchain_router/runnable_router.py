@@ -48,6 +48,7 @@ from .judge import judge_recorded_by, judge_unpaid
 from .messages import to_core_messages
 from .route_budget import Held, is_model_route, route_bounds
 from .route_cap import RouteCapHandler
+from .route_models import check_route_models, check_unreachable_routes
 from .route_records import RouteRecorder
 
 DECISION_EVENT = "tier_router_decision"
@@ -114,6 +115,8 @@ class RunnableRouter(Runnable[Any, Any]):
         self.input_key = input_key
         self.on_decision = on_decision
         self._runs = route_bounds(self.routes, self.router)
+        check_route_models(self.routes, self._runs, self.router)  # (a cap: before money is spent)
+        check_unreachable_routes(self._runs, self.router)
         self._told: set[str] = set()  # routes warned that a call's keywords miss their model
         self.recorder: CostCallbackHandler | None = (
             RouteRecorder(router=self.router) if record_routes else None

@@ -144,9 +144,11 @@ def test_parallel_calls_in_a_route_count_each_others_worst_case(openai_server: F
 
 def test_a_call_with_no_output_budget_is_refused_under_a_cap(openai_server: FakeOpenAIServer) -> None:
     """Its worst case is unknown, so the cap cannot be kept if it is sent: refused, and told
-    how to give it a budget."""
+    how to give it a budget. (A model the router can find in a route, a chain's included, is
+    a ``ConfigError`` when the router is built: ``test_budget_build_checks``; one called from
+    inside a function, as here, shows only when it is called.)"""
     openai_server.script(None, "word " * 100)
-    rr, handler = _router(_chain(openai_server))
+    rr, handler = _router(_agent(openai_server, steps=1))
     with pytest.raises(RequestCostCapError, match="max_tokens"):
         rr.invoke({"input": PROMPT}, config={"callbacks": [handler]})
     assert openai_server.chat_requests == []
