@@ -104,6 +104,19 @@ def _tier_router_warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogR
     return [r for r in caplog.records if r.name == "tier_router" and r.levelno == logging.WARNING]
 
 
+def _built_warnings(caplog: pytest.LogCaptureFixture, budget: dict[str, Any]) -> None:
+    """The cap ($0.50) is below the strong tier's output worst case alone (100 x $6000/M =
+    $0.60): one WARNING when the model is built says that tier is unreachable; the limit
+    over bounded tiers says nothing. Cleared, so the call's own warnings are counted alone."""
+    built = [r.getMessage() for r in _tier_router_warnings(caplog)]
+    if budget is CAP:
+        [message] = built
+        assert "tier 'strong' may write up to $0.600000 of output alone" in message
+    else:
+        assert built == []
+    caplog.clear()
+
+
 @pytest.mark.parametrize("mode", ["call", "acall", "stream"])
 @pytest.mark.parametrize("adapter", list(BUILD))
 @pytest.mark.parametrize("block", list(BLOCKS))
@@ -113,6 +126,7 @@ def test_a_fallback_the_budget_refuses_raises_the_budget_error_caused_by_the_fau
     budget, error_type, kind, words = BLOCKS[block]
     openai_server.fail("gpt-4o-mini", status=500)
     routed, call = BUILD[adapter](openai_server, budget)
+    _built_warnings(caplog, budget)
     with caplog.at_level(logging.WARNING, logger="tier_router"), pytest.raises(error_type) as info:
         call(mode)
     err = info.value
@@ -152,6 +166,7 @@ def test_an_escalation_the_cap_refuses_keeps_the_answer_and_says_so(
 ) -> None:
     openai_server.refuse("gpt-4o-mini")
     routed, call = BUILD[adapter](openai_server, CAP)
+    _built_warnings(caplog, CAP)
     with caplog.at_level(logging.WARNING, logger="tier_router"):
         text, meta = call("call")
     assert text == REFUSAL  # the earlier answer is kept, as when an escalation fails
