@@ -103,20 +103,30 @@ class RouteHold:
                     self.router.budget, self.decision.call_id, self.amount, self._scopes(), owner=self
                 )
 
+    @property
+    def judge_usd(self) -> float:
+        """What the router's judge was paid to decide this call (spent before the route runs,
+        so it counts against the per-request cap as a plan counts it; 0: no paid judge)."""
+        return self.decision.classifier_cost_usd or 0.0
+
     def _check_cap(self) -> None:
-        """A bounded route whose worst case passes the per-request cap is not run (as a
-        plan's first attempt that would pass it is not made)."""
+        """A bounded route whose worst case, on top of what its judge spent, passes the
+        per-request cap is not run (as a plan's first attempt that would pass it is not made)."""
         cap = self.router.config.budget.per_request_cap_usd
-        if cap is not None and self.worst is not None and self.worst > cap:
+        judge = self.judge_usd
+        if cap is not None and self.worst is not None and judge + self.worst > cap:
+            of = f" after the judge's ${judge:.6f} already spent" if judge else ""
             raise RequestCostCapError(
                 f"per-request cap ${cap:.6f}: route {self.decision.tier!r} would cost about "
-                f"${self.worst:.6f}"
+                f"${self.worst:.6f}{of}"
             )
 
     def spend(self) -> RouteSpend | None:
-        """The account that keeps an unbounded route's model calls under the cap
-        (``None``: nothing to keep, see :attr:`cap`)."""
-        return RouteSpend(self.cap, self.decision.tier) if self.cap is not None else None
+        """The account that keeps an unbounded route's model calls under the cap, the judge's
+        cost counted as spent (``None``: nothing to keep, see :attr:`cap`)."""
+        if self.cap is None:
+            return None
+        return RouteSpend(self.cap, self.decision.tier, spent=self.judge_usd)
 
     def close(self) -> None:
         """The route is over and its records are in (or it failed): release the hold."""
@@ -131,6 +141,9 @@ class RouteHold:
         except Exception as exc:
             # the decided call's own plan writes the refusal (tier, classifier, context)
             plan = self.router.plan(self.decision, self.request, framework=self.framework)
+            # the judge's calls have a record of their own (the adapter's judge record, or the
+            # caller's cost handler on the chain): the refusal does not pay them a second time
+            plan._classifier_charged = True
             plan.refused_before_deciding(exc)
             raise
 
@@ -147,12 +160,14 @@ class RouteSpend:
     failed attempts included.
     """
 
-    __slots__ = ("_lock", "_open", "_rest", "cap", "spent", "tier")
+    __slots__ = ("_lock", "_open", "_rest", "cap", "judge", "spent", "tier")
 
-    def __init__(self, cap: float, tier: str) -> None:
+    def __init__(self, cap: float, tier: str, *, spent: float = 0.0) -> None:
         self.cap = cap
         self.tier = tier
-        self.spent = 0.0
+        self.judge = spent
+        """What the router's judge spent deciding the call, before the route ran."""
+        self.spent = spent
         self._open: dict[Hashable, float] = {}
         self._rest: list[Hashable] = []
         """The calls under way that were given all that was left (at most one is: the next
@@ -174,7 +189,7 @@ class RouteSpend:
                 if left <= 1e-15:
                     raise RequestCostCapError(
                         f"per-request cap ${self.cap:.6f}: nothing is left for a call to {model!r} "
-                        f"in route {self.tier!r} after ${committed:.6f}; it was not sent"
+                        f"in route {self.tier!r} after ${committed:.6f}{self._of_judge()}; it was not sent"
                     )
                 worst = left
                 self._rest.append(call)
@@ -187,10 +202,13 @@ class RouteSpend:
             if worst > left + 1e-15:
                 raise RequestCostCapError(
                     f"per-request cap ${self.cap:.6f}: a call to {model!r} in route {self.tier!r} "
-                    f"may cost ${worst:.6f} after ${self.spent:.6f} spent and "
+                    f"may cost ${worst:.6f} after ${self.spent:.6f} spent{self._of_judge()} and "
                     f"${committed - self.spent:.6f} in calls under way; it was not sent"
                 )
             self._open[call] = worst
+
+    def _of_judge(self) -> str:
+        return f" (the judge's ${self.judge:.6f} included)" if self.judge else ""
 
     def settle(self, call: Hashable, cost: float | None) -> None:
         """``call`` is over and recorded at ``cost`` (``None``: nothing known to be billed)."""

@@ -66,3 +66,16 @@ def test_a_call_that_caps_itself_gets_its_share_and_settles_what_it_recorded() -
     spend.settle("routed", None)  # (the handler's later settle: the first counts)
     assert spend.spent == pytest.approx(0.6)
     assert spend.share("routed") is None and spend.share(None) is None
+
+
+def test_what_the_judge_spent_deciding_the_call_counts_from_the_start() -> None:
+    """A RunnableRouter's judge is paid before the route runs: what is left starts below the cap."""
+    spend = RouteSpend(1.0, "t", spent=0.3)
+    with pytest.raises(RequestCostCapError, match=r"after \$0.300000 spent \(the judge's \$0.300000 included\)"):
+        spend.admit("a", "m", 0.8)  # fits the cap alone, not with the judge
+    spend.admit("a", "m", 0.7)
+    spend.settle("a", 0.2)
+    assert spend.spent == pytest.approx(0.5)
+    spend.admit("rest", "m", None, rest=True)
+    share = spend.share("rest")
+    assert share is not None and share.usd == pytest.approx(0.5)
