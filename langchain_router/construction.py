@@ -8,6 +8,7 @@ from langchain_core.language_models import BaseChatModel
 
 from shared_core.adapters_common import check_shared_router, config_from_tiers, model_id
 from shared_core.adapters_common import reject_typos as check_typos
+from shared_core.cap_bounds import check_calls_bounded
 from shared_core.errors import ConfigError
 from shared_core.router import Router
 from shared_core.tier_defaults import with_capabilities, without_tools
@@ -33,6 +34,7 @@ def build_router(model: Any) -> Router | VariantRouter:
     if model.router is not None:
         check_shared_router(ids, model.router)  # a Router or a VariantRouter on these tiers
         check_router_models(ids, model.router)
+        check_calls_bounded(model.router, "RoutedChatModel", model.max_tokens)
         if model.checks:
             raise ConfigError(
                 "checks= and router= together: give the checks to the Router "
@@ -54,6 +56,7 @@ def build_router(model: Any) -> Router | VariantRouter:
             # ChatOpenAI(timeout=...) habits carry over: a per-attempt timeout, then fallback
             cfg = cfg.model_copy(deep=True)
             cfg.fallback.attempt_timeout_s = float(model.timeout)
+        check_calls_bounded(cfg, "RoutedChatModel", model.max_tokens)
         router = Router(
             cfg,
             classifier=model.classifier,
@@ -63,7 +66,7 @@ def build_router(model: Any) -> Router | VariantRouter:
             encoder=_encoder(model.encoder),
             checks=model.checks,
             # every call is sent with at most model.max_tokens: under a per-request cap the
-            # tiers need no max_tokens of their own (a call planned without it is refused)
+            # tiers need no max_tokens of their own (without it, check_calls_bounded raised)
             _calls_bounded=model.max_tokens is not None,
         )
         check_router_models(ids, router)

@@ -16,6 +16,7 @@ from llama_index.core.llms import LLM
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 
 from shared_core.adapters_common import check_shared_router, config_from_tiers, model_id
+from shared_core.cap_bounds import check_calls_bounded
 from shared_core.config import RouterConfig
 from shared_core.router import Router
 from shared_core.tier_defaults import (
@@ -116,6 +117,7 @@ def build_router(
     if router is not None:
         check_shared_router(names, router)  # a Router or a VariantRouter on these tiers
         check_router_models(names, router)
+        check_calls_bounded(router, "RoutedLLM", max_tokens)
         return router
     cfg = config_from_tiers(names, config)
     cfg = clip_to_inner(with_capabilities(cfg, {n: metadata_capabilities(m) for n, m in tiers.items()}), tiers)
@@ -130,6 +132,7 @@ def build_router(
 
     # a judge classifier asks judge_llm, by default the cheapest tier's LLM (as in LangChain)
     judge = llm_judge(judge_llm if judge_llm is not None else tiers[cfg.tiers[0].name])
+    check_calls_bounded(cfg, "RoutedLLM", max_tokens)
     built = Router(
         cfg,
         classifier=classifier,
@@ -139,7 +142,7 @@ def build_router(
         encoder=encoder,
         judge_complete=judge,
         # every call is sent with at most max_tokens (RoutedLLM's own): under a per-request
-        # cap the tiers need no max_tokens of their own (a call planned without it is refused)
+        # cap the tiers need no max_tokens of their own (without it, check_calls_bounded raised)
         _calls_bounded=max_tokens is not None,
     )
     check_router_models(names, built)

@@ -1,13 +1,18 @@
 """Can ``budget.per_request_cap_usd`` bound every attempt a router plans?
 
 The cap refuses an attempt whose worst case (input plus the output budget, at the tier's
-prices) would take the request past it. A tier with no ``max_tokens`` (an unbounded output)
-or no known price has no worst case, so the cap could not bound it: :func:`check_cap_bounds`
-makes that a :class:`~shared_core.errors.ConfigError` when the router is built, naming each
-such tier and what it lacks. An adapter that sends every call with an output budget of its
-own (``RoutedChatModel(max_tokens=...)``) needs no tier's; should a worst case still be unknown
-when a call is planned, :func:`cap_refusal` refuses the attempt before it is sent, as it refuses
-one whose worst case would pass the cap.
+prices) would take the request past it. A tier with no known price has no worst case
+whoever makes the call, so :func:`check_cap_bounds` makes it a
+:class:`~shared_core.errors.ConfigError` when the router is built. A tier with no
+``max_tokens`` (an unbounded output) has a worst case only when the call brings an output
+budget of its own, which the model that makes the calls knows, not the router: a
+``RoutedChatModel`` / ``RoutedLLM`` with its own ``max_tokens`` bounds every call, one without
+fails when it is built (:func:`check_calls_bounded`), a ``RunnableRouter`` admits its routes'
+calls under the cap one by one, and a decide-only use (the CLI's ``route``, ``simulate``) makes
+none. So a :class:`~shared_core.Router` built on such a config only logs a WARNING naming
+the tiers (:func:`warn_unbounded`); should a worst case still be unknown when a call is planned,
+:func:`cap_refusal` refuses the attempt before it is sent, as it refuses one whose worst case
+would pass the cap.
 
 Two configs build but do not do what they seem to ask, so each is one WARNING on the
 ``tier_router`` logger when the router is built (skipped when the adapter bounds every call):
@@ -19,7 +24,7 @@ case alone (:func:`warn_cap_below_tiers`: every request routed there is refused)
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, RequestCostCapError
 
@@ -30,12 +35,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("tier_router")
 
-_FIX = {
-    "max_tokens": "set max_tokens on the tier, or on the RoutedChatModel / RoutedLLM to bound "
-    "every call",
-    "price": "set input_price and output_price (USD per 1M tokens) on the tier, or register the "
-    "model with PriceTable.register()",
-}
+_PRICE_FIX = (
+    "set input_price and output_price (USD per 1M tokens) on the tier, or register the model "
+    "with PriceTable.register()"
+)
 
 
 def missing_bounds(
@@ -56,28 +59,82 @@ def missing_bounds(
     return out
 
 
-def check_cap_bounds(config: RouterConfig, prices: PriceTable, *, max_tokens: bool = True) -> None:
-    """:class:`ConfigError` naming every tier whose worst case the per-request cap could not
-    bound (see :func:`missing_bounds`); nothing when no cap is set."""
+def check_cap_bounds(config: RouterConfig, prices: PriceTable) -> None:
+    """:class:`ConfigError` naming every tier with no known price under a per-request cap (no
+    output budget makes a call on it boundable); nothing when no cap is set."""
     cap = config.budget.per_request_cap_usd
     if cap is None:
         return
-    missing = missing_bounds(config, prices, max_tokens=max_tokens)
-    if not missing:
+    unpriced = [t for t, _ in missing_bounds(config, prices, max_tokens=False)]
+    if not unpriced:
         return
-    parts = [
-        f"tier {t.name!r} ({t.model}) has "
-        + " and ".join("no max_tokens" if x == "max_tokens" else "no known price" for x in lacks)
-        for t, lacks in missing
-    ]
-    fixes = [x for x in _FIX if any(x in lacks for _, lacks in missing)]
-    first, lacks = missing[0]
     raise ConfigError(
-        f"budget.per_request_cap_usd is ${cap:.6f}, but {'; '.join(parts)}: the worst case of an "
-        f"attempt on such a tier is unknown, so the cap could not bound it ({'; '.join(_FIX[x] for x in fixes)})",
-        field=f"tiers.{first.name}.{'max_tokens' if lacks[0] == 'max_tokens' else 'input_price'}",
-        value=[t.name for t, _ in missing],
+        f"budget.per_request_cap_usd is ${cap:.6f}, but {_named(unpriced)} "
+        f"{'has' if len(unpriced) == 1 else 'have'} no known price: the worst case of an attempt "
+        f"on such a tier is unknown, so the cap could not bound it ({_PRICE_FIX})",
+        field=f"tiers.{unpriced[0].name}.input_price",
+        value=[t.name for t in unpriced],
     )
+
+
+def unbounded_tiers(config: RouterConfig) -> list[Tier]:
+    """Under a per-request cap, the tiers with no ``max_tokens``: a call on one has a worst
+    case only if it brings an output budget of its own (none when no cap is set)."""
+    if config.budget.per_request_cap_usd is None:
+        return []
+    return [t for t in config.tiers if t.max_tokens is None]
+
+
+def warn_unbounded(config: RouterConfig) -> None:
+    """One WARNING (``tier_router`` logger) naming the tiers a Router's own calls would be
+    refused on under its cap, unless each call brings an output budget (see the module)."""
+    tiers = unbounded_tiers(config)
+    if not tiers:
+        return
+    logger.warning(
+        "budget.per_request_cap_usd is $%.6f, but %s %s no max_tokens: a call there has no "
+        "known worst case unless it brings an output budget, so this Router's own calls on %s "
+        "(Router.plan without caller_max_tokens) are refused before they are sent. Set "
+        "max_tokens on the tier, or give the model that makes the calls a max_tokens of its own "
+        "(RoutedChatModel / RoutedLLM max_tokens=...; without one they fail when built); a "
+        "RunnableRouter admits its routes' calls under the cap one by one",
+        config.budget.per_request_cap_usd, _named(tiers), "has" if len(tiers) == 1 else "have",
+        "it" if len(tiers) == 1 else "them",
+    )
+
+
+def check_calls_bounded(router: Any, adapter: str, max_tokens: int | None) -> None:
+    """:class:`ConfigError` when ``adapter`` (``"RoutedChatModel"`` / ``"RoutedLLM"``), built
+    with no ``max_tokens`` of its own, would make calls under a per-request cap on a tier
+    with none: the worst case of those calls is unknown. ``router``: the
+    :class:`~shared_core.config.RouterConfig` the adapter builds its router on, or the
+    :class:`~shared_core.Router` / :class:`~shared_core.variants.VariantRouter` it is given
+    (each variant checked)."""
+    if max_tokens is not None:
+        return
+    from .variants import VariantRouter
+
+    if isinstance(router, VariantRouter):
+        sources = [(f"router= (the VariantRouter's {n!r} variant): ", r.config)
+                   for n, r in zip(router.names, router.routers)]
+    else:
+        sources = [("", getattr(router, "config", router))]
+    for where, config in sources:
+        tiers = unbounded_tiers(config)
+        if tiers:
+            raise ConfigError(
+                f"{where}budget.per_request_cap_usd is ${config.budget.per_request_cap_usd:.6f}, "
+                f"but {_named(tiers)} {'has' if len(tiers) == 1 else 'have'} no max_tokens and "
+                f"this {adapter} sets none: the worst case of its calls there is unknown, so the "
+                f"cap could not bound them (set max_tokens on the tier in the config, or "
+                f"{adapter}(max_tokens=...) to bound every call)",
+                field=f"tiers.{tiers[0].name}.max_tokens",
+                value=[t.name for t in tiers],
+            )
+
+
+def _named(tiers: list[Tier]) -> str:
+    return ", ".join(f"tier {t.name!r} ({t.model})" for t in tiers)
 
 
 def cap_refusal(

@@ -75,7 +75,7 @@ class Router(RouterParts, TierChoice):
     ) -> None:
         # _calls_bounded: an adapter sends every call with an output budget of its own (its
         # max_tokens), or admits its routes' calls itself (RunnableRouter), so under a
-        # per-request cap its tiers need no max_tokens (a price still)
+        # per-request cap no WARNING about tiers with no max_tokens (a price is still needed)
         self.config = _as_config(config)
         self._classifier = classifier
         self._judge_complete = judge_complete
@@ -123,9 +123,11 @@ class Router(RouterParts, TierChoice):
                 self.config.classifier, self.config, judge_complete=judge_complete
             )
         if self.config.budget.per_request_cap_usd is not None:
-            from .cap_bounds import check_cap_bounds
+            from .cap_bounds import check_cap_bounds, warn_unbounded
 
-            check_cap_bounds(self.config, self.prices, max_tokens=not _calls_bounded)
+            check_cap_bounds(self.config, self.prices)  # no price: a ConfigError
+            if not _calls_bounded:  # no max_tokens: this Router's own calls there are refused
+                warn_unbounded(self.config)
         elif self.config.budget.limits:
             self._check_prices_for_budgets()
         if not _calls_bounded:  # (an adapter's own output budget replaces the tiers')

@@ -24,10 +24,11 @@ from langchain_core.runnables import RunnableLambda
 from langchain_openai import ChatOpenAI
 
 from langchain_router import RoutedChatModel, RunnableRouter
-from shared_core import ConfigError, RouterConfig
+from shared_core import ConfigError, Router, RouterConfig
 from shared_core.budget import estimate_cost
 from shared_core.errors import RequestCostCapError
 from shared_core.ledger import InMemoryLedger
+from shared_core.variants import VariantRouter
 from tests.fake_openai_server import FakeOpenAIServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.filterwarnings("ignore::UserWarning")]
@@ -57,27 +58,92 @@ def _tiers(server: FakeOpenAIServer) -> dict[str, ChatOpenAI]:
 
 
 # -- unknown worst case ------------------------------------------------------------------------
+def _shared(how: str, ledger: InMemoryLedger, cfg: RouterConfig | None = None) -> Any:
+    """The router an adapter is given: its own config, a hand-built Router, or a VariantRouter
+    of two (the documented ways to share one router or run an A/B test)."""
+    cfg = cfg or _unbounded()
+    if how == "config":
+        return {"config": cfg}
+    if how == "router":
+        return {"router": Router(cfg, ledger=ledger)}
+    return {"router": VariantRouter(Router(cfg, ledger=ledger), Router(cfg, ledger=ledger), share=0.5)}
+
+
+@pytest.mark.parametrize("how", ["config", "router", "variants"])
 def test_a_routed_chat_model_capped_over_a_tier_with_no_max_tokens_fails_when_built(
-    openai_server: FakeOpenAIServer,
+    openai_server: FakeOpenAIServer, how: str, caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """Its own config or a router it is given: the model that spends is where the error is,
+    and the message names the fix that applies to it."""
+    ledger = InMemoryLedger()
+    router = _shared(how, ledger)
     with pytest.raises(ConfigError) as err:
-        RoutedChatModel(tiers=_tiers(openai_server), config=_unbounded(), ledger=InMemoryLedger())
-    assert "'strong'" in str(err.value) and "max_tokens" in str(err.value)
+        RoutedChatModel(tiers=_tiers(openai_server), ledger=None if how != "config" else ledger, **router)
+    text = str(err.value)
+    assert "'strong'" in text and "max_tokens" in text and "RoutedChatModel(max_tokens=" in text
+    assert "'cheap'" not in text  # it has a max_tokens
+    assert err.value.field == "tiers.strong.max_tokens"
+    if how == "config":  # one message: the error, not a Router's WARNING before it
+        assert [r for r in caplog.records if r.levelname == "WARNING"] == []
     assert openai_server.chat_requests == []
 
 
-def test_a_routed_llm_capped_over_a_tier_with_no_max_tokens_fails_when_built(
-    openai_server: FakeOpenAIServer,
+@pytest.mark.parametrize("how", ["config", "router", "variants"])
+def test_a_routed_chat_model_with_its_own_max_tokens_builds_on_any_such_router_and_is_capped_by_it(
+    openai_server: FakeOpenAIServer, how: str,
 ) -> None:
+    """``RoutedChatModel(router=Router(cfg), max_tokens=256)`` built before the cap's check
+    moved into Router: it must build again (a ConfigError since), and each call go out with its
+    budget, the cap kept by it."""
+    ledger = InMemoryLedger()
+    routed = RoutedChatModel(tiers=_tiers(openai_server), max_tokens=16,
+                             ledger=None if how != "config" else ledger, **_shared(how, ledger, _unbounded(cap=1.0)))
+    openai_server.script(None, "four")
+    routed.invoke(PROMPT, model="strong")
+    [sent] = openai_server.chat_requests
+    assert sent.model == "gpt-4o"
+    assert (sent.body.get("max_tokens") or sent.body.get("max_completion_tokens")) == 16
+    assert [(r.status, r.tier) for r in ledger.records()] == [("ok", "strong")]
+
+
+def _llms(server: FakeOpenAIServer) -> dict[str, Any]:
     from llama_index.llms.openai import OpenAI
 
+    return {n: OpenAI(model=m, api_base=server.base_url, api_key="sk-test", max_retries=0)
+            for n, m in (("cheap", "gpt-4o-mini"), ("strong", "gpt-4o"))}
+
+
+@pytest.mark.parametrize("how", ["config", "router", "variants"])
+def test_a_routed_llm_capped_over_a_tier_with_no_max_tokens_fails_when_built(
+    openai_server: FakeOpenAIServer, how: str,
+) -> None:
     from llamaindex_router import RoutedLLM
 
-    tiers = {n: OpenAI(model=m, api_base=openai_server.base_url, api_key="sk-test", max_retries=0)
-             for n, m in (("cheap", "gpt-4o-mini"), ("strong", "gpt-4o"))}
-    with pytest.raises(ConfigError, match=r"'strong'.*max_tokens"):
-        RoutedLLM(tiers, _unbounded(), InMemoryLedger())
-    RoutedLLM(tiers, _unbounded(), InMemoryLedger(), max_tokens=32)  # it bounds every call itself
+    ledger = InMemoryLedger()
+    shared = _shared(how, ledger)
+    config = shared.pop("config", None)
+    with pytest.raises(ConfigError) as err:
+        RoutedLLM(_llms(openai_server), config, ledger if how == "config" else None, **shared)
+    assert "'strong'" in str(err.value) and "RoutedLLM(max_tokens=" in str(err.value)
+    shared = _shared(how, ledger)
+    config = shared.pop("config", None)
+    # it bounds every call itself
+    RoutedLLM(_llms(openai_server), config, ledger if how == "config" else None, max_tokens=32, **shared)
+
+
+def test_a_runnable_router_on_a_hand_built_router_capped_over_tiers_with_no_max_tokens_builds_and_runs(
+    openai_server: FakeOpenAIServer,
+) -> None:
+    """``RunnableRouter(routes, router=Router(cfg))``: its routes' calls are admitted under the
+    cap one by one (a model with its own max_tokens is answered); it raised a ConfigError."""
+    ledger = InMemoryLedger()
+    routes = {"cheap": _chat(openai_server, "gpt-4o-mini", max_tokens=16),
+              "strong": _chat(openai_server, "gpt-4o", max_tokens=16)}
+    rr = RunnableRouter(routes, router=Router(_unbounded(cap=1.0), ledger=ledger))
+    openai_server.script(None, "four")
+    rr.invoke("Prove that the square root of 2 is irrational, step by step.")
+    assert len(openai_server.chat_requests) == 1
+    assert [r.status for r in ledger.records()] == ["ok"]
 
 
 @pytest.mark.parametrize("mode", ["invoke", "ainvoke", "stream"])

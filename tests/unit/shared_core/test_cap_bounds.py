@@ -40,24 +40,63 @@ def _cfg(tiers: list[dict], cap: float | None = 1.0, **extra: object) -> dict:
     return {"tiers": tiers, "budget": budget, **extra}
 
 
-# -- a tier whose worst case is unknown fails the build ----------------------------------------
-def test_a_capped_tier_with_no_max_tokens_is_a_config_error_naming_it():
+# -- a tier whose worst case is unknown: a Router warns, its own calls there are refused ----------
+def test_a_router_capped_over_a_tier_with_no_max_tokens_builds_with_one_warning_naming_it(caplog):
+    """``Router(cfg)`` does not know who will make its calls: a RoutedChatModel / RoutedLLM
+    with its own ``max_tokens`` (every call bounded), a RunnableRouter (its routes' calls
+    admitted one by one), a decide-only CLI command. It builds, and says which tiers its own
+    calls would be refused on (it raised a ConfigError, breaking all of those)."""
     tiers = [dict(TIERS[0]), {"name": "strong", "model": "gpt-4o"}]
-    with pytest.raises(ConfigError) as err:
+    with caplog.at_level("WARNING", logger="tier_router"):
         Router(_cfg(tiers))
-    text = str(err.value)
+    warned = [r for r in caplog.records if r.levelname == "WARNING" and r.name == "tier_router"]
+    assert len(warned) == 1
+    text = warned[0].getMessage()
     assert "'strong'" in text and "max_tokens" in text and "per_request_cap_usd" in text
     assert "'cheap'" not in text
-    assert err.value.field == "tiers.strong.max_tokens"
 
 
-def test_a_capped_tier_with_no_price_and_no_max_tokens_names_both():
+def test_a_router_that_bounds_every_call_itself_does_not_warn(caplog):
+    with caplog.at_level("WARNING", logger="tier_router"):
+        Router(_cfg([{"name": "cheap", "model": "gpt-4o-mini"}]), _calls_bounded=True)
+    assert [r for r in caplog.records if r.levelname == "WARNING"] == []
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_the_routers_own_call_on_a_tier_with_no_max_tokens_is_refused_before_it_is_sent(mode):
+    """Nothing is sent; a ``refused`` / ``cost_cap`` record says why. A call on a bounded tier,
+    or one the caller bounds, goes through."""
+    ledger = InMemoryLedger()
+    tiers = [dict(TIERS[0]), {"name": "strong", "model": "gpt-4o"}]
+    router = Router(_cfg(tiers), ledger=ledger)
+    model = ScriptedModel()
+    request = router.request(PROMPT)
+    plan = router.plan(router.decide_request(request, force="strong"), request)
+    with pytest.raises(RequestCostCapError, match="max_tokens"):
+        if mode == "sync":
+            execute(plan, model)
+        else:
+            import asyncio
+
+            asyncio.run(aexecute(plan, model.acall))
+    assert model.calls == []
+    assert [(r.status, r.error_kind, r.tier) for r in ledger.records()] == [("refused", "cost_cap", "strong")]
+    execute(router.plan(router.decide_request(request, force="cheap"), request), model)
+    execute(router.plan(router.decide_request(request, force="strong"), request, caller_max_tokens=16), model)
+    assert [a.tier.name for a in model.calls] == ["cheap", "strong"]
+
+
+def test_a_capped_tier_with_no_price_is_a_config_error_naming_it():
+    """No price: no max_tokens of any caller bounds what a call costs, so the Router refuses
+    to build, and the message says how to price the tier (not how to bound its output)."""
     tiers = [{"name": "mine", "model": "acme-chat-1"}]
     with pytest.raises(ConfigError) as err:
         Router(_cfg(tiers))
     text = str(err.value)
-    assert "'mine'" in text and "max_tokens" in text and "input_price" in text
-    assert "per_request_cap_usd" in text
+    assert "'mine'" in text and "input_price" in text and "per_request_cap_usd" in text
+    assert "RoutedChatModel" not in text
+    with pytest.raises(ConfigError, match="input_price"):
+        Router(_cfg([{"name": "mine", "model": "acme-chat-1", "max_tokens": 10}]), _calls_bounded=True)
 
 
 def test_a_capped_tier_priced_by_hand_with_max_tokens_builds():

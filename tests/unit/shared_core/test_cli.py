@@ -578,3 +578,25 @@ def test_demo_decisions_keep_chat_messages_and_odd_text(tmp_path: Path) -> None:
     }
     assert rows["m"]["prompt"] == msgs
     assert rows["s"]["prompt"] == "odd \ud800 text\n\nsecond line"
+
+
+def test_route_and_simulate_run_on_a_capped_config_whose_tiers_have_no_max_tokens(
+    tmp_path: Path, prompts: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+) -> None:
+    """They make no provider call, so an output bound the tiers lack matters to none of them:
+    they ran before the cap's check was added to Router and failed with a ConfigError since.
+    They run, with a WARNING naming the tiers a Router's own calls would be refused on."""
+    cfg = tmp_path / "cap.yaml"
+    cfg.write_text(yaml.safe_dump({
+        "tiers": [{"name": "simple", "model": "gpt-4o-mini"}, {"name": "strong", "model": "gpt-4o"}],
+        "classifier": {"type": "fake", "options": {"rules": {"hello": "simple"}, "default": "strong"}},
+        "budget": {"per_request_cap_usd": 0.01},
+    }))
+    assert main(["route", "--json", "-c", str(cfg), "hello", "prove it"]) == 0
+    out, _ = capsys.readouterr()
+    assert [row["tier"] for row in lines(out)] == ["simple", "strong"]
+    [warned] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert "per_request_cap_usd" in warned and "'simple'" in warned and "'strong'" in warned
+    assert main(["simulate", str(prompts), "-c", str(cfg)]) == 0
+    out, _ = capsys.readouterr()
+    assert "savings" in out
