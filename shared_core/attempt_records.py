@@ -312,18 +312,19 @@ class AttemptRecords:
 
     def _record_refusal(
         self, exc: BaseException, status: Status = "refused", *, reason: str | None = None,
-        unpriced: bool = False,
+        unpriced: bool = False, attempt: int = 0,
     ) -> None:
         """A call that ends before any attempt: refused (a budget, a cost cap), or
         ``abandoned`` (its caller stopped it); it carries the judge's cost, if any.
         ``reason`` replaces the exception's text; ``unpriced``: what the call spent is
-        unknown (``cost_usd`` None) unless the judge's cost is known."""
+        unknown (``cost_usd`` None) unless the judge's cost is known; ``attempt``: the
+        record's (0 unless another record of the call already has it)."""
         paid = self._classifier_paid() if not self._classifier_charged else None
         tier = self.router.config.tiers[self.decision.index]
         cost = (None if _unpriced(paid) else paid["classifier_cost_usd"]) if paid else (None if unpriced else 0.0)
         self._write(
             CallRecord(
-                call_id=self.decision.call_id, attempt=0, ts=time.time(), tier=tier.name,
+                call_id=self.decision.call_id, attempt=attempt, ts=time.time(), tier=tier.name,
                 model=tier.model, status=status,
                 error_kind="abandoned" if status == "abandoned" else refusal_kind(exc),
                 error=redact(reason or str(exc))[:500], input_tokens=0, output_tokens=0,

@@ -50,7 +50,7 @@ class CallHold:
         def _cooling_at_start(self) -> None: ...
         def _record_refusal(
             self, exc: BaseException, status: Status = "refused", *, reason: str | None = None,
-            unpriced: bool = False,
+            unpriced: bool = False, attempt: int = 0,
         ) -> None: ...
 
     # -- the reservation: opened before the first attempt, released when the call ends --

@@ -70,7 +70,7 @@ class CallStop:
         def close(self) -> None: ...
         def _record_refusal(
             self, exc: BaseException, status: Status = "refused", *, reason: str | None = None,
-            unpriced: bool = False,
+            unpriced: bool = False, attempt: int = 0,
         ) -> None: ...
         def _elapsed_ms(self) -> float: ...
         streaming: bool
@@ -161,11 +161,11 @@ class CallStop:
         self._record_refusal(exc, status="abandoned", reason=reason, unpriced=unpriced)
         self.close()
 
-    def refused_before_deciding(self, exc: BaseException) -> None:
+    def refused_before_deciding(self, exc: BaseException, *, attempt: int = 0) -> None:
         """Record a call refused before the router decided (see
-        :meth:`~shared_core.router.Router.record_refused`): ``refused`` at attempt 0, cost 0;
-        then end the call."""
+        :meth:`~shared_core.router.Router.record_refused`): ``refused`` at ``attempt`` (0; 1
+        when the call's judge has a record of its own at 0), cost 0; then end the call."""
         if self._closed:
             return
-        self._record_refusal(exc)
+        self._record_refusal(exc, attempt=attempt)
         self.close()

@@ -142,9 +142,11 @@ class RouteHold:
             # the decided call's own plan writes the refusal (tier, classifier, context)
             plan = self.router.plan(self.decision, self.request, framework=self.framework)
             # the judge's calls have a record of their own (the adapter's judge record, or the
-            # caller's cost handler on the chain): the refusal does not pay them a second time
+            # caller's cost handler on the chain): the refusal does not pay them a second time,
+            # and follows that record (attempt 0) rather than sharing its key, which PostgreSQL
+            # keeps one row for (the refusal was dropped there)
             plan._classifier_charged = True
-            plan.refused_before_deciding(exc)
+            plan.refused_before_deciding(exc, attempt=1 if self.decision.classifier_calls else 0)
             raise
 
 

@@ -98,6 +98,7 @@ def test_the_judge_and_the_route_together_must_fit_the_cap(
     assert spent == pytest.approx(judge)
     assert spent <= cap, f"one request spent ${spent:.7f} under a ${cap:.7f} cap"
     assert [(r.status, r.error_kind) for r in records if r.status != "ok"] == [("refused", "cost_cap")]
+    _one_record_per_key(records)
 
 
 @pytest.mark.parametrize("shape", ["model", "chain"])
@@ -132,3 +133,12 @@ def test_a_route_refused_after_its_judge_counts_the_judge_once(
     records = rr.router.ledger.records()
     assert sorted((r.status, r.error_kind) for r in records) == [("ok", None), ("refused", "budget")]
     assert sum(r.cost_usd or 0.0 for r in records) == pytest.approx(judge)
+    _one_record_per_key(records)
+
+
+def _one_record_per_key(records: list[Any]) -> None:
+    """The judge's record and the refusal are two records of one call: PostgreSQL keeps one
+    row per (call_id, attempt) (``ON CONFLICT DO NOTHING``), so sharing a key the refusal was
+    dropped there (the judge's record alone was stored)."""
+    keys = [(r.call_id, r.attempt) for r in records]
+    assert len(set(keys)) == len(keys), keys
