@@ -15,6 +15,7 @@ Real ``ChatOpenAI`` against the loopback server; what is billed is the server's 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import httpx
@@ -98,11 +99,17 @@ def _run(rr: RunnableRouter, mode: str, config: Any = None, n: int = 2) -> list[
     return asyncio.run(astream())
 
 
-def _billed(server: FakeOpenAIServer) -> float:
+def _requests(server: FakeOpenAIServer, run: str | None) -> list[Any]:
+    """The server's chat requests (of one run: a cancelled request of an earlier test can reach
+    the shared server after the next test began, and is no request of that test)."""
+    return [r for r in server.chat_requests if run is None or r.headers.get("x-test-run") == run]
+
+
+def _billed(server: FakeOpenAIServer, run: str | None = None) -> float:
     """What the server billed: every request at its reported usage (an unreported one at its
-    worst: the budget it was sent)."""
+    worst: the budget it was sent); with ``run``, only the requests that carry that run's header."""
     total = 0.0
-    for req in server.chat_requests:
+    for req in _requests(server, run):
         u = req.usage
         total += (u["prompt_tokens"] * IN_PRICE + u["completion_tokens"] * OUT_PRICE) if u else WORST
     return total
@@ -204,7 +211,8 @@ def test_a_hard_limit_holds_without_a_handler(
     passes the limit, and the ledger has it all (a call cancelled when its batch failed is
     recorded ``abandoned`` at its upper bound, so the ledger may hold more than was billed)."""
     openai_server.script(None, "word " * 100)
-    model = _model(openai_server)
+    run = uuid.uuid4().hex
+    model = _model(openai_server, default_headers={"x-test-run": run})
     route = _chain(model) | RunnableLambda(lambda s: {"input": s[:40]}) | _chain(model) \
         if shape == "chain" else _agent(model, steps=2)
     cap = 2.5 * WORST
@@ -218,12 +226,12 @@ def test_a_hard_limit_holds_without_a_handler(
                 _run(rr, mode)
         except BudgetExceededError:
             pass
-    billed = _billed(openai_server)
+    billed = _billed(openai_server, run)
     assert billed <= limit, f"the server billed ${billed:.7f} against a ${limit:.7f} limit"
     spend = rr.router.ledger.spend("global", 0.0)
     assert billed <= spend + 1e-12 and spend <= limit
     records = rr.router.ledger.records()
-    served = len(openai_server.chat_requests)
+    served = len(_requests(openai_server, run))
     # every request the server saw is recorded once; a call its failed batch cancelled after it
     # started may not have reached the server yet, and is recorded ``abandoned`` all the same
     assert sum(r.status == "ok" for r in records) <= served > 0
