@@ -234,3 +234,27 @@ def warn_budget_gaps(config: RouterConfig, prices: PriceTable) -> None:
     router whose calls are sent with their tiers' ``max_tokens``."""
     warn_unheld_limits(config, prices)
     warn_cap_below_tiers(config, prices)
+
+
+def check_budget_config(config: RouterConfig, prices: PriceTable, *, calls_bounded: bool) -> None:
+    """Every budget check a router makes when it is built, in one place: a tier with no price
+    under a cap or a hard limit is a :class:`ConfigError` (budgets count known costs only, so it
+    would never be limited); a cap over unbounded tiers and the budget configs that do not do
+    what they seem to are WARNINGs (skipped when the adapter's own output budget bounds every
+    call)."""
+    if config.budget.per_request_cap_usd is not None:
+        check_cap_bounds(config, prices)  # no price: a ConfigError
+        if not calls_bounded:  # no max_tokens: this Router's own calls there are refused
+            warn_unbounded(config)
+    elif config.budget.limits:
+        unpriced = [t.name for t in config.tiers if prices.price(t.model, tier=t) is None]
+        if unpriced:
+            raise ConfigError(
+                f"budget limits are set but tier(s) {unpriced} have no known price, so their calls "
+                "could never be counted against a budget; set input_price and output_price (USD per "
+                "1M tokens) on those tiers, or register the models with PriceTable.register()",
+                field="tiers.input_price",
+                value=unpriced,
+            )
+    if not calls_bounded:  # (an adapter's own output budget replaces the tiers')
+        warn_budget_gaps(config, prices)

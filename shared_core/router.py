@@ -122,18 +122,9 @@ class Router(RouterParts, TierChoice):
             check_classifier_config(
                 self.config.classifier, self.config, judge_complete=judge_complete
             )
-        if self.config.budget.per_request_cap_usd is not None:
-            from .cap_bounds import check_cap_bounds, warn_unbounded
+        from .cap_bounds import check_budget_config
 
-            check_cap_bounds(self.config, self.prices)  # no price: a ConfigError
-            if not _calls_bounded:  # no max_tokens: this Router's own calls there are refused
-                warn_unbounded(self.config)
-        elif self.config.budget.limits:
-            self._check_prices_for_budgets()
-        if not _calls_bounded:  # (an adapter's own output budget replaces the tiers')
-            from .cap_bounds import warn_budget_gaps
-
-            warn_budget_gaps(self.config, self.prices)
+        check_budget_config(self.config, self.prices, calls_bounded=_calls_bounded)
         if self.config.feedback.auto_adjust and self.config.mode == "task":
             raise ConfigError(
                 "feedback.auto_adjust moves policy.threshold, which only mode: difficulty reads "
@@ -141,19 +132,6 @@ class Router(RouterParts, TierChoice):
                 "use mode: difficulty",
                 field="feedback.auto_adjust",
                 value=True,
-            )
-
-    def _check_prices_for_budgets(self) -> None:
-        """Budgets count known costs only, so a tier with no price would never be limited:
-        refuse it at construction (the conservative choice) unless a price is given."""
-        unpriced = [t.name for t in self.config.tiers if self.prices.price(t.model, tier=t) is None]
-        if unpriced:
-            raise ConfigError(
-                f"budget limits are set but tier(s) {unpriced} have no known price, so their calls "
-                "could never be counted against a budget; set input_price and output_price (USD per "
-                "1M tokens) on those tiers, or register the models with PriceTable.register()",
-                field="tiers.input_price",
-                value=unpriced,
             )
 
     @property
