@@ -13,8 +13,10 @@ A refused call (every record of it ``refused``: a budget or cooldown refusal, no
 has its own rate, ``refusal_rate`` (over every call), and is left out of its variant's cost
 per call, which is over the calls *served or attempted* (at least one attempt not refused),
 of known cost: counted at $0, refusals made a variant refused more often look cheaper.
-They are counted (:attr:`VariantComparison.refused`). Escalation and fallback rates and
-feedback are over every call, as before.
+They are counted (:attr:`VariantComparison.refused`). Escalation and fallback rates are over
+the calls *sent* (at least one attempt sent to a provider): a refused call, or one stopped
+before any tier was called, could do neither (counted in, a variant refused half the time
+showed half its escalation rate). Feedback is over the calls that have some.
 
 A call of unknown cost (a record's ``cost_usd`` None: an unpriced model, a call stopped while
 an LLM judge's request was in flight) is left out of its variant's cost per call, never read
@@ -34,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .ledger.lapsed import LAPSED_KIND
+from .ledger.summary import is_sent
 
 __all__ = ["MetricEstimate", "VariantComparison", "compare_variants"]
 
@@ -186,8 +189,9 @@ def compare_variants(
             unknown[variant] += 1
         else:
             vals["cost_per_call"].append(math.fsum(r.cost_usd for r in recs))
-        vals["escalation_rate"].append(float(any(r.escalated for r in recs)))
-        vals["fallback_rate"].append(float(any(r.fallback for r in recs)))
+        if any(is_sent(r) for r in recs):  # what became of calls sent: a refusal sent nothing
+            vals["escalation_rate"].append(float(any(r.escalated for r in recs)))
+            vals["fallback_rate"].append(float(any(r.fallback for r in recs)))
         if user_fb.get(cid):
             vals["feedback"].append(sum(user_fb[cid]) / len(user_fb[cid]))
     est = {v: {m: MetricEstimate.of(vals[m], *RANGES[m]) for m in METRICS} for v, vals in per.items()}

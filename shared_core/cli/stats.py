@@ -184,7 +184,8 @@ def render(s: Any, console: Any = None, tier_names: list[str] | None = None) -> 
         ("baseline cost", usd(s.baseline_cost_usd)),
         ("savings", usd(s.savings_usd) + (f" ({pct:.1f}%)" if pct is not None else "")
          + (" (priced records only)" if unpriced else "")),
-        ("escalation rate", f"{s.escalation_rate:.1%}"),
+        # over the calls sent: a refused call could neither escalate, fall back nor fail
+        ("escalation rate", f"{s.escalation_rate:.1%} of {s.sent_calls:,} calls sent"),
         ("fallback rate", f"{s.fallback_rate:.1%}"),
         ("failure rate", f"{s.failure_rate:.1%}"),
         ("refused calls", _refusals(s)),
@@ -281,8 +282,8 @@ def _by_variant(
     labels = {
         "cost_per_call": "cost per call (over the calls served or attempted)",
         "refusal_rate": "refusal rate",
-        "escalation_rate": "escalation rate",
-        "fallback_rate": "fallback rate",
+        "escalation_rate": "escalation rate (over the calls sent)",
+        "fallback_rate": "fallback rate (over the calls sent)",
         "feedback": "feedback (mean score)",
     }
     counts = ", ".join(f"{v}: {n} calls" for v, n in cmp.calls.items())

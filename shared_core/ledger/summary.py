@@ -12,7 +12,10 @@ provider's word are counted apart too, by the note on their record: an upper bou
 (``estimated_records`` / ``estimated_cost_usd``). A call refused or stopped before any
 tier was called (only attempt-0 records) is no call of any tier or model (its records and any
 judge cost still count there), is in no tier's share of answered calls and is no failure
-(refused calls are counted in ``refused_calls``); a day's and a tag's calls include it.
+(refused calls are counted in ``refused_calls``); a day's and a tag's calls include it. The
+escalation, fallback and failure rates are over the calls sent (``sent_calls``: answered +
+failed): a refused call, a call stopped before any tier and a lapsed hold are in none of them
+(counted in, refusals diluted them: a config refused half the time showed half its rates).
 A group's ``records`` counts every record; its ``attempts`` only those sent to a provider
 (not refusals, not the marker of a kept answer, not a lapsed hold). ``calls`` is split into
 ``answered_calls`` + ``failed_calls`` + ``refused_calls`` + ``unsent_calls`` (stopped before
@@ -109,11 +112,11 @@ class LedgerSummary(Totals):
     tier_distribution: dict[str, float] = field(default_factory=dict)
     """Share of calls answered by each tier (sums to 1 over answered calls)."""
     escalation_rate: float = 0.0
-    """Share of calls with at least one escalated attempt."""
+    """Share of the calls sent (:attr:`sent_calls`) with at least one escalated attempt."""
     fallback_rate: float = 0.0
-    """Share of calls with at least one fallback attempt."""
+    """Share of the calls sent with at least one fallback attempt."""
     failure_rate: float = 0.0
-    """Share of calls with no ``ok`` attempt (refused calls excluded)."""
+    """Share of the calls sent with no ``ok`` attempt."""
     refused_calls: int = 0
     answered_calls: int = 0
     """Calls a tier answered (a caller that left mid-stream was still answered)."""
@@ -131,6 +134,13 @@ class LedgerSummary(Totals):
     """Per tier: mean feedback per time window, oldest first (quality drift)."""
     first_ts: float | None = None
     last_ts: float | None = None
+
+    @property
+    def sent_calls(self) -> int:
+        """Calls a tier was called for (``answered_calls + failed_calls``): what the escalation,
+        fallback and failure rates are over. Refused calls (nothing sent), calls stopped before
+        any tier and lapsed holds could neither escalate, fall back nor fail."""
+        return self.answered_calls + self.failed_calls
 
     @property
     def savings_pct(self) -> float | None:
@@ -186,6 +196,7 @@ class LedgerSummary(Totals):
         for key in ("by_tier", "by_model", "by_tag", "by_day"):
             d[key] = {k: g.to_dict() for k, g in getattr(self, key).items()}
         d["savings_usd"] = self.savings_usd
+        d["sent_calls"] = self.sent_calls
         d["savings_pct"] = self.savings_pct
         d["upper_bound_share"] = self.upper_bound_share
         d["estimated_share"] = self.estimated_share
@@ -280,10 +291,6 @@ def summarize(
         rejected = [r.tier for r in attempts if r.status == "rejected"]
         if rejected:
             rejected_tiers[call_id] = rejected
-        if any(r.escalated for r in attempts):
-            escalated += 1
-        if any(r.fallback for r in attempts):
-            fallback += 1
         reached = True  # a tier was called: the call is one of that tier's (and model's)
         if all(r.status == "refused" for r in attempts):
             s.refused_calls += 1
@@ -300,6 +307,9 @@ def summarize(
             failed += 1
         else:
             answered[last.tier] += 1
+        if reached:  # rates of what happened to calls sent: a refusal has a count of its own
+            escalated += any(r.escalated for r in attempts)
+            fallback += any(r.fallback for r in attempts)
         call_tags: set[str] = set()
         for r in attempts:
             cost = r.cost_usd or 0.0
@@ -339,10 +349,10 @@ def summarize(
     n_answered = sum(answered.values())
     s.answered_calls, s.failed_calls, s.unsent_calls = n_answered, failed, unsent
     s.tier_distribution = {t: n / n_answered for t, n in answered.items()} if n_answered else {}
-    s.escalation_rate = escalated / s.calls
-    s.fallback_rate = fallback / s.calls
-    denom = s.calls - s.refused_calls - unsent - s.lapsed_hold_calls
-    s.failure_rate = failed / denom if denom else 0.0
+    sent = s.sent_calls  # (= calls - refused - unsent - lapsed holds)
+    s.escalation_rate = escalated / sent if sent else 0.0
+    s.fallback_rate = fallback / sent if sent else 0.0
+    s.failure_rate = failed / sent if sent else 0.0
     s.latency_ms = {
         t: {"p50": percentile(v, 50), "p95": percentile(v, 95)} for t, v in latencies.items()
     }

@@ -106,8 +106,9 @@ def _kpis(d: ReportData) -> str:
         ("saved share", f"{saved:.0f}%" if saved is not None else "-",
          " good" if s.savings_usd > 0 else ""),
         ("calls", s.calls_text(), ""),
-        ("escalated", pct(s.escalation_rate), ""),
-        ("fell back", pct(s.fallback_rate), ""),
+        # over the calls sent: a refused call could neither escalate, fall back nor fail
+        (f"escalated (of {s.sent_calls:,} calls sent)", pct(s.escalation_rate), ""),
+        (f"fell back (of {s.sent_calls:,} calls sent)", pct(s.fallback_rate), ""),
         ("failed", pct(s.failure_rate), ""),
     ]
     if s.unknown_cost_records:  # their cost is not in spend, nor their baseline in the savings

@@ -37,6 +37,7 @@ _JSON_KEYS = {
     "lapsed_hold_records", "lapsed_hold_cost_usd",
     # added, none renamed: attempts sent to a provider, and what became of the calls
     "attempts", "answered_calls", "failed_calls", "unsent_calls", "lapsed_hold_calls",
+    "sent_calls",  # what the escalation / fallback / failure rates are over
 }
 
 

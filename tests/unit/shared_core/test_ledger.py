@@ -258,8 +258,9 @@ def test_summary_breakdowns_and_rates() -> None:
     assert s.tier_distribution == pytest.approx(
         {"simple": 1 / 3, "medium": 1 / 3, "frontier": 1 / 3}
     )
-    assert s.escalation_rate == pytest.approx(1 / 5)
-    assert s.fallback_rate == pytest.approx(1 / 5)
+    # over the 4 calls sent: the refused call could neither escalate nor fall back
+    assert s.escalation_rate == pytest.approx(1 / 4)
+    assert s.fallback_rate == pytest.approx(1 / 4)
     assert s.refused_calls == 1
     assert s.failure_rate == pytest.approx(1 / 4)
     assert s.by_tier["simple"].cost_usd == pytest.approx(0.2)
