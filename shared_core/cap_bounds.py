@@ -103,13 +103,16 @@ def warn_unbounded(config: RouterConfig) -> None:
     )
 
 
-def check_calls_bounded(router: Any, adapter: str, max_tokens: int | None) -> None:
+def check_calls_bounded(
+    router: Any, adapter: str, max_tokens: int | None, *, own_bound: bool = True
+) -> None:
     """:class:`ConfigError` when ``adapter`` (``"RoutedChatModel"`` / ``"RoutedLLM"``), built
     with no ``max_tokens`` of its own, would make calls under a per-request cap on a tier
     with none: the worst case of those calls is unknown. ``router``: the
     :class:`~shared_core.config.RouterConfig` the adapter builds its router on, or the
     :class:`~shared_core.Router` / :class:`~shared_core.variants.VariantRouter` it is given
-    (each variant checked)."""
+    (each variant checked). ``own_bound`` ``False``: the caller has no ``max_tokens=`` to
+    offer (``tier-router demo --calls``), so the message names only the tiers' own."""
     if max_tokens is not None:
         return
     from .variants import VariantRouter
@@ -126,8 +129,8 @@ def check_calls_bounded(router: Any, adapter: str, max_tokens: int | None) -> No
                 f"{where}budget.per_request_cap_usd is ${config.budget.per_request_cap_usd:.6f}, "
                 f"but {_named(tiers)} {'has' if len(tiers) == 1 else 'have'} no max_tokens and "
                 f"this {adapter} sets none: the worst case of its calls there is unknown, so the "
-                f"cap could not bound them (set max_tokens on the tier in the config, or "
-                f"{adapter}(max_tokens=...) to bound every call)",
+                f"cap could not bound them (set max_tokens on the tier in the config"
+                + (f", or {adapter}(max_tokens=...) to bound every call)" if own_bound else ")"),
                 field=f"tiers.{tiers[0].name}.max_tokens",
                 value=[t.name for t in tiers],
             )

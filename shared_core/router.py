@@ -74,8 +74,9 @@ class Router(RouterParts, TierChoice):
         _calls_bounded: bool = False,
     ) -> None:
         # _calls_bounded: an adapter sends every call with an output budget of its own (its
-        # max_tokens), or admits its routes' calls itself (RunnableRouter), so under a
-        # per-request cap no WARNING about tiers with no max_tokens (a price is still needed)
+        # max_tokens), or admits its routes' calls itself (RunnableRouter), or no call is made
+        # (the CLI's decide-only commands), so under a per-request cap no WARNING about tiers
+        # with no max_tokens (a price is still needed)
         self.config = _as_config(config)
         self._classifier = classifier
         self._judge_complete = judge_complete

@@ -12,10 +12,13 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import RouterError
 from ._common import PromptItem, progress
+
+if TYPE_CHECKING:
+    from ..config import RouterConfig
 
 
 class SimulatedModel:
@@ -83,16 +86,23 @@ def check_replaceable(ledger_path: Path) -> None:
 
 
 def run_calls(
-    config: str | None,
+    config: RouterConfig,
     items: Sequence[PromptItem],
     ledger_path: Path,
     output_tokens: int,
 ) -> Any:
-    """Send every prompt through the call engine into a fresh SQLite ledger; its summary."""
+    """Send every prompt through the call engine into a fresh SQLite ledger; its summary.
+
+    ``config``: the one the demo decided with (``--config``, else ``$TIER_ROUTER_CONFIG``,
+    else the bundled one). Each call is sent with its tier's ``max_tokens``: under a
+    per-request cap a tier with none is a :class:`~shared_core.errors.ConfigError` here,
+    before the ledger is touched (each call there would be refused)."""
     from ..dispatch import execute
     from ..ledger import SQLiteLedger
     from ..router import Router
+    from ._common import check_calls_bounded
 
+    check_calls_bounded(config, "tier-router demo --calls")
     check_replaceable(ledger_path)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{ledger_path}{suffix}").unlink(missing_ok=True)

@@ -137,17 +137,37 @@ def load_prompts(path: str | Path) -> list[PromptItem]:
 
 
 def make_router(config: str | None) -> Any:
-    """A :class:`~shared_core.Router` on ``config`` (a YAML/TOML path), else on the file named by
-    ``$TIER_ROUTER_CONFIG``, else on the bundled default."""
+    """A decide-only :class:`~shared_core.Router` (:func:`decide_only_router`) on ``config`` (a
+    YAML/TOML path), else on the file named by ``$TIER_ROUTER_CONFIG``, else on the bundled
+    default."""
     from ..config import CONFIG_ENV
-    from ..router import Router
 
     where = "--config"
     if config is None and os.environ.get(CONFIG_ENV):
         config, where = os.environ[CONFIG_ENV], f"${CONFIG_ENV}"
     if config is not None and not Path(config).is_file():
         raise InputError(f"{where} {config!r}: file not found")
-    return Router(config)
+    return decide_only_router(config)
+
+
+def decide_only_router(config: Any, **kw: Any) -> Any:
+    """A :class:`~shared_core.Router` for a command that decides and calls no model (``route``,
+    ``simulate``, ``demo``, ``calibrate``): no build WARNING about what its calls would spend
+    (under a per-request cap, tiers with no ``max_tokens``): it makes none. A config error (a
+    tier with no price under a cap) still fails. A command that calls checks first
+    (:func:`check_calls_bounded`)."""
+    from ..router import Router
+
+    return Router(config, _calls_bounded=True, **kw)
+
+
+def check_calls_bounded(config: Any, command: str) -> None:
+    """The adapters' :class:`~shared_core.errors.ConfigError`, before the first call, when
+    ``command`` would send calls (each with its tier's ``max_tokens``) under a per-request cap
+    on a tier with none: every one of them would be refused at run time."""
+    from ..cap_bounds import check_calls_bounded as check
+
+    check(config, command, None, own_bound=False)
 
 
 @contextmanager

@@ -100,7 +100,17 @@ def run(args: argparse.Namespace) -> int:
         measured = MeasuredClassifier("trained", str(args.router), "--router")
     else:
         # the knob written must be the knob of the classifier the config routes with
-        router = ConfigScorer(cfg)
+        from ..ledger import InMemoryLedger
+        from ..training.config_scorer import check_calibratable
+        from ._common import decide_only_router
+
+        check_calibratable(cfg)  # (a judge's config error says what calibrate can do instead)
+
+        # scoring calls no model: no WARNING about what calls would spend (a per-request cap
+        # over tiers with no max_tokens); no ledger file or telemetry is opened
+        router = ConfigScorer(
+            cfg, decide_only_router(cfg, ledger=InMemoryLedger(), telemetry=False)
+        )
         measured = router.measured
     if args.router is not None:
         from ..pricing import PriceTable

@@ -22,6 +22,7 @@ from typing import Any
 from ..errors import InputError
 from ._common import (
     PromptItem,
+    check_calls_bounded,
     load_prompts,
     make_router,
     project,
@@ -124,6 +125,8 @@ def run(args: argparse.Namespace) -> int:
     console = Console(highlight=False)
     items = load_prompts(workload)
     router = make_router(args.config)
+    if args.calls:  # each call sent with its tier's max_tokens: under a cap, every tier needs one
+        check_calls_bounded(router.config, "tier-router demo --calls")
     console.print(
         f"[bold]tier-router demo[/bold]: {len(items)} prompts from {workload.name}, "
         f"{len(router.config.tiers)} tiers ({', '.join(router.config.tier_names)}), "
@@ -188,7 +191,8 @@ def run(args: argparse.Namespace) -> int:
             "\n[bold]Simulated calls[/bold]: the same prompts through the call engine with "
             "simulated models (a few rate limits and refusals to show fallback and escalation)"
         )
-        summary = run_calls(args.config, items, out / "ledger.db", args.output_tokens)
+        # the config the decisions above were made with (also when $TIER_ROUTER_CONFIG named it)
+        summary = run_calls(router.config, items, out / "ledger.db", args.output_tokens)
         render(summary, console, router.config.tier_names)
         written.append(out / "ledger.db")
     for path in written:
