@@ -14,10 +14,11 @@ from .base import CallRecord, day_start, new_salt, parse_scope, record_scopes
 from .key_text import pg_key, pg_key_back
 from .lapsed import LAPSED_ATTEMPT, LAPSED_KIND, lapsed_records
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """1: the first schema; 2: every integer column ``bigint`` (the token counts, the attempt
 number, a shared value's version: were 32-bit ``integer``); 3: text
-that reads as an escape of :func:`pg_text` (``\\x00``, ``\\x5c``) stored escaped."""
+that reads as an escape of :func:`pg_text` (``\\x00``, ``\\x5c``) stored escaped; 4: each
+feedback entry with its call's variant; 5: so is one written before its call's record."""
 SCHEMA_LOCK = 0x7469_6572_5F72  # pg_advisory_xact_lock key while creating or migrating
 BUDGET_LOCK = 0x7469_6572_5F62  # held while a reservation is checked and written
 
@@ -58,6 +59,7 @@ SCHEMA = [
     "ALTER TABLE tier_router_feedback ADD COLUMN IF NOT EXISTS variant text",
     "CREATE INDEX IF NOT EXISTS tier_router_feedback_variant_ts "
     "ON tier_router_feedback (variant, ts, id)",
+    "CREATE INDEX IF NOT EXISTS tier_router_feedback_call_id ON tier_router_feedback (call_id)",
     "CREATE TABLE IF NOT EXISTS tier_router_spend (scope text NOT NULL, "
     "day double precision NOT NULL, total double precision NOT NULL, PRIMARY KEY (scope, day))",
     "CREATE TABLE IF NOT EXISTS tier_router_reservations (id text NOT NULL, scope text NOT NULL, "
@@ -96,6 +98,22 @@ STORED_KEYS = "SELECT call_id, attempt FROM tier_router_calls WHERE call_id = AN
 INSERT_FEEDBACK = (
     "INSERT INTO tier_router_feedback (call_id, score, source, ts, variant) VALUES (%s, %s, %s, %s, "
     "(SELECT variant FROM tier_router_calls WHERE call_id = %s LIMIT 1))"
+)
+# ... or, written after them (another worker's record, queued while the score was written),
+# the record gives it to them: a score never stays without its call's variant
+GIVE_VARIANT = (
+    "UPDATE tier_router_feedback SET variant = (SELECT variant FROM tier_router_calls "
+    "WHERE call_id = %s LIMIT 1) WHERE call_id = %s AND variant IS NULL"
+)
+CALL_LOCK_SPACE = 0x7472_6676
+"""The first key of the transaction-level advisory locks on call ids (two-key locks: apart
+from :data:`SCHEMA_LOCK` and :data:`BUDGET_LOCK`)."""
+# taken first, in one order, by a transaction writing scores or records with a variant: a
+# score and its call's record written at once by two workers (READ COMMITTED: neither sees
+# the other's uncommitted row) would each miss the other; the second now waits for the first
+LOCK_CALLS = (
+    f"SELECT pg_advisory_xact_lock({CALL_LOCK_SPACE}, k) FROM "
+    "(SELECT DISTINCT hashtext(c) AS k FROM unnest(%s::text[]) AS c ORDER BY k) AS s"
 )
 RELEASE = "DELETE FROM tier_router_reservations WHERE id = ANY(%s)"
 DROP_LAPSED = (
@@ -296,7 +314,8 @@ def _upgrade(conn: Any, version: int) -> None:
         # reads as an escape of pg_text was stored as it is, and would read back as NUL
         for table in _TABLES:
             _escape_stored_text(conn, table)
-    if version < 4:  # feedback written before it had its call's variant
+    if version < 5:  # 4: feedback written before it had its call's variant; 5: a score
+        # written before its call's record, which had none to copy (a record now gives its own)
         conn.execute(
             "UPDATE tier_router_feedback f SET variant = (SELECT c.variant FROM tier_router_calls c "
             "WHERE c.call_id = f.call_id LIMIT 1) WHERE f.variant IS NULL"

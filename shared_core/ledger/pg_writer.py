@@ -137,10 +137,17 @@ class PostgresWriter:
         ]
         rel = sql.pg_text([x for k, x in batch if k in RELEASES])
         spilled = [x for k, x in batch if k == "spilled_release"]
+        # scores another worker stored before these records get their calls' variant
+        named = list(dict.fromkeys(x.call_id for k, x in batch if k == "record" and x.variant is not None))
+        locked = sorted({*named, *(f.call_id for k, f in batch if k == "feedback")})
         with self._pool.connection() as conn, conn.transaction():
             cur = conn.cursor()
+            if locked:  # first: a score and its record written at once wait for each other
+                cur.execute(sql.LOCK_CALLS, (sql.pg_text(locked),))
             if recs:
                 cur.executemany(sql.INSERT_RECORD, recs)
+            if named:
+                cur.executemany(sql.GIVE_VARIANT, [sql.pg_params((c, c)) for c in named])
             if fb:
                 cur.executemany(sql.INSERT_FEEDBACK, fb)
             if rel:

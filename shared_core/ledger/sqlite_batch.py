@@ -22,7 +22,7 @@ from . import spill
 from .base import CallRecord, Feedback, day_start, record_scopes
 from .key_text import sqlite_key, sqlite_key_back
 from .lapsed import LAPSED_ATTEMPT, LAPSED_KIND
-from .sqlite_sql import _COUNT, _INSERT, INSERT_FEEDBACK, _row_values, _tag_key
+from .sqlite_sql import _COUNT, _INSERT, GIVE_VARIANT, INSERT_FEEDBACK, _row_values, _tag_key
 
 ITEM_ERRORS: tuple[type[BaseException], ...] = (
     UnicodeError,  # a lone surrogate in a text value
@@ -97,8 +97,9 @@ def _one(
 def insert(
     conn: sqlite3.Connection, records: list[CallRecord], releases: list[str], feedback: list[Feedback]
 ) -> None:
-    """The rows of one write transaction: records (with their tags and day counters), the
-    releases of their holds, feedback."""
+    """The rows of one write transaction: records (with their tags and day counters, and
+    their variant given to the scores stored before them), the releases of their holds,
+    feedback."""
     for rec in records:
         row = conn.execute(_INSERT, _row_values(rec)).lastrowid
         if rec.tags:
@@ -109,6 +110,10 @@ def insert(
         if rec.cost_usd is not None:
             day = day_start(rec.ts)
             conn.executemany(_COUNT, [(sqlite_key(sc), day, rec.cost_usd) for sc in record_scopes(rec)])
+    # scores another worker stored before these records (their calls' variant unknown then)
+    named = list(dict.fromkeys(r.call_id for r in records if r.variant is not None))
+    if named:
+        conn.executemany(GIVE_VARIANT, [(c, c) for c in named])
     if releases:
         conn.executemany("DELETE FROM reservations WHERE id = ?", [(str(rid),) for rid in releases])
         spilled = [str(rid) for rid in releases if isinstance(rid, spill.SpilledRelease)]

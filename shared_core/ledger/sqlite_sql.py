@@ -79,6 +79,7 @@ CREATE TABLE IF NOT EXISTS feedback (
     variant TEXT
 );
 CREATE INDEX IF NOT EXISTS feedback_ts ON feedback (ts);
+CREATE INDEX IF NOT EXISTS feedback_call_id ON feedback (call_id);
 CREATE TABLE IF NOT EXISTS state_log (
     key TEXT NOT NULL, version INTEGER NOT NULL, value TEXT NOT NULL, ts REAL NOT NULL,
     PRIMARY KEY (key, version)
@@ -96,7 +97,7 @@ CREATE TABLE IF NOT EXISTS alerts (
     ts REAL NOT NULL, PRIMARY KEY (scope, period, since, fraction)
 );
 """
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # the feedback loop's reads: the newest entries (LIMIT -1: all), the records of some calls
 RECENT_FEEDBACK = (
     "SELECT call_id, score, source, ts FROM feedback WHERE ts >= ? ORDER BY ts DESC, id DESC LIMIT ?"
@@ -111,6 +112,12 @@ FEEDBACK_VARIANT_INDEX = "CREATE INDEX IF NOT EXISTS feedback_variant_ts ON feed
 INSERT_FEEDBACK = (
     "INSERT INTO feedback (call_id, score, source, ts, variant) VALUES "
     "(?, ?, ?, ?, (SELECT variant FROM calls WHERE call_id = ? LIMIT 1))"
+)
+# ... or, written after them (another worker's record, queued while the score was written),
+# the record gives it to them (feedback_call_id): a score never stays without its call's variant
+GIVE_VARIANT = (
+    "UPDATE feedback SET variant = (SELECT variant FROM calls WHERE call_id = ? LIMIT 1) "
+    "WHERE call_id = ? AND variant IS NULL"
 )
 
 
@@ -195,7 +202,9 @@ def _migrate(conn: sqlite3.Connection) -> None:
             for stmt in _BACKFILL.split(";"):
                 if stmt.strip():
                     conn.execute(stmt)
-        if version < 3:  # feedback written before it had its call's variant
+        # 3: feedback written before it had its call's variant; 4: a score written before its
+        # call's record, which had none to copy (a record now gives its variant to them)
+        if version < 4:
             conn.execute(_BACKFILL_FEEDBACK_VARIANT)
         if version < SCHEMA_VERSION:
             conn.execute(

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from shared_core.ledger import CallRecord, InMemoryLedger, SQLiteLedger
-from shared_core.ledger.sqlite_sql import RECENT_FEEDBACK_IN_VARIANT
+from shared_core.ledger.sqlite_sql import RECENT_FEEDBACK_IN_VARIANT, SCHEMA_VERSION
 
 
 def _pg(url):
@@ -86,7 +86,7 @@ def test_a_sqlite_file_of_schema_2_gets_its_feedback_s_variants_when_opened(tmp_
     assert [(f.call_id, f.score) for f in ledger.recent_feedback(0.0, -1, "B")] == b
     ledger.close()
     conn = sqlite3.connect(path)
-    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("3",)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
     assert conn.execute("SELECT scope, day, total FROM spend_days ORDER BY 1, 2").fetchall() == spend
     conn.close()
 
