@@ -187,3 +187,35 @@ def test_a_postgres_database_of_schema_4_gets_the_variant_of_scores_stored_befor
         assert [f.call_id for f in ledger.recent_feedback(0.0, -1, "B")] == ["c"]
     finally:
         ledger.close()
+
+
+def test_a_variant_s_feedback_loop_counts_the_scores_stored_before_their_records(tmp_path):
+    """The loop of variant B reads B's scores (``recent_feedback(..., "B")``): a window of
+    bad outcomes scored by one worker before the answering worker's records landed moves the
+    knob up, as the same window scored after them does."""
+    from shared_core.config import RouterConfig
+    from shared_core.feedback_loop import KnobController
+
+    config = RouterConfig.build({
+        "tiers": [{"name": "cheap", "model": "gpt-4o-mini"}, {"name": "strong", "model": "gpt-4o"}],
+        "policy": {"threshold": 0.5},
+        "feedback": {"auto_adjust": True, "window": 10, "bounds": [0.2, 0.8]},
+    })
+    path = tmp_path / "l.sqlite"
+    scorer, answerer = SQLiteLedger(path), SQLiteLedger(path)
+    loop = KnobController(config, answerer)
+    loop.variant = "B"
+    loop.knob()  # the knob in force since now
+    for i in range(20):
+        scorer.record_feedback(f"c{i}", 0.0)
+    scorer.flush()
+    for i in range(20):
+        answerer.record(CallRecord(call_id=f"c{i}", tier="cheap", model="gpt-4o-mini", cost_usd=0.001,
+                                   variant="B", ts=time.time() + 1))
+    answerer.flush()
+    try:
+        moved = loop.check()
+        assert moved is not None and moved.new > moved.old, moved  # was None: no outcome of B's
+    finally:
+        scorer.close()
+        answerer.close()
