@@ -31,6 +31,8 @@ from ..errors import ConfigError, DataFormatError
 from ..features import FeatureExtractor
 from ..request import Request
 from .base import BaseClassifier, Classification
+from .competition import is_competition_problem
+from .context_ask import debugs_earlier_work
 from .files import WEIGHTS_HASH, read_weights, write_json
 from .ladder import _levels_scores
 from .ladder_model import LEVELS, LadderModel
@@ -140,6 +142,11 @@ class EmbeddedClassifier(BaseClassifier):
     action items"); over code or logs, or when the ask names no task of its own
     ("Thoughts?"), the whole message is read (:mod:`.pasted`). ``pasted_asks=False`` (config:
     ``options: {pasted_asks: false}``) always reads the whole message.
+
+    A short last message that asks to debug or fix the code, logs or tool calls of the earlier
+    turns ("still failing, find out why and fix it") is placed at least at ``complex``
+    (:mod:`.context_ask`; ``context_asks=False`` turns that off), and so is a short competition
+    problem ("the remainder of 3^2024 divided by 7", :mod:`.competition`).
     """
 
     name = "embedded"
@@ -150,14 +157,20 @@ class EmbeddedClassifier(BaseClassifier):
         *,
         models_dir: str | Path | None = None,
         pasted_asks: bool = True,
+        context_asks: bool = True,
     ) -> None:
-        if not isinstance(pasted_asks, bool):
-            raise ConfigError(
-                "the embedded classifier's pasted_asks option must be true or false",
-                field="classifier.options.pasted_asks",
-                value=pasted_asks,
-            )
+        for name, value in (("pasted_asks", pasted_asks), ("context_asks", context_asks)):
+            if not isinstance(value, bool):
+                raise ConfigError(
+                    f"the embedded classifier's {name} option must be true or false",
+                    field=f"classifier.options.{name}",
+                    value=value,
+                )
         self.pasted_asks = pasted_asks
+        self.context_asks = context_asks
+        self.short_problems = True
+        """Whether a short competition problem is placed at least at ``complex`` (:mod:`.competition`;
+        an attribute, not a config option: off only to measure the rule)."""
         self._dir = Path(models_dir) if models_dir else None
         self._labels = list(labels) if labels else ["simple", "medium", "complex", "frontier"]
         self._router: TrainedRouter | None = None
@@ -198,6 +211,8 @@ class EmbeddedClassifier(BaseClassifier):
         """:meth:`level_probs` with the probabilities as a list (the per-request path), and
         whether a pasted document's ask was read alone."""
         m = self.ladder
+        # a short ask to debug the code, logs or tool calls of the earlier turns (:mod:`.context_ask`)
+        debugs = self.context_asks and m.reads_ask and debugs_earlier_work(text, ask_start)
         text = m.view(text, ask_start)  # the last user message, for models that read only it
         ask = ask_to_read(text) if self.pasted_asks and len(text) * 3 >= MIN_TEXT else None
         if ask is not None:
@@ -212,17 +227,20 @@ class EmbeddedClassifier(BaseClassifier):
             p = [0.0, p[0] + p[1] + p[2], p[3], 0.0]
         elif ask.over_all:  # "Summarise this:", "List the dates": all of it, at least medium
             p = [0.0, p[0] + p[1], *p[2:]]
+        lifted = debugs or (self.short_problems and is_competition_problem(text))
+        if lifted:  # "fix both failures" after the tests ran; "the remainder of 2^2025 divided by 1000"
+            p = [0.0, 0.0, p[0] + p[1] + p[2], p[3]]  # (:mod:`.context_ask`, :mod:`.competition`)
         cov = m.coverage(text, read_toks)
         ood = cov < m.ood_coverage
         t = text.strip()
-        if ask is None and (
+        if ask is None and not lifted and (
             (len(t) <= 40 and (_is_greeting(t) if toks is None else _greeting_words(toks)))
             # (words of letters only: no digit anywhere, so no calculation to look for)
             or ((toks is None or not all(map(str.isalpha, toks))) and _is_bare_arithmetic(t))
         ):
             p = [1.0, 0.0, 0.0, 0.0]  # greetings and "what is 17*23?": any model
             ood = False
-        elif ood:
+        elif ood and not lifted:
             p = [0.0, *p[:-2], p[-2] + p[-1]]  # unsure: one level up
         return p, bool(ood), cov, ask is not None
 

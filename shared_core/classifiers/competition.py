@@ -1,0 +1,103 @@
+"""A short competition problem with small numbers is no arithmetic: "the remainder of 2^2025 divided
+by 1000", "how many integers below 10,000 have digits summing to 10".
+
+The ladder model reads such a line as a calculation ("what is 17*23?", "15% of 80": ``simple``):
+its words are few, its numbers small, and school sums share most of them. What sets a competition
+problem apart is its shape, in every language the model reads:
+
+* a count of mathematical objects under a condition: "how many (positive) integers / pairs /
+  solutions / divisors / ways …", "combien d'entiers …", "wie viele ganze Zahlen …", "多少个正整数",
+  "整数はいくつ", "कितने पूर्णांक" (a count of everyday things, "how many days until Friday", is
+  none), with a bound or a property (below, between, divisible, digits, such that);
+* a remainder or last digits of a power or a factorial ("2^2025 mod 1000", "resto da divisão de
+  2^2025 por 1000", "7^100 除以 13 的余数", "last two digits of 3^400"), not of a plain division
+  ("the remainder of 17 divided by 5" stays ``simple``);
+* the number of integer solutions of an equation ("x² − y² = 2024 的正整数解").
+
+:func:`is_competition_problem` is a pure function of the text; the classifier places such a
+problem at least at ``complex``.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["MAX_CHARS", "is_competition_problem"]
+
+MAX_CHARS = 600
+"""Longer texts are left to the model (a long problem reads as work already)."""
+
+_OBJECTS = (
+    r"(?:positive |non-?negative |natural |whole |distinct |ordered |unordered |three-digit |four-digit |"
+    r"five-digit |\d-digit |odd |even |prime )*"
+    r"(?:integers?|numbers?|naturals?|pairs?|triples?|solutions?|divisors?|factors?|subsets?|"
+    r"permutations?|arrangements?|lattice points?|primes?|multiples?|digits?|ways|sequences?|strings?|"
+    r"(?:\w+ )?(?:triangles|squares|paths|committees|colou?rings|tilings))"
+)
+_COUNT_RE = re.compile(
+    # English
+    r"\bhow many " + _OBJECTS + r"\b"
+    r"|\b(?:number|count) of " + _OBJECTS + r"\b"
+    # Spanish, Portuguese
+    r"|\bcu[aá]nt[oa]s (?:n[uú]meros|enteros|pares|soluciones|divisores|maneras|formas|subconjuntos|"
+    r"permutaciones|cifras|d[ií]gitos|primos|m[uú]ltiplos|caminos|tri[aá]ngulos)\b"
+    r"|\bquant[oa]s (?:n[uú]meros|inteiros|pares|solu[cç][oõ]es|divisores|maneiras|formas|subconjuntos|"
+    r"permuta[cç][oõ]es|algarismos|d[ií]gitos|primos|m[uú]ltiplos|caminhos|tri[aâ]ngulos)\b"
+    # French
+    r"|\bcombien (?:y a-t-il )?(?:d'|de |d’)(?:entiers|nombres|couples|paires|solutions|diviseurs|fa[cç]ons|"
+    r"mani[eè]res|sous-ensembles|permutations|chiffres|multiples|chemins|triangles)\b"
+    # German
+    r"|\bwie viele (?:positive |natürliche |ganze |verschiedene |geordnete |\w+stellige )*(?:zahlen|paare|"
+    r"lösungen|teiler|möglichkeiten|teilmengen|permutationen|ziffern|primzahlen|vielfache|wege|dreiecke)\b"
+    # Hindi
+    r"|कितने\s+(?:धनात्मक\s+|प्राकृतिक\s+|पूर्ण\s+)?(?:पूर्णांक|संख्याएँ|संख्याएं|संख्या|जोड़े|हल|भाजक|तरीके|तरीकों)"
+    r"|(?:पूर्णांक|संख्याएँ|संख्याएं|जोड़े|हल|भाजक)\s+(?:\S+\s+){0,3}कितने"
+    # Chinese, Japanese
+    r"|多少(?:个|個|组|組|种|種)?(?:正整数|整数|自然数|数对|有序数对|解|因数|约数|約数|质数|素数|排列|子集|方法|种方法|路径)"
+    r"|(?:正整数|整数|自然数|数对|解|约数|約数|素数|質数|排列|部分集合)[^。？?！!]{0,40}?(?:多少|几|幾|いくつ|何個|何組|何通り)"
+    r"|何通り|几种|幾種|共有多少组",
+    re.I,
+)
+_BOUND_RE = re.compile(  # a bound or a property that makes the count a problem, not a look-up
+    r"\b(?:below|under|less than|at most|at least|up to|between|from \d|divisible|digits?|sum(?:s|ming)? to|"
+    r"such that|so that|no two|with no|without|"
+    r"satisf\w+|coprime|relatively prime|palindrom\w*|perfect squares?|contain\w*|exactly|"
+    r"menores? (?:que|de)|entre|divisibles?|cifras|d[ií]gitos|suman?|tales que|"
+    r"inf[ée]rieurs? [àa]|entre|divisibles?|chiffres|ni par|tels? que|"
+    r"kleiner als|unter|zwischen|teilbar|ziffern|so dass|sodass|"
+    r"menores? que|entre|divis[ií]ve(?:is|l)|algarismos|somam|tais que)\b"
+    r"|以下|以内|之间|之間|小于|小於|不超过|整除|满足|滿足|数字之和|各位|未満|の間|割り切|満たす|"
+    r"से कम|के बीच|तक|विभाज्य|अंकों|[=≤≥<>]",
+    re.I,
+)
+_POWER = r"(?:\d+\s*(?:\^|\*\*)\s*\d{2,}|\d+[⁰¹²³⁴⁵⁶⁷⁸⁹]{2,}|\d{2,}\s*!|\d+ to the (?:power of )?\d{2,})"
+_POWER_RE = re.compile(_POWER)
+_REMAINDER_RE = re.compile(
+    r"\b(?:remainder|residue|mod(?:ulo)?|last (?:two|three|four|\d) digits|units digit|last digit|"
+    r"resto|residuo|[úu]ltim[oa]s? (?:dos|tres|dois|tr[eê]s|\d) (?:cifras|d[ií]gitos|algarismos)|"
+    r"reste|derniers? chiffres?|chiffre des unit[ée]s|"
+    r"rest|letzten? (?:zwei|drei|\d) ziffern|einerziffer|"
+    r"शेषफल|शेष)\b|余数|餘數|余り|あまり|末尾|最后两位|最後兩位|个位|個位",
+    re.I,
+)
+_EQUATION_SOLUTIONS_RE = re.compile(  # "the integer solutions of x² − y² = 2024"
+    r"\b(?:integer|positive integer|whole[- ]number) solutions?\b|\bsolutions? in (?:positive )?integers\b|"
+    r"soluciones enteras|solu[cç][oõ]es inteiras|solutions enti[eè]res|ganzzahlige lösungen|"
+    r"पूर्णांक हल|正整数解|整数解",
+    re.I,
+)
+
+
+def is_competition_problem(text: str) -> bool:
+    """Is ``text`` a short competition-style problem: a count of mathematical objects under a
+    condition, a remainder or last digits of a power or factorial, or the integer solutions of an
+    equation?"""
+    t = text.strip()
+    if not t or len(t) > MAX_CHARS or not any(map(str.isdigit, t)):
+        return False
+    if _REMAINDER_RE.search(t) and _POWER_RE.search(t):
+        return True
+    if _EQUATION_SOLUTIONS_RE.search(t) and "=" in t:
+        return True
+    m = _COUNT_RE.search(t)
+    return m is not None and (_BOUND_RE.search(t, m.start()) is not None or _POWER_RE.search(t) is not None)

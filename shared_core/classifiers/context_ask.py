@@ -1,0 +1,188 @@
+"""A short ask whose object is the technical work in the EARLIER turns: debugging, not a look-up.
+
+The ladder model reads the last user message alone (``reads: ask``), so that "thanks! what's 15%
+of 80?" after a Kubernetes incident stays at ``simple``. The price: "what's going on and what
+should we change?" after an agent ran the metrics and logs of a slow service, or "vale, encuentra
+por qué fallan y arréglalo" after it ran the failing tests, is read as a short chat line and goes
+to ``simple``. The pasted-document rule (:mod:`.pasted`) knows, for one message, that a short ask
+over code or logs is debugging unless it looks up one value; :func:`debugs_earlier_work` makes the
+same judgement across turns, and only when all of these hold:
+
+* the earlier turns (the retrieved context, the system prompt and the earlier user and assistant
+  turns the request carries before the last user message) are technical work: code, a config,
+  logs or a stack trace (:func:`~.pasted_material.is_code_or_log`), or an agent's tool calls
+  (``run_tests(path='tests/test_iva.py')``, ``kubectl('describe pod …')``);
+* the last message is short (:data:`ASK_MAX` characters; a Chinese or Japanese character counts
+  three times) and brings no material of its own (code, logs, a tool call, a quoted paragraph or
+  one after a colon: then it is read as it is);
+* it asks to find a cause, fix or debug, or reports a fault ("fix both failures", "what's going
+  on and what should we change?", "finde die Ursache", "还是报错", "原因を特定して", "कारण बताओ",
+  "it still crashes"), in the eight languages the model reads; a "why" alone is not enough ("why
+  is it called Kubernetes?");
+* it points back at the earlier turns: a pointing word ("it", "these", "still", "还是", "まだ",
+  "यह") or a content word (its first four letters) or CJK character pair they share;
+* it is none of: a thank-you for a fix that worked ("great, switching to httpx fixed it"), a
+  change of subject ("by the way", "顺便"), another task about the fault (an email, a summary, a
+  translation), the meaning of a word ("what does exit code 137 mean?") or a look-up of one value
+  (:func:`~.pasted_words.looks_up_a_value`).
+
+A light follow-up names no such work ("thanks! what's 15% of 80?", "can you make that
+shorter?") and keeps the ask's own reading; ``benchmarks/everyday_routing.py --after-heavy``
+measures that. The words are deliberately few; pure functions of the text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .pasted_material import is_code_or_log
+from .pasted_words import CJK_RE, looks_up_a_value
+
+__all__ = ["ASK_MAX", "debugs_earlier_work", "earlier_is_work", "is_debug_ask", "refers_back"]
+
+ASK_MAX = 400
+"""Longest last message, in characters, that the rule reads as a follow-up (CJK counted thrice)."""
+CONTEXT_TAIL = 4000
+"""How much of the earlier turns is read (their end: the turns just before the ask)."""
+
+_CALL_RE = re.compile(  # a tool call as agents write it: name(args) with a quoted or keyword argument
+    r"\b[A-Za-z_][\w.]*\(\s*(?:['\"]|[A-Za-z_]\w*\s*=)"
+)
+_TRACE_RE = re.compile(
+    r"Traceback \(most recent call last\)|\bat [\w.$]+\([\w.]+:\d+\)|^\s*File \"[^\"]+\", line \d+|"
+    r"\b(?:OOMKilled|CrashLoopBackOff|segmentation fault|NullPointerException|panic:|AssertionError|"
+    r"FAILED \S+::|exit code \d+)",
+    re.M,
+)
+
+_DEBUG_WORDS_RE = re.compile(  # an ask to find a cause, fix or debug: enough on its own
+    # English
+    r"\b(?:fix(?:es)?|debug|root[- ]cause|causes?|going on|what(?:'s| is) wrong|what went wrong|"
+    r"(?:should|do|can|must) (?:we|i) change|what to change|figure out|track down|diagnos\w*|investigat\w*|"
+    # Spanish, Portuguese
+    r"arregl\w*|solucion\w*|corrig\w*|corrij\w*|causa\w*|depur\w*|qu[eé] (?:pasa|est[aá] pasando)|"
+    r"consert\w*|o que est[aá] acontecendo|"
+    # French
+    r"corrige\w*|répar\w*|cause|débogu\w*|qu'est-ce qui se passe|"
+    # German
+    r"beheb\w*|ursache\w*|repari\w*|was ist (?:da )?los|"
+    # Hindi in Latin letters
+    r"theek kar\w*|wajah)\b"
+    # Chinese, Japanese, Hindi
+    r"|修复|修復|修一下|修好|原因|排查|定位|怎么回事|怎麼回事|直して|直す|修正|対策|特定して|कारण|वजह|ठीक कर|सुधार",
+    re.I,
+)
+_FAULT_RE = re.compile(  # a fault: with a pointer back, a report of it asks for debugging
+    r"\b(?:fail\w*|crash\w*|deadlock\w*|race conditions?|leak\w*|broken|bugs?|errors?|exceptions?|hang(?:s|ing)?|"
+    r"stuck|slow(?:er|s)?|wrong|"
+    r"falla\w*|fallo|errore?s?|se cuelga|lent[oa]s?|rot[oa]|falh\w*|erros?|trav\w*|quebr\w*|"
+    r"plant\w*|erreurs?|bloqu\w*|lente?s?|cass\w*|"
+    r"fehler\w*|abstürz\w*|stürzt|hängt|langsam|kaputt)\b"
+    r"|报错|錯誤|错误|失败|失敗|崩溃|崩潰|卡住|卡死|挂了|出错|重启|エラー|落ち|遅い|止ま|固ま|गलत|धीमा|अटक",
+    re.I,
+)
+_SUCCESS_RE = re.compile(  # "great, switching to httpx fixed it": a thank-you, nothing to debug
+    r"\b(?:fixed|worked|works now|solved|resolved|that did it|funcion[óo]|ya funciona|resuelto|ça marche|"
+    r"c'est bon|résolu|geklappt|funktioniert jetzt|gelöst|funcionou|resolvido)\b"
+    r"|好了|解决了|解決しました|直った|直りました|動いた|ठीक हो गया|चल गया",
+    re.I,
+)
+_LIGHT_RE = re.compile(  # the ask changes the subject to something light of its own
+    r"\b(?:unrelated|different question|off[- ]topic|by the way|btw|quick question|otra pregunta|"
+    r"autre question|andere frage|outra pergunta)\b|顺便|ところで|別件",
+    re.I,
+)
+
+
+_BACK_RE = re.compile(  # words that point back at what came before
+    r"\b(?:this|these|that|those|it|its|them|they|both|here|still|again|going on|happening|happened|"
+    r"esto|eso|este|esta|estos|estas|ese|esa|esos|esas|ambos|ambas|aquí|todavía|sigue|"
+    r"ceci|cela|ça|ces|cette|les deux|encore|toujours|"
+    r"das|dies|diese|dieser|diesen|dieses|beide|beiden|immer noch|noch|hier|"
+    r"isso|isto|esse|essa|esses|essas|ainda|aqui)\b"
+    r"|这|這|那|它|仍然|依然|还是|還是|又|これ|それ|この|その|あれ|まだ|また|यह|ये|इस|इन|वो|वह|अभी भी|फिर से",
+    re.I,
+)
+_OWN_MATERIAL_RE = re.compile(
+    r"[:：]\s*\S.{40,}|[\"“«「『][^\"”»」』]{30,}[\"”»」』]|(?:^|\s)'[^'\n]{30,}'(?!\w)", re.S
+)
+"""A colon or a quote opening material of its own ("Fix the grammar in this paragraph: '…'")."""
+_OTHER_TASK_RE = re.compile(
+    # a piece of writing about the fault, or the answer reworded: the debugging words are its subject
+    r"\b(?:e-?mails?|letters?|messages?|memo|tweets?|posts?|slack|changelog|reply|summar\w*|tl;?dr|rewrite|"
+    r"rephrase|translate|bullet points?|correo|carta|mensaje|resum\w*|courriel|lettre|mail|nachricht|"
+    r"zusammenfass\w*|übersetz\w*|mensagem|tradu\w*|"
+    # or the meaning of a word in it: a look-up ("what does exit code 137 mean again?")
+    r"mean|means|meaning|stand for|stands for|significa\w*|veut dire|signifie|bedeute\w*|quer dizer)\b"
+    r"|邮件|郵件|总结|總結|翻译|翻譯|什么意思|什麼意思|メール|手紙|要約|まとめ|翻訳|意味|ईमेल|मैसेज|पत्र|सारांश|मतलब|अर्थ",
+    re.I,
+)
+_WORDS_RE = re.compile(r"[^\W\d_]{3,}")
+_STOP = frozenset(
+    "the and for with what what's whats how why who when where which this that these those there their them they "
+    "you your yours our ours have has had was were are can could would should will shall please thanks thank "
+    "not but all any some just also then than from into out about over only very more most much many "
+    "does did done doing make made get got let now still again here fix find change going happening "
+    "que qué por porque para con una uno los las del esto eso este esta pero como cómo más muy hay "
+    "les des une pour avec dans est sont pas plus mais cette ces quoi pourquoi "
+    "der die das und mit für ist sind nicht auch noch wie was warum eine einen dem den des "
+    "com uma um para por que porque isso isto mais muito não como".split()
+)
+_CJK_RUN_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff]{2,}")
+
+
+def _keys(text: str) -> set[str]:
+    """Content words (their first four letters) and CJK character pairs of ``text``."""
+    low = text.lower()
+    keys = {w[:4] for w in _WORDS_RE.findall(low) if w not in _STOP}
+    for run in _CJK_RUN_RE.findall(text):
+        keys.update(run[i : i + 2] for i in range(len(run) - 1))
+    return keys
+
+
+def refers_back(ask: str, context: str) -> bool:
+    """Does ``ask`` point back at the earlier turns: a word that points ("it", "these", "还是", "यह",
+    "what's going on"), or a content word (its first four letters) or CJK pair they share?"""
+    if _BACK_RE.search(ask):
+        return True
+    return not _keys(ask).isdisjoint(_keys(context[-CONTEXT_TAIL:]))
+
+
+def _size(text: str) -> int:
+    return len(text) + 2 * len(CJK_RE.findall(text[:ASK_MAX]))
+
+
+def earlier_is_work(context: str) -> bool:
+    """Do the earlier turns hold technical work: code, a config, logs, a stack trace, or an
+    agent's tool calls?"""
+    tail = context[-CONTEXT_TAIL:]
+    if not tail.strip():
+        return False
+    if _CALL_RE.search(tail) or _TRACE_RE.search(tail):
+        return True
+    return is_code_or_log(tail)
+
+
+def is_debug_ask(ask: str) -> bool:
+    """Does ``ask`` ask to find a cause, fix, debug or change something (and no look-up of one
+    value, no change of subject)?"""
+    a = ask.strip()
+    if not a or _size(a) > ASK_MAX or _LIGHT_RE.search(a) or _SUCCESS_RE.search(a):
+        return False
+    if not (_DEBUG_WORDS_RE.search(a) or _FAULT_RE.search(a)):
+        return False  # "why is it called Kubernetes?": a "why" alone asks for no debugging
+    return not looks_up_a_value(a)
+
+
+def debugs_earlier_work(text: str, ask_start: int) -> bool:
+    """Is the last user message of ``text`` (from ``ask_start``) a short debugging ask whose
+    object is the technical work of the earlier turns?"""
+    if ask_start <= 0:
+        return False
+    ask = text[ask_start:]
+    if not is_debug_ask(ask) or _OWN_MATERIAL_RE.search(ask) or _OTHER_TASK_RE.search(ask):
+        return False  # its own material (a paragraph), or another task: a letter, a summary, a meaning
+    if is_code_or_log(ask) or _CALL_RE.search(ask):
+        return False  # its own code or logs: the message is read whole
+    context = text[:ask_start]
+    return earlier_is_work(context) and refers_back(ask, context)

@@ -1,0 +1,129 @@
+"""The rules behind the ninth round (:mod:`shared_core.classifiers.context_ask`,
+:mod:`shared_core.classifiers.competition`): what each one must and must not take."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared_core import Router
+from shared_core.classifiers.competition import is_competition_problem
+from shared_core.classifiers.context_ask import debugs_earlier_work, earlier_is_work, refers_back
+from shared_core.classifiers.embedded import EmbeddedClassifier
+from shared_core.errors import ConfigError
+
+_CODE = (
+    "```python\ndef total(items):\n    s = 0\n    for i in items:\n        s += i.price * i.qty\n"
+    "    return round(s, 2)\n```"
+)
+_TOOLS = "run_tests(path='tests/test_cart.py')"
+
+
+def _text(context: str, ask: str) -> tuple[str, int]:
+    text = context + "\n" + ask
+    return text, len(context) + 1
+
+
+@pytest.mark.parametrize("context", [_CODE, _TOOLS, "Traceback (most recent call last):\n  File \"a.py\", line 3\nKeyError: 'id'"])
+def test_the_earlier_turns_are_work_when_they_hold_code_logs_or_tool_calls(context: str) -> None:
+    assert earlier_is_work(context)
+
+
+@pytest.mark.parametrize("context", ["", "hi there\nHi! How can I help?", "Here is a recipe for pancakes: flour, eggs, milk."])
+def test_prose_is_no_earlier_work(context: str) -> None:
+    assert not earlier_is_work(context)
+
+
+@pytest.mark.parametrize(
+    "ask",
+    [
+        "the totals are still off by a cent, why? fix it",
+        "finde die Ursache, es rechnet immer noch falsch",
+        "还是算错了，帮我修复",
+        "आखिरी item पर अब भी गलत total आ रहा है, इसे ठीक करो",
+    ],
+)
+def test_a_short_debugging_ask_after_work_is_taken(ask: str) -> None:
+    assert debugs_earlier_work(*_text(_CODE, ask))
+
+
+@pytest.mark.parametrize(
+    ("context", "ask"),
+    [
+        (_CODE, "thanks, that fixed it!"),  # a thank-you
+        (_CODE, "why is it called a for loop?"),  # a "why" alone asks for no debugging
+        (_CODE, "write a short email to the team saying the rounding bug is fixed"),  # another task
+        (_CODE, "what does the error 'KeyError' mean again?"),  # a meaning: a look-up
+        (_CODE, "fix the grammar in this sentence: 'me and him goes to the store every days'"),  # own material
+        (_CODE, "by the way, why do cats purr when they are broken-hearted?"),  # a change of subject
+        ("hi there\nHi! How can I help?", "it crashes on start, why? fix it"),  # nothing earlier to debug
+    ],
+)
+def test_other_followups_are_left_to_the_model(context: str, ask: str) -> None:
+    assert not debugs_earlier_work(*_text(context, ask))
+
+
+def test_a_single_message_is_never_taken() -> None:
+    """No earlier turns (``ask_start`` 0): the pasted-document rule reads one message."""
+    assert not debugs_earlier_work("why does this fail? fix it\n" + _CODE, 0)
+
+
+def test_a_followup_refers_back_by_a_pointer_or_a_shared_word() -> None:
+    assert refers_back("why does it fail?", _CODE)
+    assert refers_back("the totals are wrong", _CODE)  # "total" is in the code
+    assert refers_back("改完还是报错", "下面是报错信息")
+    assert not refers_back("the kettle is broken", _CODE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What are the last two digits of 3^400?",
+        "How many integers between 1 and 500 are multiples of 3 but not of 9?",
+        "Find the number of ordered pairs of positive integers (x, y) with x + 2y = 60.",
+        "Find all integer solutions of x^2 - 2y^2 = 1 with x < 100.",
+        "Combien de nombres entre 1 et 999 ont des chiffres tous distincts ?",
+        "7^100 除以 13 的余数是多少？",
+    ],
+)
+def test_competition_problems_are_recognised(text: str) -> None:
+    assert is_competition_problem(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what is 19*27?",
+        "What's the remainder of 29 divided by 4?",
+        "how many days are there between March 3 and June 9?",
+        "how many people live in Lisbon?",
+        "how many numbers are in a UK postcode?",
+        "What's 2^10?",
+        "100を7で割った余りは？",
+        "How many prime ministers has Canada had?",
+        "x" * 700 + " how many integers below 1000 are prime?",
+    ],
+)
+def test_everyday_counts_and_sums_are_not_competition_problems(text: str) -> None:
+    assert not is_competition_problem(text)
+
+
+def test_context_asks_can_be_turned_off() -> None:
+    """``options: {context_asks: false}``: the last message is read as before the round."""
+    msgs = [
+        {"role": "user", "content": "cart totals are off:\n" + _CODE},
+        {"role": "assistant", "content": "round() on floats rounds half to even; use Decimal ..."},
+        {"role": "user", "content": "still off by one cent on some carts, find out why and fix it"},
+    ]
+    on = Router().decide(msgs)
+    off = Router({"tiers": [{"name": n, "model": "gpt-4o-mini"} for n in ("simple", "medium", "complex", "frontier")],
+                  "classifier": {"type": "embedded", "options": {"context_asks": False}}}).decide(msgs)
+    assert on.index >= 2
+    assert off.index == Router().decide(msgs[-1]["content"]).index
+
+
+def test_context_asks_must_be_a_bool() -> None:
+    with pytest.raises(ConfigError, match="context_asks"):
+        EmbeddedClassifier(context_asks="yes")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="context_asks"):
+        Router({"tiers": [{"name": "a", "model": "gpt-4o-mini"}],
+                "classifier": {"type": "embedded", "options": {"context_asks": "no"}}})
