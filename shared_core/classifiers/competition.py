@@ -88,12 +88,25 @@ _EQUATION_SOLUTIONS_RE = re.compile(  # "the integer solutions of x² − y² = 
 )
 
 
+_GATE = (
+    "how many", "number of", "count of", "remainder", "residu", "mod", "last ", "digit", "dígit", "solution",
+    "cuánt", "cuant", "resto", "cifra", "solucion", "quant", "algarism", "soluç", "combien", "reste",
+    "chiffre", "wie viel", "rest", "ziffer", "lösung", "कितन", "शेष", "हल", "多少", "几", "幾", "いくつ",
+    "何個", "何組", "何通り", "余", "餘", "あまり", "末尾", "位", "解",
+)
+"""Words one of which every problem the expressions below take holds (lower case): a cheap first
+look, so that most requests never reach the expressions (µs per request: ``Router().decide``)."""
+
+
 def is_competition_problem(text: str) -> bool:
     """Is ``text`` a short competition-style problem: a count of mathematical objects under a
     condition, a remainder or last digits of a power or factorial, or the integer solutions of an
     equation?"""
     t = text.strip()
     if not t or len(t) > MAX_CHARS or not any(map(str.isdigit, t)):
+        return False
+    low = t.lower()
+    if not any(k in low for k in _GATE):
         return False
     if _REMAINDER_RE.search(t) and _POWER_RE.search(t):
         return True

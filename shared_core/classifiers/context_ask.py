@@ -20,7 +20,9 @@ same judgement across turns, and only when all of these hold:
   "it still crashes"), in the eight languages the model reads; a "why" alone is not enough ("why
   is it called Kubernetes?");
 * it points back at the earlier turns: a pointing word ("it", "these", "still", "还是", "まだ",
-  "यह") or a content word (its first four letters) or CJK character pair they share;
+  "यह") or a content word (its first four letters) or CJK character pair they share; an ask that
+  only names a fault ("it still crashes") needs the pointing word ("I've been stuck inside all
+  weekend" is no report of one);
 * it is none of: a thank-you for a fix that worked ("great, switching to httpx fixed it"), a
   change of subject ("by the way", "顺便"), another task about the fault (an email, a summary, a
   translation), the meaning of a word ("what does exit code 137 mean?") or a look-up of one value
@@ -148,6 +150,29 @@ def refers_back(ask: str, context: str) -> bool:
     return not _keys(ask).isdisjoint(_keys(context[-CONTEXT_TAIL:]))
 
 
+_GATE = (  # (lower case) one of these is in every ask the two expressions above take
+    "fix", "debug", "cause", "going on", "wrong", "change", "figure out", "track down", "diagnos", "investigat",
+    "arregl", "solucion", "corrig", "corrij", "causa", "depur", "pasa", "consert", "acontecendo", "répar",
+    "débogu", "passe", "beheb", "ursache", "repari", "los", "theek", "wajah", "fail", "crash", "deadlock",
+    "race", "leak", "broken", "bug", "error", "exception", "hang", "stuck", "slow", "falla", "fallo", "cuelga",
+    "lent", "rot", "falh", "erro", "trav", "quebr", "plant", "erreur", "bloqu", "cass", "fehler", "abstürz",
+    "stürzt", "hängt", "langsam", "kaputt",
+)
+_GATE_OTHER = (  # the same for the words in other scripts
+    "修", "原因", "排查", "定位", "怎么回事", "怎麼回事", "直", "対策", "特定", "कारण", "वजह", "ठीक", "सुधार",
+    "报错", "錯誤", "错误", "失败", "失敗", "崩", "卡", "挂了", "出错", "重启", "エラー", "落ち", "遅い",
+    "止ま", "固ま", "गलत", "धीमा", "अटक",
+)
+
+
+def _may_debug(ask: str) -> bool:
+    """A cheap first look: does ``ask`` hold one of the words the debugging expressions take?"""
+    low = ask.lower()
+    if any(k in low for k in _GATE):
+        return True
+    return not ask.isascii() and any(k in ask for k in _GATE_OTHER)
+
+
 def _size(text: str) -> int:
     return len(text) + 2 * len(CJK_RE.findall(text[:ASK_MAX]))
 
@@ -167,11 +192,11 @@ def is_debug_ask(ask: str) -> bool:
     """Does ``ask`` ask to find a cause, fix, debug or change something (and no look-up of one
     value, no change of subject)?"""
     a = ask.strip()
-    if not a or _size(a) > ASK_MAX or _LIGHT_RE.search(a) or _SUCCESS_RE.search(a):
+    if not a or (3 * len(a) > ASK_MAX and _size(a) > ASK_MAX) or not _may_debug(a):
         return False
     if not (_DEBUG_WORDS_RE.search(a) or _FAULT_RE.search(a)):
         return False  # "why is it called Kubernetes?": a "why" alone asks for no debugging
-    return not looks_up_a_value(a)
+    return not (_LIGHT_RE.search(a) or _SUCCESS_RE.search(a) or looks_up_a_value(a))
 
 
 def debugs_earlier_work(text: str, ask_start: int) -> bool:
@@ -184,5 +209,7 @@ def debugs_earlier_work(text: str, ask_start: int) -> bool:
         return False  # its own material (a paragraph), or another task: a letter, a summary, a meaning
     if is_code_or_log(ask) or _CALL_RE.search(ask):
         return False  # its own code or logs: the message is read whole
+    if not _DEBUG_WORDS_RE.search(ask) and not _BACK_RE.search(ask):
+        return False  # a fault named with no pointer back ("I've been stuck inside all weekend")
     context = text[:ask_start]
     return earlier_is_work(context) and refers_back(ask, context)

@@ -211,8 +211,7 @@ class EmbeddedClassifier(BaseClassifier):
         """:meth:`level_probs` with the probabilities as a list (the per-request path), and
         whether a pasted document's ask was read alone."""
         m = self.ladder
-        # a short ask to debug the code, logs or tool calls of the earlier turns (:mod:`.context_ask`)
-        debugs = self.context_asks and m.reads_ask and debugs_earlier_work(text, ask_start)
+        whole = text
         text = m.view(text, ask_start)  # the last user message, for models that read only it
         ask = ask_to_read(text) if self.pasted_asks and len(text) * 3 >= MIN_TEXT else None
         if ask is not None:
@@ -227,9 +226,15 @@ class EmbeddedClassifier(BaseClassifier):
             p = [0.0, p[0] + p[1] + p[2], p[3], 0.0]
         elif ask.over_all:  # "Summarise this:", "List the dates": all of it, at least medium
             p = [0.0, p[0] + p[1], *p[2:]]
-        lifted = debugs or (self.short_problems and is_competition_problem(text))
-        if lifted:  # "fix both failures" after the tests ran; "the remainder of 2^2025 divided by 1000"
-            p = [0.0, 0.0, p[0] + p[1] + p[2], p[3]]  # (:mod:`.context_ask`, :mod:`.competition`)
+        # at least complex (only looked for where it moves the choice: the lower half holds the median):
+        # "fix both failures" after the tests ran, a debugging ask over the earlier turns' code, logs or
+        # tool calls (:mod:`.context_ask`); "the remainder of 2^2025 divided by 1000" (:mod:`.competition`)
+        lifted = p[0] + p[1] >= 0.5 and (
+            (self.short_problems and is_competition_problem(text))
+            or (self.context_asks and text is not whole and debugs_earlier_work(whole, ask_start))
+        )
+        if lifted:
+            p = [0.0, 0.0, p[0] + p[1] + p[2], p[3]]
         cov = m.coverage(text, read_toks)
         ood = cov < m.ood_coverage
         t = text.strip()

@@ -55,6 +55,7 @@ def test_a_short_debugging_ask_after_work_is_taken(ask: str) -> None:
         (_CODE, "what does the error 'KeyError' mean again?"),  # a meaning: a look-up
         (_CODE, "fix the grammar in this sentence: 'me and him goes to the store every days'"),  # own material
         (_CODE, "by the way, why do cats purr when they are broken-hearted?"),  # a change of subject
+        (_CODE, "so I've been stuck inside all week with the flu, just wanted to chat about the total eclipse"),
         ("hi there\nHi! How can I help?", "it crashes on start, why? fix it"),  # nothing earlier to debug
     ],
 )
@@ -127,3 +128,35 @@ def test_context_asks_must_be_a_bool() -> None:
     with pytest.raises(ConfigError, match="context_asks"):
         Router({"tiers": [{"name": "a", "model": "gpt-4o-mini"}],
                 "classifier": {"type": "embedded", "options": {"context_asks": "no"}}})
+
+
+def _texts() -> list[tuple[str, int]]:
+    """(text, ask_start) of every own training and held-out request, as the router extracts it."""
+    from shared_core.request import extract
+    from shared_core.training.ladder_data import all_rows
+    from shared_core.training.ladder_metrics import request_of
+
+    out = []
+    for row in all_rows():
+        r = extract(request_of(row))
+        out.append((r.text, r.ask_start))
+    return out
+
+
+def test_the_cheap_first_looks_never_change_a_decision(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both rules first look for a few words with ``in`` (the expressions cost ~10× more per request);
+    with the first look always passing, no request of the own data is taken differently."""
+    from shared_core.classifiers import competition, context_ask
+
+    texts = _texts()
+    extra = [
+        "¿Cuáles son los últimos dos dígitos de 7^2024?", "Calcula el residuo de 3^500 entre 11.",
+        "改完还是卡死，帮我查原因", "stürzt immer noch ab, warum? bitte beheben", "qu'est-ce qui se passe ? ça plante",
+    ]
+    gated = [(competition.is_competition_problem(t[a:]), context_ask.debugs_earlier_work(t, a)) for t, a in texts]
+    gated_extra = [(competition.is_competition_problem(t), context_ask.is_debug_ask(t)) for t in extra]
+    monkeypatch.setattr(competition, "_GATE", ("",))
+    monkeypatch.setattr(context_ask, "_GATE", ("",))
+    assert gated == [(competition.is_competition_problem(t[a:]), context_ask.debugs_earlier_work(t, a)) for t, a in texts]
+    assert gated_extra == [(competition.is_competition_problem(t), context_ask.is_debug_ask(t)) for t in extra]
+    assert all(any(g) for g in gated_extra)

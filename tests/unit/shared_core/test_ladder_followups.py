@@ -77,6 +77,11 @@ LIGHT_FOLLOWUPS = [
     ("zh", "agent", "好了，谢谢！顺便问一下，一公里等于多少英里？"),
     ("ja", "traceback", "直りました、ありがとうございます！ところで「例外」の読み方は？"),
     ("hi", "go", "धन्यवाद, अब चल गया! वैसे आज कौन सा दिन है, मंगलवार या बुधवार?"),
+    # a new subject in debugging words: nothing of the earlier turns is pointed at
+    ("en", "go", "how do I fix a squeaky door hinge?"),
+    ("en", "agent", "my bike chain keeps falling off, why?"),
+    ("es", "traceback", "¿cómo arreglo una cremallera rota?"),
+    ("de", "agent", "wie behebe ich Kalk im Wasserkocher?"),
 ]
 COMPETITION = [
     ("en", "What are the last three digits of 7^2024? Show how you get them."),
