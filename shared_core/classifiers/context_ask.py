@@ -62,7 +62,7 @@ _DEBUG_WORDS_RE = re.compile(  # an ask to find a cause, fix or debug: enough on
     r"\b(?:fix(?:es)?|debug|root[- ]cause|causes?|going on|what(?:'s| is) wrong|what went wrong|"
     r"(?:should|do|can|must) (?:we|i) change|what to change|figure out|track down|diagnos\w*|investigat\w*|"
     # Spanish, Portuguese
-    r"arregl\w*|solucion\w*|corrig\w*|corrij\w*|causa\w*|depur\w*|qu[eé] (?:pasa|est[aá] pasando)|"
+    r"arr[eé]gl\w*|soluci[oó]n\w*|corr[ií]g\w*|corrij\w*|causa\w*|dep[uú]r\w*|qu[eé] (?:pasa|est[aá] pasando)|"
     r"consert\w*|o que est[aá] acontecendo|"
     # French
     r"corrige\w*|répar\w*|cause|débogu\w*|qu'est-ce qui se passe|"
@@ -152,7 +152,7 @@ def refers_back(ask: str, context: str) -> bool:
 
 _GATE = (  # (lower case) one of these is in every ask the two expressions above take
     "fix", "debug", "cause", "going on", "wrong", "change", "figure out", "track down", "diagnos", "investigat",
-    "arregl", "solucion", "corrig", "corrij", "causa", "depur", "pasa", "consert", "acontecendo", "répar",
+    "arregl", "arrégl", "solucion", "solución", "corrig", "corríg", "corrij", "causa", "depur", "depúr", "pasa", "consert", "acontecendo", "répar",
     "débogu", "passe", "beheb", "ursache", "repari", "los", "theek", "wajah", "fail", "crash", "deadlock",
     "race", "leak", "broken", "bug", "error", "exception", "hang", "stuck", "slow", "falla", "fallo", "cuelga",
     "lent", "rot", "falh", "erro", "trav", "quebr", "plant", "erreur", "bloqu", "cass", "fehler", "abstürz",
@@ -177,14 +177,29 @@ def _size(text: str) -> int:
     return len(text) + 2 * len(CJK_RE.findall(text[:ASK_MAX]))
 
 
+_SYSTEM_RE = re.compile(  # the things whose faults are debugged (loanwords in most of the languages)
+    r"\b(?:tests?|builds?|deploy\w*|pipelines?|ci|services?|servers?|pods?|containers?|clusters?|nodes?|"
+    r"endpoints?|api|apis|jobs?|queues?|workers?|database|db|queries|query|scripts?|functions?|code|app|"
+    r"backend|frontend|cron|migrations?|kafka|redis|postgres|mysql|kubernetes|k8s|docker|lambda|"
+    r"servi[cç]o|servicio|servidor|serveur|base de (?:datos|données|dados)|datenbank|dienst|"
+    r"fonction|función|função|funktion|código|tâche|aufgabe)\b"
+    r"|服务|服務|接口|测试|測試|数据库|數據庫|部署|脚本|腳本|代码|代碼|サーバ|テスト|デプロイ|ジョブ|"
+    r"キュー|スクリプト|コード|サービス|सर्वर|टेस्ट|कोड",
+    re.I,
+)
+
+
 def earlier_is_work(context: str) -> bool:
-    """Do the earlier turns hold technical work: code, a config, logs, a stack trace, or an
-    agent's tool calls?"""
+    """Do the earlier turns hold technical work: code, a config, logs, a stack trace, an agent's tool
+    calls, or a fault of a program or system reported in words ("the shipping tests fail, run them":
+    what an agent's conversation keeps of its turns, the tool results being left out of the text)?"""
     tail = context[-CONTEXT_TAIL:]
     if not tail.strip():
         return False
     if _CALL_RE.search(tail) or _TRACE_RE.search(tail):
         return True
+    if _SYSTEM_RE.search(tail) and (_FAULT_RE.search(tail) or _DEBUG_WORDS_RE.search(tail)):
+        return True  # "the export job fails since Monday", "the checkout service returns 502, investigate"
     return is_code_or_log(tail)
 
 

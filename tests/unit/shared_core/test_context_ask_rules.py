@@ -28,6 +28,13 @@ def test_the_earlier_turns_are_work_when_they_hold_code_logs_or_tool_calls(conte
     assert earlier_is_work(context)
 
 
+def test_a_fault_of_a_program_reported_in_words_is_earlier_work() -> None:
+    """What an agent's conversation keeps: the user's report, not the tool results."""
+    assert earlier_is_work("the nightly export job fails since Monday, check it")
+    assert earlier_is_work("测试一直失败，帮我看看")
+    assert not earlier_is_work("my sourdough keeps failing to rise, any idea?")  # a fault, but of no program
+
+
 @pytest.mark.parametrize("context", ["", "hi there\nHi! How can I help?", "Here is a recipe for pancakes: flour, eggs, milk."])
 def test_prose_is_no_earlier_work(context: str) -> None:
     assert not earlier_is_work(context)

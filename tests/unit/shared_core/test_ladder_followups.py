@@ -116,6 +116,28 @@ def test_a_short_debugging_ask_about_earlier_code_or_logs_goes_to_the_upper_half
     assert d.index >= 2, (lang, ask, d.tier, d.confidence)
 
 
+AGENT_TURNS = [  # as an agent framework sends them: the tool call and its result are no text the router keeps
+    ("en", "the checkout service returns 502 on every third request, investigate", "so what's causing it? fix it"),
+    ("es", "el job de facturación falla desde el deploy de ayer, revisa los logs", "vale, ¿por qué falla? arréglalo"),
+    ("fr", "le worker de la file d'attente plante toutes les nuits, regarde", "trouve la cause et corrige-le"),
+    ("ja", "テストが3件失敗しています。実行して確認して", "原因を特定して直してください"),
+]
+
+
+@pytest.mark.parametrize(("lang", "report", "ask"), AGENT_TURNS, ids=[x[0] for x in AGENT_TURNS])
+def test_a_debugging_ask_after_an_agents_tool_call_goes_to_the_upper_half(lang: str, report: str, ask: str) -> None:
+    msgs = [
+        {"role": "system", "content": "You are a coding agent with shell access."},
+        {"role": "user", "content": report},
+        {"role": "assistant", "content": None,
+         "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "shell", "arguments": "{}"}}]},
+        {"role": "tool", "tool_call_id": "c1", "content": "ERROR 2 failed, 41 passed"},
+        {"role": "user", "content": ask},
+    ]
+    d = Router().decide(msgs)
+    assert d.index >= 2, (lang, ask, d.tier, d.confidence)
+
+
 @pytest.mark.parametrize(("lang", "earlier", "ask"), LIGHT_FOLLOWUPS, ids=[f"{x[0]}-{x[1]}" for x in LIGHT_FOLLOWUPS])
 def test_a_light_followup_after_heavy_turns_keeps_its_own_reading(lang: str, earlier: str, ask: str) -> None:
     router = Router()
@@ -142,7 +164,8 @@ def _words(s: str) -> frozenset[str]:
 
 
 def _phrasings() -> list[str]:
-    return [a for _, _, a in DEBUG_FOLLOWUPS + LIGHT_FOLLOWUPS] + [p for _, p in COMPETITION] + ARITHMETIC
+    return ([a for _, _, a in DEBUG_FOLLOWUPS + LIGHT_FOLLOWUPS + AGENT_TURNS] + [r for _, r, _ in AGENT_TURNS]
+            + [p for _, p in COMPETITION] + ARITHMETIC)
 
 
 def test_the_phrasings_are_neither_training_prompts_nor_evaluation_requests() -> None:
