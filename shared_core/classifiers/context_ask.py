@@ -21,8 +21,8 @@ same judgement across turns, and only when all of these hold:
   is it called Kubernetes?");
 * it points back at the earlier turns: a pointing word ("it", "these", "still", "还是", "まだ",
   "यह") or a content word (its first four letters) or CJK character pair they share; an ask that
-  only names a fault ("it still crashes") needs the pointing word ("I've been stuck inside all
-  weekend" is no report of one);
+  only names a fault needs to say it persists ("it STILL crashes", "fails AGAIN", "both"): "is it
+  wrong to use tabs?" and "I've been stuck inside all weekend" are no reports of one;
 * it is none of: a thank-you for a fix that worked ("great, switching to httpx fixed it"), a
   change of subject ("by the way", "顺便"), another task about the fault (an email, a summary, a
   translation), the meaning of a word ("what does exit code 137 mean?") or a look-up of one value
@@ -90,8 +90,9 @@ _SUCCESS_RE = re.compile(  # "great, switching to httpx fixed it": a thank-you, 
     re.I,
 )
 _LIGHT_RE = re.compile(  # the ask changes the subject to something light of its own
-    r"\b(?:unrelated|different question|off[- ]topic|by the way|btw|quick question|otra pregunta|"
-    r"autre question|andere frage|outra pergunta)\b|顺便|ところで|別件",
+    r"\b(?:unrelated|different question|off[- ]topic|by the way|btw|quick question|anyway|anyhow|otra pregunta|"
+    r"en fin|por cierto|autre question|bref|au fait|andere frage|übrigens|egal|outra pergunta|enfim|aliás)\b"
+    r"|顺便|总之|ところで|別件|ともかく|वैसे",
     re.I,
 )
 
@@ -103,6 +104,12 @@ _BACK_RE = re.compile(  # words that point back at what came before
     r"das|dies|diese|dieser|diesen|dieses|beide|beiden|immer noch|noch|hier|"
     r"isso|isto|esse|essa|esses|essas|ainda|aqui)\b"
     r"|这|這|那|它|仍然|依然|还是|還是|又|これ|それ|この|その|あれ|まだ|また|यह|ये|इस|इन|वो|वह|अभी भी|फिर से",
+    re.I,
+)
+_STILL_RE = re.compile(  # what a report of a fault that persists says ("it STILL crashes", "fails AGAIN")
+    r"\b(?:these|those|both|still|again|same|anymore|any more|todavía|sigue|siguen|otra vez|de nuevo|ambos|"
+    r"encore|toujours|les deux|à nouveau|immer noch|noch immer|wieder|beide|ainda|de novo|continua\w*)\b"
+    r"|仍然|依然|还是|還是|又|まだ|また|अभी भी|फिर से",
     re.I,
 )
 _OWN_MATERIAL_RE = re.compile(
@@ -224,7 +231,7 @@ def debugs_earlier_work(text: str, ask_start: int) -> bool:
         return False  # its own material (a paragraph), or another task: a letter, a summary, a meaning
     if is_code_or_log(ask) or _CALL_RE.search(ask):
         return False  # its own code or logs: the message is read whole
-    if not _DEBUG_WORDS_RE.search(ask) and not _BACK_RE.search(ask):
-        return False  # a fault named with no pointer back ("I've been stuck inside all weekend")
+    if not _DEBUG_WORDS_RE.search(ask) and not _STILL_RE.search(ask):
+        return False  # a fault named with no report that it persists ("is it wrong to use tabs?")
     context = text[:ask_start]
     return earlier_is_work(context) and refers_back(ask, context)

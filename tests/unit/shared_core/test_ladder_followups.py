@@ -65,6 +65,7 @@ DEBUG_FOLLOWUPS = [
     ("zh", "traceback", "改完以后导出还是报错，为什么？帮我彻底修复一下"),
     ("ja", "go", "まだ一部のキーが更新されません。原因を特定して直してください"),
     ("hi", "agent", "PDF queue फिर से अटक गई है, इसकी वजह ढूँढो और fix करो"),
+    ("en", "go", "the refresher still hangs whenever a single key loads slowly"),  # a fault that persists
 ]
 LIGHT_FOLLOWUPS = [
     ("en", "traceback", "thanks, that did it! unrelated: how many grams in 3 ounces?"),
@@ -82,6 +83,10 @@ LIGHT_FOLLOWUPS = [
     ("en", "agent", "my bike chain keeps falling off, why?"),
     ("es", "traceback", "¿cómo arreglo una cremallera rota?"),
     ("de", "agent", "wie behebe ich Kalk im Wasserkocher?"),
+    # a fault word with no report that the earlier fault persists
+    ("en", "go", "is it wrong to use tabs instead of spaces?"),
+    ("en", "traceback", "it's so slow today, is the internet down everywhere?"),
+    ("en", "agent", "lol my laptop is broken again, anyway what's a good pizza place in Rome?"),
 ]
 COMPETITION = [
     ("en", "What are the last three digits of 7^2024? Show how you get them."),
