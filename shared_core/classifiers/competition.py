@@ -98,10 +98,32 @@ _GATE = (
 look, so that most requests never reach the expressions (µs per request: ``Router().decide``)."""
 
 
+_HARD_RE = re.compile(  # objects or terms that make a count combinatorics, not a look-up
+    r"\b(?:ordered|unordered|pairs? of|triples? of|ways|subsets?|permutations?|arrangements?|lattice points?|sequences?|"
+    r"paths?|colou?rings?|tilings?|committees?|(?:integer|positive integer|natural|whole[- ]number) solutions?|"
+    r"\d-digit|(?:two|three|four|five|six)-digit|pares|parejas|maneras|formas|subconjuntos|permutaciones|"
+    r"caminos|soluciones enteras|(?:dos|tres|cuatro|cinco) cifras|couples|paires|fa[cç]ons|mani[eè]res|"
+    r"sous-ensembles|chemins|solutions enti[eè]res|(?:deux|trois|quatre|cinq) chiffres|paare|möglichkeiten|"
+    r"teilmengen|wege|ganzzahlige|\w+stellige|maneiras|caminhos|solu[cç][oõ]es inteiras|"
+    r"(?:dois|tr[eê]s|quatro|cinco) (?:algarismos|d[ií]gitos))\b"
+    r"|[a-z]\s*(?:\^|\*\*)\s*\d|[a-z][²³]|数对|有序|子集|排列|路径|种方法|正整数解|整数解|位数|桁|通り|जोड़े|तरीके",
+    re.I,
+)
+_CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff]")
+_NUMBER_RE = re.compile(r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+(?!\d)|\d+")
+BIG = 500
+"""A count over a range reaching this far is a problem to work out, not a fact to recall ("how many
+integers below 10,000 …" against "how many prime numbers are below 50?")."""
+
+
+def _largest(text: str) -> int:
+    return max((int(re.sub(r"\D", "", n)) for n in _NUMBER_RE.findall(text)), default=0)
+
+
 def is_competition_problem(text: str) -> bool:
     """Is ``text`` a short competition-style problem: a count of mathematical objects under a
-    condition, a remainder or last digits of a power or factorial, or the integer solutions of an
-    equation?"""
+    condition (over a range reaching :data:`BIG`, or of combinatorial objects, or with a power),
+    a remainder or last digits of a power or factorial, or the integer solutions of an equation?"""
     t = text.strip()
     if not t or len(t) > MAX_CHARS or not any(map(str.isdigit, t)):
         return False
@@ -113,4 +135,13 @@ def is_competition_problem(text: str) -> bool:
     if _EQUATION_SOLUTIONS_RE.search(t) and "=" in t:
         return True
     m = _COUNT_RE.search(t)
-    return m is not None and (_BOUND_RE.search(t, m.start()) is not None or _POWER_RE.search(t) is not None)
+    if m is None:
+        return False
+    if _POWER_RE.search(t):  # "how many divisors does 12! have?", "… 2^10 · 3^5"
+        return True
+    # the bound is looked for outside the count's own words ("how many digits …"), except where the
+    # count spans the condition (Chinese, Japanese: "整数のうち、4でも6でも割り切れないものはいくつ")
+    rest = t if _CJK_RE.search(m.group()) else t[: m.start()] + " " + t[m.end() :]
+    if _BOUND_RE.search(rest) is None:
+        return False
+    return _HARD_RE.search(t) is not None or _largest(t) >= BIG

@@ -86,11 +86,13 @@ def test_a_followup_refers_back_by_a_pointer_or_a_shared_word() -> None:
     "text",
     [
         "What are the last two digits of 3^400?",
-        "How many integers between 1 and 500 are multiples of 3 but not of 9?",
+        "How many integers between 1 and 5000 are multiples of 3 but not of 9?",
         "Find the number of ordered pairs of positive integers (x, y) with x + 2y = 60.",
         "Find all integer solutions of x^2 - 2y^2 = 1 with x < 100.",
         "Combien de nombres entre 1 et 999 ont des chiffres tous distincts ?",
         "7^100 除以 13 的余数是多少？",
+        "How many divisors does 12! have?",
+        "In how many ways can 8 rooks be placed on a chessboard so that no two attack each other?",
     ],
 )
 def test_competition_problems_are_recognised(text: str) -> None:
@@ -108,6 +110,15 @@ def test_competition_problems_are_recognised(text: str) -> None:
         "What's 2^10?",
         "100を7で割った余りは？",
         "How many prime ministers has Canada had?",
+        "How many numbers between 1 and 100 are even?",  # school counts: a small range, nothing combinatorial
+        "how many prime numbers are below 50?",
+        "how many digits does the number 1,000,000 have?",
+        "how many solutions does 2x + 3 = 7 have?",
+        "¿cuántos números primos hay entre 1 y 20?",
+        "wie viele Primzahlen gibt es unter 100?",
+        "combien de nombres pairs entre 1 et 10 ?",  # ("pairs": even, not pairs of)
+        "1から10までの整数のうち、偶数はいくつ？",
+        "how many ways are there to say hello in 5 languages?",
         "x" * 700 + " how many integers below 1000 are prime?",
     ],
 )
