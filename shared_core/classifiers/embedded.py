@@ -31,11 +31,10 @@ from ..errors import ConfigError, DataFormatError
 from ..features import FeatureExtractor
 from ..request import Request
 from .base import BaseClassifier, Classification
-from .competition import is_competition_problem
-from .context_ask import debugs_earlier_work
 from .files import WEIGHTS_HASH, read_weights, write_json
 from .ladder import _levels_scores
 from .ladder_model import LEVELS, LadderModel
+from .lift import REASONS, lift, why_lifted
 from .pasted import MIN_TEXT, ask_to_read
 from .trained import TrainedRouter, dense_rows, read_json_safely, sparse_rows, write_npz
 
@@ -204,12 +203,13 @@ class EmbeddedClassifier(BaseClassifier):
 
         ``ask_start``: where the last user message begins in ``text`` (``Request.ask_start``).
         """
-        p, ood, cov, _ = self._levels(text, ask_start)
+        p, ood, cov, _, _ = self._levels(text, ask_start)
         return np.array(p), ood, cov
 
-    def _levels(self, text: str, ask_start: int) -> tuple[list[float], bool, float, bool]:
-        """:meth:`level_probs` with the probabilities as a list (the per-request path), and
-        whether a pasted document's ask was read alone."""
+    def _levels(self, text: str, ask_start: int) -> tuple[list[float], bool, float, bool, str]:
+        """:meth:`level_probs` with the probabilities as a list (the per-request path), whether a
+        pasted document's ask was read alone, and why the request was lifted to at least ``complex``
+        (:func:`~.lift.why_lifted`; ``""``: it was not)."""
         m = self.ladder
         whole = text
         text = m.view(text, ask_start)  # the last user message, for models that read only it
@@ -226,15 +226,10 @@ class EmbeddedClassifier(BaseClassifier):
             p = [0.0, p[0] + p[1] + p[2], p[3], 0.0]
         elif ask.over_all:  # "Summarise this:", "List the dates": all of it, at least medium
             p = [0.0, p[0] + p[1], *p[2:]]
-        # at least complex (only looked for where it moves the choice: the lower half holds the median):
-        # "fix both failures" after the tests ran, a debugging ask over the earlier turns' code, logs or
-        # tool calls (:mod:`.context_ask`); "the remainder of 2^2025 divided by 1000" (:mod:`.competition`)
-        lifted = p[0] + p[1] >= 0.5 and (
-            (self.short_problems and is_competition_problem(text))
-            or (self.context_asks and text is not whole and debugs_earlier_work(whole, ask_start))
-        )
+        # "fix both failures" after the tests ran; "the remainder of 2^2025 divided by 1000" (:mod:`.lift`)
+        lifted = why_lifted(p, text, whole, ask_start, problems=self.short_problems, earlier=self.context_asks)
         if lifted:
-            p = [0.0, 0.0, p[0] + p[1] + p[2], p[3]]
+            p = lift(p)
         cov = m.coverage(text, read_toks)
         ood = cov < m.ood_coverage
         t = text.strip()
@@ -247,7 +242,7 @@ class EmbeddedClassifier(BaseClassifier):
             ood = False
         elif ood and not lifted:
             p = [0.0, *p[:-2], p[-2] + p[-1]]  # unsure: one level up
-        return p, bool(ood), cov, ask is not None
+        return p, bool(ood), cov, ask is not None, lifted
 
     def ease(self, text: str) -> float:
         """Predicted ease of ``text`` in [0, 1]: 1 - expected level / 3 (1 = the cheapest will do)."""
@@ -265,7 +260,7 @@ class EmbeddedClassifier(BaseClassifier):
         return _levels_scores(p, len(self._labels))  # (p: Python floats, from _levels)
 
     def _classify(self, request: Request) -> Classification:
-        pl, ood, cov, read_ask = self._levels(request.text, request.ask_start)
+        pl, ood, cov, read_ask, lifted = self._levels(request.text, request.ask_start)
         vals = self._scores(pl)
         m = self.ladder
         calibrate = m.calibrator(m.view(request.text, request.ask_start))  # (its language group's curve)
@@ -289,6 +284,8 @@ class EmbeddedClassifier(BaseClassifier):
         reason = _LEVELS_REASON % tuple(pl)
         if read_ask:
             reason += "; a short ask about a pasted document: the ask read alone"
+        if lifted:
+            reason += REASONS[lifted]
         if ood:
             reason += f"; unlike the training data (coverage {cov:.2f}): one level up"
         return construct(Classification, {  # the frozen dataclass's __init__ in one step

@@ -178,3 +178,15 @@ def test_the_cheap_first_looks_never_change_a_decision(monkeypatch: pytest.Monke
     assert gated == [(competition.is_competition_problem(t[a:]), context_ask.debugs_earlier_work(t, a)) for t, a in texts]
     assert gated_extra == [(competition.is_competition_problem(t), context_ask.is_debug_ask(t)) for t in extra]
     assert all(any(g) for g in gated_extra)
+
+
+def test_the_reasons_say_why_a_request_was_lifted() -> None:
+    msgs = [
+        {"role": "user", "content": "cart totals are off:\n" + _CODE},
+        {"role": "assistant", "content": "round() on floats rounds half to even; use Decimal ..."},
+        {"role": "user", "content": "sigue fallando con algunos carritos, ¿por qué? arréglalo"},
+    ]
+    router = Router()
+    assert any("earlier turns: at least complex" in r for r in router.decide(msgs).reasons)
+    assert any("competition problem" in r for r in router.decide("What are the last two digits of 3^400?").reasons)
+    assert not any("at least complex" in r for r in router.decide("what is 19*27?").reasons)
