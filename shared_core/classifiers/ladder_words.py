@@ -40,6 +40,8 @@ def word_ids(words: set[str], bits: int = WORD_BITS) -> np.ndarray:
 
 _CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _CJK_RUN_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
+_CJK_RUN_SPLIT_RE = re.compile("([\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+)")
+"""The runs as a group: ``split`` gives the text between them and the runs, alternately."""
 
 
 CJK_GRAMS = "grams"
@@ -82,10 +84,17 @@ def ladder_read(text: str, cjk: str = "") -> tuple[str, str, list[str], list[str
     and at the end). ``None`` for a text that ``ladder_text`` returns unchanged."""
     if text.isascii() or not _CJK_RE.search(text, 0, 400):
         return None
-    if cjk == CJK_GRAMS:
-        read = ladder_text(text, cjk)
-        lower = read.lower()
-        return read, lower, _tokens(lower), None
+    if cjk == CJK_GRAMS:  # ladder_text's string, from one regex pass (split: the runs at the
+        # odd places, what sub keeps at the even ones); only the text left of the runs is
+        # lowered and split: the bigrams and characters after it are tokens of their own
+        parts = _CJK_RUN_SPLIT_RE.split(text[:1500])
+        runs = parts[1::2]
+        rest = " ".join(parts[0::2]) + text[1500:]
+        grams = _bigrams(runs)
+        chars = list(dict.fromkeys("".join(runs)))
+        tail = "\n" + " ".join(grams) + "\n" + " ".join(chars)
+        low = rest.lower()
+        return rest + tail, low + tail, _tokens(low) + grams + chars, None
     grams = _bigrams(_CJK_RUN_RE.findall(text, 0, 1500))
     tail = "\n" + " ".join(grams)
     lower = text.lower()
