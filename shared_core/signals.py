@@ -106,12 +106,19 @@ def _tokens(lower: str) -> list[str]:
 
 
 def signals(
-    text: str, lower: str | None = None, tokens: Sequence[str] | None = None
+    text: str, lower: str | None = None, tokens: Sequence[str] | None = None,
+    inert: tuple[int, int] = (0, 0),
 ) -> list[float]:
     """Engineered signals of ``text`` in :data:`SIGNAL_NAMES` order, each in [0, 1].
 
     ``lower`` / ``tokens`` may be passed when already computed (they are derived
     from the first :data:`_MAX_FEATURE_CHARS` characters otherwise).
+
+    ``inert``: ``(characters, tokens)`` at the end of ``text`` and of ``tokens`` that hold
+    only Chinese, Japanese or Korean letters, spaces and newlines, as the bigrams and
+    characters :func:`~shared_core.classifiers.ladder_words.ladder_read` appends: no other
+    ASCII character, no digit, no maths character, no case. The counts then skip them
+    (the same values, sooner); lengths, lines and the line-start patterns still read them.
     """
     n = len(text)
     sample = text if n <= _MAX_FEATURE_CHARS else text[:_MAX_FEATURE_CHARS]
@@ -119,37 +126,40 @@ def signals(
         lower = sample.lower()
     toks = _tokens(lower) if tokens is None else tokens
     nw = len(toks) if n <= _MAX_FEATURE_CHARS else int(len(toks) * n / _MAX_FEATURE_CHARS)
-    vocab = set(toks)
+    tail_chars, tail_toks = inert if n <= _MAX_FEATURE_CHARS else (0, 0)
+    # what the counts read: the text less its inert tail (whose characters count nothing)
+    counted = sample[: n - tail_chars] if tail_chars else sample
+    vocab = set(toks[: len(toks) - tail_toks] if tail_toks else toks)
     lines = text.count("\n") + 1
     m = max(1, len(sample))
     head = sample[:600]
-    raw_ascii = sample.isascii()
+    raw_ascii = counted.isascii()
     # one C pass per count: the characters deleted from the bytes. In UTF-8 an ASCII byte is
     # only ever an ASCII character, so other text is counted the same way from its encoding
     # (lone surrogates pass through as three bytes above 0x7f, as any other character)
-    raw = sample.encode("ascii") if raw_ascii else sample.encode("utf-8", "surrogatepass")
+    raw = counted.encode("ascii") if raw_ascii else counted.encode("utf-8", "surrogatepass")
     size = len(raw)
     digits = size - len(raw.translate(None, _DIGIT_BYTES))
     math_chars = size - len(raw.translate(None, _MATH_BYTES))
-    if raw_ascii:
+    if raw_ascii:  # (the upper case of the first 600 characters: none in the inert tail)
         top = raw[:600]
     else:  # ≤≥∑∫√π: the maths characters outside ASCII, counted as characters
-        math_chars += sum(map(sample.count, _MATH_WIDE))
-        top = raw if len(sample) <= 600 else head.encode("utf-8", "surrogatepass")
+        math_chars += sum(map(counted.count, _MATH_WIDE))
+        top = raw if len(counted) <= 600 else counted[:600].encode("utf-8", "surrogatepass")
     upper = len(top) - len(top.translate(None, _UPPER_BYTES))
     marks = size - len(raw.translate(None, b"{};"))  # the one-character code marks
-    if len(raw.translate(None, b"=!-([")) != size or "    " in sample:
-        marks += sum(map(sample.count, _CODE_MARKS[3:]))  # (each needs one of these)
+    if len(raw.translate(None, b"=!-([")) != size or "    " in counted:
+        marks += sum(map(counted.count, _CODE_MARKS[3:]))  # (each needs one of these)
     code = len(_CODE_WORDS & vocab) + marks
     math_ = math_chars + len(_MATH_WORDS & vocab)
     first = toks[0] if toks else ""
     # a word of digits needs a digit: none in a whole ASCII text (its words are the tokens')
     numbers = sum(map(str.isdigit, vocab)) if digits or n > _MAX_FEATURE_CHARS or not raw_ascii else 0
-    latex = sample.count("\\") + sample.count("$")
+    latex = counted.count("\\") + counted.count("$")
     # the line-start patterns need one of their marks in the text: most requests have none
     mc = len(_MC_RE.findall(sample)) if ")" in sample or "." in sample or ":" in sample else 0
     fewshot = len(_FEWSHOT_RE.findall(sample)) if ":" in sample else 0
-    asks = sample.count("?")
+    asks = counted.count("?")
     constraints = len(_CONSTRAINT_WORDS & vocab)
     items = (
         len(_LIST_RE.findall(sample))
@@ -168,7 +178,7 @@ def signals(
         digits / m,
         upper / max(1, len(head)),
         (m - sum(map(len, toks))) / m,
-        1.0 if "```" in sample else 0.0,
+        1.0 if "```" in counted else 0.0,
         code / (code + 3.0) if code > 0 else 0.0,
         math_ / (math_ + 5.0) if math_ > 0 else 0.0,
         latex / (latex + 2.0) if latex > 0 else 0.0,
@@ -182,5 +192,5 @@ def signals(
         items / (items + 3.0) if items > 0 else 0.0,
         numbers / (numbers + 5.0) if numbers > 0 else 0.0,
         1.0 if "http://" in lower or "https://" in lower else 0.0,
-        1.0 if '{"' in sample or "[{" in sample else 0.0,
+        1.0 if '{"' in counted or "[{" in counted else 0.0,
     ]

@@ -192,11 +192,13 @@ class WordSumDot:
         lower = text.lower()
         return self.read(text, lower, _tokens(lower))
 
-    def read(self, text: str, lower: str, toks: list[str]) -> list[float]:
+    def read(
+        self, text: str, lower: str, toks: list[str], inert: tuple[int, int] = (0, 0)
+    ) -> list[float]:
         """:meth:`__call__` of a text within the feature window (``feature_window(text) is
         text``), given its lower case and ``_tokens(lower)``: for a caller that reads the
-        words of the text too."""
-        sig = signals(text, lower, toks)
+        words of the text too (``inert``: as :func:`~shared_core.signals.signals` says)."""
+        sig = signals(text, lower, toks, inert)
         if self._sig_pair is not None:
             return self._read_pair(sig, toks)
         # the signals that are not 0 (about a third, on a short request): a zero adds nothing

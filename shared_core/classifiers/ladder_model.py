@@ -258,8 +258,8 @@ class LadderModel:
                 toks = read_toks = _tokens(lower)
                 z = list(map(add, self._dot.read(text, lower, toks), self._b))
             elif feature_window(cjk[0]) is cjk[0]:  # (always, at EDGE_MIN characters: what
-                read, lower, read_toks, toks = cjk  # self._dot(read) does, with its tokens kept)
-                z = list(map(add, self._dot.read(read, lower, read_toks), self._b))
+                read, lower, read_toks, toks = cjk[:4]  # self._dot(read) does, with its tokens kept)
+                z = list(map(add, self._dot.read(read, lower, read_toks, cjk.inert), self._b))
             else:
                 z = list(map(add, self._dot(cjk[0]), self._b))
         elif self._dot is not None:  # the whole text on the first half of W, its edges on the second

@@ -8,6 +8,7 @@ import re
 import zlib
 from collections.abc import Sequence
 from operator import add
+from typing import NamedTuple
 
 import numpy as np
 
@@ -75,13 +76,27 @@ def _bigrams(runs: list[str]) -> list[str]:
     return grams
 
 
-def ladder_read(text: str, cjk: str = "") -> tuple[str, str, list[str], list[str] | None] | None:
-    """``(read, lower, tokens, own)`` for a text with CJK in it: ``read = ladder_text(text, cjk)``,
+class LadderRead(NamedTuple):
+    """What :func:`ladder_read` gives: the text the ladder reads, its lower case and tokens,
+    the text's own tokens, and the appended tail as :func:`~shared_core.signals.signals`'s
+    ``inert`` (its characters and its tokens)."""
+
+    read: str
+    lower: str
+    tokens: list[str]
+    own: list[str] | None
+    inert: tuple[int, int]
+
+
+def ladder_read(text: str, cjk: str = "") -> LadderRead | None:
+    """``(read, lower, tokens, own, inert)`` for a text with CJK in it: ``read = ladder_text(text, cjk)``,
     ``lower = read.lower()``, ``tokens = _tokens(lower)`` and ``own = _tokens(text.lower())``
     (``None`` in :data:`CJK_GRAMS` mode). The appended bigrams are taken as they are instead
     of lowered and split again (a bigram is two CJK characters: no case, no space, no
     punctuation, so one token of itself; and a text's last word lowers alike before ``"\n"``
-    and at the end). ``None`` for a text that ``ladder_text`` returns unchanged."""
+    and at the end). ``inert``: the characters and tokens of that appended tail (CJK letters,
+    spaces and newlines only), which the signals need not count. ``None`` for a text that
+    ``ladder_text`` returns unchanged."""
     if text.isascii() or not _CJK_RE.search(text, 0, 400):
         return None
     if cjk == CJK_GRAMS:  # ladder_text's string, from one regex pass (split: the runs at the
@@ -94,12 +109,14 @@ def ladder_read(text: str, cjk: str = "") -> tuple[str, str, list[str], list[str
         chars = list(dict.fromkeys("".join(runs)))
         tail = "\n" + " ".join(grams) + "\n" + " ".join(chars)
         low = rest.lower()
-        return rest + tail, low + tail, _tokens(low) + grams + chars, None
+        return LadderRead(
+            rest + tail, low + tail, _tokens(low) + grams + chars, None, (len(tail), len(grams) + len(chars))
+        )
     grams = _bigrams(_CJK_RUN_RE.findall(text, 0, 1500))
     tail = "\n" + " ".join(grams)
     lower = text.lower()
     own = _tokens(lower)
-    return text + tail, lower + tail, own + grams, own
+    return LadderRead(text + tail, lower + tail, own + grams, own, (len(tail), len(grams)))
 
 
 def words_of_tokens(toks: Sequence[str], pattern: re.Pattern[str] = _ASCII_WORD_RE) -> set[str]:

@@ -159,3 +159,33 @@ def test_training_marks_the_words_a_grams_model_reads() -> None:
     seen = seen_words([ZH], CJK_GRAMS)
     assert seen[word_ids(_pairs(ZH))].all() and int(seen.sum()) == len(_pairs(ZH))
     assert seen_words([ZH]).sum() == len(_pairs(ZH)) + 2  # the older reading: the two runs too
+
+
+_CJK_MIXED = st.lists(  # CJK runs beside everything the signals count: digits, maths, marks,
+    st.one_of(  # line starts of lists and choices, case, code, URLs, JSON
+        st.characters(),
+        st.sampled_from([*"日本語の文章中文한국어カタカナ、。！？・゛ー䷀ab 1\n", "Α", "Σ", "İ", "\ud800"]),
+        st.sampled_from(["a) ", "\n- ", "-", "\n3. ", "Q: ", "    ", "```", "=>", "->", "()", "[]", "{\"",
+                         "[{", "$x$", "\\frac", "≤", "π", "²", "１２", "٣", "http://x.y", "Step by step",
+                         "PROVE", "def ", "return ", "must ", "42", "?", ":", ";", "\n", " ", "\t"]),
+    ),
+    max_size=300,
+).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_CJK_MIXED, st.sampled_from(["", CJK_GRAMS]))
+def test_the_signals_skip_the_appended_bigrams_and_give_the_same_values(text: str, cjk: str) -> None:
+    """``signals`` told that ``ladder_read``'s appended tail is inert (CJK letters, spaces,
+    newlines) counts only the text before it: the same 24 floats as reading it all, also
+    for a list item or a choice whose line reaches into the tail, and past 2,000 characters."""
+    from shared_core.classifiers.ladder_words import ladder_read
+    from shared_core.signals import signals
+
+    for t in (text, text * 8):  # (the second often past 2,000 characters)
+        got = ladder_read(t, cjk)
+        if got is None:
+            continue
+        read, lower, toks, _, inert = got
+        assert signals(read, lower, toks, inert) == signals(read, lower, toks)
+        assert signals(read, lower, toks, inert) == signals(read)
