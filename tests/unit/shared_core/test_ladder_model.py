@@ -189,6 +189,11 @@ MULTILINGUAL_I = CHECK.with_name("everyday_multilingual_i.jsonl")
 and read once, with the shipped model (the eighth round was not shipped)."""
 BLIND_J = CHECK.with_name("everyday_blind_j.jsonl")
 """80 English requests, 20 per tier, a quarter wrapped, written blind with set I and read once."""
+BLIND_K = CHECK.with_name("everyday_blind_k.jsonl")
+"""100 English requests, 25 per tier, 30% wrapped (14 multi-turn), written blind on 2026-12-05 (late) while
+the ninth round was built, and read once with the model before it and once with it."""
+MULTILINGUAL_L = CHECK.with_name("everyday_multilingual_l.jsonl")
+"""140 requests in the seven other languages, 5 per tier per language, a third wrapped, written with K."""
 FINAL = CHECK.with_name("everyday_final.jsonl")
 """160 English requests written blind on 2026-12-04 and read twice: before and after the
 multilingual batches."""
@@ -217,6 +222,14 @@ def test_no_training_prompt_is_a_near_twin_of_an_evaluation_request() -> None:
     own = {r["prompt"] for r in all_rows()}
     for path in (CHECK, MULTILINGUAL, MULTILINGUAL_C, MULTILINGUAL_D, MULTILINGUAL_E, FINAL):
         assert not _near_twins(own, [r["prompt"] for r in read_ladder_rows(path)]), path.name
+    # Sets written blind after the training prompts by helpers who never saw them: short canonical asks
+    # coincide ("Prove there are infinitely many primes.", "what does HTTP 404 mean", a Hindi greeting): one
+    # in 50 rows at most (I: 3 of 168, all from one famous problem and a greeting; J, K: 2; L: 0), none
+    # trained on after the set was written.
+    for path in (MULTILINGUAL_I, BLIND_J, BLIND_K, MULTILINGUAL_L):
+        prompts = [r["prompt"] for r in read_ladder_rows(path)]
+        twins = _near_twins(own, prompts)
+        assert len(twins) <= max(2, len(prompts) // 50), (path.name, twins)
     dev = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "everyday_dev.jsonl"
     if dev.exists():
         assert not _near_twins(own, [r["prompt"] for r in read_ladder_rows(dev)])
@@ -337,6 +350,27 @@ def test_router_places_the_evening_blind_sets_as_measured() -> None:
         for key, low in floor.items():
             assert rep[key] >= low, (path.name, key, rep[key])
         assert rep["ece"] <= ece, (path.name, rep["ece"])
+
+
+def test_router_places_the_late_blind_sets_as_measured() -> None:
+    """Sets K and L (2026-12-05, late), written by a helper who read no project file while the ninth
+    round was built elsewhere, read once before and once after it (BENCHMARKS.md, "Sets K and L"): the
+    round fixed one request (a tier-4 follow-up of K, `simple` -> `complex`) and broke none. Floors about
+    one request under what the shipped router reached (K exact 90.0%, L 84.3%; L's tiers 1-2 in the lower
+    half, 90.0%, and K's, 94.0%, are under the issue's 95%)."""
+    router = Router()
+    for path, floor in (
+        (BLIND_K, {"exact": 0.89, "within_one": 0.99, "tier1_cheapest": 0.92, "tier12_lower_half": 0.92,
+                   "tier34_upper_half": 0.94, "tier4_top": 0.88}),
+        (MULTILINGUAL_L, {"exact": 0.83, "within_one": 0.97, "tier1_cheapest": 0.88, "tier12_lower_half": 0.88,
+                          "tier34_upper_half": 0.91, "tier4_top": 0.82}),
+    ):
+        rows = read_ladder_rows(path)
+        decisions = [router.decide(request_of(r)) for r in rows]
+        rep = ladder_report([r["tier"] for r in rows], [d.index for d in decisions], [d.confidence for d in decisions])
+        for key, low in floor.items():
+            assert rep[key] >= low, (path.name, key, rep[key])
+        assert rep["ece"] <= 0.06, (path.name, rep["ece"])
 
 
 def test_the_readme_ladder_table_examples_route_as_shown() -> None:
