@@ -13,12 +13,13 @@ it. Its ``call_id`` is the reservation's, the call's own id.
 
 Only the scopes a hold was taken in (those with a hard limit) are known: a user or tag with no
 limit of its own is not on the record. A worker alive but cut off from the ledger for two thirds
-of the TTL later writes its real records too: the call is then counted twice (an over-count,
-never an under-count); :func:`lapsed_note` says so on the record. A worker that closed with the
-database down spills the releases of its holds with its records; the ledger that writes the
-spill drops, in the same transaction, the lapsed records of those holds and their spend
-(:func:`~.pg_sql.drop_lapsed`; SQLite: ``sqlite_batch._drop_lapsed``, for a
-:class:`~.spill.SpilledRelease`), so such a call counts once, at its real cost.
+of the TTL (paused, or its renewals failing) later writes its real records, then the release of
+its hold, queued after them. Every release drops, in the transaction that writes it, the lapsed
+records of its hold and their spend (:func:`~.pg_sql.drop_lapsed`; SQLite:
+``sqlite_batch._drop_lapsed``), whichever process or ledger object made the hold spend: such a
+call counts once, at its real cost (it counted twice, lapse and records, until the release is
+written: an over-count, never an under-count). So does a release a worker spilled with its
+records (it closed with the database down), replayed by the next ledger.
 
 The in-memory ledger drops a lapsed hold instead: it dies with its process, so its holds belong
 to a living worker (this process paused past the TTL, or the parent of a forked child's copy)
@@ -55,8 +56,8 @@ def lapsed_note(amount: float) -> str:
     return (
         f"budget hold of ${amount:.6g} lapsed: its worker stopped renewing it (killed, or cut off "
         "from the ledger) with calls it may have sent unrecorded; kept as spend at the held amount, "
-        "an upper bound of what the provider may bill (counted twice if the worker was alive and "
-        "records the call later)"
+        "an upper bound of what the provider may bill (taken back if the worker was alive and "
+        "releases the hold once its records are in)"
     )
 
 

@@ -178,8 +178,9 @@ def lapsed_params(rows: list[Any], released: list[str]) -> tuple[list[CallRecord
 
 def drop_lapsed(cur: Any, reservation_ids: list[str]) -> None:
     """Delete the ``lapsed_hold`` records of these holds and take their cost back off the day
-    counters, in the caller's transaction: the holds' spilled releases are being written with
-    the records they stood in for, so the call is counted once, at its real cost. Run after
+    counters, in the caller's transaction: the holds are being released, their calls' records
+    are in (queued before the releases: written with them or earlier), so each call is counted
+    once, at its real cost. An index probe of ``(call_id, attempt)`` when nothing lapsed. Run after
     :data:`RELEASE` in the same transaction: a reservation's :data:`EXPIRE` that took a row
     first has committed its lapsed record by then, and this statement's snapshot sees it."""
     cur.execute(DROP_LAPSED, (pg_text(reservation_ids), LAPSED_ATTEMPT, LAPSED_KIND))

@@ -26,10 +26,9 @@ logger = logging.getLogger("shared_core.ledger.postgres")
 BATCH = 1000
 """Most items written in one transaction."""
 
-RELEASES = ("release", "spilled_release")
-"""Queued kinds that release a hold: this process's, and one a spill file kept (a worker that
-closed with the database down), whose replay also drops the hold's lapsed record
-(:func:`pg_sql.drop_lapsed`)."""
+RELEASES = ("release",)
+"""Queued kinds that release a hold (this process's, or one a spill file kept); written, each
+also drops the lapsed records of its hold (:func:`pg_sql.drop_lapsed`)."""
 
 SETTLE_TRIES = 20
 """Most reads of an async twin while batches keep being written (about 0.8 s of back-off)."""
@@ -135,8 +134,8 @@ class PostgresWriter:
             sql.pg_params((f.call_id, f.score, f.source, f.ts, f.call_id))
             for k, f in batch if k == "feedback"
         ]
-        rel = sql.pg_text([x for k, x in batch if k in RELEASES])
-        spilled = [x for k, x in batch if k == "spilled_release"]
+        released = [x for k, x in batch if k in RELEASES]
+        rel = sql.pg_text(released)
         # scores another worker stored before these records get their calls' variant
         named = list(dict.fromkeys(x.call_id for k, x in batch if k == "record" and x.variant is not None))
         locked = sorted({*named, *(f.call_id for k, f in batch if k == "feedback")})
@@ -152,8 +151,7 @@ class PostgresWriter:
                 cur.executemany(sql.INSERT_FEEDBACK, fb)
             if rel:
                 cur.execute(sql.RELEASE, (rel,))
-            if spilled:  # a lapse of these holds stood in for the records now written
-                sql.drop_lapsed(cur, spilled)
+                sql.drop_lapsed(cur, released)  # a lapse of these holds stood in for their records
 
     def _failed(self, exc: BaseException, n: int) -> None:
         """A batch the database did not take: retried after ``retry_after_s``. Only an outage

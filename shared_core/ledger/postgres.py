@@ -145,7 +145,7 @@ class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, Cost
         # holds made spend meanwhile (pg_sql.drop_lapsed), so each call counts once
         self._queue.extend(
             [("record", r) for r in recs] + [("feedback", f) for f in fb]
-            + [("spilled_release", str(x)) for x in dict.fromkeys(rel)]
+            + [("release", str(x)) for x in dict.fromkeys(rel)]
         )
         self._start_writer()
         forking.track(self)

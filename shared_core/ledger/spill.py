@@ -46,15 +46,6 @@ SUFFIX = ".pending.jsonl"
 REJECTED_SUFFIX = ".rejected.jsonl"
 
 
-class SpilledRelease(str):
-    """The id of a hold whose release :func:`claim` read from a spill file: its worker closed
-    unable to write it. Written with the records it follows, it also deletes the record a
-    lapse of that hold may have been made meanwhile (:mod:`.lapsed`), so the call counts once.
-    Equal to the plain id everywhere else."""
-
-    __slots__ = ()
-
-
 class Spillable(Protocol):
     def exit_flush(self, wait_s: float) -> None: ...
 
@@ -358,7 +349,7 @@ def _claim(
                 records.append(CallRecord.from_dict(obj["record"]))
             elif "release" in obj:
                 if releases is not None:
-                    releases.append(SpilledRelease(obj["release"]))
+                    releases.append(str(obj["release"]))
             else:
                 call_id, score, source, ts = obj["feedback"]
                 feedback.append(Feedback(call_id, float(score), source, float(ts)))
