@@ -8,8 +8,8 @@ an idle one ends after :data:`IDLE_S`. A forked child starts its own (threads do
 fork). One that has not decided by the bound is given up on: :class:`ShadowTimeout` stands for
 its decision. If it had not started yet (every thread busy) it is dropped, never run: nothing
 would read it, and a judge would be paid for it. One that had started runs to its end in its
-thread; if it then paid an LLM judge, a WARNING names the live call and what the judge cost
-(the live call's records were written without it). Async: the candidate's decision is
+thread; if it then paid an LLM judge, its cost is recorded on the live call
+(:mod:`shared_core.late_shadow`). Async: the candidate's decision is
 cancelled at the bound (a judge request in flight is dropped).
 """
 

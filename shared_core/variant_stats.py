@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .ledger.lapsed import LAPSED_KIND
+from .ledger.late_judge import is_late_judge
 from .ledger.summary import is_sent
 
 __all__ = ["MetricEstimate", "VariantComparison", "compare_variants"]
@@ -181,7 +182,8 @@ def compare_variants(
         variant = next((r.variant for r in recs if getattr(r, "variant", None)), None) or "control"
         vals = per[variant]
         counted[variant] += 1
-        refused = all(r.status == "refused" for r in recs)  # nothing sent: not a $0 call
+        own = [r for r in recs if not is_late_judge(r)] or recs  # (a shadow's late judge: its cost)
+        refused = all(r.status == "refused" for r in own)  # nothing sent: not a $0 call
         vals["refusal_rate"].append(float(refused))
         if refused:
             refusals[variant] += 1

@@ -11,7 +11,9 @@ request too, nothing is called on its behalf, and its decision is kept in the ca
 records (``metadata["shadow"]``: variant, tier, model, scores). The live call waits for the
 candidate's decision at most ``shadow_timeout_s`` (default 1 s; ``None``: as long as it
 takes); one not made by then is recorded as the shadow's failure (``"error": "ShadowTimeout:
-no decision within 1 s"``) and the control answers (:mod:`shared_core.shadow_wait`). A candidate whose
+no decision within 1 s"``) and the control answers (:mod:`shared_core.shadow_wait`); a sync
+candidate keeps running, and a judge it pays then is recorded on the live call, apart
+(:mod:`shared_core.late_shadow`). A candidate whose
 classifier asks an LLM (a judge) does ask it: the live call's record pays that cost
 (``metadata["shadow"]["classifier_cost_usd"]``, see ``RouteDecision.classifier_calls``). Compare with
 ``tier-router stats LEDGER --by variant`` (A/B) or read the shadow decisions from the
@@ -38,6 +40,7 @@ import zlib
 from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import ConfigError, redact
+from .late_shadow import LateShadow
 from .shadow_wait import ShadowTimeout, abounded, bounded, check_timeout
 from .storable import storable_text
 
@@ -159,18 +162,22 @@ class VariantRouter:
         stopped while it is decided is recorded (``record_as``) with its variant; the shadow
         never records one itself: the live call is the control's."""
         if self.mode == "shadow":
-            live: dict[str, str] = {}  # the live call's id, for a shadow that decides late
+            late = LateShadow(self.control, request, self.names, self.shadow_timeout_s or 0.0, record_as)
             try:
-                seen = self._shadow_decision(request, force, live)
+                seen = self._shadow_decision(request, force, late)
             except BaseException as exc:  # stopped while the shadow decides
                 self._stopped(request, exc, record_as)
                 raise
-            d = self.control.decide_request(
-                request, force=force, record_as=record_as, variant=self.names[0],
-                _paid=self._shadow_calls(seen),
-            )
-            live["call_id"] = d.call_id
-            return self._shadowed(d, seen)
+            try:
+                d = self.control.decide_request(
+                    request, force=force, record_as=record_as, variant=self.names[0],
+                    _paid=self._shadow_calls(seen),
+                )
+            except BaseException:  # a shadow that decides late records its judge on its own
+                late.named(None)
+                raise
+            late.named(d)  # a shadow that decides late records its judge on this call
+            return self._shadowed(d, seen, late=True)
         router, name = self._variant_of(request)
         d = router.decide_request(request, force=force, record_as=record_as, variant=name)
         return dataclasses.replace(d, variant=name)
@@ -204,7 +211,7 @@ class VariantRouter:
         return dataclasses.replace(d, variant=name)
 
     def _shadow_decision(
-        self, request: Request, force: str | None, live: dict[str, str]
+        self, request: Request, force: str | None, late: LateShadow
     ) -> RouteDecision | BaseException:
         """The candidate's decision, its error, or :class:`ShadowTimeout` past the bound."""
         if self.shadow_timeout_s is None:
@@ -214,22 +221,11 @@ class VariantRouter:
                 return exc
         seen = bounded(
             lambda: self.candidate.decide_request(request, force=force), self.shadow_timeout_s,
-            lambda late: self._late(late, live),
+            late.decided,
         )
         if isinstance(seen, BaseException) and not isinstance(seen, Exception):
             raise seen  # (SystemExit in the candidate's classifier) as when it decided inline
         return seen  # type: ignore[no-any-return]
-
-    def _late(self, seen: Any, live: dict[str, str]) -> None:
-        """A shadow decision that came after the live call went on: a judge it paid is said."""
-        calls = getattr(seen, "classifier_calls", ())
-        if calls:
-            logger.warning(
-                "shadow variant %r decided after the bound (%g s); the live call %s went on "
-                "without it, and its judge calls (cost $%s) are in no ledger record",
-                self.names[1], self.shadow_timeout_s, live.get("call_id", "?"),
-                getattr(seen, "classifier_cost_usd", "unknown"),
-            )
 
     def _stopped(self, request: Request, exc: BaseException, record_as: Framework | None) -> None:
         """The caller stopped the call while the shadow was deciding: recorded as the
@@ -260,12 +256,15 @@ class VariantRouter:
             return ()
         return tuple({**c, "variant": self.names[1], "shadow": True} for c in seen.classifier_calls)
 
-    def _shadowed(self, decision: RouteDecision, seen: RouteDecision | BaseException) -> RouteDecision:
+    def _shadowed(
+        self, decision: RouteDecision, seen: RouteDecision | BaseException, *, late: bool = False
+    ) -> RouteDecision:
         shadow: dict[str, Any]
         failed = _classifier_failure(seen)
         if failed is not None:
             if isinstance(seen, ShadowTimeout) and self.candidate.asks_a_model:
-                failed += "; its LLM judge's cost is not recorded"
+                failed += ("; its LLM judge's cost is recorded apart when it answers" if late
+                           else "; its LLM judge's cost is not recorded")
             shadow = {"variant": self.names[1], "error": failed}
             level = logging.DEBUG if self._shadow_failed else logging.WARNING
             self._shadow_failed = True

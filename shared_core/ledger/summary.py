@@ -20,6 +20,8 @@ A group's ``records`` counts every record; its ``attempts`` only those sent to a
 (not refusals, not the marker of a kept answer, not a lapsed hold). ``calls`` is split into
 ``answered_calls`` + ``failed_calls`` + ``refused_calls`` + ``unsent_calls`` (stopped before
 any tier was called) + ``lapsed_hold_calls`` (only a lapsed hold: a killed worker's call).
+The record of a shadow candidate's judge that answered after its live call stopped waiting
+(:mod:`.late_judge`) adds its cost to its call's, and is never where the call ended.
 
 A lapsed hold (:mod:`.lapsed`) is kept as spend at its held amount, and as much baseline: what
 the killed worker's calls would have cost on the baseline model is unknown, so the summary
@@ -41,6 +43,7 @@ from ..unanswered import is_upper_bound
 from ..usage_belief import is_estimated
 from .base import CallRecord, Feedback
 from .lapsed import LAPSED_KIND, is_lapsed
+from .late_judge import is_late_judge
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -286,21 +289,23 @@ def summarize(
     escalated = fallback = failed = unsent = 0
     for call_id, attempts in by_call.items():
         attempts.sort(key=lambda r: (r.attempt, r.ts))
-        last = _final(attempts)
+        # a shadow's judge that answered late: its cost is the call's, not where the call ended
+        own = [r for r in attempts if not is_late_judge(r)] or attempts
+        last = _final(own)
         final_tier[call_id] = last.tier
         rejected = [r.tier for r in attempts if r.status == "rejected"]
         if rejected:
             rejected_tiers[call_id] = rejected
         reached = True  # a tier was called: the call is one of that tier's (and model's)
-        if all(r.status == "refused" for r in attempts):
+        if all(r.status == "refused" for r in own):
             s.refused_calls += 1
             cause = last.error_kind or "other"
             s.refused_by[cause] = s.refused_by.get(cause, 0) + 1
             reached = False
-        elif all(is_lapsed(r) for r in attempts):  # a killed worker's call, never recorded
+        elif all(is_lapsed(r) for r in own):  # a killed worker's call, never recorded
             s.lapsed_hold_calls += 1
             reached = False
-        elif all(_before_any_tier(r) for r in attempts):  # stopped before any tier was called
+        elif all(_before_any_tier(r) for r in own):  # stopped before any tier was called
             unsent += 1
             reached = False
         elif last.status not in ("ok", "abandoned"):  # a caller that left was still answered

@@ -127,10 +127,9 @@ class SlowJudge(FakeClassifier):
                                extra={"llm_calls": calls})
 
 
-def test_a_late_shadow_judge_s_cost_is_said_not_lost_silently(openai_server, caplog) -> None:
-    import logging
-
-    caplog.set_level(logging.WARNING, logger="tier_router")
+def test_a_late_shadow_judge_s_cost_is_recorded_not_only_said(openai_server) -> None:
+    """It was only logged ("in no ledger record"); now it is a record of the live call
+    (tests/integration/test_late_shadow_judge.py has a real judge on the loopback server)."""
     ledger = InMemoryLedger()
     control = Router({"tiers": TIERS}, classifier=FakeClassifier(default="cheap"), ledger=ledger)
     candidate = Router({"tiers": TIERS}, classifier=SlowJudge(default="strong"), ledger=ledger)
@@ -139,8 +138,8 @@ def test_a_late_shadow_judge_s_cost_is_said_not_lost_silently(openai_server, cap
     (rec,) = ledger.records()
     assert "no decision within 0.1 s" in rec.metadata["shadow"]["error"]
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and not any("judge calls" in r.getMessage() for r in caplog.records):
+    while time.monotonic() < deadline and len(ledger.records()) < 2:
         time.sleep(0.05)
-    (warned,) = [r.getMessage() for r in caplog.records if "judge calls" in r.getMessage()]
-    assert rec.call_id in warned and "in no ledger record" in warned
-    assert "$0.00015" in warned  # 1000 input + 5 output tokens of gpt-4o-mini
+    live, late = sorted(ledger.records(), key=lambda r: r.attempt)
+    assert live is not late and (late.call_id, late.error_kind) == (rec.call_id, "late_shadow_judge")
+    assert late.cost_usd == pytest.approx((1000 * 0.15 + 5 * 0.60) / 1e6, rel=1e-12)  # gpt-4o-mini
