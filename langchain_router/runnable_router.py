@@ -230,7 +230,7 @@ class RunnableRouter(Runnable[Any, Any]):
         request = self.router.request(messages, **ctx) if needed else None
         return RouteHold(
             self.router, decision, request, bound, "langchain", priced_as=run.priced,
-            capped=not run.holds_itself,
+            holds_itself=run.holds_itself,
         )
 
     def _check_budget(self, messages: list[dict[str, Any]], ctx: dict[str, Any]) -> None:

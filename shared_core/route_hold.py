@@ -12,7 +12,9 @@ the adapter knows (``max_tokens``: its worst case is held, and refused up front 
 passes ``per_request_cap_usd``), or when ``per_request_cap_usd`` is set: then the cap is held
 (as a plan holds it) and :class:`RouteSpend` keeps the route's model calls under it, each
 admitted before it is sent only if its worst case fits in what the request has left. A route
-with neither is checked, not held.
+with neither is checked, not held. A route whose model reserves for itself (a routed chat
+model) holds nothing here, but under a cap its calls are kept under what the cap leaves after
+the router's judge all the same (its ``RouteShare``).
 """
 
 from __future__ import annotations
@@ -46,9 +48,11 @@ class RouteHold:
         framework: what a refusal is recorded as.
         priced_as: the tier whose model and prices the route's call is recorded at
             (:func:`~shared_core.tier_models.route_pricing`; default: the decided tier).
-        capped: hold an unbounded route at the per-request cap (the adapter then keeps its
-            calls under it with :meth:`spend`); ``False`` for a route that reserves and caps
-            its own calls (a routed chat model).
+        holds_itself: the route's model reserves for its own calls (a routed chat model):
+            nothing is held for it here, but under a per-request cap its calls are still kept
+            under what the cap leaves after the router's judge (:meth:`spend`, then its
+            :class:`RouteShare`). Otherwise an unbounded route is held at the cap, and the
+            adapter keeps its calls under it with :meth:`spend`.
     """
 
     __slots__ = (  # (weakly referenced: the owner of its hold, see BudgetGuard.reserve)
@@ -58,7 +62,7 @@ class RouteHold:
     def __init__(
         self, router: Any, decision: RouteDecision, request: Request | None,
         max_tokens: int | None, framework: Framework, *, priced_as: Tier | None = None,
-        capped: bool = True,
+        holds_itself: bool = False,
     ) -> None:
         self.router = router
         self.decision = decision
@@ -72,11 +76,14 @@ class RouteHold:
             budgeted = tier.model_copy(update={"max_tokens": max_tokens})
             self.worst = estimate_cost(budgeted, request.input_tokens, router.prices)
         cap = router.config.budget.per_request_cap_usd
-        self.cap: float | None = cap if self.worst is None and capped and request is not None else None
+        self.cap: float | None = cap if self.worst is None and request is not None else None
         """The per-request cap the adapter must keep the route's calls under (``None``: the
-        route is one bounded call, or reserves for itself, or no cap is set)."""
-        self.amount: float | None = self.worst if self.worst is not None else self.cap
-        """USD held while the route runs (``None``: nothing is held, the limit is checked)."""
+        route is one bounded call, or no cap is set)."""
+        self.amount: float | None = self.worst if self.worst is not None else (
+            None if holds_itself else self.cap
+        )
+        """USD held while the route runs (``None``: nothing is held, the limit is checked; or
+        the route's model holds for itself)."""
 
     def _scopes(self) -> list[str]:
         assert self.request is not None
@@ -269,8 +276,14 @@ class RouteShare:
         cost = f"{unknown}, so its worst case is unknown" if worst is None else f"may cost ${worst:.6f}"
         raise RequestCostCapError(
             f"per-request cap ${self.cap:.6f} of route {self.tier!r} (${self.usd:.6f} of it left "
-            f"for a routed call): its judge's call to {model!r} {cost}; it was not sent"
+            f"for a routed call{self._after_judge()}): its judge's call to {model!r} {cost}; it was "
+            "not sent"
         )
+
+    def _after_judge(self) -> str:
+        """What the route's own judge took of the cap before this call, said in a refusal."""
+        judge = self.account.judge
+        return f", after the route's judge's ${judge:.6f}" if judge else ""
 
     def refusal(self, tier: str, worst: float | None, spent: float) -> RequestCostCapError | None:
         """The error that refuses an attempt on ``tier`` costing at most ``worst`` (``None``:
@@ -278,7 +291,7 @@ class RouteShare:
         if worst is not None and spent + worst <= self.usd + 1e-15:
             return None
         head = (f"per-request cap ${self.cap:.6f} of route {self.tier!r} (${self.usd:.6f} of it "
-                "left for this call)")
+                f"left for this call{self._after_judge()})")
         if worst is None:
             return RequestCostCapError(
                 f"{head}: tier {tier!r} has no max_tokens or no known price, so the worst case of "
