@@ -73,6 +73,7 @@ class LateShadow:
         try:
             rec = self._record(seen, live)
             self.control.ledger.record(rec)
+            self._charge(rec)
         except Exception:
             logger.exception("shadow variant %r: could not record the cost of its late judge calls",
                              self.names[1])
@@ -80,6 +81,18 @@ class LateShadow:
         logger.info("shadow variant %r decided after the bound (%g s); its judge calls ($%s) are "
                     "recorded on the live call %s", self.names[1], self.timeout_s, rec.cost_usd,
                     rec.call_id)
+
+    def _charge(self, rec: CallRecord) -> None:
+        """The ``tier_router.cost`` counter sums what the ledger holds: this record too."""
+        tel = self.control.telemetry
+        if tel is None or not rec.cost_usd:
+            return
+        tier = next((t for t in self.control.config.tiers if t.name == rec.tier), None)
+        tel.cost.add(rec.cost_usd, {
+            "tier_router.tier": rec.tier,
+            "gen_ai.response.model": tier.bare_model if tier is not None else rec.model,
+            "tier_router.status": rec.status,
+        })
 
     def _record(self, seen: RouteDecision, live: tuple[str, str, str] | None) -> CallRecord:
         calls = [{**c, "variant": self.names[1], "shadow": True} for c in seen.classifier_calls]

@@ -150,3 +150,30 @@ def test_a_refused_live_call_with_a_late_judge_is_still_a_refused_call(tmp_path:
     cmp = compare_variants(recs, [])
     assert cmp.refused == {"control": 1}
     ledger.close()
+
+
+def test_the_late_judge_s_cost_is_in_the_cost_metric_too() -> None:
+    """``tier_router.cost`` sums what the ledger holds: the late record's cost is added."""
+    from shared_core.otel import OpenTelemetry
+    from tests.otel_support import captured
+
+    cap = captured()
+    gate = threading.Event()
+    judge = SlowJudge(gate, reply="strong", usage=Usage(200, 3))
+    ledger = InMemoryLedger()
+    tel = OpenTelemetry(tracer_provider=cap.tracer_provider, meter_provider=cap.meter_provider)
+    control = Router({"tiers": TIERS}, classifier=FakeClassifier(default="cheap"), ledger=ledger, telemetry=tel)
+    candidate = Router({"tiers": TIERS, "classifier": JUDGE}, ledger=ledger, judge_complete=judge.pair())
+    shadow = VariantRouter(control, candidate, mode="shadow", shadow_timeout_s=0.05)
+    d = shadow.decide("hi")
+    execute(shadow.plan(d, shadow.request("hi")), ScriptedModel())
+    gate.set()
+    recs = _late(ledger)
+    want = sum(r.cost_usd or 0.0 for r in recs)
+    points: list = []
+    end = time.monotonic() + 5  # (the metric is added just after the record: read until it is)
+    while time.monotonic() < end and sum(p.value for p in points) < want * (1 - 1e-9):
+        points += cap.metrics().get("tier_router.cost", ("", []))[1]
+        time.sleep(0.01)
+    assert sum(p.value for p in points) == pytest.approx(want, rel=1e-12)
+    assert {p.attributes["tier_router.status"] for p in points} == {"ok", "abandoned"}
