@@ -69,6 +69,14 @@ def _script(server: FakeOpenAIServer) -> None:
 
 
 def _invoke(rr: RunnableRouter, mode: str) -> Any:
+    if mode == "stream":
+        return list(rr.stream(PROMPT))
+
+    async def astream() -> list[Any]:
+        return [c async for c in rr.astream(PROMPT)]
+
+    if mode == "astream":
+        return asyncio.run(astream())
     return rr.invoke(PROMPT) if mode == "invoke" else asyncio.run(rr.ainvoke(PROMPT))
 
 
@@ -84,7 +92,7 @@ def _judge_cost(server: FakeOpenAIServer) -> float:
 
 
 @pytest.mark.parametrize("inner_cap", ["none", "same"])
-@pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke", "stream", "astream"])
 def test_the_route_s_judge_counts_against_the_cap_of_a_routed_chat_model_route(
     openai_server: FakeOpenAIServer, mode: str, inner_cap: str
 ) -> None:
@@ -104,7 +112,7 @@ def test_the_route_s_judge_counts_against_the_cap_of_a_routed_chat_model_route(
         ("refused", "cost_cap", "gpt-4o")]
 
 
-@pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke", "stream", "astream"])
 def test_a_routed_chat_model_route_that_fits_with_the_judge_runs(
     openai_server: FakeOpenAIServer, mode: str
 ) -> None:
