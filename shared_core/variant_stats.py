@@ -16,7 +16,10 @@ of known cost: counted at $0, refusals made a variant refused more often look ch
 They are counted (:attr:`VariantComparison.refused`). Escalation and fallback rates are over
 the calls *sent* (at least one attempt sent to a provider): a refused call, or one stopped
 before any tier was called, could do neither (counted in, a variant refused half the time
-showed half its escalation rate). Feedback is over the calls that have some.
+showed half its escalation rate). Feedback is over the calls that have some. A
+``RunnableRouter`` call is the one ``router_call_id`` its records name; its judge's record
+(:func:`~shared_core.ledger.summary.is_judge_record`) is in its cost but is no attempt: a
+call refused after its judge is refused, not sent.
 
 A call of unknown cost (a record's ``cost_usd`` None: an unpriced model, a call stopped while
 an LLM judge's request was in flight) is left out of its variant's cost per call, never read
@@ -36,8 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .ledger.lapsed import LAPSED_KIND
-from .ledger.late_judge import is_late_judge
-from .ledger.summary import is_sent
+from .ledger.summary import call_key, is_judge_record, is_sent
 
 __all__ = ["MetricEstimate", "VariantComparison", "compare_variants"]
 
@@ -168,8 +170,8 @@ def compare_variants(
     for r in records:
         if getattr(r, "error_kind", None) == LAPSED_KIND:  # a killed worker's hold: no variant's call
             continue
-        # a RunnableRouter judge's record has a call id of its own; both name the routed call
-        calls[(getattr(r, "metadata", None) or {}).get("router_call_id") or r.call_id].append(r)
+        # a RunnableRouter route's model calls have call ids of their own; all name the routed call
+        calls[call_key(r)].append(r)
     user_fb: dict[str, list[float]] = defaultdict(list)
     for f in feedback:
         if getattr(f, "source", "user") == "user":
@@ -182,8 +184,9 @@ def compare_variants(
         variant = next((r.variant for r in recs if getattr(r, "variant", None)), None) or "control"
         vals = per[variant]
         counted[variant] += 1
-        own = [r for r in recs if not is_late_judge(r)] or recs  # (a shadow's late judge: its cost)
-        refused = all(r.status == "refused" for r in own)  # nothing sent: not a $0 call
+        attempts = [r for r in recs if not is_judge_record(r)]  # a judge's record decided, no more
+        # nothing sent: not a $0 call
+        refused = bool(attempts) and all(r.status == "refused" for r in attempts)
         vals["refusal_rate"].append(float(refused))
         if refused:
             refusals[variant] += 1

@@ -20,8 +20,14 @@ A group's ``records`` counts every record; its ``attempts`` only those sent to a
 (not refusals, not the marker of a kept answer, not a lapsed hold). ``calls`` is split into
 ``answered_calls`` + ``failed_calls`` + ``refused_calls`` + ``unsent_calls`` (stopped before
 any tier was called) + ``lapsed_hold_calls`` (only a lapsed hold: a killed worker's call).
-The record of a shadow candidate's judge that answered after its live call stopped waiting
-(:mod:`.late_judge`) adds its cost to its call's, and is never where the call ended.
+
+A ``RunnableRouter`` call is one call however many records it has: its routes' model calls
+(each with a call id of its own) and its judge's record name it (``metadata["router_call_id"]``,
+:func:`call_key`). A judge's own record (:func:`is_judge_record`: ``RunnableRouter``'s, or a
+shadow candidate's judge that answered after its live call stopped waiting, :mod:`.late_judge`)
+is what deciding cost, no attempt of the call: it counts as spend (its tier, its model), but it
+neither answers nor sends the call (a call refused after its judge is refused; one with no
+other record was stopped before any tier) and is never where the call ended.
 
 A lapsed hold (:mod:`.lapsed`) is kept as spend at its held amount, and as much baseline: what
 the killed worker's calls would have cost on the baseline model is unknown, so the summary
@@ -221,14 +227,37 @@ def record_baseline(r: CallRecord) -> float:
     return (r.baseline_cost_usd or 0.0) if r.status == "ok" else 0.0
 
 
+def call_key(r: CallRecord) -> str:
+    """The call a record belongs to: the routed call a ``RunnableRouter`` route's model call or
+    judge record names (``metadata["router_call_id"]``: each model call of a route has a call
+    id of its own), else its own ``call_id``."""
+    key = r.metadata.get("router_call_id") if r.metadata else None
+    return key if isinstance(key, str) and key else r.call_id
+
+
+def is_judge_record(r: CallRecord) -> bool:
+    """Whether a record is what a judge cost deciding its call, not an attempt of it: a
+    ``RunnableRouter`` judge's (``langchain_router.route_judge``: the decision's call id, named
+    as the router call, with the judge's calls) or a shadow candidate's judge that answered late
+    (:mod:`.late_judge`). Its cost is the call's; it is never where the call ended."""
+    if is_late_judge(r):
+        return True
+    md = r.metadata
+    return bool(md) and md.get("router_call_id") == r.call_id and bool(md.get("classifier_calls"))
+
+
 def is_sent(r: CallRecord) -> bool:
-    """Whether a record is an attempt sent to a provider (what ``attempts`` counts)."""
+    """Whether a record is an attempt sent to a provider (what ``attempts`` counts): not a
+    refusal, a kept answer's marker, a lapsed hold, a record of a call stopped before any tier,
+    nor a ``RunnableRouter`` judge's record."""
     from ..attempt_records import is_attempt  # (imports the ledger package: not at load)
 
-    return is_attempt(r) and not is_lapsed(r) and not _before_any_tier(r)
+    return is_attempt(r) and not is_lapsed(r) and not _before_any_tier(r) and not is_judge_record(r)
 
 
 def _final(attempts: list[CallRecord]) -> CallRecord:
+    # a RunnableRouter judge's record answered nothing: the call ended where its routes did
+    attempts = [r for r in attempts if not is_judge_record(r)] or attempts
     ok = [r for r in attempts if r.status == "ok"]
     if ok:
         return ok[-1]
@@ -265,7 +294,7 @@ def summarize(
         return s
     by_call: dict[str, list[CallRecord]] = defaultdict(list)
     for r in recs:
-        by_call[r.call_id].append(r)
+        by_call[call_key(r)].append(r)
     s.calls = len(by_call)
     s.first_ts = min(r.ts for r in recs)
     s.last_ts = max(r.ts for r in recs)
@@ -287,25 +316,29 @@ def summarize(
     answered: dict[str, int] = defaultdict(int)
     latencies: dict[str, list[float]] = defaultdict(list)
     escalated = fallback = failed = unsent = 0
-    for call_id, attempts in by_call.items():
-        attempts.sort(key=lambda r: (r.attempt, r.ts))
-        # a shadow's judge that answered late: its cost is the call's, not where the call ended
-        own = [r for r in attempts if not is_late_judge(r)] or attempts
-        last = _final(own)
+    for call_id, call_recs in by_call.items():
+        call_recs.sort(key=lambda r: (r.attempt, r.ts))
+        last = _final(call_recs)
         final_tier[call_id] = last.tier
-        rejected = [r.tier for r in attempts if r.status == "rejected"]
+        rejected = [r.tier for r in call_recs if r.status == "rejected"]
         if rejected:
             rejected_tiers[call_id] = rejected
+        # what became of the call is its attempts': a judge's record (RunnableRouter's, a
+        # shadow's late one) is spend, never where the call ended
+        attempts = [r for r in call_recs if not is_judge_record(r)]
         reached = True  # a tier was called: the call is one of that tier's (and model's)
-        if all(r.status == "refused" for r in own):
+        if not attempts:  # a judge decided, and the call ended before any tier was called
+            unsent += 1
+            reached = False
+        elif all(r.status == "refused" for r in attempts):
             s.refused_calls += 1
             cause = last.error_kind or "other"
             s.refused_by[cause] = s.refused_by.get(cause, 0) + 1
             reached = False
-        elif all(is_lapsed(r) for r in own):  # a killed worker's call, never recorded
+        elif all(is_lapsed(r) for r in attempts):  # a killed worker's call, never recorded
             s.lapsed_hold_calls += 1
             reached = False
-        elif all(_before_any_tier(r) for r in own):  # stopped before any tier was called
+        elif all(_before_any_tier(r) for r in attempts):  # stopped before any tier was called
             unsent += 1
             reached = False
         elif last.status not in ("ok", "abandoned"):  # a caller that left was still answered
@@ -316,7 +349,7 @@ def summarize(
             escalated += any(r.escalated for r in attempts)
             fallback += any(r.fallback for r in attempts)
         call_tags: set[str] = set()
-        for r in attempts:
+        for r in call_recs:
             cost = r.cost_usd or 0.0
             if r.cost_usd is None:
                 s.unknown_cost_records += 1
@@ -347,7 +380,7 @@ def summarize(
                 add("tag", t, cost, base, 1, int(is_final and t not in call_tags), sent)
                 if is_final:
                     call_tags.add(t)
-            if r.status == "ok":
+            if r.status == "ok" and sent:  # (a judge's record: no tier's latency)
                 latencies[r.tier].append(r.latency_ms)
     s.by_tier, s.by_model = groups["tier"], groups["model"]
     s.by_tag, s.by_day = groups["tag"], dict(sorted(groups["day"].items()))

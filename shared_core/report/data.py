@@ -2,8 +2,9 @@
 
 Only the ledger's public API is used (``summary()``, ``records()``), so every ledger
 backend can be reported on. Counting follows :mod:`shared_core.ledger.summary`: a call is
-one ``call_id``; its tier is the tier of the attempt that answered; cost sums every
-attempt; the baseline counts answered attempts only.
+one ``call_id`` (a ``RunnableRouter`` call: the ``router_call_id`` its records name, its
+judge's record being spend, no attempt); its tier is the tier of the attempt that answered;
+cost sums every attempt; the baseline counts answered attempts only.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..ledger.base import CallRecord, CostLedger
-from ..ledger.summary import LedgerSummary, is_sent, record_baseline
+from ..ledger.summary import LedgerSummary, call_key, is_judge_record, is_sent, record_baseline
 from ..tags import user_tags
 
 HOUR = 3600.0
@@ -124,6 +125,8 @@ def _bucket_start(ts: float, bucket_s: float) -> float:
 
 
 def _final(attempts: Sequence[CallRecord]) -> CallRecord:
+    # a RunnableRouter judge's record answered nothing (its call was refused, or stopped)
+    attempts = [r for r in attempts if not is_judge_record(r)] or attempts
     ok = [r for r in attempts if r.status == "ok"]
     return ok[-1] if ok else attempts[-1]
 
@@ -155,7 +158,7 @@ def build(
 
     by_call: dict[str, list[CallRecord]] = defaultdict(list)
     for r in records:
-        by_call[r.call_id].append(r)
+        by_call[call_key(r)].append(r)
 
     cost: dict[float, float] = defaultdict(float)
     base: dict[float, float] = defaultdict(float)
@@ -172,7 +175,7 @@ def build(
     for call_id, attempts in by_call.items():
         attempts.sort(key=lambda r: (r.attempt, r.ts))
         last = _final(attempts)
-        if last.status == "ok":
+        if last.status == "ok" and not is_judge_record(last):
             mix[_bucket_start(attempts[0].ts, step)][last.tier] += 1
         for r in attempts:
             if not is_sent(r):  # a refusal, a kept answer's marker, a lapsed hold: not sent
