@@ -9,21 +9,22 @@ interval; each candidate is compared with the control (given, else the variant n
 difference with its interval. A difference whose interval holds 0, or with fewer than
 :data:`MIN_CALLS` calls on either side, is reported as *not yet significant*.
 
-A refused call (every record of it ``refused``: a budget or cooldown refusal, nothing sent)
-has its own rate, ``refusal_rate`` (over every call), and is left out of its variant's cost
-per call, which is over the calls *served or attempted* (at least one attempt not refused),
-of known cost: counted at $0, refusals made a variant refused more often look cheaper.
-They are counted (:attr:`VariantComparison.refused`). Escalation and fallback rates are over
-the calls *sent* (at least one attempt sent to a provider): a refused call, or one stopped
-before any tier was called, could do neither (counted in, a variant refused half the time
-showed half its escalation rate). Feedback is over the calls that have some. A
-``RunnableRouter`` call is the one ``router_call_id`` its records name; its judge's record
+A refused call (every attempt of it ``refused``: a budget, cost-cap or cooldown refusal,
+nothing sent) has its own rate, ``refusal_rate`` (over every call). Cost per call is over the
+calls *sent* (at least one attempt sent to a provider), of known cost: a refused call, and one
+stopped before any tier was called (only an ``abandoned`` record: the caller cancelled before
+anything was sent, mostly $0), are left out of it and counted
+(:attr:`VariantComparison.refused`, :attr:`VariantComparison.stopped`); counted at $0 they made
+a variant refused or cancelled more often look cheaper. Escalation and fallback rates are over
+the same calls sent (counted in, a variant refused half the time showed half its escalation
+rate). Feedback is over the calls that have some. A ``RunnableRouter`` call is the one
+``router_call_id`` its records name; its judge's record
 (:func:`~shared_core.ledger.summary.is_judge_record`) is in its cost but is no attempt: a
 call refused after its judge is refused, not sent.
 
-A call of unknown cost (a record's ``cost_usd`` None: an unpriced model, a call stopped while
-an LLM judge's request was in flight) is left out of its variant's cost per call, never read
-as $0, and counted (:attr:`VariantComparison.unknown_cost`); the other metrics count it.
+A call sent of unknown cost (a record's ``cost_usd`` None: an unpriced model) is left out of
+its variant's cost per call, never read as $0, and counted
+(:attr:`VariantComparison.unknown_cost`); the other metrics count it.
 
 Rates and feedback scores lie in [0, 1]; their standard errors are computed with one 0 and
 one 1 added to each sample (as Agresti and Caffo do for proportions), so a rate of 0 or 1
@@ -141,6 +142,9 @@ class VariantComparison:
     """Per variant, its calls of unknown cost, left out of ``cost_per_call`` (none: absent)."""
     refused: dict[str, int] = field(default_factory=dict)
     """Per variant, its refused calls (nothing sent), left out of ``cost_per_call`` (none: absent)."""
+    stopped: dict[str, int] = field(default_factory=dict)
+    """Per variant, its calls stopped before any tier was called (not refused: the caller
+    cancelled, or the call ended after its judge), left out of ``cost_per_call`` (none: absent)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -149,6 +153,7 @@ class VariantComparison:
             "calls": dict(self.calls),
             "unknown_cost_calls": dict(self.unknown_cost),
             "refused_calls": dict(self.refused),
+            "stopped_calls": dict(self.stopped),
             "variants": {
                 v: {m: e.to_dict() for m, e in ms.items()} for v, ms in self.variants.items()
             },
@@ -180,6 +185,7 @@ def compare_variants(
     counted: dict[str, int] = defaultdict(int)
     unknown: dict[str, int] = defaultdict(int)
     refusals: dict[str, int] = defaultdict(int)
+    stops: dict[str, int] = defaultdict(int)
     for cid, recs in calls.items():
         variant = next((r.variant for r in recs if getattr(r, "variant", None)), None) or "control"
         vals = per[variant]
@@ -187,14 +193,17 @@ def compare_variants(
         attempts = [r for r in recs if not is_judge_record(r)]  # a judge's record decided, no more
         # nothing sent: not a $0 call
         refused = bool(attempts) and all(r.status == "refused" for r in attempts)
+        sent = any(is_sent(r) for r in recs)
         vals["refusal_rate"].append(float(refused))
         if refused:
             refusals[variant] += 1
+        elif not sent:  # stopped before any tier (cancelled, or ended after its judge): no $0 call
+            stops[variant] += 1
         elif any(r.cost_usd is None for r in recs):  # unknown, not free
             unknown[variant] += 1
         else:
             vals["cost_per_call"].append(math.fsum(r.cost_usd for r in recs))
-        if any(is_sent(r) for r in recs):  # what became of calls sent: a refusal sent nothing
+        if sent:  # what became of calls sent: a refusal sent nothing
             vals["escalation_rate"].append(float(any(r.escalated for r in recs)))
             vals["fallback_rate"].append(float(any(r.fallback for r in recs)))
         if user_fb.get(cid):
@@ -224,5 +233,5 @@ def compare_variants(
             diffs[v][m] = Difference(m, d, d - Z * se, d + Z * se, min(a.n, b.n))
     return VariantComparison(
         control, dict(sorted(est.items())), diffs, assumed, dict(sorted(counted.items())),
-        dict(sorted(unknown.items())), dict(sorted(refusals.items())),
+        dict(sorted(unknown.items())), dict(sorted(refusals.items())), dict(sorted(stops.items())),
     )

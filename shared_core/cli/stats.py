@@ -280,7 +280,7 @@ def _by_variant(
         print("no calls in this range")
         return 0
     labels = {
-        "cost_per_call": "cost per call (over the calls served or attempted)",
+        "cost_per_call": "cost per call (over the calls sent)",
         "refusal_rate": "refusal rate",
         "escalation_rate": "escalation rate (over the calls sent)",
         "fallback_rate": "fallback rate (over the calls sent)",
@@ -290,6 +290,8 @@ def _by_variant(
     print(f"variants (control: {cmp.control}; {counts}); value [95% interval]")
     for v, n in cmp.refused.items():
         print(f"{v}: {n} calls refused (nothing sent), left out of its cost per call")
+    for v, n in cmp.stopped.items():
+        print(f"{v}: {n} calls stopped before any tier (nothing sent), left out of its cost per call")
     for v, n in cmp.unknown_cost.items():
         print(f"{v}: {n} calls of unknown cost, left out of its cost per call")
     if len(cmp.variants) == 1:

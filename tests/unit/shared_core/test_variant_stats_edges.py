@@ -53,7 +53,7 @@ def test_a_variant_of_unknown_cost_only_has_no_cost_figure(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "candidate: 20 calls" in out
     assert "candidate: 20 calls of unknown cost, left out of its cost per call" in out
-    cost_block = out.split("cost per call (over the calls served or attempted):")[1].split("refusal rate:")[0]
+    cost_block = out.split("cost per call (over the calls sent):")[1].split("refusal rate:")[0]
     assert "-$0.001000" not in cost_block  # no difference made up from $0
     assert "candidate      —" in cost_block
     assert _stats(str(db), "--by", "variant", "--json") == 0

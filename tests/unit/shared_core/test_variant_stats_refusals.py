@@ -4,7 +4,7 @@ Refusals counted as $0 calls in a variant's cost per call, so a variant refused 
 looked cheaper: two variants serving every call they serve at the same price, one of them
 refused half the time, read as "significantly" $0.001 per call cheaper. A refusal now has its
 own rate (with its interval, like escalations and fallbacks) and cost per call is over the
-calls that were served or attempted (at least one attempt not refused), of known cost.
+calls sent (at least one attempt sent to a provider), of known cost.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def test_stats_says_what_cost_per_call_is_over(tmp_path, capsys):
     assert _stats(str(db), "--by", "variant") == 0
     out = capsys.readouterr().out
     assert "candidate: 20 calls refused (nothing sent), left out of its cost per call" in out
-    assert "cost per call (over the calls served or attempted):" in out
+    assert "cost per call (over the calls sent):" in out
     cost_block = out.split("cost per call")[1].split("refusal rate")[0]
     assert "candidate - control: -$0.001" not in cost_block
     refusal_block = out.split("refusal rate")[1].split("escalation rate")[0]
