@@ -271,7 +271,9 @@ def _by_variant(
     from ..variant_stats import METRICS, MIN_CALLS, compare_variants
 
     recs = ledger.records(since=since, until=until, tag=tag)
-    ids = {r.call_id for r in recs}
+    from ..ledger.summary import call_key
+
+    ids = {call_key(r) for r in recs}  # a RunnableRouter call's feedback names the routed call
     cmp = compare_variants(recs, [f for f in ledger.feedback() if f.call_id in ids], control)
     if as_json:
         print_json_line(cmp.to_dict())
