@@ -72,11 +72,14 @@ class Router(RouterParts, TierChoice):
         checks: Sequence[AnswerCheck] = (),
         telemetry: OpenTelemetry | bool | None = None,
         _calls_bounded: bool = False,
+        _decide_only: bool = False,
     ) -> None:
         # _calls_bounded: an adapter sends every call with an output budget of its own (its
         # max_tokens), or admits its routes' calls itself (RunnableRouter), or no call is made
         # (the CLI's decide-only commands), so under a per-request cap no WARNING about tiers
-        # with no max_tokens (a price is still needed)
+        # with no max_tokens (a price is still needed). _decide_only: no call is made nor
+        # recorded (the CLI's route, simulate, demo, calibrate), so no WARNING that a tier's
+        # calls will be recorded at an unknown cost (a cost the command projects warns itself)
         self.config = _as_config(config)
         self._classifier = classifier
         self._judge_complete = judge_complete
@@ -113,7 +116,7 @@ class Router(RouterParts, TierChoice):
             from .pricing import default_price_table
             from .tier_models import check_tier_prices
 
-            check_tier_prices(self.config, prices or default_price_table())
+            check_tier_prices(self.config, prices or default_price_table(), warn=not _decide_only)
         self.telemetry: OpenTelemetry | None = _telemetry(telemetry, self.config)
         """The router's OpenTelemetry output, ``None`` when off."""
         # every option is checked now, not at the first (possibly paid) call
@@ -125,7 +128,7 @@ class Router(RouterParts, TierChoice):
             )
         from .cap_bounds import check_budget_config
 
-        check_budget_config(self.config, self.prices, calls_bounded=_calls_bounded)
+        check_budget_config(self.config, self.prices, calls_bounded=_calls_bounded or _decide_only)
         if self.config.feedback.auto_adjust and self.config.mode == "task":
             raise ConfigError(
                 "feedback.auto_adjust moves policy.threshold, which only mode: difficulty reads "

@@ -54,9 +54,10 @@ def _bare(model: str) -> str:
     return split_provider(model)[1].lower()
 
 
-def check_tier_prices(config: RouterConfig, prices: PriceTable) -> None:
+def check_tier_prices(config: RouterConfig, prices: PriceTable, *, warn: bool = True) -> None:
     """Price order (:func:`~shared_core.tier_defaults.check_price_order`), a priced baseline
-    and a WARNING naming unpriced tiers; see the module."""
+    and a WARNING naming unpriced tiers (``warn`` false: none, for a router that makes and
+    records no call); see the module."""
     from .tier_defaults import check_price_order
 
     check_price_order(config, prices)
@@ -74,7 +75,7 @@ def check_tier_prices(config: RouterConfig, prices: PriceTable) -> None:
     # a tier whose model is its own name stands for a route with no model id (RunnableRouter
     # routes, a fake chat model): nothing to price, and nothing to warn about at build time
     unpriced = [t for t in config.tiers if t.model != t.name and prices.price(t.model, tier=t) is None]
-    if unpriced:
+    if unpriced and warn:
         logger.warning(
             "no known price for tier(s) %s: their calls are recorded with cost unknown (None), and "
             "budgets cannot count them; set input_price/output_price on the tier",

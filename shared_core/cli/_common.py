@@ -153,12 +153,13 @@ def make_router(config: str | None) -> Any:
 def decide_only_router(config: Any, **kw: Any) -> Any:
     """A :class:`~shared_core.Router` for a command that decides and calls no model (``route``,
     ``simulate``, ``demo``, ``calibrate``): no build WARNING about what its calls would spend
-    (under a per-request cap, tiers with no ``max_tokens``): it makes none. A config error (a
-    tier with no price under a cap) still fails. A command that calls checks first
-    (:func:`check_calls_bounded`)."""
+    (under a per-request cap, tiers with no ``max_tokens``) or how they would be recorded (a
+    tier with no known price): it makes and records none. A cost the command projects warns
+    of the prompts it leaves out (:func:`project`). A config error (a tier with no price under
+    a cap) still fails. A command that calls checks first (:func:`check_calls_bounded`)."""
     from ..router import Router
 
-    return Router(config, _calls_bounded=True, **kw)
+    return Router(config, _decide_only=True, **kw)
 
 
 def check_calls_bounded(config: Any, command: str) -> None:
@@ -234,6 +235,8 @@ class Projection:
     baseline_cost: float = 0.0
     unpriced: int = 0
     """Prompts whose tier or baseline model has no known price (left out of both totals)."""
+    unpriced_tiers: dict[str, int] = field(default_factory=dict)
+    """Of those, per tier: the prompts routed to a tier with no known price."""
 
     @property
     def total(self) -> int:
@@ -263,6 +266,7 @@ class Projection:
             "baseline_cost_usd": self.baseline_cost,
             "savings_pct": self.savings_pct,
             "unpriced_prompts": self.unpriced,
+            "unpriced_tiers": dict(self.unpriced_tiers),
         }
 
 
@@ -272,7 +276,9 @@ def project(
     """Cost of each prompt on its chosen tier vs on the baseline model, for the same tokens.
 
     Input tokens are estimated (characters / 4, the tier's system prompt included); output
-    tokens are ``output_tokens`` capped at the tier's ``max_tokens``.
+    tokens are ``output_tokens`` capped at the tier's ``max_tokens``. A prompt whose tier (or
+    the baseline model) has no known price is left out of both totals, counted, and named in
+    one WARNING (the decide-only router gives none at build: this figure is what it omits).
     """
     from ..pricing import Usage, estimate_tokens
 
@@ -286,21 +292,44 @@ def project(
         models={t.name: t.model for t in cfg.tiers},
     )
     prices = router.prices
+    base_price = prices.price(baseline, tier=base_tier)  # (no per-model WARNING: see below)
     for item, d in zip(items, decisions):
         tier = cfg.tier(d.tier)
         proj.count[tier.name] = proj.count.get(tier.name, 0) + 1
         n_in = estimate_tokens(item.text) + estimate_tokens(tier.system_prompt or "")
         n_out = min(output_tokens, tier.max_tokens or output_tokens)
         usage = Usage(n_in, n_out)
-        cost = prices.cost(tier.model, usage, tier=tier)
-        base = prices.cost(baseline, usage, tier=base_tier)
-        if cost is None or base is None:
+        price = prices.price(tier.model, tier=tier)
+        if price is None or base_price is None:
             proj.unpriced += 1
+            if price is None:
+                proj.unpriced_tiers[tier.name] = proj.unpriced_tiers.get(tier.name, 0) + 1
             continue
+        cost = price.cost(usage)
         proj.cost[tier.name] = proj.cost.get(tier.name, 0.0) + cost
         proj.routed_cost += cost
-        proj.baseline_cost += base
+        proj.baseline_cost += base_price.cost(usage)
+    _warn_unpriced(proj)
     return proj
+
+
+def _warn_unpriced(proj: Projection) -> None:
+    """One WARNING when the projected cost leaves prompts out for want of a price."""
+    if not proj.unpriced:
+        return
+    import logging
+
+    named = [
+        f"tier {t!r} ({proj.models[t]}), where {n} prompt{'s' if n != 1 else ''} went"
+        for t, n in proj.unpriced_tiers.items()
+    ]
+    if proj.unpriced > sum(proj.unpriced_tiers.values()):  # the baseline's price is unknown
+        named.append(f"the baseline model {proj.baseline_model!r}")
+    logging.getLogger("tier_router").warning(
+        "no known price for %s: the projected cost leaves out %d of %d prompts; set "
+        "input_price/output_price on the tier (or register the model's price)",
+        "; ".join(named), proj.unpriced, proj.total,
+    )
 
 
 def usd(x: float | None) -> str:
@@ -331,7 +360,8 @@ def projection_tables(proj: Projection) -> list[Any]:
         n = proj.count.get(t, 0)
         share = n / proj.total if proj.total else 0.0
         bar = "█" * round(share * 20)
-        dist.add_row(t, proj.models[t], str(n), f"{share:6.1%} {bar}", usd(proj.cost.get(t, 0.0)))
+        cost = None if t in proj.unpriced_tiers else proj.cost.get(t, 0.0)  # unknown: n/a, not $0
+        dist.add_row(t, proj.models[t], str(n), f"{share:6.1%} {bar}", usd(cost))
     totals = Table(title="Projected cost vs baseline", title_justify="left")
     totals.add_column("")
     totals.add_column("USD", justify="right")
