@@ -219,3 +219,31 @@ def one_call_then_wait(target: str, limit_usd: float, in_call: Any, locked: Any,
     go.wait(30)
     router.ledger.close()
     out.put("closed")
+
+
+def async_call_then_exit(target: str, call_s: float, opened: Any, stalled: Any, out: Any) -> None:
+    """A program whose ``asyncio.run(main())`` routes one call: the ledger is opened while the
+    database answers, then ``stalled`` (the test makes it stop answering) before the call.
+    Puts ("returned", seconds in ``asyncio.run``, items queued), closes the ledger, puts "closed"."""
+    import asyncio
+
+    from shared_core.dispatch import aexecute
+
+    router = budget_router(target)
+    router.ledger  # noqa: B018 - open it (its schema) while the database answers
+    opened.set()
+    stalled.wait(30)
+
+    async def call(attempt: Attempt) -> AttemptResult:
+        await asyncio.sleep(call_s)  # the provider answers a while later
+        return AttemptResult(value="ok", usage=Usage(0, MAX_TOKENS), answer=Answer("x" * 40))
+
+    async def main() -> None:
+        d = await router.adecide("stalled")
+        await aexecute(router.plan(d, router.request("stalled")), call)
+
+    t0 = time.monotonic()
+    asyncio.run(main())
+    out.put(("returned", time.monotonic() - t0, router.ledger.pending))  # type: ignore[attr-defined]
+    router.ledger.close(timeout_s=1)  # type: ignore[call-arg]
+    out.put("closed")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 import time
-import weakref
 from typing import Any
 
 from ..errors import LedgerBusyError, LedgerUnavailableError
@@ -41,15 +40,10 @@ class PostgresProcess:
             self.url, min_size=1, max_size=self._pool_size, kwargs=self._kwargs, open=False,
             timeout=self._timeout, name="tier-router-ledger", configure=self._configure,
         )
-        self._apools: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
-        # one reservation at a time per event loop: they queue here, not on the pool (they
-        # queue on the database's advisory lock anyway, each holding a pooled connection)
-        self._areserving: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
         # held while a batch is written and dequeued, so a sync read of database + queue
-        # sees each record exactly once (async reads cannot wait on it: they watch _batches)
+        # sees each record exactly once (the async reads are the sync ones, in threads)
         self._commit = threading.Lock()
-        self._batches = 0  # odd while a batch is written; +2 per batch (PostgresWriter)
         self._wake = threading.Condition(self._lock)
         self._queue: list[tuple[str, Any]] = []
         self._down_until = 0.0
@@ -85,9 +79,6 @@ class PostgresProcess:
         """Every connection of the ledger waits at most ``lock_timeout_s`` for a lock."""
         conn.execute(f"SET lock_timeout = {self._lock_ms}")
 
-    async def _aconfigure(self, conn: Any) -> None:
-        await conn.execute(f"SET lock_timeout = {self._lock_ms}")
-
     def _start_writer(self) -> None:
         self._writer = threading.Thread(target=self._write_loop, name="tier-router-pg", daemon=True)
         self._writer.start()
@@ -97,7 +88,7 @@ class PostgresProcess:
         stay open and unused there), and none of the parent's queued items."""
         if self._closed:
             return
-        forking.keep((self._pool, self._apools))
+        forking.keep(self._pool)
         self._fresh_state()
         self._pool.open(wait=False)
         self._start_writer()

@@ -8,10 +8,9 @@ and the async path alike.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import LedgerUnavailableError
@@ -19,6 +18,7 @@ from . import pg_sql as sql
 from .base import CallRecord, CostLedger, LimitCheck, Refusal, day_start, fits
 from .counters import pending_spend
 from .lapsed import warn_lapsed
+from .thread_reserve import areserve_in_thread, in_thread
 
 
 class PostgresReservations(CostLedger):
@@ -32,15 +32,9 @@ class PostgresReservations(CostLedger):
         _pool_mod: Any
         _commit: threading.Lock
         _down_until: float
-        _areserving: Any
 
         def _queued(self) -> tuple[list[CallRecord], list[str]]: ...
         def _read(self, query: str, params: Sequence[Any]) -> list[Any]: ...
-        async def _aread(self, query: str, params: Sequence[Any]) -> list[Any]: ...
-        async def _apool(self) -> Any: ...
-        async def _abeside_queue(
-            self, read: Callable[[list[str]], Awaitable[list[Any]]]
-        ) -> tuple[list[CallRecord], list[str], list[Any]]: ...
         def _unavailable(self, exc: BaseException, pool: Any = None) -> LedgerUnavailableError: ...
 
     # -- reservations -----------------------------------------------------------------
@@ -68,32 +62,9 @@ class PostgresReservations(CostLedger):
     async def areserve(
         self, reservation_id: str, amount: float, limits: Sequence[LimitCheck], ttl_s: float
     ) -> Refusal | None:
-        if time.monotonic() < self._down_until:
-            raise LedgerUnavailableError(f"cost ledger {self}: server unreachable (retrying)")
-        pool = None
-        loop = asyncio.get_running_loop()
-        turn = self._areserving.get(loop)
-        if turn is None:
-            turn = self._areserving[loop] = asyncio.Lock()
-        try:
-            pool = await self._apool()
-            async with turn, pool.connection() as conn, conn.transaction():
-                await conn.execute("SELECT pg_advisory_xact_lock(%s)", (sql.BUDGET_LOCK,))
-                gone = await (await conn.execute(sql.EXPIRE)).fetchall()
-                lapsed, params = sql.lapsed_params(gone, self._queued()[1])
-                if params:
-                    await conn.cursor().executemany(sql.INSERT_RECORD, params)
-                async def held(_: list[str]) -> list[Any]:
-                    return await (await conn.execute(*_sent(_held_query(limits, [])))).fetchall()
-
-                queued, _, rows = await self._abeside_queue(held)  # queue read after the lock
-                refusal = _judge(limits, rows, amount, queued)
-                if refusal is None:
-                    await conn.execute(*_sent(_hold_query(reservation_id, amount, limits, ttl_s)))
-        except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
-            raise self._unavailable(exc, pool) from exc
-        warn_lapsed(lapsed, self)
-        return refusal
+        """:meth:`reserve` in a thread of its own (:func:`areserve_in_thread`: a hold taken
+        after the caller was cancelled is released there)."""
+        return await areserve_in_thread(self, reservation_id, amount, limits, ttl_s)
 
     def renew(self, reservation_ids: Sequence[str], ttl_s: float) -> None:
         """One ``UPDATE``, expiring by the server's clock as a hold does."""
@@ -108,8 +79,7 @@ class PostgresReservations(CostLedger):
         return float(self._read(sql.RESERVED, (scope, released))[0][0])
 
     async def areserved(self, scope: str) -> float:
-        released = self._queued()[1]
-        return float((await self._aread(sql.RESERVED, (scope, released)))[0][0])
+        return await in_thread(self.reserved, scope)
 
     def held(self, scope: str, since: float) -> float:
         """Spend and live reservations in one round trip (aligned periods)."""
@@ -121,12 +91,7 @@ class PostgresReservations(CostLedger):
         return float(rows[0][1]) + float(rows[0][2]) + pending_spend(queued, scope, since)
 
     async def aheld(self, scope: str, since: float) -> float:
-        if since != day_start(since):
-            return await super().aheld(scope, since)
-        queued, _, rows = await self._abeside_queue(
-            lambda released: self._aread(*_held_query([LimitCheck(scope, since, 0.0)], released))
-        )
-        return float(rows[0][1]) + float(rows[0][2]) + pending_spend(queued, scope, since)
+        return await in_thread(self.held, scope, since)
 
     def claim_alert(self, scope: str, period: str, since: float, fraction: float) -> bool:
         try:

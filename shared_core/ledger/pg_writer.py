@@ -11,11 +11,9 @@ every later item back (a ledger that writes nothing stops enforcing budgets).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from . import pg_sql as sql
@@ -30,9 +28,6 @@ RELEASES = ("release",)
 """Queued kinds that release a hold (this process's, or one a spill file kept); written, each
 also drops the lapsed records of its hold (:func:`pg_sql.drop_lapsed`)."""
 
-SETTLE_TRIES = 20
-"""Most reads of an async twin while batches keep being written (about 0.8 s of back-off)."""
-
 
 class PostgresWriter:
     """The queue half of ``PostgresLedger`` (a mixin: its pool, locks and settings are the
@@ -46,7 +41,6 @@ class PostgresWriter:
         _commit: threading.Lock
         _wake: threading.Condition
         _queue: list[tuple[str, Any]]
-        _batches: int
         _down_until: float
         _write_after: float
         _warned: bool
@@ -76,11 +70,9 @@ class PostgresWriter:
             with self._commit:
                 with self._lock:
                     batch = self._queue[:BATCH]
-                    self._batches += 1  # odd: a batch may commit from now on
                 done = self._write_batch(batch)
                 with self._lock:
                     del self._queue[:done]
-                    self._batches += 1  # even: written and dequeued
                     recovered = self._warned and done == len(batch)
                     if recovered:
                         self._warned = False
@@ -188,24 +180,6 @@ class PostgresWriter:
         """Records, feedback and releases queued for the database."""
         with self._lock:
             return len(self._queue)
-
-    async def _abeside_queue(
-        self, read: Callable[[list[str]], Awaitable[list[Any]]]
-    ) -> tuple[list[CallRecord], list[str], list[Any]]:
-        """The queue (records, releases) and ``read(releases)`` of the database as of one
-        moment, as the sync methods get by holding ``_commit`` across both. An event loop
-        cannot wait on that lock, so the read is made again when a batch was being written
-        meanwhile: its records were in the queue read and in the database read, counted twice
-        (``aspend`` said $0.50 for $0.25 spent). A writer busy for every try (a slow server)
-        leaves the last answer, which may count a record twice, never not at all."""
-        for n in range(SETTLE_TRIES):
-            mark = self._batches
-            queued, released = self._queued()
-            rows = await read(released)
-            if mark % 2 == 0 and self._batches == mark:
-                break
-            await asyncio.sleep(min(0.001 * 2**n, 0.05))
-        return queued, released, rows
 
     def _pending_records(self) -> list[CallRecord]:
         with self._lock:

@@ -21,7 +21,6 @@ a ledger is named.
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import json
 import logging
@@ -47,6 +46,7 @@ from .pg_process import PostgresProcess
 from .pg_reservations import PostgresReservations
 from .pg_writer import RELEASES, PostgresWriter
 from .queued import feedback_with_queued, records_with_queued, unstored
+from .thread_reserve import finish_reserving, in_thread
 
 logger = logging.getLogger(__name__)
 
@@ -245,9 +245,7 @@ class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, Cost
         return total + pending_spend(queued, scope, since)
 
     async def aspend(self, scope: str, since: float) -> float:
-        text, params = sql.spend_query(scope, since)
-        queued, _, rows = await self._abeside_queue(lambda _: self._aread(text, params))
-        return sum(float(r[0]) for r in rows) + pending_spend(queued, scope, since)
+        return await in_thread(self.spend, scope, since)
 
     def count(self) -> int:
         """Call records stored, plus those still queued to be written (what
@@ -286,42 +284,19 @@ class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, Cost
         )
         return [StateChange(key, json.loads(sql.text_from_pg(v)), int(n), float(t)) for v, n, t in rows]
 
-    # -- async plumbing ---------------------------------------------------------------
-    async def _apool(self) -> Any:
-        loop = asyncio.get_running_loop()
-        pool = self._apools.get(loop)
-        if pool is None:
-            pool = self._pool_mod.AsyncConnectionPool(
-                self.url, min_size=1, max_size=self._pool_size, kwargs=self._kwargs,
-                open=False, timeout=self._timeout, name="tier-router-ledger-async",
-                configure=self._aconfigure,
-            )
-            await pool.open(wait=False)
-            self._apools[loop] = pool
-        return pool
-
-    async def _aread(self, query: str, params: Sequence[Any]) -> list[Any]:
-        if time.monotonic() < self._down_until:
-            raise LedgerUnavailableError(f"cost ledger {self}: server unreachable (retrying)")
-        pool = None
-        try:
-            pool = await self._apool()
-            async with pool.connection() as conn:
-                return await (await conn.execute(query, sql.pg_params(params))).fetchall()
-        except (self._psycopg.Error, self._pool_mod.PoolTimeout) as exc:
-            raise self._unavailable(exc, pool) from exc
-
+    # -- async: the sync methods in threads of their own (:mod:`.thread_reserve`) ---------
     async def aclose(self) -> None:
-        """Close this event loop's async pool (then :meth:`close` for the rest)."""
-        pool = self._apools.pop(asyncio.get_running_loop(), None)
-        if pool is not None:
-            await pool.close()
+        """Nothing to close: the async methods use the ledger's one pool, from threads of
+        their own (a pool per event loop once outlived ``asyncio.run``). Kept for callers
+        written against earlier versions; :meth:`close` closes the ledger."""
 
     def close(self, timeout_s: float = 10.0) -> None:
         """Write what is queued (waiting up to ``timeout_s``), then keep what the database did
         not take in the spill file that the next ``PostgresLedger`` on this URL writes."""
         if self._closed:
             return
+        # async reservations under way finish first: a cancelled caller's hold is released
+        finish_reserving(time.monotonic() + timeout_s)
         self.flush(timeout_s)
         with self._commit, self._lock:  # no batch in flight: the queue is what is unwritten
             left, self._queue = self._queue, []

@@ -11,7 +11,6 @@ while it waits for the file.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
@@ -19,8 +18,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..errors import LedgerUnavailableError
@@ -31,6 +28,7 @@ from .lapsed import lapsed_records, warn_lapsed
 from .queued_spend import QueuedRecords
 from .sqlite_batch import insert
 from .sqlite_sql import _reserved_sql, _spend_sql
+from .thread_reserve import areserve_in_thread
 
 logger = logging.getLogger("tier_router")
 
@@ -61,6 +59,7 @@ class SQLiteReservations:
 
         def _live_connection(self, write: bool = False) -> sqlite3.Connection: ...
         def _drop_connection(self, write: bool = False) -> None: ...
+        def release(self, reservation_id: str) -> None: ...
         def _shared_connection(self) -> contextlib.AbstractContextManager[Any]: ...
         def _query(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]: ...
         def _write_pending(self, *, patient: bool = False, at_once: bool = False) -> bool: ...
@@ -172,12 +171,7 @@ class SQLiteReservations:
         waits on the file's lock (a deadline, or ``asyncio.run`` ending the program and
         cancelling every task left, the router's shielded one too): the thread then finishes
         on its own, and a hold it took is released there, not left to its TTL."""
-        work = _reserving().submit(self.reserve, reservation_id, amount, limits, ttl_s)
-        try:
-            return await asyncio.wrap_future(work)
-        except asyncio.CancelledError:
-            work.add_done_callback(partial(_release_if_held, self, reservation_id))
-            raise
+        return await areserve_in_thread(self, reservation_id, amount, limits, ttl_s)
 
     def renew(self, reservation_ids: Sequence[str], ttl_s: float) -> None:
         """One ``UPDATE`` on the write connection (the lock order of every write). A hold of
@@ -237,53 +231,3 @@ def _expire(conn: sqlite3.Connection, now: float, released: set[str]) -> list[Ca
     if lapsed:
         insert(conn, lapsed, [], [])
     return lapsed
-
-_POOL: ThreadPoolExecutor | None = None
-_PREFIX = "tier-router-reserve"
-_POOL_LOCK = threading.Lock()
-
-
-def _reserving() -> ThreadPoolExecutor:
-    """The threads async reservations run in (joined at exit, so a hold taken as the program
-    ends is still released by :func:`_release_if_held`)."""
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix=_PREFIX)
-        return _POOL
-
-
-def finish_reserving(end: float) -> None:
-    """At exit: the reservations under way on the pool finish (a cancelled caller's hold is
-    released by :func:`_release_if_held`), then its threads end, waiting until ``end``
-    (``time.monotonic()``) at most. A later async reservation starts a new pool."""
-    global _POOL
-    with _POOL_LOCK:
-        pool, _POOL = _POOL, None
-    if pool is None:
-        return
-    pool.shutdown(wait=False)  # idle threads end now, busy ones after their task
-    for thread in threading.enumerate():
-        if thread.name.startswith(_PREFIX):
-            thread.join(max(0.0, end - time.monotonic()))
-
-
-def _new_pool_in_child() -> None:
-    """A forked child gets the parent's executor without its threads, but counting them (and
-    their idle slots): work it submitted would never run. The child starts its own on first use."""
-    global _POOL, _POOL_LOCK
-    _POOL, _POOL_LOCK = None, threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_new_pool_in_child)
-
-
-def _release_if_held(ledger: Any, reservation_id: str, work: Future[Any]) -> None:
-    """A reservation finished after its caller was cancelled: release what it took."""
-    if work.cancelled() or work.exception() is not None or work.result() is not None:
-        return  # nothing was held (a refusal holds nothing)
-    try:
-        ledger.release(reservation_id)
-    except Exception:  # the hold lapses at its TTL
-        logger.warning("cost ledger: could not release reservation %s of a cancelled call", reservation_id)

@@ -52,8 +52,8 @@ from typing import TYPE_CHECKING, Any
 from . import spill
 from .base import CallRecord, Feedback
 from .sqlite_batch import Rejected, busy_file, insert_batch, set_aside
-from .sqlite_reservations import finish_reserving
 from .sqlite_write_loop import _busy, _notify, _write_loop
+from .thread_reserve import finish_reserving
 
 # the logger the ledger has always warned on (callers filter by its name)
 logger = logging.getLogger("shared_core.ledger.sqlite")

@@ -808,25 +808,28 @@ async def test_async_twins_answer_as_the_sync_methods(ledger: CostLedger) -> Non
 async def test_an_async_read_counts_a_record_committed_meanwhile_once(
     pg_url: str, monkeypatch: pytest.MonkeyPatch, twin: str
 ) -> None:
-    """The async twins read the Postgres ledger's queue, then the database, without the
-    writer's commit lock the sync methods hold: a batch committed between the two (the writer
-    thread scheduled there, as under a loaded host) counted its records twice, so ``aspend``
-    said $0.50 for $0.25 spent and ``areserve`` refused a call that fits its limit."""
+    """The async twins read the Postgres ledger's queue, then the database: a batch committed
+    between the two (the writer thread scheduled there, as under a loaded host) counted its
+    records twice, so ``aspend`` said $0.50 for $0.25 spent and ``areserve`` refused a call
+    that fits its limit. They are the sync methods, in a thread, under the writer's commit
+    lock: here the writer is let go right after the queue was read, and must wait."""
     from shared_core.ledger.postgres import PostgresLedger
 
     led = open_ledger(pg_url)
     assert isinstance(led, PostgresLedger)
     led.flush()
-    led._commit.acquire()  # the writer waits: the record stays queued
+    led._write_after = time.monotonic() + 3600  # the writer waits: the record stays queued
     armed = [True]
 
     def commit_after(read):  # type: ignore[no-untyped-def]
         def read_then_commit():  # type: ignore[no-untyped-def]
             out = read()
-            if armed[0]:  # the writer commits right after the queue was read
+            if armed[0]:  # the writer may commit right after the queue was read
                 armed[0] = False
-                led._commit.release()
-                assert led.flush() == 0
+                with led._lock:
+                    led._write_after = 0.0
+                    led._wake.notify_all()
+                time.sleep(0.3)  # (plenty for one INSERT, had it not to wait)
             return out
         return read_then_commit
 
@@ -841,11 +844,9 @@ async def test_an_async_read_counts_a_record_committed_meanwhile_once(
         else:  # $0.25 spent + $0.30 fits $0.60
             assert await led.areserve("r", 0.3, [LimitCheck("user:u", 0.0, 0.6)], 60) is None
             assert await led.areserved("user:u") == pytest.approx(0.3)
-        assert not armed[0]  # the commit did fall between the two reads
+        assert not armed[0]  # the writer was let go between the two reads
+        assert led.flush() == 0 and led.spend("user:u", 0.0) == 0.25
     finally:
-        if armed[0]:
-            led._commit.release()
-        await led.aclose()
         led.close()
 
 

@@ -10,6 +10,7 @@ import json
 import multiprocessing as mp
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -123,11 +124,20 @@ async def test_async_path_never_calls_the_blocking_methods(pg_url, monkeypatch):
     router = budget_router(pg_url)
     led = router.ledger
 
-    def blocked(*a, **k):
-        raise AssertionError("a blocking ledger round trip on the event loop")
+    loop_thread = threading.get_ident()  # the async twins run the sync methods, in threads
 
-    for name in ("reserve", "spend", "reserved"):
-        monkeypatch.setattr(led, name, blocked)
+    def guarded(name):
+        method = getattr(led, name)
+
+        def on_a_thread(*a, **k):
+            if threading.get_ident() == loop_thread:
+                raise AssertionError(f"a blocking ledger round trip ({name}) on the event loop")
+            return method(*a, **k)
+
+        return on_a_thread
+
+    for name in ("reserve", "spend", "reserved", "held", "_read"):
+        monkeypatch.setattr(led, name, guarded(name))
     model = ScriptedModel()
     d = await router.adecide("hi")
     out = await aexecute(router.plan(d, router.request("hi")), model.acall)

@@ -46,11 +46,16 @@ def _run(target: str, lock: Callable[[], None], unlock: Callable[[], None]) -> N
         assert out.get(timeout=60) > 0
         threading.Timer(0.5, unlock).start()
         _second_worker_refused(second)  # the first worker's hold (or, later, record) counts
+        go.set()
+        assert out.get(timeout=60) == "closed"
+        proc.join(20)
     finally:
         locked.set()
         go.set()
-    assert out.get(timeout=60) == "closed"
-    proc.join(20)
+        if proc.is_alive():  # a worker that hangs fails this test, not the whole run at exit
+            proc.kill()
+            proc.join(5)
+    assert proc.exitcode == 0
     _second_worker_refused(second)  # its recorded spend counts
     second.ledger.close()
     led = open_ledger(target)
