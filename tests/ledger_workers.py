@@ -224,7 +224,8 @@ def one_call_then_wait(target: str, limit_usd: float, in_call: Any, locked: Any,
 def async_call_then_exit(target: str, call_s: float, opened: Any, stalled: Any, out: Any) -> None:
     """A program whose ``asyncio.run(main())`` routes one call: the ledger is opened while the
     database answers, then ``stalled`` (the test makes it stop answering) before the call.
-    Puts ("returned", seconds in ``asyncio.run``, items queued), closes the ledger, puts "closed"."""
+    Puts ("returned", seconds in ``asyncio.run``, seconds from the provider's answer to its
+    return, items queued), closes the ledger, puts "closed"."""
     import asyncio
 
     from shared_core.dispatch import aexecute
@@ -234,8 +235,11 @@ def async_call_then_exit(target: str, call_s: float, opened: Any, stalled: Any, 
     opened.set()
     stalled.wait(30)
 
+    answered = [0.0]
+
     async def call(attempt: Attempt) -> AttemptResult:
         await asyncio.sleep(call_s)  # the provider answers a while later
+        answered[0] = time.monotonic()
         return AttemptResult(value="ok", usage=Usage(0, MAX_TOKENS), answer=Answer("x" * 40))
 
     async def main() -> None:
@@ -244,6 +248,7 @@ def async_call_then_exit(target: str, call_s: float, opened: Any, stalled: Any, 
 
     t0 = time.monotonic()
     asyncio.run(main())
-    out.put(("returned", time.monotonic() - t0, router.ledger.pending))  # type: ignore[attr-defined]
+    end = time.monotonic()
+    out.put(("returned", end - t0, end - answered[0], router.ledger.pending))  # type: ignore[attr-defined]
     router.ledger.close(timeout_s=1)  # type: ignore[call-arg]
     out.put("closed")

@@ -40,11 +40,12 @@ def test_asyncio_run_returns_when_the_database_stops_answering(pg_url: str, cut:
         proxy.stall(cut=cut)
         stalled.set()
         try:
-            what, took, pending = out.get(timeout=45)
+            what, took, after_answer, pending = out.get(timeout=45)
         except queue.Empty:
             pytest.fail("asyncio.run(main()) did not return within 45 s of the call (hung at exit)")
         # the pool's 3 s wait (or less: a cut connection fails at once), the 2 s call, slack
         assert what == "returned" and took < 20, took
+        assert after_answer < 2.0, after_answer  # nothing waits on the database after the call
         assert pending >= 1  # the call's record, queued (then spilled by close), not lost
         assert out.get(timeout=30) == "closed"
         proc.join(15)
