@@ -10,8 +10,10 @@ same judgement across turns, and only when all of these hold:
 
 * the earlier turns (the retrieved context, the system prompt and the earlier user and assistant
   turns the request carries before the last user message) are technical work: code, a config,
-  logs or a stack trace (:func:`~.pasted_material.is_code_or_log`), or an agent's tool calls
-  (``run_tests(path='tests/test_iva.py')``, ``kubectl('describe pod …')``);
+  logs or a stack trace (:func:`~.pasted_material.is_code_or_log`), an agent's tool calls
+  (``run_tests(path='tests/test_iva.py')``, ``kubectl('describe pod …')``), or a fault of a system
+  reported in words, the fault in the same clause as the system ("the export job fails since
+  Monday") and no essay or poem in the turns ("standardised tests fail to show …" is prose);
 * the last message is short (:data:`ASK_MAX` characters; a Chinese or Japanese character counts
   three times) and brings no material of its own (code, logs, a tool call, a quoted paragraph or
   one after a colon: then it is read as it is);
@@ -21,11 +23,16 @@ same judgement across turns, and only when all of these hold:
   is it called Kubernetes?");
 * it points back at the earlier turns: a pointing word ("it", "these", "still", "还是", "まだ",
   "यह") or a content word (its first four letters) or CJK character pair they share; an ask that
-  only names a fault needs to say it persists ("it STILL crashes", "fails AGAIN", "both"): "is it
-  wrong to use tabs?" and "I've been stuck inside all weekend" are no reports of one;
+  names an object of its own the earlier turns do not ("MY CAR won't start, what's wrong with it?",
+  "mi lavadora", "我的自行车") needs a shared word or a report that the fault persists, a pronoun
+  is not enough; an ask that only names a fault needs to say it persists ("it STILL crashes",
+  "fails AGAIN", "both"): "is it wrong to use tabs?" and "I've been stuck inside all weekend" are
+  no reports of one; a bare "causes" is none either ("what causes the tides?"; "root cause",
+  "what's causing it", "find the cause" are);
 * it is none of: a thank-you for a fix that worked ("great, switching to httpx fixed it"), a
   change of subject ("by the way", "顺便"), another task about the fault (an email, a summary, a
-  translation), the meaning of a word ("what does exit code 137 mean?") or a look-up of one value
+  translation), the meaning of a word ("what does exit code 137 mean?"), an edit of the wording
+  ("fix the typo in it", "fix my essay's grammar": tier 1 or 2) or a look-up of one value
   (:func:`~.pasted_words.looks_up_a_value`).
 
 A light follow-up names no such work ("thanks! what's 15% of 80?", "can you make that
@@ -59,13 +66,17 @@ _TRACE_RE = re.compile(
 
 _DEBUG_WORDS_RE = re.compile(  # an ask to find a cause, fix or debug: enough on its own
     # English
-    r"\b(?:fix(?:es)?|debug|root[- ]cause|causes?|going on|what(?:'s| is) wrong|what went wrong|"
-    r"(?:should|do|can|must) (?:we|i) change|what to change|figure out|track down|diagnos\w*|investigat\w*|"
+    # (a cause named as one to find: "root cause", "what's causing it", "find the cause"; a bare "causes"
+    # is a question of science or everyday life: "what causes the lack of weather on the Moon?")
+    r"\b(?:fix(?:es)?|debug|root[- ]cause|causing|(?:the|a|real|actual) cause|what(?:'s| is| was)? going on|what(?:'s| is) wrong|what went wrong|"
+    r"(?:should|do|can|must) (?:we|i) change|what to change|"
+    # (not "figure out how much to pay", "a diagnostic test", "an investigation": word problems, science)
+    r"figure (?:it )?out(?! how (?:much|many|long|far|often))|track down|diagnos(?:e|es|ed|ing|is)|investigat(?:e|es|ing)|"
     # Spanish, Portuguese
-    r"arr[eé]gl\w*|soluci[oó]n\w*|corr[ií]g\w*|corrij\w*|causa\w*|dep[uú]r\w*|qu[eé] (?:pasa|est[aá] pasando)|"
+    r"arr[eé]gl\w*|soluci[oó]n\w*|corr[ií]g\w*|corrij\w*|la causa|causa ra[ií]z|causando|(?<!\w)a causa(?! de\b)|dep[uú]r\w*|qu[eé] (?:pasa|est[aá] pasando)|"
     r"consert\w*|o que est[aá] acontecendo|"
     # French
-    r"corrige\w*|répar\w*|cause|débogu\w*|qu'est-ce qui se passe|"
+    r"corrige\w*|répar\w*|la cause|débogu\w*|qu'est-ce qui se passe|"
     # German
     r"beheb\w*|ursache\w*|repari\w*|was ist (?:da )?los|"
     # Hindi in Latin letters
@@ -77,8 +88,9 @@ _DEBUG_WORDS_RE = re.compile(  # an ask to find a cause, fix or debug: enough on
 _FAULT_RE = re.compile(  # a fault: with a pointer back, a report of it asks for debugging
     r"\b(?:fail\w*|crash\w*|deadlock\w*|race conditions?|leak\w*|broken|bugs?|errors?|exceptions?|hang(?:s|ing)?|"
     r"stuck|slow(?:er|s)?|wrong|"
-    r"falla\w*|fallo|errore?s?|se cuelga|lent[oa]s?|rot[oa]|falh\w*|erros?|trav\w*|quebr\w*|"
-    r"plant\w*|erreurs?|bloqu\w*|lente?s?|cass\w*|"
+    r"falla\w*|fallo|errore?s?|se cuelga|lent[oa]s?|rot[oa]|falh\w*|erros?|trav(?:a|am|ou|ad[oa]s?|ando)|quebr\w*|"
+    # (French "plante", "cassé": not English "plant", "Cassandra")
+    r"plant(?:e|es|ent|é|ée|age)|erreurs?|bloqu\w*|lente?s?|cass(?:e|é|ée|és|ées)|"
     r"fehler\w*|abstürz\w*|stürzt|hängt|langsam|kaputt)\b"
     r"|报错|錯誤|错误|失败|失敗|崩溃|崩潰|卡住|卡死|挂了|出错|重启|エラー|落ち|遅い|止ま|固ま|गलत|धीमा|अटक",
     re.I,
@@ -126,6 +138,20 @@ _OTHER_TASK_RE = re.compile(
     r"|邮件|郵件|总结|總結|翻译|翻譯|什么意思|什麼意思|メール|手紙|要約|まとめ|翻訳|意味|ईमेल|मैसेज|पत्र|सारांश|मतलब|अर्थ",
     re.I,
 )
+_EDIT_RE = re.compile(  # a small edit of the wording, not debugging ("fix the typo in it", "fix my essay's grammar")
+    r"\b(?:typos?|grammar|grammatical|spelling|punctuation|wording|phrasing|capitali[sz]\w*|"
+    r"gram[aá]tica\w*|ortograf\w*|puntuaci[oó]n|errata|faute de frappe|fautes? d'orthographe|orthographe|"
+    r"grammaire|ponctuation|tippfehler|rechtschreib\w*|grammatik|zeichensetzung|erros? de digita[cç][aã]o|"
+    r"pontua[cç][aã]o)\b"
+    r"|错别字|錯別字|语法|語法|拼写|拼寫|标点|標點|誤字|脱字|文法|スペル|句読点|टाइपो|वर्तनी|व्याकरण",
+    re.I,
+)
+_OWN_OBJECT_RE = re.compile(  # the ask names an object of its own: "my car", "mi coche", "mein Auto", "我的猫"
+    r"(?:\b(?:my|mi|mis|mon|ma|mes|mein|meine|meinen|meinem|meiner|meu|minha|meus|minhas)\s+"
+    r"|我的|我家的?|私の|うちの|僕の|मेरा\s+|मेरी\s+|मेरे\s+)"
+    r"([^\W\d_][^\s\d,.!?;:'’，。！？、「」]+)",  # (a run: Devanagari vowel signs are no \w)
+    re.I,
+)
 _WORDS_RE = re.compile(r"[^\W\d_]{3,}")
 _STOP = frozenset(
     "the and for with what what's whats how why who when where which this that these those there their them they "
@@ -149,12 +175,28 @@ def _keys(text: str) -> set[str]:
     return keys
 
 
+def _names_own_object(ask: str, context: str) -> bool:
+    """Does ``ask`` name an object of its own ("my car", "mi coche", "我的猫") that the earlier turns
+    do not mention (its first four letters, or first two CJK characters)?"""
+    low = context[-CONTEXT_TAIL:].lower()
+    for m in _OWN_OBJECT_RE.finditer(ask):
+        word = m.group(1).lower()
+        if word in _STOP:
+            continue
+        if (word[:2] if CJK_RE.match(word) else word[:4]) not in low:
+            return True
+    return False
+
+
 def refers_back(ask: str, context: str) -> bool:
     """Does ``ask`` point back at the earlier turns: a word that points ("it", "these", "还是", "यह",
-    "what's going on"), or a content word (its first four letters) or CJK pair they share?"""
-    if _BACK_RE.search(ask):
-        return True
-    return not _keys(ask).isdisjoint(_keys(context[-CONTEXT_TAIL:]))
+    "what's going on"), or a content word (its first four letters) or CJK pair they share? An ask
+    that names an object of its own the earlier turns do not ("my car won't start, what's wrong with
+    it?") points back only by a shared word or a report that the fault persists ("still", "again")."""
+    shared = not _keys(ask).isdisjoint(_keys(context[-CONTEXT_TAIL:]))
+    if _names_own_object(ask, context):
+        return shared or _STILL_RE.search(ask) is not None
+    return shared or _BACK_RE.search(ask) is not None
 
 
 _GATE = (  # (lower case) one of these is in every ask the two expressions above take
@@ -196,6 +238,26 @@ _SYSTEM_RE = re.compile(  # the things whose faults are debugged (loanwords in m
 )
 
 
+_WRITING_RE = re.compile(  # the earlier turns write or discuss a piece of prose: its faults are no program's
+    r"\b(?:essays?|poems?|op-?ed|blog posts?|cover letter|"
+    r"ensayos?|redacci[oó]n|cuentos?|dissertations?|r[ée]dactions?|po[eè]mes?|aufsatz|aufs[äa]tze|"
+    r"erörterung|gedicht\w*|reda[cç][aã]o|ensaios?|poemas?|cr[oô]nicas?)\b"
+    r"|作文|论文|論文|散文|エッセイ|小論文|निबंध|कविता",
+    re.I,
+)
+_CLAUSE_END_RE = re.compile(r"[.!?;\n。！？；।]")
+NEAR = 60
+"""How far (characters, within one clause) a fault may stand from the system it is reported of."""
+
+
+def _clause_around(text: str, start: int, end: int) -> str:
+    """The clause of ``text`` around ``text[start:end]``, at most :data:`NEAR` characters either side."""
+    lo, hi = max(0, start - NEAR), min(len(text), end + NEAR)
+    before = [m.end() for m in _CLAUSE_END_RE.finditer(text, lo, start)]
+    after = _CLAUSE_END_RE.search(text, end, hi)
+    return text[before[-1] if before else lo : after.start() if after else hi]
+
+
 def earlier_is_work(context: str) -> bool:
     """Do the earlier turns hold technical work: code, a config, logs, a stack trace, an agent's tool
     calls, or a fault of a program or system reported in words ("the shipping tests fail, run them":
@@ -205,9 +267,17 @@ def earlier_is_work(context: str) -> bool:
         return False
     if _CALL_RE.search(tail) or _TRACE_RE.search(tail):
         return True
-    if _SYSTEM_RE.search(tail) and (_FAULT_RE.search(tail) or _DEBUG_WORDS_RE.search(tail)):
-        return True  # "the export job fails since Monday", "the checkout service returns 502, investigate"
-    return is_code_or_log(tail)
+    if is_code_or_log(tail):
+        return True
+    if _WRITING_RE.search(tail):
+        return False  # an essay on standardised tests or restaurant service: its "tests fail" is prose
+    # "the export job fails since Monday", "the checkout service returns 502, investigate": the fault or
+    # the ask to debug in the same clause as the system, not anywhere in the turns
+    return any(
+        _FAULT_RE.search(clause) or _DEBUG_WORDS_RE.search(clause)
+        for m in _SYSTEM_RE.finditer(tail)
+        for clause in (_clause_around(tail, m.start(), m.end()),)
+    )
 
 
 def is_debug_ask(ask: str) -> bool:
@@ -229,6 +299,8 @@ def debugs_earlier_work(text: str, ask_start: int) -> bool:
     ask = text[ask_start:]
     if not is_debug_ask(ask) or _OWN_MATERIAL_RE.search(ask) or _OTHER_TASK_RE.search(ask):
         return False  # its own material (a paragraph), or another task: a letter, a summary, a meaning
+    if _EDIT_RE.search(ask):
+        return False  # "fix the typo in it", "fix my essay's grammar": an edit of the wording
     if is_code_or_log(ask) or _CALL_RE.search(ask):
         return False  # its own code or logs: the message is read whole
     if not _DEBUG_WORDS_RE.search(ask) and not _STILL_RE.search(ask):
