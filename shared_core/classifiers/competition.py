@@ -7,15 +7,19 @@ problem apart is its shape, in every language the model reads:
 
 * a count of mathematical objects under a condition: "how many (positive) integers / pairs /
   solutions / divisors / ways …", "combien d'entiers …", "wie viele ganze Zahlen …", "多少个正整数",
-  "整数はいくつ", "कितने पूर्णांक" (a count of everyday things, "how many days until Friday", is
-  none), with a bound or a property (below, between, divisible, digits, such that);
-* a remainder or last digits of a power or a factorial ("2^2025 mod 1000", "resto da divisão de
-  2^2025 por 1000", "7^100 除以 13 的余数", "last two digits of 3^400"), not of a plain division
-  ("the remainder of 17 divided by 5" stays ``simple``);
+  "整数はいくつ", "कितने पूर्णांक" (a count of everyday things, "how many days until Friday", "how
+  many pairs of socks", "how many ways can I split a $1000 bill", is none), with a bound or a
+  property (below, between, divisible, digits, such that), and over a range reaching :data:`BIG`
+  a condition besides the range ("how many numbers are there between 1 and 1000?" is a
+  subtraction); a pair must be of numbers, a way one to arrange, choose, place …;
+* a remainder or last digits of a power or a factorial of :data:`SMALL_POWER` or more ("2^2025 mod
+  1000", "resto da divisão de 2^2025 por 1000", "7^100 除以 13 的余数", "last two digits of 3^400"),
+  not of a plain division or a small power ("the remainder of 17 divided by 5", "2^10 mod 7" stay
+  ``simple``);
 * the number of integer solutions of an equation ("x² − y² = 2024 的正整数解").
 
 :func:`is_competition_problem` is a pure function of the text; the classifier places such a
-problem at least at ``complex``.
+problem at least at ``complex`` (``options: {short_problems: false}`` turns that off).
 """
 
 from __future__ import annotations
@@ -98,14 +102,31 @@ _GATE = (
 look, so that most requests never reach the expressions (µs per request: ``Router().decide``)."""
 
 
+_WAYS = (  # a way to arrange, choose, place ... (not "ways to split a bill", "maneras de ahorrar")
+    r"(?:\w+ ){0,6}?(?:arrang|choos|chosen|select|plac|seat|sit|colou?r|distribut|partition|tile|tiling|order|"
+    r"form|pick|assign|writ|express|line|stand|climb|walk|reach|paint|label|"
+    r"orden|coloc|elegi|elig|escog|seleccion|sent|pint|distribu|"
+    r"ordonn|arrang|plac|choisi|colori|asseoi|"
+    r"anordn|anzuordn|auswähl|auszuwähl|wähl|setz|verteil|färb|einzufärb|"
+    r"organiz|escolh|pint)\w*"
+)
+_NUMBERS = (  # a pair of numbers (not "pairs of socks", "pares de calcetines")
+    r"(?:(?:positive|non-?negative|distinct|natural|whole|real|consecutive|prime) )*"
+    r"(?:integers|numbers|naturals|reals|primes|digits|points|vertices|elements|letters)"
+)
 _HARD_RE = re.compile(  # objects or terms that make a count combinatorics, not a look-up
-    r"\b(?:ordered|unordered|pairs? of|triples? of|ways|subsets?|permutations?|arrangements?|lattice points?|sequences?|"
+    r"\b(?:ordered|unordered|(?:pairs?|triples?) of " + _NUMBERS + r"|ways " + _WAYS + r"|subsets?|permutations?|"
+    r"arrangements?|lattice points?|sequences?|"
     r"paths?|colou?rings?|tilings?|committees?|(?:integer|positive integer|natural|whole[- ]number) solutions?|"
-    r"\d-digit|(?:two|three|four|five|six)-digit|pares|parejas|maneras|formas|subconjuntos|permutaciones|"
-    r"caminos|soluciones enteras|(?:dos|tres|cuatro|cinco) cifras|couples|paires|fa[cç]ons|mani[eè]res|"
-    r"sous-ensembles|chemins|solutions enti[eè]res|(?:deux|trois|quatre|cinq) chiffres|paare|möglichkeiten|"
-    r"teilmengen|wege|ganzzahlige|\w+stellige|maneiras|caminhos|solu[cç][oõ]es inteiras|"
-    r"(?:dois|tr[eê]s|quatro|cinco) (?:algarismos|d[ií]gitos))\b"
+    r"\d-digit|(?:two|three|four|five|six)-digit|subconjuntos|permutaciones|"
+    r"caminos|soluciones enteras|(?:dos|tres|cuatro|cinco) cifras|sous-ensembles|chemins|solutions enti[eè]res|"
+    r"(?:deux|trois|quatre|cinq) chiffres|teilmengen|wege|ganzzahlige|\w+stellige|caminhos|"
+    r"solu[cç][oõ]es inteiras|(?:dois|tr[eê]s|quatro|cinco) (?:algarismos|d[ií]gitos)|"
+    # pairs of numbers, ways to arrange, in Spanish, Portuguese, French, German
+    r"(?:pares|parejas) (?:ordenad[oa]s|de (?:n[uú]meros|enteros|inteiros|d[ií]gitos|primos))|"
+    r"(?:couples|paires) (?:ordonn[ée]e?s|d'entiers|de nombres|d’entiers)|"
+    r"(?:geordnete |ungeordnete )?paare (?:\w+ )?(?:\w+ )?(?:zahlen|ziffern)|geordnete paare|"
+    r"(?:maneras|formas|maneiras|fa[cç]ons|mani[eè]res|möglichkeiten) " + _WAYS + r")\b"
     r"|[a-z]\s*(?:\^|\*\*)\s*\d|[a-z][²³]|数对|有序|子集|排列|路径|种方法|正整数解|整数解|位数|桁|通り|जोड़े|तरीके",
     re.I,
 )
@@ -116,8 +137,60 @@ BIG = 500
 integers below 10,000 …" against "how many prime numbers are below 50?")."""
 
 
+_MONEY_RE = re.compile(
+    r"[$€£¥₹]\s*[\d,.]+|[\d,.]+\s*(?:[$€£¥₹]|dollars?|euros?|pounds?|bucks|pesos|reais|rupees?|yen|yuan|"
+    r"francs?|rupay\w*|रुपये|元|円)",
+    re.I,
+)
+_RANGE_ONLY_RE = re.compile(  # bounds that only say how far the count runs ("between 1 and 1000")
+    r"\b(?:below|under|less than|at most|at least|up to|between|from|and|to|"
+    r"menores? (?:que|de)|entre|y|e|inf[ée]rieurs? [àa]|et|kleiner als|unter|zwischen|und|bis)\b"
+    r"|以下|以内|之间|之間|小于|小於|不超过|未満|の間|से कम|के बीच|तक|[<>≤≥]",
+    re.I,
+)
+
+_PROPERTY_RE = re.compile(  # a property of the counted numbers that the bound words do not name
+    r"\b(?:multiples?|neither|nor|but not|primes?|squares?|cubes?|coprime|m[uú]ltiplos?|cuadrados?|ni|"
+    r"carr[ée]s|premiers|vielfache\w*|weder|quadratzahlen|primzahlen|nem|quadrados?)\b"
+    r"|倍数|素数|质数|質数|平方数|गुणज|अभाज्य",
+    re.I,
+)
+
+_PLAIN_COUNT_RE = re.compile(  # a count of the numbers themselves (not of triangles, paths ... over them)
+    r"\b(?:numbers?|integers?|naturals?|n[uú]meros|enteros|inteiros|entiers|nombres|zahlen)\b"
+    r"|整数|自然数|पूर्णांक|संख्या",
+    re.I,
+)
+
+
 def _largest(text: str) -> int:
+    """The largest number of ``text`` that is no sum of money ("split a $1000 bill" runs over no range)."""
+    text = _MONEY_RE.sub(" ", text)
     return max((int(re.sub(r"\D", "", n)) for n in _NUMBER_RE.findall(text)), default=0)
+
+
+_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_POWER_PARTS_RE = re.compile(
+    r"(\d+)\s*(?:\^|\*\*)\s*(\d+)|(\d+)([⁰¹²³⁴⁵⁶⁷⁸⁹]+)|(\d+) to the (?:power of )?(\d+)|(\d+)\s*!"
+)
+SMALL_POWER = 2**20
+"""A power or factorial below this is arithmetic to carry out ("what is 2^10 mod 7?"), not a problem."""
+
+
+def _big_power(text: str) -> bool:
+    """Does ``text`` hold a power or factorial of :data:`SMALL_POWER` or more (``2^2025``, ``12!``)?"""
+    for m in _POWER_PARTS_RE.finditer(text):
+        g = m.groups()
+        if g[6] is not None:
+            n = int(g[6])
+            if n > 9:  # 10! = 3,628,800
+                return True
+            continue
+        base, exp = (g[0], g[1]) if g[0] else (g[2], g[3].translate(_SUPERSCRIPT)) if g[2] else (g[4], g[5])
+        b, e = int(base), int(exp)
+        if b > 1 and (e > 64 or b**e >= SMALL_POWER):
+            return True
+    return False
 
 
 def is_competition_problem(text: str) -> bool:
@@ -130,7 +203,7 @@ def is_competition_problem(text: str) -> bool:
     low = t.lower()
     if not any(k in low for k in _GATE):
         return False
-    if _REMAINDER_RE.search(t) and _POWER_RE.search(t):
+    if _REMAINDER_RE.search(t) and _POWER_RE.search(t) and _big_power(t):
         return True
     if _EQUATION_SOLUTIONS_RE.search(t) and "=" in t:
         return True
@@ -142,6 +215,15 @@ def is_competition_problem(text: str) -> bool:
     # the bound is looked for outside the count's own words ("how many digits …"), except where the
     # count spans the condition (Chinese, Japanese: "整数のうち、4でも6でも割り切れないものはいくつ")
     rest = t if _CJK_RE.search(m.group()) else t[: m.start()] + " " + t[m.end() :]
-    if _BOUND_RE.search(rest) is None:
+    bounds = [b.group() for b in _BOUND_RE.finditer(rest)]
+    if not bounds:
         return False
-    return _HARD_RE.search(t) is not None or _largest(t) >= BIG
+    if _HARD_RE.search(t) is not None:
+        return True
+    # over a long range, a condition besides the range ("how many numbers are there between 1 and 1000?"
+    # counts by subtraction)
+    if _largest(t) < BIG:
+        return False
+    if _PLAIN_COUNT_RE.search(m.group()) is None or not all(_RANGE_ONLY_RE.fullmatch(b) for b in bounds):
+        return True
+    return _PROPERTY_RE.search(rest) is not None

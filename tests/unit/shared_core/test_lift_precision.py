@@ -18,6 +18,7 @@ from __future__ import annotations
 import pytest
 
 from shared_core import Router
+from shared_core.classifiers.competition import is_competition_problem
 from shared_core.classifiers.context_ask import debugs_earlier_work, earlier_is_work, is_debug_ask
 
 from .test_ladder_followups import EARLIER
@@ -131,6 +132,45 @@ def test_a_fault_reported_in_the_same_clause_as_the_system_is_still_earlier_work
     assert not earlier_is_work("the job interview went fine. Then my bike broke on the way home, such a slow ride")
 
 
+EVERYDAY_SUMS = [
+    ("en", "How many pairs of socks should I pack for 7 days without laundry?"),
+    ("en", "how many ways can I split a $1000 bill between 4 friends?"),
+    ("en", "how many numbers are there between 1 and 1000?"),
+    ("en", "what is 2^10 mod 7?"),
+    ("en", "what is 3^12 mod 10?"),
+    ("en", "how many pairs of jeans should I buy for a 2-week trip with no laundry?"),
+    ("es", "¿de cuántas maneras puedo repartir 1200 € entre 3 hermanos?"),
+    ("fr", "combien de façons de partager une addition de 1000 € entre 4 amis ?"),
+    ("de", "wie viele Zahlen gibt es zwischen 1 und 1000?"),
+    ("pt", "quantos números existem entre 1 e 1000?"),
+    ("zh", "2^10 除以 7 的余数是多少？"),
+    ("ja", "2^12を5で割った余りは？"),
+    ("hi", "2^10 को 7 से भाग देने पर शेषफल क्या है?"),
+]
+
+
+@pytest.mark.parametrize(("lang", "prompt"), EVERYDAY_SUMS, ids=[f"{x[0]}-{i}" for i, x in enumerate(EVERYDAY_SUMS)])
+def test_an_everyday_count_or_a_small_power_is_no_competition_problem(lang: str, prompt: str) -> None:
+    assert not is_competition_problem(prompt), (lang, prompt)
+    d = Router().decide(prompt)
+    assert not any("competition problem" in r for r in d.reasons), (lang, prompt, d.tier)
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "What is the remainder when 2^100 is divided by 7?",
+        "How many ordered pairs of positive integers (a, b) satisfy a + b = 50?",
+        "In how many ways can 5 books be arranged on a shelf so that 2 given books are never adjacent?",
+        "¿Cuántos pares ordenados de enteros (x, y) cumplen x + y = 10 con x > 0?",
+        "Combien de couples ordonnés d'entiers (a, b) vérifient a + b = 20 ?",
+        "How many integers between 1 and 5000 are multiples of 7?",
+    ],
+)
+def test_competition_problems_are_still_recognised(prompt: str) -> None:
+    assert is_competition_problem(prompt)
+
+
 def test_the_phrasings_are_neither_training_prompts_nor_evaluation_requests() -> None:
     """As in :mod:`.test_ladder_followups`: no phrasing here shares more than half its words with a
     training prompt or a request of an evaluation set (the held-back sets excepted)."""
@@ -148,6 +188,6 @@ def test_the_phrasings_are_neither_training_prompts_nor_evaluation_requests() ->
                 row = json.loads(line)
                 others += [str(row.get("prompt", ""))] + [str(m.get("content", "")) for m in row.get("messages", [])]
     other_words = [_words(o) for o in others if o]
-    for p in [a for _, _, a in NOT_DEBUGGING + STILL_DEBUGGING]:
+    for p in [a for _, _, a in NOT_DEBUGGING + STILL_DEBUGGING] + [p for _, p in EVERYDAY_SUMS]:
         a = _words(p)
         assert max(len(a & b) / len(a | b) for b in other_words) <= 0.5, p
