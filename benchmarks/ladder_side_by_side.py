@@ -4,7 +4,7 @@
 
 ``reference``: ``Router()`` with the ladder model of ``--ref-models`` (default: the shipped one)
 and without the rules of the ninth round (``context_asks: false``: a short debugging ask over
-the earlier turns' code, logs or tool calls; ``short_problems`` off: short competition problems);
+the earlier turns' code, logs or tool calls; ``short_problems: false``: short competition problems);
 ``candidate``: ``Router()`` as shipped in this tree. Sets: everyday_dev (``../shared/data``), the
 own held-out templates, the own check set, each of them again after a heavy earlier exchange
 (``everyday_routing.after_heavy``), and every ``benchmarks/data/*.jsonl`` not matched by a
@@ -39,11 +39,10 @@ def routers(ref_models: str | None) -> dict[str, Router]:
     import yaml
 
     data = yaml.safe_load(default_config_path().read_text(encoding="utf-8"))
-    opts: dict[str, object] = {"context_asks": False}
+    opts: dict[str, object] = {"context_asks": False, "short_problems": False}
     if ref_models:
         opts["models_dir"] = ref_models
     ref = Router(RouterConfig.build({**data, "classifier": {"type": "embedded", "options": opts}}))
-    ref.classifier.short_problems = False  # type: ignore[attr-defined]
     return {"reference": ref, "candidate": Router()}
 
 

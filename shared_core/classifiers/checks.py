@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 _OPTIONS: dict[str, set[str]] = {
     # embedded / task: their constructors' keywords (tests check these stay in step)
-    "embedded": {"models_dir", "pasted_asks", "context_asks"},
+    "embedded": {"models_dir", "pasted_asks", "context_asks", "short_problems"},
     "task": {"label_map", "examples", "examples_weight", "seeds", "models_dir"},
     "rules": {"keywords", "no_signal_confidence"},
     "embedding": {"examples", "method", "temperature", "l2", "max_iter", "cache_size"},
@@ -63,7 +63,7 @@ def check_classifier_config(
                 field=f"{_where}.options.{unknown[0]}",
                 value=unknown,
             )
-    for flag in ("pasted_asks", "context_asks"):
+    for flag in ("pasted_asks", "context_asks", "short_problems"):
         if kind == "embedded" and not isinstance(opts.get(flag, True), bool):
             raise ConfigError(
                 f"{_where}.options.{flag} must be true or false",

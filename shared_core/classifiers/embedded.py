@@ -145,7 +145,8 @@ class EmbeddedClassifier(BaseClassifier):
     A short last message that asks to debug or fix the code, logs or tool calls of the earlier
     turns ("still failing, find out why and fix it") is placed at least at ``complex``
     (:mod:`.context_ask`; ``context_asks=False`` turns that off), and so is a short competition
-    problem ("the remainder of 3^2024 divided by 7", :mod:`.competition`).
+    problem ("the remainder of 3^2024 divided by 7", :mod:`.competition`; ``short_problems=False``
+    turns that off).
     """
 
     name = "embedded"
@@ -157,8 +158,10 @@ class EmbeddedClassifier(BaseClassifier):
         models_dir: str | Path | None = None,
         pasted_asks: bool = True,
         context_asks: bool = True,
+        short_problems: bool = True,
     ) -> None:
-        for name, value in (("pasted_asks", pasted_asks), ("context_asks", context_asks)):
+        flags = (("pasted_asks", pasted_asks), ("context_asks", context_asks), ("short_problems", short_problems))
+        for name, value in flags:
             if not isinstance(value, bool):
                 raise ConfigError(
                     f"the embedded classifier's {name} option must be true or false",
@@ -167,9 +170,8 @@ class EmbeddedClassifier(BaseClassifier):
                 )
         self.pasted_asks = pasted_asks
         self.context_asks = context_asks
-        self.short_problems = True
-        """Whether a short competition problem is placed at least at ``complex`` (:mod:`.competition`;
-        an attribute, not a config option: off only to measure the rule)."""
+        self.short_problems = short_problems
+        """Whether a short competition problem is placed at least at ``complex`` (:mod:`.competition`)."""
         self._dir = Path(models_dir) if models_dir else None
         self._labels = list(labels) if labels else ["simple", "medium", "complex", "frontier"]
         self._router: TrainedRouter | None = None

@@ -20,6 +20,8 @@ import pytest
 from shared_core import Router
 from shared_core.classifiers.competition import is_competition_problem
 from shared_core.classifiers.context_ask import debugs_earlier_work, earlier_is_work, is_debug_ask
+from shared_core.classifiers.embedded import EmbeddedClassifier
+from shared_core.errors import ConfigError
 
 from .test_ladder_followups import EARLIER
 
@@ -169,6 +171,26 @@ def test_an_everyday_count_or_a_small_power_is_no_competition_problem(lang: str,
 )
 def test_competition_problems_are_still_recognised(prompt: str) -> None:
     assert is_competition_problem(prompt)
+
+
+_TIERS = [{"name": n, "model": "gpt-4o-mini"} for n in ("simple", "medium", "complex", "frontier")]
+
+
+def test_short_problems_can_be_turned_off_in_the_config() -> None:
+    """``options: {short_problems: false}``: a short competition problem is read as the model reads it."""
+    problem = "What are the last three digits of 7^2024? Show how you get them."
+    on = Router().decide(problem)
+    off = Router({"tiers": _TIERS, "classifier": {"type": "embedded", "options": {"short_problems": False}}})
+    assert any("competition problem" in r for r in on.reasons)
+    assert not any("competition problem" in r for r in off.decide(problem).reasons)
+    assert off.decide(problem).index < on.index
+
+
+def test_short_problems_must_be_a_bool() -> None:
+    with pytest.raises(ConfigError, match="short_problems"):
+        EmbeddedClassifier(short_problems="no")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="short_problems"):
+        Router({"tiers": _TIERS, "classifier": {"type": "embedded", "options": {"short_problems": "off"}}})
 
 
 def test_the_phrasings_are_neither_training_prompts_nor_evaluation_requests() -> None:
