@@ -242,6 +242,10 @@ _WRITING_RE = re.compile(  # the earlier turns write or discuss a piece of prose
     r"\b(?:essays?|poems?|op-?ed|blog posts?|cover letter|"
     r"ensayos?|redacci[oó]n|cuentos?|dissertations?|r[ée]dactions?|po[eè]mes?|aufsatz|aufs[äa]tze|"
     r"erörterung|gedicht\w*|reda[cç][aã]o|ensaios?|poemas?|cr[oô]nicas?)\b"
+    # a piece asked for: "write an article about why standardised tests fail", "draft a review of Luigi's"
+    r"|\b(?:write|draft|compose|escribe|redacta|écris|rédige|schreib\w*|escreva|escreve)\b[^.\n]{0,40}?"
+    r"\b(?:articles?|reviews?|stor(?:y|ies)|speech|blog|letters?|art[ií]culos?|rese[ñn]as?|cartas?|discursos?|"
+    r"artigos?|critiques?|lettres?|discours|artikel|rezension|brief|rede)\b"
     r"|作文|论文|論文|散文|エッセイ|小論文|निबंध|कविता",
     re.I,
 )

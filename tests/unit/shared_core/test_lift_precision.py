@@ -122,6 +122,8 @@ def test_a_cause_to_find_still_asks_for_debugging(ask: str) -> None:
         "\n".join(m["content"] for m in _ESSAY_ON_TESTS),
         "\n".join(m["content"] for m in _ESSAY_ON_SERVICE),
         "Two trains leave at the same time, both traveling 80 miles. Cassandra needs 3 tests to plant the trees.",
+        "The service at Luigi's was slow and the waiter got our order wrong. Write a review for me.\nHere it is: ...",
+        "Write an article on why standardised tests fail poor students.\nStandardised tests fail them because ...",
     ],
 )
 def test_prose_about_tests_or_service_is_no_earlier_work(context: str) -> None:
