@@ -175,14 +175,21 @@ def _keys(text: str) -> set[str]:
     return keys
 
 
+_PROGRAM_RE = re.compile(  # more names of a program or a piece of one (with _SYSTEM_RE's)
+    r"\b(?:program\w*|loops?|regexp?|class(?:es)?|methods?|components?|branch\w*|commits?|pr|bots?|"
+    r"modules?|programa\w*|programme|m[ée]todos?|m[ée]thodes?|klassen?|methoden?)\b|程序|程式|プログラム|प्रोग्राम",
+    re.I,
+)
+
+
 def _names_own_object(ask: str, context: str) -> bool:
     """Does ``ask`` name an object of its own ("my car", "mi coche", "我的猫") that the earlier turns
     do not mention (its first four letters, or first two CJK characters)?"""
     low = context[-CONTEXT_TAIL:].lower()
     for m in _OWN_OBJECT_RE.finditer(ask):
         word = m.group(1).lower()
-        if word in _STOP:
-            continue
+        if word in _STOP or _SYSTEM_RE.match(word) or _PROGRAM_RE.match(word):
+            continue  # "why does MY CODE hang? fix it": the program of the earlier turns, by another name
         if (word[:2] if CJK_RE.match(word) else word[:4]) not in low:
             return True
     return False

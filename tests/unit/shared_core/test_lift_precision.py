@@ -87,6 +87,10 @@ STILL_DEBUGGING = [  # naming an object of its own, but one the earlier turns ho
     ("es", "go", "mi refresco de caché sigue bloqueando a los lectores, ¿por qué? arréglalo"),
     ("de", "traceback", "mein Export stürzt immer noch ab, finde die Ursache"),
     ("ja", "go", "私のキャッシュはまだ更新されません。原因を特定して直してください"),
+    # "my code", "mein Code", "मेरा कोड": the program of the earlier turns by another name, not a new subject
+    ("en", "go", "why does my code hang? fix it"),
+    ("de", "go", "warum hängt mein Code? behebe das"),
+    ("hi", "go", "मेरा कोड क्यों अटकता है? इसे ठीक करो"),
 ]
 
 
