@@ -103,7 +103,7 @@ look, so that most requests never reach the expressions (µs per request: ``Rout
 
 
 _WAYS = (  # a way to arrange, choose, place ... (not "ways to split a bill", "maneras de ahorrar")
-    r"(?:\w+ ){0,6}?(?:arrang|choos|chosen|select|plac|seat|sit|colou?r|distribut|partition|tile|tiling|order|"
+    r"(?:\w+ ){0,8}?(?:arrang|rearrang|reorder|choos|chosen|select|plac|seat|sit|colou?r|distribut|partition|tile|tiling|order|"
     r"form|pick|assign|writ|express|line|stand|climb|walk|reach|paint|label|"
     r"orden|coloc|elegi|elig|escog|seleccion|sent|pint|distribu|"
     r"ordonn|arrang|plac|choisi|colori|asseoi|"
