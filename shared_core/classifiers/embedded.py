@@ -13,111 +13,50 @@
   over the ladder.
 
 Weights are JSON + NPZ under ``shared_core/data/models`` (rebuild them with
-``python -m shared_core.training.train_default``); they load lazily, once per process.
+``python -m shared_core.training.train_default``); they load lazily, once per process
+(:mod:`.shipped`). The task model is :mod:`.task_model`, the greeting and bare-arithmetic
+shortcuts :mod:`.ladder_shortcuts`; their names are re-exported here.
 """
 
 from __future__ import annotations
 
-import re
-import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from .._construct import construct
-from ..errors import ConfigError, DataFormatError
-from ..features import FeatureExtractor
+from ..errors import ConfigError
 from ..request import Request
 from .base import BaseClassifier, Classification
-from .files import WEIGHTS_HASH, read_weights, write_json
 from .ladder import _levels_scores
 from .ladder_model import LEVELS, LadderModel
+from .ladder_shortcuts import _greeting_words, _is_bare_arithmetic, _is_greeting
 from .lift import REASONS, lift, why_lifted
 from .pasted import MIN_TEXT, ask_to_read
-from .trained import TrainedRouter, dense_rows, read_json_safely, sparse_rows, write_npz
+from .shipped import (  # re-exported: where the shipped models live and load
+    DIFFICULTY_FILE,
+    LADDER_FILE,
+    MODELS_DIR,
+    _cache,
+    _cached,
+    default_router_for,
+    load_difficulty,
+    load_ladder,
+    shipped_heads,
+)
+from .task_model import TASK_FILE, TASK_FORMAT, TYPE_EASE, TaskModel, _softmax, load_task_model
+from .trained import TrainedRouter
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "data" / "models"
-TASK_FORMAT = "tier-router.task-model"
-DIFFICULTY_FILE = "difficulty.json"
-TASK_FILE = "task.json"
-LADDER_FILE = "ladder.json"
-
-
-_lock = threading.Lock()
-_cache: dict[Path, Any] = {}
-
-
-def _cached(path: Path, loader: Any) -> Any:
-    with _lock:
-        hit = _cache.get(path)
-        if hit is None:
-            hit = loader(path)
-            _cache[path] = hit
-        return hit
-
-
-def load_difficulty(models_dir: Path | None = None) -> TrainedRouter:
-    """The shipped generic difficulty model (a ladder head), loaded once."""
-    return _cached((models_dir or MODELS_DIR) / DIFFICULTY_FILE, TrainedRouter.load)
-
-
-def shipped_heads(models_dir: Path | None = None) -> list[Path]:
-    """Router files of the shipped per-ladder heads (``source_*.json``)."""
-    return sorted((models_dir or MODELS_DIR).glob("source_*.json"))
-
-
-def default_router_for(
-    models: Sequence[str],
-    relative_costs: Sequence[float] | None = None,
-    *,
-    models_dir: Path | None = None,
-) -> TrainedRouter:
-    """A router scoring ``models`` (cheapest first) from the prompt text alone.
-
-    When the set of models equals one a shipped head was trained for, that head is
-    used (with its tuned rule and knob); otherwise the generic difficulty head is
-    spread over the ladder (rule ``threshold``, knob 0.5).
-    """
-    models = list(models)
-    if not models:
-        raise ConfigError(
-            "default_router_for needs at least one model", field="models", value=models
-        )
-    wanted = set(models)
-    for path in shipped_heads(models_dir):
-        head: TrainedRouter = _cached(path, TrainedRouter.load)
-        if set(head.models) == wanted:
-            return head.with_models(models, relative_costs)
-    return load_difficulty(models_dir).with_models(models, relative_costs)
-
-
-# Prior ease of each shipped task type (1 = a small model will do); used by the task
-# classifier's callers and kept for configs that refer to it.
-TYPE_EASE: dict[str, float] = {
-    "knowledge_qa": 0.85,
-    "classification": 0.8,
-    "extraction": 0.75,
-    "rewrite_paraphrase": 0.8,
-    "summarization": 0.7,
-    "roleplay": 0.65,
-    "creative_writing": 0.65,
-    "knowledge_mcq": 0.55,
-    "constrained_generation": 0.5,
-    "coding": 0.35,
-    "reasoning_mcq": 0.4,
-    "reasoning": 0.25,
-    "math": 0.25,
-}
+__all__ = [
+    "DIFFICULTY_FILE", "LADDER_FILE", "MODELS_DIR", "OOD_CONFIDENCE", "TASK_FILE", "TASK_FORMAT", "TYPE_EASE",
+    "EmbeddedClassifier", "TaskModel", "_cache", "_cached", "_greeting_words", "_is_bare_arithmetic",
+    "_is_greeting", "_softmax", "default_router_for", "load_difficulty", "load_ladder", "load_task_model",
+    "shipped_heads",
+]
 
 OOD_CONFIDENCE = 0.35
 """Confidence reported for a request unlike the training data (it is sent one level up)."""
-
-
-def load_ladder(models_dir: Path | None = None) -> LadderModel:
-    """The shipped ladder model (``ladder.json``), loaded once per process."""
-    return _cached((models_dir or MODELS_DIR) / LADDER_FILE, LadderModel.load)
 
 
 class EmbeddedClassifier(BaseClassifier):
@@ -309,116 +248,3 @@ class EmbeddedClassifier(BaseClassifier):
 
 
 _LEVELS_REASON = "levels " + " ".join(f"{n} %.2f" for n in LEVELS)
-_DIGIT_RE = re.compile(r"\d")
-# requests whose answers need depth whatever their length
-_ARITH_PREFIX_RE = re.compile(
-    r"^\s*(?:what\s+is|what's|whats|calculate|compute|how\s+much\s+is|evaluate)?\s*", re.I
-)
-_ARITH_WORDS_RE = re.compile(r"\b(?:plus|minus|times|divided\s+by|multiplied\s+by|over|of)\b", re.I)
-_ARITH_RE = re.compile(r"[\d\s.,+\-*/×÷x^%()=]+\??")
-
-
-_GREETING_WORDS = frozenset("hi hello hey thanks thank morning evening".split())
-
-
-def _is_greeting(text: str) -> bool:
-    """The features' ``greeting`` signal: a short message opening with a greeting word."""
-    toks = text.lower().translate(_PUNCT).split()
-    return bool(toks) and toks[0] in _GREETING_WORDS and len(toks) <= 12
-
-
-_PUNCT = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~"})
-
-
-def _greeting_words(toks: Sequence[str]) -> bool:
-    """:func:`_is_greeting` of a text from its words (``_tokens`` of its lower case: ASCII
-    punctuation as spaces, then ``split``, what ``_is_greeting`` does after ``strip``)."""
-    return bool(toks) and toks[0] in _GREETING_WORDS and len(toks) <= 12
-
-
-def _is_bare_arithmetic(text: str) -> bool:
-    """A short request that is only a small calculation ("What is 10 divided by 2?")."""
-    t = text.strip()
-    if len(t) > 60 or not _DIGIT_RE.search(t):
-        return False
-    rest = _ARITH_WORDS_RE.sub("+", _ARITH_PREFIX_RE.sub("", t, count=1))
-    return bool(_ARITH_RE.fullmatch(rest.strip()))
-
-
-# -- task types ---------------------------------------------------------------------------
-class TaskModel:
-    """A linear softmax over hashed features: text -> probability per shipped task type."""
-
-    def __init__(
-        self,
-        types: Sequence[str],
-        W: np.ndarray,
-        b: np.ndarray,
-        features: dict[str, Any],
-        temperature: float = 1.0,
-        info: dict[str, Any] | None = None,
-    ) -> None:
-        self.types = list(types)
-        self.W = np.asarray(W, dtype=np.float32)
-        self.b = np.asarray(b, dtype=np.float64)
-        self.features = dict(features)
-        self.temperature = float(temperature)
-        self.info = dict(info or {})
-        self.fx = FeatureExtractor.from_config(self.features)
-        if self.W.shape != (self.fx.dim, len(self.types)):
-            raise DataFormatError(
-                "task model",
-                f"W{self.W.shape} does not fit {len(self.types)} types, dim {self.fx.dim}",
-            )
-
-    def logits_one(self, text: str) -> np.ndarray:
-        idx, val = self.fx.transform_one(text)
-        return (val @ self.W[idx] + self.b) / self.temperature
-
-    def proba(self, texts: Sequence[str]) -> np.ndarray:
-        z = (self.fx.transform(texts).dot(self.W.astype(np.float64)) + self.b) / self.temperature
-        return _softmax(z)
-
-    def save(self, path: str | Path) -> Path:
-        p = Path(path)
-        npz = p.with_suffix(".npz")
-        arrays = {"b": self.b}
-        arrays.update(sparse_rows(self.W.astype(np.float16)))
-        digest = write_npz(npz, arrays)  # the weights first: the JSON then names their hash
-        meta = {
-            "format": TASK_FORMAT,
-            "version": 1,
-            "types": self.types,
-            "features": self.features,
-            "temperature": self.temperature,
-            "weights_file": npz.name,
-            WEIGHTS_HASH: digest,
-            "info": self.info,
-        }
-        return write_json(p, meta)
-
-    @classmethod
-    def load(cls, path: str | Path) -> TaskModel:
-        p = Path(path)
-        meta = read_json_safely(p, TASK_FORMAT)
-        arrays = read_weights(p, meta)
-        W = dense_rows(arrays, int(meta["features"]["dim"]), len(meta["types"]))
-        return cls(
-            meta["types"],
-            W,
-            arrays["b"],
-            meta["features"],
-            meta.get("temperature", 1.0),
-            meta.get("info"),
-        )
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = np.atleast_2d(z)
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def load_task_model(models_dir: Path | None = None) -> TaskModel:
-    return _cached((models_dir or MODELS_DIR) / TASK_FILE, TaskModel.load)
