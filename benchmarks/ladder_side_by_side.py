@@ -1,10 +1,12 @@
 """The ladder's routing with this round's rules against a reference, side by side on every set.
 
-    python benchmarks/ladder_side_by_side.py [--ref-models DIR] [--skip GLOB ...] [--speed] [--show]
+    python benchmarks/ladder_side_by_side.py [--ref-models DIR] [--ref-rules] [--skip GLOB ...] [--speed] [--show]
 
 ``reference``: ``Router()`` with the ladder model of ``--ref-models`` (default: the shipped one)
 and without the rules of the ninth round (``context_asks: false``: a short debugging ask over
-the earlier turns' code, logs or tool calls; ``short_problems: false``: short competition problems);
+the earlier turns' code, logs or tool calls; ``short_problems: false``: short competition problems;
+``--ref-rules`` keeps both on) and without the tenth round's (``light_asks``: light asks in heavy
+words; ``snippet_asks``: a short snippet to explain);
 ``candidate``: ``Router()`` as shipped in this tree. Sets: everyday_dev (``../shared/data``), the
 own held-out templates, the own check set, each of them again after a heavy earlier exchange
 (``everyday_routing.after_heavy``), and every ``benchmarks/data/*.jsonl`` not matched by a
@@ -35,14 +37,16 @@ from shared_core.training.ladder_metrics import ladder_report, read_ladder_rows,
 FIGURES = ("exact", "within_one", "tier1_cheapest", "tier12_lower_half", "tier34_upper_half", "tier4_top")
 
 
-def routers(ref_models: str | None) -> dict[str, Router]:
+def routers(ref_models: str | None, ref_rules: bool = False) -> dict[str, Router]:
     import yaml
 
     data = yaml.safe_load(default_config_path().read_text(encoding="utf-8"))
-    opts: dict[str, object] = {"context_asks": False, "short_problems": False}
+    opts: dict[str, object] = {"context_asks": ref_rules, "short_problems": ref_rules}
     if ref_models:
         opts["models_dir"] = ref_models
     ref = Router(RouterConfig.build({**data, "classifier": {"type": "embedded", "options": opts}}))
+    ref.classifier.light_asks = False  # type: ignore[attr-defined]  # (the tenth round's rules: off)
+    ref.classifier.snippet_asks = False  # type: ignore[attr-defined]
     return {"reference": ref, "candidate": Router()}
 
 
@@ -75,11 +79,15 @@ def cell(rep: dict, key: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ref-models", default=None, help="models dir of the reference (default: the shipped one)")
+    ap.add_argument(
+        "--ref-rules", action="store_true",
+        help="keep the ninth round's rules on in the reference too (two models compared, same rules)",
+    )
     ap.add_argument("--skip", action="append", default=[], help="file-name glob of benchmarks/data to leave out")
     ap.add_argument("--speed", action="store_true", help="time decide both ways instead")
     ap.add_argument("--show", action="store_true", help="print each request whose tier moved")
     args = ap.parse_args(argv)
-    rs = routers(args.ref_models)
+    rs = routers(args.ref_models, args.ref_rules)
     data = sets(args.skip)
     if args.speed:
         print("| set | reference µs | candidate µs | ratio |\n|---|---|---|---|")

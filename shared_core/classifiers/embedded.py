@@ -29,6 +29,8 @@ from .._construct import construct
 from ..errors import ConfigError
 from ..request import Request
 from .base import BaseClassifier, Classification
+from .caps import REASONS as CAP_REASONS
+from .caps import cap, why_capped
 from .ladder import _levels_scores
 from .ladder_model import LEVELS, LadderModel
 from .ladder_shortcuts import _greeting_words, _is_bare_arithmetic, _is_greeting
@@ -85,7 +87,10 @@ class EmbeddedClassifier(BaseClassifier):
     turns ("still failing, find out why and fix it") is placed at least at ``complex``
     (:mod:`.context_ask`; ``context_asks=False`` turns that off), and so is a short competition
     problem ("the remainder of 3^2024 divided by 7", :mod:`.competition`; ``short_problems=False``
-    turns that off).
+    turns that off). A short ask what a
+    quoted error message means ("what does `KeyError: 'id'` mean and where do I look first?") is
+    placed at most at ``medium``, and so is a short ask for one regex, cron line or spreadsheet formula
+    (:mod:`.caps`).
     """
 
     name = "embedded"
@@ -111,6 +116,14 @@ class EmbeddedClassifier(BaseClassifier):
         self.context_asks = context_asks
         self.short_problems = short_problems
         """Whether a short competition problem is placed at least at ``complex`` (:mod:`.competition`)."""
+        self.snippet_asks = True
+        """Whether a message too short for the pasted-document reading that asks to explain the code it
+        carries is read as that ask, at ``medium`` (:func:`~.pasted.snippet_ask`; an attribute, not a
+        config option: off only to measure the rule)."""
+        self.light_asks = True
+        """Whether a short ask what a quoted error message means, or for one regex, cron line or
+        spreadsheet formula, is placed at most at ``medium`` (:mod:`.caps`; an attribute, not a config
+        option: off only to measure the rules)."""
         self._dir = Path(models_dir) if models_dir else None
         self._labels = list(labels) if labels else ["simple", "medium", "complex", "frontier"]
         self._router: TrainedRouter | None = None
@@ -154,7 +167,7 @@ class EmbeddedClassifier(BaseClassifier):
         m = self.ladder
         whole = text
         text = m.view(text, ask_start)  # the last user message, for models that read only it
-        ask = ask_to_read(text) if self.pasted_asks and len(text) * 3 >= MIN_TEXT else None
+        ask = ask_to_read(text, snippets=self.snippet_asks) if self.pasted_asks and len(text) * 3 >= MIN_TEXT else None
         if ask is not None:
             text = ask.text
         # (the words it read, when it read them: see below; and the tokens for the coverage)
@@ -171,6 +184,11 @@ class EmbeddedClassifier(BaseClassifier):
         lifted = why_lifted(p, text, whole, ask_start, problems=self.short_problems, earlier=self.context_asks)
         if lifted:
             p = lift(p)
+        # "what does `KeyError: 'id'` mean?", "cron expression for weekdays at 7:30": at most medium (:mod:`.caps`)
+        # (a message read whole: the ask of a pasted document may be only its lead-in, "I have these tables:")
+        capped = "" if lifted or ask is not None or not self.light_asks else why_capped(p, text)
+        if capped:
+            p = cap(p)
         cov = m.coverage(text, read_toks)
         ood = cov < m.ood_coverage
         t = text.strip()
@@ -180,10 +198,10 @@ class EmbeddedClassifier(BaseClassifier):
             or ((toks is None or not all(map(str.isalpha, toks))) and _is_bare_arithmetic(t))
         ):
             p = [1.0, 0.0, 0.0, 0.0]  # greetings and "what is 17*23?": any model
-            ood = False
-        elif ood and not lifted:
+            ood, capped = False, ""
+        elif ood and not lifted and not capped:  # (a rule's decision stands)
             p = [0.0, *p[:-2], p[-2] + p[-1]]  # unsure: one level up
-        return p, bool(ood), cov, ask is not None, lifted
+        return p, bool(ood), cov, ask is not None, lifted or capped
 
     def ease(self, text: str) -> float:
         """Predicted ease of ``text`` in [0, 1]: 1 - expected level / 3 (1 = the cheapest will do)."""
@@ -226,7 +244,7 @@ class EmbeddedClassifier(BaseClassifier):
         if read_ask:
             reason += "; a short ask about a pasted document: the ask read alone"
         if lifted:
-            reason += REASONS[lifted]
+            reason += REASONS.get(lifted) or CAP_REASONS[lifted]
         if ood:
             reason += f"; unlike the training data (coverage {cov:.2f}): one level up"
         return construct(Classification, {  # the frozen dataclass's __init__ in one step

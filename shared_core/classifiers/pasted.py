@@ -48,6 +48,7 @@ from .pasted_words import (
 
 __all__ = [
     "ASK_MAX", "FIRST_PERSON", "MIN_TEXT", "Ask", "ask_to_read", "find_ask", "is_code_or_log", "looks_up_a_value", "names_a_task",
+    "snippet_ask",
 ]
 
 MIN_TEXT = 480
@@ -172,8 +173,32 @@ def find_ask(text: str) -> Ask | None:
     return None
 
 
-def ask_to_read(text: str) -> Ask | None:
-    """The ask the ladder should read alone, or ``None`` to read the whole ``text``."""
+def snippet_ask(text: str) -> Ask | None:
+    """A message too short for :func:`find_ask` that asks to explain the snippet it carries ("Was macht
+    dieser Code?" + a ten-line function, "Walk me through what this SQL returns:" + a query): the ask,
+    to be read alone at ``medium`` (``over_code="explain"``), else ``None``.
+
+    The ask is the first or the last paragraph (at most :data:`ASK_MAX` characters) and
+    :func:`~.pasted_words.explains_code` (no "why", "fix", "is this ok?"); the rest is code, a config
+    or logs (:func:`~.pasted_material.is_code_or_log`)."""
+    if "\n" not in text.strip():
+        return None  # one line: no snippet under an ask
+    paras = _glued(p for p in _PARAS_RE.split(_RULE_RE.sub("", text).strip()) if p.strip())
+    if len(paras) < 2:
+        return None
+    for cand, rest in ((paras[0], paras[1:]), (paras[-1], paras[:-1])):
+        ask = strip_label(cand.strip())
+        material = "\n\n".join(rest)
+        if ask and len(cand) <= ASK_MAX and explains_code(ask) and is_code_or_log(material):
+            return Ask(ask, material, True, "explain")
+    return None
+
+
+def ask_to_read(text: str, *, snippets: bool = True) -> Ask | None:
+    """The ask the ladder should read alone, or ``None`` to read the whole ``text`` (``snippets``: a
+    shorter message may be a short ask to explain a snippet, :func:`snippet_ask`)."""
+    if not _long_enough(text):
+        return snippet_ask(text) if snippets else None
     found = find_ask(text)
     if found is None or asks_advice(found.text):  # "which would you pick?": the whole message decides
         return None
