@@ -336,10 +336,12 @@ def test_router_places_the_evening_blind_sets_as_measured() -> None:
     regression guard, not a claim that the targets hold there. Raised with the ninth round's rules
     (a short debugging ask over the earlier turns, short competition problems; chosen on these two
     sets, so they are choosing sets now): I exact 78.0 -> 81.0%, tiers 3-4 upper 88.1 -> 94.0%, ECE
-    0.090 -> 0.058; J exact 80.0 -> 83.8%, tiers 3-4 upper 82.5 -> 90.0%, ECE 0.114 -> 0.081."""
+    0.090 -> 0.058; J exact 80.0 -> 83.8%, tiers 3-4 upper 82.5 -> 90.0%, ECE 0.114 -> 0.081. Raised
+    with the tenth round's rules (light asks in heavy words, a short snippet to explain): I exact 81.0 ->
+    82.7%, tiers 1-2 lower 85.7 -> 89.3% (three asks what an error message means)."""
     router = Router()
     for path, floor, ece in (
-        (MULTILINGUAL_I, {"exact": 0.80, "within_one": 0.96, "tier1_cheapest": 0.88, "tier12_lower_half": 0.84,
+        (MULTILINGUAL_I, {"exact": 0.82, "within_one": 0.96, "tier1_cheapest": 0.88, "tier12_lower_half": 0.88,
                           "tier34_upper_half": 0.92, "tier4_top": 0.83}, 0.08),
         (BLIND_J, {"exact": 0.82, "within_one": 0.96, "tier1_cheapest": 0.90, "tier12_lower_half": 0.90,
                    "tier34_upper_half": 0.88, "tier4_top": 0.90}, 0.10),
@@ -357,12 +359,14 @@ def test_router_places_the_late_blind_sets_as_measured() -> None:
     round was built elsewhere, read once before and once after it (BENCHMARKS.md, "Sets K and L"): the
     round fixed one request (a tier-4 follow-up of K, `simple` -> `complex`) and broke none. Floors about
     one request under what the shipped router reached (K exact 90.0%, L 84.3%; L's tiers 1-2 in the lower
-    half, 90.0%, and K's, 94.0%, are under the issue's 95%)."""
+    half, 90.0%, and K's, 94.0%, are under the issue's 95%). Raised with the tenth round's rules: K exact
+    90.0 -> 91.0%, tiers 1-2 lower 94.0 -> 96.0% (a cron line); L exact 84.3 -> 85.7%, tiers 1-2 lower
+    90.0 -> 92.9% (a spreadsheet function, an extraction into JSON)."""
     router = Router()
     for path, floor in (
-        (BLIND_K, {"exact": 0.89, "within_one": 0.99, "tier1_cheapest": 0.92, "tier12_lower_half": 0.92,
+        (BLIND_K, {"exact": 0.90, "within_one": 0.99, "tier1_cheapest": 0.92, "tier12_lower_half": 0.94,
                    "tier34_upper_half": 0.94, "tier4_top": 0.88}),
-        (MULTILINGUAL_L, {"exact": 0.83, "within_one": 0.97, "tier1_cheapest": 0.88, "tier12_lower_half": 0.88,
+        (MULTILINGUAL_L, {"exact": 0.85, "within_one": 0.97, "tier1_cheapest": 0.88, "tier12_lower_half": 0.91,
                           "tier34_upper_half": 0.91, "tier4_top": 0.82}),
     ):
         rows = read_ladder_rows(path)
