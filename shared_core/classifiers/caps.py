@@ -14,7 +14,6 @@ from .error_meaning import ASK_MAX as ERROR_MAX
 from .error_meaning import asks_what_an_error_means
 from .extraction import ASK_MAX as EXTRACT_MAX
 from .extraction import asks_to_extract
-from .keywords import words_of
 from .one_liner import ASK_MAX as ONE_LINE_MAX
 from .one_liner import asks_for_a_one_liner
 
@@ -37,12 +36,11 @@ def why_capped(p: Sequence[float], ask: str) -> str:
     t = ask.strip()
     if len(t) > max(ERROR_MAX, ONE_LINE_MAX, EXTRACT_MAX):
         return ""  # longer than any of the three reads
-    lw = words_of(t)  # (split once for the three)
-    if asks_what_an_error_means(ask, lw):
+    if asks_what_an_error_means(t):  # (each tests its own cheap signs first)
         return "error meaning"
-    if asks_for_a_one_liner(ask, lw):
+    if asks_for_a_one_liner(t):
         return "one-liner"
-    if asks_to_extract(ask, lw):
+    if asks_to_extract(t):
         return "extraction"
     return ""
 

@@ -72,6 +72,13 @@ _HEAVY = Keywords.of(
 _QUOTED_RE = re.compile(  # a quoted stretch: '…', "…", `…`, «…», „…“, “…”, 「…」
     r"['\"`«„“「‘]([^'\"`»“”」’\n]{3,160})['\"`»“”」’]"
 )
+_HINTS = (
+    "err", "exception", "fatal", "panic", "denied", "refused", "timed out", "reset", "memory", "fault",
+    "not found", "recogni", "allocated", "in use", "match", "unable", "could not", "cannot", "can't",
+    "fehler", "meldung", "message", "mensa", "warning", "报错", "错误", "エラー", "एरर", "त्रुटि",
+)
+"""Substrings one of which any quoted error holds (lower case): a test far cheaper than the regexes."""
+_CODE_RE = re.compile(r"\bE[A-Z]{4,}\b")  # ("ECONNREFUSED", "ERESOLVE")
 _FENCE = "```"
 
 
@@ -79,10 +86,15 @@ def asks_what_an_error_means(text: str, lw: tuple[str, frozenset[str]] | None = 
     """Whether ``text`` is a short ask what one quoted error message means (see the module); ``lw``: its
     :func:`~.keywords.words_of`, when the caller has them."""
     t = text.strip()
+    if len(t) > ASK_MAX:
+        return False
+    low = t.lower()
+    if not any(h in low for h in _HINTS) and not _CODE_RE.search(t):
+        return False  # (no error quoted: the cheap test first)
     n = len(t) + 2 * len(CJK_RE.findall(t)) if len(t) * 3 > ASK_MAX else len(t)
     if n > ASK_MAX or t.count("\n") >= MAX_LINES or _FENCE in t or "Traceback (most recent" in t:
         return False
-    low, words = lw or words_of(t)
+    low, words = lw or words_of(t)  # (the same lower case)
     if not _MEANING.found(low, words) or _HEAVY.found(low, words):
         return False
     return bool(_TYPED_RE.search(t)) or (bool(_PHRASE_RE.search(t)) and bool(_ERROR_WORD_RE.search(t))) or any(

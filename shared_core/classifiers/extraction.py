@@ -63,9 +63,14 @@ def asks_to_extract(text: str, lw: tuple[str, frozenset[str]] | None = None) -> 
     """Whether ``text`` is a short ask to put given text into JSON or CSV (see the module); ``lw``: its
     :func:`~.keywords.words_of`, when the caller has them."""
     t = text.strip()
+    if len(t) > ASK_MAX:
+        return False
+    low = t.lower()
+    if "json" not in low and "csv" not in low and "表にして" not in t:
+        return False  # (no format named: the cheap test first)
     n = len(t) + 2 * len(CJK_RE.findall(t)) if len(t) * 3 > ASK_MAX else len(t)
     if n > ASK_MAX or not _FORMAT_RE.search(t):
-        return False
+        return False  # (after a cheaper test, below)
     low, words = lw or words_of(t)
     if not _VERB.found(low, words) or _HEAVY.found(low, words):
         return False

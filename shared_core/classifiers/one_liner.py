@@ -61,6 +61,11 @@ _HEAVY = Keywords.of(
      "报错", "错误", "测试", "脚本", "程序", "なぜ", "どうして", "エラー", "テスト", "スクリプト", "プログラム", "例外",
      "क्यों", "गलत", "स्क्रिप्ट"),
 )
+_HINTS = (
+    "regex", "regul", "expres", "cron", "formul", "fórmul", "funci", "funç", "fonction", "funktion", "正则",
+    "正規表現", "公式", "関数", "数式", "函数", "फ़ॉर्मूला", "फार्मूला", "रेगुलर",
+)
+"""Substrings one of which any named artefact holds (lower case): a test far cheaper than the regexes."""
 _FENCE = "```"
 
 
@@ -68,6 +73,11 @@ def asks_for_a_one_liner(text: str, lw: tuple[str, frozenset[str]] | None = None
     """Whether ``text`` is a short ask for one regex, cron line or spreadsheet formula (see the module); ``lw``: its
     :func:`~.keywords.words_of`, when the caller has them."""
     t = text.strip()
+    if len(t) > ASK_MAX:
+        return False
+    low = t.lower()
+    if not any(h in low for h in _HINTS):
+        return False  # (no artefact named: the cheap test first)
     n = len(t) + 2 * len(CJK_RE.findall(t)) if len(t) * 3 > ASK_MAX else len(t)
     if n > ASK_MAX or t.count("\n") >= MAX_LINES or _FENCE in t:
         return False
