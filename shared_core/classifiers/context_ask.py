@@ -102,8 +102,14 @@ _BACK_RE = re.compile(  # words that point back at what came before
     r"esto|eso|este|esta|estos|estas|ese|esa|esos|esas|ambos|ambas|aquí|todavía|sigue|"
     r"ceci|cela|ça|ces|cette|les deux|encore|toujours|"
     r"das|dies|diese|dieser|diesen|dieses|beide|beiden|immer noch|noch|hier|"
-    r"isso|isto|esse|essa|esses|essas|ainda|aqui)\b"
-    r"|这|這|那|它|仍然|依然|还是|還是|又|これ|それ|この|その|あれ|まだ|また|यह|ये|इस|इन|वो|वह|अभी भी|फिर से",
+    r"isso|isto|esse|essa|esses|essas|ainda|aqui|"
+    # where the earlier turns are ("the code above") and what they hold ("fix the code", "den Code")
+    r"above|earlier|previous|ci-dessus|plus haut|pr[ée]c[ée]dent\w*|arriba|anterior\w*|acima|oben|vorhin|vorherige\w*|"
+    r"code|script|c[oó]digo|skript|"
+    # a pronoun on the verb: "arréglalo", "corrígelo", "corrige-le", "conserta-o"
+    r"\w+(?:[aeáé]l[oa]s?)|\w+-(?:le|la|les|lo|la|o|a|os|as))\b"
+    r"|这|這|那|它|仍然|依然|还是|還是|又|これ|それ|この|その|あれ|まだ|また|यह|ये|इस|इन|वो|वह|अभी भी|फिर से|"
+    r"上面|上述|上记|上記|上の|さっき|先ほど|代码|代碼|コード|ऊपर|कोड",
     re.I,
 )
 _STILL_RE = re.compile(  # what a report of a fault that persists says ("it STILL crashes", "fails AGAIN")
