@@ -35,7 +35,7 @@ from .files import WEIGHTS_HASH, read_weights, write_json
 from .ladder import _levels_scores
 from .ladder_model import LEVELS, LadderModel
 from .lift import REASONS, lift, why_lifted
-from .pasted import MIN_TEXT, ask_to_read
+from .pasted import MIN_LETTER, ask_to_read
 from .trained import TrainedRouter, dense_rows, read_json_safely, sparse_rows, write_npz
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "data" / "models"
@@ -213,7 +213,7 @@ class EmbeddedClassifier(BaseClassifier):
         m = self.ladder
         whole = text
         text = m.view(text, ask_start)  # the last user message, for models that read only it
-        ask = ask_to_read(text) if self.pasted_asks and len(text) * 3 >= MIN_TEXT else None
+        ask = ask_to_read(text) if self.pasted_asks and len(text) * 3 >= MIN_LETTER else None
         if ask is not None:
             text = ask.text
         # (the words it read, when it read them: see below; and the tokens for the coverage)
