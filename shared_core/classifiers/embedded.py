@@ -36,6 +36,7 @@ from .ladder import _levels_scores
 from .ladder_model import LEVELS, LadderModel
 from .lift import REASONS, lift, why_lifted
 from .pasted import MIN_LETTER, ask_to_read
+from .split import SplitReason, split_at, split_reason, step_up
 from .trained import TrainedRouter, dense_rows, read_json_safely, sparse_rows, write_npz
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "data" / "models"
@@ -170,6 +171,9 @@ class EmbeddedClassifier(BaseClassifier):
         self.short_problems = True
         """Whether a short competition problem is placed at least at ``complex`` (:mod:`.competition`;
         an attribute, not a config option: off only to measure the rule)."""
+        self.short_designs = True
+        """Whether a short system design goes up, a haiku or a slogan down, and a split reading one step
+        up (:mod:`.system_design`, :mod:`.short_forms`, :mod:`.split`; off only to measure the rules)."""
         self._dir = Path(models_dir) if models_dir else None
         self._labels = list(labels) if labels else ["simple", "medium", "complex", "frontier"]
         self._router: TrainedRouter | None = None
@@ -208,8 +212,8 @@ class EmbeddedClassifier(BaseClassifier):
 
     def _levels(self, text: str, ask_start: int) -> tuple[list[float], bool, float, bool, str]:
         """:meth:`level_probs` with the probabilities as a list (the per-request path), whether a
-        pasted document's ask was read alone, and why the request was lifted to at least ``complex``
-        (:func:`~.lift.why_lifted`; ``""``: it was not)."""
+        pasted document's ask was read alone, and why the request was moved (:func:`~.lift.why_lifted`,
+        or, for a split reading taken one step up, the reason itself, :mod:`.split`; ``""``: it was not)."""
         m = self.ladder
         whole = text
         text = m.view(text, ask_start)  # the last user message, for models that read only it
@@ -227,9 +231,12 @@ class EmbeddedClassifier(BaseClassifier):
         elif ask.over_all:  # "Summarise this:", "List the dates": all of it, at least medium
             p = [0.0, p[0] + p[1], *p[2:]]
         # "fix both failures" after the tests ran; "the remainder of 2^2025 divided by 1000" (:mod:`.lift`)
-        lifted = why_lifted(p, text, whole, ask_start, problems=self.short_problems, earlier=self.context_asks)
+        on = self.short_designs
+        lifted = why_lifted(
+            p, text, whole, ask_start, problems=self.short_problems, earlier=self.context_asks, designs=on, forms=on
+        )
         if lifted:
-            p = lift(p)
+            p = lift(p, lifted)
         cov = m.coverage(text, read_toks)
         ood = cov < m.ood_coverage
         t = text.strip()
@@ -242,6 +249,9 @@ class EmbeddedClassifier(BaseClassifier):
             ood = False
         elif ood and not lifted:
             p = [0.0, *p[:-2], p[-2] + p[-1]]  # unsure: one level up
+        elif not lifted and on and (m_split := split_at(p)) >= 0:
+            lifted = split_reason(p, m_split, LEVELS)
+            p = step_up(p, m_split)  # both ends likely, the middle not: one step up from the median
         return p, bool(ood), cov, ask is not None, lifted
 
     def ease(self, text: str) -> float:
@@ -276,6 +286,8 @@ class EmbeddedClassifier(BaseClassifier):
             below = v
         if chosen < 0:  # (the last tier scores 1.0: never; as before, StopIteration)
             chosen = next(i for i, v in enumerate(vals) if v >= 0.5)
+        if isinstance(lifted, SplitReason):  # stepped up for safety: the model's own mass for the tier
+            per_tier[chosen] = calibrate(lifted.mass)
         conf = OOD_CONFIDENCE if ood else per_tier[chosen]
         if ood:  # unlike the training data: no tier is sure
             per_tier = [min(c, OOD_CONFIDENCE) for c in per_tier]
@@ -285,7 +297,7 @@ class EmbeddedClassifier(BaseClassifier):
         if read_ask:
             reason += "; a short ask about a pasted document: the ask read alone"
         if lifted:
-            reason += REASONS[lifted]
+            reason += REASONS.get(lifted, lifted)
         if ood:
             reason += f"; unlike the training data (coverage {cov:.2f}): one level up"
         return construct(Classification, {  # the frozen dataclass's __init__ in one step
