@@ -59,7 +59,7 @@ _TRACE_RE = re.compile(
 
 _DEBUG_WORDS_RE = re.compile(  # an ask to find a cause, fix or debug: enough on its own
     # English
-    r"\b(?:fix(?:es)?|debug|root[- ]cause|causes?|going on|what(?:'s| is) wrong|what went wrong|"
+    r"\b(?:fix(?:es)?|repair\w*|patch (?:it|this|that)|debug|root[- ]cause|causes?|going on|what(?:'s| is) wrong|what went wrong|"
     r"(?:should|do|can|must) (?:we|i) change|what to change|figure out|track down|diagnos\w*|investigat\w*|"
     # Spanish, Portuguese
     r"arr[eé]gl\w*|soluci[oó]n\w*|corr[ií]g\w*|corrij\w*|causa\w*|dep[uú]r\w*|qu[eé] (?:pasa|est[aá] pasando)|"
@@ -164,7 +164,7 @@ def refers_back(ask: str, context: str) -> bool:
 
 
 _GATE = (  # (lower case) one of these is in every ask the two expressions above take
-    "fix", "debug", "cause", "going on", "wrong", "change", "figure out", "track down", "diagnos", "investigat",
+    "fix", "repair", "patch", "debug", "cause", "going on", "wrong", "change", "figure out", "track down", "diagnos", "investigat",
     "arregl", "arrégl", "solucion", "solución", "corrig", "corríg", "corrij", "causa", "depur", "depúr", "pasa", "consert", "acontecendo", "répar",
     "débogu", "passe", "beheb", "ursache", "repari", "los", "theek", "wajah", "fail", "crash", "deadlock",
     "race", "leak", "broken", "bug", "error", "exception", "hang", "stuck", "slow", "falla", "fallo", "cuelga",

@@ -26,7 +26,7 @@ _FORM_RE = re.compile(
     r"haik[uú]s?|poema (?:corto|curto|pequeño|pequeno|breve)|pequeño poema|pequeno poema|rima corta|eslogan|lema|"
     r"petits? po[eè]mes?|po[eè]me court|slogan|devise|"
     r"kurze[sn]? (?:gedicht|reim)\w*|zweizeiler\w*|vierzeiler\w*|werbespruch\w*|"
-    r"hai-?kai|quadrinha|trova)\b"
+    r"hai-?kais?|haicais?|quadrinha|trova)\b"
     r"|俳句|短诗|短詩|小诗|打油诗|标语|口号|川柳|短い詩|キャッチコピー|標語|हाइकु|छोटी कविता|नारा|स्लोगन",
     re.I,
 )
