@@ -1,7 +1,7 @@
 """Requests the ladder moves whatever the model reads of them.
 
 Rules that lift a request (each looked for only where there is mass in the lower half to move,
-:data:`LIFT_FROM`): a short ask to debug the code, logs or tool calls of the earlier turns
+:data:`LIFT_FROM`; a competition problem only where the lower half holds the median): a short ask to debug the code, logs or tool calls of the earlier turns
 (:mod:`.context_ask`) and a short competition problem (:mod:`.competition`) go at least to
 ``complex``; a short ask to design a large software system (:mod:`.system_design`: "How would you
 design a distributed cache?") has the lower half's mass moved to ``frontier``. One rule caps: a
@@ -49,10 +49,11 @@ def why_lifted(
     and ``ask_start``: the classified text and where its last user message begins."""
     if p[2] + p[3] > 0.5 and forms and is_short_form(ask):
         return "short form"
-    if p[0] + p[1] < LIFT_FROM:
+    low = p[0] + p[1]
+    if low < LIFT_FROM:
         return ""  # nothing in the lower half to move
-    if problems and is_competition_problem(ask):
-        return "problem"
+    if problems and low >= 0.5 and is_competition_problem(ask):
+        return "problem"  # (only where it moves the choice: the test costs ~25 µs on a long line)
     if designs and designs_a_system(ask):
         return "system design"
     if earlier and ask is not whole and debugs_earlier_work(whole, ask_start):

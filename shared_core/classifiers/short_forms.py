@@ -47,9 +47,18 @@ _MORE_RE = re.compile(  # analysis or a series: more than a few lines
 )
 
 
+_GATE = ("haik", "haic", "hai-k", "limerick", "couplet", "poem", "rhyme", "verse", "slogan", "tagline", "motto", "catchphrase",
+         "poema", "rima", "eslogan", "lema", "poème", "devise", "gedicht", "reim", "zeiler", "spruch", "quadrinha", "trova",
+         "俳句", "诗", "詩", "标语", "口号", "川柳", "コピー", "標語", "हाइकु", "कविता", "नारा", "स्लोगन")
+"""Words one of which every form :data:`_FORM_RE` takes holds (lower case): a cheap first look."""
+
+
 def is_short_form(text: str) -> bool:
     """Is ``text`` a short ask for a haiku, a limerick, a short poem, a slogan or a tagline?"""
     t = text.strip()
-    if not t or len(t) > MAX_CHARS or len(t) + 2 * len(CJK_RE.findall(t)) > MAX_CHARS:
+    if not t or len(t) > MAX_CHARS:
+        return False
+    low = t.lower()
+    if not any(k in low for k in _GATE) or len(t) + 2 * len(CJK_RE.findall(t)) > MAX_CHARS:
         return False
     return bool(_FORM_RE.search(t) and _WRITE_RE.search(t) and not _MORE_RE.search(t))
