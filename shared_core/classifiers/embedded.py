@@ -36,7 +36,7 @@ from .ladder import _levels_scores
 from .ladder_model import LEVELS, LadderModel
 from .lift import REASONS, lift, why_lifted
 from .pasted import MIN_LETTER, ask_to_read
-from .split import SplitReason, split_at, split_reason, step_up
+from .split import NOTE_MAX, OWN_MAX, SplitReason, split_at, split_note, split_reason, step_up
 from .trained import TrainedRouter, dense_rows, read_json_safely, sparse_rows, write_npz
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "data" / "models"
@@ -249,9 +249,12 @@ class EmbeddedClassifier(BaseClassifier):
             ood = False
         elif ood and not lifted:
             p = [0.0, *p[:-2], p[-2] + p[-1]]  # unsure: one level up
-        elif not lifted and on and (m_split := split_at(p)) >= 0:
-            lifted = split_reason(p, m_split, LEVELS)
-            p = step_up(p, m_split)  # both ends likely, the middle not: one step up from the median
+        elif not lifted and on and (m_split := split_at(p, NOTE_MAX)) >= 0:
+            if p[m_split] < OWN_MAX:
+                lifted = split_reason(p, m_split, LEVELS)
+                p = step_up(p, m_split)  # both ends likely, the middle not: one step up from the median
+            else:
+                lifted = split_note(p, m_split, LEVELS)  # (the reasons say so; the choice stands)
         return p, bool(ood), cov, ask is not None, lifted
 
     def ease(self, text: str) -> float:

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["OWN_MAX", "SIDE_MIN", "SplitReason", "split_at", "split_reason", "step_up"]
+__all__ = ["NOTE_MAX", "OWN_MAX", "SIDE_MIN", "SplitReason", "split_at", "split_note", "split_reason", "step_up"]
 
 OWN_MAX = 0.10
 """Largest own mass of the median level for a split reading."""
 SIDE_MIN = 0.25
 """Least mass on each side of the median level for a split reading."""
+NOTE_MAX = 0.20
+"""Largest own mass of the median level for which a reading that is not stepped up (its median level
+holds :data:`OWN_MAX` or more) is still said to be split in the reasons: the choice stands."""
 
 
 def _median(p: Sequence[float]) -> int:
@@ -31,10 +34,10 @@ def _median(p: Sequence[float]) -> int:
     return len(p) - 1
 
 
-def split_at(p: Sequence[float]) -> int:
+def split_at(p: Sequence[float], own_max: float = OWN_MAX) -> int:
     """The median level of a split reading ``p`` (probabilities of the levels, cheapest first), or -1."""
     m = _median(p)
-    if m >= len(p) - 1 or p[m] >= OWN_MAX:
+    if m >= len(p) - 1 or p[m] >= own_max:
         return -1
     below, above = sum(p[:m]), sum(p[m + 1 :])
     return m if below >= SIDE_MIN and above >= SIDE_MIN else -1
@@ -65,3 +68,10 @@ def split_reason(p: Sequence[float], m: int, names: Sequence[str]) -> SplitReaso
     )
     out.mass = float(p[m + 1])
     return out
+
+
+def split_note(p: Sequence[float], m: int, names: Sequence[str]) -> str:
+    """What the reasons say of a reading split at ``m`` that keeps its choice (the median level holds
+    between :data:`OWN_MAX` and :data:`NOTE_MAX`)."""
+    ends = ", ".join(f"{names[i]} {q:.2f}" for i, q in enumerate(p) if i != m and q >= 0.1)
+    return f"; levels split ({ends}; {names[m]}, where the median falls, {p[m]:.2f}): the middle kept, at low confidence"

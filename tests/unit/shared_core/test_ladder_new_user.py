@@ -197,6 +197,23 @@ def test_a_split_reading_steps_up_and_says_so(monkeypatch: pytest.MonkeyPatch) -
     assert c.confidence < 0.5, c.confidence
 
 
+def test_a_split_reading_whose_middle_is_less_unlikely_keeps_its_choice_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clf = EmbeddedClassifier().bind_labels(["simple", "medium", "complex", "frontier"])
+    model = clf.ladder
+    real = model.proba_words
+
+    def split_reading(text: str) -> tuple[list[float], list[str] | None, list[str] | None]:
+        _, toks, read = real(text)
+        return [0.40, 0.15, 0.05, 0.40], toks, read
+
+    monkeypatch.setattr(model, "proba_words", split_reading)
+    c = clf.classify("a request the model reads as either trivial or frontier work")
+    assert next(k for k, v in c.scores.items() if v >= 0.5) == "medium", c.scores
+    assert "levels split" in c.reasons[0] and "middle kept" in c.reasons[0], c.reasons
+
+
 def test_a_split_is_only_a_reading_with_little_mass_at_the_median() -> None:
     assert split_at([0.48, 0.03, 0.04, 0.45]) == 1
     assert step_up([0.48, 0.03, 0.04, 0.45], 1) == pytest.approx([0.0, 0.0, 0.55, 0.45])
