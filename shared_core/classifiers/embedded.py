@@ -146,7 +146,10 @@ class EmbeddedClassifier(BaseClassifier):
     A short last message that asks to debug or fix the code, logs or tool calls of the earlier
     turns ("still failing, find out why and fix it") is placed at least at ``complex``
     (:mod:`.context_ask`; ``context_asks=False`` turns that off), and so is a short competition
-    problem ("the remainder of 3^2024 divided by 7", :mod:`.competition`).
+    problem ("the remainder of 3^2024 divided by 7", :mod:`.competition`). A short ask to design a
+    large system ("How would you design a distributed cache?") has its lower half moved to ``frontier``
+    (:mod:`.system_design`), a haiku or a slogan is kept at ``medium`` at most (:mod:`.short_forms`),
+    and a reading split between both ends with little at the median goes one step up (:mod:`.split`).
     """
 
     name = "embedded"
