@@ -68,7 +68,7 @@ _DEBUG_WORDS_RE = re.compile(  # an ask to find a cause, fix or debug: enough on
     # English
     # (a cause named as one to find: "root cause", "what's causing it", "find the cause"; a bare "causes"
     # is a question of science or everyday life: "what causes the lack of weather on the Moon?")
-    r"\b(?:fix(?:es)?|debug|root[- ]cause|causing|(?:the|a|real|actual) cause|what(?:'s| is| was)? going on|what(?:'s| is) wrong|what went wrong|"
+    r"\b(?:fix(?:es)?|repair\w*|patch (?:it|this|that)|debug|root[- ]cause|causing|(?:the|a|real|actual) cause|what(?:'s| is| was)? going on|what(?:'s| is) wrong|what went wrong|"
     r"(?:should|do|can|must) (?:we|i) change|what to change|"
     # (not "figure out how much to pay", "a diagnostic test", "an investigation": word problems, science)
     r"figure (?:it )?out(?! how (?:much|many|long|far|often))|track down|diagnos(?:e|es|ed|ing|is)|investigat(?:e|es|ing)|"
@@ -114,8 +114,14 @@ _BACK_RE = re.compile(  # words that point back at what came before
     r"esto|eso|este|esta|estos|estas|ese|esa|esos|esas|ambos|ambas|aquí|todavía|sigue|"
     r"ceci|cela|ça|ces|cette|les deux|encore|toujours|"
     r"das|dies|diese|dieser|diesen|dieses|beide|beiden|immer noch|noch|hier|"
-    r"isso|isto|esse|essa|esses|essas|ainda|aqui)\b"
-    r"|这|這|那|它|仍然|依然|还是|還是|又|これ|それ|この|その|あれ|まだ|また|यह|ये|इस|इन|वो|वह|अभी भी|फिर से",
+    r"isso|isto|esse|essa|esses|essas|ainda|aqui|"
+    # where the earlier turns are ("the code above") and what they hold ("fix the code", "den Code")
+    r"above|earlier|previous|ci-dessus|plus haut|pr[ée]c[ée]dent\w*|arriba|anterior\w*|acima|oben|vorhin|vorherige\w*|"
+    r"code|script|c[oó]digo|skript|"
+    # a pronoun on the verb: "arréglalo", "corrígelo", "corrige-le", "conserta-o"
+    r"\w+(?:[aeáé]l[oa]s?)|\w+-(?:le|la|les|lo|la|o|a|os|as))\b"
+    r"|这|這|那|它|仍然|依然|还是|還是|又|これ|それ|この|その|あれ|まだ|また|यह|ये|इस|इन|वो|वह|अभी भी|फिर से|"
+    r"上面|上述|上记|上記|上の|さっき|先ほど|代码|代碼|コード|ऊपर|कोड",
     re.I,
 )
 _STILL_RE = re.compile(  # what a report of a fault that persists says ("it STILL crashes", "fails AGAIN")
@@ -207,7 +213,7 @@ def refers_back(ask: str, context: str) -> bool:
 
 
 _GATE = (  # (lower case) one of these is in every ask the two expressions above take
-    "fix", "debug", "cause", "going on", "wrong", "change", "figure out", "track down", "diagnos", "investigat",
+    "fix", "repair", "patch", "debug", "cause", "going on", "wrong", "change", "figure out", "track down", "diagnos", "investigat",
     "arregl", "arrégl", "solucion", "solución", "corrig", "corríg", "corrij", "causa", "depur", "depúr", "pasa", "consert", "acontecendo", "répar",
     "débogu", "passe", "beheb", "ursache", "repari", "los", "theek", "wajah", "fail", "crash", "deadlock",
     "race", "leak", "broken", "bug", "error", "exception", "hang", "stuck", "slow", "falla", "fallo", "cuelga",

@@ -35,7 +35,7 @@ from .ladder import _levels_scores
 from .ladder_model import LEVELS, LadderModel
 from .ladder_shortcuts import _greeting_words, _is_bare_arithmetic, _is_greeting
 from .lift import REASONS, lift, why_lifted
-from .pasted import MIN_TEXT, ask_to_read
+from .pasted import MIN_LETTER, ask_to_read
 from .shipped import (  # re-exported: where the shipped models live and load
     DIFFICULTY_FILE,
     LADDER_FILE,
@@ -47,6 +47,7 @@ from .shipped import (  # re-exported: where the shipped models live and load
     load_ladder,
     shipped_heads,
 )
+from .split import NOTE_MAX, split_at, split_note
 from .task_model import TASK_FILE, TASK_FORMAT, TYPE_EASE, TaskModel, _softmax, load_task_model
 from .trained import TrainedRouter
 
@@ -91,6 +92,10 @@ class EmbeddedClassifier(BaseClassifier):
     quoted error message means ("what does `KeyError: 'id'` mean and where do I look first?") is
     placed at most at ``medium``, and so is a short ask for one regex, cron line or spreadsheet formula
     (:mod:`.caps`).
+    A short ask to design a large system ("How would you design a distributed cache?") has its lower
+    half moved to ``frontier`` (:mod:`.system_design`), a haiku or a slogan is kept at ``medium`` at most
+    (:mod:`.short_forms`), and a reading split between both ends with little at the median keeps the
+    median level and says so in the reasons (:mod:`.split`).
     """
 
     name = "embedded"
@@ -124,6 +129,10 @@ class EmbeddedClassifier(BaseClassifier):
         """Whether a short ask what a quoted error message means, or for one regex, cron line or
         spreadsheet formula, is placed at most at ``medium`` (:mod:`.caps`; an attribute, not a config
         option: off only to measure the rules)."""
+        self.short_designs = True
+        """Whether a short system design goes up and a haiku or a slogan down, and a split reading is named
+        in the reasons (:mod:`.system_design`, :mod:`.short_forms`, :mod:`.split`; off only to measure the
+        rules)."""
         self._dir = Path(models_dir) if models_dir else None
         self._labels = list(labels) if labels else ["simple", "medium", "complex", "frontier"]
         self._router: TrainedRouter | None = None
@@ -162,12 +171,12 @@ class EmbeddedClassifier(BaseClassifier):
 
     def _levels(self, text: str, ask_start: int) -> tuple[list[float], bool, float, bool, str]:
         """:meth:`level_probs` with the probabilities as a list (the per-request path), whether a
-        pasted document's ask was read alone, and why the request was lifted to at least ``complex``
-        (:func:`~.lift.why_lifted`; ``""``: it was not)."""
+        pasted document's ask was read alone, and why the request was moved (:func:`~.lift.why_lifted`,
+        :func:`~.caps.why_capped`) or what the reasons say of a split reading (:mod:`.split`); ``""``: none."""
         m = self.ladder
         whole = text
         text = m.view(text, ask_start)  # the last user message, for models that read only it
-        ask = ask_to_read(text, snippets=self.snippet_asks) if self.pasted_asks and len(text) * 3 >= MIN_TEXT else None
+        ask = ask_to_read(text, snippets=self.snippet_asks) if self.pasted_asks and len(text) * 3 >= MIN_LETTER else None
         if ask is not None:
             text = ask.text
         # (the words it read, when it read them: see below; and the tokens for the coverage)
@@ -181,9 +190,12 @@ class EmbeddedClassifier(BaseClassifier):
         elif ask.over_all:  # "Summarise this:", "List the dates": all of it, at least medium
             p = [0.0, p[0] + p[1], *p[2:]]
         # "fix both failures" after the tests ran; "the remainder of 2^2025 divided by 1000" (:mod:`.lift`)
-        lifted = why_lifted(p, text, whole, ask_start, problems=self.short_problems, earlier=self.context_asks)
+        on = self.short_designs
+        lifted = why_lifted(
+            p, text, whole, ask_start, problems=self.short_problems, earlier=self.context_asks, designs=on, forms=on
+        )
         if lifted:
-            p = lift(p)
+            p = lift(p, lifted)
         # "what does `KeyError: 'id'` mean?", "cron expression for weekdays at 7:30": at most medium (:mod:`.caps`)
         # (a message read whole: the ask of a pasted document may be only its lead-in, "I have these tables:")
         capped = "" if lifted or ask is not None or not self.light_asks else why_capped(p, text)
@@ -201,6 +213,11 @@ class EmbeddedClassifier(BaseClassifier):
             ood, capped = False, ""
         elif ood and not lifted and not capped:  # (a rule's decision stands)
             p = [0.0, *p[:-2], p[-2] + p[-1]]  # unsure: one level up
+        elif not lifted and not capped and on and (m_split := split_at(p, NOTE_MAX)) >= 0:
+            # both ends likely, the middle not: the median level kept, and the reasons say so (a step up
+            # was tried: on blind set N it sent a tier-2 follow-up to frontier, and on the choosing sets it
+            # fixed as many requests as it sent a level further off)
+            lifted = split_note(p, m_split, LEVELS)
         return p, bool(ood), cov, ask is not None, lifted or capped
 
     def ease(self, text: str) -> float:
@@ -244,7 +261,7 @@ class EmbeddedClassifier(BaseClassifier):
         if read_ask:
             reason += "; a short ask about a pasted document: the ask read alone"
         if lifted:
-            reason += REASONS.get(lifted) or CAP_REASONS[lifted]
+            reason += REASONS.get(lifted) or CAP_REASONS.get(lifted, lifted)
         if ood:
             reason += f"; unlike the training data (coverage {cov:.2f}): one level up"
         return construct(Classification, {  # the frozen dataclass's __init__ in one step

@@ -47,13 +47,21 @@ from .pasted_words import (
 )
 
 __all__ = [
-    "ASK_MAX", "FIRST_PERSON", "MIN_TEXT", "Ask", "ask_to_read", "find_ask", "is_code_or_log", "looks_up_a_value", "names_a_task",
-    "snippet_ask",
+    "ASK_MAX", "FIRST_PERSON", "MIN_LETTER", "MIN_TEXT", "Ask", "ask_to_read", "find_ask", "is_code_or_log", "looks_up_a_value",
+    "names_a_task", "snippet_ask",
 ]
 
 MIN_TEXT = 480
-"""Shorter messages are read whole (the ladder's own edge reading covers them); a Chinese or
-Japanese character counts three times (the scripts say in one character what takes three)."""
+"""Shorter messages are read whole (the ladder's own edge reading covers them), except a letter, an
+email or a chat (:data:`MIN_LETTER`); a Chinese or Japanese character counts three times (the
+scripts say in one character what takes three)."""
+MIN_LETTER = 240
+"""Shortest message read by its ask when the ask looks up one value
+(:func:`~.pasted_words.looks_up_a_value`) in a letter, an email or a chat
+(:func:`~.pasted_words.looks_like_letter`: someone else's words to look things up in): a
+406-character email + "When is the deadline for objections?" is a look-up as much as a long one.
+Other messages this short are read whole (a short paragraph of the user's own is the task, and an
+email's own closing line, "Questions? Just reply to this email.", is no ask of the user's)."""
 ASK_MAX = 300
 """Longest ask, in characters; it must also be under a third of the message."""
 FIRST_PERSON = 0.04
@@ -86,11 +94,9 @@ _RULE_RE = re.compile(r"^[ \t]*(?:-{3,}|\*{3,}|={3,}|_{3,})[ \t\r]*$", re.M)
 """Separator lines (``---``, ``***``, ``===``): read as blank lines."""
 
 
-def _long_enough(text: str) -> bool:
+def _size(text: str) -> int:
     n = len(text)
-    if n >= MIN_TEXT:
-        return True
-    return n * 3 >= MIN_TEXT and n + 2 * len(CJK_RE.findall(text)) >= MIN_TEXT
+    return n if n >= MIN_TEXT or n * 3 < MIN_LETTER else n + 2 * len(CJK_RE.findall(text))
 
 
 def _glued(paras: Iterable[str]) -> list[str]:
@@ -144,7 +150,8 @@ def find_ask(text: str) -> Ask | None:
     paragraph that is no question and does not point at the material (the recipe's last
     step, "When cool, lift the cake out…").
     """
-    if not _long_enough(text):
+    size = _size(text)
+    if size < MIN_LETTER:
         return None
     paras = _glued(p for p in _PARAS_RE.split(_RULE_RE.sub("", text).strip()) if p.strip())
     if len(paras) < 2:
@@ -169,6 +176,8 @@ def find_ask(text: str) -> Ask | None:
         if ask and len(cand) <= limit and is_ask(cand, lead_in=pos == 0):
             rest = "\n\n".join(paras[:-1] if pos == -1 else paras[1:])
             lead_in = pos == 0 and cand[-1] in ":：" and "?" not in cand and "？" not in cand
+            if size < MIN_TEXT and not (looks_up_a_value(ask) and looks_like_letter(rest)):
+                return None  # short, and no look-up in a letter, email or chat: read whole
             return Ask(ask, rest, over_all(ask, lead_in=lead_in))
     return None
 
@@ -197,10 +206,10 @@ def snippet_ask(text: str) -> Ask | None:
 def ask_to_read(text: str, *, snippets: bool = True) -> Ask | None:
     """The ask the ladder should read alone, or ``None`` to read the whole ``text`` (``snippets``: a
     shorter message may be a short ask to explain a snippet, :func:`snippet_ask`)."""
-    if not _long_enough(text):
-        return snippet_ask(text) if snippets else None
-    found = find_ask(text)
-    if found is None or asks_advice(found.text):  # "which would you pick?": the whole message decides
+    found = find_ask(text)  # (under MIN_TEXT, only a look-up of one value in a letter, email or chat)
+    if found is None:
+        return snippet_ask(text) if snippets and _size(text) < MIN_TEXT else None
+    if asks_advice(found.text):  # "which would you pick?": the whole message decides
         return None
     task = names_a_task(found.text)
     if not task:  # only an explanation or a look-up over code can still be read alone

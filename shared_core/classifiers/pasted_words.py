@@ -148,8 +148,8 @@ _ADVICE_RE = re.compile(
     # a judgement on the material: "Is this a good plan? Be honest.", "Does this hold up?"
     r"good plan|honest\w*|holds? up|weak (?:spot|point)s?|holes|risky|naive|realistic|make sense|"
     r"makes sense|rate (?:this|it|my)|tient la route|oubli\w*|réaliste|passt das|sinnvoll|realistisch|"
-    r"vale la pena|faz sentido|realista|estoy loco|do you think|you reckon|fair|convincing|weakest|comply|"
-    r"complian\w*|negotiat\w*|leaving out|worry|wirksam|worauf|what should|deve fazer|debe hacer|doit faire|"
+    r"vale la pena|faz sentido|realista|estoy loco|do you think|you reckon|fair|convincing|weakest|"
+    r"leaving out|worry|wirksam|worauf|what should|deve fazer|debe hacer|doit faire|"
     r"was soll)\b"
     r"|建议|建議|推荐|推薦|应该|應該|怎么办|怎麼辦|どうすれば|どうしたら|おすすめ|べき|どちら|सलाह|चाहिए",
     re.I,
@@ -157,9 +157,21 @@ _ADVICE_RE = re.compile(
 _CJK_VAGUE_RE = re.compile("怎么看|怎麼看|你觉得|你覺得|意见|意見|どう思い|どうですか|いかが")
 
 
+_SUBJECT_RE = re.compile(r"\b(?:comply|complian\w*|negotiat\w*)\b", re.I)
+"""Subjects of advice ("how do we negotiate this?") that a who/when/where question only names
+("Who leads the negotiation?": a look-up of one value)."""
+_WHO_WHEN_RE = re.compile(
+    r"^\W*(?:who|whom|when|where|qui[eé]n|cu[aá]ndo|d[oó]nde|qui|quand|où|wer|wann|wo|quem|quando|onde)\b"
+    r"|^\W*(?:谁|誰|什么时候|何时|いつ|どこ|कौन|कब|कहाँ|कहां)",
+    re.I,
+)
+
+
 def asks_advice(ask: str) -> bool:
     """"What would you recommend?", "Does this hold up?", "你怎么看？": advice or a judgement."""
-    return bool(_ADVICE_RE.search(ask) or _CJK_VAGUE_RE.search(ask))
+    if _ADVICE_RE.search(ask) or _CJK_VAGUE_RE.search(ask):
+        return True
+    return bool(_SUBJECT_RE.search(ask)) and not _WHO_WHEN_RE.match(ask)
 
 
 def names_a_task(ask: str) -> bool:
