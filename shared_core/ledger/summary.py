@@ -255,9 +255,13 @@ def is_sent(r: CallRecord) -> bool:
     return is_attempt(r) and not is_lapsed(r) and not _before_any_tier(r) and not is_judge_record(r)
 
 
-def _final(attempts: list[CallRecord]) -> CallRecord:
+def final_record(attempts: Sequence[CallRecord]) -> CallRecord:
+    """The record where a call ended, from its records sorted by ``(attempt, ts)``: its last
+    answer, else its last tier called (the summary and the HTML report read a call the same
+    way). A judge's record (:func:`is_judge_record`: a ``RunnableRouter`` judge's, a shadow's
+    late one) is never it, though its cost is the call's."""
     # a RunnableRouter judge's record answered nothing: the call ended where its routes did
-    attempts = [r for r in attempts if not is_judge_record(r)] or attempts
+    attempts = [r for r in attempts if not is_judge_record(r)] or list(attempts)
     ok = [r for r in attempts if r.status == "ok"]
     if ok:
         return ok[-1]
@@ -318,7 +322,7 @@ def summarize(
     escalated = fallback = failed = unsent = 0
     for call_id, call_recs in by_call.items():
         call_recs.sort(key=lambda r: (r.attempt, r.ts))
-        last = _final(call_recs)
+        last = final_record(call_recs)
         final_tier[call_id] = last.tier
         rejected = [r.tier for r in call_recs if r.status == "rejected"]
         if rejected:

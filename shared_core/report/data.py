@@ -3,8 +3,10 @@
 Only the ledger's public API is used (``summary()``, ``records()``), so every ledger
 backend can be reported on. Counting follows :mod:`shared_core.ledger.summary`: a call is
 one ``call_id`` (a ``RunnableRouter`` call: the ``router_call_id`` its records name, its
-judge's record being spend, no attempt); its tier is the tier of the attempt that answered;
-cost sums every attempt; the baseline counts answered attempts only.
+judge's record being spend, no attempt); where it ended is the summary's
+:func:`~shared_core.ledger.summary.final_record` (the attempt that answered, else the last
+tier called; never a judge's record); cost sums every record; the baseline counts answered
+attempts only.
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..ledger.base import CallRecord, CostLedger
-from ..ledger.summary import LedgerSummary, call_key, is_judge_record, is_sent, record_baseline
+from ..ledger.summary import (
+    LedgerSummary,
+    call_key,
+    final_record,
+    is_judge_record,
+    is_sent,
+    record_baseline,
+)
 from ..tags import user_tags
 
 HOUR = 3600.0
@@ -124,13 +133,6 @@ def _bucket_start(ts: float, bucket_s: float) -> float:
     return (ts // bucket_s) * bucket_s
 
 
-def _final(attempts: Sequence[CallRecord]) -> CallRecord:
-    # a RunnableRouter judge's record answered nothing (its call was refused, or stopped)
-    attempts = [r for r in attempts if not is_judge_record(r)] or attempts
-    ok = [r for r in attempts if r.status == "ok"]
-    return ok[-1] if ok else attempts[-1]
-
-
 def build(
     ledger: CostLedger,
     *,
@@ -174,7 +176,7 @@ def build(
     calls: list[CallCost] = []
     for call_id, attempts in by_call.items():
         attempts.sort(key=lambda r: (r.attempt, r.ts))
-        last = _final(attempts)
+        last = final_record(attempts)  # as the summary reads it (a judge's record: never)
         if last.status == "ok" and not is_judge_record(last):
             mix[_bucket_start(attempts[0].ts, step)][last.tier] += 1
         for r in attempts:
