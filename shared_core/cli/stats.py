@@ -185,9 +185,9 @@ def render(s: Any, console: Any = None, tier_names: list[str] | None = None) -> 
         ("savings", usd(s.savings_usd) + (f" ({pct:.1f}%)" if pct is not None else "")
          + (" (priced records only)" if unpriced else "")),
         # over the calls sent: a refused call could neither escalate, fall back nor fail
-        ("escalation rate", f"{s.escalation_rate:.1%} of {s.sent_calls:,} calls sent"),
-        ("fallback rate", f"{s.fallback_rate:.1%}"),
-        ("failure rate", f"{s.failure_rate:.1%}"),
+        ("escalation rate", _rate(s.escalation_rate, s.sent_calls)),
+        ("fallback rate", _rate(s.fallback_rate, s.sent_calls)),
+        ("failure rate", _rate(s.failure_rate, s.sent_calls)),
         ("refused calls", _refusals(s)),
         ("records with unknown price", str(s.unknown_cost_records)),
         *_uncertain_rows(s),
@@ -258,6 +258,13 @@ def render(s: Any, console: Any = None, tier_names: list[str] | None = None) -> 
                 ),
             )
         console.print(q)
+
+
+def _rate(rate: float | None, sent: int) -> str:
+    """``25.0% of 8 calls sent``; ``— (0 calls sent)`` when there is no rate (none sent)."""
+    if rate is None:
+        return f"— ({sent:,} calls sent)"
+    return f"{rate:.1%} of {sent:,} calls sent"
 
 
 def _ms(v: float | None) -> str:

@@ -15,7 +15,8 @@ judge cost still count there), is in no tier's share of answered calls and is no
 (refused calls are counted in ``refused_calls``); a day's and a tag's calls include it. The
 escalation, fallback and failure rates are over the calls sent (``sent_calls``: answered +
 failed): a refused call, a call stopped before any tier and a lapsed hold are in none of them
-(counted in, refusals diluted them: a config refused half the time showed half its rates).
+(counted in, refusals diluted them: a config refused half the time showed half its rates);
+with no call sent they are ``None`` (no rate, not 0%).
 A group's ``records`` counts every record; its ``attempts`` only those sent to a provider
 (not refusals, not the marker of a kept answer, not a lapsed hold). ``calls`` is split into
 ``answered_calls`` + ``failed_calls`` + ``refused_calls`` + ``unsent_calls`` (stopped before
@@ -120,12 +121,13 @@ class LedgerSummary(Totals):
     by_day: dict[str, Group] = field(default_factory=dict)
     tier_distribution: dict[str, float] = field(default_factory=dict)
     """Share of calls answered by each tier (sums to 1 over answered calls)."""
-    escalation_rate: float = 0.0
-    """Share of the calls sent (:attr:`sent_calls`) with at least one escalated attempt."""
-    fallback_rate: float = 0.0
-    """Share of the calls sent with at least one fallback attempt."""
-    failure_rate: float = 0.0
-    """Share of the calls sent with no ``ok`` attempt."""
+    escalation_rate: float | None = None
+    """Share of the calls sent (:attr:`sent_calls`) with at least one escalated attempt
+    (``None``: no call was sent, so there is no rate; ``null`` in JSON, ``—`` in text)."""
+    fallback_rate: float | None = None
+    """Share of the calls sent with at least one fallback attempt (``None``: none sent)."""
+    failure_rate: float | None = None
+    """Share of the calls sent with no ``ok`` attempt (``None``: none sent)."""
     refused_calls: int = 0
     answered_calls: int = 0
     """Calls a tier answered (a caller that left mid-stream was still answered)."""
@@ -392,9 +394,8 @@ def summarize(
     s.answered_calls, s.failed_calls, s.unsent_calls = n_answered, failed, unsent
     s.tier_distribution = {t: n / n_answered for t, n in answered.items()} if n_answered else {}
     sent = s.sent_calls  # (= calls - refused - unsent - lapsed holds)
-    s.escalation_rate = escalated / sent if sent else 0.0
-    s.fallback_rate = fallback / sent if sent else 0.0
-    s.failure_rate = failed / sent if sent else 0.0
+    if sent:  # none sent: no rate (None), not 0% (as stats --by variant says it)
+        s.escalation_rate, s.fallback_rate, s.failure_rate = escalated / sent, fallback / sent, failed / sent
     s.latency_ms = {
         t: {"p50": percentile(v, 50), "p95": percentile(v, 95)} for t, v in latencies.items()
     }

@@ -67,7 +67,10 @@ def usd(x: float) -> str:
     return f"${x:.5f}"
 
 
-def pct(x: float) -> str:
+def pct(x: float | None) -> str:
+    """``25%``, ``2.5%``; ``—`` for no rate (``None``: nothing to take it over)."""
+    if x is None:
+        return "—"
     return f"{x:.1%}" if x < 0.1 and x else f"{x:.0%}"
 
 
@@ -109,7 +112,7 @@ def _kpis(d: ReportData) -> str:
         # over the calls sent: a refused call could neither escalate, fall back nor fail
         (f"escalated (of {s.sent_calls:,} calls sent)", pct(s.escalation_rate), ""),
         (f"fell back (of {s.sent_calls:,} calls sent)", pct(s.fallback_rate), ""),
-        ("failed", pct(s.failure_rate), ""),
+        (f"failed (of {s.sent_calls:,} calls sent)", pct(s.failure_rate), ""),
     ]
     if s.unknown_cost_records:  # their cost is not in spend, nor their baseline in the savings
         cards.insert(1, ("unpriced records", f"{s.unknown_cost_records:,} (not in spend)", ""))

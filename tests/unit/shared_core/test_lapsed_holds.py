@@ -95,7 +95,8 @@ def test_lapsed_hold_is_a_record_kind_and_summarized_as_such(tmp_path: Path) -> 
     assert s.lapsed_hold_records == 2
     assert s.lapsed_hold_cost_usd == pytest.approx(0.031)
     assert s.cost_usd == pytest.approx(0.031)
-    assert s.failure_rate == 0.0  # not a failed call: a worker that never wrote its records
+    # not a failed call: a worker that never wrote its records (and no call sent: no rate)
+    assert (s.failed_calls, s.failure_rate) == (0, None)
 
     from rich.console import Console
 

@@ -72,7 +72,7 @@ def test_summary_rates_are_over_the_calls_sent() -> None:
 
 def test_a_ledger_of_refusals_only_has_no_rate_to_show() -> None:
     s = summarize(_refused("control", "x", 3))
-    assert (s.sent_calls, s.escalation_rate, s.fallback_rate, s.failure_rate) == (0, 0.0, 0.0, 0.0)
+    assert (s.sent_calls, s.escalation_rate, s.fallback_rate, s.failure_rate) == (0, None, None, None)
 
 
 def test_variant_rates_are_over_the_calls_sent_and_refusal_rate_over_every_call() -> None:
