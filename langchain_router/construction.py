@@ -10,12 +10,14 @@ from shared_core.adapters_common import check_shared_router, config_from_tiers, 
 from shared_core.adapters_common import reject_typos as check_typos
 from shared_core.cap_bounds import check_calls_bounded
 from shared_core.errors import ConfigError
+from shared_core.output_budget import tier_budgets
 from shared_core.router import Router
 from shared_core.tier_defaults import with_capabilities, without_tools
 from shared_core.tier_models import check_router_models
 from shared_core.variants import VariantRouter
 
 from .capabilities import can_bind_tools, profile_capabilities
+from .inner import _BUDGET_FIELDS
 from .judge import lazy_judge_pair
 
 
@@ -44,7 +46,8 @@ def build_router(model: Any) -> Router | VariantRouter:
             )
         return model.router
     else:
-        cfg = config_from_tiers(ids, model.config)
+        # a budget set on an inner model is its tier's (the ladder's default fills only the rest)
+        cfg = config_from_tiers(ids, model.config, model_budgets=tier_budgets(model.tiers, _BUDGET_FIELDS))
         cfg = with_capabilities(cfg, {n: profile_capabilities(m) for n, m in model.tiers.items()})
         # a model with no bind_tools can never take tools: tool calls skip its tier
         cfg = without_tools(cfg, [n for n, m in model.tiers.items() if not can_bind_tools(m)])

@@ -18,6 +18,7 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from shared_core.adapters_common import check_shared_router, config_from_tiers, model_id
 from shared_core.cap_bounds import check_calls_bounded
 from shared_core.config import RouterConfig
+from shared_core.output_budget import tier_budgets
 from shared_core.router import Router
 from shared_core.tier_defaults import (
     Capabilities,
@@ -119,7 +120,10 @@ def build_router(
         check_router_models(names, router)
         check_calls_bounded(router, "RoutedLLM", max_tokens)
         return router
-    cfg = config_from_tiers(names, config)
+    from .inner import _BUDGET_FIELDS
+
+    # a budget set on an inner LLM is its tier's (the ladder's default fills only the rest)
+    cfg = config_from_tiers(names, config, model_budgets=tier_budgets(tiers, _BUDGET_FIELDS))
     cfg = clip_to_inner(with_capabilities(cfg, {n: metadata_capabilities(m) for n, m in tiers.items()}), tiers)
     if allow_unordered and not cfg.allow_unordered:
         cfg = cfg.model_copy(update={"allow_unordered": True})

@@ -61,6 +61,7 @@ def config_from_tiers(
     config: RouterConfig | str | Path | Mapping[str, Any] | None = None,
     *,
     ladder_defaults: bool = True,
+    model_budgets: Mapping[str, int] | None = None,
 ) -> RouterConfig:
     """The config for an adapter over ``{tier name: inner model id}`` (cheapest first).
 
@@ -73,6 +74,10 @@ def config_from_tiers(
             that apply neither (``RunnableRouter`` dispatches whole chains).
         config: ``None`` (build one: embedded default classifier), a :class:`RouterConfig`,
             a dict, or a path to a YAML/TOML/JSON file.
+        model_budgets: the output budget the user gave each tier's inner model
+            (:func:`~shared_core.output_budget.tier_budgets`): a tier with no ``max_tokens``
+            of its own (in the config, or the ladder's default) takes it, so what is sent is
+            what holds and caps count. A config's own ``max_tokens`` wins.
 
     Raises:
         ConfigError: no tiers, or the names do not match the config's tier names (the
@@ -89,7 +94,7 @@ def config_from_tiers(
         from .tier_defaults import ladder_tiers
 
         tiers = (
-            ladder_tiers(names_to_models)
+            ladder_tiers(names_to_models, model_budgets)
             if ladder_defaults
             else [{"name": n, "model": m or n} for n, m in names_to_models.items()]
         )
@@ -116,6 +121,10 @@ def config_from_tiers(
             field="tiers",
             value=names,
         )
+    if model_budgets:
+        from .tier_defaults import with_model_budgets
+
+        cfg = with_model_budgets(cfg, model_budgets)
     return cfg
 
 

@@ -24,7 +24,7 @@ Framework-free: the adapters call these on their own keyword dicts.
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from .errors import InputError
@@ -227,3 +227,37 @@ def tier_choices(models: Mapping[str, Any]) -> dict[str, int]:
         if n is not None and n > 1:
             out[name] = n
     return out
+
+
+def model_budget(model: Any, fields: Collection[str]) -> int | None:
+    """The output budget the user set on ``model`` itself (``None``: none): the largest of
+    its budget ``fields`` that were given when it was built (a class default such as
+    LlamaIndex Anthropic's 512 is not the user's word and counts as unset) and of any budget
+    in its extra keywords (:data:`EXTRA_KWARGS`). A value that is no budget (Ollama's
+    ``num_predict=-1``, "unlimited") counts as none: the model keeps it, the router cannot
+    reserve for it."""
+    found: int | None = None
+    given = getattr(model, "model_fields_set", None)
+    known = getattr(type(model), "model_fields", None) or {}
+    values: list[tuple[str, Any]] = [
+        (key, getattr(model, key, None))
+        for key in fields
+        if key in known and (given is None or key in given)
+    ]
+    for attr in EXTRA_KWARGS:
+        extra = getattr(model, attr, None)
+        if isinstance(extra, Mapping) and has_budget(extra):
+            values.append((attr, extra))
+    for key, value in values:
+        try:
+            n = read_output_budget(value) if isinstance(value, Mapping) else budget_value(key, value)
+        except InputError:
+            n = None
+        if n is not None and (found is None or n > found):
+            found = n
+    return found
+
+
+def tier_budgets(models: Mapping[str, Any], fields: Collection[str]) -> dict[str, int]:
+    """Each tier's own output budget where its model has one (:func:`model_budget`)."""
+    return {name: n for name, model in models.items() if (n := model_budget(model, fields)) is not None}

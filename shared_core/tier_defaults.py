@@ -44,11 +44,18 @@ def bundled_ladder() -> RouterConfig:
     return RouterConfig.from_file(default_config_path())
 
 
-def ladder_tiers(names_to_models: Mapping[str, str | None]) -> list[dict[str, Any]]:
+def ladder_tiers(
+    names_to_models: Mapping[str, str | None], model_budgets: Mapping[str, int] | None = None
+) -> list[dict[str, Any]]:
     """Tier dicts for an adapter given no config, in the order of ``names_to_models``.
 
-    Warns once (:class:`TierDefaultsWarning`) naming the tiers that match no ladder tier.
+    ``model_budgets``: the output budget each tier's inner model was given by the user
+    (:func:`~shared_core.output_budget.tier_budgets`); it is the tier's ``max_tokens``, the
+    ladder's only fills the tiers whose model has none (``ChatOpenAI(max_tokens=50)`` on
+    ``simple`` sends 50, as on a tier of any other name). Warns once
+    (:class:`TierDefaultsWarning`) naming the tiers that match no ladder tier.
     """
+    budgets = model_budgets or {}
     ladder = {t.name: t for t in bundled_ladder().tiers}
     out: list[dict[str, Any]] = []
     unknown: list[str] = []
@@ -59,15 +66,45 @@ def ladder_tiers(names_to_models: Mapping[str, str | None]) -> list[dict[str, An
             unknown.append(name)
         else:
             entry.update({f: getattr(own, f) for f in _LADDER_FIELDS})
+        if name in budgets:
+            entry["max_tokens"] = budgets[name]
         out.append(entry)
     if unknown:
-        warnings.warn(
-            f"tier-router: tier(s) {', '.join(map(repr, unknown))} get no system prompt and no "
-            f"max_tokens: name tiers after the bundled ladder ({', '.join(ladder)}) or pass "
-            "config= with each tier's system_prompt and max_tokens",
-            TierDefaultsWarning,
-            stacklevel=_caller_level(),
-        )
+        lacks = _unknown_names(unknown, [n for n in unknown if n not in budgets], ladder)
+        warnings.warn(lacks, TierDefaultsWarning, stacklevel=_caller_level())
+    return out
+
+
+def _unknown_names(unknown: list[str], unbudgeted: list[str], ladder: Collection[str]) -> str:
+    """What tiers named outside the ladder lack (a model with its own budget lacks none)."""
+    names = ", ".join(map(repr, unknown))
+    if unbudgeted == unknown:
+        lacks, give = f"{names} get no system prompt and no max_tokens", "system_prompt and max_tokens"
+    elif unbudgeted:
+        lacks = f"{names} get no system prompt and {', '.join(map(repr, unbudgeted))} no max_tokens"
+        give = "system_prompt and max_tokens"
+    else:
+        lacks, give = f"{names} get no system prompt", "system_prompt"
+    return (
+        f"tier-router: tier(s) {lacks}: name tiers after the bundled ladder ({', '.join(ladder)}) "
+        f"or pass config= with each tier's {give}"
+    )
+
+
+def with_model_budgets(cfg: RouterConfig, budgets: Mapping[str, int]) -> RouterConfig:
+    """``cfg`` with each tier that has no ``max_tokens`` given its inner model's own budget
+    (``budgets[tier name]``): what the model sends anyway, now what holds and per-request caps
+    count as the call's worst case. A tier's own ``max_tokens`` is kept (the config's word)."""
+    if not any(t.max_tokens is None and t.name in budgets for t in cfg.tiers):
+        return cfg
+    new = [
+        t.model_copy(update={"max_tokens": budgets[t.name]})
+        if t.max_tokens is None and t.name in budgets
+        else t
+        for t in cfg.tiers
+    ]
+    out = cfg.model_copy(update={"tiers": new})
+    out.source_path = cfg.source_path
     return out
 
 
