@@ -64,7 +64,9 @@ class CostCallbackHandler(BaseCallbackHandler):
             tier's model (``RunnableRouter`` names the tier in the run's metadata), else of
             the config's tier of the call's model, else at the price table's.
 
-    ``total_cost_usd`` and ``total_baseline_cost_usd`` sum what this handler recorded.
+    ``total_cost_usd`` and ``total_baseline_cost_usd`` sum what this handler recorded at a
+    known price; ``unknown_cost_calls`` / ``unknown_baseline_calls`` count the calls left out
+    of them (an unpriced model), so a total with unknown parts says so.
     """
 
     raise_error = False
@@ -97,6 +99,8 @@ class CostCallbackHandler(BaseCallbackHandler):
         self._baseline_tier = pricing_tier(self._tiers, baseline_model)
         self.total_cost_usd = 0.0
         self.total_baseline_cost_usd = 0.0
+        self.unknown_cost_calls = 0
+        self.unknown_baseline_calls = 0
         self.calls = 0
         self._runs: dict[UUID, dict[str, Any]] = {}
         self._lock = threading.Lock()
@@ -373,6 +377,9 @@ class CostCallbackHandler(BaseCallbackHandler):
             self.calls += 1
             self.total_cost_usd += cost or 0.0
             self.total_baseline_cost_usd += base or 0.0
+            if usage is not None:  # tokens used, at a price not known
+                self.unknown_cost_calls += cost is None
+                self.unknown_baseline_calls += base is None and self.baseline_model is not None
 
     @property
     def savings_usd(self) -> float:

@@ -78,6 +78,9 @@ class AttemptRecords:
 
     _classifier_charged = False
     """Set once the call's first record has paid for the classifier's LLM calls."""
+    cost_unknown = False
+    """Set once an attempt (or the judge) used tokens at an unknown price: what the call
+    spent in all is then unknown (``spent_usd`` holds its known part, for budgets)."""
     _last_record: CallRecord | None = None
     """The record written last (:meth:`_record`)."""
     _refused_moves = 0
@@ -174,6 +177,8 @@ class AttemptRecords:
                 cost = base = None
             if cost is not None:
                 self.spent_usd += cost
+        if cost is None and (usage is not None or status in ("ok", "rejected")):
+            self.cost_unknown = True  # an answer (tokens reported or estimated) with no known price
         paid = None
         if not self._classifier_charged:
             if decision.classifier_calls:
@@ -308,6 +313,7 @@ class AttemptRecords:
         paid = {"classifier_cost_usd": cost, "classifier_calls": [dict(c) for c in calls]}
         if _unpriced(paid):  # a judge on a model with no price: what deciding cost is unknown
             paid["classifier_cost_usd"] = None
+            self.cost_unknown = True
         return paid
 
     def _record_refusal(

@@ -375,7 +375,8 @@ class CallPlan(CallHold, CallStop, AttemptRecords, NextTier, Moves):
             "fallbacks_tried": [e.tier for e in errors] if (errors := self.errors) else [],
             "attempts": len(self.attempts),
             "cost_usd": self.final_cost,
-            "total_cost_usd": self.spent_usd,
+            # every attempt's cost and the judge's: unknown if any of them is
+            "total_cost_usd": None if self.cost_unknown else self.spent_usd,
             "baseline_cost_usd": self.final_baseline_cost,
             "call_id": d.call_id,
             "decision_latency_us": d.latency_us,

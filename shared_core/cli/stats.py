@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 from ..errors import InputError
+from ..ledger.unknown_totals import baseline_text, cells, cost_text, savings_unknown
 from ..storable import storable_text
 from ._common import print_json_line, usd
 
@@ -175,15 +176,18 @@ def render(s: Any, console: Any = None, tier_names: list[str] | None = None) -> 
     head.add_column("")
     head.add_column("", justify="right")
     pct = s.savings_pct
-    unpriced = s.unknown_cost_records
-    missing = f" + {unpriced} unpriced record(s)" if unpriced else ""
+    unpriced = s.unknown_cost_records or s.unknown_baseline_records
+    savings = (
+        "unknown (unpriced records)" if savings_unknown(s)
+        else usd(s.savings_usd) + (f" ({pct:.1f}%)" if pct is not None else "")
+        + (" (priced records only)" if unpriced else "")
+    )
     for k, v in (
         ("calls", s.calls_text()),
         ("attempts sent / records", f"{s.attempts} / {s.records}"),
-        ("cost", usd(s.cost_usd) + missing),
-        ("baseline cost", usd(s.baseline_cost_usd)),
-        ("savings", usd(s.savings_usd) + (f" ({pct:.1f}%)" if pct is not None else "")
-         + (" (priced records only)" if unpriced else "")),
+        ("cost", cost_text(s, usd)),
+        ("baseline cost", baseline_text(s, usd)),
+        ("savings", savings),
         # over the calls sent: a refused call could neither escalate, fall back nor fail
         ("escalation rate", _rate(s.escalation_rate, s.sent_calls)),
         ("fallback rate", _rate(s.fallback_rate, s.sent_calls)),
@@ -214,9 +218,7 @@ def render(s: Any, console: Any = None, tier_names: list[str] | None = None) -> 
             Text(name),  # names are data: no rich markup or :emoji: codes (map:key:raw)
             str(g.calls),
             f"{s.tier_distribution.get(name, 0.0):.1%}",
-            usd(g.cost_usd),
-            usd(g.baseline_cost_usd),
-            usd(g.savings_usd),
+            *cells(g, usd),  # cost, baseline, savings: "unknown" where unpriced
             _ms(lat.get("p50")),
             _ms(lat.get("p95")),
         )
@@ -236,9 +238,7 @@ def render(s: Any, console: Any = None, tier_names: list[str] | None = None) -> 
                 Text(storable_text(name)),  # a tag's lone surrogate: escaped, printable
                 str(g.calls),
                 str(g.attempts),  # sent to a provider: a refused call was never sent
-                usd(g.cost_usd),
-                usd(g.baseline_cost_usd),
-                usd(g.savings_usd),
+                *cells(g, usd),
             )
         console.print(t)
     if s.quality:

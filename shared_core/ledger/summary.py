@@ -73,6 +73,12 @@ class Totals:
     baseline_cost_usd: float = 0.0
     attempts: int = 0
     """Records of attempts sent to a provider (``records`` counts refusals and markers too)."""
+    unknown_cost_records: int = 0
+    """Records of unknown cost (``None``): not in ``cost_usd``, which is then a known part."""
+    unknown_baseline_records: int = 0
+    """Answers (``ok`` records) whose baseline cost is unknown (their cost, or the baseline
+    model's price, is unknown): not in ``baseline_cost_usd``, which is then a known part only
+    (:mod:`.unknown_totals` says so in ``stats`` and the report)."""
 
     @property
     def savings_usd(self) -> float:
@@ -100,7 +106,6 @@ class QualityPoint:
 class LedgerSummary(Totals):
     """Totals, breakdowns, rates, latency and quality drift over a set of records."""
 
-    unknown_cost_records: int = 0
     upper_bound_records: int = 0
     """Records kept at their worst case (a request sent and never answered, or answered with
     a body that could not be read: input estimate + whole output budget); their cost is in
@@ -308,9 +313,12 @@ def summarize(
     groups: dict[str, dict[str, Group]] = {k: {} for k in ("tier", "model", "tag", "day")}
 
     def add(
-        kind: str, key: str, cost: float, base: float, n_records: int, n_calls: int, sent: int
+        kind: str, key: str, cost: float, base: float, n_records: int, n_calls: int, sent: int,
+        unknown: tuple[int, int] = (0, 0),
     ) -> None:
         g = groups[kind].setdefault(key, Group())
+        g.unknown_cost_records += unknown[0]
+        g.unknown_baseline_records += unknown[1]
         g.cost_usd += cost
         g.baseline_cost_usd += base
         g.records += n_records
@@ -370,20 +378,25 @@ def summarize(
                     s.estimated_records += 1
                     s.estimated_cost_usd += cost
             base = record_baseline(r)
+            unknown = (
+                int(r.cost_usd is None),
+                int(r.status == "ok" and not is_lapsed(r) and (r.cost_usd is None or r.baseline_cost_usd is None)),
+            )
+            s.unknown_baseline_records += unknown[1]
             sent = int(is_sent(r))
             s.cost_usd += cost
             s.baseline_cost_usd += base
             s.attempts += sent
             is_final = r is last
-            add("tier", r.tier, cost, base, 1, int(is_final and reached), sent)
+            add("tier", r.tier, cost, base, 1, int(is_final and reached), sent, unknown)
             judged = _judge_costs(r)  # the judge's part of the cost is its own model's
             add("model", r.model, cost - sum(c for _, c in judged), base, 1,
-                int(is_final and reached), sent)
+                int(is_final and reached), sent, unknown)
             for model, c in judged:
                 add("model", model, c, 0.0, 0, 0, 0)
-            add("day", r.day, cost, base, 1, int(is_final), sent)
+            add("day", r.day, cost, base, 1, int(is_final), sent, unknown)
             for t in user_tags(r.tags):
-                add("tag", t, cost, base, 1, int(is_final and t not in call_tags), sent)
+                add("tag", t, cost, base, 1, int(is_final and t not in call_tags), sent, unknown)
                 if is_final:
                     call_tags.add(t)
             if r.status == "ok" and sent:  # (a judge's record: no tier's latency)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 from .._version import __version__
+from ..ledger.unknown_totals import baseline_text, cost_text, savings_unknown
+from ..ledger.unknown_totals import cells as money_cells
 from .data import ReportData
 from .html_text import escape
 from .svg import BarRow, Series, hbars, line_chart, stacked_columns
@@ -102,12 +104,13 @@ def _empty(text: str) -> str:
 def _kpis(d: ReportData) -> str:
     s = d.summary
     saved = s.savings_pct
+    unknown = savings_unknown(s)  # nothing priced on one side: no saving to show
+    good = " good" if s.savings_usd > 0 and not unknown else ""
     cards = [
-        ("spend", usd(s.cost_usd), ""),
-        (f"all on {d.baseline}", usd(s.baseline_cost_usd), ""),
-        ("saved", usd(s.savings_usd), " good" if s.savings_usd > 0 else ""),
-        ("saved share", f"{saved:.0f}%" if saved is not None else "-",
-         " good" if s.savings_usd > 0 else ""),
+        ("spend", cost_text(s, usd), ""),
+        (f"all on {d.baseline}", baseline_text(s, usd), ""),
+        ("saved", "unknown" if unknown else usd(s.savings_usd), good),
+        ("saved share", f"{saved:.0f}%" if saved is not None and not unknown else "-", good),
         ("calls", s.calls_text(), ""),
         # over the calls sent: a refused call could neither escalate, fall back nor fail
         (f"escalated (of {s.sent_calls:,} calls sent)", pct(s.escalation_rate), ""),
@@ -215,9 +218,7 @@ def tier_table(d: ReportData, colors: dict[str, str]) -> str:
             f'background:{colors[t]};margin-right:6px"></i>{escape(t)}</td>',
             f"<td>{g.calls:,}</td>",
             f"<td>{pct(s.tier_distribution.get(t, 0.0))}</td>",
-            f"<td>{usd(g.cost_usd)}</td>",
-            f"<td>{usd(g.baseline_cost_usd)}</td>",
-            f"<td>{usd(g.savings_usd)}</td>",
+            *(f"<td>{escape(c)}</td>" for c in money_cells(g, usd)),  # "unknown" where unpriced
             f"<td>{pct(r.escalation_rate) if r else '-'}</td>",
             f"<td>{pct(r.fallback_rate) if r else '-'}</td>",
             f"<td>{_ms(lat.get('p50'))}</td>",
