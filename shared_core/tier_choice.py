@@ -24,6 +24,7 @@ from .classifiers.llm_calls import priced
 from .cooldown import fallback_off
 from .decision import RouteDecision
 from .errors import UnknownModelError, redact
+from .levels_note import LEVELS_REASON_PREFIX, levels_note
 from .undecided_calls import UndecidedCalls
 
 if TYPE_CHECKING:
@@ -188,6 +189,9 @@ class TierChoice(UndecidedCalls):
         cfg = self.config
         if cls.reasons:
             reasons = [*reasons, *cls.reasons]
+            # the embedded classifier's ladder levels: which of these tiers each one means
+            if cls.reasons[0].startswith(LEVELS_REASON_PREFIX) and (note := levels_note(self._all_names)):
+                reasons.append(note)
         knob, version = (None, None) if setting is None else setting
         if cls.scores and cfg.mode != "task":
             if knob is None:  # the async path reads the loop's knob off the event loop
