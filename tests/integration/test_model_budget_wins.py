@@ -151,3 +151,20 @@ def test_the_warning_for_other_names_does_not_ask_for_a_budget_the_model_has(ope
     text = str(w.message)
     assert "'fast', 'smart' get no system prompt" in text
     assert "'smart' no max_tokens" in text and "'fast' no max_tokens" not in text
+
+
+def test_hard_limits_hold_the_models_own_budget(openai_server, caplog):
+    # with budget.limits over tiers with no max_tokens, a call reserved nothing (one WARNING said
+    # so); the models' own budgets now bound the calls, so they are held at their worst case
+    from shared_core.budget import estimate_cost
+
+    caplog.set_level("WARNING", logger="tier_router")
+    llm = RoutedChatModel(
+        tiers={"cheap": _lc(openai_server, "gpt-4o-mini", max_tokens=50), "strong": _lc(openai_server, "gpt-4o", max_tokens=60)},
+        config={"tiers": [{"name": "cheap", "model": "gpt-4o-mini"}, {"name": "strong", "model": "gpt-4o"}],
+                "budget": {"limits": [{"scope": "global", "period": "day", "limit_usd": 1.0}]}},
+    )
+    assert not [r for r in caplog.records if "no max_tokens" in r.getMessage()]
+    cheap = llm.router.config.tier("cheap")
+    worst = estimate_cost(cheap, 10, llm.router.prices)
+    assert worst == pytest.approx((10 * 0.15 + 50 * 0.60) / 1e6, rel=0.2)
