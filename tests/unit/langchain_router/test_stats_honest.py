@@ -38,6 +38,7 @@ _JSON_KEYS = {
     # added, none renamed: attempts sent to a provider, and what became of the calls
     "attempts", "answered_calls", "failed_calls", "unsent_calls", "lapsed_hold_calls",
     "sent_calls",  # what the escalation / fallback / failure rates are over
+    "unknown_baseline_records",  # answers whose baseline cost is unknown (not in baseline_cost_usd)
 }
 
 
