@@ -3,8 +3,11 @@ capabilities the inner model reports, and the price-order check of a difficulty 
 
 * :func:`ladder_tiers` — the tiers an adapter builds when given no config: a tier named like
   one of the bundled ladder's (``simple`` / ``medium`` / ``complex`` / ``frontier``) gets that
-  tier's system prompt and ``max_tokens``; other names get a one-line
-  :class:`TierDefaultsWarning` saying what to configure.
+  tier's system prompt, and its ``max_tokens`` unless the inner model has a budget the user
+  set (that one is the tier's); other names get a one-line :class:`TierDefaultsWarning`
+  saying what to configure.
+* :func:`with_model_budgets` — a config's tiers with no ``max_tokens`` take their inner
+  model's own budget (what it sends anyway), so holds and caps count it.
 * :class:`Capabilities` and :func:`with_capabilities` — tool calling, image input and context
   window as the inner model reports them (LangChain's ``profile``, LlamaIndex's
   ``metadata``), else as the bundled ladder knows them for the same model id; fields a tier
