@@ -108,14 +108,30 @@ GIVE_VARIANT = (
 CALL_LOCK_SPACE = 0x7472_6676
 """The first key of the transaction-level advisory locks on call ids (two-key locks: apart
 from :data:`SCHEMA_LOCK` and :data:`BUDGET_LOCK`)."""
+CALL_LOCK_BUCKETS = 64
+"""Call ids share this many locks (a hash of the id picks one): a transaction takes at most
+this many, whatever its size. One lock per call id had a 1,000-item batch of a VariantRouter
+take 1,000: PostgreSQL's shared lock table holds ``max_locks_per_transaction`` (64 by default)
+times ``max_connections`` locks, so 16 such writers at once on the defaults failed with ``out of
+shared memory`` (the ledger marked down; other sessions of the database failing too). Two
+writers whose calls share a bucket wait for each other, which costs little: every record of a
+batch adds to the ``global`` spend row, so writers of records wait for each other already."""
 # taken first, in one order, by a transaction writing scores or records with a variant: a
 # score and its call's record written at once by two workers (READ COMMITTED: neither sees
 # the other's uncommitted row) would each miss the other; the second now waits for the first
 LOCK_CALLS = (
     f"SELECT pg_advisory_xact_lock({CALL_LOCK_SPACE}, k) FROM "
-    "(SELECT DISTINCT hashtext(c) AS k FROM unnest(%s::text[]) AS c ORDER BY k) AS s"
+    f"(SELECT DISTINCT hashtext(c) & {CALL_LOCK_BUCKETS - 1} AS k FROM unnest(%s::text[]) AS c "
+    "ORDER BY k) AS s"
 )
 RELEASE = "DELETE FROM tier_router_reservations WHERE id = ANY(%s)"
+LOCK_TABLES = (
+    "LOCK TABLE tier_router_calls, tier_router_feedback, tier_router_spend, "
+    "tier_router_reservations IN ROW EXCLUSIVE MODE"
+)
+"""The writer's table locks, taken in :data:`SCHEMA`'s order before it releases holds (it then
+writes hold rows before the calls table): ROW EXCLUSIVE, as its writes take, so writers and
+reservations do not wait for each other here; a worker creating the schema does."""
 DROP_LAPSED = (
     "DELETE FROM tier_router_calls WHERE call_id = ANY(%s) AND attempt >= %s AND error_kind = %s "
     'RETURNING cost_usd, ts, "user", tags'
@@ -179,7 +195,8 @@ def lapsed_params(rows: list[Any], released: list[str]) -> tuple[list[CallRecord
 def drop_lapsed(cur: Any, reservation_ids: list[str]) -> None:
     """Delete the ``lapsed_hold`` records of these holds and take their cost back off the day
     counters, in the caller's transaction: the holds are being released, their calls' records
-    are in (queued before the releases: written with them or earlier), so each call is counted
+    are in (queued before the releases: written in the same transaction or earlier; the writer
+    takes this back before it writes them, hold rows before spend rows), so each call is counted
     once, at its real cost. An index probe of ``(call_id, attempt)`` when nothing lapsed. Run after
     :data:`RELEASE` in the same transaction: a reservation's :data:`EXPIRE` that took a row
     first has committed its lapsed record by then, and this statement's snapshot sees it."""
