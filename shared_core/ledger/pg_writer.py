@@ -135,15 +135,22 @@ class PostgresWriter:
             cur = conn.cursor()
             if locked:  # first: a score and its record written at once wait for each other
                 cur.execute(sql.LOCK_CALLS, (sql.pg_text(locked),))
+            # then hold rows before spend rows, the order of a reservation (EXPIRE deletes the
+            # holds that lapsed, then their records add to the spend rows): releases written
+            # after the records deadlocked with it on a hold lapsing as it was released. The
+            # tables, though, in the order of a worker creating the schema (its CREATE INDEX
+            # takes a SHARE lock on each and holds them): the take-back's DELETE on the calls
+            # after the RELEASE deadlocked with a worker starting up
+            if rel:
+                cur.execute(sql.LOCK_TABLES)
+                cur.execute(sql.RELEASE, (rel,))
+                sql.drop_lapsed(cur, released)  # a lapse of these holds stood in for their records
             if recs:
                 cur.executemany(sql.INSERT_RECORD, recs)
             if named:
                 cur.executemany(sql.GIVE_VARIANT, [sql.pg_params((c, c)) for c in named])
             if fb:
                 cur.executemany(sql.INSERT_FEEDBACK, fb)
-            if rel:
-                cur.execute(sql.RELEASE, (rel,))
-                sql.drop_lapsed(cur, released)  # a lapse of these holds stood in for their records
 
     def _failed(self, exc: BaseException, n: int) -> None:
         """A batch the database did not take: retried after ``retry_after_s``. Only an outage
