@@ -130,8 +130,9 @@ LOCK_TABLES = (
     "tier_router_reservations IN ROW EXCLUSIVE MODE"
 )
 """The writer's table locks, taken in :data:`SCHEMA`'s order before it releases holds (it then
-writes hold rows before the calls table): ROW EXCLUSIVE, as its writes take, so writers and
-reservations do not wait for each other here; a worker creating the schema does."""
+writes hold rows before the calls table), and a reservation's before :data:`EXPIRE` (it then
+writes the lapses into the calls table): ROW EXCLUSIVE, as their writes take, so writers and
+reservations do not wait for each other here; a worker creating or upgrading the schema does."""
 DROP_LAPSED = (
     "DELETE FROM tier_router_calls WHERE call_id = ANY(%s) AND attempt >= %s AND error_kind = %s "
     'RETURNING cost_usd, ts, "user", tags'
@@ -292,26 +293,53 @@ RECENT_FEEDBACK_IN_VARIANT = (
 def create_schema(conn: Any) -> str:
     """Create or upgrade the tables under an advisory lock; the stored salt.
 
+    A database whose schema is current (every start but the first, and the first after an
+    upgrade) is only read: the version and the salt, which locks no table but the meta table
+    (ACCESS SHARE). The DDL holds SHARE locks on the calls and the reservations tables and an
+    ACCESS EXCLUSIVE lock on the feedback table to its commit: run at every worker's start, it
+    stopped every writer and reservation of the fleet meanwhile, and deadlocked a reservation
+    that expired a lapsed hold (hold rows, then the calls table) as it ran.
+
     A database an earlier version created (``schema_version`` below :data:`SCHEMA_VERSION`)
     is upgraded in the same transaction, rows kept; one of a later version is left as it is.
     """
-    with conn.transaction():
-        # workers starting together queue here while one creates the tables: no lock_timeout
-        conn.execute("SET LOCAL lock_timeout = 0")
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
-        for stmt in SCHEMA:
-            conn.execute(stmt)
-        conn.execute(
-            "INSERT INTO tier_router_meta (key, value) VALUES ('schema_version', %s), "
-            "('salt', %s) ON CONFLICT (key) DO NOTHING",
-            (str(SCHEMA_VERSION), new_salt()),
-        )
-        row = conn.execute(
-            "SELECT value FROM tier_router_meta WHERE key = 'schema_version'"
-        ).fetchone()
-        if int(row[0]) < SCHEMA_VERSION:
-            _upgrade(conn, int(row[0]))
-        row = conn.execute("SELECT value FROM tier_router_meta WHERE key = 'salt'").fetchone()
+    salt = _current_salt(conn)
+    if salt is None:
+        with conn.transaction():
+            # workers starting together queue here while one creates the tables: no lock_timeout
+            conn.execute("SET LOCAL lock_timeout = 0")
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+            salt = _current_salt(conn) or _create(conn)  # another worker may have been first
+    return salt
+
+
+def _current_salt(conn: Any) -> str | None:
+    """The stored salt if the stored schema is current (or later), else ``None`` (no tables
+    yet, or an older schema): read without DDL and without a lock on the ledger's tables."""
+    if conn.execute("SELECT to_regclass('tier_router_meta')").fetchone()[0] is None:
+        return None
+    meta = dict(conn.execute(
+        "SELECT key, value FROM tier_router_meta WHERE key IN ('schema_version', 'salt')"
+    ).fetchall())
+    if "salt" not in meta or int(meta.get("schema_version", 0)) < SCHEMA_VERSION:
+        return None
+    return str(meta["salt"])
+
+
+def _create(conn: Any) -> str:
+    """Create the tables, or upgrade them (in the caller's transaction, under the schema
+    lock); the stored salt."""
+    for stmt in SCHEMA:
+        conn.execute(stmt)
+    conn.execute(
+        "INSERT INTO tier_router_meta (key, value) VALUES ('schema_version', %s), "
+        "('salt', %s) ON CONFLICT (key) DO NOTHING",
+        (str(SCHEMA_VERSION), new_salt()),
+    )
+    row = conn.execute("SELECT value FROM tier_router_meta WHERE key = 'schema_version'").fetchone()
+    if int(row[0]) < SCHEMA_VERSION:
+        _upgrade(conn, int(row[0]))
+    row = conn.execute("SELECT value FROM tier_router_meta WHERE key = 'salt'").fetchone()
     return str(row[0])
 
 
