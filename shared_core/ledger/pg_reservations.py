@@ -47,6 +47,10 @@ class PostgresReservations(CostLedger):
             with self._commit, self._pool.connection() as conn, conn.transaction():
                 queued, released = self._queued()
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (sql.BUDGET_LOCK,))
+                # the tables in the schema's order before EXPIRE locks hold rows: its lapse
+                # records then go into the calls table, and a worker creating or upgrading the
+                # schema holds the calls table and waits for the reservations (deadlock)
+                conn.execute(sql.LOCK_TABLES)
                 lapsed, params = sql.lapsed_params(conn.execute(sql.EXPIRE).fetchall(), released)
                 if params:
                     conn.cursor().executemany(sql.INSERT_RECORD, params)
