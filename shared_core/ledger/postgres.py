@@ -126,7 +126,8 @@ class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, Cost
         try:
             self._pool.open(wait=True, timeout=connect_timeout_s)
             with self._pool.connection() as conn:
-                self.salt = salt or sql.create_schema(conn)
+                stored = sql.create_schema(conn)  # with a salt given too: the tables
+                self.salt = salt or stored
         except Exception as exc:
             self._pool.close()
             raise ConfigError(
