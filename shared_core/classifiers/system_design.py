@@ -16,6 +16,11 @@ reads:
   platform; a kind of system known from such designs (a cache, a rate limiter, a URL shortener, a
   payment system, a news feed, a chat backend, a search engine, a message queue, a booking system);
   or a well-known product's system ("Uber", "Twitter's timeline", "a WhatsApp clone").
+  A cache, a leaderboard, a distributed or scalable thing needs a technical frame (an API, a
+  backend, users, latency …) or to be the whole object ("How would you design a distributed
+  cache?"): "a cache of snacks", "a distributed practice schedule" are none. A product counts only
+  as the thing designed: "an Instagram post", "a Zoom quiz night", "una miniatura de YouTube" are
+  everyday things.
 
 A logo, a poster, a birthday card, a kitchen or a garden is no such system; "what is system design?"
 and "explain what a cache is" ask for no design; "design a database schema for a library" is a
@@ -59,7 +64,7 @@ _VERB_RE = re.compile(
 )
 _SYSTEM_RE = re.compile(
     # a system known from such designs
-    r"\b(?:caches?|caching layer|rate[- ]?limit\w*|url[- ]?shorten\w*|link shorten\w*|short(?:ened)? links?|"
+    r"\b(?:caching layer|rate[- ]?limit\w*|url[- ]?shorten\w*|link shorten\w*|short(?:ened)? links?|"
     r"payments?(?: system| platform| service| gateway| processing| backend)|payment system|"
     r"news ?feeds?|(?:home|user|social|news) (?:feed|timeline)s?|chat (?:app|system|service|backend|server)|messaging (?:app|system|service|backend|platform)|"
     r"notification (?:system|service)|search (?:engine|backend|system|service)|web ?crawler|crawler|"
@@ -67,14 +72,9 @@ _SYSTEM_RE = re.compile(
     r"load balanc\w*|cdn|content delivery network|ride[- ]?(?:sharing|hailing)|food delivery|"
     r"(?:ticket(?:ing)?|booking|reservation) (?:system|platform|service|backend)|e-?commerce (?:platform|backend|system|site)|"
     r"(?:video|live|music) streaming|streaming (?:platform|service)|recommendation (?:system|engine|service)|"
-    r"leaderboards?|file (?:storage|sharing|sync\w*|hosting)|object storage|social network|microservices?|"
-    r"distributed (?!teams?\b|workforce\b|work\b)(?:\w+ ){0,2}\w+|(?:highly available|high[- ]availability|fault[- ]tolerant|scalable|"
-    r"high[- ]throughput|low[- ]latency|multi[- ]region|globally distributed|real[- ]time) (?:\w+ ){0,2}"
-    r"(?:system|service|platform|app|application|backend|architecture|api|store|database|queue|pipeline)|"
+    r"file (?:storage|sharing|sync\w*|hosting)|object storage|social network|microservices?|"
     r"(?:backend|back end|architecture|infrastructure) (?:for|of)|api gateway|autocomplete|typeahead|"
-    r"pastebin|tinyurl|bit\.?ly|uber|lyft|twitter|instagram|facebook|whatsapp|telegram|wechat|weibo|"
-    r"netflix|youtube|tiktok|spotify|dropbox|google (?:docs|drive|maps|search)|gmail|airbnb|slack|discord|"
-    r"zoom|amazon|ticketmaster|reddit|yelp|doordash|venmo|paypal|stripe|bizum|upi|irctc|"
+    r"pastebin|tinyurl|bit\.?ly|"
     # Spanish, Portuguese
     r"acortador\w*|encurtador\w*|cach[eé] distribuid[ao]|limitador\w*|sistema de (?:pagos?|pagamentos?|reservas|mensajer[ií]a|"
     r"mensagens|notificaciones|notifica[cç][oõ]es|recomendaci[oó]n|recomenda[cç][aã]o|colas|filas|archivos|arquivos)|"
@@ -83,9 +83,8 @@ _SYSTEM_RE = re.compile(
     r"syst[eè]me de (?:cache|paiement|r[ée]servation|messagerie|notifications?|recommandation|files? d'attente)|"
     r"raccourcisseur\w*|limiteur\w*|moteur de recherche|file d'attente distribu[ée]e|"
     # German
-    r"verteilte[nrs]? (?!teams?\b)\w+|zahlungs(?:system|plattform|dienst)\w*|buchungssystem\w*|nachrichtensystem\w*|"
-    r"url-k[üu]rzer\w*|ratenbegrenz\w*|suchmaschine\w*|empfehlungssystem\w*|warteschlange\w*|"
-    r"(?:hochverf[üu]gbare[nrs]?|skalierbare[nrs]?|ausfallsichere[nrs]?) \w+)\b"
+    r"zahlungs(?:system|plattform|dienst)\w*|buchungssystem\w*|nachrichtensystem\w*|"
+    r"url-k[üu]rzer\w*|ratenbegrenz\w*|suchmaschine\w*|empfehlungssystem\w*|warteschlange\w*)\b"
     # Chinese, Japanese, Hindi (and the loanwords above in their scripts)
     r"|分布式|高可用|高并发|缓存|緩存|限流|短链|短鏈|短网址|支付系统|支付系統|消息队列|訊息佇列|推荐系统|秒杀|"
     r"搜索引擎|信息流|feed流|时间线|分散|キャッシュ|レートリミット|短縮URL|URL短縮|決済|メッセージキュー|"
@@ -93,6 +92,58 @@ _SYSTEM_RE = re.compile(
     r"कैश|पेमेंट सिस्टम|भुगतान प्रणाली|डिस्ट्रिब्यूटेड|वितरित|स्केलेबल|रेट लिमिटर|यूआरएल शॉर्टनर",
     re.I,
 )
+_WEAK_RE = re.compile(  # a system only in a technical frame: "a cache of snacks", "a distributed practice schedule"
+    r"\b(?:caches?|leaderboards?|distributed (?!teams?\b|workforce\b|work\b)(?:\w+ ){0,2}\w+|"
+    r"(?:highly available|high[- ]availability|fault[- ]tolerant|scalable|high[- ]throughput|low[- ]latency|"
+    r"multi[- ]region|globally distributed|real[- ]time) (?:\w+ ){0,2}"
+    r"(?:system|service|platform|app|application|backend|architecture|api|store|database|queue|pipeline)|"
+    r"verteilte[nrs]? (?!teams?\b)\w+|(?:hochverf[üu]gbare[nrs]?|skalierbare[nrs]?|ausfallsichere[nrs]?) \w+)\b",
+    re.I,
+)
+_TECH_RE = re.compile(  # the technical frame: what the weak words above need somewhere in the ask
+    r"\b(?:apis?|backends?|back[- ]end|servers?|servidor\w*|serveurs?|databases?|dbs?|sql|nosql|redis|memcached?|kafka|"
+    r"microservices?|kubernetes|cloud|aws|clusters?|nodes?|shard\w*|replica\w*|consisten\w*|laten\w*|throughput|"
+    r"qps|rps|requests?|traffic|users?|usuari[oa]s|usu[aá]rios|utilisateurs|nutzer\w*|millions?|billions?|millones|"
+    r"milh[oõ]es|millionen|evict\w*|ttl|lru|lfu|in-memory|http|cdn|dns|web ?apps?|websites?|apps?|online game|"
+    r"mobile game|multiplayer|base de datos|banco de dados|base de donn[ée]es|datenbank\w*|system design|interview)\b",
+    re.I,
+)
+_BRAND_RE = re.compile(
+    r"\b(?:uber|lyft|twitter|instagram|facebook|whatsapp|telegram|wechat|weibo|netflix|youtube|tiktok|spotify|"
+    r"dropbox|google (?:docs|drive|maps|search)|gmail|airbnb|slack|discord|zoom|amazon|ticketmaster|reddit|yelp|"
+    r"doordash|venmo|paypal|stripe|bizum|upi|irctc)\b",
+    re.I,
+)
+_EVERYDAY_RE = re.compile(  # what a brand's name before or after it makes an everyday thing
+    r"\b(?:posts?|postings?|ads?|adverts?|advertisements?|thumbnails?|playlists?|channels?|servers?|groups?|pages?|"
+    r"stor(?:y|ies)|reels?|videos?|listings?|buttons?|quiz\w*|trivia|nights?|guides?|schedules?|plans?|invitations?|"
+    r"invites?|logos?|banners?|profiles?|bios?|headers?|covers?|templates?|events?|part(?:y|ies)|challenges?|"
+    r"meetups?|hangouts?|calls?|meetings?|backgrounds?|filters?|stickers?|captions?|carousels?|shops?|storefronts?|"
+    r"lessons?|class(?:es)?|courses?|workouts?|routines?|itinerar(?:y|ies)|trips?|wishlists?|gifts?|cards?|flyers?|"
+    r"posters?|intros?|outros?|tutorials?|newsletters?|polls?|surveys?|contests?|giveaways?|campaigns?|strateg(?:y|ies)|"
+    r"calendars?|content|hashtags?|tweets?|threads?|avatars?|icons?|themes?|layouts?|looks?|sessions?|dances?|"
+    r"publicaci[oó]n\w*|anuncios?|an[uú]ncios?|miniaturas?|portadas?|canal|canales|canais|grupos?|p[aá]ginas?|"
+    r"historias?|hist[oó]rias?|v[ií]deos?|bot[oó]n|bot[aã]o|plantillas?|eventos?|fiestas?|festas?|postagens?|"
+    r"publications?|annonces?|miniatures?|cha[iî]nes?|groupes?|boutons?|soir[ée]es?|beitr[äa]ge?|anzeigen?|"
+    r"kan[äa]le?|gruppen?|seiten?|vorschaubild\w*|kn[öo]pfe?|schaltfl[äa]che\w*)\b"
+    r"|缩略图|封面|帖子|广告|频道|群|视频|海报|按钮|活动|歌单|聚会|サムネ|投稿|広告|チャンネル|動画|ボタン|グループ|"
+    r"飲み会|クイズ|パーティー|पोस्ट|विज्ञापन|थंबनेल|चैनल|ग्रुप|वीडियो|बटन|पार्टी",
+    re.I,
+)
+_LIKE_RE = re.compile(  # "a system like YouTube", "como o Telegram", "Instagram जैसा": a brand named as the model
+    r"(?:\blike|such as|similar to|modell?ed on|inspired by|clone of|version of|\bcomo(?: el| la| o| a)?|"
+    r"\bcomme|\btipo|\btype|\bstyle|\bestilo|\bparecido a|semelhante a|\b[àa] la|\b(?:wie|[äa]hnlich wie)(?: \w+)?)\s*$",
+    re.I,
+)
+_AFTER_OK_RE = re.compile(  # what may follow a brand that is itself the thing designed
+    r"^(?:\s*$|\s*[?.!,;:)]|(?:'|’)(?:s\b)?|\s+(?:clone|backend|back end|system|feed|timeline|app|architecture|"
+    r"infrastructure|service|platform|api|search|messaging|chat|storage|at|from|for|with|in|that|which|and|to|or|"
+    r"para|pra|con|com|en|em|que|y|e|o|ou|pour|avec|[àa]|et|f[üu]r|und|oder|mit|bei)\b|"
+    r"\s*[^\x00-\x7f])",
+    re.I,
+)
+
+
 _NOT_A_SYSTEM_RE = re.compile(  # what a design of the object makes it: a schema, a graphic, a room
     r"\b(?:schema|schemas|tables?|er diagram|class diagram|logos?|posters?|flyers?|cards?|t-?shirts?|"
     r"banners?|icons?|backgrounds?|wallpapers?|fonts?|covers?|invitations?|tattoos?|gardens?|kitchens?|rooms?|outfits?|"
@@ -129,4 +180,32 @@ def designs_a_system(text: str) -> bool:
         return False
     if _NOT_A_SYSTEM_RE.search(t):
         return False
-    return _SYSTEM_RE.search(t) is not None
+    if _SYSTEM_RE.search(t) is not None:
+        return True
+    return any(_names_a_system(t, m) for m in _WEAK_RE.finditer(t)) or any(
+        _designs_the_brand(t, m) for m in _BRAND_RE.finditer(t))
+
+
+def _words_near(text: str, m: re.Match[str], n: int = 2) -> tuple[str, str]:
+    """Up to ``n`` words before and after the match ``m``, within its clause."""
+    before = re.split(r"[,.;:!?()]", text[: m.start()])[-1].split()[-n:]
+    after = re.split(r"[,.;:!?()]", text[m.end():])[0].split()[:n]
+    return " ".join(before), " ".join(after)
+
+
+def _names_a_system(text: str, m: re.Match[str]) -> bool:
+    """A cache, a leaderboard, something distributed or scalable: a system where the ask is technical
+    ("for our API", "10M users") or where it is the whole object ("How would you design a distributed cache?")."""
+    if _TECH_RE.search(text):
+        return True
+    return re.fullmatch(r"\s*[?.!]*\s*", text[m.end():]) is not None
+
+
+def _designs_the_brand(text: str, m: re.Match[str]) -> bool:
+    """A well-known product is the thing designed ("design Uber", "a Twitter clone", "Instagram's feed",
+    "a system like YouTube"), not the place of an everyday thing ("an Instagram post", "a Zoom quiz night",
+    "una miniatura de YouTube")."""
+    before, after = _words_near(text, m)
+    if _EVERYDAY_RE.search(before) or _EVERYDAY_RE.search(after):
+        return False
+    return _LIKE_RE.search(text[: m.start()]) is not None or _AFTER_OK_RE.match(text[m.end():]) is not None
