@@ -24,6 +24,7 @@ Framework-free: the adapters call these on their own keyword dicts.
 from __future__ import annotations
 
 import operator
+import warnings
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -229,14 +230,23 @@ def tier_choices(models: Mapping[str, Any]) -> dict[str, int]:
     return out
 
 
+class ModelDefault(int):
+    """A budget a model's class filled in by itself (``ChatAnthropic``'s before-validator sets
+    ``max_tokens`` to 64,000 for a Sonnet 4.x model when none is given): what the model sends,
+    but not the user's word, so a bundled-ladder tier's own ``max_tokens`` wins over it
+    (:func:`~shared_core.tier_defaults.ladder_tiers`)."""
+
+
 def model_budget(model: Any, fields: Collection[str]) -> int | None:
-    """The output budget the user set on ``model`` itself (``None``: none): the largest of
-    its budget ``fields`` that were given when it was built (a class default such as
-    LlamaIndex Anthropic's 512 is not the user's word and counts as unset) and of any budget
-    in its extra keywords (:data:`EXTRA_KWARGS`). A value that is no budget (Ollama's
-    ``num_predict=-1``, "unlimited") counts as none: the model keeps it, the router cannot
-    reserve for it."""
+    """The output budget ``model`` sends by itself (``None``: none): the largest of its budget
+    ``fields`` that were set when it was built and of any budget in its extra keywords
+    (:data:`EXTRA_KWARGS`). A field default that is not in pydantic's ``model_fields_set``
+    (LlamaIndex Anthropic's 512) counts as unset. One its class's own validators set (in
+    ``model_fields_set`` too) comes back as :class:`ModelDefault` (see :func:`_self_filled`).
+    A value that is no budget (Ollama's ``num_predict=-1``, "unlimited") counts as none: the
+    model keeps it, the router cannot reserve for it."""
     found: int | None = None
+    own = False  # whether ``found`` is the user's
     given = getattr(model, "model_fields_set", None)
     known = getattr(type(model), "model_fields", None) or {}
     values: list[tuple[str, Any]] = [
@@ -248,14 +258,61 @@ def model_budget(model: Any, fields: Collection[str]) -> int | None:
         extra = getattr(model, attr, None)
         if isinstance(extra, Mapping) and has_budget(extra):
             values.append((attr, extra))
+    filled = _self_filled(model, [k for k, _ in values if k in known])
     for key, value in values:
         try:
             n = read_output_budget(value) if isinstance(value, Mapping) else budget_value(key, value)
         except InputError:
             n = None
-        if n is not None and (found is None or n > found):
-            found = n
-    return found
+        if n is None:
+            continue
+        users = key not in filled
+        if found is None or n > found or (n == found and users):
+            found, own = n, users
+    if found is None or own:
+        return found
+    return ModelDefault(found)
+
+
+def _self_filled(model: Any, keys: Collection[str]) -> set[str]:
+    """Which budget fields ``keys`` of ``model`` its class's own validators give the same value
+    without the user's budget: ``model_fields_set`` cannot tell a value the user passed from
+    one a ``model_validator`` filled in, so the class is validated again from the fields that
+    were set, every budget field left out, and a field that comes back equal is the class's.
+    A user who passed exactly the class's default reads as the class's (the ladder's budget
+    then applies, which the config's ``max_tokens`` overrides). When the class cannot be
+    validated again, a value at or above the model's ``profile`` maximum output counts as the
+    class's (no user asks for more than the model can give)."""
+    keys = [k for k in keys if k not in EXTRA_KWARGS]
+    if not keys or not getattr(type(model), "__pydantic_decorators__", None):
+        return set()
+    validators = type(model).__pydantic_decorators__.model_validators
+    if not validators:
+        return set()  # nothing but the user fills a field
+    given: Collection[str] = getattr(model, "model_fields_set", None) or ()
+    skip = set(BUDGET_KEYS) | set(keys)
+    data = {k: getattr(model, k) for k in given if k not in skip}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fresh = type(model).model_validate(data)
+    except Exception:  # any failure: fall back on the profile
+        return _at_profile_max(model, keys)
+    return {k for k in keys if getattr(fresh, k, None) == getattr(model, k, None)}
+
+
+def _at_profile_max(model: Any, keys: Collection[str]) -> set[str]:
+    """The ``keys`` whose value is at or above ``model``'s profile maximum output, if known."""
+    profile = getattr(model, "profile", None)
+    most = profile.get("max_output_tokens") if isinstance(profile, Mapping) else None
+    if not isinstance(most, int) or isinstance(most, bool) or most <= 0:
+        return set()
+    out = set()
+    for k in keys:
+        value = getattr(model, k, None)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= most:
+            out.add(k)
+    return out
 
 
 def tier_budgets(models: Mapping[str, Any], fields: Collection[str]) -> dict[str, int]:

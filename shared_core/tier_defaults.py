@@ -19,6 +19,7 @@ capabilities the inner model reports, and the price-order check of a difficulty 
 from __future__ import annotations
 
 import functools
+import logging
 import warnings
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from .config import RouterConfig
     from .pricing import PriceTable
     from .tier import Tier
+
+logger = logging.getLogger("tier_router")
 
 _LADDER_FIELDS = ("system_prompt", "system_prompt_mode", "max_tokens")
 
@@ -70,12 +73,42 @@ def ladder_tiers(
         else:
             entry.update({f: getattr(own, f) for f in _LADDER_FIELDS})
         if name in budgets:
-            entry["max_tokens"] = budgets[name]
+            _take_budget(entry, budgets[name], own)
         out.append(entry)
     if unknown:
         lacks = _unknown_names(unknown, [n for n in unknown if n not in budgets], ladder)
         warnings.warn(lacks, TierDefaultsWarning, stacklevel=_caller_level())
     return out
+
+
+_LOUD = 8
+"""A model's own budget this many times the ladder tier's (or more) is logged at INFO."""
+
+
+def _take_budget(entry: dict[str, Any], budget: int, own: Tier | None) -> None:
+    """``entry`` (a tier dict) gets its inner model's ``budget``, unless the tier is a ladder
+    tier (``own``) and the budget is one the model's class filled in by itself
+    (:class:`~shared_core.output_budget.ModelDefault`: ``ChatAnthropic``'s 64,000): the
+    ladder's then stays. One INFO when the two differ by more than :data:`_LOUD` times."""
+    from .output_budget import ModelDefault
+
+    ladder = own.max_tokens if own is not None else None
+    keep = ladder is None or not isinstance(budget, ModelDefault)
+    if keep:
+        entry["max_tokens"] = int(budget)
+    if ladder is not None and budget > _LOUD * ladder:
+        name = entry["name"]
+        if keep:
+            logger.info(
+                "tier-router: tier %r sends its model's own max_tokens=%d (the ladder's is %d): "
+                "each call is budgeted and reserved for %d output tokens", name, budget, ladder, budget,
+            )
+        else:
+            logger.info(
+                "tier-router: tier %r: its model's max_tokens=%d is its class's default, not "
+                "taken; the tier sends the ladder's %d (pass config= with max_tokens for more)",
+                name, budget, ladder,
+            )
 
 
 def _unknown_names(unknown: list[str], unbudgeted: list[str], ladder: Collection[str]) -> str:
