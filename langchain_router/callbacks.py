@@ -65,8 +65,10 @@ class CostCallbackHandler(BaseCallbackHandler):
             the config's tier of the call's model, else at the price table's.
 
     ``total_cost_usd`` and ``total_baseline_cost_usd`` sum what this handler recorded at a
-    known price; ``unknown_cost_calls`` / ``unknown_baseline_calls`` count the calls left out
-    of them (an unpriced model), so a total with unknown parts says so.
+    known price, and the answers of a :class:`RoutedChatModel` it saw at their router's
+    totals (recorded by the router, not again here); ``unknown_cost_calls`` /
+    ``unknown_baseline_calls`` count the calls left out of them (an unpriced model), so a
+    total with unknown parts says so. ``calls`` counts both.
     """
 
     raise_error = False
@@ -133,7 +135,8 @@ class CostCallbackHandler(BaseCallbackHandler):
         gens = [g for batch in response.generations for g in batch]
         msg = getattr(gens[0], "message", None) if gens else None
         if msg is not None and "router" in (msg.response_metadata or {}):
-            return  # recorded by RoutedChatModel itself
+            self._count_routed(msg.response_metadata["router"])  # its router recorded it
+            return
         if run.get("metadata", {}).get(JUDGE_RUN):
             return  # the router's judge: its call routed pays for it
         if not gens:  # no choices: the caller's invoke raises IndexError, the router's BadResponseError
@@ -380,6 +383,21 @@ class CostCallbackHandler(BaseCallbackHandler):
             if usage is not None:  # tokens used, at a price not known
                 self.unknown_cost_calls += cost is None
                 self.unknown_baseline_calls += base is None and self.baseline_model is not None
+
+    def _count_routed(self, meta: Any) -> None:
+        """A :class:`RoutedChatModel`'s answer (its router recorded it; not again here) counts
+        in this handler's totals as its router counts it: ``total_cost_usd`` (every attempt
+        and the judge) ``None`` is an unknown cost, as a model with no usage and no price
+        makes it, not $0."""
+        if not isinstance(meta, dict):
+            return
+        total, base = meta.get("total_cost_usd"), meta.get("baseline_cost_usd")
+        with self._lock:
+            self.calls += 1
+            self.total_cost_usd += total or 0.0
+            self.unknown_cost_calls += total is None
+            self.total_baseline_cost_usd += base or 0.0
+            self.unknown_baseline_calls += base is None and self.baseline_model is not None
 
     @property
     def savings_usd(self) -> float:

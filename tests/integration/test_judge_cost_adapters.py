@@ -115,7 +115,9 @@ def test_a_cost_handler_on_the_chain_does_not_count_the_judge_twice(openai_serve
     handler = CostCallbackHandler(router=chat.router)
     msg = (RunnableLambda(lambda x: x) | chat).invoke("What is 2+2?", config={"callbacks": [handler]})
     _check(openai_server, ledger, msg.response_metadata["router"])
-    assert handler.calls == 0
+    # the routed call counts once in the handler's totals, at its router's (judge included)
+    assert handler.calls == 1
+    assert handler.total_cost_usd == pytest.approx(msg.response_metadata["router"]["total_cost_usd"])
 
 
 def test_a_runnable_router_s_judge_is_left_to_the_cost_handler(openai_server: FakeOpenAIServer) -> None:
