@@ -3,12 +3,15 @@
 :meth:`StallProxy.stall` models a server that is overloaded or cut off: connections made
 from then on are accepted and never answered (a client waits out its own timeouts), and with
 ``cut=True`` the connections already forwarded are closed too (a restart, a dropped route).
+:meth:`StallProxy.freeze` models a frozen server (SIGSTOP): nothing more is forwarded on any
+connection, none is closed (a query under way waits for an answer that never comes).
 """
 
 from __future__ import annotations
 
 import socket
 import threading
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -18,6 +21,7 @@ class StallProxy:
         self._target = (parts.hostname or "127.0.0.1", parts.port or 5432)
         self._lock = threading.Lock()
         self._stalled = False
+        self.frozen = False
         self._open: list[socket.socket] = []  # forwarded and held sockets, closed at the end
         self._listener = socket.create_server(("127.0.0.1", 0))
         port = self._listener.getsockname()[1]
@@ -32,9 +36,14 @@ class StallProxy:
                 for s in self._open:
                     _close(s)
 
+    def freeze(self) -> None:
+        with self._lock:
+            self._stalled = self.frozen = True
+
     def close(self) -> None:
         with self._lock:
             self._stalled = True
+            self.frozen = False  # the held data goes nowhere: the sockets close
             _close(self._listener)
             for s in self._open:
                 _close(s)
@@ -53,12 +62,14 @@ class StallProxy:
             with self._lock:
                 self._open.append(server)
             for a, b in ((client, server), (server, client)):
-                threading.Thread(target=_pipe, args=(a, b), daemon=True).start()
+                threading.Thread(target=_pipe, args=(a, b, self), daemon=True).start()
 
 
-def _pipe(src: socket.socket, dst: socket.socket) -> None:
+def _pipe(src: socket.socket, dst: socket.socket, proxy: StallProxy) -> None:
     try:
         while data := src.recv(65536):
+            while proxy.frozen:
+                time.sleep(0.02)
             dst.sendall(data)
     except OSError:
         pass

@@ -15,6 +15,38 @@ from typing import Any
 from ..errors import LedgerBusyError, LedgerUnavailableError
 from . import forking
 
+STATEMENT_SLACK_S = 60.0
+"""How much longer than ``lock_timeout_s`` a statement of the ledger may run (PostgreSQL's
+``statement_timeout``): its statements are small (one batch, one reservation); a lock wait
+is bounded by ``lock_timeout`` already."""
+
+TCP_SETTINGS = {
+    "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3,
+    "tcp_user_timeout": 60_000,
+}
+"""libpq settings that end a connection whose host stopped answering on the network (a
+dropped route, a powered-off host: sent data unacknowledged for 60 s, or an idle connection
+unanswered after 30 + 3 x 10 s) instead of waiting forever. A server process that is frozen
+(SIGSTOP) while its host's kernel still acknowledges is not detected this way: the ledger's
+threads are daemon threads and its ``close`` waits for them only until its deadline."""
+
+
+def statement_ms(lock_ms: int) -> int:
+    """The ``statement_timeout`` of a ledger whose ``lock_timeout`` is ``lock_ms``."""
+    return lock_ms + int(STATEMENT_SLACK_S * 1000)
+
+
+def connection_kwargs(url: str, conninfo_to_dict: Any, connect_timeout_s: float) -> dict[str, Any]:
+    """The connection settings of a ledger on ``url``: :data:`TCP_SETTINGS` where the URL does
+    not set them itself (its own word wins), autocommit and the connect timeout."""
+    try:
+        given = conninfo_to_dict(url)
+    except Exception:  # an unreadable URL fails on connect, with the driver's message
+        given = {}
+    out: dict[str, Any] = {k: v for k, v in TCP_SETTINGS.items() if k not in given}
+    out.update({"autocommit": True, "connect_timeout": max(1, int(connect_timeout_s))})
+    return out
+
 
 class PostgresProcess:
     """The per-process half of ``PostgresLedger`` (a mixin: the settings it reads are the
@@ -76,8 +108,11 @@ class PostgresProcess:
         return isinstance(exc, (p.OperationalError, p.InterfaceError, self._pool_mod.PoolTimeout))
 
     def _configure(self, conn: Any) -> None:
-        """Every connection of the ledger waits at most ``lock_timeout_s`` for a lock."""
+        """Every connection of the ledger waits at most ``lock_timeout_s`` for a lock, and a
+        statement runs at most :data:`STATEMENT_SLACK_S` longer than that (a server that is
+        slow but alive ends it; the schema's creation lifts both for its own transaction)."""
         conn.execute(f"SET lock_timeout = {self._lock_ms}")
+        conn.execute(f"SET statement_timeout = {statement_ms(self._lock_ms)}")
 
     def _start_writer(self) -> None:
         self._writer = threading.Thread(target=self._write_loop, name="tier-router-pg", daemon=True)

@@ -306,8 +306,10 @@ def create_schema(conn: Any) -> str:
     salt = _current_salt(conn)
     if salt is None:
         with conn.transaction():
-            # workers starting together queue here while one creates the tables: no lock_timeout
+            # workers starting together queue here while one creates the tables: no lock or
+            # statement timeout
             conn.execute("SET LOCAL lock_timeout = 0")
+            conn.execute("SET LOCAL statement_timeout = 0")  # (an upgrade rewrites big tables)
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
             salt = _current_salt(conn) or _create(conn)  # another worker may have been first
     return salt

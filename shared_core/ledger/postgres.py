@@ -42,7 +42,7 @@ from .base import (
 )
 from .counters import pending_spend
 from .pg_identity import database_identity
-from .pg_process import PostgresProcess
+from .pg_process import PostgresProcess, connection_kwargs
 from .pg_reservations import PostgresReservations
 from .pg_writer import RELEASES, PostgresWriter
 from .queued import feedback_with_queued, records_with_queued, unstored
@@ -113,7 +113,7 @@ class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, Cost
         self._psycopg = psycopg
         self._pool_mod = pool_mod
         self._timeout = connect_timeout_s
-        self._kwargs = {"autocommit": True, "connect_timeout": max(1, int(connect_timeout_s))}
+        self._kwargs = connection_kwargs(url, psycopg.conninfo.conninfo_to_dict, connect_timeout_s)
         self._pool_size = pool_size
         if not (isinstance(lock_timeout_s, (int, float)) and 0 < lock_timeout_s <= 86400):
             raise ConfigError(
@@ -296,13 +296,27 @@ class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, Cost
         not take in the spill file that the next ``PostgresLedger`` on this URL writes."""
         if self._closed:
             return
+        end = time.monotonic() + timeout_s
         # async reservations under way finish first: a cancelled caller's hold is released
-        finish_reserving(time.monotonic() + timeout_s)
+        finish_reserving(self, end)
         self.flush(timeout_s)
-        with self._commit, self._lock:  # no batch in flight: the queue is what is unwritten
-            left, self._queue = self._queue, []
-            self._closed = True
-            self._wake.notify_all()
+        # no batch in flight: the queue is what is unwritten. A statement still waiting on a
+        # frozen server holds _commit forever: then the queue is spilled all the same (a
+        # record written twice is one record: its key is (call_id, attempt))
+        idle = self._commit.acquire(timeout=max(0.1, end - time.monotonic()))
+        try:
+            with self._lock:
+                left, self._queue = self._queue, []
+                self._closed = True
+                self._wake.notify_all()
+        finally:
+            if idle:
+                self._commit.release()
+        if not idle:
+            logger.warning(
+                "cost ledger %s: closed while a statement still waits on the server; the %d "
+                "items queued are kept in the spill file", self, len(left),
+            )
         self._writer.join(timeout=5)
         if left:  # releases too: replayed, they release their holds or undo their lapse
             spill.write(

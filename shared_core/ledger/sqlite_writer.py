@@ -324,7 +324,7 @@ class SQLiteWriter:
         """At interpreter exit: write what is pending, waiting at most ``wait_s`` for a lock;
         what is still pending then goes to the spill file (see :mod:`.spill`)."""
         end = time.monotonic() + wait_s
-        finish_reserving(end)  # a reservation under way ends first: its release is written too
+        finish_reserving(self, end)  # a reservation under way ends first: its release is written too
         with self._lock:  # (a release alone is written too: else its hold lasts to its TTL)
             if not (self._pending or self._pending_feedback or self._pending_release):
                 return
