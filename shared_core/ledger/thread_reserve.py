@@ -6,9 +6,12 @@ A task of the loop that waits on the database can outlive the caller's ``main``:
 cancellation holds the program at exit (psycopg_pool's async pool catches the
 ``CancelledError`` of a connection attempt, schedules another and waits on, so a program that
 ended while the server was slow to accept hung forever). A thread here is not the loop's:
-``asyncio.run`` returns whatever it waits on, each of its waits is bounded by the ledger's
-own timeouts, and the ledger's ``close`` (at exit) lets what is under way finish
-(:func:`finish_reserving`). Sync and async run the same code: the sync method, in a thread.
+``asyncio.run`` returns whatever it waits on, and the ledger's ``close`` (at exit) lets what
+is under way finish, until its deadline (:func:`finish_reserving`). A wait no timeout bounds
+(a query on a frozen server: its host still acknowledges, the server never answers) holds only
+its thread: the threads are daemon threads, which interpreter exit does not join. Each ledger
+has threads of its own, so closing one does not wait for another's work. Sync and async run
+the same code: the sync method, in a thread.
 """
 
 from __future__ import annotations
@@ -122,6 +125,18 @@ def _pool(owner: object, *, make: bool = True) -> _Pool | None:
             pool = _POOLS[key] = _Pool()
             weakref.finalize(owner, _POOLS.pop, key, None)
         return pool if pool is not None and pool.pid == os.getpid() else None
+
+
+def _new_pools_in_child() -> None:
+    """A forked child has none of the parent's workers, and the lock may have been held by a
+    thread that is not there: each ledger starts its own pool on first use."""
+    global _POOLS_LOCK
+    _POOLS.clear()
+    _POOLS_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_pools_in_child)
 
 
 def _submit(fn: Callable[..., T], *args: Any) -> Future[T]:
