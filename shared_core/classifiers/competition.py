@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import re
 
+from .substrings import substrings_re
+
 __all__ = ["MAX_CHARS", "is_competition_problem"]
 
 MAX_CHARS = 600
@@ -100,6 +102,14 @@ _GATE = (
 )
 """Words one of which every problem the expressions below take holds (lower case): a cheap first
 look, so that most requests never reach the expressions (µs per request: ``Router().decide``)."""
+_GATE_RE = substrings_re(_GATE)  # (the same look in one search)
+_COUNT_GATE_RE = substrings_re((  # the same for :data:`_COUNT_RE` alone (lower case)
+    "how many", "number of", "count of", "cuant", "cuánt", "quant",
+    # ("combien", "wie viele" without the "i": under re.I an "i" also matches "İ" and "ı", whose
+    # lower case is no "i")
+    "comb", "ele ", "कितने", "多少", "几", "幾", "いくつ", "何個", "何組", "何通り",
+))
+_ASCII_DIGIT_RE = re.compile("[0-9]")  # (str.isdigit of an ASCII text; beyond it "²" is a digit too)
 
 
 _WAYS = (  # a way to arrange, choose, place ... (not "ways to split a bill", "maneras de ahorrar")
@@ -198,19 +208,23 @@ def is_competition_problem(text: str) -> bool:
     condition (over a range reaching :data:`BIG`, or of combinatorial objects, or with a power),
     a remainder or last digits of a power or factorial, or the integer solutions of an equation?"""
     t = text.strip()
-    if not t or len(t) > MAX_CHARS or not any(map(str.isdigit, t)):
+    if not t or len(t) > MAX_CHARS or not (_ASCII_DIGIT_RE.search(t) if t.isascii() else any(map(str.isdigit, t))):
         return False
     low = t.lower()
-    if not any(k in low for k in _GATE):
+    if _GATE_RE.search(low) is None:
         return False
-    if _REMAINDER_RE.search(t) and _POWER_RE.search(t) and _big_power(t):
+    # (each test cheapest first: the power and the "=" are rarer than the words around them)
+    power = _POWER_RE.search(t) is not None
+    if power and _REMAINDER_RE.search(t) and _big_power(t):
         return True
-    if _EQUATION_SOLUTIONS_RE.search(t) and "=" in t:
+    if "=" in t and _EQUATION_SOLUTIONS_RE.search(t):
         return True
+    if _COUNT_GATE_RE.search(low) is None:
+        return False  # no count's words: the count expression finds nothing
     m = _COUNT_RE.search(t)
     if m is None:
         return False
-    if _POWER_RE.search(t):  # "how many divisors does 12! have?", "… 2^10 · 3^5"
+    if power:  # "how many divisors does 12! have?", "… 2^10 · 3^5"
         return True
     # the bound is looked for outside the count's own words ("how many digits …"), except where the
     # count spans the condition (Chinese, Japanese: "整数のうち、4でも6でも割り切れないものはいくつ")

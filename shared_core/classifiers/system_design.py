@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 
 from .pasted_words import CJK_RE
+from .substrings import substrings_re
 
 __all__ = ["MAX_CHARS", "designs_a_system"]
 
@@ -161,6 +162,7 @@ _GATE = ("design", "architect", "build", "scale", "baut", "diseñ", "disen", "pr
          "entw", "設計", "设计", "डिज़ाइन", "डिजाइन", "आर्किटेक्चर")
 """Words one of which every ask :data:`_VERB_RE` takes holds (lower case): a cheap first look, so that
 most requests never reach the expressions."""
+_GATE_RE = substrings_re(_GATE)  # (the same look in one search)
 
 
 def _size(text: str) -> int:
@@ -174,7 +176,7 @@ def designs_a_system(text: str) -> bool:
     if not t or len(t) > MAX_CHARS:
         return False
     low = t.lower()
-    if not any(k in low for k in _GATE) or _size(t) > MAX_CHARS:
+    if _GATE_RE.search(low) is None or _size(t) > MAX_CHARS:
         return False
     if _VERB_RE.search(t) is None or _MEANING_RE.search(t):
         return False

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from shared_core import Router
@@ -173,7 +175,8 @@ def test_the_cheap_first_looks_never_change_a_decision(monkeypatch: pytest.Monke
     ]
     gated = [(competition.is_competition_problem(t[a:]), context_ask.debugs_earlier_work(t, a)) for t, a in texts]
     gated_extra = [(competition.is_competition_problem(t), context_ask.is_debug_ask(t)) for t in extra]
-    monkeypatch.setattr(competition, "_GATE", ("",))
+    monkeypatch.setattr(competition, "_GATE_RE", re.compile(""))  # (the first looks, compiled: always found)
+    monkeypatch.setattr(competition, "_COUNT_GATE_RE", re.compile(""))
     monkeypatch.setattr(context_ask, "_GATE", ("",))
     assert gated == [(competition.is_competition_problem(t[a:]), context_ask.debugs_earlier_work(t, a)) for t, a in texts]
     assert gated_extra == [(competition.is_competition_problem(t), context_ask.is_debug_ask(t)) for t in extra]
