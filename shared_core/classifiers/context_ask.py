@@ -45,7 +45,7 @@ from __future__ import annotations
 import re
 
 from .pasted_material import is_code_or_log
-from .pasted_words import CJK_RE, looks_up_a_value
+from .pasted_words import CJK_RE, cjk_count, looks_up_a_value
 
 __all__ = ["ASK_MAX", "debugs_earlier_work", "earlier_is_work", "is_debug_ask", "refers_back"]
 
@@ -236,7 +236,7 @@ def _may_debug(ask: str) -> bool:
 
 
 def _size(text: str) -> int:
-    return len(text) + 2 * len(CJK_RE.findall(text[:ASK_MAX]))
+    return len(text) + 2 * cjk_count(text[:ASK_MAX])
 
 
 _SYSTEM_RE = re.compile(  # the things whose faults are debugged (loanwords in most of the languages)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 
 from .keywords import Keywords, words_of
-from .pasted_words import CJK_RE
+from .pasted_words import cjk_count
 from .substrings import substrings_re
 
 __all__ = ["ASK_MAX", "MAX_LINES", "asks_what_an_error_means"]
@@ -93,7 +93,7 @@ def asks_what_an_error_means(text: str, lw: tuple[str, frozenset[str]] | None = 
     low = t.lower()
     if _HINTS_RE.search(low) is None and not _CODE_RE.search(t):
         return False  # (no error quoted: the cheap test first)
-    n = len(t) + 2 * len(CJK_RE.findall(t)) if len(t) * 3 > ASK_MAX else len(t)
+    n = len(t) + 2 * cjk_count(t) if len(t) * 3 > ASK_MAX else len(t)
     if n > ASK_MAX or t.count("\n") >= MAX_LINES or _FENCE in t or "Traceback (most recent" in t:
         return False
     low, words = lw or words_of(t)  # (the same lower case)

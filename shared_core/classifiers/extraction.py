@@ -25,7 +25,7 @@ import re
 
 from .keywords import Keywords, words_of
 from .pasted_material import is_code_or_log
-from .pasted_words import CJK_RE
+from .pasted_words import cjk_count
 
 __all__ = ["ASK_MAX", "asks_to_extract"]
 
@@ -68,7 +68,7 @@ def asks_to_extract(text: str, lw: tuple[str, frozenset[str]] | None = None) -> 
     low = t.lower()
     if "json" not in low and "csv" not in low and "表にして" not in t:
         return False  # (no format named: the cheap test first)
-    n = len(t) + 2 * len(CJK_RE.findall(t)) if len(t) * 3 > ASK_MAX else len(t)
+    n = len(t) + 2 * cjk_count(t) if len(t) * 3 > ASK_MAX else len(t)
     if n > ASK_MAX or not _FORMAT_RE.search(t):
         return False  # (after a cheaper test, below)
     low, words = lw or words_of(t)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from .keywords import Keywords, words_of
-from .pasted_words import CJK_RE
+from .pasted_words import cjk_count
 from .substrings import substrings_re
 
 __all__ = ["ASK_MAX", "MAX_LINES", "asks_for_a_one_liner"]
@@ -80,7 +80,7 @@ def asks_for_a_one_liner(text: str, lw: tuple[str, frozenset[str]] | None = None
     low = t.lower()
     if _HINTS_RE.search(low) is None:
         return False  # (no artefact named: the cheap test first)
-    n = len(t) + 2 * len(CJK_RE.findall(t)) if len(t) * 3 > ASK_MAX else len(t)
+    n = len(t) + 2 * cjk_count(t) if len(t) * 3 > ASK_MAX else len(t)
     if n > ASK_MAX or t.count("\n") >= MAX_LINES or _FENCE in t:
         return False
     named = bool(_REGEX_RE.search(t) or _CRON_RE.search(t) or (_FORMULA_RE.search(t) and _SHEET_RE.search(t)))

@@ -32,9 +32,9 @@ from typing import NamedTuple
 
 from .pasted_material import is_code_or_log
 from .pasted_words import (
-    CJK_RE,
     DEIXIS_RE,
     asks_advice,
+    cjk_count,
     explains_code,
     first_person,
     is_ask,
@@ -96,7 +96,9 @@ _RULE_RE = re.compile(r"^[ \t]*(?:-{3,}|\*{3,}|={3,}|_{3,})[ \t\r]*$", re.M)
 
 def _size(text: str) -> int:
     n = len(text)
-    return n if n >= MIN_TEXT or n * 3 < MIN_LETTER else n + 2 * len(CJK_RE.findall(text))
+    if n >= MIN_TEXT or n * 3 < MIN_LETTER or text.isascii():  # (no CJK in ASCII: nothing to count)
+        return n
+    return n + 2 * cjk_count(text)
 
 
 def _glued(paras: Iterable[str]) -> list[str]:
@@ -208,7 +210,10 @@ def ask_to_read(text: str, *, snippets: bool = True) -> Ask | None:
     shorter message may be a short ask to explain a snippet, :func:`snippet_ask`)."""
     found = find_ask(text)  # (under MIN_TEXT, only a look-up of one value in a letter, email or chat)
     if found is None:
-        return snippet_ask(text) if snippets and _size(text) < MIN_TEXT else None
+        if not snippets or "\n" not in text:
+            return None  # (a snippet needs a line break under its ask)
+        # (under MIN_TEXT / 3 characters the size is under MIN_TEXT whatever the script)
+        return snippet_ask(text) if len(text) * 3 < MIN_TEXT or _size(text) < MIN_TEXT else None
     if asks_advice(found.text):  # "which would you pick?": the whole message decides
         return None
     task = names_a_task(found.text)

@@ -55,6 +55,13 @@ _OPENER_SET = frozenset(_OPENERS)
 _WORD_RE = re.compile(r"[^\W\d_][\w'’-]*")
 CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff]")
 """Chinese and Japanese characters (scripts written without spaces)."""
+_CJK_RUN_RE = re.compile(CJK_RE.pattern + "+")
+
+
+def cjk_count(text: str) -> int:
+    """``len(CJK_RE.findall(text))``, counted by runs: a string per run of CJK characters, not one per
+    character (~3x faster on a Chinese line: the per-request size tests of the ladder's rules)."""
+    return sum(map(len, _CJK_RUN_RE.findall(text)))
 _CJK_ASK_RE = re.compile(
     "(?:吗|嗎|什么|什麼|哪|几|幾|多少|请|請|ください|下さい|ですか|ますか|何|いつ|どこ|誰|どれ|"
     "解释|解釋|説明|说明|总结|總結|翻译|翻訳|まとめ|要約|帮我|幫我)"
@@ -184,7 +191,7 @@ def names_a_task(ask: str) -> bool:
     words = [w.strip("'’-") for w in _WORD_RE.findall(CJK_RE.sub(" ", ask.lower()))]
     if any(w and w not in _GENERIC for w in words):
         return True
-    return len(CJK_RE.findall(ask)) >= 4  # a CJK ask of a few characters names its own task
+    return cjk_count(ask) >= 4  # a CJK ask of a few characters names its own task
 
 
 _PRESENT_RE = re.compile(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from .pasted_words import CJK_RE
+from .pasted_words import cjk_count
 from .substrings import substrings_re
 
 __all__ = ["MAX_CHARS", "is_short_form"]
@@ -71,6 +71,6 @@ def is_short_form(text: str) -> bool:
     if not t or len(t) > MAX_CHARS:
         return False
     low = t.lower()
-    if _GATE_RE.search(low) is None or len(t) + 2 * len(CJK_RE.findall(t)) > MAX_CHARS:
+    if _GATE_RE.search(low) is None or len(t) + 2 * cjk_count(t) > MAX_CHARS:
         return False
     return bool(_FORM_RE.search(t) and _WRITE_RE.search(t) and not _MORE_RE.search(t))

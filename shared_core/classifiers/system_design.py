@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 
-from .pasted_words import CJK_RE
+from .pasted_words import cjk_count
 from .substrings import substrings_re
 
 __all__ = ["MAX_CHARS", "designs_a_system"]
@@ -166,7 +166,7 @@ _GATE_RE = substrings_re(_GATE)  # (the same look in one search)
 
 
 def _size(text: str) -> int:
-    return len(text) + 2 * len(CJK_RE.findall(text[: MAX_CHARS + 1]))
+    return len(text) + 2 * cjk_count(text[: MAX_CHARS + 1])
 
 
 def designs_a_system(text: str) -> bool:

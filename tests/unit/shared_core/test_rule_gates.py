@@ -15,9 +15,11 @@ from shared_core.classifiers import (
     competition,
     error_meaning,
     one_liner,
+    pasted,
     short_forms,
     system_design,
 )
+from shared_core.classifiers.pasted_words import CJK_RE, cjk_count
 from shared_core.classifiers.substrings import substrings_re
 
 _KEYSETS = {
@@ -119,3 +121,15 @@ class _Digits:
 @given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=30))
 def test_an_ascii_text_holds_a_digit_for_the_expression_as_for_isdigit(text: str) -> None:
     assert (competition._ASCII_DIGIT_RE.search(text) is not None) == any(map(str.isdigit, text))
+
+
+@given(st.text(alphabet=st.sampled_from("ab 1\n。、あア漢字한é\u3040\u30ff\u3400\u9fff\u303f\ua000"), max_size=40))
+def test_cjk_characters_are_counted_by_runs_as_one_by_one(text: str) -> None:
+    assert cjk_count(text) == len(CJK_RE.findall(text))
+
+
+def test_the_pasted_size_takes_no_count_where_there_is_nothing_to_count() -> None:
+    for text in ["a" * 90, "é" * 90, "漢" * 90, "ab漢" * 30, "x" * 500, "漢" * 10]:
+        n = len(text)
+        full = n if n >= pasted.MIN_TEXT or n * 3 < pasted.MIN_LETTER else n + 2 * len(CJK_RE.findall(text))
+        assert pasted._size(text) == full
