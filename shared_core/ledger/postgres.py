@@ -44,6 +44,7 @@ from .counters import pending_spend
 from .pg_identity import database_identity
 from .pg_process import PostgresProcess, connection_kwargs
 from .pg_reservations import PostgresReservations
+from .pg_schema import create_schema
 from .pg_writer import RELEASES, PostgresWriter
 from .queued import feedback_with_queued, records_with_queued, unstored
 from .thread_reserve import finish_reserving, in_thread
@@ -126,7 +127,7 @@ class PostgresLedger(PostgresWriter, PostgresProcess, PostgresReservations, Cost
         try:
             self._pool.open(wait=True, timeout=connect_timeout_s)
             with self._pool.connection() as conn:
-                stored = sql.create_schema(conn)  # with a salt given too: the tables
+                stored = create_schema(conn)  # with a salt given too: the tables
                 self.salt = salt or stored
         except Exception as exc:
             self._pool.close()

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from shared_core.ledger import CallRecord, LimitCheck, pg_sql
+from shared_core.ledger import CallRecord, LimitCheck, pg_schema, pg_sql
 from shared_core.ledger.base import day_start
 
 pytestmark = pytest.mark.usefixtures("pg_server")
@@ -95,7 +95,7 @@ def test_a_reservation_expiring_a_lapsed_hold_as_a_worker_starts_does_not_deadlo
 
         def start() -> None:
             try:
-                pg_sql.create_schema(starting)
+                pg_schema.create_schema(starting)
             except BaseException as exc:  # reported by the test
                 errors["start"] = exc
 
@@ -160,7 +160,7 @@ def test_a_worker_starting_on_a_current_schema_blocks_no_writer_and_no_reservati
     try:
         assert running.reserve("c1", 0.2, limits, ttl_s=60) is None
         with starting.transaction():
-            salt = pg_sql.create_schema(starting)
+            salt = pg_schema.create_schema(starting)
             assert salt == running.salt
             running.record(CallRecord(call_id="c1", tier="cheap", model="m", cost_usd=0.1))
             running.release("c1")
