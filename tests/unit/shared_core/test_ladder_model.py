@@ -328,12 +328,18 @@ def test_router_places_the_blind_sets_as_measured() -> None:
         (MULTILINGUAL_E, {"exact": 0.77, "within_one": 0.96, "tier1_cheapest": 0.72, "tier12_lower_half": 0.88,
                           "tier34_upper_half": 0.88, "tier4_top": 0.78}),
     ):
-        rows = read_ladder_rows(path)
-        decisions = [router.decide(request_of(r)) for r in rows]
-        rep = ladder_report([r["tier"] for r in rows], [d.index for d in decisions], [d.confidence for d in decisions])
-        for key, low in floor.items():
-            assert rep[key] >= low, (path.name, key, rep[key])
-        assert rep["ece"] <= 0.10, path.name
+        _assert_floors(router, path, floor, 0.10)
+
+
+def _assert_floors(router: Router, path: Path, floor: dict[str, float], ece: float) -> None:
+    """Every figure of ``floor`` at least as measured on the set at ``path``, its calibration error at
+    most ``ece`` (the blind sets' regression guards)."""
+    rows = read_ladder_rows(path)
+    decisions = [router.decide(request_of(r)) for r in rows]
+    rep = ladder_report([r["tier"] for r in rows], [d.index for d in decisions], [d.confidence for d in decisions])
+    for key, low in floor.items():
+        assert rep[key] >= low, (path.name, key, rep[key])
+    assert rep["ece"] <= ece, (path.name, rep["ece"])
 
 
 def test_router_places_the_evening_blind_sets_as_measured() -> None:
@@ -352,12 +358,7 @@ def test_router_places_the_evening_blind_sets_as_measured() -> None:
         (BLIND_J, {"exact": 0.82, "within_one": 0.96, "tier1_cheapest": 0.90, "tier12_lower_half": 0.90,
                    "tier34_upper_half": 0.88, "tier4_top": 0.90}, 0.10),
     ):
-        rows = read_ladder_rows(path)
-        decisions = [router.decide(request_of(r)) for r in rows]
-        rep = ladder_report([r["tier"] for r in rows], [d.index for d in decisions], [d.confidence for d in decisions])
-        for key, low in floor.items():
-            assert rep[key] >= low, (path.name, key, rep[key])
-        assert rep["ece"] <= ece, (path.name, rep["ece"])
+        _assert_floors(router, path, floor, ece)
 
 
 def test_router_places_the_late_blind_sets_as_measured() -> None:
@@ -375,12 +376,7 @@ def test_router_places_the_late_blind_sets_as_measured() -> None:
         (MULTILINGUAL_L, {"exact": 0.85, "within_one": 0.97, "tier1_cheapest": 0.88, "tier12_lower_half": 0.91,
                           "tier34_upper_half": 0.91, "tier4_top": 0.82}),
     ):
-        rows = read_ladder_rows(path)
-        decisions = [router.decide(request_of(r)) for r in rows]
-        rep = ladder_report([r["tier"] for r in rows], [d.index for d in decisions], [d.confidence for d in decisions])
-        for key, low in floor.items():
-            assert rep[key] >= low, (path.name, key, rep[key])
-        assert rep["ece"] <= 0.06, (path.name, rep["ece"])
+        _assert_floors(router, path, floor, 0.06)
 
 
 def test_router_places_the_night_blind_sets_as_measured() -> None:
@@ -397,12 +393,7 @@ def test_router_places_the_night_blind_sets_as_measured() -> None:
         (MULTILINGUAL_N, {"exact": 0.77, "within_one": 0.93, "tier1_cheapest": 0.88, "tier12_lower_half": 0.84,
                           "tier34_upper_half": 0.84, "tier4_top": 0.74}, 0.08),
     ):
-        rows = read_ladder_rows(path)
-        decisions = [router.decide(request_of(r)) for r in rows]
-        rep = ladder_report([r["tier"] for r in rows], [d.index for d in decisions], [d.confidence for d in decisions])
-        for key, low in floor.items():
-            assert rep[key] >= low, (path.name, key, rep[key])
-        assert rep["ece"] <= ece, (path.name, rep["ece"])
+        _assert_floors(router, path, floor, ece)
 
 
 def test_the_readme_ladder_table_examples_route_as_shown() -> None:
