@@ -14,14 +14,13 @@ model and code (before the round) the debugging asks and the competition problem
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 import pytest
 
 from shared_core import Router
-from shared_core.training.ladder_data import all_rows
+
+from ...ladder_twins import assert_no_near_twins
 
 ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "benchmarks" / "data"
@@ -167,9 +166,6 @@ def test_plain_arithmetic_stays_at_the_cheapest_tier(prompt: str) -> None:
     assert d.index == 0, (prompt, d.tier, d.confidence)
 
 
-def _words(s: str) -> frozenset[str]:
-    return frozenset(re.findall(r"\w+", s.lower()))
-
 
 def _phrasings() -> list[str]:
     return ([a for _, _, a in DEBUG_FOLLOWUPS + LIGHT_FOLLOWUPS + AGENT_TURNS] + [r for _, r, _ in AGENT_TURNS]
@@ -179,17 +175,4 @@ def _phrasings() -> list[str]:
 def test_the_phrasings_are_neither_training_prompts_nor_evaluation_requests() -> None:
     """Otherwise the tests above would check memory, not generalisation: no phrasing shares more
     than half its words with a training prompt or a request of any evaluation set."""
-    others = [str(r["prompt"]) for r in all_rows()]
-    files = [p for p in sorted(DATA.glob("*.jsonl")) if not p.name.endswith(HELD_BACK)]
-    files += [DEV] if DEV.exists() else []
-    for path in files:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                others.append(str(row.get("prompt", "")))
-                others += [str(m.get("content", "")) for m in row.get("messages", [])]
-    other_words = [_words(o) for o in others if o]
-    for p in _phrasings():
-        a = _words(p)
-        worst = max(len(a & b) / len(a | b) for b in other_words)
-        assert worst <= 0.5, (p, worst)
+    assert_no_near_twins(_phrasings(), held_back=HELD_BACK)

@@ -19,8 +19,6 @@ fail; the guards pass both before and after.
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 import pytest
@@ -30,7 +28,8 @@ from shared_core.classifiers.embedded import EmbeddedClassifier
 from shared_core.classifiers.short_forms import is_short_form
 from shared_core.classifiers.split import split_at
 from shared_core.classifiers.system_design import designs_a_system
-from shared_core.training.ladder_data import all_rows
+
+from ...ladder_twins import assert_no_near_twins
 
 ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "benchmarks" / "data"
@@ -233,9 +232,6 @@ def test_an_essay_about_haiku_is_no_short_form() -> None:
     assert not is_short_form(LONGER_WRITING)
 
 
-def _words(s: str) -> frozenset[str]:
-    return frozenset(re.findall(r"\w+", s.lower()))
-
 
 def _phrasings() -> list[str]:
     return ([p for _, p in SYSTEM_DESIGNS + FIX_REQUESTS + SHORT_FORMS] + NOT_SYSTEM_DESIGNS + LIGHT_AFTER_CODE
@@ -246,16 +242,4 @@ def _phrasings() -> list[str]:
 def test_the_phrasings_are_neither_training_prompts_nor_evaluation_requests() -> None:
     """Otherwise the tests above would check memory, not generalisation: no phrasing shares more
     than half its words with a training prompt or a request of any evaluation set."""
-    others = [str(r["prompt"]) for r in all_rows()]
-    files = sorted(DATA.glob("*.jsonl")) + ([DEV] if DEV.exists() else [])
-    for path in files:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                others.append(str(row.get("prompt", "")))
-                others += [str(m.get("content", "")) for m in row.get("messages", [])]
-    other_words = [_words(o) for o in others if o]
-    for p in _phrasings():
-        a = _words(p)
-        worst = max(len(a & b) / len(a | b) for b in other_words)
-        assert worst <= 0.5, (p, worst)
+    assert_no_near_twins(_phrasings())

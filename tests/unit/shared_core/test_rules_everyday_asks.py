@@ -15,16 +15,14 @@ pinned designs and short forms, the product designs, the mottos) pass both befor
 
 from __future__ import annotations
 
-import json
-import re
-
 import pytest
 
 from shared_core import Router
 from shared_core.classifiers.short_forms import is_short_form
 from shared_core.classifiers.system_design import designs_a_system
-from shared_core.training.ladder_data import all_rows
-from tests.unit.shared_core.test_ladder_new_user import DATA, DEV, SHORT_FORMS, SYSTEM_DESIGNS
+from tests.unit.shared_core.test_ladder_new_user import SHORT_FORMS, SYSTEM_DESIGNS
+
+from ...ladder_twins import assert_no_near_twins
 
 REVIEWED_EVERYDAY_DESIGNS = [  # the review's phrasings: frontier at 0.86-0.98 on main
     "design an instagram post for my bakery",
@@ -122,22 +120,9 @@ def test_a_motto_a_haiku_or_a_slogan_is_still_a_short_form(lang: str, prompt: st
     assert is_short_form(prompt), (lang, prompt)
 
 
-def _words(s: str) -> frozenset[str]:
-    return frozenset(re.findall(r"\w+", s.lower()))
-
 
 def test_the_phrasings_are_neither_training_prompts_nor_evaluation_requests() -> None:
-    """No phrasing here shares more than half its words with a training prompt or a request of a set."""
-    others = [str(r["prompt"]) for r in all_rows()]
-    for path in sorted(DATA.glob("*.jsonl")) + ([DEV] if DEV.exists() else []):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                others += [str(row.get("prompt", ""))] + [str(m.get("content", "")) for m in row.get("messages", [])]
-    other_words = [_words(o) for o in others if o]
-    mine = (REVIEWED_EVERYDAY_DESIGNS + PRODUCT_DESIGNS
-            + [p for _, p in OWN_EVERYDAY_DESIGNS + HARD_ASKS + MOTTOS])
-    for p in mine:
-        a = _words(p)
-        worst = max(len(a & b) / len(a | b) for b in other_words)
-        assert worst <= 0.5, (p, worst)
+    """Otherwise the tests above would check memory, not generalisation: no phrasing shares more
+    than half its words with a training prompt or a request of any evaluation set."""
+    assert_no_near_twins(REVIEWED_EVERYDAY_DESIGNS + PRODUCT_DESIGNS
+                         + [p for _, p in OWN_EVERYDAY_DESIGNS + HARD_ASKS + MOTTOS])
